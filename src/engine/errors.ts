@@ -1,0 +1,50 @@
+/**
+ * Typed errors. Tests assert `code`, never the message. Every error that points at
+ * input carries the file and 1-based line so the CLI can print `file:line: message`.
+ */
+export type ErrorCode =
+  | 'E_PATCH_PARSE' // malformed patch text
+  | 'E_PATCH_COUNTS' // hunk body does not match its @@ counts
+  | 'E_PATCH_BINARY' // binary patch we cannot apply
+  | 'E_PATCH_UNSUPPORTED' // ed scripts, context diffs we refuse, ...
+  | 'E_PATH_OUTSIDE' // a path that escapes the tree
+  | 'E_USAGE' // bad command line
+  | 'E_NOT_FOUND' // missing patch or file
+  | 'E_EXISTS' // already exists
+  | 'E_STATE' // .pc/series inconsistent, needs refresh, etc.
+  | 'E_LOCKED' // another patchq is working on this tree
+  | 'E_APPLY' // a patch does not apply
+  | 'E_NOTHING' // nothing to do (quilt exit 2)
+  | 'E_IO' // the file system said no
+  | 'E_CONFIG' // broken settings or template file
+  | 'E_GIT'; // git object lookup failed
+
+export class PatchqError extends Error {
+  readonly code: ErrorCode;
+  /** File the error points at (patch file, series, template...). */
+  readonly file?: string;
+  /** 1-based line within `file`. */
+  readonly line?: number;
+  readonly data?: Record<string, unknown>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    where: { file?: string; line?: number; data?: Record<string, unknown> } = {},
+  ) {
+    super(message);
+    this.name = 'PatchqError';
+    this.code = code;
+    this.file = where.file;
+    this.line = where.line;
+    this.data = where.data;
+  }
+
+  /** `file:line: message`, or just the message when there is no location. */
+  describe(): string {
+    if (this.file === undefined) return this.message;
+    return this.line === undefined ? `${this.file}: ${this.message}` : `${this.file}:${this.line}: ${this.message}`;
+  }
+}
+
+export const isPatchqError = (e: unknown): e is PatchqError => e instanceof PatchqError;

@@ -1,0 +1,40 @@
+/**
+ * Line splitting that keeps terminators, on byte strings (see types.ts).
+ *   splitLines("a\r\nb\nc") -> ["a\r\n", "b\n", "c"]
+ *   splitLines("a\n")       -> ["a\n"]         (no phantom empty last line)
+ *   splitLines("")          -> []
+ * joinLines is plain concatenation, so join(split(t)) === t for every t.
+ */
+export function splitLines(text: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (;;) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) break;
+    out.push(text.slice(start, nl + 1));
+    start = nl + 1;
+  }
+  if (start < text.length) out.push(text.slice(start));
+  return out;
+}
+
+export const joinLines = (lines: readonly string[]): string => lines.join('');
+
+/** The terminator of a line: "\r\n", "\n" or "" (last line without newline). */
+export function eolOf(line: string): '' | '\n' | '\r\n' {
+  if (!line.endsWith('\n')) return '';
+  return line.endsWith('\r\n') ? '\r\n' : '\n';
+}
+
+/** The line without its terminator. */
+export function stripEol(line: string): string {
+  return line.slice(0, line.length - eolOf(line).length);
+}
+
+/** Decode a byte string path (from a patch) to the UTF-8 string the fs wants. */
+export function decodePath(bytes: string): string {
+  // Pure ASCII is the common case and needs no work.
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\x7f]/.test(bytes)) return bytes;
+  return new TextDecoder('utf-8').decode(Uint8Array.from(bytes, (c) => c.charCodeAt(0)));
+}
