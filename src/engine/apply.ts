@@ -1,0 +1,103 @@
+/**
+ * File- and patch-level apply: "check everything, then write" (git's apply.c shape).
+ * Pure: the caller hands each file's current text (and a base when it has one) and gets
+ * the new text plus a per-hunk report; it writes only when report.ok (or when forcing).
+ *
+ * File-level rules before the cascade (cascade.ts) runs:
+ *  - create, target exists and is not empty -> failed, GNU's
+ *    "The next patch would create the file X, which already exists!"
+ *    (unless it already holds exactly the patch's content: already-applied);
+ *  - modify/delete/rename, target missing   -> failed, "can't find file to patch at input line N";
+ *  - delete whose hunks do not empty the file -> failed, "Not deleting file X as content differs from patch";
+ *  - rename/copy: result keyed by newPath (report.path); for rename the caller deletes oldPath;
+ *  - binary patches are refused (E_PATCH_BINARY wording) until binary.ts lands.
+ * A FAILED file's text still carries the hunks that did land, so `push -f` can write it
+ * with the rejects beside it; callers that do not force must not write it.
+ */
+import { runCascade } from './cascade.js';
+import { rejectText } from './report.js';
+import { reverseFilePatch } from './reverse.js';
+import type { ApplyOptions, FileInput, FilePatch, FileReport, FileResult, FileStatus, ParsedPatch, PatchReport } from './types.js';
+
+function fileFailure(f: FilePatch, text: string | null, message: string): FileResult {
+  const report: FileReport = {
+    path: f.newPath ?? f.oldPath ?? '',
+    oldPath: f.oldPath,
+    kind: f.kind,
+    status: 'failed',
+    message,
+    hunks: f.hunks.map((h, i) => ({
+      hunk: i + 1, status: 'failed', statedLine: h.oldStart, line: null, newLine: null,
+      offset: 0, fuzz: 0, similarity: 0, reason: message,
+    })),
+  };
+  return { text, report, rejects: rejectText(f.rawOld ?? f.oldPath, f.rawNew ?? f.newPath, f.hunks) };
+}
+
+function applyOne(file: FilePatch, input: FileInput, opts: ApplyOptions, crlfTransport: boolean): FileResult {
+  const f = opts.reverse ? reverseFilePatch(file) : file;
+  const path = f.newPath ?? f.oldPath ?? '';
+  const text = input.text;
+  if (f.binary) return fileFailure(f, text, `cannot apply binary patch to ${path} (binary patches are not supported yet)`);
+  if (f.kind === 'create' && text !== null && text !== '') {
+    if (isAlreadyApplied(f, text)) return { ...fileFailure(f, text, `Reversed (or previously applied) patch detected: ${path} already has this content`), text };
+    return fileFailure(f, text, `The next patch would create the file ${path}, which already exists!`);
+  }
+  if (f.kind !== 'create' && text === null) {
+    return fileFailure(f, text, `can't find file to patch at input line ${f.patchLine}`);
+  }
+  const cur = text ?? '';
+  const c = f.hunks.length
+    ? runCascade({ hunks: f.hunks, text: cur, base: input.base, oldId: f.index?.oldId, crlfTransport }, opts)
+    : { text: cur, hunks: [], conflict: false };
+  const failed = c.hunks.some((h) => h.status === 'failed');
+  let status: FileStatus = c.conflict ? 'conflict' : failed ? 'failed' : 'ok';
+  let message: string | undefined;
+  if (failed && !c.conflict && isAlreadyApplied(f, cur)) status = 'already-applied';
+  let out: string | null = c.text;
+  if (f.kind === 'delete' && status === 'ok') {
+    if (c.text !== '') {
+      status = 'failed';
+      message = `Not deleting file ${path} as content differs from patch`;
+    } else out = null;
+  }
+  const report: FileReport = { path, oldPath: f.oldPath, kind: f.kind, status, hunks: c.hunks };
+  if (message) report.message = message;
+  const res: FileResult = {
+    text: out,
+    report,
+    rejects: rejectText(f.rawOld ?? f.oldPath, f.rawNew ?? f.newPath, f.hunks.filter((_, i) => c.hunks[i]!.status === 'failed')),
+  };
+  if (f.newMode && f.newMode !== f.oldMode) res.mode = f.newMode;
+  return res;
+}
+
+export function applyFilePatch(file: FilePatch, input: FileInput, opts: ApplyOptions = {}): FileResult {
+  return applyOne(file, input, opts, false);
+}
+
+export function applyPatch(
+  patch: ParsedPatch,
+  inputFor: (file: FilePatch) => FileInput,
+  opts: ApplyOptions = {},
+): { results: FileResult[]; report: PatchReport } {
+  const results = patch.files.map((f) => applyOne(f, inputFor(f), opts, patch.crlfTransport));
+  const files = results.map((r) => r.report);
+  const ok = files.every((f) => f.status === 'ok');
+  const clean = ok && files.every((f) => f.hunks.every((h) => h.status === 'exact'));
+  return { results, report: { files, ok, clean } };
+}
+
+/**
+ * True when the change is already in `text`: the reversed patch applies exactly (exact
+ * or offset, no fuzz, no merge), or for a creation the file already has the new content.
+ *   file "a\nB\n", patch "-b\n+B\n" -> true
+ */
+export function isAlreadyApplied(file: FilePatch, text: string | null): boolean {
+  if (file.kind === 'delete') return text === null;
+  if (text === null || file.hunks.length === 0) return false;
+  const r = reverseFilePatch(file);
+  const c = runCascade({ hunks: r.hunks, text }, { fuzz: 0, fuzzy: false, merge: 'none' });
+  if (!c.hunks.every((h) => h.status === 'exact' || h.status === 'offset')) return false;
+  return file.kind !== 'create' || c.text === '';
+}

@@ -1,0 +1,273 @@
+/**
+ * THE CASCADE: where each hunk of one file lands, and why. Pure; text in, text + report out.
+ *
+ * Running example: the pooling patch's hunk `-    poolclass=NullPool,` / `+    poolclass=StaticPool,`
+ * stated at line 12 of database/users.py.
+ *
+ * 1. Identity. If the caller's base equals the text, or git's blob id of the text starts
+ *    with the patch's `index <old>..` id, the file IS the pre-image: every hunk must match
+ *    at its stated line exactly, and lands there (exact). If one does not, the index line
+ *    lied and we fall through to the full cascade.
+ * 2. Exact search. ALL exact positions of each hunk's old side are collected (line-hash
+ *    index, see locate/exact.ts). Walking the hunks in order, a hunk may not start before
+ *    the end of the previous landed hunk (GNU's last_frozen_line) nor end after the start
+ *    of the next uniquely found one. One candidate in that window: land it (exact when at
+ *    the stated line, offset otherwise). Several: nearest is NOT evidence (flask: the
+ *    engine block appears in two functions; GNU patch patches the nearer, wrong one).
+ *    Accept only (a) the one whose offset equals a landed neighbour's offset, or (b) with
+ *    a base, the one at the stated line mapped through diff(base, text). Else pending,
+ *    "ambiguous: pre-image found at lines 40 and 97".
+ * 3. 3-way merge (base given, merge !== 'none'): theirs = patch applied exactly to base;
+ *    merge3(ours=text, base, theirs). Clean: that text is the result and pending hunks are
+ *    `merged`. Conflict: keep the marked text aside and go on.
+ * 4. Fuzzy (locate/fuzzy.ts): GNU fuzz 1..opts.fuzz, then whitespace-insensitive, then
+ *    similar context; unique matches only, inside the same neighbour window.
+ * 5. Still pending: failed, with the best candidate and the reason. With keepConflicts and
+ *    a conflicted merge, the conflict-marked text is the result and those hunks fail with
+ *    reason "conflict".
+ */
+import { blobIdMatches } from './git-hash.js';
+import { splitLines } from './lines.js';
+import { crlfKey, findExact, LineIndex, rawKey } from './locate/exact.js';
+import { findFuzzy, indentShift, oldSide, shiftLine, type Landing } from './locate/fuzzy.js';
+import { baseMapper, nearestFirst, pickByNeighbours } from './locate/offset.js';
+import { wsKey } from './locate/similarity.js';
+import { merge3 } from './merge3.js';
+import type { ApplyOptions, Hunk, HunkReport } from './types.js';
+
+export interface CascadeInput {
+  hunks: readonly Hunk[];
+  text: string;
+  base?: string | null;
+  /** From the patch's `index` line. */
+  oldId?: string;
+  /** The patch travelled with CRLF (ParsedPatch.crlfTransport). */
+  crlfTransport?: boolean;
+}
+
+export interface CascadeResult {
+  text: string;
+  hunks: HunkReport[];
+  /** The text carries conflict markers (keepConflicts). */
+  conflict: boolean;
+}
+
+interface Pending {
+  best: number | null;
+  reason: string;
+}
+
+/** 0-based index where a hunk's old side starts ("@@ -5,0" inserts after line 5 = index 5). */
+export const statedIndex = (h: Hunk): number => (h.oldCount > 0 ? h.oldStart - 1 : h.oldStart);
+
+const whole = (h: Hunk, pos: number): Landing => ({ pos, first: 0, last: h.lines.length, fuzz: 0, similarity: 1, kind: 'exact' });
+
+/** Every hunk exactly at its stated line, or null (identity step, and `theirs` for merging). */
+export function landAtStated(hunks: readonly Hunk[], idx: LineIndex): Landing[] | null {
+  const out: Landing[] = [];
+  let end = 0;
+  for (const h of hunks) {
+    const pos = statedIndex(h);
+    const need = oldSide(h).map(idx.key);
+    if (pos < end || pos + need.length > idx.keys.length) return null;
+    if (need.some((k, i) => idx.keys[pos + i] !== k)) return null;
+    out.push(whole(h, pos));
+    end = pos + need.length;
+  }
+  return out;
+}
+
+/**
+ * Write the landed hunks into the text. Context lines keep the FILE's bytes (its CRLF,
+ * its reformatting); added lines take the file's CRLF when the patch is LF, and the
+ * uniform indentation shift when they landed whitespace-insensitively.
+ * Returns the text and each landed hunk's 0-based start in the output.
+ */
+export function splice(lines: readonly string[], hunks: readonly Hunk[], lands: ReadonlyArray<Landing | null>, crlf: boolean) {
+  const out: string[] = [];
+  const newPos: Array<number | null> = [];
+  let p = 0;
+  hunks.forEach((h, i) => {
+    const L = lands[i];
+    if (!L) return void newPos.push(null);
+    while (p < L.pos) out.push(lines[p++]!);
+    newPos.push(out.length - L.first);
+    const shift = L.kind === 'whitespace' || L.kind === 'similar' ? indentShift(lines, h, L) : null;
+    for (const l of h.lines.slice(L.first, L.last)) {
+      if (l.op === ' ') out.push(lines[p++]!);
+      else if (l.op === '-') p++;
+      else {
+        const t = shiftLine(l.text, shift);
+        out.push(crlf && t.endsWith('\n') && !t.endsWith('\r\n') ? t.slice(0, -1) + '\r\n' : t);
+      }
+    }
+  });
+  while (p < lines.length) out.push(lines[p++]!);
+  return { text: out.join(''), newPos };
+}
+
+/** Step 2 for every hunk; returns landings (null = pending) and why the others wait. */
+function exactPass(input: CascadeInput, lines: readonly string[], idx: LineIndex) {
+  const { hunks } = input;
+  const stated = hunks.map(statedIndex);
+  const lens = hunks.map((h) => oldSide(h).length);
+  const cands = hunks.map((h) => findExact(idx, oldSide(h)));
+  const unique = cands.map((c) => (c.length === 1 ? c[0]! : null));
+  const lands: Array<Landing | null> = hunks.map(() => null);
+  const pend: Pending[] = hunks.map(() => ({ best: null, reason: 'no match' }));
+  let map: ((i: number) => number | null) | null = null;
+  let lastEnd = 0;
+  let lastOff: number | null = null;
+  hunks.forEach((h, i) => {
+    // The next uniquely found hunk that can still come after us bounds our window.
+    let j = i + 1;
+    while (j < hunks.length && (unique[j] === null || unique[j]! < lastEnd)) j++;
+    const to = j < hunks.length ? unique[j]! : lines.length;
+    const offsets = [lastOff, j < hunks.length ? unique[j]! - stated[j]! : null].filter((o): o is number => o !== null);
+    let pos: number | null = null;
+    if (lens[i] === 0) {
+      // No old side: no evidence of place but the stated line, moved like its neighbour.
+      const p = stated[i]! + (lastOff ?? 0);
+      if (p >= lastEnd && p <= to) pos = p;
+    } else {
+      pos = pickByNeighbours(cands[i]!, lens[i]!, stated[i]!, { from: lastEnd, to, offsets });
+      const inside = cands[i]!.filter((p) => p >= lastEnd && p + lens[i]! <= to);
+      if (pos === null && inside.length > 1 && input.base != null) {
+        map ??= baseMapper(splitLines(input.base), lines);
+        const m = map(stated[i]!);
+        if (m !== null && inside.includes(m)) pos = m;
+      }
+      if (pos === null) {
+        const near = nearestFirst(inside.length ? inside : cands[i]!, stated[i]! + (lastOff ?? 0));
+        const sorted = [...inside].sort((a, b) => a - b);
+        pend[i] = inside.length > 1
+          ? { best: near[0]!, reason: `ambiguous: pre-image found at lines ${sorted[0]! + 1} and ${sorted[1]! + 1}` }
+          : cands[i]!.length
+            ? { best: near[0]!, reason: 'no match: pre-image only found before the previous hunk or after the next' }
+            : { best: null, reason: 'no match' };
+      }
+    }
+    if (pos === null) return;
+    lands[i] = whole(h, pos);
+    lastEnd = pos + lens[i]!;
+    lastOff = pos - stated[i]!;
+  });
+  return { lands, pend };
+}
+
+/** Step 3. Clean merge text, conflict text, or null when the patch does not fit the base. */
+function tryMerge(input: CascadeInput, opts: ApplyOptions) {
+  const base = input.base!;
+  const bl = splitLines(base);
+  const bIdx = new LineIndex(bl, rawKey);
+  const at = landAtStated(input.hunks, bIdx);
+  if (!at) return null;
+  const theirs = splice(bl, input.hunks, at, false).text;
+  const style = opts.merge === 'diff3' ? 'diff3' : 'merge';
+  return merge3(input.text, base, theirs, { style });
+}
+
+function report(h: Hunk, i: number, L: Landing, newPos: number, sub: string): HunkReport {
+  const line = L.pos - L.first;
+  const offset = line - statedIndex(h);
+  const status = L.kind === 'exact' ? (offset === 0 ? 'exact' : 'offset') : 'fuzzy';
+  const reason =
+    L.kind === 'exact' ? (offset === 0 ? sub : sub || 'offset')
+    : L.kind === 'fuzz' ? `fuzz ${L.fuzz}`
+    : `fuzzy: ${L.kind}`;
+  return { hunk: i + 1, status, statedLine: h.oldStart, line: line + 1, newLine: newPos + 1, offset, fuzz: L.fuzz, similarity: L.similarity, reason };
+}
+
+export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): CascadeResult {
+  const { hunks, text } = input;
+  const lines = splitLines(text);
+  const fileCrlf = text.includes('\r\n');
+  const patchCrlf = hunks.some((h) => h.lines.some((l) => l.text.endsWith('\r\n')));
+  const crlf = (fileCrlf && !patchCrlf) || input.crlfTransport === true;
+  const idx = new LineIndex(lines, crlf ? crlfKey : rawKey);
+  const fix = fileCrlf && !patchCrlf;
+
+  if ((input.base != null && input.base === text) || blobIdMatches(input.oldId, text)) {
+    const at = landAtStated(hunks, idx);
+    if (at) return finish(hunks, lines, at, [], fix);
+  }
+  const { lands, pend } = exactPass(input, lines, idx);
+  let conflictText: string | null = null;
+  if (lands.some((l) => !l) && input.base != null && opts.merge !== 'none') {
+    const m = tryMerge(input, opts);
+    if (m?.clean) return merged(input, lines, lands, m.text);
+    if (m) conflictText = m.text;
+  }
+  const ws = new LineIndex(lines, wsKey);
+  const fopts = { fuzz: opts.fuzz ?? 2, fuzzy: opts.fuzzy !== false, minSimilarity: opts.minSimilarity ?? 0.6 };
+  hunks.forEach((h, i) => {
+    if (lands[i]) return;
+    const prev = lands.slice(0, i).reverse().find((l) => l);
+    const next = lands.slice(i + 1).find((l) => l);
+    const from = prev ? prev.pos + oldSide(hunks[lands.indexOf(prev)]!, prev.first, prev.last).length : 0;
+    const stated = statedIndex(h) + (prev ? prev.pos - prev.first - statedIndex(hunks[lands.indexOf(prev)]!) : 0);
+    const out = findFuzzy(lines, idx, ws, h, { from, to: next ? next.pos : lines.length, stated }, fopts);
+    if (out.landing) lands[i] = out.landing;
+    else if (!pend[i]!.reason.startsWith('ambiguous')) pend[i] = out;
+  });
+  const res = finish(hunks, lines, lands, pend, fix);
+  if (conflictText !== null && opts.keepConflicts && lands.some((l) => !l)) {
+    res.hunks = res.hunks.map((r) => (r.status === 'failed' ? { ...r, reason: 'conflict' } : r));
+    return { ...res, text: conflictText, conflict: true };
+  }
+  return res;
+}
+
+/** Splice the landings; failed hunks report GNU's "FAILED at" position through `offset`. */
+function finish(
+  hunks: readonly Hunk[],
+  lines: readonly string[],
+  lands: ReadonlyArray<Landing | null>,
+  pend: readonly Pending[],
+  fix: boolean,
+): CascadeResult {
+  const { text, newPos } = splice(lines, hunks, lands, fix);
+  // GNU prints a failed hunk at stated + out_offset: the last landed hunk's offset plus
+  // the lines earlier landed hunks added (e.g. "FAILED at 23" for stated 22 after +1 line).
+  let outOff = 0;
+  let grown = 0;
+  const reports = hunks.map((h, i): HunkReport => {
+    const L = lands[i];
+    if (L) {
+      const r = report(h, i, L, newPos[i]!, '');
+      outOff = r.offset;
+      grown += h.newCount - h.oldCount;
+      return r;
+    }
+    const p = pend[i] ?? { best: null, reason: 'no match' };
+    return {
+      hunk: i + 1, status: 'failed', statedLine: h.oldStart, line: p.best === null ? null : p.best + 1,
+      newLine: null, offset: outOff + grown, fuzz: 0, similarity: 0, reason: p.reason,
+    };
+  });
+  return { text, hunks: reports, conflict: false };
+}
+
+/** A clean 3-way merge: pending hunks are `merged`, found by their new side in the result. */
+function merged(input: CascadeInput, lines: readonly string[], lands: ReadonlyArray<Landing | null>, text: string): CascadeResult {
+  const out = splitLines(text);
+  const idx = new LineIndex(out, crlfKey);
+  const map = baseMapper(splitLines(input.base!), lines);
+  let shift = 0;
+  const reports = input.hunks.map((h, i): HunkReport => {
+    const newSide = h.lines.filter((l) => l.op !== '-').map((l) => l.text);
+    const guess = (h.newCount > 0 ? h.newStart - 1 : h.newStart) + shift;
+    const found = newSide.length ? nearestFirst(findExact(idx, newSide), guess)[0] : guess;
+    const newPos = found ?? guess;
+    shift = newPos - (h.newCount > 0 ? h.newStart - 1 : h.newStart);
+    const L = lands[i];
+    if (L) return report(h, i, L, newPos, '');
+    const m = map(statedIndex(h));
+    const line = m ?? newPos;
+    return {
+      hunk: i + 1, status: 'merged', statedLine: h.oldStart, line: line + 1, newLine: newPos + 1,
+      offset: line - statedIndex(h), fuzz: 0, similarity: 1, reason: '3-way merge with the base',
+    };
+  });
+  return { text, hunks: reports, conflict: false };
+}

@@ -1,0 +1,139 @@
+/**
+ * Unified diff of two byte strings, accepted by GNU `patch -p1` and `git apply`.
+ *   makeFileDiff("a\nb\n", "a\nB\n", { oldPath: "f", newPath: "f", style: "git" }) ->
+ *     diff --git a/f b/f / index 4227ca4..1c42e4a 100644 / --- a/f / +++ b/f /
+ *     @@ -1,2 +1,2 @@ / a / -b / +B
+ * Lines are compared WITH their terminators, so "x\r\n" vs "x\n" and a last line
+ * without newline are real differences, written byte-exact (`\ No newline at end of file`).
+ * The edit script comes from jsdiff's diffArrays (Myers, minimal); within each change
+ * run the removals come before the additions, as diff(1) writes them. Hunks whose
+ * contexts touch or overlap (gap <= 2 x context) are merged into one.
+ */
+import { diffArrays } from 'diff';
+import { gitBlobId } from './git-hash.js';
+import { splitLines, stripEol } from './lines.js';
+import { formatHunk } from './report.js';
+import type { Hunk, HunkLine } from './types.js';
+
+export interface DiffOptions {
+  oldPath: string;
+  newPath: string;
+  /** Context lines; default 3. */
+  context?: number;
+  style: 'git' | 'quilt';
+  /** Override the ---/+++ names (quilt: "dir.orig/file" and "dir/file"). */
+  oldLabel?: string;
+  newLabel?: string;
+  /** Appended after a TAB when given (quilt timestamps). */
+  oldTime?: string;
+  newTime?: string;
+  /** quilt: "Index: <newLabel>" + 67 '='; git: "diff --git" + "index" lines. Default: git yes, quilt no. */
+  indexLine?: boolean;
+  oldMode?: string;
+  newMode?: string;
+  /** `@@ ... @@ name` like diff -p: the last line before the hunk starting with a letter, _ or $. */
+  showFunction?: boolean;
+}
+
+interface Edit extends HunkLine {
+  /** Old lines before this edit, new lines before this edit. */
+  o: number;
+  n: number;
+}
+
+function editScript(a: string[], b: string[]): Edit[] {
+  const out: Edit[] = [];
+  let o = 0;
+  let n = 0;
+  let dels: string[] = [];
+  let adds: string[] = [];
+  const flush = (): void => {
+    for (const t of dels) out.push({ op: '-', text: t, o: o++, n });
+    for (const t of adds) out.push({ op: '+', text: t, o, n: n++ });
+    dels = [];
+    adds = [];
+  };
+  for (const c of diffArrays(a, b)) {
+    if (c.removed) dels.push(...c.value);
+    else if (c.added) adds.push(...c.value);
+    else {
+      flush();
+      for (const t of c.value) out.push({ op: ' ', text: t, o: o++, n: n++ });
+    }
+  }
+  flush();
+  return out;
+}
+
+function funcName(a: readonly string[], before: number): string {
+  for (let i = before - 1; i >= 0; i--) {
+    if (/^[A-Za-z_$]/.test(a[i]!)) return stripEol(a[i]!).slice(0, 40).trimEnd();
+  }
+  return '';
+}
+
+/** Group the edit script into hunks with `ctx` lines of context. */
+export function diffHunks(oldText: string, newText: string, ctx = 3, showFunction = false): Hunk[] {
+  const a = splitLines(oldText);
+  const edits = editScript(a, splitLines(newText));
+  const changed = edits.flatMap((e, i) => (e.op === ' ' ? [] : [i]));
+  const hunks: Hunk[] = [];
+  let i = 0;
+  while (i < changed.length) {
+    const first = changed[i]!;
+    let last = first;
+    while (i + 1 < changed.length && changed[i + 1]! - last <= 2 * ctx + 1) last = changed[++i]!;
+    i++;
+    const from = Math.max(0, first - ctx);
+    const to = Math.min(edits.length, last + ctx + 1);
+    const body = edits.slice(from, to);
+    const oldCount = body.filter((e) => e.op !== '+').length;
+    const newCount = body.filter((e) => e.op !== '-').length;
+    const o0 = body[0]!.o;
+    const n0 = body[0]!.n;
+    hunks.push({
+      oldStart: oldCount ? o0 + 1 : o0,
+      oldCount,
+      newStart: newCount ? n0 + 1 : n0,
+      newCount,
+      section: showFunction ? funcName(a, o0) : '',
+      lines: body.map((e) => ({ op: e.op, text: e.text })),
+      patchLine: 0,
+    });
+  }
+  return hunks;
+}
+
+const abbrev = (t: string | null): string => (t === null ? '0000000' : gitBlobId(t).slice(0, 7));
+
+function gitHeader(oldText: string | null, newText: string | null, o: DiffOptions, sameText: boolean): string {
+  let h = `diff --git a/${o.oldPath} b/${o.newPath}\n`;
+  const mode = o.newMode ?? o.oldMode ?? '100644';
+  if (oldText === null) h += `new file mode ${o.newMode ?? '100644'}\n`;
+  else if (newText === null) h += `deleted file mode ${o.oldMode ?? '100644'}\n`;
+  else if (o.oldMode && o.newMode && o.oldMode !== o.newMode) h += `old mode ${o.oldMode}\nnew mode ${o.newMode}\n`;
+  if (sameText) return h;
+  const modeChanged = oldText !== null && newText !== null && o.oldMode && o.newMode && o.oldMode !== o.newMode;
+  const tail = oldText !== null && newText !== null && !modeChanged ? ` ${mode}` : '';
+  return h + `index ${abbrev(oldText)}..${abbrev(newText)}${tail}\n`;
+}
+
+export function makeFileDiff(oldText: string | null, newText: string | null, opts: DiffOptions): string {
+  const modeChange = !!(opts.oldMode && opts.newMode && opts.oldMode !== opts.newMode);
+  const sameText = oldText === newText;
+  if (sameText && !modeChange) return '';
+  const git = opts.style === 'git';
+  const withIndex = opts.indexLine ?? git;
+  let out = '';
+  if (withIndex) {
+    out += git
+      ? gitHeader(oldText, newText, opts, sameText)
+      : `Index: ${opts.newLabel ?? opts.newPath}\n${'='.repeat(67)}\n`;
+  }
+  if (sameText) return out;
+  const time = (t?: string): string => (t ? `\t${t}` : '');
+  const oldName = oldText === null ? '/dev/null' : (opts.oldLabel ?? (git ? `a/${opts.oldPath}` : opts.oldPath));
+  const newName = newText === null ? '/dev/null' : (opts.newLabel ?? (git ? `b/${opts.newPath}` : opts.newPath));
+  out += `--- ${oldName}${time(opts.oldTime)}\n+++ ${newName}${time(opts.newTime)}\n`;
+  return out + diffHunks(oldText ?? '', newText ?? '', opts.context ?? 3, opts.showFunction).map(formatHunk).join('');
+}

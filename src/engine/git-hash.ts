@@ -1,0 +1,20 @@
+/**
+ * git's blob id of a byte string: sha1("blob <byte length>\0" + bytes), hex.
+ *   gitBlobId("")        -> "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
+ *   gitBlobId("hello\n") -> "ce013625030ba8dba906f756967f9e9ca394464a"
+ * Used to recognise the exact pre-image named by a patch's `index abc1234..def5678` line
+ * (the identity shortcut of the cascade) and to write `index` lines in git-style diffs.
+ */
+import { createHash } from 'node:crypto';
+
+export function gitBlobId(text: string): string {
+  // The text is a byte string (see types.ts): latin1 turns each char back into one byte,
+  // and text.length is the byte length.
+  return createHash('sha1').update(`blob ${text.length}\0${text}`, 'latin1').digest('hex');
+}
+
+/** True when `id` (possibly abbreviated, >= 7 hex digits, not all zeros) names `text`. */
+export function blobIdMatches(id: string | undefined, text: string): boolean {
+  if (!id || id.length < 7 || /^0+$/.test(id)) return false;
+  return gitBlobId(text).startsWith(id.toLowerCase());
+}

@@ -1,0 +1,185 @@
+/**
+ * Where a hunk lands when its old side is not in the file byte for byte.
+ *
+ * Three steps, each only accepting a UNIQUE match (two equally good places = refuse):
+ *  1. GNU fuzz (the floor; `fuzz` keeps GNU's meaning): drop up to f leading and f
+ *     trailing CONTEXT lines, f = 1..opts.fuzz, fewer first, then search exactly.
+ *       hunk " a\n b\n-c\n+C\n d\n" with file "x\nb\nc\nd\n": fuzz 1 drops " a" and " d".
+ *  2. whitespace: the whole old side compared with whitespace runs collapsed
+ *     (upstream reformatted or reindented the block).
+ *  3. similar: the removed lines must still be there (modulo whitespace) and the context
+ *     lines must be similar on average (Dice >= minSimilarity), e.g. a neighbouring
+ *     argument was renamed upstream.
+ * The lines a hunk removes are never "similar": removing a line the patch did not see
+ * would destroy upstream's change. Steps 2 and 3 report the similarity they saw.
+ */
+import type { Hunk } from '../types.js';
+import { findExact, type LineIndex } from './exact.js';
+import { nearestFirst } from './offset.js';
+import { indentOf, similarity, wsKey } from './similarity.js';
+
+export type LandingKind = 'exact' | 'fuzz' | 'whitespace' | 'similar';
+
+/** A hunk placed in the input: hunk.lines[first, last) cover input lines from pos. */
+export interface Landing {
+  pos: number;
+  first: number;
+  last: number;
+  fuzz: number;
+  similarity: number;
+  kind: LandingKind;
+}
+
+export interface FuzzyOptions {
+  fuzz: number;
+  fuzzy: boolean;
+  minSimilarity: number;
+}
+
+export interface FuzzyOutcome {
+  landing?: Landing;
+  /** Best candidate (0-based input index) for the report, when any. */
+  best: number | null;
+  reason: string;
+}
+
+/** Old-side texts (context and removed lines) of hunk.lines[first, last). */
+export function oldSide(h: Hunk, first = 0, last = h.lines.length): string[] {
+  return h.lines.slice(first, last).filter((l) => l.op !== '+').map((l) => l.text);
+}
+
+function countEdge(h: Hunk, fromEnd: boolean): number {
+  let n = 0;
+  const L = h.lines;
+  for (let i = 0; i < L.length && L[fromEnd ? L.length - 1 - i : i]!.op === ' '; i++) n++;
+  return n;
+}
+
+function fuzzStep(idx: LineIndex, h: Hunk, from: number, to: number, stated: number, max: number): FuzzyOutcome | null {
+  const lead = countEdge(h, false);
+  const trail = countEdge(h, true);
+  let prev = '0,0';
+  for (let f = 1; f <= max; f++) {
+    const front = Math.min(f, lead);
+    const back = Math.min(f, trail);
+    // Same trim as the previous level (no more context to drop): nothing new to try.
+    if (`${front},${back}` === prev) continue;
+    prev = `${front},${back}`;
+    const last = h.lines.length - back;
+    const needle = oldSide(h, front, last);
+    if (needle.length === 0 || needle.length === front + back) continue;
+    const c = findExact(idx, needle, from, to);
+    if (c.length === 1) return { landing: { pos: c[0]!, first: front, last, fuzz: f, similarity: 1, kind: 'fuzz' }, best: c[0]!, reason: '' };
+    if (c.length > 1) return ambiguous(nearestFirst(c, stated + front));
+  }
+  return null;
+}
+
+export function ambiguous(c: readonly number[]): FuzzyOutcome {
+  const [a, b] = [...c.slice(0, 2)].sort((x, y) => x - y);
+  return { best: c[0]!, reason: `ambiguous: pre-image found at lines ${a! + 1} and ${b! + 1}` };
+}
+
+/** Mean similarity of context lines vs the file at pos, and whether removed lines match. */
+function score(lines: readonly string[], h: Hunk, pos: number): { ok: boolean; sim: number } {
+  let p = pos;
+  let sum = 0;
+  let n = 0;
+  for (const l of h.lines) {
+    if (l.op === '+') continue;
+    const f = lines[p++];
+    if (f === undefined) return { ok: false, sim: 0 };
+    if (l.op === '-') {
+      if (wsKey(f) !== wsKey(l.text)) return { ok: false, sim: 0 };
+    } else {
+      sum += similarity(f, l.text);
+      n++;
+    }
+  }
+  return { ok: true, sim: n === 0 ? 1 : sum / n };
+}
+
+/** Cap for the pure-insertion scan (no removed line to anchor on): positions x lines. */
+const SCAN_BUDGET = 2_000_000;
+
+function similarStep(lines: readonly string[], ws: LineIndex, h: Hunk, from: number, to: number, min: number): FuzzyOutcome {
+  const needle = oldSide(h);
+  // Anchor on the first removed line: it must be in the file (modulo whitespace).
+  const k = h.lines.filter((l) => l.op !== '+').findIndex((l) => l.op === '-');
+  let starts: number[];
+  if (k >= 0) starts = ws.positions(wsKey(needle[k]!)).map((q) => q - k);
+  else if ((to - from) * needle.length <= SCAN_BUDGET) starts = Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+  else starts = [];
+  const good: Array<{ pos: number; sim: number }> = [];
+  let best: { pos: number; sim: number } | null = null;
+  for (const pos of starts) {
+    if (pos < from || pos + needle.length > to) continue;
+    const s = score(lines, h, pos);
+    if (!s.ok) continue;
+    if (!best || s.sim > best.sim) best = { pos, sim: s.sim };
+    if (s.sim >= min) good.push({ pos, sim: s.sim });
+  }
+  if (good.length === 1) {
+    const g = good[0]!;
+    return { landing: { pos: g.pos, first: 0, last: h.lines.length, fuzz: 0, similarity: g.sim, kind: 'similar' }, best: g.pos, reason: '' };
+  }
+  if (good.length > 1) return ambiguous(good.map((g) => g.pos));
+  if (best) return { best: best.pos, reason: `context differs: similarity ${best.sim.toFixed(2)} below ${min}` };
+  return { best: null, reason: k >= 0 ? 'no match: removed lines differ' : 'no match' };
+}
+
+/**
+ * Steps 1-3 for one hunk within input lines [from, to). `idx` keys lines exactly (or
+ * CR-insensitively), `ws` keys them by wsKey; both index the same `lines`.
+ */
+export function findFuzzy(
+  lines: readonly string[],
+  idx: LineIndex,
+  ws: LineIndex,
+  h: Hunk,
+  win: { from: number; to: number; stated: number },
+  opts: FuzzyOptions,
+): FuzzyOutcome {
+  const f = fuzzStep(idx, h, win.from, win.to, win.stated, opts.fuzz);
+  if (f) return f;
+  if (!opts.fuzzy) return { best: null, reason: 'no match' };
+  const needle = oldSide(h);
+  if (needle.length === 0) return { best: null, reason: 'no match' };
+  const c = findExact(ws, needle, win.from, win.to);
+  if (c.length === 1) {
+    const sim = score(lines, h, c[0]!).sim;
+    return { landing: { pos: c[0]!, first: 0, last: h.lines.length, fuzz: 0, similarity: sim, kind: 'whitespace' }, best: c[0]!, reason: '' };
+  }
+  if (c.length > 1) return ambiguous(nearestFirst(c, win.stated));
+  return similarStep(lines, ws, h, win.from, win.to, opts.minSimilarity);
+}
+
+/**
+ * Indentation shift between the hunk's old side and the file where it landed, when it
+ * is uniform: upstream reindented a block by 4 spaces -> { add: "    " }; dedented -> { cut: 4 }.
+ * Any disagreement (tabs vs spaces, mixed shifts) -> null: keep the patch's indentation.
+ */
+export type IndentShift = { add: string } | { cut: number } | null;
+
+export function indentShift(lines: readonly string[], h: Hunk, land: Landing): IndentShift {
+  let shift: string | null = null;
+  let p = land.pos;
+  for (const l of h.lines.slice(land.first, land.last)) {
+    if (l.op === '+') continue;
+    const f = lines[p++]!;
+    if (wsKey(f) === '' || wsKey(l.text) === '') continue;
+    const hi = indentOf(l.text);
+    const fi = indentOf(f);
+    const d = fi.startsWith(hi) ? '+' + fi.slice(hi.length) : hi.startsWith(fi) ? '-' + String(hi.length - fi.length) : '?';
+    if (shift !== null && shift !== d) return null;
+    shift = d;
+  }
+  if (shift === null || shift === '?' || shift === '+' || shift === '-0') return null;
+  return shift[0] === '+' ? { add: shift.slice(1) } : { cut: Number(shift.slice(1)) };
+}
+
+export function shiftLine(line: string, s: IndentShift): string {
+  if (!s || wsKey(line) === '') return line;
+  if ('add' in s) return s.add + line;
+  return indentOf(line).length >= s.cut ? line.slice(s.cut) : line;
+}

@@ -1,0 +1,67 @@
+/**
+ * Choosing among exact candidates: nearest is NOT evidence.
+ *
+ * GNU patch, git apply, quilt and wiggle all take the candidate nearest the stated line.
+ * When the pre-image occurs twice (flask: the same `create_engine(...)` block in two
+ * functions) that silently patches the wrong copy. patchq only accepts a candidate on
+ * real evidence:
+ *  (a) neighbours: the hunks of the same file that landed uniquely. A candidate is
+ *      accepted when it is the only one between the previous landed hunk's end and the
+ *      next landed hunk's start, or the only one whose offset equals a landed
+ *      neighbour's offset (upstream inserted 5 lines above: every hunk moved by +5);
+ *  (b) a base: the file the patch was made against. Its stated line is mapped through a
+ *      line diff of base vs current text; the candidate at the mapped line wins.
+ * Otherwise the hunk is refused as ambiguous.
+ */
+import { diffIndices } from 'node-diff3';
+
+/** Candidates ordered GNU-style, nearest the guess first: 0, +1, -1, +2, -2 ... */
+export function nearestFirst(cands: readonly number[], guess: number): number[] {
+  const rank = (p: number): number => (p >= guess ? 2 * (p - guess) : 2 * (guess - p) - 1);
+  return [...cands].sort((a, b) => rank(a) - rank(b));
+}
+
+export interface Neighbours {
+  /** First input index the hunk may use (end of the previous landed hunk). */
+  from: number;
+  /** Input index the hunk must end at or before (start of the next landed hunk). */
+  to: number;
+  /** Offsets (landed index - stated index) of the landed neighbours. */
+  offsets: number[];
+}
+
+/** Evidence (a). Returns the single accepted candidate, or null. */
+export function pickByNeighbours(
+  cands: readonly number[],
+  len: number,
+  stated: number,
+  nb: Neighbours,
+): number | null {
+  const inside = cands.filter((p) => p >= nb.from && p + len <= nb.to);
+  if (inside.length === 1) return inside[0]!;
+  if (inside.length === 0) return null;
+  const same = inside.filter((p) => nb.offsets.includes(p - stated));
+  return same.length === 1 ? same[0]! : null;
+}
+
+/**
+ * Evidence (b): a function from 0-based base line index to the index of the same line in
+ * the current text, or null when that base line was changed or deleted there.
+ *   base ["a","b","c"], text ["x","a","b","c"]: 0 -> 1, 2 -> 3
+ * The line diff is computed once per file and only when a hunk is ambiguous.
+ */
+export function baseMapper(base: readonly string[], text: readonly string[]): (i: number) => number | null {
+  const chunks = diffIndices(base as string[], text as string[]);
+  return (i: number): number | null => {
+    let delta = 0;
+    for (const c of chunks) {
+      const [bStart, bLen] = c.buffer1;
+      const [, tLen] = c.buffer2;
+      if (i < bStart) break;
+      // A pure insertion at bStart (bLen 0) leaves base line bStart intact, shifted.
+      if (i < bStart + bLen) return null;
+      delta += tLen - bLen;
+    }
+    return i + delta;
+  };
+}
