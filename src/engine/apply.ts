@@ -40,7 +40,11 @@ function applyOne(file: FilePatch, input: FileInput, opts: ApplyOptions, crlfTra
   const text = input.text;
   if (f.binary) return fileFailure(f, text, `cannot apply binary patch to ${path} (binary patches are not supported yet)`);
   if (f.kind === 'create' && text !== null && text !== '') {
-    if (isAlreadyApplied(f, text)) return { ...fileFailure(f, text, `Reversed (or previously applied) patch detected: ${path} already has this content`), text };
+    if (isAlreadyApplied(f, text)) {
+      const r = fileFailure(f, text, `Reversed (or previously applied) patch detected: ${path} already has this content`);
+      r.report.status = 'already-applied';
+      return r;
+    }
     return fileFailure(f, text, `The next patch would create the file ${path}, which already exists!`);
   }
   if (f.kind !== 'create' && text === null) {

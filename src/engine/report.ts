@@ -12,7 +12,7 @@
  */
 import type { FileReport, Hunk, HunkReport } from './types.js';
 
-const lines = (n: number): string => `${n} line${Math.abs(n) === 1 ? '' : 's'}`;
+const lines = (n: number): string => `${n} line${n === 1 ? '' : 's'}`;
 
 function hunkLine(h: HunkReport): string | null {
   const n = `Hunk #${h.hunk}`;

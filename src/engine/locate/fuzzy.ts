@@ -81,7 +81,7 @@ export function ambiguous(c: readonly number[]): FuzzyOutcome {
 }
 
 /** Mean similarity of context lines vs the file at pos, and whether removed lines match. */
-function score(lines: readonly string[], h: Hunk, pos: number): { ok: boolean; sim: number } {
+function score(lines: readonly string[], h: Hunk, pos: number, raw = false): { ok: boolean; sim: number } {
   let p = pos;
   let sum = 0;
   let n = 0;
@@ -92,7 +92,11 @@ function score(lines: readonly string[], h: Hunk, pos: number): { ok: boolean; s
     if (l.op === '-') {
       if (wsKey(f) !== wsKey(l.text)) return { ok: false, sim: 0 };
     } else {
-      sum += similarity(f, l.text);
+      sum += similarity(f, l.text, raw);
+      n++;
+    }
+    if (raw && l.op === '-') {
+      sum += similarity(f, l.text, true);
       n++;
     }
   }
@@ -147,7 +151,7 @@ export function findFuzzy(
   if (needle.length === 0) return { best: null, reason: 'no match' };
   const c = findExact(ws, needle, win.from, win.to);
   if (c.length === 1) {
-    const sim = score(lines, h, c[0]!).sim;
+    const sim = score(lines, h, c[0]!, true).sim;
     return { landing: { pos: c[0]!, first: 0, last: h.lines.length, fuzz: 0, similarity: sim, kind: 'whitespace' }, best: c[0]!, reason: '' };
   }
   if (c.length > 1) return ambiguous(nearestFirst(c, win.stated));

@@ -14,9 +14,10 @@ export function indentOf(line: string): string {
   return /^[ \t]*/.exec(line)![0];
 }
 
-export function similarity(a: string, b: string): number {
-  const x = wsKey(a);
-  const y = wsKey(b);
+export function similarity(a: string, b: string, raw = false): number {
+  // raw: compare the bytes as they are (minus EOL), so a reindented line scores < 1.
+  const x = raw ? a.replace(/\r?\n$/, '') : wsKey(a);
+  const y = raw ? b.replace(/\r?\n$/, '') : wsKey(b);
   if (x === y) return 1;
   if (x.length < 2 || y.length < 2) return 0;
   const grams = new Map<string, number>();

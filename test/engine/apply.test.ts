@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { applyFilePatch, formatFileReport, makeFileDiff } from '../../src/engine/index.js';
+import type { FileResult } from '../../src/engine/types.js';
+import { filePatch, gnuPatch, readLatin1, seq, tmp, writeTree } from './apply-helpers.js';
+import { join } from 'node:path';
+
+/** Patch `a -> b` as made by makeFileDiff, applied to `target` by patchq AND by GNU patch. */
+function both(a: string, b: string, target: string, opts: { fuzz?: number } = {}) {
+  const diff = makeFileDiff(a, b, { oldPath: 'f.txt', newPath: 'f.txt', style: 'git' });
+  const ours = applyFilePatch(filePatch('f.txt', diff), { text: target }, { fuzz: opts.fuzz, fuzzy: false, merge: 'none' });
+  const dir = tmp();
+  writeTree(dir, { 'f.txt': target });
+  const gnu = gnuPatch(dir, diff, opts.fuzz !== undefined ? [`--fuzz=${opts.fuzz}`] : []);
+  return { ours, gnu, gnuText: readLatin1(join(dir, 'f.txt')) };
+}
+
+const lines = (r: FileResult, rej?: string): string[] => formatFileReport(r.report, rej ? { rejectsFile: rej } : {});
+
+describe('exact and offset', () => {
+  it('lands at the stated line, status exact, same bytes as GNU patch', () => {
+    const a = seq(1, 30);
+    const b = a.replace('15\n', '15x\n');
+    const { ours, gnu, gnuText } = both(a, b, a);
+    expect(ours.text).toBe(b);
+    expect(ours.text).toBe(gnuText);
+    expect(ours.report.hunks[0]).toMatchObject({ status: 'exact', statedLine: 12, line: 12, newLine: 12, offset: 0, fuzz: 0 });
+    expect(lines(ours)).toEqual(gnu.out);
+  });
+
+  it('finds a shifted hunk and words it like GNU patch (offset, output line numbers)', () => {
+    const a = seq(1, 30);
+    const b = a.replace('5\n', '5\nnew\n').replace('25\n', '25x\n');
+    const { ours, gnu, gnuText } = both(a, b, seq(101, 105) + a);
+    expect(ours.text).toBe(gnuText);
+    expect(ours.report.hunks.map((h) => [h.status, h.offset, h.line, h.newLine])).toEqual([
+      ['offset', 5, 8, 8],
+      ['offset', 5, 27, 28],
+    ]);
+    expect(lines(ours)).toEqual(gnu.out);
+    expect(gnu.out[1]).toBe('Hunk #1 succeeded at 8 (offset 5 lines).');
+  });
+
+  it('says "1 line" in the singular and handles negative offsets', () => {
+    const a = seq(1, 30);
+    const b = a.replace('20\n', '20x\n');
+    const target = a.replace('3\n', '');
+    const { ours, gnu } = both(a, b, target);
+    expect(ours.report.hunks[0]).toMatchObject({ status: 'offset', offset: -1 });
+    expect(lines(ours)).toEqual(gnu.out);
+    expect(lines(ours)[1]).toBe('Hunk #1 succeeded at 16 (offset -1 lines).');
+    const { ours: plus } = both(a, b, '0\n' + a);
+    expect(lines(plus)[1]).toBe('Hunk #1 succeeded at 18 (offset 1 line).');
+  });
+
+  it('reports a failed hunk at GNU position (stated + running offset) and writes the reject', () => {
+    const a = seq(1, 30);
+    const b = a.replace('5\n', '5\nnew\n').replace('25\n', '25x\n');
+    const target = a.replace('25\n', 'zz\n');
+    const { ours, gnu } = both(a, b, target);
+    expect(ours.report.status).toBe('failed');
+    expect(ours.report.hunks[1]).toMatchObject({ status: 'failed', newLine: null, reason: 'no match' });
+    expect(lines(ours, 'f.txt.rej')).toEqual(gnu.out);
+    expect(ours.rejects).toContain('@@ -22,7 +23,7 @@\n 22\n 23\n 24\n-25\n+25x\n');
+    // The hunk that landed is in the text, for `push -f`.
+    expect(ours.text).toContain('5\nnew\n');
+  });
+});
+
+describe('ambiguity is refused unless there is evidence', () => {
+  const block = 'engine = create_engine(\n    url,\n    poolclass=NullPool,\n)\n';
+  const newBlock = block.replace('NullPool', 'StaticPool');
+  const file = (pad: number): string => 'def a():\n' + block + seq(1, pad) + 'def b():\n' + block;
+
+  it('duplicate pre-image, no evidence: FAILED with both lines, file untouched, where GNU patches the nearer copy', () => {
+    // The patch was made when only the SECOND copy existed (stated line 2); upstream then
+    // added a first copy above it. GNU patch, nearest first, patches the new first copy.
+    const old = 'def b():\n' + block;
+    const diff = makeFileDiff(old, old.replace('NullPool', 'StaticPool'), { oldPath: 'f.txt', newPath: 'f.txt', style: 'git', context: 1 });
+    const target = file(3);
+    const r = applyFilePatch(filePatch('f.txt', diff), { text: target });
+    expect(r.report.hunks[0]).toMatchObject({ status: 'failed', reason: 'ambiguous: pre-image found at lines 3 and 11' });
+    expect(r.text).toBe(target);
+    expect(lines(r)[1]).toBe('Hunk #1 FAILED at 3 (ambiguous: pre-image found at lines 3 and 11).');
+    const dir = tmp();
+    writeTree(dir, { 'f.txt': target });
+    gnuPatch(dir, diff);
+    expect(readLatin1(join(dir, 'f.txt'))).toBe('def a():\n' + newBlock + seq(1, 3) + 'def b():\n' + block);
+  });
+
+  it('resolved by a landed neighbour with the same offset', () => {
+    const old = 'def b():\n' + block + seq(1, 20) + 'tail = 1\n';
+    const neu = old.replace('NullPool', 'StaticPool').replace('tail = 1', 'tail = 2');
+    const diff = makeFileDiff(old, neu, { oldPath: 'f.txt', newPath: 'f.txt', style: 'git', context: 1 });
+    // Upstream inserts a copy of the block (and 5 lines) above: both hunks move by +10.
+    const target = 'def a():\n' + block + seq(50, 54) + old;
+    const r = applyFilePatch(filePatch('f.txt', diff), { text: target });
+    expect(r.report.hunks.map((h) => [h.status, h.offset])).toEqual([['offset', 10], ['offset', 10]]);
+    expect(r.text).toBe('def a():\n' + block + seq(50, 54) + neu);
+  });
+
+  it('resolved by the base: the stated line mapped through diff(base, text)', () => {
+    const base = 'def b():\n' + block;
+    const diff = makeFileDiff(base, base.replace('NullPool', 'StaticPool'), { oldPath: 'f.txt', newPath: 'f.txt', style: 'git', context: 1 });
+    const target = 'def b():\n' + block + 'def a():\n' + block;
+    expect(applyFilePatch(filePatch('f.txt', diff), { text: target }).report.status).toBe('failed');
+    const r = applyFilePatch(filePatch('f.txt', diff), { text: target, base }, { merge: 'none' });
+    expect(r.report.hunks[0]).toMatchObject({ status: 'exact', line: 3 });
+    expect(r.text).toBe('def b():\n' + newBlock + 'def a():\n' + block);
+  });
+
+  it('never lands a hunk before the end of the previous one (GNU last_frozen_line)', () => {
+    const a = 'x\ny\nx\ny\n' + seq(1, 10) + 'x\ny\n';
+    const fp = filePatch('f.txt', '@@ -5,1 +5,1 @@\n-1\n+one\n@@ -15,2 +15,2 @@\n x\n-y\n+Y\n');
+    const r = applyFilePatch(fp, { text: a });
+    expect(r.report.hunks[1]).toMatchObject({ status: 'exact', line: 15 });
+    expect(r.text).toBe('x\ny\nx\ny\none\n' + seq(2, 10) + 'x\nY\n');
+  });
+});
+
+describe('identity shortcut', () => {
+  it('a text whose blob id matches the index line takes every hunk at its stated line', () => {
+    const a = 'k\nv\nk\nv\n';
+    const fp = filePatch('f.txt', '@@ -3,2 +3,2 @@\n k\n-v\n+V\n', { index: { oldId: '0000000', newId: '1111111' } });
+    expect(applyFilePatch(fp, { text: a }).report.hunks[0]!.status).toBe('failed');
+    const r = applyFilePatch(fp, { text: a, base: a });
+    expect(r.text).toBe('k\nv\nk\nV\n');
+    expect(r.report.hunks[0]!.status).toBe('exact');
+  });
+});
