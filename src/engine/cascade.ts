@@ -257,7 +257,14 @@ function merged(input: CascadeInput, lines: readonly string[], lands: ReadonlyAr
   const reports = input.hunks.map((h, i): HunkReport => {
     const newSide = h.lines.filter((l) => l.op !== '-').map((l) => l.text);
     const guess = (h.newCount > 0 ? h.newStart - 1 : h.newStart) + shift;
-    const found = newSide.length ? nearestFirst(findExact(idx, newSide), guess)[0] : guess;
+    // The whole new side, else just its added lines (the context may be upstream's now).
+    const added = h.lines.filter((l) => l.op === '+').map((l) => l.text);
+    const firstAdd = h.lines.filter((l) => l.op !== '-').findIndex((l) => l.op === '+');
+    let found = newSide.length ? nearestFirst(findExact(idx, newSide), guess)[0] : guess;
+    if (found === undefined && added.length) {
+      const at = nearestFirst(findExact(idx, added), guess + firstAdd)[0];
+      found = at === undefined ? undefined : at - firstAdd;
+    }
     const newPos = found ?? guess;
     shift = newPos - (h.newCount > 0 ? h.newStart - 1 : h.newStart);
     const L = lands[i];

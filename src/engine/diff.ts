@@ -5,7 +5,8 @@
  *     @@ -1,2 +1,2 @@ / a / -b / +B
  * Lines are compared WITH their terminators, so "x\r\n" vs "x\n" and a last line
  * without newline are real differences, written byte-exact (`\ No newline at end of file`).
- * The edit script comes from jsdiff's diffArrays (Myers, minimal); within each change
+ * The edit script comes from jsdiff's diffArrays (Myers, minimal; patience anchors split
+ * very large ranges first, see MYERS_MAX); within each change
  * run the removals come before the additions, as diff(1) writes them. Hunks whose
  * contexts touch or overlap (gap <= 2 x context) are merged into one.
  */
@@ -41,7 +42,85 @@ interface Edit extends HunkLine {
   n: number;
 }
 
+type Op = ' ' | '-' | '+';
+
+/**
+ * Myers (jsdiff diffArrays, minimal) for ranges up to this many lines; above it, split
+ * the range on patience anchors first. Myers is O((N+M)·D): a 100k-line file with 20k
+ * changed lines would take ~40 s, while anchoring on lines unique to both sides (and
+ * their longest increasing run) cuts it into small independent ranges.
+ */
+const MYERS_MAX = 4000;
+
+function myers(a: readonly string[], b: readonly string[], ops: Array<[Op, string]>): void {
+  for (const c of diffArrays(a as string[], b as string[])) {
+    const op: Op = c.removed ? '-' : c.added ? '+' : ' ';
+    for (const t of c.value) ops.push([op, t]);
+  }
+}
+
+/** Patience anchors: [ai, bi] pairs of lines occurring once in each side, increasing in both. */
+function anchors(a: readonly string[], b: readonly string[]): Array<[number, number]> {
+  const count = new Map<string, [number, number, number]>();
+  a.forEach((l, i) => {
+    const c = count.get(l) ?? [0, 0, -1];
+    c[0]++;
+    c[2] = i;
+    count.set(l, c);
+  });
+  const pairs: Array<[number, number]> = [];
+  const bCount = new Map<string, number>();
+  for (const l of b) bCount.set(l, (bCount.get(l) ?? 0) + 1);
+  b.forEach((l, j) => {
+    const c = count.get(l);
+    if (c && c[0] === 1 && bCount.get(l) === 1) pairs.push([c[2], j]);
+  });
+  pairs.sort((x, y) => x[0] - y[0]);
+  // Longest increasing subsequence on the b index (patience sorting, O(n log n)).
+  const tails: number[] = [];
+  const prev: number[] = [];
+  pairs.forEach(([, j], k) => {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pairs[tails[mid]!]![1] < j) lo = mid + 1;
+      else hi = mid;
+    }
+    prev[k] = lo > 0 ? tails[lo - 1]! : -1;
+    tails[lo] = k;
+  });
+  const out: Array<[number, number]> = [];
+  for (let k = tails.length ? tails[tails.length - 1]! : -1; k >= 0; k = prev[k]!) out.push(pairs[k]!);
+  return out.reverse();
+}
+
+function diffRange(a: readonly string[], b: readonly string[], ops: Array<[Op, string]>): void {
+  let pre = 0;
+  while (pre < a.length && pre < b.length && a[pre] === b[pre]) ops.push([' ', a[pre++]!]);
+  let suf = 0;
+  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
+  const A = a.slice(pre, a.length - suf);
+  const B = b.slice(pre, b.length - suf);
+  const anch = A.length + B.length > MYERS_MAX ? anchors(A, B) : [];
+  if (anch.length === 0) myers(A, B, ops);
+  else {
+    let i = 0;
+    let j = 0;
+    for (const [ai, bj] of anch) {
+      diffRange(A.slice(i, ai), B.slice(j, bj), ops);
+      ops.push([' ', A[ai]!]);
+      i = ai + 1;
+      j = bj + 1;
+    }
+    diffRange(A.slice(i), B.slice(j), ops);
+  }
+  for (let k = a.length - suf; k < a.length; k++) ops.push([' ', a[k]!]);
+}
+
 function editScript(a: string[], b: string[]): Edit[] {
+  const ops: Array<[Op, string]> = [];
+  diffRange(a, b, ops);
   const out: Edit[] = [];
   let o = 0;
   let n = 0;
@@ -53,12 +132,12 @@ function editScript(a: string[], b: string[]): Edit[] {
     dels = [];
     adds = [];
   };
-  for (const c of diffArrays(a, b)) {
-    if (c.removed) dels.push(...c.value);
-    else if (c.added) adds.push(...c.value);
+  for (const [op, t] of ops) {
+    if (op === '-') dels.push(t);
+    else if (op === '+') adds.push(t);
     else {
       flush();
-      for (const t of c.value) out.push({ op: ' ', text: t, o: o++, n: n++ });
+      out.push({ op: ' ', text: t, o: o++, n: n++ });
     }
   }
   flush();

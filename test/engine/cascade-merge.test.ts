@@ -1,0 +1,105 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyFilePatch, formatFileReport, makeFileDiff, merge3 } from '../../src/engine/index.js';
+import { filePatch, tmp, writeTree } from './apply-helpers.js';
+
+/** Real `git merge-file -p ours base theirs`: text and whether it was clean. */
+function gitMergeFile(ours: string, base: string, theirs: string, diff3 = false): { text: string; clean: boolean } {
+  const dir = tmp();
+  writeTree(dir, { ours, base, theirs });
+  const args = ['merge-file', '-p', ...(diff3 ? ['--diff3'] : []), '-L', 'ours', '-L', 'base', '-L', 'theirs', 'ours', 'base', 'theirs'];
+  try {
+    return { text: execFileSync('git', args, { cwd: dir, encoding: 'latin1' }), clean: true };
+  } catch (e) {
+    return { text: (e as { stdout: string }).stdout, clean: false };
+  }
+}
+
+const base = 'a\nb\nc\nd\ne\nf\ng\nh\ni\n';
+const cases: Array<[string, string, string, string]> = [
+  ['separate edits', base, base.replace('b\n', 'B\n'), base.replace('h\n', 'H\n')],
+  ['insert and delete', base, 'zero\n' + base, base.replace('e\nf\n', '')],
+  ['same edit both sides', base, base.replace('c\n', 'C\n'), base.replace('c\n', 'C\n')],
+  ['CRLF', base.replace(/\n/g, '\r\n'), base.replace(/\n/g, '\r\n').replace('b\r\n', 'B\r\n'), base.replace(/\n/g, '\r\n').replace('h\r\n', 'H\r\n')],
+  ['no final newline', 'a\nb\nc\nd\ne\nf', 'A\nb\nc\nd\ne\nf', 'a\nb\nc\nd\ne\nF'],
+  ['no final newline added by theirs', 'a\nb\nc\nd\ne\nf', 'A\nb\nc\nd\ne\nf', 'a\nb\nc\nd\ne\nf\n'],
+];
+
+describe('merge3 matches git merge-file byte for byte', () => {
+  for (const [name, b, ours, theirs] of cases) {
+    it(`clean: ${name}`, () => {
+      const git = gitMergeFile(ours, b, theirs);
+      const m = merge3(ours, b, theirs);
+      expect(git.clean).toBe(true);
+      expect(m.clean).toBe(true);
+      expect(m.text).toBe(git.text);
+    });
+  }
+
+  it('conflict markers like git, merge and diff3 style', () => {
+    const ours = base.replace('e\n', 'E1\n');
+    const theirs = base.replace('e\n', 'E2\n');
+    for (const diff3 of [false, true]) {
+      const git = gitMergeFile(ours, base, theirs, diff3);
+      const m = merge3(ours, base, theirs, { style: diff3 ? 'diff3' : 'merge' });
+      expect(git.clean).toBe(false);
+      expect(m.clean).toBe(false);
+      expect(m.text).toBe(git.text);
+    }
+  });
+});
+
+describe('cascade step 3: 3-way merge with a base', () => {
+  const py = Array.from({ length: 12 }, (_, i) => `line ${i}\n`).join('');
+  const mine = py.replace('line 6\n', 'line six\n');
+
+  it('a hunk whose context was rewritten upstream is merged when the base is known', () => {
+    const diff = makeFileDiff(py, mine, { oldPath: 'f.txt', newPath: 'f.txt', style: 'git' });
+    const upstream = py.replace('line 4\n', 'LINE FOUR\n').replace('line 8\n', 'LINE EIGHT\n');
+    const fp = filePatch('f.txt', diff);
+    expect(applyFilePatch(fp, { text: upstream }, { fuzzy: false, fuzz: 0 }).report.status).toBe('failed');
+    const r = applyFilePatch(fp, { text: upstream, base: py }, { fuzzy: false, fuzz: 0 });
+    expect(r.report.hunks[0]).toMatchObject({ status: 'merged', newLine: 4, line: 4 });
+    expect(r.text).toBe(upstream.replace('line 6\n', 'line six\n'));
+    expect(r.text).toBe(gitMergeFile(upstream, py, mine).text);
+    expect(formatFileReport(r.report)[1]).toBe('Hunk #1 merged at 4.');
+  });
+
+  it('a conflict falls through; keepConflicts leaves git-style markers and fails the hunk', () => {
+    const diff = makeFileDiff(py, mine, { oldPath: 'f.txt', newPath: 'f.txt', style: 'git' });
+    const upstream = py.replace('line 6\n', 'line 6 upstream\n').replace('line 4\n', 'line 4 upstream\n');
+    const fp = filePatch('f.txt', diff);
+    const plain = applyFilePatch(fp, { text: upstream, base: py });
+    expect(plain.report.status).toBe('failed');
+    expect(plain.text).toBe(upstream);
+    const kept = applyFilePatch(fp, { text: upstream, base: py }, { keepConflicts: true });
+    expect(kept.report.status).toBe('conflict');
+    expect(kept.report.hunks[0]).toMatchObject({ status: 'failed', reason: 'conflict' });
+    expect(kept.text).toBe(gitMergeFile(upstream, py, mine).text);
+    expect(kept.text).toContain('<<<<<<< ours\nline 6 upstream\n=======\nline six\n>>>>>>> theirs\n');
+  });
+
+  it('merge: none skips the step', () => {
+    const diff = makeFileDiff(py, mine, { oldPath: 'f.txt', newPath: 'f.txt', style: 'git' });
+    const upstream = py.replace('line 4\n', 'X\n').replace('line 8\n', 'Y\n').replace('line 5\n', 'Z\n');
+    const r = applyFilePatch(filePatch('f.txt', diff), { text: upstream, base: py }, { merge: 'none', fuzzy: false });
+    expect(r.report.status).toBe('failed');
+  });
+});
+
+describe('speed shape', () => {
+  it('10,000 hunks on a 100,000-line file land through the line index', () => {
+    const lines = Array.from({ length: 100_000 }, (_, i) => `row ${i}\n`);
+    const a = lines.join('');
+    const b = lines.map((l, i) => (i % 10 === 5 ? l.replace('row', 'ROW') : l)).join('');
+    const diff = makeFileDiff(a, b, { oldPath: 'f.txt', newPath: 'f.txt', style: 'git', context: 1 });
+    const fp = filePatch('f.txt', diff);
+    expect(fp.hunks.length).toBe(10_000);
+    const shifted = 'top\n'.repeat(7) + a;
+    const r = applyFilePatch(fp, { text: shifted });
+    expect(r.report.hunks.every((h) => h.status === 'offset' && h.offset === 7)).toBe(true);
+    expect(r.text).toBe('top\n'.repeat(7) + b);
+    void join;
+  });
+});
