@@ -30,7 +30,7 @@ import { blobIdMatches } from './git-hash.js';
 import { splitLines } from './lines.js';
 import { crlfKey, findExact, LineIndex, rawKey } from './locate/exact.js';
 import { findFuzzy, indentShift, oldSide, shiftLine, type Landing } from './locate/fuzzy.js';
-import { baseMapper, nearestFirst, pickByNeighbours } from './locate/offset.js';
+import { baseMapper, feasible, nearestFirst, pickByNeighbours } from './locate/offset.js';
 import { wsKey } from './locate/similarity.js';
 import { merge3 } from './merge3.js';
 import type { ApplyOptions, Hunk, HunkReport } from './types.js';
@@ -111,7 +111,7 @@ function exactPass(input: CascadeInput, lines: readonly string[], idx: LineIndex
   const { hunks } = input;
   const stated = hunks.map(statedIndex);
   const lens = hunks.map((h) => oldSide(h).length);
-  const cands = hunks.map((h) => findExact(idx, oldSide(h)));
+  const cands = feasible(hunks.map((h) => findExact(idx, oldSide(h))), lens, lines.length);
   const unique = cands.map((c) => (c.length === 1 ? c[0]! : null));
   const lands: Array<Landing | null> = hunks.map(() => null);
   const pend: Pending[] = hunks.map(() => ({ best: null, reason: 'no match' }));
@@ -260,7 +260,7 @@ function merged(input: CascadeInput, lines: readonly string[], lands: ReadonlyAr
     // The whole new side, else just its added lines (the context may be upstream's now).
     const added = h.lines.filter((l) => l.op === '+').map((l) => l.text);
     const firstAdd = h.lines.filter((l) => l.op !== '-').findIndex((l) => l.op === '+');
-    let found = newSide.length ? nearestFirst(findExact(idx, newSide), guess)[0] : guess;
+    let found: number | undefined = newSide.length ? nearestFirst(findExact(idx, newSide), guess)[0] : guess;
     if (found === undefined && added.length) {
       const at = nearestFirst(findExact(idx, added), guess + firstAdd)[0];
       found = at === undefined ? undefined : at - firstAdd;

@@ -35,13 +35,16 @@ export function hunksOf(text: string): Hunk[] {
 
 export function filePatch(path: string, text: string, extra: Partial<FilePatch> = {}): FilePatch {
   const kind: FileChangeKind = extra.kind ?? 'modify';
-  return {
+  const fp: FilePatch = {
     oldPath: kind === 'create' ? null : path,
     newPath: kind === 'delete' ? null : path,
     rawOld: kind === 'create' ? null : `a/${path}`,
     rawNew: kind === 'delete' ? null : `b/${path}`,
     kind, git: false, hunks: hunksOf(text), patchLine: 1, ...extra,
   };
+  const idx = /^index ([0-9a-f]+)\.\.([0-9a-f]+)/m.exec(text);
+  if (idx && !extra.index) fp.index = { oldId: idx[1]!, newId: idx[2]! };
+  return fp;
 }
 
 export const tmp = (): string => mkdtempSync(join(tmpdir(), 'patchq-apply-'));

@@ -108,6 +108,16 @@ describe('ambiguity is refused unless there is evidence', () => {
     expect(r.text).toBe('def b():\n' + newBlock + 'def a():\n' + block);
   });
 
+  it('two identical hunks and two copies: the order of the hunks forces each place', () => {
+    const old = 'def a():\n' + block + seq(1, 8) + 'def b():\n' + block;
+    const neu = old.replace(/NullPool/g, 'StaticPool');
+    const diff = makeFileDiff(old, neu, { oldPath: 'f.txt', newPath: 'f.txt', style: 'quilt', context: 1 });
+    const target = '# header\n'.repeat(3) + old;
+    const r = applyFilePatch(filePatch('f.txt', diff), { text: target });
+    expect(r.report.hunks.map((h) => [h.status, h.offset])).toEqual([['offset', 3], ['offset', 3]]);
+    expect(r.text).toBe('# header\n'.repeat(3) + neu);
+  });
+
   it('never lands a hunk before the end of the previous one (GNU last_frozen_line)', () => {
     const a = 'x\ny\nx\ny\n' + seq(1, 10) + 'x\ny\n';
     const fp = filePatch('f.txt', '@@ -5,1 +5,1 @@\n-1\n+one\n@@ -15,2 +15,2 @@\n x\n-y\n+Y\n');

@@ -65,3 +65,36 @@ export function baseMapper(base: readonly string[], text: readonly string[]): (i
     return i + delta;
   };
 }
+
+/**
+ * Evidence (a), generalised to the whole file: if every hunk that has exact candidates
+ * lands exactly, in order and without overlap, hunk i can only be between the earliest
+ * place a forward greedy walk can put it and the latest place a backward walk can.
+ *   two identical hunks (NullPool -> StaticPool in two functions), two copies in the file:
+ *   hunk 1 earliest = copy 1, latest = copy 1 (hunk 2 needs copy 2) -> forced, not guessed.
+ * Hunks without candidates do not constrain. No complete assignment -> lists unchanged.
+ */
+export function feasible(cands: ReadonlyArray<readonly number[]>, lens: readonly number[], total: number): number[][] {
+  const n = cands.length;
+  const lo: number[] = new Array<number>(n).fill(0);
+  const hi: number[] = new Array<number>(n).fill(total);
+  let end = 0;
+  for (let i = 0; i < n; i++) {
+    if (cands[i]!.length === 0 || lens[i] === 0) continue;
+    const c = cands[i]!.find((p) => p >= end);
+    if (c === undefined) return cands.map((c) => [...c]);
+    lo[i] = c;
+    end = c + lens[i]!;
+  }
+  let start = total;
+  for (let i = n - 1; i >= 0; i--) {
+    if (cands[i]!.length === 0 || lens[i] === 0) continue;
+    const list = cands[i]!;
+    let c: number | undefined;
+    for (let k = list.length - 1; k >= 0 && c === undefined; k--) if (list[k]! + lens[i]! <= start) c = list[k];
+    if (c === undefined) return cands.map((c) => [...c]);
+    hi[i] = c;
+    start = c;
+  }
+  return cands.map((c, i) => c.filter((p) => p >= lo[i]! && p <= hi[i]!));
+}
