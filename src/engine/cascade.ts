@@ -93,17 +93,30 @@ export function splice(lines: readonly string[], hunks: readonly Hunk[], lands: 
     while (p < L.pos) out.push(lines[p++]!);
     newPos.push(out.length - L.first);
     const shift = L.kind === 'whitespace' || L.kind === 'similar' ? indentShift(lines, h, L) : null;
+    // CRLF only where this hunk matched CRLF file lines with its LF lines ("x\r\n" vs "x\n"):
+    // a mixed-EOL file keeps the patch's bytes wherever the patch matched byte for byte.
+    const cr = crlf && landedOnCrlf(lines, h, L);
     for (const l of h.lines.slice(L.first, L.last)) {
       if (l.op === ' ') out.push(lines[p++]!);
       else if (l.op === '-') p++;
       else {
         const t = shiftLine(l.text, shift);
-        out.push(crlf && t.endsWith('\n') && !t.endsWith('\r\n') ? t.slice(0, -1) + '\r\n' : t);
+        out.push(cr && t.endsWith('\n') && !t.endsWith('\r\n') ? t.slice(0, -1) + '\r\n' : t);
       }
     }
   });
   while (p < lines.length) out.push(lines[p++]!);
   return { text: out.join(''), newPos };
+}
+
+function landedOnCrlf(lines: readonly string[], h: Hunk, L: Landing): boolean {
+  let p = L.pos;
+  for (const l of h.lines.slice(L.first, L.last)) {
+    if (l.op === '+') continue;
+    const f = lines[p++]!;
+    if (f.endsWith('\r\n') && !l.text.endsWith('\r\n')) return true;
+  }
+  return false;
 }
 
 /** Step 2 for every hunk; returns landings (null = pending) and why the others wait. */
