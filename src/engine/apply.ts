@@ -15,6 +15,7 @@
  * with the rejects beside it; callers that do not force must not write it.
  */
 import { runCascade } from './cascade.js';
+import { blobIdMatches } from './git-hash.js';
 import { rejectText } from './report.js';
 import { reverseFilePatch } from './reverse.js';
 import type { ApplyOptions, FileInput, FilePatch, FileReport, FileResult, FileStatus, ParsedPatch, PatchReport } from './types.js';
@@ -100,6 +101,8 @@ export function applyPatch(
 export function isAlreadyApplied(file: FilePatch, text: string | null): boolean {
   if (file.kind === 'delete') return text === null;
   if (text === null || file.hunks.length === 0) return false;
+  // Fast path: the text is exactly the post-image named by the `index` line.
+  if (file.kind !== 'create' && blobIdMatches(file.index?.newId, text)) return true;
   const r = reverseFilePatch(file);
   const c = runCascade({ hunks: r.hunks, text }, { fuzz: 0, fuzzy: false, merge: 'none' });
   if (!c.hunks.every((h) => h.status === 'exact' || h.status === 'offset')) return false;

@@ -28,8 +28,8 @@
  */
 import { blobIdMatches } from './git-hash.js';
 import { splitLines } from './lines.js';
-import { crlfKey, findExact, LineIndex, rawKey } from './locate/exact.js';
-import { findFuzzy, indentShift, oldSide, shiftLine, type Landing } from './locate/fuzzy.js';
+import { crlfKey, findExact, landAtStated, LineIndex, oldSide, rawKey, statedIndex, whole } from './locate/exact.js';
+import { findFuzzy, splice, type Landing } from './locate/fuzzy.js';
 import { baseMapper, feasible, nearestFirst, pickByNeighbours } from './locate/offset.js';
 import { wsKey } from './locate/similarity.js';
 import { merge3 } from './merge3.js';
@@ -55,68 +55,6 @@ export interface CascadeResult {
 interface Pending {
   best: number | null;
   reason: string;
-}
-
-/** 0-based index where a hunk's old side starts ("@@ -5,0" inserts after line 5 = index 5). */
-export const statedIndex = (h: Hunk): number => (h.oldCount > 0 ? h.oldStart - 1 : h.oldStart);
-
-const whole = (h: Hunk, pos: number): Landing => ({ pos, first: 0, last: h.lines.length, fuzz: 0, similarity: 1, kind: 'exact' });
-
-/** Every hunk exactly at its stated line, or null (identity step, and `theirs` for merging). */
-export function landAtStated(hunks: readonly Hunk[], idx: LineIndex): Landing[] | null {
-  const out: Landing[] = [];
-  let end = 0;
-  for (const h of hunks) {
-    const pos = statedIndex(h);
-    const need = oldSide(h).map(idx.key);
-    if (pos < end || pos + need.length > idx.keys.length) return null;
-    if (need.some((k, i) => idx.keys[pos + i] !== k)) return null;
-    out.push(whole(h, pos));
-    end = pos + need.length;
-  }
-  return out;
-}
-
-/**
- * Write the landed hunks into the text. Context lines keep the FILE's bytes (its CRLF,
- * its reformatting); added lines take the file's CRLF when the patch is LF, and the
- * uniform indentation shift when they landed whitespace-insensitively.
- * Returns the text and each landed hunk's 0-based start in the output.
- */
-export function splice(lines: readonly string[], hunks: readonly Hunk[], lands: ReadonlyArray<Landing | null>, crlf: boolean) {
-  const out: string[] = [];
-  const newPos: Array<number | null> = [];
-  let p = 0;
-  hunks.forEach((h, i) => {
-    const L = lands[i];
-    if (!L) return void newPos.push(null);
-    while (p < L.pos) out.push(lines[p++]!);
-    newPos.push(out.length - L.first);
-    const shift = L.kind === 'whitespace' || L.kind === 'similar' ? indentShift(lines, h, L) : null;
-    // CRLF only where this hunk matched CRLF file lines with its LF lines ("x\r\n" vs "x\n"):
-    // a mixed-EOL file keeps the patch's bytes wherever the patch matched byte for byte.
-    const cr = crlf && landedOnCrlf(lines, h, L);
-    for (const l of h.lines.slice(L.first, L.last)) {
-      if (l.op === ' ') out.push(lines[p++]!);
-      else if (l.op === '-') p++;
-      else {
-        const t = shiftLine(l.text, shift);
-        out.push(cr && t.endsWith('\n') && !t.endsWith('\r\n') ? t.slice(0, -1) + '\r\n' : t);
-      }
-    }
-  });
-  while (p < lines.length) out.push(lines[p++]!);
-  return { text: out.join(''), newPos };
-}
-
-function landedOnCrlf(lines: readonly string[], h: Hunk, L: Landing): boolean {
-  let p = L.pos;
-  for (const l of h.lines.slice(L.first, L.last)) {
-    if (l.op === '+') continue;
-    const f = lines[p++]!;
-    if (f.endsWith('\r\n') && !l.text.endsWith('\r\n')) return true;
-  }
-  return false;
 }
 
 /** Step 2 for every hunk; returns landings (null = pending) and why the others wait. */
@@ -168,6 +106,43 @@ function exactPass(input: CascadeInput, lines: readonly string[], idx: LineIndex
   return { lands, pend };
 }
 
+/**
+ * Step 4 for the pending hunks, in order, each inside the window its landed neighbours
+ * leave (previous landed end .. next landed start). Linear in hunks: the neighbours are
+ * tracked, not searched. An "ambiguous" verdict from step 2 is kept over a later "no match".
+ */
+function fuzzyPass(
+  hunks: readonly Hunk[],
+  lines: readonly string[],
+  idx: LineIndex,
+  lands: Array<Landing | null>,
+  pend: Pending[],
+  opts: ApplyOptions,
+): void {
+  if (lands.every((l) => l)) return;
+  const ws = new LineIndex(lines, wsKey);
+  const fopts = { fuzz: opts.fuzz ?? 2, fuzzy: opts.fuzzy !== false, minSimilarity: opts.minSimilarity ?? 0.6 };
+  const nextLanded: number[] = new Array<number>(hunks.length);
+  for (let i = hunks.length - 1, n = lines.length; i >= 0; i--) {
+    nextLanded[i] = n;
+    if (lands[i]) n = lands[i]!.pos;
+  }
+  let from = 0;
+  let off = 0;
+  hunks.forEach((h, i) => {
+    if (!lands[i]) {
+      const out = findFuzzy(lines, idx, ws, h, { from, to: nextLanded[i]!, stated: statedIndex(h) + off }, fopts);
+      if (out.landing) lands[i] = out.landing;
+      else if (!pend[i]!.reason.startsWith('ambiguous')) pend[i] = out;
+    }
+    const L = lands[i];
+    if (L) {
+      from = L.pos + oldSide(h, L.first, L.last).length;
+      off = L.pos - L.first - statedIndex(h);
+    }
+  });
+}
+
 /** Step 3. Clean merge text, conflict text, or null when the patch does not fit the base. */
 function tryMerge(input: CascadeInput, opts: ApplyOptions) {
   const base = input.base!;
@@ -211,18 +186,7 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
     if (m?.clean) return merged(input, lines, lands, m.text);
     if (m) conflictText = m.text;
   }
-  const ws = new LineIndex(lines, wsKey);
-  const fopts = { fuzz: opts.fuzz ?? 2, fuzzy: opts.fuzzy !== false, minSimilarity: opts.minSimilarity ?? 0.6 };
-  hunks.forEach((h, i) => {
-    if (lands[i]) return;
-    const prev = lands.slice(0, i).reverse().find((l) => l);
-    const next = lands.slice(i + 1).find((l) => l);
-    const from = prev ? prev.pos + oldSide(hunks[lands.indexOf(prev)]!, prev.first, prev.last).length : 0;
-    const stated = statedIndex(h) + (prev ? prev.pos - prev.first - statedIndex(hunks[lands.indexOf(prev)]!) : 0);
-    const out = findFuzzy(lines, idx, ws, h, { from, to: next ? next.pos : lines.length, stated }, fopts);
-    if (out.landing) lands[i] = out.landing;
-    else if (!pend[i]!.reason.startsWith('ambiguous')) pend[i] = out;
-  });
+  fuzzyPass(hunks, lines, idx, lands, pend, opts);
   const res = finish(hunks, lines, lands, pend, fix);
   if (conflictText !== null && opts.keepConflicts && lands.some((l) => !l)) {
     res.hunks = res.hunks.map((r) => (r.status === 'failed' ? { ...r, reason: 'conflict' } : r));

@@ -9,6 +9,9 @@
  * `crlfKey` maps a trailing "\r\n" to "\n" so an LF patch matches a CRLF file
  * (a last line without terminator keeps no terminator, so it stays byte-exact).
  */
+import type { Hunk } from '../types.js';
+import type { Landing } from './fuzzy.js';
+
 export type KeyFn = (line: string) => string;
 
 export const rawKey: KeyFn = (l) => l;
@@ -70,6 +73,31 @@ export function findExact(index: LineIndex, needle: readonly string[], from = 0,
     let ok = true;
     for (let k = 0; k < keys.length && ok; k++) ok = index.keys[p + k] === keys[k];
     if (ok) out.push(p);
+  }
+  return out;
+}
+
+/** Old-side texts (context and removed lines) of hunk.lines[first, last). */
+export function oldSide(h: Hunk, first = 0, last = h.lines.length): string[] {
+  return h.lines.slice(first, last).filter((l) => l.op !== '+').map((l) => l.text);
+}
+
+/** 0-based index where a hunk's old side starts ("@@ -5,0" inserts after line 5 = index 5). */
+export const statedIndex = (h: Hunk): number => (h.oldCount > 0 ? h.oldStart - 1 : h.oldStart);
+
+export const whole = (h: Hunk, pos: number): Landing => ({ pos, first: 0, last: h.lines.length, fuzz: 0, similarity: 1, kind: 'exact' });
+
+/** Every hunk exactly at its stated line, or null (identity step, and `theirs` for merging). */
+export function landAtStated(hunks: readonly Hunk[], idx: LineIndex): Landing[] | null {
+  const out: Landing[] = [];
+  let end = 0;
+  for (const h of hunks) {
+    const pos = statedIndex(h);
+    const need = oldSide(h).map(idx.key);
+    if (pos < end || pos + need.length > idx.keys.length) return null;
+    if (need.some((k, i) => idx.keys[pos + i] !== k)) return null;
+    out.push(whole(h, pos));
+    end = pos + need.length;
   }
   return out;
 }

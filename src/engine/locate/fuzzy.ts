@@ -14,7 +14,9 @@
  * would destroy upstream's change. Steps 2 and 3 report the similarity they saw.
  */
 import type { Hunk } from '../types.js';
-import { findExact, type LineIndex } from './exact.js';
+import { findExact, oldSide, type LineIndex } from './exact.js';
+
+export { oldSide };
 import { nearestFirst } from './offset.js';
 import { indentOf, similarity, wsKey } from './similarity.js';
 
@@ -41,11 +43,6 @@ export interface FuzzyOutcome {
   /** Best candidate (0-based input index) for the report, when any. */
   best: number | null;
   reason: string;
-}
-
-/** Old-side texts (context and removed lines) of hunk.lines[first, last). */
-export function oldSide(h: Hunk, first = 0, last = h.lines.length): string[] {
-  return h.lines.slice(first, last).filter((l) => l.op !== '+').map((l) => l.text);
 }
 
 function countEdge(h: Hunk, fromEnd: boolean): number {
@@ -186,4 +183,46 @@ export function shiftLine(line: string, s: IndentShift): string {
   if (!s || wsKey(line) === '') return line;
   if ('add' in s) return s.add + line;
   return indentOf(line).length >= s.cut ? line.slice(s.cut) : line;
+}
+
+/**
+ * Write the landed hunks into the text. Context lines keep the FILE's bytes (its CRLF,
+ * its reformatting); added lines take the file's CRLF when the patch is LF, and the
+ * uniform indentation shift when they landed whitespace-insensitively.
+ * Returns the text and each landed hunk's 0-based start in the output.
+ */
+export function splice(lines: readonly string[], hunks: readonly Hunk[], lands: ReadonlyArray<Landing | null>, crlf: boolean) {
+  const out: string[] = [];
+  const newPos: Array<number | null> = [];
+  let p = 0;
+  hunks.forEach((h, i) => {
+    const L = lands[i];
+    if (!L) return void newPos.push(null);
+    while (p < L.pos) out.push(lines[p++]!);
+    newPos.push(out.length - L.first);
+    const shift = L.kind === 'whitespace' || L.kind === 'similar' ? indentShift(lines, h, L) : null;
+    // CRLF only where this hunk matched CRLF file lines with its LF lines ("x\r\n" vs "x\n"):
+    // a mixed-EOL file keeps the patch's bytes wherever the patch matched byte for byte.
+    const cr = crlf && landedOnCrlf(lines, h, L);
+    for (const l of h.lines.slice(L.first, L.last)) {
+      if (l.op === ' ') out.push(lines[p++]!);
+      else if (l.op === '-') p++;
+      else {
+        const t = shiftLine(l.text, shift);
+        out.push(cr && t.endsWith('\n') && !t.endsWith('\r\n') ? t.slice(0, -1) + '\r\n' : t);
+      }
+    }
+  });
+  while (p < lines.length) out.push(lines[p++]!);
+  return { text: out.join(''), newPos };
+}
+
+function landedOnCrlf(lines: readonly string[], h: Hunk, L: Landing): boolean {
+  let p = L.pos;
+  for (const l of h.lines.slice(L.first, L.last)) {
+    if (l.op === '+') continue;
+    const f = lines[p++]!;
+    if (f.endsWith('\r\n') && !l.text.endsWith('\r\n')) return true;
+  }
+  return false;
 }
