@@ -183,6 +183,13 @@ export function diffHunks(oldText: string, newText: string, ctx = 3, showFunctio
   return hunks;
 }
 
+/** Share of unchanged lines, in percent (git measures bytes; this is the line analogue). */
+function renameSimilarity(a: string, b: string): number {
+  const e = editScript(splitLines(a), splitLines(b));
+  const total = e.length + e.filter((x) => x.op === ' ').length;
+  return total === 0 ? 100 : Math.floor((200 * e.filter((x) => x.op === ' ').length) / total);
+}
+
 const abbrev = (t: string | null): string => (t === null ? '0000000' : gitBlobId(t).slice(0, 7));
 
 function gitHeader(oldText: string | null, newText: string | null, o: DiffOptions, sameText: boolean): string {
@@ -191,6 +198,9 @@ function gitHeader(oldText: string | null, newText: string | null, o: DiffOption
   if (oldText === null) h += `new file mode ${o.newMode ?? '100644'}\n`;
   else if (newText === null) h += `deleted file mode ${o.oldMode ?? '100644'}\n`;
   else if (o.oldMode && o.newMode && o.oldMode !== o.newMode) h += `old mode ${o.oldMode}\nnew mode ${o.newMode}\n`;
+  if (oldText !== null && newText !== null && o.oldPath !== o.newPath) {
+    h += `similarity index ${renameSimilarity(oldText, newText)}%\nrename from ${o.oldPath}\nrename to ${o.newPath}\n`;
+  }
   if (sameText) return h;
   const modeChanged = oldText !== null && newText !== null && o.oldMode && o.newMode && o.oldMode !== o.newMode;
   const tail = oldText !== null && newText !== null && !modeChanged ? ` ${mode}` : '';

@@ -86,6 +86,19 @@ describe('makeFileDiff is accepted by patch -p1 and git apply', () => {
     expect(d).toContain('@@ -6,7 +6,7 @@ int main(void)\n');
   });
 
+  it('rename with a change: git apply moves the file', () => {
+    const a = seq(1, 10);
+    const b = a.replace('5\n', 'five\n');
+    const d = makeFileDiff(a, b, { oldPath: 'old.txt', newPath: 'new.txt', style: 'git' });
+    expect(d).toContain('similarity index 90%\nrename from old.txt\nrename to new.txt\nindex ');
+    const dir = tmp();
+    writeTree(dir, { 'old.txt': a, 'the.patch': d });
+    git(dir, ['init', '-q']);
+    git(dir, ['apply', 'the.patch']);
+    expect(readLatin1(join(dir, 'new.txt'))).toBe(b);
+    expect(spawnSync('test', ['-e', join(dir, 'old.txt')]).status).not.toBe(0);
+  });
+
   it('mode change only: git header without hunks', () => {
     const d = makeFileDiff('a\n', 'a\n', { ...gitOpts, oldMode: '100644', newMode: '100755' });
     expect(d).toBe('diff --git a/f.txt b/f.txt\nold mode 100644\nnew mode 100755\n');
