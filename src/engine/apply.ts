@@ -10,11 +10,13 @@
  *  - modify/delete/rename, target missing   -> failed, "can't find file to patch at input line N";
  *  - delete whose hunks do not empty the file -> failed, "Not deleting file X as content differs from patch";
  *  - rename/copy: result keyed by newPath (report.path); for rename the caller deletes oldPath;
- *  - binary patches are refused (E_PATCH_BINARY wording) until binary.ts lands.
+ *  - binary patches (binary.ts) only apply to the blob their index line names.
  * A FAILED file's text still carries the hunks that did land, so `push -f` can write it
  * with the rejects beside it; callers that do not force must not write it.
  */
+import { applyBinaryPatch } from './binary.js';
 import { runCascade } from './cascade.js';
+import { isPatchqError } from './errors.js';
 import { blobIdMatches } from './git-hash.js';
 import { rejectText } from './report.js';
 import { reverseFilePatch } from './reverse.js';
@@ -35,11 +37,45 @@ function fileFailure(f: FilePatch, text: string | null, message: string): FileRe
   return { text, report, rejects: rejectText(f.rawOld ?? f.oldPath, f.rawNew ?? f.newPath, f.hunks) };
 }
 
+/**
+ * A `GIT binary patch`: no hunks to place, so the index line is the evidence. The text
+ * must be the named pre-image (or, when it already is the post-image: already-applied),
+ * and the result must hash to the named post-image. A literal patch applied over some
+ * other file would silently replace upstream's version: refused.
+ */
+function applyBinary(f: FilePatch, text: string | null, path: string): FileResult {
+  const ok = (status: FileStatus, out: string | null): FileResult => ({
+    text: out, rejects: '', report: { path, oldPath: f.oldPath, kind: f.kind, status, hunks: [] },
+  });
+  const ids = f.index;
+  if (text !== null && ids && blobIdMatches(ids.newId, text) && !blobIdMatches(ids.oldId, text)) return ok('already-applied', text);
+  if (f.kind === 'create' && text !== null && text !== '') {
+    return fileFailure(f, text, `The next patch would create the file ${path}, which already exists!`);
+  }
+  if (f.kind !== 'create' && text === null) return fileFailure(f, text, `can't find file to patch at input line ${f.patchLine}`);
+  if (text !== null && ids && !/^0+$/.test(ids.oldId) && !blobIdMatches(ids.oldId, text)) {
+    return fileFailure(f, text, `binary file ${path} is not the patch's pre-image (index ${ids.oldId})`);
+  }
+  let out: string;
+  try {
+    out = applyBinaryPatch(text, f.binary!, { file: path, line: f.patchLine });
+  } catch (e) {
+    if (isPatchqError(e)) return fileFailure(f, text, `${path}: ${e.message}`);
+    throw e;
+  }
+  if (ids && !/^0+$/.test(ids.newId) && !blobIdMatches(ids.newId, out)) {
+    return fileFailure(f, text, `binary patch for ${path} does not produce the blob named by its index line`);
+  }
+  const res = ok('ok', f.kind === 'delete' ? null : out);
+  if (f.newMode && f.newMode !== f.oldMode) res.mode = f.newMode;
+  return res;
+}
+
 function applyOne(file: FilePatch, input: FileInput, opts: ApplyOptions, crlfTransport: boolean): FileResult {
   const f = opts.reverse ? reverseFilePatch(file) : file;
   const path = f.newPath ?? f.oldPath ?? '';
   const text = input.text;
-  if (f.binary) return fileFailure(f, text, `cannot apply binary patch to ${path} (binary patches are not supported yet)`);
+  if (f.binary) return applyBinary(f, text, path);
   if (f.kind === 'create' && text !== null && text !== '') {
     if (isAlreadyApplied(f, text)) {
       const r = fileFailure(f, text, `Reversed (or previously applied) patch detected: ${path} already has this content`);
