@@ -77,9 +77,19 @@ function exactPass(input: CascadeInput, lines: readonly string[], idx: LineIndex
     const offsets = [lastOff, j < hunks.length ? unique[j]! - stated[j]! : null].filter((o): o is number => o !== null);
     let pos: number | null = null;
     if (lens[i] === 0) {
-      // No old side: no evidence of place but the stated line, moved like its neighbour.
-      const p = stated[i]! + (lastOff ?? 0);
+      // No old side (diff -U0 insertion, or into an empty file): the only evidence is a
+      // neighbour's offset, the base mapping, or the top of the file (stated line 0).
+      // "-U0 insert after line 50" into a file that grew above line 50 would otherwise
+      // land silently in the wrong place.
+      let off: number | null = offsets.length ? offsets[0]! : stated[i] === 0 ? 0 : null;
+      if (off === null && input.base != null) {
+        map ??= baseMapper(splitLines(input.base), lines);
+        const m = stated[i]! > 0 ? map(stated[i]! - 1) : null;
+        if (m !== null) off = m + 1 - stated[i]!;
+      }
+      const p = off === null ? -1 : stated[i]! + off;
       if (p >= lastEnd && p <= to) pos = p;
+      else pend[i] = { best: null, reason: 'no context: an insertion without context lines needs a landed neighbour or a base' };
     } else {
       pos = pickByNeighbours(cands[i]!, lens[i]!, stated[i]!, { from: lastEnd, to, offsets });
       const inside = cands[i]!.filter((p) => p >= lastEnd && p + lens[i]! <= to);

@@ -127,6 +127,22 @@ describe('ambiguity is refused unless there is evidence', () => {
   });
 });
 
+describe('insertions without context (diff -U0)', () => {
+  it('land by a neighbour or the base, and are refused without evidence', () => {
+    const a = seq(1, 20);
+    const fp = filePatch('f.txt', '@@ -10,0 +11 @@\n+inserted\n');
+    expect(applyFilePatch(fp, { text: a }).report.status).toBe('failed');
+    const shifted = 'x\ny\n' + a;
+    const byBase = applyFilePatch(fp, { text: shifted, base: a });
+    expect(byBase.text).toBe(shifted.replace('10\n', '10\ninserted\n'));
+    expect(byBase.report.hunks[0]).toMatchObject({ status: 'offset', offset: 2 });
+    const two = filePatch('f.txt', '@@ -3 +3 @@\n-3\n+three\n@@ -10,0 +11 @@\n+inserted\n');
+    const byNeighbour = applyFilePatch(two, { text: shifted });
+    expect(byNeighbour.text).toBe(shifted.replace('3\n', 'three\n').replace('10\n', '10\ninserted\n'));
+    expect(applyFilePatch(filePatch('f.txt', '@@ -0,0 +1 @@\n+top\n'), { text: a }).text).toBe('top\n' + a);
+  });
+});
+
 describe('identity shortcut', () => {
   it('a text whose blob id matches the index line takes every hunk at its stated line', () => {
     const a = 'k\nv\nk\nv\n';
