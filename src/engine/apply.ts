@@ -34,7 +34,7 @@ function fileFailure(f: FilePatch, text: string | null, message: string): FileRe
       offset: 0, fuzz: 0, similarity: 0, reason: message,
     })),
   };
-  return { text, report, rejects: rejectText(f.rawOld ?? f.oldPath, f.rawNew ?? f.newPath, f.hunks) };
+  return { text, report, rejects: rejectText(report.path, report.path, f.hunks) };
 }
 
 /**
@@ -107,7 +107,11 @@ function applyOne(file: FilePatch, input: FileInput, opts: ApplyOptions, crlfTra
   const res: FileResult = {
     text: out,
     report,
-    rejects: rejectText(f.rawOld ?? f.oldPath, f.rawNew ?? f.newPath, f.hunks.filter((_, i) => c.hunks[i]!.status === 'failed')),
+    // GNU's .rej: both names are the target file, each hunk moved by its running offset.
+    rejects: rejectText(path, path, f.hunks.flatMap((h, i) => {
+      const r = c.hunks[i]!;
+      return r.status === 'failed' ? [{ ...h, oldStart: h.oldStart + r.offset, newStart: h.newStart + r.offset }] : [];
+    })),
   };
   if (f.newMode && f.newMode !== f.oldMode) res.mode = f.newMode;
   return res;

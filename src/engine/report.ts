@@ -69,7 +69,7 @@ export function formatHunk(h: Hunk): string {
   return t;
 }
 
-/** The `.rej` text for failed hunks: file header plus the hunks as the patch had them. */
+/** The `.rej` text for failed hunks, GNU-style: `--- name` / `+++ name` then the hunks. */
 export function rejectText(oldName: string | null, newName: string | null, hunks: readonly Hunk[]): string {
   if (hunks.length === 0) return '';
   return `--- ${oldName ?? '/dev/null'}\n+++ ${newName ?? '/dev/null'}\n` + hunks.map(formatHunk).join('');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyFilePatch, formatFileReport, makeFileDiff } from '../../src/engine/index.js';
 import type { FileResult } from '../../src/engine/types.js';
 import { filePatch, gnuPatch, readLatin1, seq, tmp, writeTree } from './apply-helpers.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Patch `a -> b` as made by makeFileDiff, applied to `target` by patchq AND by GNU patch. */
@@ -11,7 +12,8 @@ function both(a: string, b: string, target: string, opts: { fuzz?: number } = {}
   const dir = tmp();
   writeTree(dir, { 'f.txt': target });
   const gnu = gnuPatch(dir, diff, opts.fuzz !== undefined ? [`--fuzz=${opts.fuzz}`] : []);
-  return { ours, gnu, gnuText: readLatin1(join(dir, 'f.txt')) };
+  const rej = existsSync(join(dir, 'f.txt.rej')) ? readLatin1(join(dir, 'f.txt.rej')) : '';
+  return { ours, gnu, gnuText: readLatin1(join(dir, 'f.txt')), rej };
 }
 
 const lines = (r: FileResult, rej?: string): string[] => formatFileReport(r.report, rej ? { rejectsFile: rej } : {});
@@ -56,11 +58,12 @@ describe('exact and offset', () => {
     const a = seq(1, 30);
     const b = a.replace('5\n', '5\nnew\n').replace('25\n', '25x\n');
     const target = a.replace('25\n', 'zz\n');
-    const { ours, gnu } = both(a, b, target);
+    const { ours, gnu, rej } = both(a, b, target);
+    expect(ours.rejects).toBe(rej);
     expect(ours.report.status).toBe('failed');
     expect(ours.report.hunks[1]).toMatchObject({ status: 'failed', newLine: null, reason: 'no match' });
     expect(lines(ours, 'f.txt.rej')).toEqual(gnu.out);
-    expect(ours.rejects).toContain('@@ -22,7 +23,7 @@\n 22\n 23\n 24\n-25\n+25x\n');
+    expect(ours.rejects).toContain('@@ -23,7 +24,7 @@\n 22\n 23\n 24\n-25\n+25x\n');
     // The hunk that landed is in the text, for `push -f`.
     expect(ours.text).toContain('5\nnew\n');
   });
