@@ -1,0 +1,288 @@
+/**
+ * parsePatch: the file layer of unified diffs, owned here; hunk bodies go through the
+ * parse-diff adapter.
+ *
+ * Why we own the file layer. parse-diff, measured, silently misreads: copies (as renames),
+ * `Binary files ... differ` and `GIT binary patch` (as no-ops), git's C-quoted names, -p0
+ * paths such as `c/main.c` (its own a/ b/ guess), names containing " b/", CRLF patch
+ * files, `\ No newline` (a fake change), truncated hunks (accepted), a description line
+ * starting with "diff " (an empty file) and `diff -ruN` creations/deletions (not flagged).
+ *
+ * Reading order, per file:
+ *   [Index: name / =====]                 quilt
+ *   [diff --git a/x b/y + extended hdrs]  git: modes, index, rename/copy, similarity, binary
+ *   [diff -ruN a/x b/x]                   diff -r (ignored; the ---/+++ names count)
+ *   --- old[\tstamp]  /  +++ new[\tstamp]
+ *   @@ -a,b +c,d @@ section  + body        counts validated line by line
+ * The description (header) is everything above the first line matching quilt's rule
+ * `^(---|\*\*\*|Index:)[ \t][^ \t]|^diff -`, checked against what follows so that
+ * "diff -u is what I used" in a description does not start the body.
+ */
+import { parseGitBinary } from './binary.js';
+import { PatchqError } from './errors.js';
+import { isEpochStamp, splitGitNames, splitNameAndStamp, unquoteGitPath } from './git-headers.js';
+import { decodePath, splitLines, stripEol } from './lines.js';
+import { hunksFromSpans, type HunkSpan } from './parse-diff-adapter.js';
+import { normalizeTreePath, printable, stripPath } from './paths.js';
+import type { BinaryPatch, FilePatch, ParsedPatch, ParseOptions } from './types.js';
+
+/** A file as written, before -p stripping. Names are byte strings. */
+interface RawFile {
+  patchLine: number;
+  git: boolean;
+  gitNames?: [string, string];
+  oldName?: string;
+  newName?: string;
+  oldStamp: string | null;
+  newStamp: string | null;
+  renameFrom?: string;
+  renameTo?: string;
+  copyFrom?: string;
+  copyTo?: string;
+  created: boolean;
+  deleted: boolean;
+  oldMode?: string;
+  newMode?: string;
+  index?: { oldId: string; newId: string };
+  similarity?: number;
+  binary?: BinaryPatch;
+  spans: HunkSpan[];
+}
+
+const GIT_EXT = /^(old mode|new mode|deleted file mode|new file mode|similarity index|dissimilarity index|rename from|rename to|rename old|rename new|copy from|copy to|index [0-9a-f]+\.\.[0-9a-f]+|Binary files |GIT binary patch)/;
+const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$/;
+
+export function parsePatch(text: string, opts: ParseOptions = {}): ParsedPatch {
+  const fileName = opts.fileName ?? '<patch>';
+  const lines = splitLines(text);
+  const view = lines.map(stripEol);
+  const crlfTransport = lines.length > 0 && lines.every((l, i) => l.endsWith('\r\n') || (i === lines.length - 1 && !l.endsWith('\n')));
+  const start = findBodyStart(view);
+  if (start < 0) {
+    refuseNonUnified(view, fileName);
+    return { header: text, files: [], crlfTransport };
+  }
+  const raws = scanFiles(lines, view, start, fileName);
+  const strip = opts.strip ?? detectStrip(raws, opts.exists);
+  const files = raws.map((r) => toFilePatch(r, lines, strip, fileName, opts.exists));
+  return { header: lines.slice(0, start).join(''), files, crlfTransport };
+}
+
+/** quilt's body-start rule, with a look at the next lines so prose does not count. */
+export function findBodyStart(view: readonly string[]): number {
+  for (let i = 0; i < view.length; i++) {
+    const l = view[i]!;
+    const next = view[i + 1] ?? '';
+    if (l.startsWith('diff --git ')) return i;
+    if (l.startsWith('diff -') && (next.startsWith('--- ') || GIT_EXT.test(next))) return i;
+    if (/^---[ \t][^ \t]/.test(l) && next.startsWith('+++ ')) return i;
+    if (/^\*\*\*[ \t][^ \t]/.test(l) && next.startsWith('--- ')) return i;
+    if (/^Index:[ \t][^ \t]/.test(l) && view.slice(i + 1, i + 4).some((n) => n.startsWith('--- ') || n.startsWith('diff '))) return i;
+  }
+  return -1;
+}
+
+/** Normal diffs ("2,3c2,3" + "< x") and ed scripts ("5c" ... ".") are refused, never run. */
+function refuseNonUnified(view: readonly string[], fileName: string): void {
+  for (let i = 0; i < view.length; i++) {
+    const l = view[i]!;
+    const normal = /^\d+(,\d+)?[acd]\d+(,\d+)?$/.test(l) && /^[<>] /.test(view[i + 1] ?? '');
+    const ed = /^\d+(,\d+)?[acd]$/.test(l) && view.slice(i + 1).includes('.');
+    if (normal || ed) {
+      throw new PatchqError(
+        'E_PATCH_UNSUPPORTED',
+        `${normal ? 'normal' : 'ed-script'} diffs are not supported (they are never executed); regenerate the patch with 'diff -u' or 'git diff'`,
+        { file: fileName, line: i + 1 },
+      );
+    }
+  }
+}
+
+function newRaw(i: number, git: boolean): RawFile {
+  return { patchLine: i + 1, git, oldStamp: null, newStamp: null, created: false, deleted: false, spans: [] };
+}
+
+function scanFiles(lines: string[], view: string[], start: number, fileName: string): RawFile[] {
+  const files: RawFile[] = [];
+  const err = (code: 'E_PATCH_PARSE' | 'E_PATCH_COUNTS' | 'E_PATCH_UNSUPPORTED', msg: string, i: number): never => {
+    throw new PatchqError(code, msg, { file: fileName, line: i + 1 });
+  };
+  let i = start;
+  while (i < view.length) {
+    const l = view[i]!;
+    if (l.startsWith('diff --git ')) {
+      const f = newRaw(i, true);
+      f.gitNames = splitGitNames(l.slice(11)) ?? undefined;
+      i = readGitExtended(lines, view, i + 1, f, fileName);
+      if (view[i]?.startsWith('--- ')) i = readNames(view, i, f, err);
+      i = readHunks(lines, view, i, f, err);
+      files.push(f);
+    } else if (l.startsWith('--- ') && view[i + 1]?.startsWith('+++ ')) {
+      const f = newRaw(i, false);
+      i = readHunks(lines, view, readNames(view, i, f, err), f, err);
+      files.push(f);
+    } else if (/^Binary files (.+) and (.+) differ$/.test(l)) {
+      const m = /^Binary files (.+) and (.+) differ$/.exec(l)!;
+      const f = newRaw(i, false);
+      [f.oldName, f.newName] = [m[1]!, m[2]!];
+      f.binary = { hasData: false };
+      files.push(f);
+      i++;
+    } else if (l.startsWith('*** ') && view[i + 1]?.startsWith('--- ')) {
+      err('E_PATCH_UNSUPPORTED', "context diffs are not supported; regenerate the patch with 'diff -u' or 'git diff'", i);
+    } else if (l.startsWith('@@ ')) {
+      err('E_PATCH_PARSE', 'hunk header outside of any file (missing ---/+++ lines?)', i);
+    } else if (/^---[ \t][^ \t]/.test(l)) {
+      err('E_PATCH_PARSE', "'---' file header not followed by a '+++' line", i);
+    } else {
+      i++; // Index:/=== lines, `diff -ruN` lines, "Only in", signatures, blank lines
+    }
+  }
+  return files;
+}
+
+function readGitExtended(lines: string[], view: string[], i: number, f: RawFile, fileName: string): number {
+  for (; i < view.length; i++) {
+    const l = view[i]!;
+    let m: RegExpExecArray | null;
+    if ((m = /^old mode (\d+)$/.exec(l))) f.oldMode = m[1];
+    else if ((m = /^new mode (\d+)$/.exec(l))) f.newMode = m[1];
+    else if ((m = /^deleted file mode (\d+)$/.exec(l))) [f.deleted, f.oldMode] = [true, m[1]];
+    else if ((m = /^new file mode (\d+)$/.exec(l))) [f.created, f.newMode] = [true, m[1]];
+    else if ((m = /^(?:dis)?similarity index (\d+)%$/.exec(l))) f.similarity = Number(m[1]);
+    else if ((m = /^rename (?:from|old) (.+)$/.exec(l))) f.renameFrom = unquoteGitPath(m[1]!);
+    else if ((m = /^rename (?:to|new) (.+)$/.exec(l))) f.renameTo = unquoteGitPath(m[1]!);
+    else if ((m = /^copy from (.+)$/.exec(l))) f.copyFrom = unquoteGitPath(m[1]!);
+    else if ((m = /^copy to (.+)$/.exec(l))) f.copyTo = unquoteGitPath(m[1]!);
+    else if ((m = /^index ([0-9a-f]+)\.\.([0-9a-f]+)(?: (\d+))?$/.exec(l))) {
+      f.index = { oldId: m[1]!, newId: m[2]! };
+      if (m[3]) f.oldMode = f.newMode = m[3];
+    } else if (/^Binary files .* differ$/.test(l)) f.binary = { hasData: false };
+    else if (l === 'GIT binary patch') {
+      const parsed = parseGitBinary(lines, i + 1, { file: fileName, line: i + 2 });
+      f.binary = parsed.binary;
+      return parsed.next;
+    } else return i;
+  }
+  return i;
+}
+
+type Fail = (code: 'E_PATCH_PARSE' | 'E_PATCH_COUNTS', msg: string, i: number) => never;
+
+function readNames(view: string[], i: number, f: RawFile, err: Fail): number {
+  if (!view[i + 1]?.startsWith('+++ ')) err('E_PATCH_PARSE', "'---' file header not followed by a '+++' line", i);
+  const old = splitNameAndStamp(view[i]!.slice(4));
+  const neu = splitNameAndStamp(view[i + 1]!.slice(4));
+  [f.oldName, f.oldStamp, f.newName, f.newStamp] = [old.name, old.stamp, neu.name, neu.stamp];
+  return i + 2;
+}
+
+/** Find each hunk's extent, validating the body against the header counts. */
+function readHunks(lines: string[], view: string[], i: number, f: RawFile, err: Fail): number {
+  while (i < view.length && view[i]!.startsWith('@@')) {
+    const m = HUNK_HEADER.exec(view[i]!);
+    if (!m) err('E_PATCH_PARSE', `malformed hunk header '${printable(view[i]!.slice(0, 60))}'`, i);
+    const span: HunkSpan = {
+      start: i,
+      end: i,
+      oldStart: Number(m![1]),
+      oldCount: m![2] === undefined ? 1 : Number(m![2]),
+      newStart: Number(m![3]),
+      newCount: m![4] === undefined ? 1 : Number(m![4]),
+      section: m![5] ?? '',
+    };
+    let oldLeft = span.oldCount;
+    let newLeft = span.newCount;
+    i++;
+    while (oldLeft > 0 || newLeft > 0) {
+      if (i >= view.length) {
+        err('E_PATCH_COUNTS', `hunk is truncated: ${oldLeft} old and ${newLeft} new lines missing (header at line ${span.start + 1})`, i - 1);
+      }
+      const c = lines[i]![0];
+      if (c === ' ' || view[i] === '') [oldLeft, newLeft] = [oldLeft - 1, newLeft - 1];
+      else if (c === '-') oldLeft--;
+      else if (c === '+') newLeft--;
+      else if (c !== '\\') {
+        err('E_PATCH_COUNTS', `hunk ends early: ${oldLeft} old and ${newLeft} new lines missing (header at line ${span.start + 1})`, i);
+      }
+      if (oldLeft < 0 || newLeft < 0) err('E_PATCH_COUNTS', `hunk has more lines than its header at line ${span.start + 1} says`, i);
+      i++;
+    }
+    if (lines[i]?.startsWith('\\')) i++;
+    span.end = i;
+    f.spans.push(span);
+    // A body line right after a hunk whose counts were met means the counts are wrong:
+    // taking them at their word would silently drop that line. ("-- " is a mail signature.)
+    const after = view[i];
+    if (after !== undefined && /^[-+ ]/.test(after) && after !== '-- ' && !(after.startsWith('--- ') && view[i + 1]?.startsWith('+++ '))) {
+      err('E_PATCH_COUNTS', `line is outside the hunk at line ${span.start + 1} (its header counts fewer lines than its body has)`, i);
+    }
+  }
+  return i;
+}
+
+/** GNU-like -p detection: the first strip level whose old files all exist. */
+function detectStrip(raws: RawFile[], exists?: (p: string) => boolean): number {
+  if (!exists) return 1;
+  const olds = raws.filter((r) => !r.created && r.oldName && r.oldName !== '/dev/null').map((r) => r.oldName!);
+  if (olds.length === 0) return 1;
+  for (const p of [1, 0, 2, 3, 4]) {
+    if (olds.every((n) => {
+      const s = stripPath(n, p);
+      return s !== null && exists(decodePath(s));
+    })) return p;
+  }
+  return 1;
+}
+
+function toFilePatch(r: RawFile, lines: string[], strip: number, fileName: string, exists?: (p: string) => boolean): FilePatch {
+  const where = { file: fileName, line: r.patchLine };
+  const clean = (name: string, doStrip: boolean): string => {
+    const stripped = doStrip ? stripPath(name, strip) : name;
+    if (stripped === null) {
+      throw new PatchqError('E_PATCH_PARSE', `cannot strip ${strip} leading component(s) from '${printable(name)}' (wrong -p?)`, where);
+    }
+    return normalizeTreePath(decodePath(stripped), where);
+  };
+  const isNull = (name?: string) => name === undefined || name === '/dev/null';
+  // Names: git's rename/copy lines are already tree paths; ---/+++ and the diff --git
+  // line carry prefixes that -p strips.
+  const oldRaw = r.renameFrom ?? r.copyFrom ?? (r.oldName ?? r.gitNames?.[0]);
+  const newRaw = r.renameTo ?? r.copyTo ?? (r.newName ?? r.gitNames?.[1]);
+  const oldPrefixed = r.renameFrom === undefined && r.copyFrom === undefined;
+  const newPrefixed = r.renameTo === undefined && r.copyTo === undefined;
+  const hunkSide = (side: 'old' | 'new') => r.spans.every((s) => (side === 'old' ? s.oldCount : s.newCount) === 0);
+  const created = r.created || (r.oldName !== undefined && isNull(r.oldName)) || (!r.git && isEpochStamp(r.oldStamp) && hunkSide('old'));
+  const deleted = r.deleted || (r.newName !== undefined && isNull(r.newName)) || (!r.git && isEpochStamp(r.newStamp) && hunkSide('new'));
+  if (oldRaw === undefined && newRaw === undefined) {
+    throw new PatchqError('E_PATCH_PARSE', 'cannot tell which file this diff is for', where);
+  }
+  let oldPath = created || isNull(oldRaw) ? null : clean(oldRaw!, oldPrefixed);
+  let newPath = deleted || isNull(newRaw) ? null : clean(newRaw!, newPrefixed);
+  const kind = r.renameFrom !== undefined ? 'rename' : r.copyFrom !== undefined ? 'copy' : oldPath === null ? 'create' : newPath === null ? 'delete' : 'modify';
+  if (kind === 'modify' && oldPath !== newPath) {
+    // quilt's "dir.orig/x" vs "dir/x" agree after -p1; for "x.orig" vs "x" (-p0) GNU patch
+    // takes the name that exists, else the one with fewer components, then the shorter.
+    const pick = [oldPath!, newPath!].sort((a, b) => {
+      const e = Number(exists?.(b) ?? false) - Number(exists?.(a) ?? false);
+      return e || a.split('/').length - b.split('/').length || a.length - b.length;
+    })[0]!;
+    oldPath = newPath = pick;
+  }
+  const hunks = hunksFromSpans(lines, r.spans, fileName);
+  return {
+    oldPath,
+    newPath,
+    rawOld: created ? null : (oldRaw ?? null),
+    rawNew: deleted ? null : (newRaw ?? null),
+    kind,
+    ...(r.oldMode !== undefined ? { oldMode: r.oldMode } : {}),
+    ...(r.newMode !== undefined ? { newMode: r.newMode } : {}),
+    ...(r.index ? { index: r.index } : {}),
+    git: r.git,
+    ...(r.similarity !== undefined ? { similarity: r.similarity } : {}),
+    ...(r.binary ? { binary: r.binary } : {}),
+    hunks,
+    patchLine: r.patchLine,
+  };
+}
