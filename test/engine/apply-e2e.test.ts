@@ -1,0 +1,78 @@
+/**
+ * End to end through the real parser: makeFileDiff -> parsePatch -> applyFilePatch, and
+ * patches written by real `git diff` / `diff -u` applied by patchq and by GNU patch.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { applyFilePatch, applyPatch, formatFileReport, makeFileDiff, parsePatch } from '../../src/engine/index.js';
+import { git, gnuPatch, readLatin1, seq, tmp, writeTree } from './apply-helpers.js';
+
+const line = fc.tuple(fc.constantFrom('a', 'b', 'c', 'x = 1', '    y', ''), fc.constantFrom('\n', '\n', '\r\n')).map(([t, e]) => t + e);
+const text = fc.tuple(fc.array(line, { maxLength: 25 }), fc.option(fc.constantFrom('z', 'tail'), { nil: undefined }))
+  .map(([ls, last]) => ls.join('') + (last ?? ''));
+const maybe = fc.option(text, { nil: null, freq: 6 });
+
+describe('makeFileDiff -> parsePatch -> applyFilePatch', () => {
+  it('round-trips random texts, including creation, deletion, CRLF and no final newline', () => {
+    fc.assert(
+      fc.property(maybe, maybe, fc.constantFrom('git' as const, 'quilt' as const), (a, b, style) => {
+        fc.pre(a !== b && !(a === null && b === '') && !(a === '' && b === null));
+        const diff = makeFileDiff(a, b, {
+          oldPath: 'd/f.txt', newPath: 'd/f.txt', style, indexLine: true,
+          ...(style === 'quilt' ? { oldLabel: 'q.orig/d/f.txt', newLabel: 'q/d/f.txt', oldTime: '2026-01-01 00:00:00.000000000 +0000' } : {}),
+        });
+        const patch = parsePatch(diff, { fileName: 'x.patch', strip: 1 });
+        expect(patch.files).toHaveLength(1);
+        const f = patch.files[0]!;
+        const r = applyFilePatch(f, { text: a, base: a });
+        expect(r.report.status).toBe('ok');
+        expect(r.text).toBe(b);
+        expect(applyFilePatch(f, { text: b, base: b }, { reverse: true }).text).toBe(a);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('patches written by real tools', () => {
+  it('a `git diff` of several files applies like GNU patch, and a failing file fails the whole report', () => {
+    const dir = tmp();
+    const files = { 'database/users.py': 'from x import NullPool\n' + seq(1, 12) + 'poolclass=NullPool\n' + seq(13, 20), 'README': 'hello\n' };
+    writeTree(dir, files);
+    git(dir, ['init', '-q']);
+    git(dir, ['add', '.']);
+    writeTree(dir, { 'database/users.py': files['database/users.py'].replace('poolclass=NullPool', 'poolclass=StaticPool'), 'README': 'hello world\n', 'new.txt': 'n\n' });
+    git(dir, ['add', '-N', 'new.txt']);
+    const diff = git(dir, ['diff', '--no-color']);
+    const patch = parsePatch(diff, { fileName: 'pool.patch' });
+    expect(patch.files.map((f) => f.kind)).toEqual(['modify', 'modify', 'create']);
+
+    const upstream: Record<string, string | null> = {
+      README: 'hello\n',
+      'database/users.py': '# reformatted upstream\n' + files['database/users.py'],
+      'new.txt': null,
+    };
+    const { results, report } = applyPatch(patch, (f) => ({ text: upstream[f.oldPath ?? f.newPath!] ?? null }));
+    expect(report.ok).toBe(true);
+    expect(results[1]!.report.hunks[0]).toMatchObject({ status: 'offset', offset: 1 });
+    const work = tmp();
+    writeTree(work, { README: 'hello\n', 'database/users.py': upstream['database/users.py']! });
+    const gnu = gnuPatch(work, diff);
+    expect(results.flatMap((r) => formatFileReport(r.report))).toEqual(gnu.out);
+    expect(results[1]!.text).toBe(readLatin1(join(work, 'database/users.py')));
+
+    const broken = applyPatch(patch, (f) => ({ text: f.newPath === 'README' ? 'bye\n' : upstream[f.oldPath ?? f.newPath!] ?? null }));
+    expect(broken.report.ok).toBe(false);
+    expect(broken.report.files.map((f) => f.status)).toEqual(['failed', 'ok', 'ok']);
+  });
+
+  it('a `diff -u` with no final newline and CRLF applies byte-exact', () => {
+    const dir = tmp();
+    writeTree(dir, { a: 'one\r\ntwo\r\nthree', b: 'one\r\nTWO\r\nthree\r\nfour' });
+    const diff = spawnSync('diff', ['-u', '--label', 'a/f', '--label', 'b/f', 'a', 'b'], { cwd: dir, encoding: 'latin1' }).stdout;
+    const f = parsePatch(diff).files[0]!;
+    expect(applyFilePatch(f, { text: 'one\r\ntwo\r\nthree' }).text).toBe('one\r\nTWO\r\nthree\r\nfour');
+  });
+});
