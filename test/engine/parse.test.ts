@@ -1,0 +1,251 @@
+/**
+ * parsePatch on patches made by the real tools (git diff, git format-patch, diff -ruN,
+ * quilt refresh) in temp dirs, plus the cases parse-diff is known to misread.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applyBinaryPatch } from '../../src/engine/binary.js';
+import { PatchqError } from '../../src/engine/errors.js';
+import { parsePatch } from '../../src/engine/parse.js';
+import { stripPath } from '../../src/engine/paths.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function repo(): string {
+  const d = mkdtempSync(join(tmpdir(), 'patchq-parse-'));
+  dirs.push(d);
+  git(d, 'init', '-q');
+  git(d, 'config', 'user.email', 't@example.com');
+  git(d, 'config', 'user.name', 'T');
+  git(d, 'config', 'core.autocrlf', 'false');
+  return d;
+}
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'latin1' });
+const write = (d: string, p: string, text: string | Buffer) => {
+  mkdirSync(join(d, p, '..'), { recursive: true });
+  writeFileSync(join(d, p), text);
+};
+function codeOf(f: () => unknown): { code: string; line?: number; file?: string } {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof PatchqError) return { code: e.code, line: e.line, file: e.file };
+    throw e;
+  }
+  throw new Error('expected a PatchqError');
+}
+
+describe('parsePatch on git output', () => {
+  const d = repo();
+  write(d, 'keep.txt', 'a\nb\nc\nd\ne\nf\ng\n');
+  write(d, 'gone.txt', 'bye\n');
+  write(d, 'moved.txt', 'one\ntwo\nthree\nfour\nfive\n');
+  write(d, 'copied.txt', 'x1\nx2\nx3\nx4\nx5\nx6\n');
+  write(d, 'exec.sh', 'echo hi\n');
+  write(d, 'dir with space/b/file.txt', 'q\n');
+  write(d, 't\u00e9st.txt', 'accent\n');
+  git(d, 'add', '-A');
+  git(d, 'commit', '-qm', 'v1');
+  write(d, 'keep.txt', 'a\nb\nC\nd\ne\nf\ng\n');
+  rmSync(join(d, 'gone.txt'));
+  git(d, 'mv', 'moved.txt', 'renamed.txt');
+  write(d, 'copy-of.txt', 'x1\nx2\nx3\nx4\nx5\nx6\nx7\n');
+  write(d, 'added.txt', 'new\nfile\n');
+  chmodSync(join(d, 'exec.sh'), 0o755);
+  write(d, 'dir with space/b/file.txt', 'Q\n');
+  write(d, 't\u00e9st.txt', 'ACCENT\n');
+  git(d, 'add', '-A');
+  const text = git(d, 'diff', '--cached', '-C', '--find-copies-harder');
+  const p = parsePatch(text, { fileName: 'g.patch' });
+  const by = (path: string) => p.files.find((f) => (f.newPath ?? f.oldPath) === path)!;
+
+  it('reads every kind git writes', () => {
+    expect(by('keep.txt').kind).toBe('modify');
+    expect(by('gone.txt').kind).toBe('delete');
+    expect(by('gone.txt').newPath).toBeNull();
+    expect(by('added.txt').kind).toBe('create');
+    expect(by('added.txt').oldPath).toBeNull();
+    expect(by('renamed.txt')).toMatchObject({ kind: 'rename', oldPath: 'moved.txt', similarity: 100 });
+    expect(by('copy-of.txt')).toMatchObject({ kind: 'copy', oldPath: 'copied.txt' });
+    expect(by('exec.sh')).toMatchObject({ oldMode: '100644', newMode: '100755', hunks: [] });
+  });
+
+  it('decodes quoted names and names with spaces and " b/"', () => {
+    expect(by('t\u00e9st.txt').kind).toBe('modify');
+    expect(by('dir with space/b/file.txt').hunks).toHaveLength(1);
+  });
+
+  it('keeps index ids and hunk lines', () => {
+    const k = by('keep.txt');
+    expect(k.index?.oldId).toMatch(/^[0-9a-f]{7,}$/);
+    expect(k.hunks[0]!.lines.filter((l) => l.op !== ' ').map((l) => l.op + l.text)).toEqual(['-c\n', '+C\n']);
+    expect(k.hunks[0]!.patchLine).toBeGreaterThan(k.patchLine);
+  });
+
+  it('applies GIT binary patches, literal and delta, byte for byte', () => {
+    const b = repo();
+    const bytes = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 251));
+    write(b, 'img.bin', bytes);
+    git(b, 'add', '-A');
+    git(b, 'commit', '-qm', 'bin');
+    const changed = Buffer.from(bytes);
+    changed[100] = 0;
+    changed[2000] = 1;
+    write(b, 'img.bin', changed);
+    write(b, 'fresh.bin', Buffer.from([0, 1, 2, 255, 0, 10, 13]));
+    git(b, 'add', '-A');
+    const bp = parsePatch(git(b, 'diff', '--cached', '--binary'), { fileName: 'b.patch' });
+    const img = bp.files.find((f) => f.newPath === 'img.bin')!;
+    const fresh = bp.files.find((f) => f.newPath === 'fresh.bin')!;
+    expect(img.binary?.hasData).toBe(true);
+    expect(applyBinaryPatch(bytes.toString('latin1'), img.binary!)).toBe(changed.toString('latin1'));
+    expect(applyBinaryPatch(null, fresh.binary!)).toBe(Buffer.from([0, 1, 2, 255, 0, 10, 13]).toString('latin1'));
+    // Reverse hunk gives the old bytes back.
+    expect(applyBinaryPatch(changed.toString('latin1'), img.binary!, {}, true)).toBe(bytes.toString('latin1'));
+    // Without --binary git says only that they differ: refused with a clear error.
+    const plain = parsePatch(git(b, 'diff', '--cached'), { fileName: 'b.patch' });
+    const marker = plain.files.find((f) => f.newPath === 'img.bin')!;
+    expect(marker.binary).toEqual({ hasData: false });
+    expect(codeOf(() => applyBinaryPatch('x', marker.binary!)).code).toBe('E_PATCH_BINARY');
+  });
+
+  it('keeps the format-patch description as the header', () => {
+    git(d, 'commit', '-qm', 'subject line\n\ndiff -u was used here, and --- too');
+    const fp = git(d, 'format-patch', '-1', '--stdout', '-C');
+    const parsed = parsePatch(fp);
+    expect(parsed.header).toContain('Subject: [PATCH] subject line');
+    expect(parsed.header).toContain('diff -u was used here');
+    expect(parsed.files.length).toBe(p.files.length);
+  });
+});
+
+describe('parsePatch on diff -ruN and quilt output', () => {
+  it('flags diff -ruN creations and deletions by their epoch stamps', () => {
+    const d = mkdtempSync(join(tmpdir(), 'patchq-parse-'));
+    dirs.push(d);
+    write(d, 'a/same.txt', '1\n2\n');
+    write(d, 'a/old.txt', 'old\n');
+    write(d, 'b/same.txt', '1\n3\n');
+    write(d, 'b/new.txt', 'new\n');
+    let text = '';
+    try {
+      execFileSync('diff', ['-ruN', 'a', 'b'], { cwd: d, encoding: 'latin1' });
+    } catch (e) {
+      text = (e as { stdout: string }).stdout;
+    }
+    const p = parsePatch(text);
+    const kinds = Object.fromEntries(p.files.map((f) => [f.newPath ?? f.oldPath, f.kind]));
+    expect(kinds).toEqual({ 'new.txt': 'create', 'old.txt': 'delete', 'same.txt': 'modify' });
+  });
+
+  it('reads quilt refresh output (Index lines, .orig labels, timestamps)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'patchq-quilt-'));
+    dirs.push(d);
+    const q = (...args: string[]) => execFileSync('quilt', ['--quiltrc=-', ...args], { cwd: d, encoding: 'latin1', env: { ...process.env, LANG: 'C' } });
+    write(d, 'src/a.txt', 'x\ny\nz\n');
+    q('new', 'one.patch');
+    q('add', 'src/a.txt', 'src/b.txt');
+    write(d, 'src/a.txt', 'x\nY\nz\n');
+    write(d, 'src/b.txt', 'brand new\n');
+    q('refresh');
+    const text = readFileSync(join(d, 'patches/one.patch'), 'latin1');
+    expect(text).toContain('Index: ');
+    const p = parsePatch(text);
+    expect(p.files.map((f) => [f.kind, f.oldPath, f.newPath])).toEqual([
+      ['modify', 'src/a.txt', 'src/a.txt'],
+      ['create', null, 'src/b.txt'],
+    ]);
+    expect(p.header).toBe('');
+  });
+});
+
+describe('parsePatch on what parse-diff misreads', () => {
+  const simple = (name: string) => `--- ${name}\n+++ ${name}\n@@ -1 +1 @@\n-a\n+b\n`;
+
+  it('applies -p itself: -p0 keeps c/main.c, -p1 strips it', () => {
+    expect(parsePatch(simple('c/main.c'), { strip: 0 }).files[0]!.newPath).toBe('c/main.c');
+    expect(parsePatch(simple('c/main.c'), { strip: 1 }).files[0]!.newPath).toBe('main.c');
+    expect(parsePatch(simple('c/main.c'), { exists: (p) => p === 'c/main.c' }).files[0]!.newPath).toBe('c/main.c');
+    expect(stripPath('a//b/c', 1)).toBe('b/c');
+  });
+
+  it('turns "\\ No newline at end of file" into a missing terminator on the right side', () => {
+    const p = parsePatch('--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n');
+    const lines = p.files[0]!.hunks[0]!.lines;
+    expect(lines).toEqual([
+      { op: ' ', text: 'a\n' },
+      { op: '-', text: 'b' },
+      { op: '+', text: 'b\n' },
+    ]);
+  });
+
+  it('keeps CRLF content byte-exact and detects a CRLF-converted patch file', () => {
+    const lf = parsePatch('--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\r\n+b\r\n');
+    expect(lf.crlfTransport).toBe(false);
+    expect(lf.files[0]!.hunks[0]!.lines.map((l) => l.text)).toEqual(['a\r\n', 'b\r\n']);
+    const converted = (simple('a/x') + simple('a/y')).replace(/\n/g, '\r\n');
+    const p = parsePatch(converted);
+    expect(p.crlfTransport).toBe(true);
+    expect(p.files.map((f) => f.newPath)).toEqual(['x', 'y']);
+  });
+
+  it('rejects truncated hunks and wrong counts, naming the file and line', () => {
+    expect(codeOf(() => parsePatch('--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n-b\n', { fileName: 't.patch' }))).toEqual({
+      code: 'E_PATCH_COUNTS',
+      line: 5,
+      file: 't.patch',
+    });
+    expect(codeOf(() => parsePatch('--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n+c\n')).code).toBe('E_PATCH_COUNTS');
+    expect(codeOf(() => parsePatch('--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-a\ngarbage\n')).line).toBe(5);
+    expect(codeOf(() => parsePatch('--- a/x\n+++ b/x\n@@ nonsense @@\n')).code).toBe('E_PATCH_PARSE');
+  });
+
+  it('does not start the body at a description line that merely begins with "diff "', () => {
+    const p = parsePatch('diff -u made this\nand more\n' + simple('a/x'));
+    expect(p.header).toBe('diff -u made this\nand more\n');
+    expect(p.files).toHaveLength(1);
+  });
+
+  it('refuses normal diffs, ed scripts and context diffs instead of ignoring them', () => {
+    expect(codeOf(() => parsePatch('2c2\n< a\n---\n> b\n')).code).toBe('E_PATCH_UNSUPPORTED');
+    expect(codeOf(() => parsePatch('2c\nb\n.\nw\n')).code).toBe('E_PATCH_UNSUPPORTED');
+    expect(codeOf(() => parsePatch('*** a/x\n--- b/x\n***************\n')).code).toBe('E_PATCH_UNSUPPORTED');
+  });
+
+  it('refuses paths that leave the tree', () => {
+    for (const [name, strip] of [['a/../../etc/passwd', 1], ['/etc/passwd', 0], ['a/.git/hooks/post-merge', 1]] as const) {
+      expect(codeOf(() => parsePatch(simple(name), { strip, fileName: 'evil.patch' }))).toMatchObject({ code: 'E_PATH_OUTSIDE', file: 'evil.patch', line: 1 });
+    }
+    // -p1 strips the leading "/" as GNU patch does: the file lands inside the tree.
+    expect(parsePatch(simple('/etc/passwd'), { strip: 1 }).files[0]!.newPath).toBe('etc/passwd');
+    expect(codeOf(() => parsePatch('diff --git a/x b/x\nrename from x\nrename to ../x\n')).code).toBe('E_PATH_OUTSIDE');
+  });
+
+  it('returns an empty file list for a description-only patch', () => {
+    expect(parsePatch('just words\n')).toEqual({ header: 'just words\n', files: [], crlfTransport: false });
+  });
+
+  it('never throws anything but PatchqError on random bytes or mangled patches', () => {
+    const base = simple('a/x') + 'diff --git a/y b/y\nnew file mode 100644\n--- /dev/null\n+++ b/y\n@@ -0,0 +1,2 @@\n+1\n+2\n';
+    const mangled = fc.tuple(fc.nat(base.length), fc.nat(base.length), fc.string({ maxLength: 20 })).map(([a, b, s]) => {
+      const [lo, hi] = a < b ? [a, b] : [b, a];
+      return base.slice(0, lo) + s + base.slice(hi);
+    });
+    const bytes = fc.uint8Array({ maxLength: 300 }).map((u) => Buffer.from(u).toString('latin1'));
+    fc.assert(
+      fc.property(fc.oneof(mangled, bytes), (text) => {
+        try {
+          parsePatch(text);
+        } catch (e) {
+          if (!(e instanceof PatchqError)) throw e;
+        }
+      }),
+      { numRuns: 3000, seed: 42 },
+    );
+  });
+});
