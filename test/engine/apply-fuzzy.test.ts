@@ -74,6 +74,26 @@ describe('beyond GNU: whitespace and similar context', () => {
   });
 });
 
+describe('similar context needs a clear winner', () => {
+  const hunk = '@@ -1,3 +1,3 @@\n engine = create_engine(url)\n-    close()\n+    close(force=True)\n return engine\n';
+  const place1 = 'engine = build_engine(url)\n    close()\nreturn the_engine\n';
+  const place2 = 'engine = make_engine(db_url)\n    close()\nreturn engine2\n';
+
+  it('lands when only one place is plausible', () => {
+    const r = applyFilePatch(filePatch('f.txt', hunk), { text: place2 }, { minSimilarity: 0.8, fuzz: 0 });
+    expect(r.report.hunks[0]).toMatchObject({ status: 'fuzzy', reason: 'fuzzy: similar' });
+    expect(r.text).toBe(place2.replace('close()', 'close(force=True)'));
+  });
+
+  it('refuses when the runner-up is within the margin, even below the threshold', () => {
+    const text = place1 + '\n' + place2;
+    const r = applyFilePatch(filePatch('f.txt', hunk), { text }, { minSimilarity: 0.8, fuzz: 0 });
+    expect(r.report.hunks[0]!.status).toBe('failed');
+    expect(r.report.hunks[0]!.reason).toBe('ambiguous: similar context at lines 5 and 1');
+    expect(r.text).toBe(text);
+  });
+});
+
 describe('line endings', () => {
   it('LF patch on a CRLF file: matches, added lines get CRLF', () => {
     const a = 'one\ntwo\nthree\n';

@@ -100,6 +100,9 @@ function score(lines: readonly string[], h: Hunk, pos: number, raw = false): { o
   return { ok: true, sim: n === 0 ? 1 : sum / n };
 }
 
+/** How much better than the runner-up a similar-context match must score. */
+const SIMILAR_MARGIN = 0.1;
+
 /** Cap for the pure-insertion scan (no removed line to anchor on): positions x lines. */
 const SCAN_BUDGET = 2_000_000;
 
@@ -112,13 +115,20 @@ function similarStep(lines: readonly string[], ws: LineIndex, h: Hunk, from: num
   else if ((to - from) * needle.length <= SCAN_BUDGET) starts = Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
   else starts = [];
   const good: Array<{ pos: number; sim: number }> = [];
-  let best: { pos: number; sim: number } | null = null;
+  const all: Array<{ pos: number; sim: number }> = [];
   for (const pos of starts) {
     if (pos < from || pos + needle.length > to) continue;
     const s = score(lines, h, pos);
     if (!s.ok) continue;
-    if (!best || s.sim > best.sim) best = { pos, sim: s.sim };
+    all.push({ pos, sim: s.sim });
     if (s.sim >= min) good.push({ pos, sim: s.sim });
+  }
+  all.sort((x, y) => y.sim - x.sim);
+  const best = all[0] ?? null;
+  // A unique pass is not enough when the runner-up is nearly as similar (0.71 vs 0.66):
+  // that is two plausible places, i.e. ambiguous. Demand a clear margin.
+  if (good.length === 1 && all.length > 1 && all[0]!.sim - all[1]!.sim < SIMILAR_MARGIN) {
+    return { best: all[0]!.pos, reason: `ambiguous: similar context at lines ${all[0]!.pos + 1} and ${all[1]!.pos + 1}` };
   }
   if (good.length === 1) {
     const g = good[0]!;
