@@ -14,14 +14,20 @@
  *    of the next uniquely found one. One candidate in that window: land it (exact when at
  *    the stated line, offset otherwise). Several: nearest is NOT evidence (flask: the
  *    engine block appears in two functions; GNU patch patches the nearer, wrong one).
- *    Accept only (a) the one whose offset equals a landed neighbour's offset, or (b) with
- *    a base, the one at the stated line mapped through diff(base, text). Else pending,
- *    "ambiguous: pre-image found at lines 40 and 97".
+ *    Accept only on evidence: (a) the order of the hunks (locate/offset.ts `feasible`: two
+ *    identical hunks and two copies force hunk 1 -> copy 1), the only candidate between
+ *    the landed neighbours, or the one whose offset equals a landed neighbour's offset;
+ *    (b) with a base, the one at the stated line mapped through diff(base, text). Else
+ *    pending, "ambiguous: pre-image found at lines 40 and 97". A hunk with no old side
+ *    (diff -U0 insertion) has no place of its own: it needs a neighbour's offset, the
+ *    base mapping, or line 0.
  * 3. 3-way merge (base given, merge !== 'none'): theirs = patch applied exactly to base;
  *    merge3(ours=text, base, theirs). Clean: that text is the result and pending hunks are
  *    `merged`. Conflict: keep the marked text aside and go on.
  * 4. Fuzzy (locate/fuzzy.ts): GNU fuzz 1..opts.fuzz, then whitespace-insensitive, then
- *    similar context; unique matches only, inside the same neighbour window.
+ *    similar context (with a 0.1 margin over the runner-up); unique matches only, inside
+ *    the same neighbour window. E.g. upstream reindented the block by 4 spaces: lands as
+ *    "fuzzy: whitespace" and the added lines get the same 4 spaces.
  * 5. Still pending: failed, with the best candidate and the reason. With keepConflicts and
  *    a conflicted merge, the conflict-marked text is the result and those hunks fail with
  *    reason "conflict".

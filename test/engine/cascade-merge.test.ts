@@ -37,6 +37,29 @@ describe('merge3 matches git merge-file byte for byte', () => {
     });
   }
 
+  it('adjacent edits conflict, as in git', () => {
+    const ours = base.replace('c\n', 'C\n');
+    const theirs = base.replace('d\n', 'D\n');
+    const git = gitMergeFile(ours, base, theirs);
+    const m = merge3(ours, base, theirs);
+    expect([git.clean, m.clean]).toEqual([false, false]);
+    expect(m.text).toBe(git.text);
+  });
+
+  it('CRLF and no-final-newline conflicts have git-shaped markers', () => {
+    const b = base.replace(/\n/g, '\r\n');
+    for (const [o, t] of [
+      [b.replace('e\r\n', 'E1\r\n'), b.replace('e\r\n', 'E2\r\n')],
+      ['a\nb\nc', 'a\nb\nC1'],
+    ] as const) {
+      const bb = o.includes('\r') ? b : 'a\nb\nc0';
+      const git = gitMergeFile(o, bb, t);
+      const m = merge3(o, bb, t);
+      expect(m.clean).toBe(git.clean);
+      expect(JSON.stringify(m.text)).toBe(JSON.stringify(git.text));
+    }
+  });
+
   it('conflict markers like git, merge and diff3 style', () => {
     const ours = base.replace('e\n', 'E1\n');
     const theirs = base.replace('e\n', 'E2\n');
