@@ -76,3 +76,35 @@ describe('patches written by real tools', () => {
     expect(applyFilePatch(f, { text: 'one\r\ntwo\r\nthree' }).text).toBe('one\r\nTWO\r\nthree\r\nfour');
   });
 });
+
+describe('quilt interop', () => {
+  it('a patch written by real `quilt refresh` applies, and patchq diff of the same change is accepted by `quilt push`', () => {
+    const dir = tmp();
+    const orig = 'import os\r\n' + seq(1, 15) + 'poolclass=NullPool\n' + seq(16, 30) + 'end';
+    writeTree(dir, { 'db.py': orig });
+    const q = (...args: string[]): string => {
+      const r = spawnSync('quilt', ['--quiltrc=-', ...args], { cwd: dir, encoding: 'latin1', env: { ...process.env, LANG: 'C' } });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    q('new', 'pool.patch');
+    q('add', 'db.py');
+    const changed = orig.replace('NullPool', 'StaticPool').replace(/end$/, 'end\n');
+    writeTree(dir, { 'db.py': changed });
+    q('refresh');
+    const written = readLatin1(join(dir, 'patches/pool.patch'));
+    const f = parsePatch(written, { fileName: 'pool.patch' }).files[0]!;
+    expect(applyFilePatch(f, { text: '# upstream\n' + orig }).text).toBe('# upstream\n' + changed);
+
+    // Our quilt-style diff of the same change, swapped in for quilt's own: `quilt push` takes it.
+    q('pop');
+    const base = readLatin1(join(dir, 'db.py'));
+    expect(base).toBe(orig);
+    const ours = makeFileDiff(orig, changed, {
+      oldPath: 'db.py', newPath: 'db.py', style: 'quilt', indexLine: true, oldLabel: 'q.orig/db.py', newLabel: 'q/db.py',
+    });
+    writeTree(dir, { 'patches/pool.patch': ours });
+    expect(q('push')).toContain('patching file db.py');
+    expect(readLatin1(join(dir, 'db.py'))).toBe(changed);
+  });
+});
