@@ -63,6 +63,19 @@ interface Pending {
   reason: string;
 }
 
+/**
+ * Where a hunk with no old side goes (diff -U0 insertion, or into an empty file). Its
+ * only evidence is a landed neighbour's offset, the base mapping of the line it follows,
+ * or the top of the file (stated index 0). "-U0: insert after line 50" into a file that
+ * grew above line 50 would otherwise land silently in the wrong place.
+ */
+function placeInsertion(stated: number, offsets: readonly number[], mapper: (() => (i: number) => number | null) | null): number | null {
+  if (offsets.length) return stated + offsets[0]!;
+  if (stated === 0) return 0;
+  const m = mapper ? mapper()(stated - 1) : null;
+  return m === null ? null : m + 1;
+}
+
 /** Step 2 for every hunk; returns landings (null = pending) and why the others wait. */
 function exactPass(input: CascadeInput, lines: readonly string[], idx: LineIndex) {
   const { hunks } = input;
@@ -75,40 +88,35 @@ function exactPass(input: CascadeInput, lines: readonly string[], idx: LineIndex
   let map: ((i: number) => number | null) | null = null;
   let lastEnd = 0;
   let lastOff: number | null = null;
+  let j = 0;
+  const mapper = (): ((i: number) => number | null) => (map ??= baseMapper(splitLines(input.base!), lines));
   hunks.forEach((h, i) => {
-    // The next uniquely found hunk that can still come after us bounds our window.
-    let j = i + 1;
+    // The next uniquely found hunk that can still come after us bounds our window. Both i
+    // and lastEnd only grow, so this pointer only moves forward: linear over the patch.
+    j = Math.max(j, i + 1);
     while (j < hunks.length && (unique[j] === null || unique[j]! < lastEnd)) j++;
     const to = j < hunks.length ? unique[j]! : lines.length;
     const offsets = [lastOff, j < hunks.length ? unique[j]! - stated[j]! : null].filter((o): o is number => o !== null);
     let pos: number | null = null;
     if (lens[i] === 0) {
-      // No old side (diff -U0 insertion, or into an empty file): the only evidence is a
-      // neighbour's offset, the base mapping, or the top of the file (stated line 0).
-      // "-U0 insert after line 50" into a file that grew above line 50 would otherwise
-      // land silently in the wrong place.
-      let off: number | null = offsets.length ? offsets[0]! : stated[i] === 0 ? 0 : null;
-      if (off === null && input.base != null) {
-        map ??= baseMapper(splitLines(input.base), lines);
-        const m = stated[i]! > 0 ? map(stated[i]! - 1) : null;
-        if (m !== null) off = m + 1 - stated[i]!;
+      pos = placeInsertion(stated[i]!, offsets, input.base != null ? mapper : null);
+      if (pos === null || pos < lastEnd || pos > to) {
+        pos = null;
+        pend[i] = { best: null, reason: 'no context: an insertion without context lines needs a landed neighbour or a base' };
       }
-      const p = off === null ? -1 : stated[i]! + off;
-      if (p >= lastEnd && p <= to) pos = p;
-      else pend[i] = { best: null, reason: 'no context: an insertion without context lines needs a landed neighbour or a base' };
     } else {
       pos = pickByNeighbours(cands[i]!, lens[i]!, stated[i]!, { from: lastEnd, to, offsets });
       const inside = cands[i]!.filter((p) => p >= lastEnd && p + lens[i]! <= to);
       if (pos === null && inside.length > 1 && input.base != null) {
-        map ??= baseMapper(splitLines(input.base), lines);
-        const m = map(stated[i]!);
+        const m = mapper()(stated[i]!);
         if (m !== null && inside.includes(m)) pos = m;
       }
       if (pos === null) {
         const near = nearestFirst(inside.length ? inside : cands[i]!, stated[i]! + (lastOff ?? 0));
         const sorted = [...inside].sort((a, b) => a - b);
+        const more = inside.length > 2 ? ` (and ${inside.length - 2} more)` : '';
         pend[i] = inside.length > 1
-          ? { best: near[0]!, reason: `ambiguous: pre-image found at lines ${sorted[0]! + 1} and ${sorted[1]! + 1}` }
+          ? { best: near[0]!, reason: `ambiguous: pre-image found at lines ${sorted[0]! + 1} and ${sorted[1]! + 1}${more}` }
           : cands[i]!.length
             ? { best: near[0]!, reason: 'no match: pre-image only found before the previous hunk or after the next' }
             : { best: null, reason: 'no match' };
