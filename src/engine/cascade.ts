@@ -193,7 +193,10 @@ function report(h: Hunk, i: number, L: Landing, newPos: number, sub: string): Hu
 export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): CascadeResult {
   const { hunks, text } = input;
   const lines = splitLines(text);
-  const fileCrlf = text.includes('\r\n');
+  // CR-insensitive matching only for a file that is CRLF throughout: in a mixed file,
+  // "if x:\r\n" and "if x:\n" are different lines, and treating them as equal can make
+  // a second copy of a pre-image look like the only one (found by the property tests).
+  const fileCrlf = text.includes('\r\n') && !/(^|[^\r])\n/.test(text);
   const patchCrlf = hunks.some((h) => h.lines.some((l) => l.text.endsWith('\r\n')));
   const crlf = (fileCrlf && !patchCrlf) || input.crlfTransport === true;
   const idx = new LineIndex(lines, crlf ? crlfKey : rawKey);

@@ -102,6 +102,17 @@ describe('line endings', () => {
     expect(r.text).toBe('one\r\nTWO\r\nthree\r\n');
   });
 
+  it('a mixed-EOL file is matched byte-exact: the CRLF copy is not the LF pre-image', () => {
+    // Found by the property tests: with CR-insensitive matching, the first (CRLF) copy
+    // looked like the only pre-image once upstream broke the real (LF) one.
+    const a = 'd\nif x:\r\nb\nd\nif x:\nb\n';
+    const diff = diffOf(a, a + 'a\n');
+    const upstream = 'd\nif x:\r\nb\nd\nnew\nif x:\nb\n';
+    const r = applyFilePatch(filePatch('f.txt', diff), { text: upstream }, { fuzz: 0, fuzzy: false });
+    expect(r.report.status).toBe('failed');
+    expect(r.text).toBe(upstream);
+  });
+
   it('keeps a missing final newline byte-exact, both ways', () => {
     const a = 'one\ntwo';
     const b = 'one\ntwo\nthree';

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyFilePatch, makeFileDiff, type DiffOptions } from '../../src/engine/index.js';
+import { applyFilePatch, makeFileDiff, merge3, type DiffOptions } from '../../src/engine/index.js';
 import { filePatch } from './apply-helpers.js';
 
 const line = fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'if x:', '    pass', ''), fc.constantFrom('\n', '\n', '\n', '\r\n'))
@@ -81,14 +81,38 @@ describe('shifted files', () => {
     );
   });
 
-  it('without evidence: refuse or land right, never land wrong', () => {
+  it('without evidence (exact only, then the full cascade): refuse or land right, never land wrong', () => {
     fc.assert(
       fc.property(pair, prefix, ([a, b], pre) => {
         fc.pre(a !== '');
         const fp = filePatch('f.txt', makeFileDiff(a, b, opts('quilt', 1)));
-        const r = applyFilePatch(fp, { text: pre + a }, { fuzz: 0, fuzzy: false });
-        if (r.report.status === 'ok') expect(r.text).toBe(pre + b);
-        else for (const h of r.report.hunks.filter((x) => x.status === 'failed')) expect(h.reason).not.toBe('');
+        for (const o of [{ fuzz: 0, fuzzy: false }, {}]) {
+          const r = applyFilePatch(fp, { text: pre + a }, o);
+          if (r.report.status === 'ok') expect(r.text).toBe(pre + b);
+          else for (const h of r.report.hunks.filter((x) => x.status === 'failed')) expect(h.reason).not.toBe('');
+        }
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('upstream inserted a block somewhere', () => {
+  const block = fc.array(fc.integer({ min: 0, max: 99 }), { minLength: 1, maxLength: 4 }).map((ns) => ns.map((n, i) => `new ${i}:${n}\n`));
+
+  it('with the base, the result is the clean 3-way merge (git merge-file semantics)', () => {
+    fc.assert(
+      fc.property(pair, block, fc.nat(), ([a, b], blk, at) => {
+        fc.pre(a.endsWith('\n') && a !== b);
+        const ls = a.match(/[^\n]*\n/g)!;
+        ls.splice(at % (ls.length + 1), 0, ...blk);
+        const upstream = ls.join('');
+        const oracle = merge3(upstream, a, b);
+        fc.pre(oracle.clean);
+        const fp = filePatch('f.txt', makeFileDiff(a, b, opts('quilt')));
+        const withBase = applyFilePatch(fp, { text: upstream, base: a });
+        expect(withBase.report.status).toBe('ok');
+        expect(withBase.text).toBe(oracle.text);
       }),
       RUNS,
     );

@@ -89,7 +89,12 @@ function score(lines: readonly string[], h: Hunk, pos: number, raw = false): { o
     if (l.op === '-') {
       if (wsKey(f) !== wsKey(l.text)) return { ok: false, sim: 0 };
     } else {
-      sum += similarity(f, l.text, raw);
+      const sim = similarity(f, l.text, raw);
+      // Every context line must still look like itself. An unrelated line here usually
+      // means upstream inserted or removed lines inside the hunk, so the alignment (and
+      // the place of the added lines) would be wrong: "d" vs "new 0:0" scores 0.
+      if (!raw && sim < CONTEXT_FLOOR) return { ok: false, sim: 0 };
+      sum += sim;
       n++;
     }
     if (raw && l.op === '-') {
@@ -99,6 +104,9 @@ function score(lines: readonly string[], h: Hunk, pos: number, raw = false): { o
   }
   return { ok: true, sim: n === 0 ? 1 : sum / n };
 }
+
+/** Minimum similarity of EACH context line in the similar step (the mean must reach minSimilarity). */
+const CONTEXT_FLOOR = 0.5;
 
 /** How much better than the runner-up a similar-context match must score. */
 const SIMILAR_MARGIN = 0.1;
