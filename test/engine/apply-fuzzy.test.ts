@@ -85,6 +85,17 @@ describe('similar context needs a clear winner', () => {
     expect(r.text).toBe(place2.replace('close()', 'close(force=True)'));
   });
 
+  it('refuses when a context line is unrelated (upstream inserted a line inside the hunk)', () => {
+    // Found by the property tests: mean similarity 0.75 hid a context line scoring 0,
+    // and the added line went after "d" instead of before it.
+    const a = 'd\nif x:\nd\nb\n';
+    const diff = diffOf(a, 'a\nd\nif x:\na\nd\nb\n');
+    const upstream = 'd\nnew 0:0\nif x:\nd\nb\n';
+    const r = applyFilePatch(filePatch('f.txt', diff), { text: upstream }, { fuzz: 0 });
+    expect(r.report.status).toBe('failed');
+    expect(r.text).toBe(upstream);
+  });
+
   it('refuses when the runner-up is within the margin, even below the threshold', () => {
     const text = place1 + '\n' + place2;
     const r = applyFilePatch(filePatch('f.txt', hunk), { text }, { minSimilarity: 0.8, fuzz: 0 });
