@@ -75,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
     return result.exitCode ?? EXIT.ok;
   } catch (err) {
     if (isPatchqError(err)) {
-      process.stderr.write(err.describe() + '\n');
+      if (err.message !== '') process.stderr.write(err.describe() + '\n');
       return exitCodeFor(err);
     }
     process.stderr.write(`patchq: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -1,0 +1,19 @@
+/** Small helpers every stack command shares. */
+import { openTree, type StackEvents, type Tree } from '../stack/index.js';
+import type { Context, ParsedArgs } from './types.js';
+
+export const tree = (ctx: Context, create = false): Tree => openTree(ctx.cwd, ctx.env, { create });
+
+/** Stack events printed as they happen, quilt's lines on stdout, progress on a TTY. */
+export const events = (ctx: Context): StackEvents => ({
+  line: (text) => ctx.out.line(text),
+  patchStart: (name, i, total) => {
+    if (total > 1) ctx.out.progress(i, total, name);
+  },
+});
+
+export const opt = {
+  bool: (a: ParsedArgs, name: string): boolean => a.options[name] === true,
+  str: (a: ParsedArgs, name: string): string | undefined => (typeof a.options[name] === 'string' ? (a.options[name] as string) : undefined),
+  num: (a: ParsedArgs, name: string): number | undefined => (typeof a.options[name] === 'number' ? (a.options[name] as number) : undefined),
+};

@@ -1,0 +1,117 @@
+/**
+ * The read-only listing commands: applied, unapplied, series, top, next, previous.
+ * Output and exit codes as quilt 0.66 (QUILT.md 2.6-2.7).
+ */
+import { PatchqError } from '../engine/errors.js';
+import { displayName, isDrifted, loadState, needsRefresh, readText, type Tree } from '../stack/index.js';
+import { tree } from './common.js';
+import type { Context, ParsedArgs, RunFn } from './types.js';
+
+function state(ctx: Context) {
+  const t = tree(ctx);
+  return { t, ...loadState(t), show: (n: string) => displayName(t, n, ctx.env) };
+}
+
+function indexOrThrow(names: string[], name: string): number {
+  const i = names.indexOf(name.replace(/^patches\//, ''));
+  if (i < 0) throw new PatchqError('E_NOT_FOUND', `Patch ${name} is not in series`);
+  return i;
+}
+
+export const applied: RunFn = async (ctx, args) => {
+  const { applied: a, series, show } = state(ctx);
+  let list = a;
+  if (args.positionals[0]) {
+    const i = indexOrThrow(series.map((e) => e.name), args.positionals[0]);
+    if (i >= a.length) throw new PatchqError('E_STATE', `Patch ${args.positionals[0]} is not applied`);
+    list = a.slice(0, i + 1);
+  }
+  if (list.length === 0) throw new PatchqError('E_NOTHING', 'No patches applied');
+  list.forEach((n) => ctx.out.line(show(n)));
+  return { data: list };
+};
+
+export const unapplied: RunFn = async (ctx, args) => {
+  const { applied: a, series, show } = state(ctx);
+  const names = series.map((e) => e.name);
+  const from = args.positionals[0] ? indexOrThrow(names, args.positionals[0]) + 1 : a.length;
+  const list = names.slice(from);
+  if (list.length === 0) {
+    const last = names[names.length - 1];
+    throw new PatchqError('E_STATE', last ? `File series fully applied, ends at patch ${show(last)}` : 'No patches in series');
+  }
+  list.forEach((n) => ctx.out.line(show(n)));
+  return { data: list };
+};
+
+export interface SeriesRow {
+  name: string;
+  state: 'top' | 'applied' | 'unapplied';
+  needsRefresh: boolean;
+  drifted: boolean;
+  template: string | null;
+  strip: number;
+  reverse: boolean;
+}
+
+export function seriesRows(t: Tree, series: ReturnType<typeof loadState>['series'], a: string[]): SeriesRow[] {
+  return series.map((e, i) => {
+    const text = readText(`${t.patchesDir}/${e.name}`) ?? '';
+    const tpl = /^Patchq-Template: (\S+)/m.exec(text.slice(0, 4096));
+    return {
+      name: e.name,
+      state: i === a.length - 1 ? 'top' : i < a.length ? 'applied' : 'unapplied',
+      needsRefresh: i < a.length && needsRefresh(t, e.name),
+      drifted: i < a.length && isDrifted(t, e.name),
+      template: tpl ? tpl[1]! : null,
+      strip: e.strip,
+      reverse: e.reverse,
+    };
+  });
+}
+
+export const series: RunFn = async (ctx, args: ParsedArgs) => {
+  const { t, series: s, applied: a, show } = state(ctx);
+  const rows = seriesRows(t, s, a);
+  const verbose = args.options.verbose === true;
+  for (const r of rows) {
+    if (!verbose) ctx.out.line(show(r.name));
+    else {
+      const mark = r.state === 'top' ? '=' : r.state === 'applied' ? '+' : ' ';
+      const notes = [r.needsRefresh ? 'needs refresh' : '', r.drifted ? 'drifted' : '', r.template ? `template ${r.template}` : ''].filter(Boolean);
+      ctx.out.line(`${mark} ${show(r.name)}${notes.length ? `  (${notes.join(', ')})` : ''}`);
+    }
+  }
+  return { data: rows };
+};
+
+export const top: RunFn = async (ctx) => {
+  const { applied: a, show } = state(ctx);
+  const t = a[a.length - 1];
+  if (!t) throw new PatchqError('E_NOTHING', 'No patches applied');
+  ctx.out.line(show(t));
+  return { data: t };
+};
+
+export const next: RunFn = async (ctx, args) => {
+  const { applied: a, series: s, show } = state(ctx);
+  const names = s.map((e) => e.name);
+  const i = args.positionals[0] ? indexOrThrow(names, args.positionals[0]) + 1 : a.length;
+  const n = names[i];
+  if (!n) {
+    const last = names[names.length - 1];
+    throw new PatchqError('E_NOTHING', last ? `File series fully applied, ends at patch ${show(last)}` : 'No patches in series');
+  }
+  ctx.out.line(show(n));
+  return { data: n };
+};
+
+export const previous: RunFn = async (ctx, args) => {
+  const { applied: a, series: s, show } = state(ctx);
+  const names = s.map((e) => e.name);
+  const i = args.positionals[0] ? indexOrThrow(names, args.positionals[0]) - 1 : a.length - 2;
+  const n = i >= 0 ? names[i] : undefined;
+  if (!n) throw new PatchqError('E_NOTHING', a.length === 0 ? 'No patches applied' : '');
+  ctx.out.line(show(n));
+  return { data: n };
+};

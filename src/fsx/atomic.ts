@@ -1,0 +1,59 @@
+/**
+ * Atomic file writes: temp file in the same directory, fsync, rename over the target,
+ * fsync the directory. A reader (or a crash) sees the old bytes or the new ones, never
+ * half of each. Sync APIs on purpose: a CLI run does few writes and sync keeps ordering
+ * obvious (the transaction relies on it).
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync, chmodSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+
+let counter = 0;
+
+/** Test hook (documented in docs/reliability.md): fail the n-th write with EIO. */
+function maybeInjectFailure(): void {
+  const at = process.env.PATCHQ_FAIL_WRITE_AT;
+  if (at === undefined) return;
+  const n = Number(at) - 1;
+  process.env.PATCHQ_FAIL_WRITE_AT = String(n);
+  if (n === 0) {
+    const e = new Error('EIO: injected write failure (PATCHQ_FAIL_WRITE_AT)') as NodeJS.ErrnoException;
+    e.code = 'EIO';
+    throw e;
+  }
+}
+
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on directories; the rename is still atomic.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Write `data` to `path` atomically, creating parent directories. `mode` as a number (0o644). */
+export function writeFileAtomic(path: string, data: Buffer | string, opts: { mode?: number; sync?: boolean } = {}): void {
+  maybeInjectFailure();
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.patchq-${process.pid}-${++counter}.tmp`);
+  const fd = openSync(tmp, 'w', opts.mode ?? 0o644);
+  try {
+    const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    if (opts.sync !== false) fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  // openSync's mode is masked by the umask; an explicit chmod keeps exec bits exact.
+  if (opts.mode !== undefined) chmodSync(tmp, opts.mode);
+  renameSync(tmp, path);
+  if (opts.sync !== false) fsyncDir(dir);
+}

@@ -1,0 +1,55 @@
+/**
+ * The stack's public API: quilt-compatible series and .pc state, and every mutation
+ * through the one transaction shape (transaction.ts). The reapply layer, the commands
+ * and the TUI call only this.
+ */
+import { join } from 'node:path';
+import { parsePatch } from '../engine/index.js';
+import type { PatchReport } from '../engine/types.js';
+import type { Tree } from './layout.js';
+import { backedUpFiles, readApplied, readRecord, readSeriesOf, readText } from './state.js';
+
+export type { Tree } from './layout.js';
+export { displayName, findRoot } from './layout.js';
+export type { SeriesEntry } from './series.js';
+export { parseSeries, checkPatchName, insertEntry, removeEntry, renameEntry } from './series.js';
+export { openTree, loadState, withLock, withLockAsync, type StackEvents } from './session.js';
+export { applyTransaction, recoverTransaction, type FileOp } from './transaction.js';
+export { push, pushList, loadPatch, computePatch, touchedPaths, type PushOptions, type PushedPatch, type PushResult, type PushStatus } from './ops/push.js';
+export { pop, type PopOptions, type PopResult } from './ops/pop.js';
+export { refresh, refreshLocked, withBase, type RefreshOptions, type RefreshResult } from './ops/refresh.js';
+export { newPatch, addFiles, type AddResult } from './ops/new-add.js';
+export { targetFrom, type Target } from './target.js';
+export { readRecord, backedUpFiles, readBackup, readText, metadataOps, appliedOp, recordOp, backupDir, refreshMarker, type PatchRecord } from './state.js';
+
+export const readSeries = readSeriesOf;
+export const appliedPatches = readApplied;
+
+export function topPatch(tree: Tree): string | null {
+  const a = readApplied(tree);
+  return a[a.length - 1] ?? null;
+}
+
+/** Files a patch touches: from .pc when applied, else from the patch file. */
+export function patchFiles(tree: Tree, name: string): string[] {
+  if (readApplied(tree).includes(name)) return backedUpFiles(tree, name);
+  const entry = readSeriesOf(tree).find((e) => e.name === name);
+  const text = readText(join(tree.patchesDir, name));
+  if (!entry || text === null) return [];
+  const files = parsePatch(text, { strip: entry.strip }).files.flatMap((f) => [f.oldPath, f.newPath]);
+  return [...new Set(files.filter((f): f is string => !!f))].sort();
+}
+
+/** How the patch landed at its last push (null: exact, refreshed since, or unknown). */
+export function landingOf(tree: Tree, name: string): PatchReport | null {
+  return readRecord(tree, name)?.landing ?? null;
+}
+
+/** Applied and landed other than exactly, not refreshed since. */
+export function isDrifted(tree: Tree, name: string): boolean {
+  return readRecord(tree, name)?.drifted ?? false;
+}
+
+export function needsRefresh(tree: Tree, name: string): boolean {
+  return readText(join(tree.pcDir, `${name}~refresh`)) !== null;
+}

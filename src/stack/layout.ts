@@ -1,0 +1,71 @@
+/**
+ * Where the stack lives, found as quilt finds it: QUILT_PATCHES / QUILT_SERIES / QUILT_PC
+ * (and what .pc/.quilt_patches / .quilt_series remembered), then walking up from cwd to
+ * the first directory that has a patches dir or a .pc dir.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { PatchqError } from '../engine/errors.js';
+
+export interface Tree {
+  root: string;
+  /** Absolute patches directory. */
+  patchesDir: string;
+  /** Absolute series file. */
+  seriesPath: string;
+  /** Absolute .pc directory. */
+  pcDir: string;
+  /** patchq's side area inside .pc (quilt ignores it). */
+  sideDir: string;
+  /** Name of the patches dir as given (for .pc/.quilt_patches). */
+  patchesName: string;
+  seriesName: string;
+}
+
+const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+const readTrim = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8').trim() : '');
+
+function treeAt(root: string, env: NodeJS.ProcessEnv): Tree {
+  const pcName = env.QUILT_PC || '.pc';
+  const pcDir = resolve(root, pcName);
+  const patchesName = env.QUILT_PATCHES || readTrim(join(pcDir, '.quilt_patches')) || 'patches';
+  const seriesName = env.QUILT_SERIES || readTrim(join(pcDir, '.quilt_series')) || 'series';
+  const patchesDir = resolve(root, patchesName);
+  // quilt's lookup order: absolute QUILT_SERIES, .pc/series, ./series, patches/series.
+  let seriesPath = join(patchesDir, seriesName);
+  if (isAbsolute(seriesName)) seriesPath = seriesName;
+  else if (existsSync(join(pcDir, seriesName))) seriesPath = join(pcDir, seriesName);
+  else if (existsSync(join(root, seriesName)) && !isDir(join(root, seriesName))) seriesPath = join(root, seriesName);
+  return { root, patchesDir, seriesPath, pcDir, sideDir: join(pcDir, '.patchq'), patchesName, seriesName };
+}
+
+/** The tree that holds cwd, or null. */
+export function findRoot(cwd: string, env: NodeJS.ProcessEnv): string | null {
+  const pcName = env.QUILT_PC || '.pc';
+  const patchesName = env.QUILT_PATCHES || 'patches';
+  if (isAbsolute(patchesName) && isDir(patchesName)) return resolve(cwd);
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (isDir(join(dir, pcName)) || isDir(join(dir, patchesName))) return dir;
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+/** Open the stack holding cwd; throws E_NOT_FOUND when there is none. */
+export function locateTree(cwd: string, env: NodeJS.ProcessEnv = process.env): Tree {
+  const root = findRoot(cwd, env);
+  if (root === null) {
+    throw new PatchqError('E_NOT_FOUND', `No series here: no ${env.QUILT_PATCHES || 'patches'}/ or ${env.QUILT_PC || '.pc'}/ in ${cwd} or above (start one with 'patchq new NAME')`);
+  }
+  return treeAt(root, env);
+}
+
+/** The tree at cwd's stack, or a new one rooted at cwd (for `new` and `import`). */
+export function locateOrCreateTree(cwd: string, env: NodeJS.ProcessEnv = process.env): Tree {
+  const root = findRoot(cwd, env);
+  return treeAt(root ?? resolve(cwd), env);
+}
+
+/** Relative name of a patch file for messages: "x.patch", or "patches/x.patch" with QUILT_PATCHES_PREFIX. */
+export function displayName(tree: Tree, name: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.QUILT_PATCHES_PREFIX ? `${tree.patchesName}/${name}` : name;
+}

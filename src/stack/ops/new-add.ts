@@ -1,0 +1,77 @@
+/**
+ * new: start a patch on top (inserted after the current top, as quilt does);
+ * add: put files under the top patch's control by backing them up in .pc first.
+ */
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { PatchqError } from '../../engine/errors.js';
+import { normalizeTreePath } from '../../engine/paths.js';
+import { displayName, type Tree } from '../layout.js';
+import { checkPatchName, insertEntry } from '../series.js';
+import { loadState, withLock } from '../session.js';
+import { appliedOp, backedUpFiles, backupDir, metadataOps, readRecord, readText, recordOp, sha1 } from '../state.js';
+import { modeOf, readTreeFile } from '../files.js';
+import { applyTransaction, type FileOp } from '../transaction.js';
+
+export function newPatch(tree: Tree, name: string, opts: { strip?: number; header?: string; patchText?: string } = {}): string {
+  return withLock(tree, () => {
+    checkPatchName(name, tree.seriesName);
+    const { series, applied } = loadState(tree);
+    if (series.some((e) => e.name === name)) throw new PatchqError('E_EXISTS', `Patch ${displayName(tree, name)} exists already`);
+    const top = applied[applied.length - 1] ?? null;
+    const seriesText = readText(tree.seriesPath) ?? '';
+    const line = opts.strip !== undefined && opts.strip !== 1 ? `${name} -p${opts.strip}` : name;
+    const ops: FileOp[] = [
+      ...metadataOps(tree),
+      { kind: 'write', path: tree.seriesPath, data: insertEntry(seriesText, series, top, line) },
+      { kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '' },
+      appliedOp(tree, [...applied, name]),
+    ];
+    if (opts.patchText !== undefined) ops.push({ kind: 'write', path: join(tree.patchesDir, name), data: opts.patchText });
+    applyTransaction(tree, ops);
+    return `Patch ${displayName(tree, name)} is now on top`;
+  });
+}
+
+export interface AddResult {
+  added: string[];
+  /** quilt exits 2 when a file was already in the patch. */
+  already: string[];
+  lines: string[];
+}
+
+export function addFiles(tree: Tree, cwd: string, files: string[], opts: { patch?: string } = {}): AddResult {
+  return withLock(tree, () => {
+    const { applied } = loadState(tree);
+    const name = opts.patch ?? applied[applied.length - 1];
+    if (!name) throw new PatchqError('E_STATE', 'No patches applied');
+    const at = applied.indexOf(name);
+    if (at < 0) throw new PatchqError('E_STATE', `Patch ${displayName(tree, name)} is not applied`);
+    const inPatch = new Set(backedUpFiles(tree, name));
+    const rec = readRecord(tree, name) ?? { landing: null, emptyFiles: [], hashes: {}, drifted: false };
+    const ops: FileOp[] = [];
+    const res: AddResult = { added: [], already: [], lines: [] };
+    for (const file of files) {
+      const rel = normalizeTreePath(relative(tree.root, resolve(cwd, file)).split('\\').join('/'));
+      if (inPatch.has(rel)) {
+        res.already.push(rel);
+        res.lines.push(`File ${rel} is already in patch ${displayName(tree, name)}`);
+        continue;
+      }
+      for (const later of applied.slice(at + 1)) {
+        if (existsSync(join(backupDir(tree, later), rel))) {
+          throw new PatchqError('E_STATE', `File ${rel} modified by patch ${displayName(tree, later)}`);
+        }
+      }
+      const text = readTreeFile(tree, rel);
+      ops.push({ kind: 'write', path: join(backupDir(tree, name), rel), data: text ?? '', mode: text === null ? 0o644 : (modeOf(tree, rel) ?? 0o644) });
+      if (text === '') rec.emptyFiles.push(rel);
+      rec.hashes[rel] = sha1(text);
+      inPatch.add(rel);
+      res.added.push(rel);
+      res.lines.push(`File ${rel} added to patch ${displayName(tree, name)}`);
+    }
+    if (ops.length > 0) applyTransaction(tree, [...ops, recordOp(tree, name, rec)]);
+    return res;
+  });
+}

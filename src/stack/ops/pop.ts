@@ -1,0 +1,133 @@
+/**
+ * pop: restore the top patch's files from .pc byte-exact (modes too), one transaction
+ * per patch. Refuses, with quilt's reason, when the patch does not remove cleanly (its
+ * files were changed and not refreshed) unless `force`.
+ *
+ * "Removes cleanly" is checked against patchq's record of each file's hash right after
+ * the last push/refresh: one hash per file, no re-apply. For a patch quilt pushed (no
+ * record) we do what quilt does: files newer than .timestamp trigger a re-apply of the
+ * patch to the backups in memory, compared with the tree.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { applyPatch } from '../../engine/index.js';
+import { PatchqError } from '../../engine/errors.js';
+import { displayName, type Tree } from '../layout.js';
+import { loadState, withLockAsync, type StackEvents } from '../session.js';
+import { appliedOp, backedUpFiles, backupDir, dropRecordOp, readBackup, readRecord, readText, refreshMarker, sha1, type PatchRecord } from '../state.js';
+import { treePath } from '../files.js';
+import { notInSeries, type Target } from '../target.js';
+import { applyTransaction, type FileOp } from '../transaction.js';
+import { loadPatch } from './push.js';
+
+export interface PopOptions {
+  target?: Target;
+  force?: boolean;
+  quiet?: boolean;
+}
+
+export interface PopResult {
+  popped: string[];
+  top: string | null;
+}
+
+export async function pop(tree: Tree, opts: PopOptions = {}, ev: StackEvents = {}): Promise<PopResult> {
+  return withLockAsync(tree, async () => {
+    const { series, applied } = loadState(tree);
+    if (applied.length === 0) throw new PatchqError('E_NOTHING', 'No patch removed');
+    let count = 1;
+    const t = opts.target;
+    if (t && 'all' in t) count = applied.length;
+    else if (t && 'count' in t) count = Math.min(t.count, applied.length);
+    else if (t && 'name' in t) {
+      const at = applied.indexOf(t.name);
+      if (at < 0) {
+        if (!series.some((e) => e.name === t.name)) throw notInSeries(t.name);
+        throw new PatchqError('E_STATE', `Patch ${displayName(tree, t.name)} is not applied`);
+      }
+      count = applied.length - 1 - at;
+      if (count === 0) throw new PatchqError('E_NOTHING', 'No patch removed');
+    }
+    const popped: string[] = [];
+    const stack = [...applied];
+    for (let i = 0; i < count; i++) {
+      const name = stack[stack.length - 1]!;
+      ev.patchStart?.(name, i, count);
+      popOne(tree, name, stack.slice(0, -1), opts, ev);
+      stack.pop();
+      popped.push(name);
+    }
+    const top = stack[stack.length - 1] ?? null;
+    ev.line?.(top ? `Now at patch ${displayName(tree, top)}` : 'No patches applied');
+    return { popped, top };
+  });
+}
+
+function popOne(tree: Tree, name: string, remaining: string[], opts: PopOptions, ev: StackEvents): void {
+  const shown = displayName(tree, name);
+  if (!opts.force && readText(refreshMarker(tree, name)) !== null) {
+    throw new PatchqError('E_STATE', `Patch ${shown} needs to be refreshed first.`);
+  }
+  const rec = readRecord(tree, name);
+  const files = backedUpFiles(tree, name);
+  if (!opts.force && !removesCleanly(tree, name, files, rec)) {
+    throw new PatchqError('E_STATE', `Patch ${shown} does not remove cleanly (refresh it or enforce with -f)`);
+  }
+  ev.line?.(`Removing patch ${shown}`);
+  const ops: FileOp[] = [];
+  for (const f of files) {
+    const b = readBackup(tree, name, f, rec);
+    if (b.text === null) {
+      ops.push({ kind: 'delete', path: treePath(tree, f) });
+      if (!opts.quiet) ev.line?.(`Removing ${f}`);
+    } else {
+      ops.push({ kind: 'write', path: treePath(tree, f), data: b.text, mode: b.mode });
+      if (!opts.quiet) ev.line?.(`Restoring ${f}`);
+    }
+  }
+  ops.push({ kind: 'rmtree', path: backupDir(tree, name) });
+  ops.push({ kind: 'delete', path: refreshMarker(tree, name) });
+  ops.push(dropRecordOp(tree, name));
+  ops.push(appliedOp(tree, remaining));
+  applyTransaction(tree, ops);
+  ev.line?.('');
+}
+
+function removesCleanly(tree: Tree, name: string, files: string[], rec: PatchRecord | null): boolean {
+  if (rec) {
+    return files.every((f) => {
+      const now = sha1(readText(treePath(tree, f)));
+      const expected = f in rec.hashes ? rec.hashes[f] : sha1(readBackup(tree, name, f, rec).text);
+      return now === expected;
+    });
+  }
+  // Pushed by quilt: its rule. Only files touched after the push need a look.
+  let stamp = 0;
+  try {
+    stamp = statSync(join(backupDir(tree, name), '.timestamp')).mtimeMs;
+  } catch {
+    return true;
+  }
+  const newer = files.filter((f) => {
+    try {
+      return statSync(treePath(tree, f)).mtimeMs > stamp + 1;
+    } catch {
+      return false;
+    }
+  });
+  if (newer.length === 0) return true;
+  const entry = loadState(tree).series.find((e) => e.name === name);
+  if (!entry) return true;
+  const parsed = loadPatch(tree, entry);
+  const run = applyPatch(parsed, (f) => ({ text: readBackup(tree, name, (f.oldPath ?? f.newPath)!, rec).text }), { reverse: entry.reverse });
+  if (!run.report.ok) return false;
+  const expected = new Map<string, string | null>(files.map((f) => [f, readBackup(tree, name, f, rec).text]));
+  run.results.forEach((r, k) => {
+    const f = parsed.files[k]!;
+    if (f.kind === 'rename' && f.oldPath) expected.set(f.oldPath, null);
+    expected.set(r.report.path, r.text);
+  });
+  return files.every((f) => readText(treePath(tree, f)) === (expected.get(f) ?? null));
+}
+
+export { notInSeries };

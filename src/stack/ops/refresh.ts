@@ -1,0 +1,137 @@
+/**
+ * refresh: regenerate a patch from its .pc originals and the working tree, in quilt's
+ * format by default (QUILT.md 2.5):
+ *   Index: <dir>/a.txt
+ *   ===================================================================
+ *   --- <dir>.orig/a.txt\t2026-11-23 15:02:00.793108616 +0000
+ *   +++ <dir>/a.txt\t2026-11-23 15:02:00.912090869 +0000
+ * The header (text above the first file) is kept byte for byte; `base` records the
+ * upstream commit the patch was refreshed against as a `Patchq-Base:` line, so the
+ * next reapply can 3-way merge even when the patch has no git index lines.
+ * Files come in the order of the old patch, then new ones sorted (quilt's order).
+ */
+import { statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { makeFileDiff, parsePatch } from '../../engine/index.js';
+import { PatchqError } from '../../engine/errors.js';
+import { displayName, type Tree } from '../layout.js';
+import { loadState, withLock } from '../session.js';
+import { backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, refreshMarker, sha1 } from '../state.js';
+import { modeOf, treePath } from '../files.js';
+import { applyTransaction, type FileOp } from '../transaction.js';
+
+export interface RefreshOptions {
+  name?: string;
+  force?: boolean;
+  /** Context lines (-U). */
+  context?: number;
+  style?: 'quilt' | 'git';
+  noTimestamps?: boolean;
+  noIndex?: boolean;
+  /** Upstream commit to record as `Patchq-Base:`. */
+  base?: string;
+  /** -p0 labels ("file.orig"/"file") instead of the series entry's level. */
+  strip?: number;
+  diffstat?: boolean;
+}
+
+export interface RefreshResult {
+  name: string;
+  changed: boolean;
+  /** True when the patch has no changes at all ("Nothing in patch X"). */
+  empty: boolean;
+  patchText: string;
+  message: string;
+}
+
+export function refresh(tree: Tree, opts: RefreshOptions = {}): RefreshResult {
+  return withLock(tree, () => refreshLocked(tree, opts));
+}
+
+/** quilt's timestamp format, in the local zone: "2026-11-23 15:02:00.793108616 +0000". */
+function stamp(path: string | null): string {
+  if (path === null) return '1970-01-01 00:00:00.000000000 +0000';
+  const st = statSync(path, { bigint: true });
+  const ns = st.mtimeNs % 1_000_000_000n;
+  const d = new Date(Number(st.mtimeNs / 1_000_000n));
+  const off = -d.getTimezoneOffset();
+  const local = new Date(d.getTime() + off * 60_000);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  const zone = `${off >= 0 ? '+' : '-'}${pad(Math.floor(Math.abs(off) / 60))}${pad(Math.abs(off) % 60)}`;
+  return `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())} ${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}.${String(ns).padStart(9, '0')} ${zone}`;
+}
+
+/** Replace or add the `Patchq-Base:` line, keeping the rest of the header as it was. */
+export function withBase(header: string, base: string | undefined): string {
+  if (!base) return header;
+  const line = `Patchq-Base: ${base}\n`;
+  if (/^Patchq-Base: .*$/m.test(header)) return header.replace(/^Patchq-Base: .*\n?/m, line);
+  if (header === '') return line + '\n';
+  // Keep a blank separator line before the diff when the header had one.
+  const m = /\n(\n*)$/.exec(header);
+  return m ? header.slice(0, m.index + 1) + line + m[1] : header + '\n' + line;
+}
+
+export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshResult {
+  const { series, applied } = loadState(tree);
+  const name = opts.name ?? applied[applied.length - 1];
+  if (!name) throw new PatchqError('E_STATE', 'No patches applied');
+  const shown = displayName(tree, name);
+  const at = applied.indexOf(name);
+  if (at < 0) throw new PatchqError('E_STATE', `Patch ${shown} is not applied`);
+  const entry = series.find((e) => e.name === name)!;
+  const files = backedUpFiles(tree, name);
+  // A later applied patch that touches the same file "shadows" it: its backup is our new side.
+  const shadow = new Map<string, string>();
+  for (const later of applied.slice(at + 1)) {
+    for (const f of backedUpFiles(tree, later)) if (files.includes(f) && !shadow.has(f)) shadow.set(f, later);
+  }
+  if (shadow.size > 0 && !opts.force) {
+    throw new PatchqError('E_STATE', `More recent patches modify files in patch ${shown}. Enforce refresh with -f.`);
+  }
+  const patchPath = join(tree.patchesDir, name);
+  const oldText = readText(patchPath);
+  const oldParsed = oldText === null ? null : parsePatch(oldText, { strip: entry.strip, fileName: patchPath });
+  const order = [...new Set([...(oldParsed?.files.flatMap((f) => [f.oldPath, f.newPath]) ?? []).filter((p): p is string => !!p && files.includes(p)), ...files])];
+  const rec = readRecord(tree, name);
+  const env = process.env;
+  const noTs = opts.noTimestamps ?? Boolean(env.QUILT_NO_DIFF_TIMESTAMPS);
+  const noIndex = opts.noIndex ?? Boolean(env.QUILT_NO_DIFF_INDEX);
+  const strip = opts.strip ?? entry.strip;
+  const dir = basename(tree.root);
+  let body = '';
+  const hashes: Record<string, string | null> = {};
+  for (const f of order) {
+    const b = readBackup(tree, name, f, rec);
+    const later = shadow.get(f);
+    const newText = later ? readBackup(tree, later, f, readRecord(tree, later)).text : readText(treePath(tree, f));
+    hashes[f] = sha1(readText(treePath(tree, f)));
+    const git = opts.style === 'git';
+    const labels = git ? {} : strip === 0 ? { oldLabel: `${f}.orig`, newLabel: f } : { oldLabel: `${dir}.orig/${f}`, newLabel: `${dir}/${f}` };
+    const newMode = later ? b.mode : (modeOf(tree, f) ?? undefined);
+    body += makeFileDiff(b.text, newText, {
+      oldPath: f,
+      newPath: f,
+      style: git ? 'git' : 'quilt',
+      context: opts.context ?? 3,
+      indexLine: !noIndex,
+      ...labels,
+      ...(b.text !== null && newText !== null && newMode !== undefined && newMode !== b.mode
+        ? { oldMode: `100${b.mode.toString(8).padStart(3, '0')}`, newMode: `100${newMode.toString(8).padStart(3, '0')}` }
+        : {}),
+      ...(noTs || git ? {} : { oldTime: stamp(b.text === null ? null : join(backupDir(tree, name), f)), newTime: stamp(newText === null ? null : later ? join(backupDir(tree, later), f) : treePath(tree, f)) }),
+    });
+  }
+  const header = withBase(oldParsed?.header ?? '', opts.base);
+  const patchText = header + body;
+  const empty = body === '';
+  const changed = patchText !== oldText;
+  const ops: FileOp[] = [];
+  if (changed) ops.push({ kind: 'write', path: patchPath, data: patchText });
+  ops.push({ kind: 'delete', path: refreshMarker(tree, name) });
+  ops.push({ kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '' });
+  ops.push(recordOp(tree, name, { landing: null, emptyFiles: rec?.emptyFiles ?? [], hashes, drifted: false }));
+  applyTransaction(tree, ops);
+  const message = empty ? `Nothing in patch ${shown}` : changed ? `Refreshed patch ${shown}` : `Patch ${shown} is unchanged`;
+  return { name, changed, empty, patchText, message };
+}

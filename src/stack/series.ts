@@ -1,0 +1,105 @@
+/**
+ * patches/series, read and rewritten as quilt does (QUILT.md 2.3):
+ *   # comment             column-1 '#' is a comment
+ *   p0.patch -p0          options after the name go to the patch step
+ *   p1.patch    # note    a trailing comment needs whitespace before '#'
+ *   rev.patch -p1 -R      reverse-apply
+ * Deviation: an INDENTED '#' line is a comment for patchq too (quilt makes it a patch
+ * named '#', which then fails to push). Rewrites touch only the lines they must, so
+ * comments, blank lines and option spelling survive byte for byte.
+ */
+import { PatchqError } from '../engine/errors.js';
+
+export interface SeriesEntry {
+  name: string;
+  /** -pN; 1 when not given. */
+  strip: number;
+  reverse: boolean;
+  /** Every option word after the name, as written. */
+  options: string[];
+  /** 1-based line in the series file. */
+  line: number;
+}
+
+export function parseSeries(text: string, file = 'series'): SeriesEntry[] {
+  const entries: SeriesEntry[] = [];
+  const seen = new Map<string, number>();
+  const lines = text.split('\n');
+  lines.forEach((raw, i) => {
+    const line = raw.replace(/\r$/, '');
+    const trimmed = line.trimStart();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    const words = trimmed.replace(/\s+#.*$/, '').split(/\s+/).filter(Boolean);
+    const [name, ...options] = words as [string, ...string[]];
+    let strip = 1;
+    let reverse = false;
+    for (let k = 0; k < options.length; k++) {
+      const o = options[k]!;
+      const m = /^-p(\d+)$/.exec(o);
+      if (m) strip = Number(m[1]);
+      else if (o === '-p' && /^\d+$/.test(options[k + 1] ?? '')) strip = Number(options[++k]);
+      else if (o === '-R') reverse = true;
+    }
+    if (seen.has(name)) {
+      throw new PatchqError('E_STATE', `patch ${name} is listed twice (lines ${seen.get(name)} and ${i + 1})`, { file, line: i + 1 });
+    }
+    seen.set(name, i + 1);
+    entries.push({ name, strip, reverse, options, line: i + 1 });
+  });
+  return entries;
+}
+
+/** The series text with `newLine` inserted after the entry named `after` (null: at the top of the entries). */
+export function insertEntry(text: string, entries: SeriesEntry[], after: string | null, newLine: string): string {
+  const lines = splitKeep(text);
+  let at = 0;
+  if (after !== null) {
+    const e = entries.find((x) => x.name === after);
+    if (!e) throw new PatchqError('E_NOT_FOUND', `Patch ${after} is not in series`);
+    at = e.line;
+  } else if (entries.length > 0) {
+    at = entries[0]!.line - 1;
+  } else {
+    at = lines.length;
+  }
+  lines.splice(at, 0, newLine + '\n');
+  return lines.join('');
+}
+
+export function removeEntry(text: string, entries: SeriesEntry[], name: string): string {
+  const e = entries.find((x) => x.name === name);
+  if (!e) throw new PatchqError('E_NOT_FOUND', `Patch ${name} is not in series`);
+  const lines = splitKeep(text);
+  lines.splice(e.line - 1, 1);
+  return lines.join('');
+}
+
+/** Rename in place, keeping the options and any trailing comment on the line. */
+export function renameEntry(text: string, entries: SeriesEntry[], from: string, to: string): string {
+  const e = entries.find((x) => x.name === from);
+  if (!e) throw new PatchqError('E_NOT_FOUND', `Patch ${from} is not in series`);
+  const lines = splitKeep(text);
+  const l = lines[e.line - 1]!;
+  const at = l.indexOf(from);
+  lines[e.line - 1] = l.slice(0, at) + to + l.slice(at + from.length);
+  return lines.join('');
+}
+
+/** Lines with their terminators; a final line without newline gets one. */
+function splitKeep(text: string): string[] {
+  if (text === '') return [];
+  const parts = text.split(/(?<=\n)/);
+  const last = parts[parts.length - 1]!;
+  if (!last.endsWith('\n')) parts[parts.length - 1] = last + '\n';
+  return parts;
+}
+
+/** quilt's name rules. */
+export function checkPatchName(name: string, seriesName = 'series'): void {
+  if (/\s/.test(name)) throw new PatchqError('E_USAGE', `Patch name '${name}' invalid: cannot contain spaces.`);
+  if (name === seriesName) throw new PatchqError('E_USAGE', `Patch name '${name}' invalid: it is the series file's name.`);
+  if (name === '' || name.startsWith('/') || name.split('/').some((p) => p === '..' || p === '.' || p === '')) {
+    throw new PatchqError('E_PATH_OUTSIDE', `Patch name '${name}' invalid: it must be a relative path inside the patches directory.`);
+  }
+  if (name.startsWith('#')) throw new PatchqError('E_USAGE', `Patch name '${name}' invalid: cannot start with '#'.`);
+}

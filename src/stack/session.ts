@@ -1,0 +1,50 @@
+/**
+ * Opening a stack for a command: locate it, take the lock when writing, finish any
+ * interrupted transaction, check quilt's consistency rule. Every op runs inside one.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { acquireLock } from '../fsx/lock.js';
+import { locateOrCreateTree, locateTree, type Tree } from './layout.js';
+import { checkConsistency, readApplied, readSeriesOf } from './state.js';
+import { recoverTransaction } from './transaction.js';
+
+export interface StackEvents {
+  patchStart?(name: string, index: number, total: number): void;
+  /** A line for people, in quilt's wording. */
+  line?(text: string): void;
+}
+
+export function openTree(cwd: string, env: NodeJS.ProcessEnv = process.env, opts: { create?: boolean } = {}): Tree {
+  const tree = opts.create ? locateOrCreateTree(cwd, env) : locateTree(cwd, env);
+  if (existsSync(join(tree.sideDir, 'tx'))) withLock(tree, () => recoverTransaction(tree));
+  return tree;
+}
+
+export function withLock<T>(tree: Tree, fn: () => T): T {
+  const release = acquireLock(join(tree.sideDir, 'lock'));
+  try {
+    recoverTransaction(tree);
+    return fn();
+  } finally {
+    release();
+  }
+}
+
+export async function withLockAsync<T>(tree: Tree, fn: () => Promise<T>): Promise<T> {
+  const release = acquireLock(join(tree.sideDir, 'lock'));
+  try {
+    recoverTransaction(tree);
+    return await fn();
+  } finally {
+    release();
+  }
+}
+
+/** Series and applied list, checked against each other. */
+export function loadState(tree: Tree) {
+  const series = readSeriesOf(tree);
+  const applied = readApplied(tree);
+  checkConsistency(tree, series, applied);
+  return { series, applied };
+}

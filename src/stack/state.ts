@@ -1,0 +1,139 @@
+/**
+ * quilt's .pc state (QUILT.md 2.1-2.2) plus patchq's side area .pc/.patchq/:
+ *   .pc/.version "2", .pc/.quilt_patches, .pc/.quilt_series, .pc/applied-patches,
+ *   .pc/<patch>/<file>    original of every file the patch touches (0 bytes = did not exist)
+ *   .pc/<patch>/.timestamp
+ *   .pc/<patch>~refresh   quilt's "forced; needs refresh" marker
+ *   .pc/.patchq/patch/<patch>.json   patchq's record: how it landed, which 0-byte backups
+ *                         are real empty files (quilt would delete them on pop), and the
+ *                         hash of every file right after push/refresh (cheap pop check)
+ * All writes are returned as FileOps for the one transaction; nothing here writes.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { PatchqError } from '../engine/errors.js';
+import type { PatchReport } from '../engine/types.js';
+import type { Tree } from './layout.js';
+import { parseSeries, type SeriesEntry } from './series.js';
+import type { FileOp } from './transaction.js';
+
+export interface PatchRecord {
+  /** How the patch landed at its last push (null after a refresh: it is exact now). */
+  landing: PatchReport | null;
+  /** Files whose 0-byte backup stands for an existing empty file. */
+  emptyFiles: string[];
+  /** sha1 of each file right after the last push/refresh; null = file absent. */
+  hashes: Record<string, string | null>;
+  /** The patch landed other than exactly and was not refreshed since. */
+  drifted: boolean;
+}
+
+export const readText = (p: string): string | null => (existsSync(p) ? readFileSync(p, 'latin1') : null);
+export const sha1 = (data: string | null): string | null => (data === null ? null : createHash('sha1').update(data, 'latin1').digest('hex'));
+
+export function readSeriesOf(tree: Tree): SeriesEntry[] {
+  const text = readText(tree.seriesPath);
+  return text === null ? [] : parseSeries(text, tree.seriesPath);
+}
+
+export function readApplied(tree: Tree): string[] {
+  const text = readText(join(tree.pcDir, 'applied-patches'));
+  if (text === null) return [];
+  return text.split('\n').map((l) => l.trim()).filter(Boolean);
+}
+
+/** quilt's consistency rule: the applied patches are the first entries of the series. */
+export function checkConsistency(tree: Tree, series: SeriesEntry[], applied: string[]): void {
+  const version = readText(join(tree.pcDir, '.version'));
+  if (version !== null && Number(version.trim()) > 2) {
+    throw new PatchqError('E_STATE', `The quilt meta-data in this tree has version ${version.trim()}, but this version of patchq can only handle meta-data formats up to and including version 2. Please pop all the patches using the version of quilt used to push them before downgrading.`);
+  }
+  applied.forEach((name, i) => {
+    if (series[i]?.name !== name) {
+      throw new PatchqError('E_STATE', "The series file no longer matches the applied patches. Please run 'quilt pop -a'.", { data: { applied: name } });
+    }
+  });
+}
+
+/** FileOps that create .pc's metadata when missing. */
+export function metadataOps(tree: Tree): FileOp[] {
+  const ops: FileOp[] = [];
+  const want: Array<[string, string]> = [
+    ['.version', '2\n'],
+    ['.quilt_patches', `${tree.patchesName}\n`],
+    ['.quilt_series', `${tree.seriesName}\n`],
+  ];
+  for (const [name, text] of want) {
+    if (!existsSync(join(tree.pcDir, name))) ops.push({ kind: 'write', path: join(tree.pcDir, name), data: text });
+  }
+  return ops;
+}
+
+export const appliedOp = (tree: Tree, applied: string[]): FileOp => ({
+  kind: 'write',
+  path: join(tree.pcDir, 'applied-patches'),
+  data: applied.map((n) => n + '\n').join(''),
+});
+
+const recordPath = (tree: Tree, name: string) => join(tree.sideDir, 'patch', `${name}.json`);
+
+export function readRecord(tree: Tree, name: string): PatchRecord | null {
+  const text = readText(recordPath(tree, name));
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as PatchRecord;
+  } catch {
+    return null; // a record is an optimisation; without it we fall back to quilt's checks
+  }
+}
+
+export const recordOp = (tree: Tree, name: string, rec: PatchRecord): FileOp => ({
+  kind: 'write',
+  path: recordPath(tree, name),
+  data: JSON.stringify(rec),
+});
+export const dropRecordOp = (tree: Tree, name: string): FileOp => ({ kind: 'delete', path: recordPath(tree, name) });
+
+export const backupDir = (tree: Tree, name: string) => join(tree.pcDir, name);
+export const refreshMarker = (tree: Tree, name: string) => join(tree.pcDir, `${name}~refresh`);
+
+/** Files backed up for an applied patch, relative paths, sorted. */
+export function backedUpFiles(tree: Tree, name: string): string[] {
+  const dir = backupDir(tree, name);
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  const walk = (d: string, prefix: string) => {
+    for (const entry of readdirSync(d)) {
+      if (prefix === '' && entry === '.timestamp') continue;
+      const p = join(d, entry);
+      const st = lstatSync(p);
+      if (st.isDirectory()) walk(p, `${prefix}${entry}/`);
+      else out.push(`${prefix}${entry}`);
+    }
+  };
+  walk(dir, '');
+  return out.sort();
+}
+
+export interface Backup {
+  /** null = the file did not exist before the patch. */
+  text: string | null;
+  mode: number;
+}
+
+export function readBackup(tree: Tree, name: string, file: string, rec: PatchRecord | null): Backup {
+  const p = join(backupDir(tree, name), file);
+  const text = readFileSync(p, 'latin1');
+  const mode = statSync(p).mode & 0o7777;
+  if (text === '' && !(rec?.emptyFiles ?? []).includes(file)) return { text: null, mode };
+  return { text, mode };
+}
+
+export function fileMode(path: string): number | null {
+  try {
+    return statSync(path).mode & 0o7777;
+  } catch {
+    return null;
+  }
+}
