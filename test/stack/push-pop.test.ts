@@ -1,0 +1,205 @@
+/**
+ * push / pop / refresh through the built binary on real trees: all-or-nothing,
+ * byte-exact round trips, quilt's messages and exit codes, and interop with real quilt.
+ */
+import { existsSync, readdirSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
+
+/** A tree with one file and one refreshed patch changing l4 -> L4 (and a new file). */
+function oneMakePatch(): string {
+  const d = tempDir();
+  write(d, 'a.txt', numbered(10));
+  expect(patchq(d, ['new', '01-a.patch']).code).toBe(0);
+  expect(patchq(d, ['add', 'a.txt', 'created.txt']).code).toBe(0);
+  write(d, 'a.txt', numbered(10).replace('l4\n', 'L4\n'));
+  write(d, 'created.txt', 'fresh\n');
+  const r = patchq(d, ['refresh']);
+  expect(r.stdout).toBe('Refreshed patch 01-a.patch\n');
+  return d;
+}
+
+describe('push and pop', () => {
+  it('round-trips a patch and prints quilt wording', () => {
+    const d = oneMakePatch();
+    const pop = patchq(d, ['pop']);
+    expect(pop.code).toBe(0);
+    expect(pop.stdout).toBe('Removing patch 01-a.patch\nRestoring a.txt\nRemoving created.txt\n\nNo patches applied\n');
+    expect(read(d, 'a.txt')).toBe(numbered(10));
+    expect(existsSync(join(d, 'created.txt'))).toBe(false);
+    const push = patchq(d, ['push']);
+    expect(push.stdout).toBe('Applying patch 01-a.patch\npatching file a.txt\npatching file created.txt\n\nNow at patch 01-a.patch\n');
+    expect(read(d, 'a.txt')).toContain('L4\n');
+    expect(patchq(d, ['push']).code).toBe(2);
+    expect(patchq(d, ['push']).stderr).toBe('File series fully applied, ends at patch 01-a.patch\n');
+    patchq(d, ['pop']);
+    expect(patchq(d, ['pop'])).toMatchObject({ code: 2, stderr: 'No patch removed\n' });
+  });
+
+  it('lands a drifted patch at an offset, reports it, and marks it drifted until refreshed', () => {
+    const d = oneMakePatch();
+    patchq(d, ['pop']);
+    write(d, 'a.txt', 'x1\nx2\nx3\n' + numbered(10));
+    const push = patchq(d, ['push']);
+    expect(push.stdout).toContain('Hunk #1 succeeded at 4 (offset 3 lines).');
+    expect(patchq(d, ['series', '-v']).stdout).toBe('= 01-a.patch  (drifted)\n');
+    expect(patchq(d, ['refresh']).stdout).toBe('Refreshed patch 01-a.patch\n');
+    expect(patchq(d, ['series', '-v']).stdout).toBe('= 01-a.patch\n');
+    expect(read(d, 'patches/01-a.patch')).toContain('@@ -4,7 +4,7 @@');
+  });
+
+  it('push --refresh refreshes what drifted right after it lands', () => {
+    const d = oneMakePatch();
+    patchq(d, ['pop']);
+    write(d, 'a.txt', 'x1\n' + numbered(10));
+    const r = patchq(d, ['push', '--refresh']);
+    expect(r.stdout).toContain('Refreshed patch 01-a.patch');
+    expect(read(d, 'patches/01-a.patch')).toContain('@@ -2,7 +2,7 @@');
+  });
+
+  it('leaves every file as it was when a patch does not apply', () => {
+    const d = oneMakePatch();
+    patchq(d, ['pop']);
+    write(d, 'a.txt', numbered(10).replace('l4\n', 'changed by upstream\n').replace(/l[3-6]\n/g, 'z\n'));
+    const before = snapshot(d, { withPc: true });
+    const r = patchq(d, ['push']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Hunk #1 FAILED');
+    expect(r.stdout).toContain('Patch 01-a.patch does not apply (enforce with -f)');
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+    expect(readdirSync(d).filter((f) => /\.(orig|rej)$/.test(f))).toEqual([]);
+  });
+
+  it('push -f writes what applies, .rej beside it, and pop refuses until refresh', () => {
+    const d = oneMakePatch();
+    patchq(d, ['pop']);
+    write(d, 'a.txt', numbered(10).replace(/l[3-6]\n/g, 'z\n'));
+    const r = patchq(d, ['push', '-f']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Applied patch 01-a.patch (forced; needs refresh)');
+    expect(existsSync(join(d, 'a.txt.rej'))).toBe(true);
+    expect(read(d, 'created.txt')).toBe('fresh\n');
+    expect(existsSync(join(d, '.pc/01-a.patch~refresh'))).toBe(true);
+    expect(patchq(d, ['pop'])).toMatchObject({ code: 1, stderr: 'Patch 01-a.patch needs to be refreshed first.\n' });
+    expect(patchq(d, ['pop', '-f']).code).toBe(0);
+    expect(read(d, 'a.txt')).toBe(numbered(10).replace(/l[3-6]\n/g, 'z\n'));
+  });
+
+  it('refuses to pop a patch whose files changed since the last refresh, unless -f', () => {
+    const d = oneMakePatch();
+    write(d, 'a.txt', read(d, 'a.txt') + 'unrefreshed edit\n');
+    expect(patchq(d, ['pop'])).toMatchObject({ code: 1, stderr: 'Patch 01-a.patch does not remove cleanly (refresh it or enforce with -f)\n' });
+    expect(patchq(d, ['pop', '-f']).code).toBe(0);
+    expect(read(d, 'a.txt')).toBe(numbered(10));
+  });
+
+  it('keeps a real empty file on pop (quilt deletes it) and round-trips CRLF, no-newline and modes', () => {
+    const d = tempDir();
+    write(d, 'empty.txt', '');
+    write(d, 'crlf.txt', 'one\r\ntwo\r\nthree\r\n');
+    write(d, 'nonl.txt', 'a\nb');
+    write(d, 'run.sh', 'echo hi\n', 0o755);
+    const pristine = snapshot(d);
+    patchq(d, ['new', 'odd.patch']);
+    patchq(d, ['add', 'empty.txt', 'crlf.txt', 'nonl.txt', 'run.sh']);
+    write(d, 'empty.txt', 'now has text\n');
+    write(d, 'crlf.txt', 'one\r\nTWO\r\nthree\r\n');
+    write(d, 'nonl.txt', 'a\nB');
+    chmodSync(join(d, 'run.sh'), 0o700);
+    write(d, 'run.sh', 'echo bye\n');
+    // git-style headers carry the mode change (quilt's format has no place for it).
+    expect(patchq(d, ['refresh', '--git']).code).toBe(0);
+    const patched = snapshot(d);
+    expect(patchq(d, ['pop']).code).toBe(0);
+    const { ['patches/odd.patch']: _p, ['patches/series']: _s, ...tree } = snapshot(d);
+    expect(tree).toEqual(pristine);
+    expect(patchq(d, ['push']).code).toBe(0);
+    expect(snapshot(d)).toEqual(patched);
+    expect(statSync(join(d, 'run.sh')).mode & 0o777).toBe(0o700);
+  });
+
+  it('answers the listing commands as quilt does', () => {
+    const d = oneMakePatch();
+    patchq(d, ['new', '02-b.patch']);
+    write(d, 'patches/series', read(d, 'patches/series') + '03-c.patch\n');
+    write(d, 'patches/03-c.patch', '');
+    expect(patchq(d, ['applied']).stdout).toBe('01-a.patch\n02-b.patch\n');
+    expect(patchq(d, ['unapplied']).stdout).toBe('03-c.patch\n');
+    expect(patchq(d, ['top']).stdout).toBe('02-b.patch\n');
+    expect(patchq(d, ['next']).stdout).toBe('03-c.patch\n');
+    expect(patchq(d, ['previous']).stdout).toBe('01-a.patch\n');
+    expect(patchq(d, ['series', '-v']).stdout).toBe('+ 01-a.patch\n= 02-b.patch\n  03-c.patch\n');
+    expect(JSON.parse(patchq(d, ['applied', '--json']).stdout)).toEqual(['01-a.patch', '02-b.patch']);
+    expect(patchq(d, ['new', '02-b.patch'])).toMatchObject({ code: 1, stderr: 'Patch 02-b.patch exists already\n' });
+    expect(patchq(d, ['add', 'a.txt', '-P', '01-a.patch'])).toMatchObject({ code: 2 });
+    expect(patchq(d, ['push', 'nosuch.patch'])).toMatchObject({ code: 1, stderr: 'Patch nosuch.patch is not in series\n' });
+  });
+
+  it('finds the tree from a subdirectory and refuses a second writer', () => {
+    const d = oneMakePatch();
+    write(d, 'sub/dir/x.txt', 'x\n');
+    expect(patchq(join(d, 'sub/dir'), ['top']).stdout).toBe('01-a.patch\n');
+    writeFileSync(join(d, '.pc/.patchq/lock'), `${process.pid}\n`);
+    const r = patchq(d, ['pop']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/another patchq \(pid \d+\) is working on this tree/);
+    expect(read(d, 'a.txt')).toContain('L4');
+  });
+});
+
+describe('interop with the real quilt', () => {
+  it('a stack pushed by patchq is popped by quilt to the pristine tree', () => {
+    const d = oneMakePatch();
+    patchq(d, ['pop']);
+    const pristine = snapshot(d);
+    expect(patchq(d, ['push', '-a']).code).toBe(0);
+    const q = quilt(d, ['pop', '-a']);
+    expect(q.code).toBe(0);
+    expect(snapshot(d)).toEqual(pristine);
+  });
+
+  it('a stack pushed by quilt is popped and refreshed by patchq', () => {
+    const d = oneMakePatch();
+    patchq(d, ['pop']);
+    const pristine = snapshot(d);
+    expect(quilt(d, ['push', '-a']).code).toBe(0);
+    write(d, 'a.txt', read(d, 'a.txt').replace('l9\n', 'L9\n'));
+    expect(patchq(d, ['refresh']).stdout).toBe('Refreshed patch 01-a.patch\n');
+    expect(read(d, 'patches/01-a.patch')).toContain('+L9');
+    expect(patchq(d, ['pop']).code).toBe(0);
+    const { ['patches/01-a.patch']: _p, ...tree } = snapshot(d);
+    const { ['patches/01-a.patch']: _q, ...pristineTree } = pristine;
+    expect(tree).toEqual(pristineTree);
+  });
+
+  it("refresh writes what quilt's refresh writes (timestamps aside)", () => {
+    const mk = () => {
+      const d = tempDir();
+      write(d, 'src/a.c', numbered(30));
+      write(d, 'gone.txt', 'bye\n');
+      return d;
+    };
+    const [p, q] = [mk(), mk()];
+    const edit = (d: string) => {
+      write(d, 'src/a.c', numbered(30).replace('l5\n', 'L5\n').replace('l25\n', 'L25\nextra\n'));
+      write(d, 'new file.txt', 'n\n');
+    };
+    patchq(p, ['new', 'x.patch']);
+    patchq(p, ['add', 'src/a.c', 'new file.txt', 'gone.txt']);
+    quilt(q, ['new', 'x.patch']);
+    quilt(q, ['add', 'src/a.c', 'new file.txt', 'gone.txt']);
+    edit(p);
+    edit(q);
+    for (const d of [p, q]) {
+      // quilt cannot remove a file itself; both see the same deletion.
+      write(d, 'gone.txt', '');
+      expect(readdirSync(d)).toContain('gone.txt');
+    }
+    patchq(p, ['refresh']);
+    quilt(q, ['refresh']);
+    const norm = (t: string, d: string) =>
+      t.replace(/\t\d{4}-\d\d-\d\d [\d:.]+ [+-]\d{4}/g, '\tSTAMP').split(d.split('/').pop()!).join('DIR');
+    expect(norm(read(p, 'patches/x.patch'), p)).toBe(norm(read(q, 'patches/x.patch'), q));
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { PatchqError } from '../../src/engine/errors.js';
+import { checkPatchName, insertEntry, parseSeries, removeEntry, renameEntry } from '../../src/stack/series.js';
+
+const text = '# leading comment line\np0.patch -p0\n\np1.patch    # trailing comment\nrev.patch -p1 -R\n\t  # indented comment\nsp.patch -p 2\n';
+
+describe('series file', () => {
+  it("parses quilt's syntax: comments, blank lines, -pN, -p N, -R, trailing comments", () => {
+    const s = parseSeries(text);
+    expect(s.map((e) => [e.name, e.strip, e.reverse, e.line])).toEqual([
+      ['p0.patch', 0, false, 2],
+      ['p1.patch', 1, false, 4],
+      ['rev.patch', 1, true, 5],
+      ['sp.patch', 2, false, 7],
+    ]);
+  });
+
+  it('treats an indented # line as a comment (quilt would make it a patch named #)', () => {
+    expect(parseSeries(text).some((e) => e.name.startsWith('#'))).toBe(false);
+  });
+
+  it('rewrites only the lines it must', () => {
+    const s = parseSeries(text);
+    const inserted = insertEntry(text, s, 'p1.patch', 'new.patch');
+    expect(inserted).toBe(text.replace('p1.patch    # trailing comment\n', 'p1.patch    # trailing comment\nnew.patch\n'));
+    expect(renameEntry(text, s, 'rev.patch', 'fwd.patch')).toBe(text.replace('rev.patch -p1 -R', 'fwd.patch -p1 -R'));
+    expect(removeEntry(text, s, 'p0.patch')).toBe(text.replace('p0.patch -p0\n', ''));
+    expect(insertEntry('', [], null, 'first.patch')).toBe('first.patch\n');
+  });
+
+  it('refuses duplicate entries and bad names with the line', () => {
+    expect(() => parseSeries('a.patch\nb.patch\na.patch\n', 'series')).toThrow(/listed twice/);
+    for (const bad of ['has space', 'series', '../up.patch', '/abs.patch']) {
+      expect(() => checkPatchName(bad)).toThrow(PatchqError);
+    }
+  });
+});
