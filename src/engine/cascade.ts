@@ -65,13 +65,15 @@ interface Pending {
 
 /**
  * Where a hunk with no old side goes (diff -U0 insertion, or into an empty file). Its
- * only evidence is a landed neighbour's offset, the base mapping of the line it follows,
- * or the top of the file (stated index 0). "-U0: insert after line 50" into a file that
+ * only evidence is its neighbours agreeing on one offset (previous side, or the top of
+ * the file, and the next unique hunk), the base mapping of the line it follows, or the
+ * top of the file itself (stated index 0). "-U0: insert after line 50" into a file that
  * grew above line 50 would otherwise land silently in the wrong place.
  */
 function placeInsertion(stated: number, offsets: readonly number[], mapper: (() => (i: number) => number | null) | null): number | null {
-  if (offsets.length) return stated + offsets[0]!;
   if (stated === 0) return 0;
+  // Both sides agree (one offset): nothing moved around this point.
+  if (offsets.length === 1) return stated + offsets[0]!;
   const m = mapper ? mapper()(stated - 1) : null;
   return m === null ? null : m + 1;
 }
@@ -96,22 +98,35 @@ function exactPass(input: CascadeInput, lines: readonly string[], idx: LineIndex
     j = Math.max(j, i + 1);
     while (j < hunks.length && (unique[j] === null || unique[j]! < lastEnd)) j++;
     const to = j < hunks.length ? unique[j]! : lines.length;
-    const offsets = [lastOff, j < hunks.length ? unique[j]! - stated[j]! : null].filter((o): o is number => o !== null);
+    // Offset evidence needs BOTH sides: the previous landed hunk's offset (or the top of
+    // the file, offset 0, when none landed before) and the next unique hunk's. A copy at
+    // the previous side's offset and a copy at the next side's are both one-edit stories
+    // (upstream inserted lines below vs above the hunk): ambiguous. With no next hunk the
+    // end of the file is the other side, and its offset is unknown: no offset evidence.
+    const nextOff = j < hunks.length ? unique[j]! - stated[j]! : null;
+    const offsets = nextOff === null ? [] : [...new Set([lastOff ?? 0, nextOff])];
     let pos: number | null = null;
     if (lens[i] === 0) {
       pos = placeInsertion(stated[i]!, offsets, input.base != null ? mapper : null);
+      if (pos !== null && input.base != null && stated[i]! > 0 && mapper()(stated[i]! - 1) !== pos - 1) pos = null;
       if (pos === null || pos < lastEnd || pos > to) {
         pos = null;
         pend[i] = { best: null, reason: 'no context: an insertion without context lines needs a landed neighbour or a base' };
       }
     } else {
       pos = pickByNeighbours(cands[i]!, lens[i]!, stated[i]!, { from: lastEnd, to, offsets });
+      // With a base, the base is the authority: the hunk lands exactly only where its stated
+      // line maps to. A lone copy elsewhere, while the real place was edited upstream, is
+      // left to the 3-way merge (found by the property tests).
+      if (pos !== null && input.base != null && mapper()(stated[i]!) !== pos) pos = null;
       const inside = cands[i]!.filter((p) => p >= lastEnd && p + lens[i]! <= to);
       if (pos === null && inside.length > 1 && input.base != null) {
         const m = mapper()(stated[i]!);
         if (m !== null && inside.includes(m)) pos = m;
       }
-      if (pos === null) {
+      if (pos === null && input.base != null && inside.length === 1) {
+        pend[i] = { best: inside[0]!, reason: 'no match where the base places it: pre-image changed upstream' };
+      } else if (pos === null) {
         const near = nearestFirst(inside.length ? inside : cands[i]!, stated[i]! + (lastOff ?? 0));
         const sorted = [...inside].sort((a, b) => a - b);
         const more = inside.length > 2 ? ` (and ${inside.length - 2} more)` : '';

@@ -90,15 +90,29 @@ describe('ambiguity is refused unless there is evidence', () => {
     expect(readLatin1(join(dir, 'f.txt'))).toBe('def a():\n' + newBlock + seq(1, 3) + 'def b():\n' + block);
   });
 
-  it('resolved by a landed neighbour with the same offset', () => {
+  it('a copy at the next hunk\'s offset and one at the top\'s offset: still ambiguous', () => {
     const old = 'def b():\n' + block + seq(1, 20) + 'tail = 1\n';
     const neu = old.replace('NullPool', 'StaticPool').replace('tail = 1', 'tail = 2');
     const diff = makeFileDiff(old, neu, { oldPath: 'f.txt', newPath: 'f.txt', style: 'git', context: 1 });
-    // Upstream inserts a copy of the block (and 5 lines) above: both hunks move by +10.
+    // Upstream put a copy of the block (and 5 lines) above: the tail moved by +10. The
+    // copy at offset 0 fits "10 lines inserted below the hunk" just as well as the real
+    // one at +10 fits "10 lines inserted above": GNU patch takes offset 0, we refuse.
     const target = 'def a():\n' + block + seq(50, 54) + old;
     const r = applyFilePatch(filePatch('f.txt', diff), { text: target });
-    expect(r.report.hunks.map((h) => [h.status, h.offset])).toEqual([['offset', 10], ['offset', 10]]);
-    expect(r.text).toBe('def a():\n' + block + seq(50, 54) + neu);
+    expect(r.report.hunks.map((h) => [h.status, h.offset])).toEqual([['failed', 0], ['offset', 10]]);
+    expect(r.report.hunks[0]!.reason).toBe('ambiguous: pre-image found at lines 3 and 13');
+  });
+
+  it('resolved by landed neighbours on both sides agreeing on the offset', () => {
+    const old = 'start = 0\n' + seq(1, 5) + 'def b():\n' + block + seq(6, 15) + 'tail = 1\n';
+    const neu = old.replace('start = 0', 'start = 1').replace('NullPool', 'StaticPool').replace('tail = 1', 'tail = 2');
+    const diff = makeFileDiff(old, neu, { oldPath: 'f.txt', newPath: 'f.txt', style: 'git', context: 1 });
+    // Upstream: 5 lines on top, and right after the block a copy of it plus two lines.
+    // The copy would need edits both above it and below it; the real block needs one.
+    const up = (t: string): string => 'x\n'.repeat(5) + t.replace(/\)\n/, ')\n' + 'def c():\n' + block + 'extra\nextra\n');
+    const r = applyFilePatch(filePatch('f.txt', diff), { text: up(old) });
+    expect(r.report.hunks.map((h) => [h.status, h.offset])).toEqual([['offset', 5], ['offset', 5], ['offset', 5 + 7]]);
+    expect(r.text).toBe(up(neu.replace('StaticPool', 'NullPool')).replace('NullPool', 'StaticPool'));
   });
 
   it('resolved by the base: the stated line mapped through diff(base, text)', () => {
@@ -139,9 +153,13 @@ describe('insertions without context (diff -U0)', () => {
     const byBase = applyFilePatch(fp, { text: shifted, base: a });
     expect(byBase.text).toBe(shifted.replace('10\n', '10\ninserted\n'));
     expect(byBase.report.hunks[0]).toMatchObject({ status: 'offset', offset: 2 });
+    // One landed neighbour is not enough (lines may have been inserted on its far side);
+    // neighbours on both sides agreeing on +2 are.
     const two = filePatch('f.txt', '@@ -3 +3 @@\n-3\n+three\n@@ -10,0 +11 @@\n+inserted\n');
-    const byNeighbour = applyFilePatch(two, { text: shifted });
-    expect(byNeighbour.text).toBe(shifted.replace('3\n', 'three\n').replace('10\n', '10\ninserted\n'));
+    expect(applyFilePatch(two, { text: shifted }).report.hunks[1]!.status).toBe('failed');
+    const three = filePatch('f.txt', '@@ -3 +3 @@\n-3\n+three\n@@ -10,0 +11 @@\n+inserted\n@@ -15 +16 @@\n-15\n+fifteen\n');
+    const byNeighbour = applyFilePatch(three, { text: shifted });
+    expect(byNeighbour.text).toBe(shifted.replace('3\n', 'three\n').replace('10\n', '10\ninserted\n').replace('15\n', 'fifteen\n'));
     expect(applyFilePatch(filePatch('f.txt', '@@ -0,0 +1 @@\n+top\n'), { text: a }).text).toBe('top\n' + a);
   });
 });
