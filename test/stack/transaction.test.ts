@@ -1,0 +1,125 @@
+/**
+ * The one transaction shape: staging, commit point, roll-forward recovery; and kill -9
+ * at every op of a push and a pop, after which the next command leaves a consistent
+ * stack and pop -a gives back the pristine tree byte for byte.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyTransaction, recoverTransaction } from '../../src/stack/transaction.js';
+import { locateOrCreateTree } from '../../src/stack/layout.js';
+import { numbered, patchq, read, snapshot as fullSnapshot, tempDir, write } from '../helpers/tree.js';
+
+/** The work tree without the patches directory (the series itself does not move). */
+const snapshot = (d: string, opts: { withPc?: boolean } = {}) =>
+  Object.fromEntries(Object.entries(fullSnapshot(d, opts)).filter(([k]) => !k.startsWith('patches/')));
+
+describe('transaction', () => {
+  it('writes every op, then removes its staging area', () => {
+    const d = tempDir();
+    const tree = locateOrCreateTree(d, {});
+    write(d, 'old.txt', 'x');
+    applyTransaction(tree, [
+      { kind: 'write', path: join(d, 'dir/a.txt'), data: 'A\r\n', mode: 0o755 },
+      { kind: 'delete', path: join(d, 'old.txt') },
+    ]);
+    expect(read(d, 'dir/a.txt')).toBe('A\r\n');
+    expect(existsSync(join(d, 'old.txt'))).toBe(false);
+    expect(existsSync(join(tree.sideDir, 'tx'))).toBe(false);
+  });
+
+  it('rolls a committed transaction forward and drops an uncommitted one', () => {
+    const d = tempDir();
+    const tree = locateOrCreateTree(d, {});
+    const tx = join(tree.sideDir, 'tx');
+    // Committed: manifest present, first op already done (its staged file is gone).
+    mkdirSync(tx, { recursive: true });
+    writeFileSync(join(tx, '1'), 'second');
+    writeFileSync(join(tx, 'manifest.json'), JSON.stringify([
+      { kind: 'write', path: 'a.txt', staged: '0', mode: 0o644 },
+      { kind: 'write', path: 'b.txt', staged: '1', mode: 0o644 },
+    ]));
+    write(d, 'a.txt', 'first');
+    expect(recoverTransaction(tree)).toBe(true);
+    expect([read(d, 'a.txt'), read(d, 'b.txt')]).toEqual(['first', 'second']);
+    // Uncommitted: staged data but no manifest -> nothing happens to the tree.
+    mkdirSync(tx, { recursive: true });
+    writeFileSync(join(tx, '0'), 'never');
+    expect(recoverTransaction(tree)).toBe(true);
+    expect(existsSync(tx)).toBe(false);
+    expect(read(d, 'a.txt')).toBe('first');
+  });
+
+  it('an injected write failure before the commit point changes nothing', () => {
+    const d = tempDir();
+    write(d, 'a.txt', numbered(8));
+    patchq(d, ['new', 'p.patch']);
+    patchq(d, ['add', 'a.txt']);
+    write(d, 'a.txt', numbered(8).replace('l2', 'L2'));
+    patchq(d, ['refresh']);
+    patchq(d, ['pop']);
+    const before = snapshot(d, { withPc: true });
+    const r = patchq(d, ['push'], { PATCHQ_FAIL_WRITE_AT: '3' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/EIO.*nothing was changed/);
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+  });
+});
+
+describe('kill -9 at every step', () => {
+  /** Three patches over three files, one creating a file. */
+  function series(): { d: string; pristine: Record<string, string> } {
+    const d = tempDir();
+    write(d, 'a.txt', numbered(20));
+    write(d, 'b.txt', numbered(20, 'b'));
+    const pristine = snapshot(d);
+    const edits: Array<[string, string[], () => void]> = [
+      ['1.patch', ['a.txt'], () => write(d, 'a.txt', read(d, 'a.txt').replace('l3\n', 'L3\n'))],
+      ['2.patch', ['b.txt', 'c.txt'], () => (write(d, 'b.txt', read(d, 'b.txt').replace('b9\n', 'B9\n')), write(d, 'c.txt', 'new\n'))],
+      ['3.patch', ['a.txt', 'b.txt'], () => (write(d, 'a.txt', read(d, 'a.txt').replace('l15\n', 'L15\n')), write(d, 'b.txt', read(d, 'b.txt') + 'end\n'))],
+    ];
+    for (const [name, files, edit] of edits) {
+      patchq(d, ['new', name]);
+      patchq(d, ['add', ...files]);
+      edit();
+      expect(patchq(d, ['refresh']).code).toBe(0);
+    }
+    expect(patchq(d, ['pop', '-a']).code).toBe(0);
+    expect(snapshot(d)).toEqual(pristine);
+    return { d, pristine };
+  }
+
+  /** What .pc says is applied must be exactly what the tree holds. */
+  function consistent(d: string, full: Record<string, string>[], pristine: Record<string, string>): void {
+    const applied = existsSync(join(d, '.pc/applied-patches')) ? readFileSync(join(d, '.pc/applied-patches'), 'utf8').split('\n').filter(Boolean) : [];
+    expect(snapshot(d)).toEqual(full[applied.length]);
+    expect(patchq(d, ['pop', '-a']).code).toBeLessThanOrEqual(2);
+    const after = snapshot(d);
+    expect(after).toEqual(pristine);
+  }
+
+  it('push -a and pop -a killed after each file operation leave a stack the next command repairs', () => {
+    const { d, pristine } = series();
+    // Reference trees with 0..3 patches applied.
+    const full: Record<string, string>[] = [];
+    for (let n = 0; n <= 3; n++) {
+      full.push(snapshot(d));
+      if (n < 3) patchq(d, ['push']);
+    }
+    patchq(d, ['pop', '-a']);
+    let trials = 0;
+    // A 3-patch push -a runs ~24 file operations and pop -a ~16: kill after each one.
+    for (const [op, steps] of [[['push', '-a'], 24], [['pop', '-a'], 16]] as const) {
+      for (let k = 1; k <= steps; k++) {
+        if (op[0] === 'pop') patchq(d, ['push', '-a']);
+        patchq(d, [...op], { PATCHQ_CRASH_AT: String(k) });
+        trials++;
+        // The next command recovers first, then the stack must be exact.
+        expect(patchq(d, ['applied']).code).toBeLessThanOrEqual(2);
+        consistent(d, full, pristine);
+      }
+    }
+    console.log(`crash trials: ${trials}, all consistent`);
+    expect(trials).toBe(40);
+  });
+});
