@@ -118,6 +118,13 @@ function diffRange(a: readonly string[], b: readonly string[], ops: Array<[Op, s
   for (let k = a.length - suf; k < a.length; k++) ops.push([' ', a[k]!]);
 }
 
+/** The line edit script of a -> b (' ' kept, '-' removed, '+' added), fast on big files. */
+export function lineOps(a: readonly string[], b: readonly string[]): Op[] {
+  const ops: Array<[Op, string]> = [];
+  diffRange(a, b, ops);
+  return ops.map((o) => o[0]);
+}
+
 function editScript(a: string[], b: string[]): Edit[] {
   const ops: Array<[Op, string]> = [];
   diffRange(a, b, ops);
