@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findGitDir, headCommit, readBlob, readFileAt, resolveCommit } from '../../src/git/index.js';
+import { git, tempDir, write } from '../helpers/tree.js';
+
+function repo(): string {
+  const d = tempDir('patchq-git-');
+  git(d, 'init', '-q', '-b', 'main');
+  write(d, 'src/a.py', 'engine = create_engine(URL)\r\n');
+  git(d, 'add', '-A');
+  git(d, 'commit', '-qm', 'one');
+  write(d, 'src/a.py', 'engine = create_engine(URL, echo=True)\n');
+  git(d, 'commit', '-qam', 'two');
+  return d;
+}
+
+describe('git layer', () => {
+  it('reads blobs by full and abbreviated id, loose and packed', async () => {
+    const d = repo();
+    const r = findGitDir(join(d, 'src'))!;
+    expect(r.dir).toBe(d);
+    const full = git(d, 'rev-parse', 'HEAD~1:src/a.py').trim();
+    expect(await readBlob(r, full)).toBe('engine = create_engine(URL)\r\n');
+    git(d, 'gc', '-q');
+    expect(await readBlob(r, full.slice(0, 7))).toBe('engine = create_engine(URL)\r\n');
+    expect(await readBlob(r, 'deadbeef')).toBeNull();
+    expect(await readBlob(r, '0000000')).toBeNull();
+  });
+
+  it('reads a file at a ref or commit and resolves HEAD', async () => {
+    const d = repo();
+    const r = findGitDir(d)!;
+    const head = git(d, 'rev-parse', 'HEAD').trim();
+    expect(await headCommit(r)).toBe(head);
+    expect(await resolveCommit(r, head.slice(0, 8))).toBe(head);
+    expect(await readFileAt(r, 'HEAD~0', 'src/a.py')).toBeNull(); // not a ref isomorphic-git knows: no guessing
+    expect(await readFileAt(r, 'main', 'src/a.py')).toBe('engine = create_engine(URL, echo=True)\n');
+    expect(await readFileAt(r, head, 'missing.py')).toBeNull();
+  });
+
+  it('follows a worktree .git file', async () => {
+    const d = repo();
+    const wt = join(tempDir('patchq-wt-'), 'wt');
+    git(d, 'worktree', 'add', '-q', wt);
+    const r = findGitDir(wt)!;
+    expect(r.dir).toBe(wt);
+    const blob = git(d, 'rev-parse', 'HEAD:src/a.py').trim();
+    expect(await readBlob(r, blob.slice(0, 10))).toBe('engine = create_engine(URL, echo=True)\n');
+  });
+});
