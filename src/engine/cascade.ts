@@ -221,7 +221,10 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
     const at = landAtStated(hunks, idx);
     if (at) return finish(hunks, lines, at, [], fix);
   }
-  const { lands, pend } = exactPass(input, lines, idx);
+  // The base is evidence only if it IS the patch's pre-image (every hunk fits it at its
+  // stated line); a stale base would map stated lines to meaningless places.
+  const fits = input.base != null && landAtStated(hunks, new LineIndex(splitLines(input.base), rawKey)) !== null;
+  const { lands, pend } = exactPass({ ...input, base: fits ? input.base : null }, lines, idx);
   let conflictText: string | null = null;
   if (lands.some((l) => !l) && input.base != null && opts.merge !== 'none') {
     const m = tryMerge(input, opts);

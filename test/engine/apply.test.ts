@@ -123,6 +123,9 @@ describe('ambiguity is refused unless there is evidence', () => {
     const r = applyFilePatch(filePatch('f.txt', diff), { text: target, base }, { merge: 'none' });
     expect(r.report.hunks[0]).toMatchObject({ status: 'exact', line: 3 });
     expect(r.text).toBe('def b():\n' + newBlock + 'def a():\n' + block);
+    // A base that is not the patch's pre-image is no evidence.
+    const stale = applyFilePatch(filePatch('f.txt', diff), { text: target, base: 'other\n' + base.replace('url', 'uri') }, { merge: 'none' });
+    expect(stale.report.hunks[0]!.reason).toMatch(/^ambiguous/);
   });
 
   it('two identical hunks and two copies: the order of the hunks forces each place', () => {
