@@ -16,11 +16,16 @@
  *    engine block appears in two functions; GNU patch patches the nearer, wrong one).
  *    Accept only on evidence: (a) the order of the hunks (locate/offset.ts `feasible`: two
  *    identical hunks and two copies force hunk 1 -> copy 1), the only candidate between
- *    the landed neighbours, or the one whose offset equals a landed neighbour's offset;
- *    (b) with a base, the one at the stated line mapped through diff(base, text). Else
- *    pending, "ambiguous: pre-image found at lines 40 and 97". A hunk with no old side
- *    (diff -U0 insertion) has no place of its own: it needs a neighbour's offset, the
- *    base mapping, or line 0.
+ *    the landed neighbours, or the only one whose offset equals an offset of its two
+ *    sides (previous landed hunk or top of file = 0; next unique hunk; the end of the
+ *    file is unknown, so a last hunk gets no offset evidence); (b) with a base that IS the
+ *    pre-image, the one at the stated line mapped through diff(base, text). With such a
+ *    base even a lone candidate must sit there (a lone copy, while the real place was
+ *    edited upstream, goes to the merge). Else pending, "ambiguous: pre-image found at
+ *    lines 40 and 97". A hunk with no old side (diff -U0 insertion) has no place of its
+ *    own: it needs both sides agreeing on one offset, the base mapping, or line 0.
+ *    Line endings: an LF patch matches a file that is CRLF throughout, ignoring the CR;
+ *    in a mixed file lines are compared byte for byte.
  * 3. 3-way merge (base given, merge !== 'none'): theirs = patch applied exactly to base;
  *    merge3(ours=text, base, theirs). Clean: that text is the result and pending hunks are
  *    `merged`. Conflict: keep the marked text aside and go on.

@@ -7,8 +7,9 @@
  * real evidence:
  *  (a) neighbours: the hunks of the same file that landed uniquely. A candidate is
  *      accepted when it is the only one between the previous landed hunk's end and the
- *      next landed hunk's start, or the only one whose offset equals a landed
- *      neighbour's offset (upstream inserted 5 lines above: every hunk moved by +5);
+ *      next landed hunk's start, or the only one whose offset equals one of its two
+ *      sides' offsets (the caller passes both or none: one side alone proves nothing,
+ *      upstream may have inserted lines on the other side);
  *  (b) a base: the file the patch was made against. Its stated line is mapped through a
  *      line diff of base vs current text; the candidate at the mapped line wins.
  * Otherwise the hunk is refused as ambiguous.
