@@ -41,7 +41,7 @@ import { blobIdMatches } from './git-hash.js';
 import { splitLines } from './lines.js';
 import { crlfKey, findExact, landAtStated, LineIndex, oldSide, rawKey, statedIndex, whole } from './locate/exact.js';
 import { findFuzzy, splice, type Landing } from './locate/fuzzy.js';
-import { baseMapper, feasible, nearestFirst, pickByNeighbours } from './locate/offset.js';
+import { baseMapper, feasible, nearestFirst, pickByNeighbours, placeInsertion } from './locate/offset.js';
 import { wsKey } from './locate/similarity.js';
 import { merge3 } from './merge3.js';
 import type { ApplyOptions, Hunk, HunkReport } from './types.js';
@@ -66,21 +66,6 @@ export interface CascadeResult {
 interface Pending {
   best: number | null;
   reason: string;
-}
-
-/**
- * Where a hunk with no old side goes (diff -U0 insertion, or into an empty file). Its
- * only evidence is its neighbours agreeing on one offset (previous side, or the top of
- * the file, and the next unique hunk), the base mapping of the line it follows, or the
- * top of the file itself (stated index 0). "-U0: insert after line 50" into a file that
- * grew above line 50 would otherwise land silently in the wrong place.
- */
-function placeInsertion(stated: number, offsets: readonly number[], mapper: (() => (i: number) => number | null) | null): number | null {
-  if (stated === 0) return 0;
-  // Both sides agree (one offset): nothing moved around this point.
-  if (offsets.length === 1) return stated + offsets[0]!;
-  const m = mapper ? mapper()(stated - 1) : null;
-  return m === null ? null : m + 1;
 }
 
 /** Step 2 for every hunk; returns landings (null = pending) and why the others wait. */

@@ -97,3 +97,18 @@ export function feasible(cands: ReadonlyArray<readonly number[]>, lens: readonly
   }
   return cands.map((c, i) => c.filter((p) => p >= lo[i]! && p <= hi[i]!));
 }
+
+/**
+ * Where a hunk with no old side goes (diff -U0 insertion, or into an empty file). Its
+ * only evidence is its neighbours agreeing on one offset (previous side, or the top of
+ * the file, and the next unique hunk), the base mapping of the line it follows, or the
+ * top of the file itself (stated index 0). "-U0: insert after line 50" into a file that
+ * grew above line 50 would otherwise land silently in the wrong place.
+ */
+export function placeInsertion(stated: number, offsets: readonly number[], mapper: (() => (i: number) => number | null) | null): number | null {
+  if (stated === 0) return 0;
+  // Both sides agree (one offset): nothing moved around this point.
+  if (offsets.length === 1) return stated + offsets[0]!;
+  const m = mapper ? mapper()(stated - 1) : null;
+  return m === null ? null : m + 1;
+}
