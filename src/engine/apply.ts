@@ -126,7 +126,17 @@ export function applyPatch(
   inputFor: (file: FilePatch) => FileInput,
   opts: ApplyOptions = {},
 ): { results: FileResult[]; report: PatchReport } {
-  const results = patch.files.map((f) => applyOne(f, inputFor(f), opts, patch.crlfTransport));
+  // A file named twice in one patch (concatenated diffs) is patched in sequence, like
+  // `git apply`: the second entry sees the first one's result, not the tree's text.
+  const after = new Map<string, string | null>();
+  const results = patch.files.map((f) => {
+    const key = f.oldPath ?? f.newPath ?? '';
+    const input = after.has(key) ? { text: after.get(key)! } : inputFor(f);
+    const r = applyOne(f, input, opts, patch.crlfTransport);
+    if (f.kind === 'rename' && f.oldPath) after.set(f.oldPath, null);
+    after.set(r.report.path, r.text);
+    return r;
+  });
   const files = results.map((r) => r.report);
   const ok = files.every((f) => f.status === 'ok');
   const clean = ok && files.every((f) => f.hunks.every((h) => h.status === 'exact'));

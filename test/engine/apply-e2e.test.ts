@@ -68,6 +68,18 @@ describe('patches written by real tools', () => {
     expect(broken.report.files.map((f) => f.status)).toEqual(['failed', 'ok', 'ok']);
   });
 
+  it('a file named twice in one patch is patched in sequence', () => {
+    const a = seq(1, 10);
+    const mid = a.replace('2\n', 'two\n');
+    const end = mid.replace('9\n', 'nine\n');
+    const o = { oldPath: 'f.txt', newPath: 'f.txt', style: 'git' as const, context: 1 };
+    const patch = parsePatch(makeFileDiff(a, mid, o) + makeFileDiff(mid, end, o));
+    expect(patch.files).toHaveLength(2);
+    const { results, report } = applyPatch(patch, () => ({ text: a }));
+    expect(report.ok).toBe(true);
+    expect(results[1]!.text).toBe(end);
+  });
+
   it('a `diff -u` with no final newline and CRLF applies byte-exact', () => {
     const dir = tmp();
     writeTree(dir, { a: 'one\r\ntwo\r\nthree', b: 'one\r\nTWO\r\nthree\r\nfour' });
