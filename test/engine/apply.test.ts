@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyFilePatch, formatFileReport, makeFileDiff } from '../../src/engine/index.js';
 import type { FileResult } from '../../src/engine/types.js';
-import { filePatch, gnuPatch, readLatin1, seq, tmp, writeTree } from './apply-helpers.js';
+import { filePatch, git, gnuPatch, readLatin1, seq, tmp, writeTree } from './apply-helpers.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -87,7 +87,14 @@ describe('ambiguity is refused unless there is evidence', () => {
     const dir = tmp();
     writeTree(dir, { 'f.txt': target });
     gnuPatch(dir, diff);
-    expect(readLatin1(join(dir, 'f.txt'))).toBe('def a():\n' + newBlock + seq(1, 3) + 'def b():\n' + block);
+    const wrong = 'def a():\n' + newBlock + seq(1, 3) + 'def b():\n' + block;
+    expect(readLatin1(join(dir, 'f.txt'))).toBe(wrong);
+    // git apply takes the nearer copy too.
+    const g = tmp();
+    writeTree(g, { 'f.txt': target, 'the.patch': diff });
+    git(g, ['init', '-q']);
+    git(g, ['apply', 'the.patch']);
+    expect(readLatin1(join(g, 'f.txt'))).toBe(wrong);
   });
 
   it('a copy at the next hunk\'s offset and one at the top\'s offset: still ambiguous', () => {
