@@ -1,11 +1,21 @@
 import { PatchqError } from '../engine/errors.js';
-import { newPatch } from '../stack/index.js';
-import { opt, tree } from './common.js';
+import { newPatch, push } from '../stack/index.js';
+import { events, opt, tree } from './common.js';
 import type { RunFn } from './types.js';
 
 export const run: RunFn = async (ctx, args) => {
   const name = args.positionals[0];
   if (!name || args.positionals.length > 1) throw new PatchqError('E_USAGE', "Usage: patchq new [-p N] PATCHNAME");
+  const template = opt.str(args, 'template');
+  if (template) {
+    const { createTemplatePatch } = await import('../templates/index.js');
+    const { parseSets } = await import('./template.js');
+    const t = tree(ctx, true);
+    const run = await createTemplatePatch(t, name, template, parseSets(args.options.set));
+    const res = await push(t, { target: { name } }, events(ctx));
+    if (!res.failed) ctx.out.line(`Now at patch ${name}`);
+    return { exitCode: res.failed ? 1 : 0, data: { name, template, params: run.params, files: run.files.filter((f) => f.before !== f.after).map((f) => f.path) } };
+  }
   const strip = opt.str(args, 'strip');
   ctx.out.line(newPatch(tree(ctx, true), name, strip !== undefined && /^\d+$/.test(strip) ? { strip: Number(strip) } : {}));
   return { data: { name } };

@@ -1,0 +1,84 @@
+/**
+ * Template patches in a series: create one (`new --template`) and regenerate one on the
+ * current tree (`regen`, and reapply when a template patch drifted or fails). Both write
+ * through the stack's one transaction.
+ */
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parsePatch } from '../engine/index.js';
+import { PatchqError } from '../engine/errors.js';
+import { applyTransaction, insertEntry, loadState, readText, withLock, type FileOp, type Tree } from '../stack/index.js';
+import { findTemplate, loadTemplate, type Template } from './template.js';
+import { parseTemplateHeader, runTemplate, templateHeader, templatePatch, type TemplateRun } from './run.js';
+import { templateDirs } from './index.js';
+
+function failChecks(tpl: Template, run: TemplateRun): never {
+  const bad = run.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+  throw new PatchqError('E_APPLY', `template ${tpl.name} did less than it should (${bad.join('; ')}); nothing was written`, { file: tpl.path });
+}
+
+/** Patch text for a run: the template header (or the old header), a blank line, the diff. */
+export function patchTextFor(tree: Tree, tpl: Template, run: TemplateRun, oldHeader?: string): string {
+  const header = oldHeader ?? `${templateHeader(tpl, run.params)}\n`;
+  return header + templatePatch(run, { dirName: basename(tree.root) });
+}
+
+/** `patchq new NAME --template T`: the patch file and series entry, unapplied; the caller pushes it. */
+export async function createTemplatePatch(tree: Tree, name: string, templateName: string, params: Record<string, string>): Promise<TemplateRun> {
+  const tpl = loadTemplate(findTemplate(templateName, templateDirs(tree.patchesDir)));
+  const run = await runTemplate(tpl, tree.root, params);
+  if (!run.ok) failChecks(tpl, run);
+  if (run.files.every((f) => f.before === f.after)) {
+    throw new PatchqError('E_NOTHING', `template ${tpl.name} changes nothing in this tree (files: ${tpl.include.join(', ')})`);
+  }
+  withLock(tree, () => {
+    const { series, applied } = loadState(tree);
+    if (series.some((e) => e.name === name)) throw new PatchqError('E_EXISTS', `Patch ${name} exists already`);
+    const top = applied[applied.length - 1] ?? null;
+    const ops: FileOp[] = [
+      { kind: 'write', path: tree.seriesPath, data: insertEntry(readText(tree.seriesPath) ?? '', series, top, name) },
+      { kind: 'write', path: join(tree.patchesDir, name), data: patchTextFor(tree, tpl, run) },
+    ];
+    // Keep a copy of the template beside the series, so the fork is self-contained.
+    const copy = join(tree.patchesDir, 'templates', `${tpl.name}.yaml`);
+    if (!existsSync(copy)) ops.push({ kind: 'write', path: copy, data: Buffer.from(tpl.source, 'utf8') });
+    applyTransaction(tree, ops);
+  });
+  return run;
+}
+
+export interface Regenerated {
+  name: string;
+  template: string;
+  oldText: string;
+  newText: string;
+  changed: boolean;
+  run: TemplateRun;
+}
+
+/** Is this series entry a template patch? */
+export function templateOf(tree: Tree, name: string): { name: string; params: Record<string, string> } | null {
+  const text = readText(join(tree.patchesDir, name));
+  if (text === null) return null;
+  return parseTemplateHeader(parsePatch(text, { fileName: name }).header);
+}
+
+/**
+ * Regenerate an UNAPPLIED template patch on the tree as it is now (the state below it):
+ * rewrite the patch file, header kept. The caller pushes it afterwards.
+ */
+export async function regenerate(tree: Tree, name: string, opts: { dryRun?: boolean } = {}): Promise<Regenerated> {
+  const oldText = readText(join(tree.patchesDir, name));
+  if (oldText === null) throw new PatchqError('E_NOT_FOUND', `Patch ${name} does not exist`);
+  const header = parsePatch(oldText, { fileName: name }).header;
+  const meta = parseTemplateHeader(header);
+  if (!meta) throw new PatchqError('E_USAGE', `Patch ${name} is not a template patch (no Patchq-Template: header line)`);
+  const tpl = loadTemplate(findTemplate(meta.name, templateDirs(tree.patchesDir)));
+  const known = Object.fromEntries(Object.entries(meta.params).filter(([k]) => k in tpl.parameters));
+  const run = await runTemplate(tpl, tree.root, known);
+  if (!run.ok) failChecks(tpl, run);
+  const newText = patchTextFor(tree, tpl, run, header);
+  const changed = newText !== oldText;
+  if (changed && !opts.dryRun) withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: join(tree.patchesDir, name), data: newText }]));
+  return { name, template: tpl.name, oldText, newText, changed, run };
+}
