@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireLock } from '../fsx/lock.js';
 import { locateOrCreateTree, locateTree, type Tree } from './layout.js';
-import { checkConsistency, readApplied, readSeriesOf } from './state.js';
+import { checkConsistency, metadataOps, readApplied, readSeriesOf } from './state.js';
+import { writeFileAtomic } from '../fsx/atomic.js';
 import { recoverTransaction } from './transaction.js';
 
 export interface StackEvents {
@@ -17,11 +18,28 @@ export interface StackEvents {
 
 export function openTree(cwd: string, env: NodeJS.ProcessEnv = process.env, opts: { create?: boolean } = {}): Tree {
   const tree = opts.create ? locateOrCreateTree(cwd, env) : locateTree(cwd, env);
-  if (existsSync(join(tree.sideDir, 'tx'))) withLock(tree, () => recoverTransaction(tree));
+  if (existsSync(join(tree.sideDir, 'tx'))) {
+    const release = acquireLock(join(tree.sideDir, 'lock'));
+    try {
+      recoverTransaction(tree);
+    } finally {
+      release();
+    }
+  }
   return tree;
 }
 
+/**
+ * quilt refuses a .pc without .version ("created by an older version of quilt"), and the
+ * lock lives in .pc: so whoever creates .pc writes quilt's metadata with it.
+ */
+function ensureMetadata(tree: Tree): void {
+  if (existsSync(join(tree.pcDir, '.version'))) return;
+  for (const op of metadataOps(tree)) if (op.kind === 'write') writeFileAtomic(op.path, op.data);
+}
+
 export function withLock<T>(tree: Tree, fn: () => T): T {
+  ensureMetadata(tree);
   const release = acquireLock(join(tree.sideDir, 'lock'));
   try {
     recoverTransaction(tree);
@@ -32,6 +50,7 @@ export function withLock<T>(tree: Tree, fn: () => T): T {
 }
 
 export async function withLockAsync<T>(tree: Tree, fn: () => Promise<T>): Promise<T> {
+  ensureMetadata(tree);
   const release = acquireLock(join(tree.sideDir, 'lock'));
   try {
     recoverTransaction(tree);

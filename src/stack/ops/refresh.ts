@@ -67,9 +67,9 @@ export function withBase(header: string, base: string | undefined): string {
   const line = `Patchq-Base: ${base}\n`;
   if (/^Patchq-Base: .*$/m.test(header)) return header.replace(/^Patchq-Base: .*\n?/m, line);
   if (header === '') return line + '\n';
-  // Keep a blank separator line before the diff when the header had one.
+  // A trailer paragraph of its own at the end of the description, blank line kept before the diff.
   const m = /\n(\n*)$/.exec(header);
-  return m ? header.slice(0, m.index + 1) + line + m[1] : header + '\n' + line;
+  return m ? header.slice(0, m.index + 1) + '\n' + line + m[1] : header + '\n\n' + line;
 }
 
 export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshResult {
