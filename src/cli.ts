@@ -27,6 +27,17 @@ function makePrinter(json: boolean, tty: boolean): Printer {
   };
 }
 
+/** The TUI, loaded only when it starts (ink + react cost ~0.6 s to import). null if absent. */
+async function openTui(cwd: string): Promise<number | null> {
+  try {
+    const { startTui } = (await import('./tui/index.js' as string)) as { startTui: (o: { cwd: string; env: NodeJS.ProcessEnv }) => Promise<number> };
+    return await startTui({ cwd, env: process.env });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return null;
+    throw e;
+  }
+}
+
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
@@ -72,6 +83,10 @@ export async function main(argv: string[]): Promise<number> {
     const { run } = await command.load();
     const result = (await run(ctx, args)) ?? {};
     if (json && result.data !== undefined) process.stdout.write(JSON.stringify(result.data, null, 2) + '\n');
+    if (result.tui && tty && !json) {
+      const code = await openTui(result.tui.cwd);
+      if (code !== null) return code;
+    }
     return result.exitCode ?? EXIT.ok;
   } catch (err) {
     if (isPatchqError(err)) {

@@ -51,6 +51,8 @@ export interface CommandResult {
   exitCode?: number;
   /** Emitted as JSON under --json. */
   data?: unknown;
+  /** Open the TUI on this tree afterwards (cli.ts does it, on a terminal, if the TUI exists). */
+  tui?: { cwd: string };
 }
 
 export type RunFn = (ctx: Context, args: ParsedArgs) => Promise<CommandResult | void>;

@@ -131,10 +131,13 @@ export async function computePatch(tree: Tree, entry: SeriesEntry, parsed: Parse
     base: bases.get(f) ?? null,
   });
   let run = applyPatch(parsed, inputFor(new Map()), engineOpts);
-  if (!run.report.ok && opts.baseFor && engineOpts.merge !== 'none') {
+  // A true pre-image is better evidence than fuzz: files that failed or landed fuzzy are
+  // tried again with their base (3-way), which is also where git gets touched at all.
+  const needsBase = (k: number) => run.results[k]!.report.status !== 'ok' || run.results[k]!.report.hunks.some((h) => h.status === 'fuzzy');
+  if (opts.baseFor && engineOpts.merge !== 'none' && parsed.files.some((_, k) => needsBase(k))) {
     const bases = new Map<FilePatch, string | null>();
     for (const [k, f] of parsed.files.entries()) {
-      if (run.results[k]!.report.status !== 'ok') bases.set(f, await opts.baseFor(entry.name, f));
+      if (needsBase(k)) bases.set(f, await opts.baseFor(entry.name, f));
     }
     if ([...bases.values()].some((b) => b !== null)) run = applyPatch(parsed, inputFor(bases), engineOpts);
   }

@@ -1,0 +1,40 @@
+/** `patchq reapply [--check] [--continue | --abort] [--drop-merged] [--markdown FILE] [--json]` */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PatchqError } from '../engine/errors.js';
+import { reapply, reapplyAbort, reapplyContinue, reportMarkdown, reportText, type ReapplyOptions, type ReapplyReport } from '../reapply/index.js';
+import type { Tree } from '../stack/index.js';
+import { opt, tree } from './common.js';
+import type { Context, ParsedArgs, RunFn } from './types.js';
+
+export function optionsFrom(args: ParsedArgs): ReapplyOptions {
+  const conflicts = opt.str(args, 'conflicts');
+  if (conflicts && !['merge', 'diff3', 'rej'].includes(conflicts)) throw new PatchqError('E_USAGE', `--conflicts takes merge, diff3 or rej, not '${conflicts}'`);
+  return {
+    check: opt.bool(args, 'check'),
+    dropMerged: opt.bool(args, 'drop-merged'),
+    ...(opt.num(args, 'fuzz') !== undefined ? { fuzz: opt.num(args, 'fuzz') } : {}),
+    ...(conflicts ? { conflicts: conflicts as ReapplyOptions['conflicts'] } : {}),
+  };
+}
+
+export async function runReapply(ctx: Context, t: Tree, args: ParsedArgs): Promise<{ exitCode: number; data: ReapplyReport | { popped: string[] } }> {
+  const ev = { patchStart: (name: string, i: number, total: number) => ctx.out.progress(i, total, name) };
+  if (opt.bool(args, 'abort')) {
+    const r = await reapplyAbort(t);
+    ctx.out.line(`Reapply aborted: popped ${r.popped.length} patch(es), series and patch files restored as they were before the run.`);
+    return { exitCode: 0, data: r };
+  }
+  const o = optionsFrom(args);
+  const report = opt.bool(args, 'continue') ? await reapplyContinue(t, o, ev) : await reapply(t, o, ev);
+  ctx.out.progress(1, 1, '');
+  for (const l of reportText(report)) ctx.out.line(l);
+  const md = opt.str(args, 'markdown');
+  if (md) writeFileSync(resolve(ctx.cwd, md), reportMarkdown(report));
+  return { exitCode: report.ok ? 0 : 1, data: report };
+}
+
+export const run: RunFn = async (ctx, args) => {
+  if (opt.bool(args, 'continue') && opt.bool(args, 'abort')) throw new PatchqError('E_USAGE', '--continue and --abort exclude each other');
+  return runReapply(ctx, tree(ctx), args);
+};

@@ -1,0 +1,29 @@
+/**
+ * `patchq sync [--pull "<command>"]`: pop the series, pull upstream, reapply, as one step.
+ * If the pull fails, the series is pushed back and the tree is as it was.
+ */
+import { spawnSync } from 'node:child_process';
+import { PatchqError } from '../engine/errors.js';
+import { appliedPatches, pop, push } from '../stack/index.js';
+import { runReapply } from './reapply.js';
+import { opt, tree } from './common.js';
+import type { RunFn } from './types.js';
+
+export const DEFAULT_PULL = 'git pull --no-rebase --no-edit upstream HEAD';
+
+export const run: RunFn = async (ctx, args) => {
+  const t = tree(ctx);
+  const pull = opt.str(args, 'pull') ?? ctx.env.PATCHQ_PULL ?? DEFAULT_PULL;
+  const applied = appliedPatches(t);
+  if (applied.length) {
+    await pop(t, { target: { all: true }, quiet: true });
+    ctx.out.line(`Popped ${applied.length} patch(es)`);
+  }
+  ctx.out.line(`Pulling: ${pull}`);
+  const r = spawnSync(pull, { cwd: t.root, shell: true, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) {
+    if (applied.length) await push(t, { target: { name: applied[applied.length - 1]! }, quiet: true });
+    throw new PatchqError('E_APPLY', `the pull failed (exit ${r.status ?? r.signal}); the tree is as it was${applied.length ? ` with ${applied.length} patch(es) applied again` : ''}`);
+  }
+  return runReapply(ctx, t, args);
+};

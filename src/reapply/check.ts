@@ -1,0 +1,74 @@
+/**
+ * reapply --check: the CI gate. Everything in memory: the tree's files are read, never
+ * written (no .pc, no patches/, no lock). Each patch is applied to an overlay of the
+ * files the patches below it changed; a template patch is judged by regenerating it in
+ * memory when nothing below it touched its files. Non-zero when any patch would land
+ * other than exactly, fail, or is already upstream.
+ */
+import { join } from 'node:path';
+import { applyPatch, parsePatch } from '../engine/index.js';
+import type { FilePatch } from '../engine/types.js';
+import { findGitDir, headCommit } from '../git/index.js';
+import { appliedPatches, readSeries, readText, type Tree } from '../stack/index.js';
+import { findTemplate, loadTemplate, parseTemplateHeader, runTemplate, templateDirs } from '../templates/index.js';
+import { makeBaseFor, type PatchOutcome, type ReapplyEvents, type ReapplyOptions, type ReapplyReport } from './run.js';
+
+export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): Promise<ReapplyReport> {
+  const repo = findGitDir(tree.root);
+  const base = repo ? await headCommit(repo) : null;
+  const baseFor = makeBaseFor(tree);
+  const overlay = new Map<string, string | null>();
+  const read = (p: string) => (overlay.has(p) ? overlay.get(p)! : readText(join(tree.root, p)));
+  const series = readSeries(tree);
+  const applied = appliedPatches(tree);
+  const patches: PatchOutcome[] = [];
+  let stoppedAt: string | null = null;
+  for (const [i, e] of series.entries()) {
+    if (i < applied.length) continue;
+    ev.patchStart?.(e.name, i, series.length);
+    if (stoppedAt) {
+      patches.push({ name: e.name, outcome: 'not-run', report: null, reason: `not checked: ${stoppedAt} stops the series` });
+      continue;
+    }
+    const text = readText(join(tree.patchesDir, e.name));
+    if (text === null) {
+      patches.push({ name: e.name, outcome: 'would-fail', report: null, reason: 'patch file missing' });
+      stoppedAt = e.name;
+      continue;
+    }
+    const parsed = parsePatch(text, { strip: e.strip, fileName: e.name });
+    const bases = new Map<FilePatch, string | null>();
+    for (const f of parsed.files) bases.set(f, await baseFor(e.name, f));
+    const run = applyPatch(parsed, (f) => ({ text: read((f.oldPath ?? f.newPath)!), base: bases.get(f) ?? null }), { fuzz: opts.fuzz ?? 2, reverse: e.reverse });
+    const tpl = parseTemplateHeader(parsed.header);
+    let out: PatchOutcome;
+    let regenerated = false;
+    if (tpl && overlay.size === 0) {
+      regenerated = true;
+      const t = loadTemplate(findTemplate(tpl.name, templateDirs(tree.patchesDir)));
+      const regen = await runTemplate(t, tree.root, Object.fromEntries(Object.entries(tpl.params).filter(([k]) => k in t.parameters)));
+      const fresh = regen.files.filter((f) => f.before !== f.after);
+      const same = run.report.clean && fresh.length === parsed.files.length;
+      out = { name: e.name, outcome: same ? 'exact' : 'would-regenerate', report: run.report, template: tpl.name };
+      for (const f of fresh) overlay.set(f.path, f.after);
+      if (!regen.ok) out = { ...out, outcome: 'would-fail', reason: 'template checks fail' };
+    } else if (run.report.ok) {
+      out = { name: e.name, outcome: run.report.clean ? 'exact' : 'would-refresh', report: run.report };
+    } else if (run.report.files.some((f) => f.status === 'already-applied') && run.report.files.every((f) => f.status !== 'failed' && f.status !== 'conflict')) {
+      out = { name: e.name, outcome: 'merged-upstream', report: run.report, reason: 'upstream already has this change' };
+    } else {
+      out = { name: e.name, outcome: tpl ? 'would-regenerate' : 'would-fail', report: run.report };
+    }
+    if (out.outcome === 'would-fail' || out.outcome === 'merged-upstream') stoppedAt = e.name;
+    else if (!regenerated) {
+      run.results.forEach((r, k) => {
+        const f = parsed.files[k]!;
+        if (f.kind === 'rename' && f.oldPath) overlay.set(f.oldPath, null);
+        overlay.set(r.report.path, r.text);
+      });
+    }
+    patches.push(out);
+  }
+  const ok = patches.every((p) => p.outcome === 'exact');
+  return { runId: 'check', check: true, base, patches, stoppedAt, poppedFirst: [], ok };
+}

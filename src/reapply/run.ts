@@ -1,0 +1,316 @@
+/**
+ * reapply: after `git pull upstream`, put the whole series back on the new upstream.
+ *
+ * For each unapplied patch, in series order:
+ *   template patch  -> regenerate it on the tree below it (the rule sees reformatted code
+ *                      and new modules), then push it; changed text = "regenerated"
+ *   ordinary patch  -> push through the cascade, 3-way bases from git (the blob of the
+ *                      patch's `index` line, or the file at its `Patchq-Base:` commit);
+ *                      exact = "exact"; landed otherwise = refresh it against the new
+ *                      upstream (recording Patchq-Base) = "refreshed"
+ *   already there   -> "merged-upstream" (reverse-applies); dropped with --drop-merged
+ *   fails           -> stop here: push -f lays the conflict out (merge markers where a base
+ *                      is known, .rej otherwise), the stack stays consistent (quilt's forced
+ *                      state), and the run waits for --continue or --abort
+ * Old patch texts are kept in .pc/.patchq/reapply/<run>/old/ for review and for --abort;
+ * the run's state lives in .pc/.patchq/reapply.json (atomic writes).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { PatchqError } from '../engine/errors.js';
+import type { FilePatch, PatchReport } from '../engine/types.js';
+import { applyFilePatch, parsePatch } from '../engine/index.js';
+import { findGitDir, headCommit, readBlob, readFileAt } from '../git/index.js';
+import {
+  applyTransaction,
+  appliedPatches,
+  loadState,
+  pop,
+  push,
+  readSeries,
+  readText,
+  refresh,
+  removeEntry,
+  withLock,
+  type FileOp,
+  type Tree,
+} from '../stack/index.js';
+import { regenerate, templateOf } from '../templates/index.js';
+import { checkRun } from './check.js';
+
+export type Outcome = 'exact' | 'refreshed' | 'regenerated' | 'merged-upstream' | 'dropped' | 'failed' | 'resolved' | 'not-run' | 'would-refresh' | 'would-regenerate' | 'would-fail';
+
+export interface PatchOutcome {
+  name: string;
+  outcome: Outcome;
+  report: PatchReport | null;
+  template?: string;
+  /** Files a regenerated template patch now covers that the old patch did not. */
+  newFiles?: string[];
+  /** The patch as it was before this run, when the run rewrote it. */
+  oldCopy?: string;
+  reason?: string;
+}
+
+export interface ReapplyReport {
+  runId: string;
+  check: boolean;
+  /** The upstream commit the series was put back on (git HEAD), if a git repository. */
+  base: string | null;
+  patches: PatchOutcome[];
+  stoppedAt: string | null;
+  /** Patches that were applied before the run and were popped first. */
+  poppedFirst: string[];
+  ok: boolean;
+}
+
+export interface ReapplyOptions {
+  check?: boolean;
+  dropMerged?: boolean;
+  fuzz?: number;
+  /** How a failing patch is laid out for a person: merge markers (3-way) or .rej files. */
+  conflicts?: 'merge' | 'diff3' | 'rej';
+}
+
+export interface ReapplyEvents {
+  patchStart?(name: string, index: number, total: number): void;
+  line?(text: string): void;
+}
+
+interface RunState {
+  runId: string;
+  base: string | null;
+  seriesText: string;
+  pushedByRun: string[];
+  outcomes: PatchOutcome[];
+  poppedFirst: string[];
+  stoppedAt: string | null;
+  /** .rej files the stopped patch's forced push wrote (ours to remove on continue/abort). */
+  rejects?: string[];
+}
+
+const stateFile = (tree: Tree) => join(tree.sideDir, 'reapply.json');
+const runDir = (tree: Tree, id: string) => join(tree.sideDir, 'reapply', id);
+
+export function readRunState(tree: Tree): RunState | null {
+  const t = readText(stateFile(tree));
+  return t === null ? null : (JSON.parse(t) as RunState);
+}
+
+function saveState(tree: Tree, st: RunState | null): void {
+  withLock(tree, () => applyTransaction(tree, [st === null ? { kind: 'delete', path: stateFile(tree) } : { kind: 'write', path: stateFile(tree), data: JSON.stringify(st, null, 1) }]));
+}
+
+/**
+ * Where the 3-way step finds a pre-image:
+ *   1. the blob named by the file's `index` line, when git has it;
+ *   2. the file at the patch's `Patchq-Base:` commit, with the patches BELOW it in the
+ *      series applied exactly (as they were when it was refreshed): in a stack, patch 3's
+ *      pre-image of settings_db.py is upstream's file plus what patches 1-2 did to it.
+ * Anything that does not apply exactly on the way means no base (the cascade then goes
+ * on to fuzzy, which must be unique): a wrong base would be worse than none.
+ */
+export function makeBaseFor(tree: Tree, oldText: (name: string) => string | null = (n) => readText(join(tree.patchesDir, n))): (patch: string, file: FilePatch) => Promise<string | null> {
+  const repo = findGitDir(tree.root);
+  const series = readSeries(tree);
+  const cache = new Map<string, string | null>();
+  return async (patch, file) => {
+    if (!repo) return null;
+    if (file.index && !/^0+$/.test(file.index.oldId)) {
+      const blob = await readBlob(repo, file.index.oldId);
+      if (blob !== null) return blob;
+    }
+    const path = file.oldPath;
+    const commit = /^Patchq-Base: ([0-9a-f]{7,40})$/m.exec(oldText(patch) ?? '')?.[1];
+    if (!commit || !path) return null;
+    const key = `${patch}\0${path}`;
+    if (!cache.has(key)) {
+      let text = await readFileAt(repo, commit, path);
+      for (const e of series.slice(0, series.findIndex((x) => x.name === patch))) {
+        const t = oldText(e.name);
+        if (t === null) continue;
+        for (const f of parsePatch(t, { strip: e.strip, fileName: e.name }).files) {
+          if ((f.newPath ?? f.oldPath) !== path) continue;
+          const r = applyFilePatch(f, { text }, { fuzz: 0, fuzzy: false, merge: 'none', reverse: e.reverse });
+          text = r.report.status === 'ok' && r.report.hunks.every((h) => h.status === 'exact') ? r.text : null;
+          if (text === null) break;
+        }
+        if (text === null) break;
+      }
+      cache.set(key, text);
+    }
+    return cache.get(key)!;
+  };
+}
+
+export async function reapply(tree: Tree, opts: ReapplyOptions = {}, ev: ReapplyEvents = {}): Promise<ReapplyReport> {
+  if (opts.check) return checkRun(tree, opts, ev);
+  const pending = readRunState(tree);
+  if (pending) {
+    throw new PatchqError('E_STATE', `a reapply run stopped at ${pending.stoppedAt}; fix it and run 'patchq reapply --continue', or 'patchq reapply --abort'`);
+  }
+  const repo = findGitDir(tree.root);
+  const base = repo ? await headCommit(repo) : null;
+  const poppedFirst = appliedPatches(tree);
+  if (poppedFirst.length > 0) {
+    try {
+      await pop(tree, { target: { all: true } });
+    } catch (e) {
+      const left = appliedPatches(tree);
+      throw new PatchqError(
+        'E_STATE',
+        `${left.length} patch(es) are still applied from before the pull, and upstream changed their files (${e instanceof Error ? e.message : e}). Restore upstream's files (for example 'git checkout -- .' for the files of ${left[left.length - 1]}), then 'patchq pop -a -f' and run reapply again; next time pop before pulling ('patchq sync' does it for you).`,
+      );
+    }
+  }
+  const runId = new Date().toISOString().replace(/[:.]/g, '-');
+  const seriesText = readText(tree.seriesPath) ?? '';
+  // Keep every patch as it was: for review of what the run rewrote, and for --abort.
+  const keep: FileOp[] = [{ kind: 'write', path: join(runDir(tree, runId), 'series'), data: seriesText }];
+  for (const e of readSeries(tree)) {
+    const t = readText(join(tree.patchesDir, e.name));
+    if (t !== null) keep.push({ kind: 'write', path: join(runDir(tree, runId), 'old', e.name), data: t });
+  }
+  withLock(tree, () => applyTransaction(tree, keep));
+  const st: RunState = { runId, base, seriesText, pushedByRun: [], outcomes: [], poppedFirst, stoppedAt: null };
+  return runFrom(tree, st, opts, ev);
+}
+
+async function runFrom(tree: Tree, st: RunState, opts: ReapplyOptions, ev: ReapplyEvents): Promise<ReapplyReport> {
+  // Bases come from the patches as they were when the run started (it rewrites them).
+  const baseFor = makeBaseFor(tree, (n) => readText(join(runDir(tree, st.runId), 'old', n)));
+  for (;;) {
+    const { series, applied } = loadState(tree);
+    const entry = series[applied.length];
+    if (!entry) break;
+    ev.patchStart?.(entry.name, applied.length, series.length);
+    const oldCopy = relative(tree.root, join(runDir(tree, st.runId), 'old', entry.name));
+    const out = await one(tree, entry.name, st, opts, baseFor, ev);
+    if (out.outcome === 'refreshed' || out.outcome === 'regenerated') out.oldCopy = oldCopy;
+    st.outcomes.push(out);
+    if (out.outcome === 'failed' || out.outcome === 'merged-upstream') {
+      st.stoppedAt = entry.name;
+      saveState(tree, st);
+      return report(st, false);
+    }
+  }
+  saveState(tree, null);
+  return report(st, true);
+}
+
+async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions, baseFor: ReturnType<typeof makeBaseFor>, ev: ReapplyEvents): Promise<PatchOutcome> {
+  const tpl = templateOf(tree, name);
+  let outcome: PatchOutcome = { name, outcome: 'exact', report: null };
+  if (tpl) {
+    const oldFiles = new Set(filesOf(tree, name));
+    const r = await regenerate(tree, name);
+    outcome = { name, outcome: r.changed ? 'regenerated' : 'exact', report: null, template: r.template };
+    const added = r.run.files.filter((f) => f.before !== f.after && !oldFiles.has(f.path)).map((f) => f.path);
+    if (added.length) outcome.newFiles = added;
+  }
+  const res = await push(tree, { target: { name }, baseFor, ...(opts.fuzz !== undefined ? { fuzz: opts.fuzz } : {}), quiet: true });
+  const pushed = res.pushed[0];
+  if (pushed) {
+    st.pushedByRun.push(name);
+    outcome.report = pushed.report;
+    if (pushed.drifted) {
+      const r = refresh(tree, { name, ...(st.base ? { base: st.base } : {}) });
+      if (r.empty) return mergedUpstream(tree, name, st, opts, pushed.report);
+      if (outcome.outcome === 'exact') outcome.outcome = 'refreshed';
+    }
+    ev.line?.(`${name}: ${outcome.outcome}`);
+    return outcome;
+  }
+  const failed = res.failed!;
+  if (failed.status === 'already-applied') return mergedUpstream(tree, name, st, opts, failed.report);
+  // Lay the conflict out for a person: forced push (rejects or merge markers), quilt's ~refresh marker.
+  const style = opts.conflicts ?? 'merge';
+  const forced = await push(tree, { target: { name }, baseFor, force: true, quiet: true, merge: style === 'rej' ? 'none' : style });
+  if (forced.pushed[0] || forced.failed?.status === 'forced') st.pushedByRun.push(name);
+  const bad = failed.report.files.filter((f) => f.status !== 'ok');
+  st.rejects = bad.map((f) => `${f.path}.rej`).filter((p) => existsSync(join(tree.root, p)));
+  const reason = bad.map((f) => `${f.path}: ${f.message ?? f.hunks.filter((h) => h.status === 'failed').map((h) => `hunk ${h.hunk} ${h.reason}`).join('; ')}`).join('; ');
+  return { name, outcome: 'failed', report: failed.report, reason };
+}
+
+/**
+ * Upstream already has the patch's change: it reverse-applies, or it merged into nothing
+ * (a 3-way merge where both sides made the same edit; its refresh is empty). Such a patch
+ * is popped again if it was pushed, and dropped from the series with --drop-merged.
+ */
+async function mergedUpstream(tree: Tree, name: string, st: RunState, opts: ReapplyOptions, report: PatchReport): Promise<PatchOutcome> {
+  if (appliedPatches(tree).at(-1) === name) {
+    await pop(tree, { force: true, quiet: true });
+    st.pushedByRun = st.pushedByRun.filter((n) => n !== name);
+  }
+  if (opts.dropMerged) {
+    withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: tree.seriesPath, data: removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name) }]));
+    return { name, outcome: 'dropped', report, reason: 'upstream already has this change; removed from the series' };
+  }
+  return { name, outcome: 'merged-upstream', report, reason: "upstream already has this change: drop it with 'patchq reapply --continue --drop-merged' or 'patchq delete'" };
+}
+
+function filesOf(tree: Tree, name: string): string[] {
+  const t = readText(join(tree.patchesDir, name)) ?? '';
+  return [...t.matchAll(/^\+\+\+ [^/\n]+\/(\S+)/gm)].map((m) => m[1]!);
+}
+
+function report(st: RunState, done: boolean): ReapplyReport {
+  return { runId: st.runId, check: false, base: st.base, patches: st.outcomes, stoppedAt: done ? null : st.stoppedAt, poppedFirst: st.poppedFirst, ok: done };
+}
+
+/** --continue: the person fixed the stopped patch's files (or chose to drop a merged one). */
+export async function reapplyContinue(tree: Tree, opts: ReapplyOptions = {}, ev: ReapplyEvents = {}): Promise<ReapplyReport> {
+  const st = readRunState(tree);
+  if (!st) throw new PatchqError('E_NOTHING', 'no reapply run to continue');
+  const name = st.stoppedAt!;
+  const last = st.outcomes[st.outcomes.length - 1]!;
+  if (last.outcome === 'merged-upstream') {
+    if (!opts.dropMerged) throw new PatchqError('E_STATE', `${name} is already upstream: continue with --drop-merged to remove it from the series`);
+    withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: tree.seriesPath, data: removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name) }]));
+    last.outcome = 'dropped';
+  } else {
+    const top = appliedPatches(tree).at(-1);
+    if (top !== name) throw new PatchqError('E_STATE', `expected ${name} on top to continue, found ${top ?? 'nothing'}`);
+    for (const f of filesApplied(tree, name)) {
+      const text = readText(join(tree.root, f));
+      if (text !== null && /^(<{7}|>{7}) /m.test(text)) throw new PatchqError('E_STATE', `conflict markers remain in ${f}; resolve them, then continue`, { file: f });
+    }
+    refresh(tree, { name, force: true, ...(st.base ? { base: st.base } : {}) });
+    const rejects = st.rejects ?? [];
+    if (rejects.length) withLock(tree, () => applyTransaction(tree, rejects.map((r) => ({ kind: 'delete' as const, path: join(tree.root, r) }))));
+    st.rejects = [];
+    last.outcome = 'resolved';
+    last.oldCopy = relative(tree.root, join(runDir(tree, st.runId), 'old', name));
+  }
+  st.stoppedAt = null;
+  return runFrom(tree, st, opts, ev);
+}
+
+function filesApplied(tree: Tree, name: string): string[] {
+  const dir = join(tree.pcDir, name);
+  if (!existsSync(dir)) return [];
+  return filesOf(tree, name);
+}
+
+/** --abort: back to where the run started; the series files as they were, nothing applied. */
+export async function reapplyAbort(tree: Tree): Promise<{ popped: string[] }> {
+  const st = readRunState(tree);
+  if (!st) throw new PatchqError('E_NOTHING', 'no reapply run to abort');
+  const applied = appliedPatches(tree);
+  const popped = applied.length ? (await pop(tree, { target: { all: true }, force: true })).popped : [];
+  const ops: FileOp[] = [{ kind: 'write', path: tree.seriesPath, data: st.seriesText }];
+  const old = join(runDir(tree, st.runId), 'old');
+  for (const e of readSeriesFromText(st.seriesText)) {
+    const p = join(old, e);
+    if (existsSync(p)) ops.push({ kind: 'write', path: join(tree.patchesDir, e), data: readFileSync(p, 'latin1') });
+  }
+  for (const r of st.rejects ?? []) ops.push({ kind: 'delete', path: join(tree.root, r) });
+  ops.push({ kind: 'delete', path: stateFile(tree) });
+  withLock(tree, () => applyTransaction(tree, ops));
+  return { popped };
+}
+
+function readSeriesFromText(text: string): string[] {
+  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/)[0]!);
+}
