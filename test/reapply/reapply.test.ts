@@ -1,0 +1,186 @@
+/**
+ * reapply in real git repositories: the demo fork (regenerate, offset, 3-way, merged
+ * upstream), --check, a conflict with --continue and --abort, index-line 3-way, sync with
+ * a failing pull, the hook, and kill -9 in the middle.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildDemo } from '../../src/demo/build.js';
+import { CLI, git, numbered, patchq, read, snapshot, tempDir, write } from '../helpers/tree.js';
+
+const demo = () => buildDemo(join(tempDir('patchq-reapply-'), 'fork')).root;
+const json = (r: { stdout: string }) => JSON.parse(r.stdout) as { ok: boolean; stoppedAt: string | null; patches: Array<{ name: string; outcome: string; report: { files: Array<{ hunks: Array<{ status: string }> }> } | null }> };
+
+describe('reapply on the demo fork', () => {
+  it('puts every patch back and every refreshed patch then applies exactly', () => {
+    const d = demo();
+    const r = patchq(d, ['reapply', '--drop-merged', '--json']);
+    expect(r.code).toBe(0);
+    const rep = json(r);
+    expect(Object.fromEntries(rep.patches.map((p) => [p.name, p.outcome]))).toEqual({
+      '01-pooling.patch': 'regenerated',
+      '02-app-banner.patch': 'refreshed',
+      '03-settings-default.patch': 'refreshed',
+      '04-user-typo.patch': 'dropped',
+    });
+    const statuses = (n: string) => rep.patches.find((p) => p.name === n)!.report!.files.flatMap((f) => f.hunks.map((h) => h.status));
+    expect(statuses('02-app-banner.patch')).toEqual(['offset']);
+    expect(statuses('03-settings-default.patch')).toContain('merged');
+    // The regenerated pooling patch covers the module upstream added.
+    expect(read(d, 'patches/01-pooling.patch')).toContain('database/latency_db.py');
+    expect(read(d, 'database/latency_db.py')).toContain('poolclass=StaticPool');
+    expect(read(d, 'database/analytics_pg.py')).toContain('poolclass=NullPool');
+    expect(read(d, 'patches/series')).not.toContain('04-user-typo.patch');
+    expect(read(d, 'patches/02-app-banner.patch')).toMatch(/^Patchq-Base: [0-9a-f]{40}$/m);
+    // Every refreshed patch applies exactly on the new upstream.
+    expect(patchq(d, ['pop', '-a']).code).toBe(0);
+    const check = patchq(d, ['reapply', '--check', '--json']);
+    expect(json(check).patches.map((p) => p.outcome)).toEqual(['exact', 'exact', 'exact']);
+    expect(check.code).toBe(0);
+  });
+
+  it('--check writes nothing and fails on drift', () => {
+    const d = demo();
+    const before = snapshot(d, { withPc: true });
+    const r = patchq(d, ['reapply', '--check']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('would');
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+    expect(existsSync(join(d, '.pc'))).toBe(false);
+  });
+
+  it('stops at a patch upstream already has unless told to drop it, and writes markdown', () => {
+    const d = demo();
+    const r = patchq(d, ['reapply', '--markdown', 'report.md']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("Stopped at 04-user-typo.patch: upstream already has it");
+    expect(readFileSync(join(d, 'report.md'), 'utf8')).toMatch(/^## patchq reapply: stopped at `04-user-typo.patch`/);
+    const c = patchq(d, ['reapply', '--continue', '--drop-merged']);
+    expect(c.code).toBe(0);
+    expect(patchq(d, ['applied']).stdout).toBe('01-pooling.patch\n02-app-banner.patch\n03-settings-default.patch\n');
+  });
+});
+
+/** A repo with one git-style patch made on v1, and upstream v2 that conflicts with it. */
+function conflictRepo(): string {
+  const d = tempDir('patchq-conflict-');
+  git(d, 'init', '-q', '-b', 'main');
+  write(d, 'a.txt', numbered(30));
+  git(d, 'add', '-A');
+  git(d, 'commit', '-qm', 'v1');
+  write(d, 'a.txt', numbered(30).replace('l10\n', 'FORK\n'));
+  write(d, 'patches/series', 'fork.patch\n');
+  write(d, 'patches/fork.patch', 'The fork change.\n\n' + git(d, 'diff'));
+  git(d, 'checkout', '--', 'a.txt');
+  git(d, 'add', 'patches');
+  git(d, 'commit', '-qm', 'series');
+  write(d, 'a.txt', numbered(30).replace('l10\n', 'UPSTREAM\n'));
+  git(d, 'commit', '-qam', 'v2 changes the same line');
+  return d;
+}
+
+describe('a patch that needs a person', () => {
+  it('stops with the conflict laid out, --abort restores everything byte for byte', () => {
+    const d = conflictRepo();
+    const before = snapshot(d);
+    const r = patchq(d, ['reapply']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('fork.patch');
+    expect(r.stdout).toContain('NEEDS A PERSON');
+    expect(read(d, 'a.txt')).toMatch(/<<<<<<< [\s\S]*UPSTREAM[\s\S]*=======[\s\S]*FORK[\s\S]*>>>>>>> /);
+    expect(patchq(d, ['reapply'])).toMatchObject({ code: 1 });
+    const a = patchq(d, ['reapply', '--abort']);
+    expect(a.code).toBe(0);
+    expect(snapshot(d)).toEqual(before);
+  });
+
+  it('--continue refreshes the fixed patch and finishes', () => {
+    const d = conflictRepo();
+    patchq(d, ['reapply']);
+    expect(patchq(d, ['reapply', '--continue']).stderr).toMatch(/conflict markers remain in a\.txt/);
+    write(d, 'a.txt', numbered(30).replace('l10\n', 'UPSTREAM AND FORK\n'));
+    const c = patchq(d, ['reapply', '--continue']);
+    expect(c.code).toBe(0);
+    expect(c.stdout).toContain('resolved by hand');
+    expect(read(d, 'patches/fork.patch')).toContain('+UPSTREAM AND FORK');
+    expect(read(d, 'patches/fork.patch')).toMatch(/^The fork change\.\n/);
+  });
+
+  it('lays conflicts out as .rej with --conflicts=rej', () => {
+    const d = conflictRepo();
+    expect(patchq(d, ['reapply', '--conflicts=rej']).code).toBe(1);
+    expect(existsSync(join(d, 'a.txt.rej'))).toBe(true);
+    expect(patchq(d, ['reapply', '--abort']).code).toBe(0);
+    expect(existsSync(join(d, 'a.txt.rej'))).toBe(false);
+  });
+});
+
+describe('3-way from the index line', () => {
+  it('merges a git patch whose context changed upstream, using the blob its index line names', () => {
+    const d = tempDir('patchq-3way-');
+    git(d, 'init', '-q', '-b', 'main');
+    write(d, 'a.txt', numbered(30));
+    git(d, 'add', '-A');
+    git(d, 'commit', '-qm', 'v1');
+    write(d, 'a.txt', numbered(30).replace('l15\n', 'fork line\n'));
+    write(d, 'patches/series', 'p.patch\n');
+    write(d, 'patches/p.patch', git(d, 'diff'));
+    git(d, 'checkout', '--', 'a.txt');
+    // Upstream rewrites the outer context lines of the hunk (one unchanged line stays on
+    // each side of the fork's line, so git merge-file merges cleanly).
+    const v2 = numbered(30).replace(/l1[23]\n/g, (m) => m.toUpperCase()).replace(/l1[78]\n/g, (m) => m.toUpperCase());
+    write(d, 'a.txt', v2);
+    git(d, 'add', '-A');
+    git(d, 'commit', '-qm', 'v2');
+    const r = patchq(d, ['reapply', '--json']);
+    expect(r.code).toBe(0);
+    expect(json(r).patches[0]!.report!.files[0]!.hunks[0]!.status).toBe('merged');
+    expect(read(d, 'a.txt')).toBe(v2.replace('l15\n', 'fork line\n'));
+  });
+});
+
+describe('sync and the hook', () => {
+  it('a pull that fails leaves the tree as it was', () => {
+    const d = demo();
+    expect(patchq(d, ['reapply', '--drop-merged']).code).toBe(0);
+    const before = snapshot(d, { withPc: true });
+    const r = patchq(d, ['sync', '--pull', 'exit 3']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the pull failed \(exit 3\); the tree is as it was/);
+    const after = snapshot(d, { withPc: true });
+    // Same files and same stack; only timestamps in .pc may differ.
+    const strip = (s: Record<string, string>) => Object.fromEntries(Object.entries(s).filter(([k]) => !k.includes('.timestamp') && !k.startsWith('.pc/.patchq/patch/')));
+    expect(strip(after)).toEqual(strip(before));
+  });
+
+  it('installs and removes a post-merge hook, refusing a foreign one', () => {
+    const d = demo();
+    expect(patchq(d, ['hook', 'install']).code).toBe(0);
+    expect(read(d, '.git/hooks/post-merge')).toContain('patchq reapply');
+    expect(patchq(d, ['hook', 'uninstall']).code).toBe(0);
+    write(d, '.git/hooks/post-merge', '#!/bin/sh\necho mine\n');
+    expect(patchq(d, ['hook', 'install']).code).toBe(1);
+    expect(read(d, '.git/hooks/post-merge')).toContain('echo mine');
+  });
+});
+
+describe('kill -9 during reapply', () => {
+  it('the next command finds a consistent stack and reapply finishes the job', async () => {
+    const d = demo();
+    const child = spawn(process.execPath, [CLI, 'reapply', '--drop-merged'], { cwd: d, env: { ...process.env, NO_COLOR: '1', PATCHQ_CRASH_AT: '9' } });
+    await new Promise((res) => child.on('exit', res));
+    expect(child.signalCode).toBe('SIGKILL');
+    // Consistent: whatever .pc says is applied pops cleanly back to upstream's files.
+    const upstreamFiles = snapshot(d);
+    const applied = patchq(d, ['applied']);
+    expect([0, 2]).toContain(applied.code);
+    // The interrupted run is still recorded; abort it, then a fresh run completes.
+    patchq(d, ['reapply', '--abort']);
+    expect(patchq(d, ['pop', '-a']).code).toBeLessThanOrEqual(2);
+    const r = patchq(d, ['reapply', '--drop-merged']);
+    expect(r.code).toBe(0);
+    expect(Object.keys(upstreamFiles).length).toBeGreaterThan(5);
+  });
+});
