@@ -3,20 +3,14 @@ import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync, mkdirSync }
 import { join } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 import { findGitDir } from '../git/index.js';
+import { shippedDir } from '../templates/index.js';
 import { opt } from './common.js';
 import type { RunFn } from './types.js';
 
 const MARK = '# installed by patchq hook install';
 
-export const HOOK = `#!/bin/sh
-${MARK}
-# After a merge or pull, put the fork's patch series back on the new upstream.
-# Reapply only when there is a series here, and never fail the merge itself.
-if [ -f patches/series ] && command -v patchq >/dev/null 2>&1; then
-  patchq reapply || echo "patchq: the series needs a person: see the report above (patchq reapply --continue | --abort)" >&2
-fi
-exit 0
-`;
+/** The hook script ships in templates/post-merge.hook (one copy, read when installing). */
+const hookText = () => readFileSync(join(shippedDir(), 'post-merge.hook'), 'utf8');
 
 export const run: RunFn = async (ctx, args) => {
   const sub = args.positionals[0];
@@ -27,7 +21,7 @@ export const run: RunFn = async (ctx, args) => {
   if (sub === 'install') {
     if (existsSync(path) && !ours && !opt.bool(args, 'force')) throw new PatchqError('E_EXISTS', `${path} exists and is not patchq's; use --force to replace it`);
     mkdirSync(join(repo.gitdir, 'hooks'), { recursive: true });
-    writeFileSync(path, HOOK);
+    writeFileSync(path, hookText());
     chmodSync(path, 0o755);
     ctx.out.line(`Installed ${path}`);
     return { data: { installed: path } };
