@@ -8,7 +8,7 @@
  */
 import { parseArgs } from './commands/args.js';
 import { commands, findCommand } from './commands/registry.js';
-import type { Context, Printer } from './commands/types.js';
+import type { Command, Context, Printer } from './commands/types.js';
 import { exitCodeFor, isPatchqError, EXIT } from './errors.js';
 
 function makePrinter(json: boolean, tty: boolean): Printer {
@@ -38,6 +38,27 @@ async function openTui(cwd: string): Promise<number | null> {
   }
 }
 
+/** `patchq CMD --help`: usage, summary, description, options, exit codes — all from the registry. */
+function commandHelp(c: Command): string {
+  const opts = [...c.options, { name: 'help', short: 'h', type: 'boolean', description: 'Show this help.' } as const].map((o) => {
+    const value = o.type === 'boolean' ? '' : o.type === 'optional-string' ? `[=${o.valueName ?? 'VALUE'}]` : ` ${o.valueName ?? 'VALUE'}`;
+    return [`${o.short ? `-${o.short}, ` : '    '}--${o.name}${value}`, o.description] as const;
+  });
+  const width = Math.max(...opts.map(([f]) => f.length));
+  return [
+    `Usage: patchq ${c.name} ${c.usage}`.trimEnd(),
+    '',
+    c.summary,
+    ...(c.description ? ['', c.description] : []),
+    '',
+    'Options:',
+    ...opts.map(([f, d]) => `  ${f.padEnd(width)}  ${d}`),
+    '',
+    'Exit codes: 0 done, 1 error, 2 nothing to do or usage error (docs/exit-codes.md).',
+    '',
+  ].join('\n');
+}
+
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
@@ -52,9 +73,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   const [name, ...rest] = argv as [string, ...string[]];
   if (name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage() + '\n');
+    const about = name === 'help' && rest[0] ? findCommand(rest[0]) : undefined;
+    process.stdout.write(about && !Array.isArray(about) ? commandHelp(about) : usage() + '\n');
     return EXIT.ok;
   }
+  if (name === '--version' || name === '-V') return main(['version']);
   const found = findCommand(name);
   if (!found) {
     process.stderr.write(`patchq: unknown command '${name}' (see 'patchq --help')\n`);
@@ -68,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const args = parseArgs(command.name, command.options, rest);
     if (args.options.help) {
-      process.stdout.write(`Usage: patchq ${command.name} ${command.usage}\n\n${command.summary}\n`);
+      process.stdout.write(commandHelp(command));
       return EXIT.ok;
     }
     const json = Boolean(args.options.json);
@@ -89,6 +112,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     return result.exitCode ?? EXIT.ok;
   } catch (err) {
+    if (isPatchqError(err) && rest.includes('--json')) {
+      process.stdout.write(JSON.stringify({ error: { code: err.code, message: err.message, file: err.file ?? null, line: err.line ?? null } }, null, 2) + '\n');
+      return exitCodeFor(err);
+    }
     if (isPatchqError(err)) {
       if (err.message !== '') process.stderr.write(err.describe() + '\n');
       return exitCodeFor(err);
