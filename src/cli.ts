@@ -7,9 +7,13 @@
  * the CLI never pays for ink and react).
  */
 import { parseArgs } from './commands/args.js';
-import { commands, findCommand } from './commands/registry.js';
-import type { Command, Context, Printer } from './commands/types.js';
-import { exitCodeFor, isPatchqError, EXIT } from './errors.js';
+import { commandHelp, usage } from './commands/help.js';
+import { findCommand } from './commands/registry.js';
+import type { Context, Printer } from './commands/types.js';
+import { exitCodeFor, isPatchqError, EXIT, PatchqError } from './errors.js';
+import { resolveColor } from './output/color.js';
+import { storedColor } from './settings/paths.js';
+import { quiltArgs } from './settings/quilt-env.js';
 
 function makePrinter(json: boolean, tty: boolean): Printer {
   return {
@@ -38,71 +42,75 @@ async function openTui(cwd: string): Promise<number | null> {
   }
 }
 
-/** `patchq CMD --help`: usage, summary, description, options, exit codes — all from the registry. */
-function commandHelp(c: Command): string {
-  const opts = [...c.options, { name: 'help', short: 'h', type: 'boolean', description: 'Show this help.' } as const].map((o) => {
-    const value = o.type === 'boolean' ? '' : o.type === 'optional-string' ? `[=${o.valueName ?? 'VALUE'}]` : ` ${o.valueName ?? 'VALUE'}`;
-    return [`${o.short ? `-${o.short}, ` : '    '}--${o.name}${value}`, o.description] as const;
-  });
-  const width = Math.max(...opts.map(([f]) => f.length));
-  return [
-    `Usage: patchq ${c.name} ${c.usage}`.trimEnd(),
-    '',
-    c.summary,
-    ...(c.description ? ['', c.description] : []),
-    '',
-    'Options:',
-    ...opts.map(([f, d]) => `  ${f.padEnd(width)}  ${d}`),
-    '',
-    'Exit codes: 0 done, 1 error, 2 nothing to do or usage error (docs/exit-codes.md).',
-    '',
-  ].join('\n');
+/** One error, printed once: JSON on stdout under --json, else one line on stderr. */
+function report(err: unknown, json: boolean, env: NodeJS.ProcessEnv): number {
+  if (isPatchqError(err)) {
+    if (json) process.stdout.write(JSON.stringify({ error: { code: err.code, message: err.message, file: err.file ?? null, line: err.line ?? null } }, null, 2) + '\n');
+    else if (err.message !== '') process.stderr.write(err.describe() + '\n');
+    return exitCodeFor(err);
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  if (json) process.stdout.write(JSON.stringify({ error: { code: 'E_INTERNAL', message, file: null, line: null } }, null, 2) + '\n');
+  process.stderr.write(`patchq: internal error: ${message.split('\n')[0]} (please report; PATCHQ_DEBUG=1 shows the stack)\n`);
+  if (env.PATCHQ_DEBUG === '1' && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  return EXIT.error;
 }
 
-function usage(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
-  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return ['Usage: patchq <command> [options] [args]', '', 'Commands:', ...lines, '', "Run 'patchq <command> --help' for a command's options."].join('\n');
+/** No arguments: the TUI on a terminal, else the series when a tree exists, else the usage. */
+async function bare(tty: boolean): Promise<number> {
+  if (tty) {
+    const code = await openTui(process.cwd());
+    if (code !== null) return code;
+  } else {
+    const found = findCommand('series');
+    if (found && !Array.isArray(found)) {
+      try {
+        const { run } = await found.load();
+        const ctx = context(false, tty, false);
+        const result = (await run(ctx, { options: {}, positionals: [] })) ?? {};
+        return result.exitCode ?? EXIT.ok;
+      } catch (e) {
+        if (!isPatchqError(e)) throw e; // no tree here (or no series): the usage says what to do
+      }
+    }
+  }
+  process.stdout.write(usage());
+  return EXIT.ok;
+}
+
+function context(json: boolean, tty: boolean, color: boolean): Context {
+  return { cwd: process.cwd(), env: process.env, tty, color, json, out: makePrinter(json, tty) };
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const env = process.env;
   const tty = Boolean(process.stdout.isTTY);
-  if (argv.length === 0) {
-    process.stdout.write(usage() + '\n');
-    return EXIT.ok;
-  }
-  const [name, ...rest] = argv as [string, ...string[]];
-  if (name === '--help' || name === '-h' || name === 'help') {
-    const about = name === 'help' && rest[0] ? findCommand(rest[0]) : undefined;
-    process.stdout.write(about && !Array.isArray(about) ? commandHelp(about) : usage() + '\n');
-    return EXIT.ok;
-  }
-  if (name === '--version' || name === '-V') return main(['version']);
-  const found = findCommand(name);
-  if (!found) {
-    process.stderr.write(`patchq: unknown command '${name}' (see 'patchq --help')\n`);
-    return EXIT.usage;
-  }
-  if (Array.isArray(found)) {
-    process.stderr.write(`patchq: '${name}' is ambiguous: ${found.map((c) => c.name).join(', ')}\n`);
-    return EXIT.usage;
-  }
-  const command = found;
+  if (argv.length === 0) return bare(tty);
+  const [name, ...given] = argv as [string, ...string[]];
+  // Decided before parsing, so a usage error under --json is JSON too.
+  const jsonWanted = given.includes('--json');
   try {
-    const args = parseArgs(command.name, command.options, rest);
+    if (name === '--help' || name === '-h' || name === 'help') {
+      const about = name === 'help' && given[0] ? findCommand(given[0]) : undefined;
+      if (name === 'help' && given[0] && (!about || Array.isArray(about))) throw new PatchqError('E_USAGE', `help: unknown command '${given[0]}'`);
+      process.stdout.write(about && !Array.isArray(about) ? commandHelp(about) : usage());
+      return EXIT.ok;
+    }
+    if (name === '--version' || name === '-V') return main(['version', ...given]);
+    const found = findCommand(name);
+    if (!found) throw new PatchqError('E_USAGE', `unknown command '${name}' (see 'patchq --help')`);
+    if (Array.isArray(found)) throw new PatchqError('E_USAGE', `'${name}' is ambiguous: ${found.map((c) => c.name).join(', ')}`);
+    const command = found;
+    // quilt prepends QUILT_<CMD>_ARGS to the command's own arguments (QUILT.md 2.4).
+    const args = parseArgs(command.name, command.options, quiltArgs(command.name, given, env));
     if (args.options.help) {
       process.stdout.write(commandHelp(command));
       return EXIT.ok;
     }
     const json = Boolean(args.options.json);
-    const ctx: Context = {
-      cwd: process.cwd(),
-      env: process.env,
-      tty,
-      color: tty && !('NO_COLOR' in process.env && process.env.NO_COLOR !== ''),
-      json,
-      out: makePrinter(json, tty),
-    };
+    const colorOption = typeof args.options.color === 'string' ? args.options.color : undefined;
+    const color = !json && resolveColor(env, tty, colorOption, storedColor(env));
+    const ctx = context(json, tty, color);
     const { run } = await command.load();
     const result = (await run(ctx, args)) ?? {};
     if (json && result.data !== undefined) process.stdout.write(JSON.stringify(result.data, null, 2) + '\n');
@@ -112,16 +120,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return result.exitCode ?? EXIT.ok;
   } catch (err) {
-    if (isPatchqError(err) && rest.includes('--json')) {
-      process.stdout.write(JSON.stringify({ error: { code: err.code, message: err.message, file: err.file ?? null, line: err.line ?? null } }, null, 2) + '\n');
-      return exitCodeFor(err);
-    }
-    if (isPatchqError(err)) {
-      if (err.message !== '') process.stderr.write(err.describe() + '\n');
-      return exitCodeFor(err);
-    }
-    process.stderr.write(`patchq: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return EXIT.error;
+    return report(err, jsonWanted, env);
   }
 }
 
@@ -136,7 +135,6 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`patchq: ${String(err)}\n`);
-    process.exitCode = EXIT.error;
+    process.exitCode = report(err, false, process.env);
   },
 );

@@ -12,14 +12,17 @@ import type { OptionSpec, ParsedArgs } from './types.js';
 
 export const GLOBAL_OPTIONS: OptionSpec[] = [
   { name: 'help', short: 'h', type: 'boolean', description: 'Show help for the command.' },
+  // Global so QUILT_PUSH_ARGS="--color=auto" (Debian's quiltrc) works on every command.
+  { name: 'color', type: 'optional-string', implied: 'always', valueName: 'always|auto|never', description: 'Colour output.' },
 ];
 
 export function parseArgs(command: string, specs: OptionSpec[], argv: string[]): ParsedArgs {
   const all = [...specs, ...GLOBAL_OPTIONS];
   const options: ParsedArgs['options'] = {};
   const positionals: string[] = [];
-  const byLong = new Map(all.map((s) => [s.name, s]));
-  const byShort = new Map(all.filter((s) => s.short).map((s) => [s.short!, s]));
+  // A command's own spec wins over a global one of the same name (first set wins).
+  const byLong = new Map(all.map((s) => [s.name, s] as const).reverse());
+  const byShort = new Map(all.filter((s) => s.short).map((s) => [s.short!, s] as const).reverse());
 
   const set = (spec: OptionSpec, raw: string | boolean) => {
     let value: string | number | boolean = raw;

@@ -176,6 +176,26 @@ export const commands: Command[] = [
     json: true,
     load: () => import('./version.js'),
   },
+  {
+    name: 'config',
+    summary: 'Show or change your preferences (fuzz, context, diffStyle, color...).',
+    usage: 'list | get KEY | set KEY VALUE | unset KEY | path',
+    description: 'Precedence, highest first: command-line option, QUILT_* environment variables, these settings, built-in defaults. `list` shows where each value came from. See docs/settings.md.',
+    options: [json],
+    json: true,
+    group: 'settings',
+    examples: ['patchq config set fuzz 0', 'patchq config list --json', 'patchq config unset color'],
+    load: () => import('./config.js'),
+  },
+  {
+    name: 'completion',
+    summary: 'Print a shell completion script (bash, zsh or fish).',
+    usage: 'bash | zsh | fish',
+    options: [],
+    group: 'settings',
+    examples: ['source <(patchq completion bash)', 'patchq completion fish > ~/.config/fish/completions/patchq.fish'],
+    load: () => import('./completion.js'),
+  },
 ];
 
 export function findCommand(name: string): Command | Command[] | undefined {

@@ -62,8 +62,15 @@ export type RunFn = (ctx: Context, args: ParsedArgs) => Promise<CommandResult | 
  * dispatch); the implementation in commands/<name>.ts is imported only when the command
  * runs, so `patchq applied` does not pay for isomorphic-git, ink or conf.
  */
+/** Where `patchq --help` lists a command. */
+export type CommandGroup = 'stack' | 'inspection' | 'reapply' | 'templates' | 'settings' | 'other';
+
 export interface Command {
   name: string;
+  /** Help section; help.ts has a default per known name. */
+  group?: CommandGroup;
+  /** Example command lines shown in `patchq CMD --help`. */
+  examples?: string[];
   /** One line for the command list. */
   summary: string;
   /** Usage line after `patchq <name>`, quilt style: "[-a | N | NAME] [-f]". */

@@ -1,0 +1,88 @@
+/**
+ * `patchq completion bash|zsh|fish`: scripts generated from the registry, so a new command
+ * or option completes without touching this file. Patch names are completed at run time
+ * by calling `patchq series` (quietly; outside a tree it prints nothing).
+ */
+import { PatchqError } from '../engine/errors.js';
+import { commands } from './registry.js';
+import type { Command, RunFn } from './types.js';
+
+/** Commands whose positional argument is a patch of the series. */
+const TAKES_PATCH = new Set(['push', 'pop', 'refresh', 'delete', 'applied', 'unapplied', 'next', 'previous', 'regen', 'rename', 'fold', 'header', 'files', 'diff', 'edit', 'graph', 'fork']);
+
+const flags = (c: Command): string[] => [
+  ...c.options.flatMap((o) => [`--${o.name}`, ...(o.short ? [`-${o.short}`] : [])]),
+  '--help',
+  '--color',
+];
+/** Single-quote for sh: it's -> 'it'\''s'. */
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export function bashScript(): string {
+  const names = commands.map((c) => c.name).join(' ');
+  const cases = commands.map((c) => `    ${c.name}) opts=${q(flags(c).join(' '))}; patch=${TAKES_PATCH.has(c.name) ? 1 : 0} ;;`);
+  return `# patchq bash completion: source <(patchq completion bash)
+_patchq() {
+  local cur=\${COMP_WORDS[COMP_CWORD]}
+  COMPREPLY=()
+  if [ "$COMP_CWORD" -eq 1 ]; then
+    COMPREPLY=( $(compgen -W ${q(names + ' help')} -- "$cur") )
+    return 0
+  fi
+  local cmd=\${COMP_WORDS[1]} opts='' patch=0
+  case "$cmd" in
+${cases.join('\n')}
+    help) COMPREPLY=( $(compgen -W ${q(names)} -- "$cur") ); return 0 ;;
+  esac
+  if [[ "$cur" == -* ]]; then
+    COMPREPLY=( $(compgen -W "$opts" -- "$cur") )
+  elif [ "$patch" -eq 1 ]; then
+    COMPREPLY=( $(compgen -W "$(\${COMP_WORDS[0]} series 2>/dev/null)" -- "$cur") )
+  else
+    COMPREPLY=( $(compgen -f -- "$cur") )
+  fi
+  return 0
+}
+complete -F _patchq patchq
+`;
+}
+
+export function zshScript(): string {
+  const subs = commands.map((c) => q(`${c.name.replace(/:/g, '\\:')}:${c.summary}`)).join(' ');
+  const cases = commands.map((c) => `    ${c.name}) opts=(${flags(c).map(q).join(' ')}); patch=${TAKES_PATCH.has(c.name) ? 1 : 0} ;;`);
+  return `#compdef patchq
+# patchq zsh completion: patchq completion zsh > "\${fpath[1]}/_patchq"
+_patchq() {
+  local -a subs opts; local patch=0
+  subs=(${subs})
+  if (( CURRENT == 2 )); then _describe 'command' subs; return; fi
+  case "\${words[2]}" in
+${cases.join('\n')}
+  esac
+  if [[ "\${words[CURRENT]}" == -* ]]; then compadd -- $opts
+  elif (( patch )); then compadd -- \${(f)"$(\${words[1]} series 2>/dev/null)"}
+  else _files; fi
+}
+compdef _patchq patchq
+`;
+}
+
+export function fishScript(): string {
+  const lines = ['# patchq fish completion: patchq completion fish > ~/.config/fish/completions/patchq.fish', 'complete -c patchq -f'];
+  for (const c of commands) {
+    lines.push(`complete -c patchq -n __fish_use_subcommand -a ${q(c.name)} -d ${q(c.summary)}`);
+    for (const o of c.options) {
+      lines.push(`complete -c patchq -n ${q(`__fish_seen_subcommand_from ${c.name}`)} -l ${q(o.name)}${o.short ? ` -s ${q(o.short)}` : ''} -d ${q(o.description)}`);
+    }
+    if (TAKES_PATCH.has(c.name)) lines.push(`complete -c patchq -n ${q(`__fish_seen_subcommand_from ${c.name}`)} -a '(patchq series 2>/dev/null)'`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export const run: RunFn = async (ctx, args) => {
+  const shell = args.positionals[0];
+  const script = shell === 'bash' ? bashScript() : shell === 'zsh' ? zshScript() : shell === 'fish' ? fishScript() : undefined;
+  if (script === undefined) throw new PatchqError('E_USAGE', `completion: name a shell: bash, zsh or fish${shell ? ` (got '${shell}')` : ''}`);
+  ctx.out.line(script.trimEnd());
+  return {};
+};

@@ -1,0 +1,56 @@
+/**
+ * `patchq config list|get|set|unset|path`: the user's preferences (src/settings).
+ * `list` shows each value and where it came from: option, env (which variable), settings, default.
+ */
+import { PatchqError } from '../engine/errors.js';
+import { SCHEMA, isSettingKey, loadSettings, openStore, parseValue, readStored, type SettingKey } from '../settings/settings.js';
+import type { RunFn } from './types.js';
+
+function keyArg(raw: string | undefined, verb: string): SettingKey {
+  if (raw === undefined) throw new PatchqError('E_USAGE', `config ${verb}: missing KEY (one of ${Object.keys(SCHEMA).join(', ')})`);
+  if (!isSettingKey(raw)) throw new PatchqError('E_USAGE', `config ${verb}: unknown key '${raw}' (one of ${Object.keys(SCHEMA).join(', ')})`);
+  return raw;
+}
+
+export const run: RunFn = async (ctx, args) => {
+  const [verb = 'list', key, value, ...extra] = args.positionals;
+  if (extra.length > 0) throw new PatchqError('E_USAGE', `config ${verb}: too many arguments`);
+  switch (verb) {
+    case 'list': {
+      const r = loadSettings(ctx.env);
+      const rows = (Object.keys(SCHEMA) as SettingKey[]).map((k) => ({ key: k, value: r[k].value, source: r[k].source, ...(r[k].from ? { from: r[k].from } : {}) }));
+      for (const row of rows) ctx.out.line(`${row.key} = ${String(row.value)}  (${row.source}${row.from ? ` ${row.from}` : ''})`);
+      return { data: rows };
+    }
+    case 'get': {
+      const k = keyArg(key, 'get');
+      const r = loadSettings(ctx.env)[k];
+      ctx.out.line(String(r.value));
+      return { data: { key: k, value: r.value, source: r.source, ...(r.from ? { from: r.from } : {}) } };
+    }
+    case 'set': {
+      const k = keyArg(key, 'set');
+      if (value === undefined) throw new PatchqError('E_USAGE', `config set ${k}: missing VALUE`);
+      const parsed = parseValue(k, value);
+      readStored(ctx.env); // refuse to write over a broken file: the user should see and fix it
+      const store = openStore(ctx.env);
+      store.set(k, parsed);
+      return { data: { key: k, value: parsed } };
+    }
+    case 'unset': {
+      const k = keyArg(key, 'unset');
+      readStored(ctx.env);
+      const store = openStore(ctx.env);
+      if (!store.has(k)) throw new PatchqError('E_NOTHING', `${k} is not set`);
+      store.delete(k);
+      return { data: { key: k } };
+    }
+    case 'path': {
+      const file = openStore(ctx.env).path;
+      ctx.out.line(file);
+      return { data: { path: file } };
+    }
+    default:
+      throw new PatchqError('E_USAGE', `config: unknown action '${verb}' (list, get, set, unset, path)`);
+  }
+};

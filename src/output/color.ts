@@ -1,0 +1,59 @@
+/**
+ * The one palette. Commands and the TUI paint by meaning (`paint(ctx, 'hunk-fuzzy', ...)`),
+ * never by raw escape codes, so a role changes colour in one place.
+ * Whether to colour at all is decided once, by resolveColor, highest first:
+ *   --color=always|never (--color alone = always) > NO_COLOR (any non-empty value: off)
+ *   > FORCE_COLOR (non-empty and not "0": on) > the `color` setting (always|never)
+ *   > auto: on when stdout is a TTY.
+ */
+import { PatchqError } from '../engine/errors.js';
+
+export type Role =
+  | 'applied' | 'top' | 'unapplied' | 'ok' | 'warn' | 'error'
+  | 'hunk-exact' | 'hunk-offset' | 'hunk-merged' | 'hunk-fuzzy' | 'hunk-failed'
+  | 'diff-add' | 'diff-del' | 'diff-hunk' | 'diff-header';
+
+/** SGR codes per role, quilt's diff colours where quilt has one (QUILT_COLORS defaults). */
+export const PALETTE: Record<Role, string> = {
+  applied: '32',
+  top: '1;32',
+  unapplied: '2',
+  ok: '32',
+  warn: '33',
+  error: '31',
+  'hunk-exact': '32',
+  'hunk-offset': '36',
+  'hunk-merged': '35',
+  'hunk-fuzzy': '33',
+  'hunk-failed': '1;31',
+  'diff-add': '36',
+  'diff-del': '35',
+  'diff-hunk': '33',
+  'diff-header': '32',
+};
+
+export type ColorMode = 'auto' | 'always' | 'never';
+
+/**
+ * @param option the --color value ('' when bare), undefined when not given
+ * @param setting the `color` setting's value
+ */
+export function resolveColor(env: NodeJS.ProcessEnv, tty: boolean, option?: string, setting: ColorMode = 'auto'): boolean {
+  if (option !== undefined) {
+    if (option === '' || option === 'always') return true;
+    if (option === 'never') return false;
+    if (option !== 'auto') throw new PatchqError('E_USAGE', `--color must be always, auto or never, got '${option}'`);
+    return tty && !env.NO_COLOR;
+  }
+  if (env.NO_COLOR) return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '') return env.FORCE_COLOR !== '0';
+  if (setting === 'always') return true;
+  if (setting === 'never') return false;
+  return tty;
+}
+
+/** `paint({color: true}, 'error', 'x')` -> "\x1b[31mx\x1b[0m"; plain text when colour is off. */
+export function paint(ctx: { color: boolean }, role: Role, text: string): string {
+  if (!ctx.color || text === '') return text;
+  return `\x1b[${PALETTE[role]}m${text}\x1b[0m`;
+}

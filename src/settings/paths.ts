@@ -1,0 +1,31 @@
+/**
+ * Where the settings file lives, computed without importing conf (cli.ts reads the
+ * `color` preference at start-up and must stay cheap). Same place conf/env-paths use:
+ *   $PATCHQ_CONFIG_DIR/config.json                  (tests, portable installs)
+ *   Linux:   ${XDG_CONFIG_HOME:-~/.config}/patchq/config.json
+ *   macOS:   ~/Library/Preferences/patchq/config.json
+ *   Windows: %APPDATA%\patchq\Config\config.json
+ */
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+
+export function configDir(env: NodeJS.ProcessEnv): string {
+  if (env.PATCHQ_CONFIG_DIR) return path.resolve(env.PATCHQ_CONFIG_DIR);
+  const home = os.homedir();
+  if (process.platform === 'darwin') return path.join(home, 'Library', 'Preferences', 'patchq');
+  if (process.platform === 'win32') return path.join(env.APPDATA || path.join(home, 'AppData', 'Roaming'), 'patchq', 'Config');
+  return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'patchq');
+}
+
+export const configFile = (env: NodeJS.ProcessEnv): string => path.join(configDir(env), 'config.json');
+
+/** The stored `color` preference, or undefined (missing or broken file: commands that load settings report it). */
+export function storedColor(env: NodeJS.ProcessEnv): 'auto' | 'always' | 'never' | undefined {
+  try {
+    const c = (JSON.parse(fs.readFileSync(configFile(env), 'utf8')) as { color?: unknown }).color;
+    return c === 'auto' || c === 'always' || c === 'never' ? c : undefined;
+  } catch {
+    return undefined;
+  }
+}
