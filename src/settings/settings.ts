@@ -117,7 +117,8 @@ function validateStored(data: Record<string, unknown>, file: string): Partial<Se
   for (const [k, v] of Object.entries(data)) {
     if (!isSettingKey(k)) throw new PatchqError('E_CONFIG', `unknown setting '${k}' (known: ${Object.keys(SCHEMA).join(', ')})`, { file });
     const c = coerce(k, v);
-    if (c === undefined || typeof c !== typeof DEFAULTS[k]) throw new PatchqError('E_CONFIG', `setting '${k}' has value ${JSON.stringify(v)}: ${expected(k)}`, { file });
+    // Stored JSON must already have the right type: "2" for fuzz is a mistake to point out.
+    if (c === undefined || typeof v !== typeof DEFAULTS[k]) throw new PatchqError('E_CONFIG', `setting '${k}' has value ${JSON.stringify(v)}: ${expected(k)}`, { file });
     out[k] = c;
   }
   return out as Partial<Settings>;

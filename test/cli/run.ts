@@ -1,0 +1,22 @@
+/** Spawn the built CLI with a clean env: no QUILT_*, colour off, settings in a temp dir. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+
+export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
+const made: string[] = [];
+afterAll(() => made.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+export function temp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'patchq-cli-'));
+  made.push(d);
+  return d;
+}
+
+export function run(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: cwd, LANG: 'C', PATCHQ_CONFIG_DIR: join(cwd, '.cfg') };
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env: { ...base, ...env }, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
