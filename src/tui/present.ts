@@ -1,0 +1,169 @@
+/**
+ * Pure presentation: a patch's text as typed display lines (with each hunk's last
+ * landing beside its @@ line), the hunks of a failed patch for the conflict view, and the
+ * little formatters the rows use. No React here, so these are table-tested directly.
+ */
+import type { FileReport, HunkReport, PatchReport } from '../engine/types.js';
+import type { PatchRow, PatchState } from './store.js';
+
+export type LineKind = 'header' | 'file' | 'hunk' | 'add' | 'del' | 'context' | 'meta';
+
+export interface DiffLine {
+  text: string;
+  kind: LineKind;
+  /** For @@ lines: how this hunk last landed ("exact", "offset +3", "failed: ambiguous..."). */
+  landing?: string;
+  landingStatus?: HunkReport['status'];
+}
+
+/** `+++ b/db/x.py\t2026-...` -> "b/db/x.py". */
+const fileOf = (line: string): string => line.slice(4).split('\t')[0]!.trim();
+
+/** The report entry for a diff's `+++` path: the path the engine wrote, after -p stripping. */
+export function reportFileFor(report: PatchReport | null, plusPath: string): FileReport | undefined {
+  if (!report) return undefined;
+  return report.files.find((f) => plusPath === f.path || plusPath.endsWith('/' + f.path));
+}
+
+export function landingLabel(h: HunkReport): string {
+  switch (h.status) {
+    case 'exact':
+      return 'exact';
+    case 'offset':
+      return `offset ${h.offset > 0 ? '+' : ''}${h.offset}`;
+    case 'merged':
+      return 'merged';
+    case 'fuzzy':
+      return `fuzzy${h.fuzz ? ` ${h.fuzz}` : ''}${h.reason ? `: ${h.reason}` : ''}`;
+    case 'failed':
+      return `failed${h.reason ? `: ${h.reason}` : ''}`;
+  }
+}
+
+/**
+ * Patch text -> display lines. Lines before the first file line are header; after it,
+ * `+++`/`---`/`Index:`/`diff` are file lines, `@@` hunk lines carry the landing.
+ * Example: "Subject\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n" with a report saying
+ * hunk 1 of x landed at offset 3 -> [header, file, file, hunk (landing "offset +3"), del, add].
+ */
+export function diffLines(text: string, report: PatchReport | null): DiffLine[] {
+  const out: DiffLine[] = [];
+  let inDiff = false;
+  let file: FileReport | undefined;
+  let hunk = 0;
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (const raw of lines) {
+    const text = raw.replace(/\r$/, '').replace(/\t/g, '    ');
+    if (!inDiff && /^(?:(?:---|\*\*\*|Index:)[ \t][^ \t]|diff -)/.test(raw)) inDiff = true;
+    if (!inDiff) {
+      out.push({ text, kind: 'header' });
+    } else if (raw.startsWith('+++ ')) {
+      file = reportFileFor(report, fileOf(raw));
+      hunk = 0;
+      out.push({ text, kind: 'file' });
+    } else if (/^(---|Index:|diff |=+$|index |new file|deleted file|similarity|rename |old mode|new mode)/.test(raw)) {
+      out.push({ text, kind: 'file' });
+    } else if (raw.startsWith('@@')) {
+      hunk++;
+      const h = file?.hunks.find((x) => x.hunk === hunk);
+      out.push(h ? { text, kind: 'hunk', landing: landingLabel(h), landingStatus: h.status } : { text, kind: 'hunk' });
+    } else if (raw.startsWith('+')) out.push({ text, kind: 'add' });
+    else if (raw.startsWith('-')) out.push({ text, kind: 'del' });
+    else if (raw.startsWith('\\')) out.push({ text, kind: 'meta' });
+    else out.push({ text, kind: 'context' });
+  }
+  return out;
+}
+
+export interface RejectedHunk {
+  file: string;
+  hunk: number;
+  /** The hunk's text, @@ line first. */
+  lines: string[];
+  statedLine: number;
+  /** Best candidate place (1-based), null when none was found. */
+  candidate: number | null;
+  reason: string;
+}
+
+/** Every failed hunk of a report, with its text cut out of the patch. */
+export function rejectedHunks(text: string, report: PatchReport): RejectedHunk[] {
+  const out: RejectedHunk[] = [];
+  const dl = diffLines(text, report);
+  for (let i = 0; i < dl.length; i++) {
+    if (dl[i]!.kind !== 'hunk' || dl[i]!.landingStatus !== 'failed') continue;
+    let j = i + 1;
+    while (j < dl.length && ['add', 'del', 'context', 'meta'].includes(dl[j]!.kind)) j++;
+    let f = i;
+    while (f >= 0 && !(dl[f]!.kind === 'file' && dl[f]!.text.startsWith('+++ '))) f--;
+    const path = f >= 0 ? fileOf(dl[f]!.text) : '?';
+    const fr = reportFileFor(report, path);
+    const nth = dl.slice(f + 1, i + 1).filter((l) => l.kind === 'hunk').length;
+    const h = fr?.hunks.find((x) => x.hunk === nth);
+    out.push({
+      file: fr?.path ?? path,
+      hunk: nth,
+      lines: dl.slice(i, j).map((l) => l.text),
+      statedLine: h?.statedLine ?? 0,
+      candidate: h?.line ?? null,
+      reason: h?.reason || 'no match',
+    });
+  }
+  // File-level failures (missing file...) have no hunk text: show the message.
+  for (const f of report.files) {
+    if (f.status !== 'ok' && f.message && !f.hunks.some((h) => h.status === 'failed')) {
+      out.push({ file: f.path, hunk: 0, lines: [], statedLine: 0, candidate: null, reason: f.message });
+    }
+  }
+  return out;
+}
+
+export const stateLabel: Record<PatchState, string> = {
+  top: 'top',
+  applied: 'applied',
+  unapplied: 'unapplied',
+  'needs-refresh': 'refresh!',
+  failed: 'FAILED',
+};
+
+export const stateMark: Record<PatchState, string> = {
+  top: '>',
+  applied: '+',
+  unapplied: ' ',
+  'needs-refresh': '!',
+  failed: 'x',
+};
+
+/** Ink colour names per state; undefined = default colour. */
+export const stateColor: Record<PatchState, string | undefined> = {
+  top: 'green',
+  applied: 'green',
+  unapplied: undefined,
+  'needs-refresh': 'yellow',
+  failed: 'red',
+};
+
+export const landingColor: Record<HunkReport['status'], string> = {
+  exact: 'green',
+  offset: 'cyan',
+  merged: 'blue',
+  fuzzy: 'yellow',
+  failed: 'red',
+};
+
+/** Fit text to a width: cut with "…" or pad with spaces. */
+export function fit(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (text.length > width) return width === 1 ? '…' : text.slice(0, width - 1) + '…';
+  return text.padEnd(width);
+}
+
+/** One stack row as plain columns: "> 003-pool.patch  top  +12 -3 4f  tpl:pool  base 1a2b3c4". */
+export function rowText(r: PatchRow, width: number): string {
+  const stat = `+${r.added} -${r.removed} ${r.files}f`;
+  const tags = [r.template ? `tpl:${r.template}` : '', r.base ? `base ${r.base.slice(0, 7)}` : ''].filter(Boolean).join(' ');
+  const right = ` ${stateLabel[r.state].padEnd(9)} ${stat.padStart(14)}${tags ? ' ' + tags : ''}`;
+  const nameW = Math.max(8, width - 2 - right.length);
+  return fit(`${stateMark[r.state]} ${fit(r.name, nameW)}${right}`, width);
+}
