@@ -12,6 +12,7 @@ import { findCommand } from './commands/registry.js';
 import type { Context, Printer } from './commands/types.js';
 import { exitCodeFor, isPatchqError, EXIT, PatchqError } from './errors.js';
 import { resolveColor } from './output/color.js';
+import { jsonError, jsonResult } from './output/json.js';
 import { storedColor } from './settings/paths.js';
 import { quiltArgs } from './settings/quilt-env.js';
 
@@ -45,12 +46,12 @@ async function openTui(cwd: string): Promise<number | null> {
 /** One error, printed once: JSON on stdout under --json, else one line on stderr. */
 function report(err: unknown, json: boolean, env: NodeJS.ProcessEnv): number {
   if (isPatchqError(err)) {
-    if (json) process.stdout.write(JSON.stringify({ error: { code: err.code, message: err.message, file: err.file ?? null, line: err.line ?? null } }, null, 2) + '\n');
+    if (json) process.stdout.write(jsonError(err));
     else if (err.message !== '') process.stderr.write(err.describe() + '\n');
     return exitCodeFor(err);
   }
   const message = err instanceof Error ? err.message : String(err);
-  if (json) process.stdout.write(JSON.stringify({ error: { code: 'E_INTERNAL', message, file: null, line: null } }, null, 2) + '\n');
+  if (json) process.stdout.write(jsonError({ code: 'E_INTERNAL', message }));
   process.stderr.write(`patchq: internal error: ${message.split('\n')[0]} (please report; PATCHQ_DEBUG=1 shows the stack)\n`);
   if (env.PATCHQ_DEBUG === '1' && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
   return EXIT.error;
@@ -113,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
     const ctx = context(json, tty, color);
     const { run } = await command.load();
     const result = (await run(ctx, args)) ?? {};
-    if (json && result.data !== undefined) process.stdout.write(JSON.stringify(result.data, null, 2) + '\n');
+    if (json && result.data !== undefined) process.stdout.write(jsonResult(result.data));
     if (result.tui && tty && !json) {
       const code = await openTui(result.tui.cwd);
       if (code !== null) return code;
