@@ -1,0 +1,38 @@
+/** `patchq config` through the built binary, settings in a temp PATCHQ_CONFIG_DIR. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { run, temp } from './run.js';
+
+beforeAll(() => {
+  execFileSync('npx', ['tsc', '-p', '.'], { cwd: join(import.meta.dirname, '..', '..'), stdio: 'ignore' });
+}, 120_000);
+
+describe('patchq config', () => {
+  it('set, get, list with sources, unset, path', () => {
+    const d = temp();
+    const file = join(d, '.cfg', 'config.json');
+    expect(run(d, ['config', 'path']).stdout).toBe(file + '\n');
+    expect(run(d, ['config', 'set', 'fuzz', '0']).code).toBe(0);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ fuzz: 0 });
+    expect(run(d, ['config', 'get', 'fuzz']).stdout).toBe('0\n');
+    const list = JSON.parse(run(d, ['config', 'list', '--json'], { QUILT_DIFF_OPTS: '-U 9' }).stdout) as { key: string; value: unknown; source: string; from?: string }[];
+    expect(list.find((r) => r.key === 'fuzz')).toEqual({ key: 'fuzz', value: 0, source: 'settings' });
+    expect(list.find((r) => r.key === 'context')).toEqual({ key: 'context', value: 9, source: 'env', from: 'QUILT_DIFF_OPTS' });
+    expect(list.find((r) => r.key === 'merge')).toEqual({ key: 'merge', value: 'none', source: 'default' });
+    expect(run(d, ['config', 'unset', 'fuzz']).code).toBe(0);
+    expect(run(d, ['config', 'get', 'fuzz']).stdout).toBe('2\n');
+    expect(run(d, ['config', 'unset', 'fuzz']).code).toBe(2);
+  });
+
+  it('refuses bad keys and values without writing', () => {
+    const d = temp();
+    const bad = run(d, ['config', 'set', 'diffStyle', 'svn']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe("invalid value 'svn' for diffStyle: expected one of quilt, git\n");
+    expect(existsSync(join(d, '.cfg', 'config.json'))).toBe(false);
+    expect(run(d, ['config', 'set', 'colour', 'never']).code).toBe(2);
+    expect(run(d, ['config', 'frob']).code).toBe(2);
+  });
+});
