@@ -1,13 +1,9 @@
 /** Completion scripts: valid shell, generated from the registry, patch names from `patchq series`. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLI, run, temp } from './run.js';
-
-beforeAll(() => {
-  execFileSync('npx', ['tsc', '-p', '.'], { cwd: join(import.meta.dirname, '..', '..'), stdio: 'ignore' });
-}, 120_000);
 
 /** Complete `words` (the last one being completed) with the bash script, `patchq` on PATH. */
 function complete(cwd: string, words: string[]): string[] {

@@ -1,13 +1,8 @@
 /** `patchq config` through the built binary, settings in a temp PATCHQ_CONFIG_DIR. */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run, temp } from './run.js';
-
-beforeAll(() => {
-  execFileSync('npx', ['tsc', '-p', '.'], { cwd: join(import.meta.dirname, '..', '..'), stdio: 'ignore' });
-}, 120_000);
 
 describe('patchq config', () => {
   it('set, get, list with sources, unset, path', () => {

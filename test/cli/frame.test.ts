@@ -1,14 +1,9 @@
 /** The CLI frame through the built binary: help, prefixes, JSON errors, exit codes, colour, QUILT_<CMD>_ARGS. */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { commands } from '../../src/commands/registry.js';
 import { run, temp } from './run.js';
-
-beforeAll(() => {
-  execFileSync('npx', ['tsc', '-p', '.'], { cwd: join(import.meta.dirname, '..', '..'), stdio: 'ignore' });
-}, 120_000);
 
 /** A quilt tree with two patches, the first applied. */
 function tree(): string {

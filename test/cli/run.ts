@@ -1,4 +1,8 @@
-/** Spawn the built CLI with a clean env: no QUILT_*, colour off, settings in a temp dir. */
+/**
+ * Spawn the built CLI (dist/: `npm test` builds it first; alone, run `npx tsc -p .` before
+ * `npx vitest run test/cli`; building inside each test file raced other files reading dist/).
+ * Env is clean: no QUILT_*, settings in a temp dir.
+ */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
