@@ -3,7 +3,7 @@
  * prompt over the store's Ops. Keys are looked up in keys.ts; this file only maps an
  * action to a store call and the screen to show afterwards.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { bindingFor, keyName, type Action, type Binding, type Screen } from './keys.js';
 import { filterRows, loadRows, patchText, scrollTop, type Ops, type PatchRow, type Progress } from './store.js';
@@ -25,6 +25,17 @@ export interface AppProps {
   onEdit?: (path: string, selected: string) => void;
   /** The user quit. */
   onQuit?: () => void;
+}
+
+interface Ui {
+  selected: number;
+  listTop: number;
+  filter: string;
+  filtering: boolean;
+  screen: Screen;
+  scroll: number;
+  /** A destructive action waiting for y/n. */
+  confirm: Binding | null;
 }
 
 interface Conflict {
@@ -55,23 +66,25 @@ export function App({ ops, color, initialSelected, onEdit, onQuit }: AppProps) {
   const [failedName, setFailedName] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const all = useMemo(() => loadRows(ops.tree, failedName), [ops, failedName, version]);
-  const [filter, setFilter] = useState('');
-  const [filtering, setFiltering] = useState(false);
-  const rows = useMemo(() => filterRows(all, filter), [all, filter]);
-  const [selected, setSelected] = useState(() => Math.max(0, all.findIndex((r) => r.name === initialSelected)));
-  const [listTop, setListTop] = useState(0);
-  const [screen, setScreen] = useState<Screen>('stack');
-  const [scroll, setScroll] = useState(0);
   const [report, setReport] = useState<Report | null>(null);
   const [conflict, setConflict] = useState<Conflict | null>(null);
-  const [confirm, setConfirm] = useState<Binding | null>(null);
   const [busy, setBusy] = useState<Progress | null>(null);
   const [message, setMessage] = useState('');
+  // Navigation lives in a ref, updated as each key arrives: keys typed faster than React
+  // renders ("jjp" in one read) must each see the previous key's result, not a stale
+  // closure. `tick` re-renders after a change.
+  const ui = useRef<Ui>({ selected: -1, listTop: 0, filter: '', filtering: false, screen: 'stack', scroll: 0, confirm: null });
+  const [, setTick] = useState(0);
+  const rerender = () => setTick((t) => t + 1);
+  if (ui.current.selected < 0) ui.current.selected = Math.max(0, all.findIndex((r) => r.name === initialSelected));
+  const { filter, filtering, screen, scroll, confirm } = ui.current;
 
   const bodyH = Math.max(3, height - 3);
-  const sel = Math.min(selected, Math.max(0, rows.length - 1));
+  const rows = filterRows(all, filter);
+  const sel = Math.min(ui.current.selected, Math.max(0, rows.length - 1));
   const row: PatchRow | undefined = rows[sel];
-  const top = scrollTop(listTop, sel, bodyH, rows.length);
+  const top = scrollTop(ui.current.listTop, sel, bodyH, rows.length);
+  ui.current.listTop = top;
   const diff = useMemo(
     () => (screen === 'diff' && row ? diffLines(patchText(ops.tree, row.name) ?? '', ops.landing(row.name)) : []),
     [screen, row?.name, version],
@@ -81,13 +94,19 @@ export function App({ ops, color, initialSelected, onEdit, onQuit }: AppProps) {
 
   const reload = () => setVersion((v) => v + 1);
   const show = (s: Screen) => {
-    setScreen(s);
-    setScroll(0);
+    ui.current.screen = s;
+    ui.current.scroll = 0;
+    rerender();
+  };
+  /** The selected row as of now (after every key already handled). */
+  const current = (): PatchRow | undefined => {
+    const rs = filterRows(all, ui.current.filter);
+    return rs[Math.min(ui.current.selected, rs.length - 1)];
   };
 
   /** Run a stack call with a progress line; errors become the message line. */
   async function busyRun(verb: Progress['verb'], fn: (onStart: (p: Progress) => void) => Promise<void>) {
-    setBusy({ verb, name: row?.name ?? '', index: 0, total: 1 });
+    setBusy({ verb, name: current()?.name ?? '', index: 0, total: 1 });
     setMessage('');
     try {
       await fn((p) => setBusy(p));
@@ -99,7 +118,7 @@ export function App({ ops, color, initialSelected, onEdit, onQuit }: AppProps) {
     }
   }
 
-  async function doPush(force: boolean) {
+  async function doPush(force: boolean, row = current()) {
     if (!row) return;
     if (row.state !== 'unapplied' && row.state !== 'failed') return setMessage(`Patch ${row.name} is currently applied`);
     const name = row.name;
@@ -128,16 +147,18 @@ export function App({ ops, color, initialSelected, onEdit, onQuit }: AppProps) {
   }
 
   function run(action: Action) {
+    const u = ui.current;
+    const rs = filterRows(all, u.filter);
+    const row = rs[Math.min(u.selected, rs.length - 1)];
     switch (action) {
       case 'up':
       case 'down':
       case 'pageUp':
       case 'pageDown': {
         const step = action === 'up' ? -1 : action === 'down' ? 1 : action === 'pageUp' ? -bodyH : bodyH;
-        if (screen === 'stack') setSelected(Math.max(0, Math.min(rows.length - 1, sel + step)));
-        else setScroll((s) => Math.max(0, Math.min(Math.max(0, scrollMax - bodyH), s + step)));
-        setListTop(top);
-        return;
+        if (u.screen === 'stack') u.selected = Math.max(0, Math.min(rs.length - 1, Math.min(u.selected, rs.length - 1) + step));
+        else u.scroll = Math.max(0, Math.min(Math.max(0, scrollMax - bodyH), u.scroll + step));
+        return rerender();
       }
       case 'open':
         return row ? show('diff') : undefined;
@@ -151,13 +172,12 @@ export function App({ ops, color, initialSelected, onEdit, onQuit }: AppProps) {
         onQuit?.();
         return exit();
       case 'filter':
-        return setFiltering(true);
+        u.filtering = true;
+        return rerender();
       case 'push':
       case 'forcePush':
-        if (conflict && action === 'forcePush') {
-          setSelected(Math.max(0, rows.findIndex((r) => r.name === conflict.name)));
-        }
-        return void doPush(action === 'forcePush');
+        if (conflict && action === 'forcePush') return void doPush(true, all.find((r) => r.name === conflict.name));
+        return void doPush(action === 'forcePush', row);
       case 'pop':
         if (!row) return;
         if (row.state === 'unapplied' || row.state === 'failed') return setMessage(`Patch ${row.name} is not applied`);
@@ -199,30 +219,39 @@ export function App({ ops, color, initialSelected, onEdit, onQuit }: AppProps) {
 
   useInput((input, key) => {
     const name = keyName(input, key);
+    const u = ui.current;
     if (busy) return;
-    if (confirm) {
-      setConfirm(null);
-      if (name === 'y' || name === 'Y') run(confirm.action);
+    if (u.confirm) {
+      const b = u.confirm;
+      u.confirm = null;
+      rerender();
+      if (name === 'y' || name === 'Y') run(b.action);
       else setMessage('Cancelled');
       return;
     }
-    if (filtering) {
-      if (name === 'enter') setFiltering(false);
-      else if (name === 'esc') {
-        setFilter('');
-        setFiltering(false);
-      } else if (name === 'backspace') setFilter((f) => f.slice(0, -1));
-      else if (input && !key.ctrl && !key.meta && input.length === 1) setFilter((f) => f + input);
-      setSelected(0);
-      setListTop(0);
-      return;
-    }
-    const b = bindingFor(screen, name);
+    if (u.filtering) return filterKey(u, name, input, key.ctrl || key.meta);
+    const b = bindingFor(u.screen, name);
     if (!b) return;
     setMessage('');
-    if (b.confirm) return setConfirm(b);
+    if (b.confirm) {
+      u.confirm = b;
+      return rerender();
+    }
     run(b.action);
   });
+
+  /** The `/` prompt: type to filter, backspace, enter keeps the filter, esc clears it. */
+  function filterKey(u: Ui, name: string, input: string, mod: boolean | undefined) {
+    if (name === 'enter') u.filtering = false;
+    else if (name === 'esc') {
+      u.filter = '';
+      u.filtering = false;
+    } else if (name === 'backspace') u.filter = u.filter.slice(0, -1);
+    else if (input && !mod && input.length === 1) u.filter += input;
+    u.selected = 0;
+    u.listTop = 0;
+    rerender();
+  }
 
   const applied = all.filter((r) => r.state !== 'unapplied' && r.state !== 'failed').length;
   const topName = all.filter((r) => r.state !== 'unapplied' && r.state !== 'failed').at(-1)?.name ?? 'none';

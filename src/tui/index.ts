@@ -7,11 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { createElement } from 'react';
 import { render } from 'ink';
 import { App } from './app.js';
-import { makeOps } from './store.js';
+import { colorEnabled, makeOps } from './store.js';
 
 export async function startTui(opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<number> {
   const ops = makeOps(opts.cwd, opts.env);
-  const color = !('NO_COLOR' in opts.env && opts.env.NO_COLOR !== '');
+  const color = colorEnabled(opts.env);
   let selected: string | undefined;
   for (;;) {
     let edit: { path: string; selected: string } | null = null;

@@ -69,16 +69,21 @@ export function bindingFor(screen: Screen, name: string): Binding | undefined {
   return bindings.find((b) => b.screens.includes(screen) && b.keys.includes(name));
 }
 
-/** Footer text for a screen, cut to the width: "↑/k  enter diff  p push ...". */
+/**
+ * Footer text for a screen, cut to the width, `? help` and `q quit` always kept:
+ * at 80 columns "↑/k  enter diff  p push  o pop  r refresh ... ? help  q quit".
+ */
 export function footerText(screen: Screen, width: number): string {
+  const shown = bindings.filter((b) => b.footer && b.screens.includes(screen));
+  const tail = shown.filter((b) => b.action === 'help' || b.action === 'quit').map((b) => b.label).join('  ');
   let out = '';
-  for (const b of bindings) {
-    if (!b.footer || !b.screens.includes(screen)) continue;
+  for (const b of shown) {
+    if (b.action === 'help' || b.action === 'quit') continue;
     const next = out ? `${out}  ${b.label}` : b.label;
-    if (next.length > width) break;
+    if (next.length + 2 + tail.length > width) break;
     out = next;
   }
-  return out;
+  return out ? `${out}  ${tail}` : tail;
 }
 
 /** Help lines: "  keys          what it does" for every binding, grouped by screen order. */

@@ -159,11 +159,15 @@ export function fit(text: string, width: number): string {
   return text.padEnd(width);
 }
 
-/** One stack row as plain columns: "> 003-pool.patch  top  +12 -3 4f  tpl:pool  base 1a2b3c4". */
-export function rowText(r: PatchRow, width: number): string {
-  const stat = `+${r.added} -${r.removed} ${r.files}f`;
+/**
+ * One stack row as plain columns, the name column as wide as the longest name allows:
+ * "› > 003-pool.patch   top        +12 -3  4f  tpl:pool base 1a2b3c4".
+ * `selected` puts "›" in the first column, so the cursor shows without colour (NO_COLOR).
+ */
+export function rowText(r: PatchRow, width: number, nameWidth: number, selected = false): string {
+  const stat = `+${r.added} -${r.removed} ${r.files}f`.padStart(14);
   const tags = [r.template ? `tpl:${r.template}` : '', r.base ? `base ${r.base.slice(0, 7)}` : ''].filter(Boolean).join(' ');
-  const right = ` ${stateLabel[r.state].padEnd(9)} ${stat.padStart(14)}${tags ? ' ' + tags : ''}`;
-  const nameW = Math.max(8, width - 2 - right.length);
-  return fit(`${stateMark[r.state]} ${fit(r.name, nameW)}${right}`, width);
+  const nameW = Math.max(8, Math.min(nameWidth, width - 4 - 10 - 14 - 2));
+  const line = `${selected ? '›' : ' '}${stateMark[r.state]} ${fit(r.name, nameW)} ${stateLabel[r.state].padEnd(9)} ${stat}${tags ? '  ' + tags : ''}`;
+  return fit(line, width);
 }

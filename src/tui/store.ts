@@ -86,6 +86,9 @@ export function loadRows(tree: Tree, failed: string | null = null): PatchRow[] {
   });
 }
 
+/** NO_COLOR (https://no-color.org): set and non-empty turns colour off. */
+export const colorEnabled = (env: NodeJS.ProcessEnv): boolean => !('NO_COLOR' in env && env.NO_COLOR !== '');
+
 /** Rows whose name contains the filter (case-insensitive); all rows for an empty filter. */
 export function filterRows(rows: PatchRow[], filter: string): PatchRow[] {
   const f = filter.toLowerCase();

@@ -1,0 +1,158 @@
+/**
+ * The app on REAL temp trees through ink-testing-library (keys via stdin.write) and a
+ * sized renderer for 80/120 columns. State is checked afterwards with the stack API.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createElement } from 'react';
+import { render } from 'ink-testing-library';
+import { App } from '../../src/tui/app.js';
+import { colorEnabled, makeOps } from '../../src/tui/store.js';
+import { appliedPatches, openTree, push } from '../../src/stack/index.js';
+import { KEY, makeTree, renderAt, waitFor } from './fixture.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((f) => f()));
+
+function start(root: string, opts: { color?: boolean } = {}) {
+  const r = render(createElement(App, { ops: makeOps(root, {}), color: opts.color ?? false }));
+  cleanups.push(() => r.unmount());
+  return r;
+}
+
+describe('tui app on a real tree', () => {
+  it('shows every patch with its state, size and base at 80 and 120 columns', async () => {
+    const { root, names } = makeTree(5, { template: true });
+    await push(openTree(root, {}), { target: { count: 2 } });
+    for (const [w, h] of [[80, 24], [120, 40]] as const) {
+      const r = renderAt(createElement(App, { ops: makeOps(root, {}), color: false }), w, h);
+      cleanups.push(r.unmount);
+      const f = await waitFor(r.lastFrame, (x) => x.includes('pool.patch'), 'the series');
+      const rows = f.split('\n');
+      expect(rows.every((l) => l.length <= w)).toBe(true);
+      expect(f).toContain('6 patches, 2 applied, top: 002-change-f2.patch');
+      const row = (n: string) => rows.find((l) => l.includes(n)) ?? '';
+      expect(row(names[0]!)).toMatch(/applied\s+\+1 -1 1f\s+base 1a2b3c4/);
+      expect(row(names[1]!)).toMatch(/top/);
+      expect(row(names[2]!)).toMatch(/unapplied/);
+      expect(row('pool.patch')).toContain('tpl:sqlalchemy-staticpool');
+      expect(f).toContain('? help');
+    }
+  });
+
+  it('p pushes up to the selected patch, o pops until it is the top', async () => {
+    const { root, names } = makeTree(4);
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes(names[3]!), 'series');
+    r.stdin.write(KEY.down);
+    r.stdin.write(KEY.down);
+    await waitFor(r.lastFrame, (f) => f.split('\n').some((l) => l.includes(names[2]!)), 'moved');
+    r.stdin.write('p');
+    await waitFor(r.lastFrame, (f) => f.includes('Pushed 3 patch(es); now at ' + names[2]), 'push report');
+    expect(appliedPatches(openTree(root, {}))).toEqual(names.slice(0, 3));
+    r.stdin.write(KEY.esc);
+    await waitFor(r.lastFrame, (f) => f.includes('enter diff'), 'stack again');
+    r.stdin.write('k');
+    await waitFor(r.lastFrame, () => true, 'frame');
+    r.stdin.write('o');
+    await waitFor(r.lastFrame, (f) => f.includes('Popped 1 patch(es)'), 'pop report');
+    expect(appliedPatches(openTree(root, {}))).toEqual(names.slice(0, 2));
+  });
+
+  it('O (pop -a) asks first: n cancels, y pops everything', async () => {
+    const { root } = makeTree(3);
+    await push(openTree(root, {}), { target: { all: true } });
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('3 applied'), 'series');
+    r.stdin.write('O');
+    await waitFor(r.lastFrame, (f) => f.includes('Pop all patches? (y/n)'), 'confirm');
+    r.stdin.write('n');
+    await waitFor(r.lastFrame, (f) => f.includes('Cancelled'), 'cancel');
+    expect(appliedPatches(openTree(root, {}))).toHaveLength(3);
+    r.stdin.write('O');
+    await waitFor(r.lastFrame, (f) => f.includes('(y/n)'), 'confirm again');
+    r.stdin.write('y');
+    await waitFor(r.lastFrame, (f) => f.includes('Popped 3 patch(es)'), 'popped');
+    expect(appliedPatches(openTree(root, {}))).toEqual([]);
+  });
+
+  it('enter shows the header and diff with each hunk landing; / filters by name', async () => {
+    const { root, names } = makeTree(3);
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes(names[0]!), 'series');
+    r.stdin.write('p');
+    await waitFor(r.lastFrame, (f) => f.includes('Pushed 1'), 'pushed');
+    r.stdin.write(KEY.esc);
+    await waitFor(r.lastFrame, (f) => f.includes('enter diff'), 'back');
+    r.stdin.write(KEY.enter);
+    const f = await waitFor(r.lastFrame, (x) => x.includes('@@ -4,3 +4,3 @@'), 'diff');
+    expect(f).toContain('Subject: first change');
+    expect(f).toContain('+L5 changed by 1');
+    expect(f).toMatch(/@@ -4,3 \+4,3 @@.*\[exact\]/);
+    r.stdin.write(KEY.esc);
+    await waitFor(r.lastFrame, (x) => x.includes('enter diff'), 'back');
+    r.stdin.write('/');
+    for (const c of 'f3') r.stdin.write(c);
+    r.stdin.write(KEY.enter);
+    const g = await waitFor(r.lastFrame, (x) => x.includes('filter: f3') && !x.includes('filter: f3_'), 'filtered');
+    const listed = g.split('\n').slice(1).join('\n');
+    expect(listed).toContain(names[2]);
+    expect(listed).not.toContain(names[0]);
+    expect(listed).not.toContain(names[1]);
+  });
+
+  it('a failing push opens the conflict view with the refused hunk; s skips, nothing changes', async () => {
+    const { root, names } = makeTree(1, { broken: true });
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('zz-broken'), 'series');
+    r.stdin.write('j');
+    await waitFor(r.lastFrame, () => true, 'moved');
+    r.stdin.write('p');
+    const f = await waitFor(r.lastFrame, (x) => x.includes('does not apply'), 'conflict');
+    expect(f).toMatch(/broken\.txt hunk #1 \(stated line 4\)/);
+    expect(f).toContain('refused:');
+    expect(f).toContain('-l5');
+    expect(f).toContain('s skip');
+    r.stdin.write('s');
+    const g = await waitFor(r.lastFrame, (x) => x.includes('FAILED'), 'stack with failed mark');
+    expect(g).toMatch(/zz-broken\.patch\s+FAILED/);
+    // push is all-or-nothing per patch: the good one below stays applied, the broken one not.
+    expect(appliedPatches(openTree(root, {}))).toEqual([names[0]]);
+  });
+
+  it('? shows help from the key table; q quits', async () => {
+    const { root } = makeTree(2);
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('2 patches'), 'series');
+    r.stdin.write('?');
+    const f = await waitFor(r.lastFrame, (x) => x.includes('patchq: keys'), 'help');
+    expect(f).toMatch(/p\s+Push up to and including the selected patch/);
+    expect(f).toContain('(asks first)');
+  });
+
+  it('virtualises 1,000 patches: only the visible rows render, scrolling follows the selection', async () => {
+    const { root, names } = makeTree(1000);
+    const r = renderAt(createElement(App, { ops: makeOps(root, {}), color: false }), 80, 24);
+    cleanups.push(r.unmount);
+    const f = await waitFor(r.lastFrame, (x) => x.includes('1000 patches'), 'series');
+    expect(f.split('\n').length).toBeLessThanOrEqual(24);
+    expect(f).not.toContain(names[30]!);
+    for (let i = 0; i < 40; i++) r.stdin.write('j');
+    const g = await waitFor(r.lastFrame, (x) => x.includes(names[40]!), 'scrolled');
+    expect(g).not.toContain(names[0]!);
+    r.resize(120, 40);
+    const h = await waitFor(r.lastFrame, (x) => x.split('\n').length > 30, 'resized');
+    expect(h).toContain(names[40]);
+  });
+
+  it('NO_COLOR: colour off gives no escape sequences, the cursor still shows as a mark', async () => {
+    expect(colorEnabled({ NO_COLOR: '1' })).toBe(false);
+    expect(colorEnabled({ NO_COLOR: '' })).toBe(true);
+    expect(colorEnabled({})).toBe(true);
+    const { root, names } = makeTree(2);
+    await push(openTree(root, {}), {});
+    const plain = start(root, { color: false });
+    const f = await waitFor(plain.lastFrame, (x) => x.includes('2 patches'), 'plain');
+    expect(f).not.toMatch(/\x1b\[/);
+    expect(f).toContain(`›> ${names[0]}`);
+  });
+});
