@@ -4,7 +4,7 @@
  * action to a store call and the screen to show afterwards.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { Box, Text, useApp, useInput, useStdout, type Key } from 'ink';
 import { bindingFor, keyName, type Action, type Binding, type Screen } from './keys.js';
 import { filterRows, loadRows, patchText, scrollTop, type Ops, type PatchRow, type Progress } from './store.js';
 import { diffLines, fit, rejectedHunks, type RejectedHunk } from './present.js';
@@ -124,7 +124,7 @@ export function App({ ops, color, initialSelected, onEdit, onQuit }: AppProps) {
     const name = row.name;
     await busyRun('push', async (onStart) => {
       const r = await ops.pushTo(name, force, onStart);
-      const lines = [...r.pushed, ...(r.failed ? [r.failed] : [])].flatMap((p) => [`Applying patch ${p.name}`, ...p.lines]);
+      const lines = [...r.pushed, ...(r.failed ? [r.failed] : [])].flatMap((p) => p.lines);
       if (r.failed && r.failed.status === 'failed') {
         setFailedName(r.failed.name);
         setConflict({ name: r.failed.name, hunks: rejectedHunks(patchText(ops.tree, r.failed.name) ?? '', r.failed.report), pushed: r.pushed.map((p) => p.name) });
@@ -218,6 +218,14 @@ export function App({ ops, color, initialSelected, onEdit, onQuit }: AppProps) {
   }
 
   useInput((input, key) => {
+    // A terminal delivers keys typed (or sent) faster than one read as ONE string ("jjp");
+    // ink hands it over whole, so plain characters are replayed one key at a time.
+    if (input.length > 1 && !key.ctrl && !key.meta && /^[\x20-\x7e]+$/.test(input)) {
+      for (const ch of input) handleKey(ch, {});
+    } else handleKey(input, key);
+  });
+
+  function handleKey(input: string, key: Partial<Key>) {
     const name = keyName(input, key);
     const u = ui.current;
     if (busy) return;
@@ -238,7 +246,7 @@ export function App({ ops, color, initialSelected, onEdit, onQuit }: AppProps) {
       return rerender();
     }
     run(b.action);
-  });
+  }
 
   /** The `/` prompt: type to filter, backspace, enter keeps the filter, esc clears it. */
   function filterKey(u: Ui, name: string, input: string, mod: boolean | undefined) {

@@ -58,6 +58,15 @@ describe('tui app on a real tree', () => {
     expect(appliedPatches(openTree(root, {}))).toEqual(names.slice(0, 2));
   });
 
+  it('keys arriving in one read ("jjp") each count, as when typed fast in a terminal', async () => {
+    const { root, names } = makeTree(4);
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes(names[3]!), 'series');
+    r.stdin.write('jjp');
+    await waitFor(r.lastFrame, (f) => f.includes('Pushed 3 patch(es)'), 'push report');
+    expect(appliedPatches(openTree(root, {}))).toEqual(names.slice(0, 3));
+  });
+
   it('O (pop -a) asks first: n cancels, y pops everything', async () => {
     const { root } = makeTree(3);
     await push(openTree(root, {}), { target: { all: true } });

@@ -1,0 +1,55 @@
+/**
+ * The BUILT binary in a real terminal: tmux at 100x30 on a temp tree, keys sent with
+ * send-keys, the screen read with capture-pane (bounded polling, no fixed sleeps), the
+ * stack checked afterwards with `patchq applied`. Needs `npx tsc -p .` (npm test builds).
+ */
+import { spawnSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLI, patchq } from '../helpers/tree.js';
+import { makeTree } from './fixture.js';
+
+let session: string | null = null;
+afterEach(() => {
+  if (session) spawnSync('tmux', ['kill-session', '-t', session]);
+  session = null;
+});
+
+const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-t', session!).stdout;
+
+async function until(pred: (s: string) => boolean, what: string): Promise<string> {
+  const end = Date.now() + 15_000;
+  for (;;) {
+    const s = screen();
+    if (pred(s)) return s;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('tui end to end in tmux', () => {
+  it('pushes and pops with keys, quits with q, and the stack says so', async () => {
+    const { root, names } = makeTree(5);
+    session = `patchq-tui-${process.pid}-${Date.now()}`;
+    const cmd = `env NO_COLOR=1 LANG=C.UTF-8 ${process.execPath} ${CLI} tui; echo EXIT=$?; sleep 30`;
+    const r = tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', root, cmd);
+    expect(r.status).toBe(0);
+    await until((s) => s.includes('5 patches, 0 applied') && s.includes('q quit'), 'first frame');
+    // Raw mode is switched on just after the first frame: a `?` round trip proves keys arrive.
+    tmux('send-keys', '-t', session, '?');
+    await until((s) => s.includes('patchq: keys'), 'help (input live)');
+    tmux('send-keys', '-t', session, 'h');
+    await until((s) => s.includes('enter diff'), 'stack');
+    tmux('send-keys', '-t', session, 'j', 'j', 'p');
+    await until((s) => s.includes(`Pushed 3 patch(es); now at ${names[2]}`), 'push report');
+    tmux('send-keys', '-t', session, 'h');
+    await until((s) => s.includes('enter diff') && s.includes('3 applied'), 'stack');
+    tmux('send-keys', '-t', session, 'k', 'o');
+    await until((s) => s.includes('Popped 1 patch(es)'), 'pop report');
+    tmux('send-keys', '-t', session, 'q');
+    const end = await until((s) => s.includes('EXIT='), 'exit');
+    expect(end).toContain('EXIT=0');
+    const applied = patchq(root, ['applied']);
+    expect(applied.stdout.trim().split('\n')).toEqual(names.slice(0, 2));
+  });
+});
