@@ -1,31 +1,34 @@
 /**
- * startTui: render the app on the terminal until the user quits. `e` leaves ink for the
- * editor: the app exits asking for an edit, we run $EDITOR with the terminal (inherited
- * stdio) and render a fresh app with the same patch selected. Resolves with the exit code.
+ * startTui: paint the series at once (plain text, no ink yet), then load ink + react and
+ * run the live app until the user quits. Resolves with the exit code.
+ * Nothing here imports ink or react statically: cli.ts imports this module only when the
+ * TUI starts, and this module imports mount.ts (ink, react, the app) after the first frame.
  */
-import { spawnSync } from 'node:child_process';
-import { createElement } from 'react';
-import { render } from 'ink';
-import { App } from './app.js';
-import { colorEnabled, makeOps } from './store.js';
+import { clearFrame, firstFrame } from './first-frame.js';
+import { colorEnabled, loadRows, makeOps } from './store.js';
 
 export async function startTui(opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<number> {
   const ops = makeOps(opts.cwd, opts.env);
   const color = colorEnabled(opts.env);
-  let selected: string | undefined;
-  for (;;) {
-    let edit: { path: string; selected: string } | null = null;
-    const app = render(
-      createElement(App, { ops, color, ...(selected ? { initialSelected: selected } : {}), onEdit: (path: string, sel: string) => void (edit = { path, selected: sel }) }),
-      { exitOnCtrlC: false },
-    );
-    await app.waitUntilExit();
-    app.cleanup();
-    const e = edit as { path: string; selected: string } | null;
-    if (!e) return 0;
-    selected = e.selected;
-    // $EDITOR may carry arguments ("code -w"): run it through the shell, path quoted.
-    const editor = opts.env.VISUAL || opts.env.EDITOR || 'vi';
-    spawnSync(`${editor} '${e.path.replace(/'/g, `'\\''`)}'`, { shell: true, stdio: 'inherit', env: opts.env });
+  const tty = Boolean(process.stdout.isTTY);
+  // The alternate screen: on quit the terminal shows exactly what it showed before.
+  if (tty) process.stdout.write('\x1b[?1049h\x1b[H');
+  try {
+    return await run(ops, opts.env, color, tty);
+  } finally {
+    if (tty) process.stdout.write('\x1b[?1049l');
   }
+}
+
+async function run(ops: ReturnType<typeof makeOps>, env: NodeJS.ProcessEnv, color: boolean, tty: boolean): Promise<number> {
+  let painted = 0;
+  if (tty) {
+    const frame = firstFrame(loadRows(ops.tree), process.stdout.columns || 80, process.stdout.rows || 24);
+    process.stdout.write(frame.join('\n'));
+    painted = frame.length;
+  }
+  const { mount } = await import('./mount.js');
+  return mount(ops, env, color, () => {
+    if (painted) process.stdout.write(clearFrame(painted));
+  });
 }

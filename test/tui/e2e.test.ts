@@ -31,7 +31,7 @@ describe('tui end to end in tmux', () => {
   it('pushes and pops with keys, quits with q, and the stack says so', async () => {
     const { root, names } = makeTree(5);
     session = `patchq-tui-${process.pid}-${Date.now()}`;
-    const cmd = `env NO_COLOR=1 LANG=C.UTF-8 ${process.execPath} ${CLI} tui; echo EXIT=$?; sleep 30`;
+    const cmd = `echo BEFORE-TUI; env NO_COLOR=1 LANG=C.UTF-8 ${process.execPath} ${CLI} tui; echo EXIT=$?; sleep 30`;
     const r = tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', root, cmd);
     expect(r.status).toBe(0);
     await until((s) => s.includes('5 patches, 0 applied') && s.includes('q quit'), 'first frame');
@@ -49,6 +49,9 @@ describe('tui end to end in tmux', () => {
     tmux('send-keys', '-t', session, 'q');
     const end = await until((s) => s.includes('EXIT='), 'exit');
     expect(end).toContain('EXIT=0');
+    // q leaves the terminal as it found it: the alternate screen is gone, the shell's line is back.
+    expect(end).toContain('BEFORE-TUI');
+    expect(end).not.toContain('q quit');
     const applied = patchq(root, ['applied']);
     expect(applied.stdout.trim().split('\n')).toEqual(names.slice(0, 2));
   });
