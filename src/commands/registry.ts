@@ -188,6 +188,14 @@ export const commands: Command[] = [
     load: () => import('./config.js'),
   },
   {
+    name: 'tui',
+    summary: 'Browse and drive the patch stack in an interactive terminal view.',
+    usage: '',
+    options: [],
+    examples: ['patchq tui'],
+    load: () => import('./tui.js'),
+  },
+  {
     name: 'completion',
     summary: 'Print a shell completion script (bash, zsh or fish).',
     usage: 'bash | zsh | fish',
