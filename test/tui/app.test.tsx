@@ -2,6 +2,8 @@
  * The app on REAL temp trees through ink-testing-library (keys via stdin.write) and a
  * sized renderer for 80/120 columns. State is checked afterwards with the stack API.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createElement } from 'react';
 import { render } from 'ink-testing-library';
@@ -65,6 +67,17 @@ describe('tui app on a real tree', () => {
     r.stdin.write('jjp');
     await waitFor(r.lastFrame, (f) => f.includes('Pushed 3 patch(es)'), 'push report');
     expect(appliedPatches(openTree(root, {}))).toEqual(names.slice(0, 3));
+  });
+
+  it('r refreshes the top patch from the working tree', async () => {
+    const { root, names } = makeTree(2);
+    await push(openTree(root, {}), {});
+    writeFileSync(join(root, 'f1.txt'), readFileSync(join(root, 'f1.txt'), 'latin1').replace('l9\n', 'l9 edited\n'));
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('1 applied'), 'series');
+    r.stdin.write('r');
+    await waitFor(r.lastFrame, (f) => f.includes(`Refreshed patch ${names[0]}`), 'refresh message');
+    expect(readFileSync(join(root, 'patches', names[0]!), 'latin1')).toContain('+l9 edited');
   });
 
   it('O (pop -a) asks first: n cancels, y pops everything', async () => {

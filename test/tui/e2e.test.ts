@@ -4,8 +4,10 @@
  * stack checked afterwards with `patchq applied`. Needs `npx tsc -p .` (npm test builds).
  */
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, patchq } from '../helpers/tree.js';
+import { CLI, patchq, read } from '../helpers/tree.js';
 import { makeTree } from './fixture.js';
 
 let session: string | null = null;
@@ -54,5 +56,27 @@ describe('tui end to end in tmux', () => {
     expect(end).not.toContain('q quit');
     const applied = patchq(root, ['applied']);
     expect(applied.stdout.trim().split('\n')).toEqual(names.slice(0, 2));
+  });
+
+  it('e suspends the app for $EDITOR on the selected patch and comes back to it', async () => {
+    const { root, names } = makeTree(3);
+    session = `patchq-tui-e-${process.pid}-${Date.now()}`;
+    // A real program as the editor: appends a line to the file it is given.
+    const editor = join(root, 'fake-editor.sh');
+    writeFileSync(editor, '#!/bin/sh\necho edited-by-editor >> "$1"\n', { mode: 0o755 });
+    const cmd = `env NO_COLOR=1 EDITOR=${editor} ${process.execPath} ${CLI} tui; echo EXIT=$?; sleep 30`;
+    expect(tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', root, cmd).status).toBe(0);
+    await until((s) => s.includes('q quit'), 'first frame');
+    tmux('send-keys', '-t', session, '?');
+    await until((s) => s.includes('patchq: keys'), 'input live');
+    tmux('send-keys', '-t', session, 'h');
+    await until((s) => s.includes('enter diff'), 'stack');
+    tmux('send-keys', '-t', session, 'j', 'e');
+    await until(() => read(root, `patches/${names[1]}`).includes('edited-by-editor'), 'editor ran');
+    // Back in the app, the same patch still selected.
+    await until((s) => s.includes(`›  ${names[1]}`) && s.includes('q quit'), 'app again');
+    tmux('send-keys', '-t', session, 'q');
+    expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
+    expect(read(root, `patches/${names[0]}`)).not.toContain('edited-by-editor');
   });
 });
