@@ -28,5 +28,7 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
     // $EDITOR may carry arguments ("code -w"): run it through the shell, path quoted.
     const editor = env.VISUAL || env.EDITOR || 'vi';
     spawnSync(`${editor} '${e.path.replace(/'/g, `'\\''`)}'`, { shell: true, stdio: 'inherit', env });
+    // Full-screen editors (vim, less) leave the alternate screen on exit: enter it again.
+    if (process.stdout.isTTY) process.stdout.write('\x1b[?1049h\x1b[H\x1b[J');
   }
 }
