@@ -2,7 +2,7 @@
  * The app on REAL temp trees through ink-testing-library (keys via stdin.write) and a
  * sized renderer for 80/120 columns. State is checked afterwards with the stack API.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createElement } from 'react';
@@ -139,6 +139,21 @@ describe('tui app on a real tree', () => {
     expect(g).toMatch(/zz-broken\.patch\s+FAILED/);
     // push is all-or-nothing per patch: the good one below stays applied, the broken one not.
     expect(appliedPatches(openTree(root, {}))).toEqual([names[0]]);
+  });
+
+  it('from the conflict view, P asks first and then forces the patch with rejects', async () => {
+    const { root, names } = makeTree(1, { broken: true });
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('zz-broken'), 'series');
+    r.stdin.write('jp');
+    await waitFor(r.lastFrame, (x) => x.includes('does not apply'), 'conflict');
+    r.stdin.write('P');
+    await waitFor(r.lastFrame, (x) => x.includes('Force push with rejects? (y/n)'), 'confirm');
+    r.stdin.write('y');
+    const f = await waitFor(r.lastFrame, (x) => x.includes('Needs attention'), 'report');
+    expect(f).toContain('zz-broken.patch (rejects, needs refresh)');
+    expect(appliedPatches(openTree(root, {}))).toEqual([names[0], 'zz-broken.patch']);
+    expect(existsSync(join(root, 'broken.txt.rej'))).toBe(true);
   });
 
   it('? shows help from the key table; q quits', async () => {
