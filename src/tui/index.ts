@@ -27,8 +27,24 @@ async function run(ops: ReturnType<typeof makeOps>, env: NodeJS.ProcessEnv, colo
     process.stdout.write(frame.join('\n'));
     painted = frame.length;
   }
+  // ink decides once, when it is imported, that a CI variable means "no terminal" and then
+  // draws nothing until exit. We only get here with a terminal, so hide CI from that check.
+  const ci = hideCi();
   const { mount } = await import('./mount.js');
+  ci.restore();
   return mount(ops, env, color, () => {
     if (painted) process.stdout.write(clearFrame(painted));
   });
+}
+
+const CI_KEYS = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
+
+function hideCi(): { restore(): void } {
+  const saved = CI_KEYS.map((k) => [k, process.env[k]] as const);
+  for (const k of CI_KEYS) delete process.env[k];
+  return {
+    restore() {
+      for (const [k, v] of saved) if (v !== undefined) process.env[k] = v;
+    },
+  };
 }

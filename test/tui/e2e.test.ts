@@ -33,7 +33,8 @@ describe('tui end to end in tmux', () => {
   it('pushes and pops with keys, quits with q, and the stack says so', async () => {
     const { root, names } = makeTree(5);
     session = `patchq-tui-${process.pid}-${Date.now()}`;
-    const cmd = `echo BEFORE-TUI; env NO_COLOR=1 LANG=C.UTF-8 ${process.execPath} ${CLI} tui; echo EXIT=$?; sleep 30`;
+    // CI=1 as CI machines set it: ink alone would then draw nothing until exit.
+    const cmd = `echo BEFORE-TUI; env CI=1 NO_COLOR=1 LANG=C.UTF-8 ${process.execPath} ${CLI} tui; echo EXIT=$?; sleep 30`;
     const r = tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', root, cmd);
     expect(r.status).toBe(0);
     await until((s) => s.includes('5 patches, 0 applied') && s.includes('q quit'), 'first frame');
