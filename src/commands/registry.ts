@@ -168,6 +168,10 @@ export const commands: Command[] = [
   { name: 'top', summary: 'Print the top patch.', usage: '', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.top })) },
   { name: 'next', summary: 'Print the patch after the top (or after PATCH).', usage: '[PATCH]', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.next })) },
   { name: 'previous', summary: 'Print the patch before the top (or before PATCH).', usage: '[PATCH]', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.previous })) },
+  // Patch files: import, delete, rename, header, export.
+  // (end of patch-file commands)
+  // Working tree: diff, files, fold, edit, remove, revert, patches, graph.
+  // (end of working-tree commands)
   {
     name: 'version',
     summary: 'Print the patchq version.',
