@@ -1,5 +1,6 @@
 /** Small helpers every stack command shares. */
-import { openTree, type StackEvents, type Tree } from '../stack/index.js';
+import type { Tree } from '../stack/layout.js';
+import { openTree, type StackEvents } from '../stack/session.js';
 import type { Context, ParsedArgs } from './types.js';
 
 export const tree = (ctx: Context, create = false): Tree => openTree(ctx.cwd, ctx.env, { create });

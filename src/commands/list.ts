@@ -3,7 +3,10 @@
  * Output and exit codes as quilt 0.66 (QUILT.md 2.6-2.7).
  */
 import { PatchqError } from '../engine/errors.js';
-import { displayName, isDrifted, loadState, needsRefresh, readText, type Tree } from '../stack/index.js';
+import { displayName, type Tree } from '../stack/layout.js';
+import { isDrifted, needsRefresh } from '../stack/read.js';
+import { loadState } from '../stack/session.js';
+import { readText } from '../stack/state.js';
 import { tree } from './common.js';
 import type { Context, ParsedArgs, RunFn } from './types.js';
 

@@ -4,10 +4,9 @@
  * and the TUI call only this.
  */
 import { join } from 'node:path';
-import { parsePatch } from '../engine/index.js';
-import type { PatchReport } from '../engine/types.js';
+import { parsePatch } from '../engine/parse.js';
 import type { Tree } from './layout.js';
-import { backedUpFiles, readApplied, readRecord, readSeriesOf, readText } from './state.js';
+import { backedUpFiles, readApplied, readSeriesOf, readText } from './state.js';
 
 export type { Tree } from './layout.js';
 export { displayName, findRoot } from './layout.js';
@@ -25,10 +24,7 @@ export { readRecord, backedUpFiles, readBackup, readText, metadataOps, appliedOp
 export const readSeries = readSeriesOf;
 export const appliedPatches = readApplied;
 
-export function topPatch(tree: Tree): string | null {
-  const a = readApplied(tree);
-  return a[a.length - 1] ?? null;
-}
+export { topPatch, landingOf, isDrifted, needsRefresh } from './read.js';
 
 /** Files a patch touches: from .pc when applied, else from the patch file. */
 export function patchFiles(tree: Tree, name: string): string[] {
@@ -38,18 +34,4 @@ export function patchFiles(tree: Tree, name: string): string[] {
   if (!entry || text === null) return [];
   const files = parsePatch(text, { strip: entry.strip }).files.flatMap((f) => [f.oldPath, f.newPath]);
   return [...new Set(files.filter((f): f is string => !!f))].sort();
-}
-
-/** How the patch landed at its last push (null: exact, refreshed since, or unknown). */
-export function landingOf(tree: Tree, name: string): PatchReport | null {
-  return readRecord(tree, name)?.landing ?? null;
-}
-
-/** Applied and landed other than exactly, not refreshed since. */
-export function isDrifted(tree: Tree, name: string): boolean {
-  return readRecord(tree, name)?.drifted ?? false;
-}
-
-export function needsRefresh(tree: Tree, name: string): boolean {
-  return readText(join(tree.pcDir, `${name}~refresh`)) !== null;
 }
