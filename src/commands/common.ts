@@ -1,13 +1,14 @@
 /** Small helpers every stack command shares. */
 import type { Tree } from '../stack/layout.js';
 import { openTree, type StackEvents } from '../stack/session.js';
+import { paintLine } from '../output/color.js';
 import type { Context, ParsedArgs } from './types.js';
 
 export const tree = (ctx: Context, create = false): Tree => openTree(ctx.cwd, ctx.env, { create });
 
 /** Stack events printed as they happen, quilt's lines on stdout, progress on a TTY. */
 export const events = (ctx: Context): StackEvents => ({
-  line: (text) => ctx.out.line(text),
+  line: (text) => ctx.out.line(paintLine(ctx, text)),
   patchStart: (name, i, total) => {
     if (total > 1) ctx.out.progress(i, total, name);
   },

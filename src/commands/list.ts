@@ -3,6 +3,7 @@
  * Output and exit codes as quilt 0.66 (QUILT.md 2.6-2.7).
  */
 import { PatchqError } from '../engine/errors.js';
+import { paint } from '../output/color.js';
 import { displayName, type Tree } from '../stack/layout.js';
 import { isDrifted, needsRefresh } from '../stack/read.js';
 import { loadState } from '../stack/session.js';
@@ -82,7 +83,8 @@ export const series: RunFn = async (ctx, args: ParsedArgs) => {
     else {
       const mark = r.state === 'top' ? '=' : r.state === 'applied' ? '+' : ' ';
       const notes = [r.needsRefresh ? 'needs refresh' : '', r.drifted ? 'drifted' : '', r.template ? `template ${r.template}` : ''].filter(Boolean);
-      ctx.out.line(`${mark} ${show(r.name)}${notes.length ? `  (${notes.join(', ')})` : ''}`);
+      const line = paint(ctx, r.state, `${mark} ${show(r.name)}`);
+      ctx.out.line(`${line}${notes.length ? paint(ctx, 'warn', `  (${notes.join(', ')})`) : ''}`);
     }
   }
   return { data: rows };

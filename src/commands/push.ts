@@ -1,5 +1,6 @@
 import { PatchqError } from '../engine/errors.js';
 import { push, targetFrom } from '../stack/index.js';
+import { paintLine } from '../output/color.js';
 import { events, opt, tree } from './common.js';
 import type { RunFn } from './types.js';
 
@@ -21,7 +22,7 @@ export const run: RunFn = async (ctx, args) => {
     events(ctx),
   );
   if (res.top && (!res.failed || res.failed.status === 'forced')) {
-    if (!res.failed) ctx.out.line(`Now at patch ${res.top}`);
+    if (!res.failed) ctx.out.line(paintLine(ctx, `Now at patch ${res.top}`));
   }
   const data = {
     pushed: res.pushed.map((p) => ({ name: p.name, status: p.status, drifted: p.drifted, refreshed: p.refreshed, report: p.report })),

@@ -57,3 +57,23 @@ export function paint(ctx: { color: boolean }, role: Role, text: string): string
   if (!ctx.color || text === '') return text;
   return `\x1b[${PALETTE[role]}m${text}\x1b[0m`;
 }
+
+/**
+ * quilt's push/pop wording, coloured by meaning as `quilt --color` does: failures red,
+ * offsets, fuzz and merges in their landing colours, the closing "Now at patch" green.
+ * Lines that match nothing are returned as they are.
+ */
+const LINE_ROLES: [RegExp, Role][] = [
+  [/FAILED|does not apply|^Patch .* can be reverse-applied|conflict/i, 'hunk-failed'],
+  [/with fuzz \d|fuzzy/, 'hunk-fuzzy'],
+  [/merged|3-way/i, 'hunk-merged'],
+  [/succeeded at \d+ \(offset/, 'hunk-offset'],
+  [/^Now at patch |^No patches applied$|^Removing patch /, 'ok'],
+  [/^Warning|^warning:|needs refresh|Reversed \(or previously applied\)/, 'warn'],
+];
+
+export function paintLine(ctx: { color: boolean }, line: string): string {
+  if (!ctx.color) return line;
+  for (const [re, role] of LINE_ROLES) if (re.test(line)) return paint(ctx, role, line);
+  return line;
+}
