@@ -73,7 +73,8 @@ export interface ReapplyOptions {
 }
 
 export interface ReapplyEvents {
-  patchStart?(name: string, index: number, total: number): void;
+  /** Awaited when it returns a promise (a screen paints the progress before the patch is worked on). */
+  patchStart?(name: string, index: number, total: number): void | Promise<void>;
   line?(text: string): void;
 }
 
@@ -183,7 +184,7 @@ async function runFrom(tree: Tree, st: RunState, opts: ReapplyOptions, ev: Reapp
     const { series, applied } = loadState(tree);
     const entry = series[applied.length];
     if (!entry) break;
-    ev.patchStart?.(entry.name, applied.length, series.length);
+    await ev.patchStart?.(entry.name, applied.length, series.length);
     const oldCopy = relative(tree.root, join(runDir(tree, st.runId), 'old', entry.name));
     const out = await one(tree, entry.name, st, opts, baseFor, ev);
     if (out.outcome === 'refreshed' || out.outcome === 'regenerated') out.oldCopy = oldCopy;

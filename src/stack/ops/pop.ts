@@ -52,7 +52,8 @@ export async function pop(tree: Tree, opts: PopOptions = {}, ev: StackEvents = {
     const stack = [...applied];
     for (let i = 0; i < count; i++) {
       const name = stack[stack.length - 1]!;
-      ev.patchStart?.(name, i, count);
+      // Awaited: a screen's callback may return a promise to paint before the patch is worked on.
+      await ev.patchStart?.(name, i, count);
       popOne(tree, name, stack.slice(0, -1), opts, ev);
       stack.pop();
       popped.push(name);

@@ -80,7 +80,8 @@ export async function push(tree: Tree, opts: PushOptions = {}, ev: StackEvents =
     const pushed: PushedPatch[] = [];
     const nowApplied = [...applied];
     for (const [i, entry] of todo.entries()) {
-      ev.patchStart?.(entry.name, i, todo.length);
+      // Awaited: a screen's callback may return a promise to paint before the patch is worked on.
+      await ev.patchStart?.(entry.name, i, todo.length);
       const one = await pushOne(tree, entry, nowApplied, opts, ev);
       if (one.status === 'failed' || one.status === 'already-applied') {
         return { pushed, failed: one, top: nowApplied[nowApplied.length - 1] ?? null };
