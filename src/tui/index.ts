@@ -21,6 +21,9 @@ export async function startTui(opts: { cwd: string; env: NodeJS.ProcessEnv }): P
 }
 
 async function run(ops: ReturnType<typeof makeOps>, env: NodeJS.ProcessEnv, color: boolean, tty: boolean): Promise<number> {
+  // Keys typed while ink loads (~0.5 s) are kept: raw mode at once (no echo over the first
+  // frame, no line buffering), the bytes queued, and mount.ts hands them to ink.
+  const queue = tty ? queueKeys() : null;
   let painted = 0;
   if (tty) {
     const frame = firstFrame(loadRows(ops.tree), process.stdout.columns || 80, process.stdout.rows || 24);
@@ -32,9 +35,27 @@ async function run(ops: ReturnType<typeof makeOps>, env: NodeJS.ProcessEnv, colo
   const ci = hideCi();
   const { mount } = await import('./mount.js');
   ci.restore();
+  const early = queue?.stop() ?? Buffer.alloc(0);
   return mount(ops, env, color, () => {
     if (painted) process.stdout.write(clearFrame(painted));
-  });
+  }, early);
+}
+
+/** Read stdin in raw mode into a queue until `stop()`, which returns what came. */
+function queueKeys(): { stop(): Buffer } | null {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) return null;
+  const chunks: Buffer[] = [];
+  const onData = (d: Buffer | string) => void chunks.push(Buffer.isBuffer(d) ? d : Buffer.from(d));
+  stdin.setRawMode(true);
+  stdin.on('data', onData);
+  return {
+    stop() {
+      stdin.off('data', onData);
+      stdin.pause();
+      return Buffer.concat(chunks);
+    },
+  };
 }
 
 const CI_KEYS = ['CI', 'CONTINUOUS_INTEGRATION'] as const;

@@ -10,7 +10,7 @@ export type Screen = 'stack' | 'diff' | 'conflict' | 'report' | 'help';
 
 export type Action =
   | 'up' | 'down' | 'pageUp' | 'pageDown' | 'open' | 'back' | 'push' | 'forcePush' | 'pop' | 'popAll'
-  | 'refresh' | 'reapply' | 'regen' | 'edit' | 'filter' | 'help' | 'quit' | 'skip' | 'abort';
+  | 'refresh' | 'reapply' | 'regen' | 'edit' | 'filter' | 'help' | 'quit' | 'skip' | 'abort' | 'continue';
 
 export interface Binding {
   action: Action;
@@ -39,12 +39,13 @@ export const bindings: Binding[] = [
   { action: 'pop', keys: ['o'], label: 'o pop', help: 'Pop until the selected patch is the top', screens: ['stack', 'diff'], footer: true },
   { action: 'popAll', keys: ['O'], label: 'O pop -a', help: 'Pop every applied patch', screens: ['stack'], confirm: 'Pop all patches' },
   { action: 'refresh', keys: ['r'], label: 'r refresh', help: 'Refresh the top patch from the working tree', screens: ['stack'], footer: true },
-  { action: 'reapply', keys: ['R'], label: 'R reapply', help: 'Reapply the whole series on the current upstream', screens: ['stack'], footer: true },
-  { action: 'regen', keys: ['g'], label: 'g regen', help: 'Regenerate the selected template patch', screens: ['stack', 'conflict'], footer: true },
-  { action: 'edit', keys: ['e'], label: 'e edit', help: 'Open the selected patch in $EDITOR', screens: ['stack', 'diff', 'conflict'], footer: true },
+  { action: 'reapply', keys: ['R'], label: 'R reapply', help: 'Reapply the whole series on the current upstream (or return to a stopped run)', screens: ['stack'], footer: true },
+  { action: 'regen', keys: ['g'], label: 'g regen', help: 'Regenerate the selected template patch (in a refused push: then push it again)', screens: ['stack', 'conflict'], footer: true },
+  { action: 'edit', keys: ['e'], label: 'e edit', help: 'Open the selected patch in $EDITOR (a stopped reapply: the file with the conflict)', screens: ['stack', 'diff', 'conflict'], footer: true },
   { action: 'filter', keys: ['/'], label: '/ filter', help: 'Filter patches by name (enter keeps, esc clears)', screens: ['stack'], footer: true },
-  { action: 'skip', keys: ['s', 'esc'], label: 's skip', help: 'Skip: leave the failed patch unapplied and go back', screens: ['conflict'], footer: true },
-  { action: 'abort', keys: ['a'], label: 'a abort', help: 'Abort: pop what this push applied', screens: ['conflict'], footer: true, confirm: 'Abort and pop what this push applied' },
+  { action: 'skip', keys: ['s', 'esc'], label: 's skip', help: 'Skip: leave the failed patch unapplied (a stopped reapply waits; R returns to it)', screens: ['conflict'], footer: true },
+  { action: 'continue', keys: ['c'], label: 'c continue', help: 'Continue a stopped reapply (after fixing the files; drops a patch upstream already has)', screens: ['conflict'], footer: true },
+  { action: 'abort', keys: ['a'], label: 'a abort', help: 'Abort: pop what this push applied, or roll the reapply run back', screens: ['conflict'], footer: true, confirm: 'Abort' },
   { action: 'help', keys: ['?'], label: '? help', help: 'Show this help', screens: ALL, footer: true },
   { action: 'quit', keys: ['q', 'ctrl-c'], label: 'q quit', help: 'Quit', screens: ALL, footer: true },
 ];

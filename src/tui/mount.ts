@@ -1,7 +1,10 @@
 /**
  * The ink side of startTui, loaded with `await import()` after the first frame is on the
- * screen. `e` leaves ink for the editor: the app exits asking for an edit, we run $EDITOR
- * with the terminal (inherited stdio) and render a fresh app with the same patch selected.
+ * screen. Keys typed before this point were queued by startTui: they go back into stdin
+ * before ink starts reading, so ink parses them as if typed now.
+ * `e` leaves ink for the editor: the app exits asking for an edit, we run $EDITOR with the
+ * terminal (inherited stdio) and render a fresh app with the same patch selected (and the
+ * stopped reapply shown again when the edit was its conflicted file).
  */
 import { spawnSync } from 'node:child_process';
 import { createElement } from 'react';
@@ -9,22 +12,37 @@ import { render } from 'ink';
 import { App } from './app.js';
 import type { Ops } from './store.js';
 
-export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, beforeFirst: () => void): Promise<number> {
+interface Edit {
+  path: string;
+  selected: string;
+  reopen: boolean;
+}
+
+export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, beforeFirst: () => void, early: Buffer = Buffer.alloc(0)): Promise<number> {
   let selected: string | undefined;
-  let first = true;
+  let reopen = false;
+  beforeFirst();
+  // Readable.unshift puts the bytes back at the head of stdin's buffer; ink's 'readable'
+  // listener then sees them first.
+  if (early.length) process.stdin.unshift(early);
   for (;;) {
-    let edit: { path: string; selected: string } | null = null;
-    if (first) beforeFirst();
-    first = false;
+    let edit: Edit | null = null;
     const app = render(
-      createElement(App, { ops, color, ...(selected ? { initialSelected: selected } : {}), onEdit: (path: string, sel: string) => void (edit = { path, selected: sel }) }),
+      createElement(App, {
+        ops,
+        color,
+        ...(selected ? { initialSelected: selected } : {}),
+        reopenStopped: reopen,
+        onEdit: (path: string, sel: string, again: boolean) => void (edit = { path, selected: sel, reopen: again }),
+      }),
       { exitOnCtrlC: false },
     );
     await app.waitUntilExit();
     app.cleanup();
-    const e = edit as { path: string; selected: string } | null;
+    const e = edit as Edit | null;
     if (!e) return 0;
     selected = e.selected;
+    reopen = e.reopen;
     // $EDITOR may carry arguments ("code -w"): run it through the shell, path quoted.
     const editor = env.VISUAL || env.EDITOR || 'vi';
     spawnSync(`${editor} '${e.path.replace(/'/g, `'\\''`)}'`, { shell: true, stdio: 'inherit', env });

@@ -152,6 +152,17 @@ export const landingColor: Record<HunkReport['status'], string> = {
   failed: 'red',
 };
 
+/**
+ * The title line: "patchq  6 patches, 2 applied, top: 002-x.patch", then the filter
+ * ("  filter: f3_" while typing) and a stopped reapply ("  reapply stopped at 02-x.patch (R)").
+ */
+export function titleText(rows: PatchRow[], filter: string, filtering: boolean, stoppedAt: string | null): string {
+  const applied = rows.filter((r) => r.state !== 'unapplied' && r.state !== 'failed');
+  const f = filter || filtering ? `  filter: ${filter}${filtering ? '_' : ''}` : '';
+  const stop = stoppedAt ? `  reapply stopped at ${stoppedAt} (R)` : '';
+  return `patchq  ${rows.length} patches, ${applied.length} applied, top: ${applied.at(-1)?.name ?? 'none'}${f}${stop}`;
+}
+
 /** Fit text to a width: cut with "…" or pad with spaces. */
 export function fit(text: string, width: number): string {
   if (width <= 0) return '';

@@ -6,10 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  appliedPatches, isDrifted, landingOf, needsRefresh, openTree, pop, push, readSeries, refresh, topPatch,
+  appliedPatches, isDrifted, landingOf, loadState, needsRefresh, openTree, pop, push, readSeries, refresh, topPatch,
   type PushResult, type Target, type Tree,
 } from '../stack/index.js';
 import type { PatchReport } from '../engine/types.js';
+import type { ReapplyReport } from '../reapply/index.js';
 
 export type PatchState = 'top' | 'applied' | 'unapplied' | 'needs-refresh' | 'failed';
 
@@ -109,53 +110,80 @@ export function scrollTop(top: number, selected: number, height: number, count: 
 /** The operations the TUI can run: one object so tests and the app share one adapter. */
 export interface Ops {
   tree: Tree;
-  pushTo(name: string, force: boolean, onStart: (p: Progress) => void): Promise<PushResult>;
+  pushTo(name: string, force: boolean, onProgress: (p: Progress) => void): Promise<PushResult>;
   /** Pop until `name` is the top, or everything, or `count` patches. */
-  popTo(target: Target, onStart: (p: Progress) => void): Promise<string[]>;
+  popTo(target: Target, onProgress: (p: Progress) => void): Promise<string[]>;
   refreshTop(): { name: string; changed: boolean; message: string };
-  reapply(onStart: (p: Progress) => void): Promise<ReapplySummary>;
-  regenerate(name: string): Promise<string>;
+  reapply(onProgress: (p: Progress) => void): Promise<ReapplyReport>;
+  /** `reapply --continue` (`--drop-merged` when the stop was a patch upstream already has). */
+  reapplyContinue(dropMerged: boolean, onProgress: (p: Progress) => void): Promise<ReapplyReport>;
+  /** `reapply --abort`: the series and patch files as they were before the run. */
+  reapplyAbort(): Promise<string[]>;
+  /** The stopped reapply run, as `reapply` returned it, or null when no run is waiting. */
+  stoppedRun(): Promise<ReapplyReport | null>;
+  /**
+   * `patchq regen NAME`, as the CLI does it: the patch must be the top (popped first) or the
+   * next one; regenerated from its template on the tree below it, then pushed.
+   */
+  regenerate(name: string, onProgress: (p: Progress) => void): Promise<{ message: string; pushed: PushResult }>;
   landing(name: string): PatchReport | null;
 }
 
-export interface ReapplySummary {
-  lines: string[];
-  /** Patches that need a person, first. */
-  attention: string[];
+/**
+ * The progress callback the stack ops await: report, then give the event loop one turn so
+ * the screen paints before the patch is worked on (the ops are otherwise one long
+ * synchronous run and the bar would only ever show the end).
+ */
+function progress(verb: Progress['verb'], onProgress: (p: Progress) => void) {
+  return (name: string, index: number, total: number): Promise<void> => {
+    onProgress({ verb, name, index, total });
+    return new Promise((resolve) => setImmediate(resolve));
+  };
 }
 
 /** The real adapter over the stack (reapply and templates are loaded when first used). */
 export function makeOps(cwd: string, env: NodeJS.ProcessEnv): Ops {
   const tree = openTree(cwd, env);
+  const reapplyMod = () => loadOptional<typeof import('../reapply/index.js')>('../reapply/index.js', 'reapply');
   return {
     tree,
-    async pushTo(name, force, onStart) {
-      return push(tree, { target: { name }, force }, { patchStart: (n, i, t) => onStart({ verb: 'push', name: n, index: i, total: t }) });
+    async pushTo(name, force, onProgress) {
+      return push(tree, { target: { name }, force }, { patchStart: progress('push', onProgress) });
     },
-    async popTo(target, onStart) {
+    async popTo(target, onProgress) {
       // "pop until the selected patch is the top": pop's name target means exactly that.
-      const r = await pop(tree, { target }, { patchStart: (n, i, t) => onStart({ verb: 'pop', name: n, index: i, total: t }) });
-      return r.popped;
+      return (await pop(tree, { target }, { patchStart: progress('pop', onProgress) })).popped;
     },
     refreshTop() {
       const r = refresh(tree, {});
       return { name: r.name, changed: r.changed, message: r.message };
     },
-    async reapply(onStart) {
-      const mod = await loadOptional<typeof import('../reapply/index.js')>('../reapply/index.js', 'reapply');
-      const lines: string[] = [];
-      const rep = await mod.reapply(tree, {}, {
-        patchStart: (n, i, t) => onStart({ verb: 'reapply', name: n, index: i, total: t }),
-        line: (l) => lines.push(l),
-      });
-      const attention = rep.patches.filter((p) => p.outcome === 'failed' || p.outcome === 'would-fail').map((p) => p.name);
-      const summary = rep.patches.map((p) => `${p.name}: ${p.outcome}${p.reason ? ` (${p.reason})` : ''}`);
-      return { lines: summary.length ? summary : lines, attention };
+    async reapply(onProgress) {
+      return (await reapplyMod()).reapply(tree, {}, { patchStart: progress('reapply', onProgress) });
     },
-    async regenerate(name) {
+    async reapplyContinue(dropMerged, onProgress) {
+      return (await reapplyMod()).reapplyContinue(tree, { dropMerged }, { patchStart: progress('reapply', onProgress) });
+    },
+    async reapplyAbort() {
+      return (await (await reapplyMod()).reapplyAbort(tree)).popped;
+    },
+    async stoppedRun() {
+      const mod = await reapplyMod();
+      const st = mod.readRunState(tree);
+      if (!st?.stoppedAt) return null;
+      return { runId: st.runId, check: false, base: st.base, patches: st.outcomes, stoppedAt: st.stoppedAt, poppedFirst: st.poppedFirst, ok: false };
+    },
+    async regenerate(name, onProgress) {
       const mod = await loadOptional<typeof import('../templates/index.js')>('../templates/index.js', 'template regeneration');
+      if (!mod.templateOf(tree, name)) throw new Error(`Patch ${name} is not a template patch`);
+      const { series, applied } = loadState(tree);
+      const at = applied.indexOf(name);
+      if (at >= 0 && at !== applied.length - 1) throw new Error(`Patch ${name} is applied below other patches; pop to it first`);
+      if (at < 0 && series.findIndex((e) => e.name === name) !== applied.length) throw new Error(`Patch ${name} is not the next patch; push up to the patch before it first`);
+      if (at >= 0) await pop(tree, {}, { patchStart: progress('pop', onProgress) });
       const r = await mod.regenerate(tree, name);
-      return r.changed ? `Regenerated ${name} from template ${r.template}` : `${name} is up to date with template ${r.template}`;
+      const pushed = await push(tree, { target: { name } }, { patchStart: progress('push', onProgress) });
+      return { message: r.changed ? `Regenerated patch ${name} from template ${r.template}` : `Patch ${name} is unchanged (template ${r.template})`, pushed };
     },
     landing: (name) => landingOf(tree, name),
   };

@@ -1,24 +1,35 @@
 /**
- * A patch that failed: each rejected hunk, the best candidate place and why the engine
- * refused it, and the choices (keys from keys.ts: e edit, g regen, P force, s skip, a abort).
+ * A patch that stopped a push or a reapply run: what it is, the choices (keys from keys.ts),
+ * then each rejected hunk with the best candidate place and why the engine refused it.
  */
 import { Box, Text } from 'ink';
-import type { RejectedHunk } from '../present.js';
+import type { Conflict } from '../outcomes.js';
 
-export interface ConflictProps {
-  name: string;
-  hunks: RejectedHunk[];
-  scroll: number;
-  height: number;
-  color: boolean;
+type Kind = 'title' | 'why' | 'add' | 'del' | 'plain';
+
+function choices(c: Conflict): string {
+  if (c.kind === 'push') return 'e edit in $EDITOR   g regenerate from template   P force with rejects   s skip   a abort';
+  if (c.mergedUpstream) return 'c drop it from the series and continue   a abort the run   s back to the stack';
+  return 'fix the files, then c continue   e edit the conflicted file   g regenerate from template   a abort the run   s back';
 }
 
-export function conflictLines(name: string, hunks: RejectedHunk[]): { text: string; kind: 'title' | 'why' | 'add' | 'del' | 'plain' }[] {
-  const out: { text: string; kind: 'title' | 'why' | 'add' | 'del' | 'plain' }[] = [
-    { text: `Patch ${name} does not apply: ${hunks.length} rejected`, kind: 'title' },
-    { text: 'e edit in $EDITOR   g regenerate from template   P force with rejects   s skip   a abort', kind: 'plain' },
+/**
+ * Example (push): "Patch zz.patch does not apply: 1 rejected", the choices, then
+ * "broken.txt hunk #1 (stated line 4): best candidate at line 4", "refused: ...", the hunk.
+ */
+export function conflictLines(c: Conflict): { text: string; kind: Kind }[] {
+  const head =
+    c.kind === 'push'
+      ? `Patch ${c.name} does not apply: ${c.hunks.length} rejected`
+      : c.mergedUpstream
+        ? `Reapply stopped at ${c.name}: upstream already has it`
+        : `Reapply stopped at ${c.name}: ${c.hunks.length} hunk(s) need a person${c.files.length ? ` (conflicts in ${c.files.join(', ')})` : ''}`;
+  const out: { text: string; kind: Kind }[] = [
+    { text: head, kind: 'title' },
+    { text: choices(c), kind: 'plain' },
   ];
-  for (const h of hunks) {
+  if (c.kind === 'reapply') out.push({ text: c.reason, kind: 'why' });
+  for (const h of c.hunks) {
     out.push({ text: '', kind: 'plain' });
     const where = h.candidate ? `best candidate at line ${h.candidate}` : 'no candidate place';
     out.push({ text: `${h.file} hunk #${h.hunk} (stated line ${h.statedLine}): ${where}`, kind: 'title' });
@@ -30,8 +41,8 @@ export function conflictLines(name: string, hunks: RejectedHunk[]): { text: stri
 
 const colorOf = { title: 'white', why: 'red', add: 'green', del: 'red', plain: undefined } as const;
 
-export function ConflictScreen({ name, hunks, scroll, height, color }: ConflictProps) {
-  const lines = conflictLines(name, hunks);
+export function ConflictScreen({ conflict, scroll, height, color }: { conflict: Conflict; scroll: number; height: number; color: boolean }) {
+  const lines = conflictLines(conflict);
   return (
     <Box flexDirection="column">
       {lines.slice(scroll, scroll + height).map((l, i) => {

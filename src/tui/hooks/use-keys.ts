@@ -1,0 +1,137 @@
+/**
+ * Keys: ink's input -> a key name -> the binding of the current screen (keys.ts) -> an
+ * action, through the y/n prompt for the destructive ones and the `/` prompt while
+ * filtering. `dispatch` maps each action to one runner call or one navigation change.
+ */
+import { join } from 'node:path';
+import { useApp, useInput, type Key } from 'ink';
+import { bindingFor, keyName, type Action } from '../keys.js';
+import { filterRows, type PatchRow } from '../store.js';
+import { filterKey, move, type NavApi } from './use-nav.js';
+import type { Runner } from './use-runner.js';
+
+export interface KeyContext {
+  navApi: NavApi;
+  tree: { root: string; patchesDir: string };
+  runner: Runner;
+  /** Every series row (unfiltered), as of this render. */
+  all: PatchRow[];
+  /** Rows of the body (a page). */
+  pageHeight: number;
+  /** Lines of the current non-stack screen (for scrolling). */
+  contentLength: number;
+  /** Leave ink to edit `path`; `reopen`: show the stopped reapply again afterwards. */
+  onEdit?: ((path: string, selected: string, reopen: boolean) => void) | undefined;
+  onQuit?: (() => void) | undefined;
+}
+
+export function useKeys(ctx: KeyContext): void {
+  const { exit } = useApp();
+  const { nav, rerender, show } = ctx.navApi;
+  const { runner } = ctx;
+
+  /** The selected row as of now (after every key already handled). */
+  const current = (): PatchRow | undefined => {
+    const rs = filterRows(ctx.all, nav.filter);
+    return rs[Math.min(nav.selected, rs.length - 1)];
+  };
+
+  function dispatch(action: Action): void {
+    const row = current();
+    const conflict = runner.conflict;
+    switch (action) {
+      case 'up':
+      case 'down':
+      case 'pageUp':
+      case 'pageDown': {
+        const step = action === 'up' ? -1 : action === 'down' ? 1 : action === 'pageUp' ? -ctx.pageHeight : ctx.pageHeight;
+        move(nav, step, filterRows(ctx.all, nav.filter).length, ctx.contentLength, ctx.pageHeight);
+        return rerender();
+      }
+      case 'open':
+        return row ? show('diff') : undefined;
+      case 'back':
+        return show('stack');
+      case 'skip':
+        return runner.closeConflict();
+      case 'help':
+        return show('help');
+      case 'quit':
+        ctx.onQuit?.();
+        return exit();
+      case 'filter':
+        nav.filtering = true;
+        return rerender();
+      case 'push':
+        if (!row) return;
+        return void runner.push(row.name, false);
+      case 'forcePush': {
+        if (conflict?.kind === 'reapply') return runner.setMessage('The run already laid the conflict out in the files: fix them, then c');
+        const name = conflict?.name ?? row?.name;
+        return name ? void runner.push(name, true) : undefined;
+      }
+      case 'pop':
+        return row ? void runner.pop({ name: row.name }) : undefined;
+      case 'popAll':
+        return void runner.pop({ all: true });
+      case 'abort':
+        return void runner.abort();
+      case 'continue':
+        return void runner.continueRun();
+      case 'refresh':
+        return runner.refresh();
+      case 'reapply':
+        return void runner.reapply();
+      case 'regen': {
+        if (conflict?.kind === 'reapply') return runner.setMessage('The run has this patch applied with its conflicts: fix the files and c, or a to abort');
+        const name = conflict?.name ?? row?.name;
+        return name ? void runner.regen(name) : undefined;
+      }
+      case 'edit':
+        return edit(row);
+    }
+  }
+
+  /** `e`: the patch file; on a stopped reapply, the first file with a conflict in it. */
+  function edit(row: PatchRow | undefined): void {
+    const conflict = runner.conflict;
+    const name = conflict?.name ?? row?.name;
+    if (!name || !ctx.onEdit) return runner.setMessage('No editor available here');
+    const stopped = conflict?.kind === 'reapply' && conflict.files.length > 0;
+    ctx.onEdit(stopped ? join(ctx.tree.root, conflict.files[0]!) : join(ctx.tree.patchesDir, name), row?.name ?? name, stopped);
+    exit();
+  }
+
+  function handleKey(input: string, key: Partial<Key>): void {
+    const name = keyName(input, key);
+    if (runner.isBusy()) return;
+    if (nav.confirm) {
+      const b = nav.confirm;
+      nav.confirm = null;
+      rerender();
+      if (name === 'y' || name === 'Y') dispatch(b.action);
+      else runner.setMessage('Cancelled');
+      return;
+    }
+    if (nav.filtering) {
+      filterKey(nav, name, input, Boolean(key.ctrl || key.meta));
+      return rerender();
+    }
+    const b = bindingFor(nav.screen, name);
+    if (!b) return;
+    runner.setMessage('');
+    if (b.confirm) {
+      nav.confirm = b;
+      return rerender();
+    }
+    dispatch(b.action);
+  }
+
+  useInput((input, key) => {
+    // A terminal delivers keys typed (or sent) faster than one read as ONE string ("jjp");
+    // ink hands it over whole, so plain characters are replayed one key at a time.
+    if (input.length > 1 && !key.ctrl && !key.meta && /^[\x20-\x7e]+$/.test(input)) {
+      for (const ch of input) handleKey(ch, {});
+    } else handleKey(input, key);
+  });
+}

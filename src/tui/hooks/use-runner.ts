@@ -1,0 +1,147 @@
+/**
+ * The operation runner: every action that changes the tree is one call on the store's Ops,
+ * run with a progress bar; its result becomes a report or a conflict (outcomes.ts), its
+ * error the message line. Nothing here decides anything about patches.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { Target } from '../../stack/index.js';
+import type { Screen } from '../keys.js';
+import { patchText, type Ops, type Progress } from '../store.js';
+import { popReport, pushOutcome, reapplyOutcome, type Conflict, type Outcome, type Report } from '../outcomes.js';
+
+export interface Runner {
+  busy: Progress | null;
+  /** True from the moment an operation starts (a ref: keys in the same read see it). */
+  isBusy(): boolean;
+  message: string;
+  report: Report | null;
+  conflict: Conflict | null;
+  /** The patch the last push refused (marked FAILED in the stack). */
+  failedName: string | null;
+  /** Bumped after every operation: the rows are read again. */
+  version: number;
+  /** The patch a reapply run stopped at and waits on (R returns to it), or null. */
+  stoppedAt: string | null;
+  setMessage(m: string): void;
+  push(name: string, force: boolean): Promise<void>;
+  pop(target: Target): Promise<void>;
+  refresh(): void;
+  /** R: run reapply, or return to the run that stopped. */
+  reapply(): Promise<void>;
+  continueRun(): Promise<void>;
+  abort(): Promise<void>;
+  regen(name: string): Promise<void>;
+  /** Leave the conflict view (s / esc). A stopped reapply stays stopped. */
+  closeConflict(): void;
+}
+
+const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export function useRunner(ops: Ops, show: (s: Screen) => void): Runner {
+  const [busy, setBusy] = useState<Progress | null>(null);
+  const busyRef = useRef(false);
+  const [message, setMessage] = useState('');
+  const [report, setReport] = useState<Report | null>(null);
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const [failedName, setFailedName] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const [stoppedAt, setStoppedAt] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    ops.stoppedRun().then(
+      (r) => live && setStoppedAt(r?.stoppedAt ?? null),
+      () => live && setStoppedAt(null),
+    );
+    return () => void (live = false);
+  }, [version]);
+  const textOf = (name: string) => patchText(ops.tree, name) ?? '';
+
+  async function run(verb: Progress['verb'], name: string, fn: (onProgress: (p: Progress) => void) => Promise<void>) {
+    busyRef.current = true;
+    setBusy({ verb, name, index: 0, total: 1 });
+    setMessage('');
+    try {
+      await fn(setBusy);
+    } catch (e) {
+      setMessage(errText(e));
+    } finally {
+      busyRef.current = false;
+      setBusy(null);
+      setVersion((v) => v + 1);
+    }
+  }
+
+  function land(o: Outcome, note?: string) {
+    if (o.conflict) {
+      setConflict(o.conflict);
+      setFailedName(o.conflict.kind === 'push' ? o.conflict.name : null);
+      if (note) setMessage(note);
+      return show('conflict');
+    }
+    setConflict(null);
+    setFailedName(null);
+    setReport(note ? { ...o.report, title: note, lines: [o.report.title, ...o.report.lines] } : o.report);
+    show('report');
+  }
+
+  const showReport = (r: Report) => {
+    setConflict(null);
+    setReport(r);
+    show('report');
+  };
+
+  return {
+    busy,
+    isBusy: () => busyRef.current,
+    message,
+    report,
+    conflict,
+    failedName,
+    version,
+    stoppedAt,
+    setMessage,
+    push: (name, force) => run('push', name, async (p) => land(pushOutcome(await ops.pushTo(name, force, p), textOf))),
+    pop: (target) => run('pop', '', async (p) => showReport(popReport(await ops.popTo(target, p)))),
+    refresh() {
+      try {
+        setMessage(ops.refreshTop().message);
+      } catch (e) {
+        setMessage(errText(e));
+      }
+      setVersion((v) => v + 1);
+    },
+    reapply: () =>
+      run('reapply', '', async (p) => {
+        const stopped = await ops.stoppedRun();
+        land(reapplyOutcome(stopped ?? (await ops.reapply(p)), textOf));
+      }),
+    async continueRun() {
+      if (conflict?.kind !== 'reapply') return setMessage('Nothing to continue: c continues a stopped reapply');
+      await run('reapply', conflict.name, async (p) => land(reapplyOutcome(await ops.reapplyContinue(conflict.mergedUpstream, p), textOf)));
+    },
+    async abort() {
+      if (conflict?.kind === 'reapply') {
+        return run('reapply', conflict.name, async () => {
+          const popped = await ops.reapplyAbort();
+          showReport({ title: 'Reapply aborted: the series and patch files are as they were before the run', attention: [], lines: popped.map((n) => `Removing patch ${n}`) });
+        });
+      }
+      const pushed = conflict?.pushed.length ?? 0;
+      setFailedName(null);
+      if (!pushed) {
+        setConflict(null);
+        return show('stack');
+      }
+      await run('pop', '', async (p) => showReport(popReport(await ops.popTo({ count: pushed }, p))));
+    },
+    regen: (name) =>
+      run('push', name, async (p) => {
+        const r = await ops.regenerate(name, p);
+        land(pushOutcome(r.pushed, textOf), r.message);
+      }),
+    closeConflict() {
+      setConflict(null);
+      show('stack');
+    },
+  };
+}

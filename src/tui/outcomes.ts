@@ -1,0 +1,91 @@
+/**
+ * What the app shows after an operation: the stack's and reapply's own results turned into
+ * a report (patches that need a person first) or a conflict (the patch that stopped the
+ * run, with its refused hunks). Pure: no React, no files; the patch text is passed in.
+ * Example: a push of 3 where the 3rd is refused -> { conflict: { kind: 'push', name: 3rd,
+ * pushed: [1st, 2nd], hunks: [...] } }; a push that landed with drift -> a report whose
+ * attention list names the drifted patch.
+ */
+import type { PatchReport } from '../engine/types.js';
+import type { PushResult } from '../stack/index.js';
+import type { ReapplyReport } from '../reapply/index.js';
+import { reportText } from '../reapply/report.js';
+import { rejectedHunks, type RejectedHunk } from './present.js';
+
+export interface Report {
+  title: string;
+  /** Patches that need a person, shown first. */
+  attention: string[];
+  lines: string[];
+}
+
+export interface Conflict {
+  /** push: the patch was refused, nothing of it written; reapply: the run stopped there. */
+  kind: 'push' | 'reapply';
+  name: string;
+  hunks: RejectedHunk[];
+  /** push: what this push applied before the refusal (abort pops them). */
+  pushed: string[];
+  /** reapply: upstream already has the patch (continue drops it from the series). */
+  mergedUpstream: boolean;
+  /** Why, in one line (reapply's reason, or the count of refused hunks). */
+  reason: string;
+  /** Files with refused hunks, relative to the tree (where $EDITOR goes on a reapply stop). */
+  files: string[];
+}
+
+export type Outcome = { report: Report; conflict?: undefined } | { conflict: Conflict; report?: undefined };
+
+const failedFiles = (r: PatchReport | null): string[] => (r ? r.files.filter((f) => f.status !== 'ok').map((f) => f.path) : []);
+
+export function pushOutcome(r: PushResult, textOf: (name: string) => string): Outcome {
+  const lines = [...r.pushed, ...(r.failed ? [r.failed] : [])].flatMap((p) => p.lines);
+  if (r.failed && r.failed.status === 'failed') {
+    const hunks = rejectedHunks(textOf(r.failed.name), r.failed.report);
+    return {
+      conflict: {
+        kind: 'push',
+        name: r.failed.name,
+        hunks,
+        pushed: r.pushed.map((p) => p.name),
+        mergedUpstream: false,
+        reason: `${hunks.length} hunk(s) refused; nothing of it was written`,
+        files: failedFiles(r.failed.report),
+      },
+    };
+  }
+  const attention = [...r.pushed, ...(r.failed ? [r.failed] : [])]
+    .filter((p) => p.drifted || p.status === 'forced' || p.status === 'already-applied')
+    .map((p) => `${p.name} (${p.status === 'forced' ? 'rejects, needs refresh' : p.status === 'already-applied' ? 'already applied: upstream has it' : 'drifted, needs refresh'})`);
+  return { report: { title: `Pushed ${r.pushed.length} patch(es); now at ${r.top ?? 'nothing'}`, attention, lines } };
+}
+
+export function popReport(popped: string[]): Report {
+  return { title: `Popped ${popped.length} patch(es)`, attention: [], lines: popped.map((p) => `Removing patch ${p}`) };
+}
+
+/** A stopped run as a conflict: the last outcome is the patch it stopped at. */
+export function reapplyConflict(rep: ReapplyReport, textOf: (name: string) => string): Conflict | null {
+  const stop = rep.stoppedAt ? rep.patches.find((p) => p.name === rep.stoppedAt) : undefined;
+  if (!stop) return null;
+  const merged = stop.outcome === 'merged-upstream';
+  return {
+    kind: 'reapply',
+    name: stop.name,
+    hunks: !merged && stop.report ? rejectedHunks(textOf(stop.name), stop.report) : [],
+    pushed: [],
+    mergedUpstream: merged,
+    reason: stop.reason ?? (merged ? 'upstream already has this change' : 'does not apply'),
+    files: merged ? [] : failedFiles(stop.report),
+  };
+}
+
+/** The reapply report in reapply's own words (needs-a-person first), plus the attention list. */
+export function reapplyOutcome(rep: ReapplyReport, textOf: (name: string) => string): Outcome {
+  const conflict = reapplyConflict(rep, textOf);
+  if (conflict) return { conflict };
+  const attention = rep.patches
+    .filter((p) => p.outcome === 'refreshed' || p.outcome === 'regenerated' || p.outcome === 'resolved')
+    .map((p) => `${p.name} (${p.outcome}: review it)`);
+  return { report: { title: rep.ok ? 'Reapply: every patch is back' : `Reapply stopped at ${rep.stoppedAt}`, attention, lines: reportText(rep) } };
+}
