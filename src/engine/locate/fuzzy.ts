@@ -64,7 +64,10 @@ function fuzzStep(idx: LineIndex, h: Hunk, from: number, to: number, stated: num
     prev = `${front},${back}`;
     const last = h.lines.length - back;
     const needle = oldSide(h, front, last);
-    if (needle.length === 0 || needle.length === front + back) continue;
+    // Any non-empty needle is searched, however short next to what was dropped: 3 + 3
+    // context and 2 removed lines leave 4 lines at fuzz 2, and uniqueness in the window
+    // is the evidence (lodash _baseSortedIndexBy.js on the drift bench).
+    if (needle.length === 0) continue;
     const c = findExact(idx, needle, from, to);
     if (c.length === 1) return { landing: { pos: c[0]!, first: front, last, fuzz: f, similarity: 1, kind: 'fuzz' }, best: c[0]!, reason: '' };
     if (c.length > 1) return ambiguous(nearestFirst(c, stated + front));
