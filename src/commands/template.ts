@@ -30,7 +30,8 @@ export const run: RunFn = async (ctx, args) => {
   const [sub, name] = args.positionals;
   if (sub === 'list' || sub === undefined) {
     const list = listTemplates(dirs(ctx));
-    for (const t of list) ctx.out.line(`${t.name.padEnd(24)} ${t.description}`);
+    const width = Math.max(24, ...list.map((t) => t.name.length + 1));
+    for (const t of list) ctx.out.line(`${t.name.padEnd(width)} ${t.description}`);
     return { data: list };
   }
   if (!name) throw new PatchqError('E_USAGE', `Usage: patchq template ${sub} NAME`);

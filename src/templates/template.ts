@@ -133,7 +133,7 @@ export function listTemplates(searchDirs: string[]): { name: string; description
     for (const f of readdirSync(dir).filter((x) => /\.ya?ml$/.test(x)).sort()) {
       try {
         const t = loadTemplate(join(dir, f));
-        if (!seen.has(t.name)) seen.set(t.name, { name: t.name, description: t.description.split('\n')[0]!, path: t.path });
+        if (!seen.has(t.name)) seen.set(t.name, { name: t.name, description: t.description.split(/\n\s*\n/)[0]!.replace(/\s+/g, ' ').trim(), path: t.path });
       } catch {
         // Not a template (a workflow file, say): skip it in listings.
       }
@@ -149,7 +149,10 @@ export function resolveParams(tpl: Template, overrides: Record<string, string> =
     if (!(k in tpl.parameters)) throw new PatchqError('E_USAGE', `template ${tpl.name} has no parameter '${k}' (it has: ${Object.keys(tpl.parameters).join(', ') || 'none'})`);
   }
   for (const [k, p] of Object.entries(tpl.parameters)) {
-    const v = overrides[k] ?? p.default;
+    let v = overrides[k] ?? p.default;
+    // `--set pre_ping=false` means False: enum values match case-insensitively, stored as spelled in the template.
+    const canon = p.enum?.find((e) => e.toLowerCase() === v.toLowerCase());
+    if (canon !== undefined) v = canon;
     if (p.enum && !p.enum.includes(v)) throw new PatchqError('E_USAGE', `parameter ${k}: '${v}' is not one of ${p.enum.join(', ')}`);
     if (p.pattern && !new RegExp(p.pattern).test(v)) throw new PatchqError('E_USAGE', `parameter ${k}: '${v}' does not match ${p.pattern}`);
     out[k] = v;

@@ -147,3 +147,40 @@ describe('template patches in a series', () => {
     expect(read(d, 'database/a.py').endsWith('e = create_engine(\n    U,\n    poolclass=StaticPool,\n    connect_args={\n        "check_same_thread": False,\n        "timeout": 20.0,\n    },\n    pool_pre_ping=True,\n)\n')).toBe(true);
   });
 });
+
+describe('template commands through the binary', () => {
+  it('lists and shows the shipped template, with the pool classes explained', () => {
+    const d = tempDir('patchq-tpl-');
+    const list = patchq(d, ['template', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^sqlalchemy-staticpool +Replace NullPool .*whatever the call's layout\.$/m);
+    const show = patchq(d, ['template', 'show', 'sqlalchemy-staticpool']);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('StaticPool keeps exactly ONE connection');
+    expect(show.stdout).toContain('SingletonThreadPool keeps one connection per thread');
+    expect(show.stdout).toMatch(/poolclass = StaticPool +\(one of StaticPool, SingletonThreadPool/);
+    const json = JSON.parse(patchq(d, ['template', 'show', 'sqlalchemy-staticpool', '--json']).stdout);
+    expect(Object.keys(json.parameters)).toEqual(['poolclass', 'timeout', 'pre_ping']);
+    const missing = patchq(d, ['template', 'show', 'no-such-template']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no-such-template');
+  });
+
+  it('new --set takes parameters (enum values in any case) and refuses unknown ones without writing', () => {
+    const d = tempDir('patchq-tpl-');
+    write(d, 'database/a.py', head + 'e = create_engine(U, poolclass=NullPool, connect_args={"check_same_thread": False})\n');
+    const bad = patchq(d, ['new', 'p.patch', '--template', 'sqlalchemy-staticpool', '--set', 'bogus=1']);
+    expect(bad.code).toBe(2); // a usage error (docs/exit-codes.md)
+    expect(bad.stderr).toContain("has no parameter 'bogus'");
+    expect(read(d, 'database/a.py')).toContain('poolclass=NullPool');
+    const r = patchq(d, ['new', 'p.patch', '--template', 'sqlalchemy-staticpool', '--set', 'poolclass=SingletonThreadPool', '--set', 'timeout=5', '--set', 'pre_ping=false']);
+    expect(r.code).toBe(0);
+    const a = read(d, 'database/a.py');
+    expect(a).toContain('poolclass=SingletonThreadPool,');
+    expect(a).toContain('"timeout": 5,');
+    expect(a).toContain('pool_pre_ping=False,');
+    expect(a).toContain('from sqlalchemy.pool import SingletonThreadPool');
+    // The parameters are recorded in the patch, so regen reproduces the same change.
+    expect(patchq(d, ['regen', 'p.patch']).stdout).toContain('unchanged');
+  });
+});
