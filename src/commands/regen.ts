@@ -22,7 +22,9 @@ export const run: RunFn = async (ctx, args) => {
   }
   const r = await regenerate(t, name, { dryRun: opt.bool(args, 'dry-run') });
   ctx.out.line(r.changed ? `Regenerated patch ${displayName(t, name)} from template ${r.template}` : `Patch ${displayName(t, name)} is unchanged (template ${r.template})`);
-  if (r.changed) process.stdout.write(makeFileDiff(r.oldText, r.newText, { oldPath: `${name} (old)`, newPath: `${name} (new)`, style: 'quilt', oldLabel: `${name} (old)`, newLabel: `${name} (new)` }));
+  // What changed in the patch file itself: a diff of the old patch against the new one.
+  const change = r.changed ? makeFileDiff(r.oldText, r.newText, { oldPath: `${name} (old)`, newPath: `${name} (new)`, style: 'quilt', oldLabel: `${name} (old)`, newLabel: `${name} (new)` }) : '';
+  for (const l of change.replace(/\n$/, '').split('\n')) if (change) ctx.out.line(l);
   if (at >= 0 || !opt.bool(args, 'dry-run')) await push(t, { target: { name } }, events(ctx));
-  return { data: { name, template: r.template, changed: r.changed, files: r.run.files.filter((f) => f.before !== f.after).map((f) => f.path) } };
+  return { data: { name, template: r.template, changed: r.changed, patchDiff: change, files: r.run.files.filter((f) => f.before !== f.after).map((f) => f.path) } };
 };

@@ -143,6 +143,9 @@ describe('template patches in a series', () => {
     const g = patchq(d, ['regen', '01-pool.patch']);
     expect(g.code).toBe(0);
     expect(g.stdout).toContain('Regenerated patch 01-pool.patch from template sqlalchemy-staticpool');
+    // It shows what changed in the patch: the new module appears as added patch lines.
+    expect(g.stdout).toContain('+++ 01-pool.patch (new)');
+    expect(g.stdout).toMatch(/^\+\+\+\+ [^\n]*database\/b\.py/m);
     expect(read(d, 'database/b.py')).toContain('poolclass=StaticPool');
     expect(read(d, 'database/a.py').endsWith('e = create_engine(\n    U,\n    poolclass=StaticPool,\n    connect_args={\n        "check_same_thread": False,\n        "timeout": 20.0,\n    },\n    pool_pre_ping=True,\n)\n')).toBe(true);
   });
@@ -182,5 +185,8 @@ describe('template commands through the binary', () => {
     expect(a).toContain('from sqlalchemy.pool import SingletonThreadPool');
     // The parameters are recorded in the patch, so regen reproduces the same change.
     expect(patchq(d, ['regen', 'p.patch']).stdout).toContain('unchanged');
+    // --json is one document, with the patch diff in it (empty when unchanged).
+    const j = JSON.parse(patchq(d, ['regen', 'p.patch', '--json']).stdout);
+    expect(j).toMatchObject({ name: 'p.patch', changed: false, patchDiff: '' });
   });
 });
