@@ -169,6 +169,85 @@ export const commands: Command[] = [
   { name: 'next', summary: 'Print the patch after the top (or after PATCH).', usage: '[PATCH]', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.next })) },
   { name: 'previous', summary: 'Print the patch before the top (or before PATCH).', usage: '[PATCH]', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.previous })) },
   // Patch files: import, delete, rename, header, export.
+  {
+    name: 'import',
+    summary: 'Import patch files (plain diffs, git format-patch files, mboxes) after the top patch.',
+    usage: '[-p N] [-R] [-P PATCH] [-f] [-d o|a|n] FILE...',
+    description:
+      'The patches are inserted after the top patch and are not pushed. An mbox of several `git format-patch` mails becomes one patch per mail, named as git names its files (0001-subject.patch), with From/Date/Subject and the message as its header. A file that does not parse is refused (FILE:LINE) and nothing is written.',
+    options: [
+      { name: 'strip', short: 'p', type: 'string', valueName: 'N', description: 'Strip level for the patch (recorded in series when not 1).' },
+      { name: 'reverse', short: 'R', type: 'boolean', description: 'Apply the patch in reverse (recorded in series).' },
+      { name: 'patch', short: 'P', type: 'string', valueName: 'PATCH', description: 'Name inside patches/ (one patch only).' },
+      { name: 'force', short: 'f', type: 'boolean', description: 'Replace a patch of the series that is not applied.' },
+      { name: 'desc', short: 'd', type: 'string', valueName: 'o|a|n', description: 'With -f, keep the old (o), all (a) or new (n) header.' },
+      json,
+    ],
+    json: true,
+    group: 'stack',
+    examples: ['patchq import ../fix.diff', 'patchq import -p0 -P 05-fix.patch ~/fix.diff', 'git format-patch --stdout v1..topic > t.mbox && patchq import t.mbox'],
+    load: () => import('./import.js'),
+  },
+  {
+    name: 'delete',
+    summary: 'Remove a patch from the series (the top one is popped first).',
+    usage: '[-r] [--backup] [PATCH | -n]',
+    options: [
+      { name: 'next', short: 'n', type: 'boolean', description: 'Delete the patch after the top one.' },
+      { name: 'remove', short: 'r', type: 'boolean', description: 'Remove the patch file from patches/ too.' },
+      { name: 'backup', type: 'boolean', description: 'With -r, rename the patch file to PATCH~ instead.' },
+      json,
+    ],
+    json: true,
+    group: 'stack',
+    load: () => import('./delete.js'),
+  },
+  {
+    name: 'rename',
+    summary: 'Rename the top (or named) patch: series, patch file and .pc state.',
+    usage: '[-P PATCH] NEW_NAME',
+    options: [{ name: 'patch', short: 'P', type: 'string', valueName: 'PATCH', description: 'Rename this patch instead of the top one.' }, json],
+    json: true,
+    group: 'stack',
+    load: () => import('./rename.js'),
+  },
+  {
+    name: 'header',
+    summary: 'Print or change the header (description) of the top or named patch.',
+    usage: '[-a|-r|-e] [--backup] [--dep3] [--strip-diffstat] [--strip-trailing-whitespace] [PATCH]',
+    description:
+      'Without -a/-r/-e the header is printed. -a appends stdin to it, -r replaces it with stdin, -e opens it in $EDITOR. The diff below the header is kept byte for byte. --dep3 prints the DEP-3 fields (Description, Author, Origin, Bug, Forwarded, Last-Update, ...); with -e it inserts a DEP-3 template into an empty header.',
+    options: [
+      { name: 'append', short: 'a', type: 'boolean', description: 'Append stdin to the header.' },
+      { name: 'replace', short: 'r', type: 'boolean', description: 'Replace the header with stdin.' },
+      { name: 'edit', short: 'e', type: 'boolean', description: 'Edit the header in $EDITOR.' },
+      { name: 'backup', type: 'boolean', description: 'Keep the old patch file as PATCH~.' },
+      { name: 'dep3', type: 'boolean', description: 'Print the DEP-3 fields; with -e, a DEP-3 template for an empty header.' },
+      { name: 'strip-diffstat', type: 'boolean', description: 'Drop diffstat lines from the header.' },
+      { name: 'strip-trailing-whitespace', type: 'boolean', description: 'Drop trailing whitespace from the header lines.' },
+      json,
+    ],
+    json: true,
+    group: 'stack',
+    examples: ['patchq header', 'echo "Forwarded: no" | patchq header -a', 'patchq header --dep3 --json 01-fix.patch'],
+    load: () => import('./header.js'),
+  },
+  {
+    name: 'export',
+    summary: 'Write the series (or the named patches) as git format-patch mails for git am.',
+    usage: '[-o DIR] [--numbered] [PATCH...]',
+    description:
+      'One mail per patch, 0001-<subject>.patch, in series order: From/Date/Subject from the patch header (mail headers or DEP-3 Author/Description/Last-Update), the diff in git form with the series -p level and -R applied. `git am DIR/*.patch` on the base tree makes one commit per patch.',
+    options: [
+      { name: 'output-directory', short: 'o', type: 'string', valueName: 'DIR', description: 'Write the mails into DIR (default: the current directory).' },
+      { name: 'numbered', short: 'n', type: 'boolean', description: 'Subjects as [PATCH n/m] instead of [PATCH].' },
+      json,
+    ],
+    json: true,
+    group: 'stack',
+    examples: ['patchq export -o out/', 'git am out/*.patch'],
+    load: () => import('./export.js'),
+  },
   // (end of patch-file commands)
   // Working tree: diff, files, fold, edit, remove, revert, patches, graph.
   // (end of working-tree commands)

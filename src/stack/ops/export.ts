@@ -1,0 +1,137 @@
+/**
+ * export: the series (or the named patches, in series order) as `git format-patch`
+ * mails, one file each, "0001-<subject>.patch", so that `git am DIR/*.patch` on the base
+ * tree makes one commit per patch, in order:
+ *
+ *   From <sha1 of the patch file> Mon Sep 17 00:00:00 2001
+ *   From: Ann Smith <ann@example.com>          header From:/Author:, else the fallback
+ *   Date: Sun, 29 Nov 2026 10:49:16 +0000      header Date:, DEP-3 Last-Update, file mtime
+ *   Subject: [PATCH 1/3] Fix the parser        Subject:/Description:, first line, the name
+ *
+ *   long description, other DEP-3 fields as trailers
+ *   ---
+ *
+ *   diff --git a/f.c b/f.c                     every file re-written in git form, with the
+ *   --- a/f.c                                  series entry's -p level and -R applied
+ *   +++ b/f.c
+ *   @@ ... @@
+ *   --
+ *   patchq <version>
+ *
+ * Nothing in the stack changes, so no transaction: everything is computed first, then
+ * each mail is written atomically into DIR.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatHunk, parsePatch, reverseFilePatch } from '../../engine/index.js';
+import { PatchqError } from '../../engine/errors.js';
+import type { FilePatch } from '../../engine/types.js';
+import { writeFileAtomic } from '../../fsx/atomic.js';
+import type { Tree } from '../layout.js';
+import { formatMail, gitPatchName, mailHeaders, parseDep3, rfc2822 } from '../mail.js';
+import { loadState } from '../session.js';
+import { readText, sha1 } from '../state.js';
+import { findPatch, splitPatchText } from './header.js';
+
+export interface ExportOptions {
+  /** Patch names (quilt lookup); default the whole series. */
+  names?: string[];
+  /** Absolute output directory (created when missing). */
+  outDir: string;
+  /** "[PATCH n/m]" subjects (git's -n); default "[PATCH]". */
+  numbered?: boolean;
+  /** "Name <email>" for patches whose header names no author. */
+  author: string;
+  /** Signature line after "-- ". */
+  signature: string;
+}
+
+export interface ExportedPatch {
+  patch: string;
+  /** Absolute path of the mail written. */
+  file: string;
+  subject: string;
+  author: string;
+  date: string;
+}
+
+export interface ExportResult {
+  exported: ExportedPatch[];
+  /** Patches left out (no diff in them: git am refuses empty patches). */
+  skipped: string[];
+}
+
+/** Fields that belong to the mail transport or to patchq, not to the commit message. */
+const NOT_TRAILERS = /^(Description|Author|Date|To|Cc|Bcc|Message-I[dD]|In-Reply-To|References|Reply-To|Sender|MIME-Version|Content-.*|X-.*|Patchq-.*|Last-Update)$/i;
+
+const utf8Bytes = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
+
+/** One file of a parsed patch in git's form. */
+export function gitFileDiff(f: FilePatch, where: string): string {
+  if (f.binary) throw new PatchqError('E_PATCH_UNSUPPORTED', `binary patch of ${f.newPath ?? f.oldPath} cannot be exported yet`, { file: where, line: f.patchLine });
+  const oldP = utf8Bytes(f.oldPath ?? f.newPath!);
+  const newP = utf8Bytes(f.newPath ?? f.oldPath!);
+  let out = `diff --git a/${oldP} b/${newP}\n`;
+  if (f.oldPath === null) out += `new file mode ${f.newMode ?? '100644'}\n`;
+  else if (f.newPath === null) out += `deleted file mode ${f.oldMode ?? '100644'}\n`;
+  else if (f.oldMode && f.newMode && f.oldMode !== f.newMode) out += `old mode ${f.oldMode}\nnew mode ${f.newMode}\n`;
+  if ((f.kind === 'rename' || f.kind === 'copy') && f.oldPath && f.newPath) {
+    const verb = f.kind === 'rename' ? 'rename' : 'copy';
+    out += `similarity index ${f.similarity ?? (f.hunks.length === 0 ? 100 : 90)}%\n${verb} from ${oldP}\n${verb} to ${newP}\n`;
+  }
+  if (f.index) {
+    const mode = f.oldPath !== null && f.newPath !== null && !(f.oldMode && f.newMode && f.oldMode !== f.newMode) && f.oldMode ? ` ${f.oldMode}` : '';
+    out += `index ${f.index.oldId}..${f.index.newId}${mode}\n`;
+  }
+  if (f.hunks.length === 0) return out;
+  out += `--- ${f.oldPath === null ? '/dev/null' : `a/${oldP}`}\n+++ ${f.newPath === null ? '/dev/null' : `b/${newP}`}\n`;
+  return out + f.hunks.map(formatHunk).join('');
+}
+
+/** "2026-11-23" (DEP-3 Last-Update) -> RFC 2822 at midnight UTC; null when not a date. */
+function dayDate(v: string | undefined): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(v ?? '');
+  if (!m) return null;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return Number.isNaN(d.getTime()) ? null : rfc2822(d);
+}
+
+export function exportSeries(tree: Tree, opts: ExportOptions): ExportResult {
+  const { series } = loadState(tree);
+  const wanted = opts.names?.length ? new Set(opts.names.map((n) => findPatch(tree, series, n))) : null;
+  const entries = series.filter((e) => !wanted || wanted.has(e.name));
+  if (entries.length === 0) throw new PatchqError('E_NOTHING', 'No patches in series');
+  const mails: Array<{ e: (typeof entries)[number]; text: string; subject: string; author: string; date: string; body: string; diff: string }> = [];
+  const skipped: string[] = [];
+  for (const e of entries) {
+    const path = join(tree.patchesDir, e.name);
+    const text = readText(path);
+    if (text === null) throw new PatchqError('E_NOT_FOUND', `Patch ${e.name} does not exist`);
+    const parsed = parsePatch(text, { strip: e.strip, fileName: path });
+    const files = e.reverse ? parsed.files.map(reverseFilePatch) : parsed.files;
+    if (files.length === 0) {
+      skipped.push(e.name);
+      continue;
+    }
+    const header = splitPatchText(text).header;
+    const dep3 = parseDep3(header);
+    const mail = mailHeaders(header);
+    const subject = dep3.subject ?? e.name.replace(/\.(patch|diff)$/, '');
+    const trailers = Object.entries(dep3.fields)
+      .filter(([k]) => !NOT_TRAILERS.test(k))
+      .map(([k, v]) => `${k}: ${v.split('\n').join('\n ')}`);
+    const body = [dep3.body, trailers.join('\n')].filter((s) => s.trim() !== '').join('\n\n');
+    const date = mail?.get('date') ?? dep3.fields.Date ?? dayDate(dep3.fields['Last-Update']) ?? rfc2822(statSync(path).mtime);
+    const author = dep3.fields.Author && /<[^>]+@[^>]+>/.test(dep3.fields.Author) ? dep3.fields.Author.split('\n')[0]! : opts.author;
+    mails.push({ e, text, subject, author, date, body, diff: files.map((f) => gitFileDiff(f, path)).join('') });
+  }
+  const exported: ExportedPatch[] = [];
+  mails.forEach((m, i) => {
+    const prefix = opts.numbered && mails.length > 1 ? `[PATCH ${i + 1}/${mails.length}]` : '[PATCH]';
+    const data = formatMail({ id: sha1(m.text)!, author: m.author, date: m.date, subject: m.subject, body: m.body, diff: m.diff, prefix, signature: opts.signature });
+    const file = join(opts.outDir, gitPatchName(i + 1, m.subject));
+    exported.push({ patch: m.e.name, file, subject: m.subject, author: m.author, date: m.date });
+    writeFileAtomic(file, Buffer.from(data, 'latin1'));
+  });
+  return { exported, skipped };
+}

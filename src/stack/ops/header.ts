@@ -1,0 +1,152 @@
+/**
+ * header: print, append to or replace the text above a patch's diff (quilt's `header`).
+ * The diff part is never re-generated: the new file is the new header followed by the
+ * old body bytes, cut where quilt cuts (`^(---|\*\*\*|Index:)[ \t][^ \t]|^diff -`, with
+ * parse.ts's look at the next line so prose such as "--- see below" stays in the header).
+ *
+ * Also here, shared by import/delete/rename: quilt's patch-name lookup (`find_patch`:
+ * "fix" finds "fix.patch" or "fix.diff" when that is the only candidate) and strip_diffstat.
+ */
+import { join } from 'node:path';
+import { PatchqError } from '../../engine/errors.js';
+import { findBodyStart } from '../../engine/parse.js';
+import { displayName, type Tree } from '../layout.js';
+import type { SeriesEntry } from '../series.js';
+import { loadState, withLock } from '../session.js';
+import { readText } from '../state.js';
+import { applyTransaction, type FileOp } from '../transaction.js';
+
+/** Header and body of a patch text; body '' when there is no diff. Byte strings. */
+export function splitPatchText(text: string): { header: string; body: string } {
+  const lines = text.split(/(?<=\n)/);
+  const start = findBodyStart(lines.map((l) => l.replace(/\r?\n$/, '')));
+  if (start < 0) return { header: text, body: '' };
+  return { header: lines.slice(0, start).join(''), body: lines.slice(start).join('') };
+}
+
+/**
+ * quilt's strip_diffstat (scripts/patchfns): lines with " | " are held back and dropped
+ * when a "N files changed..." line follows; otherwise they are printed after all.
+ */
+export function stripDiffstat(text: string): string {
+  const out: string[] = [];
+  let eat: string[] = [];
+  const lines = text.split(/(?<=\n)/);
+  for (const l of lines) {
+    const v = l.replace(/\n$/, '');
+    if (/ .* \| /.test(v)) {
+      eat.push(l);
+      continue;
+    }
+    if (/^#? .* files? changed(, .* insertions?\(\+\))?(, .* deletions?\(-\))?/.test(v)) {
+      eat = [];
+      continue;
+    }
+    out.push(...eat, l);
+    eat = [];
+  }
+  return out.join('');
+}
+
+export const stripTrailingWhitespace = (text: string): string => text.replace(/[ \t]+$/gm, '');
+
+/**
+ * quilt's find_patch: an exact series name, or the one name that is NAME plus .patch,
+ * .diff or .dif (and a compression suffix). A "patches/" prefix is dropped.
+ */
+export function findPatch(tree: Tree, series: SeriesEntry[], given: string): string {
+  const name = given.startsWith(`${tree.patchesName}/`) ? given.slice(tree.patchesName.length + 1) : given;
+  if (series.some((e) => e.name === name)) return name;
+  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`^${esc}(\\.patch|\\.diff?)?(\\.gz|\\.bz2|\\.xz|\\.lzma|\\.lz)?$`);
+  const hits = series.filter((e) => re.test(e.name));
+  if (hits.length === 1) return hits[0]!.name;
+  throw new PatchqError('E_NOT_FOUND', `Patch ${given} is not in series`);
+}
+
+/** The named patch, or the top one; quilt's messages when there is none. */
+export function patchOrTop(tree: Tree, series: SeriesEntry[], applied: string[], given: string | undefined): string {
+  if (given) return findPatch(tree, series, given);
+  const top = applied[applied.length - 1];
+  if (top) return top;
+  if (series.length > 0) throw new PatchqError('E_STATE', 'No patches applied');
+  throw new PatchqError('E_STATE', existsSeries(tree) ? 'No patches in series' : 'No series file found');
+}
+
+const existsSeries = (tree: Tree) => readText(tree.seriesPath) !== null;
+
+export interface HeaderInfo {
+  name: string;
+  header: string;
+  /** The patch file exists (quilt prints nothing and exits 0 when it does not). */
+  exists: boolean;
+}
+
+export function readHeader(tree: Tree, given?: string): HeaderInfo {
+  const { series, applied } = loadState(tree);
+  const name = patchOrTop(tree, series, applied, given);
+  const text = readText(join(tree.patchesDir, name));
+  return { name, header: text === null ? '' : splitPatchText(text).header, exists: text !== null };
+}
+
+export interface WriteHeaderOptions {
+  /** Keep the old patch file as PATCH~. */
+  backup?: boolean;
+  stripDiffstat?: boolean;
+  stripTrailingWhitespace?: boolean;
+}
+
+export interface WriteHeaderResult {
+  name: string;
+  header: string;
+  changed: boolean;
+  message: string;
+}
+
+/**
+ * Append `text` to the header (`append`) or replace the header with it (`replace`), in
+ * one transaction under the lock. The body is re-read here, under the lock, so an edit
+ * that took minutes in $EDITOR cannot lose a refresh made meanwhile.
+ */
+export function writeHeader(tree: Tree, given: string | undefined, mode: 'append' | 'replace', text: string, opts: WriteHeaderOptions = {}): WriteHeaderResult {
+  return withLock(tree, () => {
+    const { series, applied } = loadState(tree);
+    const name = patchOrTop(tree, series, applied, given);
+    const path = join(tree.patchesDir, name);
+    const old = readText(path);
+    const { header: oldHeader, body } = splitPatchText(old ?? '');
+    let header = mode === 'append' ? oldHeader + text : text;
+    if (header !== '' && !/[\n\r]$/.test(header)) header += '\n'; // quilt's ensure_trailing_newline
+    if (opts.stripDiffstat) header = stripDiffstat(header);
+    if (opts.stripTrailingWhitespace) header = stripTrailingWhitespace(header);
+    const next = header + body;
+    const ops: FileOp[] = [];
+    if (next !== old) {
+      if (opts.backup && old !== null) ops.push({ kind: 'write', path: `${path}~`, data: old });
+      ops.push({ kind: 'write', path, data: next });
+    }
+    applyTransaction(tree, ops);
+    const shown = displayName(tree, name);
+    const message = mode === 'append' ? `Appended text to header of patch ${shown}` : `Replaced header of patch ${shown}`;
+    return { name, header, changed: next !== old, message };
+  });
+}
+
+/** What `quilt header --dep3 -e` puts in an empty header (QUILT.md 2.5). */
+export function dep3Template(today: string): string {
+  return [
+    'Description: <short description, required>',
+    ' <long description that can span multiple lines, optional>',
+    'Author: <name and email of author, optional>',
+    'Origin: <upstream|backport|vendor|other>, <URL, required except if Author is present>',
+    'Bug: <URL to the upstream bug report if any, implies patch has been forwarded, optional>',
+    'Bug-<Vendor>: <URL to the vendor bug report if any, optional>',
+    'Forwarded: <URL|no|not-needed, useless if you have a Bug field, optional>',
+    'Applied-Upstream: <version|URL|commit, identifies patches merged upstream, optional>',
+    'Reviewed-by: <name and email of a reviewer, optional>',
+    `Last-Update: ${today} <YYYY-MM-DD, last update of the meta-information, optional>`,
+    '---',
+    'This patch header follows DEP-3: http://dep.debian.net/deps/dep3/',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,175 @@
+/**
+ * import: copy external patches into patches/ and list them in the series right after
+ * the top patch (quilt's `import`: they are not pushed). Accepted: plain diffs (diff -u,
+ * diff -ruN, quilt's own), `git format-patch` files, and an mbox of several format-patch
+ * mails (`git format-patch --stdout`), split one patch per mail, each named as git names
+ * its files ("0001-Fix-the-parser.patch") and stored byte-identical to that file, so the
+ * mail's From/Date/Subject and message are the patch's description.
+ *
+ * Check everything, then write: every input is read and parsed first (with the -p level
+ * it will be pushed with); one that does not parse is refused as `FILE:LINE: reason` and
+ * nothing is written. Then one transaction writes the patch files and the series.
+ *
+ * quilt's rules kept: `-P` only with a single patch; an applied patch is never replaced;
+ * a patch in the series is replaced only with -f, its header chosen by -d o|a|n
+ * (o: old header + new diff, a: old header, "---", new patch, n: new patch as is; without
+ * -d, the side that has a header wins and two different headers are refused).
+ */
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { diffHunks, formatHunk, parsePatch } from '../../engine/index.js';
+import { PatchqError, isPatchqError } from '../../engine/errors.js';
+import { resolveInside } from '../../fsx/guard.js';
+import { displayName, type Tree } from '../layout.js';
+import { gitPatchName, mailHeaders, splitMailbox, stripPatchPrefix } from '../mail.js';
+import { checkPatchName, insertEntry, parseSeries } from '../series.js';
+import { loadState, withLock } from '../session.js';
+import { backupDir, readText } from '../state.js';
+import { applyTransaction, type FileOp } from '../transaction.js';
+import { splitPatchText, stripDiffstat } from './header.js';
+
+export interface ImportOptions {
+  /** -pN recorded in the series when not 1. */
+  strip?: number;
+  /** -R: the patch is applied in reverse. */
+  reverse?: boolean;
+  /** -P NAME: the name inside patches/ (a single patch only). */
+  name?: string;
+  /** -f: replace a patch of the series that is not applied. */
+  force?: boolean;
+  /** -d: whose header to keep when replacing. */
+  desc?: 'o' | 'a' | 'n';
+}
+
+export interface ImportedPatch {
+  name: string;
+  /** The file as given on the command line. */
+  source: string;
+  /** 1-based mail number inside an mbox, null for a file holding one patch. */
+  mail: number | null;
+  replaced: boolean;
+  files: string[];
+}
+
+export interface ImportResult {
+  imported: ImportedPatch[];
+  /** quilt's stdout lines. */
+  lines: string[];
+  /** quilt's stderr lines ("Replacing patch X with new version"). */
+  warnings: string[];
+}
+
+/** Names that would land on quilt's own files in .pc/ (or patchq's side area). */
+function checkPcClash(name: string): void {
+  const first = name.split('/')[0]!;
+  if (['.patchq', '.version', '.quilt_patches', '.quilt_series', 'applied-patches', '.snap'].includes(first) || name.endsWith('~refresh')) {
+    throw new PatchqError('E_USAGE', `Patch name '${name}' invalid: it would clash with quilt's state in .pc/`);
+  }
+}
+
+interface Planned extends ImportedPatch {
+  text: string;
+}
+
+export function importPatches(tree: Tree, cwd: string, files: string[], opts: ImportOptions = {}): ImportResult {
+  if (files.length === 0) throw new PatchqError('E_USAGE', 'Usage: patchq import [-p N] [-R] [-P PATCH] [-f] [-d o|a|n] FILE...');
+  if (opts.name !== undefined && files.length > 1) throw new PatchqError('E_STATE', "Option `-P' can only be used when importing a single patch");
+  return withLock(tree, () => {
+    const { series, applied } = loadState(tree);
+    const strip = opts.strip ?? 1;
+    const plan: Planned[] = [];
+    const res: ImportResult = { imported: [], lines: [], warnings: [] };
+    for (const file of files) {
+      const abs = resolve(cwd, file);
+      const text = readText(abs);
+      if (text === null || !existsSync(abs)) throw new PatchqError('E_NOT_FOUND', `Patch ${file} does not exist`);
+      const chunks = splitMailbox(text);
+      if (chunks.length > 1 && opts.name !== undefined) throw new PatchqError('E_STATE', `Option \`-P' can only be used when importing a single patch (${file} holds ${chunks.length} mails)`);
+      chunks.forEach((chunk, k) => {
+        const parsed = parseChecked(chunk.text, strip, file, chunk.line);
+        let name: string;
+        if (chunks.length > 1) {
+          const subject = mailHeaders(chunk.text)?.get('subject');
+          name = gitPatchName(k + 1, stripPatchPrefix(subject ?? `patch ${k + 1}`));
+        } else {
+          name = opts.name ?? basename(file);
+          if (name.startsWith(`${tree.patchesName}/`)) name = name.slice(tree.patchesName.length + 1);
+        }
+        checkPatchName(name, tree.seriesName);
+        checkPcClash(name);
+        if (existsSync(tree.patchesDir)) resolveInside(tree.patchesDir, name);
+        if (plan.some((p) => p.name === name)) throw new PatchqError('E_EXISTS', `Patch ${displayName(tree, name)} would be imported twice (from ${plan.find((p) => p.name === name)!.source} and ${file})`);
+        const paths = [...new Set(parsed.files.flatMap((f) => [f.oldPath, f.newPath]).filter((p): p is string => !!p))];
+        plan.push({ name, source: file, mail: chunks.length > 1 ? k + 1 : null, replaced: false, files: paths, text: chunk.text });
+      });
+    }
+    const ops: FileOp[] = [];
+    let seriesText = readText(tree.seriesPath) ?? '';
+    let entries = series;
+    let after = applied[applied.length - 1] ?? null;
+    const options = [...(strip !== 1 ? [`-p${strip}`] : []), ...(opts.reverse ? ['-R'] : [])].join(' ');
+    for (const p of plan) {
+      const dest = join(tree.patchesDir, p.name);
+      const shown = displayName(tree, p.name);
+      let data = p.text;
+      if (applied.includes(p.name)) throw new PatchqError('E_STATE', `Patch ${shown} is applied`);
+      if (series.some((e) => e.name === p.name)) {
+        if (resolve(cwd, p.source) === dest && p.mail === null) throw new PatchqError('E_EXISTS', `Patch ${shown} already exists in series.`);
+        if (!opts.force) throw new PatchqError('E_EXISTS', `Patch ${shown} exists. Replace with -f.`);
+        data = mergeHeaders(readText(dest) ?? '', p.text, opts.desc);
+        p.replaced = true;
+        res.warnings.push(`Replacing patch ${shown} with new version`);
+      } else if (existsSync(dest)) {
+        res.lines.push(`Importing patch ${shown}`);
+      } else {
+        res.lines.push(`Importing patch ${p.source}${p.mail !== null ? ` (mail ${p.mail})` : ''} (stored as ${shown})`);
+      }
+      ops.push({ kind: 'write', path: dest, data });
+      if (!p.replaced) {
+        seriesText = insertEntry(seriesText, entries, after, options ? `${p.name} ${options}` : p.name);
+        entries = parseSeries(seriesText, tree.seriesPath);
+        after = p.name;
+      }
+      // quilt: rm -rf .pc/<patch> (a stale folder of an unapplied patch)
+      ops.push({ kind: 'rmtree', path: backupDir(tree, p.name) });
+      res.imported.push({ name: p.name, source: p.source, mail: p.mail, replaced: p.replaced, files: p.files });
+    }
+    if (seriesText !== (readText(tree.seriesPath) ?? '') || readText(tree.seriesPath) === null) ops.push({ kind: 'write', path: tree.seriesPath, data: seriesText });
+    applyTransaction(tree, ops);
+    return res;
+  });
+}
+
+/** Parse as push will; a failure points at FILE:LINE of the file as given (mbox lines included). */
+function parseChecked(text: string, strip: number, file: string, firstLine: number) {
+  let parsed;
+  try {
+    parsed = parsePatch(text, { strip, fileName: file });
+  } catch (e) {
+    if (!isPatchqError(e)) throw e;
+    throw new PatchqError(e.code, e.message, { file, ...(e.line !== undefined ? { line: e.line + firstLine - 1 } : {}) });
+  }
+  if (parsed.files.length === 0) {
+    throw new PatchqError('E_PATCH_PARSE', 'no diff found in it (not a patch?)', { file, line: firstLine });
+  }
+  return parsed;
+}
+
+/** quilt's merge_patches for `import -f` over an existing patch. */
+function mergeHeaders(oldText: string, newText: string, desc: ImportOptions['desc']): string {
+  const oldDesc = stripDiffstat(splitPatchText(oldText).header);
+  const newDesc = stripDiffstat(splitPatchText(newText).header);
+  let d = desc;
+  if (!d) {
+    if (oldDesc.trim() === '') d = 'n';
+    else if (newDesc.trim() === '') d = 'o';
+    else if (oldDesc === newDesc) d = 'n';
+    else {
+      const diff = diffHunks(oldDesc, newDesc, 3).map(formatHunk).join('');
+      throw new PatchqError('E_STATE', `Patch headers differ:\n${diff}Please use -d {o|a|n} to specify which patch header(s) to keep.`);
+    }
+  }
+  if (d === 'n') return newText;
+  if (d === 'o') return oldDesc + splitPatchText(newText).body;
+  return `${oldDesc}---\n${newText}`;
+}

@@ -1,0 +1,126 @@
+/**
+ * rename: give a patch a new name everywhere it is named (quilt's `rename [-P PATCH] NEW`):
+ *   patches/series            the line is edited in place (options and comments kept)
+ *   patches/<name>            the patch file
+ *   .pc/applied-patches       when applied, and .pc/<name>/ (backups, .timestamp),
+ *   .pc/<name>~refresh        quilt's needs-refresh marker
+ *   .pc/.patchq/patch/<name>.json            patchq's record
+ *   .pc/.patchq/reapply.json + reapply/<run>/old/<name>   a stopped reapply run
+ * all in one transaction. The transaction has no "move", so files are written under the
+ * new name (modes kept) and the old ones removed; .timestamp is rewritten, so its mtime
+ * is now, which only makes quilt's pop check (files newer than .timestamp) less eager:
+ * patchq's own check uses the hashes in the record, which move along.
+ */
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { PatchqError } from '../../engine/errors.js';
+import { resolveInside } from '../../fsx/guard.js';
+import { displayName, type Tree } from '../layout.js';
+import { checkPatchName, parseSeries, renameEntry } from '../series.js';
+import { loadState, withLock } from '../session.js';
+import { appliedOp, backupDir, readRecord, readText, recordOp, refreshMarker, dropRecordOp } from '../state.js';
+import { applyTransaction, type FileOp } from '../transaction.js';
+import { patchOrTop } from './header.js';
+
+export interface RenameResult {
+  from: string;
+  to: string;
+  applied: boolean;
+  message: string;
+}
+
+export function renamePatch(tree: Tree, given: string | undefined, newName: string): RenameResult {
+  return withLock(tree, () => {
+    const { series, applied } = loadState(tree);
+    const from = patchOrTop(tree, series, applied, given);
+    const to = newName.startsWith(`${tree.patchesName}/`) ? newName.slice(tree.patchesName.length + 1) : newName;
+    checkPatchName(to, tree.seriesName);
+    if (to.split('/')[0] === '.patchq' || to.endsWith('~refresh')) throw new PatchqError('E_USAGE', `Patch name '${to}' invalid: it would clash with quilt's state in .pc/`);
+    if (existsSync(tree.patchesDir)) resolveInside(tree.patchesDir, to);
+    if (to.startsWith(`${from}/`) || from.startsWith(`${to}/`)) throw new PatchqError('E_USAGE', `Patch name '${to}' invalid: a patch cannot be renamed into its own path`);
+    if (series.some((e) => e.name === to) || existsSync(backupDir(tree, to)) || existsSync(join(tree.patchesDir, to))) {
+      throw new PatchqError('E_EXISTS', `Patch ${displayName(tree, to)} exists already, please choose a different name`);
+    }
+    const ops: FileOp[] = [];
+    const isApplied = applied.includes(from);
+    if (isApplied) {
+      ops.push(...moveTree(backupDir(tree, from), backupDir(tree, to)));
+      ops.push(appliedOp(tree, applied.map((n) => (n === from ? to : n))));
+      const marker = readText(refreshMarker(tree, from));
+      if (marker !== null) ops.push({ kind: 'write', path: refreshMarker(tree, to), data: marker }, { kind: 'delete', path: refreshMarker(tree, from) });
+    }
+    const rec = readRecord(tree, from);
+    if (rec) ops.push(recordOp(tree, to, rec), dropRecordOp(tree, from));
+    ops.push({ kind: 'write', path: tree.seriesPath, data: renameEntry(readText(tree.seriesPath) ?? '', series, from, to) });
+    const patchPath = join(tree.patchesDir, from);
+    const text = readText(patchPath);
+    if (text !== null) ops.push({ kind: 'write', path: join(tree.patchesDir, to), data: text, mode: statSync(patchPath).mode & 0o7777 }, { kind: 'delete', path: patchPath });
+    ops.push(...reapplyOps(tree, from, to));
+    applyTransaction(tree, ops);
+    const message = `Patch ${displayName(tree, from)} renamed to ${displayName(tree, to)}`;
+    return { from, to, applied: isApplied, message };
+  });
+}
+
+/** Every file under `src` written under `dst` (modes kept), then `src` removed. */
+function moveTree(src: string, dst: string): FileOp[] {
+  const ops: FileOp[] = [];
+  if (!existsSync(src)) return ops;
+  const walk = (d: string, rel: string) => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      const st = lstatSync(p);
+      if (st.isDirectory()) walk(p, `${rel}${e}/`);
+      else ops.push({ kind: 'write', path: join(dst, rel + e), data: readText(p)!, mode: st.mode & 0o7777 });
+    }
+  };
+  walk(src, '');
+  ops.push({ kind: 'rmtree', path: src });
+  return ops;
+}
+
+interface RunStateLike {
+  runId?: string;
+  seriesText?: string;
+  pushedByRun?: string[];
+  poppedFirst?: string[];
+  stoppedAt?: string | null;
+  outcomes?: Array<{ name: string; oldCopy?: string }>;
+}
+
+/**
+ * A stopped reapply run names patches in .pc/.patchq/reapply.json and keeps their old
+ * texts in .pc/.patchq/reapply/<run>/old/<name>: rename there too, or --abort/--continue
+ * would look for a patch that is no longer there. Read as plain JSON (the reapply layer
+ * sits above the stack); only the name-bearing fields are touched.
+ */
+function reapplyOps(tree: Tree, from: string, to: string): FileOp[] {
+  const path = join(tree.sideDir, 'reapply.json');
+  const text = readText(path);
+  if (text === null) return [];
+  let st: RunStateLike;
+  try {
+    st = JSON.parse(text) as RunStateLike;
+  } catch {
+    throw new PatchqError('E_STATE', `cannot rename ${from}: the reapply state is unreadable`, { file: path });
+  }
+  const swap = (n: string) => (n === from ? to : n);
+  if (st.pushedByRun) st.pushedByRun = st.pushedByRun.map(swap);
+  if (st.poppedFirst) st.poppedFirst = st.poppedFirst.map(swap);
+  if (st.stoppedAt) st.stoppedAt = swap(st.stoppedAt);
+  const oldDir = st.runId ? join(tree.sideDir, 'reapply', st.runId, 'old') : null;
+  const relOld = (n: string) => (oldDir ? relative(tree.root, join(oldDir, n)) : '');
+  for (const o of st.outcomes ?? []) {
+    if (o.name !== from) continue;
+    o.name = to;
+    if (o.oldCopy && o.oldCopy === relOld(from)) o.oldCopy = relOld(to);
+  }
+  if (st.seriesText !== undefined) {
+    const entries = parseSeries(st.seriesText);
+    if (entries.some((e) => e.name === from)) st.seriesText = renameEntry(st.seriesText, entries, from, to);
+  }
+  const ops: FileOp[] = [{ kind: 'write', path, data: JSON.stringify(st, null, 1) }];
+  const oldCopy = oldDir ? readText(join(oldDir, from)) : null;
+  if (oldDir && oldCopy !== null) ops.push({ kind: 'write', path: join(oldDir, to), data: oldCopy }, { kind: 'delete', path: join(oldDir, from) });
+  return ops;
+}
