@@ -35,6 +35,13 @@ export function patchFiles(tree: Tree, name: string): string[] {
   const files = parsePatch(text, { strip: entry.strip }).files.flatMap((f) => [f.oldPath, f.newPath]);
   return [...new Set(files.filter((f): f is string => !!f))].sort();
 }
+// Working-tree commands (diff, files, fold, edit, remove, revert, patches, graph).
+export { appliedPatch, seriesPatch, treeRelative, listFiles, patchesTouching, type FileRow, type PatchTouch } from './ops/inspect.js';
+export { diffPatch, type DiffOptions as DiffPatchOptions, type DiffResult, type FileDiff } from './ops/diff.js';
+export { fold, type FoldOptions, type FoldResult } from './ops/fold.js';
+export { removeFiles, type RemoveResult } from './ops/remove.js';
+export { revertFiles, type RevertResult } from './ops/revert.js';
+export { dependencyGraph, type GraphOptions, type GraphResult } from './ops/graph.js';
 export { importPatches, type ImportOptions, type ImportResult, type ImportedPatch } from './ops/import.js';
 export { deletePatch, type DeleteOptions, type DeleteResult } from './ops/delete.js';
 export { renamePatch, type RenameResult } from './ops/rename.js';

@@ -1,0 +1,38 @@
+/**
+ * edit: `add` the files to the top patch, then open them in the editor (quilt's `edit`).
+ * Editor: $VISUAL, else the editor setting ($EDITOR, else `patchq config set editor`,
+ * else vi), run through the shell so "code -w" works. A file that did not exist before
+ * and that the editor did not create is taken out of the patch again (exit 1), as quilt does.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { PatchqError } from '../engine/errors.js';
+import { addFiles, appliedPatch, loadState, readText, removeFiles, treeRelative } from '../stack/index.js';
+import { loadSettings } from '../settings/settings.js';
+import { tree } from './common.js';
+import type { RunFn } from './types.js';
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export const run: RunFn = async (ctx, args) => {
+  if (args.positionals.length === 0) throw new PatchqError('E_USAGE', 'Usage: patchq edit FILE...');
+  const t = tree(ctx);
+  const added = addFiles(t, ctx.cwd, args.positionals);
+  for (const l of added.lines) (l.includes('is already in patch') ? ctx.out.warn : ctx.out.line)(l);
+  const editor = ctx.env.VISUAL || loadSettings(ctx.env).editor.value;
+  const r = spawnSync(`${editor} ${args.positionals.map(quote).join(' ')}`, { shell: true, stdio: 'inherit', cwd: ctx.cwd, env: ctx.env });
+  if (r.error) throw new PatchqError('E_IO', `cannot run the editor '${editor}': ${r.error.message}`);
+  let status = r.status ?? 1;
+  const top = appliedPatch(t, loadState(t));
+  const files = args.positionals.map((f) => treeRelative(t, ctx.cwd, f));
+  const gone = files.filter((f) => !existsSync(join(t.root, f)) && (readText(join(t.pcDir, top, f)) ?? '') === '');
+  let removed: string[] = [];
+  if (gone.length > 0) {
+    const res = removeFiles(t, gone);
+    for (const l of res.lines) ctx.out.line(l);
+    removed = res.removed;
+    status = 1;
+  }
+  return { exitCode: status, data: { patch: top, added: added.added, already: added.already, editor, editorStatus: r.status, removed } };
+};

@@ -1,0 +1,191 @@
+/**
+ * diff: the top (or named) patch's changes as refresh would write them, without writing
+ * (quilt's `diff`, QUILT.md 2.5 labels):
+ *   old side  the .pc original of the first patch in the range that has the file
+ *             (-z: the patch applied to its originals in memory, i.e. the last refresh)
+ *   new side  the working file, or the backup of the next applied patch that touches the
+ *             file ("shadowed": quilt then warns "more recent patches modify files")
+ *   -R        swaps the sides; --combine P covers P up to the patch.
+ * Labels by strip level: 1 -> "<dir>.orig/f" / "<dir>/f", 0 -> "f.orig" / "f", ab -> a/ b/.
+ */
+import { statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { makeFileDiff } from '../../engine/index.js';
+import { PatchqError } from '../../engine/errors.js';
+import { displayName, type Tree } from '../layout.js';
+import { loadState } from '../session.js';
+import { backedUpFiles, backupDir, readBackup, readRecord } from '../state.js';
+import { modeOf, readTreeFile, treePath } from '../files.js';
+import { appliedPatch, filesOrdered, nextPatchForFile, patchedVersions } from './inspect.js';
+
+export interface DiffOptions {
+  /** -P: the patch to diff (default: top). */
+  patch?: string;
+  /** --combine: first patch of the range ('-' = the first applied). */
+  combine?: string;
+  /** -p: 0, 1 or 'ab' (default: the series entry's level). */
+  strip?: string;
+  context?: number;
+  /** -z: changes since the last refresh. */
+  sinceRefresh?: boolean;
+  reverse?: boolean;
+  noTimestamps?: boolean;
+  noIndex?: boolean;
+  git?: boolean;
+  sort?: boolean;
+  showFunction?: boolean;
+  /** Only these tree-relative files. */
+  files?: string[];
+}
+
+export interface FileDiff {
+  file: string;
+  /** The patch whose original is the old side (null under -z). */
+  from: string | null;
+  /** The later patch whose backup is the new side, when shadowed. */
+  shadowedBy: string | null;
+  diff: string;
+}
+
+export interface DiffResult {
+  patch: string;
+  patches: string[];
+  files: FileDiff[];
+  text: string;
+  /** quilt's stderr lines ("File x is not being modified", the shadow warning). */
+  warnings: string[];
+}
+
+/**
+ * quilt's `date +'%Y-%m-%d %H:%M:%S.%N %z' -r FILE`, in the local zone; null is the epoch
+ * stamp of a /dev/null side, undefined is now.
+ */
+export function quiltStamp(path: string | null | undefined): string {
+  if (path === null) return '1970-01-01 00:00:00.000000000 +0000';
+  const ns = path === undefined ? BigInt(Date.now()) * 1_000_000n : statSync(path, { bigint: true }).mtimeNs;
+  const d = new Date(Number(ns / 1_000_000n));
+  const off = -d.getTimezoneOffset();
+  const local = new Date(d.getTime() + off * 60_000);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  const zone = `${off >= 0 ? '+' : '-'}${pad(Math.floor(Math.abs(off) / 60))}${pad(Math.abs(off) % 60)}`;
+  const date = `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}`;
+  const time = `${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}`;
+  return `${date} ${time}.${String(ns % 1_000_000_000n).padStart(9, '0')} ${zone}`;
+}
+
+export function diffPatch(tree: Tree, opts: DiffOptions = {}): DiffResult {
+  const view = loadState(tree);
+  if (opts.combine !== undefined && opts.sinceRefresh) throw new PatchqError('E_STATE', "Options `--combine' and `-z' cannot be combined.");
+  const last = appliedPatch(tree, view, opts.patch);
+  const entry = view.series.find((e) => e.name === last)!;
+  const strip = opts.strip ?? String(entry.strip);
+  if (!['0', '1', 'ab'].includes(strip)) throw new PatchqError('E_STATE', `Cannot diff patches with -p${strip}, please specify -p0, -p1, or -pab instead`);
+  let patches = [last];
+  if (opts.combine !== undefined) {
+    const upTo = view.applied.slice(0, view.applied.indexOf(last) + 1);
+    const first = opts.combine === '-' ? upTo[0]! : appliedPatch(tree, view, opts.combine);
+    const from = upTo.indexOf(first);
+    if (from < 0) throw new PatchqError('E_STATE', `Patch ${displayName(tree, first)} not applied before patch ${displayName(tree, last)}`);
+    patches = upTo.slice(from);
+  }
+  let files = [...new Set(patches.flatMap((p) => filesOrdered(tree, view, p)))];
+  if (opts.files && opts.files.length > 0) files = files.filter((f) => opts.files!.includes(f));
+  if (opts.sort) files.sort();
+  const warnings: string[] = [];
+  const relative = opts.sinceRefresh ? patchedVersions(tree, view, last, files) : null;
+  const dir = basename(tree.root);
+  const out: FileDiff[] = [];
+  let shadowed = false;
+  for (const file of files) {
+    let oldText: string | null;
+    let oldPath: string | null;
+    let from: string | null = null;
+    let oldMode: number | undefined;
+    if (relative) {
+      oldText = relative.get(file) ?? null;
+      oldPath = null;
+    } else {
+      from = patches.find((p) => backedUpFiles(tree, p).includes(file)) ?? null;
+      if (!from) {
+        warnings.push(`File ${file} is not being modified`);
+        continue;
+      }
+      const b = readBackup(tree, from, file, readRecord(tree, from));
+      oldText = b.text;
+      oldMode = b.mode;
+      oldPath = join(backupDir(tree, from), file);
+    }
+    const later = nextPatchForFile(tree, view, last, file);
+    let newText: string | null;
+    let newPath: string;
+    let newMode: number | undefined;
+    if (later) {
+      shadowed = true;
+      const b = readBackup(tree, later, file, readRecord(tree, later));
+      newText = b.text;
+      newMode = b.mode;
+      newPath = join(backupDir(tree, later), file);
+    } else {
+      newText = readTreeFile(tree, file);
+      newMode = modeOf(tree, file) ?? undefined;
+      newPath = treePath(tree, file);
+    }
+    // -z: quilt's old side is a temp file made just now.
+    const oldStamp = oldText === null ? quiltStamp(null) : oldPath === null ? quiltStamp(undefined) : quiltStamp(oldPath);
+    let sides: Sides = { oldText, newText, oldStamp, newStamp: quiltStamp(newText === null ? null : newPath), oldMode, newMode };
+    if (opts.reverse) {
+      // quilt's diff_file after -R swapped the files: an empty old side is /dev/null (-s),
+      // but the new side is /dev/null only when the file is missing (-e), and a backup
+      // always exists, so a created file reverses to "+++ dir/f" with no lines.
+      const backupSide = oldPath !== null;
+      const rOld = newText === '' ? null : newText;
+      const rNew = oldText ?? (backupSide ? '' : null);
+      sides = {
+        oldText: rOld,
+        newText: rNew,
+        oldStamp: rOld === null ? quiltStamp(null) : sides.newStamp,
+        newStamp: rNew === null ? quiltStamp(null) : backupSide ? quiltStamp(oldPath) : sides.oldStamp,
+        oldMode: newMode,
+        newMode: oldMode,
+      };
+    }
+    const diff = fileDiff(file, sides, { ...opts, strip, dir });
+    if (diff !== '') out.push({ file, from, shadowedBy: later, diff });
+  }
+  if (shadowed) warnings.push(`Warning: more recent patches modify files in patch ${displayName(tree, last)}`);
+  return { patch: last, patches, files: out, text: out.map((f) => f.diff).join(''), warnings };
+}
+
+interface Sides {
+  oldText: string | null;
+  newText: string | null;
+  oldStamp: string;
+  newStamp: string;
+  oldMode: number | undefined;
+  newMode: number | undefined;
+}
+
+const gitMode = (m: number) => `100${m.toString(8).padStart(3, '0')}`;
+
+function fileDiff(file: string, s: Sides, o: DiffOptions & { strip: string; dir: string }): string {
+  const git = o.git === true;
+  let labels: { oldLabel?: string; newLabel?: string } = {};
+  if (!git) {
+    if (o.strip === 'ab') labels = { oldLabel: `a/${file}`, newLabel: `b/${file}` };
+    // quilt -p0: a deleted file's old label is the bare name (diff_file: old_hdr=$new_hdr).
+    else if (o.strip === '0') labels = { oldLabel: s.newText === null ? file : `${file}.orig`, newLabel: file };
+    else labels = { oldLabel: `${o.dir}.orig/${file}`, newLabel: `${o.dir}/${file}` };
+  }
+  const modes = s.oldText !== null && s.newText !== null && s.oldMode !== undefined && s.newMode !== undefined && s.oldMode !== s.newMode;
+  return makeFileDiff(s.oldText, s.newText, {
+    oldPath: file,
+    newPath: file,
+    style: git ? 'git' : 'quilt',
+    context: o.context ?? 3,
+    indexLine: !o.noIndex,
+    showFunction: o.showFunction ?? false,
+    ...labels,
+    ...(modes ? { oldMode: gitMode(s.oldMode!), newMode: gitMode(s.newMode!) } : {}),
+    ...(o.noTimestamps || git ? {} : { oldTime: s.oldStamp, newTime: s.newStamp }),
+  });
+}

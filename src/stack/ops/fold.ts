@@ -1,0 +1,98 @@
+/**
+ * fold: apply a patch (text from stdin) to the working tree, into the top patch (quilt's
+ * `fold [-R] [-q] [-f] [-p N] < patch`). Every file it touches that the top patch does
+ * not have yet is backed up in .pc first (as `add` would), so the next refresh takes the
+ * folded change into the top patch.
+ *
+ * All-or-nothing through the engine's cascade (exact, offset, fuzz, fuzzy; no 3-way, a
+ * patch on stdin has no pre-image): every file's result is computed in memory, and only
+ * when every hunk landed is ONE transaction written (backups, record, files). A hunk that
+ * fails leaves the tree as it was (quilt's fold would leave .rej files); with `force` the
+ * partial result is written with the rejects beside it, as quilt does.
+ */
+import { join } from 'node:path';
+import { applyPatch, formatFileReport, parsePatch } from '../../engine/index.js';
+import { PatchqError } from '../../engine/errors.js';
+import type { PatchReport } from '../../engine/types.js';
+import { displayName, type Tree } from '../layout.js';
+import { loadState, withLock } from '../session.js';
+import { backedUpFiles, backupDir, readRecord, recordOp, sha1 } from '../state.js';
+import { modeOf, parseMode, readTreeFile, treePath } from '../files.js';
+import { applyTransaction, type FileOp } from '../transaction.js';
+import { appliedPatch } from './inspect.js';
+import { touchedPaths } from './push.js';
+
+export interface FoldOptions {
+  reverse?: boolean;
+  quiet?: boolean;
+  force?: boolean;
+  strip?: number;
+  fuzz?: number;
+  /** Name of the input in messages (default "<stdin>"). */
+  source?: string;
+}
+
+export interface FoldResult {
+  patch: string;
+  /** Files the fold put under the patch (backed up now). */
+  added: string[];
+  report: PatchReport;
+  /** Written with rejects (force). */
+  forced: boolean;
+  lines: string[];
+}
+
+export function fold(tree: Tree, patchText: string, opts: FoldOptions = {}): FoldResult {
+  return withLock(tree, () => {
+    const view = loadState(tree);
+    const top = appliedPatch(tree, view);
+    const source = opts.source ?? '<stdin>';
+    const parsed = parsePatch(patchText, { strip: opts.strip ?? 1, fileName: source });
+    if (parsed.files.length === 0) throw new PatchqError('E_PATCH_PARSE', 'only garbage was found in the patch input', { file: source });
+    const current = new Map<string, string | null>();
+    for (const f of parsed.files) {
+      for (const p of [f.oldPath, f.newPath]) if (p && !current.has(p)) current.set(p, readTreeFile(tree, p, { file: source, line: f.patchLine }));
+    }
+    const run = applyPatch(parsed, (f) => ({ text: current.get((f.oldPath ?? f.newPath)!) ?? null }), {
+      fuzz: opts.fuzz ?? 2,
+      reverse: opts.reverse ?? false,
+      merge: 'none',
+    });
+    const lines: string[] = [];
+    for (const r of run.results) {
+      const rej = opts.force ? { rejectsFile: `${r.report.path}.rej` } : {};
+      for (const l of formatFileReport(r.report, rej)) if (!opts.quiet || /FAILED|NOT MERGED/.test(l)) lines.push(l);
+    }
+    const shown = displayName(tree, top);
+    if (!run.report.ok && !opts.force) {
+      throw new PatchqError('E_APPLY', `Nothing folded into patch ${shown}: the patch does not apply (enforce with -f)`, { data: { lines, report: run.report } });
+    }
+    const inPatch = new Set(backedUpFiles(tree, top));
+    const rec = readRecord(tree, top) ?? { landing: null, emptyFiles: [], hashes: {}, drifted: false };
+    const ops: FileOp[] = [];
+    const added: string[] = [];
+    for (const p of touchedPaths(parsed)) {
+      if (inPatch.has(p)) continue;
+      const text = current.get(p) ?? null;
+      ops.push({ kind: 'write', path: join(backupDir(tree, top), p), data: text ?? '', mode: text === null ? 0o644 : (modeOf(tree, p) ?? 0o644) });
+      if (text === '') rec.emptyFiles.push(p);
+      // As after `add`: the file as the patch has it now; the fold itself is unrefreshed.
+      rec.hashes[p] = sha1(text);
+      added.push(p);
+    }
+    run.results.forEach((r, k) => {
+      const f = parsed.files[k]!;
+      if (r.report.status === 'already-applied' || (r.report.status !== 'ok' && r.rejects === '')) return;
+      if (f.kind === 'rename' && f.oldPath && f.oldPath !== r.report.path) ops.push({ kind: 'delete', path: treePath(tree, f.oldPath) });
+      if (r.text === null) ops.push({ kind: 'delete', path: treePath(tree, r.report.path) });
+      else {
+        const mode = parseMode(r.mode) ?? modeOf(tree, f.oldPath ?? r.report.path) ?? parseMode(f.newMode) ?? 0o644;
+        ops.push({ kind: 'write', path: treePath(tree, r.report.path), data: r.text, mode });
+      }
+      if (r.rejects) ops.push({ kind: 'write', path: treePath(tree, `${r.report.path}.rej`), data: r.rejects });
+    });
+    if (added.length > 0) ops.push(recordOp(tree, top, rec));
+    applyTransaction(tree, ops);
+    return { patch: top, added, report: run.report, forced: !run.report.ok, lines };
+  });
+}
