@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, git, numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
 
 /**
@@ -34,6 +34,17 @@ function quiltTree(): string {
   return d;
 }
 
+// Made once (quilt is slow to start); tests that change it work on a copy, mtimes kept.
+let shared = '';
+beforeAll(() => {
+  shared = quiltTree();
+});
+const copy = (): string => {
+  const d = tempDir('patchq-wt-copy-');
+  cpSync(shared, d, { recursive: true, preserveTimestamps: true });
+  return d;
+};
+
 const same = (d: string, args: string[]) => {
   const p = patchq(d, ['diff', ...args]);
   const q = quilt(d, ['diff', ...args]);
@@ -47,7 +58,7 @@ const noStamps = (s: string) => s.replace(/^((?:---|\+\+\+) \S+)\t.*$/gm, '$1');
 
 describe('diff, against quilt diff', () => {
   it('prints what quilt prints for the top patch, byte for byte with timestamps', () => {
-    const d = quiltTree();
+    const d = shared;
     const r = same(d, []);
     expect(r.stdout).toContain('+Y');
     expect(r.stdout).toContain('--- /dev/null\t1970-01-01 00:00:00.000000000 +0000');
@@ -55,21 +66,17 @@ describe('diff, against quilt diff', () => {
   });
 
   it('agrees on -P (shadowed, with the warning), -p0, -p ab, -U, -R, --combine, files, --sort, --no-index', () => {
-    const d = quiltTree();
+    const d = shared;
     const p1 = same(d, ['-P', '01-a.patch']);
     expect(p1.stderr).toBe('Warning: more recent patches modify files in patch 01-a.patch\n');
-    same(d, ['-p0']);
-    same(d, ['-p', 'ab', '--no-timestamps']);
-    same(d, ['-U', '1']);
-    same(d, ['-R']);
-    same(d, ['--combine', '01-a.patch']);
+    same(d, ['-p0', '-R']);
+    same(d, ['-p', 'ab', '--no-timestamps', '--sort', '-U', '1']);
     same(d, ['--combine', '-', '--no-index']);
-    same(d, ['b.txt', 'a.txt']);
-    same(d, ['--sort', '--no-timestamps']);
+    same(d, ['--combine', '01-a.patch', 'b.txt', 'a.txt']);
   });
 
   it('-z shows only the changes since the last refresh, as quilt diff -z does', () => {
-    const d = quiltTree();
+    const d = copy();
     const p = patchq(d, ['diff', '-z']);
     const q = quilt(d, ['diff', '-z']);
     expect(p.code).toBe(0);
@@ -81,12 +88,11 @@ describe('diff, against quilt diff', () => {
   });
 
   it('is accepted by patch -p1 and git apply on the pristine tree (quilt and git styles)', () => {
-    const d = quiltTree();
+    const d = shared;
     const plain = patchq(d, ['diff', '--combine', '-']).stdout;
     const gitStyle = patchq(d, ['diff', '--combine', '-', '--git']).stdout;
     expect(gitStyle).toContain('diff --git a/c.txt b/c.txt\nnew file mode 100644');
-    const pristine = tempDir('patchq-wt-pristine-');
-    cpSync(d, pristine, { recursive: true });
+    const pristine = copy();
     expect(quilt(pristine, ['pop', '-af']).code).toBe(0);
     git(pristine, 'init', '-q');
     for (const text of [plain, gitStyle]) {
@@ -121,7 +127,7 @@ describe('diff, against quilt diff', () => {
 
 describe('diff, patchq only', () => {
   it('colours with --color=always and not by default or under NO_COLOR', () => {
-    const d = quiltTree();
+    const d = shared;
     const plain = patchq(d, ['diff']).stdout;
     expect(plain).not.toContain('\x1b[');
     const coloured = patchq(d, ['diff', '--color=always']).stdout;
@@ -133,7 +139,7 @@ describe('diff, patchq only', () => {
   });
 
   it('--json gives the patch, the range and one entry per file', () => {
-    const d = quiltTree();
+    const d = shared;
     const r = patchq(d, ['diff', '--json', '-P', '01-a.patch']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
@@ -146,7 +152,7 @@ describe('diff, patchq only', () => {
   });
 
   it('refuses bad input with one line, quilt exit codes, and writes nothing', () => {
-    const d = quiltTree();
+    const d = copy();
     const before = snapshot(d, { withPc: true });
     expect(patchq(d, ['diff', '-p', '2'])).toMatchObject({ code: 1, stderr: 'Cannot diff patches with -p2, please specify -p0, -p1, or -pab instead\n' });
     expect(patchq(d, ['diff', '-P', 'nope.patch'])).toMatchObject({ code: 1, stderr: 'Patch nope.patch is not in series\n' });

@@ -1,0 +1,126 @@
+/**
+ * files, patches and graph through the built binary, against the real quilt on the same
+ * tree (made by patchq, so this is also patchq -> quilt interop for the .pc layout).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { numbered, patchq, quilt, snapshot, tempDir, write } from '../helpers/tree.js';
+
+/**
+ * 01 a.txt (top lines), 02 b.txt + new c.txt, 03 a.txt (bottom lines) + b.txt (applied, top);
+ * 04 unapplied, touches c.txt and sub/d.txt.
+ */
+let d = '';
+beforeAll(() => {
+  d = tempDir('patchq-wt-list-');
+  write(d, 'a.txt', numbered(40));
+  write(d, 'b.txt', numbered(10, 'b'));
+  const p = (...a: string[]) => expect(patchq(d, a).code).toBe(0);
+  p('new', '01-a.patch');
+  p('add', 'a.txt');
+  write(d, 'a.txt', numbered(40).replace('l2\n', 'L2\n'));
+  p('refresh');
+  p('new', '02-b.patch');
+  p('add', 'b.txt', 'c.txt');
+  write(d, 'b.txt', numbered(10, 'b').replace('b5\n', 'B5\n'));
+  write(d, 'c.txt', 'new\n');
+  p('refresh');
+  p('new', '03-ab.patch');
+  p('add', 'a.txt', 'b.txt');
+  write(d, 'a.txt', numbered(40).replace('l2\n', 'L2\n').replace('l38\n', 'L38\n'));
+  write(d, 'b.txt', numbered(10, 'b').replace('b5\n', 'B5\n').replace('b6\n', 'B6\n'));
+  p('refresh');
+  write(d, 'patches/04-later.patch', '--- a/c.txt\n+++ b/c.txt\n@@ -1 +1 @@\n-new\n+newer\n--- /dev/null\n+++ b/sub/d.txt\n@@ -0,0 +1 @@\n+d\n');
+  write(d, 'patches/series', '01-a.patch\n02-b.patch\n03-ab.patch\n04-later.patch\n');
+});
+
+/** quilt's graph script writes to /dev/stdout, which cannot be opened on node's socket pipes: go through a file. */
+function quiltToFile(args: string[]): { code: number; stdout: string } {
+  const out = join(tempDir('patchq-wt-out-'), 'out');
+  const r = spawnSync('sh', ['-c', 'quilt --quiltrc=- "$@" > "$OUT"', 'sh', ...args], { cwd: d, env: { ...process.env, LANG: 'C', OUT: out }, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: readFileSync(out, 'utf8') };
+}
+
+const same = (cmd: string, args: string[]) => {
+  const p = patchq(d, [cmd, ...args]);
+  const q = cmd === 'graph' ? quiltToFile([cmd, ...args]) : quilt(d, [cmd, ...args]);
+  expect({ code: p.code, out: p.stdout }).toEqual({ code: q.code, out: q.stdout });
+  return p;
+};
+
+describe('files, against quilt files', () => {
+  it('lists the top, a named applied and an unapplied patch, with -v, -a, -l and --combine as quilt does', () => {
+    expect(same('files', []).stdout).toBe('a.txt\nb.txt\n');
+    expect(same('files', ['-v', '02-b.patch']).stdout).toBe('  b.txt\n+ c.txt\n');
+    same('files', ['-av']);
+    same('files', ['-al']);
+    same('files', ['-alv', '--combine', '02-b.patch']);
+    expect(same('files', ['04-later.patch']).stdout).toBe('c.txt\nsub/d.txt\n');
+  });
+
+  it('--json rows and refusals', () => {
+    const before = snapshot(d, { withPc: true });
+    const j = JSON.parse(patchq(d, ['files', '--json', '-a']).stdout);
+    expect(j).toContainEqual({ patch: '02-b.patch', file: 'c.txt', status: '+' });
+    expect(j).toHaveLength(5);
+    expect(patchq(d, ['files', 'nope.patch'])).toMatchObject({ code: 1, stderr: 'Patch nope.patch is not in series\n' });
+    expect(patchq(d, ['files', 'a', 'b']).code).toBe(2);
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+  });
+});
+
+describe('patches, against quilt patches', () => {
+  it('names applied and unapplied patches touching a file, with -v marks', () => {
+    expect(same('patches', ['a.txt']).stdout).toBe('01-a.patch\n03-ab.patch\n');
+    expect(same('patches', ['-v', 'c.txt']).stdout).toBe('+ 02-b.patch\n  04-later.patch\n');
+    expect(same('patches', ['-v', 'b.txt']).stdout).toBe('+ 02-b.patch\n= 03-ab.patch\n');
+    same('patches', ['sub/d.txt']);
+    same('patches', ['none.txt']);
+    const j = JSON.parse(patchq(d, ['patches', '--json', 'c.txt']).stdout);
+    expect(j).toEqual([{ name: '02-b.patch', state: 'applied' }, { name: '04-later.patch', state: 'unapplied' }]);
+    expect(patchq(d, ['patches']).code).toBe(2);
+  });
+
+  it('takes file names relative to the current directory', () => {
+    const r = patchq(`${d}/patches`, ['patches', '../a.txt']);
+    expect(r.stdout).toBe('01-a.patch\n03-ab.patch\n');
+  });
+});
+
+describe('graph, against quilt graph', () => {
+  it('prints the same dot graph for the top patch, a named one, --all and --lines', () => {
+    const top = same('graph', []);
+    expect(top.stdout).toBe('digraph dependencies {\n\tn0 [label="01-a.patch"];\n\tn1 [label="02-b.patch"];\n\tn2 [style=bold,label="03-ab.patch"];\n\tn0 -> n2 [len="1.61"];\n\tn1 -> n2 [len="1.39"];\n}\n');
+    same('graph', ['02-b.patch']);
+    same('graph', ['--all']);
+    // 03 changes l38 and b6: with 2 lines of context only b6 meets 02's B5; l38 is far from 01's L2.
+    const lines = same('graph', ['--all', '--lines']);
+    expect(lines.stdout).toContain('n1 -> n2');
+    expect(lines.stdout).not.toContain('n0 -> n2');
+    same('graph', ['--lines=0']);
+    same('graph', ['--all', '--lines=40']);
+  });
+
+  it('--reduce drops transitive edges; --json has nodes and edges', () => {
+    const t = tempDir('patchq-wt-graph-');
+    write(t, 'f.txt', 'x\n');
+    write(t, 'g.txt', 'y\n');
+    // 1: f g, 2: f, 3: f g -> edges 1->2 (f), 2->3 (f) and 1->3 (g), which 1->2->3 implies.
+    for (const [n, files] of [['1.patch', ['f.txt', 'g.txt']], ['2.patch', ['f.txt']], ['3.patch', ['f.txt', 'g.txt']]] as const) {
+      patchq(t, ['new', n]);
+      patchq(t, ['add', ...files]);
+      for (const f of files) write(t, f, `${f}${n}\n`);
+      patchq(t, ['refresh']);
+    }
+    const all = patchq(t, ['graph', '--all']).stdout;
+    expect(all).toContain('n0 -> n2');
+    const g = JSON.parse(patchq(t, ['graph', '--json', '--all', '--reduce']).stdout);
+    expect(g.edges).toEqual([{ from: 0, to: 1, files: ['f.txt'] }, { from: 1, to: 2, files: ['f.txt'] }]);
+    expect(g.nodes.map((n: { name: string }) => n.name)).toEqual(['1.patch', '2.patch', '3.patch']);
+    expect(patchq(t, ['graph', '--all', '--reduce']).stdout).not.toContain('n0 -> n2');
+    expect(patchq(t, ['graph', '--all', 'x']).code).toBe(2);
+    expect(patchq(t, ['graph', '9.patch'])).toMatchObject({ code: 1, stderr: 'Patch 9.patch is not in series\n' });
+  });
+});
