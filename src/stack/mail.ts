@@ -34,7 +34,12 @@ export function splitMailbox(text: string): MailChunk[] {
   if (lines.length === 0 || !isFromLine(lines[0]!)) return [{ text, line: 1 }];
   const starts = lines.flatMap((l, i) => (isFromLine(l) && (i === 0 || /^\r?\n$/.test(lines[i - 1]!)) ? [i] : []));
   if (starts.length < 2) return [{ text, line: 1 }];
-  return starts.map((s, k) => ({ text: lines.slice(s, starts[k + 1] ?? lines.length).join(''), line: s + 1 }));
+  // git format-patch --stdout puts one extra blank line between mails (mbox needs a blank
+  // line before "From "): dropped, so each chunk is the file `format-patch -o` writes.
+  return starts.map((s, k) => {
+    const text = lines.slice(s, starts[k + 1] ?? lines.length).join('');
+    return { text: k < starts.length - 1 && text.endsWith('\n\n') ? text.slice(0, -1) : text, line: s + 1 };
+  });
 }
 
 /** Mail headers (lower-cased names, first occurrence wins), unfolded and decoded. Null: not a mail. */

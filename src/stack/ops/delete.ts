@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
 import { removeEntry } from '../series.js';
-import { loadState, withLock } from '../session.js';
+import { loadState } from '../session.js';
 import { appliedOp, backedUpFiles, backupDir, dropRecordOp, readBackup, readRecord, readText, refreshMarker } from '../state.js';
 import { treePath } from '../files.js';
-import { applyTransaction, type FileOp } from '../transaction.js';
-import { patchOrTop, findPatch } from './header.js';
+import type { FileOp } from '../transaction.js';
+import { checkedThenLocked, findPatch, patchOrTop } from './header.js';
 
 export interface DeleteOptions {
   /** -n: the patch after the named (or top) one. */
@@ -38,7 +38,7 @@ export interface DeleteResult {
 }
 
 export function deletePatch(tree: Tree, given: string | undefined, opts: DeleteOptions = {}): DeleteResult {
-  return withLock(tree, () => {
+  return checkedThenLocked(tree, () => {
     const { series, applied } = loadState(tree);
     let name: string;
     if (opts.next) {
@@ -72,8 +72,7 @@ export function deletePatch(tree: Tree, given: string | undefined, opts: DeleteO
       ops.push({ kind: 'delete', path: patchPath });
       file = opts.backup ? 'backup' : 'removed';
     }
-    applyTransaction(tree, ops);
-    return { name, popped, top, file, lines };
+    return { ops, result: { name, popped, top, file, lines } };
   });
 }
 

@@ -109,7 +109,7 @@ export interface WriteHeaderResult {
  * that took minutes in $EDITOR cannot lose a refresh made meanwhile.
  */
 export function writeHeader(tree: Tree, given: string | undefined, mode: 'append' | 'replace', text: string, opts: WriteHeaderOptions = {}): WriteHeaderResult {
-  return withLock(tree, () => {
+  return checkedThenLocked(tree, () => {
     const { series, applied } = loadState(tree);
     const name = patchOrTop(tree, series, applied, given);
     const path = join(tree.patchesDir, name);
@@ -125,10 +125,23 @@ export function writeHeader(tree: Tree, given: string | undefined, mode: 'append
       if (opts.backup && old !== null) ops.push({ kind: 'write', path: `${path}~`, data: old });
       ops.push({ kind: 'write', path, data: next });
     }
-    applyTransaction(tree, ops);
     const shown = displayName(tree, name);
     const message = mode === 'append' ? `Appended text to header of patch ${shown}` : `Replaced header of patch ${shown}`;
-    return { name, header, changed: next !== old, message };
+    return { ops, result: { name, header, changed: next !== old, message } };
+  });
+}
+
+/**
+ * Run `compute` once before the lock to refuse bad input with nothing written (taking the
+ * lock creates .pc/ and quilt's metadata in a tree that has none yet), then again under the
+ * lock, where its FileOps become the one transaction.
+ */
+export function checkedThenLocked<T>(tree: Tree, compute: () => { ops: FileOp[]; result: T }): T {
+  compute();
+  return withLock(tree, () => {
+    const c = compute();
+    applyTransaction(tree, c.ops);
+    return c.result;
   });
 }
 

@@ -23,10 +23,10 @@ import { resolveInside } from '../../fsx/guard.js';
 import { displayName, type Tree } from '../layout.js';
 import { gitPatchName, mailHeaders, splitMailbox, stripPatchPrefix } from '../mail.js';
 import { checkPatchName, insertEntry, parseSeries } from '../series.js';
-import { loadState, withLock } from '../session.js';
+import { loadState } from '../session.js';
 import { backupDir, readText } from '../state.js';
-import { applyTransaction, type FileOp } from '../transaction.js';
-import { splitPatchText, stripDiffstat } from './header.js';
+import type { FileOp } from '../transaction.js';
+import { checkedThenLocked, splitPatchText, stripDiffstat } from './header.js';
 
 export interface ImportOptions {
   /** -pN recorded in the series when not 1. */
@@ -74,7 +74,7 @@ interface Planned extends ImportedPatch {
 export function importPatches(tree: Tree, cwd: string, files: string[], opts: ImportOptions = {}): ImportResult {
   if (files.length === 0) throw new PatchqError('E_USAGE', 'Usage: patchq import [-p N] [-R] [-P PATCH] [-f] [-d o|a|n] FILE...');
   if (opts.name !== undefined && files.length > 1) throw new PatchqError('E_STATE', "Option `-P' can only be used when importing a single patch");
-  return withLock(tree, () => {
+  return checkedThenLocked(tree, () => {
     const { series, applied } = loadState(tree);
     const strip = opts.strip ?? 1;
     const plan: Planned[] = [];
@@ -135,8 +135,7 @@ export function importPatches(tree: Tree, cwd: string, files: string[], opts: Im
       res.imported.push({ name: p.name, source: p.source, mail: p.mail, replaced: p.replaced, files: p.files });
     }
     if (seriesText !== (readText(tree.seriesPath) ?? '') || readText(tree.seriesPath) === null) ops.push({ kind: 'write', path: tree.seriesPath, data: seriesText });
-    applyTransaction(tree, ops);
-    return res;
+    return { ops, result: res };
   });
 }
 

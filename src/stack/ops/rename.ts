@@ -17,10 +17,10 @@ import { PatchqError } from '../../engine/errors.js';
 import { resolveInside } from '../../fsx/guard.js';
 import { displayName, type Tree } from '../layout.js';
 import { checkPatchName, parseSeries, renameEntry } from '../series.js';
-import { loadState, withLock } from '../session.js';
+import { loadState } from '../session.js';
 import { appliedOp, backupDir, readRecord, readText, recordOp, refreshMarker, dropRecordOp } from '../state.js';
-import { applyTransaction, type FileOp } from '../transaction.js';
-import { patchOrTop } from './header.js';
+import type { FileOp } from '../transaction.js';
+import { checkedThenLocked, patchOrTop } from './header.js';
 
 export interface RenameResult {
   from: string;
@@ -30,7 +30,7 @@ export interface RenameResult {
 }
 
 export function renamePatch(tree: Tree, given: string | undefined, newName: string): RenameResult {
-  return withLock(tree, () => {
+  return checkedThenLocked(tree, () => {
     const { series, applied } = loadState(tree);
     const from = patchOrTop(tree, series, applied, given);
     const to = newName.startsWith(`${tree.patchesName}/`) ? newName.slice(tree.patchesName.length + 1) : newName;
@@ -56,9 +56,8 @@ export function renamePatch(tree: Tree, given: string | undefined, newName: stri
     const text = readText(patchPath);
     if (text !== null) ops.push({ kind: 'write', path: join(tree.patchesDir, to), data: text, mode: statSync(patchPath).mode & 0o7777 }, { kind: 'delete', path: patchPath });
     ops.push(...reapplyOps(tree, from, to));
-    applyTransaction(tree, ops);
     const message = `Patch ${displayName(tree, from)} renamed to ${displayName(tree, to)}`;
-    return { from, to, applied: isApplied, message };
+    return { ops, result: { from, to, applied: isApplied, message } };
   });
 }
 
