@@ -4,6 +4,7 @@
  * filtering. `dispatch` maps each action to one runner call or one navigation change.
  */
 import { join } from 'node:path';
+import { useCallback, useRef } from 'react';
 import { useApp, useInput, type Key } from 'ink';
 import { bindingFor, keyName, type Action } from '../keys.js';
 import { filterRows, type PatchRow } from '../store.js';
@@ -25,8 +26,20 @@ export interface KeyContext {
   onQuit?: (() => void) | undefined;
 }
 
+/**
+ * ink re-subscribes a new input handler only when its effects run, which can be after the
+ * next key when keys come fast (the key after a push's result would still see the screen
+ * before it). So the subscription is stable and calls the handler of the latest render.
+ */
 export function useKeys(ctx: KeyContext): void {
   const { exit } = useApp();
+  const latest = useRef<(input: string, key: Key) => void>(() => {});
+  latest.current = keyHandler(ctx, exit);
+  useInput(useCallback((input: string, key: Key) => latest.current(input, key), []));
+}
+
+/** The key handler for one render's context. */
+function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key) => void {
   const { nav, rerender, show } = ctx.navApi;
   const { runner } = ctx;
 
@@ -127,11 +140,11 @@ export function useKeys(ctx: KeyContext): void {
     dispatch(b.action);
   }
 
-  useInput((input, key) => {
+  return (input, key) => {
     // A terminal delivers keys typed (or sent) faster than one read as ONE string ("jjp");
     // ink hands it over whole, so plain characters are replayed one key at a time.
     if (input.length > 1 && !key.ctrl && !key.meta && /^[\x20-\x7e]+$/.test(input)) {
       for (const ch of input) handleKey(ch, {});
     } else handleKey(input, key);
-  });
+  };
 }

@@ -7,10 +7,11 @@ import type { Conflict } from '../outcomes.js';
 
 type Kind = 'title' | 'why' | 'add' | 'del' | 'plain';
 
-function choices(c: Conflict): string {
-  if (c.kind === 'push') return 'e edit in $EDITOR   g regenerate from template   P force with rejects   s skip   a abort';
-  if (c.mergedUpstream) return 'c drop it from the series and continue   a abort the run   s back to the stack';
-  return 'fix the files, then c continue   e edit the conflicted file   g regenerate from template   a abort the run   s back';
+/** The choices, each line under 80 columns. */
+function choices(c: Conflict): string[] {
+  if (c.kind === 'push') return ['e edit in $EDITOR   g regenerate from template   P force with rejects', 's skip   a abort (pop what this push applied)'];
+  if (c.mergedUpstream) return ['c drop it from the series and continue   a abort the run   s back'];
+  return ['fix the files, then c continue   e edit the conflicted file', 'a abort the run   s back to the stack (the run waits; R returns here)'];
 }
 
 /**
@@ -26,7 +27,7 @@ export function conflictLines(c: Conflict): { text: string; kind: Kind }[] {
         : `Reapply stopped at ${c.name}: ${c.hunks.length} hunk(s) need a person${c.files.length ? ` (conflicts in ${c.files.join(', ')})` : ''}`;
   const out: { text: string; kind: Kind }[] = [
     { text: head, kind: 'title' },
-    { text: choices(c), kind: 'plain' },
+    ...choices(c).map((text) => ({ text, kind: 'plain' as const })),
   ];
   if (c.kind === 'reapply') out.push({ text: c.reason, kind: 'why' });
   for (const h of c.hunks) {

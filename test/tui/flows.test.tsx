@@ -1,0 +1,186 @@
+/**
+ * R (reapply), g (regen), progress and the reapply conflict view, on REAL trees: the demo
+ * builder's git fork (upstream v1 -> v2 with drift, a template patch, a patch upstream
+ * took), driven through ink-testing-library; the tree is checked afterwards with the stack
+ * API and the patch files themselves.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createElement } from 'react';
+import { render } from 'ink-testing-library';
+import { App } from '../../src/tui/app.js';
+import { makeOps } from '../../src/tui/store.js';
+import { buildDemo } from '../../src/demo/build.js';
+import { appliedPatches, openTree, readSeries } from '../../src/stack/index.js';
+import { git, tempDir } from '../helpers/tree.js';
+import { makeTree, waitFor } from './fixture.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((f) => f()));
+
+function start(root: string) {
+  const r = render(createElement(App, { ops: makeOps(root, {}), color: false }));
+  cleanups.push(() => r.unmount());
+  return r;
+}
+
+const demo = () => buildDemo(join(tempDir('patchq-tui-demo-'), 'fork')).root;
+const series = (root: string) => readSeries(openTree(root, {})).map((e) => e.name);
+const applied = (root: string) => appliedPatches(openTree(root, {}));
+const patchFile = (root: string, name: string) => readFileSync(join(root, 'patches', name), 'latin1');
+
+/** Upstream rewrites the very line 02-app-banner changes: a real conflict for reapply. */
+function conflictingUpstream(root: string): void {
+  const app = join(root, 'app.py');
+  const text = readFileSync(app, 'utf8');
+  expect(text).toContain('return render_template("index.html", mode=mode)');
+  writeFileSync(app, text.replace('return render_template("index.html", mode=mode)', 'return render_template("home.html", mode=mode)'));
+  git(root, 'commit', '-qam', 'upstream v3: home.html');
+}
+
+describe('tui flows on the demo fork', () => {
+  it('R reapplies with progress, stops at the patch upstream took, c drops it and finishes', async () => {
+    const root = demo();
+    const before = patchFile(root, '01-pooling.patch');
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('4 patches, 0 applied'), 'series');
+    r.stdin.write('R');
+    const stop = await waitFor(r.lastFrame, (f) => f.includes('Reapply stopped at 04-user-typo.patch'), 'stop');
+    expect(stop).toContain('upstream already has it');
+    expect(stop).toContain('c drop it from the series and continue');
+    // The bar showed each patch while the run worked on it.
+    const bars = r.frames.filter((f) => /reapply \[[#.]+\] \d+\/4 /.test(f));
+    for (const n of ['01-pooling.patch', '02-app-banner.patch', '03-settings-default.patch']) expect(bars.some((f) => f.includes(n))).toBe(true);
+    expect(applied(root)).toEqual(['01-pooling.patch', '02-app-banner.patch', '03-settings-default.patch']);
+    r.stdin.write('c');
+    const done = await waitFor(r.lastFrame, (f) => f.includes('Reapply: every patch is back'), 'report');
+    // Needs a person first: the rewritten patches to review, before reapply's own lines.
+    const lines = done.split('\n');
+    const att = lines.findIndex((l) => l.startsWith('Needs attention'));
+    expect(att).toBeGreaterThan(0);
+    expect(lines[att + 1]).toMatch(/0[123]-.*\.patch \((regenerated|refreshed): review it\)/);
+    expect(lines.findIndex((l) => l.startsWith('patchq reapply'))).toBeGreaterThan(att);
+    // The rest of reapply's report is a page down.
+    r.stdin.write(' ');
+    await waitFor(r.lastFrame, (f) => f.includes('All 3 patch(es) are back'), 'report end');
+    expect(series(root)).toEqual(['01-pooling.patch', '02-app-banner.patch', '03-settings-default.patch']);
+    expect(patchFile(root, '01-pooling.patch')).not.toBe(before);
+    expect(patchFile(root, '01-pooling.patch')).toContain('latency_db.py');
+  }, 30_000);
+
+  it('a reapply conflict shows the refused hunk and why; a (after y) rolls the run back', async () => {
+    const root = demo();
+    conflictingUpstream(root);
+    const seriesBefore = readFileSync(join(root, 'patches/series'), 'latin1');
+    const bannerBefore = patchFile(root, '02-app-banner.patch');
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('4 patches'), 'series');
+    r.stdin.write('R');
+    const f = await waitFor(r.lastFrame, (x) => x.includes('Reapply stopped at 02-app-banner.patch'), 'conflict');
+    expect(f).toContain('conflicts in app.py');
+    expect(f).toMatch(/app\.py hunk #1 \(stated line 10\)/);
+    expect(f).toContain('refused:');
+    expect(f).toContain('+    return render_template("index.html", mode=mode, banner="patchq demo fork")');
+    expect(f).toContain('a abort the run');
+    // The run laid the conflict out in the file, as `patchq reapply` does.
+    expect(readFileSync(join(root, 'app.py'), 'utf8')).toMatch(/^<<<<<<< /m);
+    r.stdin.write('a');
+    await waitFor(r.lastFrame, (x) => x.includes('Abort? (y/n)'), 'confirm');
+    r.stdin.write('y');
+    await waitFor(r.lastFrame, (x) => x.includes('Reapply aborted'), 'aborted');
+    expect(applied(root)).toEqual([]);
+    expect(readFileSync(join(root, 'patches/series'), 'latin1')).toBe(seriesBefore);
+    expect(patchFile(root, '02-app-banner.patch')).toBe(bannerBefore);
+    expect(readFileSync(join(root, 'app.py'), 'utf8')).not.toMatch(/^<<<<<<< /m);
+  }, 30_000);
+
+  it('s leaves a stopped run waiting; R returns to it; c refuses while markers remain, then continues once fixed', async () => {
+    const root = demo();
+    conflictingUpstream(root);
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('4 patches'), 'series');
+    r.stdin.write('R');
+    await waitFor(r.lastFrame, (x) => x.includes('Reapply stopped at 02-app-banner.patch'), 'conflict');
+    r.stdin.write('s');
+    await waitFor(r.lastFrame, (x) => x.includes('reapply stopped at 02-app-banner.patch (R)') && x.includes('enter diff'), 'stack, run waiting');
+    r.stdin.write('R');
+    await waitFor(r.lastFrame, (x) => x.includes('Reapply stopped at 02-app-banner.patch'), 'conflict again');
+    r.stdin.write('c');
+    await waitFor(r.lastFrame, (x) => x.includes('conflict markers remain in app.py'), 'refused');
+    // A person resolves it: upstream's template name, the fork's banner.
+    const text = readFileSync(join(root, 'app.py'), 'utf8');
+    const fixed = text.replace(/^<<<<<<< [^\n]*\n[\s\S]*?^>>>>>>> [^\n]*\n/m, '    return render_template("home.html", mode=mode, banner="patchq demo fork")\n');
+    expect(fixed).not.toBe(text);
+    writeFileSync(join(root, 'app.py'), fixed);
+    r.stdin.write('c');
+    await waitFor(r.lastFrame, (x) => x.includes('Reapply stopped at 04-user-typo.patch'), 'next stop');
+    r.stdin.write('c');
+    const done = await waitFor(r.lastFrame, (x) => x.includes('Reapply: every patch is back'), 'done');
+    expect(done).toContain('02-app-banner.patch (resolved: review it)');
+    expect(patchFile(root, '02-app-banner.patch')).toContain('+    return render_template("home.html", mode=mode, banner="patchq demo fork")');
+    expect(applied(root)).toEqual(['01-pooling.patch', '02-app-banner.patch', '03-settings-default.patch']);
+  }, 30_000);
+
+  it('g regenerates the selected template patch from its template and pushes it, as patchq regen does', async () => {
+    const root = demo();
+    const before = patchFile(root, '01-pooling.patch');
+    expect(before).not.toContain('latency_db.py');
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('4 patches'), 'series');
+    r.stdin.write('g');
+    const f = await waitFor(r.lastFrame, (x) => x.includes('Regenerated patch 01-pooling.patch from template sqlalchemy-staticpool'), 'regen');
+    expect(f).toContain('Pushed 1 patch(es); now at 01-pooling.patch');
+    expect(patchFile(root, '01-pooling.patch')).toContain('latency_db.py');
+    expect(applied(root)).toEqual(['01-pooling.patch']);
+    // g on a patch that is not a template: one clear line, nothing changes.
+    r.stdin.write('\x1b');
+    await waitFor(r.lastFrame, (x) => x.includes('enter diff'), 'stack');
+    r.stdin.write('j');
+    await waitFor(r.lastFrame, () => true, 'moved');
+    r.stdin.write('g');
+    await waitFor(r.lastFrame, (x) => x.includes('Patch 02-app-banner.patch is not a template patch'), 'refusal');
+    expect(applied(root)).toEqual(['01-pooling.patch']);
+  }, 30_000);
+});
+
+describe('tui progress and filter on plain trees', () => {
+  it('push shows a bar and the patch being worked on, one frame per patch', async () => {
+    const { root, names } = makeTree(3);
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes(names[2]!), 'series');
+    r.stdin.write('jjp');
+    await waitFor(r.lastFrame, (f) => f.includes('Pushed 3 patch(es)'), 'report');
+    names.forEach((n, i) => {
+      expect(r.frames.some((f) => f.includes(`push [`) && f.includes(`] ${i + 1}/3 ${n}`))).toBe(true);
+    });
+  });
+
+  it('/ filters by name: typing narrows, backspace widens, esc clears, keys act on the filtered rows', async () => {
+    const { root, names } = makeTree(12);
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('12 patches'), 'series');
+    const listed = (f: string) => f.split('\n').slice(1, -2).filter((l) => /\.patch/.test(l)).length;
+    r.stdin.write('/');
+    r.stdin.write('f1');
+    let f = await waitFor(r.lastFrame, (x) => x.includes('filter: f1_'), 'typing');
+    expect(listed(f)).toBe(4); // f1, f10, f11, f12
+    r.stdin.write('1');
+    f = await waitFor(r.lastFrame, (x) => x.includes('filter: f11_'), 'narrower');
+    expect(listed(f)).toBe(1);
+    r.stdin.write('\x7f');
+    f = await waitFor(r.lastFrame, (x) => x.includes('filter: f1_'), 'backspace');
+    expect(listed(f)).toBe(4);
+    r.stdin.write('\r');
+    await waitFor(r.lastFrame, (x) => x.includes('filter: f1') && !x.includes('filter: f1_'), 'kept');
+    // p on the 2nd filtered row (f10) pushes up to f10 in the series.
+    r.stdin.write('jp');
+    await waitFor(r.lastFrame, (x) => x.includes(`Pushed 10 patch(es); now at ${names[9]}`), 'push on filtered row');
+    r.stdin.write('\x1b');
+    await waitFor(r.lastFrame, (x) => x.includes('enter diff'), 'stack');
+    r.stdin.write('/');
+    r.stdin.write('\x1b');
+    f = await waitFor(r.lastFrame, (x) => !x.includes('filter:'), 'cleared');
+    expect(listed(f)).toBe(12);
+  });
+});
