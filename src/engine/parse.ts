@@ -244,6 +244,12 @@ function toFilePatch(r: RawFile, lines: string[], strip: number, fileName: strin
     }
     return normalizeTreePath(decodePath(stripped), where);
   };
+  // Symlinks (120000) and submodules (160000) would come out as regular files with mode 0.
+  for (const m of [r.oldMode, r.newMode]) {
+    if (m !== undefined && !/^100[0-7]{3}$/.test(m)) {
+      throw new PatchqError('E_PATCH_UNSUPPORTED', `file mode ${m} is not supported (${m.startsWith('12') ? 'a symlink' : m.startsWith('16') ? 'a submodule' : 'not a regular file'}); patchq patches regular files only`, where);
+    }
+  }
   const isNull = (name?: string) => name === undefined || name === '/dev/null';
   // Names: git's rename/copy lines are already tree paths; ---/+++ and the diff --git
   // line carry prefixes that -p strips.

@@ -3,40 +3,61 @@
  * directory on the way (nor the file itself) is a symlink leading out of the tree.
  *   resolveInside("/w/tree", "src/a.c")   -> "/w/tree/src/a.c"
  *   resolveInside("/w/tree", "link/x")    -> throws when link -> /etc
+ *   resolveInside("/w/tree", "ln")        -> throws when ln is a symlink at all: patching
+ *                                            through it would turn it into a regular file
  */
 import { lstatSync, realpathSync } from 'node:fs';
 import { join, relative, isAbsolute, sep } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 
+type Where = { file?: string; line?: number };
+
 const inside = (root: string, p: string): boolean => {
   const rel = relative(root, p);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  return rel === '' || (rel !== '..' && !rel.startsWith('..' + sep) && !isAbsolute(rel));
 };
 
-export function resolveInside(root: string, rel: string, where: { file?: string; line?: number } = {}): string {
+const shown = (root: string, p: string) => relative(root, p).split(sep).join('/');
+
+/** Check each existing component of `rel`; `final` says whether the last one is checked too. */
+function walk(root: string, rel: string, where: Where, final: boolean): string {
   const full = join(root, rel);
-  if (!inside(root, full)) throw new PatchqError('E_PATH_OUTSIDE', `refusing path '${rel}': it leads outside the tree`, where);
+  if (isAbsolute(rel) || !inside(root, full)) throw new PatchqError('E_PATH_OUTSIDE', `refusing path '${rel}': it leads outside the tree`, where);
   const realRoot = realpathSync(root);
+  const parts = rel.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
   let cur = root;
-  for (const part of rel.split(/[\\/]/)) {
+  for (const [k, part] of parts.entries()) {
     cur = join(cur, part);
+    const last = k === parts.length - 1;
+    if (last && !final) break;
     let st;
     try {
       st = lstatSync(cur);
     } catch {
       break; // does not exist yet: nothing further can be a link
     }
-    if (st.isSymbolicLink()) {
-      let target: string;
-      try {
-        target = realpathSync(cur);
-      } catch {
-        throw new PatchqError('E_PATH_OUTSIDE', `refusing path '${rel}': ${relative(root, cur)} is a dangling symlink`, where);
-      }
-      if (!inside(realRoot, target)) {
-        throw new PatchqError('E_PATH_OUTSIDE', `refusing path '${rel}': ${relative(root, cur).split(sep).join('/')} is a symlink that leads outside the tree`, where);
-      }
+    if (!st.isSymbolicLink()) continue;
+    if (last) {
+      throw new PatchqError('E_PATH_OUTSIDE', `refusing path '${rel}': it is a symlink (patchq patches regular files only; a patch through it would replace the link)`, where);
+    }
+    let target: string;
+    try {
+      target = realpathSync(cur);
+    } catch {
+      throw new PatchqError('E_PATH_OUTSIDE', `refusing path '${rel}': ${shown(root, cur)} is a dangling symlink`, where);
+    }
+    if (!inside(realRoot, target)) {
+      throw new PatchqError('E_PATH_OUTSIDE', `refusing path '${rel}': ${shown(root, cur)} is a symlink that leads outside the tree`, where);
     }
   }
   return full;
+}
+
+export function resolveInside(root: string, rel: string, where: Where = {}): string {
+  return walk(root, rel, where, true);
+}
+
+/** The directories of `rel` stay in the tree (the last component itself may be anything). */
+export function assertParentsInside(root: string, rel: string, where: Where = {}): string {
+  return walk(root, rel, where, false);
 }

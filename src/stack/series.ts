@@ -40,6 +40,8 @@ export function parseSeries(text: string, file = 'series'): SeriesEntry[] {
       else if (o === '-p' && /^\d+$/.test(options[k + 1] ?? '')) strip = Number(options[++k]);
       else if (o === '-R') reverse = true;
     }
+    const escape = patchNameEscape(name);
+    if (escape) throw new PatchqError('E_PATH_OUTSIDE', `refusing patch '${name.replace(/[\x00-\x1f\x7f]/g, '?')}': ${escape}`, { file, line: i + 1 });
     if (seen.has(name)) {
       throw new PatchqError('E_STATE', `patch ${name} is listed twice (lines ${seen.get(name)} and ${i + 1})`, { file, line: i + 1 });
     }
@@ -92,6 +94,20 @@ function splitKeep(text: string): string[] {
   const last = parts[parts.length - 1]!;
   if (!last.endsWith('\n')) parts[parts.length - 1] = last + '\n';
   return parts;
+}
+
+/**
+ * Why a series entry would lead out of the patches directory, or null. Names are read
+ * relative to patches/ and also become .pc/<name>/, so "../x" or "/etc/x" would read and
+ * write outside both:
+ *   patchNameEscape("sub/01.patch") -> null
+ *   patchNameEscape("../../x")      -> "it leads outside the patches directory"
+ */
+export function patchNameEscape(name: string): string | null {
+  if (name.startsWith('/') || /^[A-Za-z]:[\\/]/.test(name)) return 'a patch name must be relative to the patches directory';
+  if (name.split(/[\\/]/).some((p) => p === '..')) return 'it leads outside the patches directory';
+  if (/[\x00-\x1f\x7f]/.test(name)) return 'it contains a control character';
+  return null;
 }
 
 /** quilt's name rules. */

@@ -1,27 +1,37 @@
 /**
  * THE one transaction shape. Every stack mutation (push, pop, refresh, new, add, delete,
  * rename, fold, import, reapply...) is a list of FileOps computed fully in memory first
- * ("check everything, then write"), then run as a redo log:
+ * ("check everything, then write"), then run as a redo log with an undo area:
  *
+ *   0. check   every path stays in the tree (or patches/, .pc/, the series file), no
+ *              directory on the way is a file, no file target is a directory   -> refuse
  *   1. stage   every new content as .pc/.patchq/tx/<n>           (nothing visible changed)
  *   2. commit  write + fsync .pc/.patchq/tx/manifest.json         <- the commit point
- *   3. apply   each op in order: write = rename(staged, target)   (atomic per file)
- *                                delete / rmtree = rm -f / rm -rf
- *   4. done    remove .pc/.patchq/tx
+ *   3. apply   each op in order, two renames per op:
+ *                aside  the old target (file or dir) -> tx/undo/<n>   (or tx/undo/<n>.absent)
+ *                place  write: rename(staged, target); delete / rmtree: nothing more
+ *   4. done    remove .pc/.patchq/tx (with the set-aside originals)
+ *
+ * Failure in step 3 (disk full, a read-only or immutable file, a directory in the way):
+ * every op done so far is undone from tx/undo in reverse order, and the command fails
+ * with E_IO "... (rolled back; nothing was changed)".
  *
  * Recovery (recoverTransaction, run under the lock before any command reads state):
- *   manifest present      -> roll forward: redo every op; a write whose staged file is
- *                            gone was already renamed into place, so redoing is idempotent
+ *   manifest present      -> roll forward: redo every op; each half of an op checks
+ *                            whether it already happened (staged file gone = placed,
+ *                            undo entry present = set aside), so redoing is idempotent;
+ *                            if rolling forward fails, roll back from tx/undo instead
  *   tx dir, no manifest   -> the crash came before the commit point: delete it
  * So `kill -9` at any moment leaves either the old state or the new one, and the next
  * command finishes the job: the stack never lies about what is applied.
  *
  * Test hook (docs/reliability.md): PATCHQ_CRASH_AT=n SIGKILLs the process right after
- * the n-th op of step 3.
+ * the n-th step: each staged file, the commit, each set-aside and each placement.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { writeFileAtomic, fsyncDir } from '../fsx/atomic.js';
+import { assertParentsInside } from '../fsx/guard.js';
 import { PatchqError } from '../engine/errors.js';
 import type { Tree } from './layout.js';
 
@@ -41,6 +51,7 @@ interface ManifestOp {
 }
 
 const txDir = (tree: Tree) => join(tree.sideDir, 'tx');
+const undoDir = (tree: Tree) => join(txDir(tree), 'undo');
 
 let crashCounter = 0;
 function maybeCrash(): void {
@@ -48,10 +59,71 @@ function maybeCrash(): void {
   if (at !== undefined && ++crashCounter === Number(at)) process.kill(process.pid, 'SIGKILL');
 }
 
+const lexists = (p: string): boolean => {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const under = (base: string, p: string): boolean => {
+  const rel = relative(base, p);
+  return rel === '' || (rel !== '..' && !rel.startsWith('../') && !isAbsolute(rel));
+};
+
+/**
+ * Where a transaction may write: the tree, and patches/ and .pc/ wherever QUILT_PATCHES
+ * and QUILT_PC put them, and the series file (QUILT_SERIES may be absolute).
+ */
+function checkAllowed(tree: Tree, abs: string, code: 'E_PATH_OUTSIDE' | 'E_STATE'): void {
+  if (abs.includes('\0') || !(under(tree.root, abs) || under(tree.patchesDir, abs) || under(tree.pcDir, abs) || abs === tree.seriesPath)) {
+    throw new PatchqError(code, `refusing to write '${abs}': it is outside the tree (${tree.root})`);
+  }
+}
+
+/**
+ * Refuse, before anything is written, what would fail halfway: a file where a directory
+ * must go, a directory where a file must go, a symlinked directory leading out of the tree.
+ */
+function preflight(tree: Tree, ops: FileOp[]): void {
+  for (const op of ops) {
+    checkAllowed(tree, op.path, 'E_PATH_OUTSIDE');
+    const inTree = under(tree.root, op.path) && !under(tree.pcDir, op.path) && !under(tree.patchesDir, op.path);
+    if (inTree) assertParentsInside(tree.root, relative(tree.root, op.path));
+    if (op.kind === 'rmtree') continue;
+    let st;
+    try {
+      st = lstatSync(op.path);
+    } catch {
+      st = null;
+    }
+    if (st?.isDirectory()) {
+      throw new PatchqError('E_IO', `cannot ${op.kind} ${relative(tree.root, op.path)}: it is a directory (nothing was changed)`);
+    }
+    if (op.kind === 'write' && !st) {
+      for (let d = dirname(op.path); d !== dirname(d); d = dirname(d)) {
+        let ds;
+        try {
+          ds = lstatSync(d);
+        } catch {
+          continue; // will be created
+        }
+        if (!ds.isDirectory() && !ds.isSymbolicLink()) {
+          throw new PatchqError('E_IO', `cannot write ${relative(tree.root, op.path)}: ${relative(tree.root, d)} is not a directory (nothing was changed)`);
+        }
+        break;
+      }
+    }
+  }
+}
+
 export function applyTransaction(tree: Tree, ops: FileOp[]): void {
   if (ops.length === 0) return;
   const dir = txDir(tree);
   if (existsSync(dir)) recoverTransaction(tree);
+  preflight(tree, ops);
   mkdirSync(dir, { recursive: true });
   const manifest: ManifestOp[] = [];
   try {
@@ -59,8 +131,11 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
       const rel = relative(tree.root, op.path);
       if (op.kind === 'write') {
         const staged = String(i);
+        // Not fsynced one by one (that costs ~30 ms per file on a VM disk): kill -9 safety
+        // needs none, and the directory fsync below orders them before the manifest.
         writeFileAtomic(join(dir, staged), op.data, { mode: op.mode ?? 0o644, sync: false });
         manifest.push({ kind: 'write', path: rel, staged, mode: op.mode ?? 0o644 });
+        maybeCrash();
       } else {
         manifest.push({ kind: op.kind, path: rel });
       }
@@ -70,36 +145,88 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
   } catch (e) {
     // Before the commit point: nothing visible changed; drop the staging area.
     rmSync(dir, { recursive: true, force: true });
-    throw wrapIo(e);
+    throw wrapIo(e, 'nothing was changed');
   }
-  runManifest(tree, manifest);
+  maybeCrash();
+  try {
+    runManifest(tree, manifest);
+  } catch (e) {
+    rollBack(tree, manifest, e);
+    throw wrapIo(e, 'rolled back; nothing was changed');
+  }
+}
+
+/**
+ * Move whatever is at `target` into the undo area (once: a redo finds it done).
+ * `dirOk`: only rmtree may set a directory aside; anywhere else a directory is the user's.
+ */
+function setAside(target: string, aside: string, dirOk: boolean): void {
+  if (lexists(aside) || lexists(`${aside}.absent`)) return;
+  let st;
+  try {
+    st = lstatSync(target);
+  } catch {
+    writeFileSync(`${aside}.absent`, '');
+    return;
+  }
+  if (st.isDirectory() && !dirOk) {
+    const e = new Error(`${target} is a directory`) as NodeJS.ErrnoException;
+    e.code = 'EISDIR';
+    throw e;
+  }
+  renameSync(target, aside);
 }
 
 function runManifest(tree: Tree, manifest: ManifestOp[]): void {
   const dir = txDir(tree);
+  const undo = undoDir(tree);
+  mkdirSync(undo, { recursive: true });
   const touchedDirs = new Set<string>();
-  for (const op of manifest) {
+  manifest.forEach((op, i) => {
     const target = join(tree.root, op.path);
+    const aside = join(undo, String(i));
     if (op.kind === 'write') {
       const staged = join(dir, op.staged!);
-      if (existsSync(staged)) {
-        mkdirSync(dirname(target), { recursive: true });
-        // A directory where a file must go (or the reverse) is the user's: refuse loudly.
-        rmSync(target, { force: true });
-        chmodSync(staged, op.mode ?? 0o644);
-        renameSync(staged, target);
-        touchedDirs.add(dirname(target));
-      }
-    } else if (op.kind === 'delete') {
-      rmSync(target, { force: true });
-      touchedDirs.add(dirname(target));
+      if (!existsSync(staged)) return; // placed before a crash
+      mkdirSync(dirname(target), { recursive: true });
+      setAside(target, aside, false);
+      maybeCrash();
+      chmodSync(staged, op.mode ?? 0o644);
+      renameSync(staged, target);
     } else {
-      rmSync(target, { recursive: true, force: true });
+      setAside(target, aside, op.kind === 'rmtree');
     }
+    touchedDirs.add(dirname(target));
     maybeCrash();
-  }
+  });
   for (const d of touchedDirs) fsyncDir(d);
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Undo every op that happened, last first, from the set-aside originals. */
+function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown): void {
+  const dir = txDir(tree);
+  const undo = undoDir(tree);
+  try {
+    for (let i = manifest.length - 1; i >= 0; i--) {
+      const op = manifest[i]!;
+      const target = join(tree.root, op.path);
+      const aside = join(undo, String(i));
+      if (lexists(aside)) {
+        if (op.kind === 'write') rmSync(target, { force: true });
+        renameSync(aside, target);
+      } else if (lexists(`${aside}.absent`) && op.kind === 'write') {
+        rmSync(target, { force: true });
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  } catch (e) {
+    throw new PatchqError(
+      'E_STATE',
+      `an operation failed (${(cause as Error).message}) and could not be undone (${(e as Error).message}); ` +
+        `${dir} holds what is needed: fix the cause and run patchq again`,
+    );
+  }
 }
 
 /** Finish or drop an interrupted transaction. Returns true when there was one. */
@@ -114,19 +241,29 @@ export function recoverTransaction(tree: Tree): boolean {
   let manifest: ManifestOp[];
   try {
     manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as ManifestOp[];
+    if (!Array.isArray(manifest)) throw new Error('not a list');
   } catch {
     // The manifest is written atomically, so a torn one cannot happen; if it is
-    // unreadable anyway, nothing was applied from it yet is not certain: say so.
+    // unreadable anyway, whether its ops ran is not known: say so, change nothing.
     throw new PatchqError('E_STATE', `interrupted operation cannot be recovered: ${manifestPath} is unreadable`);
   }
-  runManifest(tree, manifest);
+  for (const op of manifest) {
+    if (typeof op?.path !== 'string') throw new PatchqError('E_STATE', `interrupted operation cannot be recovered: ${manifestPath} is malformed`);
+    checkAllowed(tree, join(tree.root, op.path), 'E_STATE');
+  }
+  try {
+    runManifest(tree, manifest);
+  } catch (e) {
+    // Cannot finish (the cause is still there): go back to the state before it instead.
+    rollBack(tree, manifest, e);
+  }
   return true;
 }
 
-function wrapIo(e: unknown): unknown {
+function wrapIo(e: unknown, what: string): unknown {
   const err = e as NodeJS.ErrnoException;
   if (err && typeof err.code === 'string' && !(e instanceof PatchqError)) {
-    return new PatchqError('E_IO', `${err.message} (nothing was changed)`);
+    return new PatchqError('E_IO', `${err.message} (${what})`);
   }
   return e;
 }

@@ -1,0 +1,131 @@
+/**
+ * Hostile patches through the built binary: every way a patch (or the series) could
+ * reach outside the tree is refused before any write, with `file:line:` in the message,
+ * and the tree, .pc and the directory next to the tree are byte-for-byte unchanged.
+ * ed scripts are refused and never run (a `!command` in one would create a marker).
+ */
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { patchq, tempDir, write } from '../helpers/tree.js';
+import { applied, ok, snapshot } from './helpers.js';
+
+let parent: string;
+let d: string;
+let outside: string;
+
+/** A tree with one benign patch applied (so .pc exists), next to a directory it must not touch. */
+beforeAll(() => {
+  parent = tempDir('patchq-hostile-');
+  d = join(parent, 'tree');
+  outside = join(parent, 'outside');
+  mkdirSync(d);
+  write(outside, 'victim.txt', 'secret\n');
+  write(d, 'a.txt', 'one\ntwo\nthree\n');
+  symlinkSync(outside, join(d, 'out'));
+  symlinkSync('a.txt', join(d, 'lnk'));
+  write(d, 'patches/ok.patch', '--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n');
+  write(d, 'patches/series', 'ok.patch\nevil.patch\n');
+  ok(d, ['push']);
+});
+
+/** Push `text` as the next patch: refused, message naming evil.patch:line, nothing changed. */
+function refused(text: string, why: RegExp, opts: { seriesLine?: string; line?: number } = {}) {
+  write(d, 'patches/evil.patch', text);
+  write(d, 'patches/series', `ok.patch\n${opts.seriesLine ?? 'evil.patch'}\n`);
+  const before = { tree: snapshot(d, { withPc: true }), out: snapshot(outside) };
+  const r = patchq(d, ['push']);
+  expect(r.code, r.stdout + r.stderr).toBe(1);
+  expect(r.stderr).toMatch(new RegExp(`patches/evil\\.patch:${opts.line ?? '\\d+'}: `));
+  expect(r.stderr).toMatch(why);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(snapshot(d, { withPc: true })).toEqual(before.tree);
+  expect(snapshot(outside)).toEqual(before.out);
+  expect(applied(d)).toEqual(['ok.patch']);
+}
+
+const create = (name: string) => `--- /dev/null\n+++ ${name}\n@@ -0,0 +1 @@\n+pwned\n`;
+const modifyVictim = (name: string) => `--- ${name}\n+++ ${name}\n@@ -1 +1 @@\n-secret\n+pwned\n`;
+const gitMove = (kind: 'rename' | 'copy', from: string, to: string) =>
+  `diff --git a/${from} b/${to}\nsimilarity index 100%\n${kind} from ${from}\n${kind} to ${to}\n`;
+
+describe('paths that leave the tree are refused before any write', () => {
+  it('../ in the file names, plain and hidden in the middle', () => {
+    refused(create('b/../evil.txt'), /refusing path '\.\.\/evil\.txt': it leads outside the tree/, { line: 1 });
+    refused(modifyVictim('b/sub/../../outside/victim.txt'), /leads outside the tree/, { line: 1 });
+    // A benign file first: the escape in the second file still stops the whole patch.
+    refused(
+      `--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n-one\n+ONE\n TWO\n three\n${create('b/../../evil.txt')}`,
+      /leads outside the tree/,
+      { line: 8 },
+    );
+  });
+
+  it('absolute names (-p0 keeps the leading slash)', () => {
+    refused(create(join(outside, 'new.txt')), /it is absolute/, { seriesLine: 'evil.patch -p0', line: 1 });
+    refused(modifyVictim(join(outside, 'victim.txt')), /it is absolute/, { seriesLine: 'evil.patch -p0' });
+    expect(existsSync(join(outside, 'new.txt'))).toBe(false);
+  });
+
+  it('C-quoted names that decode to an escape or a NUL', () => {
+    refused(`--- /dev/null\n+++ "b/..\\057evil.txt"\n@@ -0,0 +1 @@\n+x\n`, /leads outside the tree/);
+    refused(`--- /dev/null\n+++ "b/x\\000y"\n@@ -0,0 +1 @@\n+x\n`, /NUL byte/);
+  });
+
+  it('a symlinked directory leading out of the tree, to modify or to create', () => {
+    refused(modifyVictim('b/out/victim.txt'), /out is a symlink that leads outside the tree/);
+    refused(create('b/out/new.txt'), /out is a symlink that leads outside the tree/);
+    expect(existsSync(join(outside, 'new.txt'))).toBe(false);
+  });
+
+  it('a symlink inside the tree is not patched through (it would become a regular file)', () => {
+    refused('--- a/lnk\n+++ b/lnk\n@@ -1,3 +1,3 @@\n-one\n+ONE\n TWO\n three\n', /'lnk': it is a symlink/);
+    refused('diff --git a/l2 b/l2\nnew file mode 120000\nindex 0000000..8d14cbf\n--- /dev/null\n+++ b/l2\n@@ -0,0 +1 @@\n+/etc/passwd\n\\ No newline at end of file\n', /mode 120000 is not supported \(a symlink\)/, { line: 1 });
+  });
+
+  it('rename and copy targets (and sources) outside the tree', () => {
+    refused(gitMove('rename', 'a.txt', '../stolen.txt'), /refusing path '\.\.\/stolen\.txt'/);
+    refused(gitMove('copy', 'a.txt', '/tmp/patchq-stolen.txt'), /it is absolute/);
+    refused(gitMove('rename', '../outside/victim.txt', 'stolen.txt'), /leads outside the tree/);
+    refused(gitMove('copy', 'out/victim.txt', 'stolen.txt'), /symlink that leads outside/);
+    expect(existsSync('/tmp/patchq-stolen.txt')).toBe(false);
+  });
+
+  it("patchq's and git's own state", () => {
+    refused(create('b/.pc/applied-patches'), /writes into \.pc\//);
+    refused(create('b/.git/hooks/post-merge'), /writes into \.git\//);
+  });
+});
+
+describe('series entries that escape patches/', () => {
+  it('../, absolute and a/../../ names are refused naming the series line', () => {
+    write(outside, 'evil.patch', create('b/evil.txt'));
+    for (const name of ['../../outside/evil.patch', join(outside, 'evil.patch'), 'sub/../../../outside/evil.patch']) {
+      write(d, 'patches/series', `ok.patch\n# comment\n${name}\n`);
+      const before = { tree: snapshot(d, { withPc: true }), out: snapshot(outside) };
+      for (const cmd of [['push'], ['series'], ['pop']]) {
+        const r = patchq(d, cmd);
+        expect(r.code, `${cmd} ${name}`).toBe(1);
+        expect(r.stderr).toMatch(new RegExp(`patches/series:3: refusing patch '${name.replace(/[./]/g, '\\$&')}'`));
+      }
+      expect(snapshot(d, { withPc: true })).toEqual(before.tree);
+      expect(snapshot(outside)).toEqual(before.out);
+    }
+    expect(existsSync(join(d, 'evil.txt'))).toBe(false);
+  });
+});
+
+describe('ed scripts and anything that would run a command', () => {
+  it('is refused, never executed', () => {
+    const marker = join(parent, 'ran');
+    const scripts = [
+      `1a\npwned\n.\n!touch ${marker}\nw\n`, // ed with a shell escape (GNU patch CVE-2018-1000156)
+      `Description\n\n3c\n!touch ${marker}\n.\nw\nq\n`,
+      `diff -e a.txt b.txt\n2c\nx\n.\n`,
+    ];
+    for (const s of scripts) refused(s, /ed-script diffs are not supported \(they are never executed\)/);
+    refused('2c2\n< two\n---\n> TWO\n', /normal diffs are not supported/, { line: 1 });
+    refused('*** a.txt\n--- a.txt\n***************\n*** 1 ****\n! one\n--- 1 ----\n! ONE\n', /context diffs are not supported/);
+    expect(existsSync(marker)).toBe(false);
+  });
+});
