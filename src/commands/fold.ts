@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { PatchqError, isPatchqError } from '../engine/errors.js';
 import { fold } from '../stack/index.js';
+import { loadSettings } from '../settings/settings.js';
 import { opt, tree } from './common.js';
 import type { RunFn } from './types.js';
 
@@ -17,11 +18,12 @@ export const run: RunFn = async (ctx, args) => {
   }
   try {
     const res = fold(t, text, {
-      reverse: opt.bool(args, 'R'),
+      reverse: opt.bool(args, 'reverse'),
       quiet: opt.bool(args, 'quiet'),
       force: opt.bool(args, 'force'),
       ...(opt.num(args, 'strip') !== undefined ? { strip: opt.num(args, 'strip')! } : {}),
-      ...(opt.num(args, 'fuzz') !== undefined ? { fuzz: opt.num(args, 'fuzz')! } : {}),
+      // --fuzz, else QUILT_PATCH_OPTS (-F N / --fuzz=N), else the fuzz setting, else 2.
+      fuzz: opt.num(args, 'fuzz') ?? loadSettings(ctx.env).fuzz.value,
     });
     for (const l of res.lines) ctx.out.line(l);
     return { data: { patch: res.patch, added: res.added, forced: res.forced, report: res.report } };

@@ -259,9 +259,9 @@ export const commands: Command[] = [
     options: [
       { name: 'strip', short: 'p', type: 'string', valueName: 'N|ab', description: 'Labels for -p0 (file.orig/file), -p1 (dir.orig/file, the default) or -p ab (a/file, b/file).' },
       { name: 'unified', short: 'U', type: 'number', valueName: 'N', description: 'Lines of context (default 3).' },
-      { name: 'u', short: 'u', type: 'boolean', description: 'Unified diff with 3 lines of context (the default).' },
-      { name: 'z', short: 'z', type: 'boolean', description: 'Only the changes made since the last refresh.' },
-      { name: 'R', short: 'R', type: 'boolean', description: 'A reverse diff.' },
+      { name: 'unified-3', short: 'u', type: 'boolean', description: 'Unified diff with 3 lines of context (the default; for quilt compatibility).' },
+      { name: 'since-refresh', short: 'z', type: 'boolean', description: 'Only the changes made since the last refresh.' },
+      { name: 'reverse', short: 'R', type: 'boolean', description: 'A reverse diff.' },
       { name: 'patch', short: 'P', type: 'string', valueName: 'PATCH', description: 'Diff this applied patch instead of the top one.' },
       { name: 'combine', type: 'string', valueName: 'PATCH', description: "One diff for the patches from PATCH up to the top (or -P) patch; '-' is the first applied." },
       { name: 'no-timestamps', type: 'boolean', description: 'Leave timestamps out of the ---/+++ lines.' },
@@ -295,7 +295,7 @@ export const commands: Command[] = [
     description:
       'Files the patch touches are added to the top patch first; then every hunk goes through the cascade (exact, offset, fuzz) and is reported as push reports it. Nothing is written unless every hunk lands; with -f what lands is written and the rest goes to .rej files. Refresh afterwards to put the change into the patch file.',
     options: [
-      { name: 'R', short: 'R', type: 'boolean', description: 'Apply the patch in reverse.' },
+      { name: 'reverse', short: 'R', type: 'boolean', description: 'Apply the patch in reverse.' },
       { name: 'quiet', short: 'q', type: 'boolean', description: 'Print only failures.' },
       { name: 'force', short: 'f', type: 'boolean', description: 'Write what applies, with .rej files for the rest.' },
       { name: 'strip', short: 'p', type: 'number', valueName: 'N', description: 'Strip N leading path components (default 1).' },
@@ -327,6 +327,7 @@ export const commands: Command[] = [
   {
     name: 'revert',
     summary: 'Undo the unrefreshed changes to files of the top (or named) patch.',
+    group: 'stack',
     usage: '[-P PATCH] FILE...',
     description: 'Each file goes back to what the patch file makes of its original; the files stay in the patch.',
     options: [{ name: 'patch', short: 'P', type: 'string', valueName: 'PATCH', description: 'Revert in this applied patch instead of the top one.' }, json],
@@ -344,6 +345,7 @@ export const commands: Command[] = [
   {
     name: 'graph',
     summary: 'Print a dot graph of the dependencies between applied patches.',
+    group: 'inspection',
     usage: '[--all] [--reduce] [--lines[=N]] [PATCH]',
     description: 'An edge joins a patch to the latest earlier patch that touches one of its files (with --lines, one whose changed lines, with N lines of context, overlap). Without --all only the top (or named) patch and the patches related to it through its files. Render with: patchq graph | dot -Tsvg > deps.svg',
     options: [

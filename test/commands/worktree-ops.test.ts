@@ -57,12 +57,17 @@ describe('fold', () => {
     expect(r.stdout).toContain('Hunk #1 FAILED at 1');
     expect(r.stderr).toBe('Nothing folded into patch 01-a.patch: the patch does not apply (enforce with -f)\n');
     expect(snapshot(d, { withPc: true })).toEqual(before);
+    // Fuzz 1 is needed here: refused under QUILT_PATCH_OPTS=-F0 and --fuzz=0, as quilt's patch would.
+    const fuzzy = '--- a/b.txt\n+++ b/b.txt\n@@ -1,3 +1,3 @@\n q\n-y\n+Y\n z\n';
+    expect(patchq(d, ['fold'], { QUILT_PATCH_OPTS: '-F0' }, fuzzy).code).toBe(1);
+    expect(patchq(d, ['fold', '--fuzz=0'], {}, fuzzy).code).toBe(1);
     const garbage = patchq(d, ['fold'], {}, 'not a patch\n');
     expect(garbage).toMatchObject({ code: 1, stderr: '<stdin>: only garbage was found in the patch input\n' });
     const outside = patchq(d, ['fold'], {}, '--- a/../x\n+++ b/../x\n@@ -0,0 +1 @@\n+x\n');
     expect(outside.code).toBe(1);
     expect(outside.stderr).toMatch(/^<stdin>:1: refusing path/);
     expect(snapshot(d, { withPc: true })).toEqual(before);
+    expect(patchq(d, ['fold'], {}, fuzzy).stdout).toBe('patching file b.txt\nHunk #1 succeeded at 1 with fuzz 1.\n');
   });
 
   it('-f writes what lands and .rej for the rest; -R and -p0 work; --json reports the landing', () => {
