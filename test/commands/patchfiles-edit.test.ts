@@ -1,0 +1,275 @@
+/**
+ * delete, rename and header through the built binary, each on twin trees against real
+ * quilt 0.66 where quilt has the command: same messages, exit codes and files, refusals
+ * that change nothing, --json shapes, and quilt pushing/popping what patchq left.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildDemo } from '../../src/demo/build.js';
+import { numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
+
+let made: string | null = null;
+
+/** A copy of one quilt-made stack (built once per file: quilt is slow to spawn). */
+function stack(): string {
+  made ??= buildStack();
+  const d = tempDir();
+  cpSync(made, d, { recursive: true, preserveTimestamps: true });
+  return d;
+}
+
+/** quilt-made stack: 01 (l2), 02 (l5 + new.txt), 03 (l9) pushed; 04 (l12) not. */
+function buildStack(): string {
+  const d = tempDir();
+  write(d, 'a.txt', numbered(12));
+  const mk = (name: string, edit: () => void, files: string[]) => {
+    expect(quilt(d, ['new', name]).code).toBe(0);
+    expect(quilt(d, ['add', ...files]).code).toBe(0);
+    edit();
+    expect(quilt(d, ['refresh']).code).toBe(0);
+  };
+  mk('01-two.patch', () => write(d, 'a.txt', read(d, 'a.txt').replace('l2\n', 'L2\n')), ['a.txt']);
+  mk('02-five.patch', () => (write(d, 'a.txt', read(d, 'a.txt').replace('l5\n', 'L5\n')), write(d, 'new.txt', 'new\n')), ['a.txt', 'new.txt']);
+  mk('03-nine.patch', () => write(d, 'a.txt', read(d, 'a.txt').replace('l9\n', 'L9\n')), ['a.txt']);
+  mk('04-twelve.patch', () => write(d, 'a.txt', read(d, 'a.txt').replace('l12\n', 'L12\n')), ['a.txt']);
+  expect(quilt(d, ['pop']).code).toBe(0);
+  return d;
+}
+
+function twins(): [string, string] {
+  const ours = stack();
+  const theirs = tempDir();
+  cpSync(ours, theirs, { recursive: true, preserveTimestamps: true });
+  return [ours, theirs];
+}
+
+/** Everything but patchq's own side area. */
+const visible = (d: string) => Object.fromEntries(Object.entries(snapshot(d, { withPc: true })).filter(([k]) => !k.startsWith('.pc/.patchq')));
+
+describe('delete', () => {
+  it('pops the top patch first and removes it from the series, as quilt delete does', () => {
+    const [ours, theirs] = twins();
+    const r = patchq(ours, ['delete']);
+    const q = quilt(theirs, ['delete']);
+    expect(r).toMatchObject({ code: 0, stdout: 'Removing patch 03-nine.patch\nNow at patch 02-five.patch\nRemoved patch 03-nine.patch\n' });
+    expect(r.stdout).toBe(q.stdout);
+    expect(visible(ours)).toEqual(visible(theirs));
+    expect(read(ours, 'patches/series')).toBe('01-two.patch\n02-five.patch\n04-twelve.patch\n');
+    expect(existsSync(join(ours, 'patches/03-nine.patch'))).toBe(true);
+    // quilt takes over the tree patchq left: pushes the rest and pops everything.
+    expect(quilt(ours, ['push', '-a']).code).toBe(0);
+    expect(read(ours, 'a.txt')).toBe(numbered(12).replace('l2\n', 'L2\n').replace('l5\n', 'L5\n').replace('l12\n', 'L12\n'));
+    expect(quilt(ours, ['pop', '-a']).code).toBe(0);
+    expect(read(ours, 'a.txt')).toBe(numbered(12));
+  });
+
+  it('deletes the next patch (-n) or a named unapplied one; -r removes the file, --backup keeps PATCH~', () => {
+    const [ours, theirs] = twins();
+    for (const [d, run] of [[ours, patchq], [theirs, quilt]] as const) {
+      expect(run(d, ['delete', '-n', '-r']).stdout).toBe('Removed patch 04-twelve.patch\n');
+      expect(run(d, ['delete', '-r', '--backup', '01-two']).code).toBe(1); // applied, not top
+    }
+    expect(visible(ours)).toEqual(visible(theirs));
+    expect(existsSync(join(ours, 'patches/04-twelve.patch'))).toBe(false);
+    const d = stack();
+    const j = patchq(d, ['delete', '-r', '--backup', '--json', '04-twelve.patch']);
+    expect(JSON.parse(j.stdout)).toEqual({ deleted: '04-twelve.patch', popped: false, top: '03-nine.patch', file: 'backup' });
+    expect(existsSync(join(d, 'patches/04-twelve.patch'))).toBe(false);
+    expect(read(d, 'patches/04-twelve.patch~')).toContain('+L12');
+    const t = JSON.parse(patchq(d, ['delete', '--json']).stdout);
+    expect(t).toEqual({ deleted: '03-nine.patch', popped: true, top: '02-five.patch', file: 'kept' });
+  });
+
+  it('refuses an applied patch below the top, an unknown one, and -n at the end; nothing changes', () => {
+    const d = stack();
+    const before = snapshot(d, { withPc: true });
+    const cases: Array<[string[], number, string]> = [
+      [['delete', '02-five.patch'], 1, 'Patch 02-five.patch is currently applied\n'],
+      [['delete', 'nope.patch'], 1, 'Patch nope.patch is not in series\n'],
+      [['delete', '-n', '03-nine.patch', '04-twelve.patch'], 2, 'Usage: patchq delete [-r] [--backup] [PATCH | -n]\n'],
+    ];
+    for (const [args, code, err] of cases) {
+      expect(patchq(d, args)).toMatchObject({ code, stderr: err });
+      expect(snapshot(d, { withPc: true })).toEqual(before);
+    }
+    expect(patchq(d, ['delete', '-n']).code).toBe(0);
+    expect(patchq(d, ['delete', '-n'])).toMatchObject({ code: 1, stderr: 'No next patch\n' });
+  });
+
+  it('deletes a top patch whose files changed since the refresh (quilt pops it with -f)', () => {
+    const [ours, theirs] = twins();
+    for (const d of [ours, theirs]) write(d, 'a.txt', read(d, 'a.txt') + 'unrefreshed\n');
+    expect(patchq(ours, ['delete']).code).toBe(0);
+    expect(quilt(theirs, ['delete']).code).toBe(0);
+    expect(read(ours, 'a.txt')).toBe(numbered(12).replace('l2\n', 'L2\n').replace('l5\n', 'L5\n'));
+    expect(visible(ours)).toEqual(visible(theirs));
+  });
+});
+
+describe('rename', () => {
+  it('renames the top patch in series, patch file and .pc, as quilt does; quilt and patchq pop it', () => {
+    const [ours, theirs] = twins();
+    write(ours, 'patches/series', read(ours, 'patches/series').replace('03-nine.patch\n', '03-nine.patch  # keep me\n'));
+    write(theirs, 'patches/series', read(ours, 'patches/series'));
+    const r = patchq(ours, ['rename', 'sub/03-renamed.patch']);
+    const q = quilt(theirs, ['rename', 'sub/03-renamed.patch']);
+    expect(r).toMatchObject({ code: 0, stdout: 'Patch 03-nine.patch renamed to sub/03-renamed.patch\n' });
+    expect(r.stdout).toBe(q.stdout);
+    expect(read(ours, 'patches/series')).toBe('01-two.patch\n02-five.patch\nsub/03-renamed.patch  # keep me\n04-twelve.patch\n');
+    expect(visible(ours)).toEqual(visible(theirs));
+    expect(read(ours, '.pc/applied-patches')).toBe('01-two.patch\n02-five.patch\nsub/03-renamed.patch\n');
+    expect(quilt(ours, ['pop']).stdout).toContain('Removing patch sub/03-renamed.patch');
+    expect(patchq(ours, ['push']).code).toBe(0);
+    expect(patchq(ours, ['pop', '-a']).code).toBe(0);
+    expect(read(ours, 'a.txt')).toBe(numbered(12));
+  });
+
+  it("moves patchq's record with it (its pop check still sees unrefreshed edits) and renames with -P", () => {
+    const d = stack();
+    expect(patchq(d, ['pop'])).toMatchObject({ code: 0, stderr: '' });
+    expect(patchq(d, ['push'])).toMatchObject({ code: 0, stderr: '' }); // pushed by patchq: it has a record
+    expect(existsSync(join(d, '.pc/.patchq/patch/03-nine.patch.json'))).toBe(true);
+    const j = patchq(d, ['rename', '--json', 'nine.patch']);
+    expect(JSON.parse(j.stdout)).toEqual({ from: '03-nine.patch', to: 'nine.patch', applied: true });
+    expect(existsSync(join(d, '.pc/.patchq/patch/03-nine.patch.json'))).toBe(false);
+    expect(existsSync(join(d, '.pc/.patchq/patch/nine.patch.json'))).toBe(true);
+    write(d, 'a.txt', read(d, 'a.txt').replace('L9\n', 'L9 edited\n'));
+    expect(patchq(d, ['pop'])).toMatchObject({ code: 1, stderr: 'Patch nine.patch does not remove cleanly (refresh it or enforce with -f)\n' });
+    expect(patchq(d, ['rename', '-P', '04-twelve', 'twelve.patch']).stdout).toBe('Patch 04-twelve.patch renamed to twelve.patch\n');
+    expect(read(d, 'patches/series')).toBe('01-two.patch\n02-five.patch\nnine.patch\ntwelve.patch\n');
+    expect(read(d, 'patches/twelve.patch')).toContain('+L12');
+  });
+
+  it('refuses an existing name, a name outside patches/, and an unknown patch; nothing changes', () => {
+    const d = stack();
+    const before = snapshot(d, { withPc: true });
+    const cases: Array<[string[], number, RegExp]> = [
+      [['rename', '01-two.patch'], 1, /^Patch 01-two\.patch exists already, please choose a different name$/],
+      [['rename', '-P', '04-twelve.patch', '../../escape.patch'], 1, /invalid/],
+      [['rename', '-P', 'nope.patch', 'x.patch'], 1, /^Patch nope\.patch is not in series$/],
+      [['rename'], 2, /^Usage: patchq rename/],
+    ];
+    for (const [args, code, err] of cases) {
+      const r = patchq(d, args);
+      expect(r.code, args.join(' ')).toBe(code);
+      expect(r.stderr.trim()).toMatch(err);
+      expect(snapshot(d, { withPc: true })).toEqual(before);
+    }
+    write(d, 'patches/stray.patch', 'not in the series\n');
+    expect(patchq(d, ['rename', 'stray.patch'])).toMatchObject({ code: 1, stderr: 'Patch stray.patch exists already, please choose a different name\n' });
+  });
+
+  it('renames a patch a stopped reapply run names; --continue then finds it under its new name', () => {
+    const d = buildDemo(join(tempDir('patchq-reapply-'), 'fork')).root;
+    expect(patchq(d, ['reapply']).code).toBe(1); // stops at 04-user-typo.patch (upstream has it)
+    const state = () => JSON.parse(readFileSync(join(d, '.pc/.patchq/reapply.json'), 'utf8')) as { stoppedAt: string; seriesText: string; outcomes: Array<{ name: string }> };
+    expect(state().stoppedAt).toBe('04-user-typo.patch');
+    expect(patchq(d, ['rename', '-P', '04-user-typo.patch', '04-typo.patch']).code).toBe(0);
+    expect(state().stoppedAt).toBe('04-typo.patch');
+    expect(state().seriesText).toContain('04-typo.patch');
+    expect(state().seriesText).not.toContain('04-user-typo.patch');
+    expect(state().outcomes.map((o) => o.name)).toContain('04-typo.patch');
+    const c = patchq(d, ['reapply', '--continue', '--drop-merged', '--json']);
+    expect(c.code).toBe(0);
+    expect(read(d, 'patches/series')).not.toContain('typo');
+    expect(patchq(d, ['applied']).stdout).toBe('01-pooling.patch\n02-app-banner.patch\n03-settings-default.patch\n');
+  });
+});
+
+describe('header', () => {
+  const DEP3 = [
+    'Description: Make the pool static',
+    ' SQLite connections cannot be shared across threads',
+    ' .',
+    ' so one shared connection it is.',
+    'Author: Ann Smith <ann@example.com>',
+    'Origin: vendor, https://example.com/fork',
+    'Bug: https://example.com/issues/7',
+    'Forwarded: no',
+    'Last-Update: 2026-11-20',
+    'Patchq-Base: 0123456789abcdef0123456789abcdef01234567',
+    '',
+    '',
+  ].join('\n');
+
+  it('prints the header as quilt does; -r/-a from stdin keep the diff byte for byte, and quilt reads the result', () => {
+    const [ours, theirs] = twins();
+    const body = read(ours, 'patches/03-nine.patch');
+    expect(patchq(ours, ['header']).stdout).toBe(quilt(ours, ['header']).stdout); // both empty
+    const text = 'Make line nine loud.\n\nWhy: tests.   \n';
+    expect(patchq(ours, ['header', '-r'], {}, text).stdout).toBe('Replaced header of patch 03-nine.patch\n');
+    expect(quiltWithStdin(theirs, ['header', '-r'], text)).toBe(0);
+    expect(read(ours, 'patches/03-nine.patch')).toBe(text + body);
+    expect(read(theirs, 'patches/03-nine.patch')).toBe(text + body);
+    expect(quilt(ours, ['header']).stdout).toBe('Make line nine loud.\n\nWhy: tests.   \n');
+    const a = patchq(ours, ['header', '-a', '--strip-trailing-whitespace', '--backup'], {}, 'Signed-off-by: T <t@example.com>');
+    expect(a).toMatchObject({ code: 0, stdout: 'Appended text to header of patch 03-nine.patch\n' });
+    expect(read(ours, 'patches/03-nine.patch')).toBe('Make line nine loud.\n\nWhy: tests.\nSigned-off-by: T <t@example.com>\n' + body);
+    expect(read(ours, 'patches/03-nine.patch~')).toBe('Make line nine loud.\n\nWhy: tests.   \n' + body);
+    expect(quilt(ours, ['pop', '-a']).code).toBe(0);
+    expect(quilt(ours, ['push', '-a']).code).toBe(0);
+  });
+
+  it('reads the header quilt header -r wrote, and --dep3 parses DEP-3 fields (text and --json)', () => {
+    const d = stack();
+    const r = quiltWithStdin(d, ['header', '-r', '04-twelve.patch'], DEP3);
+    expect(r).toBe(0);
+    expect(patchq(d, ['header', '04-twelve']).stdout).toBe(DEP3);
+    expect(quilt(d, ['header', '04-twelve']).stdout).toBe(DEP3);
+    const j = JSON.parse(patchq(d, ['header', '--dep3', '--json', '04-twelve.patch']).stdout) as { patch: string; dep3: { fields: Record<string, string>; subject: string; body: string } };
+    expect(j.patch).toBe('04-twelve.patch');
+    expect(j.dep3.fields).toEqual({
+      Description: 'Make the pool static\nSQLite connections cannot be shared across threads\n\nso one shared connection it is.',
+      Author: 'Ann Smith <ann@example.com>',
+      Origin: 'vendor, https://example.com/fork',
+      Bug: 'https://example.com/issues/7',
+      Forwarded: 'no',
+      'Last-Update': '2026-11-20',
+      'Patchq-Base': '0123456789abcdef0123456789abcdef01234567',
+    });
+    expect(j.dep3.subject).toBe('Make the pool static');
+    const text = patchq(d, ['header', '--dep3', '04-twelve.patch']).stdout;
+    expect(text.split('\n').slice(0, 4)).toEqual(['Description: Make the pool static', ' SQLite connections cannot be shared across threads', ' .', ' so one shared connection it is.']);
+    expect(text).toContain('Patchq-Base: 0123456789abcdef0123456789abcdef01234567\n');
+  });
+
+  it('-e edits in $EDITOR (diff untouched); --dep3 -e starts an empty header from the DEP-3 template', () => {
+    const d = stack();
+    const before = read(d, 'patches/03-nine.patch');
+    write(d, 'ed.sh', '#!/bin/sh\nprintf "Edited by the editor.\\n" > "$1"\n', 0o755);
+    const e = patchq(d, ['header', '-e'], { EDITOR: join(d, 'ed.sh') });
+    expect(e).toMatchObject({ code: 0, stdout: 'Replaced header of patch 03-nine.patch\n' });
+    expect(read(d, 'patches/03-nine.patch')).toBe('Edited by the editor.\n' + before);
+    const t = patchq(d, ['header', '-e', '--dep3', '04-twelve.patch'], { EDITOR: 'true' });
+    expect(t.code).toBe(0);
+    const h = patchq(d, ['header', '04-twelve.patch']).stdout;
+    expect(h).toMatch(/^Description: <short description, required>\n/);
+    expect(h).toMatch(/^Last-Update: \d{4}-\d{2}-\d{2} <YYYY-MM-DD/m);
+    expect(h).toContain('This patch header follows DEP-3');
+    // A failing editor changes nothing.
+    const snap = snapshot(d, { withPc: true });
+    expect(patchq(d, ['header', '-e'], { EDITOR: 'false' }).code).toBe(1);
+    expect(snapshot(d, { withPc: true })).toEqual(snap);
+  });
+
+  it('--strip-diffstat drops a diffstat; -a and -r together is a usage error', () => {
+    const d = stack();
+    const body = read(d, 'patches/03-nine.patch');
+    patchq(d, ['header', '-r'], {}, 'Subject line\n---\n a.txt | 2 +-\n 1 file changed, 1 insertion(+), 1 deletion(-)\n\n');
+    expect(patchq(d, ['header', '--strip-diffstat']).stdout).toBe('Subject line\n---\n\n');
+    expect(patchq(d, ['header', '-r', '--strip-diffstat'], {}, read(d, 'patches/03-nine.patch').slice(0, -body.length)).code).toBe(0);
+    expect(read(d, 'patches/03-nine.patch')).toBe('Subject line\n---\n\n' + body);
+    const before = snapshot(d, { withPc: true });
+    expect(patchq(d, ['header', '-a', '-r'], {}, 'x\n').code).toBe(2);
+    expect(patchq(d, ['header', 'nope.patch']).code).toBe(1);
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+  });
+});
+
+/** Real quilt with `input` on stdin (quilt header -r/-a read it). */
+function quiltWithStdin(cwd: string, args: string[], input: string): number {
+  const r = spawnSync('quilt', ['--quiltrc=-', ...args], { cwd, input, env: { ...process.env, LANG: 'C' } });
+  return r.status ?? -1;
+}
