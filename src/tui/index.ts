@@ -21,9 +21,8 @@ export async function startTui(opts: { cwd: string; env: NodeJS.ProcessEnv }): P
 }
 
 async function run(ops: ReturnType<typeof makeOps>, env: NodeJS.ProcessEnv, color: boolean, tty: boolean): Promise<number> {
-  // Keys typed while ink loads (~0.5 s) are kept: raw mode at once (no echo over the first
-  // frame, no line buffering), the bytes queued, and mount.ts hands them to ink.
-  const queue = tty ? queueKeys() : null;
+  // Keys typed while ink loads (~0.5 s) are kept for it.
+  if (tty) holdKeys();
   let painted = 0;
   if (tty) {
     const frame = firstFrame(loadRows(ops.tree), process.stdout.columns || 80, process.stdout.rows || 24);
@@ -35,27 +34,18 @@ async function run(ops: ReturnType<typeof makeOps>, env: NodeJS.ProcessEnv, colo
   const ci = hideCi();
   const { mount } = await import('./mount.js');
   ci.restore();
-  const early = queue?.stop() ?? Buffer.alloc(0);
   return mount(ops, env, color, () => {
     if (painted) process.stdout.write(clearFrame(painted));
-  }, early);
+  });
 }
 
-/** Read stdin in raw mode into a queue until `stop()`, which returns what came. */
-function queueKeys(): { stop(): Buffer } | null {
-  const stdin = process.stdin;
-  if (!stdin.isTTY) return null;
-  const chunks: Buffer[] = [];
-  const onData = (d: Buffer | string) => void chunks.push(Buffer.isBuffer(d) ? d : Buffer.from(d));
-  stdin.setRawMode(true);
-  stdin.on('data', onData);
-  return {
-    stop() {
-      stdin.off('data', onData);
-      stdin.pause();
-      return Buffer.concat(chunks);
-    },
-  };
+/**
+ * Raw mode from the start, nothing read: keys typed while ink loads stay in the terminal's
+ * input queue (not echoed over the first frame, not held back for a newline) and ink reads
+ * them first when it starts reading, parsed like any other key.
+ */
+function holdKeys(): void {
+  if (process.stdin.isTTY) process.stdin.setRawMode(true);
 }
 
 const CI_KEYS = ['CI', 'CONTINUOUS_INTEGRATION'] as const;

@@ -1,7 +1,7 @@
 /**
  * The ink side of startTui, loaded with `await import()` after the first frame is on the
- * screen. Keys typed before this point were queued by startTui: they go back into stdin
- * before ink starts reading, so ink parses them as if typed now.
+ * screen. Keys typed before this point wait in the terminal (startTui set raw mode): ink
+ * reads them first.
  * `e` leaves ink for the editor: the app exits asking for an edit, we run $EDITOR with the
  * terminal (inherited stdio) and render a fresh app with the same patch selected (and the
  * stopped reapply shown again when the edit was its conflicted file).
@@ -18,13 +18,10 @@ interface Edit {
   reopen: boolean;
 }
 
-export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, beforeFirst: () => void, early: Buffer = Buffer.alloc(0)): Promise<number> {
+export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, beforeFirst: () => void): Promise<number> {
   let selected: string | undefined;
   let reopen = false;
   beforeFirst();
-  // Readable.unshift puts the bytes back at the head of stdin's buffer; ink's 'readable'
-  // listener then sees them first.
-  if (early.length) process.stdin.unshift(early);
   for (;;) {
     let edit: Edit | null = null;
     const app = render(

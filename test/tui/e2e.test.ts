@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, patchq, read } from '../helpers/tree.js';
+import { push, openTree } from '../../src/stack/index.js';
 import { makeTree } from './fixture.js';
 
 let session: string | null = null;
@@ -18,6 +19,9 @@ afterEach(() => {
 
 const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-t', session!).stdout;
+/** The screen with its colours and attributes as escape sequences. */
+const painted = () => tmux('capture-pane', '-e', '-p', '-t', session!).stdout;
+const SGR = /\x1b\[[0-9;]*m/;
 
 async function until(pred: (s: string) => boolean, what: string): Promise<string> {
   const end = Date.now() + 15_000;
@@ -79,5 +83,58 @@ describe('tui end to end in tmux', () => {
     tmux('send-keys', '-t', session, 'q');
     expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
     expect(read(root, `patches/${names[0]}`)).not.toContain('edited-by-editor');
+  });
+
+  it('keys typed before the app is live are kept: sent at once, and while ink loads', async () => {
+    const { root, names } = makeTree(5);
+    session = `patchq-tui-early-${process.pid}-${Date.now()}`;
+    const cmd = `env CI=1 NO_COLOR=1 ${process.execPath} ${CLI} tui; echo EXIT=$?; sleep 30`;
+    expect(tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', root, cmd).status).toBe(0);
+    // Before node has even started...
+    tmux('send-keys', '-t', session, 'j');
+    // ...and as soon as the plain first frame shows (ink and react take ~0.5 s more to load).
+    await until((s) => s.includes('5 patches, 0 applied'), 'first frame');
+    tmux('send-keys', '-t', session, 'j', 'p');
+    await until((s) => s.includes(`Pushed 3 patch(es); now at ${names[2]}`), 'push of the first 3');
+    tmux('send-keys', '-t', session, 'q');
+    expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
+    expect(patchq(root, ['applied']).stdout.trim().split('\n')).toEqual(names.slice(0, 3));
+  });
+
+  it('follows resizes (80x24, wide, 80x24 again) and paints colour unless NO_COLOR', async () => {
+    const { root, names } = makeTree(30);
+    await push(openTree(root, {}), { target: { count: 2 } });
+    session = `patchq-tui-size-${process.pid}-${Date.now()}`;
+    const cmd = `env CI=1 ${process.execPath} ${CLI} tui; echo EXIT=$?; sleep 30`;
+    expect(tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', root, cmd).status).toBe(0);
+    tmux('send-keys', '-t', session, '?');
+    await until((s) => s.includes('patchq: keys'), 'input live');
+    tmux('send-keys', '-t', session, 'h');
+    const small = await until((s) => s.includes('q quit') && s.includes(names[20]!), 'stack at 80x24');
+    expect(small).not.toContain(names[21]); // 24 rows: title, 21 patches, status, footer
+    expect(small).not.toContain('/ filter'); // the footer keeps what fits, ? and q always
+    // Colour: applied rows green, title bold (SGR sequences in the pane).
+    expect(painted()).toMatch(SGR);
+    tmux('resize-window', '-t', session, '-x', '150', '-y', '40');
+    const wide = await until((s) => s.includes(names[29]!) && s.includes('/ filter'), 'stack at 150x40');
+    expect(wide.split('\n').filter((l) => l.includes('30 patches, 2 applied')).length).toBe(1);
+    tmux('resize-window', '-t', session, '-x', '80', '-y', '24');
+    const again = await until((s) => !s.includes(names[29]!) && !s.includes('/ filter') && s.includes('q quit'), 'back at 80x24');
+    expect(again.split('\n').filter((l) => l.includes('30 patches, 2 applied')).length).toBe(1);
+    tmux('send-keys', '-t', session, 'q');
+    expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
+    tmux('kill-session', '-t', session);
+
+    // The same tree with NO_COLOR: not one colour or attribute sequence.
+    session = `patchq-tui-nocolor-${process.pid}-${Date.now()}`;
+    const plain = `env CI=1 NO_COLOR=1 ${process.execPath} ${CLI} tui; echo EXIT=$?; sleep 30`;
+    expect(tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', root, plain).status).toBe(0);
+    tmux('send-keys', '-t', session, '?');
+    await until((s) => s.includes('patchq: keys'), 'input live');
+    tmux('send-keys', '-t', session, 'h');
+    await until((s) => s.includes('q quit') && s.includes(names[0]!), 'stack');
+    expect(painted()).not.toMatch(SGR);
+    tmux('send-keys', '-t', session, 'q');
+    expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
   });
 });
