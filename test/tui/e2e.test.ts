@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, patchq, read } from '../helpers/tree.js';
 import { push, openTree } from '../../src/stack/index.js';
+import { buildDemo } from '../../src/demo/build.js';
+import { git, tempDir } from '../helpers/tree.js';
+import { readFileSync } from 'node:fs';
 import { makeTree } from './fixture.js';
 
 let session: string | null = null;
@@ -136,5 +139,40 @@ describe('tui end to end in tmux', () => {
     expect(painted()).not.toMatch(SGR);
     tmux('send-keys', '-t', session, 'q');
     expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
+  });
+
+  it('a stopped reapply: e opens the conflicted file in $EDITOR, the view comes back, c continues to the end', async () => {
+    const root = buildDemo(join(tempDir('patchq-tui-e2e-'), 'fork')).root;
+    // Upstream rewrites the line 02-app-banner changes: reapply stops there with merge markers.
+    const app = readFileSync(join(root, 'app.py'), 'utf8');
+    writeFileSync(join(root, 'app.py'), app.replace('render_template("index.html", mode=mode)', 'render_template("home.html", mode=mode)'));
+    git(root, 'commit', '-qam', 'upstream v3');
+    // The "person": an editor that resolves the marker block in the file it is given.
+    const editor = join(root, '..', 'resolve.mjs');
+    writeFileSync(
+      editor,
+      `#!${process.execPath}\nimport { readFileSync, writeFileSync } from 'node:fs';\nconst f = process.argv[2];\n` +
+        `writeFileSync(f, readFileSync(f, 'utf8').replace(/^<<<<<<< [^\\n]*\\n[\\s\\S]*?^>>>>>>> [^\\n]*\\n/m, '    return render_template("home.html", mode=mode, banner="patchq demo fork")\\n'));\n`,
+      { mode: 0o755 },
+    );
+    session = `patchq-tui-reapply-${process.pid}-${Date.now()}`;
+    const cmd = `env CI=1 NO_COLOR=1 EDITOR=${editor} ${process.execPath} ${CLI} tui; echo EXIT=$?; sleep 30`;
+    expect(tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', root, cmd).status).toBe(0);
+    await until((s) => s.includes('4 patches, 0 applied'), 'first frame');
+    tmux('send-keys', '-t', session, 'R');
+    await until((s) => s.includes('Reapply stopped at 02-app-banner.patch') && s.includes('conflicts in app.py'), 'conflict view');
+    expect(read(root, 'app.py')).toMatch(/^<<<<<<< /m);
+    tmux('send-keys', '-t', session, 'e');
+    await until(() => !/^<<<<<<< /m.test(read(root, 'app.py')), 'editor resolved the file');
+    // Back from the editor: the stopped run is shown again.
+    await until((s) => s.includes('Reapply stopped at 02-app-banner.patch') && s.includes('q quit'), 'conflict view again');
+    tmux('send-keys', '-t', session, 'c');
+    await until((s) => s.includes('Reapply stopped at 04-user-typo.patch'), 'next stop');
+    tmux('send-keys', '-t', session, 'c');
+    await until((s) => s.includes('Reapply: every patch is back'), 'report');
+    tmux('send-keys', '-t', session, 'q');
+    expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
+    expect(patchq(root, ['applied']).stdout.trim().split('\n')).toEqual(['01-pooling.patch', '02-app-banner.patch', '03-settings-default.patch']);
+    expect(read(root, 'patches/02-app-banner.patch')).toContain('+    return render_template("home.html", mode=mode, banner="patchq demo fork")');
   });
 });

@@ -142,6 +142,37 @@ describe('tui flows on the demo fork', () => {
     await waitFor(r.lastFrame, (x) => x.includes('Patch 02-app-banner.patch is not a template patch'), 'refusal');
     expect(applied(root)).toEqual(['01-pooling.patch']);
   }, 30_000);
+  it('a refused push of a template patch: the conflict view shows each refused hunk; g regenerates and pushes it', async () => {
+    const root = demo();
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('4 patches'), 'series');
+    r.stdin.write('p');
+    const f = await waitFor(r.lastFrame, (x) => x.includes('Patch 01-pooling.patch does not apply: 2 rejected'), 'conflict');
+    expect(f).toContain('g regenerate from template');
+    expect(f).toMatch(/database\/auth_db\.py hunk #2 \(stated line 12\): (best candidate at line \d+|no candidate place)/);
+    expect(f).toMatch(/refused: no match: removed lines differ/);
+    expect(applied(root)).toEqual([]);
+    r.stdin.write('g');
+    const g = await waitFor(r.lastFrame, (x) => x.includes('Regenerated patch 01-pooling.patch'), 'regenerated');
+    expect(g).toContain('Pushed 1 patch(es); now at 01-pooling.patch');
+    expect(applied(root)).toEqual(['01-pooling.patch']);
+  }, 30_000);
+});
+
+describe('tui push conflict on plain trees', () => {
+  it('a (after y) pops what the refused push had applied below the failed patch', async () => {
+    const { root, names } = makeTree(2, { broken: true });
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('zz-broken'), 'series');
+    r.stdin.write('jjp');
+    await waitFor(r.lastFrame, (x) => x.includes('Patch zz-broken.patch does not apply'), 'conflict');
+    expect(applied(root)).toEqual(names.slice(0, 2));
+    r.stdin.write('a');
+    await waitFor(r.lastFrame, (x) => x.includes('Abort? (y/n)'), 'confirm');
+    r.stdin.write('y');
+    await waitFor(r.lastFrame, (x) => x.includes('Popped 2 patch(es)'), 'popped');
+    expect(applied(root)).toEqual([]);
+  });
 });
 
 describe('tui progress and filter on plain trees', () => {
