@@ -144,6 +144,11 @@ describe('import', () => {
     }
     expect(quilt(mbox, ['pop', '-a']).code).toBe(0);
     expect(treeFiles(mbox)).toEqual({ 'app.txt': `644:${numbered(12)}` });
+    // An .mbox holding one mail is named from the mail too (a .patch file keeps its name).
+    write(out, 'one.mbox', git(g, 'format-patch', '--stdout', 'HEAD~1'));
+    const one = baseTree();
+    expect(patchq(one, ['import', join(out, 'one.mbox')]).stdout).toBe(`Importing patch ${join(out, 'one.mbox')} (mail 1) (stored as 0001-Capitalise-l11-caf.patch)\n`);
+    expect(read(one, 'patches/0001-Capitalise-l11-caf.patch')).toBe(read(out, names[2]!).replace('[PATCH 3/3]', '[PATCH]'));
   });
 
   it('refuses a patch that does not parse, naming file and line, and writes nothing', () => {

@@ -21,7 +21,7 @@ import { diffHunks, formatHunk, parsePatch } from '../../engine/index.js';
 import { PatchqError, isPatchqError } from '../../engine/errors.js';
 import { resolveInside } from '../../fsx/guard.js';
 import { displayName, type Tree } from '../layout.js';
-import { gitPatchName, mailHeaders, splitMailbox, stripPatchPrefix } from '../mail.js';
+import { gitPatchName, isFromLine, mailHeaders, splitMailbox, stripPatchPrefix } from '../mail.js';
 import { checkPatchName, insertEntry, parseSeries } from '../series.js';
 import { loadState } from '../session.js';
 import { backupDir, readText } from '../state.js';
@@ -85,10 +85,12 @@ export function importPatches(tree: Tree, cwd: string, files: string[], opts: Im
       if (text === null || !existsSync(abs)) throw new PatchqError('E_NOT_FOUND', `Patch ${file} does not exist`);
       const chunks = splitMailbox(text);
       if (chunks.length > 1 && opts.name !== undefined) throw new PatchqError('E_STATE', `Option \`-P' can only be used when importing a single patch (${file} holds ${chunks.length} mails)`);
+      // An mbox file holding a single mail is named as git would name that mail, too.
+      const byMail = chunks.length > 1 || (/\.(mbox|mbx|eml)$/i.test(file) && isFromLine(text.slice(0, text.indexOf('\n') + 1)));
       chunks.forEach((chunk, k) => {
         const parsed = parseChecked(chunk.text, strip, file, chunk.line);
         let name: string;
-        if (chunks.length > 1) {
+        if (byMail && opts.name === undefined) {
           const subject = mailHeaders(chunk.text)?.get('subject');
           name = gitPatchName(k + 1, stripPatchPrefix(subject ?? `patch ${k + 1}`));
         } else {
@@ -100,7 +102,7 @@ export function importPatches(tree: Tree, cwd: string, files: string[], opts: Im
         if (existsSync(tree.patchesDir)) resolveInside(tree.patchesDir, name);
         if (plan.some((p) => p.name === name)) throw new PatchqError('E_EXISTS', `Patch ${displayName(tree, name)} would be imported twice (from ${plan.find((p) => p.name === name)!.source} and ${file})`);
         const paths = [...new Set(parsed.files.flatMap((f) => [f.oldPath, f.newPath]).filter((p): p is string => !!p))];
-        plan.push({ name, source: file, mail: chunks.length > 1 ? k + 1 : null, replaced: false, files: paths, text: chunk.text });
+        plan.push({ name, source: file, mail: byMail ? k + 1 : null, replaced: false, files: paths, text: chunk.text });
       });
     }
     const ops: FileOp[] = [];
