@@ -202,14 +202,23 @@ function readHunks(lines: string[], view: string[], i: number, f: RawFile, err: 
       if (c === ' ' || view[i] === '') [oldLeft, newLeft] = [oldLeft - 1, newLeft - 1];
       else if (c === '-') oldLeft--;
       else if (c === '+') newLeft--;
-      else if (c !== '\\') {
+      else if (c === '\\' && (i === span.start + 1 || lines[i - 1]![0] === '\\')) {
+        err('E_PATCH_PARSE', "'\\ No newline at end of file' marker without a line before it", i);
+      } else if (c !== '\\') {
         err('E_PATCH_COUNTS', `hunk ends early: ${oldLeft} old and ${newLeft} new lines missing (header at line ${span.start + 1})`, i);
       }
       if (oldLeft < 0 || newLeft < 0) err('E_PATCH_COUNTS', `hunk has more lines than its header at line ${span.start + 1} says`, i);
       i++;
     }
-    if (lines[i]?.startsWith('\\')) i++;
+    if (lines[i]?.startsWith('\\') && i > span.start + 1 && lines[i - 1]![0] !== '\\') i++;
     span.end = i;
+    // GNU patch: "misordered hunks! output would be garbled". Hunks of one file come in
+    // order and do not overlap; a patch that repeats or reorders them is refused here
+    // (it would also make every later hunk search the whole file again).
+    const prev = f.spans[f.spans.length - 1];
+    if (prev && (span.oldStart <= prev.oldStart || span.oldStart < prev.oldStart + prev.oldCount)) {
+      err('E_PATCH_PARSE', `misordered hunks: this hunk starts at old line ${span.oldStart}, inside or before the previous hunk (lines ${prev.oldStart}-${prev.oldStart + Math.max(prev.oldCount, 1) - 1})`, span.start);
+    }
     f.spans.push(span);
     // A body line right after a hunk whose counts were met means the counts are wrong:
     // taking them at their word would silently drop that line. ("-- " is a mail signature.)
