@@ -16,6 +16,8 @@ export async function startTui(opts: { cwd: string; env: NodeJS.ProcessEnv }): P
   try {
     return await run(ops, opts.env, color, tty);
   } finally {
+    // Cooked mode again even when ink never mounted (holdKeys set raw mode before it).
+    if (tty && process.stdin.isTTY) process.stdin.setRawMode(false);
     if (tty) process.stdout.write('\x1b[?1049l');
   }
 }

@@ -41,7 +41,7 @@ describe('tui end to end in tmux', () => {
     const { root, names } = makeTree(5);
     session = `patchq-tui-${process.pid}-${Date.now()}`;
     // CI=1 as CI machines set it: ink alone would then draw nothing until exit.
-    const cmd = `echo BEFORE-TUI; env CI=1 NO_COLOR=1 LANG=C.UTF-8 ${process.execPath} ${CLI} tui; echo EXIT=$?; sleep 30`;
+    const cmd = `echo BEFORE-TUI; env CI=1 NO_COLOR=1 LANG=C.UTF-8 ${process.execPath} ${CLI} tui; echo EXIT=$? TTY=$(stty -a | grep -oE -- '-?icanon' | head -1); sleep 30`;
     const r = tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', root, cmd);
     expect(r.status).toBe(0);
     await until((s) => s.includes('5 patches, 0 applied') && s.includes('q quit'), 'first frame');
@@ -62,6 +62,8 @@ describe('tui end to end in tmux', () => {
     // q leaves the terminal as it found it: the alternate screen is gone, the shell's line is back.
     expect(end).toContain('BEFORE-TUI');
     expect(end).not.toContain('q quit');
+    // ...and the terminal is back in cooked mode (line editing, echo) for the shell.
+    expect(end).toContain('TTY=icanon');
     const applied = patchq(root, ['applied']);
     expect(applied.stdout.trim().split('\n')).toEqual(names.slice(0, 2));
   });
