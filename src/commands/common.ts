@@ -1,6 +1,8 @@
 /** Small helpers every stack command shares. */
 import type { Tree } from '../stack/layout.js';
+import { findPatch } from '../stack/find.js';
 import { openTree, type StackEvents } from '../stack/session.js';
+import { readSeriesOf } from '../stack/state.js';
 import { paintLine } from '../output/color.js';
 import type { Context, ParsedArgs } from './types.js';
 
@@ -19,3 +21,11 @@ export const opt = {
   str: (a: ParsedArgs, name: string): string | undefined => (typeof a.options[name] === 'string' ? (a.options[name] as string) : undefined),
   num: (a: ParsedArgs, name: string): number | undefined => (typeof a.options[name] === 'number' ? (a.options[name] as number) : undefined),
 };
+
+/** A patch named on the command line (`x`, `x.diff`, `patches/x.diff`) -> its series entry. */
+export const patchArg = (ctx: Context, t: Tree, given: string): string =>
+  findPatch(t, readSeriesOf(t).map((e) => e.name), given, ctx.cwd);
+
+/** push/pop's positional: a count stays a count, a name is resolved as quilt does. */
+export const stackTarget = (ctx: Context, t: Tree, all: boolean, given: string | undefined): string | undefined =>
+  all || given === undefined || /^\d+$/.test(given) ? given : patchArg(ctx, t, given);

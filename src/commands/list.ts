@@ -8,25 +8,26 @@ import { displayName, type Tree } from '../stack/layout.js';
 import { isDrifted, needsRefresh } from '../stack/read.js';
 import { loadState } from '../stack/session.js';
 import { readText } from '../stack/state.js';
+import { findPatch } from '../stack/find.js';
 import { tree } from './common.js';
 import type { Context, ParsedArgs, RunFn } from './types.js';
 
 function state(ctx: Context) {
   const t = tree(ctx);
-  return { t, ...loadState(t), show: (n: string) => displayName(t, n, ctx.env) };
+  return { t, cwd: ctx.cwd, ...loadState(t), show: (n: string) => displayName(t, n, ctx.env) };
 }
 
-function indexOrThrow(names: string[], name: string): number {
-  const i = names.indexOf(name.replace(/^patches\//, ''));
-  if (i < 0) throw new PatchqError('E_NOT_FOUND', `Patch ${name} is not in series`);
-  return i;
+/** The index of a patch named as quilt names it (`x`, `x.diff`, `patches/x.diff`). */
+function indexOf(s: { t: Tree; cwd: string }, names: string[], name: string): number {
+  return names.indexOf(findPatch(s.t, names, name, s.cwd));
 }
 
 export const applied: RunFn = async (ctx, args) => {
-  const { applied: a, series, show } = state(ctx);
+  const st = state(ctx);
+  const { applied: a, series, show } = st;
   let list = a;
   if (args.positionals[0]) {
-    const i = indexOrThrow(series.map((e) => e.name), args.positionals[0]);
+    const i = indexOf(st, series.map((e) => e.name), args.positionals[0]);
     if (i >= a.length) throw new PatchqError('E_STATE', `Patch ${args.positionals[0]} is not applied`);
     list = a.slice(0, i + 1);
   }
@@ -36,9 +37,10 @@ export const applied: RunFn = async (ctx, args) => {
 };
 
 export const unapplied: RunFn = async (ctx, args) => {
-  const { applied: a, series, show } = state(ctx);
+  const st = state(ctx);
+  const { applied: a, series, show } = st;
   const names = series.map((e) => e.name);
-  const from = args.positionals[0] ? indexOrThrow(names, args.positionals[0]) + 1 : a.length;
+  const from = args.positionals[0] ? indexOf(st, names, args.positionals[0]) + 1 : a.length;
   const list = names.slice(from);
   if (list.length === 0) {
     const last = names[names.length - 1];
@@ -99,9 +101,10 @@ export const top: RunFn = async (ctx) => {
 };
 
 export const next: RunFn = async (ctx, args) => {
-  const { applied: a, series: s, show } = state(ctx);
+  const st = state(ctx);
+  const { applied: a, series: s, show } = st;
   const names = s.map((e) => e.name);
-  const i = args.positionals[0] ? indexOrThrow(names, args.positionals[0]) + 1 : a.length;
+  const i = args.positionals[0] ? indexOf(st, names, args.positionals[0]) + 1 : a.length;
   const n = names[i];
   if (!n) {
     const last = names[names.length - 1];
@@ -112,9 +115,10 @@ export const next: RunFn = async (ctx, args) => {
 };
 
 export const previous: RunFn = async (ctx, args) => {
-  const { applied: a, series: s, show } = state(ctx);
+  const st = state(ctx);
+  const { applied: a, series: s, show } = st;
   const names = s.map((e) => e.name);
-  const i = args.positionals[0] ? indexOrThrow(names, args.positionals[0]) - 1 : a.length - 2;
+  const i = args.positionals[0] ? indexOf(st, names, args.positionals[0]) - 1 : a.length - 2;
   const n = i >= 0 ? names[i] : undefined;
   if (!n) throw new PatchqError('E_NOTHING', a.length === 0 ? 'No patches applied' : '');
   ctx.out.line(show(n));

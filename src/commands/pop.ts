@@ -1,8 +1,10 @@
 import { pop, targetFrom } from '../stack/index.js';
-import { events, opt, tree } from './common.js';
+import { events, opt, stackTarget, tree } from './common.js';
 import type { RunFn } from './types.js';
 
 export const run: RunFn = async (ctx, args) => {
-  const res = await pop(tree(ctx), { target: targetFrom(opt.bool(args, 'all'), args.positionals[0]), force: opt.bool(args, 'force'), quiet: opt.bool(args, 'quiet') }, events(ctx));
+  const t = tree(ctx);
+  const all = opt.bool(args, 'all');
+  const res = await pop(t, { target: targetFrom(all, stackTarget(ctx, t, all, args.positionals[0])), force: opt.bool(args, 'force'), quiet: opt.bool(args, 'quiet') }, events(ctx));
   return { data: res };
 };

@@ -1,7 +1,7 @@
 import { PatchqError } from '../engine/errors.js';
-import { push, targetFrom } from '../stack/index.js';
+import { displayName, push, targetFrom } from '../stack/index.js';
 import { paintLine } from '../output/color.js';
-import { events, opt, tree } from './common.js';
+import { events, opt, stackTarget, tree } from './common.js';
 import type { RunFn } from './types.js';
 
 export const run: RunFn = async (ctx, args) => {
@@ -11,7 +11,7 @@ export const run: RunFn = async (ctx, args) => {
   const res = await push(
     t,
     {
-      target: targetFrom(opt.bool(args, 'all'), args.positionals[0]),
+      target: targetFrom(opt.bool(args, 'all'), stackTarget(ctx, t, opt.bool(args, 'all'), args.positionals[0])),
       force: opt.bool(args, 'force'),
       fuzz: opt.num(args, 'fuzz') ?? (fuzzEnv ? Number(fuzzEnv[1]) : undefined),
       merge: mergeOpt === undefined ? undefined : mergeOpt === 'diff3' ? 'diff3' : mergeOpt === 'none' ? 'none' : 'merge',
@@ -22,7 +22,7 @@ export const run: RunFn = async (ctx, args) => {
     events(ctx),
   );
   if (res.top && (!res.failed || res.failed.status === 'forced')) {
-    if (!res.failed) ctx.out.line(paintLine(ctx, `Now at patch ${res.top}`));
+    if (!res.failed) ctx.out.line(paintLine(ctx, `Now at patch ${displayName(t, res.top, ctx.env)}`));
   }
   const data = {
     pushed: res.pushed.map((p) => ({ name: p.name, status: p.status, drifted: p.drifted, refreshed: p.refreshed, report: p.report })),

@@ -1,11 +1,12 @@
 import { refresh } from '../stack/index.js';
-import { opt, tree } from './common.js';
+import { opt, patchArg, tree } from './common.js';
 import type { RunFn } from './types.js';
 
 export const run: RunFn = async (ctx, args) => {
   const strip = opt.str(args, 'strip');
-  const res = refresh(tree(ctx), {
-    ...(args.positionals[0] ? { name: args.positionals[0] } : {}),
+  const t = tree(ctx);
+  const res = refresh(t, {
+    ...(args.positionals[0] ? { name: patchArg(ctx, t, args.positionals[0]) } : {}),
     force: opt.bool(args, 'force'),
     ...(opt.num(args, 'unified') !== undefined ? { context: opt.num(args, 'unified') } : {}),
     ...(opt.bool(args, 'git') ? { style: 'git' as const } : {}),

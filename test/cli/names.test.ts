@@ -1,0 +1,53 @@
+/**
+ * Naming patches as quilt's find_patch does: with or without the patches/ folder and the
+ * .diff/.patch extension, from a subdirectory, an exact entry before an extended one,
+ * two extended matches refused. And QUILT_PATCHES_PREFIX on "Now at patch".
+ */
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { patchq, snapshot, tempDir, write } from '../helpers/tree.js';
+
+const creates = (file: string) => `--- /dev/null\n+++ b/${file}\n@@ -0,0 +1 @@\n+${file}\n`;
+
+function tree(): string {
+  const root = tempDir();
+  write(root, 'patches/series', 'one.diff\nsub/two.patch\nx.diff\nx.patch\ny\ny.diff\n');
+  for (const n of ['one.diff', 'sub/two.patch', 'x.diff', 'x.patch', 'y', 'y.diff']) write(root, `patches/${n}`, creates(`${n}.txt`));
+  write(root, 'src/keep.txt', 'k\n');
+  return root;
+}
+
+describe('patch names', () => {
+  it('finds a patch without its extension or with the patches/ folder, as quilt does', () => {
+    const root = tree();
+    const r = patchq(root, ['push', 'one']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Now at patch one.diff');
+    expect(patchq(root, ['push', 'patches/sub/two']).stdout).toContain('Now at patch sub/two.patch');
+    expect(patchq(root, ['applied', 'one']).stdout.trim()).toBe('one.diff');
+    expect(patchq(root, ['next', 'one']).stdout.trim()).toBe('sub/two.patch');
+    // From a subdirectory, the patches folder as seen from there.
+    expect(patchq(join(root, 'src'), ['pop', '../patches/one.diff']).stdout).toContain('Now at patch one.diff');
+    expect(patchq(root, ['refresh', 'one']).stdout).toMatch(/one\.diff/);
+  });
+
+  it('an exact entry wins; two entries found only by extension are refused and nothing moves', () => {
+    const root = tree();
+    expect(patchq(root, ['push', 'one']).code).toBe(0);
+    const before = snapshot(root, { withPc: true });
+    const amb = patchq(root, ['push', 'x']);
+    expect(amb.code).toBe(2);
+    expect(amb.stderr).toContain('Patch x is ambiguous: x.diff, x.patch');
+    expect(snapshot(root, { withPc: true })).toEqual(before);
+    const missing = patchq(root, ['push', 'nope']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('Patch nope is not in series');
+    expect(patchq(root, ['unapplied', 'y']).stdout.trim()).toBe('y.diff');
+  });
+
+  it('prints patches/ before names when QUILT_PATCHES_PREFIX is set', () => {
+    const root = tree();
+    const r = patchq(root, ['push', 'one'], { QUILT_PATCHES_PREFIX: 'yes' });
+    expect(r.stdout).toContain('Now at patch patches/one.diff');
+  });
+});
