@@ -15,7 +15,7 @@
  * (o: old header + new diff, a: old header, "---", new patch, n: new patch as is; without
  * -d, the side that has a header wins and two different headers are refused).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { diffHunks, formatHunk, parsePatch } from '../../engine/index.js';
 import { PatchqError, isPatchqError } from '../../engine/errors.js';
@@ -81,8 +81,9 @@ export function importPatches(tree: Tree, cwd: string, files: string[], opts: Im
     const res: ImportResult = { imported: [], lines: [], warnings: [] };
     for (const file of files) {
       const abs = resolve(cwd, file);
-      const text = readText(abs);
-      if (text === null || !existsSync(abs)) throw new PatchqError('E_NOT_FOUND', `Patch ${file} does not exist`);
+      if (!existsSync(abs)) throw new PatchqError('E_NOT_FOUND', `Patch ${file} does not exist`);
+      if (!statSync(abs).isFile()) throw new PatchqError('E_USAGE', `Patch ${file} is not a file`);
+      const text = readText(abs)!;
       const chunks = splitMailbox(text);
       if (chunks.length > 1 && opts.name !== undefined) throw new PatchqError('E_STATE', `Option \`-P' can only be used when importing a single patch (${file} holds ${chunks.length} mails)`);
       // An mbox file holding a single mail is named as git would name that mail, too.
