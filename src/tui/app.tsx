@@ -12,6 +12,7 @@ import { Footer } from './components/Footer.js';
 import { StatusLine } from './components/StatusLine.js';
 import { reportLines } from './screens/ReportScreen.js';
 import { conflictLines } from './screens/ConflictScreen.js';
+import { helpScreenLines } from './screens/HelpScreen.js';
 import { useSize } from './hooks/use-size.js';
 import { useNav } from './hooks/use-nav.js';
 import { useRunner } from './hooks/use-runner.js';
@@ -51,6 +52,7 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
     nav.screen === 'diff' ? diff.length
     : nav.screen === 'report' && runner.report ? reportLines(runner.report).length
     : nav.screen === 'conflict' && runner.conflict ? conflictLines(runner.conflict).length
+    : nav.screen === 'help' ? helpScreenLines().length
     : 0;
 
   useKeys({ navApi, tree: ops.tree, runner, all, pageHeight: bodyH, contentLength, onEdit, onQuit });

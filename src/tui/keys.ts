@@ -28,10 +28,10 @@ export interface Binding {
 const ALL: Screen[] = ['stack', 'diff', 'conflict', 'report', 'help'];
 
 export const bindings: Binding[] = [
-  { action: 'up', keys: ['up', 'k'], label: '↑/k', help: 'Move up (scroll in the diff)', screens: ['stack', 'diff', 'conflict', 'report'], footer: true },
-  { action: 'down', keys: ['down', 'j'], label: '↓/j', help: 'Move down (scroll in the diff)', screens: ['stack', 'diff', 'conflict', 'report'] },
-  { action: 'pageUp', keys: ['pgup'], label: 'PgUp', help: 'Page up', screens: ['stack', 'diff', 'conflict', 'report'] },
-  { action: 'pageDown', keys: ['pgdn', 'space'], label: 'PgDn', help: 'Page down', screens: ['stack', 'diff', 'conflict', 'report'] },
+  { action: 'up', keys: ['up', 'k'], label: '↑/k', help: 'Move up (scroll in the diff)', screens: ['stack', 'diff', 'conflict', 'report', 'help'], footer: true },
+  { action: 'down', keys: ['down', 'j'], label: '↓/j', help: 'Move down (scroll in the diff)', screens: ['stack', 'diff', 'conflict', 'report', 'help'] },
+  { action: 'pageUp', keys: ['pgup'], label: 'PgUp', help: 'Page up', screens: ['stack', 'diff', 'conflict', 'report', 'help'] },
+  { action: 'pageDown', keys: ['pgdn', 'space'], label: 'PgDn', help: 'Page down', screens: ['stack', 'diff', 'conflict', 'report', 'help'] },
   { action: 'open', keys: ['enter'], label: 'enter diff', help: "Open the selected patch's header and diff", screens: ['stack'], footer: true },
   { action: 'back', keys: ['esc', 'left', 'h'], label: 'esc back', help: 'Back to the stack', screens: ['diff', 'report', 'help'], footer: true },
   { action: 'push', keys: ['p'], label: 'p push', help: 'Push up to and including the selected patch', screens: ['stack', 'diff'], footer: true },

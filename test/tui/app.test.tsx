@@ -166,6 +166,19 @@ describe('tui app on a real tree', () => {
     expect(f).toContain('(asks first)');
   });
 
+  it('help scrolls on a short terminal: the last key is a page down', async () => {
+    const { root } = makeTree(2);
+    const r = renderAt(createElement(App, { ops: makeOps(root, {}), color: false }), 80, 16);
+    cleanups.push(r.unmount);
+    await waitFor(r.lastFrame, (f) => f.includes('2 patches'), 'series');
+    r.stdin.write('?');
+    const f = await waitFor(r.lastFrame, (x) => x.includes('patchq: keys'), 'help');
+    expect(f).not.toMatch(/q, ctrl-c\s+Quit/);
+    r.stdin.write(' ');
+    const g = await waitFor(r.lastFrame, (x) => /q, ctrl-c\s+Quit/.test(x), 'last key');
+    expect(g.split('\n').length).toBeLessThanOrEqual(16);
+  });
+
   it('virtualises 1,000 patches: only the visible rows render, scrolling follows the selection', async () => {
     const { root, names } = makeTree(1000);
     const r = renderAt(createElement(App, { ops: makeOps(root, {}), color: false }), 80, 24);
