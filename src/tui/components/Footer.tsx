@@ -2,11 +2,6 @@
 import { Text } from 'ink';
 import { footerText, type Screen } from '../keys.js';
 
-export function Footer({ screen, width, color, message }: { screen: Screen; width: number; color: boolean; message?: string }) {
-  return (
-    <>
-      {message ? <Text wrap="truncate" {...(color ? { color: 'yellow' } : {})}>{message}</Text> : null}
-      <Text wrap="truncate" {...(color ? { dimColor: true } : {})}>{footerText(screen, width)}</Text>
-    </>
-  );
+export function Footer({ screen, width, color }: { screen: Screen; width: number; color: boolean }) {
+  return <Text wrap="truncate" {...(color ? { dimColor: true } : {})}>{footerText(screen, width)}</Text>;
 }
