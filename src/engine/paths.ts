@@ -38,6 +38,10 @@ export function normalizeTreePath(p: string, where: { file?: string; line?: numb
     throw new PatchqError('E_PATH_OUTSIDE', `refusing path '${printable(p)}': ${why}`, where);
   };
   if (p.includes('\0')) fail('it contains a NUL byte');
+  // A newline or tab in a name cannot be written back into a quilt patch (and would
+  // forge lines in messages): refused, like quilt's own "cannot contain spaces" rule.
+  // eslint-disable-next-line no-control-regex
+  if (/[\x01-\x1f\x7f]/.test(p)) fail('it contains a control character (newline, tab, ...); patchq cannot write such a name into a patch');
   if (p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p)) fail('it is absolute');
   const parts: string[] = [];
   for (const part of p.split('/')) {

@@ -1,0 +1,189 @@
+/**
+ * Odd files through push/pop/refresh on the built binary: each round-trips byte for byte
+ * (modes included) or is refused with one clear line. Then interop: real quilt pops what
+ * patchq pushed, and patchq pops what quilt pushed.
+ */
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { patchq, quilt, read, tempDir, write } from '../helpers/tree.js';
+import { applied, ok, snapshot } from './helpers.js';
+
+const bin = (n: number, k = 7) => Array.from({ length: n }, (_, i) => String.fromCharCode((i * k) % 256)).join('');
+const MB_LINE = 'x'.repeat(1 << 20);
+
+/** Each odd file: before (null = absent) and after (null = deleted), and an optional mode. */
+const ODD: Array<{ path: string; before: string | null; after: string | null; mode?: number }> = [
+  { path: 'bin.dat', before: bin(4000), after: bin(2000) + '\0\0\0' + bin(2000, 11) },
+  { path: 'crlf.txt', before: 'one\r\ntwo\r\nthree\r\n', after: 'one\r\nTWO\r\nthree\r\n' },
+  { path: 'mixed.txt', before: 'one\r\ntwo\nthree\rfour\n\r\n', after: 'one\r\nTWO\nthree\rfour\n\r\nfive' },
+  { path: 'nonl.txt', before: 'a\nb\nc', after: 'a\nB\nc' },
+  { path: 'gains-nl.txt', before: 'a\nb', after: 'a\nb\n' },
+  { path: 'loses-nl.txt', before: 'a\nb\n', after: 'a\nb' },
+  { path: 'empty-to-text.txt', before: '', after: 'now\n' },
+  { path: 'text-to-empty.txt', before: 'was\n', after: '' },
+  { path: 'created-empty.txt', before: null, after: '' },
+  { path: 'created.txt', before: null, after: 'fresh\n' },
+  { path: 'deleted.txt', before: 'bye\n', after: null },
+  { path: 'latin1.txt', before: 'caf\xe9\nna\xefve\n\xff\xfe\x80\n', after: 'caf\xe9!\nna\xefve\n\xff\xfe\x80\n' },
+  { path: 'long-line.txt', before: `head\n${MB_LINE}\ntail\n`, after: `HEAD\n${MB_LINE}\ntail\n` },
+  { path: 'long-line-changed.txt', before: `${MB_LINE}\n`, after: `${MB_LINE}y\n` },
+  { path: 'with space.txt', before: 'sp\n', after: 'SP\n' },
+  { path: 'dir with space/quo"te.txt', before: 'q\n', after: 'Q\n' },
+  { path: "it's.txt", before: 'a\n', after: 'b\n' },
+  { path: 'exec.sh', before: '#!/bin/sh\necho hi\n', after: '#!/bin/sh\necho bye\n', mode: 0o755 },
+];
+
+/** A tree holding every odd file's `before`, plus a symlink that no patch touches. */
+function oddTree(): string {
+  const d = tempDir('patchq-odd-');
+  for (const f of ODD) if (f.before !== null) write(d, f.path, f.before, f.mode);
+  symlinkSync('crlf.txt', join(d, 'link'));
+  mkdirSync(join(d, 'empty-dir'));
+  return d;
+}
+
+describe('odd files round-trip through refresh, pop and push byte for byte', () => {
+  it('binary, CRLF, mixed endings, no final newline, empty, 1 MB lines, non-UTF-8 bytes, spaces and quotes, exec bits', () => {
+    const d = oddTree();
+    const pristine = snapshot(d);
+    ok(d, ['new', 'odd.patch']);
+    ok(d, ['add', ...ODD.map((f) => f.path)]);
+    for (const f of ODD) {
+      if (f.after === null) rmSync(join(d, f.path));
+      else write(d, f.path, f.after, f.mode);
+    }
+    const changed = snapshot(d);
+    expect(ok(d, ['refresh', '--no-timestamps']).stdout).toMatch(/Refreshed patch odd\.patch/);
+    const patchText = read(d, 'patches/odd.patch');
+    expect(patchText.length).toBeGreaterThan(2 << 20); // the two 1 MB lines are in it, twice
+    for (let round = 0; round < 2; round++) {
+      ok(d, ['pop']);
+      expect(snapshot(d)).toEqual(withPatches(pristine, d));
+      expect(ok(d, ['push']).stdout).toMatch(/Now at patch odd\.patch/);
+      expect(snapshot(d)).toEqual(withPatches(changed, d));
+      // The patch regenerated from the pushed tree is the same bytes.
+      expect(ok(d, ['refresh', '--no-timestamps']).stdout).toMatch(/Patch odd\.patch is unchanged/);
+      expect(read(d, 'patches/odd.patch')).toBe(patchText);
+    }
+    ok(d, ['pop']);
+    expect(snapshot(d)).toEqual(withPatches(pristine, d));
+    expect(snapshot(d)['link']).toBe('->crlf.txt');
+  });
+
+  it('a mode change round-trips with refresh --git (quilt format cannot carry modes)', () => {
+    const d = tempDir('patchq-odd-mode-');
+    write(d, 'run.sh', 'echo\n', 0o644);
+    write(d, 'keep.sh', 'echo\n', 0o755);
+    ok(d, ['new', 'mode.patch']);
+    ok(d, ['add', 'run.sh', 'keep.sh']);
+    write(d, 'run.sh', 'echo hi\n', 0o755);
+    write(d, 'keep.sh', 'echo hi\n', 0o700);
+    const changed = snapshot(d);
+    ok(d, ['refresh', '--git']);
+    expect(read(d, 'patches/mode.patch')).toMatch(/old mode 100644\nnew mode 100755/);
+    ok(d, ['pop']);
+    expect(snapshot(d)['run.sh']).toBe('644:echo\n');
+    expect(snapshot(d)['keep.sh']).toBe('755:echo\n');
+    ok(d, ['push']);
+    expect(snapshot(d)).toEqual(withPatches(changed, d));
+  });
+});
+
+/** A snapshot taken before patches/ existed, plus the current patches/ entries. */
+function withPatches(snap: Record<string, string>, d: string): Record<string, string> {
+  const now = snapshot(d);
+  return { ...snap, ...Object.fromEntries(Object.entries(now).filter(([k]) => k === 'patches' || k.startsWith('patches/'))) };
+}
+
+describe('odd files that are refused clearly', () => {
+  it('names with a newline or a tab: add and push refuse them, nothing changes', () => {
+    const d = tempDir('patchq-odd-names-');
+    write(d, 'new\nline.txt', 'x\n');
+    write(d, 'tab\there.txt', 'x\n');
+    ok(d, ['new', 'n.patch']);
+    const before = snapshot(d, { withPc: true });
+    for (const name of ['new\nline.txt', 'tab\there.txt']) {
+      const r = patchq(d, ['add', name]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/contains a control character/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1); // the name is shown escaped, not raw
+    }
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+    // A git patch can name one (C-quoted): refused with the patch's line.
+    write(d, 'patches/q.patch', 'diff --git "a/new\\nline.txt" "b/new\\nline.txt"\n--- "a/new\\nline.txt"\n+++ "b/new\\nline.txt"\n@@ -1 +1 @@\n-x\n+y\n');
+    write(d, 'patches/series', 'n.patch\nq.patch\n');
+    const r = patchq(d, ['push']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/patches\/q\.patch:1: refusing path 'new\\x0aline\.txt': it contains a control character/);
+    expect(read(d, 'new\nline.txt')).toBe('x\n');
+  });
+
+  it('a symlink in the tree cannot be added to a patch; one beside the patched files survives', () => {
+    const d = oddTree();
+    ok(d, ['new', 'l.patch']);
+    const r = patchq(d, ['add', 'link']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refusing path 'link': it is a symlink/);
+    ok(d, ['add', 'crlf.txt']);
+    write(d, 'crlf.txt', 'changed\r\n');
+    ok(d, ['refresh']);
+    ok(d, ['pop']);
+    ok(d, ['push']);
+    expect(snapshot(d)['link']).toBe('->crlf.txt');
+    expect(read(d, 'link')).toBe('changed\r\n');
+  });
+
+  // KNOWN BUG (reported to the lead, not in hardening's files): refresh writes a non-ASCII
+  // name as one byte per UTF-16 unit (latin1) instead of its UTF-8 bytes, so the patch
+  // names "\xfcn\xef.txt" and push then cannot find "ünï.txt". The fix belongs in
+  // engine/diff.ts or ops/refresh.ts (encode names to UTF-8 byte strings). it.fails keeps
+  // this visible: when the bug is fixed this test starts failing -> turn it into `it`.
+  it.fails('non-ASCII names round-trip (fails today: refresh encodes names as latin1)', () => {
+    const d = tempDir('patchq-odd-utf8-');
+    write(d, Buffer.from('ünï.txt').toString('latin1'), 'u\n');
+    ok(d, ['new', 'u.patch']);
+    ok(d, ['add', 'ünï.txt']);
+    write(d, Buffer.from('ünï.txt').toString('latin1'), 'U\n');
+    ok(d, ['refresh']);
+    expect(read(d, 'patches/u.patch')).toContain(Buffer.from('ünï.txt').toString('latin1'));
+    ok(d, ['pop']);
+    ok(d, ['push']);
+  });
+});
+
+describe('interop with the real quilt', () => {
+  /** The odd files quilt can handle: not the existing empty files (quilt's 0-byte backup means "absent"). */
+  const QUILT_OK = ODD.filter((f) => f.before !== '' && f.after !== '' && f.path !== 'bin.dat');
+
+  function quiltTree() {
+    const d = tempDir('patchq-odd-quilt-');
+    for (const f of QUILT_OK) if (f.before !== null) write(d, f.path, f.before, f.mode);
+    const pristine = snapshot(d);
+    ok(d, ['new', 'odd.patch']);
+    ok(d, ['add', ...QUILT_OK.map((f) => f.path)]);
+    for (const f of QUILT_OK) {
+      if (f.after === null) rmSync(join(d, f.path));
+      else write(d, f.path, f.after, f.mode);
+    }
+    const changed = snapshot(d);
+    ok(d, ['refresh']);
+    return { d, pristine, changed };
+  }
+
+  it('quilt pops what patchq pushed, and patchq pops what quilt pushed, byte for byte', () => {
+    const { d, pristine, changed } = quiltTree();
+    const strip = (s: Record<string, string>) => Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'patches' && !k.startsWith('patches/')));
+    ok(d, ['pop']);
+    ok(d, ['push']);
+    const q = quilt(d, ['pop', '-a']);
+    expect(q.code, q.stderr + q.stdout).toBe(0);
+    expect(strip(snapshot(d))).toEqual(strip(pristine));
+    expect(applied(d)).toEqual([]);
+    const qp = quilt(d, ['push', '-a']);
+    expect(qp.code, qp.stderr + qp.stdout).toBe(0);
+    expect(strip(snapshot(d))).toEqual(strip(changed));
+    ok(d, ['pop', '-a']);
+    expect(strip(snapshot(d))).toEqual(strip(pristine));
+  });
+});
