@@ -178,6 +178,29 @@ describe('rename', () => {
   });
 });
 
+describe('kill -9 in the middle', () => {
+  it('delete and rename killed at sampled steps leave the old stack or the new one, never a mix', () => {
+    for (const args of [['delete', '-r'], ['rename', 'sub/renamed.patch']]) {
+      const ref = stack();
+      const old = visible(ref);
+      expect(patchq(ref, args)).toMatchObject({ code: 0, stderr: '' });
+      const done = visible(ref);
+      let killed = 0;
+      for (const k of [1, 3, 6, 10, 16, 24, 34]) {
+        const d = stack();
+        const r = patchq(d, args, { PATCHQ_CRASH_AT: String(k) });
+        // The next command finishes (or drops) the interrupted transaction first.
+        expect(patchq(d, ['series'])).toMatchObject({ code: 0, stderr: '' });
+        const now = visible(d);
+        expect([old, done], `${args.join(' ')} killed at step ${k}`).toContainEqual(now);
+        if (r.code === 0) break;
+        killed++;
+      }
+      expect(killed).toBeGreaterThan(3);
+    }
+  });
+});
+
 describe('header', () => {
   const DEP3 = [
     'Description: Make the pool static',
