@@ -48,9 +48,7 @@ const copy = (): string => {
 const same = (d: string, args: string[]) => {
   const p = patchq(d, ['diff', ...args]);
   const q = quilt(d, ['diff', ...args]);
-  expect(p.code).toBe(q.code);
-  expect(p.stdout).toBe(q.stdout);
-  expect(p.stderr).toBe(q.stderr);
+  expect({ code: p.code, stdout: p.stdout, stderr: p.stderr }).toEqual({ code: q.code, stdout: q.stdout, stderr: q.stderr });
   return p;
 };
 

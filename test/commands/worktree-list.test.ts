@@ -8,32 +8,31 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { numbered, patchq, quilt, snapshot, tempDir, write } from '../helpers/tree.js';
 
+/** A unified diff of one file changing line `at` (1-based) of `lines` from `from` to `to`, 2 lines of context. */
+function hunk(file: string, lines: string[], at: number, to: string): string {
+  const lo = Math.max(1, at - 2);
+  const hi = Math.min(lines.length, at + 2);
+  const body = lines.slice(lo - 1, hi).map((l, i) => (lo + i === at ? `-${l}\n+${to}\n` : ` ${l}\n`)).join('');
+  return `--- a/${file}\n+++ b/${file}\n@@ -${lo},${hi - lo + 1} +${lo},${hi - lo + 1} @@\n${body}`;
+}
+
 /**
- * 01 a.txt (top lines), 02 b.txt + new c.txt, 03 a.txt (bottom lines) + b.txt (applied, top);
- * 04 unapplied, touches c.txt and sub/d.txt.
+ * 01 a.txt (l2), 02 b.txt (b5) + new c.txt, 03 a.txt (l38) + b.txt (b6): applied by one
+ * `patchq push`, 03 on top; 04 unapplied, touches c.txt and sub/d.txt.
  */
 let d = '';
 beforeAll(() => {
   d = tempDir('patchq-wt-list-');
+  const a = numbered(40).trim().split('\n');
+  const b = numbered(10, 'b').trim().split('\n');
   write(d, 'a.txt', numbered(40));
   write(d, 'b.txt', numbered(10, 'b'));
-  const p = (...a: string[]) => expect(patchq(d, a).code).toBe(0);
-  p('new', '01-a.patch');
-  p('add', 'a.txt');
-  write(d, 'a.txt', numbered(40).replace('l2\n', 'L2\n'));
-  p('refresh');
-  p('new', '02-b.patch');
-  p('add', 'b.txt', 'c.txt');
-  write(d, 'b.txt', numbered(10, 'b').replace('b5\n', 'B5\n'));
-  write(d, 'c.txt', 'new\n');
-  p('refresh');
-  p('new', '03-ab.patch');
-  p('add', 'a.txt', 'b.txt');
-  write(d, 'a.txt', numbered(40).replace('l2\n', 'L2\n').replace('l38\n', 'L38\n'));
-  write(d, 'b.txt', numbered(10, 'b').replace('b5\n', 'B5\n').replace('b6\n', 'B6\n'));
-  p('refresh');
+  write(d, 'patches/01-a.patch', hunk('a.txt', a, 2, 'L2'));
+  write(d, 'patches/02-b.patch', hunk('b.txt', b, 5, 'B5') + '--- /dev/null\n+++ b/c.txt\n@@ -0,0 +1 @@\n+new\n');
+  write(d, 'patches/03-ab.patch', hunk('a.txt', a, 38, 'L38') + hunk('b.txt', b.map((l) => (l === 'b5' ? 'B5' : l)), 6, 'B6'));
   write(d, 'patches/04-later.patch', '--- a/c.txt\n+++ b/c.txt\n@@ -1 +1 @@\n-new\n+newer\n--- /dev/null\n+++ b/sub/d.txt\n@@ -0,0 +1 @@\n+d\n');
   write(d, 'patches/series', '01-a.patch\n02-b.patch\n03-ab.patch\n04-later.patch\n');
+  expect(patchq(d, ['push', '03-ab.patch']).code).toBe(0);
 });
 
 /** quilt's graph script writes to /dev/stdout, which cannot be opened on node's socket pipes: go through a file. */
@@ -105,15 +104,15 @@ describe('graph, against quilt graph', () => {
 
   it('--reduce drops transitive edges; --json has nodes and edges', () => {
     const t = tempDir('patchq-wt-graph-');
-    write(t, 'f.txt', 'x\n');
-    write(t, 'g.txt', 'y\n');
+    write(t, 'f.txt', 'f0\n');
+    write(t, 'g.txt', 'g0\n');
     // 1: f g, 2: f, 3: f g -> edges 1->2 (f), 2->3 (f) and 1->3 (g), which 1->2->3 implies.
-    for (const [n, files] of [['1.patch', ['f.txt', 'g.txt']], ['2.patch', ['f.txt']], ['3.patch', ['f.txt', 'g.txt']]] as const) {
-      patchq(t, ['new', n]);
-      patchq(t, ['add', ...files]);
-      for (const f of files) write(t, f, `${f}${n}\n`);
-      patchq(t, ['refresh']);
-    }
+    const change = (f: string, from: string, to: string) => `--- a/${f}\n+++ b/${f}\n@@ -1 +1 @@\n-${from}\n+${to}\n`;
+    write(t, 'patches/1.patch', change('f.txt', 'f0', 'f1') + change('g.txt', 'g0', 'g1'));
+    write(t, 'patches/2.patch', change('f.txt', 'f1', 'f2'));
+    write(t, 'patches/3.patch', change('f.txt', 'f2', 'f3') + change('g.txt', 'g1', 'g3'));
+    write(t, 'patches/series', '1.patch\n2.patch\n3.patch\n');
+    expect(patchq(t, ['push', '-a']).code).toBe(0);
     const all = patchq(t, ['graph', '--all']).stdout;
     expect(all).toContain('n0 -> n2');
     const g = JSON.parse(patchq(t, ['graph', '--json', '--all', '--reduce']).stdout);
