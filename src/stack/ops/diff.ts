@@ -14,9 +14,9 @@ import { makeFileDiff } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
 import { loadState } from '../session.js';
-import { backedUpFiles, backupDir, readBackup, readRecord } from '../state.js';
+import { backupDir, readBackup, readRecord } from '../state.js';
 import { modeOf, readTreeFile, treePath } from '../files.js';
-import { appliedPatch, filesOrdered, nextPatchForFile, patchedVersions } from './inspect.js';
+import { appliedPatch, backupIndex, filesOrdered, nextPatchForFile, patchedVersions } from './inspect.js';
 
 export interface DiffOptions {
   /** -P: the patch to diff (default: top). */
@@ -92,6 +92,7 @@ export function diffPatch(tree: Tree, opts: DiffOptions = {}): DiffResult {
   if (opts.files && opts.files.length > 0) files = files.filter((f) => opts.files!.includes(f));
   if (opts.sort) files.sort();
   const warnings: string[] = [];
+  const index = backupIndex(tree);
   const relative = opts.sinceRefresh ? patchedVersions(tree, view, last, files) : null;
   const dir = basename(tree.root);
   const out: FileDiff[] = [];
@@ -105,7 +106,7 @@ export function diffPatch(tree: Tree, opts: DiffOptions = {}): DiffResult {
       oldText = relative.get(file) ?? null;
       oldPath = null;
     } else {
-      from = patches.find((p) => backedUpFiles(tree, p).includes(file)) ?? null;
+      from = patches.find((p) => index(p).has(file)) ?? null;
       if (!from) {
         warnings.push(`File ${file} is not being modified`);
         continue;
@@ -115,7 +116,7 @@ export function diffPatch(tree: Tree, opts: DiffOptions = {}): DiffResult {
       oldMode = b.mode;
       oldPath = join(backupDir(tree, from), file);
     }
-    const later = nextPatchForFile(tree, view, last, file);
+    const later = nextPatchForFile(tree, view, last, file, index);
     let newText: string | null;
     let newPath: string;
     let newMode: number | undefined;

@@ -125,7 +125,8 @@ export function dependencyGraph(tree: Tree, opts: GraphOptions = {}): GraphResul
 /** quilt's compute_ranges: the lines patch `n` changes in `file`, as [new side, old side] start/end pairs. */
 function computeRanges(tree: Tree, nodes: Node[], n: Node, file: string, context: number): [number[], number[]] {
   const before = readText(join(backupDir(tree, n.name), file)) ?? '';
-  const next = nodes.slice(n.id + 1).find((m) => backedUpFiles(tree, m.name).includes(file));
+  // Every node still has the file when it touches it: selection only drops files the selected patch lacks.
+  const next = nodes.slice(n.id + 1).find((m) => m.files.has(file));
   const after = (next ? readText(join(backupDir(tree, next.name), file)) : readTreeFile(tree, file)) ?? '';
   if (before === '' && after === '') return [[], []];
   const left: number[] = [];

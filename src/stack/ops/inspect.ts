@@ -75,10 +75,21 @@ export function filesOrdered(tree: Tree, view: StackView, name: string): string[
   return [...new Set([...inPatch, ...backed])];
 }
 
+/** Files in .pc per applied patch, each folder walked once (a stack may have hundreds). */
+export type BackupIndex = (name: string) => Set<string>;
+export function backupIndex(tree: Tree): BackupIndex {
+  const cache = new Map<string, Set<string>>();
+  return (name) => {
+    let set = cache.get(name);
+    if (!set) cache.set(name, (set = new Set(backedUpFiles(tree, name))));
+    return set;
+  };
+}
+
 /** The first applied patch above `name` that has the file in .pc, or null. */
-export function nextPatchForFile(tree: Tree, view: StackView, name: string, file: string): string | null {
+export function nextPatchForFile(tree: Tree, view: StackView, name: string, file: string, index: BackupIndex = backupIndex(tree)): string | null {
   const at = view.applied.indexOf(name);
-  for (const later of view.applied.slice(at + 1)) if (backedUpFiles(tree, later).includes(file)) return later;
+  for (const later of view.applied.slice(at + 1)) if (index(later).has(file)) return later;
   return null;
 }
 

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
 import { loadState, withLock } from '../session.js';
-import { backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, refreshMarker } from '../state.js';
+import { backupDir, readBackup, readRecord, readText, recordOp, refreshMarker } from '../state.js';
 import { treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
-import { appliedPatch, nextPatchForFile, type StackView } from './inspect.js';
+import { appliedPatch, backupIndex, nextPatchForFile, type StackView } from './inspect.js';
 
 export interface RemoveResult {
   patch: string;
@@ -23,14 +23,14 @@ export interface RemoveResult {
 
 /** Refusals for files that cannot leave (or be reverted in) `name`; [] when all can. */
 export function fileRefusals(tree: Tree, view: StackView, name: string, files: string[]): string[] {
-  const inPatch = new Set(backedUpFiles(tree, name));
+  const index = backupIndex(tree);
   const out: string[] = [];
   for (const f of files) {
-    if (!inPatch.has(f)) {
+    if (!index(name).has(f)) {
       out.push(`File ${f} is not in patch ${displayName(tree, name)}`);
       continue;
     }
-    const later = nextPatchForFile(tree, view, name, f);
+    const later = nextPatchForFile(tree, view, name, f, index);
     if (later) out.push(`File ${f} modified by patch ${displayName(tree, later)}`);
   }
   return out;
