@@ -118,6 +118,34 @@ describe('export', () => {
     expect(read(d, '0002-Lower-line-15-stored-reversed.patch')).toContain('-l15\n+L15\n');
   });
 
+  it('exports GIT binary patches (changed and new binary files) that git am applies byte for byte', () => {
+    const d = tempDir('patchq-bin-');
+    git(d, 'init', '-q', '-b', 'main');
+    // NUL bytes make git diff them as binary (GIT binary patch, literal and delta).
+    const bytes = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : (i * 131 + seed * 17 + ((i * i) >> 3)) & 0xff)));
+    write(d, 'img.bin', bytes(400, 1));
+    git(d, 'add', '-A');
+    git(d, 'commit', '-q', '-m', 'base');
+    write(d, '.git/info/exclude', 'patches/\n.pc/\nout/\n');
+    write(d, 'img.bin', Buffer.concat([bytes(400, 1), bytes(90, 2)]));
+    write(d, 'new.bin', bytes(70, 3));
+    git(d, 'add', '-A');
+    const src = tempDir('patchq-src-');
+    write(src, 'bin.patch', 'Binary things\n\n' + git(d, 'diff', '--cached', '--binary'));
+    git(d, 'reset', '-q', '--hard');
+    expect(patchq(d, ['import', join(src, 'bin.patch')]).code).toBe(0);
+    expect(patchq(d, ['export', '-o', 'out']).stdout).toBe('out/0001-Binary-things.patch\n');
+    expect(read(src, 'bin.patch').match(/^GIT binary patch$/gm)).toHaveLength(2);
+    expect(read(src, 'bin.patch')).toMatch(/^delta \d+$/m);
+    expect(read(d, 'out/0001-Binary-things.patch').match(/^GIT binary patch$/gm)).toHaveLength(2);
+    const am = tempDir('patchq-am-');
+    git(am, 'clone', '-q', d, 'w');
+    git(join(am, 'w'), 'am', '-q', join(d, 'out/0001-Binary-things.patch'));
+    expect(patchq(d, ['push']).code).toBe(0);
+    expect(files(join(am, 'w'))).toEqual(files(d));
+    expect(read(join(am, 'w'), 'new.bin')).toBe(bytes(70, 3).toString('latin1'));
+  });
+
   it('refuses an unknown patch and writes nothing', () => {
     const d = fork();
     const before = snapshot(d, { withPc: true });

@@ -22,10 +22,11 @@
  * each mail is written atomically into DIR.
  */
 import { statSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import { formatHunk, parsePatch, reverseFilePatch } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
-import type { FilePatch } from '../../engine/types.js';
+import type { BinaryHunk, FilePatch } from '../../engine/types.js';
 import { writeFileAtomic } from '../../fsx/atomic.js';
 import type { Tree } from '../layout.js';
 import { formatMail, gitPatchName, mailHeaders, parseDep3, rfc2822 } from '../mail.js';
@@ -68,7 +69,9 @@ const utf8Bytes = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
 
 /** One file of a parsed patch in git's form. */
 export function gitFileDiff(f: FilePatch, where: string): string {
-  if (f.binary) throw new PatchqError('E_PATCH_UNSUPPORTED', `binary patch of ${f.newPath ?? f.oldPath} cannot be exported yet`, { file: where, line: f.patchLine });
+  if (f.binary && !f.binary.forward) {
+    throw new PatchqError('E_PATCH_UNSUPPORTED', `binary change of ${f.newPath ?? f.oldPath} has no data ("Binary files differ"): it cannot be exported`, { file: where, line: f.patchLine });
+  }
   const oldP = utf8Bytes(f.oldPath ?? f.newPath!);
   const newP = utf8Bytes(f.newPath ?? f.oldPath!);
   let out = `diff --git a/${oldP} b/${newP}\n`;
@@ -83,9 +86,39 @@ export function gitFileDiff(f: FilePatch, where: string): string {
     const mode = f.oldPath !== null && f.newPath !== null && !(f.oldMode && f.newMode && f.oldMode !== f.newMode) && f.oldMode ? ` ${f.oldMode}` : '';
     out += `index ${f.index.oldId}..${f.index.newId}${mode}\n`;
   }
+  if (f.binary?.forward) {
+    return out + 'GIT binary patch\n' + encodeBinaryHunk(f.binary.forward) + (f.binary.reverse ? encodeBinaryHunk(f.binary.reverse) : '');
+  }
   if (f.hunks.length === 0) return out;
   out += `--- ${f.oldPath === null ? '/dev/null' : `a/${oldP}`}\n+++ ${f.newPath === null ? '/dev/null' : `b/${newP}`}\n`;
   return out + f.hunks.map(formatHunk).join('');
+}
+
+const B85 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~';
+
+/**
+ * One `literal N` / `delta N` block as git writes it (diff.c emit_binary_diff_body): the
+ * data deflated, in lines of up to 52 bytes, each led by its length (A-Z = 1-26, a-z =
+ * 27-52) and base85-encoded 4 bytes -> 5 characters, then a blank line.
+ */
+export function encodeBinaryHunk(h: BinaryHunk): string {
+  const z = deflateSync(Buffer.from(h.data, 'latin1'));
+  let out = `${h.method} ${h.size}\n`;
+  for (let i = 0; i < z.length; i += 52) {
+    const chunk = z.subarray(i, i + 52);
+    out += chunk.length <= 26 ? String.fromCharCode(64 + chunk.length) : String.fromCharCode(96 + chunk.length - 26);
+    for (let j = 0; j < chunk.length; j += 4) {
+      let acc = ((chunk[j] ?? 0) * 2 ** 24) + ((chunk[j + 1] ?? 0) << 16) + ((chunk[j + 2] ?? 0) << 8) + (chunk[j + 3] ?? 0);
+      let five = '';
+      for (let t = 0; t < 5; t++) {
+        five = B85[acc % 85]! + five;
+        acc = Math.floor(acc / 85);
+      }
+      out += five;
+    }
+    out += '\n';
+  }
+  return out + '\n';
 }
 
 /** "2026-11-23" (DEP-3 Last-Update) -> RFC 2822 at midnight UTC; null when not a date. */
