@@ -16,7 +16,7 @@ import { displayName, type Tree } from '../layout.js';
 import { loadState } from '../session.js';
 import { backupDir, readBackup, readRecord } from '../state.js';
 import { modeOf, readTreeFile, treePath } from '../files.js';
-import { appliedPatch, backupIndex, filesOrdered, nextPatchForFile, patchedVersions } from './inspect.js';
+import { appliedPatch, backupIndex, filesOrdered, nextPatchForFile, patchedVersions, type StackView } from './inspect.js';
 
 export interface DiffOptions {
   /** -P: the patch to diff (default: top). */
@@ -80,81 +80,79 @@ export function diffPatch(tree: Tree, opts: DiffOptions = {}): DiffResult {
   const entry = view.series.find((e) => e.name === last)!;
   const strip = opts.strip ?? String(entry.strip);
   if (!['0', '1', 'ab'].includes(strip)) throw new PatchqError('E_STATE', `Cannot diff patches with -p${strip}, please specify -p0, -p1, or -pab instead`);
-  let patches = [last];
-  if (opts.combine !== undefined) {
-    const upTo = view.applied.slice(0, view.applied.indexOf(last) + 1);
-    const first = opts.combine === '-' ? upTo[0]! : appliedPatch(tree, view, opts.combine);
-    const from = upTo.indexOf(first);
-    if (from < 0) throw new PatchqError('E_STATE', `Patch ${displayName(tree, first)} not applied before patch ${displayName(tree, last)}`);
-    patches = upTo.slice(from);
-  }
+  const patches = range(tree, view, last, opts.combine);
   let files = [...new Set(patches.flatMap((p) => filesOrdered(tree, view, p)))];
   if (opts.files && opts.files.length > 0) files = files.filter((f) => opts.files!.includes(f));
   if (opts.sort) files.sort();
   const warnings: string[] = [];
   const index = backupIndex(tree);
-  const relative = opts.sinceRefresh ? patchedVersions(tree, view, last, files) : null;
+  const sinceRefresh = opts.sinceRefresh ? patchedVersions(tree, view, last, files) : null;
   const dir = basename(tree.root);
   const out: FileDiff[] = [];
   let shadowed = false;
   for (const file of files) {
-    let oldText: string | null;
-    let oldPath: string | null;
-    let from: string | null = null;
-    let oldMode: number | undefined;
-    if (relative) {
-      oldText = relative.get(file) ?? null;
-      oldPath = null;
-    } else {
-      from = patches.find((p) => index(p).has(file)) ?? null;
-      if (!from) {
-        warnings.push(`File ${file} is not being modified`);
-        continue;
-      }
-      const b = readBackup(tree, from, file, readRecord(tree, from));
-      oldText = b.text;
-      oldMode = b.mode;
-      oldPath = join(backupDir(tree, from), file);
+    const from = sinceRefresh ? null : (patches.find((p) => index(p).has(file)) ?? null);
+    if (!sinceRefresh && !from) {
+      warnings.push(`File ${file} is not being modified`);
+      continue;
     }
+    // -z: quilt's old side is a temp file made just now (path null: stamped now).
+    const old: Side = sinceRefresh ? { text: sinceRefresh.get(file) ?? null, path: null, mode: undefined } : backupSide(tree, from!, file);
     const later = nextPatchForFile(tree, view, last, file, index);
-    let newText: string | null;
-    let newPath: string;
-    let newMode: number | undefined;
-    if (later) {
-      shadowed = true;
-      const b = readBackup(tree, later, file, readRecord(tree, later));
-      newText = b.text;
-      newMode = b.mode;
-      newPath = join(backupDir(tree, later), file);
-    } else {
-      newText = readTreeFile(tree, file);
-      newMode = modeOf(tree, file) ?? undefined;
-      newPath = treePath(tree, file);
-    }
-    // -z: quilt's old side is a temp file made just now.
-    const oldStamp = oldText === null ? quiltStamp(null) : oldPath === null ? quiltStamp(undefined) : quiltStamp(oldPath);
-    let sides: Sides = { oldText, newText, oldStamp, newStamp: quiltStamp(newText === null ? null : newPath), oldMode, newMode };
-    if (opts.reverse) {
-      // quilt's diff_file after -R swapped the files: an empty old side is /dev/null (-s),
-      // but the new side is /dev/null only when the file is missing (-e), and a backup
-      // always exists, so a created file reverses to "+++ dir/f" with no lines.
-      const backupSide = oldPath !== null;
-      const rOld = newText === '' ? null : newText;
-      const rNew = oldText ?? (backupSide ? '' : null);
-      sides = {
-        oldText: rOld,
-        newText: rNew,
-        oldStamp: rOld === null ? quiltStamp(null) : sides.newStamp,
-        newStamp: rNew === null ? quiltStamp(null) : backupSide ? quiltStamp(oldPath) : sides.oldStamp,
-        oldMode: newMode,
-        newMode: oldMode,
-      };
-    }
+    if (later) shadowed = true;
+    const now: Side = later ? backupSide(tree, later, file) : { text: readTreeFile(tree, file), path: treePath(tree, file), mode: modeOf(tree, file) ?? undefined };
+    const sides = opts.reverse ? reversed(old, now) : forward(old, now);
     const diff = fileDiff(file, sides, { ...opts, strip, dir });
     if (diff !== '') out.push({ file, from, shadowedBy: later, diff });
   }
   if (shadowed) warnings.push(`Warning: more recent patches modify files in patch ${displayName(tree, last)}`);
   return { patch: last, patches, files: out, text: out.map((f) => f.diff).join(''), warnings };
+}
+
+/** The patch alone, or with --combine the applied patches from `first` ('-': the bottom one) up to it. */
+function range(tree: Tree, view: StackView, last: string, first: string | undefined): string[] {
+  if (first === undefined) return [last];
+  const upTo = view.applied.slice(0, view.applied.indexOf(last) + 1);
+  const start = first === '-' ? upTo[0]! : appliedPatch(tree, view, first);
+  const from = upTo.indexOf(start);
+  if (from < 0) throw new PatchqError('E_STATE', `Patch ${displayName(tree, start)} not applied before patch ${displayName(tree, last)}`);
+  return upTo.slice(from);
+}
+
+/** One side of a file diff: its bytes (null: absent), the file it was read from, its mode. */
+interface Side {
+  text: string | null;
+  path: string | null;
+  mode: number | undefined;
+}
+
+function backupSide(tree: Tree, patch: string, file: string): Side {
+  const b = readBackup(tree, patch, file, readRecord(tree, patch));
+  return { text: b.text, path: join(backupDir(tree, patch), file), mode: b.mode };
+}
+
+const stampOf = (s: Side): string => quiltStamp(s.text === null ? null : (s.path ?? undefined));
+
+function forward(old: Side, now: Side): Sides {
+  return { oldText: old.text, newText: now.text, oldStamp: stampOf(old), newStamp: stampOf(now), oldMode: old.mode, newMode: now.mode };
+}
+
+/**
+ * quilt's diff_file after -R swapped the files: an empty old side is /dev/null (-s), but
+ * the new side is /dev/null only when the file is missing (-e), and a backup always
+ * exists, so a created file reverses to "+++ dir/f" with no lines.
+ */
+function reversed(old: Side, now: Side): Sides {
+  const oldText = now.text === '' ? null : now.text;
+  const newText = old.text ?? (old.path !== null ? '' : null);
+  return {
+    oldText,
+    newText,
+    oldStamp: oldText === null ? quiltStamp(null) : stampOf(now),
+    newStamp: newText === null ? quiltStamp(null) : quiltStamp(old.path ?? undefined),
+    oldMode: now.mode,
+    newMode: old.mode,
+  };
 }
 
 interface Sides {

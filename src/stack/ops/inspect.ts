@@ -9,7 +9,7 @@
  *   patchesTouching   `patches FILE...`
  * Nothing here writes.
  */
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { applyPatch, parsePatch } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
 import { normalizeTreePath } from '../../engine/paths.js';
@@ -19,7 +19,6 @@ import { loadState } from '../session.js';
 import { backedUpFiles, readBackup, readRecord, readText } from '../state.js';
 import { readTreeFile } from '../files.js';
 import { loadPatch } from './push.js';
-import { join } from 'node:path';
 
 export interface StackView {
   series: SeriesEntry[];
