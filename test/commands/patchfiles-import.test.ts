@@ -144,6 +144,12 @@ describe('import', () => {
     }
     expect(quilt(mbox, ['pop', '-a']).code).toBe(0);
     expect(treeFiles(mbox)).toEqual({ 'app.txt': `644:${numbered(12)}` });
+    // With a cover letter ([PATCH 0/3], no diff): skipped with a warning, the rest named as git did.
+    write(out, 'cover.mbox', git(g, 'format-patch', '--cover-letter', '--stdout', 'base'));
+    const cover = baseTree();
+    const c = patchq(cover, ['import', join(out, 'cover.mbox')]);
+    expect(c).toMatchObject({ code: 0, stderr: `Skipping the cover letter of ${join(out, 'cover.mbox')} (mail 1): it holds no diff\n` });
+    expect(read(cover, 'patches/series')).toBe(names.join('\n') + '\n');
     // An .mbox holding one mail is named from the mail too (a .patch file keeps its name).
     write(out, 'one.mbox', git(g, 'format-patch', '--stdout', 'HEAD~1'));
     const one = baseTree();

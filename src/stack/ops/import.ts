@@ -89,11 +89,18 @@ export function importPatches(tree: Tree, cwd: string, files: string[], opts: Im
       // An mbox file holding a single mail is named as git would name that mail, too.
       const byMail = chunks.length > 1 || (/\.(mbox|mbx|eml)$/i.test(file) && isFromLine(text.slice(0, text.indexOf('\n') + 1)));
       chunks.forEach((chunk, k) => {
+        const subject = byMail ? (mailHeaders(chunk.text)?.get('subject') ?? '') : '';
+        // "[PATCH 2/5]" numbers the file as git did; "[PATCH 0/5]" is the cover letter.
+        const numbered = /^\s*\[[^\]]*\bPATCH\b[^\]]*?\b(\d+)\/\d+\]/i.exec(subject);
+        const number = numbered ? Number(numbered[1]) : k + 1;
+        if (byMail && number === 0 && splitPatchText(chunk.text).body === '') {
+          res.warnings.push(`Skipping the cover letter of ${file} (mail ${k + 1}): it holds no diff`);
+          return;
+        }
         const parsed = parseChecked(chunk.text, strip, file, chunk.line);
         let name: string;
         if (byMail && opts.name === undefined) {
-          const subject = mailHeaders(chunk.text)?.get('subject');
-          name = gitPatchName(k + 1, stripPatchPrefix(subject ?? `patch ${k + 1}`));
+          name = gitPatchName(number, stripPatchPrefix(subject || `patch ${number}`));
         } else {
           name = opts.name ?? basename(file);
           if (name.startsWith(`${tree.patchesName}/`)) name = name.slice(tree.patchesName.length + 1);
