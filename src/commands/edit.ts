@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
-import { addFiles, appliedPatch, loadState, readText, removeFiles, treeRelative } from '../stack/index.js';
+import { addFiles, appliedPatch, loadState, readBackup, readRecord, removeFiles, treeRelative } from '../stack/index.js';
 import { loadSettings } from '../settings/settings.js';
 import { tree } from './common.js';
 import type { RunFn } from './types.js';
@@ -26,7 +26,9 @@ export const run: RunFn = async (ctx, args) => {
   let status = r.status ?? 1;
   const top = appliedPatch(t, loadState(t));
   const files = args.positionals.map((f) => treeRelative(t, ctx.cwd, f));
-  const gone = files.filter((f) => !existsSync(join(t.root, f)) && (readText(join(t.pcDir, top, f)) ?? '') === '');
+  // Did not exist before (patchq's record knows a real empty file from quilt's "new file" backup).
+  const rec = readRecord(t, top);
+  const gone = files.filter((f) => !existsSync(join(t.root, f)) && existsSync(join(t.pcDir, top, f)) && readBackup(t, top, f, rec).text === null);
   let removed: string[] = [];
   if (gone.length > 0) {
     const res = removeFiles(t, gone);
