@@ -132,18 +132,22 @@ export function parseDep3(header: string): Dep3 {
   let lastRaw = '';
   const inMail = lines[0] !== undefined && isFromLine(lines[0]);
   const mail = mailHeaders(header);
+  // The mail's own header block (decoded values come from `mail`); below it, a body line
+  // "From: X" is a field of its own, as git am reads it (the real author).
+  let inHeaders = mail !== null;
   for (let i = inMail ? 1 : 0; i < lines.length; i++) {
     const l = lines[i]!;
     if (l === '---' || l === '--- ') break;
+    if (l === '') inHeaders = false;
     const m = /^([A-Za-z][A-Za-z0-9-]*):(?:[ \t]+(.*)|$)/.exec(l);
     if (m && (free.length === 0 || free[free.length - 1] === '')) {
       const name = ALIAS[m[1]!.toLowerCase()] ?? m[1]!;
       last = name;
       lastRaw = m[1]!.toLowerCase();
-      const value = mail?.get(m[1]!.toLowerCase()) ?? (m[2] ?? '').trimEnd();
+      const value = (inHeaders ? mail?.get(lastRaw) : undefined) ?? (m[2] ?? '').trimEnd();
       fields[name] = name === 'Description' ? stripPatchPrefix(value) : value;
     } else if (/^[ \t]/.test(l) && last !== null && l.trim() !== '') {
-      if (mail && mail.has(lastRaw)) continue; // a mail header: already unfolded
+      if (inHeaders) continue; // a mail header: already unfolded
       fields[last] += '\n' + (l.trim() === '.' ? '' : l.trim());
     } else {
       last = null;

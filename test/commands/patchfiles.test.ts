@@ -78,6 +78,10 @@ describe('mail helpers against real git and quilt', () => {
     expect(mail.fields).toEqual({ Author: 'Zo\xc3\xab <z@x>', Date: 'Fri, 2 Jan 2026 03:04:05 +0000', Description: 'Do it', 'Signed-off-by': 'Z <z@x>' });
     expect(mail.subject).toBe('Do it');
     expect(mail.body).toBe('Because.');
+    // A "From:" line opening the body names the real author (git am reads it so).
+    const fwd = parseDep3('From: Sender <s@x>\nSubject: [PATCH] Fwd\n\nFrom: Real Author <r@x>\n\nText.\n');
+    expect(fwd.fields.Author).toBe('Real Author <r@x>');
+    expect(fwd.subject).toBe('Fwd');
     expect(decodeWords('=?iso-8859-1?q?caf=E9?=')).toBe('caf\xc3\xa9');
     expect(decodeWords('=?UTF-8?b?Y2Fmw6k=?=')).toBe('caf\xc3\xa9');
   });
