@@ -26,7 +26,8 @@
  * command finishes the job: the stack never lies about what is applied.
  *
  * Test hook (docs/reliability.md): PATCHQ_CRASH_AT=n SIGKILLs the process right after
- * the n-th step: each staged file, the commit, each set-aside and each placement.
+ * the n-th step: each staged file, the commit, each set-aside and each placement;
+ * PATCHQ_CRASH_AT=count prints `patchq-steps: N` on exit instead.
  */
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
@@ -54,9 +55,17 @@ const txDir = (tree: Tree) => join(tree.sideDir, 'tx');
 const undoDir = (tree: Tree) => join(txDir(tree), 'undo');
 
 let crashCounter = 0;
+let countingSteps = false;
 function maybeCrash(): void {
   const at = process.env.PATCHQ_CRASH_AT;
-  if (at !== undefined && ++crashCounter === Number(at)) process.kill(process.pid, 'SIGKILL');
+  if (at === undefined) return;
+  ++crashCounter;
+  if (at === 'count' && !countingSteps) {
+    // PATCHQ_CRASH_AT=count: print how many steps the command ran (to size a crash sweep).
+    countingSteps = true;
+    process.on('exit', () => process.stderr.write(`patchq-steps: ${crashCounter}\n`));
+  }
+  if (crashCounter === Number(at)) process.kill(process.pid, 'SIGKILL');
 }
 
 const lexists = (p: string): boolean => {
