@@ -75,7 +75,9 @@ export const run: RunFn = async (ctx, args) => {
   } else {
     text = readFileSync(0, 'latin1');
   }
-  const res = writeHeader(t, given, append ? 'append' : 'replace', text, { backup: opt.bool(args, 'backup'), ...strip });
+  // -r keeps patchq's own Patchq-* lines (its state) unless the new text has some; -e shows
+  // them to the user, so what comes back from the editor is taken as it is.
+  const res = writeHeader(t, given, append ? 'append' : 'replace', text, { backup: opt.bool(args, 'backup'), keepPatchqLines: replace, ...strip });
   ctx.out.line(res.message);
   return { data: { patch: res.name, header: show(res.header), changed: res.changed } };
 };

@@ -216,7 +216,7 @@ export const commands: Command[] = [
     summary: 'Print or change the header (description) of the top or named patch.',
     usage: '[-a|-r|-e] [--backup] [--dep3] [--strip-diffstat] [--strip-trailing-whitespace] [PATCH]',
     description:
-      'Without -a/-r/-e the header is printed. -a appends stdin to it, -r replaces it with stdin, -e opens it in $EDITOR. The diff below the header is kept byte for byte. --dep3 prints the DEP-3 fields (Description, Author, Origin, Bug, Forwarded, Last-Update, ...); with -e it inserts a DEP-3 template into an empty header.',
+      'Without -a/-r/-e the header is printed. -a appends stdin to it, -r replaces it with stdin (the Patchq-* lines, patchq state such as the reapply base and the template link, are kept unless stdin has some), -e opens it in $EDITOR. The diff below the header is kept byte for byte. --dep3 prints the DEP-3 fields (Description, Author, Origin, Bug, Forwarded, Last-Update, ...); with -e it inserts a DEP-3 template into an empty header.',
     options: [
       { name: 'append', short: 'a', type: 'boolean', description: 'Append stdin to the header.' },
       { name: 'replace', short: 'r', type: 'boolean', description: 'Replace the header with stdin.' },

@@ -258,6 +258,19 @@ describe('header', () => {
     expect(text).toContain('Patchq-Base: 0123456789abcdef0123456789abcdef01234567\n');
   });
 
+  it("-r keeps patchq's Patchq-* lines (template link, reapply base) unless the new text brings its own", () => {
+    const d = stack();
+    const body = read(d, 'patches/04-twelve.patch');
+    const old = 'Patchq-Template: sqlalchemy-staticpool\nPatchq-Template-Version: 1\nPatchq-Template-Params: poolclass=StaticPool\n\nOld words.\n\nPatchq-Base: 0123456789abcdef0123456789abcdef01234567\n\n';
+    write(d, 'patches/04-twelve.patch', old + body);
+    expect(patchq(d, ['header', '-r', '04-twelve.patch'], {}, 'New words.\n').code).toBe(0);
+    expect(read(d, 'patches/04-twelve.patch')).toBe(
+      'New words.\n\nPatchq-Template: sqlalchemy-staticpool\nPatchq-Template-Version: 1\nPatchq-Template-Params: poolclass=StaticPool\nPatchq-Base: 0123456789abcdef0123456789abcdef01234567\n\n' + body,
+    );
+    expect(patchq(d, ['header', '-r', '04-twelve.patch'], {}, 'Newer.\nPatchq-Base: abc1234\n').code).toBe(0);
+    expect(read(d, 'patches/04-twelve.patch')).toBe('Newer.\nPatchq-Base: abc1234\n' + body);
+  });
+
   it('-e edits in $EDITOR (diff untouched); --dep3 -e starts an empty header from the DEP-3 template', () => {
     const d = stack();
     const before = read(d, 'patches/03-nine.patch');

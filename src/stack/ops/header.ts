@@ -94,6 +94,22 @@ export interface WriteHeaderOptions {
   backup?: boolean;
   stripDiffstat?: boolean;
   stripTrailingWhitespace?: boolean;
+  /**
+   * On replace, keep the old header's `Patchq-*:` lines (Patchq-Base, Patchq-Template...)
+   * when the new text has none: they are patchq's state (reapply's 3-way base, the link to
+   * a template), not prose, and `header -r` with a new description must not cut them.
+   */
+  keepPatchqLines?: boolean;
+}
+
+const PATCHQ_LINE = /^Patchq-[A-Za-z-]+:.*$/gm;
+
+/** `header` with the old Patchq-* lines as a trailer paragraph at its end. */
+export function keepPatchqLines(oldHeader: string, header: string): string {
+  const kept = oldHeader.match(PATCHQ_LINE) ?? [];
+  if (kept.length === 0 || /^Patchq-[A-Za-z-]+:/m.test(header)) return header;
+  const text = header.replace(/\s+$/, '');
+  return `${text}${text === '' ? '' : '\n\n'}${kept.join('\n')}\n\n`;
 }
 
 export interface WriteHeaderResult {
@@ -115,7 +131,7 @@ export function writeHeader(tree: Tree, given: string | undefined, mode: 'append
     const path = join(tree.patchesDir, name);
     const old = readText(path);
     const { header: oldHeader, body } = splitPatchText(old ?? '');
-    let header = mode === 'append' ? oldHeader + text : text;
+    let header = mode === 'append' ? oldHeader + text : opts.keepPatchqLines ? keepPatchqLines(oldHeader, text) : text;
     if (header !== '' && !/[\n\r]$/.test(header)) header += '\n'; // quilt's ensure_trailing_newline
     if (opts.stripDiffstat) header = stripDiffstat(header);
     if (opts.stripTrailingWhitespace) header = stripTrailingWhitespace(header);
