@@ -58,3 +58,47 @@ export function makeCases(id, a, c, seeds) {
   }
   return cases;
 }
+
+/**
+ * "Ambiguous duplicate pre-image" cases (the flask case of issue 2, built on real code):
+ * the fork patch is ONE real hunk of diff(a, c); upstream copies a block of a around that
+ * hunk's pre-image (context included) and inserts the copy j = 1..5 lines above the
+ * block, plus the other real hunks of diff(a, c) that keep clear of it. The copy is
+ * NEARER to the stated line than the original (which moved down by the copy's length),
+ * so a nearest-first search patches the copy: wrong. The right answer is the original:
+ *   truth = a + U + copy + F (F at the original place).
+ */
+export function makeAmbiguousCases(id, a, c, seeds) {
+  if (a === c) return [];
+  const all = diffHunks(a, c, 0);
+  if (all.length < 1 || all.length > 400) return [];
+  const aLines = splitLines(a);
+  const cases = [];
+  for (const seed of seeds) {
+    const r = rng(seed * 104729 + all.length);
+    const k = Math.floor(r() * all.length);
+    const f = all[k];
+    const [s, e] = span(f);
+    const blockStart = Math.max(0, s - 3 - Math.floor(r() * 4));
+    const blockEnd = Math.min(aLines.length, e + 3 + Math.floor(r() * 4));
+    const j = 1 + Math.floor(r() * 5);
+    const at = blockStart - j;
+    if (at < 0) continue;
+    const copy = { oldStart: at, oldCount: 0, lines: aLines.slice(blockStart, blockEnd).map((text) => ({ op: '+', text })) };
+    // Other real hunks stay upstream when they keep clear of the copied block and its insertion point.
+    const U = all.filter((h, i) => {
+      if (i === k) return false;
+      const [hs, he] = span(h);
+      return he < at - 1 || hs > blockEnd + 1;
+    });
+    const F = [f];
+    const fork = applyGroup(aLines, F);
+    const ups = [...U, copy].sort((x, y) => span(x)[0] - span(y)[0]);
+    const upstream = applyGroup(aLines, ups);
+    const truth = applyGroup(aLines, [...ups, f].sort((x, y) => span(x)[0] - span(y)[0] || (x === copy ? -1 : 1)));
+    const patch = makeFileDiff(a, fork, { oldPath: 'file', newPath: 'file', style: 'git', context: 3 });
+    if (patch === '' || truth === upstream) continue;
+    cases.push({ id: `${id}#dup${seed}`, a, upstream, patch, truth });
+  }
+  return cases;
+}

@@ -1,22 +1,31 @@
-// The tools compared on each drift case, side by side in one run. Each takes a case and
-// returns { ok: reported success, text: the resulting file }.
+// The tools compared on each drift case, side by side in one run. A tool takes a case
+// ({a, upstream, patch, truth}) and a work dir and returns { ok: reported success,
+// text: the resulting file }. External tools share ONE temp dir per case (the patch is
+// written once; the file is rewritten before each tool) and each spawn has a timeout.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyPatch, parsePatch } from '../../dist/engine/index.js';
 
-const work = mkdtempSync(join(tmpdir(), 'patchq-bench-'));
-process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+export const SPAWN_TIMEOUT_MS = 60_000;
+const run = (cmd, args, cwd) => {
+  const r = spawnSync(cmd, args, { cwd, timeout: SPAWN_TIMEOUT_MS, stdio: 'ignore' });
+  return r.error ? -1 : r.status;
+};
 
-function inDir(c, run) {
-  const d = join(work, 'case');
-  rmSync(d, { recursive: true, force: true });
-  spawnSync('mkdir', ['-p', d]);
-  writeFileSync(join(d, 'file'), Buffer.from(c.upstream, 'latin1'));
-  writeFileSync(join(d, 'p.patch'), Buffer.from(c.patch, 'latin1'));
-  const status = run(d);
-  const text = existsSync(join(d, 'file')) ? readFileSync(join(d, 'file'), 'latin1') : null;
+/** Write the case's patch once into dir (a per-worker directory reused across cases). */
+export function prepareCase(dir, c) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'p.patch'), Buffer.from(c.patch, 'latin1'));
+}
+
+function inDir(dir, c, fn) {
+  const file = join(dir, 'file');
+  // Leftovers of the previous tool (wiggle refuses to overwrite its .porig backup).
+  for (const f of ['file.porig', 'file.orig', 'file.rej']) rmSync(join(dir, f), { force: true });
+  writeFileSync(file, Buffer.from(c.upstream, 'latin1'));
+  const status = fn(dir);
+  const text = existsSync(file) ? readFileSync(file, 'latin1') : null;
   return { ok: status === 0, text };
 }
 
@@ -26,40 +35,50 @@ const patchq = (withBase) => (c) => {
   return { ok: report.ok, text: results[0].text };
 };
 
-const gnu = (fuzz) => (c) => inDir(c, (d) => spawnSync('patch', ['-p1', `-F${fuzz}`, '--no-backup-if-mismatch', '-r', '-', '-s', '-i', 'p.patch'], { cwd: d }).status);
+const gnu = (fuzz) => (c, dir) => inDir(dir, c, (d) => run('patch', ['-p1', `-F${fuzz}`, '--no-backup-if-mismatch', '-r', '-', '-s', '-i', 'p.patch'], d));
 
-const gitApply = (c) => inDir(c, (d) => spawnSync('git', ['apply', '-p1', 'p.patch'], { cwd: d }).status);
+const gitApply = (c, dir) => inDir(dir, c, (d) => run('git', ['apply', '-p1', 'p.patch'], d));
 
-// git apply --3way needs a repository that has the pre-image blob and the file in the index.
-let repo = null;
-const git = (...args) => spawnSync('git', args, { cwd: repo, encoding: 'latin1', input: args.includes('--stdin') ? args.input : undefined });
-function gitApply3(c) {
-  if (!repo) {
-    repo = join(work, 'repo');
-    spawnSync('git', ['init', '-q', repo]);
-  }
+// git apply --3way needs a repository that has the pre-image blob and the file in the index:
+// one repository per worker, reused; the index entry is replaced by `git add` each time.
+function gitApply3(c, dir) {
+  const repo = join(dir, 'repo');
+  if (!existsSync(join(repo, '.git'))) run('git', ['init', '-q', repo], dir);
   writeFileSync(join(repo, 'a-blob'), Buffer.from(c.a, 'latin1'));
-  spawnSync('git', ['hash-object', '-w', 'a-blob'], { cwd: repo });
+  run('git', ['hash-object', '-w', 'a-blob'], repo);
   writeFileSync(join(repo, 'file'), Buffer.from(c.upstream, 'latin1'));
-  spawnSync('git', ['add', 'file'], { cwd: repo });
-  writeFileSync(join(repo, 'p.patch'), Buffer.from(c.patch, 'latin1'));
-  const r = spawnSync('git', ['apply', '--3way', 'p.patch'], { cwd: repo });
-  const text = readFileSync(join(repo, 'file'), 'latin1');
-  spawnSync('git', ['reset', '-q', '--hard'], { cwd: repo });
-  void git;
-  return { ok: r.status === 0, text };
+  run('git', ['add', 'file'], repo);
+  const status = run('git', ['apply', '--3way', join(dir, 'p.patch')], repo);
+  return { ok: status === 0, text: readFileSync(join(repo, 'file'), 'latin1') };
 }
 
-const wiggleOk = spawnSync('wiggle', ['--version']).status === 0;
-const wiggle = (c) => inDir(c, (d) => spawnSync('wiggle', ['--merge', '--replace', 'file', 'p.patch'], { cwd: d }).status);
+const wiggle = (c, dir) => inDir(dir, c, (d) => run('wiggle', ['--merge', '--replace', 'file', 'p.patch'], d));
 
+const has = (cmd, arg) => spawnSync(cmd, [arg], { stdio: 'ignore' }).status === 0;
+
+/** [name, fn, inProcess]: in-process tools run as their own jobs (they can be timed out). */
 export const TOOLS = [
-  ['patchq', patchq(false)],
-  ['patchq + base (3-way)', patchq(true)],
-  ['patch -F0', gnu(0)],
-  ['patch -F2 (quilt)', gnu(2)],
-  ['patch -F3', gnu(3)],
-  ['git apply', gitApply],
-  ['git apply --3way', gitApply3],
-  ...(wiggleOk ? [['wiggle', wiggle]] : []),
+  ['patchq', patchq(false), true],
+  ['patchq + base (3-way)', patchq(true), true],
+  ['patch -F0', gnu(0), false],
+  ['patch -F2 (quilt)', gnu(2), false],
+  ['patch -F3', gnu(3), false],
+  ['git apply', gitApply, false],
+  ['git apply --3way', gitApply3, false],
+  ...(has('wiggle', '--version') ? [['wiggle', wiggle, false]] : []),
 ];
+
+/** Versions of the external tools, for the report. */
+export function toolVersions() {
+  const first = (cmd, args) => {
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    return r.status === 0 ? (r.stdout || r.stderr).split('\n')[0].trim() : null;
+  };
+  return {
+    node: process.version,
+    patch: first('patch', ['--version']),
+    git: first('git', ['--version']),
+    quilt: first('quilt', ['--version']),
+    wiggle: first('wiggle', ['--version']),
+  };
+}

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+export const title = 'TUI first frame';
+
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli.js');
 const body = Array.from({ length: 10 }, (_, i) => `l${i + 1}\n`).join('');
 
