@@ -98,6 +98,26 @@ describe('import', () => {
     expect(read(many, 'patches/series')).toBe('p1.diff\nrev.diff\nlast.patch\n');
   });
 
+  it('imports a real diff -ruN of two trees (new, deleted and changed files); patchq pushes it, quilt pops it', () => {
+    const w = tempDir('patchq-ruN-');
+    write(w, 'a/sub/f.txt', 'x\ny\n');
+    write(w, 'a/gone.txt', 'gone\n');
+    write(w, 'b/sub/f.txt', 'x\nY\n');
+    write(w, 'b/new.txt', 'new\n');
+    const r = spawnSync('diff', ['-ruN', 'a', 'b'], { cwd: w, encoding: 'latin1' });
+    expect(r.stdout).toMatch(/^diff -ruN a\/gone\.txt b\/gone\.txt$/m);
+    write(w, 'r.diff', r.stdout);
+    const d = tempDir();
+    write(d, 'sub/f.txt', 'x\ny\n');
+    write(d, 'gone.txt', 'gone\n');
+    const before = snapshot(d);
+    expect(patchq(d, ['import', join(w, 'r.diff')]).code).toBe(0);
+    expect(patchq(d, ['push'])).toMatchObject({ code: 0, stdout: 'Applying patch r.diff\npatching file gone.txt\npatching file new.txt\npatching file sub/f.txt\n\nNow at patch r.diff\n' });
+    expect(treeFiles(d)).toEqual({ 'new.txt': '644:new\n', 'sub/f.txt': '644:x\nY\n' });
+    expect(quilt(d, ['pop']).code).toBe(0);
+    expect(treeFiles(d)).toEqual(before);
+  });
+
   it('reads what quilt import wrote (series, -p0) and pushes and pops it', () => {
     const src = tempDir('patchq-src-');
     write(src, 'p0.diff', unified(src, 'app.txt', numbered(12), numbered(12).replace('l5\n', 'L5\n'), true));
