@@ -21,7 +21,7 @@
  * Nothing in the stack changes, so no transaction: everything is computed first, then
  * each mail is written atomically into DIR.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import { formatHunk, parsePatch, reverseFilePatch } from '../../engine/index.js';
@@ -158,6 +158,7 @@ export function exportSeries(tree: Tree, opts: ExportOptions): ExportResult {
     const author = dep3.fields.Author && /<[^>]+@[^>]+>/.test(dep3.fields.Author) ? dep3.fields.Author.split('\n')[0]! : opts.author;
     mails.push({ e, text, subject, author, date, body, diff: files.map((f) => gitFileDiff(f, path)).join('') });
   }
+  if (existsSync(opts.outDir) && !statSync(opts.outDir).isDirectory()) throw new PatchqError('E_USAGE', `${opts.outDir} is not a directory`);
   const exported: ExportedPatch[] = [];
   mails.forEach((m, i) => {
     const prefix = opts.numbered && mails.length > 1 ? `[PATCH ${i + 1}/${mails.length}]` : '[PATCH]';
