@@ -8,5 +8,8 @@ export default defineConfig({
     // Tests spawn real git, quilt and the built binary; two cores, so keep forks modest.
     pool: 'forks',
     maxWorkers: 2,
+    // Hermetic: no ~/.quiltrc or Debian's /etc/quilt.quiltrc in patchq runs the tests spawn
+    // (test/settings/quiltrc.test.ts sets QUILTRC itself to test reading one).
+    env: { QUILTRC: '-' },
   },
 });

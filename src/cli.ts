@@ -15,6 +15,7 @@ import { resolveColor } from './output/color.js';
 import { jsonError, jsonResult } from './output/json.js';
 import { storedColor } from './settings/paths.js';
 import { quiltArgs } from './settings/quilt-env.js';
+import { applyQuiltrc } from './settings/quiltrc.js';
 
 function makePrinter(json: boolean, tty: boolean): Printer {
   return {
@@ -86,10 +87,19 @@ function context(json: boolean, tty: boolean, color: boolean): Context {
 export async function main(argv: string[]): Promise<number> {
   const env = process.env;
   const tty = Boolean(process.stdout.isTTY);
+  // quilt's global `--quiltrc FILE` (or `--quiltrc=FILE`, `-` for none) comes before the command.
+  let rc: string | undefined;
+  if (argv[0] === '--quiltrc' && argv.length > 1) [rc, argv] = [argv[1], argv.slice(2)];
+  else if (argv[0]?.startsWith('--quiltrc=')) [rc, argv] = [argv[0].slice('--quiltrc='.length), argv.slice(1)];
+  // Decided before parsing, so a usage error under --json is JSON too.
+  const jsonWanted = argv.slice(1).includes('--json');
+  try {
+    applyQuiltrc(env, rc);
+  } catch (e) {
+    return report(e, jsonWanted, env);
+  }
   if (argv.length === 0) return bare(tty);
   const [name, ...given] = argv as [string, ...string[]];
-  // Decided before parsing, so a usage error under --json is JSON too.
-  const jsonWanted = given.includes('--json');
   try {
     if (name === '--help' || name === '-h' || name === 'help') {
       const about = name === 'help' && given[0] ? findCommand(given[0]) : undefined;

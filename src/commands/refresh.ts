@@ -8,6 +8,7 @@ export const run: RunFn = async (ctx, args) => {
   const res = refresh(t, {
     ...(args.positionals[0] ? { name: patchArg(ctx, t, args.positionals[0]) } : {}),
     force: opt.bool(args, 'force'),
+    backup: opt.bool(args, 'backup'),
     ...(opt.num(args, 'unified') !== undefined ? { context: opt.num(args, 'unified') } : {}),
     ...(opt.bool(args, 'git') ? { style: 'git' as const } : {}),
     ...(opt.bool(args, 'no-timestamps') ? { noTimestamps: true } : {}),

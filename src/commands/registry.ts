@@ -39,6 +39,7 @@ export const commands: Command[] = [
       { name: 'no-timestamps', type: 'boolean', description: 'Leave timestamps out of the ---/+++ lines.' },
       { name: 'no-index', type: 'boolean', description: "Leave out quilt's Index: and ==== lines." },
       { name: 'force', short: 'f', type: 'boolean', description: 'Refresh even when later applied patches touch the same files.' },
+      { name: 'backup', type: 'boolean', description: 'Keep the previous patch file as PATCH~ (quilt; Debian sets it in QUILT_REFRESH_ARGS).' },
       json,
     ],
     json: true,

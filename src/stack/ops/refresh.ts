@@ -33,6 +33,8 @@ export interface RefreshOptions {
   /** -p0 labels ("file.orig"/"file") instead of the series entry's level. */
   strip?: number;
   diffstat?: boolean;
+  /** quilt's --backup: keep the previous patch file as `PATCH~`. */
+  backup?: boolean;
 }
 
 export interface RefreshResult {
@@ -127,6 +129,7 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   const empty = body === '';
   const changed = patchText !== oldText;
   const ops: FileOp[] = [];
+  if (changed && opts.backup && oldText !== null) ops.push({ kind: 'write', path: `${patchPath}~`, data: oldText });
   if (changed) ops.push({ kind: 'write', path: patchPath, data: patchText });
   ops.push({ kind: 'delete', path: refreshMarker(tree, name) });
   ops.push({ kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '' });
