@@ -8,7 +8,8 @@
  *   1. stage   every new content as .pc/.patchq/tx/<n>           (nothing visible changed)
  *   2. commit  write + fsync .pc/.patchq/tx/manifest.json         <- the commit point
  *   3. apply   each op in order, two renames per op:
- *                aside  the old target (file or dir) -> tx/undo/<n>   (or tx/undo/<n>.absent)
+ *                aside  the old target (file or dir) -> tx/undo/<n>   (or tx/undo/<n>.absent;
+ *                       directories made for it are listed in tx/undo/<n>.dirs)
  *                place  write: rename(staged, target); delete / rmtree: nothing more
  *   4. done    remove .pc/.patchq/tx (with the set-aside originals)
  *
@@ -27,9 +28,10 @@
  *
  * Test hook (docs/reliability.md): PATCHQ_CRASH_AT=n SIGKILLs the process right after
  * the n-th step: each staged file, the commit, each set-aside and each placement;
- * PATCHQ_CRASH_AT=count prints `patchq-steps: N` on exit instead.
+ * PATCHQ_CRASH_AT=count prints `patchq-steps: N` on exit instead. PATCHQ_FAIL_APPLY_AT=n
+ * makes the n-th op of step 3 fail with EIO (the roll-back path).
  */
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { writeFileAtomic, fsyncDir } from '../fsx/atomic.js';
 import { assertParentsInside } from '../fsx/guard.js';
@@ -66,6 +68,17 @@ function maybeCrash(): void {
     process.on('exit', () => process.stderr.write(`patchq-steps: ${crashCounter}\n`));
   }
   if (crashCounter === Number(at)) process.kill(process.pid, 'SIGKILL');
+}
+
+/** Test hook PATCHQ_FAIL_APPLY_AT=n: the n-th op of step 3 fails with EIO (disk full, I/O error). */
+let failCounter = 0;
+function maybeFail(): void {
+  const at = process.env.PATCHQ_FAIL_APPLY_AT;
+  if (at !== undefined && ++failCounter === Number(at)) {
+    const e = new Error('EIO: injected failure while applying (PATCHQ_FAIL_APPLY_AT)') as NodeJS.ErrnoException;
+    e.code = 'EIO';
+    throw e;
+  }
 }
 
 const lexists = (p: string): boolean => {
@@ -186,6 +199,18 @@ function setAside(target: string, aside: string, dirOk: boolean): void {
   renameSync(target, aside);
 }
 
+/**
+ * mkdir -p for a target's directory, first noting (once) which directories it creates,
+ * so a roll-back removes them again: `.pc/<patch>/` or a new `src/sub/` must not stay.
+ */
+function makeParents(tree: Tree, target: string, record: string): void {
+  const missing: string[] = [];
+  for (let d = dirname(target); !lexists(d); d = dirname(d)) missing.push(relative(tree.root, d));
+  if (missing.length === 0) return;
+  if (!lexists(record)) writeFileSync(record, JSON.stringify(missing));
+  mkdirSync(dirname(target), { recursive: true });
+}
+
 function runManifest(tree: Tree, manifest: ManifestOp[]): void {
   const dir = txDir(tree);
   const undo = undoDir(tree);
@@ -194,10 +219,11 @@ function runManifest(tree: Tree, manifest: ManifestOp[]): void {
   manifest.forEach((op, i) => {
     const target = join(tree.root, op.path);
     const aside = join(undo, String(i));
+    maybeFail();
     if (op.kind === 'write') {
       const staged = join(dir, op.staged!);
       if (!existsSync(staged)) return; // placed before a crash
-      mkdirSync(dirname(target), { recursive: true });
+      makeParents(tree, target, `${aside}.dirs`);
       setAside(target, aside, false);
       maybeCrash();
       chmodSync(staged, op.mode ?? 0o644);
@@ -226,6 +252,16 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown): void {
         renameSync(aside, target);
       } else if (lexists(`${aside}.absent`) && op.kind === 'write') {
         rmSync(target, { force: true });
+      }
+      if (lexists(`${aside}.dirs`)) {
+        // Deepest first; a directory something else put a file in meanwhile stays.
+        for (const rel of JSON.parse(readFileSync(`${aside}.dirs`, 'utf8')) as string[]) {
+          try {
+            rmdirSync(join(tree.root, rel));
+          } catch {
+            break;
+          }
+        }
       }
     }
     rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,238 @@
+/**
+ * Two (or six) processes at once, and the file system saying no in the middle of a push:
+ *  - concurrent push/pop on one tree: one works, the others fail clearly (E_LOCKED) or
+ *    find nothing to do; never two writing; the stack stays consistent;
+ *  - a stale lock (its pid is dead) raced by six processes: the holders never overlap;
+ *  - an I/O error at every op of the apply phase (PATCHQ_FAIL_APPLY_AT) and of staging
+ *    (PATCHQ_FAIL_WRITE_AT): rolled back, tree and .pc byte-for-byte as before;
+ *  - what really fails as root: an immutable file/dir (chattr +i), a file where a
+ *    directory must go, a full disk (a tiny tmpfs; skipped, and said, where mounting is
+ *    not allowed).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, patchq, tempDir, write } from '../helpers/tree.js';
+import { addPatch, applied, ok, snapshot, work } from './helpers.js';
+
+const DIST = join(import.meta.dirname, '..', '..', 'dist');
+
+function runAsync(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const env = { ...process.env, LANG: 'C', NO_COLOR: '1' };
+    for (const k of Object.keys(env)) if (k.startsWith('QUILT_')) delete env[k];
+    const c = spawn(process.execPath, [CLI, ...args], { cwd, env });
+    let [stdout, stderr] = ['', ''];
+    c.stdout.on('data', (b: Buffer) => (stdout += b));
+    c.stderr.on('data', (b: Buffer) => (stderr += b));
+    c.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const lines = (n: number, p: string) => Array.from({ length: n }, (_, i) => `${p}${i + 1}\n`).join('');
+const modify = (file: string, from: string, to: string, ctx: string[]) =>
+  `--- a/${file}\n+++ b/${file}\n@@ -1,${ctx.length + 1} +1,${ctx.length + 1} @@\n-${from}\n+${to}\n${ctx.map((c) => ` ${c}\n`).join('')}`;
+
+/** A tree with `n` patches, patch k editing f<k>.txt; refs[k] = work tree with k applied. */
+function stackTree(n: number): { d: string; refs: Record<string, string>[] } {
+  const d = tempDir('patchq-conc-');
+  for (let k = 1; k <= n; k++) {
+    write(d, `f${k}.txt`, lines(4, `f${k}-`));
+    addPatch(d, `p${k}.patch`, modify(`f${k}.txt`, `f${k}-1`, `F${k}`, [`f${k}-2`, `f${k}-3`]));
+  }
+  const refs = [work(d)];
+  for (let k = 1; k <= n; k++) {
+    ok(d, ['push']);
+    refs.push(work(d));
+  }
+  ok(d, ['pop', '-a']);
+  return { d, refs };
+}
+
+describe('two processes at once', () => {
+  it('concurrent push -a / pop -a: one writes, the others fail clearly or find nothing to do', async () => {
+    const { d, refs } = stackTree(6);
+    let locked = 0;
+    for (let round = 0; round < 3; round++) {
+      const cmds = round === 2 ? [['push', '-a'], ['pop', '-a'], ['push', '-a'], ['pop', '-a']] : [['push', '-a'], ['push', '-a'], ['push', '-a'], ['push', '-a']];
+      const results = await Promise.all(cmds.map((c) => runAsync(d, c)));
+      const appliedBy = new Map<string, number>();
+      for (const r of results) {
+        expect(r.stderr).not.toMatch(/internal error/);
+        if (r.code === 1) {
+          expect(r.stderr).toMatch(/^another patchq \(pid \d+\) is working on this tree; wait for it to finish/);
+          locked++;
+        } else expect([0, 2]).toContain(r.code);
+        for (const m of r.stdout.matchAll(/^Applying patch (\S+)\n(?:.*\n)*?\nNow at patch/gm)) appliedBy.set(m[1]!, (appliedBy.get(m[1]!) ?? 0) + 1);
+      }
+      // Never two writers: no patch was applied by two processes in one round.
+      for (const [p, n] of appliedBy) expect(n, `${p} pushed twice`).toBe(1);
+      expect(work(d)).toEqual(refs[applied(d).length]);
+      if (round < 2) expect(applied(d)).toHaveLength(6);
+      ok(d, ['pop', '-a']);
+    }
+    console.log(`[concurrency] 3 rounds of 4 processes on one tree: ${locked} refused with E_LOCKED, none wrote twice, stack consistent`);
+  });
+
+  it('a stale lock raced by six processes: holders never overlap', async () => {
+    const d = tempDir('patchq-lock-');
+    const lock = join(d, 'lock');
+    const log = join(d, 'log');
+    const script = join(d, 'hold.mjs');
+    writeFileSync(script, `
+      import { appendFileSync } from 'node:fs';
+      import { acquireLock } from ${JSON.stringify(join(DIST, 'fsx/lock.js'))};
+      const [lock, log] = process.argv.slice(2);
+      const now = () => performance.timeOrigin + performance.now();
+      const nap = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+      for (let i = 0; i < 400; i++) {
+        let release;
+        try { release = acquireLock(lock); } catch (e) { if (e.code !== 'E_LOCKED') throw e; nap(2); continue; }
+        const enter = now();
+        while (now() < enter + 15) {}
+        const exit = now();
+        release();
+        appendFileSync(log, process.pid + ' ' + enter + ' ' + exit + '\\n');
+        process.exit(0);
+      }
+      process.exit(3);
+    `);
+    let holds = 0;
+    for (let round = 0; round < 4; round++) {
+      const dead = spawnSync('true').pid!;
+      writeFileSync(lock, `${dead}\n`);
+      rmSync(log, { force: true });
+      const codes = await Promise.all(Array.from({ length: 6 }, () => new Promise<number | null>((res) => {
+        spawn(process.execPath, [script, lock, log], { stdio: 'inherit' }).on('exit', res);
+      })));
+      expect(codes).toEqual([0, 0, 0, 0, 0, 0]);
+      const spans = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' ').map(Number)).sort((a, b) => a[1]! - b[1]!);
+      expect(spans).toHaveLength(6);
+      for (let i = 1; i < spans.length; i++) expect(spans[i]![1]!, 'two holders at once').toBeGreaterThanOrEqual(spans[i - 1]![2]!);
+      holds += spans.length;
+    }
+    console.log(`[concurrency] stale lock raced by 6 processes x 4 rounds: ${holds} holds, no overlap`);
+  });
+});
+
+describe('the file system fails in the middle: rolled back', () => {
+  /** A tree with one patch applied and a second that modifies, creates and deletes. */
+  function tree(): string {
+    const d = tempDir('patchq-io-');
+    write(d, 'a.txt', lines(5, 'a'));
+    write(d, 'b.txt', lines(5, 'b'));
+    write(d, 'gone.txt', 'bye\n');
+    addPatch(d, '1.patch', modify('a.txt', 'a1', 'A1', ['a2', 'a3']));
+    addPatch(d, '2.patch', modify('b.txt', 'b1', 'B1', ['b2', 'b3']) + '--- /dev/null\n+++ b/sub/new.txt\n@@ -0,0 +1 @@\n+new\n--- a/gone.txt\n+++ /dev/null\n@@ -1 +0,0 @@\n-bye\n' + modify('a.txt', 'a5', 'A5', []).replace('@@ -1,1 +1,1 @@', '@@ -5,1 +5,1 @@'));
+    ok(d, ['push']);
+    return d;
+  }
+
+  it('an I/O error at every op of push and pop, and at every staged write', () => {
+    const d = tree();
+    let trials = 0;
+    for (const [cmd, hook] of [['push', 'PATCHQ_FAIL_APPLY_AT'], ['pop', 'PATCHQ_FAIL_APPLY_AT'], ['push', 'PATCHQ_FAIL_WRITE_AT']] as const) {
+      if (cmd === 'pop') ok(d, ['push']);
+      for (let n = 1; ; n++) {
+        const before = snapshot(d, { withPc: true });
+        const r = patchq(d, [cmd], { [hook]: String(n) });
+        if (r.code === 0) break; // n is past the last op: it went through
+        trials++;
+        expect(r.code, r.stderr).toBe(1);
+        expect(r.stderr).toMatch(hook === 'PATCHQ_FAIL_APPLY_AT' ? /^EIO: injected failure .*\(rolled back; nothing was changed\)$/m : /^EIO: injected write failure .*\(nothing was changed\)$/m);
+        expect(snapshot(d, { withPc: true }), `${cmd} ${hook}=${n}`).toEqual(before);
+      }
+      if (cmd === 'push') ok(d, ['pop']);
+    }
+    console.log(`[io] ${trials} injected failures (every op of push and pop, every staged write): all rolled back byte for byte`);
+    expect(trials).toBeGreaterThan(20);
+  });
+
+  it('an immutable file or directory (what stops root): the push rolls back', (ctx) => {
+    const d = tree();
+    const attr = (flag: string, p: string) => spawnSync('chattr', [flag, join(d, p)]).status === 0;
+    if (!attr('+i', 'gone.txt')) return ctx.skip(); // chattr needs ext2/3/4/xfs/btrfs and CAP_LINUX_IMMUTABLE
+    try {
+      for (const [p, why] of [['gone.txt', /EPERM: operation not permitted, rename .*gone\.txt/], ['b.txt', /EPERM/]] as const) {
+        if (p === 'b.txt') attr('-i', 'gone.txt') && attr('+i', 'b.txt');
+        const before = snapshot(d, { withPc: true });
+        const r = patchq(d, ['push']);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(why);
+        expect(r.stderr).toMatch(/\(rolled back; nothing was changed\)/);
+        expect(snapshot(d, { withPc: true })).toEqual(before);
+      }
+      attr('-i', 'b.txt');
+      mkdirSync(join(d, 'sub'));
+      attr('+i', 'sub');
+      const before = snapshot(d, { withPc: true });
+      const r = patchq(d, ['push']);
+      expect(r.stderr).toMatch(/EPERM.*sub\/new\.txt.*\(rolled back; nothing was changed\)/);
+      expect(snapshot(d, { withPc: true })).toEqual(before);
+    } finally {
+      for (const p of ['gone.txt', 'b.txt', 'sub']) attr('-i', p);
+    }
+    ok(d, ['push']);
+    expect(applied(d)).toEqual(['1.patch', '2.patch']);
+  });
+
+  it('killed after the commit point, and the roll-forward then fails: recovery rolls back', (ctx) => {
+    const d = tree();
+    const before = snapshot(d, { withPc: true });
+    // The first step after which a manifest exists is the commit point.
+    let k = 1;
+    for (; k < 60; k++) {
+      const r = patchq(d, ['push'], { PATCHQ_CRASH_AT: String(k) });
+      expect(r.code).not.toBe(0);
+      if (existsSync(join(d, '.pc/.patchq/tx/manifest.json'))) break;
+    }
+    expect(k).toBeLessThan(60);
+    const attr = (flag: string) => spawnSync('chattr', [flag, join(d, 'gone.txt')]).status === 0;
+    if (!attr('+i')) return ctx.skip();
+    try {
+      const r = patchq(d, ['applied']); // the next command recovers: forward fails on gone.txt
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe('1.patch\n');
+      expect(snapshot(d, { withPc: true })).toEqual(before);
+    } finally {
+      attr('-i');
+    }
+    console.log(`[io] killed at step ${k} (the commit point), roll-forward blocked by an immutable file: rolled back to the state before the push`);
+  });
+
+  it('a file where a directory must go: refused before any write', () => {
+    const d = tree();
+    write(d, 'sub', 'I am a file\n');
+    const before = snapshot(d, { withPc: true });
+    const r = patchq(d, ['push']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot write sub\/new\.txt: sub is not a directory \(nothing was changed\)/);
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+  });
+
+  const mounts: string[] = [];
+  afterAll(() => mounts.forEach((m) => spawnSync('umount', [m])));
+
+  it('a full disk (a 1 MB tmpfs): the push fails cleanly and changes nothing', (ctx) => {
+    const d = tempDir('patchq-full-');
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', d]).status !== 0) return ctx.skip(); // not allowed here
+    mounts.push(d);
+    write(d, 'a.txt', lines(5, 'a'));
+    addPatch(d, '1.patch', modify('a.txt', 'a1', 'A1', ['a2', 'a3']));
+    const big = Array.from({ length: 3000 }, (_, i) => `+${'x'.repeat(60)} ${i}\n`).join('');
+    addPatch(d, '2.patch', `--- /dev/null\n+++ b/big.txt\n@@ -0,0 +1,3000 @@\n${big}`);
+    ok(d, ['push']);
+    const st = statfsSync(d);
+    const free = st.bavail * st.bsize;
+    write(d, 'filler', Buffer.alloc(Math.max(0, free - 100 * 1024))); // ~100 KB left, big.txt needs ~190 KB
+    const before = snapshot(d, { withPc: true });
+    const r = patchq(d, ['push']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ENOSPC: no space left on device.*\(nothing was changed\)/);
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+    rmSync(join(d, 'filler'));
+    ok(d, ['push']);
+    expect(applied(d)).toEqual(['1.patch', '2.patch']);
+  });
+});
