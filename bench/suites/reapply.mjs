@@ -1,0 +1,286 @@
+// Reapply across real upstream drift (issue 4). Each case is a fork made from real code:
+// for a pair of npm versions (a, c) and a seed, up to 6 changed files are picked; each
+// file's hunks of diff(a, c) are split (as in lib/cases.mjs) into an upstream group U and
+// a fork group F. The fork = a + one patch per file (F, git format-patch style with index
+// lines, made on a); upstream moves a -> a + U in a real git repository. Right answer per
+// patch: its file = a + U + F.
+// Tools, each on its own copy of the same repository:
+//   patchq reapply           (a stop = that patch failed: --abort, drop it, run again)
+//   quilt push -a            (GNU patch fuzz 2; a failing patch is dropped, push goes on)
+//   wiggle --merge --replace (per patch, in series order)
+//   git am -3                (per patch; a stop = failed, git am --abort)
+//   git apply --3way         (per patch)
+// Scored per patch: correct, wrong (reported success, file differs), failed. For patchq,
+// every patch it refreshed is then checked with `patch -p1 -F0 --dry-run` on the new
+// upstream: it must apply with no fuzz and no offset.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { diffHunks, makeFileDiff, splitLines } from '../../dist/engine/index.js';
+import { fetchPackage, readPackage, rng } from '../lib/corpus.mjs';
+
+export const title = 'Reapply across real upstream drift';
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli.js');
+const PAIRS = [
+  ['commander', '9.0.0', '9.5.0'],
+  ['commander', '8.3.0', '9.0.0'],
+  ['semver', '7.3.8', '7.6.3'],
+  ['express', '4.17.3', '4.19.2'],
+  ['lodash', '4.17.15', '4.17.21'],
+  ['yargs-parser', '20.2.9', '21.1.1'],
+  ['ajv', '8.11.0', '8.12.0'],
+  ['minimatch', '5.1.0', '5.1.6'],
+];
+const TIMEOUT_MS = 120_000;
+
+function env() {
+  const e = { ...process.env, LANG: 'C', NO_COLOR: '1', PATCHQ_CONFIG_DIR: join(tmpdir(), 'patchq-bench-config'), GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@example.com', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@example.com', GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z' };
+  for (const k of Object.keys(e)) if (k.startsWith('QUILT_')) delete e[k];
+  return e;
+}
+const sh = (cwd, cmd, args) => {
+  const r = spawnSync(cmd, args, { cwd, env: env(), encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 1 << 28 });
+  return { code: r.error ? -1 : r.status, out: r.stdout ?? '', err: r.stderr ?? '', timeout: r.error?.code === 'ETIMEDOUT' };
+};
+const git = (cwd, ...args) => {
+  const r = sh(cwd, 'git', args);
+  if (r.code !== 0) throw new Error(`git ${args.join(' ')}: ${r.err}`);
+  return r.out;
+};
+
+const span = (h) => {
+  const s = h.oldCount === 0 ? h.oldStart : h.oldStart - 1;
+  return [s, s + h.oldCount];
+};
+function applyGroup(aLines, hunks) {
+  const out = [];
+  let pos = 0;
+  for (const h of hunks) {
+    const start = span(h)[0];
+    while (pos < start) out.push(aLines[pos++]);
+    pos += h.oldCount;
+    for (const l of h.lines) if (l.op === '+') out.push(l.text);
+  }
+  while (pos < aLines.length) out.push(aLines[pos++]);
+  return out.join('');
+}
+
+/** Split one file's real hunks into upstream and fork groups (gap of >= 1 line between groups). */
+function split(a, c, r) {
+  const all = diffHunks(a, c, 0);
+  if (all.length < 2 || all.length > 400) return null;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const inF = all.map(() => r() < 0.5);
+    if (!inF.some(Boolean) || inF.every(Boolean)) continue;
+    let ok = true;
+    for (let i = 1; i < all.length; i++) if (inF[i] !== inF[i - 1] && span(all[i])[0] - span(all[i - 1])[1] < 1) ok = false;
+    if (!ok) continue;
+    const aL = splitLines(a);
+    return { upstream: applyGroup(aL, all.filter((_, i) => !inF[i])), fork: applyGroup(aL, all.filter((_, i) => inF[i])), truth: applyGroup(aL, all) };
+  }
+  return null;
+}
+
+function makeCase([name, va, vc], seed) {
+  const A = readPackage(fetchPackage(`${name}@${va}`));
+  const C = readPackage(fetchPackage(`${name}@${vc}`));
+  const r = rng(seed * 31337 + name.length);
+  const eligible = Object.keys(A).filter((f) => f in C && A[f] !== C[f]);
+  const files = [];
+  for (const f of eligible.map((f) => [r(), f]).sort((x, y) => x[0] - y[0]).map((x) => x[1])) {
+    if (files.length >= 6) break;
+    const s = split(A[f], C[f], r);
+    if (s) files.push({ path: f, a: A[f], ...s });
+  }
+  return files.length ? { id: `${name} ${va}->${vc} #${seed}`, files } : null;
+}
+
+/** The fork repository: commit a, the series, then upstream's commit a + U. */
+function buildRepo(kase, dir) {
+  mkdirSync(dir, { recursive: true });
+  git(dir, 'init', '-q', '-b', 'main');
+  const put = (p, text) => {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), text, 'latin1');
+  };
+  for (const f of kase.files) put(f.path, f.a);
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'upstream a');
+  const names = [];
+  kase.files.forEach((f, i) => {
+    const name = `${String(i + 1).padStart(4, '0')}-${f.path.replace(/[^A-Za-z0-9]+/g, '-')}.patch`;
+    const diff = makeFileDiff(f.a, f.fork, { oldPath: f.path, newPath: f.path, style: 'git', context: 3 });
+    put(`patches/${name}`, `From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\nFrom: Fork <fork@example.com>\nDate: Thu, 1 Jan 2026 00:00:00 +0000\nSubject: [PATCH] fork change to ${f.path}\n\n---\n${diff}-- \n2.39.5\n\n`);
+    names.push(name);
+    f.patch = name;
+  });
+  put('patches/series', names.map((n) => n + '\n').join(''));
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'fork series');
+  for (const f of kase.files) put(f.path, f.upstream);
+  git(dir, 'commit', '-qam', 'upstream a+U');
+}
+
+const readOr = (p) => {
+  try {
+    return readFileSync(p, 'latin1');
+  } catch {
+    return null;
+  }
+};
+const removeFromSeries = (dir, name) => {
+  const p = join(dir, 'patches', 'series');
+  writeFileSync(p, readFileSync(p, 'utf8').split('\n').filter((l) => l.trim() !== name).join('\n'));
+};
+
+/** Per tool: Map patch name -> 'ok' | 'failed'; plus notes. */
+const TOOLS = {
+  patchq(dir, kase, extra) {
+    const res = new Map();
+    const refreshed = new Set();
+    for (let round = 0; round <= kase.files.length; round++) {
+      const r = sh(dir, process.execPath, [CLI, 'reapply', '--json']);
+      if (r.timeout) {
+        extra.notes.push(`${kase.id}: patchq reapply gave no answer in ${TIMEOUT_MS / 1000} s`);
+        for (const f of kase.files) if (!res.has(f.patch)) res.set(f.patch, 'failed');
+        return res;
+      }
+      let rep;
+      try {
+        rep = JSON.parse(r.out);
+      } catch {
+        extra.notes.push(`${kase.id}: patchq reapply: ${r.err.trim().split('\n')[0]}`);
+        for (const f of kase.files) if (!res.has(f.patch)) res.set(f.patch, 'failed');
+        return res;
+      }
+      for (const p of rep.patches) {
+        if (p.outcome === 'exact' || p.outcome === 'refreshed') res.set(p.name, 'ok');
+        if (p.outcome === 'refreshed') refreshed.add(p.name);
+      }
+      if (!rep.stoppedAt) break;
+      res.set(rep.stoppedAt, 'failed');
+      sh(dir, process.execPath, [CLI, 'reapply', '--abort']);
+      removeFromSeries(dir, rep.stoppedAt);
+    }
+    // Every refreshed patch must apply exactly (no fuzz, no offset) on the new upstream.
+    sh(dir, process.execPath, [CLI, 'pop', '-a', '-q']);
+    extra.refreshed += refreshed.size;
+    for (const name of refreshed) {
+      const r = sh(dir, 'patch', ['-p1', '-F0', '--dry-run', '-i', join('patches', name)]);
+      if (r.code === 0 && !/offset|fuzz/.test(r.out)) extra.exactAfterRefresh++;
+      else extra.notes.push(`${kase.id}: refreshed ${name} does not apply exactly: ${r.out.trim().split('\n').slice(-1)[0]}`);
+    }
+    sh(dir, process.execPath, [CLI, 'push', '-a', '-q']);
+    return res;
+  },
+  'quilt push -a (fuzz 2)'(dir, kase) {
+    const res = new Map();
+    for (let round = 0; round <= kase.files.length; round++) {
+      const r = sh(dir, 'quilt', ['--quiltrc=-', 'push', '-a', '-q']);
+      const applied = sh(dir, 'quilt', ['--quiltrc=-', 'applied']).out.split('\n').map((l) => l.trim().replace(/^patches\//, '')).filter(Boolean);
+      for (const a of applied) if (!res.has(a)) res.set(a, 'ok');
+      if (r.code === 0 || r.code === 2) break;
+      const failing = kase.files.map((f) => f.patch).find((n) => !res.has(n));
+      if (!failing) break;
+      res.set(failing, 'failed');
+      removeFromSeries(dir, failing);
+    }
+    return res;
+  },
+  wiggle(dir, kase) {
+    const res = new Map();
+    for (const f of kase.files) {
+      const r = sh(dir, 'wiggle', ['--merge', '--replace', f.path, join('patches', f.patch)]);
+      res.set(f.patch, r.code === 0 ? 'ok' : 'failed');
+    }
+    return res;
+  },
+  'git am -3'(dir, kase) {
+    const res = new Map();
+    for (const f of kase.files) {
+      const r = sh(dir, 'git', ['am', '-3', '-q', join('patches', f.patch)]);
+      res.set(f.patch, r.code === 0 ? 'ok' : 'failed');
+      if (r.code !== 0) sh(dir, 'git', ['am', '--abort']);
+    }
+    return res;
+  },
+  'git apply --3way'(dir, kase) {
+    const res = new Map();
+    for (const f of kase.files) {
+      const r = sh(dir, 'git', ['apply', '--3way', join('patches', f.patch)]);
+      res.set(f.patch, r.code === 0 ? 'ok' : 'failed');
+    }
+    return res;
+  },
+};
+
+export async function run({ quick = false, log = () => {} } = {}) {
+  const seeds = quick ? [1] : [1, 2];
+  const pairs = quick ? PAIRS.slice(0, 2) : PAIRS;
+  const rows = Object.fromEntries(Object.keys(TOOLS).map((t) => [t, { correct: 0, wrong: 0, failed: 0, ms: 0 }]));
+  const extra = { refreshed: 0, exactAfterRefresh: 0, notes: [] };
+  const wrongs = [];
+  let patches = 0;
+  let cases = 0;
+  const root = mkdtempSync(join(tmpdir(), 'patchq-bench-reapply-'));
+  try {
+    for (const pair of pairs) {
+      for (const seed of seeds) {
+        const kase = makeCase(pair, seed);
+        if (!kase) continue;
+        cases++;
+        patches += kase.files.length;
+        const base = join(root, 'base');
+        rmSync(base, { recursive: true, force: true });
+        buildRepo(kase, base);
+        for (const [tool, fn] of Object.entries(TOOLS)) {
+          const dir = join(root, 'tool');
+          rmSync(dir, { recursive: true, force: true });
+          cpSync(base, dir, { recursive: true });
+          sh(dir, 'git', ['update-index', '-q', '--refresh']); // a copied tree's stat data differs from the index
+          const t0 = performance.now();
+          const res = fn(dir, kase, extra);
+          rows[tool].ms += performance.now() - t0;
+          for (const f of kase.files) {
+            const said = res.get(f.patch) ?? 'failed';
+            if (said !== 'ok') rows[tool].failed++;
+            else if (readOr(join(dir, f.path)) === f.truth) rows[tool].correct++;
+            else {
+              rows[tool].wrong++;
+              wrongs.push(`${tool}: ${kase.id} ${f.path}`);
+            }
+          }
+        }
+        log(`reapply: ${kase.id}: ${kase.files.length} patches; ${Object.entries(rows).map(([t, r]) => `${t} ${r.correct}/${r.wrong}/${r.failed}`).join(', ')}`);
+      }
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  return {
+    name: 'reapply',
+    cases,
+    patches,
+    rows: Object.entries(rows).map(([tool, r]) => ({ tool, ...r, ms: Math.round(r.ms) })),
+    refreshed: extra.refreshed,
+    exactAfterRefresh: extra.exactAfterRefresh,
+    notes: extra.notes,
+    wrongs,
+  };
+}
+
+export function markdown(res) {
+  const out = [
+    `${res.cases} forks made from real code (npm versions; per fork up to 6 changed files, each file's real hunks of diff(a, c) split into an upstream part and a fork part), ${res.patches} fork patches in all (git format-patch style, one per file, made on a). Upstream moves a → a + U in a real git repository; the right answer for each patch is its file = a + U + F. Every tool on its own copy of the same repository.`,
+    '',
+    '| tool | patches back correct | wrong (silent misapply) | failed | correct % | time (s) |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of res.rows) out.push(`| ${r.tool} | ${r.correct} | ${r.wrong} | ${r.failed} | ${((100 * r.correct) / Math.max(1, res.patches)).toFixed(1)} | ${(r.ms / 1000).toFixed(1)} |`);
+  out.push('', `patchq refreshed ${res.refreshed} patch(es); ${res.exactAfterRefresh} of them then apply exactly (\`patch -p1 -F0\`, no offset, no fuzz) on the new upstream.`);
+  if (res.wrongs.length) out.push('', `Wrong: ${res.wrongs.slice(0, 15).join('; ')}${res.wrongs.length > 15 ? ` and ${res.wrongs.length - 15} more` : ''}`);
+  if (res.notes.length) out.push('', `Notes: ${res.notes.slice(0, 10).join('; ')}`);
+  return out.join('\n');
+}

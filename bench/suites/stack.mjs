@@ -1,0 +1,106 @@
+// Stack speed (issue 3): `push -a` then `pop -a` of a series of 100 and 400 real patches
+// (one per step of a real history, lib/history.mjs) with patchq, quilt and a shell loop
+// of `git apply` (forward, then -R in reverse order), each on its own copy of the same
+// tree, interleaved in one run. Every tool's tree is checked: after push it must equal the
+// history's last commit, after pop the first. Also startup: `patchq applied` on the
+// 400-patch stack vs a bare `node -e 0`.
+// Targets (issue 3): patchq <= 1/10 of quilt's time, no slower than the git apply loop;
+// startup within 1.5x of node -e 0.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { plant, realSeries, treeDigest } from '../lib/history.mjs';
+
+export const title = 'Stack: push -a / pop -a of a real series';
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli.js');
+
+function env() {
+  const e = { ...process.env, LANG: 'C', NO_COLOR: '1', PATCHQ_CONFIG_DIR: join(tmpdir(), 'patchq-bench-config') };
+  for (const k of Object.keys(e)) if (k.startsWith('QUILT_')) delete e[k];
+  return e;
+}
+
+const TOOLS = {
+  patchq: { push: [process.execPath, CLI, 'push', '-a', '-q'], pop: [process.execPath, CLI, 'pop', '-a', '-q'] },
+  quilt: { push: ['quilt', '--quiltrc=-', 'push', '-a', '-q'], pop: ['quilt', '--quiltrc=-', 'pop', '-a', '-q'] },
+  'git apply loop': {
+    push: ['sh', '-c', 'for p in $(cat patches/series); do git apply "patches/$p" || exit 1; done'],
+    pop: ['sh', '-c', 'for p in $(sed -n "1!G;h;\\$p" patches/series); do git apply -R "patches/$p" || exit 1; done'],
+  },
+};
+
+function timed(cmd, cwd) {
+  const t0 = performance.now();
+  const r = spawnSync(cmd[0], cmd.slice(1), { cwd, env: env(), stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 28 });
+  return { ms: performance.now() - t0, ok: r.status === 0, err: r.status === 0 ? '' : r.stderr.split('\n').slice(-3).join(' ') };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+function startup(dir, runs) {
+  const node = [];
+  const applied = [];
+  for (let i = 0; i < runs; i++) {
+    node.push(timed([process.execPath, '-e', '0'], dir).ms);
+    applied.push(timed([process.execPath, CLI, 'applied'], dir).ms);
+  }
+  return { node: median(node), applied: median(applied), runs };
+}
+
+export async function run({ quick = false, log = () => {} } = {}) {
+  const sizes = quick ? [100] : [100, 400];
+  const runs = quick ? 1 : 2;
+  const rows = [];
+  let start = null;
+  let source = null;
+  for (const n of sizes) {
+    const series = realSeries(n, { log });
+    source = series.source;
+    log(`stack: ${series.patches.length} patches (${series.first}..${series.last})`);
+    const root = mkdtempSync(join(tmpdir(), 'patchq-bench-stack-'));
+    try {
+      const dirs = {};
+      for (const t of Object.keys(TOOLS)) {
+        dirs[t] = join(root, t.replace(/ /g, '-'));
+        plant(series, dirs[t]);
+      }
+      const res = Object.fromEntries(Object.keys(TOOLS).map((t) => [t, { push: [], pop: [], ok: true, note: '' }]));
+      for (let r = 0; r < runs; r++) {
+        for (const [t, cmd] of Object.entries(TOOLS)) {
+          const x = timed(cmd.push, dirs[t]);
+          res[t].push.push(x.ms);
+          if (!x.ok || treeDigest(dirs[t]) !== series.endDigest) Object.assign(res[t], { ok: false, note: `push: ${x.ok ? 'tree differs from the last commit' : x.err}` });
+        }
+        if (n === sizes[sizes.length - 1] && r === 0) start = startup(dirs.patchq, quick ? 5 : 15);
+        for (const [t, cmd] of Object.entries(TOOLS)) {
+          const x = timed(cmd.pop, dirs[t]);
+          res[t].pop.push(x.ms);
+          if (!x.ok || treeDigest(dirs[t]) !== series.baseDigest) Object.assign(res[t], { ok: false, note: `pop: ${x.ok ? 'tree differs from the first commit' : x.err}` });
+        }
+        log(`stack: ${n} patches, run ${r + 1}/${runs}: ${Object.entries(res).map(([t, v]) => `${t} ${Math.round(v.push[r])}+${Math.round(v.pop[r])} ms`).join(', ')}`);
+      }
+      for (const [t, v] of Object.entries(res)) rows.push({ patches: series.patches.length, tool: t, push: Math.round(median(v.push)), pop: Math.round(median(v.pop)), ok: v.ok, note: v.note });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(series.work, { recursive: true, force: true });
+    }
+  }
+  return { name: 'stack', source, runs, rows, startup: start };
+}
+
+export function markdown(res) {
+  const out = [`Series: ${res.source} (one patch per commit, \`git diff\` of each step; binary files left out). Each tool on its own copy of the same tree, interleaved; median of ${res.runs} run(s). Trees checked after every push (= last commit) and pop (= first commit).`, '', '| patches | tool | push -a (ms) | pop -a (ms) | total (ms) | vs quilt | vs git apply loop | trees right |', '|---:|---|---:|---:|---:|---:|---:|---|'];
+  for (const r of res.rows) {
+    const same = (t) => res.rows.find((x) => x.patches === r.patches && x.tool === t);
+    const tot = (x) => x.push + x.pop;
+    out.push(`| ${r.patches} | ${r.tool} | ${r.push} | ${r.pop} | ${tot(r)} | ${(tot(r) / tot(same('quilt'))).toFixed(3)} | ${(tot(r) / tot(same('git apply loop'))).toFixed(2)} | ${r.ok ? 'yes' : `NO: ${r.note}`} |`);
+  }
+  if (res.startup) {
+    const s = res.startup;
+    out.push('', `Startup: \`patchq applied\` on the ${res.rows[res.rows.length - 1].patches}-patch stack (all applied): median ${Math.round(s.applied)} ms vs \`node -e 0\` ${Math.round(s.node)} ms = **${(s.applied / s.node).toFixed(2)}x** (target ≤ 1.5x; ${s.runs} runs each, interleaved).`);
+  }
+  out.push('', 'Targets (issue 3): patchq total ≤ 0.1 of quilt\'s, and ≤ 1.0 of the git apply loop\'s.');
+  return out.join('\n');
+}
