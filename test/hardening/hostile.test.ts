@@ -97,6 +97,38 @@ describe('paths that leave the tree are refused before any write', () => {
   });
 });
 
+describe('import and fold refuse the same patches', () => {
+  it('hostile names, symlinks out, ed scripts, -P names escaping patches/: refused, nothing written', () => {
+    write(d, 'patches/series', 'ok.patch\n');
+    const evil = join(parent, 'evil-in.patch');
+    const check = (args: string[], why: RegExp, input?: string) => {
+      const before = { tree: snapshot(d, { withPc: true }), out: snapshot(outside) };
+      const r = patchq(d, args, {}, input);
+      expect(r.code, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(1);
+      expect(r.stderr).toMatch(why);
+      expect(snapshot(d, { withPc: true })).toEqual(before.tree);
+      expect(snapshot(outside)).toEqual(before.out);
+    };
+    const texts: Array<[string, RegExp]> = [
+      [create('b/../evil.txt'), /:1: refusing path '\.\.\/evil\.txt': it leads outside the tree/],
+      [modifyVictim('b/out/victim.txt'), /:1: refusing path 'out\/victim\.txt': out is a symlink that leads outside the tree/],
+      [gitMove('rename', 'a.txt', '../stolen.txt'), /:1: refusing path '\.\.\/stolen\.txt'/],
+      [`1a\n!touch ${join(parent, 'ran')}\n.\n`, /:1: ed-script diffs are not supported/],
+    ];
+    for (const [text, why] of texts) {
+      write(parent, 'evil-in.patch', text);
+      // import only stores the patch (it reads no tree file, so a symlink on the path is
+      // push's business, tested above); names and ed scripts it refuses itself.
+      if (!/symlink/.test(why.source)) check(['import', evil], new RegExp(`evil-in\\.patch${why.source}`));
+      check(['fold'], new RegExp(`<stdin>${why.source}`), text);
+    }
+    write(parent, 'benign.patch', '--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+1\n');
+    check(['import', '-P', '../../outside/x.patch', join(parent, 'benign.patch')], /Patch name '\.\.\/\.\.\/outside\/x\.patch' invalid/);
+    check(['import', '-P', join(outside, 'x.patch'), join(parent, 'benign.patch')], /invalid: it must be a relative path inside the patches directory/);
+    expect(existsSync(join(parent, 'ran'))).toBe(false);
+  });
+});
+
 describe('series entries that escape patches/', () => {
   it('../, absolute and a/../../ names are refused naming the series line', () => {
     write(outside, 'evil.patch', create('b/evil.txt'));
