@@ -199,15 +199,14 @@ describe('import', () => {
     expect(at).toBeGreaterThan(hunk);
     expect(at).toBeLessThanOrEqual(hunk + 4);
     expect(snapshot(d, { withPc: true })).toEqual(before);
-    // Not a patch at all.
-    write(out, 'notes.txt', 'just some text\nno diff here\n');
-    const n = patchq(d, ['import', join(out, 'notes.txt')]);
-    expect(n.code).toBe(1);
-    expect(n.stderr).toBe(`${join(out, 'notes.txt')}:1: no diff found in it (not a patch?)\n`);
     // A -p level the paths do not have.
     write(out, 'short.diff', '--- app.txt\n+++ app.txt\n@@ -1 +1 @@\n-l1\n+L1\n');
-    expect(patchq(d, ['import', '-p3', join(out, 'short.diff')]).code).toBe(1);
+    expect(patchq(d, ['import', '-p3', join(out, 'short.diff')])).toMatchObject({ code: 1, stderr: `${join(out, 'short.diff')}:1: cannot strip 3 leading component(s) from 'app.txt' (wrong -p?)\n` });
     expect(snapshot(d, { withPc: true })).toEqual(before);
+    // No diff at all is an empty patch, as quilt has it (not a parse error).
+    write(out, 'empty.patch', '');
+    expect(patchq(d, ['import', join(out, 'empty.patch')]).code).toBe(0);
+    expect(read(d, 'patches/series')).toBe('empty.patch\nkeep.patch\n');
   });
 
   it("refuses names outside patches/, -P with several patches, an applied patch, and a listed one without -f", () => {

@@ -8,7 +8,7 @@
  *
  * Check everything, then write: every input is read and parsed first (with the -p level
  * it will be pushed with); one that does not parse is refused as `FILE:LINE: reason` and
- * nothing is written. Then one transaction writes the patch files and the series.
+ * nothing is written (an empty file, or text without a diff, is an empty patch, as in quilt). Then one transaction writes the patch files and the series.
  *
  * quilt's rules kept: `-P` only with a single patch; an applied patch is never replaced;
  * a patch in the series is replaced only with -f, its header chosen by -d o|a|n
@@ -158,9 +158,7 @@ function parseChecked(text: string, strip: number, file: string, firstLine: numb
     if (!isPatchqError(e)) throw e;
     throw new PatchqError(e.code, e.message, { file, ...(e.line !== undefined ? { line: e.line + firstLine - 1 } : {}) });
   }
-  if (parsed.files.length === 0) {
-    throw new PatchqError('E_PATCH_PARSE', 'no diff found in it (not a patch?)', { file, line: firstLine });
-  }
+  // No diff at all (an empty file, a description only) is an empty patch, as for quilt.
   return parsed;
 }
 
