@@ -112,8 +112,10 @@ function checkAllowed(tree: Tree, abs: string, code: 'E_PATH_OUTSIDE' | 'E_STATE
 function preflight(tree: Tree, ops: FileOp[]): void {
   for (const op of ops) {
     checkAllowed(tree, op.path, 'E_PATH_OUTSIDE');
-    const inTree = under(tree.root, op.path) && !under(tree.pcDir, op.path) && !under(tree.patchesDir, op.path);
-    if (inTree) assertParentsInside(tree.root, relative(tree.root, op.path));
+    // Symlinked directories on the way must stay inside the area the path belongs to
+    // (patches/ itself may be a link, e.g. to debian/patches: only what is below counts).
+    const area = [tree.pcDir, tree.patchesDir, tree.root].find((b) => under(b, op.path));
+    if (area) assertParentsInside(area, relative(area, op.path));
     if (op.kind === 'rmtree') continue;
     let st;
     try {

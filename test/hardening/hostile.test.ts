@@ -4,7 +4,7 @@
  * and the tree, .pc and the directory next to the tree are byte-for-byte unchanged.
  * ed scripts are refused and never run (a `!command` in one would create a marker).
  */
-import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { patchq, tempDir, write } from '../helpers/tree.js';
@@ -144,6 +144,26 @@ describe('series entries that escape patches/', () => {
       expect(snapshot(outside)).toEqual(before.out);
     }
     expect(existsSync(join(d, 'evil.txt'))).toBe(false);
+  });
+});
+
+describe('a symlinked directory inside patches/', () => {
+  it('a patch read through it applies, but refresh does not write out through it', () => {
+    write(outside, 'linked/x.patch', '--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n one\n TWO\n-three\n+3\n');
+    symlinkSync(join(outside, 'linked'), join(d, 'patches/linked'));
+    write(d, 'patches/series', 'ok.patch\nlinked/x.patch\n');
+    ok(d, ['push']);
+    write(d, 'a.txt', 'one\nTWO\n3!\n');
+    const before = { tree: snapshot(d, { withPc: true }), out: snapshot(outside) };
+    const r = patchq(d, ['refresh']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refusing path 'linked\/x\.patch': linked is a symlink that leads outside the tree/);
+    expect(snapshot(d, { withPc: true })).toEqual(before.tree);
+    expect(snapshot(outside)).toEqual(before.out);
+    write(d, 'a.txt', 'one\nTWO\n3\n');
+    ok(d, ['pop']);
+    rmSync(join(d, 'patches/linked'));
+    write(d, 'patches/series', 'ok.patch\n');
   });
 });
 
