@@ -4,12 +4,13 @@
  * old body bytes, cut where quilt cuts (`^(---|\*\*\*|Index:)[ \t][^ \t]|^diff -`, with
  * parse.ts's look at the next line so prose such as "--- see below" stays in the header).
  *
- * Also here, shared by import/delete/rename: quilt's patch-name lookup (`find_patch`:
- * "fix" finds "fix.patch" or "fix.diff" when that is the only candidate) and strip_diffstat.
+ * Also here, shared by import/delete/rename/export: the named-or-top lookup, strip_diffstat
+ * and the check-then-lock wrapper.
  */
 import { join } from 'node:path';
 import { PatchqError } from '../../engine/errors.js';
 import { findBodyStart } from '../../engine/parse.js';
+import { findPatch as findInSeries } from '../find.js';
 import { displayName, type Tree } from '../layout.js';
 import type { SeriesEntry } from '../series.js';
 import { loadState, withLock } from '../session.js';
@@ -50,18 +51,9 @@ export function stripDiffstat(text: string): string {
 
 export const stripTrailingWhitespace = (text: string): string => text.replace(/[ \t]+$/gm, '');
 
-/**
- * quilt's find_patch: an exact series name, or the one name that is NAME plus .patch,
- * .diff or .dif (and a compression suffix). A "patches/" prefix is dropped.
- */
+/** quilt's find_patch over the series (find.ts): "fix" names "fix.patch" when that is the only candidate. */
 export function findPatch(tree: Tree, series: SeriesEntry[], given: string): string {
-  const name = given.startsWith(`${tree.patchesName}/`) ? given.slice(tree.patchesName.length + 1) : given;
-  if (series.some((e) => e.name === name)) return name;
-  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`^${esc}(\\.patch|\\.diff?)?(\\.gz|\\.bz2|\\.xz|\\.lzma|\\.lz)?$`);
-  const hits = series.filter((e) => re.test(e.name));
-  if (hits.length === 1) return hits[0]!.name;
-  throw new PatchqError('E_NOT_FOUND', `Patch ${given} is not in series`);
+  return findInSeries(tree, series.map((e) => e.name), given);
 }
 
 /** The named patch, or the top one; quilt's messages when there is none. */
