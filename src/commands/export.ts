@@ -30,6 +30,7 @@ export const run: RunFn = async (ctx, args) => {
     numbered: opt.bool(args, 'numbered'),
     author: fallbackAuthor(ctx, t.root),
     signature: `patchq ${pkg.version}`,
+    cwd: ctx.cwd,
   });
   for (const s of res.skipped) ctx.out.warn(`Patch ${s} has no diff; not exported (git am refuses empty patches)`);
   for (const e of res.exported) ctx.out.line(relative(ctx.cwd, e.file) || e.file);

@@ -56,7 +56,7 @@ export const run: RunFn = async (ctx, args) => {
   const given = args.positionals[0];
   const strip = { stripDiffstat: opt.bool(args, 'strip-diffstat'), stripTrailingWhitespace: opt.bool(args, 'strip-trailing-whitespace') };
   if (!append && !replace && !editing) {
-    const info = readHeader(t, given);
+    const info = readHeader(t, given, ctx.cwd);
     let header = info.header;
     if (strip.stripDiffstat) header = stripDiffstat(header);
     if (strip.stripTrailingWhitespace) header = stripTrailingWhitespace(header);
@@ -70,14 +70,14 @@ export const run: RunFn = async (ctx, args) => {
   }
   let text: string;
   if (editing) {
-    const current = readHeader(t, given).header;
+    const current = readHeader(t, given, ctx.cwd).header;
     text = await edit(ctx, current === '' && opt.bool(args, 'dep3') ? dep3Template(new Date().toISOString().slice(0, 10)) : current);
   } else {
     text = readFileSync(0, 'latin1');
   }
   // -r keeps patchq's own Patchq-* lines (its state) unless the new text has some; -e shows
   // them to the user, so what comes back from the editor is taken as it is.
-  const res = writeHeader(t, given, append ? 'append' : 'replace', text, { backup: opt.bool(args, 'backup'), keepPatchqLines: replace, ...strip });
+  const res = writeHeader(t, given, append ? 'append' : 'replace', text, { backup: opt.bool(args, 'backup'), keepPatchqLines: replace, cwd: ctx.cwd, ...strip });
   ctx.out.line(res.message);
   return { data: { patch: res.name, header: show(res.header), changed: res.changed } };
 };

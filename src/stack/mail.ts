@@ -170,7 +170,10 @@ export function parseDep3(header: string): Dep3 {
     body.push(...free.slice(1));
   }
   while (body.length && body[0]!.trim() === '') body.shift();
-  return { fields, subject, body: body.join('\n').replace(/\s+$/, '') };
+  const long = body.join('\n').replace(/\s+$/, '');
+  // DEP-3: without a Description field, the free-form text is the description.
+  const all = desc === undefined && subject !== null ? { Description: long ? `${subject}\n${long}` : subject, ...fields } : fields;
+  return { fields: all, subject, body: long };
 }
 
 export interface MailParts {

@@ -73,7 +73,7 @@ describe('mail helpers against real git and quilt', () => {
     const free = parseDep3('Fix the frobnicator\n\nIt was broken.\n\nOrigin: upstream, https://x/1\n');
     expect(free.subject).toBe('Fix the frobnicator');
     expect(free.body).toBe('It was broken.');
-    expect(free.fields).toEqual({ Origin: 'upstream, https://x/1' });
+    expect(free.fields).toEqual({ Description: 'Fix the frobnicator\nIt was broken.', Origin: 'upstream, https://x/1' });
     const mail = parseDep3('From 0123456789012345678901234567890123456789 Mon Sep 17 00:00:00 2001\nFrom: =?UTF-8?q?Zo=C3=AB?= <z@x>\nDate: Fri, 2 Jan 2026 03:04:05 +0000\nSubject: [PATCH 2/3] Do it\n\nBecause.\n\nSigned-off-by: Z <z@x>\n---\n f | 1 +\n');
     expect(mail.fields).toEqual({ Author: 'Zo\xc3\xab <z@x>', Date: 'Fri, 2 Jan 2026 03:04:05 +0000', Description: 'Do it', 'Signed-off-by': 'Z <z@x>' });
     expect(mail.subject).toBe('Do it');

@@ -24,6 +24,8 @@ export interface DeleteOptions {
   remove?: boolean;
   /** --backup: with -r, rename the file to PATCH~ instead. */
   backup?: boolean;
+  /** Where the command runs (a "../patches/x" name is read from there). */
+  cwd?: string;
 }
 
 export interface DeleteResult {
@@ -42,13 +44,13 @@ export function deletePatch(tree: Tree, given: string | undefined, opts: DeleteO
     const { series, applied } = loadState(tree);
     let name: string;
     if (opts.next) {
-      const from = given ? findPatch(tree, series, given) : (applied[applied.length - 1] ?? null);
+      const from = given ? findPatch(tree, series, given, opts.cwd) : (applied[applied.length - 1] ?? null);
       const at = from === null ? -1 : series.findIndex((e) => e.name === from);
       const after = series[at + 1];
       if (!after) throw new PatchqError('E_STATE', 'No next patch');
       name = after.name;
     } else {
-      name = patchOrTop(tree, series, applied, given);
+      name = patchOrTop(tree, series, applied, given, opts.cwd);
     }
     const shown = displayName(tree, name);
     const ops: FileOp[] = [];

@@ -45,6 +45,8 @@ export interface ExportOptions {
   author: string;
   /** Signature line after "-- ". */
   signature: string;
+  /** Where the command runs (a "../patches/x" name is read from there). */
+  cwd?: string;
 }
 
 export interface ExportedPatch {
@@ -131,7 +133,7 @@ function dayDate(v: string | undefined): string | null {
 
 export function exportSeries(tree: Tree, opts: ExportOptions): ExportResult {
   const { series } = loadState(tree);
-  const wanted = opts.names?.length ? new Set(opts.names.map((n) => findPatch(tree, series, n))) : null;
+  const wanted = opts.names?.length ? new Set(opts.names.map((n) => findPatch(tree, series, n, opts.cwd))) : null;
   const entries = series.filter((e) => !wanted || wanted.has(e.name));
   if (entries.length === 0) throw new PatchqError('E_NOTHING', 'No patches in series');
   const mails: Array<{ e: (typeof entries)[number]; text: string; subject: string; author: string; date: string; body: string; diff: string }> = [];

@@ -52,13 +52,13 @@ export function stripDiffstat(text: string): string {
 export const stripTrailingWhitespace = (text: string): string => text.replace(/[ \t]+$/gm, '');
 
 /** quilt's find_patch over the series (find.ts): "fix" names "fix.patch" when that is the only candidate. */
-export function findPatch(tree: Tree, series: SeriesEntry[], given: string): string {
-  return findInSeries(tree, series.map((e) => e.name), given);
+export function findPatch(tree: Tree, series: SeriesEntry[], given: string, cwd?: string): string {
+  return findInSeries(tree, series.map((e) => e.name), given, cwd);
 }
 
 /** The named patch, or the top one; quilt's messages when there is none. */
-export function patchOrTop(tree: Tree, series: SeriesEntry[], applied: string[], given: string | undefined): string {
-  if (given) return findPatch(tree, series, given);
+export function patchOrTop(tree: Tree, series: SeriesEntry[], applied: string[], given: string | undefined, cwd?: string): string {
+  if (given) return findPatch(tree, series, given, cwd);
   const top = applied[applied.length - 1];
   if (top) return top;
   if (series.length > 0) throw new PatchqError('E_STATE', 'No patches applied');
@@ -74,9 +74,9 @@ export interface HeaderInfo {
   exists: boolean;
 }
 
-export function readHeader(tree: Tree, given?: string): HeaderInfo {
+export function readHeader(tree: Tree, given?: string, cwd?: string): HeaderInfo {
   const { series, applied } = loadState(tree);
-  const name = patchOrTop(tree, series, applied, given);
+  const name = patchOrTop(tree, series, applied, given, cwd);
   const text = readText(join(tree.patchesDir, name));
   return { name, header: text === null ? '' : splitPatchText(text).header, exists: text !== null };
 }
@@ -92,6 +92,8 @@ export interface WriteHeaderOptions {
    * a template), not prose, and `header -r` with a new description must not cut them.
    */
   keepPatchqLines?: boolean;
+  /** Where the command runs (a "../patches/x" name is read from there). */
+  cwd?: string;
 }
 
 const PATCHQ_LINE = /^Patchq-[A-Za-z-]+:.*$/gm;
@@ -119,7 +121,7 @@ export interface WriteHeaderResult {
 export function writeHeader(tree: Tree, given: string | undefined, mode: 'append' | 'replace', text: string, opts: WriteHeaderOptions = {}): WriteHeaderResult {
   return checkedThenLocked(tree, () => {
     const { series, applied } = loadState(tree);
-    const name = patchOrTop(tree, series, applied, given);
+    const name = patchOrTop(tree, series, applied, given, opts.cwd);
     const path = join(tree.patchesDir, name);
     const old = readText(path);
     const { header: oldHeader, body } = splitPatchText(old ?? '');

@@ -29,10 +29,10 @@ export interface RenameResult {
   message: string;
 }
 
-export function renamePatch(tree: Tree, given: string | undefined, newName: string): RenameResult {
+export function renamePatch(tree: Tree, given: string | undefined, newName: string, cwd?: string): RenameResult {
   return checkedThenLocked(tree, () => {
     const { series, applied } = loadState(tree);
-    const from = patchOrTop(tree, series, applied, given);
+    const from = patchOrTop(tree, series, applied, given, cwd);
     const to = newName.startsWith(`${tree.patchesName}/`) ? newName.slice(tree.patchesName.length + 1) : newName;
     checkPatchName(to, tree.seriesName);
     if (to.split('/')[0] === '.patchq' || to.endsWith('~refresh')) throw new PatchqError('E_USAGE', `Patch name '${to}' invalid: it would clash with quilt's state in .pc/`);
