@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parsePatch } from '../engine/index.js';
 import { PatchqError } from '../engine/errors.js';
-import { applyTransaction, insertEntry, loadState, readText, withLock, type FileOp, type Tree } from '../stack/index.js';
+import { applyTransaction, displayName, insertEntry, loadState, pop, push, readText, withLock, type FileOp, type PushResult, type StackEvents, type Tree } from '../stack/index.js';
 import { findTemplate, loadTemplate, type Template } from './template.js';
 import { parseTemplateHeader, runTemplate, templateHeader, templatePatch, type TemplateRun } from './run.js';
 import { templateDirs } from './index.js';
@@ -81,4 +81,31 @@ export async function regenerate(tree: Tree, name: string, opts: { dryRun?: bool
   const changed = newText !== oldText;
   if (changed && !opts.dryRun) withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: join(tree.patchesDir, name), data: newText }]));
   return { name, template: tpl.name, oldText, newText, changed, run };
+}
+
+export interface RegenInStack extends Regenerated {
+  /** The push that put the patch back (null for a dry run of an unapplied patch). */
+  pushed: PushResult | null;
+}
+
+/**
+ * `patchq regen NAME` on a stack, the one implementation the CLI and the TUI share: the
+ * patch must be the top (popped first) or the next one; it is regenerated on the tree below
+ * it, then pushed again. A dry run of an unapplied patch writes nothing.
+ */
+export async function regenInStack(tree: Tree, name: string, opts: { dryRun?: boolean } = {}, events: StackEvents = {}): Promise<RegenInStack> {
+  const { series, applied } = loadState(tree);
+  if (!series.some((e) => e.name === name)) throw new PatchqError('E_NOT_FOUND', `Patch ${name} is not in series`);
+  if (!templateOf(tree, name)) throw new PatchqError('E_USAGE', `Patch ${name} is not a template patch`);
+  const at = applied.indexOf(name);
+  if (at >= 0 && at !== applied.length - 1) {
+    throw new PatchqError('E_STATE', `Patch ${displayName(tree, name)} is applied below other patches; pop to it first ('patchq pop ${name}')`);
+  }
+  if (at < 0 && series.findIndex((e) => e.name === name) !== applied.length) {
+    throw new PatchqError('E_STATE', `Patch ${displayName(tree, name)} is not the next patch; push up to the patch before it first`);
+  }
+  if (at >= 0) await pop(tree, {}, events);
+  const r = await regenerate(tree, name, opts);
+  const pushed = at >= 0 || !opts.dryRun ? await push(tree, { target: { name } }, events) : null;
+  return { ...r, pushed };
 }

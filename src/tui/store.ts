@@ -175,15 +175,9 @@ export function makeOps(cwd: string, env: NodeJS.ProcessEnv): Ops {
     },
     async regenerate(name, onProgress) {
       const mod = await loadOptional<typeof import('../templates/index.js')>('../templates/index.js', 'template regeneration');
-      if (!mod.templateOf(tree, name)) throw new Error(`Patch ${name} is not a template patch`);
-      const { series, applied } = loadState(tree);
-      const at = applied.indexOf(name);
-      if (at >= 0 && at !== applied.length - 1) throw new Error(`Patch ${name} is applied below other patches; pop to it first`);
-      if (at < 0 && series.findIndex((e) => e.name === name) !== applied.length) throw new Error(`Patch ${name} is not the next patch; push up to the patch before it first`);
-      if (at >= 0) await pop(tree, {}, { patchStart: progress('pop', onProgress) });
-      const r = await mod.regenerate(tree, name);
-      const pushed = await push(tree, { target: { name } }, { patchStart: progress('push', onProgress) });
-      return { message: r.changed ? `Regenerated patch ${name} from template ${r.template}` : `Patch ${name} is unchanged (template ${r.template})`, pushed };
+      // The CLI's regen, step for step: the templates layer owns it (pop if top, regenerate, push).
+      const r = await mod.regenInStack(tree, name, {}, { patchStart: progress('push', onProgress) });
+      return { message: r.changed ? `Regenerated patch ${name} from template ${r.template}` : `Patch ${name} is unchanged (template ${r.template})`, pushed: r.pushed! };
     },
     landing: (name) => landingOf(tree, name),
   };
