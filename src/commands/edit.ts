@@ -18,6 +18,7 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 export const run: RunFn = async (ctx, args) => {
   if (args.positionals.length === 0) throw new PatchqError('E_USAGE', 'Usage: patchq edit FILE...');
   const t = tree(ctx);
+  appliedPatch(t, loadState(t)); // quilt's wording when there is no top patch
   const added = addFiles(t, ctx.cwd, args.positionals);
   for (const l of added.lines) (l.includes('is already in patch') ? ctx.out.warn : ctx.out.line)(l);
   const editor = ctx.env.VISUAL || loadSettings(ctx.env).editor.value;

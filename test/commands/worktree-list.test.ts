@@ -57,6 +57,8 @@ describe('files, against quilt files', () => {
     same('files', ['-al']);
     same('files', ['-alv', '--combine', '02-b.patch']);
     expect(same('files', ['04-later.patch']).stdout).toBe('c.txt\nsub/d.txt\n');
+    // quilt's find_patch: without the extension, or with the patches/ folder.
+    expect(same('files', ['patches/02-b']).stdout).toBe('b.txt\nc.txt\n');
   });
 
   it('--json rows and refusals', () => {

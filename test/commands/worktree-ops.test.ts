@@ -91,10 +91,14 @@ describe('fold', () => {
     expect(existsSync(join(d, 'new.txt'))).toBe(false);
   });
 
-  it('refuses with no patch applied', () => {
+  it('fold and edit refuse with no patch applied, in quilt\'s words', () => {
     const d = tempDir('patchq-wt-ops-');
     write(d, 'patches/series', '');
+    expect(patchq(d, ['fold'], {}, FOLD)).toMatchObject({ code: 1, stderr: 'No patches in series\n' });
+    write(d, 'patches/series', 'x.patch\n');
     expect(patchq(d, ['fold'], {}, FOLD)).toMatchObject({ code: 1, stderr: 'No patches applied\n' });
+    expect(patchq(d, ['edit', 'a.txt'], { EDITOR: 'touch' })).toMatchObject({ code: 1, stderr: 'No patches applied\n' });
+    expect(existsSync(join(d, 'a.txt'))).toBe(false);
   });
 });
 

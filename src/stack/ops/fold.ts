@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { applyPatch, formatFileReport, parsePatch } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
-import type { PatchReport } from '../../engine/types.js';
+import type { FileResult, ParsedPatch, PatchReport } from '../../engine/types.js';
 import { displayName, type Tree } from '../layout.js';
 import { loadState, withLock } from '../session.js';
 import { backedUpFiles, backupDir, readRecord, recordOp, sha1 } from '../state.js';
@@ -67,32 +67,38 @@ export function fold(tree: Tree, patchText: string, opts: FoldOptions = {}): Fol
     if (!run.report.ok && !opts.force) {
       throw new PatchqError('E_APPLY', `Nothing folded into patch ${shown}: the patch does not apply (enforce with -f)`, { data: { lines, report: run.report } });
     }
-    const inPatch = new Set(backedUpFiles(tree, top));
-    const rec = readRecord(tree, top) ?? { landing: null, emptyFiles: [], hashes: {}, drifted: false };
-    const ops: FileOp[] = [];
-    const added: string[] = [];
-    for (const p of touchedPaths(parsed)) {
-      if (inPatch.has(p)) continue;
-      const text = current.get(p) ?? null;
-      ops.push({ kind: 'write', path: join(backupDir(tree, top), p), data: text ?? '', mode: text === null ? 0o644 : (modeOf(tree, p) ?? 0o644) });
-      if (text === '') rec.emptyFiles.push(p);
-      // As after `add`: the file as the patch has it now; the fold itself is unrefreshed.
-      rec.hashes[p] = sha1(text);
-      added.push(p);
-    }
-    run.results.forEach((r, k) => {
-      const f = parsed.files[k]!;
-      if (r.report.status === 'already-applied' || (r.report.status !== 'ok' && r.rejects === '')) return;
-      if (f.kind === 'rename' && f.oldPath && f.oldPath !== r.report.path) ops.push({ kind: 'delete', path: treePath(tree, f.oldPath) });
-      if (r.text === null) ops.push({ kind: 'delete', path: treePath(tree, r.report.path) });
-      else {
-        const mode = parseMode(r.mode) ?? modeOf(tree, f.oldPath ?? r.report.path) ?? parseMode(f.newMode) ?? 0o644;
-        ops.push({ kind: 'write', path: treePath(tree, r.report.path), data: r.text, mode });
-      }
-      if (r.rejects) ops.push({ kind: 'write', path: treePath(tree, `${r.report.path}.rej`), data: r.rejects });
-    });
-    if (added.length > 0) ops.push(recordOp(tree, top, rec));
+    const { ops, added } = foldOps(tree, top, parsed, run.results, current);
     applyTransaction(tree, ops);
     return { patch: top, added, report: run.report, forced: !run.report.ok, lines };
   });
+}
+
+/** The one transaction: backups (and record) for files new to the patch, then the results and rejects. */
+function foldOps(tree: Tree, top: string, parsed: ParsedPatch, results: FileResult[], current: Map<string, string | null>): { ops: FileOp[]; added: string[] } {
+  const inPatch = new Set(backedUpFiles(tree, top));
+  const rec = readRecord(tree, top) ?? { landing: null, emptyFiles: [], hashes: {}, drifted: false };
+  const ops: FileOp[] = [];
+  const added: string[] = [];
+  for (const p of touchedPaths(parsed)) {
+    if (inPatch.has(p)) continue;
+    const text = current.get(p) ?? null;
+    ops.push({ kind: 'write', path: join(backupDir(tree, top), p), data: text ?? '', mode: text === null ? 0o644 : (modeOf(tree, p) ?? 0o644) });
+    if (text === '') rec.emptyFiles.push(p);
+    // As after `add`: the file as the patch has it now; the fold itself is unrefreshed.
+    rec.hashes[p] = sha1(text);
+    added.push(p);
+  }
+  results.forEach((r, k) => {
+    const f = parsed.files[k]!;
+    if (r.report.status === 'already-applied' || (r.report.status !== 'ok' && r.rejects === '')) return;
+    if (f.kind === 'rename' && f.oldPath && f.oldPath !== r.report.path) ops.push({ kind: 'delete', path: treePath(tree, f.oldPath) });
+    if (r.text === null) ops.push({ kind: 'delete', path: treePath(tree, r.report.path) });
+    else {
+      const mode = parseMode(r.mode) ?? modeOf(tree, f.oldPath ?? r.report.path) ?? parseMode(f.newMode) ?? 0o644;
+      ops.push({ kind: 'write', path: treePath(tree, r.report.path), data: r.text, mode });
+    }
+    if (r.rejects) ops.push({ kind: 'write', path: treePath(tree, `${r.report.path}.rej`), data: r.rejects });
+  });
+  if (added.length > 0) ops.push(recordOp(tree, top, rec));
+  return { ops, added };
 }

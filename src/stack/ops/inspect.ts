@@ -13,6 +13,7 @@ import { join, relative, resolve } from 'node:path';
 import { applyPatch, parsePatch } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
 import { normalizeTreePath } from '../../engine/paths.js';
+import { findPatch } from '../find.js';
 import { displayName, type Tree } from '../layout.js';
 import type { SeriesEntry } from '../series.js';
 import { loadState } from '../session.js';
@@ -31,17 +32,16 @@ export function treeRelative(tree: Tree, cwd: string, file: string): string {
 }
 
 /**
- * quilt's find_applied_patch: the named patch (a `patches/` prefix is dropped) when it is
- * in the series and applied; without a name the top patch.
+ * quilt's find_applied_patch: the named patch (found as quilt's find_patch does: with or
+ * without `patches/` and the extension) when it is applied; without a name the top patch.
  */
 export function appliedPatch(tree: Tree, view: StackView, name?: string): string {
   if (name === undefined || name === '') {
     const top = view.applied[view.applied.length - 1];
-    if (!top) throw new PatchqError('E_STATE', 'No patches applied');
+    if (!top) throw new PatchqError('E_STATE', view.series.length === 0 ? 'No patches in series' : 'No patches applied');
     return top;
   }
-  const bare = stripPrefix(tree, name);
-  if (!view.series.some((e) => e.name === bare)) throw new PatchqError('E_NOT_FOUND', `Patch ${name} is not in series`);
+  const bare = findPatch(tree, view.series.map((e) => e.name), name);
   if (!view.applied.includes(bare)) throw new PatchqError('E_STATE', `Patch ${displayName(tree, bare)} is not applied`);
   return bare;
 }
@@ -49,12 +49,8 @@ export function appliedPatch(tree: Tree, view: StackView, name?: string): string
 /** quilt's find_patch_in_series: like appliedPatch, but an unapplied patch is fine too. */
 export function seriesPatch(tree: Tree, view: StackView, name?: string): string {
   if (name === undefined || name === '') return appliedPatch(tree, view);
-  const bare = stripPrefix(tree, name);
-  if (!view.series.some((e) => e.name === bare)) throw new PatchqError('E_NOT_FOUND', `Patch ${name} is not in series`);
-  return bare;
+  return findPatch(tree, view.series.map((e) => e.name), name);
 }
-
-const stripPrefix = (tree: Tree, name: string): string => (name.startsWith(`${tree.patchesName}/`) ? name.slice(tree.patchesName.length + 1) : name);
 
 /** Paths a patch file names (old and new sides), in the patch's order; [] when it has no file. */
 export function filenamesInPatch(tree: Tree, entry: SeriesEntry): string[] {
