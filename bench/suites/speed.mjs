@@ -18,6 +18,9 @@ import { applyPatch, parsePatch } from '../../dist/engine/index.js';
 export const title = 'Engine speed';
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli.js');
 
+// A spawned tool past this is stopped and shown as "> 30 s" (git apply grows faster than linearly).
+const SPAWN_TIMEOUT_MS = 30_000;
+
 const line = (i) => `  const v${i} = f(${(i * 7919) % 1000003}, 'k${i}');\n`;
 const changed = (i) => `  const v${i} = g(${(i * 7919) % 1000003}, 'k${i}');\n`;
 const lines = (n, from = 1) => Array.from({ length: n }, (_, k) => line(from + k));
@@ -71,7 +74,8 @@ function tools(dir, text, patch, { fuzz = 0, cli = true, git = true } = {}) {
   const spawn = (cmd, args) => () => {
     reset();
     const t0 = performance.now();
-    const r = spawnSync(cmd, args, { cwd: dir, stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync(cmd, args, { cwd: dir, stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' }, timeout: SPAWN_TIMEOUT_MS });
+    if (r.error) return { ms: SPAWN_TIMEOUT_MS, ok: false, timeout: true };
     return { ms: performance.now() - t0, ok: r.status === 0 };
   };
   const t = {
@@ -91,14 +95,17 @@ function tools(dir, text, patch, { fuzz = 0, cli = true, git = true } = {}) {
 function measure(t, runs) {
   const ms = Object.fromEntries(Object.keys(t).map((k) => [k, []]));
   const ok = {};
+  const timeout = {};
   for (let r = 0; r < runs; r++) {
     for (const [k, fn] of Object.entries(t)) {
+      if (timeout[k]) continue; // once past the limit, not again
       const x = fn();
       ms[k].push(x.ms);
       ok[k] = x.ok;
+      timeout[k] = Boolean(x.timeout);
     }
   }
-  return Object.fromEntries(Object.keys(t).map((k) => [k, { ms: Math.round(median(ms[k]) * 10) / 10, ok: ok[k] }]));
+  return Object.fromEntries(Object.keys(t).map((k) => [k, { ms: Math.round(median(ms[k]) * 10) / 10, ok: ok[k], timeout: timeout[k] }]));
 }
 
 export async function run({ quick = false, log = () => {} } = {}) {
@@ -138,7 +145,7 @@ export async function run({ quick = false, log = () => {} } = {}) {
   }
 }
 
-const cell = (r) => (r ? `${r.ms} ms${r.ok ? '' : ' (failed)'}` : '–');
+const cell = (r) => (!r ? '–' : r.timeout ? `> ${SPAWN_TIMEOUT_MS / 1000} s` : `${r.ms} ms${r.ok ? '' : ' (failed)'}`);
 
 export function markdown(res) {
   const tools = [...new Set(res.headline.flatMap((h) => Object.keys(h.res)))];
@@ -148,7 +155,7 @@ export function markdown(res) {
   out.push('| lines | hunks | patchq exact | ratio | patchq offset +1000 | ratio | patchq fuzzy (1 hunk) | ratio | patch -F0 exact | ratio | git apply exact | ratio |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   res.growth.forEach((g, i) => {
     const p = res.growth[i - 1];
-    const ratio = (k) => (p ? (g[k].ms / Math.max(p[k].ms, 0.1)).toFixed(2) : '–');
+    const ratio = (k) => (p && !g[k].timeout && !p[k].timeout ? (g[k].ms / Math.max(p[k].ms, 0.1)).toFixed(2) : '–');
     out.push(`| ${g.size.toLocaleString('en')} | ${g.hunks.toLocaleString('en')} | ${cell(g.exact)} | ${ratio('exact')} | ${cell(g.offset)} | ${ratio('offset')} | ${cell(g.fuzzy)} | ${ratio('fuzzy')} | ${cell(g.patch)} | ${ratio('patch')} | ${cell(g.git)} | ${ratio('git')} |`);
   });
   return out.join('\n');
