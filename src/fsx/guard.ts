@@ -23,7 +23,12 @@ const shown = (root: string, p: string) => relative(root, p).split(sep).join('/'
 function walk(root: string, rel: string, where: Where, final: boolean): string {
   const full = join(root, rel);
   if (isAbsolute(rel) || !inside(root, full)) throw new PatchqError('E_PATH_OUTSIDE', `refusing path '${rel}': it leads outside the tree`, where);
-  const realRoot = realpathSync(root);
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    return full; // the root itself does not exist yet (a first patches/): no links below it
+  }
   const parts = rel.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
   let cur = root;
   for (const [k, part] of parts.entries()) {
