@@ -77,44 +77,15 @@ export function importPatches(tree: Tree, cwd: string, files: string[], opts: Im
   return checkedThenLocked(tree, () => {
     const { series, applied } = loadState(tree);
     const strip = opts.strip ?? 1;
-    const plan: Planned[] = [];
     const res: ImportResult = { imported: [], lines: [], warnings: [] };
-    for (const file of files) {
-      const abs = resolve(cwd, file);
-      if (!existsSync(abs)) throw new PatchqError('E_NOT_FOUND', `Patch ${file} does not exist`);
-      if (!statSync(abs).isFile()) throw new PatchqError('E_USAGE', `Patch ${file} is not a file`);
-      const text = readText(abs)!;
-      const chunks = splitMailbox(text);
-      if (chunks.length > 1 && opts.name !== undefined) throw new PatchqError('E_STATE', `Option \`-P' can only be used when importing a single patch (${file} holds ${chunks.length} mails)`);
-      // An mbox file holding a single mail is named as git would name that mail, too.
-      const byMail = chunks.length > 1 || (/\.(mbox|mbx|eml)$/i.test(file) && isFromLine(text.slice(0, text.indexOf('\n') + 1)));
-      chunks.forEach((chunk, k) => {
-        const subject = byMail ? (mailHeaders(chunk.text)?.get('subject') ?? '') : '';
-        // "[PATCH 2/5]" numbers the file as git did; "[PATCH 0/5]" is the cover letter.
-        const numbered = /^\s*\[[^\]]*\bPATCH\b[^\]]*?\b(\d+)\/\d+\]/i.exec(subject);
-        const number = numbered ? Number(numbered[1]) : k + 1;
-        if (byMail && number === 0 && splitPatchText(chunk.text).body === '') {
-          res.warnings.push(`Skipping the cover letter of ${file} (mail ${k + 1}): it holds no diff`);
-          return;
-        }
-        const parsed = parseChecked(chunk.text, strip, file, chunk.line);
-        let name: string;
-        if (byMail && opts.name === undefined) {
-          name = gitPatchName(number, stripPatchPrefix(subject || `patch ${number}`));
-        } else {
-          name = opts.name ?? basename(file);
-          if (name.startsWith(`${tree.patchesName}/`)) name = name.slice(tree.patchesName.length + 1);
-        }
-        checkPatchName(name, tree.seriesName);
-        checkPcClash(name);
-        if (existsSync(tree.patchesDir)) resolveInside(tree.patchesDir, name);
-        if (plan.some((p) => p.name === name)) throw new PatchqError('E_EXISTS', `Patch ${displayName(tree, name)} would be imported twice (from ${plan.find((p) => p.name === name)!.source} and ${file})`);
-        const paths = [...new Set(parsed.files.flatMap((f) => [f.oldPath, f.newPath]).filter((p): p is string => !!p))];
-        plan.push({ name, source: file, mail: byMail ? k + 1 : null, replaced: false, files: paths, text: chunk.text });
-      });
-    }
+    const plan = files.flatMap((file) => planFile(tree, cwd, file, strip, opts, res.warnings));
+    plan.forEach((p, i) => {
+      const first = plan.findIndex((q) => q.name === p.name);
+      if (first < i) throw new PatchqError('E_EXISTS', `Patch ${displayName(tree, p.name)} would be imported twice (from ${plan[first]!.source} and ${p.source})`);
+    });
     const ops: FileOp[] = [];
-    let seriesText = readText(tree.seriesPath) ?? '';
+    const oldSeries = readText(tree.seriesPath);
+    let seriesText = oldSeries ?? '';
     let entries = series;
     let after = applied[applied.length - 1] ?? null;
     const options = [...(strip !== 1 ? [`-p${strip}`] : []), ...(opts.reverse ? ['-R'] : [])].join(' ');
@@ -144,9 +115,41 @@ export function importPatches(tree: Tree, cwd: string, files: string[], opts: Im
       ops.push({ kind: 'rmtree', path: backupDir(tree, p.name) });
       res.imported.push({ name: p.name, source: p.source, mail: p.mail, replaced: p.replaced, files: p.files });
     }
-    if (seriesText !== (readText(tree.seriesPath) ?? '') || readText(tree.seriesPath) === null) ops.push({ kind: 'write', path: tree.seriesPath, data: seriesText });
+    if (seriesText !== oldSeries) ops.push({ kind: 'write', path: tree.seriesPath, data: seriesText });
     return { ops, result: res };
   });
+}
+
+/** The patches one FILE holds (one, or one per mail of an mbox), parsed and named. */
+function planFile(tree: Tree, cwd: string, file: string, strip: number, opts: ImportOptions, warnings: string[]): Planned[] {
+  const abs = resolve(cwd, file);
+  if (!existsSync(abs)) throw new PatchqError('E_NOT_FOUND', `Patch ${file} does not exist`);
+  if (!statSync(abs).isFile()) throw new PatchqError('E_USAGE', `Patch ${file} is not a file`);
+  const text = readText(abs)!;
+  const chunks = splitMailbox(text);
+  if (chunks.length > 1 && opts.name !== undefined) throw new PatchqError('E_STATE', `Option \`-P' can only be used when importing a single patch (${file} holds ${chunks.length} mails)`);
+  // An mbox file holding a single mail is named as git would name that mail, too.
+  const byMail = chunks.length > 1 || (/\.(mbox|mbx|eml)$/i.test(file) && isFromLine(text.slice(0, text.indexOf('\n') + 1)));
+  const out: Planned[] = [];
+  chunks.forEach((chunk, k) => {
+    const subject = byMail ? (mailHeaders(chunk.text)?.get('subject') ?? '') : '';
+    // "[PATCH 2/5]" numbers the file as git did; "[PATCH 0/5]" is the cover letter.
+    const numbered = /^\s*\[[^\]]*\bPATCH\b[^\]]*?\b(\d+)\/\d+\]/i.exec(subject);
+    const number = numbered ? Number(numbered[1]) : k + 1;
+    if (byMail && number === 0 && splitPatchText(chunk.text).body === '') {
+      warnings.push(`Skipping the cover letter of ${file} (mail ${k + 1}): it holds no diff`);
+      return;
+    }
+    const parsed = parseChecked(chunk.text, strip, file, chunk.line);
+    let name = byMail && opts.name === undefined ? gitPatchName(number, stripPatchPrefix(subject || `patch ${number}`)) : (opts.name ?? basename(file));
+    if (name.startsWith(`${tree.patchesName}/`)) name = name.slice(tree.patchesName.length + 1);
+    checkPatchName(name, tree.seriesName);
+    checkPcClash(name);
+    if (existsSync(tree.patchesDir)) resolveInside(tree.patchesDir, name);
+    const paths = [...new Set(parsed.files.flatMap((f) => [f.oldPath, f.newPath]).filter((p): p is string => !!p))];
+    out.push({ name, source: file, mail: byMail ? k + 1 : null, replaced: false, files: paths, text: chunk.text });
+  });
+  return out;
 }
 
 /** Parse as push will; a failure points at FILE:LINE of the file as given (mbox lines included). */
