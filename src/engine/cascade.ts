@@ -32,7 +32,10 @@
  * 4. Fuzzy (locate/fuzzy.ts): GNU fuzz 1..opts.fuzz, then whitespace-insensitive, then
  *    similar context (with a 0.1 margin over the runner-up); unique matches only, inside
  *    the same neighbour window. E.g. upstream reindented the block by 4 spaces: lands as
- *    "fuzzy: whitespace" and the added lines get the same 4 spaces.
+ *    "fuzzy: whitespace" and the added lines get the same 4 spaces. Steps 2 and 4 then
+ *    repeat (settle) while they land something: each landing narrows its neighbours'
+ *    windows. Last, a fuzz tie may be broken by the dropped context (locate/wider.ts),
+ *    one hunk at a time, the plain rounds going first again after each.
  * 5. Still pending: failed, with the best candidate and the reason. With keepConflicts and
  *    a conflicted merge, the conflict-marked text is the result and those hunks fail with
  *    reason "conflict".
@@ -68,14 +71,21 @@ interface Pending {
   reason: string;
 }
 
-/** Step 2 for every hunk; returns landings (null = pending) and why the others wait. */
-function exactPass(input: CascadeInput, lines: readonly string[], idx: LineIndex) {
+/**
+ * Step 2 for every hunk; returns landings (null = pending) and why the others wait.
+ * `found` holds each hunk's exact candidates (findExact over the whole file). `pre`, on a
+ * later round, holds hunks that already landed (by fuzz, say): they stay, and bound
+ * their neighbours' windows like a unique exact hunk does.
+ */
+function exactPass(input: CascadeInput, lines: readonly string[], found: ReadonlyArray<readonly number[]>, pre: ReadonlyArray<Landing | null> | null) {
   const { hunks } = input;
   const stated = hunks.map(statedIndex);
-  const lens = hunks.map((h) => oldSide(h).length);
-  const cands = feasible(hunks.map((h) => findExact(idx, oldSide(h))), lens, lines.length);
-  const unique = cands.map((c) => (c.length === 1 ? c[0]! : null));
-  const lands: Array<Landing | null> = hunks.map(() => null);
+  const lens = hunks.map((h, i) => (pre?.[i] ? oldSide(h, pre[i]!.first, pre[i]!.last).length : oldSide(h).length));
+  const cands = feasible(hunks.map((h, i) => (pre?.[i] ? [pre[i]!.pos] : found[i]!)), lens, lines.length);
+  const unique = cands.map((c, i) => (pre?.[i] ? pre[i]!.pos : c.length === 1 ? c[0]! : null));
+  // Offset of a hunk's virtual start (a fuzz landing starts `first` lines into the hunk).
+  const offAt = (i: number, pos: number): number => pos - (pre?.[i]?.first ?? 0) - stated[i]!;
+  const lands: Array<Landing | null> = hunks.map((_, i) => pre?.[i] ?? null);
   const pend: Pending[] = hunks.map(() => ({ best: null, reason: 'no match' }));
   let map: ((i: number) => number | null) | null = null;
   let lastEnd = 0;
@@ -93,8 +103,13 @@ function exactPass(input: CascadeInput, lines: readonly string[], idx: LineIndex
     // the previous side's offset and a copy at the next side's are both one-edit stories
     // (upstream inserted lines below vs above the hunk): ambiguous. With no next hunk the
     // end of the file is the other side, and its offset is unknown: no offset evidence.
-    const nextOff = j < hunks.length ? unique[j]! - stated[j]! : null;
+    const nextOff = j < hunks.length ? offAt(j, unique[j]!) : null;
     const offsets = nextOff === null ? [] : [...new Set([lastOff ?? 0, nextOff])];
+    if (lands[i]) {
+      lastEnd = lands[i]!.pos + lens[i]!;
+      lastOff = offAt(i, lands[i]!.pos);
+      return;
+    }
     let pos: number | null = null;
     if (lens[i] === 0) {
       pos = placeInsertion(stated[i]!, offsets, input.base != null ? mapper : null);
@@ -144,13 +159,15 @@ function fuzzyPass(
   hunks: readonly Hunk[],
   lines: readonly string[],
   idx: LineIndex,
+  ws: LineIndex,
   lands: Array<Landing | null>,
   pend: Pending[],
   opts: ApplyOptions,
-): void {
-  if (lands.every((l) => l)) return;
-  const ws = new LineIndex(lines, wsKey);
-  const fopts = { fuzz: opts.fuzz ?? 2, fuzzy: opts.fuzzy !== false, minSimilarity: opts.minSimilarity ?? 0.6 };
+  wide: boolean,
+): number {
+  let landed = 0;
+  if (lands.every((l) => l)) return landed;
+  const fopts = { fuzz: opts.fuzz ?? 2, fuzzy: opts.fuzzy !== false, minSimilarity: opts.minSimilarity ?? 0.6, wide };
   const nextLanded: number[] = new Array<number>(hunks.length);
   for (let i = hunks.length - 1, n = lines.length; i >= 0; i--) {
     nextLanded[i] = n;
@@ -161,8 +178,11 @@ function fuzzyPass(
   hunks.forEach((h, i) => {
     if (!lands[i]) {
       const out = findFuzzy(lines, idx, ws, h, { from, to: nextLanded[i]!, stated: statedIndex(h) + off }, fopts);
-      if (out.landing) lands[i] = out.landing;
-      else if (!pend[i]!.reason.startsWith('ambiguous')) pend[i] = out;
+      if (out.landing) {
+        lands[i] = out.landing;
+        landed++;
+        fopts.wide = false; // one wide landing per pass; the plain passes go first again
+      } else if (!pend[i]!.reason.startsWith('ambiguous')) pend[i] = out;
     }
     const L = lands[i];
     if (L) {
@@ -170,6 +190,46 @@ function fuzzyPass(
       off = L.pos - L.first - statedIndex(h);
     }
   });
+  return landed;
+}
+
+/** At most this many fuzzy passes per file: a hunk that needs more stays pending. */
+const MAX_ROUNDS = 8;
+
+/**
+ * Steps 2 and 4 to a fixed point, strongest evidence first. A hunk landed by fuzz narrows
+ * its neighbours' windows, which can leave one of an ambiguous hunk's copies alone:
+ *   minimatch.js (drift bench): hunk 3's pre-image is at lines 582 and 600, hunk 4 lands
+ *   by fuzz at 592, so hunk 3 can only be at 582 (GNU patch took the nearer copy).
+ * Only when plain passes land nothing more does one wide pass (locate/wider.ts: a fuzz
+ * tie broken by the dropped context) land ONE hunk, and the plain passes resume.
+ */
+function settle(
+  input: CascadeInput,
+  lines: readonly string[],
+  idx: LineIndex,
+  found: ReadonlyArray<readonly number[]>,
+  lands: Array<Landing | null>,
+  pend: Pending[],
+  opts: ApplyOptions,
+): void {
+  const ws = new LineIndex(lines, wsKey);
+  const pending = (): boolean => lands.some((l) => !l);
+  const reExact = (): void => {
+    const again = exactPass(input, lines, found, lands);
+    again.lands.forEach((l, i) => {
+      if (l && !lands[i]) lands[i] = l;
+      if (!lands[i] && !pend[i]!.reason.startsWith('ambiguous')) pend[i] = again.pend[i]!;
+    });
+  };
+  let rounds = 0;
+  let wide = false;
+  while (pending() && rounds++ < MAX_ROUNDS) {
+    const n = fuzzyPass(input.hunks, lines, idx, ws, lands, pend, opts, wide);
+    if (n === 0 && wide) break;
+    wide = n === 0;
+    if (n > 0 && pending()) reExact();
+  }
 }
 
 /** Step 3. Clean merge text, conflict text, or null when the patch does not fit the base. */
@@ -214,14 +274,16 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
   // The base is evidence only if it IS the patch's pre-image (every hunk fits it at its
   // stated line); a stale base would map stated lines to meaningless places.
   const fits = input.base != null && landAtStated(hunks, new LineIndex(splitLines(input.base), rawKey)) !== null;
-  const { lands, pend } = exactPass({ ...input, base: fits ? input.base : null }, lines, idx);
+  const ex = { ...input, base: fits ? input.base : null };
+  const found = hunks.map((h) => findExact(idx, oldSide(h)));
+  const { lands, pend } = exactPass(ex, lines, found, null);
   let conflictText: string | null = null;
   if (lands.some((l) => !l) && input.base != null && opts.merge !== 'none') {
     const m = tryMerge(input, opts);
     if (m?.clean) return merged(input, lines, lands, m.text);
     if (m) conflictText = m.text;
   }
-  fuzzyPass(hunks, lines, idx, lands, pend, opts);
+  settle(ex, lines, idx, found, lands, pend, opts);
   const res = finish(hunks, lines, lands, pend, fix);
   if (conflictText !== null && opts.keepConflicts && lands.some((l) => !l)) {
     res.hunks = res.hunks.map((r) => (r.status === 'failed' ? { ...r, reason: 'conflict' } : r));

@@ -18,6 +18,7 @@ import { findExact, oldSide, type LineIndex } from './exact.js';
 
 export { oldSide };
 import { nearestFirst } from './offset.js';
+import { widerContext } from './wider.js';
 import { indentOf, similarity, wsKey } from './similarity.js';
 
 export type LandingKind = 'exact' | 'fuzz' | 'whitespace' | 'similar';
@@ -34,6 +35,8 @@ export interface Landing {
 
 export interface FuzzyOptions {
   fuzz: number;
+  /** Break a fuzz tie by the dropped context (locate/wider.ts); the cascade's last resort. */
+  wide?: boolean;
   fuzzy: boolean;
   minSimilarity: number;
 }
@@ -52,25 +55,44 @@ function countEdge(h: Hunk, fromEnd: boolean): number {
   return n;
 }
 
-function fuzzStep(idx: LineIndex, h: Hunk, from: number, to: number, stated: number, max: number): FuzzyOutcome | null {
+/**
+ * The trims tried at fuzz level f, strongest first. GNU's own (locate_hunk): a side with
+ * less context than the other (a hunk at the start or end of the file) loses fewer lines,
+ * front = f - (context - lead), back = f - (context - trail), context = max(lead, trail).
+ * Then patchq's symmetric one, min(f, lead) and min(f, trail), when it differs.
+ *   semver functions/diff.js (drift bench): 3 lines of context above, 2 below (end of
+ *   file); fuzz 2 keeps "  }", "}" where the symmetric trim keeps only "  }" (twice).
+ */
+function trims(f: number, lead: number, trail: number): Array<[number, number]> {
+  const context = Math.max(lead, trail);
+  const gnu: [number, number] = [Math.max(0, f - (context - lead)), Math.max(0, f - (context - trail))];
+  const sym: [number, number] = [Math.min(f, lead), Math.min(f, trail)];
+  return gnu[0] === sym[0] && gnu[1] === sym[1] ? [gnu] : [gnu, sym];
+}
+
+function fuzzStep(idx: LineIndex, h: Hunk, from: number, to: number, stated: number, max: number, wideOk: boolean): FuzzyOutcome | null {
   const lead = countEdge(h, false);
   const trail = countEdge(h, true);
-  let prev = '0,0';
+  const tried = new Set<string>(['0,0']);
   for (let f = 1; f <= max; f++) {
-    const front = Math.min(f, lead);
-    const back = Math.min(f, trail);
-    // Same trim as the previous level (no more context to drop): nothing new to try.
-    if (`${front},${back}` === prev) continue;
-    prev = `${front},${back}`;
-    const last = h.lines.length - back;
-    const needle = oldSide(h, front, last);
-    // Any non-empty needle is searched, however short next to what was dropped: 3 + 3
-    // context and 2 removed lines leave 4 lines at fuzz 2, and uniqueness in the window
-    // is the evidence (lodash _baseSortedIndexBy.js on the drift bench).
-    if (needle.length === 0) continue;
-    const c = findExact(idx, needle, from, to);
-    if (c.length === 1) return { landing: { pos: c[0]!, first: front, last, fuzz: f, similarity: 1, kind: 'fuzz' }, best: c[0]!, reason: '' };
-    if (c.length > 1) return ambiguous(nearestFirst(c, stated + front));
+    for (const [front, back] of trims(f, lead, trail)) {
+      // Same trim as before (no more context to drop): nothing new to try.
+      if (tried.has(`${front},${back}`)) continue;
+      tried.add(`${front},${back}`);
+      const last = h.lines.length - back;
+      const needle = oldSide(h, front, last);
+      // Any non-empty needle is searched, however short next to what was dropped: 3 + 3
+      // context and 2 removed lines leave 4 lines at fuzz 2, and uniqueness in the window
+      // is the evidence (lodash _baseSortedIndexBy.js on the drift bench).
+      if (needle.length === 0) continue;
+      const c = findExact(idx, needle, from, to);
+      if (c.length === 1) return { landing: { pos: c[0]!, first: front, last, fuzz: f, similarity: 1, kind: 'fuzz' }, best: c[0]!, reason: '' };
+      if (c.length > 1) {
+        const wide = wideOk ? widerContext(idx, h, c, front, last, from, to) : null;
+        if (wide) return { landing: { ...wide, similarity: 1, kind: 'fuzz' }, best: wide.pos, reason: '' };
+        return ambiguous(nearestFirst(c, stated + front));
+      }
+    }
   }
   return null;
 }
@@ -162,7 +184,7 @@ export function findFuzzy(
   win: { from: number; to: number; stated: number },
   opts: FuzzyOptions,
 ): FuzzyOutcome {
-  const f = fuzzStep(idx, h, win.from, win.to, win.stated, opts.fuzz);
+  const f = fuzzStep(idx, h, win.from, win.to, win.stated, opts.fuzz, opts.wide === true);
   if (f) return f;
   if (!opts.fuzzy) return { best: null, reason: 'no match' };
   const needle = oldSide(h);
