@@ -28,6 +28,7 @@ export const run: RunFn = async (ctx, args) => {
     sort: opt.bool(args, 'sort'),
     showFunction: diffOpts.includes('-p') || diffOpts.includes('--show-c-function'),
     files: args.positionals.map((f) => treeRelative(t, ctx.cwd, f)),
+    cwd: ctx.cwd,
   });
   if (!ctx.json) emit(ctx, res.text);
   for (const w of res.warnings) ctx.out.warn(w);

@@ -12,6 +12,7 @@ export const run: RunFn = async (ctx, args) => {
   const rows = listFiles(t, {
     ...(args.positionals[0] ? { patch: args.positionals[0] } : {}),
     all,
+    cwd: ctx.cwd,
     ...(combine !== undefined ? { combine } : {}),
   });
   const verbose = opt.bool(args, 'verbose');

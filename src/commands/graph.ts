@@ -14,6 +14,7 @@ export const run: RunFn = async (ctx, args) => {
   const g = dependencyGraph(tree(ctx), {
     all,
     reduce: opt.bool(args, 'reduce'),
+    cwd: ctx.cwd,
     ...(args.positionals[0] ? { patch: args.positionals[0] } : {}),
     ...(lines !== undefined ? { lines: Number(lines) } : {}),
   });

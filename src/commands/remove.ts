@@ -8,7 +8,7 @@ export const run: RunFn = async (ctx, args) => {
   if (args.positionals.length === 0) throw new PatchqError('E_USAGE', 'Usage: patchq remove [-P PATCH] FILE...');
   const t = tree(ctx);
   const patch = opt.str(args, 'patch');
-  const res = removeFiles(t, args.positionals.map((f) => treeRelative(t, ctx.cwd, f)), patch ? { patch } : {});
+  const res = removeFiles(t, args.positionals.map((f) => treeRelative(t, ctx.cwd, f)), { cwd: ctx.cwd, ...(patch ? { patch } : {}) });
   for (const l of res.lines) ctx.out.line(l);
   return { data: { patch: res.patch, removed: res.removed } };
 };

@@ -3,7 +3,7 @@
  * tree (made by patchq, so this is also patchq -> quilt interop for the .pc layout).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { numbered, patchq, quilt, snapshot, tempDir, write } from '../helpers/tree.js';
@@ -84,9 +84,11 @@ describe('patches, against quilt patches', () => {
     expect(patchq(d, ['patches']).code).toBe(2);
   });
 
-  it('takes file names relative to the current directory', () => {
+  it('takes file and patch names relative to the current directory', () => {
     const r = patchq(`${d}/patches`, ['patches', '../a.txt']);
     expect(r.stdout).toBe('01-a.patch\n03-ab.patch\n');
+    mkdirSync(join(d, 'deep'), { recursive: true });
+    expect(patchq(join(d, 'deep'), ['files', '../patches/02-b']).stdout).toBe('b.txt\nc.txt\n');
   });
 });
 

@@ -36,6 +36,8 @@ export interface DiffOptions {
   showFunction?: boolean;
   /** Only these tree-relative files. */
   files?: string[];
+  /** Where patch names given are read from (quilt: ../patches/x from a subdirectory). */
+  cwd?: string;
 }
 
 export interface FileDiff {
@@ -76,11 +78,11 @@ export function quiltStamp(path: string | null | undefined): string {
 export function diffPatch(tree: Tree, opts: DiffOptions = {}): DiffResult {
   const view = loadState(tree);
   if (opts.combine !== undefined && opts.sinceRefresh) throw new PatchqError('E_STATE', "Options `--combine' and `-z' cannot be combined.");
-  const last = appliedPatch(tree, view, opts.patch);
+  const last = appliedPatch(tree, view, opts.patch, opts.cwd);
   const entry = view.series.find((e) => e.name === last)!;
   const strip = opts.strip ?? String(entry.strip);
   if (!['0', '1', 'ab'].includes(strip)) throw new PatchqError('E_STATE', `Cannot diff patches with -p${strip}, please specify -p0, -p1, or -pab instead`);
-  const patches = range(tree, view, last, opts.combine);
+  const patches = range(tree, view, last, opts.combine, opts.cwd);
   let files = [...new Set(patches.flatMap((p) => filesOrdered(tree, view, p)))];
   if (opts.files && opts.files.length > 0) files = files.filter((f) => opts.files!.includes(f));
   if (opts.sort) files.sort();
@@ -110,10 +112,10 @@ export function diffPatch(tree: Tree, opts: DiffOptions = {}): DiffResult {
 }
 
 /** The patch alone, or with --combine the applied patches from `first` ('-': the bottom one) up to it. */
-function range(tree: Tree, view: StackView, last: string, first: string | undefined): string[] {
+function range(tree: Tree, view: StackView, last: string, first: string | undefined, cwd?: string): string[] {
   if (first === undefined) return [last];
   const upTo = view.applied.slice(0, view.applied.indexOf(last) + 1);
-  const start = first === '-' ? upTo[0]! : appliedPatch(tree, view, first);
+  const start = first === '-' ? upTo[0]! : appliedPatch(tree, view, first, cwd);
   const from = upTo.indexOf(start);
   if (from < 0) throw new PatchqError('E_STATE', `Patch ${displayName(tree, start)} not applied before patch ${displayName(tree, last)}`);
   return upTo.slice(from);

@@ -32,6 +32,8 @@ export interface GraphOptions {
   reduce?: boolean;
   /** --lines: context lines for the overlap check (quilt's default 2). */
   lines?: number;
+  /** Where a patch name given is read from. */
+  cwd?: string;
 }
 
 export interface GraphNode {
@@ -64,7 +66,7 @@ interface Node {
 
 export function dependencyGraph(tree: Tree, opts: GraphOptions = {}): GraphResult {
   const view = loadState(tree);
-  const selected = opts.all ? null : appliedPatch(tree, view, opts.patch);
+  const selected = opts.all ? null : appliedPatch(tree, view, opts.patch, opts.cwd);
   const nodes: Node[] = view.applied.map((name, id) => ({ id, name, files: new Set(backedUpFiles(tree, name)), ranges: new Map() }));
   const used = new Set<number>();
   if (selected !== null) {

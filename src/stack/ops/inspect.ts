@@ -35,21 +35,21 @@ export function treeRelative(tree: Tree, cwd: string, file: string): string {
  * quilt's find_applied_patch: the named patch (found as quilt's find_patch does: with or
  * without `patches/` and the extension) when it is applied; without a name the top patch.
  */
-export function appliedPatch(tree: Tree, view: StackView, name?: string): string {
+export function appliedPatch(tree: Tree, view: StackView, name?: string, cwd?: string): string {
   if (name === undefined || name === '') {
     const top = view.applied[view.applied.length - 1];
     if (!top) throw new PatchqError('E_STATE', view.series.length === 0 ? 'No patches in series' : 'No patches applied');
     return top;
   }
-  const bare = findPatch(tree, view.series.map((e) => e.name), name);
+  const bare = findPatch(tree, view.series.map((e) => e.name), name, cwd);
   if (!view.applied.includes(bare)) throw new PatchqError('E_STATE', `Patch ${displayName(tree, bare)} is not applied`);
   return bare;
 }
 
 /** quilt's find_patch_in_series: like appliedPatch, but an unapplied patch is fine too. */
-export function seriesPatch(tree: Tree, view: StackView, name?: string): string {
+export function seriesPatch(tree: Tree, view: StackView, name?: string, cwd?: string): string {
   if (name === undefined || name === '') return appliedPatch(tree, view);
-  return findPatch(tree, view.series.map((e) => e.name), name);
+  return findPatch(tree, view.series.map((e) => e.name), name, cwd);
 }
 
 /** Paths a patch file names (old and new sides), in the patch's order; [] when it has no file. */
@@ -123,12 +123,12 @@ export interface FileRow {
 }
 
 /** `files [-a] [--combine P] [PATCH]`: rows in quilt's order (per patch, files sorted). */
-export function listFiles(tree: Tree, opts: { patch?: string; all?: boolean; combine?: string } = {}): FileRow[] {
+export function listFiles(tree: Tree, opts: { patch?: string; all?: boolean; combine?: string; cwd?: string } = {}): FileRow[] {
   const view = loadState(tree);
-  const last = seriesPatch(tree, view, opts.patch);
+  const last = seriesPatch(tree, view, opts.patch, opts.cwd);
   let patches = [last];
   if (opts.all || opts.combine !== undefined) {
-    const first = opts.combine !== undefined && opts.combine !== '-' ? seriesPatch(tree, view, opts.combine) : view.applied[0];
+    const first = opts.combine !== undefined && opts.combine !== '-' ? seriesPatch(tree, view, opts.combine, opts.cwd) : view.applied[0];
     const names = view.series.map((e) => e.name);
     const upTo = names.slice(0, names.indexOf(last) + 1);
     const from = first === undefined ? -1 : upTo.indexOf(first);

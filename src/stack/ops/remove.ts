@@ -37,10 +37,10 @@ export function fileRefusals(tree: Tree, view: StackView, name: string, files: s
 }
 
 /** `files` are tree-relative. */
-export function removeFiles(tree: Tree, files: string[], opts: { patch?: string } = {}): RemoveResult {
+export function removeFiles(tree: Tree, files: string[], opts: { patch?: string; cwd?: string } = {}): RemoveResult {
   return withLock(tree, () => {
     const view = loadState(tree);
-    const name = appliedPatch(tree, view, opts.patch);
+    const name = appliedPatch(tree, view, opts.patch, opts.cwd);
     const unique = [...new Set(files)];
     const refusals = fileRefusals(tree, view, name, unique);
     if (refusals.length > 0) throw new PatchqError('E_STATE', refusals.join('\n'), { data: { refusals } });

@@ -23,10 +23,10 @@ export interface RevertResult {
 }
 
 /** `files` are tree-relative. */
-export function revertFiles(tree: Tree, files: string[], opts: { patch?: string } = {}): RevertResult {
+export function revertFiles(tree: Tree, files: string[], opts: { patch?: string; cwd?: string } = {}): RevertResult {
   return withLock(tree, () => {
     const view = loadState(tree);
-    const name = appliedPatch(tree, view, opts.patch);
+    const name = appliedPatch(tree, view, opts.patch, opts.cwd);
     const unique = [...new Set(files)];
     const refusals = fileRefusals(tree, view, name, unique);
     if (refusals.length > 0) throw new PatchqError('E_STATE', refusals.join('\n'), { data: { refusals } });
