@@ -1,20 +1,22 @@
 import { PatchqError } from '../engine/errors.js';
 import { displayName, push, targetFrom } from '../stack/index.js';
 import { paintLine } from '../output/color.js';
+import { loadSettings } from '../settings/settings.js';
 import { events, opt, stackTarget, tree } from './common.js';
 import type { RunFn } from './types.js';
 
 export const run: RunFn = async (ctx, args) => {
   const t = tree(ctx);
   const mergeOpt = opt.str(args, 'merge');
-  const fuzzEnv = /(?:--fuzz[= ]|-F ?)(\d+)/.exec(ctx.env.QUILT_PATCH_OPTS ?? '');
+  // --fuzz, then QUILT_PATCH_OPTS, then `patchq config set fuzz`, then 2; --merge likewise.
+  const s = loadSettings(ctx.env, opt.num(args, 'fuzz') !== undefined ? { fuzz: opt.num(args, 'fuzz')! } : {});
   const res = await push(
     t,
     {
       target: targetFrom(opt.bool(args, 'all'), stackTarget(ctx, t, opt.bool(args, 'all'), args.positionals[0])),
       force: opt.bool(args, 'force'),
-      fuzz: opt.num(args, 'fuzz') ?? (fuzzEnv ? Number(fuzzEnv[1]) : undefined),
-      merge: mergeOpt === undefined ? undefined : mergeOpt === 'diff3' ? 'diff3' : mergeOpt === 'none' ? 'none' : 'merge',
+      fuzz: s.fuzz.value,
+      merge: mergeOpt === undefined ? (s.merge.value === 'none' ? undefined : s.merge.value) : mergeOpt === 'diff3' ? 'diff3' : mergeOpt === 'none' ? 'none' : 'merge',
       refresh: opt.bool(args, 'refresh'),
       leaveRejects: opt.bool(args, 'leave-rejects'),
       quiet: opt.bool(args, 'quiet'),

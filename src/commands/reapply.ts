@@ -4,16 +4,18 @@ import { resolve } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 import { reapply, reapplyAbort, reapplyContinue, reportMarkdown, reportText, type ReapplyOptions, type ReapplyReport } from '../reapply/index.js';
 import type { Tree } from '../stack/index.js';
+import { loadSettings } from '../settings/settings.js';
 import { opt, tree } from './common.js';
 import type { Context, ParsedArgs, RunFn } from './types.js';
 
-export function optionsFrom(args: ParsedArgs): ReapplyOptions {
+export function optionsFrom(args: ParsedArgs, env: NodeJS.ProcessEnv): ReapplyOptions {
   const conflicts = opt.str(args, 'conflicts');
   if (conflicts && !['merge', 'diff3', 'rej'].includes(conflicts)) throw new PatchqError('E_USAGE', `--conflicts takes merge, diff3 or rej, not '${conflicts}'`);
   return {
     check: opt.bool(args, 'check'),
     dropMerged: opt.bool(args, 'drop-merged'),
-    ...(opt.num(args, 'fuzz') !== undefined ? { fuzz: opt.num(args, 'fuzz') } : {}),
+    // --fuzz, then QUILT_PATCH_OPTS, then `patchq config set fuzz`, then 2, as push.
+    fuzz: loadSettings(env, opt.num(args, 'fuzz') !== undefined ? { fuzz: opt.num(args, 'fuzz')! } : {}).fuzz.value,
     ...(conflicts ? { conflicts: conflicts as ReapplyOptions['conflicts'] } : {}),
   };
 }
@@ -25,7 +27,7 @@ export async function runReapply(ctx: Context, t: Tree, args: ParsedArgs): Promi
     ctx.out.line(`Reapply aborted: popped ${r.popped.length} patch(es), series and patch files restored as they were before the run.`);
     return { exitCode: 0, data: r };
   }
-  const o = optionsFrom(args);
+  const o = optionsFrom(args, ctx.env);
   const report = opt.bool(args, 'continue') ? await reapplyContinue(t, o, ev) : await reapply(t, o, ev);
   ctx.out.progress(1, 1, '');
   for (const l of reportText(report)) ctx.out.line(l);

@@ -33,7 +33,7 @@ export const commands: Command[] = [
     summary: 'Regenerate the top (or named) patch from the working tree.',
     usage: '[-p N] [-U N] [--git] [--no-timestamps] [--no-index] [-f] [PATCH]',
     options: [
-      { name: 'strip', short: 'p', type: 'string', valueName: 'N', description: 'Labels for strip level N (0: file.orig/file).' },
+      { name: 'strip', short: 'p', type: 'string', valueName: 'N|ab', description: 'Labels for strip level N (0: file.orig/file), or ab: a/file and b/file.' },
       { name: 'unified', short: 'U', type: 'number', valueName: 'N', description: 'Lines of context (default 3).' },
       { name: 'git', type: 'boolean', description: 'Write git-style headers (diff --git, a/ b/, index lines).' },
       { name: 'no-timestamps', type: 'boolean', description: 'Leave timestamps out of the ---/+++ lines.' },

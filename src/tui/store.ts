@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadSettings } from '../settings/settings.js';
 import {
   appliedPatches, isDrifted, landingOf, loadState, needsRefresh, openTree, pop, push, readSeries, refresh, topPatch,
   type PushResult, type Target, type Tree,
@@ -148,7 +149,8 @@ export function makeOps(cwd: string, env: NodeJS.ProcessEnv): Ops {
   return {
     tree,
     async pushTo(name, force, onProgress) {
-      return push(tree, { target: { name }, force }, { patchStart: progress('push', onProgress) });
+      // The fuzz the CLI would use: QUILT_PATCH_OPTS, then `patchq config`, then 2.
+      return push(tree, { target: { name }, force, fuzz: loadSettings(env).fuzz.value }, { patchStart: progress('push', onProgress) });
     },
     async popTo(target, onProgress) {
       // "pop until the selected patch is the top": pop's name target means exactly that.

@@ -32,6 +32,8 @@ export interface RefreshOptions {
   base?: string;
   /** -p0 labels ("file.orig"/"file") instead of the series entry's level. */
   strip?: number;
+  /** quilt's `-p ab`: labels a/FILE and b/FILE. */
+  prefix?: 'ab';
   diffstat?: boolean;
   /** quilt's --backup: keep the previous patch file as `PATCH~`. */
   backup?: boolean;
@@ -109,7 +111,7 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
     const newText = later ? readBackup(tree, later, f, readRecord(tree, later)).text : readText(treePath(tree, f));
     hashes[f] = sha1(readText(treePath(tree, f)));
     const git = opts.style === 'git';
-    const labels = git ? {} : strip === 0 ? { oldLabel: `${f}.orig`, newLabel: f } : { oldLabel: `${dir}.orig/${f}`, newLabel: `${dir}/${f}` };
+    const labels = git ? {} : opts.prefix === 'ab' ? { oldLabel: `a/${f}`, newLabel: `b/${f}` } : strip === 0 ? { oldLabel: `${f}.orig`, newLabel: f } : { oldLabel: `${dir}.orig/${f}`, newLabel: `${dir}/${f}` };
     const newMode = later ? b.mode : (modeOf(tree, f) ?? undefined);
     body += makeFileDiff(b.text, newText, {
       oldPath: f,
