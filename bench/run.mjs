@@ -3,7 +3,7 @@
 // each one's table, keep the raw result in bench/out/<suite>.json, and rewrite that
 // suite's section of BENCHMARKS.md (dated heading, machine, tool versions, table, how to
 // reproduce). Sections of suites not run are left as they are.
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,11 +25,9 @@ if (unknown.length || bad.length) {
 const chosen = named.length ? named : SUITES;
 
 const sh = (cmd, a) => {
-  try {
-    return execFileSync(cmd, a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0].trim();
-  } catch {
-    return null;
-  }
+  const r = spawnSync(cmd, a, { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return null;
+  return (r.stdout.trim() ? r.stdout : r.stderr).split('\n')[0].trim(); // wiggle prints its version on stderr
 };
 
 function machine() {
