@@ -1,7 +1,8 @@
 /**
  * `patchq completion bash|zsh|fish`: scripts generated from the registry, so a new command
  * or option completes without touching this file. Patch names are completed at run time
- * by calling `patchq series` (quietly; outside a tree it prints nothing).
+ * by calling `patchq --quiltrc=- series` (quietly; outside a tree it prints nothing), as
+ * quilt's completion does: bare names even when a quiltrc sets QUILT_PATCHES_PREFIX.
  */
 import { PatchqError } from '../engine/errors.js';
 import { commands } from './registry.js';
@@ -37,7 +38,7 @@ ${cases.join('\n')}
   if [[ "$cur" == -* ]]; then
     COMPREPLY=( $(compgen -W "$opts" -- "$cur") )
   elif [ "$patch" -eq 1 ]; then
-    COMPREPLY=( $(compgen -W "$(\${COMP_WORDS[0]} series 2>/dev/null)" -- "$cur") )
+    COMPREPLY=( $(compgen -W "$(\${COMP_WORDS[0]} --quiltrc=- series 2>/dev/null)" -- "$cur") )
   else
     COMPREPLY=( $(compgen -f -- "$cur") )
   fi
@@ -60,7 +61,7 @@ _patchq() {
 ${cases.join('\n')}
   esac
   if [[ "\${words[CURRENT]}" == -* ]]; then compadd -- $opts
-  elif (( patch )); then compadd -- \${(f)"$(\${words[1]} series 2>/dev/null)"}
+  elif (( patch )); then compadd -- \${(f)"$(\${words[1]} --quiltrc=- series 2>/dev/null)"}
   else _files; fi
 }
 compdef _patchq patchq
@@ -74,7 +75,7 @@ export function fishScript(): string {
     for (const o of c.options) {
       lines.push(`complete -c patchq -n ${q(`__fish_seen_subcommand_from ${c.name}`)} -l ${q(o.name)}${o.short ? ` -s ${q(o.short)}` : ''} -d ${q(o.description)}`);
     }
-    if (TAKES_PATCH.has(c.name)) lines.push(`complete -c patchq -n ${q(`__fish_seen_subcommand_from ${c.name}`)} -a '(patchq series 2>/dev/null)'`);
+    if (TAKES_PATCH.has(c.name)) lines.push(`complete -c patchq -n ${q(`__fish_seen_subcommand_from ${c.name}`)} -a '(patchq --quiltrc=- series 2>/dev/null)'`);
   }
   return lines.join('\n') + '\n';
 }

@@ -30,7 +30,8 @@ describe('completion', () => {
   it('completes commands, options and patch names', () => {
     const d = temp();
     expect(complete(d, ['patchq', 'pu'])).toEqual(['push']);
-    expect(complete(d, ['patchq', 're']).sort()).toEqual(['reapply', 'refresh', 'regen']);
+    expect(complete(d, ['patchq', 'ref'])).toEqual(['refresh']);
+    expect(complete(d, ['patchq', 're']).sort()).toEqual(['reapply', 'refresh', 'regen', 'remove', 'rename', 'revert']);
     expect(complete(d, ['patchq', 'push', '--fu'])).toEqual(['--fuzz']);
     mkdirSync(join(d, 'patches'));
     writeFileSync(join(d, 'patches', 'series'), 'pool.patch\nport.patch\nother.patch\n');

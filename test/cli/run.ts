@@ -20,7 +20,8 @@ export function temp(): string {
 }
 
 export function run(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: cwd, LANG: 'C', PATCHQ_CONFIG_DIR: join(cwd, '.cfg') };
+  // QUILTRC=-: no Debian /etc/quilt.quiltrc (QUILT_PATCHES_PREFIX=yes there) in these runs.
+  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: cwd, LANG: 'C', PATCHQ_CONFIG_DIR: join(cwd, '.cfg'), QUILTRC: '-' };
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env: { ...base, ...env }, encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
