@@ -17,7 +17,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemo } from '../../src/demo/build.js';
-import { openTree, pop, push, refresh } from '../../src/stack/index.js';
+import { openTree, pop, push } from '../../src/stack/index.js';
 import { CLI, git, tempDir } from '../helpers/tree.js';
 import { applied, rng, seedFor, work } from './helpers.js';
 
@@ -138,7 +138,8 @@ beforeAll(async () => {
   const oldPatch = readFileSync(join(edited, 'patches', top), 'latin1');
   const probe = join(base, 'probe', 'fork');
   cpSync(edited, probe, { recursive: true });
-  refresh(openTree(probe, {}), { noTimestamps: true });
+  // The binary, as in the trials (it reads the same settings and quiltrc).
+  expect((await run(probe, ['refresh', '--no-timestamps'])).code).toBe(0);
   const newPatch = readFileSync(join(probe, 'patches', top), 'latin1');
   expect(newPatch).not.toBe(oldPatch);
   const editedRefs = [...refs.slice(0, -1), userFiles(edited)];
@@ -148,7 +149,8 @@ beforeAll(async () => {
       // Old or new bytes, never a mix; the next refresh then gives exactly the new ones.
       const now = readFileSync(join(d, 'patches', top), 'latin1');
       expect([oldPatch, newPatch]).toContain(now);
-      refresh(openTree(d, {}), { noTimestamps: true });
+      const again = await run(d, ['refresh', '--no-timestamps']);
+      expect(again.code, again.stderr).toBe(0);
       expect(readFileSync(join(d, 'patches', top), 'latin1')).toBe(newPatch);
     },
   };
@@ -232,10 +234,10 @@ async function crashRun(key: string, stepTrials: number, timerTrials: number): P
 }
 
 describe('SIGKILL at random moments on the demo series', () => {
-  it('push -a', () => crashRun('push', 50, 12), 180_000);
-  it('pop -a', () => crashRun('pop', 40, 10), 180_000);
-  it('refresh', () => crashRun('refresh', 20, 5), 180_000);
-  it('reapply --drop-merged', () => crashRun('reapply', 30, 8), 180_000);
+  it('push -a', () => crashRun('push', 60, 12), 240_000);
+  it('pop -a', () => crashRun('pop', 45, 10), 240_000);
+  it('refresh', () => crashRun('refresh', 20, 5), 240_000);
+  it('reapply --drop-merged', () => crashRun('reapply', 40, 8), 240_000);
   afterAll(() => {
     const trials = figures.reduce((n, l) => n + Number(/(\d+) trials/.exec(l)![1]), 0);
     console.log(`[crash] seed ${seed}: ${trials} trials in all, 0 failures\n  ${figures.join('\n  ')}`);
