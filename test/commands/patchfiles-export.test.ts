@@ -118,20 +118,24 @@ describe('export', () => {
     expect(read(d, '0002-Lower-line-15-stored-reversed.patch')).toContain('-l15\n+L15\n');
   });
 
-  it('exports GIT binary patches (changed and new binary files) that git am applies byte for byte', () => {
+  it('exports GIT binary patches (changed and new binary files) and renames that git am applies byte for byte', () => {
     const d = tempDir('patchq-bin-');
     git(d, 'init', '-q', '-b', 'main');
     // NUL bytes make git diff them as binary (GIT binary patch, literal and delta).
     const bytes = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : (i * 131 + seed * 17 + ((i * i) >> 3)) & 0xff)));
     write(d, 'img.bin', bytes(400, 1));
+    write(d, 'keep.txt', numbered(10));
     git(d, 'add', '-A');
     git(d, 'commit', '-q', '-m', 'base');
     write(d, '.git/info/exclude', 'patches/\n.pc/\nout/\n');
     write(d, 'img.bin', Buffer.concat([bytes(400, 1), bytes(90, 2)]));
     write(d, 'new.bin', bytes(70, 3));
+    git(d, 'mv', 'keep.txt', 'moved.txt');
+    write(d, 'moved.txt', numbered(10).replace('l5\n', 'L5\n'));
     git(d, 'add', '-A');
     const src = tempDir('patchq-src-');
-    write(src, 'bin.patch', 'Binary things\n\n' + git(d, 'diff', '--cached', '--binary'));
+    write(src, 'bin.patch', 'Binary things\n\n' + git(d, 'diff', '--cached', '-M', '--binary'));
+    expect(read(src, 'bin.patch')).toContain('rename from keep.txt\nrename to moved.txt\n');
     git(d, 'reset', '-q', '--hard');
     expect(patchq(d, ['import', join(src, 'bin.patch')]).code).toBe(0);
     expect(patchq(d, ['export', '-o', 'out']).stdout).toBe('out/0001-Binary-things.patch\n');
@@ -144,6 +148,8 @@ describe('export', () => {
     expect(patchq(d, ['push']).code).toBe(0);
     expect(files(join(am, 'w'))).toEqual(files(d));
     expect(read(join(am, 'w'), 'new.bin')).toBe(bytes(70, 3).toString('latin1'));
+    expect(existsSync(join(am, 'w', 'keep.txt'))).toBe(false);
+    expect(read(join(am, 'w'), 'moved.txt')).toBe(numbered(10).replace('l5\n', 'L5\n'));
   });
 
   it('refuses an unknown patch and writes nothing', () => {

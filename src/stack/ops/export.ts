@@ -82,7 +82,8 @@ export function gitFileDiff(f: FilePatch, where: string): string {
   else if (f.oldMode && f.newMode && f.oldMode !== f.newMode) out += `old mode ${f.oldMode}\nnew mode ${f.newMode}\n`;
   if ((f.kind === 'rename' || f.kind === 'copy') && f.oldPath && f.newPath) {
     const verb = f.kind === 'rename' ? 'rename' : 'copy';
-    out += `similarity index ${f.similarity ?? (f.hunks.length === 0 ? 100 : 90)}%\n${verb} from ${oldP}\n${verb} to ${newP}\n`;
+    // git apply needs only the from/to lines; the similarity is written when the patch had one.
+    out += `${f.similarity !== undefined ? `similarity index ${f.similarity}%\n` : ''}${verb} from ${oldP}\n${verb} to ${newP}\n`;
   }
   if (f.index) {
     const mode = f.oldPath !== null && f.newPath !== null && !(f.oldMode && f.newMode && f.oldMode !== f.newMode) && f.oldMode ? ` ${f.oldMode}` : '';
