@@ -4,7 +4,7 @@
  * and the tree, .pc and the directory next to the tree are byte-for-byte unchanged.
  * ed scripts are refused and never run (a `!command` in one would create a marker).
  */
-import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { patchq, tempDir, write } from '../helpers/tree.js';
@@ -144,6 +144,23 @@ describe('series entries that escape patches/', () => {
       expect(snapshot(outside)).toEqual(before.out);
     }
     expect(existsSync(join(d, 'evil.txt'))).toBe(false);
+  });
+});
+
+describe('a hard link into the tree', () => {
+  it('is patched by replacing the tree entry: the file outside keeps its bytes', () => {
+    write(outside, 'shared.txt', 'one\ntwo\n');
+    linkSync(join(outside, 'shared.txt'), join(d, 'hl.txt'));
+    write(d, 'patches/evil.patch', '--- a/hl.txt\n+++ b/hl.txt\n@@ -1,2 +1,2 @@\n-one\n+ONE\n two\n');
+    write(d, 'patches/series', 'ok.patch\nevil.patch\n');
+    ok(d, ['push']);
+    expect(readFileSync(join(d, 'hl.txt'), 'latin1')).toBe('ONE\ntwo\n');
+    expect(readFileSync(join(outside, 'shared.txt'), 'latin1')).toBe('one\ntwo\n');
+    ok(d, ['pop']);
+    expect(readFileSync(join(outside, 'shared.txt'), 'latin1')).toBe('one\ntwo\n');
+    rmSync(join(d, 'hl.txt'));
+    rmSync(join(outside, 'shared.txt'));
+    write(d, 'patches/series', 'ok.patch\n');
   });
 });
 
