@@ -10,7 +10,6 @@
  * next reapply can 3-way merge even when the patch has no git index lines.
  * Files come in the order of the old patch, then new ones sorted (quilt's order).
  */
-import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { makeFileDiff, parsePatch } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
@@ -19,6 +18,7 @@ import { loadState, withLock } from '../session.js';
 import { backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, refreshMarker, sha1 } from '../state.js';
 import { modeOf, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
+import { quiltStamp } from './diff.js';
 
 export interface RefreshOptions {
   name?: string;
@@ -52,18 +52,8 @@ export function refresh(tree: Tree, opts: RefreshOptions = {}): RefreshResult {
   return withLock(tree, () => refreshLocked(tree, opts));
 }
 
-/** quilt's timestamp format, in the local zone: "2026-11-23 15:02:00.793108616 +0000". */
-function stamp(path: string | null): string {
-  if (path === null) return '1970-01-01 00:00:00.000000000 +0000';
-  const st = statSync(path, { bigint: true });
-  const ns = st.mtimeNs % 1_000_000_000n;
-  const d = new Date(Number(st.mtimeNs / 1_000_000n));
-  const off = -d.getTimezoneOffset();
-  const local = new Date(d.getTime() + off * 60_000);
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  const zone = `${off >= 0 ? '+' : '-'}${pad(Math.floor(Math.abs(off) / 60))}${pad(Math.abs(off) % 60)}`;
-  return `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())} ${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}.${String(ns).padStart(9, '0')} ${zone}`;
-}
+/** quilt's timestamp format (the one implementation lives with diff). */
+const stamp = (path: string | null): string => quiltStamp(path);
 
 /** Replace or add the `Patchq-Base:` line, keeping the rest of the header as it was. */
 export function withBase(header: string, base: string | undefined): string {
