@@ -83,7 +83,7 @@ function split(a, c, r) {
   return null;
 }
 
-function makeCase([name, va, vc], seed) {
+export function makeCase([name, va, vc], seed) {
   const A = readPackage(fetchPackage(`${name}@${va}`));
   const C = readPackage(fetchPackage(`${name}@${vc}`));
   const r = rng(seed * 31337 + name.length);
@@ -98,7 +98,7 @@ function makeCase([name, va, vc], seed) {
 }
 
 /** The fork repository: commit a, the series, then upstream's commit a + U. */
-function buildRepo(kase, dir) {
+export function buildRepo(kase, dir) {
   mkdirSync(dir, { recursive: true });
   git(dir, 'init', '-q', '-b', 'main');
   const put = (p, text) => {
