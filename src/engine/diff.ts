@@ -12,7 +12,7 @@
  */
 import { diffArrays } from 'diff';
 import { gitBlobId } from './git-hash.js';
-import { splitLines, stripEol } from './lines.js';
+import { encodePath, splitLines, stripEol } from './lines.js';
 import { formatHunk } from './report.js';
 import type { Hunk, HunkLine } from './types.js';
 
@@ -215,6 +215,14 @@ function gitHeader(oldText: string | null, newText: string | null, o: DiffOption
 }
 
 export function makeFileDiff(oldText: string | null, newText: string | null, opts: DiffOptions): string {
+  // Names arrive as the fs gives them; the patch is a byte string, so they go in as UTF-8 bytes.
+  opts = {
+    ...opts,
+    oldPath: encodePath(opts.oldPath),
+    newPath: encodePath(opts.newPath),
+    ...(opts.oldLabel !== undefined ? { oldLabel: encodePath(opts.oldLabel) } : {}),
+    ...(opts.newLabel !== undefined ? { newLabel: encodePath(opts.newLabel) } : {}),
+  };
   const modeChange = !!(opts.oldMode && opts.newMode && opts.oldMode !== opts.newMode);
   const sameText = oldText === newText;
   if (sameText && !modeChange) return '';

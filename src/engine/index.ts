@@ -4,7 +4,7 @@
  */
 export * from './types.js';
 export { PatchqError, isPatchqError, type ErrorCode } from './errors.js';
-export { splitLines, joinLines, eolOf, stripEol, decodePath } from './lines.js';
+export { splitLines, joinLines, eolOf, stripEol, decodePath, encodePath } from './lines.js';
 export { applyFilePatch, applyPatch, isAlreadyApplied } from './apply.js';
 export { reverseFilePatch, reverseHunk } from './reverse.js';
 export { makeFileDiff, diffHunks, type DiffOptions } from './diff.js';

@@ -31,6 +31,13 @@ export function stripEol(line: string): string {
   return line.slice(0, line.length - eolOf(line).length);
 }
 
+/** The inverse of decodePath: a file name (UTF-16) as the UTF-8 byte string a patch holds. */
+export function encodePath(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\x7f]/.test(name)) return name;
+  return Array.from(new TextEncoder().encode(name), (b) => String.fromCharCode(b)).join('');
+}
+
 /** Decode a byte string path (from a patch) to the UTF-8 string the fs wants. */
 export function decodePath(bytes: string): string {
   // Pure ASCII is the common case and needs no work.

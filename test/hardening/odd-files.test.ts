@@ -4,7 +4,7 @@
  * patchq pushed, and patchq pops what quilt pushed.
  */
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { patchq, quilt, read, tempDir, write } from '../helpers/tree.js';
 import { applied, ok, snapshot } from './helpers.js';
@@ -134,21 +134,22 @@ describe('odd files that are refused clearly', () => {
     expect(read(d, 'link')).toBe('changed\r\n');
   });
 
-  // KNOWN BUG (reported to the lead, not in hardening's files): refresh writes a non-ASCII
-  // name as one byte per UTF-16 unit (latin1) instead of its UTF-8 bytes, so the patch
-  // names "\xfcn\xef.txt" and push then cannot find "ünï.txt". The fix belongs in
-  // engine/diff.ts or ops/refresh.ts (encode names to UTF-8 byte strings). it.fails keeps
-  // this visible: when the bug is fixed this test starts failing -> turn it into `it`.
-  it.fails('non-ASCII names round-trip (fails today: refresh encodes names as latin1)', () => {
+  // A name is UTF-8 on disk and UTF-8 bytes in the patch (quilt and git write it so).
+  it('non-ASCII names round-trip, and quilt reads the patch', () => {
     const d = tempDir('patchq-odd-utf8-');
-    write(d, Buffer.from('ünï.txt').toString('latin1'), 'u\n');
+    write(d, 'ünï.txt', 'u\n');
     ok(d, ['new', 'u.patch']);
     ok(d, ['add', 'ünï.txt']);
-    write(d, Buffer.from('ünï.txt').toString('latin1'), 'U\n');
+    write(d, 'ünï.txt', 'U\n');
     ok(d, ['refresh']);
-    expect(read(d, 'patches/u.patch')).toContain(Buffer.from('ünï.txt').toString('latin1'));
+    expect(read(d, 'patches/u.patch')).toContain(`+++ ${basename(d)}/${Buffer.from('ünï.txt').toString('latin1')}\t`);
     ok(d, ['pop']);
+    expect(read(d, 'ünï.txt')).toBe('u\n');
     ok(d, ['push']);
+    expect(read(d, 'ünï.txt')).toBe('U\n');
+    ok(d, ['pop']);
+    expect(quilt(d, ['push']).code).toBe(0);
+    expect(read(d, 'ünï.txt')).toBe('U\n');
   });
 });
 
