@@ -307,6 +307,10 @@ describe('header', () => {
     expect(patchq(d, ['header', '--strip-diffstat']).stdout).toBe('Subject line\n---\n\n');
     expect(patchq(d, ['header', '-r', '--strip-diffstat'], {}, read(d, 'patches/03-nine.patch').slice(0, -body.length)).code).toBe(0);
     expect(read(d, 'patches/03-nine.patch')).toBe('Subject line\n---\n\n' + body);
+    // A header-only patch without a final newline: -a starts a new line, as quilt's awk does.
+    write(d, 'patches/04-twelve.patch', 'X');
+    expect(patchq(d, ['header', '-a', '04-twelve.patch'], {}, 'Y\n').code).toBe(0);
+    expect(read(d, 'patches/04-twelve.patch')).toBe('X\nY\n');
     const before = snapshot(d, { withPc: true });
     expect(patchq(d, ['header', '-a', '-r'], {}, 'x\n').code).toBe(2);
     expect(patchq(d, ['header', 'nope.patch']).code).toBe(1);

@@ -125,7 +125,9 @@ export function writeHeader(tree: Tree, given: string | undefined, mode: 'append
     const path = join(tree.patchesDir, name);
     const old = readText(path);
     const { header: oldHeader, body } = splitPatchText(old ?? '');
-    let header = mode === 'append' ? oldHeader + text : opts.keepPatchqLines ? keepPatchqLines(oldHeader, text) : text;
+    // quilt reads the old header line by line (awk), so it always ends with a newline.
+    const before = oldHeader === '' || oldHeader.endsWith('\n') ? oldHeader : `${oldHeader}\n`;
+    let header = mode === 'append' ? before + text : opts.keepPatchqLines ? keepPatchqLines(oldHeader, text) : text;
     if (header !== '' && !/[\n\r]$/.test(header)) header += '\n'; // quilt's ensure_trailing_newline
     if (opts.stripDiffstat) header = stripDiffstat(header);
     if (opts.stripTrailingWhitespace) header = stripTrailingWhitespace(header);
