@@ -46,7 +46,7 @@ import { crlfKey, findExact, landAtStated, LineIndex, oldSide, rawKey, statedInd
 import { findFuzzy, splice, type Landing } from './locate/fuzzy.js';
 import { baseMapper, feasible, nearestFirst, pickByNeighbours, placeInsertion } from './locate/offset.js';
 import { wsKey } from './locate/similarity.js';
-import { merge3 } from './merge3.js';
+import { mergeWithScript, secondOpinion } from './merge3.js';
 import type { ApplyOptions, Hunk, HunkReport } from './types.js';
 
 export interface CascadeInput {
@@ -241,7 +241,47 @@ function tryMerge(input: CascadeInput, opts: ApplyOptions) {
   if (!at) return null;
   const theirs = splice(bl, input.hunks, at, false).text;
   const style = opts.merge === 'diff3' ? 'diff3' : 'merge';
-  return merge3(input.text, base, theirs, { style });
+  const m = mergeWithScript(input.text, base, theirs, patchScript(input.hunks, at), { style });
+  // A clean merge is taken only when a second, independent alignment (node-diff3) agrees:
+  // with repeated lines two alignments can both merge cleanly and put the patch's lines
+  // in different places (commander Readme.md, drift bench: git merge-file and
+  // git apply --3way put a paragraph 11 lines off). Two answers = no answer. Above
+  // CROSS_CHECK_MAX lines the second opinion is too slow (lodash.js, 17k lines: > 30 s).
+  if (m.clean && bl.length <= CROSS_CHECK_MAX && secondOpinion(input.text, base, theirs) !== m.text) return null;
+  return m;
+}
+
+const CROSS_CHECK_MAX = 5_000;
+
+/** The hunks, landed exactly on the base, as base -> theirs changes (merge3.ts mergeWithScript). */
+function patchScript(hunks: readonly Hunk[], at: readonly Landing[]): Array<[number, number, number, number]> {
+  const out: Array<[number, number, number, number]> = [];
+  let delta = 0; // theirs index - base index outside the changes
+  hunks.forEach((h, k) => {
+    let bi = at[k]!.pos;
+    let ti = bi + delta;
+    let cur: [number, number, number, number] | null = null;
+    for (const l of h.lines) {
+      if (l.op === ' ') {
+        if (cur) out.push(cur);
+        cur = null;
+        bi++;
+        ti++;
+        continue;
+      }
+      cur ??= [bi, 0, ti, 0];
+      if (l.op === '-') {
+        cur[1]++;
+        bi++;
+      } else {
+        cur[3]++;
+        ti++;
+      }
+    }
+    if (cur) out.push(cur);
+    delta = ti - bi;
+  });
+  return out;
 }
 
 function report(h: Hunk, i: number, L: Landing, newPos: number, sub: string): HunkReport {

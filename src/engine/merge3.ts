@@ -20,6 +20,7 @@
  *     side whose last line has no newline gets one before the next marker.
  * The byte-for-byte claim is measured against the real git in test/engine/merge3-git.test.ts.
  */
+import { diff3Merge } from 'node-diff3';
 import { lineOps } from './diff.js';
 import { splitLines } from './lines.js';
 
@@ -330,11 +331,27 @@ function copy(recs: readonly string[], i: number, count: number, addNl: boolean,
 }
 
 export function merge3(ours: string, base: string, theirs: string, opts: Merge3Options = {}): Merge3Result {
-  const o = splitLines(ours);
-  const b = splitLines(base);
-  const t = splitLines(theirs);
+  return mergeLines(splitLines(ours), splitLines(base), splitLines(theirs), null, opts);
+}
+
+/**
+ * The cascade's merge: theirs is base + a patch, and the patch's own hunks ARE the
+ * base -> theirs edit script (its author's alignment), so they are used instead of a
+ * re-diff. A re-diff may align a repeated line ("```js", a blank) with the other copy
+ * and move the patch's insertion: commander Readme.md on the drift bench, where
+ * `git merge-file` and `git apply --3way` put a paragraph 11 lines off.
+ * `changes`: [baseStart, baseCount, theirsStart, theirsCount], 0-based, in order.
+ */
+export function mergeWithScript(ours: string, base: string, theirs: string, changes: ReadonlyArray<readonly [number, number, number, number]>, opts: Merge3Options = {}): Merge3Result {
+  const x2 = changes.map(([i1, chg1, i2, chg2]) => ({ i1, chg1, i2, chg2 }));
+  return mergeLines(splitLines(ours), splitLines(base), splitLines(theirs), x2, opts);
+}
+
+function mergeLines(o: string[], b: string[], t: string[], given: Change[] | null, opts: Merge3Options): Merge3Result {
+  const ours = o.join('');
+  const theirs = t.join('');
   const x1 = script(b, o);
-  const x2 = script(b, t);
+  const x2 = given ?? script(b, t);
   if (x1.length === 0) return { clean: true, conflicts: 0, text: theirs };
   if (x2.length === 0) return { clean: true, conflicts: 0, text: ours };
   const diff3 = opts.style === 'diff3';
@@ -361,4 +378,18 @@ export function merge3(ours: string, base: string, theirs: string, opts: Merge3O
   }
   text += copy(o, i, o.length - i, false, false);
   return { clean: conflicts === 0, conflicts, text };
+}
+
+/**
+ * A second opinion for the cascade: node-diff3's clean merge text, or null when it sees a
+ * conflict. Its LCS aligns repeated lines its own way; where it and mergeWithScript both
+ * merge cleanly to the same bytes, two alignments agree. Quadratic: only for small files.
+ */
+export function secondOpinion(ours: string, base: string, theirs: string): string | null {
+  let text = '';
+  for (const r of diff3Merge(splitLines(ours), splitLines(base), splitLines(theirs), { excludeFalseConflicts: true })) {
+    if (!r.ok) return null;
+    text += r.ok.join('');
+  }
+  return text;
 }
