@@ -9,7 +9,7 @@ import { commands } from './registry.js';
 import type { Command, RunFn } from './types.js';
 
 /** Commands whose positional argument is a patch of the series. */
-const TAKES_PATCH = new Set(['push', 'pop', 'refresh', 'delete', 'applied', 'unapplied', 'next', 'previous', 'regen', 'rename', 'fold', 'header', 'files', 'diff', 'edit', 'graph', 'fork']);
+const TAKES_PATCH = new Set(['push', 'pop', 'refresh', 'delete', 'applied', 'unapplied', 'next', 'previous', 'regen', 'rename', 'fold', 'header', 'files', 'diff', 'edit', 'graph', 'fork', 'export', 'patches']);
 
 const flags = (c: Command): string[] => [
   ...c.options.flatMap((o) => [`--${o.name}`, ...(o.short ? [`-${o.short}`] : [])]),

@@ -1,5 +1,5 @@
 import { PatchqError } from '../engine/errors.js';
-import { newPatch, push } from '../stack/index.js';
+import { checkPatchName, newPatch, push } from '../stack/index.js';
 import { events, opt, tree } from './common.js';
 import type { RunFn } from './types.js';
 
@@ -11,6 +11,7 @@ export const run: RunFn = async (ctx, args) => {
     const { createTemplatePatch } = await import('../templates/index.js');
     const { parseSets } = await import('./template.js');
     const t = tree(ctx, true);
+    checkPatchName(name, t.seriesName);
     const run = await createTemplatePatch(t, name, template, parseSets(args.options.set));
     const res = await push(t, { target: { name } }, events(ctx));
     if (!res.failed) ctx.out.line(`Now at patch ${name}`);

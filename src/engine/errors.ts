@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'E_USAGE' // bad command line
   | 'E_NOT_FOUND' // missing patch or file
   | 'E_EXISTS' // already exists
+  | 'E_BAD_NAME' // a patch name quilt's rules refuse (exit 1, as quilt)
   | 'E_STATE' // .pc/series inconsistent, needs refresh, etc.
   | 'E_LOCKED' // another patchq is working on this tree
   | 'E_APPLY' // a patch does not apply

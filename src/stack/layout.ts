@@ -4,7 +4,7 @@
  * the first directory that has a patches dir or a .pc dir.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 
 export interface Tree {
@@ -65,7 +65,12 @@ export function locateOrCreateTree(cwd: string, env: NodeJS.ProcessEnv = process
   return treeAt(root ?? resolve(cwd), env);
 }
 
-/** Relative name of a patch file for messages: "x.patch", or "patches/x.patch" with QUILT_PATCHES_PREFIX. */
-export function displayName(tree: Tree, name: string, env: NodeJS.ProcessEnv = process.env): string {
-  return env.QUILT_PATCHES_PREFIX ? `${tree.patchesName}/${name}` : name;
+/**
+ * A patch's name in messages: "x.patch", or with QUILT_PATCHES_PREFIX the patch file as
+ * seen from where the command runs, as quilt prints it ("patches/x.patch" at the root,
+ * "../patches/x.patch" one folder down).
+ */
+export function displayName(tree: Tree, name: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  if (!env.QUILT_PATCHES_PREFIX) return name;
+  return `${relative(cwd, tree.patchesDir) || '.'}/${name}`;
 }

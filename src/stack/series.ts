@@ -112,10 +112,10 @@ export function patchNameEscape(name: string): string | null {
 
 /** quilt's name rules. */
 export function checkPatchName(name: string, seriesName = 'series'): void {
-  if (/\s/.test(name)) throw new PatchqError('E_USAGE', `Patch name '${name}' invalid: cannot contain spaces.`);
-  if (name === seriesName) throw new PatchqError('E_USAGE', `Patch name '${name}' invalid: it is the series file's name.`);
+  if (/\s/.test(name)) throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: cannot contain spaces.`);
+  if (name === seriesName) throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: it is the series file's name.`);
   if (name === '' || name.startsWith('/') || name.split('/').some((p) => p === '..' || p === '.' || p === '')) {
     throw new PatchqError('E_PATH_OUTSIDE', `Patch name '${name}' invalid: it must be a relative path inside the patches directory.`);
   }
-  if (name.startsWith('#')) throw new PatchqError('E_USAGE', `Patch name '${name}' invalid: cannot start with '#'.`);
+  if (name.startsWith('#')) throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: cannot start with '#'.`);
 }

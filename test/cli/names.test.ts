@@ -49,5 +49,18 @@ describe('patch names', () => {
     const root = tree();
     const r = patchq(root, ['push', 'one'], { QUILT_PATCHES_PREFIX: 'yes' });
     expect(r.stdout).toContain('Now at patch patches/one.diff');
+    // As quilt: the patch file as seen from where the command runs.
+    expect(patchq(join(root, 'src'), ['top'], { QUILT_PATCHES_PREFIX: 'yes' }).stdout.trim()).toBe('../patches/one.diff');
+  });
+
+  it('refuses names quilt refuses, with exit 1 and nothing written', () => {
+    const root = tree();
+    const before = snapshot(root, { withPc: true });
+    for (const bad of ['a b', '#x', 'series']) {
+      const r = patchq(root, ['new', bad]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`Patch name '${bad}' invalid`);
+    }
+    expect(snapshot(root, { withPc: true })).toEqual(before);
   });
 });

@@ -14,8 +14,9 @@ import { modeOf, readTreeFile } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 
 export function newPatch(tree: Tree, name: string, opts: { strip?: number; header?: string; patchText?: string } = {}): string {
+  // Before the lock: a refused name must not even create .pc/ in a fresh tree.
+  checkPatchName(name, tree.seriesName);
   return withLock(tree, () => {
-    checkPatchName(name, tree.seriesName);
     const { series, applied } = loadState(tree);
     if (series.some((e) => e.name === name)) throw new PatchqError('E_EXISTS', `Patch ${displayName(tree, name)} exists already`);
     const top = applied[applied.length - 1] ?? null;
