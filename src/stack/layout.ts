@@ -56,7 +56,12 @@ export function locateTree(cwd: string, env: NodeJS.ProcessEnv = process.env): T
   if (root === null) {
     throw new PatchqError('E_NOT_FOUND', `No series here: no ${env.QUILT_PATCHES || 'patches'}/ or ${env.QUILT_PC || '.pc'}/ in ${cwd} or above (start one with 'patchq new NAME')`);
   }
-  return treeAt(root, env);
+  const tree = treeAt(root, env);
+  // quilt's words when patches/ exists but holds no series file (and nothing is applied).
+  if (!existsSync(tree.seriesPath) && !existsSync(join(tree.pcDir, 'applied-patches'))) {
+    throw new PatchqError('E_STATE', 'No series file found');
+  }
+  return tree;
 }
 
 /** The tree at cwd's stack, or a new one rooted at cwd (for `new` and `import`). */

@@ -64,3 +64,16 @@ describe('patch names', () => {
     expect(snapshot(root, { withPc: true })).toEqual(before);
   });
 });
+
+describe('no series file', () => {
+  it('says "No series file found" (exit 1) as quilt does, while new still starts one', () => {
+    const root = tempDir();
+    write(root, 'patches/.keep', '');
+    for (const args of [['applied'], ['push'], ['pop'], ['series', '-v'], ['top'], ['diff'], ['files'], ['refresh']]) {
+      const r = patchq(root, args);
+      expect([args[0], r.code, r.stderr.trim()]).toEqual([args[0], 1, 'No series file found']);
+    }
+    expect(patchq(root, ['new', 'first.patch']).code).toBe(0);
+    expect(patchq(root, ['series']).stdout.trim()).toBe('first.patch');
+  });
+});
