@@ -14,6 +14,7 @@ import { applyPatch } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
 import { loadState, withLockAsync, type StackEvents } from '../session.js';
+import { readApplied, readSeriesOf } from '../state.js';
 import { appliedOp, backedUpFiles, backupDir, dropRecordOp, readBackup, readRecord, readText, refreshMarker, sha1, type PatchRecord } from '../state.js';
 import { treePath } from '../files.js';
 import { notInSeries, type Target } from '../target.js';
@@ -33,7 +34,10 @@ export interface PopResult {
 
 export async function pop(tree: Tree, opts: PopOptions = {}, ev: StackEvents = {}): Promise<PopResult> {
   return withLockAsync(tree, async () => {
-    const { series, applied } = loadState(tree);
+    // Not loadState: a series file edited out of order blocks every other command, but pop
+    // (what quilt's message tells you to run) must still work, as in quilt.
+    const series = readSeriesOf(tree);
+    const applied = readApplied(tree);
     if (applied.length === 0) throw new PatchqError('E_NOTHING', 'No patch removed');
     let count = 1;
     const t = opts.target;
@@ -74,7 +78,7 @@ function popOne(tree: Tree, name: string, remaining: string[], opts: PopOptions,
   if (!opts.force && !removesCleanly(tree, name, files, rec)) {
     throw new PatchqError('E_STATE', `Patch ${shown} does not remove cleanly (refresh it or enforce with -f)`);
   }
-  ev.line?.(`Removing patch ${shown}`);
+  ev.line?.(files.length === 0 ? `Patch ${shown} appears to be empty, removing` : `Removing patch ${shown}`);
   const ops: FileOp[] = [];
   for (const f of files) {
     const b = readBackup(tree, name, f, rec);
@@ -91,7 +95,7 @@ function popOne(tree: Tree, name: string, remaining: string[], opts: PopOptions,
   ops.push(dropRecordOp(tree, name));
   ops.push(appliedOp(tree, remaining));
   applyTransaction(tree, ops);
-  ev.line?.('');
+  if (!opts.quiet) ev.line?.('');
 }
 
 function removesCleanly(tree: Tree, name: string, files: string[], rec: PatchRecord | null): boolean {

@@ -154,6 +154,7 @@ async function pushOne(tree: Tree, entry: SeriesEntry, applied: string[], opts: 
   };
   ev.line?.(lines[0]!);
   const parsed = loadPatch(tree, entry);
+  if (parsed.files.length === 0) say(`Patch ${name} appears to be empty; applied`);
   const { results, report, current } = await computePatch(tree, entry, parsed, opts);
   const failedFiles = results.filter((r) => r.report.status !== 'ok');
   for (const r of results) {
@@ -170,7 +171,8 @@ async function pushOne(tree: Tree, entry: SeriesEntry, applied: string[], opts: 
   }
   const forced = !report.ok;
   if (!opts.dryRun) applyTransaction(tree, pushOps(tree, entry.name, parsed, results, current, applied, forced));
-  say('');
+  // quilt -q: no blank line between patches.
+  if (!opts.quiet) say('');
   if (forced) say(`Applied patch ${name} (forced; needs refresh)`);
   const one: PushedPatch = { ...base, status: forced ? 'forced' : 'applied' };
   if (drifted && opts.refresh && !opts.dryRun) {

@@ -1,0 +1,42 @@
+/**
+ * Twin trees, the same commands, real quilt and patchq: the lines people and scripts read
+ * must be the same (quilt's own test transcripts, altered-series.test and applied.test, are
+ * where these cases come from).
+ */
+import { describe, expect, it } from 'vitest';
+import { patchq, quilt, tempDir, write, type Run } from '../helpers/tree.js';
+
+const out = (r: Run) => [r.code, (r.stdout + r.stderr).replace(/\n+$/, '')];
+
+function twins(setup: (root: string) => void): [string, string] {
+  const a = tempDir();
+  const b = tempDir();
+  setup(a);
+  setup(b);
+  return [a, b];
+}
+
+describe('quilt wording on twin trees', () => {
+  it('a missing patch file is refused; empty ones push; -q has no blank lines; a reordered series still pops', () => {
+    const [q, p] = twins((d) => write(d, 'patches/series', '01.patch\n02.patch\n03.patch\n'));
+    const both = (args: string[]) => expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
+    both(['push', '-q', '2']);
+    for (const d of [q, p]) for (const n of ['01', '02', '03']) write(d, `patches/${n}.patch`, '');
+    both(['push', '-q', '2']);
+    both(['series', '-v']);
+    for (const d of [q, p]) write(d, 'patches/series', '03.patch\n01.patch\n02.patch\n');
+    both(['series', '-v']);
+    both(['pop']);
+    both(['pop', '-a']);
+    both(['series', '-v']);
+  });
+
+  it('push -q and pop -q of a real patch print the same lines', () => {
+    const [q, p] = twins((d) => {
+      write(d, 'a.txt', 'one\n');
+      write(d, 'patches/series', 'x.diff\n');
+      write(d, 'patches/x.diff', '--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n');
+    });
+    for (const args of [['push', '-q'], ['pop', '-q'], ['push'], ['pop']]) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
+  });
+});
