@@ -8,8 +8,19 @@ import { join } from 'node:path';
 import { applyPatch, parsePatch } from '../../dist/engine/index.js';
 
 export const SPAWN_TIMEOUT_MS = 60_000;
+/**
+ * The environment every bench spawn gets: no QUILT* settings from the caller and QUILTRC=-,
+ * so neither patchq nor quilt reads ~/.quiltrc or /etc/quilt.quiltrc (Debian's sets
+ * QUILT_PATCHES_PREFIX and QUILT_REFRESH_ARGS) and the machine's rc file changes nothing.
+ */
+export const HERMETIC_ENV = (() => {
+  const e = { ...process.env, NO_COLOR: '1' };
+  for (const k of Object.keys(e)) if (k.startsWith('QUILT')) delete e[k];
+  e.QUILTRC = '-';
+  return e;
+})();
 const run = (cmd, args, cwd) => {
-  const r = spawnSync(cmd, args, { cwd, timeout: SPAWN_TIMEOUT_MS, stdio: 'ignore' });
+  const r = spawnSync(cmd, args, { cwd, env: HERMETIC_ENV, timeout: SPAWN_TIMEOUT_MS, stdio: 'ignore' });
   return r.error ? -1 : r.status;
 };
 

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyPatch, parsePatch } from '../../dist/engine/index.js';
+import { HERMETIC_ENV } from '../lib/tools.mjs';
 
 export const title = 'Engine speed';
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli.js');
@@ -74,7 +75,7 @@ function tools(dir, text, patch, { fuzz = 0, cli = true, git = true } = {}) {
   const spawn = (cmd, args) => () => {
     reset();
     const t0 = performance.now();
-    const r = spawnSync(cmd, args, { cwd: dir, stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' }, timeout: SPAWN_TIMEOUT_MS });
+    const r = spawnSync(cmd, args, { cwd: dir, stdio: 'ignore', env: HERMETIC_ENV, timeout: SPAWN_TIMEOUT_MS });
     if (r.error) return { ms: SPAWN_TIMEOUT_MS, ok: false, timeout: true };
     return { ms: performance.now() - t0, ok: r.status === 0 };
   };

@@ -18,7 +18,8 @@ const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'c
 
 function env() {
   const e = { ...process.env, LANG: 'C', NO_COLOR: '1', PATCHQ_CONFIG_DIR: join(tmpdir(), 'patchq-bench-config') };
-  for (const k of Object.keys(e)) if (k.startsWith('QUILT_')) delete e[k];
+  for (const k of Object.keys(e)) if (k.startsWith('QUILT')) delete e[k];
+  e.QUILTRC = '-'; // hermetic: no ~/.quiltrc or /etc/quilt.quiltrc, for patchq and quilt alike
   return e;
 }
 

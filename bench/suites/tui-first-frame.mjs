@@ -32,7 +32,7 @@ const tmux = (...a) => spawnSync('tmux', a, { encoding: 'utf8' });
 async function once(root, n, k) {
   const s = `patchq-bench-${process.pid}-${n}-${k}`;
   const t0 = performance.now();
-  const started = tmux('new-session', '-d', '-s', s, '-x', '100', '-y', '30', '-c', root, `env NO_COLOR=1 ${process.execPath} ${CLI} tui; sleep 5`);
+  const started = tmux('new-session', '-d', '-s', s, '-x', '100', '-y', '30', '-c', root, `env NO_COLOR=1 QUILTRC=- ${process.execPath} ${CLI} tui; sleep 5`);
   if (started.status !== 0) throw new Error(`tmux new-session: ${started.stderr}`);
   try {
     for (;;) {
