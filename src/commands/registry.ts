@@ -56,7 +56,7 @@ export const commands: Command[] = [
       { name: 'force', short: 'f', type: 'boolean', description: 'Apply what applies, write .rej files for the rest, mark the patch as needing refresh.' },
       { name: 'quiet', short: 'q', type: 'boolean', description: 'Print only patch names and failures.' },
       { name: 'verbose', short: 'v', type: 'boolean', description: 'Accepted for quilt compatibility.' },
-      { name: 'fuzz', type: 'number', valueName: 'N', description: 'GNU fuzz factor: outer context lines that may be ignored (default 2).' },
+      { name: 'fuzz', type: 'number', valueName: 'N', description: 'GNU fuzz factor: outer context lines that may be ignored (default 2); 0 also turns off the similar-context step.' },
       { name: 'merge', short: 'm', type: 'optional-string', implied: 'merge', valueName: 'merge|diff3', description: 'Use 3-way merge where a pre-image is known; with -f leave conflict markers.' },
       { name: 'leave-rejects', type: 'boolean', description: 'Keep .rej files of a patch that does not apply.' },
       { name: 'refresh', type: 'boolean', description: 'Refresh every patch that landed other than exactly.' },

@@ -35,11 +35,13 @@ export function fsyncDir(dir: string): void {
 }
 
 /** Write `data` to `path` atomically, creating parent directories. `mode` as a number (0o644). */
-export function writeFileAtomic(path: string, data: Buffer | string, opts: { mode?: number; sync?: boolean } = {}): void {
+export function writeFileAtomic(path: string, data: Buffer | string, opts: { mode?: number; sync?: boolean; direct?: boolean } = {}): void {
   maybeInjectFailure();
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.patchq-${process.pid}-${++counter}.tmp`);
+  // direct: the caller's folder exists and nobody reads the file before the caller says so
+  // (a transaction's staging area): no temp file, no rename.
+  if (!opts.direct) mkdirSync(dir, { recursive: true });
+  const tmp = opts.direct ? path : join(dir, `.${basename(path)}.patchq-${process.pid}-${++counter}.tmp`);
   const fd = openSync(tmp, 'w', opts.mode ?? 0o644);
   try {
     const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
@@ -54,6 +56,6 @@ export function writeFileAtomic(path: string, data: Buffer | string, opts: { mod
   closeSync(fd);
   // openSync's mode is masked by the umask; an explicit chmod keeps exec bits exact.
   if (opts.mode !== undefined) chmodSync(tmp, opts.mode);
-  renameSync(tmp, path);
+  if (tmp !== path) renameSync(tmp, path);
   if (opts.sync !== false) fsyncDir(dir);
 }

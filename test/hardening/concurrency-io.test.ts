@@ -66,8 +66,10 @@ describe('two processes at once', () => {
         } else expect([0, 2]).toContain(r.code);
         for (const m of r.stdout.matchAll(/^Applying patch (\S+)\n(?:.*\n)*?\nNow at patch/gm)) appliedBy.set(m[1]!, (appliedBy.get(m[1]!) ?? 0) + 1);
       }
-      // Never two writers: no patch was applied by two processes in one round.
-      for (const [p, n] of appliedBy) expect(n, `${p} pushed twice`).toBe(1);
+      // Four push -a: whoever comes second finds the work done, so no patch is applied twice.
+      // (With pops in between, push, pop, push one after the other is legitimate: there the
+      // tree and .pc must simply agree, checked below.)
+      if (round < 2) for (const [p, n] of appliedBy) expect(n, `${p} pushed twice`).toBe(1);
       expect(work(d)).toEqual(refs[applied(d).length]);
       if (round < 2) expect(applied(d)).toHaveLength(6);
       ok(d, ['pop', '-a']);

@@ -20,6 +20,19 @@ function fuzzyTree(): { root: string; env: NodeJS.ProcessEnv } {
 }
 
 describe('settings reach the commands', () => {
+  it('fuzz: stored 0 refuses the fuzzy hunk; QUILT_PATCH_OPTS and --fuzz override it', () => {
+    const { root, env } = fuzzyTree();
+    expect(patchq(root, ['config', 'set', 'fuzz', '0'], env).code).toBe(0);
+    const refused = patchq(root, ['push'], env);
+    expect(refused.code).toBe(1);
+    expect(read(root, 'a.txt')).toContain('line 10\n');
+    const viaEnv = patchq(root, ['push'], { ...env, QUILT_PATCH_OPTS: '-F1' });
+    expect(viaEnv.code).toBe(0);
+    expect(viaEnv.stdout).toMatch(/with fuzz 1/);
+    expect(patchq(root, ['pop', '-f'], env).code).toBe(0);
+    expect(patchq(root, ['push', '--fuzz=1'], env).code).toBe(0);
+  });
+
   it('refresh writes the stored diff style, prefix, timestamps and context', () => {
     const root = tempDir();
     const env = { PATCHQ_CONFIG_DIR: join(root, '.config') };

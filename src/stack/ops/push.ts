@@ -123,6 +123,9 @@ export async function computePatch(tree: Tree, entry: SeriesEntry, parsed: Parse
   }
   const engineOpts = {
     fuzz: opts.fuzz ?? 2,
+    // --fuzz=0 (QUILT_PATCH_OPTS="-F0") asks for no context tolerance at all: the fuzzy
+    // step beyond GNU's fuzz is off too; exact, offset and 3-way remain.
+    fuzzy: opts.fuzz !== 0,
     merge: opts.merge ?? 'merge',
     reverse: entry.reverse,
     keepConflicts: Boolean(opts.force && opts.merge && opts.merge !== 'none'),
