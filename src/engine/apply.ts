@@ -84,7 +84,10 @@ function applyOne(file: FilePatch, input: FileInput, opts: ApplyOptions, crlfTra
     }
     return fileFailure(f, text, `The next patch would create the file ${path}, which already exists!`);
   }
-  if (f.kind !== 'create' && text === null) {
+  // GNU patch creates a missing file when every hunk adds to an empty old side
+  // (`--- a/f` + `@@ -0,0 +1,3 @@`, as `diff -u` writes for a file that was empty or absent).
+  const createsMissing = f.kind === 'modify' && f.hunks.length > 0 && f.hunks.every((h) => h.oldStart === 0 && h.oldCount === 0);
+  if (f.kind !== 'create' && text === null && !createsMissing) {
     return fileFailure(f, text, `can't find file to patch at input line ${f.patchLine}`);
   }
   const cur = text ?? '';

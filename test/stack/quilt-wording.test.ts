@@ -4,7 +4,7 @@
  * where these cases come from).
  */
 import { describe, expect, it } from 'vitest';
-import { patchq, quilt, tempDir, write, type Run } from '../helpers/tree.js';
+import { patchq, quilt, read, tempDir, write, type Run } from '../helpers/tree.js';
 
 const out = (r: Run) => [r.code, (r.stdout + r.stderr).replace(/\n+$/, '')];
 
@@ -38,5 +38,15 @@ describe('quilt wording on twin trees', () => {
       write(d, 'patches/x.diff', '--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n');
     });
     for (const args of [['push', '-q'], ['pop', '-q'], ['push'], ['pop']]) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
+  });
+
+  it('a hunk adding to an empty old side creates the missing file, as GNU patch does', () => {
+    const [q, p] = twins((d) => {
+      write(d, 'patches/series', 'c.diff\n');
+      write(d, 'patches/c.diff', '--- a/new.txt\n+++ b/new.txt\n@@ -0,0 +1,2 @@\n+one\n+two\n');
+    });
+    for (const args of [['push'], ['pop'], ['push']]) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
+    expect(read(p, 'new.txt')).toBe('one\ntwo\n');
+    expect(read(p, 'new.txt')).toBe(read(q, 'new.txt'));
   });
 });
