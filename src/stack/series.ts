@@ -87,6 +87,19 @@ export function renameEntry(text: string, entries: SeriesEntry[], from: string, 
   return lines.join('');
 }
 
+/** The series text with NAME's strip level set as quilt writes it (` -p0`; none for 1). */
+export function setStrip(text: string, entries: SeriesEntry[], name: string, strip: number): string {
+  const e = entries.find((x) => x.name === name);
+  if (!e) throw new PatchqError('E_NOT_FOUND', `Patch ${name} is not in series`);
+  const lines = splitKeep(text);
+  const l = lines[e.line - 1]!;
+  const at = l.indexOf(name) + name.length;
+  const [, rest = '', comment = ''] = /^([^#]*?)(\s*#.*)?\n?$/.exec(l.slice(at)) ?? [];
+  const opts = rest.replace(/\s-p\s*\d+/g, '');
+  lines[e.line - 1] = `${l.slice(0, at)}${strip === 1 ? '' : ` -p${strip}`}${opts}${comment}\n`;
+  return lines.join('');
+}
+
 /** Lines with their terminators; a final line without newline gets one. */
 function splitKeep(text: string): string[] {
   if (text === '') return [];

@@ -3,6 +3,8 @@
  * must be the same (quilt's own test transcripts, altered-series.test and applied.test, are
  * where these cases come from).
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { patchq, quilt, read, tempDir, write, type Run } from '../helpers/tree.js';
 
@@ -48,5 +50,18 @@ describe('quilt wording on twin trees', () => {
     for (const args of [['push'], ['pop'], ['push']]) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
     expect(read(p, 'new.txt')).toBe('one\ntwo\n');
     expect(read(p, 'new.txt')).toBe(read(q, 'new.txt'));
+  });
+
+  it('refresh -p0 of a deleted file writes what quilt writes and records -p0 in series', () => {
+    const [q, p] = twins((d) => write(d, 'file', 'file\n'));
+    const steps: string[][] = [['new', 'remove.diff'], ['add', 'file']];
+    for (const args of steps) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
+    for (const d of [q, p]) rmSync(join(d, 'file'));
+    const noTs = { QUILT_NO_DIFF_TIMESTAMPS: '1' };
+    expect(out(patchq(p, ['refresh', '-p0'], noTs))).toEqual(out(quilt(q, ['refresh', '-p0'], noTs)));
+    expect(read(p, 'patches/series')).toBe('remove.diff -p0\n');
+    expect(read(p, 'patches/series')).toBe(read(q, 'patches/series'));
+    expect(read(p, 'patches/remove.diff')).toBe(read(q, 'patches/remove.diff'));
+    for (const args of [['pop', '-q'], ['push', '-q']]) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
   });
 });

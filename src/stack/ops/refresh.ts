@@ -15,6 +15,7 @@ import { makeFileDiff, parsePatch } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
 import { loadState, withLock } from '../session.js';
+import { setStrip } from '../series.js';
 import { backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, refreshMarker, sha1 } from '../state.js';
 import { modeOf, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
@@ -101,7 +102,8 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
     const newText = later ? readBackup(tree, later, f, readRecord(tree, later)).text : readText(treePath(tree, f));
     hashes[f] = sha1(readText(treePath(tree, f)));
     const git = opts.style === 'git';
-    const labels = git ? {} : opts.prefix === 'ab' ? { oldLabel: `a/${f}`, newLabel: `b/${f}` } : strip === 0 ? { oldLabel: `${f}.orig`, newLabel: f } : { oldLabel: `${dir}.orig/${f}`, newLabel: `${dir}/${f}` };
+    // -p0: `f.orig` and `f`, except that a deleted file keeps its own name (the patch has no other).
+    const labels = git ? {} : opts.prefix === 'ab' ? { oldLabel: `a/${f}`, newLabel: `b/${f}` } : strip === 0 ? { oldLabel: newText === null ? f : `${f}.orig`, newLabel: f } : { oldLabel: `${dir}.orig/${f}`, newLabel: `${dir}/${f}` };
     const newMode = later ? b.mode : (modeOf(tree, f) ?? undefined);
     body += makeFileDiff(b.text, newText, {
       oldPath: f,
@@ -123,6 +125,10 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   const ops: FileOp[] = [];
   if (changed && opts.backup && oldText !== null) ops.push({ kind: 'write', path: `${patchPath}~`, data: oldText });
   if (changed) ops.push({ kind: 'write', path: patchPath, data: patchText });
+  // refresh -p N makes a -pN patch: the series says so, as quilt writes it.
+  if (opts.strip !== undefined && opts.strip !== entry.strip) {
+    ops.push({ kind: 'write', path: tree.seriesPath, data: setStrip(readText(tree.seriesPath) ?? '', series, name, opts.strip) });
+  }
   ops.push({ kind: 'delete', path: refreshMarker(tree, name) });
   ops.push({ kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '' });
   ops.push(recordOp(tree, name, { landing: null, emptyFiles: rec?.emptyFiles ?? [], hashes, drifted: false }));
