@@ -32,8 +32,10 @@ function hunkLine(h: HunkReport): string | null {
       return `${n} succeeded at ${h.newLine} with fuzz ${h.fuzz}${off ? ` (${off})` : ''}.`;
     case 'failed': {
       const at = h.statedLine + h.offset;
-      // Plain "no match" keeps GNU's exact line; every other refusal says why.
-      const why = h.reason && h.reason !== 'no match' && h.reason !== 'conflict' ? ` (${h.reason})` : '';
+      // "No match" (with whatever detail) keeps GNU's exact line, so scripts reading quilt's
+      // output keep working; a refusal GNU would not make (ambiguous place...) says why.
+      // The detail is always in the report (--json, the TUI).
+      const why = h.reason && !h.reason.startsWith('no match') && h.reason !== 'conflict' ? ` (${h.reason})` : '';
       return h.reason === 'conflict' ? `${n} NOT MERGED at ${at}.` : `${n} FAILED at ${at}${why}.`;
     }
   }

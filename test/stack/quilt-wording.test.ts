@@ -64,4 +64,14 @@ describe('quilt wording on twin trees', () => {
     expect(read(p, 'patches/remove.diff')).toBe(read(q, 'patches/remove.diff'));
     for (const args of [['pop', '-q'], ['push', '-q']]) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
   });
+
+  it('a hunk that matches nowhere fails in GNU patch\'s words, with and without -f', () => {
+    const [q, p] = twins((d) => {
+      write(d, 'f', 'something else\n');
+      write(d, 'patches/series', 'p.diff\n');
+      write(d, 'patches/p.diff', '--- a/f\n+++ b/f\n@@ -1 +1 @@\n-reject\n+new\n');
+    });
+    for (const args of [['push'], ['push', '-f']]) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
+    expect(read(p, 'f.rej')).toBe(read(q, 'f.rej'));
+  });
 });

@@ -174,9 +174,9 @@ async function pushOne(tree: Tree, entry: SeriesEntry, applied: string[], opts: 
   }
   const forced = !report.ok;
   if (!opts.dryRun) applyTransaction(tree, pushOps(tree, entry.name, parsed, results, current, applied, forced));
-  // quilt -q: no blank line between patches.
-  if (!opts.quiet) say('');
+  // quilt: a blank line after each patch, none under -q, and none before the forced line.
   if (forced) say(`Applied patch ${name} (forced; needs refresh)`);
+  else if (!opts.quiet) say('');
   const one: PushedPatch = { ...base, status: forced ? 'forced' : 'applied' };
   if (drifted && opts.refresh && !opts.dryRun) {
     const { refreshLocked } = await import('./refresh.js');
