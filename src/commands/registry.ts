@@ -213,6 +213,17 @@ export const commands: Command[] = [
     load: () => import('./rename.js'),
   },
   {
+    name: 'fork',
+    summary: 'Go on with the top patch under a new name, keeping the old patch file as it is.',
+    usage: '[NEW_NAME]',
+    description: 'For a patch shared with another series: that series keeps the old file, this one gets the copy. NEW_NAME defaults to the name with -2 before the extension.',
+    options: [json],
+    json: true,
+    group: 'stack',
+    examples: ['patchq fork', 'patchq fork 05-fix-ours.patch'],
+    load: () => import('./fork.js'),
+  },
+  {
     name: 'header',
     summary: 'Print or change the header (description) of the top or named patch.',
     usage: '[-a|-r|-e] [--backup] [--dep3] [--strip-diffstat] [--strip-trailing-whitespace] [PATCH]',

@@ -44,7 +44,7 @@ export { revertFiles, type RevertResult } from './ops/revert.js';
 export { dependencyGraph, type GraphOptions, type GraphResult } from './ops/graph.js';
 export { importPatches, type ImportOptions, type ImportResult, type ImportedPatch } from './ops/import.js';
 export { deletePatch, type DeleteOptions, type DeleteResult } from './ops/delete.js';
-export { renamePatch, type RenameResult } from './ops/rename.js';
+export { renamePatch, forkPatch, nextForkName, type RenameResult } from './ops/rename.js';
 export { readHeader, writeHeader, splitPatchText, stripDiffstat, stripTrailingWhitespace, dep3Template, type HeaderInfo, type WriteHeaderOptions, type WriteHeaderResult } from './ops/header.js';
 export { exportSeries, gitFileDiff, type ExportOptions, type ExportResult, type ExportedPatch } from './ops/export.js';
 export { splitMailbox, mailHeaders, parseDep3, gitPatchName, type Dep3 } from './mail.js';

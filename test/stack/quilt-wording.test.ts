@@ -74,4 +74,17 @@ describe('quilt wording on twin trees', () => {
     for (const args of [['push'], ['push', '-f']]) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
     expect(read(p, 'f.rej')).toBe(read(q, 'f.rej'));
   });
+
+  it('fork keeps the old patch file and goes on under the new name, as quilt fork', () => {
+    const [q, p] = twins((d) => {
+      write(d, 'f', 'a\n');
+      write(d, 'patches/series', 'x.diff\n');
+      write(d, 'patches/x.diff', '--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n');
+    });
+    for (const args of [['push'], ['fork'], ['series'], ['fork', 'y.diff'], ['series'], ['applied'], ['pop']]) {
+      expect(out(patchq(p, args)), args.join(' ')).toEqual(out(quilt(q, args)));
+    }
+    for (const n of ['x.diff', 'x-2.diff', 'y.diff']) expect(read(p, `patches/${n}`)).toBe(read(q, `patches/${n}`));
+    expect(read(p, 'f')).toBe('a\n');
+  });
 });

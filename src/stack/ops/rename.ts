@@ -29,7 +29,24 @@ export interface RenameResult {
   message: string;
 }
 
-export function renamePatch(tree: Tree, given: string | undefined, newName: string, cwd?: string): RenameResult {
+/**
+ * `fork`: the top patch goes on under a new name (series, .pc), and its file stays as it
+ * is under the old name, for a series elsewhere that still uses it (quilt's fork). NEW
+ * defaults to the name with -2 before the extension (-3 after a -2, and so on).
+ */
+export function forkPatch(tree: Tree, newName: string | undefined, cwd?: string): RenameResult {
+  const { applied } = loadState(tree);
+  const top = applied[applied.length - 1];
+  if (!top) throw new PatchqError('E_STATE', 'No patches applied');
+  return renamePatch(tree, undefined, newName ?? nextForkName(top), cwd, { fork: true });
+}
+
+export function nextForkName(name: string): string {
+  const m = /^(.*?)(?:-(\d+))?(\.[^./]+)?$/.exec(name)!;
+  return `${m[1]}-${m[2] ? Number(m[2]) + 1 : 2}${m[3] ?? ''}`;
+}
+
+export function renamePatch(tree: Tree, given: string | undefined, newName: string, cwd?: string, opts: { fork?: boolean } = {}): RenameResult {
   return checkedThenLocked(tree, () => {
     const { series, applied } = loadState(tree);
     const from = patchOrTop(tree, series, applied, given, cwd);
@@ -54,9 +71,12 @@ export function renamePatch(tree: Tree, given: string | undefined, newName: stri
     ops.push({ kind: 'write', path: tree.seriesPath, data: renameEntry(readText(tree.seriesPath) ?? '', series, from, to) });
     const patchPath = join(tree.patchesDir, from);
     const text = readText(patchPath);
-    if (text !== null) ops.push({ kind: 'write', path: join(tree.patchesDir, to), data: text, mode: statSync(patchPath).mode & 0o7777 }, { kind: 'delete', path: patchPath });
+    if (text !== null) {
+      ops.push({ kind: 'write', path: join(tree.patchesDir, to), data: text, mode: statSync(patchPath).mode & 0o7777 });
+      if (!opts.fork) ops.push({ kind: 'delete', path: patchPath });
+    }
     ops.push(...reapplyOps(tree, from, to));
-    const message = `Patch ${displayName(tree, from)} renamed to ${displayName(tree, to)}`;
+    const message = opts.fork ? `Fork of patch ${displayName(tree, from)} created as ${displayName(tree, to)}` : `Patch ${displayName(tree, from)} renamed to ${displayName(tree, to)}`;
     return { ops, result: { from, to, applied: isApplied, message } };
   });
 }
