@@ -9,7 +9,7 @@
  *   2. commit  write .pc/.patchq/tx/manifest.json (fsync with PATCHQ_FSYNC=1) <- the commit point
  *   3. apply   each op in order, two renames per op:
  *                aside  the old target (file or dir) -> tx/undo/<n>   (nothing when absent;
- *                       directories made for it are listed in tx/undo/<n>.dirs)
+ *                       directories a write creates are listed in its manifest op)
  *                place  write: rename(staged, target); delete / rmtree: nothing more
  *   4. done    remove .pc/.patchq/tx (with the set-aside originals)
  *
@@ -51,6 +51,8 @@ interface ManifestOp {
   path: string;
   staged?: string;
   mode?: number;
+  /** Directories (relative, deepest first) this write creates: a roll-back removes them. */
+  dirs?: string[];
 }
 
 const txDir = (tree: Tree) => join(tree.sideDir, 'tx');
@@ -156,16 +158,27 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
   preflight(tree, ops);
   mkdirSync(dir, { recursive: true });
   const manifest: ManifestOp[] = [];
+  // Directories the writes will create, known before the commit point, so the manifest
+  // itself says what a roll-back removes (no record file per op).
+  const planned = new Set<string>();
+  const dirsFor = (target: string): string[] => {
+    const missing: string[] = [];
+    for (let d = dirname(target); !planned.has(d) && !lexists(d); d = dirname(d)) missing.push(d);
+    for (const d of missing) planned.add(d);
+    return missing.map((d) => relative(tree.root, d));
+  };
   try {
     ops.forEach((op, i) => {
       const rel = relative(tree.root, op.path);
+      if (op.kind === 'rmtree') for (const d of planned) if (d === op.path || d.startsWith(`${op.path}/`)) planned.delete(d);
       if (op.kind === 'write') {
         const staged = String(i);
         // Not fsynced one by one (that costs ~30 ms per file on a VM disk): kill -9 safety
         // needs none, and the directory fsync below orders them before the manifest.
         // Mode set exactly when placed (runManifest chmods before the rename).
         writeFileAtomic(join(dir, staged), op.data, { sync: false, direct: true });
-        manifest.push({ kind: 'write', path: rel, staged, mode: op.mode ?? 0o644 });
+        const dirs = dirsFor(op.path);
+        manifest.push({ kind: 'write', path: rel, staged, mode: op.mode ?? 0o644, ...(dirs.length ? { dirs } : {}) });
         maybeCrash();
       } else {
         manifest.push({ kind: op.kind, path: rel });
@@ -210,18 +223,6 @@ function setAside(target: string, aside: string, dirOk: boolean): void {
   renameSync(target, aside);
 }
 
-/**
- * mkdir -p for a target's directory, first noting (once) which directories it creates,
- * so a roll-back removes them again: `.pc/<patch>/` or a new `src/sub/` must not stay.
- */
-function makeParents(tree: Tree, target: string, record: string): void {
-  const missing: string[] = [];
-  for (let d = dirname(target); !lexists(d); d = dirname(d)) missing.push(relative(tree.root, d));
-  if (missing.length === 0) return;
-  if (!lexists(record)) writeFileSync(record, JSON.stringify(missing));
-  mkdirSync(dirname(target), { recursive: true });
-}
-
 function runManifest(tree: Tree, manifest: ManifestOp[]): void {
   const dir = txDir(tree);
   const undo = undoDir(tree);
@@ -234,7 +235,7 @@ function runManifest(tree: Tree, manifest: ManifestOp[]): void {
     if (op.kind === 'write') {
       const staged = join(dir, op.staged!);
       if (!existsSync(staged)) return; // placed before a crash
-      makeParents(tree, target, `${aside}.dirs`);
+      if (op.dirs?.length || !lexists(dirname(target))) mkdirSync(dirname(target), { recursive: true });
       setAside(target, aside, false);
       maybeCrash();
       chmodSync(staged, op.mode ?? 0o644);
@@ -273,9 +274,11 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown): void {
         // Placed, and nothing was set aside: the write created the file.
         rmSync(target, { force: true });
       }
-      if (lexists(`${aside}.dirs`)) {
-        // Deepest first; a directory something else put a file in meanwhile stays.
-        for (const rel of JSON.parse(readFileSync(`${aside}.dirs`, 'utf8')) as string[]) {
+      // Deepest first; a directory something else put a file in meanwhile stays. (A
+      // transaction journalled by an older patchq lists them in tx/undo/<n>.dirs.)
+      const made = op.dirs ?? (lexists(`${aside}.dirs`) ? (JSON.parse(readFileSync(`${aside}.dirs`, 'utf8')) as string[]) : []);
+      if (made.length) {
+        for (const rel of made) {
           try {
             rmdirSync(join(tree.root, rel));
           } catch {
