@@ -36,14 +36,23 @@ export function fileRefusals(tree: Tree, view: StackView, name: string, files: s
   return out;
 }
 
+/**
+ * The start remove and revert share, under the lock: the named (or top) applied patch and
+ * the files, each once, or the refusals for all of them in one error.
+ */
+export function checkedFiles(tree: Tree, files: string[], opts: { patch?: string; cwd?: string }): { view: StackView; name: string; unique: string[] } {
+  const view = loadState(tree);
+  const name = appliedPatch(tree, view, opts.patch, opts.cwd);
+  const unique = [...new Set(files)];
+  const refusals = fileRefusals(tree, view, name, unique);
+  if (refusals.length > 0) throw new PatchqError('E_STATE', refusals.join('\n'), { data: { refusals } });
+  return { view, name, unique };
+}
+
 /** `files` are tree-relative. */
 export function removeFiles(tree: Tree, files: string[], opts: { patch?: string; cwd?: string } = {}): RemoveResult {
   return withLock(tree, () => {
-    const view = loadState(tree);
-    const name = appliedPatch(tree, view, opts.patch, opts.cwd);
-    const unique = [...new Set(files)];
-    const refusals = fileRefusals(tree, view, name, unique);
-    if (refusals.length > 0) throw new PatchqError('E_STATE', refusals.join('\n'), { data: { refusals } });
+    const { name, unique } = checkedFiles(tree, files, opts);
     const rec = readRecord(tree, name) ?? { landing: null, emptyFiles: [], hashes: {}, drifted: false };
     const ops: FileOp[] = [];
     const lines: string[] = [];

@@ -6,14 +6,13 @@
  * All-or-nothing: any refused file (not in the patch, changed by a later patch) refuses all.
  */
 import { join } from 'node:path';
-import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
-import { loadState, withLock } from '../session.js';
+import { withLock } from '../session.js';
 import { backupDir, fileMode, readRecord, recordOp, sha1 } from '../state.js';
 import { modeOf, readTreeFile, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
-import { appliedPatch, patchedVersions } from './inspect.js';
-import { fileRefusals } from './remove.js';
+import { patchedVersions } from './inspect.js';
+import { checkedFiles } from './remove.js';
 
 export interface RevertResult {
   patch: string;
@@ -25,11 +24,7 @@ export interface RevertResult {
 /** `files` are tree-relative. */
 export function revertFiles(tree: Tree, files: string[], opts: { patch?: string; cwd?: string } = {}): RevertResult {
   return withLock(tree, () => {
-    const view = loadState(tree);
-    const name = appliedPatch(tree, view, opts.patch, opts.cwd);
-    const unique = [...new Set(files)];
-    const refusals = fileRefusals(tree, view, name, unique);
-    if (refusals.length > 0) throw new PatchqError('E_STATE', refusals.join('\n'), { data: { refusals } });
+    const { view, name, unique } = checkedFiles(tree, files, opts);
     const want = patchedVersions(tree, view, name, unique);
     const rec = readRecord(tree, name);
     const shown = displayName(tree, name);
