@@ -31,6 +31,9 @@ export const run: RunFn = async (ctx, args) => {
   if (keep) ctx.out.line(`The demo fork is in ${root} (try: cd ${root} && patchq series -v && git diff patches/)`);
   if (ctx.tty && !opt.bool(args, 'no-tui') && !ctx.json) {
     ctx.out.line('Opening the TUI on it (q quits)...');
+    // The demo fork keeps quilt's default layout: a quiltrc's QUILT_PATCHES (say
+    // debian/patches) must not send the TUI elsewhere. This process ends with the TUI.
+    for (const k of ['QUILT_PATCHES', 'QUILT_SERIES', 'QUILT_PC'] as const) ctx.env[k] = '';
     return { exitCode: report.ok ? 0 : 1, data: report, tui: { cwd: root } };
   }
   if (!keep) rmSync(parent, { recursive: true, force: true });
