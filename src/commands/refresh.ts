@@ -26,6 +26,7 @@ export const run: RunFn = async (ctx, args) => {
     ...(strip === 'ab' ? { prefix: 'ab' as const } : {}),
     ...(strip !== undefined && /^\d+$/.test(strip) ? { strip: Number(strip) } : {}),
   });
+  for (const w of res.warnings) ctx.out.warn(w);
   ctx.out.line(res.message);
   return { data: { name: res.name, changed: res.changed, empty: res.empty } };
 };

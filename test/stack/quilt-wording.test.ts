@@ -87,4 +87,15 @@ describe('quilt wording on twin trees', () => {
     for (const n of ['x.diff', 'x-2.diff', 'y.diff']) expect(read(p, `patches/${n}`)).toBe(read(q, `patches/${n}`));
     expect(read(p, 'f')).toBe('a\n');
   });
+
+  it('refresh warns about added lines that end in whitespace, as quilt does', () => {
+    const [q, p] = twins((d) => write(d, 'a', 'a\nb\nc\n'));
+    for (const args of [['new', 'test.diff'], ['add', 'a']]) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
+    for (const d of [q, p]) write(d, 'a', 'a \nb\nc \n');
+    for (const args of [['refresh'], ['refresh', '-U0']]) {
+      const r = patchq(p, args);
+      expect(r.stderr).toBe('Warning: trailing whitespace in lines 1,3 of a\n');
+      expect(out(r)).toEqual(out(quilt(q, args)));
+    }
+  });
 });

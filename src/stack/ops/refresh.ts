@@ -47,6 +47,8 @@ export interface RefreshResult {
   empty: boolean;
   patchText: string;
   message: string;
+  /** quilt's warnings, printed before the message (added lines that end in whitespace). */
+  warnings: string[];
 }
 
 export function refresh(tree: Tree, opts: RefreshOptions = {}): RefreshResult {
@@ -95,6 +97,7 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   const strip = opts.strip ?? entry.strip;
   const dir = basename(tree.root);
   let body = '';
+  const warnings: string[] = [];
   const hashes: Record<string, string | null> = {};
   for (const f of order) {
     const b = readBackup(tree, name, f, rec);
@@ -105,7 +108,7 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
     // -p0: `f.orig` and `f`, except that a deleted file keeps its own name (the patch has no other).
     const labels = git ? {} : opts.prefix === 'ab' ? { oldLabel: `a/${f}`, newLabel: `b/${f}` } : strip === 0 ? { oldLabel: newText === null ? f : `${f}.orig`, newLabel: f } : { oldLabel: `${dir}.orig/${f}`, newLabel: `${dir}/${f}` };
     const newMode = later ? b.mode : (modeOf(tree, f) ?? undefined);
-    body += makeFileDiff(b.text, newText, {
+    const fileDiff = makeFileDiff(b.text, newText, {
       oldPath: f,
       newPath: f,
       style: git ? 'git' : 'quilt',
@@ -117,6 +120,9 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
         : {}),
       ...(noTs || git ? {} : { oldTime: stamp(b.text === null ? null : join(backupDir(tree, name), f)), newTime: stamp(newText === null ? null : later ? join(backupDir(tree, later), f) : treePath(tree, f)) }),
     });
+    body += fileDiff;
+    const ws = trailingWhitespace(fileDiff);
+    if (ws.length) warnings.push(`Warning: trailing whitespace in line${ws.length > 1 ? 's' : ''} ${ws.join(',')} of ${f}`);
   }
   const header = withBase(oldParsed?.header ?? '', opts.base);
   const patchText = header + body;
@@ -134,5 +140,21 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   ops.push(recordOp(tree, name, { landing: null, emptyFiles: rec?.emptyFiles ?? [], hashes, drifted: false }));
   applyTransaction(tree, ops);
   const message = empty ? `Nothing in patch ${shown}` : changed ? `Refreshed patch ${shown}` : `Patch ${shown} is unchanged`;
-  return { name, changed, empty, patchText, message };
+  return { name, changed, empty, patchText, message, warnings };
+}
+
+/** New-side line numbers of added lines that end in a space or tab (quilt warns about them). */
+function trailingWhitespace(fileDiff: string): number[] {
+  const out: number[] = [];
+  let line = 0;
+  for (const l of fileDiff.split('\n')) {
+    const m = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(l);
+    if (m) line = Number(m[1]);
+    else if (line === 0) continue;
+    else if (l.startsWith('+')) {
+      if (/[ \t]\r?$/.test(l)) out.push(line);
+      line++;
+    } else if (l.startsWith(' ')) line++;
+  }
+  return out;
 }
