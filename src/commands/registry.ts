@@ -75,6 +75,7 @@ export const commands: Command[] = [
       { name: 'quiet', short: 'q', type: 'boolean', description: 'Do not list restored files.' },
       { name: 'verbose', short: 'v', type: 'boolean', description: 'Accepted for quilt compatibility.' },
       { name: 'R', short: 'R', type: 'boolean', description: 'Always verify that the patch removes cleanly (patchq always does).' },
+      { name: 'refresh', type: 'boolean', description: 'Refresh each patch before removing it (not with -f).' },
       json,
     ],
     json: true,

@@ -4,7 +4,7 @@
  * where these cases come from).
  */
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { patchq, quilt, read, tempDir, write, type Run } from '../helpers/tree.js';
 
@@ -97,5 +97,24 @@ describe('quilt wording on twin trees', () => {
       expect(r.stderr).toBe('Warning: trailing whitespace in lines 1,3 of a\n');
       expect(out(r)).toEqual(out(quilt(q, args)));
     }
+  });
+
+  it('pop --refresh refreshes each patch before removing it; -f with it is refused', () => {
+    const [q, p] = twins((d) => {
+      write(d, 'a', 'a\n');
+      write(d, 'b', 'b\n');
+    });
+    const steps = [['new', 'a.patch'], ['add', 'a'], ['new', 'b.patch'], ['add', 'b']];
+    for (const args of steps) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
+    for (const d of [q, p]) {
+      write(d, 'a', 'A\n');
+      write(d, 'b', 'B\n');
+    }
+    for (const args of [['pop', '-fa', '--refresh'], ['pop', '-a', '--refresh'], ['push', '-a']]) {
+      expect(out(patchq(p, args)), args.join(' ')).toEqual(out(quilt(q, args)));
+    }
+    // Same patch but for the tree's folder name in the labels, and the timestamps.
+    const norm = (d: string) => read(d, 'patches/b.patch').replace(/\t.*$/gm, '').split(basename(d)).join('TREE');
+    expect(norm(p)).toBe(norm(q));
   });
 });

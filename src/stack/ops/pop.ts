@@ -25,6 +25,8 @@ export interface PopOptions {
   target?: Target;
   force?: boolean;
   quiet?: boolean;
+  /** quilt's pop --refresh: refresh each patch, then remove it. */
+  refresh?: boolean;
 }
 
 export interface PopResult {
@@ -38,6 +40,7 @@ export async function pop(tree: Tree, opts: PopOptions = {}, ev: StackEvents = {
     // (what quilt's message tells you to run) must still work, as in quilt.
     const series = readSeriesOf(tree);
     const applied = readApplied(tree);
+    if (opts.force && opts.refresh) throw new PatchqError('E_STATE', 'Options -f and --refresh are mutually exclusive');
     if (applied.length === 0) throw new PatchqError('E_NOTHING', 'No patch removed');
     let count = 1;
     const t = opts.target;
@@ -58,6 +61,11 @@ export async function pop(tree: Tree, opts: PopOptions = {}, ev: StackEvents = {
       const name = stack[stack.length - 1]!;
       // Awaited: a screen's callback may return a promise to paint before the patch is worked on.
       await ev.patchStart?.(name, i, count);
+      if (opts.refresh) {
+        const { refreshLocked } = await import('./refresh.js');
+        const r = refreshLocked(tree, { name });
+        ev.line?.(r.message);
+      }
       popOne(tree, name, stack.slice(0, -1), opts, ev);
       stack.pop();
       popped.push(name);
