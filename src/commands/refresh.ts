@@ -18,6 +18,7 @@ export const run: RunFn = async (ctx, args) => {
     ...(args.positionals[0] ? { name: patchArg(ctx, t, args.positionals[0]) } : {}),
     force: opt.bool(args, 'force'),
     backup: opt.bool(args, 'backup'),
+    sort: opt.bool(args, 'sort'),
     context: s.context.value,
     style: s.diffStyle.value,
     noTimestamps: !s.timestamps.value,

@@ -40,6 +40,7 @@ export const commands: Command[] = [
       { name: 'no-index', type: 'boolean', description: "Leave out quilt's Index: and ==== lines." },
       { name: 'force', short: 'f', type: 'boolean', description: 'Refresh even when later applied patches touch the same files.' },
       { name: 'backup', type: 'boolean', description: 'Keep the previous patch file as PATCH~ (quilt; Debian sets it in QUILT_REFRESH_ARGS).' },
+      { name: 'sort', type: 'boolean', description: 'Files in name order instead of the order the patch had.' },
       json,
     ],
     json: true,

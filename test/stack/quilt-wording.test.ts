@@ -117,4 +117,20 @@ describe('quilt wording on twin trees', () => {
     const norm = (d: string) => read(d, 'patches/b.patch').replace(/\t.*$/gm, '').split(basename(d)).join('TREE');
     expect(norm(p)).toBe(norm(q));
   });
+
+  it('refresh --sort writes files in name order, as quilt', () => {
+    const [q, p] = twins((d) => {
+      write(d, 'b', 'b\n');
+      write(d, 'a', 'a\n');
+    });
+    for (const args of [['new', 's.diff'], ['add', 'b', 'a']]) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
+    for (const d of [q, p]) for (const f of ['a', 'b']) write(d, f, `${f}${f}\n`);
+    const noTs = { QUILT_NO_DIFF_TIMESTAMPS: '1' };
+    const order = (d: string) => [...read(d, 'patches/s.diff').matchAll(/^Index: \S+\/(\S+)$/gm)].map((m) => m[1]);
+    for (const args of [['refresh'], ['refresh', '--sort']]) {
+      expect(out(patchq(p, args, noTs))).toEqual(out(quilt(q, args, noTs)));
+      expect(order(p)).toEqual(order(q));
+    }
+    expect(order(p)).toEqual(['a', 'b']);
+  });
 });

@@ -38,6 +38,8 @@ export interface RefreshOptions {
   diffstat?: boolean;
   /** quilt's --backup: keep the previous patch file as `PATCH~`. */
   backup?: boolean;
+  /** quilt's --sort: files in name order instead of the patch's own order. */
+  sort?: boolean;
 }
 
 export interface RefreshResult {
@@ -90,6 +92,7 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   const oldText = readText(patchPath);
   const oldParsed = oldText === null ? null : parsePatch(oldText, { strip: entry.strip, fileName: patchPath });
   const order = [...new Set([...(oldParsed?.files.flatMap((f) => [f.oldPath, f.newPath]) ?? []).filter((p): p is string => !!p && files.includes(p)), ...files])];
+  if (opts.sort) order.sort();
   const rec = readRecord(tree, name);
   const env = process.env;
   const noTs = opts.noTimestamps ?? Boolean(env.QUILT_NO_DIFF_TIMESTAMPS);
