@@ -133,4 +133,27 @@ describe('quilt wording on twin trees', () => {
     }
     expect(order(p)).toEqual(['a', 'b']);
   });
+
+  it('push -q of a failing patch prints only the count, as quilt (patch -s)', () => {
+    const [q, p] = twins((d) => {
+      write(d, 'f', 'something else\n');
+      write(d, 'patches/series', 'p.diff\n');
+      write(d, 'patches/p.diff', '--- a/f\n+++ b/f\n@@ -1 +1 @@\n-reject\n+new\n');
+    });
+    expect(out(patchq(p, ['push', '-q']))).toEqual(out(quilt(q, ['push', '-q'])));
+  });
+
+  it('a lower patch refreshed with -f under a later one that shares a file still pops cleanly', () => {
+    const [q, p] = twins((d) => write(d, 'f', 'one\n'));
+    const steps = [['new', '1.diff'], ['add', 'f']];
+    for (const args of steps) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
+    for (const d of [q, p]) write(d, 'f', 'two\n');
+    for (const args of [['refresh'], ['new', '2.diff'], ['add', 'f']]) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
+    for (const d of [q, p]) write(d, 'f', 'three\n');
+    const noTs = { QUILT_NO_DIFF_TIMESTAMPS: '1' };
+    for (const args of [['refresh'], ['refresh', '-f', '1.diff'], ['pop', '-a']]) {
+      expect(out(patchq(p, args, noTs)), args.join(' ')).toEqual(out(quilt(q, args, noTs)));
+    }
+    expect(read(p, 'f')).toBe('one\n');
+  });
 });

@@ -162,7 +162,11 @@ async function pushOne(tree: Tree, entry: SeriesEntry, applied: string[], opts: 
   const failedFiles = results.filter((r) => r.report.status !== 'ok');
   for (const r of results) {
     const rej = opts.force || opts.leaveRejects ? `${r.report.path}.rej` : undefined;
-    for (const l of formatFileReport(r.report, rej ? { rejectsFile: rej } : {})) if (!opts.quiet || /FAILED|NOT MERGED/.test(l)) say(l);
+    for (const l of formatFileReport(r.report, rej ? { rejectsFile: rej } : {})) {
+      if (!opts.quiet) say(l);
+      // -q is GNU patch -s under quilt: only the count of failed hunks, without where they went.
+      else if (/^\d+ out of \d+ hunks? FAILED/.test(l)) say(l.replace(/ -- .*$/, ''));
+    }
   }
   const drifted = report.ok && !report.clean;
   const base: PushedPatch = { name: entry.name, report, status: 'applied', drifted, refreshed: false, lines };

@@ -106,7 +106,8 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
     const b = readBackup(tree, name, f, rec);
     const later = shadow.get(f);
     const newText = later ? readBackup(tree, later, f, readRecord(tree, later)).text : readText(treePath(tree, f));
-    hashes[f] = sha1(readText(treePath(tree, f)));
+    // What the file is when this patch is the top one: a later patch's backup if one shadows it.
+    hashes[f] = sha1(newText);
     const git = opts.style === 'git';
     // -p0: `f.orig` and `f`, except that a deleted file keeps its own name (the patch has no other).
     const labels = git ? {} : opts.prefix === 'ab' ? { oldLabel: `a/${f}`, newLabel: `b/${f}` } : strip === 0 ? { oldLabel: newText === null ? f : `${f}.orig`, newLabel: f } : { oldLabel: `${dir}.orig/${f}`, newLabel: `${dir}/${f}` };
