@@ -8,7 +8,16 @@ import type { RunFn } from './types.js';
 export const run: RunFn = async (ctx, args) => {
   if (args.positionals.length === 0) throw new PatchqError('E_USAGE', 'Usage: patchq patches [-v] FILE...');
   const t = tree(ctx);
-  const files = args.positionals.map((f) => treeRelative(t, ctx.cwd, f));
+  // A file outside the tree (quilt's test asks about /dev/null) is touched by no patch: no
+  // line for it, as in quilt, rather than an error.
+  const files = args.positionals.flatMap((f) => {
+    try {
+      return [treeRelative(t, ctx.cwd, f)];
+    } catch (e) {
+      if (e instanceof PatchqError && e.code === 'E_PATH_OUTSIDE') return [];
+      throw e;
+    }
+  });
   const list = patchesTouching(t, files);
   const verbose = opt.bool(args, 'verbose');
   for (const p of list) {

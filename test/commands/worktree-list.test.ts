@@ -79,6 +79,8 @@ describe('patches, against quilt patches', () => {
     expect(same('patches', ['-v', 'b.txt']).stdout).toBe('+ 02-b.patch\n= 03-ab.patch\n');
     same('patches', ['sub/d.txt']);
     same('patches', ['none.txt']);
+    // A path outside the tree is touched by no patch: nothing printed, as quilt.
+    expect(same('patches', ['/dev/null', '../outside.txt']).stdout).toBe('');
     const j = JSON.parse(patchq(d, ['patches', '--json', 'c.txt']).stdout);
     expect(j).toEqual([{ name: '02-b.patch', state: 'applied' }, { name: '04-later.patch', state: 'unapplied' }]);
     expect(patchq(d, ['patches']).code).toBe(2);
