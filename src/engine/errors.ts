@@ -6,7 +6,7 @@ export type ErrorCode =
   | 'E_PATCH_PARSE' // malformed patch text
   | 'E_PATCH_COUNTS' // hunk body does not match its @@ counts
   | 'E_PATCH_BINARY' // binary patch we cannot apply
-  | 'E_PATCH_UNSUPPORTED' // ed scripts, context diffs we refuse, ...
+  | 'E_PATCH_UNSUPPORTED' // ed scripts, normal diffs, symlinks ...
   | 'E_PATH_OUTSIDE' // a path that escapes the tree
   | 'E_USAGE' // bad command line
   | 'E_NOT_FOUND' // missing patch or file

@@ -24,7 +24,7 @@ import { isEpochStamp, splitGitNames, splitNameAndStamp, unquoteGitPath } from '
 import { decodePath, splitLines, stripEol } from './lines.js';
 import { hunksFromSpans, type HunkSpan } from './parse-diff-adapter.js';
 import { normalizeTreePath, printable, stripPath } from './paths.js';
-import type { BinaryPatch, FilePatch, ParsedPatch, ParseOptions } from './types.js';
+import type { BinaryPatch, FilePatch, Hunk, HunkLine, ParsedPatch, ParseOptions } from './types.js';
 
 /** A file as written, before -p stripping. Names are byte strings. */
 interface RawFile {
@@ -47,6 +47,8 @@ interface RawFile {
   similarity?: number;
   binary?: BinaryPatch;
   spans: HunkSpan[];
+  /** Hunks of a context diff (`diff -c`), read here directly: parse-diff knows unified only. */
+  contextHunks?: Hunk[];
 }
 
 const GIT_EXT = /^(old mode|new mode|deleted file mode|new file mode|similarity index|dissimilarity index|rename from|rename to|rename old|rename new|copy from|copy to|index [0-9a-f]+\.\.[0-9a-f]+|Binary files |GIT binary patch)/;
@@ -129,7 +131,12 @@ function scanFiles(lines: string[], view: string[], start: number, fileName: str
       files.push(f);
       i++;
     } else if (l.startsWith('*** ') && view[i + 1]?.startsWith('--- ')) {
-      err('E_PATCH_UNSUPPORTED', "context diffs are not supported; regenerate the patch with 'diff -u' or 'git diff'", i);
+      const f = newRaw(i, false);
+      const old = splitNameAndStamp(l.slice(4));
+      const neu = splitNameAndStamp(view[i + 1]!.slice(4));
+      [f.oldName, f.oldStamp, f.newName, f.newStamp] = [old.name, old.stamp, neu.name, neu.stamp];
+      i = readContextHunks(lines, view, i + 2, f, err);
+      files.push(f);
     } else if (l.startsWith('@@ ')) {
       err('E_PATCH_PARSE', 'hunk header outside of any file (missing ---/+++ lines?)', i);
     } else if (/^---[ \t][^ \t]/.test(l)) {
@@ -175,6 +182,82 @@ function readNames(view: string[], i: number, f: RawFile, err: Fail): number {
   const neu = splitNameAndStamp(view[i + 1]!.slice(4));
   [f.oldName, f.oldStamp, f.newName, f.newStamp] = [old.name, old.stamp, neu.name, neu.stamp];
   return i + 2;
+}
+
+/**
+ * The hunks of one file of a context diff (`diff -c`, quilt's `refresh -c`):
+ *   ***************            a hunk
+ *   *** 4,6 ****               old lines 4-6: "  " context, "- " removed, "! " changed
+ *   --- 4,7 ----               new lines 4-7: "  " context, "+ " added, "! " changed
+ * A side with nothing but context may be left out (its lines are the other side's
+ * context). Turned into the unified model: context, then each run of old lines as
+ * removals followed by the matching run of new lines as additions.
+ */
+function readContextHunks(lines: string[], view: string[], i: number, f: RawFile, err: Fail): number {
+  const RANGE_OLD = /^\*\*\* (\d+)(?:,(\d+))? \*\*\*\*\s*$/;
+  const RANGE_NEW = /^--- (\d+)(?:,(\d+))? ----\s*$/;
+  type Mark = { mark: string; text: string };
+  const section = (prefixes: string): Mark[] => {
+    const out: Mark[] = [];
+    while (i < view.length) {
+      const v = view[i]!;
+      if (v.startsWith('\\') && out.length) {
+        const prev = out[out.length - 1]!;
+        prev.text = prev.text.replace(/\r?\n$/, (m) => (m === '\r\n' ? '\r' : ''));
+      } else if (v.length >= 2 && prefixes.includes(v[0]!) && v[1] === ' ' && !RANGE_NEW.test(v)) {
+        out.push({ mark: v[0]!, text: lines[i]!.slice(2) });
+      } else break;
+      i++;
+    }
+    return out;
+  };
+  const countOf = (m: RegExpExecArray, n: number, at: number): number => {
+    const a = Number(m[1]);
+    const want = m[2] === undefined ? (a === 0 ? 0 : 1) : Number(m[2]) - a + 1;
+    // A single number may stand for an empty side ("*** 5 ****" before an insertion).
+    if (n !== want && !(m[2] === undefined && n === 0)) err('E_PATCH_COUNTS', `context hunk side has ${n} lines, its range says ${want}`, at);
+    return n;
+  };
+  const hunks: Hunk[] = [];
+  while (i < view.length && view[i]!.startsWith('***************')) {
+    const at = i;
+    const section0 = view[i]!.slice(15).trim();
+    i++;
+    const mo = RANGE_OLD.exec(view[i] ?? '');
+    if (!mo) err('E_PATCH_PARSE', `context hunk without its '*** N,M ****' line`, i);
+    const oldAt = i++;
+    let olds = section(' -!');
+    const mn = RANGE_NEW.exec(view[i] ?? '');
+    if (!mn) err('E_PATCH_PARSE', `context hunk without its '--- N,M ----' line`, i);
+    const newAt = i++;
+    let news = section(' +!');
+    if (olds.length === 0) olds = news.filter((x) => x.mark === ' ');
+    if (news.length === 0) news = olds.filter((x) => x.mark === ' ');
+    const out: HunkLine[] = [];
+    let a = 0;
+    let b = 0;
+    while (a < olds.length || b < news.length) {
+      if (olds[a]?.mark === ' ' && news[b]?.mark === ' ') {
+        out.push({ op: ' ', text: news[b]!.text });
+        a++;
+        b++;
+        continue;
+      }
+      const [a0, b0] = [a, b];
+      while (a < olds.length && olds[a]!.mark !== ' ') out.push({ op: '-', text: olds[a++]!.text });
+      while (b < news.length && news[b]!.mark !== ' ') out.push({ op: '+', text: news[b++]!.text });
+      if (a === a0 && b === b0) err('E_PATCH_PARSE', 'the two sides of this context hunk do not line up', at);
+    }
+    const oldCount = countOf(mo!, out.filter((x) => x.op !== '+').length, oldAt);
+    const newCount = countOf(mn!, out.filter((x) => x.op !== '-').length, newAt);
+    const oldStart = Number(mo![1]);
+    const prev = hunks[hunks.length - 1];
+    if (prev && oldStart < prev.oldStart + prev.oldCount) err('E_PATCH_PARSE', `misordered hunks: this hunk starts at old line ${oldStart}, inside or before the previous hunk`, at);
+    hunks.push({ oldStart, oldCount, newStart: Number(mn![1]), newCount, section: section0, lines: out, patchLine: at + 1 });
+  }
+  if (hunks.length === 0) err('E_PATCH_PARSE', "context diff file header without a '***************' hunk", i);
+  f.contextHunks = hunks;
+  return i;
 }
 
 /** Find each hunk's extent, validating the body against the header counts. */
@@ -266,7 +349,7 @@ function toFilePatch(r: RawFile, lines: string[], strip: number, fileName: strin
   const newRaw = r.renameTo ?? r.copyTo ?? (r.newName ?? r.gitNames?.[1]);
   const oldPrefixed = r.renameFrom === undefined && r.copyFrom === undefined;
   const newPrefixed = r.renameTo === undefined && r.copyTo === undefined;
-  const hunkSide = (side: 'old' | 'new') => r.spans.every((s) => (side === 'old' ? s.oldCount : s.newCount) === 0);
+  const hunkSide = (side: 'old' | 'new') => (r.contextHunks ?? r.spans).every((s) => (side === 'old' ? s.oldCount : s.newCount) === 0);
   const created = r.created || (r.oldName !== undefined && isNull(r.oldName)) || (!r.git && isEpochStamp(r.oldStamp) && hunkSide('old'));
   const deleted = r.deleted || (r.newName !== undefined && isNull(r.newName)) || (!r.git && isEpochStamp(r.newStamp) && hunkSide('new'));
   if (oldRaw === undefined && newRaw === undefined) {
@@ -284,7 +367,7 @@ function toFilePatch(r: RawFile, lines: string[], strip: number, fileName: strin
     })[0]!;
     oldPath = newPath = pick;
   }
-  const hunks = hunksFromSpans(lines, r.spans, fileName);
+  const hunks = r.contextHunks ?? hunksFromSpans(lines, r.spans, fileName);
   return {
     oldPath,
     newPath,

@@ -211,10 +211,36 @@ describe('parsePatch on what parse-diff misreads', () => {
     expect(p.files).toHaveLength(1);
   });
 
-  it('refuses normal diffs, ed scripts and context diffs instead of ignoring them', () => {
+  it('refuses normal diffs and ed scripts instead of ignoring them', () => {
     expect(codeOf(() => parsePatch('2c2\n< a\n---\n> b\n')).code).toBe('E_PATCH_UNSUPPORTED');
     expect(codeOf(() => parsePatch('2c\nb\n.\nw\n')).code).toBe('E_PATCH_UNSUPPORTED');
-    expect(codeOf(() => parsePatch('*** a/x\n--- b/x\n***************\n')).code).toBe('E_PATCH_UNSUPPORTED');
+    // A context-diff file header with no hunk is malformed, named by line.
+    expect(codeOf(() => parsePatch('*** a/x\n--- b/x\n***************\n'))).toMatchObject({ code: 'E_PATCH_PARSE', line: 4 });
+  });
+
+  it('reads context diffs (diff -c, quilt refresh -c) as the same hunks diff -u writes', () => {
+    const d = mkdtempSync(join(tmpdir(), 'patchq-ctx-'));
+    dirs.push(d);
+    const before = Array.from({ length: 30 }, (_, i) => `line ${i + 1}\n`).join('');
+    // A change, a pure insertion, a pure deletion, a last line without newline, a created and a deleted file.
+    const after = before.replace('line 3\n', 'LINE 3\nline 3b\n').replace('line 15\n', 'line 15\nnew 15a\n').replace('line 24\n', '') + 'tail';
+    write(d, 'a/f.txt', before);
+    write(d, 'b/f.txt', after);
+    write(d, 'a/gone.txt', 'bye\n');
+    write(d, 'b/born.txt', 'hi\n');
+    const diff = (flag: string) => {
+      try {
+        return execFileSync('diff', [flag, '-rN', 'a', 'b'], { cwd: d, encoding: 'latin1' });
+      } catch (e) {
+        return (e as { stdout: string }).stdout;
+      }
+    };
+    const shape = (text: string) =>
+      parsePatch(text).files.map((f) => ({ path: f.newPath ?? f.oldPath, kind: f.kind, hunks: f.hunks.map(({ oldStart, oldCount, newStart, newCount, lines }) => ({ oldStart, oldCount, newStart, newCount, lines })) }));
+    const c = diff('-c');
+    expect(c).toContain('***************');
+    expect(shape(c)).toEqual(shape(diff('-u')));
+    expect(shape(diff('-C1'))).toEqual(shape(diff('-U1')));
   });
 
   it('refuses paths that leave the tree', () => {
@@ -231,7 +257,11 @@ describe('parsePatch on what parse-diff misreads', () => {
   });
 
   it('never throws anything but PatchqError on random bytes or mangled patches', () => {
-    const base = simple('a/x') + 'diff --git a/y b/y\nnew file mode 100644\n--- /dev/null\n+++ b/y\n@@ -0,0 +1,2 @@\n+1\n+2\n';
+    const base =
+      simple('a/x') +
+      'diff --git a/y b/y\nnew file mode 100644\n--- /dev/null\n+++ b/y\n@@ -0,0 +1,2 @@\n+1\n+2\n' +
+      // and a context diff: changed, added and removed lines, a missing newline marker
+      '*** z.orig\n--- z\n***************\n*** 1,3 ****\n  a\n! b\n- c\n--- 1,3 ----\n  a\n! B\n+ d\n\\ No newline at end of file\n';
     const mangled = fc.tuple(fc.nat(base.length), fc.nat(base.length), fc.string({ maxLength: 20 })).map(([a, b, s]) => {
       const [lo, hi] = a < b ? [a, b] : [b, a];
       return base.slice(0, lo) + s + base.slice(hi);

@@ -194,7 +194,6 @@ describe('ed scripts and anything that would run a command', () => {
     ];
     for (const s of scripts) refused(s, /ed-script diffs are not supported \(they are never executed\)/);
     refused('2c2\n< two\n---\n> TWO\n', /normal diffs are not supported/, { line: 1 });
-    refused('*** a.txt\n--- a.txt\n***************\n*** 1 ****\n! one\n--- 1 ----\n! ONE\n', /context diffs are not supported/);
     expect(existsSync(marker)).toBe(false);
   });
 });
