@@ -5,6 +5,18 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The package version pairs (a -> c) both the drift and the reapply suites build cases from. */
+export const PAIRS = [
+  ['commander', '9.0.0', '9.5.0'],
+  ['commander', '8.3.0', '9.0.0'],
+  ['semver', '7.3.8', '7.6.3'],
+  ['express', '4.17.3', '4.19.2'],
+  ['lodash', '4.17.15', '4.17.21'],
+  ['yargs-parser', '20.2.9', '21.1.1'],
+  ['ajv', '8.11.0', '8.12.0'],
+  ['minimatch', '5.1.0', '5.1.6'],
+];
+
 export const CACHE = join(dirname(fileURLToPath(import.meta.url)), '..', '.cache');
 
 /** Unpack NAME@VERSION into the cache; returns the package dir. */

@@ -8,23 +8,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fetchPackage, readPackage } from '../lib/corpus.mjs';
+import { PAIRS, fetchPackage, readPackage } from '../lib/corpus.mjs';
 import { makeAmbiguousCases, makeCases } from '../lib/cases.mjs';
 import { runPool } from '../lib/pool.mjs';
 import { TOOLS, toolVersions } from '../lib/tools.mjs';
 
 export const title = 'Drift accuracy';
 
-const PAIRS = [
-  ['commander', '9.0.0', '9.5.0'],
-  ['commander', '8.3.0', '9.0.0'],
-  ['semver', '7.3.8', '7.6.3'],
-  ['express', '4.17.3', '4.19.2'],
-  ['lodash', '4.17.15', '4.17.21'],
-  ['yargs-parser', '20.2.9', '21.1.1'],
-  ['ajv', '8.11.0', '8.12.0'],
-  ['minimatch', '5.1.0', '5.1.6'],
-];
 const TIMEOUT_MS = 30_000;
 
 export function corpus({ quick = false } = {}) {

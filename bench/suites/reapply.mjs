@@ -29,20 +29,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diffHunks, makeFileDiff, splitLines } from '../../dist/engine/index.js';
 import { withBase } from '../../dist/stack/index.js';
-import { fetchPackage, readPackage, rng } from '../lib/corpus.mjs';
+import { PAIRS, fetchPackage, readPackage, rng } from '../lib/corpus.mjs';
 
 export const title = 'Reapply across real upstream drift';
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'cli.js');
-const PAIRS = [
-  ['commander', '9.0.0', '9.5.0'],
-  ['commander', '8.3.0', '9.0.0'],
-  ['semver', '7.3.8', '7.6.3'],
-  ['express', '4.17.3', '4.19.2'],
-  ['lodash', '4.17.15', '4.17.21'],
-  ['yargs-parser', '20.2.9', '21.1.1'],
-  ['ajv', '8.11.0', '8.12.0'],
-  ['minimatch', '5.1.0', '5.1.6'],
-];
 const TIMEOUT_MS = 120_000;
 
 function env() {

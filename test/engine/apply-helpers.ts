@@ -71,3 +71,15 @@ export function git(dir: string, args: string[], input?: string): string {
 
 /** `seq a b` as text. */
 export const seq = (a: number, b: number): string => Array.from({ length: b - a + 1 }, (_, i) => `${a + i}\n`).join('');
+
+/** Real `git merge-file -p ours base theirs`: text and whether it was clean. */
+export function gitMergeFile(ours: string, base: string, theirs: string, diff3 = false): { text: string; clean: boolean } {
+  const dir = tmp();
+  writeTree(dir, { ours, base, theirs });
+  const args = ['merge-file', '-p', ...(diff3 ? ['--diff3'] : []), '-L', 'ours', '-L', 'base', '-L', 'theirs', 'ours', 'base', 'theirs'];
+  try {
+    return { text: execFileSync('git', args, { cwd: dir, encoding: 'latin1' }), clean: true };
+  } catch (e) {
+    return { text: (e as { stdout: string }).stdout, clean: false };
+  }
+}

@@ -1,21 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyFilePatch, formatFileReport, makeFileDiff, merge3 } from '../../src/engine/index.js';
-import { filePatch, tmp, writeTree } from './apply-helpers.js';
+import { filePatch, gitMergeFile } from './apply-helpers.js';
 
-/** Real `git merge-file -p ours base theirs`: text and whether it was clean. */
-function gitMergeFile(ours: string, base: string, theirs: string, diff3 = false): { text: string; clean: boolean } {
-  const dir = tmp();
-  writeTree(dir, { ours, base, theirs });
-  const args = ['merge-file', '-p', ...(diff3 ? ['--diff3'] : []), '-L', 'ours', '-L', 'base', '-L', 'theirs', 'ours', 'base', 'theirs'];
-  try {
-    return { text: execFileSync('git', args, { cwd: dir, encoding: 'latin1' }), clean: true };
-  } catch (e) {
-    return { text: (e as { stdout: string }).stdout, clean: false };
-  }
-}
 
 const base = 'a\nb\nc\nd\ne\nf\ng\nh\ni\n';
 const cases: Array<[string, string, string, string]> = [

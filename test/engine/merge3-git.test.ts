@@ -7,23 +7,12 @@
  * conflicts, never clean with other bytes (6 conflicts where git is clean, 10 conflicts
  * drawn differently). fast-check finds rarer 3-letter trios where it still differs: pinned as a measured bound.
  */
-import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { merge3 } from '../../src/engine/index.js';
 import { secondOpinion } from '../../src/engine/merge3.js';
-import { tmp, writeTree } from './apply-helpers.js';
+import { gitMergeFile } from './apply-helpers.js';
 
-function gitMergeFile(ours: string, base: string, theirs: string, diff3 = false): { text: string; clean: boolean } {
-  const dir = tmp();
-  writeTree(dir, { ours, base, theirs });
-  const args = ['merge-file', '-p', ...(diff3 ? ['--diff3'] : []), '-L', 'ours', '-L', 'base', '-L', 'theirs', 'ours', 'base', 'theirs'];
-  try {
-    return { text: execFileSync('git', args, { cwd: dir, encoding: 'latin1' }), clean: true };
-  } catch (e) {
-    return { text: (e as { stdout: string }).stdout, clean: false };
-  }
-}
 
 const line = (alphabet: string) => fc.constantFrom(...alphabet.split('')).map((c) => `${c}\n`);
 const trio = (alphabet: string) =>
