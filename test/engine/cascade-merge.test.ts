@@ -145,6 +145,5 @@ describe('speed shape', () => {
     const r = applyFilePatch(fp, { text: shifted });
     expect(r.report.hunks.every((h) => h.status === 'offset' && h.offset === 7)).toBe(true);
     expect(r.text).toBe('top\n'.repeat(7) + b);
-    void join;
   });
 });
