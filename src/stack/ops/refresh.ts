@@ -57,8 +57,6 @@ export function refresh(tree: Tree, opts: RefreshOptions = {}): RefreshResult {
   return withLock(tree, () => refreshLocked(tree, opts));
 }
 
-/** quilt's timestamp format (the one implementation lives with diff). */
-const stamp = (path: string | null): string => quiltStamp(path);
 
 /** Replace or add the `Patchq-Base:` line, keeping the rest of the header as it was. */
 export function withBase(header: string, base: string | undefined): string {
@@ -122,7 +120,7 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
       ...(b.text !== null && newText !== null && newMode !== undefined && newMode !== b.mode
         ? { oldMode: `100${b.mode.toString(8).padStart(3, '0')}`, newMode: `100${newMode.toString(8).padStart(3, '0')}` }
         : {}),
-      ...(noTs || git ? {} : { oldTime: stamp(b.text === null ? null : join(backupDir(tree, name), f)), newTime: stamp(newText === null ? null : later ? join(backupDir(tree, later), f) : treePath(tree, f)) }),
+      ...(noTs || git ? {} : { oldTime: quiltStamp(b.text === null ? null : join(backupDir(tree, name), f)), newTime: quiltStamp(newText === null ? null : later ? join(backupDir(tree, later), f) : treePath(tree, f)) }),
     });
     body += fileDiff;
     const ws = trailingWhitespace(fileDiff);
