@@ -1,4 +1,3 @@
-import { PatchqError } from '../engine/errors.js';
 import { displayName, push, targetFrom } from '../stack/index.js';
 import { paintLine } from '../output/color.js';
 import { loadSettings } from '../settings/settings.js';
@@ -23,9 +22,7 @@ export const run: RunFn = async (ctx, args) => {
     },
     events(ctx),
   );
-  if (res.top && (!res.failed || res.failed.status === 'forced')) {
-    if (!res.failed) ctx.out.line(paintLine(ctx, `Now at patch ${displayName(t, res.top, ctx.env)}`));
-  }
+  if (res.top && !res.failed) ctx.out.line(paintLine(ctx, `Now at patch ${displayName(t, res.top, ctx.env)}`));
   const data = {
     pushed: res.pushed.map((p) => ({ name: p.name, status: p.status, drifted: p.drifted, refreshed: p.refreshed, report: p.report })),
     failed: res.failed ? { name: res.failed.name, status: res.failed.status, report: res.failed.report } : null,
@@ -34,4 +31,3 @@ export const run: RunFn = async (ctx, args) => {
   return { exitCode: res.failed ? 1 : 0, data };
 };
 
-export { PatchqError };
