@@ -33,20 +33,20 @@ export const run: RunFn = async (ctx, args) => {
       if (value === undefined) throw new PatchqError('E_USAGE', `config set ${k}: missing VALUE`);
       const parsed = parseValue(k, value);
       readStored(ctx.env); // refuse to write over a broken file: the user should see and fix it
-      const store = openStore(ctx.env);
+      const store = await openStore(ctx.env);
       store.set(k, parsed);
       return { data: { key: k, value: parsed } };
     }
     case 'unset': {
       const k = keyArg(key, 'unset');
       readStored(ctx.env);
-      const store = openStore(ctx.env);
+      const store = await openStore(ctx.env);
       if (!store.has(k)) throw new PatchqError('E_NOTHING', `${k} is not set`);
       store.delete(k);
       return { data: { key: k } };
     }
     case 'path': {
-      const file = openStore(ctx.env).path;
+      const file = (await openStore(ctx.env)).path;
       ctx.out.line(file);
       return { data: { path: file } };
     }

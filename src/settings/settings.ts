@@ -6,7 +6,7 @@
  * The store lives in conf's default place, or in $PATCHQ_CONFIG_DIR (tests set a temp dir).
  */
 import fs from 'node:fs';
-import Conf from 'conf';
+import type Conf from 'conf';
 import { PatchqError } from '../engine/errors.js';
 import { configDir, configFile } from './paths.js';
 import { settingsFromEnv } from './quilt-env.js';
@@ -88,13 +88,18 @@ function expected(key: SettingKey): string {
   return 'expected a string';
 }
 
-/** The conf store at configFile(env) (see paths.ts); a broken file is an E_CONFIG naming it. */
-export function openStore(env: NodeJS.ProcessEnv): Conf<Partial<Settings>> {
+/**
+ * The conf store at configFile(env) (see paths.ts), for writing (`config set/unset`); a
+ * broken file is an E_CONFIG naming it. conf (with its schema validator) costs ~0.1 s to
+ * import, so it is loaded here only: commands that merely read settings use readStored.
+ */
+export async function openStore(env: NodeJS.ProcessEnv): Promise<Conf<Partial<Settings>>> {
   const file = configFile(env);
   // conf throws a bare SyntaxError on a broken file; check first so the user gets the file name.
   if (fs.existsSync(file)) readStoreFile(file);
+  const { default: ConfStore } = await import('conf');
   try {
-    return new Conf<Partial<Settings>>({ projectName: 'patchq', projectSuffix: '', cwd: configDir(env), configName: 'config' });
+    return new ConfStore<Partial<Settings>>({ projectName: 'patchq', projectSuffix: '', cwd: configDir(env), configName: 'config' });
   } catch (e) {
     throw new PatchqError('E_CONFIG', `cannot read settings: ${(e as Error).message.split('\n')[0]}`, { file });
   }
@@ -124,10 +129,13 @@ function validateStored(data: Record<string, unknown>, file: string): Partial<Se
   return out as Partial<Settings>;
 }
 
-/** The stored preferences, validated. */
+/**
+ * The stored preferences, validated: the same JSON file conf writes (configFile), read
+ * directly, so that a push or a refresh does not load conf. No file: nothing stored.
+ */
 export function readStored(env: NodeJS.ProcessEnv): { file: string; values: Partial<Settings> } {
-  const store = openStore(env);
-  return { file: store.path, values: validateStored(store.store as Record<string, unknown>, store.path) };
+  const file = configFile(env);
+  return { file, values: fs.existsSync(file) ? readStoreFile(file) : {} };
 }
 
 /**

@@ -47,9 +47,9 @@ describe('loadSettings', () => {
 });
 
 describe('the store', () => {
-  it('set writes validated JSON that loadSettings reads back', () => {
+  it('set writes validated JSON that loadSettings reads back', async () => {
     const env = cfg();
-    openStore(env).set('diffStyle', parseValue('diffStyle', 'git'));
+    (await openStore(env)).set('diffStyle', parseValue('diffStyle', 'git'));
     expect(JSON.parse(readFileSync(join(env.PATCHQ_CONFIG_DIR!, 'config.json'), 'utf8'))).toEqual({ diffStyle: 'git' });
     expect(loadSettings(env).diffStyle).toEqual({ value: 'git', source: 'settings' });
   });
@@ -77,11 +77,11 @@ describe('the store', () => {
     expect((err as Error).message).toMatch(message);
   });
 
-  it('a subdirectory that does not exist yet is created on set', () => {
+  it('a subdirectory that does not exist yet is created on set', async () => {
     const env = cfg();
     const sub = join(env.PATCHQ_CONFIG_DIR!, 'nested');
     mkdirSync(sub);
-    openStore({ PATCHQ_CONFIG_DIR: sub }).set('fuzz', 0);
+    (await openStore({ PATCHQ_CONFIG_DIR: sub })).set('fuzz', 0);
     expect(loadSettings({ PATCHQ_CONFIG_DIR: sub }).fuzz.value).toBe(0);
   });
 });
