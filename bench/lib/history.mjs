@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CACHE } from './corpus.mjs';
 
-const MIRROR = process.env.PATCHQ_BENCH_MIRROR ?? '/work/.mirror/pallets+flask/repo';
-const PINNED = '2ac89889f4cc330eabd50f295dcef02828522c69';
+export const MIRROR = process.env.PATCHQ_BENCH_MIRROR ?? '/work/.mirror/pallets+flask/repo';
+export const PINNED = '2ac89889f4cc330eabd50f295dcef02828522c69';
 const NPM_PACKAGE = 'electron-to-chromium';
 
 const gitIn = (gitDir, args, opts = {}) => execFileSync('git', [`--git-dir=${gitDir}`, ...args], { maxBuffer: 1 << 30, ...opts });
