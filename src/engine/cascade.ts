@@ -26,9 +26,10 @@
  *    own: it needs both sides agreeing on one offset, the base mapping, or line 0.
  *    Line endings: an LF patch matches a file that is CRLF throughout, ignoring the CR;
  *    in a mixed file lines are compared byte for byte.
- * 3. 3-way merge (base given, merge !== 'none'): theirs = patch applied exactly to base;
- *    merge3(ours=text, base, theirs). Clean: that text is the result and pending hunks are
- *    `merged`. Conflict: keep the marked text aside and go on.
+ * 3. 3-way merge (base given, merge !== 'none', merge-patch.ts): theirs = patch applied
+ *    exactly to base; merge3(ours=text, base, theirs) with the patch's own hunks as the
+ *    base -> theirs script. Clean (and confirmed): that text is the result and pending
+ *    hunks are `merged`. Conflict: keep the marked text aside and go on.
  * 4. Fuzzy (locate/fuzzy.ts): GNU fuzz 1..opts.fuzz, then whitespace-insensitive, then
  *    similar context (with a 0.1 margin over the runner-up); unique matches only, inside
  *    the same neighbour window. E.g. upstream reindented the block by 4 spaces: lands as
@@ -46,7 +47,7 @@ import { crlfKey, findExact, landAtStated, LineIndex, oldSide, rawKey, statedInd
 import { findFuzzy, splice, type Landing } from './locate/fuzzy.js';
 import { baseMapper, feasible, nearestFirst, pickByNeighbours, placeInsertion } from './locate/offset.js';
 import { wsKey } from './locate/similarity.js';
-import { mergeWithScript, secondOpinion } from './merge3.js';
+import { mergePatch } from './merge-patch.js';
 import type { ApplyOptions, Hunk, HunkReport } from './types.js';
 
 export interface CascadeInput {
@@ -232,58 +233,6 @@ function settle(
   }
 }
 
-/** Step 3. Clean merge text, conflict text, or null when the patch does not fit the base. */
-function tryMerge(input: CascadeInput, opts: ApplyOptions) {
-  const base = input.base!;
-  const bl = splitLines(base);
-  const bIdx = new LineIndex(bl, rawKey);
-  const at = landAtStated(input.hunks, bIdx);
-  if (!at) return null;
-  const theirs = splice(bl, input.hunks, at, false).text;
-  const style = opts.merge === 'diff3' ? 'diff3' : 'merge';
-  const m = mergeWithScript(input.text, base, theirs, patchScript(input.hunks, at), { style });
-  // A clean merge is taken only when a second, independent alignment (node-diff3) agrees:
-  // with repeated lines two alignments can both merge cleanly and put the patch's lines
-  // in different places (commander Readme.md, drift bench: git merge-file and
-  // git apply --3way put a paragraph 11 lines off). Two answers = no answer. Above
-  // CROSS_CHECK_MAX lines the second opinion is too slow (lodash.js, 17k lines: > 30 s).
-  if (m.clean && bl.length <= CROSS_CHECK_MAX && secondOpinion(input.text, base, theirs) !== m.text) return null;
-  return m;
-}
-
-const CROSS_CHECK_MAX = 5_000;
-
-/** The hunks, landed exactly on the base, as base -> theirs changes (merge3.ts mergeWithScript). */
-function patchScript(hunks: readonly Hunk[], at: readonly Landing[]): Array<[number, number, number, number]> {
-  const out: Array<[number, number, number, number]> = [];
-  let delta = 0; // theirs index - base index outside the changes
-  hunks.forEach((h, k) => {
-    let bi = at[k]!.pos;
-    let ti = bi + delta;
-    let cur: [number, number, number, number] | null = null;
-    for (const l of h.lines) {
-      if (l.op === ' ') {
-        if (cur) out.push(cur);
-        cur = null;
-        bi++;
-        ti++;
-        continue;
-      }
-      cur ??= [bi, 0, ti, 0];
-      if (l.op === '-') {
-        cur[1]++;
-        bi++;
-      } else {
-        cur[3]++;
-        ti++;
-      }
-    }
-    if (cur) out.push(cur);
-    delta = ti - bi;
-  });
-  return out;
-}
-
 function report(h: Hunk, i: number, L: Landing, newPos: number, sub: string): HunkReport {
   const line = L.pos - L.first;
   const offset = line - statedIndex(h);
@@ -319,7 +268,7 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
   const { lands, pend } = exactPass(ex, lines, found, null);
   let conflictText: string | null = null;
   if (lands.some((l) => !l) && input.base != null && opts.merge !== 'none') {
-    const m = tryMerge(input, opts);
+    const m = mergePatch(text, input.base, hunks, opts);
     if (m?.clean) return merged(input, lines, lands, m.text);
     if (m) conflictText = m.text;
   }

@@ -7,10 +7,10 @@
  *   <<<<<<< ours / [||||||| base (diff3 style)] / ======= / >>>>>>> theirs
  *
  * The merge follows git's xdiff merge (xmerge.c) step by step, in our own code:
- *  1. two edit scripts, base->ours and base->theirs: diff.ts's line diff (Myers, patience
- *     anchors on big ranges: linear-ish on a 100k-line file, where node-diff3's LCS took
- *     over a minute), then each change group slid as git's xdl_change_compact does, so
- *     a change in a run of repeated lines sits where git puts it;
+ *  1. two edit scripts, base->ours and base->theirs (edit-script.ts): diff.ts's line diff
+ *     (Myers, patience anchors on big ranges: linear-ish on a 100k-line file, where
+ *     node-diff3's LCS took over a minute), then each change group slid as git's
+ *     xdl_change_compact does, so a change in a run of repeated lines sits where git puts it;
  *  2. the scripts walked together: changes that overlap OR TOUCH are one region; a region
  *     both sides changed identically is clean, any other is a conflict;
  *  3. merge style only ("zealous alnum"): each conflict is re-diffed ours vs theirs and
@@ -21,7 +21,7 @@
  * The byte-for-byte claim is measured against the real git in test/engine/merge3-git.test.ts.
  */
 import { diff3Merge } from 'node-diff3';
-import { lineOps } from './diff.js';
+import { script, type Change } from './edit-script.js';
 import { splitLines } from './lines.js';
 
 export interface Merge3Options {
@@ -33,152 +33,6 @@ export interface Merge3Result {
   clean: boolean;
   conflicts: number;
   text: string;
-}
-
-/** One change of an edit script: base lines [i1, i1 + chg1) became side lines [i2, i2 + chg2). */
-interface Change {
-  i1: number;
-  chg1: number;
-  i2: number;
-  chg2: number;
-}
-
-/**
- * Changed-line flags for both files, with a false sentinel on each end: flag k+1 is line k.
- * Sliding a group only moves WHICH of several equal lines is marked, never the content.
- */
-class Side {
-  readonly chg: Uint8Array;
-  constructor(readonly recs: readonly string[]) {
-    this.chg = new Uint8Array(recs.length + 2);
-  }
-  at(k: number): boolean {
-    return this.chg[k + 1] === 1;
-  }
-  set(k: number, v: boolean): void {
-    this.chg[k + 1] = v ? 1 : 0;
-  }
-}
-
-interface Group {
-  start: number;
-  end: number;
-}
-
-function groupInit(f: Side): Group {
-  const g = { start: 0, end: 0 };
-  while (f.at(g.end)) g.end++;
-  return g;
-}
-
-/** Next group (possibly empty) after one unchanged line; false at the end of the file. */
-function groupNext(f: Side, g: Group): boolean {
-  if (g.end === f.recs.length) return false;
-  g.start = g.end + 1;
-  g.end = g.start;
-  while (f.at(g.end)) g.end++;
-  return true;
-}
-
-function groupPrevious(f: Side, g: Group): boolean {
-  if (g.start === 0) return false;
-  g.end = g.start - 1;
-  g.start = g.end;
-  while (f.at(g.start - 1)) g.start--;
-  return true;
-}
-
-/** Slide a non-empty group down one line when the line after it equals its first line. */
-function slideDown(f: Side, g: Group): boolean {
-  if (g.end < f.recs.length && f.recs[g.start] === f.recs[g.end]) {
-    f.set(g.start++, false);
-    f.set(g.end++, true);
-    while (f.at(g.end)) g.end++;
-    return true;
-  }
-  return false;
-}
-
-function slideUp(f: Side, g: Group): boolean {
-  if (g.start > 0 && f.recs[g.start - 1] === f.recs[g.end - 1]) {
-    f.set(--g.start, true);
-    f.set(--g.end, false);
-    while (f.at(g.start - 1)) g.start--;
-    return true;
-  }
-  return false;
-}
-
-/**
- * git's xdl_change_compact without the indent heuristic (merge-file does not ask for
- * it): each group is slid as far up as it goes, then as far down, merging with groups
- * it meets; it ends at its lowest place, unless some place lines it up with a change in
- * the other file, and then at the lowest such place.
- *   base "a\nb\nb\nc\n" -> "a\nb\nc\n": the deleted "b" is the second one.
- */
-function compact(f: Side, o: Side): void {
-  const g = groupInit(f);
-  const go = groupInit(o);
-  for (;;) {
-    if (g.end !== g.start) {
-      let size: number;
-      let earliestEnd: number;
-      let matching: number;
-      do {
-        size = g.end - g.start;
-        matching = -1;
-        while (slideUp(f, g)) groupPrevious(o, go);
-        earliestEnd = g.end;
-        if (go.end > go.start) matching = g.end;
-        while (slideDown(f, g)) {
-          groupNext(o, go);
-          if (go.end > go.start) matching = g.end;
-        }
-      } while (size !== g.end - g.start);
-      if (g.end !== earliestEnd && matching !== -1) {
-        while (go.end === go.start) {
-          slideUp(f, g);
-          groupPrevious(o, go);
-        }
-      }
-    }
-    if (!groupNext(f, g)) break;
-    groupNext(o, go);
-  }
-}
-
-/** Edit script base -> side, compacted like git's. */
-function script(base: readonly string[], side: readonly string[]): Change[] {
-  const a = new Side(base);
-  const b = new Side(side);
-  let i = 0;
-  let j = 0;
-  for (const op of lineOps(base, side)) {
-    if (op === ' ') {
-      i++;
-      j++;
-    } else if (op === '-') a.set(i++, true);
-    else b.set(j++, true);
-  }
-  compact(a, b);
-  compact(b, a);
-  const out: Change[] = [];
-  i = 0;
-  j = 0;
-  while (i < base.length || j < side.length) {
-    if (a.at(i) || b.at(j)) {
-      const c = { i1: i, chg1: 0, i2: j, chg2: 0 };
-      while (a.at(i)) i++;
-      while (b.at(j)) j++;
-      c.chg1 = i - c.i1;
-      c.chg2 = j - c.i2;
-      out.push(c);
-    } else {
-      i++;
-      j++;
-    }
-  }
-  return out;
 }
 
 /** A merge region. mode 0 conflict, 1 take ours, 2 take theirs, 4 identical (ours). */
@@ -331,7 +185,8 @@ function copy(recs: readonly string[], i: number, count: number, addNl: boolean,
 }
 
 export function merge3(ours: string, base: string, theirs: string, opts: Merge3Options = {}): Merge3Result {
-  return mergeLines(splitLines(ours), splitLines(base), splitLines(theirs), null, opts);
+  const [o, b, t] = [splitLines(ours), splitLines(base), splitLines(theirs)];
+  return mergeLines(o, b, t, script(b, o), script(b, t), opts);
 }
 
 /**
@@ -343,15 +198,14 @@ export function merge3(ours: string, base: string, theirs: string, opts: Merge3O
  * `changes`: [baseStart, baseCount, theirsStart, theirsCount], 0-based, in order.
  */
 export function mergeWithScript(ours: string, base: string, theirs: string, changes: ReadonlyArray<readonly [number, number, number, number]>, opts: Merge3Options = {}): Merge3Result {
+  const [o, b, t] = [splitLines(ours), splitLines(base), splitLines(theirs)];
   const x2 = changes.map(([i1, chg1, i2, chg2]) => ({ i1, chg1, i2, chg2 }));
-  return mergeLines(splitLines(ours), splitLines(base), splitLines(theirs), x2, opts);
+  return mergeLines(o, b, t, script(b, o), x2, opts);
 }
 
-function mergeLines(o: string[], b: string[], t: string[], given: Change[] | null, opts: Merge3Options): Merge3Result {
+function mergeLines(o: string[], b: string[], t: string[], x1: Change[], x2: Change[], opts: Merge3Options): Merge3Result {
   const ours = o.join('');
   const theirs = t.join('');
-  const x1 = script(b, o);
-  const x2 = given ?? script(b, t);
   if (x1.length === 0) return { clean: true, conflicts: 0, text: theirs };
   if (x2.length === 0) return { clean: true, conflicts: 0, text: ours };
   const diff3 = opts.style === 'diff3';
