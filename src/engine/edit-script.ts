@@ -1,7 +1,7 @@
 /**
  * Edit scripts shaped like git's xdiff: a line diff (diff.ts), then each change group
  * slid as xdl_change_compact slides it (without the indent heuristic, as merge-file).
- * merge3.ts walks two of them.
+ * merge3.ts walks two of them; a patch's own hunks can be slid the same way (slide).
  */
 import { lineOps } from './diff.js';
 
@@ -154,4 +154,54 @@ function compacted(a: Side, b: Side): Change[] {
     }
   }
   return out;
+}
+
+/**
+ * A given base -> side script (a patch's hunks) slid the way git slides its own: the
+ * same side text, but each change that can move over equal lines sits where git's
+ * xdl_change_compact puts it. Sliding changes only WHICH of several equal lines counts
+ * as changed:
+ *   base "}\n\nfoo\n" -> side "}\n\nbar\n\nfoo\n": "+blank +bar after the }" is the
+ *   same patch as "+bar +blank after the blank"; git says the latter.
+ */
+export function slide(base: readonly string[], side: readonly string[], changes: readonly Change[]): Change[] {
+  const a = new Side(base);
+  const b = new Side(side);
+  for (const c of changes) {
+    for (let k = 0; k < c.chg1; k++) a.set(c.i1 + k, true);
+    for (let k = 0; k < c.chg2; k++) b.set(c.i2 + k, true);
+  }
+  return compacted(a, b);
+}
+
+/**
+ * The base lines two scripts of the same base -> side diff match differently (changed in
+ * one, or kept as a different side line), as half-open runs [from, to): what a slide
+ * moved a change over. Above, base line 1 (the blank) is such a run.
+ */
+export function movedOver(x: readonly Change[], y: readonly Change[], nBase: number): Array<[number, number]> {
+  const mx = matchOf(x, nBase);
+  const my = matchOf(y, nBase);
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i < nBase; i++) {
+    if (mx[i] === my[i]) continue;
+    const last = out[out.length - 1];
+    if (last && last[1] === i) last[1] = i + 1;
+    else out.push([i, i + 1]);
+  }
+  return out;
+}
+
+/** For each base line, the side line it is kept as, or -1 when the script changes it. */
+function matchOf(x: readonly Change[], nBase: number): Int32Array {
+  const m = new Int32Array(nBase);
+  let i = 0;
+  let j = 0;
+  for (const c of x) {
+    while (i < c.i1) m[i++] = j++;
+    for (let k = 0; k < c.chg1; k++) m[i++] = -1;
+    j += c.chg2;
+  }
+  while (i < nBase) m[i++] = j++;
+  return m;
 }

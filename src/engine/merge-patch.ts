@@ -2,7 +2,8 @@
  * Cascade step 3: the 3-way merge of a patch with its pre-image (the base). Pure.
  *
  * theirs = the patch applied exactly to the base; ours = the file as it is now; the
- * patch's own hunks are the base -> theirs script (merge3.ts mergeWithScript).
+ * patch's own hunks are the base -> theirs script (merge3.ts mergeWithScript, which also
+ * says when the script is slid over equal lines).
  *
  * A clean merge is taken only when a second, independent alignment (node-diff3) gives
  * the same bytes: with repeated lines two alignments of base -> ours can both merge

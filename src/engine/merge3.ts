@@ -21,7 +21,7 @@
  * The byte-for-byte claim is measured against the real git in test/engine/merge3-git.test.ts.
  */
 import { diff3Merge } from 'node-diff3';
-import { script, type Change } from './edit-script.js';
+import { movedOver, script, slide, type Change } from './edit-script.js';
 import { splitLines } from './lines.js';
 
 export interface Merge3Options {
@@ -196,12 +196,38 @@ export function merge3(ours: string, base: string, theirs: string, opts: Merge3O
  * and move the patch's insertion: commander Readme.md on the drift bench, where
  * `git merge-file` and `git apply --3way` put a paragraph 11 lines off.
  * `changes`: [baseStart, baseCount, theirsStart, theirsCount], 0-based, in order.
+ *
+ * Where a change of the patch can slide over equal lines, its place among them is the
+ * diff tool's habit, not the author's word, and it can make the change touch an edit
+ * of ours next to it (a conflict). So when the patch's own script conflicts, the same
+ * script slid as git slides (edit-script.ts slide) is tried, but only where ours left
+ * every line the slide crosses alone and inserted nothing among them: then every place
+ * of the change in that run of equal lines gives the same bytes, and a clean one is the
+ * answer. (Where the patch's own script merges cleanly, it is kept: its context lines
+ * are the patch's word for where its lines go.)
+ *   commander lib/option.js (drift bench): upstream deleted "Priority order ..."; the
+ *   patch inserts " *", "An environment ..." right after it (touching: conflict); slid,
+ *   "An environment ...", " *" go after the " *" below, which upstream kept: clean.
  */
 export function mergeWithScript(ours: string, base: string, theirs: string, changes: ReadonlyArray<readonly [number, number, number, number]>, opts: Merge3Options = {}): Merge3Result {
   const [o, b, t] = [splitLines(ours), splitLines(base), splitLines(theirs)];
-  const x2 = changes.map(([i1, chg1, i2, chg2]) => ({ i1, chg1, i2, chg2 }));
-  return mergeLines(o, b, t, script(b, o), x2, opts);
+  const x1 = script(b, o);
+  const own = changes.map(([i1, chg1, i2, chg2]) => ({ i1, chg1, i2, chg2 }));
+  const m = mergeLines(o, b, t, x1, own, opts);
+  if (m.clean) return m;
+  const slid = slide(b, t, own);
+  const crossed = movedOver(own, slid, b.length);
+  if (crossed.length === 0 || crossed.some(([from, to]) => x1.some((c) => crosses(c, from, to)))) return m;
+  const g = mergeLines(o, b, t, x1, slid, opts);
+  return g.clean ? g : m;
 }
+
+/**
+ * Ours' change c edits a base line of [from, to), or inserts inside it or at either end
+ * (where the patch's change, at that end, would come before or after ours: no telling).
+ */
+const crosses = (c: Change, from: number, to: number): boolean =>
+  c.chg1 > 0 ? c.i1 < to && c.i1 + c.chg1 > from : c.i1 >= from && c.i1 <= to;
 
 function mergeLines(o: string[], b: string[], t: string[], x1: Change[], x2: Change[], opts: Merge3Options): Merge3Result {
   const ours = o.join('');
