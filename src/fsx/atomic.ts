@@ -10,7 +10,7 @@ import { dirname, basename, join } from 'node:path';
 let counter = 0;
 
 /** Test hook (documented in docs/reliability.md): fail the n-th write with EIO. */
-function maybeInjectFailure(): void {
+export function maybeFailWrite(): void {
   const at = process.env.PATCHQ_FAIL_WRITE_AT;
   if (at === undefined) return;
   const n = Number(at) - 1;
@@ -36,7 +36,7 @@ export function fsyncDir(dir: string): void {
 
 /** Write `data` to `path` atomically, creating parent directories. `mode` as a number (0o644). */
 export function writeFileAtomic(path: string, data: Buffer | string, opts: { mode?: number; sync?: boolean; direct?: boolean } = {}): void {
-  maybeInjectFailure();
+  maybeFailWrite();
   const dir = dirname(path);
   // direct: the caller's folder exists and nobody reads the file before the caller says so
   // (a transaction's staging area): no temp file, no rename.

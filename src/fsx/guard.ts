@@ -19,16 +19,30 @@ const inside = (root: string, p: string): boolean => {
 
 const shown = (root: string, p: string) => relative(root, p).split(sep).join('/');
 
+/**
+ * realpath of a root, once per process (a push reads and writes hundreds of paths under
+ * the same three roots). A root that does not exist yet is not remembered.
+ */
+const realRoots = new Map<string, string>();
+function realRootOf(root: string): string | null {
+  let r = realRoots.get(root);
+  if (r === undefined) {
+    try {
+      r = realpathSync(root);
+    } catch {
+      return null;
+    }
+    realRoots.set(root, r);
+  }
+  return r;
+}
+
 /** Check each existing component of `rel`; `final` says whether the last one is checked too. */
 function walk(root: string, rel: string, where: Where, final: boolean): string {
   const full = join(root, rel);
   if (isAbsolute(rel) || !inside(root, full)) throw new PatchqError('E_PATH_OUTSIDE', `refusing path '${rel}': it leads outside the tree`, where);
-  let realRoot: string;
-  try {
-    realRoot = realpathSync(root);
-  } catch {
-    return full; // the root itself does not exist yet (a first patches/): no links below it
-  }
+  const realRoot = realRootOf(root);
+  if (realRoot === null) return full; // the root itself does not exist yet (a first patches/): no links below it
   const parts = rel.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
   let cur = root;
   for (const [k, part] of parts.entries()) {
@@ -37,10 +51,11 @@ function walk(root: string, rel: string, where: Where, final: boolean): string {
     if (last && !final) break;
     let st;
     try {
-      st = lstatSync(cur);
+      st = lstatSync(cur, { throwIfNoEntry: false });
     } catch {
-      break; // does not exist yet: nothing further can be a link
+      break; // ENOTDIR: a file on the way; whoever writes there reports it
     }
+    if (!st) break; // does not exist yet: nothing further can be a link
     if (!st.isSymbolicLink()) continue;
     if (last) {
       throw new PatchqError('E_PATH_OUTSIDE', `refusing path '${rel}': it is a symlink (patchq patches regular files only; a patch through it would replace the link)`, where);

@@ -5,7 +5,8 @@
  *
  *   0. check   every path stays in the tree (or patches/, .pc/, the series file), no
  *              directory on the way is a file, no file target is a directory   -> refuse
- *   1. stage   every new content as .pc/.patchq/tx/<n>           (nothing visible changed)
+ *   1. stage   every new content as .pc/.patchq/tx/<n>           (nothing visible changed;
+ *              a copy op stages a hard link where that is safe: no data written)
  *   2. commit  write .pc/.patchq/tx/manifest.json (fsync with PATCHQ_FSYNC=1) <- the commit point
  *   3. apply   each op in order, two renames per op:
  *                aside  the old target (file or dir) -> tx/undo/<n>   (nothing when absent;
@@ -31,9 +32,9 @@
  * PATCHQ_CRASH_AT=count prints `patchq-steps: N` on exit instead. PATCHQ_FAIL_APPLY_AT=n
  * makes the n-th op of step 3 fail with EIO (the roll-back path).
  */
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, utimesSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
-import { writeFileAtomic, fsyncDir } from '../fsx/atomic.js';
+import { writeFileAtomic, fsyncDir, maybeFailWrite } from '../fsx/atomic.js';
 import { assertParentsInside } from '../fsx/guard.js';
 import { PatchqError } from '../engine/errors.js';
 import type { Tree } from './layout.js';
@@ -41,15 +42,26 @@ import type { Tree } from './layout.js';
 export type FileOp =
   /** Write bytes (latin1 string or Buffer) to an absolute path, with a mode (default 0o644). */
   | { kind: 'write'; path: string; data: string | Buffer; mode?: number }
+  /**
+   * Put at `path` the bytes and mode of the file `from` as it is when the transaction
+   * starts (a .pc backup on push, the restore from one on pop). Staged as a hard link, so
+   * no data is written, when that is safe: `from` has no other link and this same
+   * transaction replaces or removes it, so no file stays shared once it is done (an edit
+   * in place of one would change the other). Otherwise a copy. `touch`: mtime now, as a
+   * write would give (quilt's pop touches what it restores, so make rebuilds it).
+   */
+  | { kind: 'copy'; path: string; from: string; touch?: boolean }
   | { kind: 'delete'; path: string }
   /** Remove a directory tree (a patch's .pc folder). */
   | { kind: 'rmtree'; path: string };
 
 interface ManifestOp {
-  kind: FileOp['kind'];
+  /** A copy op is journalled as a write of its staged file (mode then comes with it). */
+  kind: Exclude<FileOp['kind'], 'copy'>;
   /** Relative to the tree root. */
   path: string;
   staged?: string;
+  /** Absent for a staged copy or link: the staged file already has its mode. */
   mode?: number;
   /** Directories (relative, deepest first) this write creates: a roll-back removes them. */
   dirs?: string[];
@@ -83,14 +95,16 @@ function maybeFail(): void {
   }
 }
 
-const lexists = (p: string): boolean => {
+// No exception for a missing path: a push checks hundreds, and an Error costs more than the lstat.
+// (ENOTDIR, a file where a folder of the path should be, still throws: also "nothing there".)
+const lstatOrNull = (p: string) => {
   try {
-    lstatSync(p);
-    return true;
+    return lstatSync(p, { throwIfNoEntry: false }) ?? null;
   } catch {
-    return false;
+    return null;
   }
 };
+const lexists = (p: string): boolean => lstatOrNull(p) !== null;
 
 const under = (base: string, p: string): boolean => {
   const rel = relative(base, p);
@@ -116,6 +130,7 @@ function preflight(tree: Tree, ops: FileOp[]): void {
   const walked = new Set<string>();
   for (const op of ops) {
     checkAllowed(tree, op.path, 'E_PATH_OUTSIDE');
+    if (op.kind === 'copy') checkAllowed(tree, op.from, 'E_PATH_OUTSIDE');
     // Symlinked directories on the way must stay inside the area the path belongs to
     // (patches/ itself may be a link, e.g. to debian/patches: only what is below counts).
     const area = [tree.pcDir, tree.patchesDir, tree.root].find((b) => under(b, op.path));
@@ -125,23 +140,14 @@ function preflight(tree: Tree, ops: FileOp[]): void {
       walked.add(key);
     }
     if (op.kind === 'rmtree') continue;
-    let st;
-    try {
-      st = lstatSync(op.path);
-    } catch {
-      st = null;
-    }
+    const st = lstatOrNull(op.path);
     if (st?.isDirectory()) {
       throw new PatchqError('E_IO', `cannot ${op.kind} ${relative(tree.root, op.path)}: it is a directory (nothing was changed)`);
     }
-    if (op.kind === 'write' && !st) {
+    if (op.kind !== 'delete' && !st) {
       for (let d = dirname(op.path); d !== dirname(d); d = dirname(d)) {
-        let ds;
-        try {
-          ds = lstatSync(d);
-        } catch {
-          continue; // will be created
-        }
+        const ds = lstatOrNull(d);
+        if (!ds) continue; // will be created
         if (!ds.isDirectory() && !ds.isSymbolicLink()) {
           throw new PatchqError('E_IO', `cannot write ${relative(tree.root, op.path)}: ${relative(tree.root, d)} is not a directory (nothing was changed)`);
         }
@@ -167,18 +173,25 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
     for (const d of missing) planned.add(d);
     return missing.map((d) => relative(tree.root, d));
   };
+  const replaced = replacedBy(ops);
   try {
     ops.forEach((op, i) => {
       const rel = relative(tree.root, op.path);
       if (op.kind === 'rmtree') for (const d of planned) if (d === op.path || d.startsWith(`${op.path}/`)) planned.delete(d);
-      if (op.kind === 'write') {
+      if (op.kind === 'write' || op.kind === 'copy') {
         const staged = String(i);
-        // Not fsynced one by one (that costs ~30 ms per file on a VM disk): kill -9 safety
-        // needs none, and the directory fsync below orders them before the manifest.
-        // Mode set exactly when placed (runManifest chmods before the rename).
-        writeFileAtomic(join(dir, staged), op.data, { sync: false, direct: true });
+        let mode: number | undefined;
+        if (op.kind === 'write') {
+          // Not fsynced one by one (that costs ~30 ms per file on a VM disk): kill -9 safety
+          // needs none, and the directory fsync below orders them before the manifest.
+          // Mode set exactly when placed (runManifest chmods before the rename).
+          writeFileAtomic(join(dir, staged), op.data, { sync: false, direct: true });
+          mode = op.mode ?? 0o644;
+        } else {
+          stageCopy(op, join(dir, staged), replaced);
+        }
         const dirs = dirsFor(op.path);
-        manifest.push({ kind: 'write', path: rel, staged, mode: op.mode ?? 0o644, ...(dirs.length ? { dirs } : {}) });
+        manifest.push({ kind: 'write', path: rel, staged, ...(mode !== undefined ? { mode } : {}), ...(dirs.length ? { dirs } : {}) });
         maybeCrash();
       } else {
         manifest.push({ kind: op.kind, path: rel });
@@ -200,21 +213,48 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
   }
 }
 
+/** Paths this transaction replaces or removes: a copy from one of them may be a hard link. */
+function replacedBy(ops: FileOp[]): (p: string) => boolean {
+  const files = new Set<string>();
+  const trees: string[] = [];
+  for (const op of ops) {
+    if (op.kind === 'rmtree') trees.push(op.path);
+    else files.add(op.path);
+  }
+  return (p) => files.has(p) || trees.some((t) => p.startsWith(`${t}/`));
+}
+
+function stageCopy(op: Extract<FileOp, { kind: 'copy' }>, staged: string, replaced: (p: string) => boolean): void {
+  maybeFailWrite();
+  const st = lstatSync(op.from);
+  if (!st.isFile()) throw Object.assign(new Error(`${op.from} is not a regular file`), { code: 'EINVAL' });
+  let linked = false;
+  if (st.nlink === 1 && replaced(op.from)) {
+    try {
+      linkSync(op.from, staged);
+      linked = true;
+    } catch {
+      // another file system (QUILT_PC elsewhere), or one without hard links: copy
+    }
+  }
+  if (!linked) copyFileSync(op.from, staged); // keeps the mode (libuv fchmods the copy)
+  if (op.touch) {
+    const now = new Date();
+    utimesSync(staged, now, now);
+  }
+}
+
 /**
  * Move whatever is at `target` into the undo area (once: a redo finds it done).
  * `dirOk`: only rmtree may set a directory aside; anywhere else a directory is the user's.
  */
 function setAside(target: string, aside: string, dirOk: boolean): void {
   if (lexists(aside)) return;
-  let st;
-  try {
-    st = lstatSync(target);
-  } catch {
-    // Nothing there: nothing to keep. No marker either (one file per op was a third of a
-    // push's time): a write whose staged file is gone and that has no undo entry created
-    // its target, which is all a roll-back needs to know.
-    return;
-  }
+  const st = lstatOrNull(target);
+  // Nothing there: nothing to keep. No marker either (one file per op was a third of a
+  // push's time): a write whose staged file is gone and that has no undo entry created
+  // its target, which is all a roll-back needs to know.
+  if (!st) return;
   if (st.isDirectory() && !dirOk) {
     const e = new Error(`${target} is a directory`) as NodeJS.ErrnoException;
     e.code = 'EISDIR';
@@ -238,7 +278,7 @@ function runManifest(tree: Tree, manifest: ManifestOp[]): void {
       if (op.dirs?.length || !lexists(dirname(target))) mkdirSync(dirname(target), { recursive: true });
       setAside(target, aside, false);
       maybeCrash();
-      chmodSync(staged, op.mode ?? 0o644);
+      if (op.mode !== undefined) chmodSync(staged, op.mode);
       renameSync(staged, target);
     } else {
       setAside(target, aside, op.kind === 'rmtree');
