@@ -72,7 +72,8 @@ describe('two processes at once', () => {
       if (round < 2) for (const [p, n] of appliedBy) expect(n, `${p} pushed twice`).toBe(1);
       expect(work(d)).toEqual(refs[applied(d).length]);
       if (round < 2) expect(applied(d)).toHaveLength(6);
-      ok(d, ['pop', '-a']);
+      // (After push, pop, push, pop the last one may have popped everything already.)
+      if (applied(d).length > 0) ok(d, ['pop', '-a']);
     }
     console.log(`[concurrency] 3 rounds of 4 processes on one tree: ${locked} refused with E_LOCKED, none wrote twice, stack consistent`);
   });

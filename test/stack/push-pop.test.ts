@@ -2,7 +2,8 @@
  * push / pop / refresh through the built binary on real trees: all-or-nothing,
  * byte-exact round trips, quilt's messages and exit codes, and interop with real quilt.
  */
-import { existsSync, readdirSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync, writeFileSync, chmodSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
@@ -145,6 +146,95 @@ describe('push and pop', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/another patchq \(pid \d+\) is working on this tree/);
     expect(read(d, 'a.txt')).toContain('L4');
+  });
+});
+
+/**
+ * Three patches on one file and a new one, written with diff -u between real states, so
+ * each patch's context is what the one before it left.
+ */
+function threeOnOneFile(): { d: string; states: string[] } {
+  const d = tempDir();
+  const states = [numbered(20)];
+  states.push(states[0]!.replace('l3\n', 'L3\n'));
+  states.push(states[1]!.replace('l10\n', 'L10\nadded\n'));
+  states.push(states[2]!.replace('L3\n', 'L3 again\n'));
+  write(d, 'a.txt', states[0]!);
+  const names = ['1.patch', '2.patch', '3.patch'];
+  for (const [i, n] of names.entries()) {
+    write(d, `x/${i}`, states[i]!);
+    write(d, `y/${i}`, states[i + 1]!);
+    const diff = spawnSync('diff', ['-u', `x/${i}`, `y/${i}`], { cwd: d, encoding: 'utf8' }).stdout.replace(/^--- .*\n\+\+\+ .*\n/, '--- a/a.txt\n+++ b/a.txt\n');
+    write(d, `patches/${n}`, diff);
+  }
+  rmSync(join(d, 'x'), { recursive: true });
+  rmSync(join(d, 'y'), { recursive: true });
+  write(d, 'patches/series', names.join('\n') + '\n');
+  return { d, states };
+}
+
+describe('a run of pushes or pops is one transaction', () => {
+  it("push -a: each patch sees the one before it, each .pc backup holds what that one left, and quilt pops it back", () => {
+    const { d, states } = threeOnOneFile();
+    const r = patchq(d, ['push', '-a']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(read(d, 'a.txt')).toBe(states[3]);
+    expect(read(d, '.pc/1.patch/a.txt')).toBe(states[0]);
+    expect(read(d, '.pc/2.patch/a.txt')).toBe(states[1]);
+    expect(read(d, '.pc/3.patch/a.txt')).toBe(states[2]);
+    expect(read(d, '.pc/applied-patches')).toBe('1.patch\n2.patch\n3.patch\n');
+    expect(existsSync(join(d, '.pc/.patchq/tx'))).toBe(false);
+    // quilt pops one at a time from the same .pc: every step is a state of the file.
+    for (let i = 2; i >= 0; i--) {
+      expect(quilt(d, ['pop']).code).toBe(0);
+      expect(read(d, 'a.txt')).toBe(states[i]);
+    }
+  });
+
+  it('push -a stops at a patch that fails or cannot be read: the ones before it are applied, it is not', () => {
+    const { d, states } = threeOnOneFile();
+    write(d, 'patches/3.patch', read(d, 'patches/3.patch').replace('-L3\n', '-not there\n'));
+    const r = patchq(d, ['push', '-a']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Patch 3.patch does not apply (enforce with -f)');
+    expect(read(d, '.pc/applied-patches')).toBe('1.patch\n2.patch\n');
+    expect(read(d, 'a.txt')).toBe(states[2]);
+    expect(patchq(d, ['pop', '-a']).code).toBe(0);
+    write(d, 'patches/2.patch', '--- a/a.txt\n+++ b/a.txt\n@@ -9,4 +9,5 @@\n l9\n');
+    const bad = patchq(d, ['push', '-a']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/patches\/2\.patch/);
+    expect(read(d, '.pc/applied-patches')).toBe('1.patch\n');
+    expect(read(d, 'a.txt')).toBe(states[1]);
+  });
+
+  it('pop -a restores each file once, from the lowest backup, as its own file with a fresh mtime', () => {
+    const { d, states } = threeOnOneFile();
+    expect(patchq(d, ['push', '-a']).code).toBe(0);
+    const before = Date.now();
+    const pushedIno = statSync(join(d, '.pc/1.patch/a.txt')).ino;
+    const r = patchq(d, ['pop', '-a']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('Removing patch 3.patch\nRestoring a.txt\n\nRemoving patch 2.patch\nRestoring a.txt\n\nRemoving patch 1.patch\nRestoring a.txt\n\nNo patches applied\n');
+    expect(read(d, 'a.txt')).toBe(states[0]);
+    const st = statSync(join(d, 'a.txt'));
+    // The backup itself, moved by a hard link (no copy), and nothing else shares it now.
+    expect(st.ino).toBe(pushedIno);
+    expect(st.nlink).toBe(1);
+    expect(st.mtimeMs).toBeGreaterThanOrEqual(before - 1000);
+    expect(readdirSync(join(d, '.pc')).filter((e) => e.endsWith('.patch'))).toEqual([]);
+  });
+
+  it('pop -a stops at a patch that does not remove cleanly: the ones above it are popped', () => {
+    const { d, states } = threeOnOneFile();
+    expect(patchq(d, ['push', '-a']).code).toBe(0);
+    // 1.patch's record says a.txt was states[1] after it; make its backup above disagree.
+    write(d, '.pc/2.patch/a.txt', states[1]!.replace('l20\n', 'edited\n'));
+    const r = patchq(d, ['pop', '-a']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('Patch 1.patch does not remove cleanly (refresh it or enforce with -f)\n');
+    expect(read(d, '.pc/applied-patches')).toBe('1.patch\n');
+    expect(read(d, 'a.txt')).toBe(states[1]!.replace('l20\n', 'edited\n'));
   });
 });
 

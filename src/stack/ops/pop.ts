@@ -1,6 +1,7 @@
 /**
- * pop: restore the top patch's files from .pc byte-exact (modes too), one transaction
- * per patch. Refuses, with quilt's reason, when the patch does not remove cleanly (its
+ * pop: restore the top patch's files from .pc byte-exact (modes too; quilt's fresh mtime).
+ * A run of pops is one transaction (pending.ts): each file is restored once, from the
+ * lowest popped patch's backup, hard-linked rather than copied. Refuses, with quilt's reason, when the patch does not remove cleanly (its
  * files were changed and not refreshed) unless `force`.
  *
  * "Removes cleanly" is checked against patchq's record of each file's hash right after
@@ -14,11 +15,11 @@ import { applyPatch } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
 import { loadState, withLockAsync, type StackEvents } from '../session.js';
+import { PendingRun } from '../pending.js';
 import { readApplied, readSeriesOf } from '../state.js';
-import { appliedOp, backedUpFiles, backupDir, dropRecordOp, readBackup, readRecord, readText, refreshMarker, sha1, type PatchRecord } from '../state.js';
+import { backedUpFiles, backupDir, dropRecordOp, readBackup, readRecord, readText, refreshMarker, sha1, type PatchRecord } from '../state.js';
 import { treePath } from '../files.js';
 import { notInSeries, type Target } from '../target.js';
-import { applyTransaction, type FileOp } from '../transaction.js';
 import { loadPatch } from './push.js';
 
 export interface PopOptions {
@@ -56,60 +57,58 @@ export async function pop(tree: Tree, opts: PopOptions = {}, ev: StackEvents = {
       if (count === 0) throw new PatchqError('E_NOTHING', 'No patch removed');
     }
     const popped: string[] = [];
-    const stack = [...applied];
-    for (let i = 0; i < count; i++) {
-      const name = stack[stack.length - 1]!;
-      // Awaited: a screen's callback may return a promise to paint before the patch is worked on.
-      await ev.patchStart?.(name, i, count);
-      if (opts.refresh) {
-        const { refreshLocked } = await import('./refresh.js');
-        const r = refreshLocked(tree, { name });
-        ev.line?.(r.message);
+    const run = new PendingRun(tree, applied);
+    try {
+      for (let i = 0; i < count; i++) {
+        const name = run.applied[run.applied.length - 1]!;
+        // Awaited: a screen's callback may return a promise to paint before the patch is worked on.
+        await ev.patchStart?.(name, i, count);
+        if (opts.refresh) {
+          run.flush(); // refresh reads the tree from disk
+          const { refreshLocked } = await import('./refresh.js');
+          const r = refreshLocked(tree, { name });
+          ev.line?.(r.message);
+        }
+        popOne(tree, name, run, opts, ev);
+        popped.push(name);
       }
-      popOne(tree, name, stack.slice(0, -1), opts, ev);
-      stack.pop();
-      popped.push(name);
+    } finally {
+      // A patch that does not remove cleanly stops the run there: the ones above it are popped.
+      run.flush();
     }
-    const top = stack[stack.length - 1] ?? null;
+    const top = run.applied[run.applied.length - 1] ?? null;
     ev.line?.(top ? `Now at patch ${displayName(tree, top)}` : 'No patches applied');
     return { popped, top };
   });
 }
 
-function popOne(tree: Tree, name: string, remaining: string[], opts: PopOptions, ev: StackEvents): void {
+function popOne(tree: Tree, name: string, run: PendingRun, opts: PopOptions, ev: StackEvents): void {
   const shown = displayName(tree, name);
   if (!opts.force && readText(refreshMarker(tree, name)) !== null) {
     throw new PatchqError('E_STATE', `Patch ${shown} needs to be refreshed first.`);
   }
   const rec = readRecord(tree, name);
   const files = backedUpFiles(tree, name);
-  if (!opts.force && !removesCleanly(tree, name, files, rec)) {
+  if (!opts.force && !removesCleanly(tree, name, files, rec, run)) {
     throw new PatchqError('E_STATE', `Patch ${shown} does not remove cleanly (refresh it or enforce with -f)`);
   }
   ev.line?.(files.length === 0 ? `Patch ${shown} appears to be empty, removing` : `Removing patch ${shown}`);
-  const ops: FileOp[] = [];
   for (const f of files) {
-    const b = readBackup(tree, name, f, rec);
-    if (b.text === null) {
-      ops.push({ kind: 'delete', path: treePath(tree, f) });
-      if (!opts.quiet) ev.line?.(`Removing ${f}`);
-    } else {
-      ops.push({ kind: 'write', path: treePath(tree, f), data: b.text, mode: b.mode });
-      if (!opts.quiet) ev.line?.(`Restoring ${f}`);
-    }
+    const backup = join(backupDir(tree, name), f);
+    // 0 bytes = the file did not exist, unless patchq recorded a real empty file.
+    const absent = statSync(backup).size === 0 && !(rec?.emptyFiles ?? []).includes(f);
+    run.setFrom(f, absent ? null : backup);
+    if (!opts.quiet) ev.line?.(absent ? `Removing ${f}` : `Restoring ${f}`);
   }
-  ops.push({ kind: 'rmtree', path: backupDir(tree, name) });
-  ops.push({ kind: 'delete', path: refreshMarker(tree, name) });
-  ops.push(dropRecordOp(tree, name));
-  ops.push(appliedOp(tree, remaining));
-  applyTransaction(tree, ops);
+  run.add([{ kind: 'rmtree', path: backupDir(tree, name) }, { kind: 'delete', path: refreshMarker(tree, name) }, dropRecordOp(tree, name)]);
+  run.applied.pop();
   if (!opts.quiet) ev.line?.('');
 }
 
-function removesCleanly(tree: Tree, name: string, files: string[], rec: PatchRecord | null): boolean {
+function removesCleanly(tree: Tree, name: string, files: string[], rec: PatchRecord | null, run: PendingRun): boolean {
   if (rec) {
     return files.every((f) => {
-      const now = sha1(readText(treePath(tree, f)));
+      const now = sha1(run.text(f));
       const expected = f in rec.hashes ? rec.hashes[f] : sha1(readBackup(tree, name, f, rec).text);
       return now === expected;
     });
@@ -122,6 +121,7 @@ function removesCleanly(tree: Tree, name: string, files: string[], rec: PatchRec
     return true;
   }
   const newer = files.filter((f) => {
+    if (run.has(f)) return true; // restored by a pop above in this run: look at it
     try {
       return statSync(treePath(tree, f)).mtimeMs > stamp + 1;
     } catch {
@@ -132,15 +132,15 @@ function removesCleanly(tree: Tree, name: string, files: string[], rec: PatchRec
   const entry = loadState(tree).series.find((e) => e.name === name);
   if (!entry) return true;
   const parsed = loadPatch(tree, entry);
-  const run = applyPatch(parsed, (f) => ({ text: readBackup(tree, name, (f.oldPath ?? f.newPath)!, rec).text }), { reverse: entry.reverse });
-  if (!run.report.ok) return false;
+  const res = applyPatch(parsed, (f) => ({ text: readBackup(tree, name, (f.oldPath ?? f.newPath)!, rec).text }), { reverse: entry.reverse });
+  if (!res.report.ok) return false;
   const expected = new Map<string, string | null>(files.map((f) => [f, readBackup(tree, name, f, rec).text]));
-  run.results.forEach((r, k) => {
+  res.results.forEach((r, k) => {
     const f = parsed.files[k]!;
     if (f.kind === 'rename' && f.oldPath) expected.set(f.oldPath, null);
     expected.set(r.report.path, r.text);
   });
-  return files.every((f) => readText(treePath(tree, f)) === (expected.get(f) ?? null));
+  return files.every((f) => run.text(f) === (expected.get(f) ?? null));
 }
 
 export { notInSeries };

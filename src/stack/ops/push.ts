@@ -1,11 +1,13 @@
 /**
  * push: apply the next patch(es) of the series, each all-or-nothing.
  *
- * Per patch: read and parse it, compute every file's result with the engine's cascade
- * (files untouched so far), and only then build ONE transaction: the .pc backups, the new
- * tree files, applied-patches and patchq's record. A patch that fails leaves every file as
- * it was (quilt: "Patch X does not apply (enforce with -f)"), unless `force`: then the
- * partial result is written with .rej files beside it and quilt's ~refresh marker.
+ * Per patch: read and parse it, compute every file's result with the engine's cascade on
+ * the tree as the patches before it in this run left it, and add its .pc backups, its
+ * files, its record and applied-patches to the run (pending.ts), which is written as ONE
+ * transaction when the run ends or stops. A patch that fails leaves every file as it was
+ * (quilt: "Patch X does not apply (enforce with -f)"; the patches before it are applied),
+ * unless `force`: then the partial result is written with .rej files beside it and
+ * quilt's ~refresh marker.
  * The 3-way step needs a pre-image: `baseFor` is asked only for files that did not land
  * directly, so git is touched only when needed.
  */
@@ -15,11 +17,12 @@ import { PatchqError } from '../../engine/errors.js';
 import type { FileInput, FilePatch, FileResult, ParsedPatch, PatchReport } from '../../engine/types.js';
 import { displayName, type Tree } from '../layout.js';
 import type { SeriesEntry } from '../series.js';
+import { PendingRun } from '../pending.js';
 import { loadState, withLockAsync, type StackEvents } from '../session.js';
-import { appliedOp, backupDir, metadataOps, readText, recordOp, refreshMarker, sha1, type PatchRecord } from '../state.js';
-import { modeOf, parseMode, readTreeFile, treePath } from '../files.js';
+import { backupDir, readText, recordOp, refreshMarker, sha1, type PatchRecord } from '../state.js';
+import { parseMode, treePath } from '../files.js';
 import { notInSeries, type Target } from '../target.js';
-import { applyTransaction, type FileOp } from '../transaction.js';
+import type { FileOp } from '../transaction.js';
 
 export interface PushOptions {
   target?: Target;
@@ -78,19 +81,30 @@ export async function push(tree: Tree, opts: PushOptions = {}, ev: StackEvents =
     const { series, applied } = loadState(tree);
     const todo = pushList(tree, series, applied, opts.target);
     const pushed: PushedPatch[] = [];
-    const nowApplied = [...applied];
-    for (const [i, entry] of todo.entries()) {
-      // Awaited: a screen's callback may return a promise to paint before the patch is worked on.
-      await ev.patchStart?.(entry.name, i, todo.length);
-      const one = await pushOne(tree, entry, nowApplied, opts, ev);
-      if (one.status === 'failed' || one.status === 'already-applied') {
-        return { pushed, failed: one, top: nowApplied[nowApplied.length - 1] ?? null };
+    const run = new PendingRun(tree, applied);
+    const walk = async (): Promise<PushResult> => {
+      for (const [i, entry] of todo.entries()) {
+        // Awaited: a screen's callback may return a promise to paint before the patch is worked on.
+        await ev.patchStart?.(entry.name, i, todo.length);
+        const one = await pushOne(tree, entry, run, opts, ev);
+        if (one.status === 'failed' || one.status === 'already-applied') return { pushed, failed: one, top: null };
+        pushed.push(one);
+        if (one.status === 'forced') return { pushed, failed: one, top: null };
       }
-      nowApplied.push(entry.name);
-      pushed.push(one);
-      if (one.status === 'forced') return { pushed, failed: one, top: entry.name };
+      return { pushed, top: null };
+    };
+    const end = () => (opts.dryRun ? run.drop() : run.flush());
+    let res: PushResult;
+    try {
+      res = await walk();
+    } catch (e) {
+      // A patch that cannot be read or parsed stops the run where quilt stops: the ones
+      // before it are applied.
+      end();
+      throw e;
     }
-    return { pushed, top: nowApplied[nowApplied.length - 1] ?? null };
+    end();
+    return { ...res, top: run.applied[run.applied.length - 1] ?? null };
   });
 }
 
@@ -112,13 +126,16 @@ export function touchedPaths(parsed: ParsedPatch): string[] {
   return [...set];
 }
 
-/** Run the engine on the tree's current files, asking for bases only where needed. */
-export async function computePatch(tree: Tree, entry: SeriesEntry, parsed: ParsedPatch, opts: PushOptions) {
+/**
+ * Run the engine on the tree's current files (as `run` has them: the disk's plus what the
+ * patches before this one in the run did), asking for bases only where needed.
+ */
+export async function computePatch(tree: Tree, entry: SeriesEntry, parsed: ParsedPatch, opts: PushOptions, run: PendingRun = new PendingRun(tree, [])) {
   const fileName = relative(tree.root, join(tree.patchesDir, entry.name));
   const current = new Map<string, string | null>();
   for (const f of parsed.files) {
     for (const p of [f.oldPath, f.newPath]) {
-      if (p && !current.has(p)) current.set(p, readTreeFile(tree, p, { file: fileName, line: f.patchLine }));
+      if (p && !current.has(p)) current.set(p, run.text(p, { file: fileName, line: f.patchLine }));
     }
   }
   const engineOpts = {
@@ -134,21 +151,21 @@ export async function computePatch(tree: Tree, entry: SeriesEntry, parsed: Parse
     text: current.get((f.oldPath ?? f.newPath)!) ?? null,
     base: bases.get(f) ?? null,
   });
-  let run = applyPatch(parsed, inputFor(new Map()), engineOpts);
+  let res = applyPatch(parsed, inputFor(new Map()), engineOpts);
   // A true pre-image is better evidence than fuzz: files that failed or landed fuzzy are
   // tried again with their base (3-way), which is also where git gets touched at all.
-  const needsBase = (k: number) => run.results[k]!.report.status !== 'ok' || run.results[k]!.report.hunks.some((h) => h.status === 'fuzzy');
+  const needsBase = (k: number) => res.results[k]!.report.status !== 'ok' || res.results[k]!.report.hunks.some((h) => h.status === 'fuzzy');
   if (opts.baseFor && engineOpts.merge !== 'none' && parsed.files.some((_, k) => needsBase(k))) {
     const bases = new Map<FilePatch, string | null>();
     for (const [k, f] of parsed.files.entries()) {
       if (needsBase(k)) bases.set(f, await opts.baseFor(entry.name, f));
     }
-    if ([...bases.values()].some((b) => b !== null)) run = applyPatch(parsed, inputFor(bases), engineOpts);
+    if ([...bases.values()].some((b) => b !== null)) res = applyPatch(parsed, inputFor(bases), engineOpts);
   }
-  return { ...run, current };
+  return { ...res, current };
 }
 
-async function pushOne(tree: Tree, entry: SeriesEntry, applied: string[], opts: PushOptions, ev: StackEvents): Promise<PushedPatch> {
+async function pushOne(tree: Tree, entry: SeriesEntry, run: PendingRun, opts: PushOptions, ev: StackEvents): Promise<PushedPatch> {
   const name = displayName(tree, entry.name);
   const lines: string[] = [`Applying patch ${name}`];
   const say = (l: string) => {
@@ -158,7 +175,7 @@ async function pushOne(tree: Tree, entry: SeriesEntry, applied: string[], opts: 
   ev.line?.(lines[0]!);
   const parsed = loadPatch(tree, entry);
   if (parsed.files.length === 0) say(`Patch ${name} appears to be empty; applied`);
-  const { results, report, current } = await computePatch(tree, entry, parsed, opts);
+  const { results, report, current } = await computePatch(tree, entry, parsed, opts, run);
   const failedFiles = results.filter((r) => r.report.status !== 'ok');
   for (const r of results) {
     const rej = opts.force || opts.leaveRejects ? `${r.report.path}.rej` : undefined;
@@ -172,17 +189,18 @@ async function pushOne(tree: Tree, entry: SeriesEntry, applied: string[], opts: 
   const base: PushedPatch = { name: entry.name, report, status: 'applied', drifted, refreshed: false, lines };
   if (!report.ok && !opts.force) {
     const reversed = failedFiles.length > 0 && failedFiles.every((r) => r.report.status === 'already-applied');
-    if (opts.leaveRejects && !opts.dryRun) applyTransaction(tree, rejectOps(tree, results));
+    if (opts.leaveRejects && !opts.dryRun) run.add(rejectOps(tree, results));
     say(reversed ? `Patch ${name} can be reverse-applied` : `Patch ${name} does not apply (enforce with -f)`);
     return { ...base, status: reversed ? 'already-applied' : 'failed', drifted: false };
   }
   const forced = !report.ok;
-  if (!opts.dryRun) applyTransaction(tree, pushOps(tree, entry.name, parsed, results, current, applied, forced));
+  addPush(tree, run, entry.name, parsed, results, current, forced);
   // quilt: a blank line after each patch, none under -q, and none before the forced line.
   if (forced) say(`Applied patch ${name} (forced; needs refresh)`);
   else if (!opts.quiet) say('');
   const one: PushedPatch = { ...base, status: forced ? 'forced' : 'applied' };
   if (drifted && opts.refresh && !opts.dryRun) {
+    run.flush(); // refresh reads the tree from disk
     const { refreshLocked } = await import('./refresh.js');
     const r = refreshLocked(tree, { name: entry.name, ...(opts.refreshBase ? { base: opts.refreshBase } : {}) });
     say(r.changed ? `Refreshed patch ${name}` : `Patch ${name} is unchanged`);
@@ -195,14 +213,14 @@ function rejectOps(tree: Tree, results: FileResult[]): FileOp[] {
   return results.filter((r) => r.rejects !== '').map((r) => ({ kind: 'write', path: treePath(tree, `${r.report.path}.rej`), data: r.rejects }));
 }
 
-/** The one transaction of a successful (or forced) push. */
-function pushOps(tree: Tree, name: string, parsed: ParsedPatch, results: FileResult[], current: Map<string, string | null>, applied: string[], forced: boolean): FileOp[] {
-  const ops: FileOp[] = [...metadataOps(tree)];
+/** What a successful (or forced) push adds to the run: backups, files, record, applied. */
+function addPush(tree: Tree, run: PendingRun, name: string, parsed: ParsedPatch, results: FileResult[], current: Map<string, string | null>, forced: boolean): void {
+  const ops: FileOp[] = [];
   const record: PatchRecord = { landing: null, emptyFiles: [], hashes: {}, drifted: false };
   const after = new Map<string, string | null>(current);
   // Backups first: the originals quilt (and pop) restore from. 0 bytes = did not exist.
   for (const [p, text] of current) {
-    ops.push({ kind: 'write', path: join(backupDir(tree, name), p), data: text ?? '', mode: text === null ? 0o644 : (modeOf(tree, p) ?? 0o644) });
+    ops.push(run.backupOp(p, join(backupDir(tree, name), p), text));
     if (text === '') record.emptyFiles.push(p);
   }
   ops.push({ kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '' });
@@ -210,15 +228,12 @@ function pushOps(tree: Tree, name: string, parsed: ParsedPatch, results: FileRes
     const f = parsed.files[k]!;
     if (r.report.status === 'already-applied') return;
     const target = r.report.path;
+    const mode = r.text === null ? 0o644 : (parseMode(r.mode) ?? run.mode(f.oldPath ?? target) ?? parseMode(f.newMode) ?? 0o644);
     if (f.kind === 'rename' && f.oldPath && f.oldPath !== target) {
-      ops.push({ kind: 'delete', path: treePath(tree, f.oldPath) });
+      run.setText(f.oldPath, null, 0o644);
       after.set(f.oldPath, null);
     }
-    if (r.text === null) ops.push({ kind: 'delete', path: treePath(tree, target) });
-    else {
-      const mode = parseMode(r.mode) ?? modeOf(tree, f.oldPath ?? target) ?? parseMode(f.newMode) ?? 0o644;
-      ops.push({ kind: 'write', path: treePath(tree, target), data: r.text, mode });
-    }
+    run.setText(target, r.text, mode);
     after.set(target, r.text);
     if (forced && r.rejects) ops.push({ kind: 'write', path: treePath(tree, `${target}.rej`), data: r.rejects });
   });
@@ -227,6 +242,6 @@ function pushOps(tree: Tree, name: string, parsed: ParsedPatch, results: FileRes
   record.drifted = !record.landing.clean;
   ops.push(recordOp(tree, name, record));
   if (forced) ops.push({ kind: 'write', path: refreshMarker(tree, name), data: '' });
-  ops.push(appliedOp(tree, [...applied, name]));
-  return ops;
+  run.add(ops);
+  run.applied.push(name);
 }

@@ -1,0 +1,113 @@
+/**
+ * A run of pushes or pops (`push -a`, `pop -a`, `push 5`...) is worked out in memory and
+ * written as ONE transaction: each patch is checked against the tree as the patches before
+ * it in the run left it (the overlay), and nothing is written until the run ends, stops at
+ * a patch that fails, or needs the disk (a refresh reads it). Then every tree file is
+ * written once, with its final text, however many patches of the run touched it.
+ *
+ * quilt's outcome is kept: when patch N fails, patches before it are applied (written) and
+ * N is not; a crash leaves the stack as it was before the run or after it, never between.
+ *
+ *   const run = new PendingRun(tree, applied);
+ *   run.text("a.c")            -> the text as the run left it (or the disk's)
+ *   run.setText("a.c", t, 0o644); run.add(opsOfPatch); run.applied.push(name)
+ *   run.flush()                -> the transaction: metadata, ops, tree files, applied-patches
+ */
+import { statSync } from 'node:fs';
+import { readTreeFile, treePath, modeOf } from './files.js';
+import type { Tree } from './layout.js';
+import { appliedOp, metadataOps, readText } from './state.js';
+import { applyTransaction, type FileOp } from './transaction.js';
+
+/** A tree file as the run leaves it: new text, the bytes of another file (a backup), or gone. */
+type Entry = { kind: 'text'; text: string; mode: number } | { kind: 'from'; path: string } | { kind: 'absent' };
+
+export class PendingRun {
+  private readonly files = new Map<string, Entry>();
+  private ops: FileOp[] = [];
+  private written: string;
+  /** The applied list as the run leaves it; flush() writes it when it changed. */
+  applied: string[];
+
+  constructor(
+    private readonly tree: Tree,
+    applied: string[],
+  ) {
+    this.applied = [...applied];
+    this.written = this.applied.join('\n');
+  }
+
+  /** The run changed this file (so its disk version is not what the next patch sees). */
+  has(rel: string): boolean {
+    return this.files.has(rel);
+  }
+
+  /** Text of a tree file as the run leaves it; null = absent. Reads through the tree guard. */
+  text(rel: string, where: { file?: string; line?: number } = {}): string | null {
+    const e = this.files.get(rel);
+    if (!e) return readTreeFile(this.tree, rel, where);
+    if (e.kind === 'text') return e.text;
+    if (e.kind === 'from') return readText(e.path);
+    return null;
+  }
+
+  mode(rel: string): number | null {
+    const e = this.files.get(rel);
+    if (!e) return modeOf(this.tree, rel);
+    if (e.kind === 'text') return e.mode;
+    if (e.kind === 'from') return statSync(e.path).mode & 0o7777;
+    return null;
+  }
+
+  setText(rel: string, text: string | null, mode: number): void {
+    this.files.set(rel, text === null ? { kind: 'absent' } : { kind: 'text', text, mode });
+  }
+
+  /** The file becomes the bytes and mode of `path` (a .pc backup), restored with a fresh mtime. */
+  setFrom(rel: string, path: string | null): void {
+    this.files.set(rel, path === null ? { kind: 'absent' } : { kind: 'from', path });
+  }
+
+  /**
+   * The .pc backup of a tree file as the run has it now (`text`, read through text()),
+   * with its mode; 0 bytes = did not exist. Written from the text, never hard-linked to
+   * the user's file: a staged link would share whatever happens to that file (chattr +i)
+   * until the transaction ends.
+   */
+  backupOp(rel: string, to: string, text: string | null): FileOp {
+    if (text === null) return { kind: 'write', path: to, data: '', mode: 0o644 };
+    return { kind: 'write', path: to, data: text, mode: this.mode(rel) ?? 0o644 };
+  }
+
+  add(ops: FileOp[]): void {
+    this.ops.push(...ops);
+  }
+
+  get empty(): boolean {
+    return this.ops.length === 0 && this.files.size === 0 && this.applied.join('\n') === this.written;
+  }
+
+  /** Write everything decided so far as one transaction, and start over from there. */
+  flush(): void {
+    if (this.empty) return;
+    const tree: FileOp[] = [];
+    for (const [rel, e] of this.files) {
+      const path = treePath(this.tree, rel);
+      if (e.kind === 'absent') tree.push({ kind: 'delete', path });
+      else if (e.kind === 'text') tree.push({ kind: 'write', path, data: e.text, mode: e.mode });
+      else tree.push({ kind: 'copy', path, from: e.path, touch: true });
+    }
+    const ops = [...metadataOps(this.tree), ...this.ops, ...tree];
+    if (this.applied.join('\n') !== this.written) ops.push(appliedOp(this.tree, this.applied));
+    applyTransaction(this.tree, ops);
+    this.files.clear();
+    this.ops = [];
+    this.written = this.applied.join('\n');
+  }
+
+  /** Forget what is pending (dry runs). */
+  drop(): void {
+    this.files.clear();
+    this.ops = [];
+  }
+}
