@@ -33,7 +33,8 @@
  * 4. Fuzzy (locate/fuzzy.ts): GNU fuzz 1..opts.fuzz, then whitespace-insensitive, then
  *    similar context (with a 0.1 margin over the runner-up); unique matches only, inside
  *    the same neighbour window. E.g. upstream reindented the block by 4 spaces: lands as
- *    "fuzzy: whitespace" and the added lines get the same 4 spaces. Steps 2 and 4 then
+ *    "fuzzy: whitespace" and the added lines get the same 4 spaces. With a base that is
+ *    the pre-image, a fuzzy landing must also agree with it (baseAgrees). Steps 2 and 4 then
  *    repeat (settle) while they land something: each landing narrows its neighbours'
  *    windows. Last, a fuzz tie may be broken by the dropped context (locate/wider.ts),
  *    one hunk at a time, the plain rounds going first again after each.
@@ -131,7 +132,7 @@ function exactPass(input: CascadeInput, lines: readonly string[], found: Readonl
         if (m !== null && inside.includes(m)) pos = m;
       }
       if (pos === null && input.base != null && inside.length === 1) {
-        pend[i] = { best: inside[0]!, reason: 'no match where the base places it: pre-image changed upstream' };
+        pend[i] = { best: inside[0]!, reason: `${BASE_SAYS}: pre-image changed upstream` };
       } else if (pos === null) {
         const near = nearestFirst(inside.length ? inside : cands[i]!, stated[i]! + (lastOff ?? 0));
         const sorted = [...inside].sort((a, b) => a - b);
@@ -151,6 +152,10 @@ function exactPass(input: CascadeInput, lines: readonly string[], found: Readonl
   return { lands, pend };
 }
 
+const BASE_SAYS = 'no match where the base places it';
+/** A verdict a later, weaker "no match" does not overwrite. */
+const sticky = (reason: string): boolean => reason.startsWith('ambiguous') || reason.startsWith(BASE_SAYS);
+
 /**
  * Step 4 for the pending hunks, in order, each inside the window its landed neighbours
  * leave (previous landed end .. next landed start). Linear in hunks: the neighbours are
@@ -165,6 +170,7 @@ function fuzzyPass(
   pend: Pending[],
   opts: ApplyOptions,
   wide: boolean,
+  agrees: ((h: Hunk, L: Landing) => boolean) | null,
 ): number {
   let landed = 0;
   if (lands.every((l) => l)) return landed;
@@ -179,11 +185,13 @@ function fuzzyPass(
   hunks.forEach((h, i) => {
     if (!lands[i]) {
       const out = findFuzzy(lines, idx, ws, h, { from, to: nextLanded[i]!, stated: statedIndex(h) + off }, fopts);
-      if (out.landing) {
+      if (out.landing && agrees && !agrees(h, out.landing)) {
+        pend[i] = { best: out.landing.pos, reason: `${BASE_SAYS}: pre-image changed upstream` };
+      } else if (out.landing) {
         lands[i] = out.landing;
         landed++;
         fopts.wide = false; // one wide landing per pass; the plain passes go first again
-      } else if (!pend[i]!.reason.startsWith('ambiguous')) pend[i] = out;
+      } else if (!sticky(pend[i]!.reason)) pend[i] = out;
     }
     const L = lands[i];
     if (L) {
@@ -192,6 +200,30 @@ function fuzzyPass(
     }
   });
   return landed;
+}
+
+/**
+ * With a base that IS the pre-image, a fuzzy landing must sit where the base puts the
+ * hunk: every line of the landed window that upstream kept (mapped through
+ * diff(base, text)) must be the text line the landing matched it with. Lines upstream
+ * changed map nowhere and say nothing. The pooling patch on a module with two engines,
+ * where upstream made its own edit of the same `poolclass=` line (the merge conflicts):
+ * "similar context" finds logs_engine's create_engine call 10 lines down, but the base
+ * maps users_engine's kept lines to lines 1-7, so that likeness is not the hunk's place.
+ */
+function baseAgrees(h: Hunk, L: Landing, map: (i: number) => number | null): boolean {
+  let k = statedIndex(h);
+  let t = L.pos;
+  for (let n = 0; n < h.lines.length; n++) {
+    if (h.lines[n]!.op === '+') continue;
+    if (n >= L.first && n < L.last) {
+      const m = map(k);
+      if (m !== null && m !== t) return false;
+      t++;
+    }
+    k++;
+  }
+  return true;
 }
 
 /** At most this many fuzzy passes per file: a hunk that needs more stays pending. */
@@ -220,13 +252,15 @@ function settle(
     const again = exactPass(input, lines, found, lands);
     again.lands.forEach((l, i) => {
       if (l && !lands[i]) lands[i] = l;
-      if (!lands[i] && !pend[i]!.reason.startsWith('ambiguous')) pend[i] = again.pend[i]!;
+      if (!lands[i] && !sticky(pend[i]!.reason)) pend[i] = again.pend[i]!;
     });
   };
+  let map: ((i: number) => number | null) | null = null;
+  const agrees = input.base == null ? null : (h: Hunk, L: Landing): boolean => baseAgrees(h, L, (map ??= baseMapper(splitLines(input.base!), lines)));
   let rounds = 0;
   let wide = false;
   while (pending() && rounds++ < MAX_ROUNDS) {
-    const n = fuzzyPass(input.hunks, lines, idx, ws, lands, pend, opts, wide);
+    const n = fuzzyPass(input.hunks, lines, idx, ws, lands, pend, opts, wide, agrees);
     if (n === 0 && wide) break;
     wide = n === 0;
     if (n > 0 && pending()) reExact();

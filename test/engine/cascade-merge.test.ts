@@ -147,3 +147,37 @@ describe('speed shape', () => {
     expect(r.text).toBe('top\n'.repeat(7) + b);
   });
 });
+
+describe('cascade step 4 with a base: a fuzzy landing must sit where the base puts the hunk', () => {
+  // The pooling patch on a database module with two engines; upstream changed the same
+  // `poolclass=` line of users_engine its own way, so the merge conflicts. "Similar
+  // context" then finds logs_engine's call, whose old `poolclass=NullPool,` line is
+  // intact: the likeness is unique, but the base maps users_engine's kept lines (def,
+  // create_engine, the URL...) to lines 1-7, not to 11-17.
+  const base = [
+    'def users_engine():', '    return create_engine(', '        "sqlite:///users.db",', '        poolclass=NullPool,', '        echo=False,', '    )', '',
+    'def other():', '    pass', '',
+    'def logs_engine():', '    return create_engine(', '        "sqlite:///logs.db",', '        poolclass=NullPool,', '        echo=False,', '    )', '',
+    'def drop_all():', '    pass',
+  ].map((l) => `${l}\n`).join('');
+  const mine = base.replace('users.db",\n        poolclass=NullPool,', 'users.db",\n        poolclass=StaticPool,');
+  const diff = makeFileDiff(base, mine, { oldPath: 'database/db.py', newPath: 'database/db.py', style: 'git' });
+
+  it('refuses the likeness elsewhere when upstream edited the hunk\'s own place', () => {
+    const upstream = base.replace('users.db",\n        poolclass=NullPool,', 'users.db",\n        poolclass=QueuePool,');
+    const r = applyFilePatch(filePatch('database/db.py', diff), { text: upstream, base });
+    expect(r.report.hunks[0]).toMatchObject({ status: 'failed', line: 11, reason: 'no match where the base places it: pre-image changed upstream' });
+    expect(r.text).toBe(upstream);
+  });
+
+  it('still lands a fuzz match where the base maps it (the merge conflicts on another hunk)', () => {
+    // The fork changes both engines; upstream renamed users_engine's def line (outer
+    // context of hunk 1: fuzz 1) and made its own change of logs_engine's pool (hunk 2
+    // conflicts, so the whole merge does).
+    const both = mine.replace('logs.db",\n        poolclass=NullPool,', 'logs.db",\n        poolclass=StaticPool,');
+    const diff2 = makeFileDiff(base, both, { oldPath: 'database/db.py', newPath: 'database/db.py', style: 'git' });
+    const upstream = base.replace('def users_engine():', 'def users_engine(echo=False):').replace('logs.db",\n        poolclass=NullPool,', 'logs.db",\n        poolclass=QueuePool,');
+    const r = applyFilePatch(filePatch('database/db.py', diff2), { text: upstream, base });
+    expect(r.report.hunks.map((h) => [h.status, h.line, h.fuzz])).toEqual([['fuzzy', 1, 1], ['failed', null, 0]]);
+  });
+});
