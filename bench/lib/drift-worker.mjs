@@ -20,7 +20,7 @@ parentPort.on('message', ({ c, tools }) => {
       r = { ok: false, text: null, error: String(e) };
     }
     const v = !r.ok ? 'failed' : r.text === c.truth ? 'correct' : 'wrong';
-    out[name] = { v, ms: performance.now() - t0 };
+    out[name] = { v, ms: performance.now() - t0, ...(v === 'failed' && r.why ? { why: r.why } : {}) };
   }
   parentPort.postMessage({ out });
 });

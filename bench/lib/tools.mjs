@@ -43,7 +43,9 @@ function inDir(dir, c, fn) {
 const patchq = (withBase) => (c) => {
   const parsed = parsePatch(c.patch);
   const { results, report } = applyPatch(parsed, () => ({ text: c.upstream, base: withBase ? c.a : null }));
-  return { ok: report.ok, text: results[0].text };
+  // Why it refused: the failed hunks and their reasons (kept in bench/out/drift.json).
+  const why = report.ok ? undefined : report.files.flatMap((f) => f.hunks.filter((h) => h.status === 'failed').map((h) => `hunk ${h.hunk}: ${h.reason}`)).join('; ');
+  return { ok: report.ok, text: results[0].text, why };
 };
 
 const gnu = (fuzz) => (c, dir) => inDir(dir, c, (d) => run('patch', ['-p1', `-F${fuzz}`, '--no-backup-if-mismatch', '-r', '-', '-s', '-i', 'p.patch'], d));

@@ -61,6 +61,7 @@ export async function run({ quick = false, log = () => {} } = {}) {
   }
   const tables = { drift: {}, ambiguous: {} };
   const notes = { drift: {}, ambiguous: {} };
+  const refusals = { drift: {}, ambiguous: {} }; // patchq's failed cases and why, for the json
   for (const [t] of TOOLS) {
     tables.drift[t] = { correct: 0, wrong: 0, failed: 0, timeouts: 0, ms: 0 };
     tables.ambiguous[t] = { correct: 0, wrong: 0, failed: 0, timeouts: 0, ms: 0 };
@@ -80,6 +81,7 @@ export async function run({ quick = false, log = () => {} } = {}) {
       row[o.v]++;
       row.ms += o.ms;
       if (o.v === 'wrong') (notes[kind][t] ??= []).push(`${c.id} (wrong)`);
+      if (o.why) (refusals[kind][t] ??= []).push(`${c.id}: ${o.why}`);
     }
   });
   const rows = (kind, n) => Object.entries(tables[kind]).map(([tool, r]) => ({ tool, ...r, ms: Math.round(r.ms), pct: n ? ((100 * r.correct) / n).toFixed(1) : '-' }));
@@ -91,6 +93,7 @@ export async function run({ quick = false, log = () => {} } = {}) {
     rows: rows('drift', cases.length),
     ambiguous: rows('ambiguous', ambiguous.length),
     notes,
+    refusals,
     wallSeconds: Math.round((performance.now() - t0) / 1000),
     workers: availableParallelism(),
     versions: toolVersions(),
@@ -113,6 +116,8 @@ export function markdown(res) {
     `**Ambiguous duplicate pre-image** (${res.ambiguousCases} cases): the fork patch is one real hunk; upstream copied the block around its pre-image and inserted the copy 1–5 lines above it, so the copy is nearer to the stated line than the original. Patching the copy is wrong; refusing is a failure, not a misapply.`,
     '',
     ...table(res.ambiguous),
+    '',
+    `One case alone: \`node bench/case.mjs "<id>" [dir]\` (after \`npm run build\`; ids, and patchq's refusals with each failed hunk's reason, are in \`bench/out/drift.json\`).`,
   ];
   for (const kind of ['drift', 'ambiguous']) {
     for (const [tool, ids] of Object.entries(res.notes[kind])) {
