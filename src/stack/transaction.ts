@@ -33,7 +33,7 @@
  * makes the n-th op of step 3 fail with EIO (the roll-back path).
  */
 import { chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, utimesSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { dirname, join, normalize, relative, sep } from 'node:path';
 import { writeFileAtomic, fsyncDir, maybeFailWrite } from '../fsx/atomic.js';
 import { assertParentsInside } from '../fsx/guard.js';
 import { PatchqError } from '../engine/errors.js';
@@ -106,9 +106,10 @@ const lstatOrNull = (p: string) => {
 };
 const lexists = (p: string): boolean => lstatOrNull(p) !== null;
 
+/** p is base or below it. Both absolute; p is normalised here (a `..` cannot slip through). */
 const under = (base: string, p: string): boolean => {
-  const rel = relative(base, p);
-  return rel === '' || (rel !== '..' && !rel.startsWith('../') && !isAbsolute(rel));
+  const q = normalize(p);
+  return q === base || q.startsWith(base.endsWith(sep) ? base : base + sep);
 };
 
 /**
@@ -206,7 +207,7 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
   }
   maybeCrash();
   try {
-    runManifest(tree, manifest);
+    runManifest(tree, manifest, true);
   } catch (e) {
     rollBack(tree, manifest, e);
     throw wrapIo(e, 'rolled back; nothing was changed');
@@ -248,8 +249,8 @@ function stageCopy(op: Extract<FileOp, { kind: 'copy' }>, staged: string, replac
  * Move whatever is at `target` into the undo area (once: a redo finds it done).
  * `dirOk`: only rmtree may set a directory aside; anywhere else a directory is the user's.
  */
-function setAside(target: string, aside: string, dirOk: boolean): void {
-  if (lexists(aside)) return;
+function setAside(target: string, aside: string, dirOk: boolean, fresh: boolean): void {
+  if (!fresh && lexists(aside)) return;
   const st = lstatOrNull(target);
   // Nothing there: nothing to keep. No marker either (one file per op was a third of a
   // push's time): a write whose staged file is gone and that has no undo entry created
@@ -263,25 +264,35 @@ function setAside(target: string, aside: string, dirOk: boolean): void {
   renameSync(target, aside);
 }
 
-function runManifest(tree: Tree, manifest: ManifestOp[]): void {
+/**
+ * Step 3. `fresh`: the first run, right after the commit point (nothing placed or set
+ * aside yet, so neither is checked per op); a recovery redoes with every check.
+ */
+function runManifest(tree: Tree, manifest: ManifestOp[], fresh = false): void {
   const dir = txDir(tree);
   const undo = undoDir(tree);
   mkdirSync(undo, { recursive: true });
   const touchedDirs = new Set<string>();
+  // Folders known to exist: a run writes many files into few folders. An rmtree may take
+  // some away, so it forgets them all.
+  const present = new Set<string>();
   manifest.forEach((op, i) => {
     const target = join(tree.root, op.path);
     const aside = join(undo, String(i));
     maybeFail();
     if (op.kind === 'write') {
       const staged = join(dir, op.staged!);
-      if (!existsSync(staged)) return; // placed before a crash
-      if (op.dirs?.length || !lexists(dirname(target))) mkdirSync(dirname(target), { recursive: true });
-      setAside(target, aside, false);
+      if (!fresh && !existsSync(staged)) return; // placed before a crash
+      const parent = dirname(target);
+      if (op.dirs?.length || (!present.has(parent) && !lexists(parent))) mkdirSync(parent, { recursive: true });
+      present.add(parent);
+      setAside(target, aside, false, fresh);
       maybeCrash();
       if (op.mode !== undefined) chmodSync(staged, op.mode);
       renameSync(staged, target);
     } else {
-      setAside(target, aside, op.kind === 'rmtree');
+      if (op.kind === 'rmtree') present.clear();
+      setAside(target, aside, op.kind === 'rmtree', fresh);
     }
     touchedDirs.add(dirname(target));
     maybeCrash();
