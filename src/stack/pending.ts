@@ -70,12 +70,13 @@ export class PendingRun {
 
   /**
    * The .pc backup of a tree file as the run has it now (`text`, read through text()),
-   * with its mode; 0 bytes = did not exist. Written from the text, never hard-linked to
-   * the user's file: a staged link would share whatever happens to that file (chattr +i)
-   * until the transaction ends.
+   * with its mode; 0 bytes = did not exist. A file the run has not touched yet is backed
+   * up as a copy op: the transaction hard-links it when it replaces the file later on.
    */
   backupOp(rel: string, to: string, text: string | null): FileOp {
     if (text === null) return { kind: 'write', path: to, data: '', mode: 0o644 };
+    const e = this.files.get(rel);
+    if (!e) return { kind: 'copy', path: to, from: treePath(this.tree, rel) };
     return { kind: 'write', path: to, data: text, mode: this.mode(rel) ?? 0o644 };
   }
 
@@ -90,14 +91,18 @@ export class PendingRun {
   /** Write everything decided so far as one transaction, and start over from there. */
   flush(): void {
     if (this.empty) return;
+    // Order matters for the hard links (transaction.ts, FileOp copy): a restore from a
+    // backup comes before the rmtree of that backup's folder (in this.ops), a backup of a
+    // tree file (in this.ops) before the write that replaces the file.
+    const restores: FileOp[] = [];
     const tree: FileOp[] = [];
     for (const [rel, e] of this.files) {
       const path = treePath(this.tree, rel);
       if (e.kind === 'absent') tree.push({ kind: 'delete', path });
       else if (e.kind === 'text') tree.push({ kind: 'write', path, data: e.text, mode: e.mode });
-      else tree.push({ kind: 'copy', path, from: e.path, touch: true });
+      else restores.push({ kind: 'copy', path, from: e.path, touch: true });
     }
-    const ops = [...metadataOps(this.tree), ...this.ops, ...tree];
+    const ops = [...metadataOps(this.tree), ...restores, ...this.ops, ...tree];
     if (this.applied.join('\n') !== this.written) ops.push(appliedOp(this.tree, this.applied));
     applyTransaction(this.tree, ops);
     this.files.clear();

@@ -44,11 +44,12 @@ export type FileOp =
   | { kind: 'write'; path: string; data: string | Buffer; mode?: number }
   /**
    * Put at `path` the bytes and mode of the file `from` as it is when the transaction
-   * starts (a .pc backup on push, the restore from one on pop). Staged as a hard link, so
-   * no data is written, when that is safe: `from` has no other link and this same
-   * transaction replaces or removes it, so no file stays shared once it is done (an edit
-   * in place of one would change the other). Otherwise a copy. `touch`: mtime now, as a
-   * write would give (quilt's pop touches what it restores, so make rebuilds it).
+   * starts (a .pc backup on push, the restore from one on pop). A hard link, made when the
+   * op runs (no data written, nothing staged that shares an inode), when that is safe:
+   * `from` has no other link and a LATER op of this transaction replaces or removes it (and
+   * no earlier one), so no two files share an inode once it is done (an edit in place of
+   * one would change the other). Otherwise a copy, staged. `touch`: mtime now, as a write
+   * would give (quilt's pop touches what it restores, so make rebuilds it).
    */
   | { kind: 'copy'; path: string; from: string; touch?: boolean }
   | { kind: 'delete'; path: string }
@@ -56,11 +57,18 @@ export type FileOp =
   | { kind: 'rmtree'; path: string };
 
 interface ManifestOp {
-  /** A copy op is journalled as a write of its staged file (mode then comes with it). */
-  kind: Exclude<FileOp['kind'], 'copy'>;
+  /**
+   * A copy op is journalled as a `link` (made when it runs) or as a write of its staged
+   * copy (the mode then comes with it).
+   */
+  kind: Exclude<FileOp['kind'], 'copy'> | 'link';
   /** Relative to the tree root. */
   path: string;
   staged?: string;
+  /** link: the file linked from (relative), whether `path` existed before, fresh mtime. */
+  from?: string;
+  existed?: boolean;
+  touch?: boolean;
   /** Absent for a staged copy or link: the staged file already has its mode. */
   mode?: number;
   /** Directories (relative, deepest first) this write creates: a roll-back removes them. */
@@ -174,12 +182,16 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
     for (const d of missing) planned.add(d);
     return missing.map((d) => relative(tree.root, d));
   };
-  const replaced = replacedBy(ops);
+  const firstChange = firstChanges(ops);
   try {
     ops.forEach((op, i) => {
       const rel = relative(tree.root, op.path);
       if (op.kind === 'rmtree') for (const d of planned) if (d === op.path || d.startsWith(`${op.path}/`)) planned.delete(d);
-      if (op.kind === 'write' || op.kind === 'copy') {
+      if (op.kind === 'copy' && linkable(op, i, firstChange)) {
+        const dirs = dirsFor(op.path);
+        const existed = lexists(op.path);
+        manifest.push({ kind: 'link', path: rel, from: relative(tree.root, op.from), existed, ...(op.touch ? { touch: true } : {}), ...(dirs.length ? { dirs } : {}) });
+      } else if (op.kind === 'write' || op.kind === 'copy') {
         const staged = String(i);
         let mode: number | undefined;
         if (op.kind === 'write') {
@@ -189,7 +201,7 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
           writeFileAtomic(join(dir, staged), op.data, { sync: false, direct: true });
           mode = op.mode ?? 0o644;
         } else {
-          stageCopy(op, join(dir, staged), replaced);
+          stageCopy(op, join(dir, staged));
         }
         const dirs = dirsFor(op.path);
         manifest.push({ kind: 'write', path: rel, staged, ...(mode !== undefined ? { mode } : {}), ...(dirs.length ? { dirs } : {}) });
@@ -214,35 +226,61 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
   }
 }
 
-/** Paths this transaction replaces or removes: a copy from one of them may be a hard link. */
-function replacedBy(ops: FileOp[]): (p: string) => boolean {
-  const files = new Set<string>();
-  const trees: string[] = [];
-  for (const op of ops) {
-    if (op.kind === 'rmtree') trees.push(op.path);
-    else files.add(op.path);
-  }
-  return (p) => files.has(p) || trees.some((t) => p.startsWith(`${t}/`));
+/** For a path, the index of the first op that replaces or removes it (Infinity: none). */
+function firstChanges(ops: FileOp[]): (p: string) => number {
+  const files = new Map<string, number>();
+  const trees: Array<[string, number]> = [];
+  ops.forEach((op, i) => {
+    if (op.kind === 'rmtree') trees.push([op.path, i]);
+    else if (!files.has(op.path)) files.set(op.path, i);
+  });
+  return (p) => {
+    let first = files.get(p) ?? Infinity;
+    for (const [t, i] of trees) if (i < first && p.startsWith(`${t}/`)) first = i;
+    return first;
+  };
 }
 
-function stageCopy(op: Extract<FileOp, { kind: 'copy' }>, staged: string, replaced: (p: string) => boolean): void {
+/** A copy op may be a link made when it runs: see FileOp. */
+function linkable(op: Extract<FileOp, { kind: 'copy' }>, i: number, firstChange: (p: string) => number): boolean {
+  const st = lstatOrNull(op.from);
+  const later = firstChange(op.from);
+  return st !== null && st.isFile() && st.nlink === 1 && later > i && later !== Infinity;
+}
+
+function stageCopy(op: Extract<FileOp, { kind: 'copy' }>, staged: string): void {
   maybeFailWrite();
   const st = lstatSync(op.from);
   if (!st.isFile()) throw Object.assign(new Error(`${op.from} is not a regular file`), { code: 'EINVAL' });
-  let linked = false;
-  if (st.nlink === 1 && replaced(op.from)) {
-    try {
-      linkSync(op.from, staged);
-      linked = true;
-    } catch {
-      // another file system (QUILT_PC elsewhere), or one without hard links: copy
-    }
+  copyFileSync(op.from, staged); // keeps the mode (libuv fchmods the copy)
+  if (op.touch) touch(staged);
+}
+
+function touch(p: string): void {
+  const now = new Date();
+  utimesSync(p, now, now);
+}
+
+/**
+ * Step 3 of a link op: `target` becomes a hard link of `from`; redone, it sees what is done
+ * (the old target set aside, the link there). Where links cannot be made (another file
+ * system, EPERM): a copy through the staging area, so the target never holds half a file.
+ */
+function placeLink(tree: Tree, op: ManifestOp, i: number, target: string, aside: string, fresh: boolean): void {
+  if (op.existed) setAside(target, aside, false, fresh);
+  else if (!fresh && lexists(target)) return; // linked before a crash
+  if (!fresh && op.existed && lexists(target)) return; // set aside and linked before a crash
+  const from = join(tree.root, op.from!);
+  try {
+    linkSync(from, target);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
+    const tmp = join(txDir(tree), `link-${i}`);
+    copyFileSync(from, tmp);
+    renameSync(tmp, target);
   }
-  if (!linked) copyFileSync(op.from, staged); // keeps the mode (libuv fchmods the copy)
-  if (op.touch) {
-    const now = new Date();
-    utimesSync(staged, now, now);
-  }
+  if (op.touch) touch(target);
 }
 
 /**
@@ -280,7 +318,12 @@ function runManifest(tree: Tree, manifest: ManifestOp[], fresh = false): void {
     const target = join(tree.root, op.path);
     const aside = join(undo, String(i));
     maybeFail();
-    if (op.kind === 'write') {
+    if (op.kind === 'link') {
+      const parent = dirname(target);
+      if (op.dirs?.length || (!present.has(parent) && !lexists(parent))) mkdirSync(parent, { recursive: true });
+      present.add(parent);
+      placeLink(tree, op, i, target, aside, fresh);
+    } else if (op.kind === 'write') {
       const staged = join(dir, op.staged!);
       if (!fresh && !existsSync(staged)) return; // placed before a crash
       const parent = dirname(target);
@@ -319,11 +362,13 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown): void {
       const target = join(tree.root, op.path);
       const aside = join(undo, String(i));
       if (lexists(aside)) {
-        if (op.kind === 'write') rmSync(target, { force: true });
+        if (op.kind === 'write' || op.kind === 'link') rmSync(target, { force: true });
         renameSync(aside, target);
       } else if (op.kind === 'write' && !lexists(join(dir, op.staged!))) {
         // Placed, and nothing was set aside: the write created the file.
         rmSync(target, { force: true });
+      } else if (op.kind === 'link' && !op.existed) {
+        rmSync(target, { force: true }); // there was nothing: whatever is there, the link made it
       }
       // Deepest first; a directory something else put a file in meanwhile stays. (A
       // transaction journalled by an older patchq lists them in tx/undo/<n>.dirs.)
@@ -367,8 +412,9 @@ export function recoverTransaction(tree: Tree): boolean {
     throw new PatchqError('E_STATE', `interrupted operation cannot be recovered: ${manifestPath} is unreadable`);
   }
   for (const op of manifest) {
-    if (typeof op?.path !== 'string') throw new PatchqError('E_STATE', `interrupted operation cannot be recovered: ${manifestPath} is malformed`);
+    if (typeof op?.path !== 'string' || (op.kind === 'link' && typeof op.from !== 'string')) throw new PatchqError('E_STATE', `interrupted operation cannot be recovered: ${manifestPath} is malformed`);
     checkAllowed(tree, join(tree.root, op.path), 'E_STATE');
+    if (op.kind === 'link') checkAllowed(tree, join(tree.root, op.from!), 'E_STATE');
   }
   try {
     runManifest(tree, manifest);

@@ -3,7 +3,7 @@
  * byte-exact round trips, quilt's messages and exit codes, and interop with real quilt.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import { existsSync, linkSync, readdirSync, rmSync, writeFileSync, chmodSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
@@ -176,9 +176,14 @@ function threeOnOneFile(): { d: string; states: string[] } {
 describe('a run of pushes or pops is one transaction', () => {
   it("push -a: each patch sees the one before it, each .pc backup holds what that one left, and quilt pops it back", () => {
     const { d, states } = threeOnOneFile();
+    const original = statSync(join(d, 'a.txt')).ino;
     const r = patchq(d, ['push', '-a']);
     expect(r.code, r.stderr).toBe(0);
     expect(read(d, 'a.txt')).toBe(states[3]);
+    // The first backup is the original file itself (a hard link, no copy), alone now: the
+    // tree file is a new one, so an edit in place of it cannot reach the backup.
+    expect(statSync(join(d, '.pc/1.patch/a.txt'))).toMatchObject({ ino: original, nlink: 1 });
+    expect(statSync(join(d, 'a.txt')).ino).not.toBe(original);
     expect(read(d, '.pc/1.patch/a.txt')).toBe(states[0]);
     expect(read(d, '.pc/2.patch/a.txt')).toBe(states[1]);
     expect(read(d, '.pc/3.patch/a.txt')).toBe(states[2]);
@@ -223,6 +228,18 @@ describe('a run of pushes or pops is one transaction', () => {
     expect(st.nlink).toBe(1);
     expect(st.mtimeMs).toBeGreaterThanOrEqual(before - 1000);
     expect(readdirSync(join(d, '.pc')).filter((e) => e.endsWith('.patch'))).toEqual([]);
+  });
+
+  it("a tree file with a second hard link is backed up as a copy: the user's other link keeps its bytes", () => {
+    const { d, states } = threeOnOneFile();
+    linkSync(join(d, 'a.txt'), join(d, 'twin.txt'));
+    expect(patchq(d, ['push', '-a']).code).toBe(0);
+    expect(statSync(join(d, '.pc/1.patch/a.txt')).ino).not.toBe(statSync(join(d, 'twin.txt')).ino);
+    expect(read(d, 'twin.txt')).toBe(states[0]);
+    expect(read(d, '.pc/1.patch/a.txt')).toBe(states[0]);
+    expect(patchq(d, ['pop', '-a']).code).toBe(0);
+    expect(read(d, 'a.txt')).toBe(states[0]);
+    expect(read(d, 'twin.txt')).toBe(states[0]);
   });
 
   it('pop -a stops at a patch that does not remove cleanly: the ones above it are popped', () => {
