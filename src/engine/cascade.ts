@@ -246,8 +246,9 @@ function settle(
   pend: Pending[],
   opts: ApplyOptions,
 ): void {
-  const ws = new LineIndex(lines, wsKey);
   const pending = (): boolean => lands.some((l) => !l);
+  if (!pending()) return; // every hunk landed exactly: no whitespace index to build
+  const ws = new LineIndex(lines, wsKey);
   const reExact = (): void => {
     const again = exactPass(input, lines, found, lands);
     again.lands.forEach((l, i) => {

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 export function gitBlobId(text: string): string {
   // The text is a byte string (see types.ts): latin1 turns each char back into one byte,
   // and text.length is the byte length.
-  return createHash('sha1').update(`blob ${text.length}\0${text}`, 'latin1').digest('hex');
+  return createHash('sha1').update(`blob ${text.length}\0`, 'latin1').update(text, 'latin1').digest('hex');
 }
 
 /** True when `id` (possibly abbreviated, >= 7 hex digits, not all zeros) names `text`. */

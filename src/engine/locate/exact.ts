@@ -18,19 +18,24 @@ export const rawKey: KeyFn = (l) => l;
 export const crlfKey: KeyFn = (l) => (l.endsWith('\r\n') ? l.slice(0, -2) + '\n' : l);
 
 export class LineIndex {
-  readonly keys: string[];
-  private readonly where = new Map<string, number[]>();
+  readonly keys: readonly string[];
+  /** Built on the first search: a patch that lands at its stated lines never needs it. */
+  private where: Map<string, number[]> | null = null;
 
   constructor(lines: readonly string[], readonly key: KeyFn) {
-    this.keys = lines.map(key);
-    this.keys.forEach((k, i) => {
-      const list = this.where.get(k);
-      if (list) list.push(i);
-      else this.where.set(k, [i]);
-    });
+    this.keys = key === rawKey ? (lines as string[]) : lines.map(key);
   }
 
   positions(k: string): readonly number[] {
+    if (!this.where) {
+      const where = new Map<string, number[]>();
+      this.keys.forEach((key, i) => {
+        const list = where.get(key);
+        if (list) list.push(i);
+        else where.set(key, [i]);
+      });
+      this.where = where;
+    }
     return this.where.get(k) ?? [];
   }
 }
