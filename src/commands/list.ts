@@ -28,7 +28,7 @@ export const applied: RunFn = async (ctx, args) => {
   let list = a;
   if (args.positionals[0]) {
     const i = indexOf(st, series.map((e) => e.name), args.positionals[0]);
-    if (i >= a.length) throw new PatchqError('E_STATE', `Patch ${args.positionals[0]} is not applied`);
+    if (i >= a.length) throw new PatchqError('E_STATE', `Patch ${show(series[i]!.name)} is not applied`);
     list = a.slice(0, i + 1);
   }
   if (list.length === 0) throw new PatchqError('E_NOTHING', 'No patches applied');
@@ -42,6 +42,8 @@ export const unapplied: RunFn = async (ctx, args) => {
   const names = series.map((e) => e.name);
   const from = args.positionals[0] ? indexOf(st, names, args.positionals[0]) + 1 : a.length;
   const list = names.slice(from);
+  // quilt: nothing after a named patch is no error, just nothing to list.
+  if (list.length === 0 && args.positionals[0]) return { data: list };
   if (list.length === 0) {
     const last = names[names.length - 1];
     throw new PatchqError('E_STATE', last ? `File series fully applied, ends at patch ${show(last)}` : 'No patches in series');

@@ -33,6 +33,17 @@ describe('quilt wording on twin trees', () => {
     both(['series', '-v']);
   });
 
+  it('named and counted targets at the ends of the series: applied X, unapplied LAST, push APPLIED, push 0, pop 0', () => {
+    const [q, p] = twins((d) => {
+      write(d, 'a.txt', 'one\n');
+      write(d, 'patches/series', 'p1.diff\np2.diff\n');
+      write(d, 'patches/p1.diff', '--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n');
+      write(d, 'patches/p2.diff', '--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-two\n+three\n');
+    });
+    const both = (args: string[]) => expect(out(patchq(p, args)), args.join(' ')).toEqual(out(quilt(q, args)));
+    for (const args of [['applied', 'p1'], ['unapplied', 'p2'], ['unapplied', 'p1'], ['push', '0'], ['pop', '0'], ['push', '-qa'], ['push', 'p2'], ['push', 'p1'], ['push'], ['unapplied', 'p2'], ['applied', 'p1']]) both(args);
+  });
+
   it('push -q and pop -q of a real patch print the same lines', () => {
     const [q, p] = twins((d) => {
       write(d, 'a.txt', 'one\n');

@@ -64,12 +64,21 @@ export interface PushResult {
 export function pushList(tree: Tree, series: SeriesEntry[], applied: string[], target: Target | undefined): SeriesEntry[] {
   const rest = series.slice(applied.length);
   if (series.length === 0) throw new PatchqError('E_NOTHING', 'No patches in series');
+  // quilt's find_unapplied_patch: a named patch that is applied is that, before anything else.
+  if (target && 'name' in target) {
+    const at = series.findIndex((e) => e.name === target.name);
+    if (at < 0) throw notInSeries(target.name);
+    if (at < applied.length) throw new PatchqError('E_NOTHING', `Patch ${displayName(tree, target.name)} is currently applied`);
+  }
   if (rest.length === 0) {
     throw new PatchqError('E_NOTHING', `File series fully applied, ends at patch ${displayName(tree, applied[applied.length - 1]!)}`);
   }
   if (!target) return rest.slice(0, 1);
   if ('all' in target) return rest;
-  if ('count' in target) return rest.slice(0, target.count);
+  if ('count' in target) {
+    if (target.count === 0) throw new PatchqError('E_NOTHING', 'No patch applied');
+    return rest.slice(0, target.count);
+  }
   const at = series.findIndex((e) => e.name === target.name);
   if (at < 0) throw notInSeries(target.name);
   if (at < applied.length) throw new PatchqError('E_NOTHING', `Patch ${displayName(tree, target.name)} is currently applied`);
