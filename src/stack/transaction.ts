@@ -40,15 +40,20 @@ import { PatchqError } from '../engine/errors.js';
 import type { Tree } from './layout.js';
 
 export type FileOp =
-  /** Write bytes (latin1 string or Buffer) to an absolute path, with a mode (default 0o644). */
-  | { kind: 'write'; path: string; data: string | Buffer; mode?: number }
+  /**
+   * Write bytes (latin1 string or Buffer) to an absolute path, with a mode (default 0o644)
+   * and, when given, a modification time (ms; quilt keeps it when it breaks a hard link).
+   */
+  | { kind: 'write'; path: string; data: string | Buffer; mode?: number; mtime?: number }
   /**
    * Put at `path` the bytes and mode of the file `from` as it is when the transaction
    * starts (a .pc backup on push, the restore from one on pop). A hard link, made when the
-   * op runs (no data written, nothing staged that shares an inode), when that is safe:
-   * `from` has no other link and a LATER op of this transaction replaces or removes it (and
-   * no earlier one), so no two files share an inode once it is done (an edit in place of
-   * one would change the other). Otherwise a copy, staged. `touch`: mtime now, as a write
+   * op runs (no data written, nothing staged that shares an inode), when a LATER op of this
+   * transaction replaces or removes `from` (and no earlier one): then the file moves rather
+   * than gets shared, so this transaction makes no two paths share an inode (an edit in
+   * place of one would change the other). A link the user made (`from` has nlink > 1) goes
+   * with the file, as quilt keeps it: the backup stays linked to the user's other name, and
+   * pop brings the link back. Otherwise a copy, staged. `touch`: mtime now, as a write
    * would give (quilt's pop touches what it restores, so make rebuilds it).
    */
   | { kind: 'copy'; path: string; from: string; touch?: boolean }
@@ -200,6 +205,7 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
           // Mode set exactly when placed (runManifest chmods before the rename).
           writeFileAtomic(join(dir, staged), op.data, { sync: false, direct: true });
           mode = op.mode ?? 0o644;
+          if (op.mtime !== undefined) utimesSync(join(dir, staged), op.mtime / 1000, op.mtime / 1000);
         } else {
           stageCopy(op, join(dir, staged));
         }
@@ -245,7 +251,7 @@ function firstChanges(ops: FileOp[]): (p: string) => number {
 function linkable(op: Extract<FileOp, { kind: 'copy' }>, i: number, firstChange: (p: string) => number): boolean {
   const st = lstatOrNull(op.from);
   const later = firstChange(op.from);
-  return st !== null && st.isFile() && st.nlink === 1 && later > i && later !== Infinity;
+  return st !== null && st.isFile() && later > i && later !== Infinity;
 }
 
 function stageCopy(op: Extract<FileOp, { kind: 'copy' }>, staged: string): void {

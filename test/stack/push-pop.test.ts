@@ -230,16 +230,18 @@ describe('a run of pushes or pops is one transaction', () => {
     expect(readdirSync(join(d, '.pc')).filter((e) => e.endsWith('.patch'))).toEqual([]);
   });
 
-  it("a tree file with a second hard link is backed up as a copy: the user's other link keeps its bytes", () => {
+  it("a hard link the user made goes with the original file, as in quilt: into .pc on push, back on pop", () => {
     const { d, states } = threeOnOneFile();
     linkSync(join(d, 'a.txt'), join(d, 'twin.txt'));
+    const ino = statSync(join(d, 'twin.txt')).ino;
     expect(patchq(d, ['push', '-a']).code).toBe(0);
-    expect(statSync(join(d, '.pc/1.patch/a.txt')).ino).not.toBe(statSync(join(d, 'twin.txt')).ino);
+    // The patched file is a file of its own; the backup is the original, still the twin.
+    expect(statSync(join(d, 'a.txt')).nlink).toBe(1);
+    expect(statSync(join(d, '.pc/1.patch/a.txt'))).toMatchObject({ ino, nlink: 2 });
     expect(read(d, 'twin.txt')).toBe(states[0]);
-    expect(read(d, '.pc/1.patch/a.txt')).toBe(states[0]);
     expect(patchq(d, ['pop', '-a']).code).toBe(0);
+    expect(statSync(join(d, 'a.txt'))).toMatchObject({ ino, nlink: 2 });
     expect(read(d, 'a.txt')).toBe(states[0]);
-    expect(read(d, 'twin.txt')).toBe(states[0]);
   });
 
   it('pop -a stops at a patch that does not remove cleanly: the ones above it are popped', () => {
@@ -278,6 +280,36 @@ describe('interop with the real quilt', () => {
     const { ['patches/01-a.patch']: _p, ...tree } = snapshot(d);
     const { ['patches/01-a.patch']: _q, ...pristineTree } = pristine;
     expect(tree).toEqual(pristineTree);
+  });
+
+  it("keeps hard links as quilt does (quilt's nolink.test): add gives the tree its own copy, pop brings the link back", () => {
+    const links = (d: string) => ['foo', '.pc/test.diff/foo', '.pc/test2.diff/foo'].map((f) => (existsSync(join(d, f)) ? statSync(join(d, f)).nlink : 0));
+    const [p, q] = [tempDir(), tempDir()];
+    const steps: Array<[string[], ((d: string) => void) | null]> = [
+      [['new', 'test.diff'], null],
+      [['add', 'foo'], null],
+      [['refresh'], (d) => write(d, 'foo', 'foo changed\n')],
+      [['new', 'test2.diff'], null],
+      [['add', 'foo'], null],
+      [['refresh'], (d) => write(d, 'foo', 'foo changed again\n')],
+      [['pop', '-q'], null],
+      [['pop', '-q'], null],
+      [['push', '-q'], null],
+    ];
+    for (const d of [p, q]) {
+      write(d, 'foo', 'foo\n');
+      linkSync(join(d, 'foo'), join(d, 'foo2'));
+    }
+    for (const [args, before] of steps) {
+      if (before) for (const d of [p, q]) before(d);
+      const mtime = statSync(join(p, 'foo')).mtimeMs;
+      const [a, b] = [patchq(p, args), quilt(q, args)];
+      // add copies the file for the tree with its mtime (make sees nothing new).
+      if (args[0] === 'add') expect(Math.abs(statSync(join(p, 'foo')).mtimeMs - mtime)).toBeLessThan(1);
+      expect(a.code, `${args.join(' ')}: ${a.stderr}`).toBe(b.code);
+      expect(links(p), args.join(' ')).toEqual(links(q));
+      expect(read(p, 'foo2')).toBe(read(q, 'foo2'));
+    }
   });
 
   it("refresh writes what quilt's refresh writes (timestamps aside)", () => {

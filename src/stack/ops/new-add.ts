@@ -2,7 +2,7 @@
  * new: start a patch on top (inserted after the current top, as quilt does);
  * add: put files under the top patch's control by backing them up in .pc first.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { PatchqError } from '../../engine/errors.js';
 import { normalizeTreePath } from '../../engine/paths.js';
@@ -10,7 +10,7 @@ import { displayName, type Tree } from '../layout.js';
 import { checkPatchName, insertEntry } from '../series.js';
 import { loadState, withLock } from '../session.js';
 import { appliedOp, backedUpFiles, backupDir, metadataOps, readRecord, readText, recordOp, sha1 } from '../state.js';
-import { modeOf, readTreeFile } from '../files.js';
+import { readTreeFile, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 
 export function newPatch(tree: Tree, name: string, opts: { strip?: number; header?: string; patchText?: string } = {}): string {
@@ -65,7 +65,16 @@ export function addFiles(tree: Tree, cwd: string, files: string[], opts: { patch
         }
       }
       const text = readTreeFile(tree, rel);
-      ops.push({ kind: 'write', path: join(backupDir(tree, name), rel), data: text ?? '', mode: text === null ? 0o644 : (modeOf(tree, rel) ?? 0o644) });
+      const backup = join(backupDir(tree, name), rel);
+      if (text === null) ops.push({ kind: 'write', path: backup, data: '', mode: 0o644 });
+      else {
+        // quilt's add (backup-files -L): the original file becomes the backup and the tree
+        // gets a copy of its own (bytes, mode, mtime), so editing it cannot reach a hard
+        // link the user made; pop brings the original, and that link, back.
+        const st = statSync(treePath(tree, rel));
+        ops.push({ kind: 'copy', path: backup, from: treePath(tree, rel) });
+        ops.push({ kind: 'write', path: treePath(tree, rel), data: text, mode: st.mode & 0o7777, mtime: st.mtimeMs });
+      }
       if (text === '') rec.emptyFiles.push(rel);
       rec.hashes[rel] = sha1(text);
       inPatch.add(rel);
