@@ -27,6 +27,11 @@ export interface PatchRecord {
   hashes: Record<string, string | null>;
   /** The patch landed other than exactly and was not refreshed since. */
   drifted: boolean;
+  /**
+   * sha1 of the patch file as pushed or refreshed: when the file says something else now
+   * (edited by hand), the hashes above no longer prove pop is safe (quilt's failpop.test).
+   */
+  patchHash?: string;
 }
 
 export const readText = (p: string): string | null => (existsSync(p) ? readFileSync(p, 'latin1') : null);

@@ -44,6 +44,22 @@ describe('quilt wording on twin trees', () => {
     for (const args of [['applied', 'p1'], ['unapplied', 'p2'], ['unapplied', 'p1'], ['push', '0'], ['pop', '0'], ['push', '-qa'], ['push', 'p2'], ['push', 'p1'], ['push'], ['unapplied', 'p2'], ['applied', 'p1']]) both(args);
   });
 
+  it("a patch file edited by hand after refresh does not pop cleanly (quilt's failpop.test); a header edit still pops", () => {
+    const [q, p] = twins((d) => write(d, 'test.txt', 'This is test.txt.\n'));
+    const both = (args: string[]) => expect(out(patchq(p, args)), args.join(' ')).toEqual(out(quilt(q, args)));
+    both(['new', 'test.diff']);
+    both(['add', 'test.txt']);
+    for (const d of [q, p]) write(d, 'test.txt', 'This is test.txt.\nLine two.\n');
+    both(['refresh']);
+    for (const d of [q, p]) write(d, 'patches/test.diff', read(d, 'patches/test.diff').replace(/ /g, '_'));
+    both(['pop']);
+    expect(read(p, 'test.txt')).toBe('This is test.txt.\nLine two.\n');
+    both(['refresh']);
+    for (const d of [q, p]) write(d, 'patches/test.diff', 'A description.\n\n' + read(d, 'patches/test.diff'));
+    both(['pop']);
+    expect(read(p, 'test.txt')).toBe('This is test.txt.\n');
+  });
+
   it('push -q and pop -q of a real patch print the same lines', () => {
     const [q, p] = twins((d) => {
       write(d, 'a.txt', 'one\n');

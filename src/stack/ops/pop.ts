@@ -106,30 +106,37 @@ function popOne(tree: Tree, name: string, run: PendingRun, opts: PopOptions, ev:
 }
 
 function removesCleanly(tree: Tree, name: string, files: string[], rec: PatchRecord | null, run: PendingRun): boolean {
-  if (rec) {
+  const entry = readSeriesOf(tree).find((e) => e.name === name);
+  const patchPath = join(tree.patchesDir, name);
+  // The patch file edited since it was pushed or refreshed: the hashes say the tree is as
+  // the OLD text left it, which is no longer what the patch holds. Check it as quilt does.
+  const edited = rec?.patchHash !== undefined && rec.patchHash !== sha1(readText(patchPath));
+  if (rec && !edited) {
     return files.every((f) => {
       const now = sha1(run.text(f));
       const expected = f in rec.hashes ? rec.hashes[f] : sha1(readBackup(tree, name, f, rec).text);
       return now === expected;
     });
   }
-  // Pushed by quilt: its rule. Only files touched after the push need a look.
-  let stamp = 0;
-  try {
-    stamp = statSync(join(backupDir(tree, name), '.timestamp')).mtimeMs;
-  } catch {
-    return true;
-  }
-  const newer = files.filter((f) => {
-    if (run.has(f)) return true; // restored by a pop above in this run: look at it
+  if (!rec) {
+    // Pushed by quilt: its rule. Only files touched after the push, or a patch file
+    // newer than the push, need a look.
+    let stamp = 0;
     try {
-      return statSync(treePath(tree, f)).mtimeMs > stamp + 1;
+      stamp = statSync(join(backupDir(tree, name), '.timestamp')).mtimeMs;
     } catch {
-      return false;
+      return true;
     }
-  });
-  if (newer.length === 0) return true;
-  const entry = loadState(tree).series.find((e) => e.name === name);
+    const newer = (p: string) => {
+      try {
+        return statSync(p).mtimeMs > stamp + 1;
+      } catch {
+        return false;
+      }
+    };
+    // restored by a pop above in this run: look at it
+    if (!newer(patchPath) && !files.some((f) => run.has(f) || newer(treePath(tree, f)))) return true;
+  }
   if (!entry) return true;
   const parsed = loadPatch(tree, entry);
   const res = applyPatch(parsed, (f) => ({ text: readBackup(tree, name, (f.oldPath ?? f.newPath)!, rec).text }), { reverse: entry.reverse });

@@ -119,10 +119,15 @@ export async function push(tree: Tree, opts: PushOptions = {}, ev: StackEvents =
 
 /** Parse a series entry's patch file, with errors naming it. */
 export function loadPatch(tree: Tree, entry: SeriesEntry): ParsedPatch {
+  return loadPatchText(tree, entry).parsed;
+}
+
+/** loadPatch, with the text it parsed (push records its hash: pop then knows it was edited). */
+export function loadPatchText(tree: Tree, entry: SeriesEntry): { parsed: ParsedPatch; text: string } {
   const path = join(tree.patchesDir, entry.name);
   const text = readText(path);
   if (text === null) throw new PatchqError('E_NOT_FOUND', `Patch ${displayName(tree, entry.name)} does not exist`);
-  return parsePatch(text, { strip: entry.strip, fileName: relative(tree.root, path) });
+  return { parsed: parsePatch(text, { strip: entry.strip, fileName: relative(tree.root, path) }), text };
 }
 
 /** Every path a patch reads or writes, old and new sides. */
@@ -182,7 +187,7 @@ async function pushOne(tree: Tree, entry: SeriesEntry, run: PendingRun, opts: Pu
     ev.line?.(l);
   };
   ev.line?.(lines[0]!);
-  const parsed = loadPatch(tree, entry);
+  const { parsed, text: patchText } = loadPatchText(tree, entry);
   if (parsed.files.length === 0) say(`Patch ${name} appears to be empty; applied`);
   const { results, report, current } = await computePatch(tree, entry, parsed, opts, run);
   const failedFiles = results.filter((r) => r.report.status !== 'ok');
@@ -203,7 +208,7 @@ async function pushOne(tree: Tree, entry: SeriesEntry, run: PendingRun, opts: Pu
     return { ...base, status: reversed ? 'already-applied' : 'failed', drifted: false };
   }
   const forced = !report.ok;
-  addPush(tree, run, entry.name, parsed, results, current, forced);
+  addPush(tree, run, entry.name, parsed, results, current, forced, sha1(patchText)!);
   // quilt: a blank line after each patch, none under -q, and none before the forced line.
   if (forced) say(`Applied patch ${name} (forced; needs refresh)`);
   else if (!opts.quiet) say('');
@@ -223,9 +228,9 @@ function rejectOps(tree: Tree, results: FileResult[]): FileOp[] {
 }
 
 /** What a successful (or forced) push adds to the run: backups, files, record, applied. */
-function addPush(tree: Tree, run: PendingRun, name: string, parsed: ParsedPatch, results: FileResult[], current: Map<string, string | null>, forced: boolean): void {
+function addPush(tree: Tree, run: PendingRun, name: string, parsed: ParsedPatch, results: FileResult[], current: Map<string, string | null>, forced: boolean, patchHash: string): void {
   const ops: FileOp[] = [];
-  const record: PatchRecord = { landing: null, emptyFiles: [], hashes: {}, drifted: false };
+  const record: PatchRecord = { landing: null, emptyFiles: [], hashes: {}, drifted: false, patchHash };
   const after = new Map<string, string | null>(current);
   // Backups first: the originals quilt (and pop) restore from. 0 bytes = did not exist.
   for (const [p, text] of current) {

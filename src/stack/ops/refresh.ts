@@ -139,7 +139,7 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   }
   ops.push({ kind: 'delete', path: refreshMarker(tree, name) });
   ops.push({ kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '' });
-  ops.push(recordOp(tree, name, { landing: null, emptyFiles: rec?.emptyFiles ?? [], hashes, drifted: false }));
+  ops.push(recordOp(tree, name, { landing: null, emptyFiles: rec?.emptyFiles ?? [], hashes, drifted: false, patchHash: sha1(patchText)! }));
   applyTransaction(tree, ops);
   const message = empty ? `Nothing in patch ${shown}` : changed ? `Refreshed patch ${shown}` : `Patch ${shown} is unchanged`;
   return { name, changed, empty, patchText, message, warnings };
