@@ -9,5 +9,5 @@ export const run: RunFn = async (ctx, args) => {
   const t = tree(ctx);
   const res = addFiles(t, ctx.cwd, args.positionals, patch ? { patch: patchArg(ctx, t, patch) } : {});
   for (const l of res.lines) (res.already.includes(l.split(' ')[1]!) ? ctx.out.warn : ctx.out.line)(l);
-  return { exitCode: res.already.length > 0 ? 2 : 0, data: res };
+  return { exitCode: res.refused.length > 0 ? 1 : res.already.length > 0 ? 2 : 0, data: res };
 };

@@ -60,6 +60,13 @@ describe('quilt wording on twin trees', () => {
     expect(read(p, 'test.txt')).toBe('This is test.txt.\n');
   });
 
+  it("add refuses files below patches/ and .pc/, goes on with the others and exits 1 (quilt's add-filename-check.test)", () => {
+    const [q, p] = twins((d) => write(d, 'foo', 'foo\n'));
+    const both = (args: string[]) => expect(out(patchq(p, args)), args.join(' ')).toEqual(out(quilt(q, args)));
+    both(['new', 'test.diff']);
+    for (const args of [['add', 'foo'], ['add', 'patches/bar'], ['add', '.pc/baz'], ['add', 'patches/x', 'bar'], ['files']]) both(args);
+  });
+
   it('push -q and pop -q of a real patch print the same lines', () => {
     const [q, p] = twins((d) => {
       write(d, 'a.txt', 'one\n');

@@ -38,6 +38,8 @@ export interface AddResult {
   added: string[];
   /** quilt exits 2 when a file was already in the patch. */
   already: string[];
+  /** Files below patches/ or .pc/: quilt refuses them, goes on with the rest, exits 1. */
+  refused: string[];
   lines: string[];
 }
 
@@ -51,8 +53,16 @@ export function addFiles(tree: Tree, cwd: string, files: string[], opts: { patch
     const inPatch = new Set(backedUpFiles(tree, name));
     const rec = readRecord(tree, name) ?? { landing: null, emptyFiles: [], hashes: {}, drifted: false };
     const ops: FileOp[] = [];
-    const res: AddResult = { added: [], already: [], lines: [] };
+    const res: AddResult = { added: [], already: [], refused: [], lines: [] };
     for (const file of files) {
+      const abs = resolve(cwd, file);
+      const below = [tree.patchesDir, tree.pcDir].find((d) => abs.startsWith(d.endsWith('/') ? d : `${d}/`));
+      if (below) {
+        const shown = relative(tree.root, abs);
+        res.refused.push(shown);
+        res.lines.push(`File ${shown} is located below ${below === tree.pcDir ? relative(tree.root, tree.pcDir) : tree.patchesName}/`);
+        continue;
+      }
       const rel = normalizeTreePath(relative(tree.root, resolve(cwd, file)).split('\\').join('/'));
       if (inPatch.has(rel)) {
         res.already.push(rel);
