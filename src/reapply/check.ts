@@ -55,7 +55,11 @@ export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEven
     } else if (run.report.ok) {
       out = { name: e.name, outcome: run.report.clean ? 'exact' : 'would-refresh', report: run.report };
     } else if (run.report.files.some((f) => f.status === 'already-applied') && run.report.files.every((f) => f.status !== 'failed' && f.status !== 'conflict')) {
-      out = { name: e.name, outcome: 'merged-upstream', report: run.report, reason: 'upstream already has this change' };
+      const taken = run.report.files.filter((f) => f.status === 'already-applied').map((f) => f.path);
+      out =
+        taken.length === run.report.files.length
+          ? { name: e.name, outcome: 'merged-upstream', report: run.report, reason: 'upstream already has this change' }
+          : { name: e.name, outcome: 'would-refresh', report: run.report, reason: `upstream already has its change to ${taken.join(', ')}: the refresh leaves it out` };
     } else {
       out = { name: e.name, outcome: tpl ? 'would-regenerate' : 'would-fail', report: run.report };
     }
@@ -63,6 +67,7 @@ export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEven
     else if (!regenerated) {
       run.results.forEach((r, k) => {
         const f = parsed.files[k]!;
+        if (r.report.status === 'already-applied') return; // the file stays as upstream has it
         if (f.kind === 'rename' && f.oldPath) overlay.set(f.oldPath, null);
         overlay.set(r.report.path, r.text);
       });

@@ -209,7 +209,7 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
     const added = r.run.files.filter((f) => f.before !== f.after && !oldFiles.has(f.path)).map((f) => f.path);
     if (added.length) outcome.newFiles = added;
   }
-  const res = await push(tree, { target: { name }, baseFor, ...(opts.fuzz !== undefined ? { fuzz: opts.fuzz } : {}), quiet: true });
+  const res = await push(tree, { target: { name }, baseFor, ...(opts.fuzz !== undefined ? { fuzz: opts.fuzz } : {}), quiet: true, acceptApplied: true });
   const pushed = res.pushed[0];
   if (pushed) {
     st.pushedByRun.push(name);
@@ -218,6 +218,11 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
       const r = refresh(tree, { name, ...(st.base ? { base: st.base } : {}) });
       if (r.empty) return mergedUpstream(tree, name, st, opts, pushed.report);
       if (outcome.outcome === 'exact') outcome.outcome = 'refreshed';
+      // Upstream took part of it (the file reverse-applies, or merged into what upstream
+      // has): the refreshed patch no longer carries those files. Say so.
+      const kept = new Set(parsePatch(r.patchText).files.map((f) => f.newPath ?? f.oldPath));
+      const taken = pushed.report.files.map((f) => f.path).filter((p) => !kept.has(p));
+      if (taken.length) outcome.reason = `upstream already has its change to ${taken.join(', ')}: left out of the refreshed patch`;
     }
     ev.line?.(`${name}: ${outcome.outcome}`);
     return outcome;

@@ -141,6 +141,58 @@ describe('3-way from the index line', () => {
   });
 });
 
+describe('upstream took part of a patch', () => {
+  /**
+   * fork.patch changes a.txt and b.txt; upstream then makes the same change to b.txt only.
+   * With `index` lines the 3-way step sees both sides made the same edit; without them
+   * (quilt-style) b.txt's hunk reverse-applies.
+   */
+  function partRepo(index = true): string {
+    const d = tempDir('patchq-part-');
+    git(d, 'init', '-q', '-b', 'main');
+    write(d, 'a.txt', numbered(20));
+    write(d, 'b.txt', numbered(20, 'b'));
+    git(d, 'add', '-A');
+    git(d, 'commit', '-qm', 'v1');
+    write(d, 'patches/series', 'fork.patch\n');
+    write(d, 'a.txt', numbered(20).replace('l5\n', 'fork a\n'));
+    write(d, 'b.txt', numbered(20, 'b').replace('b9\n', 'fork b\n'));
+    write(d, 'patches/fork.patch', 'Two fixes.\n\n' + git(d, 'diff').replace(index ? /(?!)/ : /^index .*\n/gm, ''));
+    git(d, 'checkout', '--', '.');
+    write(d, 'b.txt', numbered(20, 'b').replace('b9\n', 'fork b\n'));
+    git(d, 'add', '-A');
+    git(d, 'commit', '-qm', 'v2: upstream takes the b.txt fix');
+    return d;
+  }
+
+  it.each([true, false])('the rest is pushed and the patch refreshed without that file; never reported merged, never dropped (index lines: %s)', (index) => {
+    const d = partRepo(index);
+    const check = patchq(d, ['reapply', '--check', '--json']);
+    expect(check.code).toBe(1);
+    expect(json(check).patches[0]!.outcome).toBe('would-refresh');
+    const r = patchq(d, ['reapply', '--drop-merged', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const p = json(r).patches[0]! as { outcome: string; reason?: string };
+    expect(p.outcome).toBe('refreshed');
+    expect(p.reason).toMatch(/upstream already has its change to b\.txt/);
+    expect(read(d, 'patches/series')).toBe('fork.patch\n');
+    const patch = read(d, 'patches/fork.patch');
+    expect(patch).toMatch(/^Two fixes\.\n/);
+    expect(patch).toContain('+fork a');
+    expect(patch).not.toContain('b.txt');
+    expect(read(d, 'a.txt')).toContain('fork a\n');
+    expect(patchq(d, ['pop', '-a']).code).toBe(0);
+    expect(read(d, 'b.txt')).toBe(numbered(20, 'b').replace('b9\n', 'fork b\n'));
+  });
+
+  it('a plain push still refuses it, in quilt words (only a whole patch is "can be reverse-applied")', () => {
+    const d = partRepo();
+    const r = patchq(d, ['push']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Patch fork.patch does not apply (enforce with -f)');
+  });
+});
+
 describe('sync and the hook', () => {
   it('a pull that fails leaves the tree as it was', () => {
     const d = demo();

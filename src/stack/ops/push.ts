@@ -39,6 +39,12 @@ export interface PushOptions {
   baseFor?: (patch: string, file: FilePatch) => Promise<string | null>;
   /** Base commit to record when --refresh refreshes a drifted patch. */
   refreshBase?: string;
+  /**
+   * reapply: a file whose change is there already (it reverse-applies) counts as landed
+   * when the patch's other files land: the patch is pushed as drifted, and its refresh
+   * leaves that file out. (A plain push refuses it, as quilt does.)
+   */
+  acceptApplied?: boolean;
 }
 
 export type PushStatus = 'applied' | 'forced' | 'failed' | 'already-applied';
@@ -199,15 +205,19 @@ async function pushOne(tree: Tree, entry: SeriesEntry, run: PendingRun, opts: Pu
       else if (/^\d+ out of \d+ hunks? FAILED/.test(l)) say(l.replace(/ -- .*$/, ''));
     }
   }
-  const drifted = report.ok && !report.clean;
+  // Part of the patch already there (reapply): the rest landed, so it is in, drifted.
+  const partly = Boolean(opts.acceptApplied) && failedFiles.length > 0 && failedFiles.length < results.length && failedFiles.every((r) => r.report.status === 'already-applied');
+  const ok = report.ok || partly;
+  const drifted = ok && (!report.clean || partly);
   const base: PushedPatch = { name: entry.name, report, status: 'applied', drifted, refreshed: false, lines };
-  if (!report.ok && !opts.force) {
-    const reversed = failedFiles.length > 0 && failedFiles.every((r) => r.report.status === 'already-applied');
+  if (!ok && !opts.force) {
+    // quilt: only when the whole patch reverse-applies, not when one file of it was applied already.
+    const reversed = results.length > 0 && results.every((r) => r.report.status === 'already-applied');
     if (opts.leaveRejects && !opts.dryRun) run.add(rejectOps(tree, results));
     say(reversed ? `Patch ${name} can be reverse-applied` : `Patch ${name} does not apply (enforce with -f)`);
     return { ...base, status: reversed ? 'already-applied' : 'failed', drifted: false };
   }
-  const forced = !report.ok;
+  const forced = !ok;
   addPush(tree, run, entry.name, parsed, results, current, forced, sha1(patchText)!);
   // quilt: a blank line after each patch, none under -q, and none before the forced line.
   if (forced) say(`Applied patch ${name} (forced; needs refresh)`);
