@@ -29,7 +29,9 @@
  * 3. 3-way merge (base given, merge !== 'none', merge-patch.ts): theirs = patch applied
  *    exactly to base; merge3(ours=text, base, theirs) with the patch's own hunks as the
  *    base -> theirs script. Clean (and confirmed): that text is the result and pending
- *    hunks are `merged`. Conflict: keep the marked text aside and go on.
+ *    hunks are `merged`. Conflict where the patch's changes only touch upstream's and the
+ *    texts place them (merge-touching.ts): merged too, "3-way: touching upstream change".
+ *    Else keep the marked text aside and go on.
  * 4. Fuzzy (locate/fuzzy.ts): GNU fuzz 1..opts.fuzz, then whitespace-insensitive, then
  *    similar context (with a 0.1 margin over the runner-up); unique matches only, inside
  *    the same neighbour window. E.g. upstream reindented the block by 4 spaces: lands as
@@ -153,6 +155,7 @@ function exactPass(input: CascadeInput, lines: readonly string[], found: Readonl
 }
 
 const BASE_SAYS = 'no match where the base places it';
+const TOUCHING = '3-way: touching upstream change';
 /** A verdict a later, weaker "no match" does not overwrite. */
 const sticky = (reason: string): boolean => reason.startsWith('ambiguous') || reason.startsWith(BASE_SAYS);
 
@@ -304,7 +307,7 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
   let conflictText: string | null = null;
   if (lands.some((l) => !l) && input.base != null && opts.merge !== 'none') {
     const m = mergePatch(text, input.base, hunks, opts);
-    if (m?.clean) return merged(input, lines, lands, m.text);
+    if (m?.clean) return merged(input, lines, lands, m.text, m.touching ?? []);
     if (m) conflictText = m.text;
   }
   settle(ex, lines, idx, found, lands, pend, opts);
@@ -347,7 +350,7 @@ function finish(
 }
 
 /** A clean 3-way merge: pending hunks are `merged`, found by their new side in the result. */
-function merged(input: CascadeInput, lines: readonly string[], lands: ReadonlyArray<Landing | null>, text: string): CascadeResult {
+function merged(input: CascadeInput, lines: readonly string[], lands: ReadonlyArray<Landing | null>, text: string, touching: readonly number[]): CascadeResult {
   const out = splitLines(text);
   const idx = new LineIndex(out, crlfKey);
   const map = baseMapper(splitLines(input.base!), lines);
@@ -371,7 +374,7 @@ function merged(input: CascadeInput, lines: readonly string[], lands: ReadonlyAr
     const line = m ?? newPos;
     return {
       hunk: i + 1, status: 'merged', statedLine: h.oldStart, line: line + 1, newLine: newPos + 1,
-      offset: line - statedIndex(h), fuzz: 0, similarity: 1, reason: '3-way merge with the base',
+      offset: line - statedIndex(h), fuzz: 0, similarity: 1, reason: touching.includes(i) ? TOUCHING : '3-way merge with the base',
     };
   });
   return { text, hunks: reports, conflict: false };

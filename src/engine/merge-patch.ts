@@ -16,50 +16,29 @@ import { splitLines } from './lines.js';
 import { landAtStated, LineIndex, rawKey } from './locate/exact.js';
 import { splice, type Landing } from './locate/fuzzy.js';
 import { mergeWithScript, secondOpinion, type Merge3Result } from './merge3.js';
+import { mergeTouching } from './merge-touching.js';
+import { patchChanges } from './patch-script.js';
 import type { ApplyOptions, Hunk } from './types.js';
 
 const CROSS_CHECK_MAX = 5_000;
 
-type Script = Array<[number, number, number, number]>;
+export interface PatchMerge extends Merge3Result {
+  /** Hunks (0-based) merged by merge-touching.ts next to an upstream change. */
+  touching?: number[];
+}
 
-/** Clean merge text, conflict text, or null when the patch does not fit the base or the two opinions differ. */
-export function mergePatch(text: string, base: string, hunks: readonly Hunk[], opts: ApplyOptions): Merge3Result | null {
+/**
+ * Clean merge text, conflict text, or null when the patch does not fit the base or the two
+ * opinions differ. A conflict gets a second try where changes only touch (merge-touching.ts).
+ */
+export function mergePatch(text: string, base: string, hunks: readonly Hunk[], opts: ApplyOptions): PatchMerge | null {
   const bl = splitLines(base);
   const at = landAtStated(hunks, new LineIndex(bl, rawKey));
   if (!at) return null;
   const theirs = splice(bl, hunks, at, false).text;
-  const m = mergeWithScript(text, base, theirs, patchScript(hunks, at), { style: opts.merge === 'diff3' ? 'diff3' : 'merge' });
+  const m = mergeWithScript(text, base, theirs, patchChanges(hunks, at).map((c) => [c.i1, c.chg1, c.i2, c.chg2] as const), { style: opts.merge === 'diff3' ? 'diff3' : 'merge' });
   if (m.clean && bl.length <= CROSS_CHECK_MAX && secondOpinion(text, base, theirs) !== m.text) return null;
-  return m;
-}
-
-/** The hunks, landed exactly on the base, as base -> theirs changes (merge3.ts mergeWithScript). */
-function patchScript(hunks: readonly Hunk[], at: readonly Landing[]): Script {
-  const out: Script = [];
-  let delta = 0; // theirs index - base index outside the changes
-  hunks.forEach((h, k) => {
-    let bi = at[k]!.pos;
-    let ti = bi + delta;
-    let cur: [number, number, number, number] | null = null;
-    for (const l of h.lines) {
-      if (l.op === ' ') {
-        if (cur) out.push(cur);
-        cur = null;
-        bi++;
-        ti++;
-        continue;
-      }
-      cur ??= [bi, 0, ti, 0];
-      if (l.op === '-') {
-        cur[1]++;
-        bi++;
-      } else {
-        cur[3]++;
-        ti++;
-      }
-    }
-    if (cur) out.push(cur);
-    delta = ti - bi;
-  });
-  return out;
+  if (m.clean) return m;
+  const t = mergeTouching(text, base, hunks);
+  return t ? { clean: true, conflicts: 0, text: t.text, touching: t.touching } : m;
 }
