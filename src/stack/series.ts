@@ -23,7 +23,6 @@ export interface SeriesEntry {
 
 export function parseSeries(text: string, file = 'series'): SeriesEntry[] {
   const entries: SeriesEntry[] = [];
-  const seen = new Map<string, number>();
   const lines = text.split('\n');
   lines.forEach((raw, i) => {
     const line = raw.replace(/\r$/, '');
@@ -42,10 +41,8 @@ export function parseSeries(text: string, file = 'series'): SeriesEntry[] {
     }
     const escape = patchNameEscape(name);
     if (escape) throw new PatchqError('E_PATH_OUTSIDE', `refusing patch '${name.replace(/[\x00-\x1f\x7f]/g, '?')}': ${escape}`, { file, line: i + 1 });
-    if (seen.has(name)) {
-      throw new PatchqError('E_STATE', `patch ${name} is listed twice (lines ${seen.get(name)} and ${i + 1})`, { file, line: i + 1 });
-    }
-    seen.set(name, i + 1);
+    // A patch listed twice (a generated series) is kept, as quilt keeps it: push refuses
+    // to apply it a second time ("already applied; check your series file"), pop works.
     entries.push({ name, strip, reverse, options, line: i + 1 });
   });
   return entries;

@@ -67,6 +67,17 @@ describe('quilt wording on twin trees', () => {
     for (const args of [['add', 'foo'], ['add', 'patches/bar'], ['add', '.pc/baz'], ['add', 'patches/x', 'bar'], ['files']]) both(args);
   });
 
+  it("a patch listed twice in series: the first pushes, the second is refused, pop works (quilt's duplicate-patch-in-series.test)", () => {
+    const [q, p] = twins((d) => {
+      write(d, 'file.txt', 'old line\n');
+      write(d, 'patches/first.patch', '--- file.txt\n+++ file.txt\n@@ -1 +1 @@\n-old line\n+new line\n');
+      write(d, 'patches/series', 'first.patch -p0\nfirst.patch -p0\n');
+    });
+    const both = (args: string[]) => expect(out(patchq(p, args)), args.join(' ')).toEqual(out(quilt(q, args)));
+    for (const args of [['push'], ['push'], ['series'], ['pop'], ['push', '-qa'], ['pop', '-q']]) both(args);
+    expect(read(p, 'file.txt')).toBe('old line\n');
+  });
+
   it('push -q and pop -q of a real patch print the same lines', () => {
     const [q, p] = twins((d) => {
       write(d, 'a.txt', 'one\n');

@@ -95,6 +95,12 @@ export async function push(tree: Tree, opts: PushOptions = {}, ev: StackEvents =
   return withLockAsync(tree, async () => {
     const { series, applied } = loadState(tree);
     const todo = pushList(tree, series, applied, opts.target);
+    // quilt's check_duplicate_patches: a generated series may list a patch twice.
+    const seen = new Set(applied);
+    for (const e of todo) {
+      if (seen.has(e.name)) throw new PatchqError('E_STATE', `Patch ${displayName(tree, e.name)} is already applied; check your series file`);
+      seen.add(e.name);
+    }
     const pushed: PushedPatch[] = [];
     const run = new PendingRun(tree, applied);
     const walk = async (): Promise<PushResult> => {
