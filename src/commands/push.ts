@@ -2,6 +2,7 @@ import { displayName, push, targetFrom } from '../stack/index.js';
 import { paintLine } from '../output/color.js';
 import { loadSettings } from '../settings/settings.js';
 import { events, opt, stackTarget, tree } from './common.js';
+import { refreshFormat } from './refresh.js';
 import type { RunFn } from './types.js';
 
 export const run: RunFn = async (ctx, args) => {
@@ -17,6 +18,7 @@ export const run: RunFn = async (ctx, args) => {
       fuzz: s.fuzz.value,
       merge: mergeOpt === undefined ? (s.merge.value === 'none' ? undefined : s.merge.value) : mergeOpt === 'diff3' ? 'diff3' : mergeOpt === 'none' ? 'none' : 'merge',
       refresh: opt.bool(args, 'refresh'),
+      ...(opt.bool(args, 'refresh') ? { refreshFormat: refreshFormat(ctx.env) } : {}),
       leaveRejects: opt.bool(args, 'leave-rejects'),
       quiet: opt.bool(args, 'quiet'),
     },

@@ -78,6 +78,24 @@ describe('quilt wording on twin trees', () => {
     expect(read(p, 'file.txt')).toBe('old line\n');
   });
 
+  it("push -a --refresh and pop -a --refresh refresh every patch with the refresh settings (quilt's auto-refresh.test)", () => {
+    const [q, p] = twins((d) => {
+      write(d, 'a', 'a\n');
+      write(d, 'b', 'b\n');
+    });
+    const env = { QUILT_REFRESH_ARGS: '--no-timestamps', QUILT_DIFF_ARGS: '--no-timestamps' };
+    const both = (args: string[]) => expect(out(patchq(p, args, env)), args.join(' ')).toEqual(out(quilt(q, args, env)));
+    both(['new', 'a.patch']);
+    both(['add', 'a']);
+    for (const d of [q, p]) write(d, 'a', 'A\n');
+    both(['new', 'b.patch']);
+    both(['add', 'b']);
+    for (const d of [q, p]) write(d, 'b', 'B\n');
+    for (const args of [['pop', '-fa', '--refresh'], ['pop', '-a', '--refresh'], ['push', '-a', '--refresh'], ['push', '-fa', '--refresh'], ['pop', '-a', '--refresh']]) both(args);
+    const patchOf = (d: string) => read(d, 'patches/b.patch').split(basename(d)).join('TREE');
+    expect(patchOf(p)).toBe(patchOf(q));
+  });
+
   it('push -q and pop -q of a real patch print the same lines', () => {
     const [q, p] = twins((d) => {
       write(d, 'a.txt', 'one\n');

@@ -21,13 +21,15 @@ import { backedUpFiles, backupDir, dropRecordOp, readBackup, readRecord, readTex
 import { treePath } from '../files.js';
 import { notInSeries, type Target } from '../target.js';
 import { loadPatch } from './push.js';
+import type { RefreshOptions } from './refresh.js';
 
 export interface PopOptions {
   target?: Target;
   force?: boolean;
   quiet?: boolean;
-  /** quilt's pop --refresh: refresh each patch, then remove it. */
+  /** quilt's pop --refresh: refresh each patch, then remove it (in `refreshFormat`). */
   refresh?: boolean;
+  refreshFormat?: RefreshOptions;
 }
 
 export interface PopResult {
@@ -66,7 +68,7 @@ export async function pop(tree: Tree, opts: PopOptions = {}, ev: StackEvents = {
         if (opts.refresh) {
           run.flush(); // refresh reads the tree from disk
           const { refreshLocked } = await import('./refresh.js');
-          const r = refreshLocked(tree, { name });
+          const r = refreshLocked(tree, { ...opts.refreshFormat, name });
           ev.line?.(r.message);
         }
         popOne(tree, name, run, opts, ev);

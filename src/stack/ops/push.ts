@@ -23,14 +23,20 @@ import { backupDir, readText, recordOp, refreshMarker, sha1, type PatchRecord } 
 import { parseMode, treePath } from '../files.js';
 import { notInSeries, type Target } from '../target.js';
 import type { FileOp } from '../transaction.js';
+import type { RefreshOptions } from './refresh.js';
 
 export interface PushOptions {
   target?: Target;
   force?: boolean;
   fuzz?: number;
   merge?: 'none' | 'merge' | 'diff3';
-  /** Refresh each patch that landed other than exactly, right after it landed. */
+  /**
+   * quilt's push --refresh: refresh each patch right after it lands ("Refreshed patch X",
+   * or "Patch X is unchanged" when it landed exactly and is written the same way), in
+   * `refreshFormat` (the refresh settings).
+   */
   refresh?: boolean;
+  refreshFormat?: RefreshOptions;
   leaveRejects?: boolean;
   /** Compute and report, write nothing. */
   dryRun?: boolean;
@@ -93,6 +99,7 @@ export function pushList(tree: Tree, series: SeriesEntry[], applied: string[], t
 
 export async function push(tree: Tree, opts: PushOptions = {}, ev: StackEvents = {}): Promise<PushResult> {
   return withLockAsync(tree, async () => {
+    if (opts.force && opts.refresh) throw new PatchqError('E_STATE', 'Options -f and --refresh are mutually exclusive');
     const { series, applied } = loadState(tree);
     const todo = pushList(tree, series, applied, opts.target);
     // quilt's check_duplicate_patches: a generated series may list a patch twice.
@@ -225,17 +232,17 @@ async function pushOne(tree: Tree, entry: SeriesEntry, run: PendingRun, opts: Pu
   }
   const forced = !ok;
   addPush(tree, run, entry.name, parsed, results, current, forced, sha1(patchText)!);
-  // quilt: a blank line after each patch, none under -q, and none before the forced line.
-  if (forced) say(`Applied patch ${name} (forced; needs refresh)`);
-  else if (!opts.quiet) say('');
   const one: PushedPatch = { ...base, status: forced ? 'forced' : 'applied' };
-  if (drifted && opts.refresh && !opts.dryRun) {
+  if (forced) say(`Applied patch ${name} (forced; needs refresh)`);
+  else if (opts.refresh && !opts.dryRun) {
     run.flush(); // refresh reads the tree from disk
     const { refreshLocked } = await import('./refresh.js');
-    const r = refreshLocked(tree, { name: entry.name, ...(opts.refreshBase ? { base: opts.refreshBase } : {}) });
+    const r = refreshLocked(tree, { ...opts.refreshFormat, name: entry.name, ...(opts.refreshBase ? { base: opts.refreshBase } : {}) });
     say(r.changed ? `Refreshed patch ${name}` : `Patch ${name} is unchanged`);
     one.refreshed = true;
   }
+  // quilt: a blank line after each patch, none under -q, and none before the forced line.
+  if (!forced && !opts.quiet) say('');
   return one;
 }
 
