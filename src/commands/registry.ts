@@ -60,7 +60,7 @@ export const commands: Command[] = [
       { name: 'fuzz', type: 'number', valueName: 'N', description: 'GNU fuzz factor: outer context lines that may be ignored (default 2); 0 also turns off the similar-context step.' },
       { name: 'merge', short: 'm', type: 'optional-string', implied: 'merge', valueName: 'merge|diff3', description: 'Use 3-way merge where a pre-image is known; with -f leave conflict markers.' },
       { name: 'leave-rejects', type: 'boolean', description: 'Keep .rej files of a patch that does not apply.' },
-      { name: 'refresh', type: 'boolean', description: 'Refresh every patch that landed other than exactly.' },
+      { name: 'refresh', type: 'boolean', description: "Refresh each patch right after it lands, as quilt's push --refresh ('Patch X is unchanged' when it landed exactly); not with -f." },
       json,
     ],
     json: true,
