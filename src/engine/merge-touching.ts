@@ -157,15 +157,12 @@ export function mergeTouching(text: string, base: string, hunks: readonly Hunk[]
   const bIdx = new LineIndex(b, rawKey);
   const oIdx = new LineIndex(o, rawKey);
   const git = gitMap(b, o);
+  const first = mergeWith(changes, t, b, o, git, bIdx, oIdx);
+  if (!first || first.touching.length === 0) return null; // a real conflict: no more diffs
   const rev = reversedMap(b, o);
-  const maps = [git, rev];
+  const maps = [rev];
   for (const m of [git, rev]) for (const up of [true, false]) maps.push(slidMap(m, b, o, up), slidMap(m, b, o, up, true));
   if (b.length <= CROSS_CHECK_MAX && o.length <= CROSS_CHECK_MAX) maps.push(lcsMap(b, o));
-  let first: TouchingMerge | null = null;
-  for (const m of maps) {
-    const r = mergeWith(changes, t, b, o, m, bIdx, oIdx);
-    if (!r || (first && r.text !== first.text)) return null;
-    first ??= r;
-  }
-  return first && first.touching.length ? first : null;
+  for (const m of maps) if (mergeWith(changes, t, b, o, m, bIdx, oIdx)?.text !== first.text) return null;
+  return first;
 }
