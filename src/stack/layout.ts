@@ -1,7 +1,7 @@
 /**
- * Where the stack lives, found as quilt finds it: QUILT_PATCHES / QUILT_SERIES / QUILT_PC
- * (and what .pc/.quilt_patches / .quilt_series remembered), then walking up from cwd to
- * the first directory that has a patches dir or a .pc dir.
+ * Where the stack lives, found as quilt finds it: walking up from cwd to the first
+ * directory that has a patches dir or a .pc dir (QUILT_PC, QUILT_PATCHES), then what
+ * .pc/.quilt_patches / .quilt_series remembered, else QUILT_PATCHES / QUILT_SERIES.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -28,8 +28,9 @@ const readTrim = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8').trim() 
 function treeAt(root: string, env: NodeJS.ProcessEnv): Tree {
   const pcName = env.QUILT_PC || '.pc';
   const pcDir = resolve(root, pcName);
-  const patchesName = env.QUILT_PATCHES || readTrim(join(pcDir, '.quilt_patches')) || 'patches';
-  const seriesName = env.QUILT_SERIES || readTrim(join(pcDir, '.quilt_series')) || 'series';
+  // quilt's patchfns: what .pc remembers (the project's settings) wins over the variables.
+  const patchesName = readTrim(join(pcDir, '.quilt_patches')) || env.QUILT_PATCHES || 'patches';
+  const seriesName = readTrim(join(pcDir, '.quilt_series')) || env.QUILT_SERIES || 'series';
   const patchesDir = resolve(root, patchesName);
   // quilt's lookup order: absolute QUILT_SERIES, .pc/series, ./series, patches/series.
   let seriesPath = join(patchesDir, seriesName);

@@ -96,6 +96,18 @@ describe('quilt wording on twin trees', () => {
     expect(patchOf(p)).toBe(patchOf(q));
   });
 
+  it("what .pc remembers of the patches dir and series wins over QUILT_PATCHES/QUILT_SERIES (quilt's project-settings.test)", () => {
+    const [q, p] = twins((d) => {
+      write(d, '.pc/.version', '2\n');
+      write(d, '.pc/.quilt_patches', 'quilt_patches\n');
+      write(d, '.pc/.quilt_series', 'quilt_series\n');
+      write(d, 'quilt_patches/quilt_series', 'create.patch\n');
+      write(d, 'quilt_patches/create.patch', '--- a/file\n+++ b/file\n@@ -0,0 +1 @@\n+new line\n');
+    });
+    const env = { QUILT_PATCHES: 'my_patches', QUILT_SERIES: 'my_series' };
+    for (const args of [['push'], ['series'], ['pop']]) expect(out(patchq(p, args, env)), args.join(' ')).toEqual(out(quilt(q, args, env)));
+  });
+
   it('push -q and pop -q of a real patch print the same lines', () => {
     const [q, p] = twins((d) => {
       write(d, 'a.txt', 'one\n');
