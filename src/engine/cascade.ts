@@ -50,7 +50,7 @@ import { crlfKey, findExact, landAtStated, LineIndex, oldSide, rawKey, statedInd
 import { findFuzzy, splice, type Landing } from './locate/fuzzy.js';
 import { baseMapper, feasible, nearestFirst, pickByNeighbours, placeInsertion } from './locate/offset.js';
 import { wsKey } from './locate/similarity.js';
-import { mergePatch } from './merge-patch.js';
+import { mergePatch, type PatchMerge } from './merge-patch.js';
 import type { ApplyOptions, Hunk, HunkReport } from './types.js';
 
 export interface CascadeInput {
@@ -305,13 +305,16 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
   const found = hunks.map((h) => findExact(idx, oldSide(h)));
   const { lands, pend } = exactPass(ex, lines, found, null);
   let conflictText: string | null = null;
+  let refused: PatchMerge['refused'];
   if (lands.some((l) => !l) && input.base != null && opts.merge !== 'none') {
     const m = mergePatch(text, input.base, hunks, opts);
     if (m?.clean) return merged(input, lines, lands, m.text, m.touching ?? []);
-    if (m) conflictText = m.text;
+    if (m) [conflictText, refused] = [m.text, m.refused];
   }
   settle(ex, lines, idx, found, lands, pend, opts);
   const res = finish(hunks, lines, lands, pend, fix);
+  const r = refused ? res.hunks[refused.hunk] : undefined;
+  if (r?.status === 'failed') r.reason += `; 3-way: ${refused!.why}`;
   if (conflictText !== null && opts.keepConflicts && lands.some((l) => !l)) {
     res.hunks = res.hunks.map((r) => (r.status === 'failed' ? { ...r, reason: 'conflict' } : r));
     return { ...res, text: conflictText, conflict: true };

@@ -16,7 +16,7 @@ import { splitLines } from './lines.js';
 import { landAtStated, LineIndex, rawKey } from './locate/exact.js';
 import { splice, type Landing } from './locate/fuzzy.js';
 import { mergeWithScript, secondOpinion, type Merge3Result } from './merge3.js';
-import { mergeTouching } from './merge-touching.js';
+import { mergeTouching, type TouchingRefusal } from './merge-touching.js';
 import { patchChanges } from './patch-script.js';
 import type { ApplyOptions, Hunk } from './types.js';
 
@@ -25,6 +25,8 @@ const CROSS_CHECK_MAX = 5_000;
 export interface PatchMerge extends Merge3Result {
   /** Hunks (0-based) merged by merge-touching.ts next to an upstream change. */
   touching?: number[];
+  /** A conflict: the touching change merge-touching.ts refused, and why. */
+  refused?: TouchingRefusal;
 }
 
 /**
@@ -40,5 +42,6 @@ export function mergePatch(text: string, base: string, hunks: readonly Hunk[], o
   if (m.clean && bl.length <= CROSS_CHECK_MAX && secondOpinion(text, base, theirs) !== m.text) return null;
   if (m.clean) return m;
   const t = mergeTouching(text, base, hunks);
-  return t ? { clean: true, conflicts: 0, text: t.text, touching: t.touching } : m;
+  if (t && 'text' in t) return { clean: true, conflicts: 0, text: t.text, touching: t.touching };
+  return t ? { ...m, refused: t } : m;
 }

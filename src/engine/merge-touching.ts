@@ -50,6 +50,21 @@ export interface TouchingMerge {
   touching: number[];
 }
 
+/** A touching change the rule refused, and why (for the hunk's report). */
+export interface TouchingRefusal {
+  hunk: number;
+  why: string;
+}
+
+const NEXT_TO = 'next to an upstream change,';
+const WHY = {
+  order: 'upstream inserted at the same point: no order',
+  between: 'an insertion between two upstream changes',
+  slide: `${NEXT_TO} and an equal line there makes its place depend on how the diff is aligned`,
+  unique: `${NEXT_TO} and its lines with their kept context are not unique`,
+  disagree: `${NEXT_TO} and another alignment of the diff places it elsewhere`,
+};
+
 interface Placed {
   from: number;
   to: number;
@@ -96,8 +111,8 @@ function slidesBelow(c: PatchChange, N: readonly string[], b: readonly string[],
   return e < b.length && ((e > s && b[e] === b[s]) || (N.length > 0 && b[e] === N[0]));
 }
 
-/** One change placed in the text under alignment m, or null (overlap, no kept neighbour, or doubt). */
-function place(c: PatchChange, N: readonly string[], b: readonly string[], o: readonly string[], m: KeptMap, own: (k: number) => boolean, bIdx: LineIndex, oIdx: LineIndex): Placed | null {
+/** One change placed in the text under alignment m; else why not (null: upstream changed its lines). */
+function place(c: PatchChange, N: readonly string[], b: readonly string[], o: readonly string[], m: KeptMap, own: (k: number) => boolean, bIdx: LineIndex, oIdx: LineIndex): Placed | string | null {
   const s = c.i1;
   const e = c.i1 + c.chg1;
   for (let k = s; k < e; k++) if (m[k]! < 0 || m[k] !== m[s]! + (k - s)) return null;
@@ -111,21 +126,21 @@ function place(c: PatchChange, N: readonly string[], b: readonly string[], o: re
   const attAbove = aboveKept && above + 1 === from;
   const attBelow = belowKept && below === to;
   if (attAbove && attBelow) return { from, to, lines: N, touching: false };
-  if (e === s && aboveKept && belowKept) return null; // upstream inserted at our point too: no order
-  if (e === s && !attAbove && !attBelow) return null; // an insertion between two upstream changes
-  if (!attAbove && slidesAbove(c, N, b, o, m, from)) return null;
-  if (!attBelow && slidesBelow(c, N, b, o, m, to)) return null;
+  if (e === s && aboveKept && belowKept) return WHY.order; // upstream inserted at our point too
+  if (e === s && !attAbove && !attBelow) return WHY.between;
+  if (!attAbove && slidesAbove(c, N, b, o, m, from)) return WHY.slide;
+  if (!attBelow && slidesBelow(c, N, b, o, m, to)) return WHY.slide;
   // The run of base lines that must occur once: ours, with the kept lines on the attached side.
   const block = b.slice(s, e);
   if (attBelow) for (let k = e; k < b.length && k < e + CONTEXT && !own(k) && m[k] === below + (k - e); k++) block.push(b[k]!);
   if (attAbove) for (let k = s - 1; k >= 0 && k >= s - CONTEXT && !own(k) && m[k] === above - (s - 1 - k); k--) block.unshift(b[k]!);
   // The top or the end of the file is a place no alignment can move.
   const edge = (attAbove && s === 0 && from === 0) || (attBelow && e === b.length && to === o.length);
-  if (!edge && (block.length === 0 || !occursOnce(bIdx, block) || !occursOnce(oIdx, block))) return null;
+  if (!edge && (block.length === 0 || !occursOnce(bIdx, block) || !occursOnce(oIdx, block))) return WHY.unique;
   return { from, to, lines: N, touching: true };
 }
 
-function mergeWith(changes: readonly PatchChange[], t: readonly string[], b: readonly string[], o: readonly string[], m: KeptMap, bIdx: LineIndex, oIdx: LineIndex): TouchingMerge | null {
+function mergeWith(changes: readonly PatchChange[], t: readonly string[], b: readonly string[], o: readonly string[], m: KeptMap, bIdx: LineIndex, oIdx: LineIndex): TouchingMerge | TouchingRefusal | null {
   const mine = new Uint8Array(b.length);
   for (const c of changes) mine.fill(1, c.i1, c.i1 + c.chg1);
   const own = (k: number): boolean => mine[k] === 1;
@@ -134,6 +149,7 @@ function mergeWith(changes: readonly PatchChange[], t: readonly string[], b: rea
   const touching = new Set<number>();
   for (const c of changes) {
     const p = place(c, t.slice(c.i2, c.i2 + c.chg2), b, o, m, own, bIdx, oIdx);
+    if (typeof p === 'string') return { hunk: c.hunk, why: p };
     if (!p || p.from < at) return null;
     out += o.slice(at, p.from).join('') + p.lines.join('');
     at = p.to;
@@ -144,10 +160,10 @@ function mergeWith(changes: readonly PatchChange[], t: readonly string[], b: rea
 }
 
 /**
- * The merged text, or null when the patch does not fit the base, a change overlaps or
- * has no evidence, or the alignments disagree. Meant for a merge that conflicted.
+ * The merged text; or the touching change refused and why; or null when the patch does
+ * not fit the base or upstream changed the patch's own lines. For a merge that conflicted.
  */
-export function mergeTouching(text: string, base: string, hunks: readonly Hunk[]): TouchingMerge | null {
+export function mergeTouching(text: string, base: string, hunks: readonly Hunk[]): TouchingMerge | TouchingRefusal | null {
   const b = splitLines(base);
   const o = splitLines(text);
   const at = landAtStated(hunks, new LineIndex(b, rawKey));
@@ -158,11 +174,14 @@ export function mergeTouching(text: string, base: string, hunks: readonly Hunk[]
   const oIdx = new LineIndex(o, rawKey);
   const git = gitMap(b, o);
   const first = mergeWith(changes, t, b, o, git, bIdx, oIdx);
-  if (!first || first.touching.length === 0) return null; // a real conflict: no more diffs
+  if (!first || !('text' in first) || first.touching.length === 0) return first && 'why' in first ? first : null; // no more diffs
   const rev = reversedMap(b, o);
   const maps = [rev];
   for (const m of [git, rev]) for (const up of [true, false]) maps.push(slidMap(m, b, o, up), slidMap(m, b, o, up, true));
   if (b.length <= CROSS_CHECK_MAX && o.length <= CROSS_CHECK_MAX) maps.push(lcsMap(b, o));
-  for (const m of maps) if (mergeWith(changes, t, b, o, m, bIdx, oIdx)?.text !== first.text) return null;
+  for (const m of maps) {
+    const r = mergeWith(changes, t, b, o, m, bIdx, oIdx);
+    if (!r || !('text' in r) || r.text !== first.text) return r && 'why' in r ? r : { hunk: first.touching[0]!, why: WHY.disagree };
+  }
   return first;
 }

@@ -83,11 +83,13 @@ describe('a fork change next to an upstream change merges where the texts place 
 describe('refused when the place depends on the alignment, or there is no order', () => {
   // Three lines of context on each side, so that GNU fuzz cannot drop the line upstream
   // changed either: the cascade refuses as a whole, and the rule itself says no.
-  const refused = (patch: string, base: string, upstream: string): void => {
+  const SLIDE = 'next to an upstream change, and an equal line there makes its place depend on how the diff is aligned';
+  const refused = (patch: string, base: string, upstream: string, why = SLIDE): void => {
     const fp = filePatch('f', patch);
-    expect(mergeTouching(upstream, base, fp.hunks)).toBeNull();
+    expect(mergeTouching(upstream, base, fp.hunks)).toEqual({ hunk: 0, why });
     const r = applyFilePatch(fp, { text: upstream, base });
     expect(r.report.status).toBe('failed');
+    expect(r.report.hunks[0]!.reason).toContain(`; 3-way: ${why}`);
     expect(r.text).toBe(upstream);
   };
 
@@ -138,14 +140,14 @@ describe('refused when the place depends on the alignment, or there is no order'
   it('upstream and the fork both inserted at one point: no order', () => {
     const base = lines('// imports', 'import x', 'import a', 'import b', 'import e', '', 'main()');
     const upstream = base.replace('import a\n', 'import a\nimport c\n');
-    refused(hunks(['@@ -1,6 +1,7 @@', [' // imports', ' import x', ' import a', '+import d', ' import b', ' import e', ' ']]), base, upstream);
+    refused(hunks(['@@ -1,6 +1,7 @@', [' // imports', ' import x', ' import a', '+import d', ' import b', ' import e', ' ']]), base, upstream, 'upstream inserted at the same point: no order');
   });
 
   it('both neighbours changed and the line is not unique', () => {
     const base = lines('if (a) {', '  x = {', '    y: 1,', '  }', '}', 'if (b) {', '  x = {', '    y: 2,', '  }', '}');
     const upstream = base.replace('    y: 1,\n', '    y: 3,\n').replace('  }\n}\nif (b)', '  }\n} // a\nif (b)');
     // The fork deletes the "  }" between the "y: 1" line and the "}", both changed upstream.
-    refused(hunks(['@@ -1,8 +1,7 @@', [' if (a) {', '   x = {', '     y: 1,', '-  }', ' }', ' if (b) {', '   x = {', '     y: 2,']]), base, upstream);
+    refused(hunks(['@@ -1,8 +1,7 @@', [' if (a) {', '   x = {', '     y: 1,', '-  }', ' }', ' if (b) {', '   x = {', '     y: 2,']]), base, upstream, 'next to an upstream change, and its lines with their kept context are not unique');
   });
 });
 
