@@ -78,5 +78,11 @@ export function locateOrCreateTree(cwd: string, env: NodeJS.ProcessEnv = process
  */
 export function displayName(tree: Tree, name: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
   if (!env.QUILT_PATCHES_PREFIX) return name;
-  return `${relative(cwd, tree.patchesDir) || '.'}/${name}`;
+  // quilt's print_patch: one "../" per level below the root, then the patches dir as the
+  // root names it ("../my/changes/x" from my/, not the shorter "changes/x").
+  const down = relative(cwd, tree.root);
+  const inside = down === '' || down.split(/[\\/]/).every((p) => p === '..');
+  const fromRoot = relative(tree.root, tree.patchesDir);
+  if (!inside || fromRoot.startsWith('..') || isAbsolute(fromRoot)) return `${relative(cwd, tree.patchesDir) || '.'}/${name}`;
+  return `${down ? `${down}/` : ''}${fromRoot || '.'}/${name}`;
 }

@@ -108,6 +108,16 @@ describe('quilt wording on twin trees', () => {
     for (const args of [['push'], ['series'], ['pop']]) expect(out(patchq(p, args, env)), args.join(' ')).toEqual(out(quilt(q, args, env)));
   });
 
+  it("names shown from a subdirectory go up to the root and down the patches dir, as quilt's print_patch (remember-locations.test)", () => {
+    const [q, p] = twins((d) => write(d, 'my/changes/.keep', ''));
+    const env = { QUILT_PATCHES: 'my/changes', QUILT_SERIES: 'patchlist' };
+    for (const args of [['new', 'mychange1'], ['new', 'mychange2']]) expect(out(patchq(p, args, env))).toEqual(out(quilt(q, args, env)));
+    const sub = { QUILT_PATCHES_PREFIX: '1' };
+    const inMy = (r: Run) => out(r);
+    expect(inMy(patchq(join(p, 'my'), ['applied'], sub))).toEqual(inMy(quilt(join(q, 'my'), ['applied'], sub)));
+    expect(out(patchq(join(p, 'my'), ['applied'], sub))[1]).toBe('../my/changes/mychange1\n../my/changes/mychange2');
+  });
+
   it('push -q and pop -q of a real patch print the same lines', () => {
     const [q, p] = twins((d) => {
       write(d, 'a.txt', 'one\n');
