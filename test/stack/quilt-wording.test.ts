@@ -118,6 +118,15 @@ describe('quilt wording on twin trees', () => {
     expect(out(patchq(join(p, 'my'), ['applied'], sub))[1]).toBe('../my/changes/mychange1\n../my/changes/mychange2');
   });
 
+  it("push -qf says where it saved the rejects; push -q does not (quilt's conflicts.test)", () => {
+    const [q, p] = twins((d) => {
+      write(d, 'one.txt', '1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n');
+      write(d, 'patches/series', 'a.diff\n');
+      write(d, 'patches/a.diff', '--- a/one.txt\n+++ b/one.txt\n@@ -1,3 +1,3 @@\n-1\n+one\n 2\n 3\n@@ -7,4 +7,4 @@\n 7\n 8\n-X\n+nine\n 10\n');
+    });
+    for (const args of [['push', '-q'], ['push', '-qf']]) expect(out(patchq(p, args)), args.join(' ')).toEqual(out(quilt(q, args)));
+  });
+
   it('push -q and pop -q of a real patch print the same lines', () => {
     const [q, p] = twins((d) => {
       write(d, 'a.txt', 'one\n');

@@ -214,8 +214,9 @@ async function pushOne(tree: Tree, entry: SeriesEntry, run: PendingRun, opts: Pu
     const rej = opts.force || opts.leaveRejects ? `${r.report.path}.rej` : undefined;
     for (const l of formatFileReport(r.report, rej ? { rejectsFile: rej } : {})) {
       if (!opts.quiet) say(l);
-      // -q is GNU patch -s under quilt: only the count of failed hunks, without where they went.
-      else if (/^\d+ out of \d+ hunks? FAILED/.test(l)) say(l.replace(/ -- .*$/, ''));
+      // -q is GNU patch -s under quilt: only the count of failed hunks, and where the
+      // rejects went when they were saved (-f), not where a dry run would have put them.
+      else if (/^\d+ out of \d+ hunks? FAILED/.test(l)) say(rej ? l : l.replace(/ -- .*$/, ''));
     }
   }
   // Part of the patch already there (reapply): the rest landed, so it is in, drifted.
