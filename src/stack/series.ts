@@ -85,15 +85,22 @@ export function renameEntry(text: string, entries: SeriesEntry[], from: string, 
 }
 
 /** The series text with NAME's strip level set as quilt writes it (` -p0`; none for 1). */
-export function setStrip(text: string, entries: SeriesEntry[], name: string, strip: number): string {
+/**
+ * A series entry with a new strip level and/or without -R, its other options and its
+ * comment kept: refresh writes the patch forward at the level it was asked for.
+ *   setEntry("x.diff -p0 -R # c\n", entries, "x.diff", { reverse: false }) -> "x.diff -p0 # c\n"
+ */
+export function setEntry(text: string, entries: SeriesEntry[], name: string, to: { strip?: number; reverse?: boolean }): string {
   const e = entries.find((x) => x.name === name);
   if (!e) throw new PatchqError('E_NOT_FOUND', `Patch ${name} is not in series`);
+  const strip = to.strip ?? e.strip;
+  const reverse = to.reverse ?? e.reverse;
   const lines = splitKeep(text);
   const l = lines[e.line - 1]!;
   const at = l.indexOf(name) + name.length;
   const [, rest = '', comment = ''] = /^([^#]*?)(\s*#.*)?\n?$/.exec(l.slice(at)) ?? [];
-  const opts = rest.replace(/\s-p\s*\d+/g, '');
-  lines[e.line - 1] = `${l.slice(0, at)}${strip === 1 ? '' : ` -p${strip}`}${opts}${comment}\n`;
+  const opts = rest.replace(/\s-p\s*\d+/g, '').replace(/\s-R(?=\s|$)/g, '');
+  lines[e.line - 1] = `${l.slice(0, at)}${strip === 1 ? '' : ` -p${strip}`}${opts}${reverse ? ' -R' : ''}${comment}\n`;
   return lines.join('');
 }
 

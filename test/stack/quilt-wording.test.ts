@@ -127,6 +127,24 @@ describe('quilt wording on twin trees', () => {
     for (const args of [['push', '-q'], ['push', '-qf']]) expect(out(patchq(p, args)), args.join(' ')).toEqual(out(quilt(q, args)));
   });
 
+  it("refreshing a reverse patch writes it forward and drops -R from series, comment kept (quilt's import.test)", () => {
+    const [q, p] = twins((d) => {
+      write(d, 'f', 'f\n');
+      write(d, 'patches/patchR.diff', '--- a/f\n+++ b/f\n@@ -1 +1 @@\n-g\n+f\n');
+      write(d, 'patches/patchRp0.diff', '--- f\n+++ f\n@@ -1 +1 @@\n-g\n+f\n');
+      write(d, 'patches/series', '# Test of -R import\npatchR.diff -R # This patch was originally -R -p1\n');
+    });
+    const both = (args: string[]) => expect(out(patchq(p, args)), args.join(' ')).toEqual(out(quilt(q, args)));
+    for (const args of [['push'], ['refresh'], ['pop'], ['push']]) both(args);
+    expect(read(p, 'patches/series')).toBe(read(q, 'patches/series'));
+    expect(read(p, 'patches/series')).toBe('# Test of -R import\npatchR.diff # This patch was originally -R -p1\n');
+    expect(read(p, 'f')).toBe('g\n');
+    both(['pop']);
+    for (const d of [q, p]) write(d, 'patches/series', 'patchRp0.diff -p0 -R\n');
+    for (const args of [['push'], ['refresh'], ['pop']]) both(args);
+    expect(read(p, 'patches/series')).toBe(read(q, 'patches/series'));
+  });
+
   it('push -q and pop -q of a real patch print the same lines', () => {
     const [q, p] = twins((d) => {
       write(d, 'a.txt', 'one\n');

@@ -15,7 +15,7 @@ import { makeFileDiff, parsePatch } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
 import { loadState, withLock } from '../session.js';
-import { setStrip } from '../series.js';
+import { setEntry } from '../series.js';
 import { backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, refreshMarker, sha1 } from '../state.js';
 import { modeOf, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
@@ -133,9 +133,11 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   const ops: FileOp[] = [];
   if (changed && opts.backup && oldText !== null) ops.push({ kind: 'write', path: `${patchPath}~`, data: oldText });
   if (changed) ops.push({ kind: 'write', path: patchPath, data: patchText });
-  // refresh -p N makes a -pN patch: the series says so, as quilt writes it.
-  if (opts.strip !== undefined && opts.strip !== entry.strip) {
-    ops.push({ kind: 'write', path: tree.seriesPath, data: setStrip(readText(tree.seriesPath) ?? '', series, name, opts.strip) });
+  // refresh -p N makes a -pN patch, and the patch it writes is forward: the series says
+  // so, as quilt writes it ("refreshing a reverse patch un-reverses it").
+  if ((opts.strip !== undefined && opts.strip !== entry.strip) || entry.reverse) {
+    const to = { reverse: false, ...(opts.strip !== undefined ? { strip: opts.strip } : {}) };
+    ops.push({ kind: 'write', path: tree.seriesPath, data: setEntry(readText(tree.seriesPath) ?? '', series, name, to) });
   }
   ops.push({ kind: 'delete', path: refreshMarker(tree, name) });
   ops.push({ kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '' });
