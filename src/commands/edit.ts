@@ -22,11 +22,12 @@ export const run: RunFn = async (ctx, args) => {
   const added = addFiles(t, ctx.cwd, args.positionals);
   for (const l of added.lines) (l.includes('is already in patch') ? ctx.out.warn : ctx.out.line)(l);
   const editor = ctx.env.VISUAL || loadSettings(ctx.env).editor.value;
-  const r = spawnSync(`${editor} ${args.positionals.map(quote).join(' ')}`, { shell: true, stdio: 'inherit', cwd: ctx.cwd, env: ctx.env });
+  // As quilt: from the top of the tree, with the files named from there (subdir/foo).
+  const files = args.positionals.map((f) => treeRelative(t, ctx.cwd, f));
+  const r = spawnSync(`${editor} ${files.map(quote).join(' ')}`, { shell: true, stdio: 'inherit', cwd: t.root, env: ctx.env });
   if (r.error) throw new PatchqError('E_IO', `cannot run the editor '${editor}': ${r.error.message}`);
   let status = r.status ?? 1;
   const top = appliedPatch(t, loadState(t));
-  const files = args.positionals.map((f) => treeRelative(t, ctx.cwd, f));
   // Did not exist before (patchq's record knows a real empty file from quilt's "new file" backup).
   const rec = readRecord(t, top);
   const gone = files.filter((f) => !existsSync(join(t.root, f)) && existsSync(join(t.pcDir, top, f)) && readBackup(t, top, f, rec).text === null);

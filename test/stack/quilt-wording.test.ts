@@ -145,6 +145,18 @@ describe('quilt wording on twin trees', () => {
     expect(read(p, 'patches/series')).toBe(read(q, 'patches/series'));
   });
 
+  it("edit from a subdirectory runs the editor at the top with the file named from there (quilt's edit.test)", () => {
+    const [q, p] = twins((d) => {
+      write(d, 'editor', '#! /bin/sh\necho Editing $1\nsed -e s:foo:bar: $1 > $1.new\nmv $1.new $1\n', 0o755);
+      write(d, 'subdir/foo', 'foo\n');
+      write(d, 'patches/.keep', '');
+    });
+    expect(out(patchq(p, ['new', 'patch']))).toEqual(out(quilt(q, ['new', 'patch'])));
+    const [a, b] = [patchq(join(p, 'subdir'), ['edit', 'foo'], { EDITOR: join(p, 'editor') }), quilt(join(q, 'subdir'), ['edit', 'foo'], { EDITOR: join(q, 'editor') })];
+    expect(out(a)).toEqual(out(b));
+    expect(read(p, 'subdir/foo')).toBe('bar\n');
+  });
+
   it('push -q and pop -q of a real patch print the same lines', () => {
     const [q, p] = twins((d) => {
       write(d, 'a.txt', 'one\n');
