@@ -1,5 +1,6 @@
 /** fold: apply a patch from stdin into the top patch (quilt's `fold [-R] [-q] [-f] [-p N] < patch`). */
 import { readFileSync } from 'node:fs';
+import { isAbsolute, relative, sep } from 'node:path';
 import { PatchqError, isPatchqError } from '../engine/errors.js';
 import { fold } from '../stack/index.js';
 import { loadSettings } from '../settings/settings.js';
@@ -10,6 +11,8 @@ export const run: RunFn = async (ctx, args) => {
   if (args.positionals.length > 0) throw new PatchqError('E_USAGE', 'Usage: patchq fold [-R] [-q] [-f] [-p N] < PATCH');
   if (process.stdin.isTTY) throw new PatchqError('E_USAGE', 'fold reads the patch from standard input: patchq fold < FILE');
   const t = tree(ctx);
+  const rel = relative(t.root, ctx.cwd);
+  const subdir = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : '';
   let text: string;
   try {
     text = readFileSync(0, 'latin1');
@@ -24,6 +27,7 @@ export const run: RunFn = async (ctx, args) => {
       ...(opt.num(args, 'strip') !== undefined ? { strip: opt.num(args, 'strip')! } : {}),
       // --fuzz, else QUILT_PATCH_OPTS (-F N / --fuzz=N), else the fuzz setting, else 2.
       fuzz: opt.num(args, 'fuzz') ?? loadSettings(ctx.env).fuzz.value,
+      ...(subdir ? { subdir } : {}),
     });
     for (const l of res.lines) ctx.out.line(l);
     return { data: { patch: res.patch, added: res.added, forced: res.forced, report: res.report } };

@@ -3,6 +3,7 @@
  * must be the same (quilt's own test transcripts, altered-series.test and applied.test, are
  * where these cases come from).
  */
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -155,6 +156,24 @@ describe('quilt wording on twin trees', () => {
     const [a, b] = [patchq(join(p, 'subdir'), ['edit', 'foo'], { EDITOR: join(p, 'editor') }), quilt(join(q, 'subdir'), ['edit', 'foo'], { EDITOR: join(q, 'editor') })];
     expect(out(a)).toEqual(out(b));
     expect(read(p, 'subdir/foo')).toBe('bar\n');
+  });
+
+  it("fold from a subdirectory reads the patch's names from there (quilt's fold.test)", () => {
+    const [q, p] = twins((d) => {
+      write(d, 'patches/series', 'patch1.diff\n');
+      write(d, 'patches/patch1.diff', '--- q.orig/file1.txt\n+++ q/file1.txt\n@@ -0,0 +1 @@\n+This is file1.txt.\n');
+    });
+    const qfold = (cwd: string, input: string) => {
+      const r = spawnSync('quilt', ['--quiltrc=-', 'fold', '-q'], { cwd, input, encoding: 'utf8', env: { ...process.env, QUILTRC: '-' } });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    expect(out(patchq(p, ['push', '-q']))).toEqual(out(quilt(q, ['push', '-q'])));
+    const add3 = '--- q.orig/dir/file3.txt\n+++ q/dir/file3.txt\n@@ -0,0 +1 @@\n+This is file3.txt.\n';
+    expect(out(patchq(p, ['fold', '-q'], {}, add3))).toEqual(out(qfold(q, add3)));
+    const mod3 = '--- dir.orig/file3.txt\n+++ dir/file3.txt\n@@ -1 +1 @@\n-This is file3.txt.\n+This is file3.txt, now modified.\n';
+    expect(out(patchq(join(p, 'dir'), ['fold', '-q'], {}, mod3))).toEqual(out(qfold(join(q, 'dir'), mod3)));
+    expect(read(p, 'dir/file3.txt')).toBe('This is file3.txt, now modified.\n');
+    expect(out(patchq(p, ['diff', '-p', 'ab', '--no-timestamps']))).toEqual(out(quilt(q, ['diff', '-p', 'ab', '--no-timestamps'])));
   });
 
   it('push -q and pop -q of a real patch print the same lines', () => {

@@ -21,6 +21,7 @@ import { modeOf, parseMode, readTreeFile, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { appliedPatch } from './inspect.js';
 import { touchedPaths } from './push.js';
+import { normalizeTreePath } from '../../engine/paths.js';
 
 export interface FoldOptions {
   reverse?: boolean;
@@ -30,6 +31,11 @@ export interface FoldOptions {
   fuzz?: number;
   /** Name of the input in messages (default "<stdin>"). */
   source?: string;
+  /**
+   * The folder below the root the command runs in ("dir"): the patch's names are read from
+   * there, as quilt's `patch -d $SUBDIR` does.
+   */
+  subdir?: string;
 }
 
 export interface FoldResult {
@@ -47,7 +53,9 @@ export function fold(tree: Tree, patchText: string, opts: FoldOptions = {}): Fol
     const view = loadState(tree);
     const top = appliedPatch(tree, view);
     const source = opts.source ?? '<stdin>';
-    const parsed = parsePatch(patchText, { strip: opts.strip ?? 1, fileName: source });
+    const read = parsePatch(patchText, { strip: opts.strip ?? 1, fileName: source });
+    const under = (p: string | null | undefined) => (p && opts.subdir ? normalizeTreePath(`${opts.subdir}/${p}`) : p);
+    const parsed = opts.subdir ? { ...read, files: read.files.map((f) => ({ ...f, oldPath: under(f.oldPath), newPath: under(f.newPath) }) as typeof f) } : read;
     if (parsed.files.length === 0) throw new PatchqError('E_PATCH_PARSE', 'only garbage was found in the patch input', { file: source });
     const current = new Map<string, string | null>();
     for (const f of parsed.files) {
