@@ -92,40 +92,21 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   const order = [...new Set([...(oldParsed?.files.flatMap((f) => [f.oldPath, f.newPath]) ?? []).filter((p): p is string => !!p && files.includes(p)), ...files])];
   if (opts.sort) order.sort();
   const rec = readRecord(tree, name);
-  const env = process.env;
-  const noTs = opts.noTimestamps ?? Boolean(env.QUILT_NO_DIFF_TIMESTAMPS);
-  const noIndex = opts.noIndex ?? Boolean(env.QUILT_NO_DIFF_INDEX);
   const strip = opts.strip ?? entry.strip;
-  const dir = basename(tree.root);
-  let body = '';
-  const warnings: string[] = [];
-  const hashes: Record<string, string | null> = {};
-  for (const f of order) {
+  const sides: FileSides[] = order.map((f) => {
     const b = readBackup(tree, name, f, rec);
+    // What the file is when this patch is the top one: a later patch's backup if one shadows it.
     const later = shadow.get(f);
     const newText = later ? readBackup(tree, later, f, readRecord(tree, later)).text : readText(treePath(tree, f));
-    // What the file is when this patch is the top one: a later patch's backup if one shadows it.
-    hashes[f] = sha1(newText);
-    const git = opts.style === 'git';
-    // -p0: `f.orig` and `f`, except that a deleted file keeps its own name (the patch has no other).
-    const labels = git ? {} : opts.prefix === 'ab' ? { oldLabel: `a/${f}`, newLabel: `b/${f}` } : strip === 0 ? { oldLabel: newText === null ? f : `${f}.orig`, newLabel: f } : { oldLabel: `${dir}.orig/${f}`, newLabel: `${dir}/${f}` };
-    const newMode = later ? b.mode : (modeOf(tree, f) ?? undefined);
-    const fileDiff = makeFileDiff(b.text, newText, {
-      oldPath: f,
-      newPath: f,
-      style: git ? 'git' : 'quilt',
-      context: opts.context ?? 3,
-      indexLine: !noIndex,
-      ...labels,
-      ...(b.text !== null && newText !== null && newMode !== undefined && newMode !== b.mode
-        ? { oldMode: `100${b.mode.toString(8).padStart(3, '0')}`, newMode: `100${newMode.toString(8).padStart(3, '0')}` }
-        : {}),
-      ...(noTs || git ? {} : { oldTime: quiltStamp(b.text === null ? null : join(backupDir(tree, name), f)), newTime: quiltStamp(newText === null ? null : later ? join(backupDir(tree, later), f) : treePath(tree, f)) }),
-    });
-    body += fileDiff;
-    const ws = trailingWhitespace(fileDiff);
-    if (ws.length) warnings.push(`Warning: trailing whitespace in line${ws.length > 1 ? 's' : ''} ${ws.join(',')} of ${f}`);
-  }
+    return {
+      file: f,
+      old: { text: b.text, mode: b.mode, path: join(backupDir(tree, name), f) },
+      new: { text: newText, mode: later ? b.mode : (modeOf(tree, f) ?? undefined), path: later ? join(backupDir(tree, later), f) : treePath(tree, f) },
+    };
+  });
+  const { body, warnings } = diffBody(tree, sides, { ...opts, strip });
+  const hashes: Record<string, string | null> = {};
+  for (const x of sides) hashes[x.file] = sha1(x.new.text);
   const header = withBase(oldParsed?.header ?? '', opts.base);
   const patchText = header + body;
   const empty = body === '';
@@ -145,6 +126,47 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   applyTransaction(tree, ops);
   const message = empty ? `Nothing in patch ${shown}` : changed ? `Refreshed patch ${shown}` : `Patch ${shown} is unchanged`;
   return { name, changed, empty, patchText, message, warnings };
+}
+
+/** One file of a patch as refresh writes it: old side (the .pc original) and new side. */
+export interface FileSides {
+  file: string;
+  old: { text: string | null; mode: number; path: string };
+  new: { text: string | null; mode: number | undefined; path: string };
+}
+
+/**
+ * The patch body for these files, in refresh's format (quilt or git headers, labels for
+ * the strip level, modes, timestamps from the files at `path`), and quilt's warnings.
+ */
+export function diffBody(tree: Tree, sides: FileSides[], opts: RefreshOptions & { strip: number }): { body: string; warnings: string[] } {
+  const env = process.env;
+  const noTs = opts.noTimestamps ?? Boolean(env.QUILT_NO_DIFF_TIMESTAMPS);
+  const noIndex = opts.noIndex ?? Boolean(env.QUILT_NO_DIFF_INDEX);
+  const dir = basename(tree.root);
+  const git = opts.style === 'git';
+  let body = '';
+  const warnings: string[] = [];
+  for (const { file: f, old: b, new: n } of sides) {
+    // -p0: `f.orig` and `f`, except that a deleted file keeps its own name (the patch has no other).
+    const labels = git ? {} : opts.prefix === 'ab' ? { oldLabel: `a/${f}`, newLabel: `b/${f}` } : opts.strip === 0 ? { oldLabel: n.text === null ? f : `${f}.orig`, newLabel: f } : { oldLabel: `${dir}.orig/${f}`, newLabel: `${dir}/${f}` };
+    const fileDiff = makeFileDiff(b.text, n.text, {
+      oldPath: f,
+      newPath: f,
+      style: git ? 'git' : 'quilt',
+      context: opts.context ?? 3,
+      indexLine: !noIndex,
+      ...labels,
+      ...(b.text !== null && n.text !== null && n.mode !== undefined && n.mode !== b.mode
+        ? { oldMode: `100${b.mode.toString(8).padStart(3, '0')}`, newMode: `100${n.mode.toString(8).padStart(3, '0')}` }
+        : {}),
+      ...(noTs || git ? {} : { oldTime: quiltStamp(b.text === null ? null : b.path), newTime: quiltStamp(n.text === null ? null : n.path) }),
+    });
+    body += fileDiff;
+    const ws = trailingWhitespace(fileDiff);
+    if (ws.length) warnings.push(`Warning: trailing whitespace in line${ws.length > 1 ? 's' : ''} ${ws.join(',')} of ${f}`);
+  }
+  return { body, warnings };
 }
 
 /** New-side line numbers of added lines that end in a space or tab (quilt warns about them). */
