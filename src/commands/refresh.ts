@@ -1,4 +1,4 @@
-import { refresh, type RefreshOptions } from '../stack/index.js';
+import { refresh, refreshFork, type RefreshOptions } from '../stack/index.js';
 import { loadSettings, type Settings } from '../settings/settings.js';
 import { optionNumber, splitWords } from '../settings/quilt-env.js';
 import { opt, patchArg, tree } from './common.js';
@@ -49,6 +49,16 @@ export const run: RunFn = async (ctx, args) => {
   });
   // -p N names the level itself: the configured a/ b/ labels do not apply.
   if (strip !== undefined && strip !== 'ab') delete format.prefix;
+  const fork = opt.str(args, 'fork');
+  if (fork !== undefined) {
+    const res = refreshFork(t, fork === '' ? undefined : fork, {
+      ...(args.positionals[0] ? { name: patchArg(ctx, t, args.positionals[0]) } : {}),
+      ...format,
+    });
+    for (const w of res.warnings) ctx.out.warn(w);
+    ctx.out.line(res.message);
+    return { data: { name: res.name, changed: res.changed, empty: res.empty } };
+  }
   const res = refresh(t, {
     ...(args.positionals[0] ? { name: patchArg(ctx, t, args.positionals[0]) } : {}),
     force: opt.bool(args, 'force'),

@@ -17,6 +17,7 @@ export { applyTransaction, recoverTransaction, type FileOp } from './transaction
 export { push, pushList, loadPatch, computePatch, touchedPaths, type PushOptions, type PushedPatch, type PushResult, type PushStatus } from './ops/push.js';
 export { pop, type PopOptions, type PopResult } from './ops/pop.js';
 export { refresh, refreshLocked, withBase, type RefreshOptions, type RefreshResult } from './ops/refresh.js';
+export { refreshFork } from './ops/refresh-fork.js';
 export { newPatch, addFiles, type AddResult } from './ops/new-add.js';
 export { targetFrom, type Target } from './target.js';
 export { readRecord, backedUpFiles, readBackup, readText, metadataOps, appliedOp, recordOp, backupDir, refreshMarker, type PatchRecord } from './state.js';

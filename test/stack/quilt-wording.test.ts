@@ -176,6 +176,33 @@ describe('quilt wording on twin trees', () => {
     expect(out(patchq(p, ['diff', '-p', 'ab', '--no-timestamps']))).toEqual(out(quilt(q, ['diff', '-p', 'ab', '--no-timestamps'])));
   });
 
+  it("refresh -z forks what changed since the last refresh into a new patch (quilt's refresh-z.test); popping goes back step by step", () => {
+    const [q, p] = twins((d) => write(d, 'patches/.keep', ''));
+    const env = { QUILT_REFRESH_ARGS: '--no-timestamps' };
+    const both = (args: string[]) => expect(out(patchq(p, args, env)), args.join(' ')).toEqual(out(quilt(q, args, env)));
+    both(['new', 'test.diff']);
+    both(['add', 'foo']);
+    for (const d of [q, p]) write(d, 'foo', 'foo\n');
+    both(['refresh']);
+    both(['refresh', '-z']);
+    for (const d of [q, p]) write(d, 'foo', 'foo\nbar\n');
+    both(['refresh', '-z']);
+    for (const d of [q, p]) write(d, 'foo', 'foo\nbar\nbaz\n');
+    both(['refresh', '-zbaz.diff']);
+    both(['refresh', '-zbaz.diff']);
+    both(['series']);
+    both(['applied']);
+    const patchOf = (d: string, n: string) => read(d, `patches/${n}`).split(basename(d)).join('TREE');
+    for (const n of ['test-2.diff', 'baz.diff']) expect(patchOf(p, n)).toBe(patchOf(q, n));
+    for (const text of ['foo\nbar\n', 'foo\n']) {
+      both(['pop']);
+      expect(read(p, 'foo')).toBe(text);
+    }
+    both(['pop']);
+    both(['push', '-a']);
+    expect(read(p, 'foo')).toBe('foo\nbar\nbaz\n');
+  });
+
   it('push -q and pop -q of a real patch print the same lines', () => {
     const [q, p] = twins((d) => {
       write(d, 'a.txt', 'one\n');

@@ -1,0 +1,72 @@
+/**
+ * refresh -z[NAME] (quilt's fork refresh): what changed in the top patch's files since it
+ * was last refreshed goes into a NEW patch, inserted after it in series and applied on
+ * top of it; the old patch file stays as it is.
+ *   top a.diff, a.txt edited again -> "Fork of patch a.diff created as a-2.diff"
+ * The new patch's .pc originals are the old patch's files as its stored text makes them
+ * (the patch applied to its own originals, in memory), so popping the new patch gives the
+ * old one back exactly, and popping that gives the pristine tree.
+ */
+import { join } from 'node:path';
+import { applyPatch, parsePatch } from '../../engine/index.js';
+import { PatchqError } from '../../engine/errors.js';
+import { displayName, type Tree } from '../layout.js';
+import { loadState, withLock } from '../session.js';
+import { checkPatchName, insertEntry } from '../series.js';
+import { appliedOp, backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, sha1 } from '../state.js';
+import { modeOf, treePath } from '../files.js';
+import { applyTransaction, type FileOp } from '../transaction.js';
+import { diffBody, type FileSides, type RefreshOptions, type RefreshResult } from './refresh.js';
+import { nextForkName } from './rename.js';
+
+export function refreshFork(tree: Tree, newName: string | undefined, opts: RefreshOptions = {}): RefreshResult {
+  return withLock(tree, () => {
+    const { series, applied } = loadState(tree);
+    const top = applied[applied.length - 1];
+    if (!top) throw new PatchqError('E_STATE', 'No patches applied');
+    if (opts.name !== undefined && opts.name !== top) throw new PatchqError('E_USAGE', 'Can only refresh the topmost patch with -z currently');
+    const name = newName ? (newName.startsWith(`${tree.patchesName}/`) ? newName.slice(tree.patchesName.length + 1) : newName) : nextForkName(top);
+    checkPatchName(name, tree.seriesName);
+    if (series.some((e) => e.name === name) || readText(join(tree.patchesDir, name)) !== null) {
+      throw new PatchqError('E_EXISTS', `Patch ${displayName(tree, name)} exists already`);
+    }
+    const entry = series.find((e) => e.name === top)!;
+    const rec = readRecord(tree, top);
+    const files = backedUpFiles(tree, top);
+    // The old patch's files as its stored text makes them: the new patch's originals.
+    const text = readText(join(tree.patchesDir, top)) ?? '';
+    const parsed = parsePatch(text, { strip: entry.strip, fileName: join(tree.patchesName, top) });
+    const before = new Map<string, string | null>(files.map((f) => [f, readBackup(tree, top, f, rec).text]));
+    const res = applyPatch(parsed, (f) => ({ text: before.get((f.oldPath ?? f.newPath)!) ?? null }), { reverse: entry.reverse });
+    if (!res.report.ok) throw new PatchqError('E_APPLY', `Patch ${displayName(tree, top)} does not apply to its own originals; refresh it first`);
+    const made = new Map(before);
+    res.results.forEach((r, k) => {
+      const f = parsed.files[k]!;
+      if (f.kind === 'rename' && f.oldPath) made.set(f.oldPath, null);
+      made.set(r.report.path, r.text);
+    });
+    const sides: FileSides[] = files.map((f) => {
+      const mode = modeOf(tree, f) ?? readBackup(tree, top, f, rec).mode;
+      return { file: f, old: { text: made.get(f) ?? null, mode, path: join(backupDir(tree, top), f) }, new: { text: readText(treePath(tree, f)), mode, path: treePath(tree, f) } };
+    });
+    const { body, warnings } = diffBody(tree, sides, { ...opts, strip: entry.strip });
+    const shownNew = displayName(tree, name);
+    if (body === '') throw new PatchqError('E_STATE', `Nothing in patch ${shownNew}`); // quilt: exit 1
+    const ops: FileOp[] = [{ kind: 'write', path: join(tree.patchesDir, name), data: body }];
+    // The old patch's options (quilt: its patch_args), but the new patch is written forward.
+    const options = entry.options.filter((o) => o !== '-R').join(' ');
+    ops.push({ kind: 'write', path: tree.seriesPath, data: insertEntry(readText(tree.seriesPath) ?? '', series, top, options ? `${name} ${options}` : name) });
+    const emptyFiles: string[] = [];
+    const hashes: Record<string, string | null> = {};
+    for (const x of sides) {
+      ops.push({ kind: 'write', path: join(backupDir(tree, name), x.file), data: x.old.text ?? '', mode: x.old.text === null ? 0o644 : x.old.mode });
+      if (x.old.text === '') emptyFiles.push(x.file);
+      hashes[x.file] = sha1(x.new.text);
+    }
+    ops.push({ kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '' });
+    ops.push(recordOp(tree, name, { landing: null, emptyFiles, hashes, drifted: false, patchHash: sha1(body)! }));
+    ops.push(appliedOp(tree, [...applied, name]));
+    applyTransaction(tree, ops);
+    return { name, changed: true, empty: false, patchText: body, message: `Fork of patch ${displayName(tree, top)} created as ${shownNew}`, warnings };
+  });
+}
