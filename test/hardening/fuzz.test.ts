@@ -232,8 +232,12 @@ describe('fuzz: parse + apply', () => {
     const SAMPLE = 8;
     for (let n = 0; n < SAMPLE; n++) {
       const s = r.pick(seeds);
-      // Half unmutated-but-one-mutation, so some pushes succeed.
-      const { text, how } = n % 3 === 0 ? { text: s.patch, how: ['none'] } : mutate(s, r);
+      // A third unmutated, so some pushes succeed; the last one surely broken (a hunk that
+      // claims more lines than it has), so some are refused whatever the seed's mutations do.
+      const { text, how } =
+        n === SAMPLE - 1 ? { text: s.patch.replace(/^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/m, '@@ -$1,999 +$2,999 @@'), how: ['counts 999'] }
+        : n % 3 === 0 ? { text: s.patch, how: ['none'] }
+        : mutate(s, r);
       rmSync(join(d, 'patches'), { recursive: true, force: true });
       addPatch(d, 'fuzz.patch', text);
       const res = patchq(d, ['push']);
