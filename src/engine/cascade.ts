@@ -31,7 +31,14 @@
  *    base -> theirs script. Clean (and confirmed): that text is the result and pending
  *    hunks are `merged`. Conflict where the patch's changes only touch upstream's and the
  *    texts place them (merge-touching.ts): merged too, "3-way: touching upstream change".
- *    Else keep the marked text aside and go on.
+ *    Else keep the marked text aside and go on. A hunk the touching rule refused because
+ *    its place is not in the texts (an equal line slides it, its lines are not unique,
+ *    alignments disagree, upstream inserted at its point) is held: step 4 does not land
+ *    it either, though fuzz finds one match once the context is short (GNU's would).
+ *      base "Intro. _ _ ## Usage", upstream removed a blank, the fork inserts between the
+ *      blanks with 2 lines of context above: fuzz 2 keeps "_" and lands; held, it fails
+ *      "...; 3-way: next to an upstream change, and an equal line there makes ...".
+ *    A plain conflict (upstream changed the patch's lines) holds nothing.
  * 4. Fuzzy (locate/fuzzy.ts): GNU fuzz 1..opts.fuzz, then whitespace-insensitive, then
  *    similar context (with a 0.1 margin over the runner-up); unique matches only, inside
  *    the same neighbour window. E.g. upstream reindented the block by 4 spaces: lands as
@@ -51,6 +58,7 @@ import { findFuzzy, splice, type Landing } from './locate/fuzzy.js';
 import { baseMapper, feasible, nearestFirst, pickByNeighbours, placeInsertion } from './locate/offset.js';
 import { wsKey } from './locate/similarity.js';
 import { mergePatch, type PatchMerge } from './merge-patch.js';
+import { placeAmbiguous } from './merge-touching.js';
 import type { ApplyOptions, Hunk, HunkReport } from './types.js';
 
 export interface CascadeInput {
@@ -174,6 +182,7 @@ function fuzzyPass(
   opts: ApplyOptions,
   wide: boolean,
   agrees: ((h: Hunk, L: Landing) => boolean) | null,
+  held: ReadonlySet<number>,
 ): number {
   let landed = 0;
   if (lands.every((l) => l)) return landed;
@@ -190,6 +199,9 @@ function fuzzyPass(
       const out = findFuzzy(lines, idx, ws, h, { from, to: nextLanded[i]!, stated: statedIndex(h) + off }, fopts);
       if (out.landing && agrees && !agrees(h, out.landing)) {
         pend[i] = { best: out.landing.pos, reason: `${BASE_SAYS}: pre-image changed upstream` };
+      } else if (out.landing && held.has(i)) {
+        // The 3-way step showed more than one place fits (its reason follows this one).
+        pend[i] = { best: pend[i]!.best ?? out.landing.pos, reason: pend[i]!.reason };
       } else if (out.landing) {
         lands[i] = out.landing;
         landed++;
@@ -248,6 +260,7 @@ function settle(
   lands: Array<Landing | null>,
   pend: Pending[],
   opts: ApplyOptions,
+  held: ReadonlySet<number>,
 ): void {
   const pending = (): boolean => lands.some((l) => !l);
   if (!pending()) return; // every hunk landed exactly: no whitespace index to build
@@ -264,7 +277,7 @@ function settle(
   let rounds = 0;
   let wide = false;
   while (pending() && rounds++ < MAX_ROUNDS) {
-    const n = fuzzyPass(input.hunks, lines, idx, ws, lands, pend, opts, wide, agrees);
+    const n = fuzzyPass(input.hunks, lines, idx, ws, lands, pend, opts, wide, agrees, held);
     if (n === 0 && wide) break;
     wide = n === 0;
     if (n > 0 && pending()) reExact();
@@ -305,16 +318,20 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
   const found = hunks.map((h) => findExact(idx, oldSide(h)));
   const { lands, pend } = exactPass(ex, lines, found, null);
   let conflictText: string | null = null;
-  let refused: PatchMerge['refused'];
+  let refused: PatchMerge['refused'] = [];
   if (lands.some((l) => !l) && input.base != null && opts.merge !== 'none') {
     const m = mergePatch(text, input.base, hunks, opts);
     if (m?.clean) return merged(input, lines, lands, m.text, m.touching ?? []);
-    if (m) [conflictText, refused] = [m.text, m.refused];
+    if (m) [conflictText, refused] = [m.text, m.refused ?? []];
   }
-  settle(ex, lines, idx, found, lands, pend, opts);
+  // A hunk whose place the 3-way step found is not in the texts lands by no weaker step.
+  const held = new Set(refused.filter((x) => placeAmbiguous(x.why)).map((x) => x.hunk));
+  settle(ex, lines, idx, found, lands, pend, opts, held);
   const res = finish(hunks, lines, lands, pend, fix);
-  const r = refused ? res.hunks[refused.hunk] : undefined;
-  if (r?.status === 'failed') r.reason += `; 3-way: ${refused!.why}`;
+  for (const x of refused) {
+    const r = res.hunks[x.hunk];
+    if (r?.status === 'failed') r.reason += `; 3-way: ${x.why}`;
+  }
   if (conflictText !== null && opts.keepConflicts && lands.some((l) => !l)) {
     res.hunks = res.hunks.map((r) => (r.status === 'failed' ? { ...r, reason: 'conflict' } : r));
     return { ...res, text: conflictText, conflict: true };

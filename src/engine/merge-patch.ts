@@ -25,8 +25,8 @@ const CROSS_CHECK_MAX = 5_000;
 export interface PatchMerge extends Merge3Result {
   /** Hunks (0-based) merged by merge-touching.ts next to an upstream change. */
   touching?: number[];
-  /** A conflict: the touching change merge-touching.ts refused, and why. */
-  refused?: TouchingRefusal;
+  /** A conflict: the touching changes merge-touching.ts refused, and why (one per hunk). */
+  refused?: TouchingRefusal[];
 }
 
 /**
@@ -42,6 +42,6 @@ export function mergePatch(text: string, base: string, hunks: readonly Hunk[], o
   if (m.clean && bl.length <= CROSS_CHECK_MAX && secondOpinion(text, base, theirs) !== m.text) return null;
   if (m.clean) return m;
   const t = mergeTouching(text, base, hunks);
-  if (t && 'text' in t) return { clean: true, conflicts: 0, text: t.text, touching: t.touching };
+  if (t && !Array.isArray(t)) return { clean: true, conflicts: 0, text: t.text, touching: t.touching };
   return t ? { ...m, refused: t } : m;
 }

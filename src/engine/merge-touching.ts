@@ -65,6 +65,17 @@ const WHY = {
   disagree: `${NEXT_TO} and another alignment of the diff places it elsewhere`,
 };
 
+/**
+ * The refusals that say the texts do not fix the hunk's place: two shortest alignments
+ * of diff(base, text) put it in different places (slide, disagree), its lines are not
+ * unique where it touches (unique), or upstream inserted at its point (order: either
+ * order is a story). Whatever alignment one reads, more than one place fits, so no
+ * looser search (GNU fuzz, similar context) may pick one: the cascade fails the hunk.
+ * Not "between" (upstream rewrote the lines on both sides of an insertion: a conflict,
+ * like upstream changing the patch's own lines), where fuzz decides as without a base.
+ */
+export const placeAmbiguous = (why: string): boolean => why !== WHY.between;
+
 interface Placed {
   from: number;
   to: number;
@@ -140,30 +151,52 @@ function place(c: PatchChange, N: readonly string[], b: readonly string[], o: re
   return { from, to, lines: N, touching: true };
 }
 
-function mergeWith(changes: readonly PatchChange[], t: readonly string[], b: readonly string[], o: readonly string[], m: KeptMap, bIdx: LineIndex, oIdx: LineIndex): TouchingMerge | TouchingRefusal | null {
+/** Every change under alignment m: where it goes (Placed), a refusal, or null (upstream changed its lines). */
+interface Outcome {
+  /** The merged text, when every change is placed and none overlap. */
+  text: string | null;
+  at: Array<Placed | string | null>;
+  touching: number[];
+}
+
+function mergeWith(changes: readonly PatchChange[], t: readonly string[], b: readonly string[], o: readonly string[], m: KeptMap, bIdx: LineIndex, oIdx: LineIndex): Outcome {
   const mine = new Uint8Array(b.length);
   for (const c of changes) mine.fill(1, c.i1, c.i1 + c.chg1);
   const own = (k: number): boolean => mine[k] === 1;
-  let out = '';
+  let out: string | null = '';
   let at = 0;
   const touching = new Set<number>();
-  for (const c of changes) {
-    const p = place(c, t.slice(c.i2, c.i2 + c.chg2), b, o, m, own, bIdx, oIdx);
-    if (typeof p === 'string') return { hunk: c.hunk, why: p };
-    if (!p || p.from < at) return null;
+  // Every change is placed (not just up to the first refusal): each refused hunk is known.
+  const placed = changes.map((c) => place(c, t.slice(c.i2, c.i2 + c.chg2), b, o, m, own, bIdx, oIdx));
+  placed.forEach((p, k) => {
+    if (out === null) return;
+    if (!p || typeof p === 'string' || p.from < at) {
+      out = null;
+      return;
+    }
     out += o.slice(at, p.from).join('') + p.lines.join('');
     at = p.to;
-    if (p.touching) touching.add(c.hunk);
-  }
-  out += o.slice(at).join('');
-  return { text: out, touching: [...touching] };
+    if (p.touching) touching.add(changes[k]!.hunk);
+  });
+  if (out !== null) out += o.slice(at).join('');
+  return { text: out, at: placed, touching: [...touching] };
+}
+
+/** One refusal per hunk, the first of its changes', in hunk order. */
+function refusals(changes: readonly PatchChange[], why: ReadonlyArray<string | null>): TouchingRefusal[] {
+  const seen = new Map<number, string>();
+  why.forEach((w, k) => {
+    if (w !== null && !seen.has(changes[k]!.hunk)) seen.set(changes[k]!.hunk, w);
+  });
+  return [...seen].sort((x, y) => x[0] - y[0]).map(([hunk, w]) => ({ hunk, why: w }));
 }
 
 /**
- * The merged text; or the touching change refused and why; or null when the patch does
- * not fit the base or upstream changed the patch's own lines. For a merge that conflicted.
+ * The merged text; or the touching changes refused and why (one per hunk, at least one);
+ * or null when the patch does not fit the base or upstream changed the patch's own lines.
+ * For a merge that conflicted.
  */
-export function mergeTouching(text: string, base: string, hunks: readonly Hunk[]): TouchingMerge | TouchingRefusal | null {
+export function mergeTouching(text: string, base: string, hunks: readonly Hunk[]): TouchingMerge | TouchingRefusal[] | null {
   const b = splitLines(base);
   const o = splitLines(text);
   const at = landAtStated(hunks, new LineIndex(b, rawKey));
@@ -174,14 +207,33 @@ export function mergeTouching(text: string, base: string, hunks: readonly Hunk[]
   const oIdx = new LineIndex(o, rawKey);
   const git = gitMap(b, o);
   const first = mergeWith(changes, t, b, o, git, bIdx, oIdx);
-  if (!first || !('text' in first) || first.touching.length === 0) return first && 'why' in first ? first : null; // no more diffs
+  if (first.text === null) {
+    // A change upstream also changed (null) does not hide a refusal of another one.
+    const r = refusals(changes, first.at.map((p) => (typeof p === 'string' ? p : null)));
+    return r.length ? r : null;
+  }
+  if (first.touching.length === 0) return null; // no more diffs
   const rev = reversedMap(b, o);
   const maps = [rev];
   for (const m of [git, rev]) for (const up of [true, false]) maps.push(slidMap(m, b, o, up), slidMap(m, b, o, up, true));
   if (b.length <= CROSS_CHECK_MAX && o.length <= CROSS_CHECK_MAX) maps.push(lcsMap(b, o));
+  // Under git's alignment every change is placed; under each other one, a change refused
+  // keeps its reason, and one placed elsewhere or not at all (upstream's lines, under that
+  // alignment) disagrees. All alignments are read, so that every such hunk is named.
+  const why: Array<string | null> = changes.map(() => null);
+  let differ = false;
   for (const m of maps) {
     const r = mergeWith(changes, t, b, o, m, bIdx, oIdx);
-    if (!r || !('text' in r) || r.text !== first.text) return r && 'why' in r ? r : { hunk: first.touching[0]!, why: WHY.disagree };
+    if (r.text === first.text) continue;
+    differ = true;
+    r.at.forEach((p, k) => {
+      const f = first.at[k] as Placed;
+      if (why[k] !== null) return;
+      if (typeof p === 'string') why[k] = p;
+      else if (!p || p.from !== f.from || p.to !== f.to) why[k] = WHY.disagree;
+    });
   }
-  return first;
+  if (!differ) return first.text === null ? null : { text: first.text, touching: first.touching };
+  const r = refusals(changes, why);
+  return r.length ? r : [{ hunk: first.touching[0]!, why: WHY.disagree }];
 }

@@ -86,7 +86,7 @@ describe('refused when the place depends on the alignment, or there is no order'
   const SLIDE = 'next to an upstream change, and an equal line there makes its place depend on how the diff is aligned';
   const refused = (patch: string, base: string, upstream: string, why = SLIDE): void => {
     const fp = filePatch('f', patch);
-    expect(mergeTouching(upstream, base, fp.hunks)).toEqual({ hunk: 0, why });
+    expect(mergeTouching(upstream, base, fp.hunks)).toEqual([{ hunk: 0, why }]);
     const r = applyFilePatch(fp, { text: upstream, base });
     expect(r.report.status).toBe('failed');
     expect(r.report.hunks[0]!.reason).toContain(`; 3-way: ${why}`);
@@ -148,6 +148,47 @@ describe('refused when the place depends on the alignment, or there is no order'
     const upstream = base.replace('    y: 1,\n', '    y: 3,\n').replace('  }\n}\nif (b)', '  }\n} // a\nif (b)');
     // The fork deletes the "  }" between the "y: 1" line and the "}", both changed upstream.
     refused(hunks(['@@ -1,8 +1,7 @@', [' if (a) {', '   x = {', '     y: 1,', '-  }', ' }', ' if (b) {', '   x = {', '     y: 2,']]), base, upstream, 'next to an upstream change, and its lines with their kept context are not unique');
+  });
+});
+
+describe('short context: GNU fuzz does not land what the 3-way step found ambiguous', () => {
+  // The same shapes with little context: dropping it, fuzz finds one place in the text,
+  // but the 3-way step (with the base) showed the place is not in the texts. The hunk
+  // fails with the 3-way reason; nothing is written.
+  const blocked = (patch: string, base: string, upstream: string, why: string, fuzz: number): void => {
+    const fp = filePatch('f', patch);
+    // Without the base, fuzz lands it (GNU patch does too): the hole this closes.
+    expect(applyFilePatch(fp, { text: upstream }).report.hunks[0]).toMatchObject({ status: 'fuzzy', fuzz });
+    const r = applyFilePatch(fp, { text: upstream, base });
+    expect(r.report.status).toBe('failed');
+    expect(r.report.hunks[0]!.status).toBe('failed');
+    expect(r.report.hunks[0]!.reason).toContain(`; 3-way: ${why}`);
+    expect(r.text).toBe(upstream);
+  };
+
+  it('fuzz 2: upstream removed one of two blank lines, the fork inserts between them', () => {
+    // Two lines of context above (the top of the file), three below: fuzz 2 keeps only the
+    // blank below the insertion, and the one blank left matches it.
+    const base = lines('Intro.', '', '', '## Usage', 'Run it.', 'Then stop.');
+    const upstream = lines('Intro.', '', '## Usage', 'Run it.', 'Then stop.');
+    const patch = hunks(['@@ -1,5 +1,6 @@', [' Intro.', ' ', '+A new paragraph.', ' ', ' ## Usage', ' Run it.']]);
+    blocked(patch, base, upstream, 'next to an upstream change, and an equal line there makes its place depend on how the diff is aligned', 2);
+  });
+
+  it('fuzz 1: upstream and the fork both inserted at one point', () => {
+    // One line of context above (the top of the file), two below: fuzz 1 keeps "import b"
+    // alone and puts "import d" after upstream's "import c"; before it is as good.
+    const base = lines('import a', 'import b', 'import e', '', 'main()');
+    const upstream = base.replace('import a\n', 'import a\nimport c\n');
+    const patch = hunks(['@@ -1,3 +1,4 @@', [' import a', '+import d', ' import b', ' import e']]);
+    blocked(patch, base, upstream, 'upstream inserted at the same point: no order', 1);
+  });
+
+  it('fuzz 1 at the end of the file: upstream and the fork both inserted at one point', () => {
+    const base = lines('main()', '', 'import a', 'import b', 'import e');
+    const upstream = base.replace('import b\n', 'import b\nimport c\n');
+    const patch = hunks(['@@ -3,3 +3,4 @@', [' import a', ' import b', '+import d', ' import e']]);
+    blocked(patch, base, upstream, 'upstream inserted at the same point: no order', 1);
   });
 });
 
