@@ -40,8 +40,10 @@ export const run: RunFn = async (ctx, args) => {
   const strip = opt.str(args, 'strip');
   const t = tree(ctx);
   // Options first, then QUILT_* variables, then `patchq config`, then defaults (docs/settings.md).
+  const cLines = opt.num(args, 'context-lines');
   const format = refreshFormat(ctx.env, {
     ...(opt.num(args, 'unified') !== undefined ? { context: opt.num(args, 'unified')! } : {}),
+    ...(cLines !== undefined ? { context: cLines } : {}),
     ...(opt.bool(args, 'git') ? { diffStyle: 'git' as const } : {}),
     ...(opt.bool(args, 'no-timestamps') ? { timestamps: false } : {}),
     ...(opt.bool(args, 'no-index') ? { index: false } : {}),
@@ -49,6 +51,7 @@ export const run: RunFn = async (ctx, args) => {
   });
   // -p N names the level itself: the configured a/ b/ labels do not apply.
   if (strip !== undefined && strip !== 'ab') delete format.prefix;
+  if (opt.bool(args, 'context-diff') || cLines !== undefined) format.contextFormat = true;
   const fork = opt.str(args, 'fork');
   if (fork !== undefined) {
     const res = refreshFork(t, fork === '' ? undefined : fork, {

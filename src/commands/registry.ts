@@ -31,10 +31,12 @@ export const commands: Command[] = [
   {
     name: 'refresh',
     summary: 'Regenerate the top (or named) patch from the working tree.',
-    usage: '[-p N] [-U N] [-z[NEW]] [--git] [--no-timestamps] [--no-index] [-f] [PATCH]',
+    usage: '[-p N] [-U N | -c | -C N] [-z[NEW]] [--git] [--no-timestamps] [--no-index] [-f] [PATCH]',
     options: [
       { name: 'strip', short: 'p', type: 'string', valueName: 'N|ab', description: 'Labels for strip level N (0: file.orig/file), or ab: a/file and b/file.' },
       { name: 'unified', short: 'U', type: 'number', valueName: 'N', description: 'Lines of context (default 3).' },
+      { name: 'context-diff', short: 'c', type: 'boolean', description: "diff -c's format (*** / --- and ! lines) instead of unified." },
+      { name: 'context-lines', short: 'C', type: 'number', valueName: 'N', description: "diff -c's format with N lines of context." },
       { name: 'git', type: 'boolean', description: 'Write git-style headers (diff --git, a/ b/, index lines).' },
       { name: 'no-timestamps', type: 'boolean', description: 'Leave timestamps out of the ---/+++ lines.' },
       { name: 'no-index', type: 'boolean', description: "Leave out quilt's Index: and ==== lines." },
@@ -268,12 +270,14 @@ export const commands: Command[] = [
   {
     name: 'diff',
     summary: 'Show the top (or named) patch as refresh would write it, plus unrefreshed changes.',
-    usage: '[-p N|-p ab] [-U N] [-z] [-R] [-P PATCH] [--combine PATCH] [--no-timestamps] [--no-index] [--git] [--sort] [FILE...]',
+    usage: '[-p N|-p ab] [-U N | -c | -C N] [-z] [-R] [-P PATCH] [--combine PATCH] [--no-timestamps] [--no-index] [--git] [--sort] [FILE...]',
     description:
       'The old side is the patch\'s original in .pc, the new side the working file (or, when a later applied patch also changes the file, that patch\'s original: a warning says so). -z shows only what changed since the last refresh. The output is accepted by patch -p1 and git apply.',
     options: [
       { name: 'strip', short: 'p', type: 'string', valueName: 'N|ab', description: 'Labels for -p0 (file.orig/file), -p1 (dir.orig/file, the default) or -p ab (a/file, b/file).' },
       { name: 'unified', short: 'U', type: 'number', valueName: 'N', description: 'Lines of context (default 3).' },
+      { name: 'context-diff', short: 'c', type: 'boolean', description: "diff -c's format (*** / --- and ! lines) instead of unified." },
+      { name: 'context-lines', short: 'C', type: 'number', valueName: 'N', description: "diff -c's format with N lines of context." },
       { name: 'unified-3', short: 'u', type: 'boolean', description: 'Unified diff with 3 lines of context (the default; for quilt compatibility).' },
       { name: 'since-refresh', short: 'z', type: 'boolean', description: 'Only the changes made since the last refresh.' },
       { name: 'reverse', short: 'R', type: 'boolean', description: 'A reverse diff.' },

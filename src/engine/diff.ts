@@ -14,6 +14,7 @@ import { diffArrays } from 'diff';
 import { gitBlobId } from './git-hash.js';
 import { encodePath, splitLines, stripEol } from './lines.js';
 import { formatHunk } from './report.js';
+import { formatContextHunk } from './context-format.js';
 import type { Hunk, HunkLine } from './types.js';
 
 export interface DiffOptions {
@@ -34,6 +35,8 @@ export interface DiffOptions {
   newMode?: string;
   /** `@@ ... @@ name` like diff -p: the last line before the hunk starting with a letter, _ or $. */
   showFunction?: boolean;
+  /** `context`: diff -c's format (`***`/`---` headers, `!` lines), as quilt's refresh -c writes. */
+  format?: 'unified' | 'context';
 }
 
 interface Edit extends HunkLine {
@@ -238,6 +241,11 @@ export function makeFileDiff(oldText: string | null, newText: string | null, opt
   const time = (t?: string): string => (t ? `\t${t}` : '');
   const oldName = oldText === null ? '/dev/null' : (opts.oldLabel ?? (git ? `a/${opts.oldPath}` : opts.oldPath));
   const newName = newText === null ? '/dev/null' : (opts.newLabel ?? (git ? `b/${opts.newPath}` : opts.newPath));
+  const hunks = diffHunks(oldText ?? '', newText ?? '', opts.context ?? 3, opts.showFunction);
+  if (opts.format === 'context') {
+    out += `*** ${oldName}${time(opts.oldTime)}\n--- ${newName}${time(opts.newTime)}\n`;
+    return out + hunks.map(formatContextHunk).join('');
+  }
   out += `--- ${oldName}${time(opts.oldTime)}\n+++ ${newName}${time(opts.newTime)}\n`;
-  return out + diffHunks(oldText ?? '', newText ?? '', opts.context ?? 3, opts.showFunction).map(formatHunk).join('');
+  return out + hunks.map(formatHunk).join('');
 }

@@ -203,6 +203,22 @@ describe('quilt wording on twin trees', () => {
     expect(read(p, 'foo')).toBe('foo\nbar\nbaz\n');
   });
 
+  it("diff -c, diff -C1 and refresh -c write diff -c's format as quilt does; the patch pushes back (formats.test, comments.test)", () => {
+    const [q, p] = twins((d) => write(d, 'test.txt', '1\n2\nold\n4\n5\n'));
+    const env = { QUILT_DIFF_ARGS: '--no-timestamps', QUILT_REFRESH_ARGS: '--no-timestamps' };
+    const tree = (d: string, r: Run) => [r.code, (r.stdout + r.stderr).split(basename(d)).join('TREE')];
+    const both = (args: string[]) => expect(tree(p, patchq(p, args, env)), args.join(' ')).toEqual(tree(q, quilt(q, args, env)));
+    both(['new', 'test.diff']);
+    both(['add', 'test.txt']);
+    for (const d of [q, p]) write(d, 'test.txt', '1\n2\nnew\n4\n5\n');
+    for (const args of [['diff', '-c'], ['diff', '-C1'], ['refresh', '-c']]) both(args);
+    const patchOf = (d: string) => read(d, 'patches/test.diff').split(basename(d)).join('TREE');
+    expect(patchOf(p)).toBe(patchOf(q));
+    expect(patchOf(p)).toContain('***************\n*** 1,5 ****\n');
+    for (const args of [['pop'], ['push'], ['refresh']]) both(args);
+    expect(patchOf(p)).toBe(patchOf(q));
+  });
+
   it('push -q and pop -q of a real patch print the same lines', () => {
     const [q, p] = twins((d) => {
       write(d, 'a.txt', 'one\n');

@@ -26,6 +26,8 @@ export interface DiffOptions {
   /** -p: 0, 1 or 'ab' (default: the series entry's level). */
   strip?: string;
   context?: number;
+  /** -c / -C N: diff -c's format. */
+  contextFormat?: boolean;
   /** -z: changes since the last refresh. */
   sinceRefresh?: boolean;
   reverse?: boolean;
@@ -183,6 +185,7 @@ function fileDiff(file: string, s: Sides, o: DiffOptions & { strip: string; dir:
     newPath: file,
     style: git ? 'git' : 'quilt',
     context: o.context ?? 3,
+    ...(o.contextFormat ? { format: 'context' as const } : {}),
     indexLine: !o.noIndex,
     showFunction: o.showFunction ?? false,
     ...labels,

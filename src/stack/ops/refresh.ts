@@ -26,6 +26,8 @@ export interface RefreshOptions {
   force?: boolean;
   /** Context lines (-U). */
   context?: number;
+  /** -c / -C N: write diff -c's format (quilt reads both back). */
+  contextFormat?: boolean;
   style?: 'quilt' | 'git';
   noTimestamps?: boolean;
   noIndex?: boolean;
@@ -155,6 +157,7 @@ export function diffBody(tree: Tree, sides: FileSides[], opts: RefreshOptions & 
       newPath: f,
       style: git ? 'git' : 'quilt',
       context: opts.context ?? 3,
+      ...(opts.contextFormat ? { format: 'context' as const } : {}),
       indexLine: !noIndex,
       ...labels,
       ...(b.text !== null && n.text !== null && n.mode !== undefined && n.mode !== b.mode
