@@ -294,6 +294,15 @@ export const commands: Command[] = [
     load: () => import('./diff.js'),
   },
   {
+    name: 'annotate',
+    summary: 'Show which applied patch last changed each line of a file.',
+    usage: '[-P PATCH] FILE',
+    description: 'Each line gets the number of the patch that put it there (the patches that touch the file, 1, 2, ... in series order; none for an upstream line), then the numbered patches, as quilt annotate prints them.',
+    options: [{ name: 'patch', short: 'P', type: 'string', valueName: 'PATCH', description: 'Up to this applied patch (default: the top).' }, json],
+    json: true,
+    load: () => import('./annotate.js'),
+  },
+  {
     name: 'files',
     summary: 'List the files of the top (or named) patch.',
     usage: '[-v] [-a] [-l] [--combine PATCH] [PATCH]',

@@ -49,3 +49,4 @@ export { renamePatch, forkPatch, nextForkName, type RenameResult } from './ops/r
 export { readHeader, writeHeader, splitPatchText, stripDiffstat, stripTrailingWhitespace, dep3Template, type HeaderInfo, type WriteHeaderOptions, type WriteHeaderResult } from './ops/header.js';
 export { exportSeries, gitFileDiff, type ExportOptions, type ExportResult, type ExportedPatch } from './ops/export.js';
 export { splitMailbox, mailHeaders, parseDep3, gitPatchName, type Dep3 } from './mail.js';
+export { annotate, type Annotated } from './ops/annotate.js';

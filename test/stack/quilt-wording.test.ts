@@ -219,6 +219,29 @@ describe('quilt wording on twin trees', () => {
     expect(patchOf(p)).toBe(patchOf(q));
   });
 
+  it("annotate numbers each line with the patch that put it there, up to -P (quilt's annotate.test)", () => {
+    const [q, p] = twins((d) => write(d, 'foo', 'foo\nbar\nbaz\n'));
+    const both = (args: string[]) => expect(out(patchq(p, args)), args.join(' ')).toEqual(out(quilt(q, args)));
+    const step = (name: string, files: string[], edit: (d: string) => void) => {
+      both(['new', name]);
+      both(['add', ...files]);
+      for (const d of [q, p]) edit(d);
+      both(['refresh']);
+    };
+    step('patch', ['foo'], (d) => write(d, 'foo', 'foo\nBar\nBaz\n'));
+    both(['annotate', 'foo']);
+    step('patch2', ['foo'], (d) => write(d, 'foo', 'foo\nBar\nbaz\n'));
+    both(['annotate', 'foo']);
+    step('patch3', ['foo'], (d) => write(d, 'foo', 'foo\nbaz\n'));
+    for (const args of [['annotate', 'foo'], ['annotate', '-P', 'patch3', 'foo'], ['annotate', '-P', 'patch2', 'foo'], ['annotate', '-P', 'patch', 'foo']]) both(args);
+    for (const d of [q, p]) write(d, 'jkl', 'abc\ndef\n');
+    step('patch4', ['jkl', 'wrz'], (d) => {
+      rmSync(join(d, 'jkl'));
+      write(d, 'wrz', 'one\ntwo\n');
+    });
+    for (const args of [['annotate', 'jkl'], ['annotate', 'wrz'], ['annotate', 'foo']]) both(args);
+  });
+
   it('push -q and pop -q of a real patch print the same lines', () => {
     const [q, p] = twins((d) => {
       write(d, 'a.txt', 'one\n');
