@@ -190,6 +190,21 @@ describe('short context: GNU fuzz does not land what the 3-way step found ambigu
     const patch = hunks(['@@ -3,3 +3,4 @@', [' import a', ' import b', '+import d', ' import e']]);
     blocked(patch, base, upstream, 'upstream inserted at the same point: no order', 1);
   });
+
+  it('every hunk the 3-way step refused is held, not just the first', () => {
+    const base = lines('import a', 'import b', 'import e', '', 'main()', 'f()', 'g()', 'h()', 'i()', '', 'use a', 'use b', 'use e');
+    const upstream = base.replace('import a\n', 'import a\nimport c\n').replace('use b\n', 'use b\nuse c\n');
+    const fp = filePatch('f', hunks(
+      ['@@ -1,3 +1,4 @@', [' import a', '+import d', ' import b', ' import e']],
+      ['@@ -11,3 +12,4 @@', [' use a', ' use b', '+use d', ' use e']],
+    ));
+    const why = 'upstream inserted at the same point: no order';
+    expect(mergeTouching(upstream, base, fp.hunks)).toEqual([{ hunk: 0, why }, { hunk: 1, why }]);
+    expect(applyFilePatch(fp, { text: upstream }).report.hunks.map((h) => h.status)).toEqual(['fuzzy', 'fuzzy']);
+    const r = applyFilePatch(fp, { text: upstream, base });
+    expect(r.report.hunks.map((h) => [h.status, h.reason.endsWith(`; 3-way: ${why}`)])).toEqual([['failed', true], ['failed', true]]);
+    expect(r.text).toBe(upstream);
+  });
 });
 
 /**
