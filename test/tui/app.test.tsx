@@ -166,6 +166,29 @@ describe('tui app on a real tree', () => {
     expect(f).toContain('(asks first)');
   });
 
+  it('q while a push runs is taken: the push finishes whole, then the app quits; other keys wait', async () => {
+    const { root, names } = makeTree(3);
+    const real = makeOps(root, {});
+    // The real push, held at its start until the test lets it go (a slow disk, a big series).
+    let release!: () => void;
+    const gate = new Promise<void>((res) => (release = res));
+    const ops = { ...real, pushTo: async (...a: Parameters<typeof real.pushTo>) => (await gate, real.pushTo(...a)) };
+    let quit = 0;
+    const r = render(createElement(App, { ops, color: false, onQuit: () => void quit++ }));
+    cleanups.push(() => r.unmount());
+    await waitFor(r.lastFrame, (f) => f.includes(names[2]!), 'series');
+    r.stdin.write('p');
+    await waitFor(r.lastFrame, (f) => /push \[[.#]+\] 1\/1/.test(f), 'the push running');
+    r.stdin.write('q');
+    await waitFor(r.lastFrame, (f) => f.includes('Quitting when the push is done'), 'quit noted');
+    r.stdin.write('o'); // ignored while busy
+    expect(quit).toBe(0);
+    expect(appliedPatches(openTree(root, {}))).toEqual([]);
+    release();
+    await waitFor(() => String(quit), (x) => x === '1', 'quit after the push');
+    expect(appliedPatches(openTree(root, {}))).toEqual(names.slice(0, 1));
+  });
+
   it('help scrolls on a short terminal: the last key is a page down', async () => {
     const { root } = makeTree(2);
     const r = renderAt(createElement(App, { ops: makeOps(root, {}), color: false }), 80, 16);

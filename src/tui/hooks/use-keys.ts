@@ -117,7 +117,17 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
 
   function handleKey(input: string, key: Partial<Key>): void {
     const name = keyName(input, key);
-    if (runner.isBusy()) return;
+    if (runner.isBusy()) {
+      // Other keys wait for the operation; quit is taken, and happens once it is done.
+      if (bindingFor(nav.screen, name)?.action === 'quit') {
+        runner.setMessage(`Quitting when the ${runner.busy?.verb ?? 'operation'} is done…`);
+        runner.afterCurrent(() => {
+          ctx.onQuit?.();
+          exit();
+        });
+      }
+      return;
+    }
     if (nav.confirm) {
       const b = nav.confirm;
       nav.confirm = null;

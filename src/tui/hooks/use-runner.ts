@@ -33,6 +33,11 @@ export interface Runner {
   regen(name: string): Promise<void>;
   /** Leave the conflict view (s / esc). A stopped reapply stays stopped. */
   closeConflict(): void;
+  /**
+   * q while an operation runs: it is not cut off (its transaction finishes or rolls back as
+   * one); `then` runs as soon as it is done.
+   */
+  afterCurrent(then: () => void): void;
 }
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -40,6 +45,7 @@ const errText = (e: unknown): string => (e instanceof Error ? e.message : String
 export function useRunner(ops: Ops, show: (s: Screen) => void): Runner {
   const [busy, setBusy] = useState<Progress | null>(null);
   const busyRef = useRef(false);
+  const afterRef = useRef<(() => void) | null>(null);
   const [message, setMessage] = useState('');
   const [report, setReport] = useState<Report | null>(null);
   const [conflict, setConflict] = useState<Conflict | null>(null);
@@ -68,6 +74,9 @@ export function useRunner(ops: Ops, show: (s: Screen) => void): Runner {
       busyRef.current = false;
       setBusy(null);
       setVersion((v) => v + 1);
+      const then = afterRef.current;
+      afterRef.current = null;
+      then?.();
     }
   }
 
@@ -93,6 +102,10 @@ export function useRunner(ops: Ops, show: (s: Screen) => void): Runner {
   return {
     busy,
     isBusy: () => busyRef.current,
+    afterCurrent: (then: () => void) => {
+      if (!busyRef.current) return then();
+      afterRef.current = then;
+    },
     message,
     report,
     conflict,
