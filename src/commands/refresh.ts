@@ -1,47 +1,19 @@
 import { refresh, refreshFork, type RefreshOptions } from '../stack/index.js';
-import { loadSettings, type Settings } from '../settings/settings.js';
-import { optionNumber, splitWords } from '../settings/quilt-env.js';
+import { loadSettings } from '../settings/settings.js';
+import { splitWords } from '../settings/quilt-env.js';
+import { parseArgs } from './args.js';
 import { opt, patchArg, tree } from './common.js';
-import type { RunFn } from './types.js';
+import { findCommand } from './registry.js';
+import type { Command, ParsedArgs, RunFn } from './types.js';
 
 /**
- * How refresh writes a patch, from the settings (QUILT_REFRESH_ARGS, QUILT_NO_DIFF_*, conf)
- * under `overrides` (refresh's own options). push --refresh and pop --refresh use it too.
+ * How refresh writes a patch: its own options first, then QUILT_* variables, then
+ * `patchq config`, then defaults (docs/settings.md).
  */
-export function refreshFormat(env: NodeJS.ProcessEnv, overrides: Partial<Settings> = {}): RefreshOptions {
-  const s = loadSettings(env, { ...refreshArgs(env), ...overrides });
-  return {
-    context: s.context.value,
-    style: s.diffStyle.value,
-    noTimestamps: !s.timestamps.value,
-    noIndex: !s.index.value,
-    ...(s.prefix.value === 'ab' ? { prefix: 'ab' as const } : {}),
-  };
-}
-
-/**
- * What QUILT_REFRESH_ARGS says about the format. The refresh command gets those words on
- * its command line (cli.ts); push --refresh and pop --refresh read them here, as quilt's
- * own refresh, which they run, would.
- */
-function refreshArgs(env: NodeJS.ProcessEnv): Partial<Settings> {
-  const words = splitWords(env.QUILT_REFRESH_ARGS);
-  const out: Partial<Settings> = {};
-  if (words.includes('--no-timestamps')) out.timestamps = false;
-  if (words.includes('--no-index')) out.index = false;
-  const context = optionNumber(words, 'U', 'unified');
-  if (context !== undefined) out.context = context;
-  const p = words.findIndex((w) => w === '-p' || w === '-pab');
-  if (p >= 0 && (words[p] === '-pab' || words[p + 1] === 'ab')) out.prefix = 'ab';
-  return out;
-}
-
-export const run: RunFn = async (ctx, args) => {
+function formatOf(env: NodeJS.ProcessEnv, args: ParsedArgs): RefreshOptions {
   const strip = opt.str(args, 'strip');
-  const t = tree(ctx);
-  // Options first, then QUILT_* variables, then `patchq config`, then defaults (docs/settings.md).
   const cLines = opt.num(args, 'context-lines');
-  const format = refreshFormat(ctx.env, {
+  const s = loadSettings(env, {
     ...(opt.num(args, 'unified') !== undefined ? { context: opt.num(args, 'unified')! } : {}),
     ...(cLines !== undefined ? { context: cLines } : {}),
     ...(opt.bool(args, 'git') ? { diffStyle: 'git' as const } : {}),
@@ -49,9 +21,30 @@ export const run: RunFn = async (ctx, args) => {
     ...(opt.bool(args, 'no-index') ? { index: false } : {}),
     ...(strip === 'ab' ? { prefix: 'ab' as const } : {}),
   });
-  // -p N names the level itself: the configured a/ b/ labels do not apply.
-  if (strip !== undefined && strip !== 'ab') delete format.prefix;
-  if (opt.bool(args, 'context-diff') || cLines !== undefined) format.contextFormat = true;
+  return {
+    context: s.context.value,
+    style: s.diffStyle.value,
+    noTimestamps: !s.timestamps.value,
+    noIndex: !s.index.value,
+    // -p N names the level itself: the configured a/ b/ labels do not apply.
+    ...(s.prefix.value === 'ab' && (strip === undefined || strip === 'ab') ? { prefix: 'ab' as const } : {}),
+    ...(opt.bool(args, 'context-diff') || cLines !== undefined ? { contextFormat: true } : {}),
+  };
+}
+
+/**
+ * The format push --refresh and pop --refresh write in: what quilt's refresh, which they
+ * run, would use, QUILT_REFRESH_ARGS read with refresh's own options.
+ */
+export function refreshFormat(env: NodeJS.ProcessEnv): RefreshOptions {
+  const spec = findCommand('refresh') as Command;
+  return formatOf(env, parseArgs('refresh', spec.options, splitWords(env.QUILT_REFRESH_ARGS)));
+}
+
+export const run: RunFn = async (ctx, args) => {
+  const strip = opt.str(args, 'strip');
+  const t = tree(ctx);
+  const format = formatOf(ctx.env, args);
   const fork = opt.str(args, 'fork');
   if (fork !== undefined) {
     const res = refreshFork(t, fork === '' ? undefined : fork, {

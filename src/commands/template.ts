@@ -4,7 +4,6 @@ import { openTree } from '../stack/index.js';
 import { findTemplate, listTemplates, loadTemplate, runTemplate, shippedDir, templateDirs, templatePatch } from '../templates/index.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { opt } from './common.js';
 import type { Context, RunFn } from './types.js';
 
 /** Template dirs for cwd: the fork's patches/templates when a tree exists, then the shipped ones. */

@@ -93,7 +93,7 @@ function exactPass(input: CascadeInput, lines: readonly string[], found: Readonl
   const { hunks } = input;
   const stated = hunks.map(statedIndex);
   const lens = hunks.map((h, i) => (pre?.[i] ? oldSide(h, pre[i]!.first, pre[i]!.last).length : oldSide(h).length));
-  const cands = feasible(hunks.map((h, i) => (pre?.[i] ? [pre[i]!.pos] : found[i]!)), lens, lines.length);
+  const cands = feasible(hunks.map((_, i) => (pre?.[i] ? [pre[i]!.pos] : found[i]!)), lens, lines.length);
   const unique = cands.map((c, i) => (pre?.[i] ? pre[i]!.pos : c.length === 1 ? c[0]! : null));
   // Offset of a hunk's virtual start (a fuzz landing starts `first` lines into the hunk).
   const offAt = (i: number, pos: number): number => pos - (pre?.[i]?.first ?? 0) - stated[i]!;

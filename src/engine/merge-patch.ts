@@ -14,7 +14,7 @@
  */
 import { splitLines } from './lines.js';
 import { landAtStated, LineIndex, rawKey } from './locate/exact.js';
-import { splice, type Landing } from './locate/fuzzy.js';
+import { splice } from './locate/fuzzy.js';
 import { mergeWithScript, secondOpinion, type Merge3Result } from './merge3.js';
 import { mergeTouching, type TouchingRefusal } from './merge-touching.js';
 import { patchChanges } from './patch-script.js';

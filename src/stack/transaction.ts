@@ -274,8 +274,8 @@ function touch(p: string): void {
  */
 function placeLink(tree: Tree, op: ManifestOp, i: number, target: string, aside: string, fresh: boolean): void {
   if (op.existed) setAside(target, aside, false, fresh);
-  else if (!fresh && lexists(target)) return; // linked before a crash
-  if (!fresh && op.existed && lexists(target)) return; // set aside and linked before a crash
+  // Redone after a crash: with the old target set aside (or none), whatever is there is the link.
+  if (!fresh && lexists(target)) return;
   const from = join(tree.root, op.from!);
   try {
     linkSync(from, target);
@@ -320,21 +320,22 @@ function runManifest(tree: Tree, manifest: ManifestOp[], fresh = false): void {
   // Folders known to exist: a run writes many files into few folders. An rmtree may take
   // some away, so it forgets them all.
   const present = new Set<string>();
+  const ensureParent = (op: ManifestOp, target: string): void => {
+    const parent = dirname(target);
+    if (op.dirs?.length || (!present.has(parent) && !lexists(parent))) mkdirSync(parent, { recursive: true });
+    present.add(parent);
+  };
   manifest.forEach((op, i) => {
     const target = join(tree.root, op.path);
     const aside = join(undo, String(i));
     maybeFail();
     if (op.kind === 'link') {
-      const parent = dirname(target);
-      if (op.dirs?.length || (!present.has(parent) && !lexists(parent))) mkdirSync(parent, { recursive: true });
-      present.add(parent);
+      ensureParent(op, target);
       placeLink(tree, op, i, target, aside, fresh);
     } else if (op.kind === 'write') {
       const staged = join(dir, op.staged!);
       if (!fresh && !existsSync(staged)) return; // placed before a crash
-      const parent = dirname(target);
-      if (op.dirs?.length || (!present.has(parent) && !lexists(parent))) mkdirSync(parent, { recursive: true });
-      present.add(parent);
+      ensureParent(op, target);
       setAside(target, aside, false, fresh);
       maybeCrash();
       if (op.mode !== undefined) chmodSync(staged, op.mode);

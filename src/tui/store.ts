@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSettings } from '../settings/settings.js';
 import {
-  appliedPatches, isDrifted, landingOf, loadState, needsRefresh, openTree, pop, push, readSeries, refresh, topPatch,
+  appliedPatches, isDrifted, landingOf, needsRefresh, openTree, pop, push, readSeries, refresh, topPatch,
   type PushResult, type Target, type Tree,
 } from '../stack/index.js';
 import type { PatchReport } from '../engine/types.js';

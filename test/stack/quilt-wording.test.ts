@@ -11,6 +11,12 @@ import { patchq, quilt, read, tempDir, write, type Run } from '../helpers/tree.j
 
 const out = (r: Run) => [r.code, (r.stdout + r.stderr).replace(/\n+$/, '')];
 
+/** A command run in the quilt tree and the patchq tree must print the same and exit the same. */
+const sameAsQuilt =
+  (q: string, p: string, env: NodeJS.ProcessEnv = {}) =>
+  (args: string[]): void =>
+    expect(out(patchq(p, args, env)), args.join(' ')).toEqual(out(quilt(q, args, env)));
+
 function twins(setup: (root: string) => void): [string, string] {
   const a = tempDir();
   const b = tempDir();
@@ -22,7 +28,7 @@ function twins(setup: (root: string) => void): [string, string] {
 describe('quilt wording on twin trees', () => {
   it('a missing patch file is refused; empty ones push; -q has no blank lines; a reordered series still pops', () => {
     const [q, p] = twins((d) => write(d, 'patches/series', '01.patch\n02.patch\n03.patch\n'));
-    const both = (args: string[]) => expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
+    const both = sameAsQuilt(q, p);
     both(['push', '-q', '2']);
     for (const d of [q, p]) for (const n of ['01', '02', '03']) write(d, `patches/${n}.patch`, '');
     both(['push', '-q', '2']);
@@ -41,13 +47,13 @@ describe('quilt wording on twin trees', () => {
       write(d, 'patches/p1.diff', '--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n');
       write(d, 'patches/p2.diff', '--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-two\n+three\n');
     });
-    const both = (args: string[]) => expect(out(patchq(p, args)), args.join(' ')).toEqual(out(quilt(q, args)));
+    const both = sameAsQuilt(q, p);
     for (const args of [['applied', 'p1'], ['unapplied', 'p2'], ['unapplied', 'p1'], ['push', '0'], ['pop', '0'], ['push', '-qa'], ['push', 'p2'], ['push', 'p1'], ['push'], ['unapplied', 'p2'], ['applied', 'p1']]) both(args);
   });
 
   it("a patch file edited by hand after refresh does not pop cleanly (quilt's failpop.test); a header edit still pops", () => {
     const [q, p] = twins((d) => write(d, 'test.txt', 'This is test.txt.\n'));
-    const both = (args: string[]) => expect(out(patchq(p, args)), args.join(' ')).toEqual(out(quilt(q, args)));
+    const both = sameAsQuilt(q, p);
     both(['new', 'test.diff']);
     both(['add', 'test.txt']);
     for (const d of [q, p]) write(d, 'test.txt', 'This is test.txt.\nLine two.\n');
@@ -63,7 +69,7 @@ describe('quilt wording on twin trees', () => {
 
   it("add refuses files below patches/ and .pc/, goes on with the others and exits 1 (quilt's add-filename-check.test)", () => {
     const [q, p] = twins((d) => write(d, 'foo', 'foo\n'));
-    const both = (args: string[]) => expect(out(patchq(p, args)), args.join(' ')).toEqual(out(quilt(q, args)));
+    const both = sameAsQuilt(q, p);
     both(['new', 'test.diff']);
     for (const args of [['add', 'foo'], ['add', 'patches/bar'], ['add', '.pc/baz'], ['add', 'patches/x', 'bar'], ['files']]) both(args);
   });
@@ -74,7 +80,7 @@ describe('quilt wording on twin trees', () => {
       write(d, 'patches/first.patch', '--- file.txt\n+++ file.txt\n@@ -1 +1 @@\n-old line\n+new line\n');
       write(d, 'patches/series', 'first.patch -p0\nfirst.patch -p0\n');
     });
-    const both = (args: string[]) => expect(out(patchq(p, args)), args.join(' ')).toEqual(out(quilt(q, args)));
+    const both = sameAsQuilt(q, p);
     for (const args of [['push'], ['push'], ['series'], ['pop'], ['push', '-qa'], ['pop', '-q']]) both(args);
     expect(read(p, 'file.txt')).toBe('old line\n');
   });
@@ -85,7 +91,7 @@ describe('quilt wording on twin trees', () => {
       write(d, 'b', 'b\n');
     });
     const env = { QUILT_REFRESH_ARGS: '--no-timestamps', QUILT_DIFF_ARGS: '--no-timestamps' };
-    const both = (args: string[]) => expect(out(patchq(p, args, env)), args.join(' ')).toEqual(out(quilt(q, args, env)));
+    const both = sameAsQuilt(q, p, env);
     both(['new', 'a.patch']);
     both(['add', 'a']);
     for (const d of [q, p]) write(d, 'a', 'A\n');
@@ -106,13 +112,13 @@ describe('quilt wording on twin trees', () => {
       write(d, 'quilt_patches/create.patch', '--- a/file\n+++ b/file\n@@ -0,0 +1 @@\n+new line\n');
     });
     const env = { QUILT_PATCHES: 'my_patches', QUILT_SERIES: 'my_series' };
-    for (const args of [['push'], ['series'], ['pop']]) expect(out(patchq(p, args, env)), args.join(' ')).toEqual(out(quilt(q, args, env)));
+    for (const args of [['push'], ['series'], ['pop']]) sameAsQuilt(q, p, env)(args);
   });
 
   it("names shown from a subdirectory go up to the root and down the patches dir, as quilt's print_patch (remember-locations.test)", () => {
     const [q, p] = twins((d) => write(d, 'my/changes/.keep', ''));
     const env = { QUILT_PATCHES: 'my/changes', QUILT_SERIES: 'patchlist' };
-    for (const args of [['new', 'mychange1'], ['new', 'mychange2']]) expect(out(patchq(p, args, env))).toEqual(out(quilt(q, args, env)));
+    for (const args of [['new', 'mychange1'], ['new', 'mychange2']]) sameAsQuilt(q, p, env)(args);
     const sub = { QUILT_PATCHES_PREFIX: '1' };
     const inMy = (r: Run) => out(r);
     expect(inMy(patchq(join(p, 'my'), ['applied'], sub))).toEqual(inMy(quilt(join(q, 'my'), ['applied'], sub)));
@@ -125,7 +131,7 @@ describe('quilt wording on twin trees', () => {
       write(d, 'patches/series', 'a.diff\n');
       write(d, 'patches/a.diff', '--- a/one.txt\n+++ b/one.txt\n@@ -1,3 +1,3 @@\n-1\n+one\n 2\n 3\n@@ -7,4 +7,4 @@\n 7\n 8\n-X\n+nine\n 10\n');
     });
-    for (const args of [['push', '-q'], ['push', '-qf']]) expect(out(patchq(p, args)), args.join(' ')).toEqual(out(quilt(q, args)));
+    for (const args of [['push', '-q'], ['push', '-qf']]) sameAsQuilt(q, p)(args);
   });
 
   it("refreshing a reverse patch writes it forward and drops -R from series, comment kept (quilt's import.test)", () => {
@@ -135,7 +141,7 @@ describe('quilt wording on twin trees', () => {
       write(d, 'patches/patchRp0.diff', '--- f\n+++ f\n@@ -1 +1 @@\n-g\n+f\n');
       write(d, 'patches/series', '# Test of -R import\npatchR.diff -R # This patch was originally -R -p1\n');
     });
-    const both = (args: string[]) => expect(out(patchq(p, args)), args.join(' ')).toEqual(out(quilt(q, args)));
+    const both = sameAsQuilt(q, p);
     for (const args of [['push'], ['refresh'], ['pop'], ['push']]) both(args);
     expect(read(p, 'patches/series')).toBe(read(q, 'patches/series'));
     expect(read(p, 'patches/series')).toBe('# Test of -R import\npatchR.diff # This patch was originally -R -p1\n');
@@ -179,7 +185,7 @@ describe('quilt wording on twin trees', () => {
   it("refresh -z forks what changed since the last refresh into a new patch (quilt's refresh-z.test); popping goes back step by step", () => {
     const [q, p] = twins((d) => write(d, 'patches/.keep', ''));
     const env = { QUILT_REFRESH_ARGS: '--no-timestamps' };
-    const both = (args: string[]) => expect(out(patchq(p, args, env)), args.join(' ')).toEqual(out(quilt(q, args, env)));
+    const both = sameAsQuilt(q, p, env);
     both(['new', 'test.diff']);
     both(['add', 'foo']);
     for (const d of [q, p]) write(d, 'foo', 'foo\n');
@@ -221,7 +227,7 @@ describe('quilt wording on twin trees', () => {
 
   it("annotate numbers each line with the patch that put it there, up to -P (quilt's annotate.test)", () => {
     const [q, p] = twins((d) => write(d, 'foo', 'foo\nbar\nbaz\n'));
-    const both = (args: string[]) => expect(out(patchq(p, args)), args.join(' ')).toEqual(out(quilt(q, args)));
+    const both = sameAsQuilt(q, p);
     const step = (name: string, files: string[], edit: (d: string) => void) => {
       both(['new', name]);
       both(['add', ...files]);

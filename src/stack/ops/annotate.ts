@@ -39,7 +39,7 @@ export function annotate(tree: Tree, file: string, opts: { patch?: string } = {}
   // The file as the last counted patch left it: the next patch's backup, or the tree's.
   const next = applied.slice(at + 1).find((p) => existsSync(join(backupDir(tree, p), file)));
   texts.push(next ? text(next) : (readTreeFile(tree, file) ?? ''));
-  let marks: Array<number | null> = splitLines(texts[0]!).map(() => null);
+  const marks: Array<number | null> = splitLines(texts[0]!).map(() => null);
   for (let n = 0; n < patches.length; n++) {
     // Last hunk first, so earlier positions stay where they are.
     for (const h of diffHunks(texts[n]!, texts[n + 1]!, 0).reverse()) {
@@ -48,6 +48,5 @@ export function annotate(tree: Tree, file: string, opts: { patch?: string } = {}
     }
   }
   const last = splitLines(texts[texts.length - 1]!);
-  if (marks.length !== last.length) marks = last.map(() => null); // cannot happen: a diff maps one onto the other
   return { lines: last.map((l, i) => ({ patch: marks[i] ?? null, text: l.replace(/\r?\n$/, '') })), patches };
 }

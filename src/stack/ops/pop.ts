@@ -11,16 +11,16 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyPatch } from '../../engine/index.js';
-import { PatchqError } from '../../engine/errors.js';
+import { isPatchqError, PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
-import { loadState, withLockAsync, type StackEvents } from '../session.js';
+import { withLockAsync, type StackEvents } from '../session.js';
 import { PendingRun } from '../pending.js';
+import type { SeriesEntry } from '../series.js';
 import { readApplied, readSeriesOf } from '../state.js';
 import { backedUpFiles, backupDir, dropRecordOp, readBackup, readRecord, readText, refreshMarker, sha1, type PatchRecord } from '../state.js';
 import { treePath } from '../files.js';
 import { notInSeries, type Target } from '../target.js';
-import { loadPatch } from './push.js';
+import { patchedVersions } from './inspect.js';
 import type { RefreshOptions } from './refresh.js';
 
 export interface PopOptions {
@@ -71,7 +71,7 @@ export async function pop(tree: Tree, opts: PopOptions = {}, ev: StackEvents = {
           const r = refreshLocked(tree, { ...opts.refreshFormat, name });
           ev.line?.(r.message);
         }
-        popOne(tree, name, run, opts, ev);
+        popOne(tree, series, name, run, opts, ev);
         popped.push(name);
       }
     } finally {
@@ -84,14 +84,14 @@ export async function pop(tree: Tree, opts: PopOptions = {}, ev: StackEvents = {
   });
 }
 
-function popOne(tree: Tree, name: string, run: PendingRun, opts: PopOptions, ev: StackEvents): void {
+function popOne(tree: Tree, series: SeriesEntry[], name: string, run: PendingRun, opts: PopOptions, ev: StackEvents): void {
   const shown = displayName(tree, name);
   if (!opts.force && readText(refreshMarker(tree, name)) !== null) {
     throw new PatchqError('E_STATE', `Patch ${shown} needs to be refreshed first.`);
   }
   const rec = readRecord(tree, name);
   const files = backedUpFiles(tree, name);
-  if (!opts.force && !removesCleanly(tree, name, files, rec, run)) {
+  if (!opts.force && !removesCleanly(tree, series, name, files, rec, run)) {
     throw new PatchqError('E_STATE', `Patch ${shown} does not remove cleanly (refresh it or enforce with -f)`);
   }
   ev.line?.(files.length === 0 ? `Patch ${shown} appears to be empty, removing` : `Removing patch ${shown}`);
@@ -107,8 +107,7 @@ function popOne(tree: Tree, name: string, run: PendingRun, opts: PopOptions, ev:
   if (!opts.quiet) ev.line?.('');
 }
 
-function removesCleanly(tree: Tree, name: string, files: string[], rec: PatchRecord | null, run: PendingRun): boolean {
-  const entry = readSeriesOf(tree).find((e) => e.name === name);
+function removesCleanly(tree: Tree, series: SeriesEntry[], name: string, files: string[], rec: PatchRecord | null, run: PendingRun): boolean {
   const patchPath = join(tree.patchesDir, name);
   // The patch file edited since it was pushed or refreshed: the hashes say the tree is as
   // the OLD text left it, which is no longer what the patch holds. Check it as quilt does.
@@ -136,19 +135,18 @@ function removesCleanly(tree: Tree, name: string, files: string[], rec: PatchRec
         return false;
       }
     };
-    // restored by a pop above in this run: look at it
+    // A file a pop above in this run restored counts as touched: look at it.
     if (!newer(patchPath) && !files.some((f) => run.has(f) || newer(treePath(tree, f)))) return true;
   }
-  if (!entry) return true;
-  const parsed = loadPatch(tree, entry);
-  const res = applyPatch(parsed, (f) => ({ text: readBackup(tree, name, (f.oldPath ?? f.newPath)!, rec).text }), { reverse: entry.reverse });
-  if (!res.report.ok) return false;
-  const expected = new Map<string, string | null>(files.map((f) => [f, readBackup(tree, name, f, rec).text]));
-  res.results.forEach((r, k) => {
-    const f = parsed.files[k]!;
-    if (f.kind === 'rename' && f.oldPath) expected.set(f.oldPath, null);
-    expected.set(r.report.path, r.text);
-  });
+  if (!series.some((e) => e.name === name)) return true;
+  // What the patch file makes of the backups must be what the tree holds.
+  let expected: Map<string, string | null>;
+  try {
+    expected = patchedVersions(tree, { series, applied: run.applied }, name, files);
+  } catch (e) {
+    if (isPatchqError(e) && e.code === 'E_APPLY') return false;
+    throw e;
+  }
   return files.every((f) => run.text(f) === (expected.get(f) ?? null));
 }
 

@@ -77,8 +77,8 @@ export function pushList(tree: Tree, series: SeriesEntry[], applied: string[], t
   const rest = series.slice(applied.length);
   if (series.length === 0) throw new PatchqError('E_NOTHING', 'No patches in series');
   // quilt's find_unapplied_patch: a named patch that is applied is that, before anything else.
+  const at = target && 'name' in target ? series.findIndex((e) => e.name === target.name) : -1;
   if (target && 'name' in target) {
-    const at = series.findIndex((e) => e.name === target.name);
     if (at < 0) throw notInSeries(target.name);
     if (at < applied.length) throw new PatchqError('E_NOTHING', `Patch ${displayName(tree, target.name)} is currently applied`);
   }
@@ -91,9 +91,6 @@ export function pushList(tree: Tree, series: SeriesEntry[], applied: string[], t
     if (target.count === 0) throw new PatchqError('E_NOTHING', 'No patch applied');
     return rest.slice(0, target.count);
   }
-  const at = series.findIndex((e) => e.name === target.name);
-  if (at < 0) throw notInSeries(target.name);
-  if (at < applied.length) throw new PatchqError('E_NOTHING', `Patch ${displayName(tree, target.name)} is currently applied`);
   return series.slice(applied.length, at + 1);
 }
 

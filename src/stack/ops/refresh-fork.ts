@@ -8,7 +8,6 @@
  * old one back exactly, and popping that gives the pristine tree.
  */
 import { join } from 'node:path';
-import { applyPatch, parsePatch } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
 import { loadState, withLock } from '../session.js';
@@ -17,6 +16,7 @@ import { appliedOp, backedUpFiles, backupDir, readBackup, readRecord, readText, 
 import { modeOf, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { diffBody, type FileSides, type RefreshOptions, type RefreshResult } from './refresh.js';
+import { patchedVersions } from './inspect.js';
 import { nextForkName } from './rename.js';
 
 export function refreshFork(tree: Tree, newName: string | undefined, opts: RefreshOptions = {}): RefreshResult {
@@ -34,17 +34,7 @@ export function refreshFork(tree: Tree, newName: string | undefined, opts: Refre
     const rec = readRecord(tree, top);
     const files = backedUpFiles(tree, top);
     // The old patch's files as its stored text makes them: the new patch's originals.
-    const text = readText(join(tree.patchesDir, top)) ?? '';
-    const parsed = parsePatch(text, { strip: entry.strip, fileName: join(tree.patchesName, top) });
-    const before = new Map<string, string | null>(files.map((f) => [f, readBackup(tree, top, f, rec).text]));
-    const res = applyPatch(parsed, (f) => ({ text: before.get((f.oldPath ?? f.newPath)!) ?? null }), { reverse: entry.reverse });
-    if (!res.report.ok) throw new PatchqError('E_APPLY', `Patch ${displayName(tree, top)} does not apply to its own originals; refresh it first`);
-    const made = new Map(before);
-    res.results.forEach((r, k) => {
-      const f = parsed.files[k]!;
-      if (f.kind === 'rename' && f.oldPath) made.set(f.oldPath, null);
-      made.set(r.report.path, r.text);
-    });
+    const made = patchedVersions(tree, { series, applied }, top, files);
     const sides: FileSides[] = files.map((f) => {
       const mode = modeOf(tree, f) ?? readBackup(tree, top, f, rec).mode;
       return { file: f, old: { text: made.get(f) ?? null, mode, path: join(backupDir(tree, top), f) }, new: { text: readText(treePath(tree, f)), mode, path: treePath(tree, f) } };
