@@ -9,6 +9,10 @@ import { dirname, basename, join } from 'node:path';
 
 let counter = 0;
 
+// The process's umask, read once: a file created with a mode the umask leaves alone needs no chmod.
+let umask: number | undefined;
+const needsChmod = (mode: number): boolean => (mode & ~0o777) !== 0 || (mode & (umask ??= process.umask())) !== 0;
+
 /** Test hook (documented in docs/reliability.md): fail the n-th write with EIO. */
 export function maybeFailWrite(): void {
   const at = process.env.PATCHQ_FAIL_WRITE_AT;
@@ -42,7 +46,8 @@ export function writeFileAtomic(path: string, data: Buffer | string, opts: { mod
   // (a transaction's staging area): no temp file, no rename.
   if (!opts.direct) mkdirSync(dir, { recursive: true });
   const tmp = opts.direct ? path : join(dir, `.${basename(path)}.patchq-${process.pid}-${++counter}.tmp`);
-  const fd = openSync(tmp, 'w', opts.mode ?? 0o644);
+  // Exclusive: the mode below is only right for a file this call creates.
+  const fd = openSync(tmp, 'wx', opts.mode ?? 0o644);
   try {
     const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
     let off = 0;
@@ -54,8 +59,9 @@ export function writeFileAtomic(path: string, data: Buffer | string, opts: { mod
     throw e;
   }
   closeSync(fd);
-  // openSync's mode is masked by the umask; an explicit chmod keeps exec bits exact.
-  if (opts.mode !== undefined) chmodSync(tmp, opts.mode);
+  // The file is new (a unique temp name, or a fresh staging file): openSync gave it the mode
+  // less the umask. A chmod where the umask took bits away keeps the mode exact.
+  if (opts.mode !== undefined && needsChmod(opts.mode)) chmodSync(tmp, opts.mode);
   if (tmp !== path) renameSync(tmp, path);
   if (opts.sync !== false) fsyncDir(dir);
 }

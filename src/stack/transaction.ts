@@ -34,8 +34,10 @@
  */
 import { chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, utimesSync } from 'node:fs';
 import { dirname, join, normalize, relative, sep } from 'node:path';
+import type { Stats } from 'node:fs';
 import { writeFileAtomic, fsyncDir, maybeFailWrite } from '../fsx/atomic.js';
 import { assertParentsInside } from '../fsx/guard.js';
+import { removeTree } from '../fsx/remove.js';
 import { PatchqError } from '../engine/errors.js';
 import type { Tree } from './layout.js';
 
@@ -70,7 +72,11 @@ interface ManifestOp {
   /** Relative to the tree root. */
   path: string;
   staged?: string;
-  /** link: the file linked from (relative), whether `path` existed before, fresh mtime. */
+  /**
+   * link: the file linked from (relative), fresh mtime. link and write: whether `path`
+   * existed when the transaction was planned (a fresh run looks only where it did, or
+   * where an earlier op put a file; a redo always looks).
+   */
   from?: string;
   existed?: boolean;
   touch?: boolean;
@@ -135,11 +141,26 @@ function checkAllowed(tree: Tree, abs: string, code: 'E_PATH_OUTSIDE' | 'E_STATE
   }
 }
 
+/** lstat each path once while a transaction is checked and staged (nothing on disk changes meanwhile). */
+type StatMemo = (p: string) => Stats | null;
+function statMemo(): StatMemo {
+  const seen = new Map<string, Stats | null>();
+  return (p) => {
+    let st = seen.get(p);
+    if (st === undefined) {
+      // In a folder known to be missing (a new .pc/<patch>/...) nothing is there: no call.
+      st = seen.get(dirname(p)) === null ? null : lstatOrNull(p);
+      seen.set(p, st);
+    }
+    return st;
+  };
+}
+
 /**
  * Refuse, before anything is written, what would fail halfway: a file where a directory
  * must go, a directory where a file must go, a symlinked directory leading out of the tree.
  */
-function preflight(tree: Tree, ops: FileOp[]): void {
+function preflight(tree: Tree, ops: FileOp[], stat: StatMemo): void {
   // A push writes many files into few folders: each folder's chain is walked once.
   const walked = new Set<string>();
   for (const op of ops) {
@@ -148,19 +169,23 @@ function preflight(tree: Tree, ops: FileOp[]): void {
     // Symlinked directories on the way must stay inside the area the path belongs to
     // (patches/ itself may be a link, e.g. to debian/patches: only what is below counts).
     const area = [tree.pcDir, tree.patchesDir, tree.root].find((b) => under(b, op.path));
-    const key = `${area}\0${dirname(op.path)}`;
+    // Only folders that exist can be links: the walk starts from the deepest one there.
+    let folder = dirname(op.path);
+    while (area && folder !== area && under(area, folder) && !stat(folder)) folder = dirname(folder);
+    const key = `${area}\0${folder}`;
     if (area && !walked.has(key)) {
       assertParentsInside(area, relative(area, op.path));
       walked.add(key);
     }
     if (op.kind === 'rmtree') continue;
-    const st = lstatOrNull(op.path);
+    const parent = stat(dirname(op.path));
+    const st = parent && (parent.isDirectory() || parent.isSymbolicLink()) ? stat(op.path) : null;
     if (st?.isDirectory()) {
       throw new PatchqError('E_IO', `cannot ${op.kind} ${relative(tree.root, op.path)}: it is a directory (nothing was changed)`);
     }
     if (op.kind !== 'delete' && !st) {
       for (let d = dirname(op.path); d !== dirname(d); d = dirname(d)) {
-        const ds = lstatOrNull(d);
+        const ds = stat(d);
         if (!ds) continue; // will be created
         if (!ds.isDirectory() && !ds.isSymbolicLink()) {
           throw new PatchqError('E_IO', `cannot write ${relative(tree.root, op.path)}: ${relative(tree.root, d)} is not a directory (nothing was changed)`);
@@ -175,7 +200,8 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
   if (ops.length === 0) return;
   const dir = txDir(tree);
   if (existsSync(dir)) recoverTransaction(tree);
-  preflight(tree, ops);
+  const stat = statMemo();
+  preflight(tree, ops, stat);
   mkdirSync(dir, { recursive: true });
   const manifest: ManifestOp[] = [];
   // Directories the writes will create, known before the commit point, so the manifest
@@ -183,7 +209,7 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
   const planned = new Set<string>();
   const dirsFor = (target: string): string[] => {
     const missing: string[] = [];
-    for (let d = dirname(target); !planned.has(d) && !lexists(d); d = dirname(d)) missing.push(d);
+    for (let d = dirname(target); !planned.has(d) && !stat(d); d = dirname(d)) missing.push(d);
     for (const d of missing) planned.add(d);
     return missing.map((d) => relative(tree.root, d));
   };
@@ -192,9 +218,9 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
     ops.forEach((op, i) => {
       const rel = relative(tree.root, op.path);
       if (op.kind === 'rmtree') for (const d of planned) if (d === op.path || d.startsWith(`${op.path}/`)) planned.delete(d);
-      if (op.kind === 'copy' && linkable(op, i, firstChange)) {
+      if (op.kind === 'copy' && linkable(stat(op.from), i, firstChange(op.from))) {
         const dirs = dirsFor(op.path);
-        const existed = lexists(op.path);
+        const existed = stat(op.path) !== null;
         manifest.push({ kind: 'link', path: rel, from: relative(tree.root, op.from), existed, ...(op.touch ? { touch: true } : {}), ...(dirs.length ? { dirs } : {}) });
       } else if (op.kind === 'write' || op.kind === 'copy') {
         const staged = String(i);
@@ -202,15 +228,16 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
         if (op.kind === 'write') {
           // Not fsynced one by one (that costs ~30 ms per file on a VM disk): kill -9 safety
           // needs none, and the directory fsync below orders them before the manifest.
-          // Mode set exactly when placed (runManifest chmods before the rename).
-          writeFileAtomic(join(dir, staged), op.data, { sync: false, direct: true });
+          // Staged with its mode; the manifest keeps it for a redo (runManifest chmods then).
           mode = op.mode ?? 0o644;
+          writeFileAtomic(join(dir, staged), op.data, { sync: false, direct: true, mode });
           if (op.mtime !== undefined) utimesSync(join(dir, staged), op.mtime / 1000, op.mtime / 1000);
         } else {
           stageCopy(op, join(dir, staged));
         }
         const dirs = dirsFor(op.path);
-        manifest.push({ kind: 'write', path: rel, staged, ...(mode !== undefined ? { mode } : {}), ...(dirs.length ? { dirs } : {}) });
+        const existed = stat(op.path) !== null;
+        manifest.push({ kind: 'write', path: rel, staged, existed, ...(mode !== undefined ? { mode } : {}), ...(dirs.length ? { dirs } : {}) });
         maybeCrash();
       } else {
         manifest.push({ kind: op.kind, path: rel });
@@ -247,11 +274,9 @@ function firstChanges(ops: FileOp[]): (p: string) => number {
   };
 }
 
-/** A copy op may be a link made when it runs: see FileOp. */
-function linkable(op: Extract<FileOp, { kind: 'copy' }>, i: number, firstChange: (p: string) => number): boolean {
-  const st = lstatOrNull(op.from);
-  const later = firstChange(op.from);
-  return st !== null && st.isFile() && later > i && later !== Infinity;
+/** A copy op (index i) may be a link made when it runs: see FileOp. `later`: first op changing its source. */
+function linkable(from: Stats | null, i: number, later: number): boolean {
+  return from !== null && from.isFile() && later > i && later !== Infinity;
 }
 
 function stageCopy(op: Extract<FileOp, { kind: 'copy' }>, staged: string): void {
@@ -289,12 +314,30 @@ function placeLink(tree: Tree, op: ManifestOp, i: number, target: string, aside:
   if (op.touch) touch(target);
 }
 
+function mkdirOnce(d: string): void {
+  try {
+    mkdirSync(d);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+}
+
 /**
  * Move whatever is at `target` into the undo area (once: a redo finds it done).
  * `dirOk`: only rmtree may set a directory aside; anywhere else a directory is the user's.
  */
 function setAside(target: string, aside: string, dirOk: boolean, fresh: boolean): void {
   if (!fresh && lexists(aside)) return;
+  if (fresh && !dirOk) {
+    // Right after the checks (preflight: no directory where a file goes): move whatever
+    // is there, without a look first; nothing there is nothing to keep.
+    try {
+      renameSync(target, aside);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    return;
+  }
   const st = lstatOrNull(target);
   // Nothing there: nothing to keep. No marker either (one file per op was a third of a
   // push's time): a write whose staged file is gone and that has no undo entry created
@@ -320,9 +363,17 @@ function runManifest(tree: Tree, manifest: ManifestOp[], fresh = false): void {
   // Folders known to exist: a run writes many files into few folders. An rmtree may take
   // some away, so it forgets them all.
   const present = new Set<string>();
+  // Targets placed so far: with `existed`, a fresh run knows what is there without a look.
+  const placed = new Set<string>();
+  const mayExist = (op: ManifestOp, target: string) => !fresh || op.existed !== false || placed.has(target);
   const ensureParent = (op: ManifestOp, target: string): void => {
     const parent = dirname(target);
-    if (op.dirs?.length || (!present.has(parent) && !lexists(parent))) mkdirSync(parent, { recursive: true });
+    if (fresh && op.dirs?.length) {
+      // The folders this op creates are listed, deepest first: made top down, one call each.
+      for (let k = op.dirs.length - 1; k >= 0; k--) mkdirOnce(join(tree.root, op.dirs[k]!));
+    } else if (op.dirs?.length || (!present.has(parent) && !lexists(parent))) {
+      mkdirSync(parent, { recursive: true });
+    }
     present.add(parent);
   };
   manifest.forEach((op, i) => {
@@ -332,14 +383,17 @@ function runManifest(tree: Tree, manifest: ManifestOp[], fresh = false): void {
     if (op.kind === 'link') {
       ensureParent(op, target);
       placeLink(tree, op, i, target, aside, fresh);
+      placed.add(target);
     } else if (op.kind === 'write') {
       const staged = join(dir, op.staged!);
       if (!fresh && !existsSync(staged)) return; // placed before a crash
       ensureParent(op, target);
-      setAside(target, aside, false, fresh);
+      if (mayExist(op, target)) setAside(target, aside, false, fresh);
       maybeCrash();
-      if (op.mode !== undefined) chmodSync(staged, op.mode);
+      // Staged with its mode; a redo sets it again (what was staged may predate that).
+      if (op.mode !== undefined && !fresh) chmodSync(staged, op.mode);
       renameSync(staged, target);
+      placed.add(target);
     } else {
       if (op.kind === 'rmtree') present.clear();
       setAside(target, aside, op.kind === 'rmtree', fresh);
@@ -348,7 +402,7 @@ function runManifest(tree: Tree, manifest: ManifestOp[], fresh = false): void {
     maybeCrash();
   });
   if (durable()) for (const d of touchedDirs) fsyncDir(d);
-  rmSync(dir, { recursive: true, force: true });
+  removeTree(dir);
 }
 
 /**
