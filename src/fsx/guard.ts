@@ -6,7 +6,7 @@
  *   resolveInside("/w/tree", "ln")        -> throws when ln is a symlink at all: patching
  *                                            through it would turn it into a regular file
  */
-import { lstatSync, realpathSync } from 'node:fs';
+import { lstatSync, realpathSync, type Stats } from 'node:fs';
 import { join, relative, isAbsolute, sep } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 
@@ -37,26 +37,45 @@ function realRootOf(root: string): string | null {
   return r;
 }
 
-/** Check each existing component of `rel`; `final` says whether the last one is checked too. */
-function walk(root: string, rel: string, where: Where, final: boolean): string {
+/**
+ * Folders seen to be real (not symlinks) during one locked operation, so a push that reads
+ * hundreds of files in a few folders asks about each folder once. Only under the stack
+ * lock (session.ts turns it on and off): nothing patchq writes makes a symlink, and
+ * outside the lock the tree may change between two reads.
+ */
+let realDirs: Set<string> | null = null;
+export function cacheRealDirs(on: boolean): void {
+  realDirs = on ? new Set() : null;
+}
+
+/**
+ * Check each existing component of `rel`; `final` says whether the last one is checked too.
+ * Returns the full path and, when `final`, the last component's lstat (undefined: absent).
+ */
+function walk(root: string, rel: string, where: Where, final: boolean): { full: string; st?: Stats } {
   const full = join(root, rel);
   if (isAbsolute(rel) || !inside(root, full)) throw new PatchqError('E_PATH_OUTSIDE', `refusing path '${rel}': it leads outside the tree`, where);
   const realRoot = realRootOf(root);
-  if (realRoot === null) return full; // the root itself does not exist yet (a first patches/): no links below it
+  if (realRoot === null) return { full }; // the root itself does not exist yet (a first patches/): no links below it
   const parts = rel.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
   let cur = root;
+  let st: Stats | undefined;
   for (const [k, part] of parts.entries()) {
     cur = join(cur, part);
     const last = k === parts.length - 1;
     if (last && !final) break;
-    let st;
+    if (!last && realDirs?.has(cur)) continue;
     try {
       st = lstatSync(cur, { throwIfNoEntry: false });
     } catch {
+      st = undefined;
       break; // ENOTDIR: a file on the way; whoever writes there reports it
     }
     if (!st) break; // does not exist yet: nothing further can be a link
-    if (!st.isSymbolicLink()) continue;
+    if (!st.isSymbolicLink()) {
+      if (!last && st.isDirectory()) realDirs?.add(cur);
+      continue;
+    }
     if (last) {
       throw new PatchqError('E_PATH_OUTSIDE', `refusing path '${rel}': it is a symlink (patchq patches regular files only; a patch through it would replace the link)`, where);
     }
@@ -70,14 +89,19 @@ function walk(root: string, rel: string, where: Where, final: boolean): string {
       throw new PatchqError('E_PATH_OUTSIDE', `refusing path '${rel}': ${shown(root, cur)} is a symlink that leads outside the tree`, where);
     }
   }
-  return full;
+  return { full, ...(final && st && cur === full ? { st } : {}) };
 }
 
 export function resolveInside(root: string, rel: string, where: Where = {}): string {
+  return walk(root, rel, where, true).full;
+}
+
+/** resolveInside, with the file's lstat (undefined: it does not exist). */
+export function resolveInsideStat(root: string, rel: string, where: Where = {}): { full: string; st?: Stats } {
   return walk(root, rel, where, true);
 }
 
 /** The directories of `rel` stay in the tree (the last component itself may be anything). */
 export function assertParentsInside(root: string, rel: string, where: Where = {}): string {
-  return walk(root, rel, where, false);
+  return walk(root, rel, where, false).full;
 }

@@ -14,16 +14,18 @@
  *   run.flush()                -> the transaction: metadata, ops, tree files, applied-patches
  */
 import { statSync } from 'node:fs';
-import { readTreeFile, treePath, modeOf } from './files.js';
+import { readTreeEntry, treePath, modeOf } from './files.js';
 import type { Tree } from './layout.js';
-import { appliedOp, metadataOps, readText } from './state.js';
+import { appliedOp, metadataOps, readText, sha1 } from './state.js';
 import { applyTransaction, type FileOp } from './transaction.js';
 
 /** A tree file as the run leaves it: new text, the bytes of another file (a backup), or gone. */
-type Entry = { kind: 'text'; text: string; mode: number } | { kind: 'from'; path: string } | { kind: 'absent' };
+type Entry = { kind: 'text'; text: string; mode: number } | { kind: 'from'; path: string; hash?: string } | { kind: 'absent' };
 
 export class PendingRun {
   private readonly files = new Map<string, Entry>();
+  /** Modes of the disk files read so far (the read's lstat gives them). */
+  private readonly diskModes = new Map<string, number>();
   private ops: FileOp[] = [];
   private written: string;
   /** The applied list as the run leaves it; flush() writes it when it changed. */
@@ -45,7 +47,11 @@ export class PendingRun {
   /** Text of a tree file as the run leaves it; null = absent. Reads through the tree guard. */
   text(rel: string, where: { file?: string; line?: number } = {}): string | null {
     const e = this.files.get(rel);
-    if (!e) return readTreeFile(this.tree, rel, where);
+    if (!e) {
+      const got = readTreeEntry(this.tree, rel, where);
+      if (got) this.diskModes.set(rel, got.mode);
+      return got?.text ?? null;
+    }
     if (e.kind === 'text') return e.text;
     if (e.kind === 'from') return readText(e.path);
     return null;
@@ -53,7 +59,7 @@ export class PendingRun {
 
   mode(rel: string): number | null {
     const e = this.files.get(rel);
-    if (!e) return modeOf(this.tree, rel);
+    if (!e) return this.diskModes.get(rel) ?? modeOf(this.tree, rel);
     if (e.kind === 'text') return e.mode;
     if (e.kind === 'from') return statSync(e.path).mode & 0o7777;
     return null;
@@ -63,10 +69,32 @@ export class PendingRun {
     this.files.set(rel, text === null ? { kind: 'absent' } : { kind: 'text', text, mode });
   }
 
-  /** The file becomes the bytes and mode of `path` (a .pc backup), restored with a fresh mtime. */
-  setFrom(rel: string, path: string | null): void {
-    this.files.set(rel, path === null ? { kind: 'absent' } : { kind: 'from', path });
+  /**
+   * The file becomes the bytes and mode of `path` (a .pc backup), restored with a fresh
+   * mtime. `hash`: the backup's sha1 when the record knows it (hash() then reads nothing).
+   */
+  setFrom(rel: string, path: string | null, hash?: string): void {
+    this.files.set(rel, path === null ? { kind: 'absent' } : { kind: 'from', path, ...(hash !== undefined ? { hash } : {}) });
   }
+
+  /** sha1 of the text as the run leaves it (null: absent), without a read when it is known. */
+  hash(rel: string): string | null {
+    const e = this.files.get(rel);
+    if (e?.kind === 'from' && e.hash !== undefined) return e.hash;
+    return this.sha1(this.text(rel));
+  }
+
+  /**
+   * sha1 of a text, remembered for the run: a push -a hashes each file after a patch, and
+   * the next patch that touches it hashes the same string again as its backup.
+   */
+  sha1(text: string | null): string | null {
+    if (text === null) return null;
+    let h = this.hashes.get(text);
+    if (h === undefined) this.hashes.set(text, (h = sha1(text)!));
+    return h;
+  }
+  private readonly hashes = new Map<string, string>();
 
   /**
    * The .pc backup of a tree file as the run has it now (`text`, read through text()),
@@ -106,6 +134,7 @@ export class PendingRun {
     if (this.applied.join('\n') !== this.written) ops.push(appliedOp(this.tree, this.applied));
     applyTransaction(this.tree, ops);
     this.files.clear();
+    this.hashes.clear();
     this.ops = [];
     this.written = this.applied.join('\n');
   }
@@ -113,6 +142,7 @@ export class PendingRun {
   /** Forget what is pending (dry runs). */
   drop(): void {
     this.files.clear();
+    this.hashes.clear();
     this.ops = [];
   }
 }

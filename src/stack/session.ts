@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireLock } from '../fsx/lock.js';
+import { cacheRealDirs } from '../fsx/guard.js';
 import { locateOrCreateTree, locateTree, type Tree } from './layout.js';
 import { checkConsistency, metadataOps, readApplied, readSeriesOf } from './state.js';
 import { writeFileAtomic } from '../fsx/atomic.js';
@@ -43,8 +44,10 @@ export function withLock<T>(tree: Tree, fn: () => T): T {
   const release = acquireLock(join(tree.sideDir, 'lock'));
   try {
     recoverTransaction(tree);
+    cacheRealDirs(true);
     return fn();
   } finally {
+    cacheRealDirs(false);
     release();
   }
 }
@@ -54,8 +57,10 @@ export async function withLockAsync<T>(tree: Tree, fn: () => Promise<T>): Promis
   const release = acquireLock(join(tree.sideDir, 'lock'));
   try {
     recoverTransaction(tree);
+    cacheRealDirs(true);
     return await fn();
   } finally {
+    cacheRealDirs(false);
     release();
   }
 }

@@ -32,6 +32,26 @@ export interface PatchRecord {
    * (edited by hand), the hashes above no longer prove pop is safe (quilt's failpop.test).
    */
   patchHash?: string;
+  /**
+   * size:mtime of the patch file when it was pushed, unless it had changed in the last 2 s
+   * (then the hash alone tells): the same size and mtime at pop mean the same file, so pop
+   * does not read and hash it.
+   */
+  patchStamp?: string;
+  /**
+   * sha1 of each backup (the file before the patch; null = absent), and the mtime (ms)
+   * push gave .pc/<patch>/.timestamp. While .timestamp still has it (a quilt pop and push
+   * in between makes a new one), pop -a checks the patch below against these instead of
+   * reading the backups it restores.
+   */
+  before?: Record<string, string | null>;
+  stamp?: number;
+}
+
+/** "size:mtimeMs" of a file, or null when it is missing. */
+export function fileStamp(path: string): string | null {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st ? `${st.size}:${st.mtimeMs}` : null;
 }
 
 export const readText = (p: string): string | null => (existsSync(p) ? readFileSync(p, 'latin1') : null);
@@ -109,12 +129,10 @@ export function backedUpFiles(tree: Tree, name: string): string[] {
   if (!existsSync(dir)) return [];
   const out: string[] = [];
   const walk = (d: string, prefix: string) => {
-    for (const entry of readdirSync(d)) {
-      if (prefix === '' && entry === '.timestamp') continue;
-      const p = join(d, entry);
-      const st = lstatSync(p);
-      if (st.isDirectory()) walk(p, `${prefix}${entry}/`);
-      else out.push(`${prefix}${entry}`);
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      if (prefix === '' && entry.name === '.timestamp') continue;
+      if (entry.isDirectory()) walk(join(d, entry.name), `${prefix}${entry.name}/`);
+      else out.push(`${prefix}${entry.name}`);
     }
   };
   walk(dir, '');

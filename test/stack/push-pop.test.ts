@@ -3,7 +3,7 @@
  * byte-exact round trips, quilt's messages and exit codes, and interop with real quilt.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, linkSync, readdirSync, rmSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import { existsSync, linkSync, readdirSync, rmSync, writeFileSync, chmodSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
@@ -246,9 +246,26 @@ describe('a run of pushes or pops is one transaction', () => {
 
   it('pop -a stops at a patch that does not remove cleanly: the ones above it are popped', () => {
     const { d, states } = threeOnOneFile();
+    expect(patchq(d, ['push']).code).toBe(0);
+    // An edit to 1.patch's file, not refreshed; the patches above go on top of it, so the
+    // edit lives on in 2.patch's backup, where pop -a finds it on its way down.
+    write(d, 'a.txt', states[1]!.replace('l20\n', 'edited\n'));
     expect(patchq(d, ['push', '-a']).code).toBe(0);
-    // 1.patch's record says a.txt was states[1] after it; make its backup above disagree.
+    const r = patchq(d, ['pop', '-a']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('Patch 1.patch does not remove cleanly (refresh it or enforce with -f)\n');
+    expect(read(d, '.pc/applied-patches')).toBe('1.patch\n');
+    expect(read(d, 'a.txt')).toBe(states[1]!.replace('l20\n', 'edited\n'));
+  });
+
+  it("pop -a reads a backup again when its .timestamp is not the one patchq's push made (quilt popped and pushed it since)", () => {
+    const { d, states } = threeOnOneFile();
+    expect(patchq(d, ['push', '-a']).code).toBe(0);
+    // What a quilt pop and push of 2.patch over an edited a.txt leaves: a new backup and a
+    // new .timestamp, and patchq's record of 2.patch as it was.
     write(d, '.pc/2.patch/a.txt', states[1]!.replace('l20\n', 'edited\n'));
+    const later = new Date(Date.now() + 5000);
+    utimesSync(join(d, '.pc/2.patch/.timestamp'), later, later);
     const r = patchq(d, ['pop', '-a']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('Patch 1.patch does not remove cleanly (refresh it or enforce with -f)\n');

@@ -17,7 +17,7 @@ import { withLockAsync, type StackEvents } from '../session.js';
 import { PendingRun } from '../pending.js';
 import type { SeriesEntry } from '../series.js';
 import { readApplied, readSeriesOf } from '../state.js';
-import { backedUpFiles, backupDir, dropRecordOp, readBackup, readRecord, readText, refreshMarker, sha1, type PatchRecord } from '../state.js';
+import { backedUpFiles, backupDir, dropRecordOp, fileStamp, readBackup, readRecord, readText, refreshMarker, sha1, type PatchRecord } from '../state.js';
 import { treePath } from '../files.js';
 import { notInSeries, type Target } from '../target.js';
 import { patchedVersions } from './inspect.js';
@@ -91,6 +91,8 @@ function popOne(tree: Tree, series: SeriesEntry[], name: string, run: PendingRun
   }
   const rec = readRecord(tree, name);
   const files = backedUpFiles(tree, name);
+  // The record's backup hashes hold while .timestamp is the one this record's push made.
+  const before = rec?.before && rec.stamp !== undefined && sameStamp(join(backupDir(tree, name), '.timestamp'), rec.stamp) ? rec.before : {};
   if (!opts.force && !removesCleanly(tree, series, name, files, rec, run)) {
     throw new PatchqError('E_STATE', `Patch ${shown} does not remove cleanly (refresh it or enforce with -f)`);
   }
@@ -99,7 +101,8 @@ function popOne(tree: Tree, series: SeriesEntry[], name: string, run: PendingRun
     const backup = join(backupDir(tree, name), f);
     // 0 bytes = the file did not exist, unless patchq recorded a real empty file.
     const absent = statSync(backup).size === 0 && !(rec?.emptyFiles ?? []).includes(f);
-    run.setFrom(f, absent ? null : backup);
+    const hash = before[f];
+    run.setFrom(f, absent ? null : backup, typeof hash === 'string' ? hash : undefined);
     if (!opts.quiet) ev.line?.(absent ? `Removing ${f}` : `Restoring ${f}`);
   }
   run.add([{ kind: 'rmtree', path: backupDir(tree, name) }, { kind: 'delete', path: refreshMarker(tree, name) }, dropRecordOp(tree, name)]);
@@ -111,10 +114,10 @@ function removesCleanly(tree: Tree, series: SeriesEntry[], name: string, files: 
   const patchPath = join(tree.patchesDir, name);
   // The patch file edited since it was pushed or refreshed: the hashes say the tree is as
   // the OLD text left it, which is no longer what the patch holds. Check it as quilt does.
-  const edited = rec?.patchHash !== undefined && rec.patchHash !== sha1(readText(patchPath));
+  const edited = rec?.patchHash !== undefined && !(rec.patchStamp !== undefined && fileStamp(patchPath) === rec.patchStamp) && rec.patchHash !== sha1(readText(patchPath));
   if (rec && !edited) {
     return files.every((f) => {
-      const now = sha1(run.text(f));
+      const now = run.hash(f);
       const expected = f in rec.hashes ? rec.hashes[f] : sha1(readBackup(tree, name, f, rec).text);
       return now === expected;
     });
@@ -148,6 +151,12 @@ function removesCleanly(tree: Tree, series: SeriesEntry[], name: string, files: 
     throw e;
   }
   return files.every((f) => run.text(f) === (expected.get(f) ?? null));
+}
+
+/** The file's mtime is `ms` (to the millisecond: utimes rounds). */
+function sameStamp(path: string, ms: number): boolean {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st !== undefined && Math.abs(st.mtimeMs - ms) < 1;
 }
 
 export { notInSeries };

@@ -11,6 +11,7 @@
  * The 3-way step needs a pre-image: `baseFor` is asked only for files that did not land
  * directly, so git is touched only when needed.
  */
+import { statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { applyPatch, formatFileReport, parsePatch } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
@@ -229,7 +230,7 @@ async function pushOne(tree: Tree, entry: SeriesEntry, run: PendingRun, opts: Pu
     return { ...base, status: reversed ? 'already-applied' : 'failed', drifted: false };
   }
   const forced = !ok;
-  addPush(tree, run, entry.name, parsed, results, current, forced, sha1(patchText)!);
+  addPush(tree, run, entry.name, parsed, results, current, forced, { patchHash: sha1(patchText)!, ...patchStampOf(join(tree.patchesDir, entry.name)) });
   const one: PushedPatch = { ...base, status: forced ? 'forced' : 'applied' };
   if (forced) say(`Applied patch ${name} (forced; needs refresh)`);
   else if (opts.refresh && !opts.dryRun) {
@@ -249,16 +250,24 @@ function rejectOps(tree: Tree, results: FileResult[]): FileOp[] {
 }
 
 /** What a successful (or forced) push adds to the run: backups, files, record, applied. */
-function addPush(tree: Tree, run: PendingRun, name: string, parsed: ParsedPatch, results: FileResult[], current: Map<string, string | null>, forced: boolean, patchHash: string): void {
+/** The patch file's size:mtime, unless it changed so recently that an edit could keep both. */
+function patchStampOf(path: string): { patchStamp?: string } {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st && st.mtimeMs < Date.now() - 2000 ? { patchStamp: `${st.size}:${st.mtimeMs}` } : {};
+}
+
+function addPush(tree: Tree, run: PendingRun, name: string, parsed: ParsedPatch, results: FileResult[], current: Map<string, string | null>, forced: boolean, patchFile: Pick<PatchRecord, 'patchHash' | 'patchStamp'>): void {
   const ops: FileOp[] = [];
-  const record: PatchRecord = { landing: null, emptyFiles: [], hashes: {}, drifted: false, patchHash };
+  const stamp = Date.now();
+  const record: PatchRecord = { landing: null, emptyFiles: [], hashes: {}, drifted: false, ...patchFile, before: {}, stamp };
   const after = new Map<string, string | null>(current);
   // Backups first: the originals quilt (and pop) restore from. 0 bytes = did not exist.
   for (const [p, text] of current) {
     ops.push(run.backupOp(p, join(backupDir(tree, name), p), text));
     if (text === '') record.emptyFiles.push(p);
+    record.before![p] = run.sha1(text);
   }
-  ops.push({ kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '' });
+  ops.push({ kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '', mtime: stamp });
   results.forEach((r, k) => {
     const f = parsed.files[k]!;
     if (r.report.status === 'already-applied') return;
@@ -272,7 +281,7 @@ function addPush(tree: Tree, run: PendingRun, name: string, parsed: ParsedPatch,
     after.set(target, r.text);
     if (forced && r.rejects) ops.push({ kind: 'write', path: treePath(tree, `${target}.rej`), data: r.rejects });
   });
-  for (const [p, text] of after) record.hashes[p] = sha1(text);
+  for (const [p, text] of after) record.hashes[p] = run.sha1(text);
   record.landing = { files: results.map((r) => r.report), ok: !forced, clean: results.every((r) => r.report.hunks.every((h) => h.status === 'exact')) };
   record.drifted = !record.landing.clean;
   ops.push(recordOp(tree, name, record));
