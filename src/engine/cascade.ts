@@ -309,7 +309,7 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
 
   if ((input.base != null && input.base === text) || blobIdMatches(input.oldId, text)) {
     const at = landAtStated(hunks, idx);
-    if (at) return finish(hunks, lines, at, [], fix);
+    if (at) return finish(hunks, lines, at, [], fix, text);
   }
   // The base is evidence only if it IS the patch's pre-image (every hunk fits it at its
   // stated line); a stale base would map stated lines to meaningless places.
@@ -327,7 +327,7 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
   // A hunk whose place the 3-way step found is not in the texts lands by no weaker step.
   const held = new Set(refused.filter((x) => placeAmbiguous(x.why)).map((x) => x.hunk));
   settle(ex, lines, idx, found, lands, pend, opts, held);
-  const res = finish(hunks, lines, lands, pend, fix);
+  const res = finish(hunks, lines, lands, pend, fix, text);
   for (const x of refused) {
     const r = res.hunks[x.hunk];
     if (r?.status === 'failed') r.reason += `; 3-way: ${x.why}`;
@@ -346,8 +346,9 @@ function finish(
   lands: ReadonlyArray<Landing | null>,
   pend: readonly Pending[],
   fix: boolean,
+  src?: string,
 ): CascadeResult {
-  const { text, newPos } = splice(lines, hunks, lands, fix);
+  const { text, newPos } = splice(lines, hunks, lands, fix, src);
   // GNU prints a failed hunk at stated + out_offset: the last landed hunk's offset plus
   // the lines earlier landed hunks added (e.g. "FAILED at 23" for stated 22 after +1 line).
   let outOff = 0;

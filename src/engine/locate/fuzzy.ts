@@ -234,29 +234,47 @@ export function shiftLine(line: string, s: IndentShift): string {
  * uniform indentation shift when they landed whitespace-insensitively.
  * Returns the text and each landed hunk's 0-based start in the output.
  */
-export function splice(lines: readonly string[], hunks: readonly Hunk[], lands: ReadonlyArray<Landing | null>, crlf: boolean) {
+export function splice(lines: readonly string[], hunks: readonly Hunk[], lands: ReadonlyArray<Landing | null>, crlf: boolean, src?: string) {
   const out: string[] = [];
   const newPos: Array<number | null> = [];
   let p = 0;
+  // `src` (= lines.join('')): the lines between hunks are copied as one slice of it, not
+  // one by one (a long file patched in a few places is mostly such runs).
+  let off = 0;
+  const copyTo = (end: number) => {
+    if (src === undefined) {
+      while (p < end) out.push(lines[p++]!);
+      return;
+    }
+    const from = off;
+    while (p < end) off += lines[p++]!.length;
+    if (off > from) out.push(src.slice(from, off));
+  };
+  let outLines = 0;
   hunks.forEach((h, i) => {
     const L = lands[i];
     if (!L) return void newPos.push(null);
-    while (p < L.pos) out.push(lines[p++]!);
-    newPos.push(out.length - L.first);
+    outLines += L.pos - p;
+    copyTo(L.pos);
+    newPos.push(outLines - L.first);
     const shift = L.kind === 'whitespace' || L.kind === 'similar' ? indentShift(lines, h, L) : null;
     // CRLF only where this hunk matched CRLF file lines with its LF lines ("x\r\n" vs "x\n"):
     // a mixed-EOL file keeps the patch's bytes wherever the patch matched byte for byte.
     const cr = crlf && landedOnCrlf(lines, h, L);
     for (const l of h.lines.slice(L.first, L.last)) {
-      if (l.op === ' ') out.push(lines[p++]!);
-      else if (l.op === '-') p++;
+      if (l.op === ' ') {
+        out.push(lines[p]!);
+        outLines++;
+        off += lines[p++]!.length;
+      } else if (l.op === '-') off += lines[p++]!.length;
       else {
         const t = shiftLine(l.text, shift);
         out.push(cr && t.endsWith('\n') && !t.endsWith('\r\n') ? t.slice(0, -1) + '\r\n' : t);
+        outLines++;
       }
     }
   });
-  while (p < lines.length) out.push(lines[p++]!);
+  copyTo(lines.length);
   return { text: out.join(''), newPos };
 }
 
