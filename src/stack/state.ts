@@ -33,9 +33,9 @@ export interface PatchRecord {
    */
   patchHash?: string;
   /**
-   * size:mtime of the patch file when it was pushed, unless it had changed in the last 2 s
-   * (then the hash alone tells): the same size and mtime at pop mean the same file, so pop
-   * does not read and hash it.
+   * size:mtime of the patch file when it was pushed (then push records no patchHash),
+   * unless it had changed in the last 2 s (then the hash alone tells): the same size and
+   * mtime at pop mean the same file, unread; others mean edited (pop checks the quilt way).
    */
   patchStamp?: string;
   /**

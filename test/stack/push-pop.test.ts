@@ -258,6 +258,31 @@ describe('a run of pushes or pops is one transaction', () => {
     expect(read(d, 'a.txt')).toBe(states[1]!.replace('l20\n', 'edited\n'));
   });
 
+  it('pop tells a patch file edited since push by its size and mtime (no hash when the file was old), and checks such a patch the quilt way', () => {
+    const d = tempDir();
+    write(d, 'a.txt', 'one\ntwo\n');
+    write(d, 'patches/p.diff', '--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n one\n-two\n+TWO\n');
+    write(d, 'patches/series', 'p.diff\n');
+    const hourAgo = new Date(Date.now() - 3600_000);
+    utimesSync(join(d, 'patches/p.diff'), hourAgo, hourAgo);
+    expect(patchq(d, ['push']).code).toBe(0);
+    const rec = JSON.parse(read(d, '.pc/.patchq/patch/p.diff.json')) as { patchStamp?: string; patchHash?: string };
+    expect(rec.patchStamp).toMatch(/^\d+:/);
+    expect(rec.patchHash).toBeUndefined();
+    // Touched, same text: the stamp differs, the quilt-way check agrees, pop goes on.
+    utimesSync(join(d, 'patches/p.diff'), new Date(), new Date());
+    expect(patchq(d, ['pop']).code).toBe(0);
+    expect(read(d, 'a.txt')).toBe('one\ntwo\n');
+    utimesSync(join(d, 'patches/p.diff'), hourAgo, hourAgo);
+    expect(patchq(d, ['push']).code).toBe(0);
+    // Edited by hand: the tree is no longer what the patch makes, so pop refuses.
+    write(d, 'patches/p.diff', read(d, 'patches/p.diff').replace('+TWO', '+Two'));
+    const r = patchq(d, ['pop']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('Patch p.diff does not remove cleanly (refresh it or enforce with -f)\n');
+    expect(read(d, 'a.txt')).toBe('one\nTWO\n');
+  });
+
   it("pop -a reads a backup again when its .timestamp is not the one patchq's push made (quilt popped and pushed it since)", () => {
     const { d, states } = threeOnOneFile();
     expect(patchq(d, ['push', '-a']).code).toBe(0);

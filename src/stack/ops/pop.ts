@@ -114,7 +114,7 @@ function removesCleanly(tree: Tree, series: SeriesEntry[], name: string, files: 
   const patchPath = join(tree.patchesDir, name);
   // The patch file edited since it was pushed or refreshed: the hashes say the tree is as
   // the OLD text left it, which is no longer what the patch holds. Check it as quilt does.
-  const edited = rec?.patchHash !== undefined && !(rec.patchStamp !== undefined && fileStamp(patchPath) === rec.patchStamp) && rec.patchHash !== sha1(readText(patchPath));
+  const edited = rec !== null && patchEdited(rec, patchPath);
   if (rec && !edited) {
     return files.every((f) => {
       const now = run.hash(f);
@@ -151,6 +151,17 @@ function removesCleanly(tree: Tree, series: SeriesEntry[], name: string, files: 
     throw e;
   }
   return files.every((f) => run.text(f) === (expected.get(f) ?? null));
+}
+
+/**
+ * The patch file is not the one the record was made from: its size:mtime differ (then,
+ * when the record has the hash too, the text decides), or its hash does. A record with
+ * neither (older patchq) cannot tell: not edited, as before.
+ */
+function patchEdited(rec: PatchRecord, path: string): boolean {
+  if (rec.patchStamp !== undefined && fileStamp(path) === rec.patchStamp) return false;
+  if (rec.patchHash !== undefined) return rec.patchHash !== sha1(readText(path));
+  return rec.patchStamp !== undefined;
 }
 
 /** The file's mtime is `ms` (to the millisecond: utimes rounds). */

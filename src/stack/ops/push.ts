@@ -230,7 +230,7 @@ async function pushOne(tree: Tree, entry: SeriesEntry, run: PendingRun, opts: Pu
     return { ...base, status: reversed ? 'already-applied' : 'failed', drifted: false };
   }
   const forced = !ok;
-  addPush(tree, run, entry.name, parsed, results, current, forced, { patchHash: sha1(patchText)!, ...patchStampOf(join(tree.patchesDir, entry.name)) });
+  addPush(tree, run, entry.name, parsed, results, current, forced, patchIdentity(join(tree.patchesDir, entry.name), patchText));
   const one: PushedPatch = { ...base, status: forced ? 'forced' : 'applied' };
   if (forced) say(`Applied patch ${name} (forced; needs refresh)`);
   else if (opts.refresh && !opts.dryRun) {
@@ -250,10 +250,13 @@ function rejectOps(tree: Tree, results: FileResult[]): FileOp[] {
 }
 
 /** What a successful (or forced) push adds to the run: backups, files, record, applied. */
-/** The patch file's size:mtime, unless it changed so recently that an edit could keep both. */
-function patchStampOf(path: string): { patchStamp?: string } {
+/**
+ * What tells pop the patch file was edited since: its size:mtime, or, when it changed so
+ * recently that an edit could keep both (the last 2 s), the hash of its text.
+ */
+function patchIdentity(path: string, text: string): Pick<PatchRecord, 'patchHash' | 'patchStamp'> {
   const st = statSync(path, { throwIfNoEntry: false });
-  return st && st.mtimeMs < Date.now() - 2000 ? { patchStamp: `${st.size}:${st.mtimeMs}` } : {};
+  return st && st.mtimeMs < Date.now() - 2000 ? { patchStamp: `${st.size}:${st.mtimeMs}` } : { patchHash: sha1(text)! };
 }
 
 function addPush(tree: Tree, run: PendingRun, name: string, parsed: ParsedPatch, results: FileResult[], current: Map<string, string | null>, forced: boolean, patchFile: Pick<PatchRecord, 'patchHash' | 'patchStamp'>): void {
