@@ -7,7 +7,7 @@
 // Targets (issue 3): patchq <= 1/10 of quilt's time, no slower than the git apply loop;
 // startup within 1.5x of node -e 0.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,21 @@ const TOOLS = {
     pop: ['sh', '-c', 'for p in $(sed -n "1!G;h;\\$p" patches/series); do git apply -R "patches/$p" || exit 1; done'],
   },
 };
+
+/** "ext4 on /dev/vda (no journal)": what a medium is, as findmnt and /proc/fs/jbd2 tell. */
+function describeFs(dir) {
+  const r = spawnSync('findmnt', ['-n', '-T', dir, '-o', 'SOURCE,FSTYPE'], { encoding: 'utf8' });
+  const [source, type] = (r.stdout ?? '').trim().split(/\s+/);
+  if (!type) return 'unknown file system';
+  if (type !== 'ext4') return `${type}${source && source !== type ? ` on ${source}` : ''}`;
+  // jbd2 names its journals after the device (vda-8, loop0-8): none listed, no journal.
+  const dev = source.replace(/^\/dev\//, '');
+  let journal = false;
+  try {
+    journal = readdirSync('/proc/fs/jbd2').some((j) => j.startsWith(`${dev}-`));
+  } catch {}
+  return `ext4 on ${source} (${journal ? 'with a journal' : 'no journal'})`;
+}
 
 function timed(cmd, cwd) {
   const t0 = performance.now();
@@ -59,10 +74,17 @@ export async function run({ quick = false, log = () => {} } = {}) {
   let start = null;
   let source = null;
   // The disk run is the real one; the tmpfs run (when /dev/shm exists) shows what is left
-  // in memory, so the disk's speed drops out of the comparison.
+  // in memory, so the disk's speed drops out of the comparison. PATCHQ_BENCH_MEDIA adds
+  // folders on other file systems ("label=/path,..."), run at the first size like tmpfs.
   const plan = sizes.map((n) => [n, tmpdir(), 'disk']);
   if (existsSync('/dev/shm')) plan.push([sizes[0], '/dev/shm', 'tmpfs']);
+  for (const m of (process.env.PATCHQ_BENCH_MEDIA ?? '').split(',').filter(Boolean)) {
+    const [label, path] = m.split('=');
+    plan.push([sizes[0], path, label]);
+  }
+  const media = {};
   for (const [n, where, medium] of plan) {
+    media[medium] ??= describeFs(where);
     const series = realSeries(n, { log });
     source = series.source;
     log(`stack: ${series.patches.length} patches (${series.first}..${series.last}) on ${medium}`);
@@ -76,13 +98,20 @@ export async function run({ quick = false, log = () => {} } = {}) {
       }
       const res = Object.fromEntries(Object.keys(TOOLS).map((t) => [t, { push: [], pop: [], ok: true, note: '' }]));
       for (let r = 0; r < runs; r++) {
-        for (const [t, cmd] of Object.entries(TOOLS)) {
+        // The order turns each run, so no tool always follows another's pop -a: on a file
+        // system where freeing inodes makes the next creations slower for a while (ext4
+        // without a journal skips recently freed inodes), the order alone moves the numbers.
+        const names = Object.keys(TOOLS);
+        const order = [...names.slice(r % names.length), ...names.slice(0, r % names.length)];
+        for (const t of order) {
+          const cmd = TOOLS[t];
           const x = timed(cmd.push, dirs[t]);
           res[t].push.push(x.ms);
           if (!x.ok || treeDigest(dirs[t]) !== series.endDigest) Object.assign(res[t], { ok: false, note: `push: ${x.ok ? 'tree differs from the last commit' : x.err}` });
         }
         if (n === sizes[sizes.length - 1] && medium === 'disk' && r === 0) start = startup(dirs.patchq, quick ? 5 : 15);
-        for (const [t, cmd] of Object.entries(TOOLS)) {
+        for (const t of order) {
+          const cmd = TOOLS[t];
           const x = timed(cmd.pop, dirs[t]);
           res[t].pop.push(x.ms);
           if (!x.ok || treeDigest(dirs[t]) !== series.baseDigest) Object.assign(res[t], { ok: false, note: `pop: ${x.ok ? 'tree differs from the first commit' : x.err}` });
@@ -95,11 +124,11 @@ export async function run({ quick = false, log = () => {} } = {}) {
       rmSync(series.work, { recursive: true, force: true });
     }
   }
-  return { name: 'stack', source, rows, startup: start };
+  return { name: 'stack', source, rows, startup: start, media };
 }
 
 export function markdown(res) {
-  const out = [`Series: ${res.source} (one patch per commit, \`git diff\` of each step; binary files left out). Each tool on its own copy of the same tree, interleaved; the median of the runs given per row (push -a then pop -a each run). Trees checked after every push (= last commit) and pop (= first commit).`, '', '| patches | tree on | runs | tool | push -a (ms) | pop -a (ms) | total (ms) | vs quilt | vs git apply loop | trees right |', '|---:|---|---:|---|---:|---:|---:|---:|---:|---|'];
+  const out = [`Series: ${res.source} (one patch per commit, \`git diff\` of each step; binary files left out). Each tool on its own copy of the same tree, interleaved (each run: every tool's push -a, then every tool's pop -a; the order turns from run to run); the median of the runs given per row. Trees checked after every push (= last commit) and pop (= first commit).`, '', ...Object.entries(res.media ?? {}).map(([m, d]) => `- "${m}": ${d}`), '', '| patches | tree on | runs | tool | push -a (ms) | pop -a (ms) | total (ms) | vs quilt | vs git apply loop | trees right |', '|---:|---|---:|---|---:|---:|---:|---:|---:|---|'];
   for (const r of res.rows) {
     const same = (t) => res.rows.find((x) => x.patches === r.patches && x.medium === r.medium && x.tool === t);
     const tot = (x) => x.push + x.pop;
