@@ -297,20 +297,25 @@ function report(h: Hunk, i: number, L: Landing, newPos: number, sub: string): Hu
 
 export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): CascadeResult {
   const { hunks, text } = input;
-  const lines = splitLines(text);
   // CR-insensitive matching only for a file that is CRLF throughout: in a mixed file,
   // "if x:\r\n" and "if x:\n" are different lines, and treating them as equal can make
   // a second copy of a pre-image look like the only one (found by the property tests).
   const fileCrlf = text.includes('\r\n') && !/(^|[^\r])\n/.test(text);
   const patchCrlf = hunks.some((h) => h.lines.some((l) => l.text.endsWith('\r\n')));
   const crlf = (fileCrlf && !patchCrlf) || input.crlfTransport === true;
-  const idx = new LineIndex(lines, crlf ? crlfKey : rawKey);
+  const key = crlf ? crlfKey : rawKey;
   const fix = fileCrlf && !patchCrlf;
 
   if ((input.base != null && input.base === text) || blobIdMatches(input.oldId, text)) {
-    const at = landAtStated(hunks, idx);
-    if (at) return finish(hunks, lines, at, [], fix, text);
+    // Every hunk must sit at its stated line, so no line past the end of the last hunk's
+    // old side is looked at: only those are split (a changelog that each patch of a series
+    // edits at its top is not split whole every time); splice copies the rest as is.
+    const head = splitLines(text, Math.max(...hunks.map((h) => statedIndex(h) + oldSide(h).length)));
+    const at = landAtStated(hunks, new LineIndex(head, key));
+    if (at) return finish(hunks, head, at, [], fix, text);
   }
+  const lines = splitLines(text);
+  const idx = new LineIndex(lines, key);
   // The base is evidence only if it IS the patch's pre-image (every hunk fits it at its
   // stated line); a stale base would map stated lines to meaningless places.
   const fits = input.base != null && landAtStated(hunks, new LineIndex(splitLines(input.base), rawKey)) !== null;
@@ -339,7 +344,10 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
   return res;
 }
 
-/** Splice the landings; failed hunks report GNU's "FAILED at" position through `offset`. */
+/**
+ * Splice the landings; failed hunks report GNU's "FAILED at" position through `offset`.
+ * `lines` is `src` split, or its first lines when no landing reaches past them.
+ */
 function finish(
   hunks: readonly Hunk[],
   lines: readonly string[],

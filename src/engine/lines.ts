@@ -4,17 +4,21 @@
  *   splitLines("a\n")       -> ["a\n"]         (no phantom empty last line)
  *   splitLines("")          -> []
  * joinLines is plain concatenation, so join(split(t)) === t for every t.
+ * With a `limit`, only the first `limit` lines are split off and the rest of the text is
+ * not read: splitLines("a\nb\nc", 2) -> ["a\n", "b\n"], a prefix of the full split.
  */
-export function splitLines(text: string): string[] {
+export function splitLines(text: string, limit = Infinity): string[] {
   const out: string[] = [];
   let start = 0;
-  for (;;) {
+  while (out.length < limit) {
     const nl = text.indexOf('\n', start);
-    if (nl < 0) break;
+    if (nl < 0) {
+      if (start < text.length) out.push(text.slice(start));
+      break;
+    }
     out.push(text.slice(start, nl + 1));
     start = nl + 1;
   }
-  if (start < text.length) out.push(text.slice(start));
   return out;
 }
 

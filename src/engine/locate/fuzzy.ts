@@ -238,8 +238,10 @@ export function splice(lines: readonly string[], hunks: readonly Hunk[], lands: 
   const out: string[] = [];
   const newPos: Array<number | null> = [];
   let p = 0;
-  // `src` (= lines.join('')): the lines between hunks are copied as one slice of it, not
-  // one by one (a long file patched in a few places is mostly such runs).
+  // `src` (the text `lines` were split from): the lines between hunks are copied as one
+  // slice of it, not one by one (a long file patched in a few places is mostly such runs).
+  // `lines` may then stop after the last landing (splitLines with a limit): the rest of
+  // `src` follows it unchanged.
   let off = 0;
   const copyTo = (end: number) => {
     if (src === undefined) {
@@ -274,7 +276,8 @@ export function splice(lines: readonly string[], hunks: readonly Hunk[], lands: 
       }
     }
   });
-  copyTo(lines.length);
+  if (src === undefined) copyTo(lines.length);
+  else if (off < src.length) out.push(src.slice(off));
   return { text: out.join(''), newPos };
 }
 
