@@ -29,21 +29,42 @@ export interface HunkSpan {
   section: string;
 }
 
+const NO_NEWLINE = '\\ No newline at end of file';
+
 /**
  * Build the hunks of one file from the spans parse.ts found. `lines` are the patch's
- * lines with terminators; `fileName` is for errors.
+ * lines with terminators, `text` the patch they were split from and `offsets[i]` where
+ * line i starts in it; `fileName` is for errors.
  */
-export function hunksFromSpans(lines: readonly string[], spans: readonly HunkSpan[], fileName: string): Hunk[] {
+export function hunksFromSpans(
+  text: string,
+  offsets: readonly number[],
+  lines: readonly string[],
+  spans: readonly HunkSpan[],
+  fileName: string,
+): Hunk[] {
   if (spans.length === 0) return [];
   // One parse-diff call per file: a synthetic file header, then the hunks as written.
   let body = '--- a/f\n+++ b/f\n';
-  for (const s of spans) {
-    body += `@@ -${s.oldStart},${s.oldCount} +${s.newStart},${s.newCount} @@\n`;
-    for (let i = s.start + 1; i < s.end; i++) {
-      const l = lines[i]!;
-      // Any "\" marker (translated, or CRLF-terminated) becomes the one parse-diff knows.
-      if (l.startsWith('\\')) body += '\\ No newline at end of file\n';
-      else body += l.endsWith('\n') ? l : l + '\n';
+  const first = spans[0]!.start;
+  const end = spans[spans.length - 1]!.end;
+  if (asWritten(lines, spans, first, end)) {
+    // The hunks as one slice of the patch, not rebuilt line by line. Their `@@` lines are
+    // the patch's own: parse-diff reads only the four numbers of one (its regex
+    // /^@@\s+-(\d+),?(\d+)?\s+\+(\d+),?(\d+)?\s@@/, an omitted count is 1 as in ours), the
+    // same numbers HUNK_HEADER read, so a section after the `@@` or "-5" for "-5,1" changes
+    // nothing. A last line without terminator gets one, as the rebuilt body gives it.
+    const slice = text.slice(offsets[first], offsets[end]);
+    body += slice.endsWith('\n') ? slice : slice + '\n';
+  } else {
+    for (const s of spans) {
+      body += `@@ -${s.oldStart},${s.oldCount} +${s.newStart},${s.newCount} @@\n`;
+      for (let i = s.start + 1; i < s.end; i++) {
+        const l = lines[i]!;
+        // Any "\" marker (translated, or CRLF-terminated) becomes the one parse-diff knows.
+        if (l.startsWith('\\')) body += NO_NEWLINE + '\n';
+        else body += l.endsWith('\n') ? l : l + '\n';
+      }
     }
   }
   const files = parseDiff(body);
@@ -55,6 +76,21 @@ export function hunksFromSpans(lines: readonly string[], spans: readonly HunkSpa
     });
   }
   return spans.map((span, k) => toHunk(span, chunks[k]!, fileName));
+}
+
+/**
+ * True when lines[first, end) are the file's hunks back to back (each `@@` right after the
+ * previous hunk's last line, as readHunks finds them) and every "\\" marker among them is
+ * already parse-diff's `\ No newline at end of file`: then the patch's own text is what
+ * the rebuilt body would be, but for the `@@` lines.
+ */
+function asWritten(lines: readonly string[], spans: readonly HunkSpan[], first: number, end: number): boolean {
+  for (let k = 1; k < spans.length; k++) if (spans[k]!.start !== spans[k - 1]!.end) return false;
+  for (let i = first; i < end; i++) {
+    const l = lines[i]!;
+    if (l.startsWith('\\') && l !== NO_NEWLINE + '\n' && l !== NO_NEWLINE) return false;
+  }
+  return true;
 }
 
 function toHunk(span: HunkSpan, chunk: parseDiff.Chunk, fileName: string): Hunk {

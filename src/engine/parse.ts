@@ -66,8 +66,21 @@ export function parsePatch(text: string, opts: ParseOptions = {}): ParsedPatch {
   }
   const raws = scanFiles(lines, view, start, fileName);
   const strip = opts.strip ?? detectStrip(raws, opts.exists);
-  const files = raws.map((r) => toFilePatch(r, lines, strip, fileName, opts.exists));
+  const offsets = lineOffsets(lines);
+  const files = raws.map((r) => toFilePatch(r, text, offsets, lines, strip, fileName, opts.exists));
   return { header: lines.slice(0, start).join(''), files, crlfTransport };
+}
+
+/** Where each line starts in the text, and one more entry: the text's length. */
+function lineOffsets(lines: readonly string[]): number[] {
+  const out = new Array<number>(lines.length + 1);
+  let at = 0;
+  for (let i = 0; i < lines.length; i++) {
+    out[i] = at;
+    at += lines[i]!.length;
+  }
+  out[lines.length] = at;
+  return out;
 }
 
 /** quilt's body-start rule, with a look at the next lines so prose does not count. */
@@ -327,7 +340,15 @@ function detectStrip(raws: RawFile[], exists?: (p: string) => boolean): number {
   return 1;
 }
 
-function toFilePatch(r: RawFile, lines: string[], strip: number, fileName: string, exists?: (p: string) => boolean): FilePatch {
+function toFilePatch(
+  r: RawFile,
+  text: string,
+  offsets: readonly number[],
+  lines: string[],
+  strip: number,
+  fileName: string,
+  exists?: (p: string) => boolean,
+): FilePatch {
   const where = { file: fileName, line: r.patchLine };
   const clean = (name: string, doStrip: boolean): string => {
     const stripped = doStrip ? stripPath(name, strip) : name;
@@ -367,7 +388,7 @@ function toFilePatch(r: RawFile, lines: string[], strip: number, fileName: strin
     })[0]!;
     oldPath = newPath = pick;
   }
-  const hunks = r.contextHunks ?? hunksFromSpans(lines, r.spans, fileName);
+  const hunks = r.contextHunks ?? hunksFromSpans(text, offsets, lines, r.spans, fileName);
   return {
     oldPath,
     newPath,

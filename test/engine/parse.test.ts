@@ -184,6 +184,28 @@ describe('parsePatch on what parse-diff misreads', () => {
     ]);
   });
 
+  it('gives the same hunks whether parse-diff is fed the hunks as written or rebuilt', () => {
+    // Canonical markers: the adapter hands parse-diff a slice of the patch (its own `@@`
+    // lines, sections, omitted counts). A translated or CRLF-terminated marker makes it
+    // rebuild the body line by line instead; the hunks must not differ.
+    const patch = (mark: string, end: string) =>
+      'diff --git a/x b/x\n--- a/x\n+++ b/x\n' +
+      '@@ -1 +1 @@ def f(a, b):\n-a\n+A\n' +
+      '@@ -3,4 +3,4 @@\n c\n\n-d\n' + mark + '+D\n e\n' +
+      '--- a/y\n+++ b/y\n@@ -1,2 +1,2 @@ class Y\n y\n-z\n' + mark + '+Z' + end;
+    const asWritten = parsePatch(patch('\\ No newline at end of file\n', '\n\\ No newline at end of file'));
+    for (const other of ['\\ Kein Zeilenumbruch am Dateiende.\n', '\\ No newline at end of file\r\n']) {
+      expect(parsePatch(patch(other, '\n' + other)).files).toEqual(asWritten.files);
+    }
+    expect(asWritten.files[0]!.hunks.map((h) => [h.oldCount, h.newCount, h.section])).toEqual([[1, 1, 'def f(a, b):'], [4, 4, '']]);
+    expect(asWritten.files[0]!.hunks[1]!.lines).toEqual([
+      { op: ' ', text: 'c\n' }, { op: ' ', text: '\n' }, { op: '-', text: 'd' }, { op: '+', text: 'D\n' }, { op: ' ', text: 'e\n' },
+    ]);
+    expect(asWritten.files[1]!.hunks[0]!.lines.map((l) => l.text)).toEqual(['y\n', 'z', 'Z']);
+    // The last line of the patch without a terminator (no marker) reads as one with it.
+    expect(parsePatch(patch('', '')).files[1]!.hunks[0]!.lines.map((l) => l.text)).toEqual(['y\n', 'z\n', 'Z\n']);
+  });
+
   it('keeps CRLF content byte-exact and detects a CRLF-converted patch file', () => {
     const lf = parsePatch('--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\r\n+b\r\n');
     expect(lf.crlfTransport).toBe(false);
