@@ -310,7 +310,7 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
     // Every hunk must sit at its stated line, so no line past the end of the last hunk's
     // old side is looked at: only those are split (a changelog that each patch of a series
     // edits at its top is not split whole every time); splice copies the rest as is.
-    const head = splitLines(text, Math.max(...hunks.map((h) => statedIndex(h) + oldSide(h).length)));
+    const head = splitLines(text, hunks.reduce((n, h) => Math.max(n, statedIndex(h) + oldSide(h).length), 0));
     const at = landAtStated(hunks, new LineIndex(head, key));
     if (at) return finish(hunks, head, at, [], fix, text);
   }
