@@ -334,7 +334,9 @@ function setAside(target: string, aside: string, dirOk: boolean, fresh: boolean)
     try {
       renameSync(target, aside);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      // ENOTDIR: a file where a folder of the path was, so nothing there either (as lstat).
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
     }
     return;
   }
