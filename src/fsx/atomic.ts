@@ -49,9 +49,15 @@ export function writeFileAtomic(path: string, data: Buffer | string, opts: { mod
   // Exclusive: the mode below is only right for a file this call creates.
   const fd = openSync(tmp, 'wx', opts.mode ?? 0o644);
   try {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+    // A string goes to the kernel without a Buffer of our own (node encodes it on the way:
+    // a push -a writes megabytes of backups, and each Buffer was garbage to collect).
+    let rest: Buffer | null = null;
+    if (typeof data === 'string') {
+      const n = writeSync(fd, data, null, 'latin1');
+      if (n < data.length) rest = Buffer.from(data.slice(n), 'latin1'); // a short write: rare
+    } else rest = data;
     let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    while (rest && off < rest.length) off += writeSync(fd, rest, off, rest.length - off);
     if (opts.sync !== false) fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
