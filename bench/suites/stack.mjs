@@ -80,7 +80,7 @@ export async function run({ quick = false, log = () => {} } = {}) {
   if (existsSync('/dev/shm')) plan.push([sizes[0], '/dev/shm', 'tmpfs']);
   for (const m of (process.env.PATCHQ_BENCH_MEDIA ?? '').split(',').filter(Boolean)) {
     const [label, path] = m.split('=');
-    plan.push([sizes[0], path, label]);
+    for (const n of sizes) plan.push([n, path, label]);
   }
   const media = {};
   for (const [n, where, medium] of plan) {
