@@ -173,6 +173,15 @@ function threeOnOneFile(): { d: string; states: string[] } {
   return { d, states };
 }
 
+/** pop -a pops 3.patch and 2.patch, then refuses 1.patch, whose a.txt is now `edited`. */
+function popAllStopsAtFirst(d: string, edited: string): void {
+  const r = patchq(d, ['pop', '-a']);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toBe('Patch 1.patch does not remove cleanly (refresh it or enforce with -f)\n');
+  expect(read(d, '.pc/applied-patches')).toBe('1.patch\n');
+  expect(read(d, 'a.txt')).toBe(edited);
+}
+
 describe('a run of pushes or pops is one transaction', () => {
   it("push -a: each patch sees the one before it, each .pc backup holds what that one left, and quilt pops it back", () => {
     const { d, states } = threeOnOneFile();
@@ -251,11 +260,7 @@ describe('a run of pushes or pops is one transaction', () => {
     // edit lives on in 2.patch's backup, where pop -a finds it on its way down.
     write(d, 'a.txt', states[1]!.replace('l20\n', 'edited\n'));
     expect(patchq(d, ['push', '-a']).code).toBe(0);
-    const r = patchq(d, ['pop', '-a']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe('Patch 1.patch does not remove cleanly (refresh it or enforce with -f)\n');
-    expect(read(d, '.pc/applied-patches')).toBe('1.patch\n');
-    expect(read(d, 'a.txt')).toBe(states[1]!.replace('l20\n', 'edited\n'));
+    popAllStopsAtFirst(d, states[1]!.replace('l20\n', 'edited\n'));
   });
 
   it('pop tells a patch file edited since push by its size and mtime (no hash when the file was old), and checks such a patch the quilt way', () => {
@@ -291,11 +296,7 @@ describe('a run of pushes or pops is one transaction', () => {
     write(d, '.pc/2.patch/a.txt', states[1]!.replace('l20\n', 'edited\n'));
     const later = new Date(Date.now() + 5000);
     utimesSync(join(d, '.pc/2.patch/.timestamp'), later, later);
-    const r = patchq(d, ['pop', '-a']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe('Patch 1.patch does not remove cleanly (refresh it or enforce with -f)\n');
-    expect(read(d, '.pc/applied-patches')).toBe('1.patch\n');
-    expect(read(d, 'a.txt')).toBe(states[1]!.replace('l20\n', 'edited\n'));
+    popAllStopsAtFirst(d, states[1]!.replace('l20\n', 'edited\n'));
   });
 });
 
