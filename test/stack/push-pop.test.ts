@@ -291,16 +291,34 @@ describe('a run of pushes or pops is one transaction', () => {
   it("pop -a reads a backup again when its .timestamp is not the one patchq's push made (quilt popped and pushed it since)", () => {
     const { d, states } = threeOnOneFile();
     expect(patchq(d, ['push', '-a']).code).toBe(0);
-    // What a quilt pop and push of 2.patch over an edited a.txt leaves: a new backup and a
-    // new .timestamp, and patchq's record of 2.patch as it was.
-    write(d, '.pc/2.patch/a.txt', states[1]!.replace('l20\n', 'edited\n'));
-    const later = new Date(Date.now() + 5000);
-    utimesSync(join(d, '.pc/2.patch/.timestamp'), later, later);
+    // quilt pops 3 and 2, 1.patch's file is edited and not refreshed, quilt pushes 2 and 3
+    // over it: their backups hold the edit; patchq's records of 2 and 3 are of the old push.
+    expect(quilt(d, ['pop', '2']).code).toBe(0);
+    write(d, 'a.txt', states[1]!.replace('l20\n', 'edited\n'));
+    expect(quilt(d, ['push', '-a']).code).toBe(0);
     popAllStopsAtFirst(d, states[1]!.replace('l20\n', 'edited\n'));
   });
 });
 
 describe('interop with the real quilt', () => {
+  it("patchq pops a patch quilt popped and pushed again over an edited file: patchq's record of the old push is not taken for this one", () => {
+    const d = tempDir();
+    write(d, 'a.txt', numbered(10));
+    write(d, 'patches/p.diff', '--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n l1\n-l2\n+L2\n l3\n');
+    write(d, 'patches/series', 'p.diff\n');
+    expect(patchq(d, ['push']).code).toBe(0);
+    expect(quilt(d, ['pop']).code).toBe(0);
+    write(d, 'a.txt', numbered(10).replace('l9\n', 'nine\n')); // upstream moved on meanwhile
+    expect(quilt(d, ['push']).code).toBe(0);
+    const r = patchq(d, ['pop']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(read(d, 'a.txt')).toBe(numbered(10).replace('l9\n', 'nine\n'));
+    // And an edit after quilt's push is still caught, by quilt's own rule.
+    expect(quilt(d, ['push']).code).toBe(0);
+    write(d, 'a.txt', read(d, 'a.txt').replace('l5\n', 'five\n'));
+    expect(patchq(d, ['pop']).code).toBe(1);
+  });
+
   it('a stack pushed by patchq is popped by quilt to the pristine tree', () => {
     const d = oneMakePatch();
     patchq(d, ['pop']);

@@ -91,9 +91,13 @@ function popOne(tree: Tree, series: SeriesEntry[], name: string, run: PendingRun
   }
   const rec = readRecord(tree, name);
   const files = backedUpFiles(tree, name);
-  // The record's backup hashes hold while .timestamp is the one this record's push made.
-  const before = rec?.before && rec.stamp !== undefined && sameStamp(join(backupDir(tree, name), '.timestamp'), rec.stamp) ? rec.before : {};
-  if (!opts.force && !removesCleanly(tree, series, name, files, rec, run)) {
+  // The record's hashes are of patchq's push; they hold while .timestamp is the one that
+  // push made. quilt popping and pushing the patch again (or touching .timestamp, as its
+  // refresh does) makes another: then quilt's own rule decides, as for a patch quilt pushed.
+  // (The record's real empty files still count: quilt keeps their 0-byte backups too.)
+  const current = rec !== null && (rec.stamp === undefined || sameStamp(join(backupDir(tree, name), '.timestamp'), rec.stamp));
+  const before = current ? (rec?.before ?? {}) : {};
+  if (!opts.force && !removesCleanly(tree, series, name, files, current ? rec : null, run)) {
     throw new PatchqError('E_STATE', `Patch ${shown} does not remove cleanly (refresh it or enforce with -f)`);
   }
   ev.line?.(files.length === 0 ? `Patch ${shown} appears to be empty, removing` : `Removing patch ${shown}`);
