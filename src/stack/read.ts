@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { PatchReport } from '../engine/types.js';
 import type { Tree } from './layout.js';
-import { readApplied, readRecord, readText } from './state.js';
+import { currentRecord, readApplied, readText } from './state.js';
 
 export function topPatch(tree: Tree): string | null {
   const a = readApplied(tree);
@@ -14,12 +14,12 @@ export function topPatch(tree: Tree): string | null {
 
 /** How the patch landed at its last push (null: exact, refreshed since, or unknown). */
 export function landingOf(tree: Tree, name: string): PatchReport | null {
-  return readRecord(tree, name)?.landing ?? null;
+  return currentRecord(tree, name)?.landing ?? null;
 }
 
 /** Applied and landed other than exactly, not refreshed since. */
 export function isDrifted(tree: Tree, name: string): boolean {
-  return readRecord(tree, name)?.drifted ?? false;
+  return currentRecord(tree, name)?.drifted ?? false;
 }
 
 export function needsRefresh(tree: Tree, name: string): boolean {

@@ -113,6 +113,23 @@ export function readRecord(tree: Tree, name: string): PatchRecord | null {
   }
 }
 
+/**
+ * The record of an applied patch, while it is of this push: .timestamp still has the mtime
+ * patchq's push gave it (a record without a stamp, from a refresh or an older patchq, is
+ * taken as it is). After quilt popped and pushed the patch again, or touched .timestamp as
+ * its refresh does, null: the record describes another push.
+ */
+export function currentRecord(tree: Tree, name: string): PatchRecord | null {
+  const rec = readRecord(tree, name);
+  return rec && isCurrent(tree, name, rec) ? rec : null;
+}
+
+export function isCurrent(tree: Tree, name: string, rec: PatchRecord): boolean {
+  if (rec.stamp === undefined) return true;
+  const st = statSync(join(backupDir(tree, name), '.timestamp'), { throwIfNoEntry: false });
+  return st !== undefined && Math.abs(st.mtimeMs - rec.stamp) < 1; // to the ms: utimes rounds
+}
+
 export const recordOp = (tree: Tree, name: string, rec: PatchRecord): FileOp => ({
   kind: 'write',
   path: recordPath(tree, name),

@@ -4,7 +4,7 @@
  * that change nothing, --json shapes, and quilt pushing/popping what patchq left.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDemo } from '../../src/demo/build.js';
@@ -141,7 +141,10 @@ describe('rename', () => {
     expect(patchq(d, ['pop'])).toMatchObject({ code: 0, stderr: '' });
     expect(patchq(d, ['push'])).toMatchObject({ code: 0, stderr: '' }); // pushed by patchq: it has a record
     expect(existsSync(join(d, '.pc/.patchq/patch/03-nine.patch.json'))).toBe(true);
+    const stamp = statSync(join(d, '.pc/03-nine.patch/.timestamp')).mtimeMs;
     const j = patchq(d, ['rename', '--json', 'nine.patch']);
+    // .timestamp keeps its mtime (quilt's pop check compares with it; the record holds while it does).
+    expect(statSync(join(d, '.pc/nine.patch/.timestamp')).mtimeMs).toBeCloseTo(stamp, 0);
     expect(JSON.parse(j.stdout)).toEqual({ from: '03-nine.patch', to: 'nine.patch', applied: true });
     expect(existsSync(join(d, '.pc/.patchq/patch/03-nine.patch.json'))).toBe(false);
     expect(existsSync(join(d, '.pc/.patchq/patch/nine.patch.json'))).toBe(true);

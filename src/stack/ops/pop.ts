@@ -17,7 +17,7 @@ import { withLockAsync, type StackEvents } from '../session.js';
 import { PendingRun } from '../pending.js';
 import type { SeriesEntry } from '../series.js';
 import { readApplied, readSeriesOf } from '../state.js';
-import { backedUpFiles, backupDir, dropRecordOp, fileStamp, readBackup, readRecord, readText, refreshMarker, sha1, type PatchRecord } from '../state.js';
+import { backedUpFiles, backupDir, dropRecordOp, isCurrent, fileStamp, readBackup, readRecord, readText, refreshMarker, sha1, type PatchRecord } from '../state.js';
 import { treePath } from '../files.js';
 import { notInSeries, type Target } from '../target.js';
 import { patchedVersions } from './inspect.js';
@@ -91,11 +91,10 @@ function popOne(tree: Tree, series: SeriesEntry[], name: string, run: PendingRun
   }
   const rec = readRecord(tree, name);
   const files = backedUpFiles(tree, name);
-  // The record's hashes are of patchq's push; they hold while .timestamp is the one that
-  // push made. quilt popping and pushing the patch again (or touching .timestamp, as its
-  // refresh does) makes another: then quilt's own rule decides, as for a patch quilt pushed.
-  // (The record's real empty files still count: quilt keeps their 0-byte backups too.)
-  const current = rec !== null && (rec.stamp === undefined || sameStamp(join(backupDir(tree, name), '.timestamp'), rec.stamp));
+  // The record's hashes are of patchq's push: after quilt popped and pushed the patch again
+  // (or touched .timestamp, as its refresh does) quilt's own rule decides, as for a patch
+  // quilt pushed. (The record's real empty files still count: quilt keeps their backups.)
+  const current = rec !== null && isCurrent(tree, name, rec);
   const before = current ? (rec?.before ?? {}) : {};
   if (!opts.force && !removesCleanly(tree, series, name, files, current ? rec : null, run)) {
     throw new PatchqError('E_STATE', `Patch ${shown} does not remove cleanly (refresh it or enforce with -f)`);
@@ -166,12 +165,6 @@ function patchEdited(rec: PatchRecord, path: string): boolean {
   if (rec.patchStamp !== undefined && fileStamp(path) === rec.patchStamp) return false;
   if (rec.patchHash !== undefined) return rec.patchHash !== sha1(readText(path));
   return rec.patchStamp !== undefined;
-}
-
-/** The file's mtime is `ms` (to the millisecond: utimes rounds). */
-function sameStamp(path: string, ms: number): boolean {
-  const st = statSync(path, { throwIfNoEntry: false });
-  return st !== undefined && Math.abs(st.mtimeMs - ms) < 1;
 }
 
 export { notInSeries };

@@ -7,9 +7,9 @@
  *   .pc/.patchq/patch/<name>.json            patchq's record
  *   .pc/.patchq/reapply.json + reapply/<run>/old/<name>   a stopped reapply run
  * all in one transaction. The transaction has no "move", so files are written under the
- * new name (modes kept) and the old ones removed; .timestamp is rewritten, so its mtime
- * is now, which only makes quilt's pop check (files newer than .timestamp) less eager:
- * patchq's own check uses the hashes in the record, which move along.
+ * new name (modes and mtimes kept: quilt's pop check compares files with .timestamp, and
+ * patchq's record holds only while .timestamp keeps the mtime its push gave it) and the
+ * old ones removed.
  */
 import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -90,7 +90,7 @@ function moveTree(src: string, dst: string): FileOp[] {
       const p = join(d, e);
       const st = lstatSync(p);
       if (st.isDirectory()) walk(p, `${rel}${e}/`);
-      else ops.push({ kind: 'write', path: join(dst, rel + e), data: readText(p)!, mode: st.mode & 0o7777 });
+      else ops.push({ kind: 'write', path: join(dst, rel + e), data: readText(p)!, mode: st.mode & 0o7777, mtime: st.mtimeMs });
     }
   };
   walk(src, '');
