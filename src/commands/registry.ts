@@ -5,6 +5,8 @@
 import type { Command, OptionSpec } from './types.js';
 
 const json: OptionSpec = { name: 'json', type: 'boolean', description: 'Print the result as JSON.' };
+/** quilt's `-P PATCH`: the patch a command works on instead of the top one. */
+const patchOption = (description: string): OptionSpec => ({ name: 'patch', short: 'P', type: 'string', valueName: 'PATCH', description });
 
 export const commands: Command[] = [
   {
@@ -24,7 +26,7 @@ export const commands: Command[] = [
     name: 'add',
     summary: 'Add files to the top patch (back them up in .pc before you edit them).',
     usage: '[-P PATCH] FILE...',
-    options: [{ name: 'patch', short: 'P', type: 'string', valueName: 'PATCH', description: 'Add to this applied patch instead of the top one.' }, json],
+    options: [patchOption('Add to this applied patch instead of the top one.'), json],
     json: true,
     load: () => import('./add.js'),
   },
@@ -184,7 +186,7 @@ export const commands: Command[] = [
     options: [
       { name: 'strip', short: 'p', type: 'string', valueName: 'N', description: 'Strip level for the patch (recorded in series when not 1).' },
       { name: 'reverse', short: 'R', type: 'boolean', description: 'Apply the patch in reverse (recorded in series).' },
-      { name: 'patch', short: 'P', type: 'string', valueName: 'PATCH', description: 'Name inside patches/ (one patch only).' },
+      patchOption('Name inside patches/ (one patch only).'),
       { name: 'force', short: 'f', type: 'boolean', description: 'Replace a patch of the series that is not applied.' },
       { name: 'desc', short: 'd', type: 'string', valueName: 'o|a|n', description: 'With -f, keep the old (o), all (a) or new (n) header.' },
       json,
@@ -212,7 +214,7 @@ export const commands: Command[] = [
     name: 'rename',
     summary: 'Rename the top (or named) patch: series, patch file and .pc state.',
     usage: '[-P PATCH] NEW_NAME',
-    options: [{ name: 'patch', short: 'P', type: 'string', valueName: 'PATCH', description: 'Rename this patch instead of the top one.' }, json],
+    options: [patchOption('Rename this patch instead of the top one.'), json],
     json: true,
     group: 'stack',
     load: () => import('./rename.js'),
@@ -281,7 +283,7 @@ export const commands: Command[] = [
       { name: 'unified-3', short: 'u', type: 'boolean', description: 'Unified diff with 3 lines of context (the default; for quilt compatibility).' },
       { name: 'since-refresh', short: 'z', type: 'boolean', description: 'Only the changes made since the last refresh.' },
       { name: 'reverse', short: 'R', type: 'boolean', description: 'A reverse diff.' },
-      { name: 'patch', short: 'P', type: 'string', valueName: 'PATCH', description: 'Diff this applied patch instead of the top one.' },
+      patchOption('Diff this applied patch instead of the top one.'),
       { name: 'combine', type: 'string', valueName: 'PATCH', description: "One diff for the patches from PATCH up to the top (or -P) patch; '-' is the first applied." },
       { name: 'no-timestamps', type: 'boolean', description: 'Leave timestamps out of the ---/+++ lines.' },
       { name: 'no-index', type: 'boolean', description: "Leave out quilt's Index: and ==== lines." },
@@ -298,7 +300,7 @@ export const commands: Command[] = [
     summary: 'Show which applied patch last changed each line of a file.',
     usage: '[-P PATCH] FILE',
     description: 'Each line gets the number of the patch that put it there (the patches that touch the file, 1, 2, ... in series order; none for an upstream line), then the numbered patches, as quilt annotate prints them.',
-    options: [{ name: 'patch', short: 'P', type: 'string', valueName: 'PATCH', description: 'Up to this applied patch (default: the top).' }, json],
+    options: [patchOption('Up to this applied patch (default: the top).'), json],
     json: true,
     load: () => import('./annotate.js'),
   },
@@ -348,7 +350,7 @@ export const commands: Command[] = [
     summary: 'Take files out of the top (or named) patch, restoring them from .pc.',
     usage: '[-P PATCH] FILE...',
     description: 'The patch is marked as needing refresh (its patch file still has the change). All-or-nothing: a file that is not in the patch, or that a later applied patch changes, refuses the whole command.',
-    options: [{ name: 'patch', short: 'P', type: 'string', valueName: 'PATCH', description: 'Remove from this applied patch instead of the top one.' }, json],
+    options: [patchOption('Remove from this applied patch instead of the top one.'), json],
     json: true,
     load: () => import('./remove.js'),
   },
@@ -358,7 +360,7 @@ export const commands: Command[] = [
     group: 'stack',
     usage: '[-P PATCH] FILE...',
     description: 'Each file goes back to what the patch file makes of its original; the files stay in the patch.',
-    options: [{ name: 'patch', short: 'P', type: 'string', valueName: 'PATCH', description: 'Revert in this applied patch instead of the top one.' }, json],
+    options: [patchOption('Revert in this applied patch instead of the top one.'), json],
     json: true,
     load: () => import('./revert.js'),
   },
