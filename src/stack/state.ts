@@ -10,7 +10,7 @@
  * All writes are returned as FileOps for the one transaction; nothing here writes.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 import type { PatchReport } from '../engine/types.js';
@@ -48,10 +48,13 @@ export interface PatchRecord {
   stamp?: number;
 }
 
-/** "size:mtimeMs" of a file, or null when it is missing. */
+/** "size:mtimeMs": a patch file's stamp in the record. */
+export const stampOf = (st: Stats): string => `${st.size}:${st.mtimeMs}`;
+
+/** The stamp of a file, or null when it is missing. */
 export function fileStamp(path: string): string | null {
   const st = statSync(path, { throwIfNoEntry: false });
-  return st ? `${st.size}:${st.mtimeMs}` : null;
+  return st ? stampOf(st) : null;
 }
 
 export const readText = (p: string): string | null => (existsSync(p) ? readFileSync(p, 'latin1') : null);

@@ -20,7 +20,7 @@ import { displayName, type Tree } from '../layout.js';
 import type { SeriesEntry } from '../series.js';
 import { PendingRun } from '../pending.js';
 import { loadState, withLockAsync, type StackEvents } from '../session.js';
-import { backupDir, readText, recordOp, refreshMarker, sha1, type PatchRecord } from '../state.js';
+import { backupDir, readText, recordOp, refreshMarker, sha1, stampOf, type PatchRecord } from '../state.js';
 import { parseMode, treePath } from '../files.js';
 import { notInSeries, type Target } from '../target.js';
 import type { FileOp } from '../transaction.js';
@@ -249,16 +249,16 @@ function rejectOps(tree: Tree, results: FileResult[]): FileOp[] {
   return results.filter((r) => r.rejects !== '').map((r) => ({ kind: 'write', path: treePath(tree, `${r.report.path}.rej`), data: r.rejects }));
 }
 
-/** What a successful (or forced) push adds to the run: backups, files, record, applied. */
 /**
  * What tells pop the patch file was edited since: its size:mtime, or, when it changed so
  * recently that an edit could keep both (the last 2 s), the hash of its text.
  */
 function patchIdentity(path: string, text: string): Pick<PatchRecord, 'patchHash' | 'patchStamp'> {
   const st = statSync(path, { throwIfNoEntry: false });
-  return st && st.mtimeMs < Date.now() - 2000 ? { patchStamp: `${st.size}:${st.mtimeMs}` } : { patchHash: sha1(text)! };
+  return st && st.mtimeMs < Date.now() - 2000 ? { patchStamp: stampOf(st) } : { patchHash: sha1(text)! };
 }
 
+/** What a successful (or forced) push adds to the run: backups, files, record, applied. */
 function addPush(tree: Tree, run: PendingRun, name: string, parsed: ParsedPatch, results: FileResult[], current: Map<string, string | null>, forced: boolean, patchFile: Pick<PatchRecord, 'patchHash' | 'patchStamp'>): void {
   const ops: FileOp[] = [];
   const stamp = Date.now();
