@@ -1,13 +1,35 @@
 // The shipped CLI: tsc's output (dist/) bundled into dist/bin/, one file per lazily loaded
-// part (each command, the TUI), packages left to node_modules. A command then loads a few
-// files instead of ~60 modules, each resolved and read on its own: ~30 ms less per command.
+// part (each command), so a command loads a few files instead of ~60 modules.
+// - The CLI is CommonJS (dist/bin/cli.cjs and its *.cjs chunks), with the small libraries
+//   it runs on every command (parse-diff, diff, node-diff3, yaml) inside. On Node 20 an ES
+//   module entry costs ~16 ms more to start than a CommonJS one (the ESM loader, with
+//   fs/promises, streams and readline behind it), and each bare import is resolved through
+//   node_modules: measured 452 -> 408 ms for push -a + pop -a of 99 patches (BENCHMARKS.md).
+// - The TUI stays ES modules (dist/bin/tui.mjs and its chunks): ink has top-level await,
+//   which require() cannot load. The CLI reaches it with import(), as before.
+// - conf and isomorphic-git stay in node_modules, loaded with import() when needed.
 // dist/bin/ sits two levels below the package root, as every dist/<dir>/x.js does, so the
-// modules' `../..` paths (templates/, patches/, package.json) hold in the bundle too.
-export default {
-  input: 'dist/cli.js',
-  platform: 'node',
-  external: [/^[^./]/],
-  // push and pop import refresh lazily to keep the module graph acyclic, not to split it.
-  checks: { ineffectiveDynamicImport: false },
-  output: { dir: 'dist/bin', format: 'esm', cleanDir: true },
-};
+// modules' `../..` paths (templates/, patches/, package.json) hold in the bundles too.
+const lazy = ['conf', 'isomorphic-git'];
+export default [
+  {
+    input: 'dist/cli.js',
+    platform: 'node',
+    external: [/^node:/, ...lazy],
+    // cli.ts's import('./tui/index.js') is the ES module bundle below.
+    plugins: [{ name: 'tui-esm', resolveId: (id) => (id === './tui/index.js' ? { id: './tui.mjs', external: true } : null) }],
+    // push and pop import refresh lazily to keep the module graph acyclic, not to split it.
+    checks: { ineffectiveDynamicImport: false },
+    output: {
+      dir: 'dist/bin', format: 'cjs', cleanDir: true,
+      entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs',
+    },
+  },
+  {
+    input: { tui: 'dist/tui/index.js' },
+    platform: 'node',
+    external: [/^[^./]/],
+    checks: { ineffectiveDynamicImport: false },
+    output: { dir: 'dist/bin', format: 'esm', entryFileNames: '[name].mjs', chunkFileNames: 'tui-[name]-[hash].mjs' },
+  },
+];

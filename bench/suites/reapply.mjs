@@ -41,7 +41,7 @@ import { DRIFT, applyUnits as applyGroup, historyCases, nearest, span } from '..
 import { MIRROR, PINNED } from '../lib/history.mjs';
 
 export const title = 'Reapply across real upstream drift';
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'bin', 'cli.js');
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'bin', 'cli.cjs');
 const TIMEOUT_MS = 120_000;
 
 function env() {

@@ -17,7 +17,7 @@ import { applyPatch, parsePatch } from '../../dist/engine/index.js';
 import { HERMETIC_ENV } from '../lib/tools.mjs';
 
 export const title = 'Engine speed';
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'bin', 'cli.js');
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'bin', 'cli.cjs');
 
 // A spawned tool past this is stopped and shown as "> 30 s" (git apply grows faster than linearly).
 const SPAWN_TIMEOUT_MS = 30_000;
@@ -150,7 +150,7 @@ const cell = (r) => (!r ? '–' : r.timeout ? `> ${SPAWN_TIMEOUT_MS / 1000} s` :
 
 export function markdown(res) {
   const tools = [...new Set(res.headline.flatMap((h) => Object.keys(h.res)))];
-  const out = [`Median of ${res.runs} run(s) per cell, tools interleaved. "patchq engine" is parsePatch + applyPatch in-process; "patchq CLI" is \`node dist/bin/cli.js push\` in a quilt tree (process start, backups, atomic writes included). Generated files, every line unique.`, '', `| case | ${tools.join(' | ')} |`, `|---|${tools.map(() => '---:').join('|')}|`];
+  const out = [`Median of ${res.runs} run(s) per cell, tools interleaved. "patchq engine" is parsePatch + applyPatch in-process; "patchq CLI" is \`node dist/bin/cli.cjs push\` in a quilt tree (process start, backups, atomic writes included). Generated files, every line unique.`, '', `| case | ${tools.join(' | ')} |`, `|---|${tools.map(() => '---:').join('|')}|`];
   for (const h of res.headline) out.push(`| ${h.case} | ${tools.map((t) => cell(h.res[t])).join(' | ')} |`);
   out.push('', 'Growth per doubling of the file (hunks grow with it: one per 10 lines; the fuzzy column is one "similar" hunk searched for across the whole file). Ratio = time / time at half the size: 2 is linear, 4 would be quadratic.', '');
   out.push('| lines | hunks | patchq exact | ratio | patchq offset +1000 | ratio | patchq fuzzy (1 hunk) | ratio | patch -F0 exact | ratio | git apply exact | ratio |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { plant, realSeries, treeDigest } from '../lib/history.mjs';
 
 export const title = 'Stack: push -a / pop -a of a real series';
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'bin', 'cli.js');
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'bin', 'cli.cjs');
 
 function env() {
   const e = { ...process.env, LANG: 'C', NO_COLOR: '1', PATCHQ_CONFIG_DIR: join(tmpdir(), 'patchq-bench-config') };

@@ -1,4 +1,4 @@
-// TUI first frame: spawn the BUILT binary (`node dist/bin/cli.js tui`) in a real terminal
+// TUI first frame: spawn the BUILT binary (`node dist/bin/cli.cjs tui`) in a real terminal
 // (tmux, 100x30) on a series of N patches and time from spawn until the screen shows the
 // series and the key footer. Target: under 300 ms on a 400-patch series. Polls
 // capture-pane every 5 ms, so numbers are within ~5 ms plus tmux's own latency.
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 export const title = 'TUI first frame';
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'bin', 'cli.js');
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'bin', 'cli.cjs');
 const body = Array.from({ length: 10 }, (_, i) => `l${i + 1}\n`).join('');
 
 function makeSeries(n) {

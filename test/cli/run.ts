@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 
-export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'bin', 'cli.js');
+export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'bin', 'cli.cjs');
 const made: string[] = [];
 afterAll(() => made.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
