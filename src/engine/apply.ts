@@ -77,7 +77,7 @@ function applyOne(file: FilePatch, input: FileInput, opts: ApplyOptions, crlfTra
   const text = input.text;
   if (f.binary) return applyBinary(f, text, path);
   if (f.kind === 'create' && text !== null && text !== '') {
-    if (isAlreadyApplied(f, text)) {
+    if (isAlreadyApplied(f, text, opts.blobId)) {
       const r = fileFailure(f, text, `Reversed (or previously applied) patch detected: ${path} already has this content`);
       r.report.status = 'already-applied';
       return r;
@@ -97,7 +97,7 @@ function applyOne(file: FilePatch, input: FileInput, opts: ApplyOptions, crlfTra
   const failed = c.hunks.some((h) => h.status === 'failed');
   let status: FileStatus = c.conflict ? 'conflict' : failed ? 'failed' : 'ok';
   let message: string | undefined;
-  if (failed && !c.conflict && isAlreadyApplied(f, cur)) status = 'already-applied';
+  if (failed && !c.conflict && isAlreadyApplied(f, cur, opts.blobId)) status = 'already-applied';
   let out: string | null = c.text;
   if (f.kind === 'delete' && status === 'ok') {
     if (c.text !== '') {
@@ -151,11 +151,11 @@ export function applyPatch(
  * or offset, no fuzz, no merge), or for a creation the file already has the new content.
  *   file "a\nB\n", patch "-b\n+B\n" -> true
  */
-export function isAlreadyApplied(file: FilePatch, text: string | null): boolean {
+export function isAlreadyApplied(file: FilePatch, text: string | null, blobId?: (text: string) => string): boolean {
   if (file.kind === 'delete') return text === null;
   if (text === null || file.hunks.length === 0) return false;
   // Fast path: the text is exactly the post-image named by the `index` line.
-  if (file.kind !== 'create' && blobIdMatches(file.index?.newId, text)) return true;
+  if (file.kind !== 'create' && blobIdMatches(file.index?.newId, text, blobId)) return true;
   const r = reverseFilePatch(file);
   const c = runCascade({ hunks: r.hunks, text }, { fuzz: 0, fuzzy: false, merge: 'none' });
   if (!c.hunks.every((h) => h.status === 'exact' || h.status === 'offset')) return false;

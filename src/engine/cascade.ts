@@ -306,7 +306,7 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
   const key = crlf ? crlfKey : rawKey;
   const fix = fileCrlf && !patchCrlf;
 
-  if ((input.base != null && input.base === text) || blobIdMatches(input.oldId, text)) {
+  if ((input.base != null && input.base === text) || blobIdMatches(input.oldId, text, opts.blobId)) {
     // Every hunk must sit at its stated line, so no line past the end of the last hunk's
     // old side is looked at: only those are split (a changelog that each patch of a series
     // edits at its top is not split whole every time); splice copies the rest as is.

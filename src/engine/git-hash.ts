@@ -13,8 +13,11 @@ export function gitBlobId(text: string): string {
   return createHash('sha1').update(`blob ${text.length}\0`, 'latin1').update(text, 'latin1').digest('hex');
 }
 
-/** True when `id` (possibly abbreviated, >= 7 hex digits, not all zeros) names `text`. */
-export function blobIdMatches(id: string | undefined, text: string): boolean {
+/**
+ * True when `id` (possibly abbreviated, >= 7 hex digits, not all zeros) names `text`.
+ * `blobId`: how to get the text's id (a caller's memo; default gitBlobId).
+ */
+export function blobIdMatches(id: string | undefined, text: string, blobId: (text: string) => string = gitBlobId): boolean {
   if (!id || id.length < 7 || /^0+$/.test(id)) return false;
-  return gitBlobId(text).startsWith(id.toLowerCase());
+  return blobId(text).startsWith(id.toLowerCase());
 }

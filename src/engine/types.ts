@@ -146,6 +146,12 @@ export interface ApplyOptions {
   merge?: 'none' | 'merge' | 'diff3';
   /** Emit conflict markers into the result instead of failing the file (push --merge -f). */
   keepConflicts?: boolean;
+  /**
+   * git's blob id of a text (default gitBlobId). A caller that hashes the same texts
+   * anyway passes a memo: push -a records each file's id, and the next patch's identity
+   * check asks for the id of that very text.
+   */
+  blobId?: (text: string) => string;
 }
 
 /** What the caller hands the engine for one file. */

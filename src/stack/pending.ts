@@ -16,7 +16,8 @@
 import { statSync } from 'node:fs';
 import { readTreeEntry, treePath, modeOf } from './files.js';
 import type { Tree } from './layout.js';
-import { appliedOp, metadataOps, readText, sha1 } from './state.js';
+import { gitBlobId } from '../engine/git-hash.js';
+import { appliedOp, metadataOps, readText } from './state.js';
 import { applyTransaction, type FileOp } from './transaction.js';
 
 /** A tree file as the run leaves it: new text, the bytes of another file (a backup), or gone. */
@@ -71,29 +72,33 @@ export class PendingRun {
 
   /**
    * The file becomes the bytes and mode of `path` (a .pc backup), restored with a fresh
-   * mtime. `hash`: the backup's sha1 when the record knows it (hash() then reads nothing).
+   * mtime. `hash`: the backup's contentId when the record knows it (hash() then reads nothing).
    */
   setFrom(rel: string, path: string | null, hash?: string): void {
     this.files.set(rel, path === null ? { kind: 'absent' } : { kind: 'from', path, ...(hash !== undefined ? { hash } : {}) });
   }
 
-  /** sha1 of the text as the run leaves it (null: absent), without a read when it is known. */
+  /** contentId of the text as the run leaves it (null: absent), without a read when it is known. */
   hash(rel: string): string | null {
     const e = this.files.get(rel);
     if (e?.kind === 'from' && e.hash !== undefined) return e.hash;
-    return this.sha1(this.text(rel));
+    return this.contentId(this.text(rel));
   }
 
   /**
-   * sha1 of a text, remembered for the run: a push -a hashes each file after a patch, and
-   * the next patch that touches it hashes the same string again as its backup.
+   * contentId (git's blob id) of a text, remembered for the run: a push -a records each
+   * file's id after a patch, and the next patch that touches it asks for the same text's
+   * id twice (the engine's identity check, its backup in the record).
    */
-  sha1(text: string | null): string | null {
-    if (text === null) return null;
-    let h = this.hashes.get(text);
-    if (h === undefined) this.hashes.set(text, (h = sha1(text)!));
-    return h;
+  contentId(text: string | null): string | null {
+    return text === null ? null : this.blobId(text);
   }
+  /** contentId of a text that exists: the engine's ApplyOptions.blobId. */
+  readonly blobId = (text: string): string => {
+    let h = this.hashes.get(text);
+    if (h === undefined) this.hashes.set(text, (h = gitBlobId(text)));
+    return h;
+  };
   private readonly hashes = new Map<string, string>();
 
   /**

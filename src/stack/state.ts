@@ -6,29 +6,37 @@
  *   .pc/<patch>~refresh   quilt's "forced; needs refresh" marker
  *   .pc/.patchq/patch/<patch>.json   patchq's record: how it landed, which 0-byte backups
  *                         are real empty files (quilt would delete them on pop), and the
- *                         hash of every file right after push/refresh (cheap pop check)
+ *                         git blob id of every file right after push/refresh (cheap pop
+ *                         check; the id the engine's identity check computes anyway)
  * All writes are returned as FileOps for the one transaction; nothing here writes.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
+import { gitBlobId } from '../engine/git-hash.js';
 import type { PatchReport } from '../engine/types.js';
 import type { Tree } from './layout.js';
 import { parseSeries, type SeriesEntry } from './series.js';
 import type { FileOp } from './transaction.js';
 
 export interface PatchRecord {
+  /**
+   * 'git': the ids below are git blob ids (contentId). A record without it comes from an
+   * older patchq, whose sha1s nothing compares any more: readRecord keeps what it says of
+   * empty files and landing, and drops the rest (pop then checks as it does for quilt).
+   */
+  ids?: 'git';
   /** How the patch landed at its last push (null after a refresh: it is exact now). */
   landing: PatchReport | null;
   /** Files whose 0-byte backup stands for an existing empty file. */
   emptyFiles: string[];
-  /** sha1 of each file right after the last push/refresh; null = file absent. */
+  /** contentId of each file right after the last push/refresh; null = file absent. */
   hashes: Record<string, string | null>;
   /** The patch landed other than exactly and was not refreshed since. */
   drifted: boolean;
   /**
-   * sha1 of the patch file as pushed or refreshed: when the file says something else now
+   * contentId of the patch file as pushed or refreshed: when the file says something else now
    * (edited by hand), the hashes above no longer prove pop is safe (quilt's failpop.test).
    */
   patchHash?: string;
@@ -39,7 +47,7 @@ export interface PatchRecord {
    */
   patchStamp?: string;
   /**
-   * sha1 of each backup (the file before the patch; null = absent), and the mtime (ms)
+   * contentId of each backup (the file before the patch; null = absent), and the mtime (ms)
    * push gave .pc/<patch>/.timestamp. While .timestamp still has it (a quilt pop and push
    * in between makes a new one), pop -a checks the patch below against these instead of
    * reading the backups it restores.
@@ -59,6 +67,10 @@ export function fileStamp(path: string): string | null {
 
 export const readText = (p: string): string | null => (existsSync(p) ? readFileSync(p, 'latin1') : null);
 export const sha1 = (data: string | null): string | null => (data === null ? null : createHash('sha1').update(data, 'latin1').digest('hex'));
+/** What a record keeps of a text: its git blob id (null: absent). */
+export const contentId = (data: string | null): string | null => (data === null ? null : gitBlobId(data));
+/** A record for a patch that has none yet (new, add, fold...). */
+export const emptyRecord = (): PatchRecord => ({ ids: 'git', landing: null, emptyFiles: [], hashes: {}, drifted: false });
 
 export function readSeriesOf(tree: Tree): SeriesEntry[] {
   const text = readText(tree.seriesPath);
@@ -109,11 +121,16 @@ const recordPath = (tree: Tree, name: string) => join(tree.sideDir, 'patch', `${
 export function readRecord(tree: Tree, name: string): PatchRecord | null {
   const text = readText(recordPath(tree, name));
   if (text === null) return null;
+  let rec: PatchRecord;
   try {
-    return JSON.parse(text) as PatchRecord;
+    rec = JSON.parse(text) as PatchRecord;
   } catch {
     return null; // a record is an optimisation; without it we fall back to quilt's checks
   }
+  if (rec.ids === 'git') return rec;
+  // An older patchq's sha1s: not comparable. No hashes and a stamp no .timestamp has, so
+  // the record is never current (pop checks the quilt way) until a push or refresh.
+  return { ids: 'git', landing: rec.landing ?? null, emptyFiles: rec.emptyFiles ?? [], hashes: {}, drifted: rec.drifted ?? false, stamp: -1 };
 }
 
 /**
@@ -129,6 +146,7 @@ export function currentRecord(tree: Tree, name: string): PatchRecord | null {
 
 export function isCurrent(tree: Tree, name: string, rec: PatchRecord): boolean {
   if (rec.stamp === undefined) return true;
+  if (rec.stamp < 0) return false; // an older patchq's record (readRecord)
   const st = statSync(join(backupDir(tree, name), '.timestamp'), { throwIfNoEntry: false });
   return st !== undefined && Math.abs(st.mtimeMs - rec.stamp) < 1; // to the ms: utimes rounds
 }

@@ -3,6 +3,7 @@
  * byte-exact round trips, quilt's messages and exit codes, and interop with real quilt.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, linkSync, readdirSync, rmSync, writeFileSync, chmodSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -286,6 +287,35 @@ describe('a run of pushes or pops is one transaction', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('Patch p.diff does not remove cleanly (refresh it or enforce with -f)\n');
     expect(read(d, 'a.txt')).toBe('one\nTWO\n');
+  });
+
+  it("records keep git's blob ids (the ones the engine checks index lines with); an older patchq's record (sha1s) is checked the quilt way, its empty files still kept", () => {
+    const d = tempDir();
+    write(d, 'a.txt', 'one\ntwo\n');
+    write(d, 'e.txt', '');
+    write(d, 'patches/p.diff', [
+      '--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n one\n-two\n+TWO\n',
+      '--- a/e.txt\n+++ b/e.txt\n@@ -0,0 +1 @@\n+now\n',
+    ].join(''));
+    write(d, 'patches/series', 'p.diff\n');
+    expect(patchq(d, ['push']).code).toBe(0);
+    const recPath = join(d, '.pc/.patchq/patch/p.diff.json');
+    const rec = JSON.parse(read(d, '.pc/.patchq/patch/p.diff.json')) as Record<string, unknown> & { hashes: Record<string, string>; before: Record<string, string> };
+    const hashObject = (rel: string) => spawnSync('git', ['hash-object', rel], { cwd: d, encoding: 'utf8' }).stdout.trim();
+    expect(rec.ids).toBe('git');
+    expect(rec.hashes['a.txt']).toBe(hashObject('a.txt'));
+    expect(rec.before['a.txt']).toBe(hashObject('.pc/p.diff/a.txt'));
+    expect(rec.emptyFiles).toEqual(['e.txt']);
+    // The record as an older patchq wrote it: plain sha1s of the same texts, no `ids`.
+    const plain = (text: string) => createHash('sha1').update(text, 'latin1').digest('hex');
+    const { ids: _ids, ...old } = rec;
+    writeFileSync(recPath, JSON.stringify({ ...old, hashes: { 'a.txt': plain('one\nTWO\n'), 'e.txt': plain('now\n') }, before: { 'a.txt': plain('one\ntwo\n'), 'e.txt': plain('') } }));
+    // Compared as blob ids they would all differ and pop would refuse; quilt's rule passes.
+    const r = patchq(d, ['pop']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(read(d, 'a.txt')).toBe('one\ntwo\n');
+    expect(read(d, 'e.txt')).toBe('');
   });
 
   it("pop -a reads a backup again when its .timestamp is not the one patchq's push made (quilt popped and pushed it since)", () => {

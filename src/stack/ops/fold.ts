@@ -16,7 +16,7 @@ import { PatchqError } from '../../engine/errors.js';
 import type { FileResult, ParsedPatch, PatchReport } from '../../engine/types.js';
 import { displayName, type Tree } from '../layout.js';
 import { loadState, withLock } from '../session.js';
-import { backedUpFiles, backupDir, readRecord, recordOp, sha1 } from '../state.js';
+import { backedUpFiles, backupDir, readRecord, recordOp, contentId, emptyRecord } from '../state.js';
 import { modeOf, parseMode, readTreeFile, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { appliedPatch } from './inspect.js';
@@ -84,7 +84,7 @@ export function fold(tree: Tree, patchText: string, opts: FoldOptions = {}): Fol
 /** The one transaction: backups (and record) for files new to the patch, then the results and rejects. */
 function foldOps(tree: Tree, top: string, parsed: ParsedPatch, results: FileResult[], current: Map<string, string | null>): { ops: FileOp[]; added: string[] } {
   const inPatch = new Set(backedUpFiles(tree, top));
-  const rec = readRecord(tree, top) ?? { landing: null, emptyFiles: [], hashes: {}, drifted: false };
+  const rec = readRecord(tree, top) ?? emptyRecord();
   const ops: FileOp[] = [];
   const added: string[] = [];
   for (const p of touchedPaths(parsed)) {
@@ -93,7 +93,7 @@ function foldOps(tree: Tree, top: string, parsed: ParsedPatch, results: FileResu
     ops.push({ kind: 'write', path: join(backupDir(tree, top), p), data: text ?? '', mode: text === null ? 0o644 : (modeOf(tree, p) ?? 0o644) });
     if (text === '') rec.emptyFiles.push(p);
     // As after `add`: the file as the patch has it now; the fold itself is unrefreshed.
-    rec.hashes[p] = sha1(text);
+    rec.hashes[p] = contentId(text);
     added.push(p);
   }
   results.forEach((r, k) => {

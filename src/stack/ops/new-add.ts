@@ -9,7 +9,7 @@ import { normalizeTreePath } from '../../engine/paths.js';
 import { displayName, type Tree } from '../layout.js';
 import { checkPatchName, insertEntry } from '../series.js';
 import { loadState, withLock } from '../session.js';
-import { appliedOp, backedUpFiles, backupDir, metadataOps, readRecord, readText, recordOp, sha1 } from '../state.js';
+import { appliedOp, backedUpFiles, backupDir, metadataOps, readRecord, readText, recordOp, contentId, emptyRecord } from '../state.js';
 import { readTreeFile, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 
@@ -51,7 +51,7 @@ export function addFiles(tree: Tree, cwd: string, files: string[], opts: { patch
     const at = applied.indexOf(name);
     if (at < 0) throw new PatchqError('E_STATE', `Patch ${displayName(tree, name)} is not applied`);
     const inPatch = new Set(backedUpFiles(tree, name));
-    const rec = readRecord(tree, name) ?? { landing: null, emptyFiles: [], hashes: {}, drifted: false };
+    const rec = readRecord(tree, name) ?? emptyRecord();
     const ops: FileOp[] = [];
     const res: AddResult = { added: [], already: [], refused: [], lines: [] };
     for (const file of files) {
@@ -86,7 +86,7 @@ export function addFiles(tree: Tree, cwd: string, files: string[], opts: { patch
         ops.push({ kind: 'write', path: treePath(tree, rel), data: text, mode: st.mode & 0o7777, mtime: st.mtimeMs });
       }
       if (text === '') rec.emptyFiles.push(rel);
-      rec.hashes[rel] = sha1(text);
+      rec.hashes[rel] = contentId(text);
       inPatch.add(rel);
       res.added.push(rel);
       res.lines.push(`File ${rel} added to patch ${displayName(tree, name)}`);

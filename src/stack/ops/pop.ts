@@ -17,7 +17,7 @@ import { withLockAsync, type StackEvents } from '../session.js';
 import { PendingRun } from '../pending.js';
 import type { SeriesEntry } from '../series.js';
 import { readApplied, readSeriesOf } from '../state.js';
-import { backedUpFiles, backupDir, dropRecordOp, isCurrent, fileStamp, readBackup, readRecord, readText, refreshMarker, sha1, type PatchRecord } from '../state.js';
+import { backedUpFiles, backupDir, dropRecordOp, isCurrent, fileStamp, readBackup, readRecord, readText, refreshMarker, contentId, type PatchRecord } from '../state.js';
 import { treePath } from '../files.js';
 import { notInSeries, type Target } from '../target.js';
 import { patchedVersions } from './inspect.js';
@@ -121,7 +121,7 @@ function removesCleanly(tree: Tree, series: SeriesEntry[], name: string, files: 
   if (rec && !edited) {
     return files.every((f) => {
       const now = run.hash(f);
-      const expected = f in rec.hashes ? rec.hashes[f] : sha1(readBackup(tree, name, f, rec).text);
+      const expected = f in rec.hashes ? rec.hashes[f] : contentId(readBackup(tree, name, f, rec).text);
       return now === expected;
     });
   }
@@ -163,7 +163,7 @@ function removesCleanly(tree: Tree, series: SeriesEntry[], name: string, files: 
  */
 function patchEdited(rec: PatchRecord, path: string): boolean {
   if (rec.patchStamp !== undefined && fileStamp(path) === rec.patchStamp) return false;
-  if (rec.patchHash !== undefined) return rec.patchHash !== sha1(readText(path));
+  if (rec.patchHash !== undefined) return rec.patchHash !== contentId(readText(path));
   return rec.patchStamp !== undefined;
 }
 

@@ -20,7 +20,7 @@ import { displayName, type Tree } from '../layout.js';
 import type { SeriesEntry } from '../series.js';
 import { PendingRun } from '../pending.js';
 import { loadState, withLockAsync, type StackEvents } from '../session.js';
-import { backupDir, readText, recordOp, refreshMarker, sha1, stampOf, type PatchRecord } from '../state.js';
+import { backupDir, contentId, emptyRecord, readText, recordOp, refreshMarker, stampOf, type PatchRecord } from '../state.js';
 import { parseMode, treePath } from '../files.js';
 import { notInSeries, type Target } from '../target.js';
 import type { FileOp } from '../transaction.js';
@@ -177,6 +177,8 @@ export async function computePatch(tree: Tree, entry: SeriesEntry, parsed: Parse
     merge: opts.merge ?? 'merge',
     reverse: entry.reverse,
     keepConflicts: Boolean(opts.force && opts.merge && opts.merge !== 'none'),
+    // The run's memo: the ids the engine checks are the ones the record keeps.
+    blobId: run.blobId,
   } as const;
   const inputFor = (bases: Map<FilePatch, string | null>) => (f: FilePatch): FileInput => ({
     text: current.get((f.oldPath ?? f.newPath)!) ?? null,
@@ -255,20 +257,20 @@ function rejectOps(tree: Tree, results: FileResult[]): FileOp[] {
  */
 function patchIdentity(path: string, text: string): Pick<PatchRecord, 'patchHash' | 'patchStamp'> {
   const st = statSync(path, { throwIfNoEntry: false });
-  return st && st.mtimeMs < Date.now() - 2000 ? { patchStamp: stampOf(st) } : { patchHash: sha1(text)! };
+  return st && st.mtimeMs < Date.now() - 2000 ? { patchStamp: stampOf(st) } : { patchHash: contentId(text)! };
 }
 
 /** What a successful (or forced) push adds to the run: backups, files, record, applied. */
 function addPush(tree: Tree, run: PendingRun, name: string, parsed: ParsedPatch, results: FileResult[], current: Map<string, string | null>, forced: boolean, patchFile: Pick<PatchRecord, 'patchHash' | 'patchStamp'>): void {
   const ops: FileOp[] = [];
   const stamp = Date.now();
-  const record: PatchRecord = { landing: null, emptyFiles: [], hashes: {}, drifted: false, ...patchFile, before: {}, stamp };
+  const record: PatchRecord = { ...emptyRecord(), ...patchFile, before: {}, stamp };
   const after = new Map<string, string | null>(current);
   // Backups first: the originals quilt (and pop) restore from. 0 bytes = did not exist.
   for (const [p, text] of current) {
     ops.push(run.backupOp(p, join(backupDir(tree, name), p), text));
     if (text === '') record.emptyFiles.push(p);
-    record.before![p] = run.sha1(text);
+    record.before![p] = run.contentId(text);
   }
   ops.push({ kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '', mtime: stamp });
   results.forEach((r, k) => {
@@ -284,7 +286,7 @@ function addPush(tree: Tree, run: PendingRun, name: string, parsed: ParsedPatch,
     after.set(target, r.text);
     if (forced && r.rejects) ops.push({ kind: 'write', path: treePath(tree, `${target}.rej`), data: r.rejects });
   });
-  for (const [p, text] of after) record.hashes[p] = run.sha1(text);
+  for (const [p, text] of after) record.hashes[p] = run.contentId(text);
   record.landing = { files: results.map((r) => r.report), ok: !forced, clean: results.every((r) => r.report.hunks.every((h) => h.status === 'exact')) };
   record.drifted = !record.landing.clean;
   ops.push(recordOp(tree, name, record));

@@ -12,7 +12,7 @@ import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
 import { loadState, withLock } from '../session.js';
 import { checkPatchName, insertEntry } from '../series.js';
-import { appliedOp, backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, sha1 } from '../state.js';
+import { appliedOp, backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, contentId, emptyRecord } from '../state.js';
 import { modeOf, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { diffBody, type FileSides, type RefreshOptions, type RefreshResult } from './refresh.js';
@@ -51,10 +51,10 @@ export function refreshFork(tree: Tree, newName: string | undefined, opts: Refre
     for (const x of sides) {
       ops.push({ kind: 'write', path: join(backupDir(tree, name), x.file), data: x.old.text ?? '', mode: x.old.text === null ? 0o644 : x.old.mode });
       if (x.old.text === '') emptyFiles.push(x.file);
-      hashes[x.file] = sha1(x.new.text);
+      hashes[x.file] = contentId(x.new.text);
     }
     ops.push({ kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '' });
-    ops.push(recordOp(tree, name, { landing: null, emptyFiles, hashes, drifted: false, patchHash: sha1(body)! }));
+    ops.push(recordOp(tree, name, { ...emptyRecord(), emptyFiles, hashes, patchHash: contentId(body)! }));
     ops.push(appliedOp(tree, [...applied, name]));
     applyTransaction(tree, ops);
     return { name, changed: true, empty: false, patchText: body, message: `Fork of patch ${displayName(tree, top)} created as ${shownNew}`, warnings };

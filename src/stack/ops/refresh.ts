@@ -16,7 +16,7 @@ import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
 import { loadState, withLock } from '../session.js';
 import { setEntry } from '../series.js';
-import { backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, refreshMarker, sha1 } from '../state.js';
+import { backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, refreshMarker, contentId, emptyRecord } from '../state.js';
 import { modeOf, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { quiltStamp } from './diff.js';
@@ -108,7 +108,7 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   });
   const { body, warnings } = diffBody(tree, sides, { ...opts, strip });
   const hashes: Record<string, string | null> = {};
-  for (const x of sides) hashes[x.file] = sha1(x.new.text);
+  for (const x of sides) hashes[x.file] = contentId(x.new.text);
   const header = withBase(oldParsed?.header ?? '', opts.base);
   const patchText = header + body;
   const empty = body === '';
@@ -124,7 +124,7 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   }
   ops.push({ kind: 'delete', path: refreshMarker(tree, name) });
   ops.push({ kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '' });
-  ops.push(recordOp(tree, name, { landing: null, emptyFiles: rec?.emptyFiles ?? [], hashes, drifted: false, patchHash: sha1(patchText)! }));
+  ops.push(recordOp(tree, name, { ...emptyRecord(), emptyFiles: rec?.emptyFiles ?? [], hashes, patchHash: contentId(patchText)! }));
   applyTransaction(tree, ops);
   const message = empty ? `Nothing in patch ${shown}` : changed ? `Refreshed patch ${shown}` : `Patch ${shown} is unchanged`;
   return { name, changed, empty, patchText, message, warnings };

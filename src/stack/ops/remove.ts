@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
 import { loadState, withLock } from '../session.js';
-import { backupDir, readBackup, readRecord, readText, recordOp, refreshMarker } from '../state.js';
+import { backupDir, emptyRecord, readBackup, readRecord, readText, recordOp, refreshMarker } from '../state.js';
 import { treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { appliedPatch, backupIndex, nextPatchForFile, type StackView } from './inspect.js';
@@ -53,7 +53,7 @@ export function checkedFiles(tree: Tree, files: string[], opts: { patch?: string
 export function removeFiles(tree: Tree, files: string[], opts: { patch?: string; cwd?: string } = {}): RemoveResult {
   return withLock(tree, () => {
     const { name, unique } = checkedFiles(tree, files, opts);
-    const rec = readRecord(tree, name) ?? { landing: null, emptyFiles: [], hashes: {}, drifted: false };
+    const rec = readRecord(tree, name) ?? emptyRecord();
     const ops: FileOp[] = [];
     const lines: string[] = [];
     for (const f of unique) {

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { displayName, type Tree } from '../layout.js';
 import { withLock } from '../session.js';
-import { backupDir, fileMode, readRecord, recordOp, sha1 } from '../state.js';
+import { backupDir, contentId, fileMode, readRecord, recordOp } from '../state.js';
 import { modeOf, readTreeFile, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { patchedVersions } from './inspect.js';
@@ -40,7 +40,7 @@ export function revertFiles(tree: Tree, files: string[], opts: { patch?: string;
       // quilt copies the temp file with cp -p: the original's mode comes along.
       const mode = modeOf(tree, f) ?? fileMode(join(backupDir(tree, name), f)) ?? 0o644;
       ops.push(target === null ? { kind: 'delete', path: treePath(tree, f) } : { kind: 'write', path: treePath(tree, f), data: target, mode });
-      if (rec) rec.hashes[f] = sha1(target);
+      if (rec) rec.hashes[f] = contentId(target);
       res.reverted.push(f);
       res.lines.push(`Changes to ${f} in patch ${shown} reverted`);
     }
