@@ -13,7 +13,8 @@
 const lazy = ['conf', 'isomorphic-git'];
 export default [
   {
-    input: 'dist/cli.js',
+    // main.ts turns V8's compile cache on, then loads cli.ts (a chunk of its own).
+    input: { cli: 'dist/main.js' },
     platform: 'node',
     external: [/^node:/, ...lazy],
     // cli.ts's import('./tui/index.js') is the ES module bundle below.
@@ -23,6 +24,9 @@ export default [
     output: {
       dir: 'dist/bin', format: 'cjs', cleanDir: true,
       entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs',
+      // The import() calls of ES-module-only code (src/**/import-*.ts), in a chunk of their
+      // own: compile-cache.ts leaves it to Node.
+      codeSplitting: { groups: [{ name: 'esm', test: /[\\/]dist[\\/](.+[\\/])?import-[a-z]+\.js$/ }] },
     },
   },
   {

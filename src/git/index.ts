@@ -9,6 +9,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as fs from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { importGit } from './import-git.js';
 
 export interface Repo {
   /** Work tree root. */
@@ -21,7 +22,7 @@ let git: Git | null = null;
 const cache: Record<string, unknown> = {};
 
 async function load(): Promise<Git> {
-  git ??= (await import('isomorphic-git')).default as unknown as Git;
+  git ??= (await importGit()).default as unknown as Git;
   return git;
 }
 

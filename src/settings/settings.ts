@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import type Conf from 'conf';
 import { PatchqError } from '../engine/errors.js';
+import { importConf } from './import-conf.js';
 import { configDir, configFile } from './paths.js';
 import { settingsFromEnv } from './quilt-env.js';
 
@@ -97,7 +98,7 @@ export async function openStore(env: NodeJS.ProcessEnv): Promise<Conf<Partial<Se
   const file = configFile(env);
   // conf throws a bare SyntaxError on a broken file; check first so the user gets the file name.
   if (fs.existsSync(file)) readStoreFile(file);
-  const { default: ConfStore } = await import('conf');
+  const { default: ConfStore } = await importConf();
   try {
     return new ConfStore<Partial<Settings>>({ projectName: 'patchq', projectSuffix: '', cwd: configDir(env), configName: 'config' });
   } catch (e) {

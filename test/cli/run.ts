@@ -21,7 +21,7 @@ export function temp(): string {
 
 export function run(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   // QUILTRC=-: no Debian /etc/quilt.quiltrc (QUILT_PATCHES_PREFIX=yes there) in these runs.
-  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: cwd, LANG: 'C', PATCHQ_CONFIG_DIR: join(cwd, '.cfg'), QUILTRC: '-' };
+  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: cwd, LANG: 'C', PATCHQ_CONFIG_DIR: join(cwd, '.cfg'), PATCHQ_CACHE_DIR: join(tmpdir(), 'patchq-test-cache'), QUILTRC: '-' };
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, env: { ...base, ...env }, encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

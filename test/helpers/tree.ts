@@ -29,6 +29,8 @@ const baseEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
   const env: NodeJS.ProcessEnv = { ...process.env, LANG: 'C', NO_COLOR: '1', ...extra };
   for (const k of Object.keys(env)) if (k.startsWith('QUILT_') && !(k in extra)) delete env[k];
   env.PATCHQ_CONFIG_DIR ??= join(tmpdir(), 'patchq-test-config');
+  // V8's compile cache (src/compile-cache.ts): one for the suite, not in the user's home.
+  env.PATCHQ_CACHE_DIR ??= join(tmpdir(), 'patchq-test-cache');
   return env;
 };
 
