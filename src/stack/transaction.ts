@@ -125,20 +125,24 @@ const lstatOrNull = (p: string) => {
 };
 const lexists = (p: string): boolean => lstatOrNull(p) !== null;
 
-/** p is base or below it. Both absolute; p is normalised here (a `..` cannot slip through). */
-const under = (base: string, p: string): boolean => {
-  const q = normalize(p);
-  return q === base || q.startsWith(base.endsWith(sep) ? base : base + sep);
-};
+/** p is base or below it. Both absolute and normalised. */
+const within = (base: string, p: string): boolean => p === base || p.startsWith(base.endsWith(sep) ? base : base + sep);
+
+/** relative(root, p) for a normalised absolute p; the quick way when p is below root. */
+const relTo = (root: string, p: string): string => (p.startsWith(root + sep) ? p.slice(root.length + 1) : relative(root, p));
 
 /**
  * Where a transaction may write: the tree, and patches/ and .pc/ wherever QUILT_PATCHES
- * and QUILT_PC put them, and the series file (QUILT_SERIES may be absolute).
+ * and QUILT_PC put them, and the series file (QUILT_SERIES may be absolute). Returns the
+ * path normalised.
  */
-function checkAllowed(tree: Tree, abs: string, code: 'E_PATH_OUTSIDE' | 'E_STATE'): void {
-  if (abs.includes('\0') || !(under(tree.root, abs) || under(tree.patchesDir, abs) || under(tree.pcDir, abs) || abs === tree.seriesPath)) {
+function checkAllowed(tree: Tree, abs: string, code: 'E_PATH_OUTSIDE' | 'E_STATE'): string {
+  // Normalised once here (a `..` cannot slip through); the checks after it compare prefixes.
+  const q = normalize(abs);
+  if (abs.includes('\0') || !(within(tree.root, q) || within(tree.patchesDir, q) || within(tree.pcDir, q) || abs === tree.seriesPath)) {
     throw new PatchqError(code, `refusing to write '${abs}': it is outside the tree (${tree.root})`);
   }
+  return q;
 }
 
 /** lstat each path once while a transaction is checked and staged (nothing on disk changes meanwhile). */
@@ -164,14 +168,16 @@ function preflight(tree: Tree, ops: FileOp[], stat: StatMemo): void {
   // A push writes many files into few folders: each folder's chain is walked once.
   const walked = new Set<string>();
   for (const op of ops) {
-    checkAllowed(tree, op.path, 'E_PATH_OUTSIDE');
+    // Ops are made with join(), so their paths are normalised (the prefix checks below rely
+    // on it); one that is not is refused.
+    if (checkAllowed(tree, op.path, 'E_PATH_OUTSIDE') !== op.path) throw new PatchqError('E_PATH_OUTSIDE', `refusing to write '${op.path}': not a normalised path`);
     if (op.kind === 'copy') checkAllowed(tree, op.from, 'E_PATH_OUTSIDE');
     // Symlinked directories on the way must stay inside the area the path belongs to
     // (patches/ itself may be a link, e.g. to debian/patches: only what is below counts).
-    const area = [tree.pcDir, tree.patchesDir, tree.root].find((b) => under(b, op.path));
+    const area = [tree.pcDir, tree.patchesDir, tree.root].find((b) => within(b, op.path));
     // Only folders that exist can be links: the walk starts from the deepest one there.
     let folder = dirname(op.path);
-    while (area && folder !== area && under(area, folder) && !stat(folder)) folder = dirname(folder);
+    while (area && folder !== area && within(area, folder) && !stat(folder)) folder = dirname(folder);
     const key = `${area}\0${folder}`;
     if (area && !walked.has(key)) {
       assertParentsInside(area, relative(area, op.path));
@@ -211,17 +217,17 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
     const missing: string[] = [];
     for (let d = dirname(target); !planned.has(d) && !stat(d); d = dirname(d)) missing.push(d);
     for (const d of missing) planned.add(d);
-    return missing.map((d) => relative(tree.root, d));
+    return missing.map((d) => relTo(tree.root, d));
   };
   const firstChange = firstChanges(ops);
   try {
     ops.forEach((op, i) => {
-      const rel = relative(tree.root, op.path);
+      const rel = relTo(tree.root, op.path);
       if (op.kind === 'rmtree') for (const d of planned) if (d === op.path || d.startsWith(`${op.path}/`)) planned.delete(d);
       if (op.kind === 'copy' && linkable(stat(op.from), i, firstChange(op.from))) {
         const dirs = dirsFor(op.path);
         const existed = stat(op.path) !== null;
-        manifest.push({ kind: 'link', path: rel, from: relative(tree.root, op.from), existed, ...(op.touch ? { touch: true } : {}), ...(dirs.length ? { dirs } : {}) });
+        manifest.push({ kind: 'link', path: rel, from: relTo(tree.root, op.from), existed, ...(op.touch ? { touch: true } : {}), ...(dirs.length ? { dirs } : {}) });
       } else if (op.kind === 'write' || op.kind === 'copy') {
         const staged = String(i);
         let mode: number | undefined;
