@@ -10,11 +10,10 @@
  *                         check; the id the engine's identity check computes anyway)
  * All writes are returned as FileOps for the one transaction; nothing here writes.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
-import { gitBlobId } from '../engine/git-hash.js';
+import { createHash, gitBlobId } from '../engine/git-hash.js';
 import type { PatchReport } from '../engine/types.js';
 import type { Tree } from './layout.js';
 import { parseSeries, type SeriesEntry } from './series.js';
