@@ -11,6 +11,10 @@
 // dist/bin/ sits two levels below the package root, as every dist/<dir>/x.js does, so the
 // modules' `../..` paths (templates/, patches/, package.json) hold in the bundles too.
 const lazy = ['conf', 'isomorphic-git'];
+const LAUNCHER = [
+  '#!/bin/sh',
+  `':' //; PATCHQ_EXTRA_CA_CERTS="\${NODE_EXTRA_CA_CERTS+=}\${NODE_EXTRA_CA_CERTS-}" NODE_EXTRA_CA_CERTS= exec node "$0" "$@"`,
+].join('\n');
 export default [
   {
     // main.ts turns V8's compile cache on, then loads cli.ts (a chunk of its own).
@@ -22,6 +26,10 @@ export default [
     // push and pop import refresh lazily to keep the module graph acyclic, not to split it.
     checks: { ineffectiveDynamicImport: false },
     output: {
+      // The entry is both a POSIX sh script and JavaScript: sh runs Node on it with
+      // NODE_EXTRA_CA_CERTS emptied (src/main.ts says why and gives it back); for Node the
+      // second line is a string and a comment. `patchq` is Unix only for it (quilt is too).
+      postBanner: (chunk) => (chunk.isEntry ? LAUNCHER : ''),
       dir: 'dist/bin', format: 'cjs', cleanDir: true,
       entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs',
       // The import() calls of ES-module-only code (src/**/import-*.ts), in a chunk of their

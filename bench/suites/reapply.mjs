@@ -192,7 +192,7 @@ const TOOLS = {
     const refreshed = new Set();
     for (let round = 0; round <= kase.files.length; round++) {
       const t0 = performance.now();
-      const r = sh(dir, process.execPath, [CLI, 'reapply', '--json']);
+      const r = sh(dir, CLI, ['reapply', '--json']);
       extra.reapplyMs += performance.now() - t0;
       if (r.timeout) {
         extra.notes.push(`${kase.id}: patchq reapply gave no answer in ${TIMEOUT_MS / 1000} s`);
@@ -217,18 +217,18 @@ const TOOLS = {
       const stop = rep.patches.find((p) => p.name === rep.stoppedAt);
       const why = (stop?.report?.files ?? []).flatMap((f) => f.hunks.filter((h) => h.status === 'failed').map((h) => `hunk ${h.hunk} ${h.reason}`));
       extra.stops.push(`${kase.id} ${kase.files.find((f) => f.patch === rep.stoppedAt)?.path ?? rep.stoppedAt} (${stop?.outcome ?? '?'}${why.length ? `: ${why.join(', ')}` : ''})`);
-      sh(dir, process.execPath, [CLI, 'reapply', '--abort']);
+      sh(dir, CLI, ['reapply', '--abort']);
       removeFromSeries(dir, rep.stoppedAt);
     }
     // Every refreshed patch must apply exactly (no fuzz, no offset) on the new upstream.
-    sh(dir, process.execPath, [CLI, 'pop', '-a', '-q']);
+    sh(dir, CLI, ['pop', '-a', '-q']);
     extra.refreshed += refreshed.size;
     for (const name of refreshed) {
       const r = sh(dir, 'patch', ['-p1', '-F0', '--dry-run', '-i', join('patches', name)]);
       if (r.code === 0 && !/offset|fuzz/.test(r.out)) extra.exactAfterRefresh++;
       else extra.notes.push(`${kase.id}: refreshed ${name} does not apply exactly: ${r.out.trim().split('\n').slice(-1)[0]}`);
     }
-    sh(dir, process.execPath, [CLI, 'push', '-a', '-q']);
+    sh(dir, CLI, ['push', '-a', '-q']);
     return res;
   },
   'quilt push -a (fuzz 2)'(dir, kase) {

@@ -86,7 +86,7 @@ function tools(dir, text, patch, { fuzz = 0, cli = true, git = true } = {}) {
         return r.report.ok;
       }),
   };
-  if (cli) t['patchq CLI (push)'] = spawn(process.execPath, [CLI, 'push', '-q', `--fuzz=${fuzz}`]);
+  if (cli) t['patchq CLI (push)'] = spawn(CLI, ['push', '-q', `--fuzz=${fuzz}`]);
   t[`patch -F${fuzz}`] = spawn('patch', ['-p1', '-s', `-F${fuzz}`, '--no-backup-if-mismatch', '-r', '-', '-i', 'patches/p.patch']);
   if (git) t['git apply'] = spawn('git', ['apply', 'patches/p.patch']);
   return t;
@@ -150,7 +150,7 @@ const cell = (r) => (!r ? '–' : r.timeout ? `> ${SPAWN_TIMEOUT_MS / 1000} s` :
 
 export function markdown(res) {
   const tools = [...new Set(res.headline.flatMap((h) => Object.keys(h.res)))];
-  const out = [`Median of ${res.runs} run(s) per cell, tools interleaved. "patchq engine" is parsePatch + applyPatch in-process; "patchq CLI" is \`node dist/bin/cli.cjs push\` in a quilt tree (process start, backups, atomic writes included). Generated files, every line unique.`, '', `| case | ${tools.join(' | ')} |`, `|---|${tools.map(() => '---:').join('|')}|`];
+  const out = [`Median of ${res.runs} run(s) per cell, tools interleaved. "patchq engine" is parsePatch + applyPatch in-process; "patchq CLI" is \`patchq push\` (the command, dist/bin/cli.cjs) in a quilt tree (process start, backups, atomic writes included). Generated files, every line unique.`, '', `| case | ${tools.join(' | ')} |`, `|---|${tools.map(() => '---:').join('|')}|`];
   for (const h of res.headline) out.push(`| ${h.case} | ${tools.map((t) => cell(h.res[t])).join(' | ')} |`);
   out.push('', 'Growth per doubling of the file (hunks grow with it: one per 10 lines; the fuzzy column is one "similar" hunk searched for across the whole file). Ratio = time / time at half the size: 2 is linear, 4 would be quadratic.', '');
   out.push('| lines | hunks | patchq exact | ratio | patchq offset +1000 | ratio | patchq fuzzy (1 hunk) | ratio | patch -F0 exact | ratio | git apply exact | ratio |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

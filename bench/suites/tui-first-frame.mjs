@@ -1,4 +1,4 @@
-// TUI first frame: spawn the BUILT binary (`node dist/bin/cli.cjs tui`) in a real terminal
+// TUI first frame: spawn the BUILT binary (`patchq tui`: dist/bin/cli.cjs) in a real terminal
 // (tmux, 100x30) on a series of N patches and time from spawn until the screen shows the
 // series and the key footer. Target: under 300 ms on a 400-patch series. Polls
 // capture-pane every 5 ms, so numbers are within ~5 ms plus tmux's own latency.
@@ -32,7 +32,7 @@ const tmux = (...a) => spawnSync('tmux', a, { encoding: 'utf8' });
 async function once(root, n, k) {
   const s = `patchq-bench-${process.pid}-${n}-${k}`;
   const t0 = performance.now();
-  const started = tmux('new-session', '-d', '-s', s, '-x', '100', '-y', '30', '-c', root, `env NO_COLOR=1 QUILTRC=- ${process.execPath} ${CLI} tui; sleep 5`);
+  const started = tmux('new-session', '-d', '-s', s, '-x', '100', '-y', '30', '-c', root, `env NO_COLOR=1 QUILTRC=- ${CLI} tui; sleep 5`);
   if (started.status !== 0) throw new Error(`tmux new-session: ${started.stderr}`);
   try {
     for (;;) {
