@@ -11,7 +11,6 @@ import { commandHelp, usage } from './commands/help.js';
 import { findCommand } from './commands/registry.js';
 import type { Context, Printer } from './commands/types.js';
 import { exitCodeFor, isPatchqError, EXIT, PatchqError } from './errors.js';
-import { importTui } from './import-tui.js';
 import { resolveColor } from './output/color.js';
 import { jsonError, jsonResult } from './output/json.js';
 import { storedColor } from './settings/paths.js';
@@ -37,7 +36,7 @@ function makePrinter(json: boolean, tty: boolean): Printer {
 /** The TUI, loaded only when it starts (ink + react cost ~0.6 s to import). null if absent. */
 async function openTui(cwd: string): Promise<number | null> {
   try {
-    const { startTui } = await importTui();
+    const { startTui } = await (await import('./import-tui.js')).importTui();
     return await startTui({ cwd, env: process.env });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return null;

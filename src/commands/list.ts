@@ -32,7 +32,7 @@ export const applied: RunFn = async (ctx, args) => {
     list = a.slice(0, i + 1);
   }
   if (list.length === 0) throw new PatchqError('E_NOTHING', 'No patches applied');
-  list.forEach((n) => ctx.out.line(show(n)));
+  ctx.out.line(list.map(show).join('\n')); // one write for the whole list
   return { data: list };
 };
 
@@ -48,7 +48,7 @@ export const unapplied: RunFn = async (ctx, args) => {
     const last = names[names.length - 1];
     throw new PatchqError('E_STATE', last ? `File series fully applied, ends at patch ${show(last)}` : 'No patches in series');
   }
-  list.forEach((n) => ctx.out.line(show(n)));
+  ctx.out.line(list.map(show).join('\n')); // one write for the whole list
   return { data: list };
 };
 
@@ -80,8 +80,13 @@ export function seriesRows(t: Tree, series: ReturnType<typeof loadState>['series
 
 export const series: RunFn = async (ctx, args: ParsedArgs) => {
   const { t, series: s, applied: a, show } = state(ctx);
-  const rows = seriesRows(t, s, a);
   const verbose = args.options.verbose === true;
+  // The names alone need no patch file or record read: one write for the whole list.
+  if (!verbose && !ctx.json) {
+    if (s.length > 0) ctx.out.line(s.map((e) => show(e.name)).join('\n'));
+    return {};
+  }
+  const rows = seriesRows(t, s, a);
   for (const r of rows) {
     if (!verbose) ctx.out.line(show(r.name));
     else {

@@ -9,7 +9,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as fs from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { importGit } from './import-git.js';
 
 export interface Repo {
   /** Work tree root. */
@@ -22,7 +21,8 @@ let git: Git | null = null;
 const cache: Record<string, unknown> = {};
 
 async function load(): Promise<Git> {
-  git ??= (await importGit()).default as unknown as Git;
+  // Through import-git.ts, itself imported when needed: see src/import-tui.ts.
+  git ??= (await (await import('./import-git.js')).importGit()).default as unknown as Git;
   return git;
 }
 

@@ -8,7 +8,6 @@
 import fs from 'node:fs';
 import type Conf from 'conf';
 import { PatchqError } from '../engine/errors.js';
-import { importConf } from './import-conf.js';
 import { configDir, configFile } from './paths.js';
 import { settingsFromEnv } from './quilt-env.js';
 
@@ -98,7 +97,7 @@ export async function openStore(env: NodeJS.ProcessEnv): Promise<Conf<Partial<Se
   const file = configFile(env);
   // conf throws a bare SyntaxError on a broken file; check first so the user gets the file name.
   if (fs.existsSync(file)) readStoreFile(file);
-  const { default: ConfStore } = await importConf();
+  const { default: ConfStore } = await (await import('./import-conf.js')).importConf();
   try {
     return new ConfStore<Partial<Settings>>({ projectName: 'patchq', projectSuffix: '', cwd: configDir(env), configName: 'config' });
   } catch (e) {
