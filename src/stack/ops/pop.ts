@@ -102,9 +102,10 @@ function popOne(tree: Tree, series: SeriesEntry[], name: string, run: PendingRun
   ev.line?.(files.length === 0 ? `Patch ${shown} appears to be empty, removing` : `Removing patch ${shown}`);
   for (const f of files) {
     const backup = join(backupDir(tree, name), f);
-    // 0 bytes = the file did not exist, unless patchq recorded a real empty file.
-    const absent = statSync(backup).size === 0 && !(rec?.emptyFiles ?? []).includes(f);
     const hash = before[f];
+    // 0 bytes = the file did not exist, unless patchq recorded a real empty file. A current
+    // record knows it without a look: its id of the backup is null for "did not exist".
+    const absent = hash !== undefined ? hash === null : statSync(backup).size === 0 && !(rec?.emptyFiles ?? []).includes(f);
     run.setFrom(f, absent ? null : backup, typeof hash === 'string' ? hash : undefined);
     if (!opts.quiet) ev.line?.(absent ? `Removing ${f}` : `Restoring ${f}`);
   }
