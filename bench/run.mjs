@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- SUITE... ] [--quick]`: run the named suites (all by default), print
+// `npm run bench [-- SUITE... ] [--quick | --render]`: run the named suites (all by default), print
 // each one's table, keep the raw result in bench/out/<suite>.json, and rewrite that
 // suite's section of BENCHMARKS.md (dated heading, machine, tool versions, table, how to
 // reproduce). Sections of suites not run are left as they are.
@@ -15,11 +15,14 @@ const SUITES = ['drift', 'speed', 'stack', 'reapply', 'tui-first-frame'];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const unknown = args.filter((a) => a.startsWith('-') && a !== '--quick');
+// --render: rewrite the suites' sections of BENCHMARKS.md from bench/out/<suite>.json (the
+// last run's raw numbers) without running anything, after a change to how a table is written.
+const render = args.includes('--render');
+const unknown = args.filter((a) => a.startsWith('-') && a !== '--quick' && a !== '--render');
 const named = args.filter((a) => !a.startsWith('-'));
 const bad = named.filter((n) => !SUITES.includes(n));
 if (unknown.length || bad.length) {
-  console.error(`bench: unknown ${unknown.length ? `option ${unknown[0]}` : `suite ${bad[0]}`}; suites: ${SUITES.join(', ')}; option: --quick`);
+  console.error(`bench: unknown ${unknown.length ? `option ${unknown[0]}` : `suite ${bad[0]}`}; suites: ${SUITES.join(', ')}; options: --quick, --render`);
   process.exit(2);
 }
 const chosen = named.length ? named : SUITES;
@@ -44,13 +47,20 @@ function section(name, mod, res, date) {
     `<!-- bench:${name} -->`,
     `## ${mod.title ?? name} — ${date}${res.quick ? ' (quick run)' : ''}`,
     '',
-    machine(),
+    res.machine ?? machine(),
     '',
     mod.markdown(res),
     '',
     `Reproduce: \`npm run bench -- ${name}${res.quick ? ' --quick' : ''}\` (raw numbers in \`bench/out/${name}.json\`).`,
     `<!-- /bench:${name} -->`,
   ].join('\n');
+}
+
+/** The machine lines (machine, tools, commit) of a suite's section as BENCHMARKS.md has it. */
+function writtenMachine(name) {
+  if (!existsSync(MD)) return null;
+  const m = new RegExp(`<!-- bench:${name} -->\\n## [^\\n]*\\n\\n((?:[^\\n]+\\n)+)\\n`).exec(readFileSync(MD, 'utf8'));
+  return m ? m[1].trimEnd() : null;
 }
 
 function rewrite(name, text) {
@@ -71,6 +81,20 @@ mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });
 let failed = 0;
 for (const name of chosen) {
   const mod = await import(`./suites/${name}.mjs`);
+  if (render) {
+    const saved = join(ROOT, 'bench', 'out', `${name}.json`);
+    if (!existsSync(saved)) {
+      console.error(`bench: no ${saved} to render (run the suite first)`);
+      failed++;
+      continue;
+    }
+    const { date, ...res } = JSON.parse(readFileSync(saved, 'utf8'));
+    // A run saved before runs kept their machine lines: the ones its section shows.
+    res.machine ??= writtenMachine(name) ?? undefined;
+    rewrite(name, section(name, mod, res, date));
+    console.log(`rendered ${name} (run of ${date})`);
+    continue;
+  }
   const t0 = performance.now();
   console.log(`\n== ${name}${quick ? ' (quick)' : ''}`);
   let res;
@@ -83,6 +107,7 @@ for (const name of chosen) {
   }
   res.quick = quick;
   const date = sh('date', ['-u', '+%Y-%m-%d %H:%M UTC']);
+  res.machine = machine();
   writeFileSync(join(ROOT, 'bench', 'out', `${name}.json`), JSON.stringify({ date, ...res }, null, 1));
   console.log(mod.markdown(res));
   console.log(`   (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
