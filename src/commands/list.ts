@@ -87,14 +87,12 @@ export const series: RunFn = async (ctx, args: ParsedArgs) => {
     return {};
   }
   const rows = seriesRows(t, s, a);
+  // Here -v, or --json (whose rows are the data; out.line prints nothing under it).
   for (const r of rows) {
-    if (!verbose) ctx.out.line(show(r.name));
-    else {
-      const mark = r.state === 'top' ? '=' : r.state === 'applied' ? '+' : ' ';
-      const notes = [r.needsRefresh ? 'needs refresh' : '', r.drifted ? 'drifted' : '', r.template ? `template ${r.template}` : ''].filter(Boolean);
-      const line = paint(ctx, r.state, `${mark} ${show(r.name)}`);
-      ctx.out.line(`${line}${notes.length ? paint(ctx, 'warn', `  (${notes.join(', ')})`) : ''}`);
-    }
+    const mark = r.state === 'top' ? '=' : r.state === 'applied' ? '+' : ' ';
+    const notes = [r.needsRefresh ? 'needs refresh' : '', r.drifted ? 'drifted' : '', r.template ? `template ${r.template}` : ''].filter(Boolean);
+    const line = paint(ctx, r.state, `${mark} ${show(r.name)}`);
+    ctx.out.line(`${line}${notes.length ? paint(ctx, 'warn', `  (${notes.join(', ')})`) : ''}`);
   }
   return { data: rows };
 };
