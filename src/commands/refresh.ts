@@ -2,6 +2,7 @@ import { refresh, refreshFork, type RefreshOptions } from '../stack/index.js';
 import { loadSettings } from '../settings/settings.js';
 import { splitWords } from '../settings/quilt-env.js';
 import { parseArgs } from './args.js';
+import { PatchqError } from '../engine/errors.js';
 import { opt, patchArg, tree } from './common.js';
 import { findCommand } from './registry.js';
 import type { Command, ParsedArgs, RunFn } from './types.js';
@@ -29,6 +30,7 @@ function formatOf(env: NodeJS.ProcessEnv, args: ParsedArgs): RefreshOptions {
     // -p N names the level itself: the configured a/ b/ labels do not apply.
     ...(s.prefix.value === 'ab' && (strip === undefined || strip === 'ab') ? { prefix: 'ab' as const } : {}),
     ...(opt.bool(args, 'context-diff') || cLines !== undefined ? { contextFormat: true } : {}),
+    ...(opt.bool(args, 'strip-trailing-whitespace') ? { stripWhitespace: true } : {}),
   };
 }
 
@@ -47,6 +49,7 @@ export const run: RunFn = async (ctx, args) => {
   const format = formatOf(ctx.env, args);
   const fork = opt.str(args, 'fork');
   if (fork !== undefined) {
+    if (format.stripWhitespace) throw new PatchqError('E_USAGE', 'refresh: --strip-trailing-whitespace cannot be used with -z');
     const res = refreshFork(t, fork === '' ? undefined : fork, {
       ...(args.positionals[0] ? { name: patchArg(ctx, t, args.positionals[0]) } : {}),
       ...format,

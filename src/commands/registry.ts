@@ -33,7 +33,7 @@ export const commands: Command[] = [
   {
     name: 'refresh',
     summary: 'Regenerate the top (or named) patch from the working tree.',
-    usage: '[-p N] [-U N | -c | -C N] [-z[NEW]] [--git] [--no-timestamps] [--no-index] [-f] [PATCH]',
+    usage: '[-p N] [-U N | -c | -C N] [-z[NEW]] [--git] [--no-timestamps] [--no-index] [-f] [--strip-trailing-whitespace] [PATCH]',
     options: [
       { name: 'strip', short: 'p', type: 'string', valueName: 'N|ab', description: 'Labels for strip level N (0: file.orig/file), or ab: a/file and b/file.' },
       { name: 'unified', short: 'U', type: 'number', valueName: 'N', description: 'Lines of context (default 3).' },
@@ -45,6 +45,7 @@ export const commands: Command[] = [
       { name: 'force', short: 'f', type: 'boolean', description: 'Refresh even when later applied patches touch the same files.' },
       { name: 'backup', type: 'boolean', description: 'Keep the previous patch file as PATCH~ (quilt; Debian sets it in QUILT_REFRESH_ARGS).' },
       { name: 'sort', type: 'boolean', description: 'Files in name order instead of the order the patch had.' },
+      { name: 'strip-trailing-whitespace', type: 'boolean', description: 'Drop spaces and tabs from the end of the lines the patch adds, in the working files and so in the patch (as quilt; without it refresh warns about them).' },
       { name: 'fork', short: 'z', type: 'optional-string', implied: '', valueName: 'NEW', description: "Put what changed since the last refresh into a new patch after the top one (default name: the top's with -2), as quilt's refresh -z." },
       json,
     ],

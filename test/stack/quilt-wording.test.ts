@@ -307,11 +307,58 @@ describe('quilt wording on twin trees', () => {
     const [q, p] = twins((d) => write(d, 'a', 'a\nb\nc\n'));
     for (const args of [['new', 'test.diff'], ['add', 'a']]) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
     for (const d of [q, p]) write(d, 'a', 'a \nb\nc \n');
-    for (const args of [['refresh'], ['refresh', '-U0']]) {
+    for (const args of [['refresh'], ['refresh', '-U0'], ['refresh', '-c'], ['refresh', '-C0']]) {
       const r = patchq(p, args);
-      expect(r.stderr).toBe('Warning: trailing whitespace in lines 1,3 of a\n');
+      expect(r.stderr, args.join(' ')).toBe('Warning: trailing whitespace in lines 1,3 of a\n');
       expect(out(r)).toEqual(out(quilt(q, args)));
     }
+  });
+
+  it('refresh --strip-trailing-whitespace drops it from the working files and the patch, as quilt does', () => {
+    const [q, p] = twins((d) => {
+      write(d, 'a', 'a\nb\nc\n');
+      write(d, 'z', 'z\n');
+    });
+    for (const args of [['new', 'test.diff'], ['add', 'a', 'z']]) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
+    for (const format of [[], ['-c']]) {
+      for (const d of [q, p]) {
+        write(d, 'a', 'A \nb\nC\t \n');
+        write(d, 'z', 'Z \n');
+      }
+      const args = ['refresh', '-p', 'ab', '--no-timestamps', ...format, '--strip-trailing-whitespace'];
+      const r = patchq(p, args);
+      expect(r.stderr, args.join(' ')).toBe('Removing trailing whitespace from lines 1,3 of a\nRemoving trailing whitespace from line 1 of z\n');
+      expect(out(r)).toEqual(out(quilt(q, args)));
+      expect(read(p, 'patches/test.diff')).toBe(read(q, 'patches/test.diff'));
+      expect(read(p, 'patches/test.diff')).not.toMatch(/[ \t]\n/);
+      for (const f of ['a', 'z']) expect(read(p, f)).toBe(read(q, f));
+      expect(read(p, 'a')).toBe('A\nb\nC\n');
+    }
+    // The stack stays consistent: pop restores the originals, push gives the stripped files.
+    expect(out(patchq(p, ['pop', '-q']))).toEqual(out(quilt(q, ['pop', '-q'])));
+    expect(read(p, 'a')).toBe('a\nb\nc\n');
+    patchq(p, ['push']);
+    expect(read(p, 'a')).toBe('A\nb\nC\n');
+  });
+
+  it('refresh --strip-trailing-whitespace is refused for a file a later patch shadows, with nothing changed', () => {
+    const p = tempDir();
+    write(p, 'a', 'a\n');
+    for (const args of [['new', '1.diff'], ['add', 'a']]) patchq(p, args);
+    write(p, 'a', 'b \n');
+    for (const args of [['new', '2.diff'], ['add', 'a']]) patchq(p, args);
+    write(p, 'a', 'c\n');
+    const r = patchq(p, ['refresh', '-f', '--strip-trailing-whitespace', '1.diff']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Cannot use --strip-trailing-whitespace on a patch that has shadowed files \(a\); nothing was changed/);
+    expect(read(p, 'a')).toBe('c\n');
+    expect(read(p, '.pc/2.diff/a')).toBe('b \n');
+    // With -z (a fork of the top patch) it is a usage error: exit 2, nothing written.
+    write(p, 'a', 'd \n');
+    const z = patchq(p, ['refresh', '-z', '--strip-trailing-whitespace']);
+    expect([z.code, z.stderr.trim()]).toEqual([2, 'refresh: --strip-trailing-whitespace cannot be used with -z']);
+    expect(read(p, 'patches/series')).toBe('1.diff\n2.diff\n');
+    expect(read(p, 'a')).toBe('d \n');
   });
 
   it('pop --refresh refreshes each patch before removing it; -f with it is refused', () => {

@@ -42,6 +42,11 @@ export interface RefreshOptions {
   backup?: boolean;
   /** quilt's --sort: files in name order instead of the patch's own order. */
   sort?: boolean;
+  /**
+   * quilt's --strip-trailing-whitespace: added lines that end in spaces or tabs lose them,
+   * in the working file and so in the patch.
+   */
+  stripWhitespace?: boolean;
 }
 
 export interface RefreshResult {
@@ -106,14 +111,28 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
       new: { text: newText, mode: later ? b.mode : (modeOf(tree, f) ?? undefined), path: later ? join(backupDir(tree, later), f) : treePath(tree, f) },
     };
   });
-  const { body, warnings } = diffBody(tree, sides, { ...opts, strip });
+  let { body, warnings, trailing } = diffBody(tree, sides, { ...opts, strip });
+  const stripped: FileOp[] = [];
+  if (opts.stripWhitespace && trailing.length > 0) {
+    // What quilt's refresh does with it: the working files lose the whitespace, the patch
+    // is made again from them. A shadowed file's new side is a later patch's backup, not a
+    // working file: quilt says it cannot, and strips anyway; patchq refuses.
+    if (shadow.size > 0) throw new PatchqError('E_STATE', `Cannot use --strip-trailing-whitespace on a patch that has shadowed files (${[...shadow.keys()].join(', ')}); nothing was changed`);
+    for (const { file, lines } of trailing) {
+      const side = sides.find((x) => x.file === file)!;
+      side.new.text = stripLines(side.new.text!, lines);
+      stripped.push({ kind: 'write', path: treePath(tree, file), data: side.new.text, mode: side.new.mode ?? side.old.mode });
+    }
+    ({ body } = diffBody(tree, sides, { ...opts, strip }));
+    warnings = trailing.map(({ file, lines }) => `Removing trailing whitespace from ${lineList(lines)} of ${file}`);
+  }
   const hashes: Record<string, string | null> = {};
   for (const x of sides) hashes[x.file] = contentId(x.new.text);
   const header = withBase(oldParsed?.header ?? '', opts.base);
   const patchText = header + body;
   const empty = body === '';
   const changed = patchText !== oldText;
-  const ops: FileOp[] = [];
+  const ops: FileOp[] = [...stripped];
   if (changed && opts.backup && oldText !== null) ops.push({ kind: 'write', path: `${patchPath}~`, data: oldText });
   if (changed) ops.push({ kind: 'write', path: patchPath, data: patchText });
   // refresh -p N makes a -pN patch, and the patch it writes is forward: the series says
@@ -141,14 +160,14 @@ export interface FileSides {
  * The patch body for these files, in refresh's format (quilt or git headers, labels for
  * the strip level, modes, timestamps from the files at `path`), and quilt's warnings.
  */
-export function diffBody(tree: Tree, sides: FileSides[], opts: RefreshOptions & { strip: number }): { body: string; warnings: string[] } {
+export function diffBody(tree: Tree, sides: FileSides[], opts: RefreshOptions & { strip: number }): { body: string; warnings: string[]; trailing: Array<{ file: string; lines: number[] }> } {
   const env = process.env;
   const noTs = opts.noTimestamps ?? Boolean(env.QUILT_NO_DIFF_TIMESTAMPS);
   const noIndex = opts.noIndex ?? Boolean(env.QUILT_NO_DIFF_INDEX);
   const dir = basename(tree.root);
   const git = opts.style === 'git';
   let body = '';
-  const warnings: string[] = [];
+  const trailing: Array<{ file: string; lines: number[] }> = [];
   for (const { file: f, old: b, new: n } of sides) {
     // -p0: `f.orig` and `f`, except that a deleted file keeps its own name (the patch has no other).
     const labels = git ? {} : opts.prefix === 'ab' ? { oldLabel: `a/${f}`, newLabel: `b/${f}` } : opts.strip === 0 ? { oldLabel: n.text === null ? f : `${f}.orig`, newLabel: f } : { oldLabel: `${dir}.orig/${f}`, newLabel: `${dir}/${f}` };
@@ -166,24 +185,47 @@ export function diffBody(tree: Tree, sides: FileSides[], opts: RefreshOptions & 
       ...(noTs || git ? {} : { oldTime: quiltStamp(b.text === null ? null : b.path), newTime: quiltStamp(n.text === null ? null : n.path) }),
     });
     body += fileDiff;
-    const ws = trailingWhitespace(fileDiff);
-    if (ws.length) warnings.push(`Warning: trailing whitespace in line${ws.length > 1 ? 's' : ''} ${ws.join(',')} of ${f}`);
+    const lines = trailingWhitespace(fileDiff);
+    if (lines.length) trailing.push({ file: f, lines });
   }
-  return { body, warnings };
+  // quilt lists the files in name order.
+  trailing.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
+  const warnings = trailing.map(({ file, lines }) => `Warning: trailing whitespace in ${lineList(lines)} of ${file}`);
+  return { body, warnings, trailing };
 }
 
-/** New-side line numbers of added lines that end in a space or tab (quilt warns about them). */
+const lineList = (lines: number[]): string => `line${lines.length > 1 ? 's' : ''} ${lines.join(',')}`;
+
+/**
+ * New-side line numbers of added lines that end in a space or tab (quilt warns about
+ * them), in a unified diff (`+` lines) or a context diff (`+ ` and `! ` lines of a
+ * `--- N,M ----` section).
+ */
 function trailingWhitespace(fileDiff: string): number[] {
   const out: number[] = [];
   let line = 0;
+  let mode: 'none' | 'unified' | 'context' = 'none';
   for (const l of fileDiff.split('\n')) {
-    const m = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(l);
-    if (m) line = Number(m[1]);
-    else if (line === 0) continue;
-    else if (l.startsWith('+')) {
-      if (/[ \t]\r?$/.test(l)) out.push(line);
+    let m = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(l);
+    if (m) [line, mode] = [Number(m[1]), 'unified'];
+    else if ((m = /^--- (\d+)(?:,\d+)? ----$/.exec(l))) [line, mode] = [Number(m[1]), 'context'];
+    else if (l.startsWith('***')) mode = 'none';
+    else if (mode === 'unified') {
+      if (l.startsWith('+')) {
+        if (/[ \t]\r?$/.test(l)) out.push(line);
+        line++;
+      } else if (l.startsWith(' ')) line++;
+    } else if (mode === 'context' && /^[+! ] /.test(l)) {
+      if (l[0] !== ' ' && /[ \t]\r?$/.test(l)) out.push(line);
       line++;
-    } else if (l.startsWith(' ')) line++;
+    }
   }
   return out;
+}
+
+/** The text with spaces and tabs dropped from the end of these lines (1-based); a CR stays. */
+function stripLines(text: string, lines: number[]): string {
+  const parts = text.split('\n');
+  for (const n of lines) if (parts[n - 1] !== undefined) parts[n - 1] = parts[n - 1]!.replace(/[ \t]+(\r?)$/, '$1');
+  return parts.join('\n');
 }
