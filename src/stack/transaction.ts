@@ -12,7 +12,8 @@
  *                aside  the old target (file or dir) -> tx/undo/<n>   (nothing when absent;
  *                       directories a write creates are listed in its manifest op)
  *                place  write: rename(staged, target); delete / rmtree: nothing more
- *   4. done    remove .pc/.patchq/tx (with the set-aside originals)
+ *   4. done    remove the manifest (the transaction is over), then the rest of
+ *              .pc/.patchq/tx (with the set-aside originals)
  *
  * Failure in step 3 (disk full, a read-only or immutable file, a directory in the way):
  * every op done so far is undone from tx/undo in reverse order, and the command fails
@@ -23,16 +24,17 @@
  *                            whether it already happened (staged file gone = placed,
  *                            undo entry present = set aside), so redoing is idempotent;
  *                            if rolling forward fails, roll back from tx/undo instead
- *   tx dir, no manifest   -> the crash came before the commit point: delete it
+ *   tx dir, no manifest   -> the crash came before the commit point, or after the end
+ *                            (the manifest goes first): delete it
  * So `kill -9` at any moment leaves either the old state or the new one, and the next
  * command finishes the job: the stack never lies about what is applied.
  *
  * Test hook (docs/reliability.md): PATCHQ_CRASH_AT=n SIGKILLs the process right after
- * the n-th step: each staged file, the commit, each set-aside and each placement;
+ * the n-th step: each staged file, the commit, each set-aside and each placement, the end;
  * PATCHQ_CRASH_AT=count prints `patchq-steps: N` on exit instead. PATCHQ_FAIL_APPLY_AT=n
  * makes the n-th op of step 3 fail with EIO (the roll-back path).
  */
-import { chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, utimesSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, utimesSync } from 'node:fs';
 import { dirname, join, normalize, relative, sep } from 'node:path';
 import type { Stats } from 'node:fs';
 import { writeFileAtomic, fsyncDir, maybeFailWrite } from '../fsx/atomic.js';
@@ -410,6 +412,23 @@ function runManifest(tree: Tree, manifest: ManifestOp[], fresh = false): void {
     maybeCrash();
   });
   if (durable()) for (const d of touchedDirs) fsyncDir(d);
+  closeTransaction(dir);
+}
+
+/**
+ * The transaction is over (every op done, or every op undone): the manifest goes first,
+ * then the rest. In the other order a kill partway through the removal could leave the
+ * manifest with some undo entries gone, and the next run would redo (or undo) only part
+ * of the ops; a staging area without a manifest is dropped as it is.
+ */
+function closeTransaction(dir: string): void {
+  try {
+    unlinkSync(join(dir, 'manifest.json'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  if (durable()) fsyncDir(dir);
+  maybeCrash();
   removeTree(dir);
 }
 
@@ -452,7 +471,7 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown): void {
         }
       }
     }
-    rmSync(dir, { recursive: true, force: true });
+    closeTransaction(dir);
   } catch (e) {
     throw new PatchqError(
       'E_STATE',

@@ -133,4 +133,36 @@ describe('kill -9 at every step', () => {
     expect(trials).toBeGreaterThanOrEqual(30);
     // ~40 trials of 5 processes each: on a loaded 2-core runner that is over a minute.
   }, 240_000);
+
+  it('a kill during the clean-up at the end finds the manifest already gone: the next command drops the rest, after a finished and after a rolled-back run', () => {
+    const { d, pristine } = series();
+    const full: Record<string, string>[] = [];
+    for (let n = 0; n <= 3; n++) {
+      full.push(snapshot(d));
+      if (n < 3) patchq(d, ['push']);
+    }
+    patchq(d, ['pop', '-a']);
+    const tx = join(d, '.pc/.patchq/tx');
+    const lastStep = (args: string[], env: NodeJS.ProcessEnv = {}): number => {
+      const r = patchq(d, args, { ...env, PATCHQ_CRASH_AT: 'count' });
+      return Number(/patchq-steps: (\d+)/.exec(r.stderr)![1]);
+    };
+    // Finished: every op done, killed right after the manifest went; the set-aside
+    // originals are still in tx/undo.
+    const k = lastStep(['push', '-a']);
+    patchq(d, ['pop', '-a']);
+    expect(patchq(d, ['push', '-a'], { PATCHQ_CRASH_AT: String(k) }).code).toBe(-1);
+    expect([existsSync(tx), existsSync(join(tx, 'manifest.json')), existsSync(join(tx, 'undo'))]).toEqual([true, false, true]);
+    expect(patchq(d, ['applied']).stdout).toBe('1.patch\n2.patch\n3.patch\n');
+    expect(existsSync(tx)).toBe(false);
+    consistent(d, full, pristine);
+    // Rolled back (the 4th op fails), killed at the end of the roll-back.
+    const env = { PATCHQ_FAIL_APPLY_AT: '4' };
+    const r = lastStep(['push', '-a'], env);
+    expect(patchq(d, ['push', '-a'], { ...env, PATCHQ_CRASH_AT: String(r) }).code).toBe(-1);
+    expect([existsSync(tx), existsSync(join(tx, 'manifest.json'))]).toEqual([true, false]);
+    expect(patchq(d, ['applied'])).toMatchObject({ code: 2, stdout: '' });
+    expect(existsSync(tx)).toBe(false);
+    expect(snapshot(d)).toEqual(pristine);
+  }, 60_000);
 });
