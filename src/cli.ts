@@ -13,6 +13,7 @@ import type { Context, Printer } from './commands/types.js';
 import { exitCodeFor, isPatchqError, EXIT, PatchqError } from './errors.js';
 import { resolveColor } from './output/color.js';
 import { jsonError, jsonResult } from './output/json.js';
+import { stdoutIsTTY, writeErr, writeOut } from './output/stdio.js';
 import { storedColor } from './settings/paths.js';
 import { quiltArgs } from './settings/quilt-env.js';
 import { applyQuiltrc } from './settings/quiltrc.js';
@@ -20,15 +21,15 @@ import { applyQuiltrc } from './settings/quiltrc.js';
 function makePrinter(json: boolean, tty: boolean): Printer {
   return {
     line: (text = '') => {
-      if (!json) process.stdout.write(text + '\n');
+      if (!json) writeOut(text + '\n');
     },
-    warn: (text) => process.stderr.write(text + '\n'),
+    warn: (text) => writeErr(text + '\n'),
     progress: (done, total, label) => {
       if (json || !tty) return;
       const width = 24;
       const filled = total > 0 ? Math.round((done / total) * width) : 0;
-      process.stdout.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label}\x1b[K`);
-      if (done >= total) process.stdout.write('\r\x1b[K');
+      writeOut(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label}\x1b[K`);
+      if (done >= total) writeOut('\r\x1b[K');
     },
   };
 }
@@ -47,14 +48,14 @@ async function openTui(cwd: string): Promise<number | null> {
 /** One error, printed once: JSON on stdout under --json, else one line on stderr. */
 function report(err: unknown, json: boolean, env: NodeJS.ProcessEnv): number {
   if (isPatchqError(err)) {
-    if (json) process.stdout.write(jsonError(err));
-    else if (err.message !== '') process.stderr.write(err.describe() + '\n');
+    if (json) writeOut(jsonError(err));
+    else if (err.message !== '') writeErr(err.describe() + '\n');
     return exitCodeFor(err);
   }
   const message = err instanceof Error ? err.message : String(err);
-  if (json) process.stdout.write(jsonError({ code: 'E_INTERNAL', message }));
-  process.stderr.write(`patchq: internal error: ${message.split('\n')[0]} (please report; PATCHQ_DEBUG=1 shows the stack)\n`);
-  if (env.PATCHQ_DEBUG === '1' && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  if (json) writeOut(jsonError({ code: 'E_INTERNAL', message }));
+  writeErr(`patchq: internal error: ${message.split('\n')[0]} (please report; PATCHQ_DEBUG=1 shows the stack)\n`);
+  if (env.PATCHQ_DEBUG === '1' && err instanceof Error && err.stack) writeErr(err.stack + '\n');
   return EXIT.error;
 }
 
@@ -76,7 +77,7 @@ async function bare(tty: boolean): Promise<number> {
       }
     }
   }
-  process.stdout.write(usage());
+  writeOut(usage());
   return EXIT.ok;
 }
 
@@ -86,7 +87,7 @@ function context(json: boolean, tty: boolean, color: boolean): Context {
 
 export async function main(argv: string[]): Promise<number> {
   const env = process.env;
-  const tty = Boolean(process.stdout.isTTY);
+  const tty = stdoutIsTTY();
   // quilt's global `--quiltrc FILE` (or `--quiltrc=FILE`, `-` for none) comes before the command.
   let rc: string | undefined;
   if (argv[0] === '--quiltrc' && argv.length > 1) [rc, argv] = [argv[1], argv.slice(2)];
@@ -104,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
     if (name === '--help' || name === '-h' || name === 'help') {
       const about = name === 'help' && given[0] ? findCommand(given[0]) : undefined;
       if (name === 'help' && given[0] && (!about || Array.isArray(about))) throw new PatchqError('E_USAGE', `help: unknown command '${given[0]}'`);
-      process.stdout.write(about && !Array.isArray(about) ? commandHelp(about) : usage());
+      writeOut(about && !Array.isArray(about) ? commandHelp(about) : usage());
       return EXIT.ok;
     }
     if (name === '--version' || name === '-V') return main(['version', ...given]);
@@ -115,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
     // quilt prepends QUILT_<CMD>_ARGS to the command's own arguments (QUILT.md 2.4).
     const args = parseArgs(command.name, command.options, quiltArgs(command.name, given, env));
     if (args.options.help) {
-      process.stdout.write(commandHelp(command));
+      writeOut(commandHelp(command));
       return EXIT.ok;
     }
     const json = Boolean(args.options.json);
@@ -124,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
     const ctx = context(json, tty, color);
     const { run } = await command.load();
     const result = (await run(ctx, args)) ?? {};
-    if (json && result.data !== undefined) process.stdout.write(jsonResult(result.data));
+    if (json && result.data !== undefined) writeOut(jsonResult(result.data));
     if (result.tui && tty && !json) {
       const code = await openTui(result.tui.cwd);
       if (code !== null) return code;
@@ -134,12 +135,6 @@ export async function main(argv: string[]): Promise<number> {
     return report(err, jsonWanted, env);
   }
 }
-
-// `patchq series | head`: a closed pipe is the reader's choice, not an error.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(0);
-  throw e;
-});
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -9,6 +9,7 @@ import { loadSettings } from '../settings/settings.js';
 import { splitWords } from '../settings/quilt-env.js';
 import { opt, tree } from './common.js';
 import type { Context, RunFn } from './types.js';
+import { writeOut } from '../output/stdio.js';
 
 export const run: RunFn = async (ctx, args) => {
   const t = tree(ctx);
@@ -49,7 +50,7 @@ function emit(ctx: Context, text: string): void {
   if (text === '') return;
   const bytes = Buffer.from(text, 'latin1');
   if (!ctx.color) {
-    process.stdout.write(bytes);
+    writeOut(bytes);
     return;
   }
   // Colour only on valid UTF-8 (a terminal); anything else goes out raw.
@@ -57,7 +58,7 @@ function emit(ctx: Context, text: string): void {
   try {
     decoded = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    process.stdout.write(bytes);
+    writeOut(bytes);
     return;
   }
   const lines = decoded.split('\n');

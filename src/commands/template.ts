@@ -5,6 +5,7 @@ import { findTemplate, listTemplates, loadTemplate, runTemplate, shippedDir, tem
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context, RunFn } from './types.js';
+import { writeOut } from '../output/stdio.js';
 
 /** Template dirs for cwd: the fork's patches/templates when a tree exists, then the shipped ones. */
 function dirs(ctx: Context): string[] {
@@ -52,7 +53,7 @@ export const run: RunFn = async (ctx, args) => {
   if (sub === 'run') {
     const res = await runTemplate(tpl, ctx.cwd, parseSets(args.options.set));
     const patch = templatePatch(res);
-    if (!ctx.json) process.stdout.write(patch);
+    if (!ctx.json) writeOut(patch);
     for (const c of res.checks) if (!c.ok) ctx.out.warn(`check failed: ${c.name}: ${c.detail}`);
     return { exitCode: res.ok ? 0 : 1, data: { params: res.params, checks: res.checks, files: res.files.map((f) => ({ path: f.path, rewrites: f.rewrites })), patch } };
   }

@@ -78,11 +78,23 @@ export function locateOrCreateTree(cwd: string, env: NodeJS.ProcessEnv = process
  */
 export function displayName(tree: Tree, name: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
   if (!env.QUILT_PATCHES_PREFIX) return name;
-  // quilt's print_patch: one "../" per level below the root, then the patches dir as the
-  // root names it ("../my/changes/x" from my/, not the shorter "changes/x").
-  const down = relative(cwd, tree.root);
-  const inside = down === '' || down.split(/[\\/]/).every((p) => p === '..');
-  const fromRoot = relative(tree.root, tree.patchesDir);
-  if (!inside || fromRoot.startsWith('..') || isAbsolute(fromRoot)) return `${relative(cwd, tree.patchesDir) || '.'}/${name}`;
-  return `${down ? `${down}/` : ''}${fromRoot || '.'}/${name}`;
+  return patchesPrefix(tree, cwd) + name;
+}
+
+/** What displayName puts before each name, worked out once per tree and folder (`applied` lists hundreds). */
+const prefixes = new WeakMap<Tree, Map<string, string>>();
+function patchesPrefix(tree: Tree, cwd: string): string {
+  let byCwd = prefixes.get(tree);
+  if (!byCwd) prefixes.set(tree, (byCwd = new Map()));
+  let prefix = byCwd.get(cwd);
+  if (prefix === undefined) {
+    // quilt's print_patch: one "../" per level below the root, then the patches dir as the
+    // root names it ("../my/changes/x" from my/, not the shorter "changes/x").
+    const down = relative(cwd, tree.root);
+    const inside = down === '' || down.split(/[\\/]/).every((p) => p === '..');
+    const fromRoot = relative(tree.root, tree.patchesDir);
+    prefix = !inside || fromRoot.startsWith('..') || isAbsolute(fromRoot) ? `${relative(cwd, tree.patchesDir) || '.'}/` : `${down ? `${down}/` : ''}${fromRoot || '.'}/`;
+    byCwd.set(cwd, prefix);
+  }
+  return prefix;
 }

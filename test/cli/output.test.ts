@@ -1,8 +1,13 @@
-/** Output helpers: markdown escaping and the JSON error shape. */
+/** Output helpers: markdown escaping, the JSON error shape, and how stdout/stderr are written. */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PatchqError } from '../../src/engine/errors.js';
 import { jsonError } from '../../src/output/json.js';
 import { mdBlock, mdCode, mdTable } from '../../src/output/markdown.js';
+import { CLI, temp } from './run.js';
 
 describe('markdown', () => {
   it('escapes pipes and newlines in table cells', () => {
@@ -20,5 +25,42 @@ describe('json errors', () => {
     const e = new PatchqError('E_PATCH_PARSE', 'bad hunk header', { file: 'patches/x.patch', line: 7 });
     expect(JSON.parse(jsonError(e))).toEqual({ error: { code: 'E_PATCH_PARSE', message: 'bad hunk header', file: 'patches/x.patch', line: 7 } });
     expect(JSON.parse(jsonError(new PatchqError('E_USAGE', 'no')))).toEqual({ error: { code: 'E_USAGE', message: 'no', file: null, line: null } });
+  });
+});
+
+describe('stdout and stderr without a terminal (written directly, src/output/stdio.ts)', () => {
+  /** A tree with `n` empty patches whose names are long: their listing is well over a pipe's 64 KiB. */
+  function longSeries(n: number): string {
+    const d = temp();
+    const names = Array.from({ length: n }, (_, i) => `${String(i).padStart(4, '0')}-${'x'.repeat(200)}.patch`);
+    mkdirSync(join(d, 'patches'));
+    writeFileSync(join(d, 'patches/series'), names.join('\n') + '\n');
+    for (const name of names) writeFileSync(join(d, 'patches', name), '');
+    return d;
+  }
+  const sh = (cwd: string, script: string) => {
+    const env = { PATH: process.env.PATH, HOME: cwd, LANG: 'C', QUILTRC: '-', PATCHQ_CONFIG_DIR: join(cwd, '.cfg'), PATCHQ_CACHE_DIR: join(tmpdir(), 'patchq-test-cache'), P: `${process.execPath} ${CLI}` };
+    return spawnSync('bash', ['-c', script], { cwd, env, encoding: 'utf8' });
+  };
+
+  it('a reader that goes away early (| head -1) is no error, and a push goes on to its end', () => {
+    const d = longSeries(400);
+    const listed = sh(d, '$P series | head -1; echo "rc=${PIPESTATUS[0]}"');
+    expect(listed.stdout).toBe(`0000-${'x'.repeat(200)}.patch\nrc=0\n`);
+    expect(listed.stderr).toBe('');
+    const pushed = sh(d, '$P push -a | head -1; echo "rc=${PIPESTATUS[0]}"');
+    expect(pushed.stdout).toMatch(/^Applying patch 0000-x+\.patch\nrc=0\n$/);
+    expect(pushed.stderr).toBe('');
+    expect(readFileSync(join(d, '.pc/applied-patches'), 'utf8').split('\n').filter(Boolean)).toHaveLength(400);
+  });
+
+  it('a file, /dev/null and a pipe all get the same bytes; stderr goes its own way', () => {
+    const d = longSeries(3);
+    const r = sh(d, '$P series > out.txt && $P series >> out.txt && $P series > /dev/null && $P series | cat > piped.txt && $P nope 2> err.txt; echo "rc=$?"');
+    expect(r.stdout).toBe('rc=2\n');
+    const list = readFileSync(join(d, 'patches/series'), 'utf8');
+    expect(readFileSync(join(d, 'out.txt'), 'utf8')).toBe(list + list);
+    expect(readFileSync(join(d, 'piped.txt'), 'utf8')).toBe(list);
+    expect(readFileSync(join(d, 'err.txt'), 'utf8')).toBe("unknown command 'nope' (see 'patchq --help')\n");
   });
 });
