@@ -16,21 +16,25 @@
  *              .pc/.patchq/tx (with the set-aside originals)
  *
  * Failure in step 3 (disk full, a read-only or immutable file, a directory in the way):
- * every op done so far is undone from tx/undo in reverse order, and the command fails
- * with E_IO "... (rolled back; nothing was changed)".
+ * the manifest is renamed rollback.json, every op done so far is undone from tx/undo in
+ * reverse order, and the command fails with E_IO "... (rolled back; nothing was changed)".
  *
  * Recovery (recoverTransaction, run under the lock before any command reads state):
  *   manifest present      -> roll forward: redo every op; each half of an op checks
  *                            whether it already happened (staged file gone = placed,
  *                            undo entry present = set aside), so redoing is idempotent;
  *                            if rolling forward fails, roll back from tx/undo instead
+ *   rollback.json present -> a roll-back was cut short: finish it (each undo step checks
+ *                            whether it already happened; a write whose target existed
+ *                            and has no set-aside original left was put back already)
  *   tx dir, no manifest   -> the crash came before the commit point, or after the end
  *                            (the manifest goes first): delete it
  * So `kill -9` at any moment leaves either the old state or the new one, and the next
  * command finishes the job: the stack never lies about what is applied.
  *
  * Test hook (docs/reliability.md): PATCHQ_CRASH_AT=n SIGKILLs the process right after
- * the n-th step: each staged file, the commit, each set-aside and each placement, the end;
+ * the n-th step: each staged file, the commit, each set-aside and each placement, each op
+ * a roll-back undoes, the end;
  * PATCHQ_CRASH_AT=count prints `patchq-steps: N` on exit instead. PATCHQ_FAIL_APPLY_AT=n
  * makes the n-th op of step 3 fail with EIO (the roll-back path).
  */
@@ -422,10 +426,12 @@ function runManifest(tree: Tree, manifest: ManifestOp[], fresh = false): void {
  * of the ops; a staging area without a manifest is dropped as it is.
  */
 function closeTransaction(dir: string): void {
-  try {
-    unlinkSync(join(dir, 'manifest.json'));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  for (const journal of ['manifest.json', 'rollback.json']) {
+    try {
+      unlinkSync(join(dir, journal));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
   }
   if (durable()) fsyncDir(dir);
   maybeCrash();
@@ -445,6 +451,9 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown): void {
   const dir = txDir(tree);
   const undo = undoDir(tree);
   try {
+    // From here on the journal says "going back": a kill during the roll-back makes the
+    // next run finish the roll-back, not roll forward over ops already undone.
+    if (existsSync(join(dir, 'manifest.json'))) renameSync(join(dir, 'manifest.json'), join(dir, 'rollback.json'));
     for (let i = manifest.length - 1; i >= 0; i--) {
       const op = manifest[i]!;
       const target = join(tree.root, op.path);
@@ -452,8 +461,9 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown): void {
       if (lexists(aside)) {
         if (op.kind === 'write' || op.kind === 'link') rmSync(target, { force: true });
         renameSync(aside, target);
-      } else if (op.kind === 'write' && !lexists(join(dir, op.staged!))) {
-        // Placed, and nothing was set aside: the write created the file.
+      } else if (op.kind === 'write' && !lexists(join(dir, op.staged!)) && op.existed !== true) {
+        // Placed, and nothing was set aside: the write created the file. (A file that was
+        // there had its original set aside first; with that gone, a roll-back put it back.)
         rmSync(target, { force: true });
       } else if (op.kind === 'link' && !op.existed) {
         rmSync(target, { force: true }); // there was nothing: whatever is there, the link made it
@@ -470,6 +480,7 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown): void {
           }
         }
       }
+      maybeCrash();
     }
     closeTransaction(dir);
   } catch (e) {
@@ -485,7 +496,9 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown): void {
 export function recoverTransaction(tree: Tree): boolean {
   const dir = txDir(tree);
   if (!existsSync(dir)) return false;
-  const manifestPath = join(dir, 'manifest.json');
+  // A roll-back that was cut short is finished first.
+  const back = existsSync(join(dir, 'rollback.json'));
+  const manifestPath = join(dir, back ? 'rollback.json' : 'manifest.json');
   if (!existsSync(manifestPath)) {
     rmSync(dir, { recursive: true, force: true });
     return true;
@@ -503,6 +516,10 @@ export function recoverTransaction(tree: Tree): boolean {
     if (typeof op?.path !== 'string' || (op.kind === 'link' && typeof op.from !== 'string')) throw new PatchqError('E_STATE', `interrupted operation cannot be recovered: ${manifestPath} is malformed`);
     checkAllowed(tree, join(tree.root, op.path), 'E_STATE');
     if (op.kind === 'link') checkAllowed(tree, join(tree.root, op.from!), 'E_STATE');
+  }
+  if (back) {
+    rollBack(tree, manifest, new Error('a roll-back was interrupted'));
+    return true;
   }
   try {
     runManifest(tree, manifest);

@@ -165,4 +165,36 @@ describe('kill -9 at every step', () => {
     expect(existsSync(tx)).toBe(false);
     expect(snapshot(d)).toEqual(pristine);
   }, 60_000);
+
+  it('a kill in the middle of a roll-back: the next command finishes the roll-back, it does not roll forward over what was undone', () => {
+    const { d, pristine } = series();
+    const full: Record<string, string>[] = [];
+    for (let n = 0; n <= 3; n++) {
+      full.push(snapshot(d));
+      if (n < 3) patchq(d, ['push']);
+    }
+    patchq(d, ['pop', '-a']);
+    const tx = join(d, '.pc/.patchq/tx');
+    // push -a writes one transaction; its op 12 of ~20 fails, so ops 1-11 are undone.
+    const env = { PATCHQ_FAIL_APPLY_AT: '12' };
+    const counted = patchq(d, ['push', '-a'], { ...env, PATCHQ_CRASH_AT: 'count' });
+    expect(counted.stderr).toMatch(/rolled back; nothing was changed/);
+    const steps = Number(/patchq-steps: (\d+)/.exec(counted.stderr)![1]);
+    expect(snapshot(d)).toEqual(pristine);
+    // The roll-back's steps (one per op of the manifest, then the end) are the last ones.
+    let midRollBack = 0;
+    for (let k = Math.max(1, steps - 20); k <= steps; k++) {
+      expect(patchq(d, ['push', '-a'], { ...env, PATCHQ_CRASH_AT: String(k) }).code, `step ${k}`).toBe(-1);
+      const cut = existsSync(join(tx, 'rollback.json'));
+      const next = patchq(d, ['applied']);
+      expect(existsSync(tx), `step ${k}`).toBe(false);
+      if (cut) {
+        midRollBack++;
+        expect([next.code, next.stdout], `step ${k}`).toEqual([2, '']);
+        expect(snapshot(d), `step ${k}`).toEqual(pristine);
+      }
+      consistent(d, full, pristine);
+    }
+    expect(midRollBack).toBeGreaterThanOrEqual(10);
+  }, 120_000);
 });
