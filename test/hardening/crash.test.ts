@@ -1,6 +1,6 @@
 /**
- * SIGKILL at random moments over push -a, pop -a, refresh and reapply on the demo fork's
- * real series. Two kinds of kill, both seeded (the seed is printed):
+ * SIGKILL at random moments over push -a, pop -a, refresh, reapply, and a push -a that an
+ * injected I/O error rolls back, on the demo fork's real series. Two kinds of kill, both seeded (the seed is printed):
  *   step  PATCHQ_CRASH_AT=k kills right after the k-th file-system step of the transaction
  *         (staging, commit, set-aside, placement): exact and reproducible;
  *   timer a kill after a random delay within the command's measured run time: startup,
@@ -83,6 +83,9 @@ interface Scenario {
   pristine: Snap;
   /** Extra check and repair after recovery, before pop -a (refresh: the patch bytes). */
   after?: (d: string) => Promise<void>;
+  /** Environment of the killed command, and its exit code when it is not killed. */
+  env?: NodeJS.ProcessEnv;
+  code?: number;
 }
 
 let base: string;
@@ -123,6 +126,9 @@ beforeAll(async () => {
   const refs = await references(v1, series.length);
   const pristine = refs[0]!;
   scenarios.push = { name: 'push -a', template: v1, args: ['push', '-a'], series, refs, pristine };
+  // The same push with an I/O error injected at its 10th op: it rolls back, and the kills
+  // land before the failure, in the roll-back, or in its clean-up.
+  scenarios.rollback = { name: 'push -a rolled back (EIO at op 10)', template: v1, args: ['push', '-a'], series, refs, pristine, env: { PATCHQ_FAIL_APPLY_AT: '10' }, code: 1 };
 
   const pushed = join(base, 'v1-pushed', 'fork');
   cpSync(v1, pushed, { recursive: true });
@@ -176,11 +182,11 @@ beforeAll(async () => {
 async function trial(s: Scenario, kill: { step?: number; afterMs?: number }, viaCli: boolean): Promise<{ killed: boolean }> {
   const d = join(base, `t${++counter}`, 'fork');
   cpSync(s.template, d, { recursive: true });
-  const env = kill.step !== undefined ? { PATCHQ_CRASH_AT: String(kill.step) } : {};
+  const env = { ...s.env, ...(kill.step !== undefined ? { PATCHQ_CRASH_AT: String(kill.step) } : {}) };
   const r = await run(d, s.args, env, kill.afterMs);
   const what = `${s.name} ${kill.step !== undefined ? `step ${kill.step}` : `after ${kill.afterMs} ms`} (seed ${seed}, ${d})`;
   const killed = r.signal === 'SIGKILL';
-  if (!killed) expect(r.code, `${what}: ${r.stderr}`).toBe(0);
+  if (!killed) expect(r.code, `${what}: ${r.stderr}`).toBe(s.code ?? 0);
   // The next command: recovery first.
   if (viaCli) {
     const next = await run(d, ['applied']);
@@ -215,7 +221,8 @@ async function crashRun(key: string, stepTrials: number, timerTrials: number): P
   const r = rng(seed ^ key.length * 7919);
   const probeDir = join(base, `count-${key}`, 'fork');
   cpSync(s.template, probeDir, { recursive: true });
-  const counted = await run(probeDir, s.args, { PATCHQ_CRASH_AT: 'count' });
+  const counted = await run(probeDir, s.args, { ...s.env, PATCHQ_CRASH_AT: 'count' });
+  if (s.code) expect(counted.stderr).toMatch(/rolled back; nothing was changed/);
   const steps = Number(/patchq-steps: (\d+)/.exec(counted.stderr)?.[1]);
   expect(steps, counted.stderr).toBeGreaterThan(0);
   const jobs: Array<{ step?: number; afterMs?: number }> = [
@@ -237,6 +244,7 @@ describe('SIGKILL at random moments on the demo series', () => {
   it('push -a', () => crashRun('push', 60, 12), 240_000);
   it('pop -a', () => crashRun('pop', 45, 10), 240_000);
   it('refresh', () => crashRun('refresh', 20, 5), 240_000);
+  it('push -a rolled back', () => crashRun('rollback', 25, 5), 240_000);
   it('reapply --drop-merged', () => crashRun('reapply', 40, 8), 240_000);
   afterAll(() => {
     const trials = figures.reduce((n, l) => n + Number(/(\d+) trials/.exec(l)![1]), 0);
