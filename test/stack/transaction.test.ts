@@ -98,24 +98,31 @@ describe('kill -9 at every step', () => {
     expect(after).toEqual(pristine);
   }
 
-  it('push -a and pop -a killed at steps spread over the whole run leave a stack the next command repairs', () => {
+  /** The series, and its work trees with 0..3 patches applied (pushed one by one, then all popped). */
+  function seriesWithRefs(): { d: string; pristine: Record<string, string>; full: Record<string, string>[] } {
     const { d, pristine } = series();
-    // Reference trees with 0..3 patches applied.
     const full: Record<string, string>[] = [];
     for (let n = 0; n <= 3; n++) {
       full.push(snapshot(d));
       if (n < 3) patchq(d, ['push']);
     }
     patchq(d, ['pop', '-a']);
+    return { d, pristine, full };
+  }
+
+  /** How many transaction steps a command runs (PATCHQ_CRASH_AT=count). */
+  const stepsOf = (d: string, args: string[], env: NodeJS.ProcessEnv = {}): number => {
+    const r = patchq(d, args, { ...env, PATCHQ_CRASH_AT: 'count' });
+    return Number(/patchq-steps: (\d+)/.exec(r.stdout + r.stderr)![1]);
+  };
+
+  it('push -a and pop -a killed at steps spread over the whole run leave a stack the next command repairs', () => {
+    const { d, pristine, full } = seriesWithRefs();
     let trials = 0;
     // Size each sweep with PATCHQ_CRASH_AT=count, then kill at ~20 steps spread over all of
     // them, first and last included (test/hardening/crash.test.ts adds seeded random kills).
-    const stepsOf = (args: string[]): number => {
-      const r = patchq(d, args, { PATCHQ_CRASH_AT: 'count' });
-      return Number(/patchq-steps: (\d+)/.exec(r.stdout + r.stderr)![1]);
-    };
-    const pushSteps = stepsOf(['push', '-a']);
-    const popSteps = stepsOf(['pop', '-a']);
+    const pushSteps = stepsOf(d, ['push', '-a']);
+    const popSteps = stepsOf(d, ['pop', '-a']);
     expect(pushSteps).toBeGreaterThan(20);
     for (const [op, steps] of [[['push', '-a'], pushSteps], [['pop', '-a'], popSteps]] as const) {
       const picks = [...new Set(Array.from({ length: 20 }, (_, i) => 1 + Math.round((i * (steps - 1)) / 19)))];
@@ -135,21 +142,11 @@ describe('kill -9 at every step', () => {
   }, 240_000);
 
   it('a kill during the clean-up at the end finds the manifest already gone: the next command drops the rest, after a finished and after a rolled-back run', () => {
-    const { d, pristine } = series();
-    const full: Record<string, string>[] = [];
-    for (let n = 0; n <= 3; n++) {
-      full.push(snapshot(d));
-      if (n < 3) patchq(d, ['push']);
-    }
-    patchq(d, ['pop', '-a']);
+    const { d, pristine, full } = seriesWithRefs();
     const tx = join(d, '.pc/.patchq/tx');
-    const lastStep = (args: string[], env: NodeJS.ProcessEnv = {}): number => {
-      const r = patchq(d, args, { ...env, PATCHQ_CRASH_AT: 'count' });
-      return Number(/patchq-steps: (\d+)/.exec(r.stderr)![1]);
-    };
     // Finished: every op done, killed right after the manifest went; the set-aside
     // originals are still in tx/undo.
-    const k = lastStep(['push', '-a']);
+    const k = stepsOf(d, ['push', '-a']);
     patchq(d, ['pop', '-a']);
     expect(patchq(d, ['push', '-a'], { PATCHQ_CRASH_AT: String(k) }).code).toBe(-1);
     expect([existsSync(tx), existsSync(join(tx, 'manifest.json')), existsSync(join(tx, 'undo'))]).toEqual([true, false, true]);
@@ -158,7 +155,7 @@ describe('kill -9 at every step', () => {
     consistent(d, full, pristine);
     // Rolled back (the 4th op fails), killed at the end of the roll-back.
     const env = { PATCHQ_FAIL_APPLY_AT: '4' };
-    const r = lastStep(['push', '-a'], env);
+    const r = stepsOf(d, ['push', '-a'], env);
     expect(patchq(d, ['push', '-a'], { ...env, PATCHQ_CRASH_AT: String(r) }).code).toBe(-1);
     expect([existsSync(tx), existsSync(join(tx, 'manifest.json'))]).toEqual([true, false]);
     expect(patchq(d, ['applied'])).toMatchObject({ code: 2, stdout: '' });
@@ -167,13 +164,7 @@ describe('kill -9 at every step', () => {
   }, 60_000);
 
   it('a kill in the middle of a roll-back: the next command finishes the roll-back, it does not roll forward over what was undone', () => {
-    const { d, pristine } = series();
-    const full: Record<string, string>[] = [];
-    for (let n = 0; n <= 3; n++) {
-      full.push(snapshot(d));
-      if (n < 3) patchq(d, ['push']);
-    }
-    patchq(d, ['pop', '-a']);
+    const { d, pristine, full } = seriesWithRefs();
     const tx = join(d, '.pc/.patchq/tx');
     // push -a writes one transaction; its op 12 of ~20 fails, so ops 1-11 are undone.
     const env = { PATCHQ_FAIL_APPLY_AT: '12' };
