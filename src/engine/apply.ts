@@ -22,20 +22,26 @@ import { rejectText } from './report.js';
 import { reverseFilePatch } from './reverse.js';
 import type { ApplyOptions, FileInput, FilePatch, FileReport, FileResult, FileStatus, ParsedPatch, PatchReport } from './types.js';
 
-function fileFailure(f: FilePatch, text: string | null, message: string): FileResult {
+function fileFailure(f: FilePatch, text: string | null, message: string, missing = false): FileResult {
   const report: FileReport = {
     path: f.newPath ?? f.oldPath ?? '',
     oldPath: f.oldPath,
     kind: f.kind,
     status: 'failed',
     message,
+    ...(missing ? { missing: true } : {}),
     hunks: f.hunks.map((h, i) => ({
       hunk: i + 1, status: 'failed', statedLine: h.oldStart, line: null, newLine: null,
       offset: 0, fuzz: 0, similarity: 0, reason: message,
     })),
   };
-  return { text, report, rejects: rejectText(report.path, report.path, f.hunks) };
+  // A file that is not there has nothing to reject against: GNU patch ignores its hunks.
+  return { text, report, rejects: missing ? '' : rejectText(report.path, report.path, f.hunks) };
 }
+
+/** GNU patch's "can't find file to patch at input line N": N is the line of the first hunk. */
+const missingFile = (f: FilePatch, text: string | null): FileResult =>
+  fileFailure(f, text, `can't find file to patch at input line ${f.hunks[0]?.patchLine ?? f.patchLine}`, true);
 
 /**
  * A `GIT binary patch`: no hunks to place, so the index line is the evidence. The text
@@ -52,7 +58,7 @@ function applyBinary(f: FilePatch, text: string | null, path: string): FileResul
   if (f.kind === 'create' && text !== null && text !== '') {
     return fileFailure(f, text, `The next patch would create the file ${path}, which already exists!`);
   }
-  if (f.kind !== 'create' && text === null) return fileFailure(f, text, `can't find file to patch at input line ${f.patchLine}`);
+  if (f.kind !== 'create' && text === null) return missingFile(f, text);
   if (text !== null && ids && !/^0+$/.test(ids.oldId) && !blobIdMatches(ids.oldId, text)) {
     return fileFailure(f, text, `binary file ${path} is not the patch's pre-image (index ${ids.oldId})`);
   }
@@ -87,9 +93,7 @@ function applyOne(file: FilePatch, input: FileInput, opts: ApplyOptions, crlfTra
   // GNU patch creates a missing file when every hunk adds to an empty old side
   // (`--- a/f` + `@@ -0,0 +1,3 @@`, as `diff -u` writes for a file that was empty or absent).
   const createsMissing = f.kind === 'modify' && f.hunks.length > 0 && f.hunks.every((h) => h.oldStart === 0 && h.oldCount === 0);
-  if (f.kind !== 'create' && text === null && !createsMissing) {
-    return fileFailure(f, text, `can't find file to patch at input line ${f.patchLine}`);
-  }
+  if (f.kind !== 'create' && text === null && !createsMissing) return missingFile(f, text);
   const cur = text ?? '';
   const c = f.hunks.length
     ? runCascade({ hunks: f.hunks, text: cur, base: input.base, oldId: f.index?.oldId, crlfTransport }, opts)

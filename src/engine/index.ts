@@ -8,7 +8,7 @@ export { splitLines, joinLines, eolOf, stripEol, decodePath, encodePath } from '
 export { applyFilePatch, applyPatch, isAlreadyApplied } from './apply.js';
 export { reverseFilePatch, reverseHunk } from './reverse.js';
 export { makeFileDiff, diffHunks, type DiffOptions } from './diff.js';
-export { formatFileReport, formatHunk, rejectText } from './report.js';
+export { formatFileReport, formatHunk, leadingText, missingFileLines, rejectText } from './report.js';
 export { gitBlobId, blobIdMatches } from './git-hash.js';
 export { merge3, type Merge3Options, type Merge3Result } from './merge3.js';
 export { runCascade, type CascadeInput, type CascadeResult } from './cascade.js';

@@ -10,7 +10,7 @@
  * Exact hunks print nothing, as in GNU patch. The numbers are GNU's: where the hunk
  * starts in the OUTPUT file; a failed hunk at its stated line plus the running offset.
  */
-import type { FileReport, Hunk, HunkReport } from './types.js';
+import type { FilePatch, FileReport, Hunk, HunkReport } from './types.js';
 
 const lines = (n: number): string => `${n} line${n === 1 ? '' : 's'}`;
 
@@ -58,6 +58,74 @@ export function formatFileReport(r: FileReport, opts: { rejectsFile?: string } =
     out.push(`${failed} out of ${total} hunk${total === 1 ? '' : 's'} FAILED -- ${where}`);
   }
   return out;
+}
+
+/**
+ * GNU patch's words for a file that is not there (quilt prints them as patch gives them).
+ * `quiet` (patch -s: quilt's push -q) starts at "The text leading up to this was:".
+ * `lead`: the patch lines before the file's first hunk and GNU's number for it (leadingText).
+ *   can't find file to patch at input line 3
+ *   Perhaps you used the wrong -p or --strip option?
+ *   The text leading up to this was:
+ *   --------------------------
+ *   |--- a/foo
+ *   |+++ b/foo
+ *   --------------------------
+ *   No file to patch.  Skipping patch.
+ *   1 out of 1 hunk ignored
+ */
+export function missingFileLines(r: FileReport, lead: { lines: string[]; inputLine: number }, quiet: boolean): string[] {
+  const n = r.hunks.length;
+  return [
+    ...(quiet ? [] : [`can't find file to patch at input line ${lead.inputLine}`, 'Perhaps you used the wrong -p or --strip option?']),
+    'The text leading up to this was:',
+    '--------------------------',
+    ...lead.lines.map((l) => `|${l}`),
+    '--------------------------',
+    'No file to patch.  Skipping patch.',
+    `${n} out of ${n} hunk${n === 1 ? '' : 's'} ignored`,
+  ];
+}
+
+/**
+ * The lines of the patch before file `i`'s first hunk, from where the file before it ended
+ * (for the first file, from the top: its description too), as GNU patch shows them, and
+ * the hunk's line as GNU numbers it. Where the end of the file before cannot be told (not
+ * a unified hunk), the lines start at this file's header.
+ */
+export function leadingText(patchText: string, files: readonly FilePatch[], i: number): { lines: string[]; inputLine: number } {
+  const lines = patchText.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  const f = files[i]!;
+  const end = (f.hunks[0]?.patchLine ?? f.patchLine + 2) - 1; // last line before the hunk, 1-based
+  // GNU's line number is the hunk's, less the `\ No newline` lines before it (patch does
+  // not count them).
+  let inputLine = end + 1;
+  for (let k = 0; k < end; k++) if (lines[k]!.startsWith('\\')) inputLine--;
+  let start = f.patchLine;
+  if (i === 0) start = 1;
+  else {
+    const last = files[i - 1]!.hunks.at(-1);
+    const after = last ? hunkEnd(lines, last) : -1;
+    if (after > 0 && after < end) start = after + 1;
+  }
+  return { lines: lines.slice(start - 1, end), inputLine };
+}
+
+/** The 1-based line where a unified hunk's body ends (its `\ No newline` lines included), or -1. */
+function hunkEnd(lines: readonly string[], h: Hunk): number {
+  let j = h.patchLine; // 0-based index of the line after the @@ line
+  let [old, neu] = [h.oldCount, h.newCount];
+  if (!lines[h.patchLine - 1]?.startsWith('@@')) return -1;
+  while ((old > 0 || neu > 0) && j < lines.length) {
+    const l = lines[j]!;
+    if (l.startsWith('-')) old--;
+    else if (l.startsWith('+')) neu--;
+    else if (l.startsWith(' ') || l === '') [old, neu] = [old - 1, neu - 1];
+    else if (!l.startsWith('\\')) return -1; // a `\ No newline` line counts for neither side
+    j++;
+  }
+  while (lines[j]?.startsWith('\\')) j++;
+  return j;
 }
 
 /** One hunk as unified diff text, `\ No newline at end of file` where a line has no EOL. */

@@ -131,6 +131,8 @@ export interface FileReport {
   hunks: HunkReport[];
   /** File-level problems (missing file, file exists, binary mismatch...). */
   message?: string;
+  /** The file to patch is not there: GNU patch skips it ("No file to patch"), no rejects. */
+  missing?: boolean;
 }
 
 export interface ApplyOptions {

@@ -154,7 +154,10 @@ describe('file-level rules', () => {
     const bad = applyFilePatch(fp, { text: 'a\nb\nc\n' });
     expect(bad.report.status).toBe('failed');
     const mod = filePatch('m.txt', diffOf('a\n', 'b\n'));
-    expect(applyFilePatch(mod, { text: null }).report.message).toBe("can't find file to patch at input line 1");
+    // GNU patch: the line of the first hunk; the file is skipped, so nothing to reject.
+    const missing = applyFilePatch(mod, { text: null });
+    expect(missing.report).toMatchObject({ status: 'failed', missing: true, message: `can't find file to patch at input line ${mod.hunks[0]!.patchLine}` });
+    expect(missing.rejects).toBe('');
   });
 
   it('rename is keyed by the new path; reverse apply and already-applied detection', () => {

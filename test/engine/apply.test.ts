@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyFilePatch, formatFileReport, makeFileDiff } from '../../src/engine/index.js';
+import { applyFilePatch, applyPatch, formatFileReport, leadingText, makeFileDiff, missingFileLines, parsePatch } from '../../src/engine/index.js';
 import type { FileResult } from '../../src/engine/types.js';
 import { filePatch, git, gnuPatch, readLatin1, seq, tmp, writeTree } from './apply-helpers.js';
 import { existsSync } from 'node:fs';
@@ -182,5 +182,36 @@ describe('identity shortcut', () => {
     const r = applyFilePatch(fp, { text: a, base: a });
     expect(r.text).toBe('k\nv\nk\nV\n');
     expect(r.report.hunks[0]!.status).toBe('exact');
+  });
+});
+
+describe('a file that is not there (GNU patch: "No file to patch")', () => {
+  const text = ['Fix two files', '', '--- a/x', '+++ b/x', '@@ -1 +1 @@', '-a', '\\ No newline at end of file', '+b', '\\ No newline at end of file', 'diff --git a/y b/y', '--- a/y', '+++ b/y', '@@ -1,2 +1,2 @@', ' k', '-c', '+C', ''].join('\n');
+  const parsed = parsePatch(text, { strip: 1 });
+
+  it('the text leading up to each file: the description before the first, the lines after the hunk before it otherwise; GNU does not count `\\ No newline` lines', () => {
+    expect(leadingText(text, parsed.files, 0)).toEqual({ lines: ['Fix two files', '', '--- a/x', '+++ b/x'], inputLine: 5 });
+    // The y hunk is on line 13; two `\ No newline` lines come before it.
+    expect(leadingText(text, parsed.files, 1)).toEqual({ lines: ['diff --git a/y b/y', '--- a/y', '+++ b/y'], inputLine: 11 });
+  });
+
+  it('prints the skip as GNU does; -q (patch -s) starts at the text; no rejects', () => {
+    const { results } = applyPatch(parsed, (f) => ({ text: f.oldPath === 'x' ? 'a' : null }));
+    const y = results[1]!;
+    expect([y.report.missing, y.rejects]).toEqual([true, '']);
+    const lead = leadingText(text, parsed.files, 1);
+    expect(missingFileLines(y.report, lead, false)).toEqual([
+      "can't find file to patch at input line 11",
+      'Perhaps you used the wrong -p or --strip option?',
+      'The text leading up to this was:',
+      '--------------------------',
+      '|diff --git a/y b/y',
+      '|--- a/y',
+      '|+++ b/y',
+      '--------------------------',
+      'No file to patch.  Skipping patch.',
+      '1 out of 1 hunk ignored',
+    ]);
+    expect(missingFileLines(y.report, lead, true)[0]).toBe('The text leading up to this was:');
   });
 });

@@ -39,8 +39,8 @@ export function patchq(cwd: string, args: string[], env: NodeJS.ProcessEnv = {},
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-export function quilt(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const r = spawnSync('quilt', ['--quiltrc=-', ...args], { cwd, env: baseEnv(env), encoding: 'utf8' });
+export function quilt(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Run {
+  const r = spawnSync('quilt', ['--quiltrc=-', ...args], { cwd, env: baseEnv(env), encoding: 'utf8', input });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

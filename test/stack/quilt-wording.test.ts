@@ -4,7 +4,7 @@
  * where these cases come from).
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { patchq, quilt, read, tempDir, write, type Run } from '../helpers/tree.js';
@@ -301,6 +301,54 @@ describe('quilt wording on twin trees', () => {
     }
     for (const n of ['x.diff', 'x-2.diff', 'y.diff']) expect(read(p, `patches/${n}`)).toBe(read(q, `patches/${n}`));
     expect(read(p, 'f')).toBe('a\n');
+  });
+
+  it('a file that is not there: GNU patch\'s words (the text leading up to it, "No file to patch"), -q or not, and nothing written for it', () => {
+    const patch = [
+      'Description line',
+      '',
+      'Index: q/bar',
+      '===================================================================',
+      '--- q.orig/bar',
+      '+++ q/bar',
+      '@@ -1 +1 @@',
+      '-a',
+      '+b',
+      'Index: q/foo',
+      '===================================================================',
+      '--- q.orig/foo',
+      '+++ q/foo',
+      '@@ -1 +1 @@',
+      '-foo',
+      '+bar',
+      '',
+    ].join('\n');
+    for (const first of [false, true]) {
+      const [q, p] = twins((d) => {
+        write(d, 'patches/series', 'one.patch\n');
+        // Missing as the first file of the patch (its description leads up to it) or the second.
+        write(d, 'patches/one.patch', first ? patch.replace('Index: q/bar', 'Index: q/gone').replace(/q(\.orig)?\/bar/g, 'q$1/gone') : patch);
+        write(d, 'bar', 'a\n');
+      });
+      for (const args of [['push'], ['push', '-q']]) {
+        const r = patchq(p, args);
+        expect(out(r), `${args.join(' ')} (missing ${first ? 'first' : 'second'})`).toEqual(out(quilt(q, args)));
+        expect(r.stdout).toMatch(/No file to patch\.  Skipping patch\.\n1 out of 1 hunk ignored\n/);
+      }
+      expect(existsSync(join(p, 'foo.rej')) || existsSync(join(p, 'gone.rej'))).toBe(false);
+      expect(read(p, 'bar')).toBe('a\n');
+    }
+    // fold runs GNU patch under quilt too: the same words; patchq then says why nothing was folded.
+    const [q, p] = twins((d) => {
+      write(d, 'a', 'a\n');
+      write(d, 'patches/series', 'p.diff\n');
+      write(d, 'patches/p.diff', '--- a/a\n+++ b/a\n@@ -1 +1 @@\n-a\n+A\n');
+    });
+    for (const d of [q, p]) expect(patchq(d, ['push', '-q']).code).toBe(0);
+    const input = '--- a/nothere\n+++ b/nothere\n@@ -1 +1 @@\n-x\n+y\n';
+    const [qr, pr] = [quilt(q, ['fold'], {}, input), patchq(p, ['fold'], {}, input)];
+    expect(pr.code).toBe(qr.code);
+    expect(pr.stdout + pr.stderr).toBe(qr.stdout + qr.stderr + 'Nothing folded into patch p.diff: the patch does not apply (enforce with -f)\n');
   });
 
   it('refresh warns about added lines that end in whitespace, as quilt does', () => {

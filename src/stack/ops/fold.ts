@@ -11,7 +11,7 @@
  * partial result is written with the rejects beside it, as quilt does.
  */
 import { join } from 'node:path';
-import { applyPatch, formatFileReport, parsePatch } from '../../engine/index.js';
+import { applyPatch, formatFileReport, leadingText, missingFileLines, parsePatch } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
 import type { FileResult, ParsedPatch, PatchReport } from '../../engine/types.js';
 import { displayName, type Tree } from '../layout.js';
@@ -67,10 +67,12 @@ export function fold(tree: Tree, patchText: string, opts: FoldOptions = {}): Fol
       merge: 'none',
     });
     const lines: string[] = [];
-    for (const r of run.results) {
+    run.results.forEach((r, i) => {
+      // A file that is not there: GNU patch's words (fold runs patch as quilt does).
+      if (r.report.missing) return lines.push(...missingFileLines(r.report, leadingText(patchText, parsed.files, i), Boolean(opts.quiet)));
       const rej = opts.force ? { rejectsFile: `${r.report.path}.rej` } : {};
       for (const l of formatFileReport(r.report, rej)) if (!opts.quiet || /FAILED|NOT MERGED/.test(l)) lines.push(l);
-    }
+    });
     const shown = displayName(tree, top);
     if (!run.report.ok && !opts.force) {
       throw new PatchqError('E_APPLY', `Nothing folded into patch ${shown}: the patch does not apply (enforce with -f)`, { data: { lines, report: run.report } });

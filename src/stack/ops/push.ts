@@ -13,7 +13,7 @@
  */
 import { statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { applyPatch, formatFileReport, parsePatch } from '../../engine/index.js';
+import { applyPatch, formatFileReport, leadingText, missingFileLines, parsePatch } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
 import type { FileInput, FilePatch, FileResult, ParsedPatch, PatchReport } from '../../engine/types.js';
 import { displayName, type Tree } from '../layout.js';
@@ -210,7 +210,12 @@ async function pushOne(tree: Tree, entry: SeriesEntry, run: PendingRun, opts: Pu
   if (parsed.files.length === 0) say(`Patch ${name} appears to be empty; applied`);
   const { results, report, current } = await computePatch(tree, entry, parsed, opts, run);
   const failedFiles = results.filter((r) => r.report.status !== 'ok');
-  for (const r of results) {
+  results.forEach((r, i) => {
+    if (r.report.missing) {
+      // GNU patch's words, and nothing written for the file: its hunks are ignored.
+      for (const l of missingFileLines(r.report, leadingText(patchText, parsed.files, i), Boolean(opts.quiet))) say(l);
+      return;
+    }
     const rej = opts.force || opts.leaveRejects ? `${r.report.path}.rej` : undefined;
     for (const l of formatFileReport(r.report, rej ? { rejectsFile: rej } : {})) {
       if (!opts.quiet) say(l);
@@ -218,7 +223,7 @@ async function pushOne(tree: Tree, entry: SeriesEntry, run: PendingRun, opts: Pu
       // rejects went when they were saved (-f), not where a dry run would have put them.
       else if (/^\d+ out of \d+ hunks? FAILED/.test(l)) say(rej ? l : l.replace(/ -- .*$/, ''));
     }
-  }
+  });
   // Part of the patch already there (reapply): the rest landed, so it is in, drifted.
   const partly = Boolean(opts.acceptApplied) && failedFiles.length > 0 && failedFiles.length < results.length && failedFiles.every((r) => r.report.status === 'already-applied');
   const ok = report.ok || partly;
