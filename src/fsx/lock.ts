@@ -7,6 +7,11 @@
  * its own -> both write. So the takeover runs under a second O_EXCL file (`<lock>.break`)
  * and re-reads the lock inside it: B then finds A's live pid and backs off. A breaker
  * left by a process killed inside that tiny section is itself stale when its pid is dead.
+ *
+ * A pid is reused: after a reboot, or in a fresh container, the dead owner's pid may belong
+ * to some other live process. So the lock also holds the owner's start time (Linux:
+ * /proc/<pid>/stat, field 22), and a live pid that started at another time is stale too.
+ * Where /proc is not there (macOS), or for a lock an older patchq wrote, the pid alone says.
  */
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -21,13 +26,43 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The pid in a lock file; NaN when missing or garbled. */
-function owner(path: string): number {
+/** When a process started (clock ticks since boot), or undefined where that cannot be read. */
+function startOf(pid: number | 'self'): string | undefined {
   try {
-    return Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
   } catch {
-    return Number.NaN;
+    return undefined;
   }
+}
+
+/** What a lock file says: its owner's pid (NaN when missing or garbled) and start time. */
+interface Owner {
+  pid: number;
+  start?: string;
+  /** The file's text, to tell whether it changed. */
+  text: string | null;
+}
+function owner(path: string): Owner {
+  let text: string | null = null;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return { pid: Number.NaN, text };
+  }
+  const [pid, start] = text.trim().split(/\s+/);
+  return { pid: Number.parseInt(pid ?? '', 10), ...(start ? { start } : {}), text };
+}
+
+/** What this process writes into a lock: "pid start" (just the pid where /proc is not there). */
+let self: string | undefined;
+function selfText(): string {
+  if (self === undefined) {
+    const start = startOf('self');
+    self = start === undefined ? `${process.pid}\n` : `${process.pid} ${start}\n`;
+  }
+  return self;
 }
 
 /**
@@ -36,7 +71,7 @@ function owner(path: string): number {
  */
 function tryCreate(path: string): boolean {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${process.pid}\n`);
+  writeFileSync(tmp, selfText());
   try {
     linkSync(tmp, path);
     return true;
@@ -48,21 +83,26 @@ function tryCreate(path: string): boolean {
   }
 }
 
-const held = (pid: number) => Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid);
+/** The owner is another live process: its pid, and (when the lock says) its start time. */
+function held(o: Owner): boolean {
+  if (!Number.isInteger(o.pid) || o.pid <= 0 || o.pid === process.pid || !alive(o.pid)) return false;
+  if (o.start === undefined) return true;
+  const now = startOf(o.pid);
+  return now === undefined || now === o.start;
+}
 
-/** Remove the lock at `path` if it is still the stale one, under the breaker. */
-function breakStale(path: string, stalePid: number): void {
+/** Remove the lock at `path` if it is still the stale one (the same text), under the breaker. */
+function breakStale(path: string, stale: Owner): void {
   const breaker = `${path}.break`;
   if (!tryCreate(breaker)) {
     const b = owner(breaker);
     // Unreadable yet (being written) or held by a live process: let the caller retry.
-    if (Number.isNaN(b) || held(b)) return;
+    if (Number.isNaN(b.pid) || held(b)) return;
     rmSync(breaker, { force: true });
     if (!tryCreate(breaker)) return;
   }
   try {
-    const now = owner(path);
-    if (now === stalePid || (Number.isNaN(now) && Number.isNaN(stalePid))) rmSync(path, { force: true });
+    if (owner(path).text === stale.text) rmSync(path, { force: true });
   } finally {
     rmSync(breaker, { force: true });
   }
@@ -80,11 +120,11 @@ export function acquireLock(path: string): () => void {
         rmSync(path, { force: true });
       };
     }
-    const pid = owner(path);
-    if (held(pid)) {
-      throw new PatchqError('E_LOCKED', `another patchq (pid ${pid}) is working on this tree; wait for it to finish (lock: ${path})`);
+    const o = owner(path);
+    if (held(o)) {
+      throw new PatchqError('E_LOCKED', `another patchq (pid ${o.pid}) is working on this tree; wait for it to finish (lock: ${path})`);
     }
-    breakStale(path, pid);
+    breakStale(path, o);
   }
   throw new PatchqError('E_LOCKED', `another patchq is taking the lock ${path}; try again`);
 }

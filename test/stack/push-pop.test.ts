@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, linkSync, readdirSync, rmSync, writeFileSync, chmodSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, linkSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
@@ -147,6 +147,17 @@ describe('push and pop', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/another patchq \(pid \d+\) is working on this tree/);
     expect(read(d, 'a.txt')).toContain('L4');
+    // The lock holds the owner's start time too (Linux): the same live pid, started when
+    // the lock says, still holds it; started at another time (a reused pid after a reboot
+    // or in a new container), the lock is stale and taken over.
+    const stat = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+    writeFileSync(join(d, '.pc/.patchq/lock'), `${process.pid} ${start}\n`);
+    expect(patchq(d, ['pop']).stderr).toMatch(/another patchq \(pid \d+\) is working on this tree/);
+    writeFileSync(join(d, '.pc/.patchq/lock'), `${process.pid} ${Number(start) + 1}\n`);
+    expect(patchq(d, ['pop'])).toMatchObject({ code: 0 });
+    expect(read(d, 'a.txt')).not.toContain('L4');
+    expect(existsSync(join(d, '.pc/.patchq/lock'))).toBe(false);
   });
 });
 
