@@ -338,6 +338,17 @@ describe('quilt wording on twin trees', () => {
       expect(existsSync(join(p, 'foo.rej')) || existsSync(join(p, 'gone.rej'))).toBe(false);
       expect(read(p, 'bar')).toBe('a\n');
     }
+    // Forced: the file that is not there is still skipped (no backup, nothing made); the
+    // patch then pops as an empty one, as quilt's does.
+    const [fq, fp] = twins((d) => {
+      write(d, 'patches/series', 'one.patch\n');
+      write(d, 'patches/one.patch', '--- a/foo\n+++ b/foo\n@@ -1 +1 @@\n-foo\n+bar\n');
+    });
+    quilt(fq, ['push', '-f']);
+    expect(patchq(fp, ['push', '-f']).stdout).toMatch(/No file to patch\.  Skipping patch\.\n1 out of 1 hunk ignored\nApplied patch one\.patch \(forced; needs refresh\)\n$/);
+    expect(existsSync(join(fp, '.pc/one.patch/foo'))).toBe(false);
+    expect(existsSync(join(fp, 'foo')) || existsSync(join(fp, 'foo.rej'))).toBe(false);
+    for (const args of [['pop'], ['pop', '-f']]) expect(out(patchq(fp, args)), args.join(' ')).toEqual(out(quilt(fq, args)));
     // fold runs GNU patch under quilt too: the same words; patchq then says why nothing was folded.
     const [q, p] = twins((d) => {
       write(d, 'a', 'a\n');

@@ -270,9 +270,11 @@ function addPush(tree: Tree, run: PendingRun, name: string, parsed: ParsedPatch,
   const ops: FileOp[] = [];
   const stamp = Date.now();
   const record: PatchRecord = { ...emptyRecord(), ...patchFile, before: {}, stamp };
-  const after = new Map<string, string | null>(current);
+  // A file that was not there is skipped, as GNU patch skips it: no backup, nothing written.
+  const skipped = new Set(results.filter((r) => r.report.missing && current.get(r.report.path) === null).map((r) => r.report.path));
+  const after = new Map<string, string | null>([...current].filter(([p]) => !skipped.has(p)));
   // Backups first: the originals quilt (and pop) restore from. 0 bytes = did not exist.
-  for (const [p, text] of current) {
+  for (const [p, text] of after) {
     ops.push(run.backupOp(p, join(backupDir(tree, name), p), text));
     if (text === '') record.emptyFiles.push(p);
     record.before![p] = run.contentId(text);
@@ -280,7 +282,7 @@ function addPush(tree: Tree, run: PendingRun, name: string, parsed: ParsedPatch,
   ops.push({ kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '', mtime: stamp });
   results.forEach((r, k) => {
     const f = parsed.files[k]!;
-    if (r.report.status === 'already-applied') return;
+    if (r.report.status === 'already-applied' || skipped.has(r.report.path)) return;
     const target = r.report.path;
     const mode = r.text === null ? 0o644 : (parseMode(r.mode) ?? run.mode(f.oldPath ?? target) ?? parseMode(f.newMode) ?? 0o644);
     if (f.kind === 'rename' && f.oldPath && f.oldPath !== target) {
