@@ -137,7 +137,15 @@ export class PendingRun {
     }
     const ops = [...metadataOps(this.tree), ...restores, ...this.ops, ...tree];
     if (this.applied.join('\n') !== this.written) ops.push(appliedOp(this.tree, this.applied));
-    applyTransaction(this.tree, ops);
+    try {
+      applyTransaction(this.tree, ops);
+    } catch (e) {
+      // Rolled back: none of it is on disk. It is forgotten with the applied list it would
+      // have written, so that no later flush (a run's clean-up after the error) writes it.
+      this.drop();
+      this.applied.splice(0, this.applied.length, ...(this.written === '' ? [] : this.written.split('\n')));
+      throw e;
+    }
     this.files.clear();
     this.hashes.clear();
     this.ops = [];

@@ -163,6 +163,24 @@ describe('kill -9 at every step', () => {
     expect(snapshot(d)).toEqual(pristine);
   }, 60_000);
 
+  it('push --refresh writes the push before it refreshes: when that transaction fails, the run does not write it again', () => {
+    const d = tempDir();
+    write(d, 'a.txt', 'a1\na2\n');
+    write(d, 'b.txt', 'b1\n');
+    for (const [name, file, text] of [['p1.diff', 'a.txt', 'a1\nA2\n'], ['p2.diff', 'b.txt', 'B1\n']] as const) {
+      patchq(d, ['new', name]);
+      patchq(d, ['add', file]);
+      write(d, file, text);
+      expect(patchq(d, ['refresh']).code).toBe(0);
+    }
+    patchq(d, ['pop', '-a']);
+    // The first op failing is in the push's own transaction: nothing applied, as it says.
+    const r = patchq(d, ['push', '--refresh'], { PATCHQ_FAIL_APPLY_AT: '1' });
+    expect(r.stderr).toMatch(/rolled back; nothing was changed/);
+    expect(patchq(d, ['applied']).code).toBe(2);
+    expect(read(d, 'a.txt')).toBe('a1\na2\n');
+  }, 120_000);
+
   it('a kill in the middle of a roll-back: the next command finishes the roll-back, it does not roll forward over what was undone', () => {
     const { d, pristine, full } = seriesWithRefs();
     const tx = join(d, '.pc/.patchq/tx');
