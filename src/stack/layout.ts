@@ -51,18 +51,29 @@ export function findRoot(cwd: string, env: NodeJS.ProcessEnv): string | null {
   }
 }
 
-/** Open the stack holding cwd; throws E_NOT_FOUND when there is none. */
-export function locateTree(cwd: string, env: NodeJS.ProcessEnv = process.env): Tree {
+/**
+ * The stack holding cwd, its series file not checked yet (an interrupted transaction may
+ * have it set aside: session.ts recovers first); throws E_NOT_FOUND when there is none.
+ */
+export function findTree(cwd: string, env: NodeJS.ProcessEnv = process.env): Tree {
   const root = findRoot(cwd, env);
   if (root === null) {
     throw new PatchqError('E_NOT_FOUND', `No series here: no ${env.QUILT_PATCHES || 'patches'}/ or ${env.QUILT_PC || '.pc'}/ in ${cwd} or above (start one with 'patchq new NAME')`);
   }
-  const tree = treeAt(root, env);
-  // quilt's words when patches/ exists but holds no series file (and nothing is applied).
+  return treeAt(root, env);
+}
+
+/** quilt's words when patches/ exists but holds no series file (and nothing is applied). */
+export function requireSeries(tree: Tree): Tree {
   if (!existsSync(tree.seriesPath) && !existsSync(join(tree.pcDir, 'applied-patches'))) {
     throw new PatchqError('E_STATE', 'No series file found');
   }
   return tree;
+}
+
+/** Open the stack holding cwd; throws E_NOT_FOUND when there is none. */
+export function locateTree(cwd: string, env: NodeJS.ProcessEnv = process.env): Tree {
+  return requireSeries(findTree(cwd, env));
 }
 
 /** The tree at cwd's stack, or a new one rooted at cwd (for `new` and `import`). */

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireLock } from '../fsx/lock.js';
 import { cacheRealDirs } from '../fsx/guard.js';
-import { locateOrCreateTree, locateTree, type Tree } from './layout.js';
+import { findTree, locateOrCreateTree, requireSeries, type Tree } from './layout.js';
 import { checkConsistency, metadataOps, readApplied, readSeriesOf } from './state.js';
 import { writeFileAtomic } from '../fsx/atomic.js';
 import { recoverTransaction } from './transaction.js';
@@ -18,7 +18,10 @@ export interface StackEvents {
 }
 
 export function openTree(cwd: string, env: NodeJS.ProcessEnv = process.env, opts: { create?: boolean } = {}): Tree {
-  const tree = opts.create ? locateOrCreateTree(cwd, env) : locateTree(cwd, env);
+  const find = () => (opts.create ? locateOrCreateTree(cwd, env) : findTree(cwd, env));
+  let tree = find();
+  // An interrupted transaction is finished before anything is read: it may have the series
+  // file itself set aside (then where the series is is known only afterwards).
   if (existsSync(join(tree.sideDir, 'tx'))) {
     const release = acquireLock(join(tree.sideDir, 'lock'));
     try {
@@ -26,8 +29,9 @@ export function openTree(cwd: string, env: NodeJS.ProcessEnv = process.env, opts
     } finally {
       release();
     }
+    tree = find();
   }
-  return tree;
+  return opts.create ? tree : requireSeries(tree);
 }
 
 /**

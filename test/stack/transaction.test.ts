@@ -181,6 +181,37 @@ describe('kill -9 at every step', () => {
     expect(read(d, 'a.txt')).toBe('a1\na2\n');
   }, 120_000);
 
+  it('a kill while the series file itself is set aside (import, new in a fresh tree): the next command, whatever it is, finishes the job first', () => {
+    const patchFile = join(tempDir(), 'fix.patch');
+    writeFileSync(patchFile, '--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-x\n+y\n');
+    const fresh = (withSeries: boolean): string => {
+      const d = tempDir();
+      write(d, 'a.txt', 'x\n');
+      if (withSeries) {
+        write(d, 'patches/series', 'old.diff\n');
+        write(d, 'patches/old.diff', '');
+      }
+      return d;
+    };
+    for (const [args, withSeries, before, after] of [
+      [['import', patchFile], true, 'old.diff\n', 'fix.patch\nold.diff\n'], // quilt's import: after the top applied patch
+      [['new', 'p1.diff'], false, null, 'p1.diff\n'],
+    ] as const) {
+      const steps = stepsOf(fresh(withSeries), [...args]);
+      expect(steps).toBeGreaterThan(2);
+      for (let k = 1; k <= steps; k++) {
+        const d = fresh(withSeries);
+        expect(patchq(d, [...args], { PATCHQ_CRASH_AT: String(k) }).code, `${args[0]} step ${k}`).toBe(-1);
+        // Any command recovers first: here series, which reads the series file.
+        const next = patchq(d, ['series']);
+        expect(existsSync(join(d, '.pc/.patchq/tx')), `${args[0]} step ${k}`).toBe(false);
+        const series = existsSync(join(d, 'patches/series')) ? read(d, 'patches/series') : null;
+        expect([before, after], `${args[0]} step ${k}: ${next.stderr}`).toContain(series);
+        if (series !== null) expect(next.code, `${args[0]} step ${k}: ${next.stderr}`).toBe(0);
+      }
+    }
+  }, 120_000);
+
   it('a kill in the middle of a roll-back: the next command finishes the roll-back, it does not roll forward over what was undone', () => {
     const { d, pristine, full } = seriesWithRefs();
     const tx = join(d, '.pc/.patchq/tx');
