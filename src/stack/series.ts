@@ -127,6 +127,24 @@ export function patchNameEscape(name: string): string | null {
   return null;
 }
 
+/**
+ * A patch's .pc folder may not hold another patch's, nor sit inside one: `sub` and
+ * `sub/x.diff` would share .pc/sub, and popping `sub` would take the other's originals
+ * with it (quilt loses them that way). `names`: the patches the new name must live beside.
+ */
+export function checkNesting(name: string, names: Iterable<string>, shown = (n: string) => n): void {
+  const other = nestedWith(name, names);
+  if (other !== undefined) {
+    throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: patch ${shown(other)} is in the series, and one name would be a folder of the other in .pc/`);
+  }
+}
+
+/** The first of `names` that is a folder of `name` or has it as a folder (see checkNesting). */
+export function nestedWith(name: string, names: Iterable<string>): string | undefined {
+  for (const other of names) if (other !== name && (other.startsWith(`${name}/`) || name.startsWith(`${other}/`))) return other;
+  return undefined;
+}
+
 /** quilt's name rules. */
 export function checkPatchName(name: string, seriesName = 'series'): void {
   if (/\s/.test(name)) throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: cannot contain spaces.`);

@@ -444,3 +444,37 @@ describe('interop with the real quilt', () => {
     expect(norm(read(p, 'patches/x.patch'), p)).toBe(norm(read(q, 'patches/x.patch'), q));
   });
 });
+
+describe('patch names where one is a folder of the other (sub, sub/x.diff)', () => {
+  it('new, import, rename, fork and refresh -z refuse them; push refuses such a pair from a hand-written series; nothing is lost', () => {
+    const d = tempDir();
+    write(d, 'f.txt', 'orig\n');
+    expect(patchq(d, ['new', 'sub/x.diff']).code).toBe(0);
+    patchq(d, ['add', 'f.txt']);
+    write(d, 'f.txt', 'changed\n');
+    expect(patchq(d, ['refresh']).code).toBe(0);
+    const refused = /Patch name '[^']+' invalid: patch sub\/x\.diff is in the series, and one name would be a folder of the other in \.pc\//;
+    const ext = join(tempDir(), 'sub');
+    writeFileSync(ext, '--- a/g.txt\n+++ b/g.txt\n@@ -0,0 +1 @@\n+g\n');
+    for (const args of [['new', 'sub'], ['import', ext], ['refresh', '--fork=sub'], ['new', 'sub/x.diff/y']]) {
+      const r = patchq(d, args);
+      expect([r.code, r.stderr], args.join(' ')).toEqual([1, expect.stringMatching(refused)]);
+    }
+    // fork renames the top patch: into its own folder is a usage error already.
+    expect(patchq(d, ['fork', 'sub'])).toMatchObject({ code: 2, stderr: "Patch name 'sub' invalid: a patch cannot be renamed into its own path\n" });
+    expect(read(d, 'patches/series')).toBe('sub/x.diff\n');
+    // rename of another patch to the folder name
+    expect(patchq(d, ['new', 'other.diff']).code).toBe(0);
+    expect(patchq(d, ['rename', 'sub']).stderr).toMatch(refused);
+    // A series written by hand with both: push refuses the second, the first's originals stay.
+    patchq(d, ['pop', '-a']);
+    write(d, 'patches/series', 'sub/x.diff\nsub\n'); // (patches/sub is x.diff's folder)
+    const p = patchq(d, ['push', '-a']);
+    expect([p.code, p.stderr]).toEqual([1, 'Patch sub cannot be applied with patch sub/x.diff: one name is a folder of the other in .pc/; rename one of them\n']);
+    expect(patchq(d, ['applied']).code).toBe(2);
+    expect(read(d, 'f.txt')).toBe('orig\n');
+    expect(patchq(d, ['push']).code).toBe(0);
+    expect(patchq(d, ['pop']).code).toBe(0);
+    expect(read(d, 'f.txt')).toBe('orig\n');
+  });
+});

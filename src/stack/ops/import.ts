@@ -22,7 +22,7 @@ import { PatchqError, isPatchqError } from '../../engine/errors.js';
 import { resolveInside } from '../../fsx/guard.js';
 import { displayName, type Tree } from '../layout.js';
 import { gitPatchName, isFromLine, mailHeaders, splitMailbox, stripPatchPrefix } from '../mail.js';
-import { checkPatchName, insertEntry, parseSeries } from '../series.js';
+import { checkNesting, checkPatchName, insertEntry, parseSeries } from '../series.js';
 import { loadState } from '../session.js';
 import { backupDir, readText } from '../state.js';
 import type { FileOp } from '../transaction.js';
@@ -94,6 +94,7 @@ export function importPatches(tree: Tree, cwd: string, files: string[], opts: Im
       const shown = displayName(tree, p.name);
       let data = p.text;
       if (applied.includes(p.name)) throw new PatchqError('E_STATE', `Patch ${shown} is applied`);
+      checkNesting(p.name, entries.map((e) => e.name), (n) => displayName(tree, n));
       if (series.some((e) => e.name === p.name)) {
         if (resolve(cwd, p.source) === dest && p.mail === null) throw new PatchqError('E_EXISTS', `Patch ${shown} already exists in series.`);
         if (!opts.force) throw new PatchqError('E_EXISTS', `Patch ${shown} exists. Replace with -f.`);

@@ -7,7 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { PatchqError } from '../../engine/errors.js';
 import { normalizeTreePath } from '../../engine/paths.js';
 import { displayName, type Tree } from '../layout.js';
-import { checkPatchName, insertEntry } from '../series.js';
+import { checkNesting, checkPatchName, insertEntry } from '../series.js';
 import { loadState, withLock } from '../session.js';
 import { appliedOp, backedUpFiles, backupDir, metadataOps, readRecord, readText, recordOp, contentId, emptyRecord } from '../state.js';
 import { readTreeFile, treePath } from '../files.js';
@@ -19,6 +19,7 @@ export function newPatch(tree: Tree, name: string, opts: { strip?: number; heade
   return withLock(tree, () => {
     const { series, applied } = loadState(tree);
     if (series.some((e) => e.name === name)) throw new PatchqError('E_EXISTS', `Patch ${displayName(tree, name)} exists already`);
+    checkNesting(name, series.map((e) => e.name), (n) => displayName(tree, n));
     const top = applied[applied.length - 1] ?? null;
     const seriesText = readText(tree.seriesPath) ?? '';
     const line = opts.strip !== undefined && opts.strip !== 1 ? `${name} -p${opts.strip}` : name;

@@ -17,7 +17,7 @@ import { applyPatch, formatFileReport, leadingText, missingFileLines, parsePatch
 import { PatchqError } from '../../engine/errors.js';
 import type { FileInput, FilePatch, FileResult, ParsedPatch, PatchReport } from '../../engine/types.js';
 import { displayName, type Tree } from '../layout.js';
-import type { SeriesEntry } from '../series.js';
+import { nestedWith, type SeriesEntry } from '../series.js';
 import { PendingRun } from '../pending.js';
 import { loadState, withLockAsync, type StackEvents } from '../session.js';
 import { backupDir, contentId, emptyRecord, readText, recordOp, refreshMarker, stampOf, type PatchRecord } from '../state.js';
@@ -104,6 +104,10 @@ export async function push(tree: Tree, opts: PushOptions = {}, ev: StackEvents =
     const seen = new Set(applied);
     for (const e of todo) {
       if (seen.has(e.name)) throw new PatchqError('E_STATE', `Patch ${displayName(tree, e.name)} is already applied; check your series file`);
+      // A series written by hand (or by quilt) may hold `sub` and `sub/x.diff`: their .pc
+      // folders would overlap, and popping one would take the other's originals.
+      const nested = nestedWith(e.name, seen);
+      if (nested !== undefined) throw new PatchqError('E_STATE', `Patch ${displayName(tree, e.name)} cannot be applied with patch ${displayName(tree, nested)}: one name is a folder of the other in .pc/; rename one of them`);
       seen.add(e.name);
     }
     const pushed: PushedPatch[] = [];

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
 import { loadState, withLock } from '../session.js';
-import { checkPatchName, insertEntry } from '../series.js';
+import { checkNesting, checkPatchName, insertEntry } from '../series.js';
 import { appliedOp, backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, contentId, emptyRecord } from '../state.js';
 import { modeOf, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
@@ -27,6 +27,7 @@ export function refreshFork(tree: Tree, newName: string | undefined, opts: Refre
     if (opts.name !== undefined && opts.name !== top) throw new PatchqError('E_USAGE', 'Can only refresh the topmost patch with -z currently');
     const name = newName ? (newName.startsWith(`${tree.patchesName}/`) ? newName.slice(tree.patchesName.length + 1) : newName) : nextForkName(top);
     checkPatchName(name, tree.seriesName);
+    checkNesting(name, series.map((e) => e.name), (n) => displayName(tree, n));
     if (series.some((e) => e.name === name) || readText(join(tree.patchesDir, name)) !== null) {
       throw new PatchqError('E_EXISTS', `Patch ${displayName(tree, name)} exists already`);
     }

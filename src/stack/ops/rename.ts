@@ -16,7 +16,7 @@ import { join, relative } from 'node:path';
 import { PatchqError } from '../../engine/errors.js';
 import { resolveInside } from '../../fsx/guard.js';
 import { displayName, type Tree } from '../layout.js';
-import { checkPatchName, parseSeries, renameEntry } from '../series.js';
+import { checkNesting, checkPatchName, parseSeries, renameEntry } from '../series.js';
 import { loadState } from '../session.js';
 import { appliedOp, backupDir, readRecord, readText, recordOp, refreshMarker, dropRecordOp } from '../state.js';
 import type { FileOp } from '../transaction.js';
@@ -55,6 +55,7 @@ export function renamePatch(tree: Tree, given: string | undefined, newName: stri
     if (to.split('/')[0] === '.patchq' || to.endsWith('~refresh')) throw new PatchqError('E_USAGE', `Patch name '${to}' invalid: it would clash with quilt's state in .pc/`);
     if (existsSync(tree.patchesDir)) resolveInside(tree.patchesDir, to);
     if (to.startsWith(`${from}/`) || from.startsWith(`${to}/`)) throw new PatchqError('E_USAGE', `Patch name '${to}' invalid: a patch cannot be renamed into its own path`);
+    checkNesting(to, series.filter((e) => e.name !== from).map((e) => e.name), (n) => displayName(tree, n));
     if (series.some((e) => e.name === to) || existsSync(backupDir(tree, to)) || existsSync(join(tree.patchesDir, to))) {
       throw new PatchqError('E_EXISTS', `Patch ${displayName(tree, to)} exists already, please choose a different name`);
     }
