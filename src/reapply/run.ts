@@ -98,8 +98,11 @@ export function readRunState(tree: Tree): RunState | null {
   return t === null ? null : (JSON.parse(t) as RunState);
 }
 
+/** The journal as it stands (stoppedAt null: the run is going on, or was killed). */
+const stateOp = (tree: Tree, st: RunState): FileOp => ({ kind: 'write', path: stateFile(tree), data: JSON.stringify(st, null, 1) });
+
 function saveState(tree: Tree, st: RunState | null): void {
-  withLock(tree, () => applyTransaction(tree, [st === null ? { kind: 'delete', path: stateFile(tree) } : { kind: 'write', path: stateFile(tree), data: JSON.stringify(st, null, 1) }]));
+  withLock(tree, () => applyTransaction(tree, [st === null ? { kind: 'delete', path: stateFile(tree) } : stateOp(tree, st)]));
 }
 
 /**
@@ -147,8 +150,11 @@ export function makeBaseFor(tree: Tree, oldText: (name: string) => string | null
 export async function reapply(tree: Tree, opts: ReapplyOptions = {}, ev: ReapplyEvents = {}): Promise<ReapplyReport> {
   if (opts.check) return checkRun(tree, opts, ev);
   const pending = readRunState(tree);
-  if (pending) {
+  if (pending?.stoppedAt) {
     throw new PatchqError('E_STATE', `a reapply run stopped at ${pending.stoppedAt}; fix it and run 'patchq reapply --continue', or 'patchq reapply --abort'`);
+  }
+  if (pending) {
+    throw new PatchqError('E_STATE', `a reapply run (${pending.runId}) was interrupted; go on with 'patchq reapply --continue', or go back with 'patchq reapply --abort'`);
   }
   const repo = findGitDir(tree.root);
   const base = repo ? await headCommit(repo) : null;
@@ -172,14 +178,35 @@ export async function reapply(tree: Tree, opts: ReapplyOptions = {}, ev: Reapply
     const t = readText(join(tree.patchesDir, e.name));
     if (t !== null) keep.push({ kind: 'write', path: join(runDir(tree, runId), 'old', e.name), data: t });
   }
-  withLock(tree, () => applyTransaction(tree, keep));
   const st: RunState = { runId, base, seriesText, pushedByRun: [], outcomes: [], poppedFirst, stoppedAt: null };
+  // The run's journal goes in with the old copies, before anything is pushed or rewritten:
+  // a run killed from here on can be continued or aborted.
+  keep.push(stateOp(tree, st));
+  withLock(tree, () => applyTransaction(tree, keep));
   return runFrom(tree, st, opts, ev);
 }
 
 async function runFrom(tree: Tree, st: RunState, opts: ReapplyOptions, ev: ReapplyEvents): Promise<ReapplyReport> {
   // Bases come from the patches as they were when the run started (it rewrites them).
   const baseFor = makeBaseFor(tree, (n) => readText(join(runDir(tree, st.runId), 'old', n)));
+  // A run killed while it worked on a patch: that patch may be pushed but not refreshed (or
+  // forced, with rejects). It has no outcome in the journal; it is taken off and done again.
+  const done = (name: string) => st.outcomes.some((o) => o.name === name);
+  const top = appliedPatches(tree).at(-1);
+  if (top !== undefined && !done(top)) {
+    await pop(tree, { force: true, quiet: true });
+    st.pushedByRun = st.pushedByRun.filter((n) => n !== top);
+  }
+  // That patch's file may have been rewritten already (refreshed, regenerated): it starts
+  // again from its text before the run, as an uninterrupted run had it.
+  const { series: now, applied: on } = loadState(tree);
+  const next = now[on.length];
+  if (next && !done(next.name)) {
+    const before = readText(join(runDir(tree, st.runId), 'old', next.name));
+    if (before !== null && before !== readText(join(tree.patchesDir, next.name))) {
+      withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: join(tree.patchesDir, next.name), data: before }]));
+    }
+  }
   for (;;) {
     const { series, applied } = loadState(tree);
     const entry = series[applied.length];
@@ -194,6 +221,7 @@ async function runFrom(tree: Tree, st: RunState, opts: ReapplyOptions, ev: Reapp
       saveState(tree, st);
       return report(st, false);
     }
+    saveState(tree, st);
   }
   saveState(tree, null);
   return report(st, true);
@@ -269,7 +297,9 @@ function report(st: RunState, done: boolean): ReapplyReport {
 export async function reapplyContinue(tree: Tree, opts: ReapplyOptions = {}, ev: ReapplyEvents = {}): Promise<ReapplyReport> {
   const st = readRunState(tree);
   if (!st) throw new PatchqError('E_NOTHING', 'no reapply run to continue');
-  const name = st.stoppedAt!;
+  // Interrupted (killed, not stopped at a patch): go on from where the stack is.
+  if (st.stoppedAt === null) return runFrom(tree, st, opts, ev);
+  const name = st.stoppedAt;
   const last = st.outcomes[st.outcomes.length - 1]!;
   if (last.outcome === 'merged-upstream') {
     if (!opts.dropMerged) throw new PatchqError('E_STATE', `${name} is already upstream: continue with --drop-merged to remove it from the series`);

@@ -4,11 +4,12 @@
  * a failing pull, the hook, and kill -9 in the middle.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDemo } from '../../src/demo/build.js';
 import { CLI, git, numbered, patchq, read, snapshot, tempDir, write } from '../helpers/tree.js';
+import { work } from '../hardening/helpers.js';
 
 const demo = () => buildDemo(join(tempDir('patchq-reapply-'), 'fork')).root;
 const json = (r: { stdout: string }) => JSON.parse(r.stdout) as { ok: boolean; stoppedAt: string | null; patches: Array<{ name: string; outcome: string; report: { files: Array<{ hunks: Array<{ status: string }> }> } | null }> };
@@ -235,4 +236,53 @@ describe('kill -9 during reapply', () => {
     expect(r.code).toBe(0);
     expect(Object.keys(upstreamFiles).length).toBeGreaterThan(5);
   });
+
+  it('a run killed at any point is in its journal from the start: --abort gives back every patch file and the series, --continue finishes as an uninterrupted run', () => {
+    const template = demo();
+    const patchFiles = (d: string) => Object.fromEntries(Object.entries(snapshot(d)).filter(([k]) => k.startsWith('patches/')));
+    const before = patchFiles(template);
+    // The result of an uninterrupted run, to compare --continue with.
+    const ref = join(tempDir('patchq-reapply-'), 'fork');
+    cpSync(template, ref, { recursive: true });
+    expect(patchq(ref, ['reapply', '--drop-merged']).code).toBe(0);
+    const refTree = work(ref);
+    const refApplied = patchq(ref, ['applied']).stdout;
+    const counted = join(tempDir('patchq-reapply-'), 'fork');
+    cpSync(template, counted, { recursive: true });
+    const total = Number(/patchq-steps: (\d+)/.exec(patchq(counted, ['reapply', '--drop-merged'], { PATCHQ_CRASH_AT: 'count' }).stderr)![1]);
+    const picks = [...new Set(Array.from({ length: 8 }, (_, i) => 2 + Math.round((i * (total - 3)) / 7)))];
+    for (const k of picks) {
+      const runs = ['abort', 'continue'].map((how) => {
+        const d = join(tempDir('patchq-reapply-'), 'fork');
+        cpSync(template, d, { recursive: true });
+        expect(patchq(d, ['reapply', '--drop-merged'], { PATCHQ_CRASH_AT: String(k) }).code, `step ${k}`).toBe(-1);
+        return [how, d] as const;
+      });
+      for (const [how, d] of runs) {
+        const what = `killed at step ${k} of ${total}, then --${how}`;
+        if (existsSync(join(d, '.pc/.patchq/reapply.json'))) {
+          expect(patchq(d, ['reapply']).stderr, what).toMatch(/was interrupted; go on with 'patchq reapply --continue', or go back with 'patchq reapply --abort'/);
+        }
+        if (how === 'abort') {
+          const r = patchq(d, ['reapply', '--abort']);
+          if (r.code === 2) {
+            // No journal: killed before it was written (nothing rewritten yet), or once the
+            // last transaction had put the run's end in (the run is complete).
+            const finished = patchq(d, ['applied']).stdout === refApplied && JSON.stringify(work(d)) === JSON.stringify(refTree);
+            if (!finished) expect(patchFiles(d), what).toEqual(before);
+          } else {
+            expect(r.code, `${what}: ${r.stderr}`).toBe(0);
+            expect(patchFiles(d), what).toEqual(before);
+          }
+        } else {
+          const r = patchq(d, ['reapply', '--continue', '--drop-merged']);
+          if (r.code === 2) expect(patchq(d, ['reapply', '--drop-merged']).code, what).toBe(0); // no journal yet: a fresh run
+          else expect(r.code, `${what}: ${r.stderr}`).toBe(0);
+          expect(work(d), what).toEqual(refTree);
+          expect(patchq(d, ['applied']).stdout, what).toBe(refApplied);
+        }
+        expect(existsSync(join(d, '.pc/.patchq/reapply.json')), what).toBe(false);
+      }
+    }
+  }, 240_000);
 });
