@@ -97,6 +97,45 @@ describe('a patch that needs a person', () => {
     expect(snapshot(d)).toEqual(before);
   });
 
+  it('killed at any step before it stops: --continue stops at the conflict as an uninterrupted run does, --abort gives everything back', () => {
+    const template = conflictRepo();
+    const before = snapshot(template);
+    const ref = join(tempDir('patchq-conflict-'), 'r');
+    cpSync(template, ref, { recursive: true });
+    expect(patchq(ref, ['reapply']).code).toBe(1);
+    const stopped = snapshot(ref);
+    const counted = join(tempDir('patchq-conflict-'), 'c');
+    cpSync(template, counted, { recursive: true });
+    const total = Number(/patchq-steps: (\d+)/.exec(patchq(counted, ['reapply'], { PATCHQ_CRASH_AT: 'count' }).stderr)![1]);
+    // Steps spread over the run, and each of its last ones (the forced push and the stop).
+    const picks = [...new Set([...Array.from({ length: 8 }, (_, i) => 1 + Math.round((i * (total - 1)) / 7)), ...Array.from({ length: 6 }, (_, i) => total - i)])].filter((k) => k >= 1);
+    for (const k of picks) {
+      for (const how of ['continue', 'abort']) {
+        const d = join(tempDir('patchq-conflict-'), 'd');
+        cpSync(template, d, { recursive: true });
+        expect(patchq(d, ['reapply'], { PATCHQ_CRASH_AT: String(k) }).code).toBe(-1);
+        const what = `killed at step ${k} of ${total}, then --${how}`;
+        const r = patchq(d, ['reapply', `--${how}`]);
+        if (how === 'continue') {
+          // No journal yet (killed before it went in): a fresh run is what is left to do.
+          if (r.code === 2) expect(patchq(d, ['reapply']).code, what).toBe(1);
+          // Stopped again at the conflict; or (killed inside the transaction that recorded the
+          // stop) the run had stopped already, and --continue asks for the conflict to be resolved.
+          else expect([r.code, r.stdout + r.stderr], what).toEqual([1, expect.stringMatching(/NEEDS A PERSON|conflict markers remain in a\.txt/)]);
+          const now = snapshot(d);
+          // The same conflict laid out, the same stack (the journal names its run differently).
+          expect(Object.keys(now).filter((k2) => !k2.includes('.patchq/reapply')).sort(), what).toEqual(Object.keys(stopped).filter((k2) => !k2.includes('.patchq/reapply')).sort());
+          for (const f of ['a.txt', 'patches/fork.patch', 'patches/series', '.pc/applied-patches']) expect(now[f], `${what}: ${f}`).toBe(stopped[f]);
+        } else {
+          expect([0, 2], `${what}: ${r.stderr}`).toContain(r.code);
+          if (r.code === 2 && patchq(d, ['applied']).code === 0) patchq(d, ['pop', '-a', '-f']);
+          const now = snapshot(d);
+          for (const f of ['a.txt', 'patches/fork.patch', 'patches/series']) expect(now[f], `${what}: ${f}`).toBe(before[f]);
+        }
+      }
+    }
+  }, 240_000);
+
   it('--continue refreshes the fixed patch and finishes', () => {
     const d = conflictRepo();
     patchq(d, ['reapply']);
