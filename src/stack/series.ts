@@ -145,6 +145,28 @@ export function nestedWith(name: string, names: Iterable<string>): string | unde
   return undefined;
 }
 
+/**
+ * nestedWith for a growing list (push -a checks hundreds of names against all before them):
+ * each name is looked up by its folders, not compared with every other name.
+ */
+export class NestingIndex {
+  private readonly names = new Set<string>();
+  /** Every folder of a name added ("a" and "a/b" for "a/b/c"). */
+  private readonly folders = new Set<string>();
+
+  /** The name already added that `name` would nest with, if any. */
+  clash(name: string): string | undefined {
+    if (this.folders.has(name)) return [...this.names].find((n) => n.startsWith(`${name}/`));
+    for (let i = name.indexOf('/'); i >= 0; i = name.indexOf('/', i + 1)) if (this.names.has(name.slice(0, i))) return name.slice(0, i);
+    return undefined;
+  }
+
+  add(name: string): void {
+    this.names.add(name);
+    for (let i = name.indexOf('/'); i >= 0; i = name.indexOf('/', i + 1)) this.folders.add(name.slice(0, i));
+  }
+}
+
 /** quilt's name rules. */
 export function checkPatchName(name: string, seriesName = 'series'): void {
   if (/\s/.test(name)) throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: cannot contain spaces.`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PatchqError } from '../../src/engine/errors.js';
-import { checkPatchName, insertEntry, parseSeries, removeEntry, renameEntry } from '../../src/stack/series.js';
+import { NestingIndex, checkPatchName, insertEntry, nestedWith, parseSeries, removeEntry, renameEntry } from '../../src/stack/series.js';
 
 const text = '# leading comment line\np0.patch -p0\n\np1.patch    # trailing comment\nrev.patch -p1 -R\n\t  # indented comment\nsp.patch -p 2\n';
 
@@ -33,5 +33,21 @@ describe('series file', () => {
     for (const bad of ['has space', 'series', '../up.patch', '/abs.patch']) {
       expect(() => checkPatchName(bad)).toThrow(PatchqError);
     }
+  });
+});
+
+describe('names where one is a folder of the other', () => {
+  it('NestingIndex and nestedWith find the pair either way round, at any depth, and nothing else', () => {
+    const idx = new NestingIndex();
+    for (const n of ['a/b/c.diff', 'sub.diff', 'x/y.diff']) idx.add(n);
+    expect(idx.clash('a')).toBe('a/b/c.diff');
+    expect(idx.clash('a/b')).toBe('a/b/c.diff');
+    expect(idx.clash('sub.diff/more')).toBe('sub.diff');
+    expect(idx.clash('a/b/c.diff/d')).toBe('a/b/c.diff');
+    for (const ok of ['a/bc', 'ab', 'a/b/c.diffx', 'sub', 'x/z.diff', 'y.diff']) expect(idx.clash(ok), ok).toBeUndefined();
+    const names = ['a/b/c.diff', 'sub.diff', 'x/y.diff'];
+    expect(nestedWith('a/b', names)).toBe('a/b/c.diff');
+    expect(nestedWith('sub.diff/more', names)).toBe('sub.diff');
+    expect(nestedWith('a/bc', names)).toBeUndefined();
   });
 });

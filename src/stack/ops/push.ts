@@ -17,7 +17,7 @@ import { applyPatch, formatFileReport, leadingText, missingFileLines, parsePatch
 import { PatchqError } from '../../engine/errors.js';
 import type { FileInput, FilePatch, FileResult, ParsedPatch, PatchReport } from '../../engine/types.js';
 import { displayName, type Tree } from '../layout.js';
-import { nestedWith, type SeriesEntry } from '../series.js';
+import { NestingIndex, type SeriesEntry } from '../series.js';
 import { PendingRun } from '../pending.js';
 import { loadState, withLockAsync, type StackEvents } from '../session.js';
 import { backupDir, contentId, emptyRecord, readText, recordOp, refreshMarker, stampOf, type PatchRecord } from '../state.js';
@@ -102,13 +102,16 @@ export async function push(tree: Tree, opts: PushOptions = {}, ev: StackEvents =
     const todo = pushList(tree, series, applied, opts.target);
     // quilt's check_duplicate_patches: a generated series may list a patch twice.
     const seen = new Set(applied);
+    const nesting = new NestingIndex();
+    for (const name of applied) nesting.add(name);
     for (const e of todo) {
       if (seen.has(e.name)) throw new PatchqError('E_STATE', `Patch ${displayName(tree, e.name)} is already applied; check your series file`);
       // A series written by hand (or by quilt) may hold `sub` and `sub/x.diff`: their .pc
       // folders would overlap, and popping one would take the other's originals.
-      const nested = nestedWith(e.name, seen);
+      const nested = nesting.clash(e.name);
       if (nested !== undefined) throw new PatchqError('E_STATE', `Patch ${displayName(tree, e.name)} cannot be applied with patch ${displayName(tree, nested)}: one name is a folder of the other in .pc/; rename one of them`);
       seen.add(e.name);
+      nesting.add(e.name);
     }
     const pushed: PushedPatch[] = [];
     const run = new PendingRun(tree, applied);
