@@ -25,6 +25,7 @@ import {
   applyTransaction,
   appliedPatches,
   loadState,
+  nameFromBytes,
   pop,
   push,
   readSeries,
@@ -348,5 +349,5 @@ export async function reapplyAbort(tree: Tree): Promise<{ popped: string[] }> {
 }
 
 function readSeriesFromText(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/)[0]!);
+  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((l) => nameFromBytes(l.split(/\s+/)[0]!));
 }

@@ -21,6 +21,27 @@ export interface SeriesEntry {
   line: number;
 }
 
+/**
+ * The series and .pc/applied-patches are read and written as bytes (latin1 strings, as
+ * every file patchq edits), but patch names are file names: text, UTF-8 on disk as quilt
+ * writes them. A name goes from bytes to text when it is read, and back when it is
+ * written into the file ("ünï.patch" is the bytes c3 bc 6e c3 af 2e...).
+ * Bytes that are not UTF-8 stay as they are.
+ */
+export function nameFromBytes(bytes: string): string {
+  if (!/[^\x00-\x7f]/.test(bytes)) return bytes;
+  const text = Buffer.from(bytes, 'latin1').toString('utf8');
+  return Buffer.from(text, 'utf8').toString('latin1') === bytes ? text : bytes;
+}
+/** Where a name read from this line is in it, and as which bytes (a name that was not UTF-8 is its own bytes). */
+function nameIn(line: string, name: string): [number, string] {
+  const bytes = nameToBytes(name);
+  const at = line.indexOf(bytes);
+  return at >= 0 ? [at, bytes] : [line.indexOf(name), name];
+}
+
+export const nameToBytes = (name: string): string => (/[^\x00-\x7f]/.test(name) ? Buffer.from(name, 'utf8').toString('latin1') : name);
+
 export function parseSeries(text: string, file = 'series'): SeriesEntry[] {
   const entries: SeriesEntry[] = [];
   const lines = text.split('\n');
@@ -29,7 +50,8 @@ export function parseSeries(text: string, file = 'series'): SeriesEntry[] {
     const trimmed = line.trimStart();
     if (trimmed === '' || trimmed.startsWith('#')) return;
     const words = trimmed.replace(/\s+#.*$/, '').split(/\s+/).filter(Boolean);
-    const [name, ...options] = words as [string, ...string[]];
+    const [bytes, ...options] = words as [string, ...string[]];
+    const name = nameFromBytes(bytes);
     let strip = 1;
     let reverse = false;
     for (let k = 0; k < options.length; k++) {
@@ -61,7 +83,7 @@ export function insertEntry(text: string, entries: SeriesEntry[], after: string 
   } else {
     at = lines.length;
   }
-  lines.splice(at, 0, newLine + '\n');
+  lines.splice(at, 0, nameToBytes(newLine) + '\n');
   return lines.join('');
 }
 
@@ -79,8 +101,8 @@ export function renameEntry(text: string, entries: SeriesEntry[], from: string, 
   if (!e) throw new PatchqError('E_NOT_FOUND', `Patch ${from} is not in series`);
   const lines = splitKeep(text);
   const l = lines[e.line - 1]!;
-  const at = l.indexOf(from);
-  lines[e.line - 1] = l.slice(0, at) + to + l.slice(at + from.length);
+  const [at, fromB] = nameIn(l, from);
+  lines[e.line - 1] = l.slice(0, at) + nameToBytes(to) + l.slice(at + fromB.length);
   return lines.join('');
 }
 
@@ -97,7 +119,8 @@ export function setEntry(text: string, entries: SeriesEntry[], name: string, to:
   const reverse = to.reverse ?? e.reverse;
   const lines = splitKeep(text);
   const l = lines[e.line - 1]!;
-  const at = l.indexOf(name) + name.length;
+  const [start, nameB] = nameIn(l, name);
+  const at = start + nameB.length;
   const [, rest = '', comment = ''] = /^([^#]*?)(\s*#.*)?\n?$/.exec(l.slice(at)) ?? [];
   const opts = rest.replace(/\s-p\s*\d+/g, '').replace(/\s-R(?=\s|$)/g, '');
   lines[e.line - 1] = `${l.slice(0, at)}${strip === 1 ? '' : ` -p${strip}`}${opts}${reverse ? ' -R' : ''}${comment}\n`;

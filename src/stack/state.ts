@@ -16,7 +16,7 @@ import { PatchqError } from '../engine/errors.js';
 import { createHash, gitBlobId } from '../engine/git-hash.js';
 import type { PatchReport } from '../engine/types.js';
 import type { Tree } from './layout.js';
-import { parseSeries, type SeriesEntry } from './series.js';
+import { nameFromBytes, nameToBytes, parseSeries, type SeriesEntry } from './series.js';
 import type { FileOp } from './transaction.js';
 
 export interface PatchRecord {
@@ -79,7 +79,7 @@ export function readSeriesOf(tree: Tree): SeriesEntry[] {
 export function readApplied(tree: Tree): string[] {
   const text = readText(join(tree.pcDir, 'applied-patches'));
   if (text === null) return [];
-  return text.split('\n').map((l) => l.trim()).filter(Boolean);
+  return text.split('\n').map((l) => l.trim()).filter(Boolean).map(nameFromBytes);
 }
 
 /** quilt's consistency rule: the applied patches are the first entries of the series. */
@@ -112,7 +112,7 @@ export function metadataOps(tree: Tree): FileOp[] {
 export const appliedOp = (tree: Tree, applied: string[]): FileOp => ({
   kind: 'write',
   path: join(tree.pcDir, 'applied-patches'),
-  data: applied.map((n) => n + '\n').join(''),
+  data: applied.map((n) => nameToBytes(n) + '\n').join(''),
 });
 
 const recordPath = (tree: Tree, name: string) => join(tree.sideDir, 'patch', `${name}.json`);

@@ -362,6 +362,26 @@ describe('quilt wording on twin trees', () => {
     expect(pr.stdout + pr.stderr).toBe(qr.stdout + qr.stderr + 'Nothing folded into patch p.diff: the patch does not apply (enforce with -f)\n');
   });
 
+  it('patch names beyond ASCII are UTF-8 in series and applied-patches, both ways between quilt and patchq', () => {
+    // quilt makes it, patchq lists, pops and pushes it.
+    const [q, p] = twins((d) => write(d, 'f', 'a\n'));
+    for (const args of [['new', 'ünï.patch'], ['add', 'f']]) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
+    for (const d of [q, p]) write(d, 'f', 'b\n');
+    expect(out(patchq(p, ['refresh']))).toEqual(out(quilt(q, ['refresh'])));
+    expect(read(p, 'patches/series')).toBe(read(q, 'patches/series'));
+    expect(Buffer.from(read(p, 'patches/series'), 'latin1')).toEqual(Buffer.from('ünï.patch\n', 'utf8'));
+    expect(read(p, '.pc/applied-patches')).toBe(read(q, '.pc/applied-patches'));
+    for (const args of [['series'], ['applied'], ['top']]) expect(out(patchq(q, args)), args.join(' ')).toEqual(out(quilt(q, args)));
+    expect(out(patchq(q, ['pop']))).toEqual(out(quilt(p, ['pop'])));
+    expect([read(q, 'f'), read(p, 'f')]).toEqual(['a\n', 'a\n']);
+    expect(out(patchq(q, ['push']))).toEqual(out(quilt(p, ['push'])));
+    // A rename to another such name keeps the bytes of the rest of the line.
+    write(p, 'patches/series', Buffer.from('# ü comment\nünï.patch -p1 # note\n', 'utf8'));
+    expect(patchq(p, ['rename', 'ñew.patch']).code).toBe(0);
+    expect(Buffer.from(read(p, 'patches/series'), 'latin1').toString('utf8')).toBe('# ü comment\nñew.patch -p1 # note\n');
+    expect(out(quilt(p, ['pop']))).toEqual([0, 'Removing patch ñew.patch\nRestoring f\n\nNo patches applied']);
+  });
+
   it('refresh warns about added lines that end in whitespace, as quilt does', () => {
     const [q, p] = twins((d) => write(d, 'a', 'a\nb\nc\n'));
     for (const args of [['new', 'test.diff'], ['add', 'a']]) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
