@@ -45,6 +45,11 @@ export function refreshFormat(env: NodeJS.ProcessEnv): RefreshOptions {
 
 export const run: RunFn = async (ctx, args) => {
   const strip = opt.str(args, 'strip');
+  // quilt's rule: labels for -p0, -p1 and -p ab only; a -p2 patch would carry no real
+  // folder for the strip to take off, and could not be read back (exit 1, as quilt).
+  if (strip !== undefined && strip !== 'ab' && strip !== '0' && strip !== '1') {
+    throw new PatchqError('E_STATE', `Cannot refresh patches with -p${strip}, please specify -p0, -p1, or -pab instead`);
+  }
   const t = tree(ctx);
   const format = formatOf(ctx.env, args);
   const fork = opt.str(args, 'fork');

@@ -382,6 +382,18 @@ describe('quilt wording on twin trees', () => {
     expect(out(quilt(p, ['pop']))).toEqual([0, 'Removing patch ñew.patch\nRestoring f\n\nNo patches applied']);
   });
 
+  it('refresh -p 2 and up is refused as quilt refuses it, nothing written', () => {
+    const [q, p] = twins((d) => write(d, 'f', 'a\n'));
+    const both = sameAsQuilt(q, p);
+    both(['new', 'p.patch']);
+    both(['add', 'f']);
+    for (const d of [q, p]) write(d, 'f', 'b\n');
+    both(['refresh', '-p', '3']);
+    both(['refresh', '-p2']);
+    expect(existsSync(join(p, 'patches/p.patch'))).toBe(false);
+    expect(read(p, 'patches/series')).toBe('p.patch\n');
+  });
+
   it('refresh warns about added lines that end in whitespace, as quilt does', () => {
     const [q, p] = twins((d) => write(d, 'a', 'a\nb\nc\n'));
     for (const args of [['new', 'test.diff'], ['add', 'a']]) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
