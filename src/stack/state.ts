@@ -64,7 +64,20 @@ export function fileStamp(path: string): string | null {
   return st ? stampOf(st) : null;
 }
 
-export const readText = (p: string): string | null => (existsSync(p) ? readFileSync(p, 'latin1') : null);
+/**
+ * A file's bytes (latin1), null when it is not there. A directory where a file should be
+ * (a tracked file replaced by a folder, a series path that is a folder) is a clear error
+ * naming it, not an internal one.
+ */
+export function readText(p: string): string | null {
+  if (!existsSync(p)) return null;
+  try {
+    return readFileSync(p, 'latin1');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new PatchqError('E_IO', 'is a directory, where a file was expected', { file: p });
+    throw e;
+  }
+}
 export const sha1 = (data: string | null): string | null => (data === null ? null : createHash('sha1').update(data, 'latin1').digest('hex'));
 /** What a record keeps of a text: its git blob id (null: absent). */
 export const contentId = (data: string | null): string | null => (data === null ? null : gitBlobId(data));

@@ -97,6 +97,34 @@ function withPatches(snap: Record<string, string>, d: string): Record<string, st
 }
 
 describe('odd files that are refused clearly', () => {
+  it('a directory where a file is expected: one line naming it, exit 1, nothing changed', () => {
+    const d = tempDir('patchq-odd-dir-');
+    write(d, 'f2', 'a\n');
+    mkdirSync(join(d, 'sub'));
+    ok(d, ['new', 'p.patch']);
+    const refused = (args: string[], path: string) => {
+      const before = snapshot(d, { withPc: true });
+      const r = patchq(d, args);
+      expect([r.code, r.stderr], args.join(' ')).toEqual([1, `${join(d, path)}: is a directory, where a file was expected\n`]);
+      expect(snapshot(d, { withPc: true }), args.join(' ')).toEqual(before);
+    };
+    refused(['add', 'sub'], 'sub');
+    ok(d, ['add', 'f2']);
+    write(d, 'f2', 'b\n');
+    ok(d, ['refresh']);
+    // A tracked file replaced by a folder while its patch is applied.
+    rmSync(join(d, 'f2'));
+    mkdirSync(join(d, 'f2'));
+    for (const args of [['pop'], ['refresh'], ['diff'], ['revert', 'f2']]) refused(args, 'f2');
+    rmSync(join(d, 'f2'), { recursive: true });
+    write(d, 'f2', 'b\n');
+    ok(d, ['pop']);
+    // A patch aimed at a folder.
+    write(d, 'patches/p1.patch', '--- a/sub\n+++ b/sub\n@@ -1 +1 @@\n-x\n+y\n');
+    write(d, 'patches/series', 'p1.patch\n');
+    refused(['push'], 'sub');
+  });
+
   it('names with a newline or a tab: add and push refuse them, nothing changes', () => {
     const d = tempDir('patchq-odd-names-');
     write(d, 'new\nline.txt', 'x\n');
