@@ -287,6 +287,11 @@ function readHunks(lines: string[], view: string[], i: number, f: RawFile, err: 
       newCount: m![4] === undefined ? 1 : Number(m![4]),
       section: m![5] ?? '',
     };
+    // GNU patch: "line number ... is too large". No file has 2^31 lines; a number past it
+    // (or past what a double counts exactly) is a broken header, not an offset to try.
+    for (const digits of [m![1], m![2], m![3], m![4]]) {
+      if (digits !== undefined && Number(digits) > 0x7fffffff) err('E_PATCH_PARSE', `line number ${digits} is too large in hunk header`, i);
+    }
     let oldLeft = span.oldCount;
     let newLeft = span.newCount;
     i++;

@@ -301,3 +301,11 @@ describe('parsePatch on what parse-diff misreads', () => {
     );
   });
 });
+
+describe('hunk headers with numbers no file has', () => {
+  it('a line number past 2^31 is a parse error naming the line (GNU: "line number ... is too large"), not an offset to try', () => {
+    const text = '--- a/f1\n+++ b/f1\n@@ -99999999999999999999,2 +1,2 @@\n a\n-b\n+X\n';
+    expect(() => parsePatch(text, { strip: 1, fileName: 'p.patch' })).toThrow(expect.objectContaining({ code: 'E_PATCH_PARSE', line: 3, message: 'line number 99999999999999999999 is too large in hunk header' }));
+    expect(parsePatch(text.replace('99999999999999999999', '2147483647'), { strip: 1 }).files[0]!.hunks[0]!.oldStart).toBe(2147483647);
+  });
+});
