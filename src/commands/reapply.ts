@@ -1,6 +1,6 @@
 /** `patchq reapply [--check] [--continue | --abort] [--drop-merged] [--markdown FILE] [--json]` */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 import { reapply, reapplyAbort, reapplyContinue, reportMarkdown, reportText, type ReapplyOptions, type ReapplyReport } from '../reapply/index.js';
 import type { Tree } from '../stack/index.js';
@@ -28,11 +28,20 @@ export async function runReapply(ctx: Context, t: Tree, args: ParsedArgs): Promi
     return { exitCode: 0, data: r };
   }
   const o = optionsFrom(args, ctx.env);
+  // Where the markdown report goes is checked before the run, not found wrong after it.
+  const md = opt.str(args, 'markdown');
+  const mdPath = md ? resolve(ctx.cwd, md) : null;
+  if (mdPath) {
+    const st = statSync(mdPath, { throwIfNoEntry: false });
+    const dir = statSync(dirname(mdPath), { throwIfNoEntry: false });
+    if (st?.isDirectory() || !dir?.isDirectory()) {
+      throw new PatchqError('E_USAGE', `--markdown ${md}: ${st?.isDirectory() ? 'is a directory' : `no folder ${dirname(md!)} to write it in`}`);
+    }
+  }
   const report = opt.bool(args, 'continue') ? await reapplyContinue(t, o, ev) : await reapply(t, o, ev);
   ctx.out.progress(1, 1, '');
   for (const l of reportText(report)) ctx.out.line(l);
-  const md = opt.str(args, 'markdown');
-  if (md) writeFileSync(resolve(ctx.cwd, md), reportMarkdown(report));
+  if (mdPath) writeFileSync(mdPath, reportMarkdown(report));
   return { exitCode: report.ok ? 0 : 1, data: report };
 }
 

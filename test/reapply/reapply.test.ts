@@ -54,6 +54,12 @@ describe('reapply on the demo fork', () => {
 
   it('stops at a patch upstream already has unless told to drop it, and writes markdown', () => {
     const d = demo();
+    // A place the report cannot go is refused before the run touches anything.
+    const before = snapshot(d);
+    for (const [md, why] of [['nowhere/report.md', 'no folder nowhere to write it in'], ['patches', 'is a directory']]) {
+      expect(patchq(d, ['reapply', '--markdown', md!])).toMatchObject({ code: 2, stderr: `--markdown ${md}: ${why}\n` });
+    }
+    expect(snapshot(d)).toEqual(before);
     const r = patchq(d, ['reapply', '--markdown', 'report.md']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("Stopped at 04-user-typo.patch: upstream already has it");
