@@ -14,6 +14,14 @@ export const DEFAULT_PULL = 'git pull --no-rebase --no-edit upstream HEAD';
 export const run: RunFn = async (ctx, args) => {
   const t = tree(ctx);
   const pull = opt.str(args, 'pull') ?? ctx.env.PATCHQ_PULL ?? DEFAULT_PULL;
+  if (pull === DEFAULT_PULL) {
+    // The usual pull cannot work without a git repository and its `upstream` remote: say so
+    // before anything is popped.
+    const remote = spawnSync('git', ['remote', 'get-url', 'upstream'], { cwd: t.root, encoding: 'utf8' });
+    if (remote.status !== 0) {
+      throw new PatchqError('E_USAGE', `sync pulls with '${DEFAULT_PULL}', and ${t.root} has no git remote named upstream (git remote add upstream URL), or give the pull command with --pull; nothing was changed`);
+    }
+  }
   const applied = appliedPatches(t);
   if (applied.length) {
     await pop(t, { target: { all: true }, quiet: true });

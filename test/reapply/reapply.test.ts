@@ -251,6 +251,10 @@ describe('sync and the hook', () => {
     // Same files and same stack; only timestamps in .pc may differ.
     const strip = (s: Record<string, string>) => Object.fromEntries(Object.entries(s).filter(([k]) => !k.includes('.timestamp') && !k.startsWith('.pc/.patchq/patch/')));
     expect(strip(after)).toEqual(strip(before));
+    // The usual pull with no upstream remote: refused before anything is popped.
+    const u = patchq(d, ['sync']);
+    expect([u.code, u.stderr]).toEqual([2, expect.stringMatching(/has no git remote named upstream .*; nothing was changed\n$/)]);
+    expect(snapshot(d, { withPc: true })).toEqual(after);
   });
 
   it('installs and removes a post-merge hook, refusing a foreign one', () => {
