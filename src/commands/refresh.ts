@@ -13,6 +13,12 @@ import type { Command, ParsedArgs, RunFn } from './types.js';
  */
 function formatOf(env: NodeJS.ProcessEnv, args: ParsedArgs): RefreshOptions {
   const strip = opt.str(args, 'strip');
+  // quilt's rule: labels for -p0, -p1 and -p ab only; a -p2 patch would carry no real
+  // folder for the strip to take off, and could not be read back (exit 1, as quilt). The
+  // same for push/pop --refresh with -p2 in QUILT_REFRESH_ARGS.
+  if (strip !== undefined && strip !== 'ab' && strip !== '0' && strip !== '1') {
+    throw new PatchqError('E_STATE', `Cannot refresh patches with -p${strip}, please specify -p0, -p1, or -pab instead`);
+  }
   const cLines = opt.num(args, 'context-lines');
   const s = loadSettings(env, {
     ...(opt.num(args, 'unified') !== undefined ? { context: opt.num(args, 'unified')! } : {}),
@@ -45,11 +51,6 @@ export function refreshFormat(env: NodeJS.ProcessEnv): RefreshOptions {
 
 export const run: RunFn = async (ctx, args) => {
   const strip = opt.str(args, 'strip');
-  // quilt's rule: labels for -p0, -p1 and -p ab only; a -p2 patch would carry no real
-  // folder for the strip to take off, and could not be read back (exit 1, as quilt).
-  if (strip !== undefined && strip !== 'ab' && strip !== '0' && strip !== '1') {
-    throw new PatchqError('E_STATE', `Cannot refresh patches with -p${strip}, please specify -p0, -p1, or -pab instead`);
-  }
   const t = tree(ctx);
   const format = formatOf(ctx.env, args);
   const fork = opt.str(args, 'fork');

@@ -392,6 +392,10 @@ describe('quilt wording on twin trees', () => {
     both(['refresh', '-p2']);
     expect(existsSync(join(p, 'patches/p.patch'))).toBe(false);
     expect(read(p, 'patches/series')).toBe('p.patch\n');
+    // pop --refresh reads refresh's options from QUILT_REFRESH_ARGS: the same refusal, before anything.
+    const r = patchq(p, ['pop', '--refresh'], { QUILT_REFRESH_ARGS: '-p 2' });
+    expect([r.code, r.stderr]).toEqual([1, 'Cannot refresh patches with -p2, please specify -p0, -p1, or -pab instead\n']);
+    expect(patchq(p, ['applied']).stdout).toBe('p.patch\n');
   });
 
   it('refresh warns about added lines that end in whitespace, as quilt does', () => {
