@@ -119,6 +119,19 @@ describe('odd files that are refused clearly', () => {
     rmSync(join(d, 'f2'), { recursive: true });
     write(d, 'f2', 'b\n');
     ok(d, ['pop']);
+    // A tracked file replaced by a symlink: refresh refuses it as pop does (it read through it).
+    ok(d, ['push']);
+    rmSync(join(d, 'f2'));
+    symlinkSync('sub', join(d, 'f2'));
+    const patch = read(d, 'patches/p.patch');
+    for (const args of [['refresh'], ['pop']]) {
+      const r = patchq(d, args);
+      expect([r.code, r.stderr], args.join(' ')).toEqual([1, "refusing path 'f2': it is a symlink (patchq patches regular files only; a patch through it would replace the link)\n"]);
+    }
+    expect(read(d, 'patches/p.patch')).toBe(patch);
+    rmSync(join(d, 'f2'));
+    write(d, 'f2', 'b\n');
+    ok(d, ['pop']);
     // A patch aimed at a folder.
     write(d, 'patches/p1.patch', '--- a/sub\n+++ b/sub\n@@ -1 +1 @@\n-x\n+y\n');
     write(d, 'patches/series', 'p1.patch\n');

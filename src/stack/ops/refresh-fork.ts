@@ -13,7 +13,7 @@ import { displayName, type Tree } from '../layout.js';
 import { loadState, withLock } from '../session.js';
 import { checkNesting, checkPatchName, insertEntry } from '../series.js';
 import { appliedOp, backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, contentId, emptyRecord } from '../state.js';
-import { modeOf, treePath } from '../files.js';
+import { modeOf, readTreeFile, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { diffBody, type FileSides, type RefreshOptions, type RefreshResult } from './refresh.js';
 import { patchedVersions } from './inspect.js';
@@ -38,7 +38,7 @@ export function refreshFork(tree: Tree, newName: string | undefined, opts: Refre
     const made = patchedVersions(tree, { series, applied }, top, files);
     const sides: FileSides[] = files.map((f) => {
       const mode = modeOf(tree, f) ?? readBackup(tree, top, f, rec).mode;
-      return { file: f, old: { text: made.get(f) ?? null, mode, path: join(backupDir(tree, top), f) }, new: { text: readText(treePath(tree, f)), mode, path: treePath(tree, f) } };
+      return { file: f, old: { text: made.get(f) ?? null, mode, path: join(backupDir(tree, top), f) }, new: { text: readTreeFile(tree, f), mode, path: treePath(tree, f) } };
     });
     const { body, warnings } = diffBody(tree, sides, { ...opts, strip: entry.strip });
     const shownNew = displayName(tree, name);

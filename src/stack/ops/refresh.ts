@@ -17,7 +17,7 @@ import { displayName, type Tree } from '../layout.js';
 import { loadState, withLock } from '../session.js';
 import { setEntry } from '../series.js';
 import { backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, refreshMarker, contentId, emptyRecord } from '../state.js';
-import { modeOf, treePath } from '../files.js';
+import { modeOf, readTreeFile, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { quiltStamp } from './diff.js';
 
@@ -104,7 +104,7 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
     const b = readBackup(tree, name, f, rec);
     // What the file is when this patch is the top one: a later patch's backup if one shadows it.
     const later = shadow.get(f);
-    const newText = later ? readBackup(tree, later, f, readRecord(tree, later)).text : readText(treePath(tree, f));
+    const newText = later ? readBackup(tree, later, f, readRecord(tree, later)).text : readTreeFile(tree, f);
     return {
       file: f,
       old: { text: b.text, mode: b.mode, path: join(backupDir(tree, name), f) },
