@@ -25,7 +25,7 @@ import {
   applyTransaction,
   appliedPatches,
   loadState,
-  nameFromBytes,
+  parseSeries,
   pop,
   push,
   readSeries,
@@ -338,7 +338,7 @@ export async function reapplyAbort(tree: Tree): Promise<{ popped: string[] }> {
   const popped = applied.length ? (await pop(tree, { target: { all: true }, force: true })).popped : [];
   const ops: FileOp[] = [{ kind: 'write', path: tree.seriesPath, data: st.seriesText }];
   const old = join(runDir(tree, st.runId), 'old');
-  for (const e of readSeriesFromText(st.seriesText)) {
+  for (const { name: e } of parseSeries(st.seriesText)) {
     const p = join(old, e);
     if (existsSync(p)) ops.push({ kind: 'write', path: join(tree.patchesDir, e), data: readFileSync(p, 'latin1') });
   }
@@ -346,8 +346,4 @@ export async function reapplyAbort(tree: Tree): Promise<{ popped: string[] }> {
   ops.push({ kind: 'delete', path: stateFile(tree) });
   withLock(tree, () => applyTransaction(tree, ops));
   return { popped };
-}
-
-function readSeriesFromText(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((l) => nameFromBytes(l.split(/\s+/)[0]!));
 }

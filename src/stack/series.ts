@@ -164,13 +164,14 @@ export function checkNesting(name: string, names: Iterable<string>, shown = (n: 
 
 /** The first of `names` that is a folder of `name` or has it as a folder (see checkNesting). */
 export function nestedWith(name: string, names: Iterable<string>): string | undefined {
-  for (const other of names) if (other !== name && (other.startsWith(`${name}/`) || name.startsWith(`${other}/`))) return other;
-  return undefined;
+  const index = new NestingIndex();
+  for (const other of names) if (other !== name) index.add(other);
+  return index.clash(name);
 }
 
 /**
- * nestedWith for a growing list (push -a checks hundreds of names against all before them):
- * each name is looked up by its folders, not compared with every other name.
+ * Names checked for nesting as they are added (push -a checks hundreds of names against
+ * all before them): each name is looked up by its folders, not compared with every other.
  */
 export class NestingIndex {
   private readonly names = new Set<string>();
@@ -182,6 +183,10 @@ export class NestingIndex {
     if (this.folders.has(name)) return [...this.names].find((n) => n.startsWith(`${name}/`));
     for (let i = name.indexOf('/'); i >= 0; i = name.indexOf('/', i + 1)) if (this.names.has(name.slice(0, i))) return name.slice(0, i);
     return undefined;
+  }
+
+  has(name: string): boolean {
+    return this.names.has(name);
   }
 
   add(name: string): void {

@@ -101,17 +101,15 @@ export async function push(tree: Tree, opts: PushOptions = {}, ev: StackEvents =
     const { series, applied } = loadState(tree);
     const todo = pushList(tree, series, applied, opts.target);
     // quilt's check_duplicate_patches: a generated series may list a patch twice.
-    const seen = new Set(applied);
-    const nesting = new NestingIndex();
-    for (const name of applied) nesting.add(name);
+    const seen = new NestingIndex();
+    for (const name of applied) seen.add(name);
     for (const e of todo) {
       if (seen.has(e.name)) throw new PatchqError('E_STATE', `Patch ${displayName(tree, e.name)} is already applied; check your series file`);
       // A series written by hand (or by quilt) may hold `sub` and `sub/x.diff`: their .pc
       // folders would overlap, and popping one would take the other's originals.
-      const nested = nesting.clash(e.name);
+      const nested = seen.clash(e.name);
       if (nested !== undefined) throw new PatchqError('E_STATE', `Patch ${displayName(tree, e.name)} cannot be applied with patch ${displayName(tree, nested)}: one name is a folder of the other in .pc/; rename one of them`);
       seen.add(e.name);
-      nesting.add(e.name);
     }
     const pushed: PushedPatch[] = [];
     const run = new PendingRun(tree, applied);
