@@ -60,6 +60,7 @@ export function parsePatch(text: string, opts: ParseOptions = {}): ParsedPatch {
   const view = lines.map(stripEol);
   const crlfTransport = lines.length > 0 && lines.every((l, i) => l.endsWith('\r\n') || (i === lines.length - 1 && !l.endsWith('\n')));
   const start = findBodyStart(view);
+  refuseStrayHunks(view, start < 0 ? view.length : start, fileName);
   if (start < 0) {
     refuseNonUnified(view, fileName);
     return { header: text, files: [], crlfTransport };
@@ -97,6 +98,23 @@ export function findBodyStart(view: readonly string[]): number {
   return -1;
 }
 
+/**
+ * A hunk before any file header (its `---`/`+++` lines lost, or only a `+++` line) would
+ * otherwise be taken for description text, and the patch would push as empty: the change
+ * silently dropped. GNU patch and git apply refuse such input too ("Only garbage was
+ * found", "patch fragment without header").
+ */
+function refuseStrayHunks(view: readonly string[], end: number, fileName: string): void {
+  for (let i = 0; i < end; i++) {
+    const l = view[i]!;
+    const unified = l.startsWith('@@ -') && HUNK_HEADER.test(l) && /^[-+ \\]/.test(view[i + 1] ?? '');
+    const context = l === '***************' && /^\*\*\* \d+(,\d+)? \*\*\*\*/.test(view[i + 1] ?? '');
+    if (unified || context) {
+      throw new PatchqError('E_PATCH_PARSE', `hunk without a file header before it (its '---' and '+++' lines are missing)`, { file: fileName, line: i + 1 });
+    }
+  }
+}
+
 /** Normal diffs ("2,3c2,3" + "< x") and ed scripts ("5c" ... ".") are refused, never run. */
 function refuseNonUnified(view: readonly string[], fileName: string): void {
   for (let i = 0; i < view.length; i++) {
@@ -131,6 +149,8 @@ function scanFiles(lines: string[], view: string[], start: number, fileName: str
       i = readGitExtended(lines, view, i + 1, f, fileName);
       if (view[i]?.startsWith('--- ')) i = readNames(view, i, f, err);
       i = readHunks(lines, view, i, f, err);
+      const changes = f.spans.length > 0 || f.binary || f.created || f.deleted || f.renameFrom !== undefined || f.copyFrom !== undefined || f.oldMode !== f.newMode;
+      if (!changes) err('E_PATCH_PARSE', "'diff --git' header with no change under it (no hunk, mode, rename or copy lines)", f.patchLine - 1);
       files.push(f);
     } else if (l.startsWith('--- ') && view[i + 1]?.startsWith('+++ ')) {
       const f = newRaw(i, false);

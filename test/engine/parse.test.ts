@@ -309,3 +309,34 @@ describe('hunk headers with numbers no file has', () => {
     expect(parsePatch(text.replace('99999999999999999999', '2147483647'), { strip: 1 }).files[0]!.hunks[0]!.oldStart).toBe(2147483647);
   });
 });
+
+describe('hunks that belong to no file', () => {
+  const simple = (name: string) => `--- ${name}\n+++ ${name}\n@@ -1 +1 @@\n-a\n+b\n`;
+  // Before, each of these parsed as a description-only patch: push said "appears to be
+  // empty; applied" and the change was silently dropped (GNU patch applies the +++-only
+  // one; git apply refuses all of them).
+  it('a hunk with no ---/+++ lines, or only a +++ line, is a parse error at the hunk', () => {
+    expect(codeOf(() => parsePatch('@@ -1 +1 @@\n-a\n+b\n', { fileName: 'p.patch' }))).toEqual({ code: 'E_PATCH_PARSE', line: 1, file: 'p.patch' });
+    expect(codeOf(() => parsePatch('Subject: fix\n\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n'))).toMatchObject({ code: 'E_PATCH_PARSE', line: 4 });
+    // a context-diff hunk without its *** / --- names
+    expect(codeOf(() => parsePatch('***************\n*** 1 ****\n! a\n--- 1 ----\n! b\n'))).toMatchObject({ code: 'E_PATCH_PARSE', line: 1 });
+  });
+
+  it('a stray hunk in the description before a real diff is refused too, not dropped', () => {
+    const text = 'Intro\n\n@@ -1 +1 @@\n-a\n+b\n' + simple('a/x');
+    expect(codeOf(() => parsePatch(text))).toMatchObject({ code: 'E_PATCH_PARSE', line: 3 });
+  });
+
+  it('prose that mentions @@ or a hunk header without a body stays description', () => {
+    const text = 'Fix the @@ marker parsing\n@@ -1 +1 @@ alone, quoted in the text\n\nmore words\n';
+    expect(parsePatch(text).files).toEqual([]);
+  });
+
+  it("a 'diff --git' header with nothing under it is an error; one with only a mode change, a rename or an empty new file is not", () => {
+    expect(codeOf(() => parsePatch('diff --git a/f b/f\n', { fileName: 'g.patch' }))).toEqual({ code: 'E_PATCH_PARSE', line: 1, file: 'g.patch' });
+    expect(codeOf(() => parsePatch('diff --git a/f b/f\nindex 7898192..7898192 100644\ndiff --git a/x b/x\n' + simple('a/x')))).toMatchObject({ line: 1 });
+    expect(parsePatch('diff --git a/f b/f\nold mode 100644\nnew mode 100755\n').files[0]!.newMode).toBe('100755');
+    expect(parsePatch('diff --git a/f b/g\nsimilarity index 100%\nrename from f\nrename to g\n').files[0]!.kind).toBe('rename');
+    expect(parsePatch('diff --git a/e b/e\nnew file mode 100644\nindex 0000000..e69de29\n').files[0]!.kind).toBe('create');
+  });
+});

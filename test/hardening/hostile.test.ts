@@ -197,3 +197,13 @@ describe('ed scripts and anything that would run a command', () => {
     expect(existsSync(marker)).toBe(false);
   });
 });
+
+describe('hunks that belong to no file', () => {
+  it('are refused naming the hunk line, where they used to push as an empty patch and drop the change', () => {
+    const hunk = '@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n';
+    refused(hunk, /hunk without a file header before it/, { line: 1 });
+    refused(`Subject: lost headers\n\n+++ b/a.txt\n${hunk}`, /hunk without a file header before it/, { line: 4 });
+    refused(`Intro\n${hunk}--- a/a.txt\n+++ b/a.txt\n${hunk}`, /hunk without a file header before it/, { line: 2 });
+    refused('diff --git a/a.txt b/a.txt\n', /'diff --git' header with no change under it/, { line: 1 });
+  });
+});
