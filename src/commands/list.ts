@@ -7,7 +7,7 @@ import { paint } from '../output/color.js';
 import { displayName, type Tree } from '../stack/layout.js';
 import { isDrifted, needsRefresh } from '../stack/read.js';
 import { loadState } from '../stack/session.js';
-import { readText } from '../stack/state.js';
+import { readPatch } from '../stack/patchfile.js';
 import { findPatch } from '../stack/find.js';
 import { tree } from './common.js';
 import type { Context, ParsedArgs, RunFn } from './types.js';
@@ -64,7 +64,7 @@ export interface SeriesRow {
 
 export function seriesRows(t: Tree, series: ReturnType<typeof loadState>['series'], a: string[]): SeriesRow[] {
   return series.map((e, i) => {
-    const text = readText(`${t.patchesDir}/${e.name}`) ?? '';
+    const text = readPatch(t, e.name) ?? '';
     const tpl = /^Patchq-Template: (\S+)/m.exec(text.slice(0, 4096));
     return {
       name: e.name,

@@ -59,10 +59,12 @@ export function parsePatch(text: string, opts: ParseOptions = {}): ParsedPatch {
   const lines = splitLines(text);
   const view = lines.map(stripEol);
   const crlfTransport = lines.length > 0 && lines.every((l, i) => l.endsWith('\r\n') || (i === lines.length - 1 && !l.endsWith('\n')));
+  refuseCompressed(text, fileName);
   const start = findBodyStart(view);
   refuseStrayHunks(view, start < 0 ? view.length : start, fileName);
   if (start < 0) {
     refuseNonUnified(view, fileName);
+    refuseBinary(view, fileName);
     return { header: text, files: [], crlfTransport };
   }
   const raws = scanFiles(lines, view, start, fileName);
@@ -114,6 +116,27 @@ function refuseStrayHunks(view: readonly string[], end: number, fileName: string
     }
   }
 }
+
+/**
+ * A compressed patch under a plain name: its bytes are no patch, even where they hold the
+ * diff's lines as they were (xz stores a small input as it is, around its own header).
+ */
+function refuseCompressed(text: string, fileName: string): void {
+  const packed = MAGIC.find(([magic]) => magic.test(text));
+  if (packed) throw new PatchqError('E_PATCH_PARSE', `${packed[1]} data, not patch text: a compressed patch needs a name ending in ${packed[2]}`, { file: fileName, line: 1 });
+}
+
+/** Bytes that are no text (an image) hold no diff, but no description either: refused, not pushed as an empty patch. */
+function refuseBinary(view: readonly string[], fileName: string): void {
+  const at = view.findIndex((l) => l.includes('\0'));
+  if (at >= 0) throw new PatchqError('E_PATCH_PARSE', 'binary data, not patch text (a NUL byte on this line)', { file: fileName, line: at + 1 });
+}
+const MAGIC: ReadonlyArray<readonly [RegExp, string, string]> = [
+  [/^\x1f\x8b/, 'gzip', '.gz'],
+  [/^BZh[1-9]1AY&SY/, 'bzip2', '.bz2'],
+  [/^\xfd7zXZ\0/, 'xz', '.xz'],
+  [/^LZIP\x01/, 'lzip', '.lz'],
+];
 
 /** Normal diffs ("2,3c2,3" + "< x") and ed scripts ("5c" ... ".") are refused, never run. */
 function refuseNonUnified(view: readonly string[], fileName: string): void {

@@ -12,6 +12,7 @@ import { findGitDir, headCommit } from '../git/index.js';
 import { appliedPatches, readSeries, readText, type Tree } from '../stack/index.js';
 import { findTemplate, loadTemplate, parseTemplateHeader, runTemplate, templateDirs } from '../templates/index.js';
 import { makeBaseFor, type PatchOutcome, type ReapplyEvents, type ReapplyOptions, type ReapplyReport } from './run.js';
+import { readPatch } from '../stack/index.js';
 
 export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): Promise<ReapplyReport> {
   const repo = findGitDir(tree.root);
@@ -30,7 +31,7 @@ export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEven
       patches.push({ name: e.name, outcome: 'not-run', report: null, reason: `not checked: ${stoppedAt} stops the series` });
       continue;
     }
-    const text = readText(join(tree.patchesDir, e.name));
+    const text = readPatch(tree, e.name);
     if (text === null) {
       patches.push({ name: e.name, outcome: 'would-fail', report: null, reason: 'patch file missing' });
       stoppedAt = e.name;

@@ -38,6 +38,7 @@ import {
 } from '../stack/index.js';
 import { regenerate, templateOf } from '../templates/index.js';
 import { checkRun } from './check.js';
+import { readPatch, writePatchOp } from '../stack/index.js';
 
 export type Outcome = 'exact' | 'refreshed' | 'regenerated' | 'merged-upstream' | 'dropped' | 'failed' | 'resolved' | 'not-run' | 'would-refresh' | 'would-regenerate' | 'would-fail';
 
@@ -115,7 +116,7 @@ function saveState(tree: Tree, st: RunState | null): void {
  * Anything that does not apply exactly on the way means no base (the cascade then goes
  * on to fuzzy, which must be unique): a wrong base would be worse than none.
  */
-export function makeBaseFor(tree: Tree, oldText: (name: string) => string | null = (n) => readText(join(tree.patchesDir, n))): (patch: string, file: FilePatch) => Promise<string | null> {
+export function makeBaseFor(tree: Tree, oldText: (name: string) => string | null = (n) => readPatch(tree, n)): (patch: string, file: FilePatch) => Promise<string | null> {
   const repo = findGitDir(tree.root);
   const series = readSeries(tree);
   const cache = new Map<string, string | null>();
@@ -176,7 +177,7 @@ export async function reapply(tree: Tree, opts: ReapplyOptions = {}, ev: Reapply
   // Keep every patch as it was: for review of what the run rewrote, and for --abort.
   const keep: FileOp[] = [{ kind: 'write', path: join(runDir(tree, runId), 'series'), data: seriesText }];
   for (const e of readSeries(tree)) {
-    const t = readText(join(tree.patchesDir, e.name));
+    const t = readPatch(tree, e.name);
     if (t !== null) keep.push({ kind: 'write', path: join(runDir(tree, runId), 'old', e.name), data: t });
   }
   const st: RunState = { runId, base, seriesText, pushedByRun: [], outcomes: [], poppedFirst, stoppedAt: null };
@@ -204,8 +205,8 @@ async function runFrom(tree: Tree, st: RunState, opts: ReapplyOptions, ev: Reapp
   const next = now[on.length];
   if (next && !done(next.name)) {
     const before = readText(join(runDir(tree, st.runId), 'old', next.name));
-    if (before !== null && before !== readText(join(tree.patchesDir, next.name))) {
-      withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: join(tree.patchesDir, next.name), data: before }]));
+    if (before !== null && before !== readPatch(tree, next.name)) {
+      withLock(tree, () => applyTransaction(tree, [writePatchOp(tree, next.name, before)]));
     }
   }
   for (;;) {
@@ -286,7 +287,7 @@ async function mergedUpstream(tree: Tree, name: string, st: RunState, opts: Reap
 }
 
 function filesOf(tree: Tree, name: string): string[] {
-  const t = readText(join(tree.patchesDir, name)) ?? '';
+  const t = readPatch(tree, name) ?? '';
   return [...t.matchAll(/^\+\+\+ [^/\n]+\/(\S+)/gm)].map((m) => m[1]!);
 }
 
@@ -340,7 +341,7 @@ export async function reapplyAbort(tree: Tree): Promise<{ popped: string[] }> {
   const old = join(runDir(tree, st.runId), 'old');
   for (const { name: e } of parseSeries(st.seriesText)) {
     const p = join(old, e);
-    if (existsSync(p)) ops.push({ kind: 'write', path: join(tree.patchesDir, e), data: readFileSync(p, 'latin1') });
+    if (existsSync(p)) ops.push(writePatchOp(tree, e, readFileSync(p, 'latin1')));
   }
   for (const r of st.rejects ?? []) ops.push({ kind: 'delete', path: join(tree.root, r) });
   ops.push({ kind: 'delete', path: stateFile(tree) });

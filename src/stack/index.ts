@@ -3,10 +3,10 @@
  * through the one transaction shape (transaction.ts). The reapply layer, the commands
  * and the TUI call only this.
  */
-import { join } from 'node:path';
 import { parsePatch } from '../engine/parse.js';
 import type { Tree } from './layout.js';
-import { backedUpFiles, readApplied, readSeriesOf, readText } from './state.js';
+import { backedUpFiles, readApplied, readSeriesOf } from './state.js';
+import { readPatch } from './patchfile.js';
 
 export type { Tree } from './layout.js';
 export { displayName, findRoot } from './layout.js';
@@ -31,7 +31,7 @@ export { topPatch, landingOf, isDrifted, needsRefresh } from './read.js';
 export function patchFiles(tree: Tree, name: string): string[] {
   if (readApplied(tree).includes(name)) return backedUpFiles(tree, name);
   const entry = readSeriesOf(tree).find((e) => e.name === name);
-  const text = readText(join(tree.patchesDir, name));
+  const text = readPatch(tree, name);
   if (!entry || text === null) return [];
   const files = parsePatch(text, { strip: entry.strip }).files.flatMap((f) => [f.oldPath, f.newPath]);
   return [...new Set(files.filter((f): f is string => !!f))].sort();
@@ -50,3 +50,4 @@ export { readHeader, writeHeader, splitPatchText, stripDiffstat, stripTrailingWh
 export { exportSeries, gitFileDiff, type ExportOptions, type ExportResult, type ExportedPatch } from './ops/export.js';
 export { splitMailbox, mailHeaders, parseDep3, gitPatchName, type Dep3 } from './mail.js';
 export { annotate, type Annotated } from './ops/annotate.js';
+export { compressionOf, readPatch, readPatchFile, writePatchOp } from './patchfile.js';

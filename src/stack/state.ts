@@ -70,9 +70,16 @@ export function fileStamp(path: string): string | null {
  * naming it, not an internal one.
  */
 export function readText(p: string): string | null {
+  return readAs(p, 'latin1');
+}
+/** readText's bytes, as a Buffer (a compressed patch file). */
+export function readBytes(p: string): Buffer | null {
+  return readAs(p, null);
+}
+function readAs<E extends 'latin1' | null>(p: string, encoding: E): (E extends null ? Buffer : string) | null {
   if (!existsSync(p)) return null;
   try {
-    return readFileSync(p, 'latin1');
+    return readFileSync(p, encoding === null ? undefined : encoding) as E extends null ? Buffer : string;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new PatchqError('E_IO', 'is a directory, where a file was expected', { file: p });
     throw e;

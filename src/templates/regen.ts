@@ -11,6 +11,7 @@ import { applyTransaction, displayName, insertEntry, loadState, pop, push, readT
 import { findTemplate, loadTemplate, type Template } from './template.js';
 import { parseTemplateHeader, runTemplate, templateHeader, templatePatch, type TemplateRun } from './run.js';
 import { templateDirs } from './index.js';
+import { readPatch, writePatchOp } from '../stack/index.js';
 
 function failChecks(tpl: Template, run: TemplateRun): never {
   const bad = run.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
@@ -37,7 +38,7 @@ export async function createTemplatePatch(tree: Tree, name: string, templateName
     const top = applied[applied.length - 1] ?? null;
     const ops: FileOp[] = [
       { kind: 'write', path: tree.seriesPath, data: insertEntry(readText(tree.seriesPath) ?? '', series, top, name) },
-      { kind: 'write', path: join(tree.patchesDir, name), data: patchTextFor(tree, tpl, run) },
+      writePatchOp(tree, name, patchTextFor(tree, tpl, run)),
     ];
     // Keep a copy of the template beside the series, so the fork is self-contained.
     const copy = join(tree.patchesDir, 'templates', `${tpl.name}.yaml`);
@@ -58,7 +59,7 @@ export interface Regenerated {
 
 /** Is this series entry a template patch? */
 export function templateOf(tree: Tree, name: string): { name: string; params: Record<string, string> } | null {
-  const text = readText(join(tree.patchesDir, name));
+  const text = readPatch(tree, name);
   if (text === null) return null;
   return parseTemplateHeader(parsePatch(text, { fileName: name }).header);
 }
@@ -68,7 +69,7 @@ export function templateOf(tree: Tree, name: string): { name: string; params: Re
  * rewrite the patch file, header kept. The caller pushes it afterwards.
  */
 export async function regenerate(tree: Tree, name: string, opts: { dryRun?: boolean } = {}): Promise<Regenerated> {
-  const oldText = readText(join(tree.patchesDir, name));
+  const oldText = readPatch(tree, name);
   if (oldText === null) throw new PatchqError('E_NOT_FOUND', `Patch ${name} does not exist`);
   const header = parsePatch(oldText, { fileName: name }).header;
   const meta = parseTemplateHeader(header);
@@ -79,7 +80,7 @@ export async function regenerate(tree: Tree, name: string, opts: { dryRun?: bool
   if (!run.ok) failChecks(tpl, run);
   const newText = patchTextFor(tree, tpl, run, header);
   const changed = newText !== oldText;
-  if (changed && !opts.dryRun) withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: join(tree.patchesDir, name), data: newText }]));
+  if (changed && !opts.dryRun) withLock(tree, () => applyTransaction(tree, [writePatchOp(tree, name, newText)]));
   return { name, template: tpl.name, oldText, newText, changed, run };
 }
 

@@ -3,8 +3,6 @@
  * stack, reapply and templates layers) and pure functions that turn the tree into rows.
  * The TUI holds no logic beyond presentation: every action here is one stack call.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadSettings } from '../settings/settings.js';
 import {
   appliedPatches, isDrifted, landingOf, needsRefresh, openTree, pop, push, readSeries, refresh, topPatch,
@@ -12,6 +10,7 @@ import {
 } from '../stack/index.js';
 import type { PatchReport } from '../engine/types.js';
 import type { ReapplyReport } from '../reapply/index.js';
+import { readPatch } from '../stack/index.js';
 
 export type PatchState = 'top' | 'applied' | 'unapplied' | 'needs-refresh' | 'failed';
 
@@ -62,7 +61,8 @@ export function diffStat(diff: string): { added: number; removed: number; files:
 /** A patch file as display text: bytes read as latin1 (the engine's contract), shown as UTF-8. */
 export function patchText(tree: Tree, name: string): string | null {
   try {
-    return Buffer.from(readFileSync(join(tree.patchesDir, name), 'latin1'), 'latin1').toString('utf8');
+    const text = readPatch(tree, name);
+    return text === null ? null : Buffer.from(text, 'latin1').toString('utf8');
   } catch {
     return null;
   }

@@ -12,7 +12,7 @@ import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
 import { removeEntry } from '../series.js';
 import { loadState } from '../session.js';
-import { appliedOp, backedUpFiles, backupDir, dropRecordOp, readBackup, readRecord, readText, refreshMarker } from '../state.js';
+import { appliedOp, backedUpFiles, backupDir, dropRecordOp, readBackup, readRecord, readText, refreshMarker, readBytes } from '../state.js';
 import { treePath } from '../files.js';
 import type { FileOp } from '../transaction.js';
 import { checkedThenLocked, findPatch, patchOrTop } from './header.js';
@@ -67,10 +67,10 @@ export function deletePatch(tree: Tree, given: string | undefined, opts: DeleteO
     ops.push({ kind: 'write', path: tree.seriesPath, data: removeEntry(readText(tree.seriesPath) ?? '', series, name) });
     lines.push(`Removed patch ${shown}`);
     const patchPath = join(tree.patchesDir, name);
-    const text = opts.remove ? readText(patchPath) : null;
+    const bytes = opts.remove ? readBytes(patchPath) : null;
     let file: DeleteResult['file'] = 'kept';
-    if (text !== null) {
-      if (opts.backup) ops.push({ kind: 'write', path: `${patchPath}~`, data: text });
+    if (bytes !== null) {
+      if (opts.backup) ops.push({ kind: 'write', path: `${patchPath}~`, data: bytes });
       ops.push({ kind: 'delete', path: patchPath });
       file = opts.backup ? 'backup' : 'removed';
     }

@@ -31,8 +31,9 @@ import { writeFileAtomic } from '../../fsx/atomic.js';
 import type { Tree } from '../layout.js';
 import { formatMail, gitPatchName, mailHeaders, parseDep3, rfc2822 } from '../mail.js';
 import { loadState } from '../session.js';
-import { readText, sha1 } from '../state.js';
+import { sha1 } from '../state.js';
 import { findPatch, splitPatchText } from './header.js';
+import { readPatch } from '../patchfile.js';
 
 export interface ExportOptions {
   /** Patch names (quilt lookup); default the whole series. */
@@ -141,7 +142,7 @@ export function exportSeries(tree: Tree, opts: ExportOptions): ExportResult {
   const skipped: string[] = [];
   for (const e of entries) {
     const path = join(tree.patchesDir, e.name);
-    const text = readText(path);
+    const text = readPatch(tree, e.name);
     if (text === null) throw new PatchqError('E_NOT_FOUND', `Patch ${e.name} does not exist`);
     const parsed = parsePatch(text, { strip: e.strip, fileName: path });
     const files = e.reverse ? parsed.files.map(reverseFilePatch) : parsed.files;

@@ -14,8 +14,9 @@ import { findPatch as findInSeries } from '../find.js';
 import { displayName, type Tree } from '../layout.js';
 import type { SeriesEntry } from '../series.js';
 import { loadState, withLock } from '../session.js';
-import { readText } from '../state.js';
+import { readText, readBytes } from '../state.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
+import { readPatch, writePatchOp } from '../patchfile.js';
 
 /** Header and body of a patch text; body '' when there is no diff. Byte strings. */
 export function splitPatchText(text: string): { header: string; body: string } {
@@ -77,7 +78,7 @@ export interface HeaderInfo {
 export function readHeader(tree: Tree, given?: string, cwd?: string): HeaderInfo {
   const { series, applied } = loadState(tree);
   const name = patchOrTop(tree, series, applied, given, cwd);
-  const text = readText(join(tree.patchesDir, name));
+  const text = readPatch(tree, name);
   return { name, header: text === null ? '' : splitPatchText(text).header, exists: text !== null };
 }
 
@@ -123,7 +124,7 @@ export function writeHeader(tree: Tree, given: string | undefined, mode: 'append
     const { series, applied } = loadState(tree);
     const name = patchOrTop(tree, series, applied, given, opts.cwd);
     const path = join(tree.patchesDir, name);
-    const old = readText(path);
+    const old = readPatch(tree, name);
     const { header: oldHeader, body } = splitPatchText(old ?? '');
     // quilt reads the old header line by line (awk), so it always ends with a newline.
     const before = oldHeader === '' || oldHeader.endsWith('\n') ? oldHeader : `${oldHeader}\n`;
@@ -134,8 +135,8 @@ export function writeHeader(tree: Tree, given: string | undefined, mode: 'append
     const next = header + body;
     const ops: FileOp[] = [];
     if (next !== old) {
-      if (opts.backup && old !== null) ops.push({ kind: 'write', path: `${path}~`, data: old });
-      ops.push({ kind: 'write', path, data: next });
+      if (opts.backup && old !== null) ops.push({ kind: 'write', path: `${path}~`, data: readBytes(path)! });
+      ops.push(writePatchOp(tree, name, next));
     }
     const shown = displayName(tree, name);
     const message = mode === 'append' ? `Appended text to header of patch ${shown}` : `Replaced header of patch ${shown}`;

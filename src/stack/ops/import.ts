@@ -27,6 +27,7 @@ import { loadState } from '../session.js';
 import { backupDir, readText } from '../state.js';
 import type { FileOp } from '../transaction.js';
 import { checkedThenLocked, splitPatchText, stripDiffstat } from './header.js';
+import { readPatch, writePatchOp, readPatchFile } from '../patchfile.js';
 
 export interface ImportOptions {
   /** -pN recorded in the series when not 1. */
@@ -98,7 +99,7 @@ export function importPatches(tree: Tree, cwd: string, files: string[], opts: Im
       if (series.some((e) => e.name === p.name)) {
         if (resolve(cwd, p.source) === dest && p.mail === null) throw new PatchqError('E_EXISTS', `Patch ${shown} already exists in series.`);
         if (!opts.force) throw new PatchqError('E_EXISTS', `Patch ${shown} exists. Replace with -f.`);
-        data = mergeHeaders(readText(dest) ?? '', p.text, opts.desc);
+        data = mergeHeaders(readPatch(tree, p.name) ?? '', p.text, opts.desc);
         p.replaced = true;
         res.warnings.push(`Replacing patch ${shown} with new version`);
       } else if (existsSync(dest)) {
@@ -106,7 +107,7 @@ export function importPatches(tree: Tree, cwd: string, files: string[], opts: Im
       } else {
         res.lines.push(`Importing patch ${p.source}${p.mail !== null ? ` (mail ${p.mail})` : ''} (stored as ${shown})`);
       }
-      ops.push({ kind: 'write', path: dest, data });
+      ops.push(writePatchOp(tree, p.name, data));
       if (!p.replaced) {
         seriesText = insertEntry(seriesText, entries, after, options ? `${p.name} ${options}` : p.name);
         entries = parseSeries(seriesText, tree.seriesPath);
@@ -126,7 +127,7 @@ function planFile(tree: Tree, cwd: string, file: string, strip: number, opts: Im
   const abs = resolve(cwd, file);
   if (!existsSync(abs)) throw new PatchqError('E_NOT_FOUND', `Patch ${file} does not exist`);
   if (!statSync(abs).isFile()) throw new PatchqError('E_USAGE', `Patch ${file} is not a file`);
-  const text = readText(abs)!;
+  const text = readPatchFile(abs, file)!; // a .gz (.bz2, .xz...) patch is read as quilt's cat_file reads it
   const chunks = splitMailbox(text);
   if (chunks.length > 1 && opts.name !== undefined) throw new PatchqError('E_STATE', `Option \`-P' can only be used when importing a single patch (${file} holds ${chunks.length} mails)`);
   // An mbox file holding a single mail is named as git would name that mail, too.

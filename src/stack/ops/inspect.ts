@@ -17,9 +17,10 @@ import { findPatch } from '../find.js';
 import { displayName, type Tree } from '../layout.js';
 import type { SeriesEntry } from '../series.js';
 import { loadState } from '../session.js';
-import { backedUpFiles, readBackup, readRecord, readText } from '../state.js';
+import { backedUpFiles, readBackup, readRecord, readText, readBytes } from '../state.js';
 import { readTreeFile } from '../files.js';
 import { loadPatch } from './push.js';
+import { readPatch } from '../patchfile.js';
 
 export interface StackView {
   series: SeriesEntry[];
@@ -54,7 +55,7 @@ export function seriesPatch(tree: Tree, view: StackView, name?: string, cwd?: st
 
 /** Paths a patch file names (old and new sides), in the patch's order; [] when it has no file. */
 export function filenamesInPatch(tree: Tree, entry: SeriesEntry): string[] {
-  const text = readText(join(tree.patchesDir, entry.name));
+  const text = readPatch(tree, entry.name);
   if (text === null) return [];
   const parsed = parsePatch(text, { strip: entry.strip, fileName: relative(tree.root, join(tree.patchesDir, entry.name)) });
   const out: string[] = [];
@@ -100,7 +101,7 @@ export function patchedVersions(tree: Tree, view: StackView, name: string, files
   const backed = new Set(backedUpFiles(tree, name));
   const original = (f: string): string | null => (backed.has(f) ? readBackup(tree, name, f, rec).text : readTreeFile(tree, f));
   const out = new Map<string, string | null>(files.map((f) => [f, original(f)]));
-  if (readText(join(tree.patchesDir, name)) === null) return out;
+  if (readBytes(join(tree.patchesDir, name)) === null) return out;
   const parsed = loadPatch(tree, entry);
   const run = applyPatch(parsed, (f) => ({ text: original((f.oldPath ?? f.newPath)!) }), { reverse: entry.reverse, merge: 'none' });
   const forced = readText(join(tree.pcDir, `${name}~refresh`)) !== null;

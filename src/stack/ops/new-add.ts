@@ -12,6 +12,7 @@ import { loadState, withLock } from '../session.js';
 import { appliedOp, backedUpFiles, backupDir, metadataOps, readRecord, readText, recordOp, contentId, emptyRecord } from '../state.js';
 import { readTreeFile, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
+import { writePatchOp } from '../patchfile.js';
 
 export function newPatch(tree: Tree, name: string, opts: { strip?: number; header?: string; patchText?: string } = {}): string {
   // Before the lock: a refused name must not even create .pc/ in a fresh tree.
@@ -29,7 +30,7 @@ export function newPatch(tree: Tree, name: string, opts: { strip?: number; heade
       { kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '' },
       appliedOp(tree, [...applied, name]),
     ];
-    if (opts.patchText !== undefined) ops.push({ kind: 'write', path: join(tree.patchesDir, name), data: opts.patchText });
+    if (opts.patchText !== undefined) ops.push(writePatchOp(tree, name, opts.patchText));
     applyTransaction(tree, ops);
     return `Patch ${displayName(tree, name)} is now on top`;
   });

@@ -22,6 +22,7 @@ import { treePath } from '../files.js';
 import { notInSeries, type Target } from '../target.js';
 import { patchedVersions } from './inspect.js';
 import type { RefreshOptions } from './refresh.js';
+import { readPatchFile } from '../patchfile.js';
 
 export interface PopOptions {
   target?: Target;
@@ -164,7 +165,7 @@ function removesCleanly(tree: Tree, series: SeriesEntry[], name: string, files: 
  */
 function patchEdited(rec: PatchRecord, path: string): boolean {
   if (rec.patchStamp !== undefined && fileStamp(path) === rec.patchStamp) return false;
-  if (rec.patchHash !== undefined) return rec.patchHash !== contentId(readText(path));
+  if (rec.patchHash !== undefined) return rec.patchHash !== contentId(readPatchFile(path));
   return rec.patchStamp !== undefined;
 }
 

@@ -20,11 +20,12 @@ import { displayName, type Tree } from '../layout.js';
 import { NestingIndex, type SeriesEntry } from '../series.js';
 import { PendingRun } from '../pending.js';
 import { loadState, withLockAsync, type StackEvents } from '../session.js';
-import { backupDir, contentId, emptyRecord, readText, recordOp, refreshMarker, stampOf, type PatchRecord } from '../state.js';
+import { backupDir, contentId, emptyRecord, recordOp, refreshMarker, stampOf, type PatchRecord } from '../state.js';
 import { parseMode, treePath } from '../files.js';
 import { notInSeries, type Target } from '../target.js';
 import type { FileOp } from '../transaction.js';
 import type { RefreshOptions } from './refresh.js';
+import { readPatch } from '../patchfile.js';
 
 export interface PushOptions {
   target?: Target;
@@ -147,7 +148,7 @@ export function loadPatch(tree: Tree, entry: SeriesEntry): ParsedPatch {
 /** loadPatch, with the text it parsed (push records its hash: pop then knows it was edited). */
 export function loadPatchText(tree: Tree, entry: SeriesEntry): { parsed: ParsedPatch; text: string } {
   const path = join(tree.patchesDir, entry.name);
-  const text = readText(path);
+  const text = readPatch(tree, entry.name);
   if (text === null) throw new PatchqError('E_NOT_FOUND', `Patch ${displayName(tree, entry.name)} does not exist`);
   return { parsed: parsePatch(text, { strip: entry.strip, fileName: relative(tree.root, path) }), text };
 }

@@ -12,12 +12,13 @@ import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
 import { loadState, withLock } from '../session.js';
 import { checkNesting, checkPatchName, insertEntry } from '../series.js';
-import { appliedOp, backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, contentId, emptyRecord } from '../state.js';
+import { appliedOp, backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, contentId, emptyRecord, readBytes } from '../state.js';
 import { modeOf, readTreeFile, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { diffBody, type FileSides, type RefreshOptions, type RefreshResult } from './refresh.js';
 import { patchedVersions } from './inspect.js';
 import { nextForkName } from './rename.js';
+import { writePatchOp } from '../patchfile.js';
 
 export function refreshFork(tree: Tree, newName: string | undefined, opts: RefreshOptions = {}): RefreshResult {
   return withLock(tree, () => {
@@ -28,7 +29,7 @@ export function refreshFork(tree: Tree, newName: string | undefined, opts: Refre
     const name = newName ? (newName.startsWith(`${tree.patchesName}/`) ? newName.slice(tree.patchesName.length + 1) : newName) : nextForkName(top);
     checkPatchName(name, tree.seriesName);
     checkNesting(name, series.map((e) => e.name), (n) => displayName(tree, n));
-    if (series.some((e) => e.name === name) || readText(join(tree.patchesDir, name)) !== null) {
+    if (series.some((e) => e.name === name) || readBytes(join(tree.patchesDir, name)) !== null) {
       throw new PatchqError('E_EXISTS', `Patch ${displayName(tree, name)} exists already`);
     }
     const entry = series.find((e) => e.name === top)!;
@@ -43,7 +44,7 @@ export function refreshFork(tree: Tree, newName: string | undefined, opts: Refre
     const { body, warnings } = diffBody(tree, sides, { ...opts, strip: entry.strip });
     const shownNew = displayName(tree, name);
     if (body === '') throw new PatchqError('E_STATE', `Nothing in patch ${shownNew}`); // quilt: exit 1
-    const ops: FileOp[] = [{ kind: 'write', path: join(tree.patchesDir, name), data: body }];
+    const ops: FileOp[] = [writePatchOp(tree, name, body)];
     // The old patch's options (quilt: its patch_args), but the new patch is written forward.
     const options = entry.options.filter((o) => o !== '-R').join(' ');
     ops.push({ kind: 'write', path: tree.seriesPath, data: insertEntry(readText(tree.seriesPath) ?? '', series, top, options ? `${name} ${options}` : name) });

@@ -16,10 +16,11 @@ import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
 import { loadState, withLock } from '../session.js';
 import { setEntry } from '../series.js';
-import { backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, refreshMarker, contentId, emptyRecord } from '../state.js';
+import { backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, refreshMarker, contentId, emptyRecord, readBytes } from '../state.js';
 import { modeOf, readTreeFile, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { quiltStamp } from './diff.js';
+import { readPatch, writePatchOp } from '../patchfile.js';
 
 export interface RefreshOptions {
   name?: string;
@@ -94,7 +95,7 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
     throw new PatchqError('E_STATE', `More recent patches modify files in patch ${shown}. Enforce refresh with -f.`);
   }
   const patchPath = join(tree.patchesDir, name);
-  const oldText = readText(patchPath);
+  const oldText = readPatch(tree, name);
   const oldParsed = oldText === null ? null : parsePatch(oldText, { strip: entry.strip, fileName: patchPath });
   const order = [...new Set([...(oldParsed?.files.flatMap((f) => [f.oldPath, f.newPath]) ?? []).filter((p): p is string => !!p && files.includes(p)), ...files])];
   if (opts.sort) order.sort();
@@ -133,8 +134,9 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   const empty = body === '';
   const changed = patchText !== oldText;
   const ops: FileOp[] = [...stripped];
-  if (changed && opts.backup && oldText !== null) ops.push({ kind: 'write', path: `${patchPath}~`, data: oldText });
-  if (changed) ops.push({ kind: 'write', path: patchPath, data: patchText });
+  // The backup is the old file as it was (compressed, for a compressed patch), as quilt's mv.
+  if (changed && opts.backup && oldText !== null) ops.push({ kind: 'write', path: `${patchPath}~`, data: readBytes(patchPath)! });
+  if (changed) ops.push(writePatchOp(tree, name, patchText));
   // refresh -p N makes a -pN patch, and the patch it writes is forward: the series says
   // so, as quilt writes it ("refreshing a reverse patch un-reverses it").
   if ((opts.strip !== undefined && opts.strip !== entry.strip) || entry.reverse) {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
 import { loadState, withLock } from '../session.js';
-import { backupDir, emptyRecord, readBackup, readRecord, readText, recordOp, refreshMarker } from '../state.js';
+import { backupDir, emptyRecord, readBackup, readRecord, recordOp, refreshMarker, readBytes } from '../state.js';
 import { treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { appliedPatch, backupIndex, nextPatchForFile, type StackView } from './inspect.js';
@@ -64,7 +64,7 @@ export function removeFiles(tree: Tree, files: string[], opts: { patch?: string;
       delete rec.hashes[f];
       lines.push(`File ${f} removed from patch ${displayName(tree, name)}`);
     }
-    if (readText(join(tree.patchesDir, name)) !== null) ops.push({ kind: 'write', path: refreshMarker(tree, name), data: '' });
+    if (readBytes(join(tree.patchesDir, name)) !== null) ops.push({ kind: 'write', path: refreshMarker(tree, name), data: '' });
     ops.push(recordOp(tree, name, rec));
     applyTransaction(tree, ops);
     return { patch: name, removed: unique, lines };

@@ -18,9 +18,10 @@ import { resolveInside } from '../../fsx/guard.js';
 import { displayName, type Tree } from '../layout.js';
 import { checkNesting, checkPatchName, parseSeries, renameEntry } from '../series.js';
 import { loadState } from '../session.js';
-import { appliedOp, backupDir, readRecord, readText, recordOp, refreshMarker, dropRecordOp } from '../state.js';
+import { appliedOp, backupDir, readRecord, readText, recordOp, refreshMarker, dropRecordOp, readBytes } from '../state.js';
 import type { FileOp } from '../transaction.js';
 import { checkedThenLocked, patchOrTop } from './header.js';
+import { readPatch, writePatchOp, compressionOf } from '../patchfile.js';
 
 export interface RenameResult {
   from: string;
@@ -71,9 +72,12 @@ export function renamePatch(tree: Tree, given: string | undefined, newName: stri
     if (rec) ops.push(recordOp(tree, to, rec), dropRecordOp(tree, from));
     ops.push({ kind: 'write', path: tree.seriesPath, data: renameEntry(readText(tree.seriesPath) ?? '', series, from, to) });
     const patchPath = join(tree.patchesDir, from);
-    const text = readText(patchPath);
-    if (text !== null) {
-      ops.push({ kind: 'write', path: join(tree.patchesDir, to), data: text, mode: statSync(patchPath).mode & 0o7777 });
+    // The bytes move as they are; a name with another compression (x.diff -> x.diff.gz) gets
+    // the text compressed as the new name asks.
+    const bytes = readBytes(patchPath);
+    if (bytes !== null) {
+      const mode = statSync(patchPath).mode & 0o7777;
+      ops.push(compressionOf(from) === compressionOf(to) ? { kind: 'write', path: join(tree.patchesDir, to), data: bytes, mode } : writePatchOp(tree, to, readPatch(tree, from)!, mode));
       if (!opts.fork) ops.push({ kind: 'delete', path: patchPath });
     }
     ops.push(...reapplyOps(tree, from, to));
