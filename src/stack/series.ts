@@ -61,8 +61,7 @@ export function parseSeries(text: string, file = 'series'): SeriesEntry[] {
       else if (o === '-p' && /^\d+$/.test(options[k + 1] ?? '')) strip = Number(options[++k]);
       else if (o === '-R') reverse = true;
     }
-    const escape = patchNameEscape(name);
-    if (escape) throw new PatchqError('E_PATH_OUTSIDE', `refusing patch '${name.replace(/[\x00-\x1f\x7f]/g, '?')}': ${escape}`, { file, line: i + 1 });
+    checkListedName(name, file, i + 1);
     // A patch listed twice (a generated series) is kept, as quilt keeps it: push refuses
     // to apply it a second time ("already applied; check your series file"), pop works.
     entries.push({ name, strip, reverse, options, line: i + 1 });
@@ -146,8 +145,15 @@ function splitKeep(text: string): string[] {
 export function patchNameEscape(name: string): string | null {
   if (name.startsWith('/') || /^[A-Za-z]:[\\/]/.test(name)) return 'a patch name must be relative to the patches directory';
   if (name.split(/[\\/]/).some((p) => p === '..')) return 'it leads outside the patches directory';
+  if (name.includes('\0')) return 'it contains a NUL byte (is the file corrupt?)';
   if (/[\x00-\x1f\x7f]/.test(name)) return 'it contains a control character';
   return null;
+}
+
+/** A name read from the series or .pc/applied-patches (FILE, 1-based LINE), refused there when patchNameEscape refuses it. */
+export function checkListedName(name: string, file: string, line: number): void {
+  const escape = patchNameEscape(name);
+  if (escape) throw new PatchqError('E_PATH_OUTSIDE', `refusing patch '${name.replace(/[\x00-\x1f\x7f]/g, '?')}': ${escape}`, { file, line });
 }
 
 /**
