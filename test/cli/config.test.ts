@@ -1,5 +1,5 @@
 /** `patchq config` through the built binary, settings in a temp PATCHQ_CONFIG_DIR. */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run, temp } from './run.js';
@@ -42,6 +42,18 @@ describe('patchq config', () => {
     }
     expect(run(d, ['applied']).stdout).toBe('a.patch\n');
     expect(readdirSync(file)).toEqual([]);
+  });
+
+  it('config path prints the file even when it is broken (the errors about it say to run it)', () => {
+    const d = temp();
+    const file = join(d, '.cfg', 'config.json');
+    mkdirSync(join(d, '.cfg'));
+    writeFileSync(file, '{not json');
+    expect(run(d, ['config', 'list']).stderr).toContain("run 'patchq config path'");
+    expect(run(d, ['config', 'path'])).toEqual({ code: 0, stdout: `${file}\n`, stderr: '' });
+    rmSync(file);
+    mkdirSync(file);
+    expect(run(d, ['config', 'path'])).toEqual({ code: 0, stdout: `${file}\n`, stderr: '' });
   });
 
   // As root (our CI) the file is read all the same: this runs for everyone else.
