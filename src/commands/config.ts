@@ -4,6 +4,7 @@
  */
 import { PatchqError } from '../engine/errors.js';
 import { SCHEMA, isSettingKey, loadSettings, openStore, parseValue, readStored, type SettingKey } from '../settings/settings.js';
+import { configFile } from '../settings/paths.js';
 import type { RunFn } from './types.js';
 
 function keyArg(raw: string | undefined, verb: string): SettingKey {
@@ -46,7 +47,9 @@ export const run: RunFn = async (ctx, args) => {
       return { data: { key: k } };
     }
     case 'path': {
-      const file = (await openStore(ctx.env)).path;
+      // Where conf keeps it (openStore opens it there), without opening it: the errors about
+      // a broken file point here.
+      const file = configFile(ctx.env);
       ctx.out.line(file);
       return { data: { path: file } };
     }

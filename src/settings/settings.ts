@@ -107,9 +107,17 @@ export async function openStore(env: NodeJS.ProcessEnv): Promise<Conf<Partial<Se
 
 /** Read and validate the stored object: a broken file is one clear error, never a crash. */
 function readStoreFile(file: string): Partial<Settings> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    // A folder named config.json, or a file this user may not read (EACCES; root reads it anyway).
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new PatchqError('E_CONFIG', code === 'EISDIR' ? 'settings file is a directory, where a file was expected' : `cannot read settings file (${code ?? (e as Error).message})`, { file });
+  }
   let data: unknown;
   try {
-    data = JSON.parse(fs.readFileSync(file, 'utf8'));
+    data = JSON.parse(text);
   } catch (e) {
     throw new PatchqError('E_CONFIG', `settings file is not valid JSON (${(e as Error).message.split('\n')[0]}); fix it or run 'patchq config path'`, { file });
   }

@@ -61,8 +61,7 @@ export function parseSeries(text: string, file = 'series'): SeriesEntry[] {
       else if (o === '-p' && /^\d+$/.test(options[k + 1] ?? '')) strip = Number(options[++k]);
       else if (o === '-R') reverse = true;
     }
-    const escape = patchNameEscape(name);
-    if (escape) throw new PatchqError('E_PATH_OUTSIDE', `refusing patch '${name.replace(/[\x00-\x1f\x7f]/g, '?')}': ${escape}`, { file, line: i + 1 });
+    checkListedName(name, file, i + 1);
     // A patch listed twice (a generated series) is kept, as quilt keeps it: push refuses
     // to apply it a second time ("already applied; check your series file"), pop works.
     entries.push({ name, strip, reverse, options, line: i + 1 });
@@ -146,8 +145,15 @@ function splitKeep(text: string): string[] {
 export function patchNameEscape(name: string): string | null {
   if (name.startsWith('/') || /^[A-Za-z]:[\\/]/.test(name)) return 'a patch name must be relative to the patches directory';
   if (name.split(/[\\/]/).some((p) => p === '..')) return 'it leads outside the patches directory';
+  if (name.includes('\0')) return 'it contains a NUL byte (is the file corrupt?)';
   if (/[\x00-\x1f\x7f]/.test(name)) return 'it contains a control character';
   return null;
+}
+
+/** A name read from the series or .pc/applied-patches (FILE, 1-based LINE), refused there when patchNameEscape refuses it. */
+export function checkListedName(name: string, file: string, line: number): void {
+  const escape = patchNameEscape(name);
+  if (escape) throw new PatchqError('E_PATH_OUTSIDE', `refusing patch '${name.replace(/[\x00-\x1f\x7f]/g, '?')}': ${escape}`, { file, line });
 }
 
 /**
@@ -203,4 +209,30 @@ export function checkPatchName(name: string, seriesName = 'series'): void {
     throw new PatchqError('E_PATH_OUTSIDE', `Patch name '${name}' invalid: it must be a relative path inside the patches directory.`);
   }
   if (name.startsWith('#')) throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: cannot start with '#'.`);
+  checkNameLength(name);
+}
+
+/** The file system's NAME_MAX: bytes in one path component (Linux, macOS, Windows). */
+const NAME_MAX = 255;
+/**
+ * The longest tail a patch name's last component gets on disk: .pc/<name>~refresh (the
+ * others: .pc/.patchq/patch/<name>.json, patches/<name>~ for --backup).
+ */
+const NAME_TAIL = '~refresh';
+
+/**
+ * A name whose parts the file system cannot hold is refused before anything is written
+ * (else a raw ENAMETOOLONG from the middle of the transaction). Bytes, as UTF-8 on disk:
+ *   checkNameLength("x".repeat(248)) -> throws (248 + '~refresh' > 255)
+ */
+function checkNameLength(name: string): void {
+  const parts = name.split('/');
+  parts.forEach((part, i) => {
+    const last = i === parts.length - 1;
+    const bytes = Buffer.byteLength(part, 'utf8');
+    if (bytes <= NAME_MAX - (last ? NAME_TAIL.length : 0)) return;
+    const what = parts.length === 1 ? 'it is' : `its ${last ? 'last ' : ''}part '${part}' is`;
+    const tail = last ? `, and .pc/ adds '${NAME_TAIL}' to it: at most ${NAME_MAX - NAME_TAIL.length}` : '';
+    throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: ${what} ${bytes} bytes; the file system takes at most ${NAME_MAX} per path component (NAME_MAX)${tail}.`);
+  });
 }

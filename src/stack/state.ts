@@ -16,7 +16,7 @@ import { PatchqError } from '../engine/errors.js';
 import { createHash, gitBlobId } from '../engine/git-hash.js';
 import type { PatchReport } from '../engine/types.js';
 import type { Tree } from './layout.js';
-import { nameFromBytes, nameToBytes, parseSeries, type SeriesEntry } from './series.js';
+import { checkListedName, nameFromBytes, nameToBytes, parseSeries, type SeriesEntry } from './series.js';
 import type { FileOp } from './transaction.js';
 
 export interface PatchRecord {
@@ -96,10 +96,19 @@ export function readSeriesOf(tree: Tree): SeriesEntry[] {
   return text === null ? [] : parseSeries(text, tree.seriesPath);
 }
 
+/** .pc/applied-patches, one name a line; a line no series could hold (a NUL byte, "../x") is an error naming it. */
 export function readApplied(tree: Tree): string[] {
-  const text = readText(join(tree.pcDir, 'applied-patches'));
+  const file = join(tree.pcDir, 'applied-patches');
+  const text = readText(file);
   if (text === null) return [];
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).map(nameFromBytes);
+  const names: string[] = [];
+  text.split('\n').forEach((l, i) => {
+    const name = nameFromBytes(l.trim());
+    if (name === '') return;
+    checkListedName(name, file, i + 1);
+    names.push(name);
+  });
+  return names;
 }
 
 /** quilt's consistency rule: the applied patches are the first entries of the series. */

@@ -1,5 +1,5 @@
 /** `patchq config` through the built binary, settings in a temp PATCHQ_CONFIG_DIR. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run, temp } from './run.js';
@@ -29,5 +29,43 @@ describe('patchq config', () => {
     expect(existsSync(join(d, '.cfg', 'config.json'))).toBe(false);
     expect(run(d, ['config', 'set', 'colour', 'never']).code).toBe(2);
     expect(run(d, ['config', 'frob']).code).toBe(2);
+  });
+
+  it('a settings file that is a directory: commands reading settings say so in one line naming it, nothing written', () => {
+    const d = temp();
+    const file = join(d, '.cfg', 'config.json');
+    mkdirSync(file, { recursive: true });
+    expect(run(d, ['new', 'a.patch']).code).toBe(0); // new reads no settings
+    for (const args of [['config', 'list'], ['config', 'get', 'fuzz'], ['config', 'set', 'fuzz', '1'], ['config', 'unset', 'fuzz'], ['push'], ['refresh'], ['diff']]) {
+      const r = run(d, args);
+      expect([args.join(' '), r.code, r.stderr]).toEqual([args.join(' '), 1, `${file}: settings file is a directory, where a file was expected\n`]);
+    }
+    expect(run(d, ['applied']).stdout).toBe('a.patch\n');
+    expect(readdirSync(file)).toEqual([]);
+  });
+
+  it('config path prints the file even when it is broken (the errors about it say to run it)', () => {
+    const d = temp();
+    const file = join(d, '.cfg', 'config.json');
+    mkdirSync(join(d, '.cfg'));
+    writeFileSync(file, '{not json');
+    expect(run(d, ['config', 'list']).stderr).toContain("run 'patchq config path'");
+    expect(run(d, ['config', 'path'])).toEqual({ code: 0, stdout: `${file}\n`, stderr: '' });
+    rmSync(file);
+    mkdirSync(file);
+    expect(run(d, ['config', 'path'])).toEqual({ code: 0, stdout: `${file}\n`, stderr: '' });
+  });
+
+  // As root (our CI) the file is read all the same: this runs for everyone else.
+  it.skipIf(process.getuid?.() === 0)('an unreadable settings file is one line naming it', () => {
+    const d = temp();
+    const file = join(d, '.cfg', 'config.json');
+    expect(run(d, ['new', 'a.patch']).code).toBe(0);
+    mkdirSync(join(d, '.cfg'));
+    writeFileSync(file, '{"fuzz": 1}', { mode: 0o000 });
+    for (const args of [['config', 'get', 'fuzz'], ['config', 'set', 'fuzz', '0'], ['push']]) {
+      const r = run(d, args);
+      expect([args.join(' '), r.code, r.stderr]).toEqual([args.join(' '), 1, `${file}: cannot read settings file (EACCES)\n`]);
+    }
   });
 });

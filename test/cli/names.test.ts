@@ -63,6 +63,29 @@ describe('patch names', () => {
     }
     expect(snapshot(root, { withPc: true })).toEqual(before);
   });
+
+  it('refuses a name too long for the file system (255 bytes a part, 247 for the last) with one line naming it, nothing written', () => {
+    const root = tree();
+    expect(patchq(root, ['push', 'one']).code).toBe(0);
+    write(root, 'in.diff', creates('in.txt'));
+    const before = snapshot(root, { withPc: true });
+    const long = `${'x'.repeat(300)}.patch`;
+    // 124 two-byte letters: 254 bytes in UTF-8, too long with .pc/NAME~refresh; a folder part of 256.
+    const names = [long, `${'ü'.repeat(124)}.patch`, `${'d'.repeat(256)}/a.patch`];
+    for (const args of [['new', long], ['import', '-P', long, 'in.diff'], ['rename', long], ['new', names[1]!], ['new', names[2]!]]) {
+      const name = args.find((a) => names.includes(a))!;
+      const r = patchq(root, args);
+      expect([args[0], r.code, r.stderr.trim().split('\n').length]).toEqual([args[0], 1, 1]);
+      expect(r.stderr).toContain(`Patch name '${name}' invalid`);
+      expect(r.stderr).toMatch(/\d+ bytes; the file system takes at most 255 per path component/);
+      expect(r.stderr).not.toContain('ENAMETOOLONG');
+    }
+    expect(snapshot(root, { withPc: true })).toEqual(before);
+    // 247 bytes fit: refresh writes .pc/.patchq/patch/NAME.json beside .pc/NAME/.
+    const fits = `${'y'.repeat(241)}.patch`;
+    expect(patchq(root, ['new', fits]).code).toBe(0);
+    expect(patchq(root, ['refresh']).code).toBe(0);
+  });
 });
 
 describe('no series file', () => {

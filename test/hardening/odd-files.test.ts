@@ -160,6 +160,25 @@ describe('odd files that are refused clearly', () => {
     expect(read(d, 'new\nline.txt')).toBe('x\n');
   });
 
+  it('a NUL byte in .pc/applied-patches or the series (a corrupt file): one line naming file:line, exit 1, nothing changed', () => {
+    const d = tempDir('patchq-odd-nul-');
+    write(d, 'f', 'a\n');
+    ok(d, ['new', 'a.patch']);
+    ok(d, ['new', 'b.patch']);
+    const refused = (file: string, text: string, line: number) => {
+      write(d, file, text);
+      const before = snapshot(d, { withPc: true });
+      for (const args of [['applied'], ['push'], ['pop'], ['series']]) {
+        const r = patchq(d, args);
+        expect([r.code, r.stderr], `${file}: ${args.join(' ')}`).toEqual([1, `${join(d, file)}:${line}: refusing patch 'b?.patch': it contains a NUL byte (is the file corrupt?)\n`]);
+      }
+      expect(snapshot(d, { withPc: true })).toEqual(before);
+    };
+    refused('.pc/applied-patches', 'a.patch\nb\0.patch\n', 2);
+    write(d, '.pc/applied-patches', 'a.patch\n');
+    refused('patches/series', 'a.patch\nb\0.patch\n', 2);
+  });
+
   it('a symlink in the tree cannot be added to a patch; one beside the patched files survives', () => {
     const d = oddTree();
     ok(d, ['new', 'l.patch']);
