@@ -475,8 +475,11 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown): void {
         for (const rel of made) {
           try {
             rmdirSync(join(tree.root, rel));
-          } catch {
-            break;
+          } catch (e) {
+            // Not made (the op failed making a deeper one, e.g. a name too long): its
+            // parents were, and go. Not empty: the ones above are not either.
+            const code = (e as NodeJS.ErrnoException).code;
+            if (code !== 'ENOENT' && code !== 'ENAMETOOLONG') break;
           }
         }
       }

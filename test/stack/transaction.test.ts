@@ -50,6 +50,21 @@ describe('transaction', () => {
     expect(read(d, 'a.txt')).toBe('first');
   });
 
+  it('a write that fails making its folders (a part too long) is rolled back with the folders it did make', () => {
+    const d = tempDir();
+    const tree = locateOrCreateTree(d, {});
+    write(d, 'keep.txt', 'k');
+    const before = fullSnapshot(d, { withPc: true });
+    expect(() =>
+      applyTransaction(tree, [
+        { kind: 'write', path: join(d, 'ok.txt'), data: 'x' },
+        { kind: 'write', path: join(d, 'a/b/' + 'z'.repeat(300) + '/f'), data: 'y' },
+      ]),
+    ).toThrow(/ENAMETOOLONG.*rolled back; nothing was changed/);
+    expect(existsSync(join(d, 'a'))).toBe(false);
+    expect(fullSnapshot(d, { withPc: true })).toEqual(before);
+  });
+
   it('an injected write failure before the commit point changes nothing', () => {
     const d = tempDir();
     write(d, 'a.txt', numbered(8));
