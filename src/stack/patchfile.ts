@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 import type { Tree } from './layout.js';
 import type { FileOp } from './transaction.js';
-import { readBytes } from './state.js';
+import { readBytes, readText } from './state.js';
 
 // node:zlib and node:child_process are loaded for the first compressed patch only: loading
 // them is ~2.5 ms each of every command's start.
@@ -42,8 +42,9 @@ export function compressionOf(name: string): string | null {
  */
 export function readPatchFile(path: string, shown: string = path): string | null {
   const how = compressionOf(path);
+  if (how === null) return readText(path);
   const bytes = readBytes(path);
-  if (bytes === null || how === null) return bytes === null ? null : bytes.toString('latin1');
+  if (bytes === null) return null;
   if (bytes.length === 0) return ''; // quilt: an empty patch file is an empty patch, compressed or not
   return (how === 'gzip' ? gunzip(bytes, shown) : runTool(how, ['-cd'], bytes, shown)).toString('latin1');
 }

@@ -171,32 +171,40 @@ function statMemo(): StatMemo {
  * must go, a directory where a file must go, a symlinked directory leading out of the tree.
  */
 function preflight(tree: Tree, ops: FileOp[], stat: StatMemo): void {
-  // A push writes many files into few folders: each folder's chain is walked once.
+  // A push writes many files into few folders: each folder is checked once (its area, the
+  // links on its way, the first existing folder above it being a folder).
+  const folders = new Map<string, { parent: Stats | null; writable?: true }>();
   const walked = new Set<string>();
   for (const op of ops) {
     // Ops are made with join(), so their paths are normalised (the prefix checks below rely
     // on it); one that is not is refused.
     if (checkAllowed(tree, op.path, 'E_PATH_OUTSIDE') !== op.path) throw new PatchqError('E_PATH_OUTSIDE', `refusing to write '${op.path}': not a normalised path`);
     if (op.kind === 'copy') checkAllowed(tree, op.from, 'E_PATH_OUTSIDE');
-    // Symlinked directories on the way must stay inside the area the path belongs to
-    // (patches/ itself may be a link, e.g. to debian/patches: only what is below counts).
-    const area = [tree.pcDir, tree.patchesDir, tree.root].find((b) => within(b, op.path));
-    // Only folders that exist can be links: the walk starts from the deepest one there.
-    let folder = dirname(op.path);
-    while (area && folder !== area && within(area, folder) && !stat(folder)) folder = dirname(folder);
-    const key = `${area}\0${folder}`;
-    if (area && !walked.has(key)) {
-      assertParentsInside(area, relative(area, op.path));
-      walked.add(key);
+    const dir = dirname(op.path);
+    let folder = folders.get(dir);
+    if (!folder) {
+      // Symlinked directories on the way must stay inside the area the path belongs to
+      // (patches/ itself may be a link, e.g. to debian/patches: only what is below counts).
+      const area = [tree.pcDir, tree.patchesDir, tree.root].find((b) => within(b, op.path));
+      // Only folders that exist can be links: the walk starts from the deepest one there.
+      let deepest = dir;
+      while (area && deepest !== area && within(area, deepest) && !stat(deepest)) deepest = dirname(deepest);
+      const key = `${area}\0${deepest}`;
+      if (area && !walked.has(key)) {
+        assertParentsInside(area, relative(area, op.path));
+        walked.add(key);
+      }
+      folder = { parent: stat(dir) };
+      folders.set(dir, folder);
     }
     if (op.kind === 'rmtree') continue;
-    const parent = stat(dirname(op.path));
+    const parent = folder.parent;
     const st = parent && (parent.isDirectory() || parent.isSymbolicLink()) ? stat(op.path) : null;
     if (st?.isDirectory()) {
       throw new PatchqError('E_IO', `cannot ${op.kind} ${relative(tree.root, op.path)}: it is a directory (nothing was changed)`);
     }
-    if (op.kind !== 'delete' && !st) {
-      for (let d = dirname(op.path); d !== dirname(d); d = dirname(d)) {
+    if (op.kind !== 'delete' && !st && !folder.writable) {
+      for (let d = dir; d !== dirname(d); d = dirname(d)) {
         const ds = stat(d);
         if (!ds) continue; // will be created
         if (!ds.isDirectory() && !ds.isSymbolicLink()) {
@@ -204,6 +212,7 @@ function preflight(tree: Tree, ops: FileOp[], stat: StatMemo): void {
         }
         break;
       }
+      folder.writable = true;
     }
   }
 }
