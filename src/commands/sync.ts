@@ -4,20 +4,32 @@
  */
 import { spawnSync } from 'node:child_process';
 import { PatchqError } from '../engine/errors.js';
+import { readRunState } from '../reapply/index.js';
 import { appliedPatches, pop, push } from '../stack/index.js';
-import { runReapply } from './reapply.js';
+import { prepareReapply, runReapply } from './reapply.js';
 import { opt, tree } from './common.js';
 import type { RunFn } from './types.js';
 
 export const DEFAULT_PULL = 'git pull --no-rebase --no-edit upstream HEAD';
 
+const git = (root: string, env: NodeJS.ProcessEnv, ...args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8', env });
+
 export const run: RunFn = async (ctx, args) => {
   const t = tree(ctx);
   const pull = opt.str(args, 'pull') ?? ctx.env.PATCHQ_PULL ?? DEFAULT_PULL;
+  // Everything that can be refused is refused before anything is popped or pulled.
+  const prepared = prepareReapply(ctx, args);
+  const pending = readRunState(t);
+  if (pending) {
+    throw new PatchqError(
+      'E_STATE',
+      `a reapply run ${pending.stoppedAt ? `stopped at ${pending.stoppedAt}` : `(${pending.runId}) was interrupted`}; finish it with 'patchq reapply --continue' or 'patchq reapply --abort' before syncing; nothing was changed`,
+    );
+  }
   if (pull === DEFAULT_PULL) {
     // The usual pull cannot work without a git repository and its `upstream` remote: say so
     // before anything is popped.
-    const remote = spawnSync('git', ['remote', 'get-url', 'upstream'], { cwd: t.root, encoding: 'utf8' });
+    const remote = git(t.root, ctx.env, 'remote', 'get-url', 'upstream');
     if (remote.status !== 0) {
       throw new PatchqError('E_USAGE', `sync pulls with '${DEFAULT_PULL}', and ${t.root} has no git remote named upstream (git remote add upstream URL), or give the pull command with --pull; nothing was changed`);
     }
@@ -33,5 +45,5 @@ export const run: RunFn = async (ctx, args) => {
     if (applied.length) await push(t, { target: { name: applied[applied.length - 1]! }, quiet: true });
     throw new PatchqError('E_APPLY', `the pull failed (exit ${r.status ?? r.signal}); the tree is as it was${applied.length ? ` with ${applied.length} patch(es) applied again` : ''}`);
   }
-  return runReapply(ctx, t, args);
+  return runReapply(ctx, t, args, prepared);
 };

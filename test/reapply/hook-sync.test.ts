@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { git, patchq, read, tempDir, write } from '../helpers/tree.js';
+import { CLI, git, numbered, patchq, read, snapshot, tempDir, write } from '../helpers/tree.js';
 
 const HOOK = readFileSync(join(import.meta.dirname, '..', '..', 'templates', 'post-merge.hook'), 'utf8');
 
@@ -57,5 +57,61 @@ describe('hook install / uninstall', () => {
     expect(read(d, '.git/hooks/post-merge')).toBe('#!/bin/sh\necho mine\n');
     expect(patchq(d, ['hook', 'uninstall', '--force']).code).toBe(0);
     expect(existsSync(path)).toBe(false);
+  });
+});
+
+/**
+ * upstream (a.txt, b.txt) and a clone of it, the fork, with remote `upstream` and the
+ * series: p.patch changes a.txt line 10, q.patch b.txt line 5. Upstream v2 adds two lines
+ * above a.txt's change (p.patch lands with an offset) and makes q.patch's change itself.
+ */
+function forkWithUpstream(): { up: string; fork: string } {
+  const base = tempDir('patchq-sync-');
+  const up = join(base, 'up');
+  const fork = join(base, 'fork');
+  git(base, 'init', '-q', '-b', 'main', 'up');
+  write(up, 'a.txt', numbered(30));
+  write(up, 'b.txt', numbered(30, 'b'));
+  git(up, 'add', '-A');
+  git(up, 'commit', '-qm', 'v1');
+  git(base, 'clone', '-q', 'up', 'fork');
+  git(fork, 'remote', 'add', 'upstream', up);
+  write(fork, 'patches/series', 'p.patch\nq.patch\n');
+  write(fork, 'patches/p.patch', '--- a/a.txt\n+++ b/a.txt\n@@ -9,3 +9,3 @@\n l9\n-l10\n+FORK\n l11\n');
+  write(fork, 'patches/q.patch', '--- a/b.txt\n+++ b/b.txt\n@@ -4,3 +4,3 @@\n b4\n-b5\n+B5 FIXED\n b6\n');
+  git(fork, 'add', '-A');
+  git(fork, 'commit', '-qm', 'the series');
+  write(up, 'a.txt', 'new 1\nnew 2\n' + numbered(30));
+  write(up, 'b.txt', numbered(30, 'b').replace('b5\n', 'B5 FIXED\n'));
+  git(up, 'commit', '-qam', 'v2');
+  return { up, fork };
+}
+
+/** A `patchq` on PATH (the hook calls it by name) that runs the built binary. */
+function patchqOnPath(): NodeJS.ProcessEnv {
+  const bin = tempDir('patchq-bin-');
+  write(bin, 'patchq', `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`, 0o755);
+  return { PATH: `${bin}:${process.env.PATH}` };
+}
+
+describe('sync', () => {
+  it('a --markdown place that cannot be written, or a reapply run still open, is refused before the pull', () => {
+    const { fork } = forkWithUpstream();
+    expect(patchq(fork, ['push', '-a']).code).toBe(0);
+    const head = git(fork, 'rev-parse', 'HEAD');
+    const before = snapshot(fork, { withPc: true });
+    expect(patchq(fork, ['sync', '--markdown', 'nowhere/r.md'])).toMatchObject({ code: 2, stderr: '--markdown nowhere/r.md: no folder nowhere to write it in\n' });
+    expect(patchq(fork, ['sync', '--conflicts=bogus']).code).toBe(2);
+    expect(git(fork, 'rev-parse', 'HEAD')).toBe(head);
+    expect(snapshot(fork, { withPc: true })).toEqual(before);
+    // A run stopped at a patch: sync says so, pulls nothing.
+    expect(patchq(fork, ['pop', '-a']).code).toBe(0);
+    write(fork, 'patches/p.patch', '--- a/a.txt\n+++ b/a.txt\n@@ -9,3 +9,3 @@\n l9\n-NOT THERE\n+FORK\n l11\n');
+    expect(patchq(fork, ['reapply']).code).toBe(1);
+    const stopped = snapshot(fork, { withPc: true });
+    const s = patchq(fork, ['sync']);
+    expect([s.code, s.stderr]).toEqual([1, "a reapply run stopped at p.patch; finish it with 'patchq reapply --continue' or 'patchq reapply --abort' before syncing; nothing was changed\n"]);
+    expect(git(fork, 'rev-parse', 'HEAD')).toBe(head);
+    expect(snapshot(fork, { withPc: true })).toEqual(stopped);
   });
 });
