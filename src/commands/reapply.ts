@@ -59,5 +59,12 @@ export async function runReapply(ctx: Context, t: Tree, args: ParsedArgs, prepar
 
 export const run: RunFn = async (ctx, args) => {
   if (opt.bool(args, 'continue') && opt.bool(args, 'abort')) throw new PatchqError('E_USAGE', '--continue and --abort exclude each other');
+  // patchq sync runs its pull with PATCHQ_SYNC_PULL set and reapplies once the pull is done,
+  // with its own options: the post-merge hook's reapply inside that pull would be a second
+  // run (without --drop-merged, --markdown...) that sync's own then finds in the way.
+  if (ctx.env.PATCHQ_SYNC_PULL && !opt.bool(args, 'continue') && !opt.bool(args, 'abort') && !opt.bool(args, 'check')) {
+    ctx.out.line('patchq sync is pulling and reapplies once the pull is done: nothing to do here');
+    return { exitCode: 0, data: { skipped: 'patchq sync reapplies once its pull is done' } };
+  }
   return runReapply(ctx, tree(ctx), args);
 };

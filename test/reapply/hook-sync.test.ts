@@ -95,6 +95,21 @@ function patchqOnPath(): NodeJS.ProcessEnv {
 }
 
 describe('sync', () => {
+  it('with the post-merge hook installed: one reapply, with sync\'s options (the hook\'s run inside the pull stands aside)', () => {
+    const { fork } = forkWithUpstream();
+    const env = patchqOnPath();
+    expect(patchq(fork, ['hook', 'install'], env).code).toBe(0);
+    const r = patchq(fork, ['sync', '--drop-merged', '--markdown', 'report.md'], env);
+    expect([r.code, r.stderr]).toEqual([0, expect.not.stringContaining('needs a person')]);
+    // git runs hooks with their stdout on stderr.
+    expect(r.stderr).toContain('patchq sync is pulling and reapplies once the pull is done: nothing to do here');
+    expect(r.stdout).toMatch(/q\.patch +dropped \(already upstream\)/);
+    expect(read(fork, 'report.md')).toMatch(/^## patchq reapply: all patches are back/);
+    expect(read(fork, 'patches/series')).toBe('p.patch\n');
+    expect(patchq(fork, ['applied']).stdout).toBe('p.patch\n');
+    expect(existsSync(join(fork, '.pc/.patchq/reapply.json'))).toBe(false);
+  });
+
   it('a --markdown place that cannot be written, or a reapply run still open, is refused before the pull', () => {
     const { fork } = forkWithUpstream();
     expect(patchq(fork, ['push', '-a']).code).toBe(0);
