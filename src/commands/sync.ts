@@ -41,8 +41,8 @@ export const run: RunFn = async (ctx, args) => {
   }
   ctx.out.line(`Pulling: ${pull}`);
   // PATCHQ_SYNC_PULL: a post-merge hook's `patchq reapply` inside this pull leaves the
-  // reapply to us.
-  const r = spawnSync(pull, { cwd: t.root, shell: true, stdio: ['ignore', 'inherit', 'inherit'], env: { ...ctx.env, PATCHQ_SYNC_PULL: '1' } });
+  // reapply to us. Under --json the pull's output goes to stderr: stdout is the report.
+  const r = spawnSync(pull, { cwd: t.root, shell: true, stdio: ['ignore', ctx.json ? 2 : 'inherit', 'inherit'], env: { ...ctx.env, PATCHQ_SYNC_PULL: '1' } });
   if (r.status !== 0) {
     if (applied.length) await push(t, { target: { name: applied[applied.length - 1]! }, quiet: true });
     throw new PatchqError('E_APPLY', `the pull failed (exit ${r.status ?? r.signal}); the tree is as it was${applied.length ? ` with ${applied.length} patch(es) applied again` : ''}`);

@@ -110,6 +110,14 @@ describe('sync', () => {
     expect(existsSync(join(fork, '.pc/.patchq/reapply.json'))).toBe(false);
   });
 
+  it('--json: stdout is the report alone (the pull talks on stderr)', () => {
+    const { fork } = forkWithUpstream();
+    const r = patchq(fork, ['sync', '--drop-merged', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, patches: [{ name: 'p.patch', outcome: 'refreshed' }, { name: 'q.patch', outcome: 'dropped' }] });
+    expect(r.stderr).toMatch(/a\.txt \| 2 \+\+/);
+  });
+
   it('a --markdown place that cannot be written, or a reapply run still open, is refused before the pull', () => {
     const { fork } = forkWithUpstream();
     expect(patchq(fork, ['push', '-a']).code).toBe(0);
