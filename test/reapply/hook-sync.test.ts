@@ -137,4 +137,35 @@ describe('sync', () => {
     expect(git(fork, 'rev-parse', 'HEAD')).toBe(head);
     expect(snapshot(fork, { withPc: true })).toEqual(stopped);
   });
+
+  it('a pull that stops at a merge conflict: the series is not pushed into it, and the message says so', () => {
+    const { up, fork } = forkWithUpstream();
+    // The fork changed b.txt line 5 in a commit of its own: upstream's v2 conflicts with it.
+    write(fork, 'b.txt', numbered(30, 'b').replace('b5\n', 'FORK COMMIT\n'));
+    git(fork, 'commit', '-qam', 'a fork commit');
+    write(fork, 'patches/series', 'p.patch\n');
+    git(fork, 'commit', '-qam', 'q.patch is no longer needed');
+    expect(patchq(fork, ['push', '-a']).code).toBe(0);
+    const r = patchq(fork, ['sync']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /the pull failed \(exit 1\) and left the repository changed \(a merge is under way\); the series stays popped \(1 patch\(es\)\): finish the pull \(resolve, commit\) and run 'patchq reapply', or undo it \(for example 'git merge --abort'\) and run 'patchq push -a'\n$/,
+    );
+    expect(r.stderr).not.toContain('the tree is as it was');
+    expect(patchq(fork, ['applied']).code).toBe(2);
+    expect(read(fork, 'a.txt')).toBe('new 1\nnew 2\n' + numbered(30));
+    // Undo the merge: the patches go back on as the message says.
+    git(fork, 'merge', '--abort');
+    expect(patchq(fork, ['push', '-a']).code).toBe(0);
+    expect(read(fork, 'a.txt')).toBe(numbered(30).replace('l10\n', 'FORK\n'));
+    expect(up).toBeTruthy();
+  });
+
+  it('a pull that fails and changes nothing: the series is pushed back', () => {
+    const { fork } = forkWithUpstream();
+    expect(patchq(fork, ['push', '-a']).code).toBe(0);
+    const r = patchq(fork, ['sync', '--pull', 'git pull --no-edit upstream no-such-branch']);
+    expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/the pull failed \(exit 1\); the tree is as it was with 2 patch\(es\) applied again\n$/)]);
+    expect(patchq(fork, ['applied']).stdout).toBe('p.patch\nq.patch\n');
+  });
 });
