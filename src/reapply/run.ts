@@ -24,6 +24,8 @@ import { findGitDir, headCommit, readBlob, readFileAt } from '../git/index.js';
 import {
   applyTransaction,
   appliedPatches,
+  backedUpFiles,
+  loadPatch,
   loadState,
   parseSeries,
   pop,
@@ -32,6 +34,7 @@ import {
   readText,
   refresh,
   removeEntry,
+  touchedPaths,
   withLock,
   type FileOp,
   type Tree,
@@ -250,7 +253,7 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
       if (outcome.outcome === 'exact') outcome.outcome = 'refreshed';
       // Upstream took part of it (the file reverse-applies, or merged into what upstream
       // has): the refreshed patch no longer carries those files. Say so.
-      const kept = new Set(parsePatch(r.patchText).files.map((f) => f.newPath ?? f.oldPath));
+      const kept = new Set(filesOf(tree, name));
       const taken = pushed.report.files.map((f) => f.path).filter((p) => !kept.has(p));
       if (taken.length) outcome.reason = `upstream already has its change to ${taken.join(', ')}: left out of the refreshed patch`;
     }
@@ -286,9 +289,11 @@ async function mergedUpstream(tree: Tree, name: string, st: RunState, opts: Reap
   return { name, outcome: 'merged-upstream', report, reason: "upstream already has this change: drop it with 'patchq reapply --continue --drop-merged' or 'patchq delete'" };
 }
 
+/** The files a patch names, read as push reads them (the series entry's -p). */
 function filesOf(tree: Tree, name: string): string[] {
-  const t = readPatch(tree, name) ?? '';
-  return [...t.matchAll(/^\+\+\+ [^/\n]+\/(\S+)/gm)].map((m) => m[1]!);
+  const entry = readSeries(tree).find((e) => e.name === name);
+  if (!entry || readPatch(tree, name) === null) return [];
+  return touchedPaths(loadPatch(tree, entry));
 }
 
 function report(st: RunState, done: boolean): ReapplyReport {
@@ -310,7 +315,8 @@ export async function reapplyContinue(tree: Tree, opts: ReapplyOptions = {}, ev:
   } else {
     const top = appliedPatches(tree).at(-1);
     if (top !== name) throw new PatchqError('E_STATE', `expected ${name} on top to continue, found ${top ?? 'nothing'}`);
-    for (const f of filesApplied(tree, name)) {
+    // The files .pc holds originals of: those the forced push wrote into.
+    for (const f of backedUpFiles(tree, name)) {
       const text = readText(join(tree.root, f));
       if (text !== null && /^(<{7}|>{7}) /m.test(text)) throw new PatchqError('E_STATE', `conflict markers remain in ${f}; resolve them, then continue`, { file: f });
     }
@@ -325,11 +331,6 @@ export async function reapplyContinue(tree: Tree, opts: ReapplyOptions = {}, ev:
   return runFrom(tree, st, opts, ev);
 }
 
-function filesApplied(tree: Tree, name: string): string[] {
-  const dir = join(tree.pcDir, name);
-  if (!existsSync(dir)) return [];
-  return filesOf(tree, name);
-}
 
 /** --abort: back to where the run started; the series files as they were, nothing applied. */
 export async function reapplyAbort(tree: Tree): Promise<{ popped: string[] }> {

@@ -5,9 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parsePatch } from '../engine/index.js';
 import { PatchqError } from '../engine/errors.js';
-import { applyTransaction, displayName, insertEntry, loadState, pop, push, readText, withLock, type FileOp, type PushResult, type StackEvents, type Tree } from '../stack/index.js';
+import { applyTransaction, displayName, insertEntry, loadState, pop, push, readText, splitPatchText, withLock, type FileOp, type PushResult, type StackEvents, type Tree } from '../stack/index.js';
 import { findTemplate, loadTemplate, type Template } from './template.js';
 import { parseTemplateHeader, runTemplate, templateHeader, templatePatch, type TemplateRun } from './run.js';
 import { templateDirs } from './index.js';
@@ -61,7 +60,8 @@ export interface Regenerated {
 export function templateOf(tree: Tree, name: string): { name: string; params: Record<string, string> } | null {
   const text = readPatch(tree, name);
   if (text === null) return null;
-  return parseTemplateHeader(parsePatch(text, { fileName: name }).header);
+  // The header alone: the diff below it is read with the series entry's -p by push.
+  return parseTemplateHeader(splitPatchText(text).header);
 }
 
 /**
@@ -71,7 +71,7 @@ export function templateOf(tree: Tree, name: string): { name: string; params: Re
 export async function regenerate(tree: Tree, name: string, opts: { dryRun?: boolean } = {}): Promise<Regenerated> {
   const oldText = readPatch(tree, name);
   if (oldText === null) throw new PatchqError('E_NOT_FOUND', `Patch ${name} does not exist`);
-  const header = parsePatch(oldText, { fileName: name }).header;
+  const header = splitPatchText(oldText).header;
   const meta = parseTemplateHeader(header);
   if (!meta) throw new PatchqError('E_USAGE', `Patch ${name} is not a template patch (no Patchq-Template: header line)`);
   const tpl = loadTemplate(findTemplate(meta.name, templateDirs(tree.patchesDir)));

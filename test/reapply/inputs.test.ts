@@ -1,0 +1,60 @@
+/**
+ * reapply on series and trees as people leave them, through the built binary on real git
+ * repositories: what it cannot finish is refused before it changes anything, with one line
+ * naming the file and line; a -p0 entry works as push reads it; a stop is not continued
+ * over hunks that are in no file; and work not yet refreshed is never called upstream's.
+ */
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { git, numbered, patchq, read, snapshot, tempDir, write } from '../helpers/tree.js';
+
+const P1 = '--- a/a.txt\n+++ b/a.txt\n@@ -9,3 +9,3 @@\n l9\n-l10\n+FORK\n l11\n';
+const P2 = '--- a/b.txt\n+++ b/b.txt\n@@ -19,3 +19,3 @@\n b19\n-b20\n+FORK2\n b21\n';
+
+/** v1 (a.txt, b.txt), the series p1 (a.txt) and p2 (b.txt), then v2: two lines added at the top of a.txt. */
+function fork(series = 'p1.patch\np2.patch\n'): string {
+  const d = tempDir('patchq-inputs-');
+  git(d, 'init', '-q', '-b', 'main');
+  write(d, 'a.txt', numbered(30));
+  write(d, 'b.txt', numbered(30, 'b'));
+  git(d, 'add', '-A');
+  git(d, 'commit', '-qm', 'v1');
+  write(d, 'patches/series', series);
+  write(d, 'patches/p1.patch', 'First.\n\n' + P1);
+  write(d, 'patches/p2.patch', 'Second.\n\n' + P2);
+  git(d, 'add', '-A');
+  git(d, 'commit', '-qm', 'series');
+  write(d, 'a.txt', 'top 1\ntop 2\n' + numbered(30));
+  git(d, 'commit', '-qam', 'v2');
+  return d;
+}
+
+/** Refused with exactly this stderr, exit 1, and not a byte changed (.pc included). */
+function refused(d: string, stderr: string, args = ['reapply']): void {
+  const before = snapshot(d, { withPc: true });
+  const r = patchq(d, args);
+  expect([r.code, r.stderr]).toEqual([1, stderr]);
+  expect(snapshot(d, { withPc: true })).toEqual(before);
+}
+
+describe('a -p0 entry', () => {
+  it('with merge markers: --continue finds them in the -p0 patch\'s file', () => {
+    const d = tempDir('patchq-inputs-');
+    git(d, 'init', '-q', '-b', 'main');
+    write(d, 'a.txt', numbered(30));
+    git(d, 'add', '-A');
+    git(d, 'commit', '-qm', 'v1');
+    const blob = git(d, 'rev-parse', 'HEAD:a.txt').trim();
+    write(d, 'patches/series', 'p.patch -p0\n');
+    write(d, 'patches/p.patch', `diff --git a.txt a.txt\nindex ${blob}..1111111 100644\n--- a.txt\n+++ a.txt\n@@ -9,3 +9,3 @@\n l9\n-l10\n+FORK\n l11\n`);
+    git(d, 'add', '-A');
+    git(d, 'commit', '-qm', 'series');
+    write(d, 'a.txt', numbered(30).replace('l10\n', 'UPSTREAM\n'));
+    git(d, 'commit', '-qam', 'v2');
+    expect(patchq(d, ['reapply']).code).toBe(1);
+    expect(read(d, 'a.txt')).toMatch(/^<<<<<<< /m);
+    refused(d, 'a.txt: conflict markers remain in a.txt; resolve them, then continue\n', ['reapply', '--continue']);
+  });
+});
+
