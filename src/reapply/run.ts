@@ -39,7 +39,7 @@ import {
   type FileOp,
   type Tree,
 } from '../stack/index.js';
-import { regenerate, templateOf } from '../templates/index.js';
+import { findTemplate, loadTemplate, parseTemplateHeader, regenerate, templateDirs, templateOf } from '../templates/index.js';
 import { checkRun } from './check.js';
 import { readPatch, writePatchOp } from '../stack/index.js';
 
@@ -161,6 +161,7 @@ export async function reapply(tree: Tree, opts: ReapplyOptions = {}, ev: Reapply
   if (pending) {
     throw new PatchqError('E_STATE', `a reapply run (${pending.runId}) was interrupted; go on with 'patchq reapply --continue', or go back with 'patchq reapply --abort'`);
   }
+  preflight(tree);
   const repo = findGitDir(tree.root);
   const base = repo ? await headCommit(repo) : null;
   const poppedFirst = appliedPatches(tree);
@@ -189,6 +190,38 @@ export async function reapply(tree: Tree, opts: ReapplyOptions = {}, ev: Reapply
   keep.push(stateOp(tree, st));
   withLock(tree, () => applyTransaction(tree, keep));
   return runFrom(tree, st, opts, ev);
+}
+
+/**
+ * What would stop a run half-way is refused before it pops or writes anything, with one
+ * line naming the file and line: a series entry listed twice (push refuses the second),
+ * a patch file missing or unreadable as a patch, a template patch whose template cannot
+ * be found or loaded.
+ */
+function preflight(tree: Tree): void {
+  const seriesFile = relative(tree.root, tree.seriesPath);
+  const seen = new Map<string, number>();
+  for (const e of readSeries(tree)) {
+    const first = seen.get(e.name);
+    if (first !== undefined) {
+      throw new PatchqError('E_STATE', `patch ${e.name} is listed twice (also at line ${first}); reapply puts each patch back once: remove one of the lines`, { file: seriesFile, line: e.line });
+    }
+    seen.set(e.name, e.line);
+    if (readPatch(tree, e.name) === null) {
+      throw new PatchqError('E_NOT_FOUND', `patch ${e.name} does not exist (${relative(tree.root, join(tree.patchesDir, e.name))})`, { file: seriesFile, line: e.line });
+    }
+    const header = loadPatch(tree, e).header;
+    const tpl = parseTemplateHeader(header);
+    if (!tpl) continue;
+    let path: string;
+    try {
+      path = findTemplate(tpl.name, templateDirs(tree.patchesDir));
+    } catch (err) {
+      const line = header.split('\n').findIndex((l) => l.startsWith('Patchq-Template: ')) + 1;
+      throw new PatchqError('E_NOT_FOUND', (err as Error).message, { file: relative(tree.root, join(tree.patchesDir, e.name)), line });
+    }
+    loadTemplate(path);
+  }
 }
 
 async function runFrom(tree: Tree, st: RunState, opts: ReapplyOptions, ev: ReapplyEvents): Promise<ReapplyReport> {

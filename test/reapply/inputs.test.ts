@@ -38,6 +38,38 @@ function refused(d: string, stderr: string, args = ['reapply']): void {
   expect(snapshot(d, { withPc: true })).toEqual(before);
 }
 
+describe('refused before the run changes anything', () => {
+  it('a patch listed in the series but missing on disk', () => {
+    const d = fork();
+    write(d, 'patches/series', 'p1.patch\np3.patch\np2.patch\n');
+    refused(d, 'patches/series:2: patch p3.patch does not exist (patches/p3.patch)\n');
+    // Also with patches applied from before the pull (they are not popped first).
+    expect(patchq(d, ['push']).code).toBe(0);
+    refused(d, 'patches/series:2: patch p3.patch does not exist (patches/p3.patch)\n');
+  });
+
+  it('a patch listed twice', () => {
+    const d = fork('p1.patch\np2.patch\n\np1.patch\n');
+    refused(d, 'patches/series:4: patch p1.patch is listed twice (also at line 1); reapply puts each patch back once: remove one of the lines\n');
+  });
+
+  it('a patch that is not a patch past its first lines', () => {
+    const d = fork();
+    write(d, 'patches/p2.patch', P2.replace('@@ -19,3 +19,3 @@', '@@ -19,3 +19,9 @@'));
+    const r = patchq(d, ['reapply']);
+    expect(r.stderr).toMatch(/^patches\/p2\.patch:\d+: hunk/);
+    refused(d, r.stderr);
+  });
+
+  it('a template patch whose template is nowhere', () => {
+    const d = fork();
+    write(d, 'patches/p2.patch', 'Patchq-Template: no-such-template\nPatchq-Template-Params: \n\n' + P2);
+    const r = patchq(d, ['reapply']);
+    expect(r.stderr).toMatch(/^patches\/p2\.patch:1: no template named 'no-such-template' \(looked in /);
+    refused(d, r.stderr);
+  });
+});
+
 describe('a -p0 entry', () => {
   it('with merge markers: --continue finds them in the -p0 patch\'s file', () => {
     const d = tempDir('patchq-inputs-');
