@@ -353,9 +353,14 @@ export async function reapplyContinue(tree: Tree, opts: ReapplyOptions = {}, ev:
       const text = readText(join(tree.root, f));
       if (text !== null && /^(<{7}|>{7}) /m.test(text)) throw new PatchqError('E_STATE', `conflict markers remain in ${f}; resolve them, then continue`, { file: f });
     }
+    // A .rej the forced push wrote holds hunks that are in no file: continuing over it would
+    // refresh the patch without them. The person deletes it once they are in (or dropped).
+    for (const r of st.rejects ?? []) {
+      if (existsSync(join(tree.root, r))) {
+        throw new PatchqError('E_STATE', `the hunks that did not apply are still here: put them into ${r.slice(0, -'.rej'.length)} by hand (or decide to drop them), delete this file, then continue`, { file: r });
+      }
+    }
     refresh(tree, { name, force: true, ...(st.base ? { base: st.base } : {}) });
-    const rejects = st.rejects ?? [];
-    if (rejects.length) withLock(tree, () => applyTransaction(tree, rejects.map((r) => ({ kind: 'delete' as const, path: join(tree.root, r) }))));
     st.rejects = [];
     last.outcome = 'resolved';
     last.oldCopy = relative(tree.root, join(runDir(tree, st.runId), 'old', name));

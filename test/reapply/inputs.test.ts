@@ -71,6 +71,33 @@ describe('refused before the run changes anything', () => {
 });
 
 describe('a -p0 entry', () => {
+  it('is read with its -p, stops at its conflict, and --continue waits until the .rej is dealt with', () => {
+    const d = tempDir('patchq-inputs-');
+    git(d, 'init', '-q', '-b', 'main');
+    write(d, 'a.txt', numbered(30));
+    git(d, 'add', '-A');
+    git(d, 'commit', '-qm', 'v1');
+    write(d, 'patches/series', 'p.patch -p0\n');
+    write(d, 'patches/p.patch', '--- a.txt\n+++ a.txt\n@@ -9,3 +9,3 @@\n l9\n-l10\n+FORK\n l11\n');
+    git(d, 'add', '-A');
+    git(d, 'commit', '-qm', 'series');
+    write(d, 'a.txt', numbered(30).replace('l10\n', 'UPSTREAM\n'));
+    git(d, 'commit', '-qam', 'v2');
+    const r = patchq(d, ['reapply']);
+    expect([r.code, r.stderr]).toEqual([1, '']);
+    expect(r.stdout).toMatch(/p\.patch +NEEDS A PERSON/);
+    expect(read(d, 'a.txt.rej')).toContain('+FORK');
+    // Continuing at once would refresh the patch without its hunk and delete the .rej.
+    refused(d, 'a.txt.rej: the hunks that did not apply are still here: put them into a.txt by hand (or decide to drop them), delete this file, then continue\n', ['reapply', '--continue']);
+    write(d, 'a.txt', numbered(30).replace('l10\n', 'UPSTREAM AND FORK\n'));
+    rmSync(join(d, 'a.txt.rej'));
+    const c = patchq(d, ['reapply', '--continue']);
+    expect(c.code, c.stderr).toBe(0);
+    expect(read(d, 'patches/p.patch')).toMatch(/^\+\+\+ a\.txt\t/m);
+    expect(read(d, 'patches/p.patch')).toContain('+UPSTREAM AND FORK\n');
+    expect(read(d, 'patches/series')).toBe('p.patch -p0\n');
+  });
+
   it('with merge markers: --continue finds them in the -p0 patch\'s file', () => {
     const d = tempDir('patchq-inputs-');
     git(d, 'init', '-q', '-b', 'main');
