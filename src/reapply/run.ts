@@ -169,10 +169,15 @@ export async function reapply(tree: Tree, opts: ReapplyOptions = {}, ev: Reapply
     try {
       await pop(tree, { target: { all: true } });
     } catch (e) {
+      // Another patchq at work, say: its own words.
+      if (!(e instanceof PatchqError) || e.code !== 'E_STATE') throw e;
+      // Pop refuses because a patch's files changed since its last refresh: most often a
+      // person's own unrefreshed work, which 'git checkout' or 'pop -f' would throw away.
       const left = appliedPatches(tree);
+      const top = left[left.length - 1];
       throw new PatchqError(
         'E_STATE',
-        `${left.length} patch(es) are still applied from before the pull, and upstream changed their files (${e instanceof Error ? e.message : e}). Restore upstream's files (for example 'git checkout -- .' for the files of ${left[left.length - 1]}), then 'patchq pop -a -f' and run reapply again; next time pop before pulling ('patchq sync' does it for you).`,
+        `reapply starts by popping the ${poppedFirst.length} applied patch(es), and pop refused: ${e.message}. ${left.length < poppedFirst.length ? `${poppedFirst.length - left.length} were popped, ${left.length} are still applied` : 'Nothing was changed'}. If the changes in ${top}'s files are work to keep, 'patchq refresh' it (see them with 'patchq diff -z'); if they are not, 'patchq pop -a -f' drops them. Then run reapply again.`,
       );
     }
   }

@@ -117,3 +117,34 @@ describe('a -p0 entry', () => {
   });
 });
 
+describe('patches still applied when reapply starts', () => {
+  it('with unrefreshed work in a patch\'s file: refused, nothing changed, and the advice keeps the work', () => {
+    const d = fork();
+    git(d, 'reset', '-q', '--hard', 'HEAD~1'); // no pull at all
+    expect(patchq(d, ['push', '-a']).code).toBe(0);
+    write(d, 'b.txt', read(d, 'b.txt').replace('b25\n', 'MY UNSAVED WORK\n'));
+    const r = patchq(d, ['reapply']);
+    expect(r.stderr).not.toMatch(/upstream changed|git checkout/);
+    refused(
+      d,
+      "reapply starts by popping the 2 applied patch(es), and pop refused: Patch p2.patch does not remove cleanly (refresh it or enforce with -f). Nothing was changed. If the changes in p2.patch's files are work to keep, 'patchq refresh' it (see them with 'patchq diff -z'); if they are not, 'patchq pop -a -f' drops them. Then run reapply again.\n",
+    );
+    expect(read(d, 'b.txt')).toContain('MY UNSAVED WORK\n');
+    // Refreshed, the work is part of p2 and reapply goes on.
+    expect(patchq(d, ['refresh']).code).toBe(0);
+    expect(patchq(d, ['reapply']).code).toBe(0);
+    expect(read(d, 'patches/p2.patch')).toContain('+MY UNSAVED WORK');
+  });
+
+  it('while another patchq holds the lock: its words, not a story about upstream', () => {
+    const d = fork();
+    expect(patchq(d, ['push', '-a']).code).toBe(0);
+    // A live process of ours as the lock's owner (pid and start time, as a lock holds them).
+    const stat = read('/proc', `${process.pid}/stat`);
+    write(d, '.pc/.patchq/lock', `${process.pid} ${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}\n`);
+    const r = patchq(d, ['reapply']);
+    expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/^another patchq \(pid \d+\) is working on this tree; wait for it to finish \(lock: .*\)\n$/)]);
+    expect(patchq(d, ['applied']).stdout).toBe('p1.patch\np2.patch\n');
+    expect(readdirSync(join(d, '.pc/.patchq')).sort()).toEqual(['lock', 'patch']);
+  });
+});
