@@ -93,7 +93,12 @@ interface RunState {
   stoppedAt: string | null;
   /** .rej files the stopped patch's forced push wrote (ours to remove on continue/abort). */
   rejects?: string[];
+  /** Those of them whose hunks are in no file (no merge markers beside them): the person's to resolve. */
+  rejectsOnly?: string[];
 }
+
+/** A line git's merge markers start (the forced push lays a conflict out with them). */
+const MARKERS = /^(<{7}|>{7}) /m;
 
 const stateFile = (tree: Tree) => join(tree.sideDir, 'reapply.json');
 const runDir = (tree: Tree, id: string) => join(tree.sideDir, 'reapply', id);
@@ -306,6 +311,7 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
   if (forced.pushed[0] || forced.failed?.status === 'forced') st.pushedByRun.push(name);
   const bad = failed.report.files.filter((f) => f.status !== 'ok');
   st.rejects = bad.map((f) => `${f.path}.rej`).filter((p) => existsSync(join(tree.root, p)));
+  st.rejectsOnly = st.rejects.filter((r) => !MARKERS.test(readText(join(tree.root, r.slice(0, -'.rej'.length))) ?? ''));
   const reason = bad.map((f) => `${f.path}: ${f.message ?? f.hunks.filter((h) => h.status === 'failed').map((h) => `hunk ${h.hunk} ${h.reason}`).join('; ')}`).join('; ');
   return { name, outcome: 'failed', report: failed.report, reason };
 }
@@ -356,17 +362,22 @@ export async function reapplyContinue(tree: Tree, opts: ReapplyOptions = {}, ev:
     // The files .pc holds originals of: those the forced push wrote into.
     for (const f of backedUpFiles(tree, name)) {
       const text = readText(join(tree.root, f));
-      if (text !== null && /^(<{7}|>{7}) /m.test(text)) throw new PatchqError('E_STATE', `conflict markers remain in ${f}; resolve them, then continue`, { file: f });
+      if (text !== null && MARKERS.test(text)) throw new PatchqError('E_STATE', `conflict markers remain in ${f}; resolve them, then continue`, { file: f });
     }
-    // A .rej the forced push wrote holds hunks that are in no file: continuing over it would
-    // refresh the patch without them. The person deletes it once they are in (or dropped).
-    for (const r of st.rejects ?? []) {
+    // A .rej the forced push wrote beside a file without merge markers holds hunks that are in
+    // no file: continuing over it would refresh the patch without them. The person deletes it
+    // once they are in (or dropped).
+    for (const r of st.rejectsOnly ?? []) {
       if (existsSync(join(tree.root, r))) {
         throw new PatchqError('E_STATE', `the hunks that did not apply are still here: put them into ${r.slice(0, -'.rej'.length)} by hand (or decide to drop them), delete this file, then continue`, { file: r });
       }
     }
     refresh(tree, { name, force: true, ...(st.base ? { base: st.base } : {}) });
+    // The other .rej files repeat hunks laid out as merge markers, now resolved: ours to remove.
+    const rejects = (st.rejects ?? []).filter((r) => existsSync(join(tree.root, r)));
+    if (rejects.length) withLock(tree, () => applyTransaction(tree, rejects.map((r) => ({ kind: 'delete' as const, path: join(tree.root, r) }))));
     st.rejects = [];
+    st.rejectsOnly = [];
     last.outcome = 'resolved';
     last.oldCopy = relative(tree.root, join(runDir(tree, st.runId), 'old', name));
   }

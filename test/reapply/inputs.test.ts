@@ -4,7 +4,7 @@
  * naming the file and line; a -p0 entry works as push reads it; a stop is not continued
  * over hunks that are in no file; and work not yet refreshed is never called upstream's.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { git, numbered, patchq, read, snapshot, tempDir, write } from '../helpers/tree.js';
@@ -114,6 +114,14 @@ describe('a -p0 entry', () => {
     expect(patchq(d, ['reapply']).code).toBe(1);
     expect(read(d, 'a.txt')).toMatch(/^<<<<<<< /m);
     refused(d, 'a.txt: conflict markers remain in a.txt; resolve them, then continue\n', ['reapply', '--continue']);
+    // The .rej the forced push wrote beside the markers repeats them: once they are resolved
+    // it is not asked for, and goes.
+    expect(existsSync(join(d, 'a.txt.rej'))).toBe(true);
+    write(d, 'a.txt', numbered(30).replace('l10\n', 'UPSTREAM AND FORK\n'));
+    const c = patchq(d, ['reapply', '--continue']);
+    expect(c.code, c.stderr).toBe(0);
+    expect(existsSync(join(d, 'a.txt.rej'))).toBe(false);
+    expect(read(d, 'patches/p.patch')).toContain('+UPSTREAM AND FORK\n');
   });
 });
 
