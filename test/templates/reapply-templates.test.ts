@@ -1,0 +1,50 @@
+/**
+ * Template patches through reapply and the template commands, with the built binary on real
+ * git repositories: a broken template file is one line naming its line; a template that
+ * changes nothing any more is reported as such, not as a regenerated (empty) patch; --check
+ * compares what regeneration would write; and a change someone made by hand in a template
+ * patch is not dropped without a word.
+ */
+import { describe, expect, it } from 'vitest';
+import { git, numbered, patchq, read, snapshot, tempDir, write } from '../helpers/tree.js';
+
+const TEMPLATE = 'name: rename-call\nversion: 1\nfiles:\n  include: ["src/*.txt"]\nrules:\n  - kind: literal\n    name: call\n    find: "oldcall("\n    replace: "newcall("\n';
+
+/**
+ * v1: src/one.txt and src/two.txt call oldcall() once each, other.txt is plain. The series:
+ * t.patch from the template rename-call (oldcall -> newcall in src/*.txt), then p1.patch
+ * (other.txt line 10). Committed unapplied, as a fork keeps it.
+ */
+function fork(): string {
+  const d = tempDir('patchq-tpl-');
+  git(d, 'init', '-q', '-b', 'main');
+  write(d, 'src/one.txt', numbered(20) + 'x = oldcall()\n' + numbered(20, 'm'));
+  write(d, 'src/two.txt', numbered(10) + 'y = oldcall()\n' + numbered(10, 'm'));
+  write(d, 'other.txt', numbered(30));
+  git(d, 'add', '-A');
+  git(d, 'commit', '-qm', 'v1');
+  write(d, 'patches/templates/rename-call.yaml', TEMPLATE);
+  expect(patchq(d, ['new', 't.patch', '--template', 'rename-call']).code).toBe(0);
+  expect(patchq(d, ['new', 'p1.patch']).code).toBe(0);
+  expect(patchq(d, ['add', 'other.txt']).code).toBe(0);
+  write(d, 'other.txt', numbered(30).replace('l10\n', 'FORK\n'));
+  expect(patchq(d, ['refresh']).code).toBe(0);
+  expect(patchq(d, ['pop', '-a']).code).toBe(0);
+  git(d, 'add', 'patches');
+  git(d, 'commit', '-qm', 'the series');
+  return d;
+}
+
+describe('a template file with a YAML syntax error', () => {
+  it('is one line naming the line of the error, for template show and for reapply (nothing changed)', () => {
+    const d = fork();
+    write(d, 'patches/templates/rename-call.yaml', TEMPLATE.replace('    name: call\n', '    name: call\n   oops: 1\n'));
+    const path = `${d}/patches/templates/rename-call.yaml`;
+    const s = patchq(d, ['template', 'show', 'rename-call']);
+    expect([s.code, s.stderr]).toEqual([1, `${path}:8: invalid YAML: Sequence item without - indicator\n`]);
+    const before = snapshot(d, { withPc: true });
+    const r = patchq(d, ['reapply']);
+    expect([r.code, r.stderr]).toEqual([1, s.stderr]);
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+  });
+});
