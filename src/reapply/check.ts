@@ -49,7 +49,10 @@ export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEven
       const t = loadTemplate(findTemplate(tpl.name, templateDirs(tree.patchesDir)));
       const regen = await runTemplate(t, tree.root, Object.fromEntries(Object.entries(tpl.params).filter(([k]) => k in t.parameters)));
       const fresh = regen.files.filter((f) => f.before !== f.after);
-      const same = run.report.clean && fresh.length === parsed.files.length;
+      // Exact only when the patch gives each file what regeneration would write: a file the
+      // rule now covers, or a new match in a file it covered, is a regeneration to come.
+      const resultOf = (path: string) => run.results[parsed.files.findIndex((p) => (p.newPath ?? p.oldPath) === path)]?.text;
+      const same = run.report.clean && fresh.length === parsed.files.length && fresh.every((f) => resultOf(f.path) === f.after);
       out = { name: e.name, outcome: same ? 'exact' : 'would-regenerate', report: run.report, template: tpl.name };
       for (const f of fresh) overlay.set(f.path, f.after);
       if (!regen.ok) out = { ...out, outcome: 'would-fail', reason: 'template checks fail' };

@@ -48,3 +48,32 @@ describe('a template file with a YAML syntax error', () => {
     expect(snapshot(d, { withPc: true })).toEqual(before);
   });
 });
+
+const json = (r: { stdout: string }) => JSON.parse(r.stdout) as { ok: boolean; stoppedAt: string | null; patches: Array<{ name: string; outcome: string; reason?: string; handEdits?: string[]; oldCopy?: string }> };
+
+describe('template patches on a new upstream', () => {
+  it('a new match in a file the rule covered: --check says regenerate (the patch still applies exactly), reapply regenerates', () => {
+    const d = fork();
+    write(d, 'src/one.txt', read(d, 'src/one.txt').replace('m15\n', 'z = oldcall()\n'));
+    git(d, 'commit', '-qam', 'v2: one more call in one.txt');
+    const check = patchq(d, ['reapply', '--check', '--json']);
+    expect(check.code).toBe(1);
+    expect(json(check).patches.map((p) => p.outcome)).toEqual(['would-regenerate', 'exact']);
+    const r = patchq(d, ['reapply', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r).patches.map((p) => p.outcome)).toEqual(['regenerated', 'exact']);
+    expect(read(d, 'src/one.txt')).toContain('z = newcall()\n');
+    expect(patchq(d, ['pop', '-a']).code).toBe(0);
+    expect(patchq(d, ['reapply', '--check']).code).toBe(0);
+  });
+
+  it('a covered file upstream deleted: regenerated without it, nothing to ask a person', () => {
+    const d = fork();
+    git(d, 'rm', '-q', 'src/two.txt');
+    git(d, 'commit', '-qm', 'v2: two.txt gone');
+    const r = patchq(d, ['reapply', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r).patches.map((p) => p.outcome)).toEqual(['regenerated', 'exact']);
+    expect(read(d, 'patches/t.patch')).not.toContain('two.txt');
+  });
+});
