@@ -55,6 +55,7 @@ export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEven
       const same = run.report.clean && fresh.length === parsed.files.length && fresh.every((f) => resultOf(f.path) === f.after);
       out = { name: e.name, outcome: same ? 'exact' : 'would-regenerate', report: run.report, template: tpl.name };
       for (const f of fresh) overlay.set(f.path, f.after);
+      if (fresh.length === 0) out = { ...out, outcome: 'merged-upstream', reason: `its template ${tpl.name} changes nothing here (upstream made the change, or nothing matches the rule any more)` };
       if (!regen.ok) out = { ...out, outcome: 'would-fail', reason: 'template checks fail' };
     } else if (run.report.ok) {
       out = { name: e.name, outcome: run.report.clean ? 'exact' : 'would-refresh', report: run.report };

@@ -280,7 +280,13 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
   let outcome: PatchOutcome = { name, outcome: 'exact', report: null };
   if (tpl) {
     const oldFiles = new Set(filesOf(tree, name));
-    const r = await regenerate(tree, name);
+    const r = await regenerate(tree, name, { dryRun: true });
+    // Nothing left for the rule to do: upstream made the change (or no longer has what the
+    // rule matches). An empty patch pushed as 'regenerated' would hide that.
+    if (r.run.files.every((f) => f.before === f.after)) {
+      return mergedUpstream(tree, name, st, opts, { files: [], ok: true, clean: true }, `its template ${r.template} changes nothing on the new upstream (upstream made the change, or nothing matches the rule any more)`);
+    }
+    if (r.changed) withLock(tree, () => applyTransaction(tree, [writePatchOp(tree, name, r.newText)]));
     outcome = { name, outcome: r.changed ? 'regenerated' : 'exact', report: null, template: r.template };
     const added = r.run.files.filter((f) => f.before !== f.after && !oldFiles.has(f.path)).map((f) => f.path);
     if (added.length) outcome.newFiles = added;
@@ -321,16 +327,16 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
  * (a 3-way merge where both sides made the same edit; its refresh is empty). Such a patch
  * is popped again if it was pushed, and dropped from the series with --drop-merged.
  */
-async function mergedUpstream(tree: Tree, name: string, st: RunState, opts: ReapplyOptions, report: PatchReport): Promise<PatchOutcome> {
+async function mergedUpstream(tree: Tree, name: string, st: RunState, opts: ReapplyOptions, report: PatchReport, why = 'upstream already has this change'): Promise<PatchOutcome> {
   if (appliedPatches(tree).at(-1) === name) {
     await pop(tree, { force: true, quiet: true });
     st.pushedByRun = st.pushedByRun.filter((n) => n !== name);
   }
   if (opts.dropMerged) {
     withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: tree.seriesPath, data: removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name) }]));
-    return { name, outcome: 'dropped', report, reason: 'upstream already has this change; removed from the series' };
+    return { name, outcome: 'dropped', report, reason: `${why}; removed from the series` };
   }
-  return { name, outcome: 'merged-upstream', report, reason: "upstream already has this change: drop it with 'patchq reapply --continue --drop-merged' or 'patchq delete'" };
+  return { name, outcome: 'merged-upstream', report, reason: `${why}: drop it with 'patchq reapply --continue --drop-merged' or 'patchq delete'` };
 }
 
 /** The files a patch names, read as push reads them (the series entry's -p). */

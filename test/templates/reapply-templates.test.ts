@@ -76,4 +76,22 @@ describe('template patches on a new upstream', () => {
     expect(json(r).patches.map((p) => p.outcome)).toEqual(['regenerated', 'exact']);
     expect(read(d, 'patches/t.patch')).not.toContain('two.txt');
   });
+
+  it('that changes nothing any more is reported as upstream having it, not pushed as an empty "regenerated" patch', () => {
+    const d = fork();
+    for (const f of ['src/one.txt', 'src/two.txt']) write(d, f, read(d, f).replace('oldcall(', 'newcall('));
+    git(d, 'commit', '-qam', 'v2: upstream renamed the call itself');
+    const check = patchq(d, ['reapply', '--check', '--json']);
+    expect([check.code, json(check).patches[0]!.outcome]).toEqual([1, 'merged-upstream']);
+    const patch = read(d, 'patches/t.patch');
+    const r = patchq(d, ['reapply', '--json']);
+    expect(r.code).toBe(1);
+    expect(json(r)).toMatchObject({ stoppedAt: 't.patch', patches: [{ name: 't.patch', outcome: 'merged-upstream', reason: expect.stringMatching(/^its template rename-call changes nothing on the new upstream/) }] });
+    expect(read(d, 'patches/t.patch')).toBe(patch);
+    const c = patchq(d, ['reapply', '--continue', '--drop-merged']);
+    expect(c.code, c.stderr).toBe(0);
+    expect(read(d, 'patches/series')).toBe('p1.patch\n');
+    expect(patchq(d, ['applied']).stdout).toBe('p1.patch\n');
+  });
 });
+
