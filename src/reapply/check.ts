@@ -10,7 +10,7 @@ import { applyPatch, parsePatch } from '../engine/index.js';
 import type { FilePatch } from '../engine/types.js';
 import { findGitDir, headCommit } from '../git/index.js';
 import { appliedPatches, readSeries, readText, type Tree } from '../stack/index.js';
-import { findTemplate, loadTemplate, parseTemplateHeader, runTemplate, templateDirs } from '../templates/index.js';
+import { changesNotRegenerated, findTemplate, loadTemplate, parseTemplateHeader, runTemplate, templateDirs } from '../templates/index.js';
 import { makeBaseFor, type PatchOutcome, type ReapplyEvents, type ReapplyOptions, type ReapplyReport } from './run.js';
 import { readPatch } from '../stack/index.js';
 
@@ -53,9 +53,11 @@ export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEven
       // rule now covers, or a new match in a file it covered, is a regeneration to come.
       const resultOf = (path: string) => run.results[parsed.files.findIndex((p) => (p.newPath ?? p.oldPath) === path)]?.text;
       const same = run.report.clean && fresh.length === parsed.files.length && fresh.every((f) => resultOf(f.path) === f.after);
+      const lost = changesNotRegenerated(parsed, read, regen);
       out = { name: e.name, outcome: same ? 'exact' : 'would-regenerate', report: run.report, template: tpl.name };
       for (const f of fresh) overlay.set(f.path, f.after);
       if (fresh.length === 0) out = { ...out, outcome: 'merged-upstream', reason: `its template ${tpl.name} changes nothing here (upstream made the change, or nothing matches the rule any more)` };
+      else if (lost.length) out = { ...out, outcome: 'would-fail', handEdits: lost, reason: `regenerating would drop changes the patch makes that its template does not make (edited by hand, or the template changed): ${lost.join(', ')}` };
       if (!regen.ok) out = { ...out, outcome: 'would-fail', reason: 'template checks fail' };
     } else if (run.report.ok) {
       out = { name: e.name, outcome: run.report.clean ? 'exact' : 'would-refresh', report: run.report };

@@ -39,7 +39,7 @@ import {
   type FileOp,
   type Tree,
 } from '../stack/index.js';
-import { findTemplate, loadTemplate, parseTemplateHeader, regenerate, templateDirs, templateOf } from '../templates/index.js';
+import { changesNotRegenerated, findTemplate, loadTemplate, parseTemplateHeader, regenerate, templateDirs, templateOf } from '../templates/index.js';
 import { checkRun } from './check.js';
 import { readPatch, writePatchOp } from '../stack/index.js';
 
@@ -52,6 +52,8 @@ export interface PatchOutcome {
   template?: string;
   /** Files a regenerated template patch now covers that the old patch did not. */
   newFiles?: string[];
+  /** Changes of the old template patch its regeneration dropped ("path hunk N"): the run stops there. */
+  handEdits?: string[];
   /** The patch as it was before this run, when the run rewrote it. */
   oldCopy?: string;
   reason?: string;
@@ -262,7 +264,7 @@ async function runFrom(tree: Tree, st: RunState, opts: ReapplyOptions, ev: Reapp
     await ev.patchStart?.(entry.name, applied.length, series.length);
     const oldCopy = relative(tree.root, join(runDir(tree, st.runId), 'old', entry.name));
     const out = await one(tree, entry.name, st, opts, baseFor, ev);
-    if (out.outcome === 'refreshed' || out.outcome === 'regenerated') out.oldCopy = oldCopy;
+    if (out.outcome === 'refreshed' || out.outcome === 'regenerated' || out.handEdits) out.oldCopy = oldCopy;
     st.outcomes.push(out);
     if (out.outcome === 'failed' || out.outcome === 'merged-upstream') {
       st.stoppedAt = entry.name;
@@ -278,6 +280,7 @@ async function runFrom(tree: Tree, st: RunState, opts: ReapplyOptions, ev: Reapp
 async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions, baseFor: ReturnType<typeof makeBaseFor>, ev: ReapplyEvents): Promise<PatchOutcome> {
   const tpl = templateOf(tree, name);
   let outcome: PatchOutcome = { name, outcome: 'exact', report: null };
+  let lost: string[] = [];
   if (tpl) {
     const oldFiles = new Set(filesOf(tree, name));
     const r = await regenerate(tree, name, { dryRun: true });
@@ -286,6 +289,8 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
     if (r.run.files.every((f) => f.before === f.after)) {
       return mergedUpstream(tree, name, st, opts, { files: [], ok: true, clean: true }, `its template ${r.template} changes nothing on the new upstream (upstream made the change, or nothing matches the rule any more)`);
     }
+    const entry = readSeries(tree).find((e) => e.name === name)!;
+    lost = changesNotRegenerated(loadPatch(tree, entry), (p) => readText(join(tree.root, p)), r.run);
     if (r.changed) withLock(tree, () => applyTransaction(tree, [writePatchOp(tree, name, r.newText)]));
     outcome = { name, outcome: r.changed ? 'regenerated' : 'exact', report: null, template: r.template };
     const added = r.run.files.filter((f) => f.before !== f.after && !oldFiles.has(f.path)).map((f) => f.path);
@@ -305,6 +310,15 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
       const kept = new Set(filesOf(tree, name));
       const taken = pushed.report.files.map((f) => f.path).filter((p) => !kept.has(p));
       if (taken.length) outcome.reason = `upstream already has its change to ${taken.join(', ')}: left out of the refreshed patch`;
+    }
+    if (lost.length) {
+      // The regenerated patch is on top; what it dropped is in the old copy. A person decides.
+      return {
+        ...outcome,
+        outcome: 'failed',
+        handEdits: lost,
+        reason: `regenerating dropped changes the old patch made that its template does not make (edited by hand, or the template changed): ${lost.join(', ')}`,
+      };
     }
     ev.line?.(`${name}: ${outcome.outcome}`);
     return outcome;

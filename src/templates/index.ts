@@ -8,4 +8,4 @@ import { shippedDir } from './template.js';
 
 /** Where templates are looked up for a tree: the fork's patches/templates/, then patchq's own. */
 export const templateDirs = (patchesDir: string): string[] => [join(patchesDir, 'templates'), shippedDir()];
-export { createTemplatePatch, regenerate, regenInStack, templateOf, patchTextFor, type Regenerated, type RegenInStack } from './regen.js';
+export { changesNotRegenerated, createTemplatePatch, regenerate, regenInStack, templateOf, patchTextFor, type Regenerated, type RegenInStack } from './regen.js';

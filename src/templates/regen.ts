@@ -6,6 +6,8 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
+import { applyFilePatch, isAlreadyApplied } from '../engine/index.js';
+import type { ParsedPatch } from '../engine/types.js';
 import { applyTransaction, displayName, insertEntry, loadState, pop, push, readText, splitPatchText, withLock, type FileOp, type PushResult, type StackEvents, type Tree } from '../stack/index.js';
 import { findTemplate, loadTemplate, type Template } from './template.js';
 import { parseTemplateHeader, runTemplate, templateHeader, templatePatch, type TemplateRun } from './run.js';
@@ -82,6 +84,30 @@ export async function regenerate(tree: Tree, name: string, opts: { dryRun?: bool
   const changed = newText !== oldText;
   if (changed && !opts.dryRun) withLock(tree, () => applyTransaction(tree, [writePatchOp(tree, name, newText)]));
   return { name, template: tpl.name, oldText, newText, changed, run };
+}
+
+/**
+ * What a template patch does that its regeneration does not: hunks of the old patch whose
+ * place is as it was (each applies, exactly or at an offset, to the files below it) but
+ * whose change the regenerated files do not hold. A hand edit, or a template changed since:
+ * regenerating drops it. Where upstream changed a hunk's place the template is trusted.
+ * `read` gives the files as the template ran on them. Returns "path hunk N" for each.
+ */
+export function changesNotRegenerated(old: ParsedPatch, read: (path: string) => string | null, run: TemplateRun): string[] {
+  const lost: string[] = [];
+  for (const f of old.files) {
+    if (f.binary || f.kind === 'rename' || f.kind === 'copy') continue;
+    const path = (f.newPath ?? f.oldPath)!;
+    const now = f.oldPath ? read(f.oldPath) : null;
+    const regen = run.files.find((x) => x.path === path);
+    const after = regen ? regen.after : read(path);
+    f.hunks.forEach((h, k) => {
+      const one = { ...f, hunks: [h], index: undefined };
+      const intact = applyFilePatch(one, { text: now }, { fuzz: 0, fuzzy: false, merge: 'none' }).report.status === 'ok';
+      if (intact && !isAlreadyApplied(one, after)) lost.push(`${path} hunk ${k + 1}`);
+    });
+  }
+  return lost;
 }
 
 export interface RegenInStack extends Regenerated {

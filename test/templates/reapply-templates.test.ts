@@ -95,3 +95,45 @@ describe('template patches on a new upstream', () => {
   });
 });
 
+describe('a template patch edited by hand', () => {
+  /** The fork adds a change of its own to t.patch (src/one.txt line 5), which the rule does not make. */
+  function handEdited(): string {
+    const d = fork();
+    expect(patchq(d, ['push']).code).toBe(0);
+    write(d, 'src/one.txt', read(d, 'src/one.txt').replace('l5\n', 'HAND EDIT\n'));
+    expect(patchq(d, ['refresh']).code).toBe(0);
+    expect(patchq(d, ['pop', '-a']).code).toBe(0);
+    git(d, 'commit', '-qam', 'a hand edit in t.patch');
+    write(d, 'other.txt', 'upstream\n' + numbered(30));
+    git(d, 'commit', '-qam', 'v2');
+    return d;
+  }
+
+  it('is not regenerated without a word: --check fails it, reapply stops at it with the dropped hunk named, --abort gives it back', () => {
+    const d = handEdited();
+    const patch = read(d, 'patches/t.patch');
+    expect(patch).toContain('+HAND EDIT');
+    const check = patchq(d, ['reapply', '--check', '--json']);
+    expect([check.code, json(check).patches[0]]).toEqual([1, expect.objectContaining({ outcome: 'would-fail', handEdits: ['src/one.txt hunk 1'] })]);
+    const r = patchq(d, ['reapply']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/t\.patch +NEEDS A PERSON/);
+    expect(r.stdout).toContain('regenerating dropped changes the old patch made that its template does not make (edited by hand, or the template changed): src/one.txt hunk 1');
+    expect(r.stdout).toMatch(/Stopped at t\.patch: regenerating it dropped changes its template does not make/);
+    expect(r.stdout).toMatch(/previous version kept in \.pc\/\.patchq\/reapply\/[^/]+\/old\/t\.patch/);
+    expect(patchq(d, ['applied']).stdout).toBe('t.patch\n');
+    expect(patchq(d, ['reapply', '--abort']).code).toBe(0);
+    expect(read(d, 'patches/t.patch')).toBe(patch);
+  });
+
+  it('--continue with the change put back keeps it in the patch', () => {
+    const d = handEdited();
+    expect(patchq(d, ['reapply']).code).toBe(1);
+    write(d, 'src/one.txt', read(d, 'src/one.txt').replace('l5\n', 'HAND EDIT\n'));
+    const c = patchq(d, ['reapply', '--continue', '--json']);
+    expect(c.code, c.stderr).toBe(0);
+    expect(json(c).patches.map((p) => [p.name, p.outcome])).toEqual([['t.patch', 'resolved'], ['p1.patch', 'refreshed']]);
+    expect(read(d, 'patches/t.patch')).toContain('+HAND EDIT');
+    expect(read(d, 'patches/t.patch')).toMatch(/^Patchq-Template: rename-call$/m);
+  });
+});
