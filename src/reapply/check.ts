@@ -61,6 +61,11 @@ export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEven
       if (!regen.ok) out = { ...out, outcome: 'would-fail', reason: 'template checks fail' };
     } else if (run.report.ok) {
       out = { name: e.name, outcome: run.report.clean ? 'exact' : 'would-refresh', report: run.report };
+      // A 3-way landing can merge into what upstream already has (both sides made the edit):
+      // the run's refresh of such a file is empty, as it is for the whole patch.
+      const same = parsed.files.filter((f, k) => f.kind === 'modify' && run.results[k]!.mode === undefined && run.results[k]!.text === read(f.oldPath!)).map((f) => f.oldPath!);
+      if (!run.report.clean && same.length === parsed.files.length) out = { ...out, outcome: 'merged-upstream', reason: 'upstream already has this change' };
+      else if (!run.report.clean && same.length) out = { ...out, reason: `upstream already has its change to ${same.join(', ')}: the refresh leaves it out` };
     } else if (run.report.files.some((f) => f.status === 'already-applied') && run.report.files.every((f) => f.status !== 'failed' && f.status !== 'conflict')) {
       const taken = run.report.files.filter((f) => f.status === 'already-applied').map((f) => f.path);
       out =

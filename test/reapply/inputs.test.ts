@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildDemo } from '../../src/demo/build.js';
 import { git, numbered, patchq, read, snapshot, tempDir, write } from '../helpers/tree.js';
 
 const P1 = '--- a/a.txt\n+++ b/a.txt\n@@ -9,3 +9,3 @@\n l9\n-l10\n+FORK\n l11\n';
@@ -154,5 +155,17 @@ describe('patches still applied when reapply starts', () => {
     expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/^another patchq \(pid \d+\) is working on this tree; wait for it to finish \(lock: .*\)\n$/)]);
     expect(patchq(d, ['applied']).stdout).toBe('p1.patch\np2.patch\n');
     expect(readdirSync(join(d, '.pc/.patchq')).sort()).toEqual(['lock', 'patch']);
+  });
+});
+
+describe('--check and the run agree', () => {
+  it('on the demo fork, patch by patch: a 3-way landing that merges into what upstream has is "already upstream" for both', () => {
+    const d = buildDemo(join(tempDir('patchq-inputs-'), 'fork')).root;
+    const check = patchq(d, ['reapply', '--check', '--json']);
+    const run = patchq(d, ['reapply', '--json']);
+    const outcomes = (r: { stdout: string }) => (JSON.parse(r.stdout) as { patches: Array<{ outcome: string }> }).patches.map((p) => p.outcome);
+    expect([check.code, run.code]).toEqual([1, 1]);
+    expect(outcomes(run)).toEqual(['regenerated', 'refreshed', 'refreshed', 'merged-upstream']);
+    expect(outcomes(check)).toEqual(['would-regenerate', 'would-refresh', 'would-refresh', 'merged-upstream']);
   });
 });
