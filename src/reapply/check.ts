@@ -1,6 +1,7 @@
 /**
  * reapply --check: the CI gate. Everything in memory: the tree's files are read, never
- * written (no .pc, no patches/, no lock). Each patch is applied to an overlay of the
+ * written (no .pc, no patches/, no lock). Applied patches are popped in memory (their
+ * originals from .pc), as the run pops them. Each patch is applied to an overlay of the
  * files the patches below it changed; a template patch is judged by regenerating it in
  * memory when nothing below it touched its files. Non-zero when any patch would land
  * other than exactly, fail, or is already upstream.
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { applyPatch, parsePatch } from '../engine/index.js';
 import type { FilePatch } from '../engine/types.js';
 import { findGitDir, headCommit } from '../git/index.js';
-import { appliedPatches, readSeries, readText, type Tree } from '../stack/index.js';
+import { appliedPatches, backedUpFiles, readBackup, readRecord, readSeries, readText, type Tree } from '../stack/index.js';
 import { changesNotRegenerated, findTemplate, loadTemplate, parseTemplateHeader, runTemplate, templateDirs } from '../templates/index.js';
 import { makeBaseFor, type PatchOutcome, type ReapplyEvents, type ReapplyOptions, type ReapplyReport } from './run.js';
 import { readPatch } from '../stack/index.js';
@@ -19,13 +20,18 @@ export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEven
   const base = repo ? await headCommit(repo) : null;
   const baseFor = makeBaseFor(tree);
   const overlay = new Map<string, string | null>();
-  const read = (p: string) => (overlay.has(p) ? overlay.get(p)! : readText(join(tree.root, p)));
+  // The run pops what is applied and pushes the whole series: so the check starts from the
+  // files as they were below the lowest applied patch (the originals .pc keeps), in memory.
+  const popped = new Map<string, string | null>();
+  for (const name of appliedPatches(tree)) {
+    const rec = readRecord(tree, name);
+    for (const f of backedUpFiles(tree, name)) if (!popped.has(f)) popped.set(f, readBackup(tree, name, f, rec).text);
+  }
+  const read = (p: string) => (overlay.has(p) ? overlay.get(p)! : popped.has(p) ? popped.get(p)! : readText(join(tree.root, p)));
   const series = readSeries(tree);
-  const applied = appliedPatches(tree);
   const patches: PatchOutcome[] = [];
   let stoppedAt: string | null = null;
   for (const [i, e] of series.entries()) {
-    if (i < applied.length) continue;
     ev.patchStart?.(e.name, i, series.length);
     if (stoppedAt) {
       patches.push({ name: e.name, outcome: 'not-run', report: null, reason: `not checked: ${stoppedAt} stops the series` });
@@ -44,7 +50,8 @@ export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEven
     const tpl = parseTemplateHeader(parsed.header);
     let out: PatchOutcome;
     let regenerated = false;
-    if (tpl && overlay.size === 0) {
+    // A template runs on the files on disk: only while they are what this patch sees.
+    if (tpl && overlay.size === 0 && popped.size === 0) {
       regenerated = true;
       const t = loadTemplate(findTemplate(tpl.name, templateDirs(tree.patchesDir)));
       const regen = await runTemplate(t, tree.root, Object.fromEntries(Object.entries(tpl.params).filter(([k]) => k in t.parameters)));

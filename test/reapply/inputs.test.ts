@@ -168,4 +168,22 @@ describe('--check and the run agree', () => {
     expect(outcomes(run)).toEqual(['regenerated', 'refreshed', 'refreshed', 'merged-upstream']);
     expect(outcomes(check)).toEqual(['would-regenerate', 'would-refresh', 'would-refresh', 'merged-upstream']);
   });
+
+  it('with the series applied: the applied patches are checked too (popped in memory), nothing written', () => {
+    const d = fork();
+    expect(patchq(d, ['push', '-a']).code).toBe(0); // p1 lands 2 lines down, not refreshed
+    const before = snapshot(d, { withPc: true });
+    const check = patchq(d, ['reapply', '--check', '--json']);
+    const run = patchq(d, ['reapply', '--check']);
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+    expect(check.code).toBe(1);
+    expect((JSON.parse(check.stdout) as { patches: Array<{ name: string; outcome: string }> }).patches.map((p) => [p.name, p.outcome])).toEqual([
+      ['p1.patch', 'would-refresh'],
+      ['p2.patch', 'exact'],
+    ]);
+    expect(run.stdout).toMatch(/2 patch\(es\) checked/);
+    // Refreshed, every patch is exact again.
+    expect(patchq(d, ['refresh', 'p1.patch']).code).toBe(0);
+    expect(patchq(d, ['reapply', '--check']).code).toBe(0);
+  });
 });
