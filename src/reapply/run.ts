@@ -36,6 +36,7 @@ import {
   removeEntry,
   touchedPaths,
   withLock,
+  withLockAsync,
   type FileOp,
   type Tree,
 } from '../stack/index.js';
@@ -159,8 +160,7 @@ export function makeBaseFor(tree: Tree, oldText: (name: string) => string | null
   };
 }
 
-export async function reapply(tree: Tree, opts: ReapplyOptions = {}, ev: ReapplyEvents = {}): Promise<ReapplyReport> {
-  if (opts.check) return checkRun(tree, opts, ev);
+function refusePending(tree: Tree): void {
   const pending = readRunState(tree);
   if (pending?.stoppedAt) {
     throw new PatchqError('E_STATE', `a reapply run stopped at ${pending.stoppedAt}; fix it and run 'patchq reapply --continue', or 'patchq reapply --abort'`);
@@ -168,7 +168,20 @@ export async function reapply(tree: Tree, opts: ReapplyOptions = {}, ev: Reapply
   if (pending) {
     throw new PatchqError('E_STATE', `a reapply run (${pending.runId}) was interrupted; go on with 'patchq reapply --continue', or go back with 'patchq reapply --abort'`);
   }
+}
+
+export async function reapply(tree: Tree, opts: ReapplyOptions = {}, ev: ReapplyEvents = {}): Promise<ReapplyReport> {
+  if (opts.check) return checkRun(tree, opts, ev);
+  refusePending(tree);
   preflight(tree);
+  // One run at a time, and no other patchq between its steps (each step takes the lock again).
+  return withLockAsync(tree, async () => {
+    refusePending(tree);
+    return started(tree, opts, ev);
+  });
+}
+
+async function started(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): Promise<ReapplyReport> {
   const repo = findGitDir(tree.root);
   const base = repo ? await headCommit(repo) : null;
   const poppedFirst = appliedPatches(tree);
@@ -366,6 +379,11 @@ function report(st: RunState, done: boolean): ReapplyReport {
 
 /** --continue: the person fixed the stopped patch's files (or chose to drop a merged one). */
 export async function reapplyContinue(tree: Tree, opts: ReapplyOptions = {}, ev: ReapplyEvents = {}): Promise<ReapplyReport> {
+  if (!readRunState(tree)) throw new PatchqError('E_NOTHING', 'no reapply run to continue');
+  return withLockAsync(tree, () => continued(tree, opts, ev));
+}
+
+async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): Promise<ReapplyReport> {
   const st = readRunState(tree);
   if (!st) throw new PatchqError('E_NOTHING', 'no reapply run to continue');
   // Interrupted (killed, not stopped at a patch): go on from where the stack is.
@@ -408,6 +426,11 @@ export async function reapplyContinue(tree: Tree, opts: ReapplyOptions = {}, ev:
 
 /** --abort: back to where the run started; the series files as they were, nothing applied. */
 export async function reapplyAbort(tree: Tree): Promise<{ popped: string[] }> {
+  if (!readRunState(tree)) throw new PatchqError('E_NOTHING', 'no reapply run to abort');
+  return withLockAsync(tree, () => aborted(tree));
+}
+
+async function aborted(tree: Tree): Promise<{ popped: string[] }> {
   const st = readRunState(tree);
   if (!st) throw new PatchqError('E_NOTHING', 'no reapply run to abort');
   const applied = appliedPatches(tree);

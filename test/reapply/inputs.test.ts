@@ -4,11 +4,12 @@
  * naming the file and line; a -p0 entry works as push reads it; a stop is not continued
  * over hunks that are in no file; and work not yet refreshed is never called upstream's.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDemo } from '../../src/demo/build.js';
-import { git, numbered, patchq, read, snapshot, tempDir, write } from '../helpers/tree.js';
+import { CLI, git, numbered, patchq, read, snapshot, tempDir, write } from '../helpers/tree.js';
 
 const P1 = '--- a/a.txt\n+++ b/a.txt\n@@ -9,3 +9,3 @@\n l9\n-l10\n+FORK\n l11\n';
 const P2 = '--- a/b.txt\n+++ b/b.txt\n@@ -19,3 +19,3 @@\n b19\n-b20\n+FORK2\n b21\n';
@@ -186,4 +187,25 @@ describe('--check and the run agree', () => {
     expect(patchq(d, ['refresh', 'p1.patch']).code).toBe(0);
     expect(patchq(d, ['reapply', '--check']).code).toBe(0);
   });
+});
+
+describe('another patchq while a run goes on', () => {
+  it('is refused from the run\'s first step to its last (here: while a template\'s generator runs)', async () => {
+    const d = fork();
+    const marker = join(tempDir('patchq-inputs-'), 'started');
+    write(d, 'patches/templates/slow.yaml', `name: slow\nversion: 1\nfiles:\n  include: ["b.txt"]\ngenerator:\n  command: [sh, -c, "touch ${marker}; sleep 2; sed -i s/^b5$/GEN/ b.txt"]\n`);
+    write(d, 'patches/t.patch', 'Patchq-Template: slow\nPatchq-Template-Params: \n\n--- a/b.txt\n+++ b/b.txt\n@@ -4,3 +4,3 @@\n b4\n-b5\n+GEN\n b6\n');
+    write(d, 'patches/series', 'p1.patch\nt.patch\np2.patch\n');
+    const child = spawn(process.execPath, [CLI, 'reapply'], { cwd: d, env: { ...process.env, NO_COLOR: '1', PATCHQ_CONFIG_DIR: join(tempDir('patchq-inputs-'), 'config') } });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const done = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    while (!existsSync(marker)) await new Promise((res) => setTimeout(res, 20));
+    // p1.patch is pushed and refreshed; the run is regenerating t.patch.
+    const pop = patchq(d, ['pop', '-a']);
+    expect([pop.code, pop.stderr]).toEqual([1, expect.stringMatching(/^another patchq \(pid \d+\) is working on this tree/)]);
+    expect(await done).toBe(0);
+    expect(out).toMatch(/All 3 patch\(es\) are back/);
+    expect(patchq(d, ['applied']).stdout).toBe('p1.patch\nt.patch\np2.patch\n');
+  }, 20_000);
 });
