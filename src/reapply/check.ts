@@ -50,11 +50,13 @@ export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEven
     const tpl = parseTemplateHeader(parsed.header);
     let out: PatchOutcome;
     let regenerated = false;
-    // A template runs on the files on disk: only while they are what this patch sees.
-    if (tpl && overlay.size === 0 && popped.size === 0) {
+    // The template runs on the files as this patch sees them: the patches below applied
+    // (in memory), the applied ones popped.
+    if (tpl) {
       regenerated = true;
       const t = loadTemplate(findTemplate(tpl.name, templateDirs(tree.patchesDir)));
-      const regen = await runTemplate(t, tree.root, Object.fromEntries(Object.entries(tpl.params).filter(([k]) => k in t.parameters)));
+      const view = { read, also: [...overlay.keys(), ...popped.keys()] };
+      const regen = await runTemplate(t, tree.root, Object.fromEntries(Object.entries(tpl.params).filter(([k]) => k in t.parameters)), view);
       const fresh = regen.files.filter((f) => f.before !== f.after);
       // Exact only when the patch gives each file what regeneration would write: a file the
       // rule now covers, or a new match in a file it covered, is a regeneration to come.

@@ -137,3 +137,18 @@ describe('a template patch edited by hand', () => {
     expect(read(d, 'patches/t.patch')).toMatch(/^Patchq-Template: rename-call$/m);
   });
 });
+
+describe('a template patch above other patches', () => {
+  it('--check regenerates it in memory on the files the patches below leave', () => {
+    const d = fork();
+    write(d, 'patches/series', 'p1.patch\nt.patch\n');
+    git(d, 'commit', '-qam', 't.patch after p1.patch');
+    expect(patchq(d, ['reapply', '--check']).code).toBe(0);
+    write(d, 'src/one.txt', read(d, 'src/one.txt').replace('m15\n', 'z = oldcall()\n'));
+    git(d, 'commit', '-qam', 'v2: one more call in one.txt');
+    const check = patchq(d, ['reapply', '--check', '--json']);
+    expect([check.code, json(check).patches.map((p) => p.outcome)]).toEqual([1, ['exact', 'would-regenerate']]);
+    const r = patchq(d, ['reapply', '--json']);
+    expect(json(r).patches.map((p) => p.outcome)).toEqual(['exact', 'regenerated']);
+  });
+});
