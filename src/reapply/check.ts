@@ -67,7 +67,7 @@ export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEven
       for (const f of fresh) overlay.set(f.path, f.after);
       if (fresh.length === 0) out = { ...out, outcome: 'merged-upstream', reason: `its template ${tpl.name} changes nothing here (upstream made the change, or nothing matches the rule any more)` };
       else if (lost.length) out = { ...out, outcome: 'would-fail', handEdits: lost, reason: `regenerating would drop changes the patch makes that its template does not make (edited by hand, or the template changed): ${lost.join(', ')}` };
-      if (!regen.ok) out = { ...out, outcome: 'would-fail', reason: 'template checks fail' };
+      if (!regen.ok) out = { ...out, outcome: 'would-fail', reason: `template ${tpl.name} did less than it should (${regen.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join('; ')})` };
     } else if (run.report.ok) {
       out = { name: e.name, outcome: run.report.clean ? 'exact' : 'would-refresh', report: run.report };
       // A 3-way landing can merge into what upstream already has (both sides made the edit):

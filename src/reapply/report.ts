@@ -69,7 +69,9 @@ export function reportText(r: ReapplyReport): string[] {
     lines.push(
       p.outcome === 'merged-upstream'
         ? `Stopped at ${r.stoppedAt}: upstream already has it. Drop it with 'patchq reapply --continue --drop-merged', or roll back with 'patchq reapply --abort'.`
-        : p.handEdits?.length
+        : p.template && p.report === null
+          ? `Stopped at ${r.stoppedAt}: its template could not regenerate it (see above). Fix the template or the files, then 'patchq reapply --continue' regenerates it again; or 'patchq reapply --abort' to roll back.`
+          : p.handEdits?.length
           ? `Stopped at ${r.stoppedAt}: regenerating it dropped changes its template does not make (listed above; the old patch is kept). To keep them, put them back into the files, then 'patchq reapply --continue' (or continue as it is and make them a patch of their own); or 'patchq reapply --abort' to roll back.`
           : `Stopped at ${r.stoppedAt}: its conflicts are in the files (merge markers or .rej). Fix them, then 'patchq reapply --continue'; or 'patchq reapply --abort' to roll back.`,
     );

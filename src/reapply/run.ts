@@ -296,7 +296,15 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
   let lost: string[] = [];
   if (tpl) {
     const oldFiles = new Set(filesOf(tree, name));
-    const r = await regenerate(tree, name, { dryRun: true });
+    let r: Awaited<ReturnType<typeof regenerate>>;
+    try {
+      r = await regenerate(tree, name, { dryRun: true });
+    } catch (e) {
+      // The rule did less than its checks ask, or its generator failed: a stop at this
+      // patch (not pushed), for a person to fix the template or the files, then continue.
+      if (!(e instanceof PatchqError) || (e.code !== 'E_APPLY' && e.code !== 'E_CONFIG')) throw e;
+      return { name, outcome: 'failed', report: null, template: tpl.name, reason: e.describe().replace(/; nothing was written$/, '') };
+    }
     // Nothing left for the rule to do: upstream made the change (or no longer has what the
     // rule matches). An empty patch pushed as 'regenerated' would hide that.
     if (r.run.files.every((f) => f.before === f.after)) {
@@ -394,6 +402,9 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
     if (!opts.dropMerged) throw new PatchqError('E_STATE', `${name} is already upstream: continue with --drop-merged to remove it from the series`);
     withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: tree.seriesPath, data: removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name) }]));
     last.outcome = 'dropped';
+  } else if (notYetPushed(tree, name)) {
+    // Stopped before it was pushed (its template failed): it is done again from the start.
+    st.outcomes.pop();
   } else {
     const top = appliedPatches(tree).at(-1);
     if (top !== name) throw new PatchqError('E_STATE', `expected ${name} on top to continue, found ${top ?? 'nothing'}`);
@@ -423,6 +434,12 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
   return runFrom(tree, st, opts, ev);
 }
 
+
+/** The stopped patch is the next one, not applied: its run stopped before pushing it. */
+function notYetPushed(tree: Tree, name: string): boolean {
+  const { series, applied } = loadState(tree);
+  return !applied.includes(name) && series[applied.length]?.name === name;
+}
 
 /** --abort: back to where the run started; the series files as they were, nothing applied. */
 export async function reapplyAbort(tree: Tree): Promise<{ popped: string[] }> {

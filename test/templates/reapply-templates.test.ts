@@ -152,3 +152,31 @@ describe('a template patch above other patches', () => {
     expect(json(r).patches.map((p) => p.outcome)).toEqual(['exact', 'regenerated']);
   });
 });
+
+describe('a template whose checks fail on the new upstream', () => {
+  const CHECKED = TEMPLATE + 'checks:\n  - name: no oldcall left\n    absent: "oldcall"\n    when: ["."]\n';
+
+  it('stops the run at its patch (not pushed, the journal consistent); --continue after the fix regenerates it', () => {
+    const d = fork();
+    write(d, 'patches/templates/rename-call.yaml', CHECKED);
+    write(d, 'patches/series', 'p1.patch\nt.patch\n');
+    git(d, 'commit', '-qam', 'checks; t.patch after p1.patch');
+    write(d, 'src/two.txt', read(d, 'src/two.txt') + 'w = oldcall (1)\n');
+    git(d, 'commit', '-qam', 'v2: a call the rule does not match');
+    const check = patchq(d, ['reapply', '--check', '--json']);
+    expect([check.code, json(check).patches[1]]).toEqual([1, expect.objectContaining({ outcome: 'would-fail', reason: 'template rename-call did less than it should (no oldcall left: fails in src/two.txt)' })]);
+    const r = patchq(d, ['reapply']);
+    expect([r.code, r.stderr]).toEqual([1, '']);
+    expect(r.stdout).toMatch(/t\.patch +NEEDS A PERSON/);
+    expect(r.stdout).toContain('template rename-call did less than it should (no oldcall left: fails in src/two.txt)');
+    expect(r.stdout).toMatch(/Stopped at t\.patch: its template could not regenerate it \(see above\)/);
+    expect(patchq(d, ['applied']).stdout).toBe('p1.patch\n');
+    // Continuing without a fix stops there again; with one, the run finishes.
+    expect(patchq(d, ['reapply', '--continue']).code).toBe(1);
+    write(d, 'src/two.txt', read(d, 'src/two.txt').replace('oldcall (1)', 'oldcall(1)'));
+    const c = patchq(d, ['reapply', '--continue', '--json']);
+    expect(c.code, c.stderr).toBe(0);
+    expect(json(c).patches.map((p) => [p.name, p.outcome])).toEqual([['p1.patch', 'exact'], ['t.patch', 'regenerated']]);
+    expect(read(d, 'src/two.txt')).toContain('w = newcall(1)\n');
+  });
+});
