@@ -30,11 +30,13 @@ export function hunkSummary(r: PatchReport | null): string {
   return order.filter((s) => counts.get(s)).map((s) => `${counts.get(s)} ${s}`).join(', ');
 }
 
+/** A patch upstream already took has nothing to say hunk by hunk. */
+const hunksOf = (p: PatchOutcome): PatchReport | null => (p.outcome === 'dropped' || p.outcome === 'merged-upstream' ? null : p.report);
+
 function detail(p: PatchOutcome): string[] {
   const out: string[] = [];
   if (p.template) out.push(`template ${p.template}${p.newFiles?.length ? `; now also covers ${p.newFiles.join(', ')}` : ''}`);
-  // A patch upstream already took has nothing to say hunk by hunk.
-  const report = p.outcome === 'dropped' || p.outcome === 'merged-upstream' ? null : p.report;
+  const report = hunksOf(p);
   const hs = hunkSummary(report);
   if (hs) out.push(`hunks: ${hs}`);
   for (const f of report?.files ?? []) {
@@ -83,7 +85,7 @@ export function reportText(r: ReapplyReport): string[] {
 }
 
 export function reportMarkdown(r: ReapplyReport): string {
-  const rows = r.patches.map((p) => `| \`${p.name}\` | ${LABEL[p.outcome]} | ${hunkSummary(p.report) || '-'} | ${detail(p).filter((d) => !d.startsWith('hunks:')).join('<br>') || ''} |`);
+  const rows = r.patches.map((p) => `| \`${p.name}\` | ${LABEL[p.outcome]} | ${hunkSummary(hunksOf(p)) || '-'} | ${detail(p).filter((d) => !d.startsWith('hunks:')).join('<br>') || ''} |`);
   const status = r.check ? (r.ok ? 'every patch applies exactly' : 'some patches drifted') : r.stoppedAt ? `stopped at \`${r.stoppedAt}\`` : 'all patches are back';
   return [`## patchq reapply${r.check ? ' --check' : ''}: ${status}`, '', r.base ? `Upstream: \`${r.base}\`` : '', '', '| patch | outcome | hunks | notes |', '|---|---|---|---|', ...rows, ''].join('\n');
 }

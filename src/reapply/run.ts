@@ -282,12 +282,12 @@ async function runFrom(tree: Tree, st: RunState, opts: ReapplyOptions, ev: Reapp
     if (out.outcome === 'failed' || out.outcome === 'merged-upstream') {
       st.stoppedAt = entry.name;
       saveState(tree, st);
-      return report(st, false);
+      return report(tree, st, false);
     }
     saveState(tree, st);
   }
   saveState(tree, null);
-  return report(st, true);
+  return report(tree, st, true);
 }
 
 async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions, baseFor: ReturnType<typeof makeBaseFor>, ev: ReapplyEvents): Promise<PatchOutcome> {
@@ -381,8 +381,14 @@ function filesOf(tree: Tree, name: string): string[] {
   return touchedPaths(loadPatch(tree, entry));
 }
 
-function report(st: RunState, done: boolean): ReapplyReport {
-  return { runId: st.runId, check: false, base: st.base, patches: st.outcomes, stoppedAt: done ? null : st.stoppedAt, poppedFirst: st.poppedFirst, ok: done };
+function report(tree: Tree, st: RunState, done: boolean): ReapplyReport {
+  // A stopped run names the patches it has not reached: they are not back either.
+  const rest: PatchOutcome[] = done
+    ? []
+    : readSeries(tree)
+        .filter((e) => !st.outcomes.some((o) => o.name === e.name))
+        .map((e) => ({ name: e.name, outcome: 'not-run', report: null, reason: `not reached: the run stopped at ${st.stoppedAt}` }));
+  return { runId: st.runId, check: false, base: st.base, patches: [...st.outcomes, ...rest], stoppedAt: done ? null : st.stoppedAt, poppedFirst: st.poppedFirst, ok: done };
 }
 
 /** --continue: the person fixed the stopped patch's files (or chose to drop a merged one). */
@@ -402,6 +408,7 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
     if (!opts.dropMerged) throw new PatchqError('E_STATE', `${name} is already upstream: continue with --drop-merged to remove it from the series`);
     withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: tree.seriesPath, data: removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name) }]));
     last.outcome = 'dropped';
+    last.reason = (last.reason ?? 'upstream already has this change').replace(/: drop it with .*$/, '; removed from the series');
   } else if (notYetPushed(tree, name)) {
     // Stopped before it was pushed (its template failed): it is done again from the start.
     st.outcomes.pop();

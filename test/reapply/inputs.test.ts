@@ -209,3 +209,31 @@ describe('another patchq while a run goes on', () => {
     expect(patchq(d, ['applied']).stdout).toBe('p1.patch\nt.patch\np2.patch\n');
   }, 20_000);
 });
+
+describe('the report of a run', () => {
+  it('names the patches a stop left unreached, and after --continue --drop-merged says the patch was dropped (text and markdown)', () => {
+    const d = fork('p1.patch\np2.patch\np3.patch\n');
+    // p2's change is upstream's too: the run stops there; p3 (c.txt) is not reached.
+    write(d, 'c.txt', numbered(10, 'c'));
+    write(d, 'patches/p3.patch', '--- a/c.txt\n+++ b/c.txt\n@@ -1,2 +1,2 @@\n-c1\n+FORK3\n c2\n');
+    write(d, 'b.txt', numbered(30, 'b').replace('b20\n', 'FORK2\n'));
+    git(d, 'add', '-A');
+    git(d, 'commit', '-qm', 'v3: upstream takes p2');
+    const r = patchq(d, ['reapply', '--json', '--markdown', 'r.md']);
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.stdout) as { patches: Array<{ name: string; outcome: string; reason?: string }> }).patches).toEqual([
+      expect.objectContaining({ name: 'p1.patch', outcome: 'refreshed' }),
+      expect.objectContaining({ name: 'p2.patch', outcome: 'merged-upstream' }),
+      expect.objectContaining({ name: 'p3.patch', outcome: 'not-run', reason: 'not reached: the run stopped at p2.patch' }),
+    ]);
+    const md = read(d, 'r.md');
+    expect(md).toContain('| `p3.patch` | not reached | - | not reached: the run stopped at p2.patch |');
+    // A patch upstream took is not reported hunk by hunk (its hunks did not land).
+    expect(md).toMatch(/^\| `p2\.patch` \| already upstream \| - \|/m);
+    const c = patchq(d, ['reapply', '--continue', '--drop-merged', '--markdown', 'r.md']);
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stdout).toMatch(/p2\.patch +dropped \(already upstream\)\n +upstream already has this change; removed from the series\n/);
+    expect(c.stdout).not.toContain('drop it with');
+    expect(read(d, 'r.md')).toContain('| `p2.patch` | dropped (already upstream) | - | upstream already has this change; removed from the series |');
+  });
+});

@@ -86,7 +86,13 @@ describe('template patches on a new upstream', () => {
     const patch = read(d, 'patches/t.patch');
     const r = patchq(d, ['reapply', '--json']);
     expect(r.code).toBe(1);
-    expect(json(r)).toMatchObject({ stoppedAt: 't.patch', patches: [{ name: 't.patch', outcome: 'merged-upstream', reason: expect.stringMatching(/^its template rename-call changes nothing on the new upstream/) }] });
+    expect(json(r)).toMatchObject({
+      stoppedAt: 't.patch',
+      patches: [
+        { name: 't.patch', outcome: 'merged-upstream', reason: expect.stringMatching(/^its template rename-call changes nothing on the new upstream/) },
+        { name: 'p1.patch', outcome: 'not-run' },
+      ],
+    });
     expect(read(d, 'patches/t.patch')).toBe(patch);
     const c = patchq(d, ['reapply', '--continue', '--drop-merged']);
     expect(c.code, c.stderr).toBe(0);
