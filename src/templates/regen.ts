@@ -8,9 +8,9 @@ import { basename, join } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 import { applyFilePatch, isAlreadyApplied } from '../engine/index.js';
 import type { ParsedPatch } from '../engine/types.js';
-import { applyTransaction, displayName, insertEntry, loadState, pop, push, readText, splitPatchText, withLock, type FileOp, type PushResult, type StackEvents, type Tree } from '../stack/index.js';
+import { applyTransaction, backedUpFiles, displayName, insertEntry, loadState, pop, push, readBackup, readRecord, readText, splitPatchText, withLock, type FileOp, type PushResult, type StackEvents, type Tree } from '../stack/index.js';
 import { findTemplate, loadTemplate, type Template } from './template.js';
-import { parseTemplateHeader, runTemplate, templateHeader, templatePatch, type TemplateRun } from './run.js';
+import { parseTemplateHeader, runTemplate, templateHeader, templatePatch, type TemplateRun, type TemplateView } from './run.js';
 import { templateDirs } from './index.js';
 import { readPatch, writePatchOp } from '../stack/index.js';
 
@@ -70,7 +70,7 @@ export function templateOf(tree: Tree, name: string): { name: string; params: Re
  * Regenerate an UNAPPLIED template patch on the tree as it is now (the state below it):
  * rewrite the patch file, header kept. The caller pushes it afterwards.
  */
-export async function regenerate(tree: Tree, name: string, opts: { dryRun?: boolean } = {}): Promise<Regenerated> {
+export async function regenerate(tree: Tree, name: string, opts: { dryRun?: boolean; view?: TemplateView } = {}): Promise<Regenerated> {
   const oldText = readPatch(tree, name);
   if (oldText === null) throw new PatchqError('E_NOT_FOUND', `Patch ${name} does not exist`);
   const header = splitPatchText(oldText).header;
@@ -78,7 +78,7 @@ export async function regenerate(tree: Tree, name: string, opts: { dryRun?: bool
   if (!meta) throw new PatchqError('E_USAGE', `Patch ${name} is not a template patch (no Patchq-Template: header line)`);
   const tpl = loadTemplate(findTemplate(meta.name, templateDirs(tree.patchesDir)));
   const known = Object.fromEntries(Object.entries(meta.params).filter(([k]) => k in tpl.parameters));
-  const run = await runTemplate(tpl, tree.root, known);
+  const run = await runTemplate(tpl, tree.root, known, opts.view);
   if (!run.ok) failChecks(tpl, run);
   const newText = patchTextFor(tree, tpl, run, header);
   const changed = newText !== oldText;
@@ -111,7 +111,7 @@ export function changesNotRegenerated(old: ParsedPatch, read: (path: string) => 
 }
 
 export interface RegenInStack extends Regenerated {
-  /** The push that put the patch back (null for a dry run of an unapplied patch). */
+  /** The push that put the patch back (null for a dry run). */
   pushed: PushResult | null;
 }
 
@@ -130,6 +130,14 @@ export async function regenInStack(tree: Tree, name: string, opts: { dryRun?: bo
   }
   if (at < 0 && series.findIndex((e) => e.name === name) !== applied.length) {
     throw new PatchqError('E_STATE', `Patch ${displayName(tree, name)} is not the next patch; push up to the patch before it first`);
+  }
+  if (at >= 0 && opts.dryRun) {
+    // A dry run of the applied top patch pops nothing: the template runs on the files as they
+    // were below it (the originals .pc keeps), in memory.
+    const rec = readRecord(tree, name);
+    const below = new Map(backedUpFiles(tree, name).map((f) => [f, readBackup(tree, name, f, rec).text]));
+    const view: TemplateView = { read: (p) => (below.has(p) ? below.get(p)! : readText(join(tree.root, p))), also: below.keys() };
+    return { ...(await regenerate(tree, name, { dryRun: true, view })), pushed: null };
   }
   if (at >= 0) await pop(tree, {}, events);
   const r = await regenerate(tree, name, opts);

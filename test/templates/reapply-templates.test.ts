@@ -186,3 +186,23 @@ describe('a template whose checks fail on the new upstream', () => {
     expect(read(d, 'src/two.txt')).toContain('w = newcall(1)\n');
   });
 });
+
+describe('regen --dry-run', () => {
+  it('writes nothing, .pc included, for the applied top patch as for the next one, and says it is a dry run', () => {
+    const d = fork();
+    write(d, 'src/one.txt', read(d, 'src/one.txt').replace('m15\n', 'z = oldcall()\n'));
+    git(d, 'commit', '-qam', 'v2: one more call in one.txt');
+    for (const applied of [false, true]) {
+      if (applied) expect(patchq(d, ['push', 't.patch']).code).toBe(0);
+      const before = snapshot(d, { withPc: true });
+      const r = patchq(d, ['regen', '--dry-run', 't.patch']);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(r.stdout).toMatch(/^Patch t\.patch would be regenerated from template rename-call \(dry run: nothing written\)\n/);
+      expect(r.stdout).toContain('++z = newcall()');
+      expect(snapshot(d, { withPc: true }), `applied: ${applied}`).toEqual(before);
+    }
+    // Then for real: the patch now covers the new call.
+    expect(patchq(d, ['regen', 't.patch']).stdout).toMatch(/^Regenerated patch t\.patch from template rename-call$/m);
+    expect(read(d, 'src/one.txt')).toContain('z = newcall()\n');
+  });
+});
