@@ -405,8 +405,10 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
   const name = st.stoppedAt;
   const last = st.outcomes[st.outcomes.length - 1]!;
   if (last.outcome === 'merged-upstream') {
-    if (!opts.dropMerged) throw new PatchqError('E_STATE', `${name} is already upstream: continue with --drop-merged to remove it from the series`);
-    withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: tree.seriesPath, data: removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name) }]));
+    // Taken out of the series by hand ('patchq delete', as the report offers): dropped already.
+    const listed = readSeries(tree).some((e) => e.name === name);
+    if (listed && !opts.dropMerged) throw new PatchqError('E_STATE', `${name} is already upstream: continue with --drop-merged to remove it from the series`);
+    if (listed) withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: tree.seriesPath, data: removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name) }]));
     last.outcome = 'dropped';
     last.reason = (last.reason ?? 'upstream already has this change').replace(/: drop it with .*$/, '; removed from the series');
   } else if (notYetPushed(tree, name)) {

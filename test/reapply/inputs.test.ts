@@ -237,3 +237,22 @@ describe('the report of a run', () => {
     expect(read(d, 'r.md')).toContain('| `p2.patch` | dropped (already upstream) | - | upstream already has this change; removed from the series |');
   });
 });
+
+describe('a run stopped at a patch upstream already has', () => {
+  it("taken out with 'patchq delete', as the report offers: --continue goes on (it had no way on but --abort)", () => {
+    const d = fork();
+    write(d, 'b.txt', numbered(30, 'b').replace('b20\n', 'FORK2\n'));
+    git(d, 'commit', '-qam', 'v3: upstream takes p2');
+    const r = patchq(d, ['reapply']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("drop it with 'patchq reapply --continue --drop-merged' or 'patchq delete'");
+    expect(patchq(d, ['delete', 'p2.patch']).code).toBe(0);
+    const c = patchq(d, ['reapply', '--continue', '--json']);
+    expect(c.code, c.stderr).toBe(0);
+    expect((JSON.parse(c.stdout) as { patches: Array<{ name: string; outcome: string }> }).patches.map((p) => [p.name, p.outcome])).toEqual([
+      ['p1.patch', 'refreshed'],
+      ['p2.patch', 'dropped'],
+    ]);
+    expect(read(d, 'patches/series')).toBe('p1.patch\n');
+  });
+});
