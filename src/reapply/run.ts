@@ -19,7 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 import type { FilePatch, PatchReport } from '../engine/types.js';
-import { applyFilePatch, parsePatch } from '../engine/index.js';
+import { applyFilePatch, parsePatch, rejectText, reverseFilePatch } from '../engine/index.js';
 import { findGitDir, headCommit, readBlob, readFileAt } from '../git/index.js';
 import {
   applyTransaction,
@@ -351,6 +351,20 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
   const forced = await push(tree, { target: { name }, baseFor, force: true, quiet: true, merge: style === 'rej' ? 'none' : style });
   if (forced.pushed[0] || forced.failed?.status === 'forced') st.pushedByRun.push(name);
   const bad = failed.report.files.filter((f) => f.status !== 'ok');
+  // A file the forced push laid nothing out in (gone: upstream deleted or renamed it) gets its
+  // hunks in a .rej too; otherwise they would be in no file, and --continue would refresh
+  // them out of the patch without a word.
+  const entry = readSeries(tree).find((e) => e.name === name)!;
+  const files = loadPatch(tree, entry).files;
+  const laid: FileOp[] = [];
+  for (const f of bad) {
+    const rej = `${f.path}.rej`;
+    if (f.status === 'already-applied' || existsSync(join(tree.root, rej)) || MARKERS.test(readText(join(tree.root, f.path)) ?? '')) continue;
+    const fp = files.find((x) => (x.newPath ?? x.oldPath) === f.path);
+    const hunks = fp ? (entry.reverse ? reverseFilePatch(fp) : fp).hunks : [];
+    if (fp && hunks.length) laid.push({ kind: 'write', path: join(tree.root, rej), data: rejectText(fp.oldPath, fp.newPath, hunks) });
+  }
+  if (laid.length) withLock(tree, () => applyTransaction(tree, laid));
   st.rejects = bad.map((f) => `${f.path}.rej`).filter((p) => existsSync(join(tree.root, p)));
   st.rejectsOnly = st.rejects.filter((r) => !MARKERS.test(readText(join(tree.root, r.slice(0, -'.rej'.length))) ?? ''));
   const reason = bad.map((f) => `${f.path}: ${f.message ?? f.hunks.filter((h) => h.status === 'failed').map((h) => `hunk ${h.hunk} ${h.reason}`).join('; ')}`).join('; ');

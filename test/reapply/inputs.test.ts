@@ -256,3 +256,31 @@ describe('a run stopped at a patch upstream already has', () => {
     expect(read(d, 'patches/series')).toBe('p1.patch\n');
   });
 });
+
+describe('upstream renamed a file a patch changes', () => {
+  it('the run stops with the hunks in a .rej at the old name, and --continue waits for it (it refreshed them out of the patch)', () => {
+    const d = fork();
+    git(d, 'mv', 'b.txt', 'moved.txt');
+    git(d, 'commit', '-qm', 'v3: b.txt is moved.txt now');
+    const r = patchq(d, ['reapply']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/p2\.patch +NEEDS A PERSON/);
+    expect(read(d, 'b.txt.rej')).toBe('--- b.txt\n+++ b.txt\n@@ -19,3 +19,3 @@\n b19\n-b20\n+FORK2\n b21\n');
+    expect(patchq(d, ['reapply', '--continue'])).toMatchObject({ code: 1, stderr: 'b.txt.rej: the hunks that did not apply are still here: put them into b.txt by hand (or decide to drop them), delete this file, then continue\n' });
+    // The person ports the change: p2 now changes moved.txt.
+    expect(patchq(d, ['add', 'moved.txt']).code).toBe(0);
+    write(d, 'moved.txt', read(d, 'moved.txt').replace('b20\n', 'FORK2\n'));
+    rmSync(join(d, 'b.txt.rej'));
+    const c = patchq(d, ['reapply', '--continue']);
+    expect(c.code, c.stderr).toBe(0);
+    expect(read(d, 'patches/p2.patch')).toMatch(/^\+\+\+ .*moved\.txt/m);
+    expect(read(d, 'patches/p2.patch')).toContain('+FORK2\n');
+    // --abort after such a stop removes the .rej it wrote.
+    const e = fork();
+    git(e, 'mv', 'b.txt', 'moved.txt');
+    git(e, 'commit', '-qm', 'v3');
+    expect(patchq(e, ['reapply']).code).toBe(1);
+    expect(patchq(e, ['reapply', '--abort']).code).toBe(0);
+    expect(existsSync(join(e, 'b.txt.rej'))).toBe(false);
+  });
+});
