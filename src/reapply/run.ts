@@ -3,7 +3,9 @@
  *
  * For each unapplied patch, in series order:
  *   template patch  -> regenerate it on the tree below it (the rule sees reformatted code
- *                      and new modules), then push it; changed text = "regenerated"
+ *                      and new modules), then push it; changed text = "regenerated"; a rule
+ *                      that changes nothing = "merged-upstream"; hunks of the old patch the
+ *                      rule does not make (hand edits) or failing checks stop the run
  *   ordinary patch  -> push through the cascade, 3-way bases from git (the blob of the
  *                      patch's `index` line, or the file at its `Patchq-Base:` commit);
  *                      exact = "exact"; landed otherwise = refresh it against the new
@@ -13,7 +15,9 @@
  *                      is known, .rej otherwise), the stack stays consistent (quilt's forced
  *                      state), and the run waits for --continue or --abort
  * Old patch texts are kept in .pc/.patchq/reapply/<run>/old/ for review and for --abort;
- * the run's state lives in .pc/.patchq/reapply.json (atomic writes).
+ * the run's state lives in .pc/.patchq/reapply.json (atomic writes). What would stop a run
+ * half-way (a missing, doubled or broken patch, a broken template) is refused before it
+ * starts; a run holds the tree's lock from its first step to its last.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -456,7 +460,6 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
   st.stoppedAt = null;
   return runFrom(tree, st, opts, ev);
 }
-
 
 /** The stopped patch is the next one, not applied: its run stopped before pushing it. */
 function notYetPushed(tree: Tree, name: string): boolean {
