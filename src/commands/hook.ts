@@ -1,37 +1,48 @@
 /** `patchq hook install | uninstall [--force]`: a git post-merge hook that runs reapply after a pull. */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
-import { findGitDir } from '../git/index.js';
 import { shippedDir } from '../templates/index.js';
 import { opt } from './common.js';
-import type { RunFn } from './types.js';
+import type { Context, RunFn } from './types.js';
 
 const MARK = '# installed by patchq hook install';
 
 /** The hook script ships in templates/post-merge.hook (one copy, read when installing). */
 const hookText = () => readFileSync(join(shippedDir(), 'post-merge.hook'), 'utf8');
 
+/**
+ * Where git runs hooks from, as git itself says: the common .git/hooks in a linked
+ * worktree (its own gitdir has no hooks git runs), core.hooksPath when set.
+ */
+function hooksDir(ctx: Context): string {
+  const r = spawnSync('git', ['rev-parse', '--git-path', 'hooks'], { cwd: ctx.cwd, encoding: 'utf8', env: ctx.env });
+  if (r.error || r.status !== 0) throw new PatchqError('E_NOT_FOUND', 'not inside a git repository');
+  return resolve(ctx.cwd, r.stdout.trim());
+}
+
 export const run: RunFn = async (ctx, args) => {
   const sub = args.positionals[0];
-  const repo = findGitDir(ctx.cwd);
-  if (!repo) throw new PatchqError('E_NOT_FOUND', 'not inside a git repository');
-  const path = join(repo.gitdir, 'hooks', 'post-merge');
-  const ours = existsSync(path) && readFileSync(path, 'utf8').includes(MARK);
+  if (sub !== 'install' && sub !== 'uninstall') throw new PatchqError('E_USAGE', 'Usage: patchq hook install | uninstall [--force]');
+  const dir = hooksDir(ctx);
+  const path = join(dir, 'post-merge');
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : null;
+  // Ours only when it is byte for byte what patchq installs: a hook someone wrote, or
+  // patchq's with lines someone added, is theirs (replacing or removing it loses them).
+  const ours = text === hookText();
+  const force = opt.bool(args, 'force');
   if (sub === 'install') {
-    if (existsSync(path) && !ours && !opt.bool(args, 'force')) throw new PatchqError('E_EXISTS', `${path} exists and is not patchq's; use --force to replace it`);
-    mkdirSync(join(repo.gitdir, 'hooks'), { recursive: true });
+    if (text !== null && !ours && !force) throw new PatchqError('E_EXISTS', `${path} exists and is not patchq's${text.includes(MARK) ? ' (it was changed since patchq installed it)' : ''}; use --force to replace it`);
+    mkdirSync(dir, { recursive: true });
     writeFileSync(path, hookText());
     chmodSync(path, 0o755);
     ctx.out.line(`Installed ${path}`);
     return { data: { installed: path } };
   }
-  if (sub === 'uninstall') {
-    if (!existsSync(path)) throw new PatchqError('E_NOTHING', 'no post-merge hook installed');
-    if (!ours && !opt.bool(args, 'force')) throw new PatchqError('E_STATE', `${path} is not patchq's; use --force to remove it`);
-    rmSync(path);
-    ctx.out.line(`Removed ${path}`);
-    return { data: { removed: path } };
-  }
-  throw new PatchqError('E_USAGE', 'Usage: patchq hook install | uninstall [--force]');
+  if (text === null) throw new PatchqError('E_NOTHING', `no post-merge hook installed (${path})`);
+  if (!ours && !force) throw new PatchqError('E_STATE', `${path} is not patchq's${text.includes(MARK) ? ' (it was changed since patchq installed it)' : ''}; use --force to remove it`);
+  rmSync(path);
+  ctx.out.line(`Removed ${path}`);
+  return { data: { removed: path } };
 };

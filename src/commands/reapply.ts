@@ -20,14 +20,15 @@ export function optionsFrom(args: ParsedArgs, env: NodeJS.ProcessEnv): ReapplyOp
   };
 }
 
-export async function runReapply(ctx: Context, t: Tree, args: ParsedArgs): Promise<{ exitCode: number; data: ReapplyReport | { popped: string[] } }> {
-  const ev = { patchStart: (name: string, i: number, total: number) => ctx.out.progress(i, total, name) };
-  if (opt.bool(args, 'abort')) {
-    const r = await reapplyAbort(t);
-    ctx.out.line(`Reapply aborted: popped ${r.popped.length} patch(es), series and patch files restored as they were before the run.`);
-    return { exitCode: 0, data: r };
-  }
-  const o = optionsFrom(args, ctx.env);
+/** What a run needs from its options, checked before it (or sync) changes anything. */
+export interface Prepared {
+  options: ReapplyOptions;
+  /** Where the markdown report goes (its folder exists). */
+  mdPath: string | null;
+}
+
+export function prepareReapply(ctx: Context, args: ParsedArgs): Prepared {
+  const options = optionsFrom(args, ctx.env);
   // Where the markdown report goes is checked before the run, not found wrong after it.
   const md = opt.str(args, 'markdown');
   const mdPath = md ? resolve(ctx.cwd, md) : null;
@@ -38,6 +39,17 @@ export async function runReapply(ctx: Context, t: Tree, args: ParsedArgs): Promi
       throw new PatchqError('E_USAGE', `--markdown ${md}: ${st?.isDirectory() ? 'is a directory' : `no folder ${dirname(md!)} to write it in`}`);
     }
   }
+  return { options, mdPath };
+}
+
+export async function runReapply(ctx: Context, t: Tree, args: ParsedArgs, prepared?: Prepared): Promise<{ exitCode: number; data: ReapplyReport | { popped: string[] } }> {
+  const ev = { patchStart: (name: string, i: number, total: number) => ctx.out.progress(i, total, name) };
+  if (opt.bool(args, 'abort')) {
+    const r = await reapplyAbort(t);
+    ctx.out.line(`Reapply aborted: popped ${r.popped.length} patch(es), series and patch files restored as they were before the run.`);
+    return { exitCode: 0, data: r };
+  }
+  const { options: o, mdPath } = prepared ?? prepareReapply(ctx, args);
   const report = opt.bool(args, 'continue') ? await reapplyContinue(t, o, ev) : await reapply(t, o, ev);
   ctx.out.progress(1, 1, '');
   for (const l of reportText(report)) ctx.out.line(l);
@@ -47,5 +59,12 @@ export async function runReapply(ctx: Context, t: Tree, args: ParsedArgs): Promi
 
 export const run: RunFn = async (ctx, args) => {
   if (opt.bool(args, 'continue') && opt.bool(args, 'abort')) throw new PatchqError('E_USAGE', '--continue and --abort exclude each other');
+  // patchq sync runs its pull with PATCHQ_SYNC_PULL set and reapplies once the pull is done,
+  // with its own options: the post-merge hook's reapply inside that pull would be a second
+  // run (without --drop-merged, --markdown...) that sync's own then finds in the way.
+  if (ctx.env.PATCHQ_SYNC_PULL && !opt.bool(args, 'continue') && !opt.bool(args, 'abort') && !opt.bool(args, 'check')) {
+    ctx.out.line('patchq sync is pulling and reapplies once the pull is done: nothing to do here');
+    return { exitCode: 0, data: { skipped: 'patchq sync reapplies once its pull is done' } };
+  }
   return runReapply(ctx, tree(ctx), args);
 };

@@ -12,8 +12,15 @@ export const run: RunFn = async (ctx, args) => {
   const given = args.positionals[0];
   const name = given ? patchArg(ctx, t, given) : (applied[applied.length - 1] ?? series.find((e) => templateOf(t, e.name))?.name);
   if (!name) throw new PatchqError('E_NOT_FOUND', 'No template patch in series');
-  const r = await regenInStack(t, name, { dryRun: opt.bool(args, 'dry-run') }, events(ctx));
-  ctx.out.line(r.changed ? `Regenerated patch ${displayName(t, name)} from template ${r.template}` : `Patch ${displayName(t, name)} is unchanged (template ${r.template})`);
+  const dry = opt.bool(args, 'dry-run');
+  const r = await regenInStack(t, name, { dryRun: dry }, events(ctx));
+  ctx.out.line(
+    !r.changed
+      ? `Patch ${displayName(t, name)} is unchanged (template ${r.template})`
+      : dry
+        ? `Patch ${displayName(t, name)} would be regenerated from template ${r.template} (dry run: nothing written)`
+        : `Regenerated patch ${displayName(t, name)} from template ${r.template}`,
+  );
   // What changed in the patch file itself: a diff of the old patch against the new one.
   const change = r.changed ? makeFileDiff(r.oldText, r.newText, { oldPath: `${name} (old)`, newPath: `${name} (new)`, style: 'quilt', oldLabel: `${name} (old)`, newLabel: `${name} (new)` }) : '';
   if (change) for (const l of change.replace(/\n$/, '').split('\n')) ctx.out.line(l);

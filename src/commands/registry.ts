@@ -139,7 +139,7 @@ export const commands: Command[] = [
   },
   {
     name: 'sync',
-    summary: 'Pop the series, pull upstream, reapply: one step; the tree is restored if the pull fails.',
+    summary: 'Pop the series, pull upstream, reapply: one step; a failed pull that changed nothing gets the series pushed back.',
     usage: '[--pull "COMMAND"] [reapply options]',
     options: [
       { name: 'pull', type: 'string', valueName: 'COMMAND', description: 'The pull command (default: git pull --no-rebase --no-edit upstream HEAD; or $PATCHQ_PULL).' },

@@ -1,23 +1,55 @@
 /**
  * `patchq sync [--pull "<command>"]`: pop the series, pull upstream, reapply, as one step.
- * If the pull fails, the series is pushed back and the tree is as it was.
+ * If the pull fails and leaves the repository as it was, the series is pushed back; if it
+ * leaves something behind (a merge stopped at a conflict, a moved HEAD), the series stays
+ * popped and the message says what to finish.
  */
 import { spawnSync } from 'node:child_process';
 import { PatchqError } from '../engine/errors.js';
+import { readRunState } from '../reapply/index.js';
 import { appliedPatches, pop, push } from '../stack/index.js';
-import { runReapply } from './reapply.js';
+import { prepareReapply, runReapply } from './reapply.js';
 import { opt, tree } from './common.js';
 import type { RunFn } from './types.js';
 
 export const DEFAULT_PULL = 'git pull --no-rebase --no-edit upstream HEAD';
 
+const git = (root: string, env: NodeJS.ProcessEnv, ...args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8', env });
+
+/**
+ * What a pull can change, in a git repository: HEAD, a merge/rebase/cherry-pick it left
+ * under way, the tracked files' status. null where there is no git repository to ask.
+ */
+function repoState(root: string, env: NodeJS.ProcessEnv): { head: string; busy: string | null; status: string } | null {
+  const head = git(root, env, 'rev-parse', '--verify', '-q', 'HEAD');
+  if (head.status !== 0 && git(root, env, 'rev-parse', '--git-dir').status !== 0) return null;
+  let busy: string | null = null;
+  for (const [ref, what] of [['MERGE_HEAD', 'a merge'], ['REBASE_HEAD', 'a rebase'], ['CHERRY_PICK_HEAD', 'a cherry-pick'], ['REVERT_HEAD', 'a revert']] as const) {
+    if (git(root, env, 'rev-parse', '--verify', '-q', ref).status === 0) {
+      busy = what;
+      break;
+    }
+  }
+  const status = git(root, env, 'status', '--porcelain=v1', '-z', '--untracked-files=no').stdout ?? '';
+  return { head: head.stdout.trim(), busy, status };
+}
+
 export const run: RunFn = async (ctx, args) => {
   const t = tree(ctx);
   const pull = opt.str(args, 'pull') ?? ctx.env.PATCHQ_PULL ?? DEFAULT_PULL;
+  // Everything that can be refused is refused before anything is popped or pulled.
+  const prepared = prepareReapply(ctx, args);
+  const pending = readRunState(t);
+  if (pending) {
+    throw new PatchqError(
+      'E_STATE',
+      `a reapply run ${pending.stoppedAt ? `stopped at ${pending.stoppedAt}` : `(${pending.runId}) was interrupted`}; finish it with 'patchq reapply --continue' or 'patchq reapply --abort' before syncing; nothing was changed`,
+    );
+  }
   if (pull === DEFAULT_PULL) {
     // The usual pull cannot work without a git repository and its `upstream` remote: say so
     // before anything is popped.
-    const remote = spawnSync('git', ['remote', 'get-url', 'upstream'], { cwd: t.root, encoding: 'utf8' });
+    const remote = git(t.root, ctx.env, 'remote', 'get-url', 'upstream');
     if (remote.status !== 0) {
       throw new PatchqError('E_USAGE', `sync pulls with '${DEFAULT_PULL}', and ${t.root} has no git remote named upstream (git remote add upstream URL), or give the pull command with --pull; nothing was changed`);
     }
@@ -28,10 +60,23 @@ export const run: RunFn = async (ctx, args) => {
     ctx.out.line(`Popped ${applied.length} patch(es)`);
   }
   ctx.out.line(`Pulling: ${pull}`);
-  const r = spawnSync(pull, { cwd: t.root, shell: true, stdio: ['ignore', 'inherit', 'inherit'] });
+  const before = repoState(t.root, ctx.env);
+  // PATCHQ_SYNC_PULL: a post-merge hook's `patchq reapply` inside this pull leaves the
+  // reapply to us. Under --json the pull's output goes to stderr: stdout is the report.
+  const r = spawnSync(pull, { cwd: t.root, shell: true, stdio: ['ignore', ctx.json ? 2 : 'inherit', 'inherit'], env: { ...ctx.env, PATCHQ_SYNC_PULL: '1' } });
   if (r.status !== 0) {
+    const why = `the pull failed (exit ${r.status ?? r.signal})`;
+    const after = before ? repoState(t.root, ctx.env) : null;
+    const left = !before || !after ? null : after.busy ? `${after.busy} is under way` : after.head !== before.head ? 'HEAD moved' : after.status !== before.status ? 'tracked files changed' : null;
+    if (left) {
+      // Pushing the series onto a half-done pull would mix the patches into its conflicts.
+      throw new PatchqError(
+        'E_APPLY',
+        `${why} and left the repository changed (${left}); the series stays popped${applied.length ? ` (${applied.length} patch(es))` : ''}: finish the pull (resolve, commit) and run 'patchq reapply', or undo it (for example 'git merge --abort') and run 'patchq push -a'`,
+      );
+    }
     if (applied.length) await push(t, { target: { name: applied[applied.length - 1]! }, quiet: true });
-    throw new PatchqError('E_APPLY', `the pull failed (exit ${r.status ?? r.signal}); the tree is as it was${applied.length ? ` with ${applied.length} patch(es) applied again` : ''}`);
+    throw new PatchqError('E_APPLY', `${why}; the tree is as it was${applied.length ? ` with ${applied.length} patch(es) applied again` : ''}`);
   }
-  return runReapply(ctx, t, args);
+  return runReapply(ctx, t, args, prepared);
 };

@@ -1,6 +1,7 @@
 /**
  * reapply --check: the CI gate. Everything in memory: the tree's files are read, never
- * written (no .pc, no patches/, no lock). Each patch is applied to an overlay of the
+ * written (no .pc, no patches/, no lock). Applied patches are popped in memory (their
+ * originals from .pc), as the run pops them. Each patch is applied to an overlay of the
  * files the patches below it changed; a template patch is judged by regenerating it in
  * memory when nothing below it touched its files. Non-zero when any patch would land
  * other than exactly, fail, or is already upstream.
@@ -9,8 +10,8 @@ import { join } from 'node:path';
 import { applyPatch, parsePatch } from '../engine/index.js';
 import type { FilePatch } from '../engine/types.js';
 import { findGitDir, headCommit } from '../git/index.js';
-import { appliedPatches, readSeries, readText, type Tree } from '../stack/index.js';
-import { findTemplate, loadTemplate, parseTemplateHeader, runTemplate, templateDirs } from '../templates/index.js';
+import { appliedPatches, backedUpFiles, readBackup, readRecord, readSeries, readText, type Tree } from '../stack/index.js';
+import { changesNotRegenerated, findTemplate, loadTemplate, parseTemplateHeader, runTemplate, templateDirs } from '../templates/index.js';
 import { makeBaseFor, type PatchOutcome, type ReapplyEvents, type ReapplyOptions, type ReapplyReport } from './run.js';
 import { readPatch } from '../stack/index.js';
 
@@ -19,13 +20,18 @@ export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEven
   const base = repo ? await headCommit(repo) : null;
   const baseFor = makeBaseFor(tree);
   const overlay = new Map<string, string | null>();
-  const read = (p: string) => (overlay.has(p) ? overlay.get(p)! : readText(join(tree.root, p)));
+  // The run pops what is applied and pushes the whole series: so the check starts from the
+  // files as they were below the lowest applied patch (the originals .pc keeps), in memory.
+  const popped = new Map<string, string | null>();
+  for (const name of appliedPatches(tree)) {
+    const rec = readRecord(tree, name);
+    for (const f of backedUpFiles(tree, name)) if (!popped.has(f)) popped.set(f, readBackup(tree, name, f, rec).text);
+  }
+  const read = (p: string) => (overlay.has(p) ? overlay.get(p)! : popped.has(p) ? popped.get(p)! : readText(join(tree.root, p)));
   const series = readSeries(tree);
-  const applied = appliedPatches(tree);
   const patches: PatchOutcome[] = [];
   let stoppedAt: string | null = null;
   for (const [i, e] of series.entries()) {
-    if (i < applied.length) continue;
     ev.patchStart?.(e.name, i, series.length);
     if (stoppedAt) {
       patches.push({ name: e.name, outcome: 'not-run', report: null, reason: `not checked: ${stoppedAt} stops the series` });
@@ -44,17 +50,31 @@ export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEven
     const tpl = parseTemplateHeader(parsed.header);
     let out: PatchOutcome;
     let regenerated = false;
-    if (tpl && overlay.size === 0) {
+    // The template runs on the files as this patch sees them: the patches below applied
+    // (in memory), the applied ones popped.
+    if (tpl) {
       regenerated = true;
       const t = loadTemplate(findTemplate(tpl.name, templateDirs(tree.patchesDir)));
-      const regen = await runTemplate(t, tree.root, Object.fromEntries(Object.entries(tpl.params).filter(([k]) => k in t.parameters)));
+      const view = { read, also: [...overlay.keys(), ...popped.keys()] };
+      const regen = await runTemplate(t, tree.root, Object.fromEntries(Object.entries(tpl.params).filter(([k]) => k in t.parameters)), view);
       const fresh = regen.files.filter((f) => f.before !== f.after);
-      const same = run.report.clean && fresh.length === parsed.files.length;
+      // Exact only when the patch gives each file what regeneration would write: a file the
+      // rule now covers, or a new match in a file it covered, is a regeneration to come.
+      const resultOf = (path: string) => run.results[parsed.files.findIndex((p) => (p.newPath ?? p.oldPath) === path)]?.text;
+      const same = run.report.clean && fresh.length === parsed.files.length && fresh.every((f) => resultOf(f.path) === f.after);
+      const lost = changesNotRegenerated(parsed, read, regen);
       out = { name: e.name, outcome: same ? 'exact' : 'would-regenerate', report: run.report, template: tpl.name };
       for (const f of fresh) overlay.set(f.path, f.after);
-      if (!regen.ok) out = { ...out, outcome: 'would-fail', reason: 'template checks fail' };
+      if (fresh.length === 0) out = { ...out, outcome: 'merged-upstream', reason: `its template ${tpl.name} changes nothing here (upstream made the change, or nothing matches the rule any more)` };
+      else if (lost.length) out = { ...out, outcome: 'would-fail', handEdits: lost, reason: `regenerating would drop changes the patch makes that its template does not make (edited by hand, or the template changed): ${lost.join(', ')}` };
+      if (!regen.ok) out = { ...out, outcome: 'would-fail', reason: `template ${tpl.name} did less than it should (${regen.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join('; ')})` };
     } else if (run.report.ok) {
       out = { name: e.name, outcome: run.report.clean ? 'exact' : 'would-refresh', report: run.report };
+      // A 3-way landing can merge into what upstream already has (both sides made the edit):
+      // the run's refresh of such a file is empty, as it is for the whole patch.
+      const same = parsed.files.filter((f, k) => f.kind === 'modify' && run.results[k]!.mode === undefined && run.results[k]!.text === read(f.oldPath!)).map((f) => f.oldPath!);
+      if (!run.report.clean && same.length === parsed.files.length) out = { ...out, outcome: 'merged-upstream', reason: 'upstream already has this change' };
+      else if (!run.report.clean && same.length) out = { ...out, reason: `upstream already has its change to ${same.join(', ')}: the refresh leaves it out` };
     } else if (run.report.files.some((f) => f.status === 'already-applied') && run.report.files.every((f) => f.status !== 'failed' && f.status !== 'conflict')) {
       const taken = run.report.files.filter((f) => f.status === 'already-applied').map((f) => f.path);
       out =

@@ -30,11 +30,13 @@ export function hunkSummary(r: PatchReport | null): string {
   return order.filter((s) => counts.get(s)).map((s) => `${counts.get(s)} ${s}`).join(', ');
 }
 
+/** A patch upstream already took has nothing to say hunk by hunk. */
+const hunksOf = (p: PatchOutcome): PatchReport | null => (p.outcome === 'dropped' || p.outcome === 'merged-upstream' ? null : p.report);
+
 function detail(p: PatchOutcome): string[] {
   const out: string[] = [];
   if (p.template) out.push(`template ${p.template}${p.newFiles?.length ? `; now also covers ${p.newFiles.join(', ')}` : ''}`);
-  // A patch upstream already took has nothing to say hunk by hunk.
-  const report = p.outcome === 'dropped' || p.outcome === 'merged-upstream' ? null : p.report;
+  const report = hunksOf(p);
   const hs = hunkSummary(report);
   if (hs) out.push(`hunks: ${hs}`);
   for (const f of report?.files ?? []) {
@@ -69,7 +71,11 @@ export function reportText(r: ReapplyReport): string[] {
     lines.push(
       p.outcome === 'merged-upstream'
         ? `Stopped at ${r.stoppedAt}: upstream already has it. Drop it with 'patchq reapply --continue --drop-merged', or roll back with 'patchq reapply --abort'.`
-        : `Stopped at ${r.stoppedAt}: its conflicts are in the files (merge markers or .rej). Fix them, then 'patchq reapply --continue'; or 'patchq reapply --abort' to roll back.`,
+        : p.template && p.report === null
+          ? `Stopped at ${r.stoppedAt}: its template could not regenerate it (see above). Fix the template or the files, then 'patchq reapply --continue' regenerates it again; or 'patchq reapply --abort' to roll back.`
+          : p.handEdits?.length
+          ? `Stopped at ${r.stoppedAt}: regenerating it dropped changes its template does not make (listed above; the old patch is kept). To keep them, put them back into the files, then 'patchq reapply --continue' (or continue as it is and make them a patch of their own); or 'patchq reapply --abort' to roll back.`
+          : `Stopped at ${r.stoppedAt}: its conflicts are in the files (merge markers or .rej). Fix them, then 'patchq reapply --continue'; or 'patchq reapply --abort' to roll back.`,
     );
   } else {
     const review = count('refreshed', 'regenerated', 'resolved');
@@ -79,7 +85,7 @@ export function reportText(r: ReapplyReport): string[] {
 }
 
 export function reportMarkdown(r: ReapplyReport): string {
-  const rows = r.patches.map((p) => `| \`${p.name}\` | ${LABEL[p.outcome]} | ${hunkSummary(p.report) || '-'} | ${detail(p).filter((d) => !d.startsWith('hunks:')).join('<br>') || ''} |`);
+  const rows = r.patches.map((p) => `| \`${p.name}\` | ${LABEL[p.outcome]} | ${hunkSummary(hunksOf(p)) || '-'} | ${detail(p).filter((d) => !d.startsWith('hunks:')).join('<br>') || ''} |`);
   const status = r.check ? (r.ok ? 'every patch applies exactly' : 'some patches drifted') : r.stoppedAt ? `stopped at \`${r.stoppedAt}\`` : 'all patches are back';
   return [`## patchq reapply${r.check ? ' --check' : ''}: ${status}`, '', r.base ? `Upstream: \`${r.base}\`` : '', '', '| patch | outcome | hunks | notes |', '|---|---|---|---|', ...rows, ''].join('\n');
 }

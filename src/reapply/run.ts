@@ -3,7 +3,9 @@
  *
  * For each unapplied patch, in series order:
  *   template patch  -> regenerate it on the tree below it (the rule sees reformatted code
- *                      and new modules), then push it; changed text = "regenerated"
+ *                      and new modules), then push it; changed text = "regenerated"; a rule
+ *                      that changes nothing = "merged-upstream"; hunks of the old patch the
+ *                      rule does not make (hand edits) or failing checks stop the run
  *   ordinary patch  -> push through the cascade, 3-way bases from git (the blob of the
  *                      patch's `index` line, or the file at its `Patchq-Base:` commit);
  *                      exact = "exact"; landed otherwise = refresh it against the new
@@ -13,17 +15,21 @@
  *                      is known, .rej otherwise), the stack stays consistent (quilt's forced
  *                      state), and the run waits for --continue or --abort
  * Old patch texts are kept in .pc/.patchq/reapply/<run>/old/ for review and for --abort;
- * the run's state lives in .pc/.patchq/reapply.json (atomic writes).
+ * the run's state lives in .pc/.patchq/reapply.json (atomic writes). What would stop a run
+ * half-way (a missing, doubled or broken patch, a broken template) is refused before it
+ * starts; a run holds the tree's lock from its first step to its last.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 import type { FilePatch, PatchReport } from '../engine/types.js';
-import { applyFilePatch, parsePatch } from '../engine/index.js';
+import { applyFilePatch, parsePatch, rejectText, reverseFilePatch } from '../engine/index.js';
 import { findGitDir, headCommit, readBlob, readFileAt } from '../git/index.js';
 import {
   applyTransaction,
   appliedPatches,
+  backedUpFiles,
+  loadPatch,
   loadState,
   parseSeries,
   pop,
@@ -32,11 +38,13 @@ import {
   readText,
   refresh,
   removeEntry,
+  touchedPaths,
   withLock,
+  withLockAsync,
   type FileOp,
   type Tree,
 } from '../stack/index.js';
-import { regenerate, templateOf } from '../templates/index.js';
+import { changesNotRegenerated, findTemplate, loadTemplate, parseTemplateHeader, regenerate, templateDirs, templateOf } from '../templates/index.js';
 import { checkRun } from './check.js';
 import { readPatch, writePatchOp } from '../stack/index.js';
 
@@ -49,6 +57,8 @@ export interface PatchOutcome {
   template?: string;
   /** Files a regenerated template patch now covers that the old patch did not. */
   newFiles?: string[];
+  /** Changes of the old template patch its regeneration dropped ("path hunk N"): the run stops there. */
+  handEdits?: string[];
   /** The patch as it was before this run, when the run rewrote it. */
   oldCopy?: string;
   reason?: string;
@@ -90,7 +100,12 @@ interface RunState {
   stoppedAt: string | null;
   /** .rej files the stopped patch's forced push wrote (ours to remove on continue/abort). */
   rejects?: string[];
+  /** Those of them whose hunks are in no file (no merge markers beside them): the person's to resolve. */
+  rejectsOnly?: string[];
 }
+
+/** A line git's merge markers start (the forced push lays a conflict out with them). */
+const MARKERS = /^(<{7}|>{7}) /m;
 
 const stateFile = (tree: Tree) => join(tree.sideDir, 'reapply.json');
 const runDir = (tree: Tree, id: string) => join(tree.sideDir, 'reapply', id);
@@ -149,8 +164,7 @@ export function makeBaseFor(tree: Tree, oldText: (name: string) => string | null
   };
 }
 
-export async function reapply(tree: Tree, opts: ReapplyOptions = {}, ev: ReapplyEvents = {}): Promise<ReapplyReport> {
-  if (opts.check) return checkRun(tree, opts, ev);
+function refusePending(tree: Tree): void {
   const pending = readRunState(tree);
   if (pending?.stoppedAt) {
     throw new PatchqError('E_STATE', `a reapply run stopped at ${pending.stoppedAt}; fix it and run 'patchq reapply --continue', or 'patchq reapply --abort'`);
@@ -158,6 +172,20 @@ export async function reapply(tree: Tree, opts: ReapplyOptions = {}, ev: Reapply
   if (pending) {
     throw new PatchqError('E_STATE', `a reapply run (${pending.runId}) was interrupted; go on with 'patchq reapply --continue', or go back with 'patchq reapply --abort'`);
   }
+}
+
+export async function reapply(tree: Tree, opts: ReapplyOptions = {}, ev: ReapplyEvents = {}): Promise<ReapplyReport> {
+  if (opts.check) return checkRun(tree, opts, ev);
+  refusePending(tree);
+  preflight(tree);
+  // One run at a time, and no other patchq between its steps (each step takes the lock again).
+  return withLockAsync(tree, async () => {
+    refusePending(tree);
+    return started(tree, opts, ev);
+  });
+}
+
+async function started(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): Promise<ReapplyReport> {
   const repo = findGitDir(tree.root);
   const base = repo ? await headCommit(repo) : null;
   const poppedFirst = appliedPatches(tree);
@@ -165,10 +193,15 @@ export async function reapply(tree: Tree, opts: ReapplyOptions = {}, ev: Reapply
     try {
       await pop(tree, { target: { all: true } });
     } catch (e) {
+      // Another patchq at work, say: its own words.
+      if (!(e instanceof PatchqError) || e.code !== 'E_STATE') throw e;
+      // Pop refuses because a patch's files changed since its last refresh: most often a
+      // person's own unrefreshed work, which 'git checkout' or 'pop -f' would throw away.
       const left = appliedPatches(tree);
+      const top = left[left.length - 1];
       throw new PatchqError(
         'E_STATE',
-        `${left.length} patch(es) are still applied from before the pull, and upstream changed their files (${e instanceof Error ? e.message : e}). Restore upstream's files (for example 'git checkout -- .' for the files of ${left[left.length - 1]}), then 'patchq pop -a -f' and run reapply again; next time pop before pulling ('patchq sync' does it for you).`,
+        `reapply starts by popping the ${poppedFirst.length} applied patch(es), and pop refused: ${e.message}. ${left.length < poppedFirst.length ? `${poppedFirst.length - left.length} were popped, ${left.length} are still applied` : 'Nothing was changed'}. If the changes in ${top}'s files are work to keep, 'patchq refresh' it (see them with 'patchq diff -z'); if they are not, 'patchq pop -a -f' drops them. Then run reapply again.`,
       );
     }
   }
@@ -186,6 +219,38 @@ export async function reapply(tree: Tree, opts: ReapplyOptions = {}, ev: Reapply
   keep.push(stateOp(tree, st));
   withLock(tree, () => applyTransaction(tree, keep));
   return runFrom(tree, st, opts, ev);
+}
+
+/**
+ * What would stop a run half-way is refused before it pops or writes anything, with one
+ * line naming the file and line: a series entry listed twice (push refuses the second),
+ * a patch file missing or unreadable as a patch, a template patch whose template cannot
+ * be found or loaded.
+ */
+function preflight(tree: Tree): void {
+  const seriesFile = relative(tree.root, tree.seriesPath);
+  const seen = new Map<string, number>();
+  for (const e of readSeries(tree)) {
+    const first = seen.get(e.name);
+    if (first !== undefined) {
+      throw new PatchqError('E_STATE', `patch ${e.name} is listed twice (also at line ${first}); reapply puts each patch back once: remove one of the lines`, { file: seriesFile, line: e.line });
+    }
+    seen.set(e.name, e.line);
+    if (readPatch(tree, e.name) === null) {
+      throw new PatchqError('E_NOT_FOUND', `patch ${e.name} does not exist (${relative(tree.root, join(tree.patchesDir, e.name))})`, { file: seriesFile, line: e.line });
+    }
+    const header = loadPatch(tree, e).header;
+    const tpl = parseTemplateHeader(header);
+    if (!tpl) continue;
+    let path: string;
+    try {
+      path = findTemplate(tpl.name, templateDirs(tree.patchesDir));
+    } catch (err) {
+      const line = header.split('\n').findIndex((l) => l.startsWith('Patchq-Template: ')) + 1;
+      throw new PatchqError('E_NOT_FOUND', (err as Error).message, { file: relative(tree.root, join(tree.patchesDir, e.name)), line });
+    }
+    loadTemplate(path);
+  }
 }
 
 async function runFrom(tree: Tree, st: RunState, opts: ReapplyOptions, ev: ReapplyEvents): Promise<ReapplyReport> {
@@ -216,25 +281,42 @@ async function runFrom(tree: Tree, st: RunState, opts: ReapplyOptions, ev: Reapp
     await ev.patchStart?.(entry.name, applied.length, series.length);
     const oldCopy = relative(tree.root, join(runDir(tree, st.runId), 'old', entry.name));
     const out = await one(tree, entry.name, st, opts, baseFor, ev);
-    if (out.outcome === 'refreshed' || out.outcome === 'regenerated') out.oldCopy = oldCopy;
+    if (out.outcome === 'refreshed' || out.outcome === 'regenerated' || out.handEdits) out.oldCopy = oldCopy;
     st.outcomes.push(out);
     if (out.outcome === 'failed' || out.outcome === 'merged-upstream') {
       st.stoppedAt = entry.name;
       saveState(tree, st);
-      return report(st, false);
+      return report(tree, st, false);
     }
     saveState(tree, st);
   }
   saveState(tree, null);
-  return report(st, true);
+  return report(tree, st, true);
 }
 
 async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions, baseFor: ReturnType<typeof makeBaseFor>, ev: ReapplyEvents): Promise<PatchOutcome> {
   const tpl = templateOf(tree, name);
   let outcome: PatchOutcome = { name, outcome: 'exact', report: null };
+  let lost: string[] = [];
   if (tpl) {
     const oldFiles = new Set(filesOf(tree, name));
-    const r = await regenerate(tree, name);
+    let r: Awaited<ReturnType<typeof regenerate>>;
+    try {
+      r = await regenerate(tree, name, { dryRun: true });
+    } catch (e) {
+      // The rule did less than its checks ask, or its generator failed: a stop at this
+      // patch (not pushed), for a person to fix the template or the files, then continue.
+      if (!(e instanceof PatchqError) || (e.code !== 'E_APPLY' && e.code !== 'E_CONFIG')) throw e;
+      return { name, outcome: 'failed', report: null, template: tpl.name, reason: e.describe().replace(/; nothing was written$/, '') };
+    }
+    // Nothing left for the rule to do: upstream made the change (or no longer has what the
+    // rule matches). An empty patch pushed as 'regenerated' would hide that.
+    if (r.run.files.every((f) => f.before === f.after)) {
+      return mergedUpstream(tree, name, st, opts, { files: [], ok: true, clean: true }, `its template ${r.template} changes nothing on the new upstream (upstream made the change, or nothing matches the rule any more)`);
+    }
+    const entry = readSeries(tree).find((e) => e.name === name)!;
+    lost = changesNotRegenerated(loadPatch(tree, entry), (p) => readText(join(tree.root, p)), r.run);
+    if (r.changed) withLock(tree, () => applyTransaction(tree, [writePatchOp(tree, name, r.newText)]));
     outcome = { name, outcome: r.changed ? 'regenerated' : 'exact', report: null, template: r.template };
     const added = r.run.files.filter((f) => f.before !== f.after && !oldFiles.has(f.path)).map((f) => f.path);
     if (added.length) outcome.newFiles = added;
@@ -250,9 +332,18 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
       if (outcome.outcome === 'exact') outcome.outcome = 'refreshed';
       // Upstream took part of it (the file reverse-applies, or merged into what upstream
       // has): the refreshed patch no longer carries those files. Say so.
-      const kept = new Set(parsePatch(r.patchText).files.map((f) => f.newPath ?? f.oldPath));
+      const kept = new Set(filesOf(tree, name));
       const taken = pushed.report.files.map((f) => f.path).filter((p) => !kept.has(p));
       if (taken.length) outcome.reason = `upstream already has its change to ${taken.join(', ')}: left out of the refreshed patch`;
+    }
+    if (lost.length) {
+      // The regenerated patch is on top; what it dropped is in the old copy. A person decides.
+      return {
+        ...outcome,
+        outcome: 'failed',
+        handEdits: lost,
+        reason: `regenerating dropped changes the old patch made that its template does not make (edited by hand, or the template changed): ${lost.join(', ')}`,
+      };
     }
     ev.line?.(`${name}: ${outcome.outcome}`);
     return outcome;
@@ -264,7 +355,22 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
   const forced = await push(tree, { target: { name }, baseFor, force: true, quiet: true, merge: style === 'rej' ? 'none' : style });
   if (forced.pushed[0] || forced.failed?.status === 'forced') st.pushedByRun.push(name);
   const bad = failed.report.files.filter((f) => f.status !== 'ok');
+  // A file the forced push laid nothing out in (gone: upstream deleted or renamed it) gets its
+  // hunks in a .rej too; otherwise they would be in no file, and --continue would refresh
+  // them out of the patch without a word.
+  const entry = readSeries(tree).find((e) => e.name === name)!;
+  const files = loadPatch(tree, entry).files;
+  const laid: FileOp[] = [];
+  for (const f of bad) {
+    const rej = `${f.path}.rej`;
+    if (f.status === 'already-applied' || existsSync(join(tree.root, rej)) || MARKERS.test(readText(join(tree.root, f.path)) ?? '')) continue;
+    const fp = files.find((x) => (x.newPath ?? x.oldPath) === f.path);
+    const hunks = fp ? (entry.reverse ? reverseFilePatch(fp) : fp).hunks : [];
+    if (fp && hunks.length) laid.push({ kind: 'write', path: join(tree.root, rej), data: rejectText(fp.oldPath, fp.newPath, hunks) });
+  }
+  if (laid.length) withLock(tree, () => applyTransaction(tree, laid));
   st.rejects = bad.map((f) => `${f.path}.rej`).filter((p) => existsSync(join(tree.root, p)));
+  st.rejectsOnly = st.rejects.filter((r) => !MARKERS.test(readText(join(tree.root, r.slice(0, -'.rej'.length))) ?? ''));
   const reason = bad.map((f) => `${f.path}: ${f.message ?? f.hunks.filter((h) => h.status === 'failed').map((h) => `hunk ${h.hunk} ${h.reason}`).join('; ')}`).join('; ');
   return { name, outcome: 'failed', report: failed.report, reason };
 }
@@ -274,29 +380,42 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
  * (a 3-way merge where both sides made the same edit; its refresh is empty). Such a patch
  * is popped again if it was pushed, and dropped from the series with --drop-merged.
  */
-async function mergedUpstream(tree: Tree, name: string, st: RunState, opts: ReapplyOptions, report: PatchReport): Promise<PatchOutcome> {
+async function mergedUpstream(tree: Tree, name: string, st: RunState, opts: ReapplyOptions, report: PatchReport, why = 'upstream already has this change'): Promise<PatchOutcome> {
   if (appliedPatches(tree).at(-1) === name) {
     await pop(tree, { force: true, quiet: true });
     st.pushedByRun = st.pushedByRun.filter((n) => n !== name);
   }
   if (opts.dropMerged) {
     withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: tree.seriesPath, data: removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name) }]));
-    return { name, outcome: 'dropped', report, reason: 'upstream already has this change; removed from the series' };
+    return { name, outcome: 'dropped', report, reason: `${why}; removed from the series` };
   }
-  return { name, outcome: 'merged-upstream', report, reason: "upstream already has this change: drop it with 'patchq reapply --continue --drop-merged' or 'patchq delete'" };
+  return { name, outcome: 'merged-upstream', report, reason: `${why}: drop it with 'patchq reapply --continue --drop-merged' or 'patchq delete'` };
 }
 
+/** The files a patch names, read as push reads them (the series entry's -p). */
 function filesOf(tree: Tree, name: string): string[] {
-  const t = readPatch(tree, name) ?? '';
-  return [...t.matchAll(/^\+\+\+ [^/\n]+\/(\S+)/gm)].map((m) => m[1]!);
+  const entry = readSeries(tree).find((e) => e.name === name);
+  if (!entry || readPatch(tree, name) === null) return [];
+  return touchedPaths(loadPatch(tree, entry));
 }
 
-function report(st: RunState, done: boolean): ReapplyReport {
-  return { runId: st.runId, check: false, base: st.base, patches: st.outcomes, stoppedAt: done ? null : st.stoppedAt, poppedFirst: st.poppedFirst, ok: done };
+function report(tree: Tree, st: RunState, done: boolean): ReapplyReport {
+  // A stopped run names the patches it has not reached: they are not back either.
+  const rest: PatchOutcome[] = done
+    ? []
+    : readSeries(tree)
+        .filter((e) => !st.outcomes.some((o) => o.name === e.name))
+        .map((e) => ({ name: e.name, outcome: 'not-run', report: null, reason: `not reached: the run stopped at ${st.stoppedAt}` }));
+  return { runId: st.runId, check: false, base: st.base, patches: [...st.outcomes, ...rest], stoppedAt: done ? null : st.stoppedAt, poppedFirst: st.poppedFirst, ok: done };
 }
 
 /** --continue: the person fixed the stopped patch's files (or chose to drop a merged one). */
 export async function reapplyContinue(tree: Tree, opts: ReapplyOptions = {}, ev: ReapplyEvents = {}): Promise<ReapplyReport> {
+  if (!readRunState(tree)) throw new PatchqError('E_NOTHING', 'no reapply run to continue');
+  return withLockAsync(tree, () => continued(tree, opts, ev));
+}
+
+async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): Promise<ReapplyReport> {
   const st = readRunState(tree);
   if (!st) throw new PatchqError('E_NOTHING', 'no reapply run to continue');
   // Interrupted (killed, not stopped at a patch): go on from where the stack is.
@@ -304,20 +423,37 @@ export async function reapplyContinue(tree: Tree, opts: ReapplyOptions = {}, ev:
   const name = st.stoppedAt;
   const last = st.outcomes[st.outcomes.length - 1]!;
   if (last.outcome === 'merged-upstream') {
-    if (!opts.dropMerged) throw new PatchqError('E_STATE', `${name} is already upstream: continue with --drop-merged to remove it from the series`);
-    withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: tree.seriesPath, data: removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name) }]));
+    // Taken out of the series by hand ('patchq delete', as the report offers): dropped already.
+    const listed = readSeries(tree).some((e) => e.name === name);
+    if (listed && !opts.dropMerged) throw new PatchqError('E_STATE', `${name} is already upstream: continue with --drop-merged to remove it from the series`);
+    if (listed) withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: tree.seriesPath, data: removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name) }]));
     last.outcome = 'dropped';
+    last.reason = (last.reason ?? 'upstream already has this change').replace(/: drop it with .*$/, '; removed from the series');
+  } else if (notYetPushed(tree, name)) {
+    // Stopped before it was pushed (its template failed): it is done again from the start.
+    st.outcomes.pop();
   } else {
     const top = appliedPatches(tree).at(-1);
     if (top !== name) throw new PatchqError('E_STATE', `expected ${name} on top to continue, found ${top ?? 'nothing'}`);
-    for (const f of filesApplied(tree, name)) {
+    // The files .pc holds originals of: those the forced push wrote into.
+    for (const f of backedUpFiles(tree, name)) {
       const text = readText(join(tree.root, f));
-      if (text !== null && /^(<{7}|>{7}) /m.test(text)) throw new PatchqError('E_STATE', `conflict markers remain in ${f}; resolve them, then continue`, { file: f });
+      if (text !== null && MARKERS.test(text)) throw new PatchqError('E_STATE', `conflict markers remain in ${f}; resolve them, then continue`, { file: f });
+    }
+    // A .rej the forced push wrote beside a file without merge markers holds hunks that are in
+    // no file: continuing over it would refresh the patch without them. The person deletes it
+    // once they are in (or dropped).
+    for (const r of st.rejectsOnly ?? []) {
+      if (existsSync(join(tree.root, r))) {
+        throw new PatchqError('E_STATE', `the hunks that did not apply are still here: put them into ${r.slice(0, -'.rej'.length)} by hand (or decide to drop them), delete this file, then continue`, { file: r });
+      }
     }
     refresh(tree, { name, force: true, ...(st.base ? { base: st.base } : {}) });
-    const rejects = st.rejects ?? [];
+    // The other .rej files repeat hunks laid out as merge markers, now resolved: ours to remove.
+    const rejects = (st.rejects ?? []).filter((r) => existsSync(join(tree.root, r)));
     if (rejects.length) withLock(tree, () => applyTransaction(tree, rejects.map((r) => ({ kind: 'delete' as const, path: join(tree.root, r) }))));
     st.rejects = [];
+    st.rejectsOnly = [];
     last.outcome = 'resolved';
     last.oldCopy = relative(tree.root, join(runDir(tree, st.runId), 'old', name));
   }
@@ -325,14 +461,19 @@ export async function reapplyContinue(tree: Tree, opts: ReapplyOptions = {}, ev:
   return runFrom(tree, st, opts, ev);
 }
 
-function filesApplied(tree: Tree, name: string): string[] {
-  const dir = join(tree.pcDir, name);
-  if (!existsSync(dir)) return [];
-  return filesOf(tree, name);
+/** The stopped patch is the next one, not applied: its run stopped before pushing it. */
+function notYetPushed(tree: Tree, name: string): boolean {
+  const { series, applied } = loadState(tree);
+  return !applied.includes(name) && series[applied.length]?.name === name;
 }
 
 /** --abort: back to where the run started; the series files as they were, nothing applied. */
 export async function reapplyAbort(tree: Tree): Promise<{ popped: string[] }> {
+  if (!readRunState(tree)) throw new PatchqError('E_NOTHING', 'no reapply run to abort');
+  return withLockAsync(tree, () => aborted(tree));
+}
+
+async function aborted(tree: Tree): Promise<{ popped: string[] }> {
   const st = readRunState(tree);
   if (!st) throw new PatchqError('E_NOTHING', 'no reapply run to abort');
   const applied = appliedPatches(tree);

@@ -43,9 +43,29 @@ function ensureMetadata(tree: Tree): void {
   for (const op of metadataOps(tree)) if (op.kind === 'write') writeFileAtomic(op.path, op.data);
 }
 
+/**
+ * The locks this process holds, by path, with how deeply: a command made of many
+ * transactions (reapply) holds the lock from its first step to its last, so no other
+ * patchq runs between them, and each step takes it again inside.
+ */
+const holding = new Map<string, number>();
+
+function takeLock(tree: Tree): () => void {
+  const path = join(tree.sideDir, 'lock');
+  const depth = holding.get(path) ?? 0;
+  const release = depth === 0 ? acquireLock(path) : () => {};
+  holding.set(path, depth + 1);
+  return () => {
+    const left = holding.get(path)! - 1;
+    if (left > 0) return void holding.set(path, left);
+    holding.delete(path);
+    release();
+  };
+}
+
 export function withLock<T>(tree: Tree, fn: () => T): T {
   ensureMetadata(tree);
-  const release = acquireLock(join(tree.sideDir, 'lock'));
+  const release = takeLock(tree);
   try {
     recoverTransaction(tree);
     cacheRealDirs(true);
@@ -58,7 +78,7 @@ export function withLock<T>(tree: Tree, fn: () => T): T {
 
 export async function withLockAsync<T>(tree: Tree, fn: () => Promise<T>): Promise<T> {
   ensureMetadata(tree);
-  const release = acquireLock(join(tree.sideDir, 'lock'));
+  const release = takeLock(tree);
   try {
     recoverTransaction(tree);
     cacheRealDirs(true);

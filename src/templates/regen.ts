@@ -5,11 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parsePatch } from '../engine/index.js';
 import { PatchqError } from '../engine/errors.js';
-import { applyTransaction, displayName, insertEntry, loadState, pop, push, readText, withLock, type FileOp, type PushResult, type StackEvents, type Tree } from '../stack/index.js';
+import { applyFilePatch, isAlreadyApplied } from '../engine/index.js';
+import type { ParsedPatch } from '../engine/types.js';
+import { applyTransaction, backedUpFiles, displayName, insertEntry, loadState, pop, push, readBackup, readRecord, readText, splitPatchText, withLock, type FileOp, type PushResult, type StackEvents, type Tree } from '../stack/index.js';
 import { findTemplate, loadTemplate, type Template } from './template.js';
-import { parseTemplateHeader, runTemplate, templateHeader, templatePatch, type TemplateRun } from './run.js';
+import { parseTemplateHeader, runTemplate, templateHeader, templatePatch, type TemplateRun, type TemplateView } from './run.js';
 import { templateDirs } from './index.js';
 import { readPatch, writePatchOp } from '../stack/index.js';
 
@@ -61,22 +62,23 @@ export interface Regenerated {
 export function templateOf(tree: Tree, name: string): { name: string; params: Record<string, string> } | null {
   const text = readPatch(tree, name);
   if (text === null) return null;
-  return parseTemplateHeader(parsePatch(text, { fileName: name }).header);
+  // The header alone: the diff below it is read with the series entry's -p by push.
+  return parseTemplateHeader(splitPatchText(text).header);
 }
 
 /**
  * Regenerate an UNAPPLIED template patch on the tree as it is now (the state below it):
  * rewrite the patch file, header kept. The caller pushes it afterwards.
  */
-export async function regenerate(tree: Tree, name: string, opts: { dryRun?: boolean } = {}): Promise<Regenerated> {
+export async function regenerate(tree: Tree, name: string, opts: { dryRun?: boolean; view?: TemplateView } = {}): Promise<Regenerated> {
   const oldText = readPatch(tree, name);
   if (oldText === null) throw new PatchqError('E_NOT_FOUND', `Patch ${name} does not exist`);
-  const header = parsePatch(oldText, { fileName: name }).header;
+  const header = splitPatchText(oldText).header;
   const meta = parseTemplateHeader(header);
   if (!meta) throw new PatchqError('E_USAGE', `Patch ${name} is not a template patch (no Patchq-Template: header line)`);
   const tpl = loadTemplate(findTemplate(meta.name, templateDirs(tree.patchesDir)));
   const known = Object.fromEntries(Object.entries(meta.params).filter(([k]) => k in tpl.parameters));
-  const run = await runTemplate(tpl, tree.root, known);
+  const run = await runTemplate(tpl, tree.root, known, opts.view);
   if (!run.ok) failChecks(tpl, run);
   const newText = patchTextFor(tree, tpl, run, header);
   const changed = newText !== oldText;
@@ -84,8 +86,32 @@ export async function regenerate(tree: Tree, name: string, opts: { dryRun?: bool
   return { name, template: tpl.name, oldText, newText, changed, run };
 }
 
+/**
+ * What a template patch does that its regeneration does not: hunks of the old patch whose
+ * place is as it was (each applies, exactly or at an offset, to the files below it) but
+ * whose change the regenerated files do not hold. A hand edit, or a template changed since:
+ * regenerating drops it. Where upstream changed a hunk's place the template is trusted.
+ * `read` gives the files as the template ran on them. Returns "path hunk N" for each.
+ */
+export function changesNotRegenerated(old: ParsedPatch, read: (path: string) => string | null, run: TemplateRun): string[] {
+  const lost: string[] = [];
+  for (const f of old.files) {
+    if (f.binary || f.kind === 'rename' || f.kind === 'copy') continue;
+    const path = (f.newPath ?? f.oldPath)!;
+    const now = f.oldPath ? read(f.oldPath) : null;
+    const regen = run.files.find((x) => x.path === path);
+    const after = regen ? regen.after : read(path);
+    f.hunks.forEach((h, k) => {
+      const one = { ...f, hunks: [h], index: undefined };
+      const intact = applyFilePatch(one, { text: now }, { fuzz: 0, fuzzy: false, merge: 'none' }).report.status === 'ok';
+      if (intact && !isAlreadyApplied(one, after)) lost.push(`${path} hunk ${k + 1}`);
+    });
+  }
+  return lost;
+}
+
 export interface RegenInStack extends Regenerated {
-  /** The push that put the patch back (null for a dry run of an unapplied patch). */
+  /** The push that put the patch back (null for a dry run). */
   pushed: PushResult | null;
 }
 
@@ -104,6 +130,14 @@ export async function regenInStack(tree: Tree, name: string, opts: { dryRun?: bo
   }
   if (at < 0 && series.findIndex((e) => e.name === name) !== applied.length) {
     throw new PatchqError('E_STATE', `Patch ${displayName(tree, name)} is not the next patch; push up to the patch before it first`);
+  }
+  if (at >= 0 && opts.dryRun) {
+    // A dry run of the applied top patch pops nothing: the template runs on the files as they
+    // were below it (the originals .pc keeps), in memory.
+    const rec = readRecord(tree, name);
+    const below = new Map(backedUpFiles(tree, name).map((f) => [f, readBackup(tree, name, f, rec).text]));
+    const view: TemplateView = { read: (p) => (below.has(p) ? below.get(p)! : readText(join(tree.root, p))), also: below.keys() };
+    return { ...(await regenerate(tree, name, { dryRun: true, view })), pushed: null };
   }
   if (at >= 0) await pop(tree, {}, events);
   const r = await regenerate(tree, name, opts);

@@ -48,9 +48,15 @@ export function globToRegExp(glob: string): RegExp {
 
 const SKIP = new Set(['.git', '.pc', 'node_modules', '.hg', '.svn']);
 
-export function coveredFiles(tpl: Template, root: string, patchesDir = 'patches'): string[] {
+/** Does the template's files: include (and not exclude) this tree path? */
+export function covers(tpl: Template): (rel: string) => boolean {
   const inc = tpl.include.map(globToRegExp);
   const exc = tpl.exclude.map(globToRegExp);
+  return (rel) => inc.some((r) => r.test(rel)) && !exc.some((r) => r.test(rel));
+}
+
+export function coveredFiles(tpl: Template, root: string, patchesDir = 'patches'): string[] {
+  const covered = covers(tpl);
   const out: string[] = [];
   const walk = (dir: string, prefix: string) => {
     for (const e of readdirSync(dir).sort()) {
@@ -58,17 +64,32 @@ export function coveredFiles(tpl: Template, root: string, patchesDir = 'patches'
       const rel = prefix + e;
       const st = lstatSync(join(dir, e));
       if (st.isDirectory()) walk(join(dir, e), rel + '/');
-      else if (st.isFile() && inc.some((r) => r.test(rel)) && !exc.some((r) => r.test(rel))) out.push(rel);
+      else if (st.isFile() && covered(rel)) out.push(rel);
     }
   };
   walk(root, '');
   return out;
 }
 
-export async function runTemplate(tpl: Template, root: string, overrides: Record<string, string> = {}): Promise<TemplateRun> {
+/**
+ * The files as the template should see them, where they are not the disk's (reapply --check
+ * works in memory): `read` gives a file's text (null: it does not exist there), `also`
+ * names files that are not on disk.
+ */
+export interface TemplateView {
+  read(path: string): string | null;
+  also: Iterable<string>;
+}
+
+export async function runTemplate(tpl: Template, root: string, overrides: Record<string, string> = {}, view?: TemplateView): Promise<TemplateRun> {
   const params = resolveParams(tpl, overrides);
-  const paths = coveredFiles(tpl, root);
-  const before = new Map(paths.map((p) => [p, readFileSync(join(root, p), 'latin1')]));
+  let paths = coveredFiles(tpl, root);
+  if (view) {
+    const covered = covers(tpl);
+    const extra = [...new Set(view.also)].filter((p) => covered(p) && !paths.includes(p)).sort();
+    paths = [...paths, ...extra].filter((p) => view.read(p) !== null);
+  }
+  const before = new Map(paths.map((p) => [p, view ? view.read(p)! : readFileSync(join(root, p), 'latin1')]));
   const after = tpl.generator ? runGenerator(tpl, params, before) : new Map<string, { text: string; byRule: Record<string, number> }>();
   if (!tpl.generator) {
     for (const [p, text] of before) {

@@ -51,7 +51,8 @@ export function loadTemplate(path: string): Template {
   const lineOf = (n: Node | null | undefined) => (n?.range ? lc.linePos(n.range[0]).line : 1);
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new PatchqError('E_CONFIG', `invalid YAML: ${e.message.split('\n')[0]}`, { file: path, line: e.linePos?.[0]?.line ?? 1 });
+    // Without prettyErrors the error carries its offset only (linePos stays unset).
+    throw new PatchqError('E_CONFIG', `invalid YAML: ${e.message.split('\n')[0]}`, { file: path, line: e.linePos?.[0]?.line ?? lc.linePos(e.pos[0]).line });
   }
   const fail = (msg: string, node?: Node | null): never => {
     throw new PatchqError('E_CONFIG', msg, { file: path, line: lineOf(node ?? doc.contents) });

@@ -1,0 +1,171 @@
+/**
+ * The post-merge hook and sync, through the built binary on real git repositories: where
+ * the hook goes (linked worktrees, core.hooksPath), whose hook it is, and what sync says
+ * and leaves when its pull does not go as planned.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, git, numbered, patchq, read, snapshot, tempDir, write } from '../helpers/tree.js';
+
+const HOOK = readFileSync(join(import.meta.dirname, '..', '..', 'templates', 'post-merge.hook'), 'utf8');
+
+function repo(): string {
+  const d = tempDir('patchq-hook-');
+  git(d, 'init', '-q', '-b', 'main');
+  write(d, 'a.txt', 'a\n');
+  git(d, 'add', '-A');
+  git(d, 'commit', '-qm', 'v1');
+  return d;
+}
+
+describe('hook install / uninstall', () => {
+  it('in a linked worktree, goes where git runs hooks from (the common .git/hooks)', () => {
+    const main = repo();
+    const wt = join(tempDir('patchq-hook-'), 'wt');
+    git(main, 'worktree', 'add', '-q', wt);
+    const r = patchq(wt, ['hook', 'install']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`Installed ${join(main, '.git', 'hooks', 'post-merge')}\n`);
+    expect(read(main, '.git/hooks/post-merge')).toBe(HOOK);
+    expect(git(wt, 'rev-parse', '--git-path', 'hooks/post-merge').trim()).toBe(join(main, '.git', 'hooks', 'post-merge'));
+    expect(patchq(wt, ['hook', 'uninstall']).code).toBe(0);
+    expect(existsSync(join(main, '.git', 'hooks', 'post-merge'))).toBe(false);
+  });
+
+  it('with core.hooksPath, goes into that folder (from a subfolder too)', () => {
+    const d = repo();
+    git(d, 'config', 'core.hooksPath', '.githooks');
+    write(d, 'sub/x', 'x\n');
+    expect(patchq(join(d, 'sub'), ['hook', 'install']).code).toBe(0);
+    expect(read(d, '.githooks/post-merge')).toBe(HOOK);
+    expect(existsSync(join(d, '.git', 'hooks', 'post-merge'))).toBe(false);
+  });
+
+  it("a hook someone else wrote, or patchq's with their lines added, is neither replaced nor removed", () => {
+    const d = repo();
+    expect(patchq(d, ['hook', 'install']).code).toBe(0);
+    expect(patchq(d, ['hook', 'install']).code).toBe(0); // twice: ours, replaced by the same
+    const edited = `${HOOK}npm install --silent\n`;
+    write(d, '.git/hooks/post-merge', edited);
+    const path = join(d, '.git', 'hooks', 'post-merge');
+    expect(patchq(d, ['hook', 'uninstall'])).toMatchObject({ code: 1, stderr: `${path} is not patchq's (it was changed since patchq installed it); use --force to remove it\n` });
+    expect(patchq(d, ['hook', 'install'])).toMatchObject({ code: 1, stderr: `${path} exists and is not patchq's (it was changed since patchq installed it); use --force to replace it\n` });
+    expect(read(d, '.git/hooks/post-merge')).toBe(edited);
+    write(d, '.git/hooks/post-merge', '#!/bin/sh\necho mine\n');
+    expect(patchq(d, ['hook', 'uninstall']).code).toBe(1);
+    expect(read(d, '.git/hooks/post-merge')).toBe('#!/bin/sh\necho mine\n');
+    expect(patchq(d, ['hook', 'uninstall', '--force']).code).toBe(0);
+    expect(existsSync(path)).toBe(false);
+  });
+});
+
+/**
+ * upstream (a.txt, b.txt) and a clone of it, the fork, with remote `upstream` and the
+ * series: p.patch changes a.txt line 10, q.patch b.txt line 5. Upstream v2 adds two lines
+ * above a.txt's change (p.patch lands with an offset) and makes q.patch's change itself.
+ */
+function forkWithUpstream(): { up: string; fork: string } {
+  const base = tempDir('patchq-sync-');
+  const up = join(base, 'up');
+  const fork = join(base, 'fork');
+  git(base, 'init', '-q', '-b', 'main', 'up');
+  write(up, 'a.txt', numbered(30));
+  write(up, 'b.txt', numbered(30, 'b'));
+  git(up, 'add', '-A');
+  git(up, 'commit', '-qm', 'v1');
+  git(base, 'clone', '-q', 'up', 'fork');
+  git(fork, 'remote', 'add', 'upstream', up);
+  write(fork, 'patches/series', 'p.patch\nq.patch\n');
+  write(fork, 'patches/p.patch', '--- a/a.txt\n+++ b/a.txt\n@@ -9,3 +9,3 @@\n l9\n-l10\n+FORK\n l11\n');
+  write(fork, 'patches/q.patch', '--- a/b.txt\n+++ b/b.txt\n@@ -4,3 +4,3 @@\n b4\n-b5\n+B5 FIXED\n b6\n');
+  git(fork, 'add', '-A');
+  git(fork, 'commit', '-qm', 'the series');
+  write(up, 'a.txt', 'new 1\nnew 2\n' + numbered(30));
+  write(up, 'b.txt', numbered(30, 'b').replace('b5\n', 'B5 FIXED\n'));
+  git(up, 'commit', '-qam', 'v2');
+  return { up, fork };
+}
+
+/** A `patchq` on PATH (the hook calls it by name) that runs the built binary. */
+function patchqOnPath(): NodeJS.ProcessEnv {
+  const bin = tempDir('patchq-bin-');
+  write(bin, 'patchq', `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`, 0o755);
+  return { PATH: `${bin}:${process.env.PATH}` };
+}
+
+describe('sync', () => {
+  it('with the post-merge hook installed: one reapply, with sync\'s options (the hook\'s run inside the pull stands aside)', () => {
+    const { fork } = forkWithUpstream();
+    const env = patchqOnPath();
+    expect(patchq(fork, ['hook', 'install'], env).code).toBe(0);
+    const r = patchq(fork, ['sync', '--drop-merged', '--markdown', 'report.md'], env);
+    expect([r.code, r.stderr]).toEqual([0, expect.not.stringContaining('needs a person')]);
+    // git runs hooks with their stdout on stderr.
+    expect(r.stderr).toContain('patchq sync is pulling and reapplies once the pull is done: nothing to do here');
+    expect(r.stdout).toMatch(/q\.patch +dropped \(already upstream\)/);
+    expect(read(fork, 'report.md')).toMatch(/^## patchq reapply: all patches are back/);
+    expect(read(fork, 'patches/series')).toBe('p.patch\n');
+    expect(patchq(fork, ['applied']).stdout).toBe('p.patch\n');
+    expect(existsSync(join(fork, '.pc/.patchq/reapply.json'))).toBe(false);
+  });
+
+  it('--json: stdout is the report alone (the pull talks on stderr)', () => {
+    const { fork } = forkWithUpstream();
+    const r = patchq(fork, ['sync', '--drop-merged', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, patches: [{ name: 'p.patch', outcome: 'refreshed' }, { name: 'q.patch', outcome: 'dropped' }] });
+    expect(r.stderr).toMatch(/a\.txt \| 2 \+\+/);
+  });
+
+  it('a --markdown place that cannot be written, or a reapply run still open, is refused before the pull', () => {
+    const { fork } = forkWithUpstream();
+    expect(patchq(fork, ['push', '-a']).code).toBe(0);
+    const head = git(fork, 'rev-parse', 'HEAD');
+    const before = snapshot(fork, { withPc: true });
+    expect(patchq(fork, ['sync', '--markdown', 'nowhere/r.md'])).toMatchObject({ code: 2, stderr: '--markdown nowhere/r.md: no folder nowhere to write it in\n' });
+    expect(patchq(fork, ['sync', '--conflicts=bogus']).code).toBe(2);
+    expect(git(fork, 'rev-parse', 'HEAD')).toBe(head);
+    expect(snapshot(fork, { withPc: true })).toEqual(before);
+    // A run stopped at a patch: sync says so, pulls nothing.
+    expect(patchq(fork, ['pop', '-a']).code).toBe(0);
+    write(fork, 'patches/p.patch', '--- a/a.txt\n+++ b/a.txt\n@@ -9,3 +9,3 @@\n l9\n-NOT THERE\n+FORK\n l11\n');
+    expect(patchq(fork, ['reapply']).code).toBe(1);
+    const stopped = snapshot(fork, { withPc: true });
+    const s = patchq(fork, ['sync']);
+    expect([s.code, s.stderr]).toEqual([1, "a reapply run stopped at p.patch; finish it with 'patchq reapply --continue' or 'patchq reapply --abort' before syncing; nothing was changed\n"]);
+    expect(git(fork, 'rev-parse', 'HEAD')).toBe(head);
+    expect(snapshot(fork, { withPc: true })).toEqual(stopped);
+  });
+
+  it('a pull that stops at a merge conflict: the series is not pushed into it, and the message says so', () => {
+    const { up, fork } = forkWithUpstream();
+    // The fork changed b.txt line 5 in a commit of its own: upstream's v2 conflicts with it.
+    write(fork, 'b.txt', numbered(30, 'b').replace('b5\n', 'FORK COMMIT\n'));
+    git(fork, 'commit', '-qam', 'a fork commit');
+    write(fork, 'patches/series', 'p.patch\n');
+    git(fork, 'commit', '-qam', 'q.patch is no longer needed');
+    expect(patchq(fork, ['push', '-a']).code).toBe(0);
+    const r = patchq(fork, ['sync']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /the pull failed \(exit 1\) and left the repository changed \(a merge is under way\); the series stays popped \(1 patch\(es\)\): finish the pull \(resolve, commit\) and run 'patchq reapply', or undo it \(for example 'git merge --abort'\) and run 'patchq push -a'\n$/,
+    );
+    expect(r.stderr).not.toContain('the tree is as it was');
+    expect(patchq(fork, ['applied']).code).toBe(2);
+    expect(read(fork, 'a.txt')).toBe('new 1\nnew 2\n' + numbered(30));
+    // Undo the merge: the patches go back on as the message says.
+    git(fork, 'merge', '--abort');
+    expect(patchq(fork, ['push', '-a']).code).toBe(0);
+    expect(read(fork, 'a.txt')).toBe(numbered(30).replace('l10\n', 'FORK\n'));
+    expect(up).toBeTruthy();
+  });
+
+  it('a pull that fails and changes nothing: the series is pushed back', () => {
+    const { fork } = forkWithUpstream();
+    expect(patchq(fork, ['push', '-a']).code).toBe(0);
+    const r = patchq(fork, ['sync', '--pull', 'git pull --no-edit upstream no-such-branch']);
+    expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/the pull failed \(exit 1\); the tree is as it was with 2 patch\(es\) applied again\n$/)]);
+    expect(patchq(fork, ['applied']).stdout).toBe('p.patch\nq.patch\n');
+  });
+});
