@@ -35,18 +35,19 @@ import {
   pop,
   push,
   readSeries,
+  readPatch,
   readText,
   refresh,
   removeEntry,
   touchedPaths,
   withLock,
   withLockAsync,
+  writePatchOp,
   type FileOp,
   type Tree,
 } from '../stack/index.js';
 import { changesNotRegenerated, findTemplate, loadTemplate, parseTemplateHeader, regenerate, templateDirs, templateOf } from '../templates/index.js';
 import { checkRun } from './check.js';
-import { readPatch, writePatchOp } from '../stack/index.js';
 
 export type Outcome = 'exact' | 'refreshed' | 'regenerated' | 'merged-upstream' | 'dropped' | 'failed' | 'resolved' | 'not-run' | 'would-refresh' | 'would-regenerate' | 'would-fail';
 

@@ -8,11 +8,10 @@ import { basename, join } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 import { applyFilePatch, isAlreadyApplied } from '../engine/index.js';
 import type { ParsedPatch } from '../engine/types.js';
-import { applyTransaction, backedUpFiles, displayName, insertEntry, loadState, pop, push, readBackup, readRecord, readText, splitPatchText, withLock, type FileOp, type PushResult, type StackEvents, type Tree } from '../stack/index.js';
+import { applyTransaction, backedUpFiles, displayName, insertEntry, loadState, pop, push, readBackup, readPatch, readRecord, readText, splitPatchText, withLock, writePatchOp, type FileOp, type PushResult, type StackEvents, type Tree } from '../stack/index.js';
 import { findTemplate, loadTemplate, type Template } from './template.js';
 import { parseTemplateHeader, runTemplate, templateHeader, templatePatch, type TemplateRun, type TemplateView } from './run.js';
 import { templateDirs } from './index.js';
-import { readPatch, writePatchOp } from '../stack/index.js';
 
 function failChecks(tpl: Template, run: TemplateRun): never {
   const bad = run.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);

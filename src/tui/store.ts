@@ -5,12 +5,11 @@
  */
 import { loadSettings } from '../settings/settings.js';
 import {
-  appliedPatches, isDrifted, landingOf, needsRefresh, openTree, pop, push, readSeries, refresh, topPatch,
+  appliedPatches, isDrifted, landingOf, needsRefresh, openTree, pop, push, readPatch, readSeries, refresh, topPatch,
   type PushResult, type Target, type Tree,
 } from '../stack/index.js';
 import type { PatchReport } from '../engine/types.js';
 import type { ReapplyReport } from '../reapply/index.js';
-import { readPatch } from '../stack/index.js';
 
 export type PatchState = 'top' | 'applied' | 'unapplied' | 'needs-refresh' | 'failed';
 
