@@ -47,7 +47,8 @@
  *    similar context (with a 0.1 margin over the runner-up); unique matches only, inside
  *    the same neighbour window. E.g. upstream reindented the block by 4 spaces: lands as
  *    "fuzzy: whitespace" and the added lines get the same 4 spaces. With a base that is
- *    the pre-image, a fuzzy landing must also agree with it (baseAgrees). Steps 2 and 4 then
+ *    the pre-image, a fuzzy landing must also agree with it (baseAgrees); without one, it
+ *    is refused for a rival at its sides' offset, as a lone exact copy is. Steps 2 and 4 then
  *    repeat (settle) while they land something: each landing narrows its neighbours'
  *    windows. Last, a fuzz tie may be broken by the dropped context (locate/wider.ts),
  *    one hunk at a time, the plain rounds going first again after each.
@@ -144,7 +145,7 @@ function exactPass(input: CascadeInput, lines: readonly string[], found: Readonl
       // Without a base, a lone copy loses to the hunk's own place, edited, where its
       // neighbours put it (locate/offset.ts rivalAtSides; found by differential fuzzing).
       const rival = pos === null || input.base != null ? null
-        : rivalAtSides(pos, stated[i]!, lens[i]!, [lastOff ?? 0, ...(nextOff === null ? [] : [nextOff])], (q) => differ(h, q, lastEnd, to));
+        : rivalAtSides(pos, stated[i]!, lens[i]!, [lastOff ?? 0, ...(nextOff === null ? [] : [nextOff])], (q) => differ(h, q, lastEnd, to), false);
       if (rival !== null) {
         pend[i] = { best: pos, reason: `${LONE}: pre-image found at line ${pos! + 1}, and with lines changed at line ${rival + 1}, where its neighbours place it` };
         pos = null;
@@ -200,22 +201,34 @@ function fuzzyPass(
   wide: boolean,
   agrees: ((h: Hunk, L: Landing) => boolean) | null,
   held: ReadonlySet<number>,
+  differ: Differ,
 ): number {
   let landed = 0;
   if (lands.every((l) => l)) return landed;
   const fopts = { fuzz: opts.fuzz ?? 2, fuzzy: opts.fuzzy !== false, minSimilarity: opts.minSimilarity ?? 0.6, wide };
   const nextLanded: number[] = new Array<number>(hunks.length);
-  for (let i = hunks.length - 1, n = lines.length; i >= 0; i--) {
+  const nextOff: Array<number | null> = new Array<number | null>(hunks.length);
+  for (let i = hunks.length - 1, n = lines.length, o: number | null = null; i >= 0; i--) {
     nextLanded[i] = n;
-    if (lands[i]) n = lands[i]!.pos;
+    nextOff[i] = o;
+    if (lands[i]) {
+      n = lands[i]!.pos;
+      o = lands[i]!.pos - lands[i]!.first - statedIndex(hunks[i]!);
+    }
   }
   let from = 0;
   let off = 0;
   hunks.forEach((h, i) => {
     if (!lands[i]) {
       const out = findFuzzy(lines, idx, ws, h, { from, to: nextLanded[i]!, stated: statedIndex(h) + off }, fopts);
+      const to = nextLanded[i]!;
+      // Without a base, a fuzzy landing also loses to the hunk's own place, edited (as in step 2).
+      const rival = !out.landing || agrees ? null
+        : rivalAtSides(out.landing.pos - out.landing.first, statedIndex(h), oldSide(h).length, [off, ...(nextOff[i] == null ? [] : [nextOff[i]!])], (q) => differ(h, q, from, to), true);
       if (out.landing && pend[i]!.reason.startsWith(LONE)) {
         // Step 2 refused its lone exact copy for a rival: a weaker match proves no more.
+      } else if (out.landing && rival !== null) {
+        pend[i] = { best: out.landing.pos, reason: `ambiguous: fits at line ${out.landing.pos + 1} (${out.landing.kind}), and with lines changed at line ${rival + 1}, where its neighbours place it` };
       } else if (out.landing && agrees && !agrees(h, out.landing)) {
         pend[i] = { best: out.landing.pos, reason: `${BASE_SAYS}: pre-image changed upstream` };
       } else if (out.landing && held.has(i)) {
@@ -297,7 +310,7 @@ function settle(
   let rounds = 0;
   let wide = false;
   while (pending() && rounds++ < MAX_ROUNDS) {
-    const n = fuzzyPass(input.hunks, lines, idx, ws, lands, pend, opts, wide, agrees, held);
+    const n = fuzzyPass(input.hunks, lines, idx, ws, lands, pend, opts, wide, agrees, held, differ);
     if (n === 0 && wide) break;
     wide = n === 0;
     if (n > 0 && pending()) reExact();

@@ -3,7 +3,7 @@
  * still holds the hunk with a line edited (locate/offset.ts rivalAtSides). Found by
  * differential fuzzing against `git merge-file` (code-like files with repeated blocks):
  * upstream edited one line of the hunk's place, the only intact copy left was a sibling
- * function's, and the hunk landed there as "offset", like GNU patch does.
+ * function's, and the hunk landed there as "offset" or "fuzz 1", like GNU patch does.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -74,5 +74,49 @@ describe('an exact copy elsewhere, while the hunk\'s own place was edited in pla
     const r = applyFilePatch(filePatch('f.js', diffOf(a2, fork2)), { text: up2 });
     expect(r.report.hunks.map((h) => [h.status, h.offset])).toEqual([['exact', 0], ['offset', 6]]);
     expect(r.text).toContain('  queue.push(ev, Date.now());\n  return true;\n}\n\nmodule.exports = { onOpen };');
+  });
+});
+
+describe('a fuzz landing elsewhere, while the hunk\'s own place was edited in place', () => {
+  // getUser and getGroup share their bodies. The fork freezes getGroup's result; upstream
+  // changed getGroup's `audit('read');`, the line above. Fuzz 1 drops the outer context
+  // (`check(id);` and `function getAll() {`), and what is left is found only in getUser.
+  const getter = (name: string): string => lines(`function ${name}(id) {`, '  check(id);', '  const row = db.get(id);', "  audit('read');", '  return row;', '}', '');
+  const a = getter('getUser') + getter('getGroup') + lines('function getAll() {', '  return db.all();', '}');
+  const fork = a.replace('  return row;\n}\n\nfunction getAll', '  return Object.freeze(row);\n}\n\nfunction getAll');
+  const upstream = a.replace("  audit('read');\n  return row;\n}\n\nfunction getAll", "  audit('read', id);\n  return row;\n}\n\nfunction getAll");
+
+  it('is refused as ambiguous, where GNU patch freezes getUser\'s result with fuzz 1', () => {
+    const diff = diffOf(a, fork);
+    const r = applyFilePatch(filePatch('f.js', diff), { text: upstream });
+    expect(r.report.status).toBe('failed');
+    expect(r.report.hunks[0]!.reason).toBe('ambiguous: fits at line 3 (fuzz), and with lines changed at line 9, where its neighbours place it');
+    expect(r.text).toBe(upstream);
+    const g = gnu(upstream, diff);
+    expect(g.code).toBe(0);
+    expect(g.text).toContain("function getUser(id) {\n  check(id);\n  const row = db.get(id);\n  audit('read');\n  return Object.freeze(row);");
+  });
+});
+
+describe('a whitespace landing elsewhere, for a -U1 insertion whose place was edited', () => {
+  // totals() inlines total()'s loop in a closure, 2 spaces deeper. The fork asserts after
+  // total()'s loop; upstream rounded total()'s `return n;`. Modulo whitespace, "  }",
+  // "  return n;" is left only in the closure: it landed there, reindented. At total()'s
+  // place one of the two lines is still there: as good as the landing, which matched none
+  // byte for byte.
+  const a = lines(
+    'function total(rows) {', '  let n = 0;', '  for (const r of rows) {', '    n += r.qty;', '  }', '  return n;', '}', '',
+    'function totals(groups) {', '  return groups.map((rows) => {', '    let n = 0;', '    for (const r of rows) {', '      n += r.qty;', '    }', '    return n;', '  });', '}',
+  );
+  const fork = a.replace('  }\n  return n;\n}\n', '  }\n  assert(n >= 0);\n  return n;\n}\n');
+  const upstream = a.replace('  }\n  return n;\n}\n', '  }\n  return Math.round(n);\n}\n');
+
+  it('is refused as ambiguous (GNU patch puts it in total() with fuzz 1)', () => {
+    const diff = makeFileDiff(a, fork, { oldPath: 'f.js', newPath: 'f.js', style: 'git', indexLine: false, context: 1 });
+    const r = applyFilePatch(filePatch('f.js', diff), { text: upstream });
+    expect(r.report.status).toBe('failed');
+    expect(r.report.hunks[0]!.reason).toBe('ambiguous: fits at line 14 (whitespace), and with lines changed at line 5, where its neighbours place it');
+    expect(r.text).toBe(upstream);
+    expect(gnu(upstream, diff)).toEqual({ code: 0, text: upstream.replace('  }\n  return Math', '  }\n  assert(n >= 0);\n  return Math') });
   });
 });

@@ -116,7 +116,7 @@ export function placeInsertion(stated: number, offsets: readonly number[], mappe
 }
 
 /**
- * Counter-evidence to a lone landing at an offset neither side
+ * Counter-evidence to a lone landing (exact, or by fuzz) at an offset neither side
  * supports (the previous landed hunk's offset, or 0 at the top of the file; the next
  * one's): at a side's offset the hunk's own old side is still there, line for line,
  * with a few lines different. Two stories fit: upstream edited the hunk's place, and
@@ -128,16 +128,17 @@ export function placeInsertion(stated: number, offsets: readonly number[], mappe
  *   copy left is onClose's, 9 lines down, while onOpen's is at the stated line with one
  *   line changed. GNU patch (and git apply) patch onClose.
  * `differ(q)`: how many of the `len` old-side lines differ at index q, Infinity past the
- * fuzz factor. The landing loses to a place that kept more lines than it changed. A place
+ * fuzz factor. An exact landing loses to a place that kept more lines than it changed; a
+ * fuzzy landing (itself short of some lines) to one that kept at least as many. A place
  * overlapping the landing is the same lines seen one off, not a second place.
  */
-export function rivalAtSides(at: number, stated: number, len: number, sides: readonly number[], differ: (q: number) => number): number | null {
+export function rivalAtSides(at: number, stated: number, len: number, sides: readonly number[], differ: (q: number) => number, fuzzy: boolean): number | null {
   if (sides.includes(at - stated)) return null;
   for (const o of sides) {
     const q = stated + o;
     if (Math.abs(q - at) < len) continue;
     const e = differ(q);
-    if (e > 0 && e !== Infinity && len > 2 * e) return q;
+    if (e > 0 && e !== Infinity && (fuzzy ? len >= 2 * e : len > 2 * e)) return q;
   }
   return null;
 }
