@@ -22,7 +22,11 @@
  *    pre-image, the one at the stated line mapped through diff(base, text). With such a
  *    base even a lone candidate must sit there (a lone copy, while the real place was
  *    edited upstream, goes to the merge). Else pending, "ambiguous: pre-image found at
- *    lines 40 and 97". A hunk with no old side (diff -U0 insertion) has no place of its
+ *    lines 40 and 97". Without a base, a lone candidate at an offset neither side has
+ *    is refused too when, at a side's offset, the hunk's own lines are there with one or
+ *    two edited (locate/offset.ts `rivalAtSides`): two handlers share their tail, upstream
+ *    edited onOpen's copy, and onClose's is the only exact one left; GNU patch patches
+ *    onClose. A hunk with no old side (diff -U0 insertion) has no place of its
  *    own: it needs both sides agreeing on one offset, the base mapping, or line 0.
  *    Line endings: an LF patch matches a file that is CRLF throughout, ignoring the CR;
  *    in a mixed file lines are compared byte for byte.
@@ -43,7 +47,8 @@
  *    similar context (with a 0.1 margin over the runner-up); unique matches only, inside
  *    the same neighbour window. E.g. upstream reindented the block by 4 spaces: lands as
  *    "fuzzy: whitespace" and the added lines get the same 4 spaces. With a base that is
- *    the pre-image, a fuzzy landing must also agree with it (baseAgrees). Steps 2 and 4 then
+ *    the pre-image, a fuzzy landing must also agree with it (baseAgrees); without one, it
+ *    is refused for a rival at its sides' offset, as a lone exact copy is. Steps 2 and 4 then
  *    repeat (settle) while they land something: each landing narrows its neighbours'
  *    windows. Last, a fuzz tie may be broken by the dropped context (locate/wider.ts),
  *    one hunk at a time, the plain rounds going first again after each.
@@ -53,9 +58,9 @@
  */
 import { blobIdMatches } from './git-hash.js';
 import { splitLines } from './lines.js';
-import { crlfKey, findExact, landAtStated, LineIndex, oldSide, rawKey, statedIndex, whole } from './locate/exact.js';
+import { crlfKey, differingAt, findExact, landAtStated, LineIndex, oldSide, rawKey, statedIndex, whole } from './locate/exact.js';
 import { findFuzzy, splice, type Landing } from './locate/fuzzy.js';
-import { baseMapper, feasible, nearestFirst, pickByNeighbours, placeInsertion } from './locate/offset.js';
+import { baseMapper, feasible, nearestFirst, pickByNeighbours, placeInsertion, rivalAtSides } from './locate/offset.js';
 import { wsKey } from './locate/similarity.js';
 import { mergePatch, type PatchMerge } from './merge-patch.js';
 import { placeAmbiguous } from './merge-touching.js';
@@ -89,7 +94,7 @@ interface Pending {
  * later round, holds hunks that already landed (by fuzz, say): they stay, and bound
  * their neighbours' windows like a unique exact hunk does.
  */
-function exactPass(input: CascadeInput, lines: readonly string[], found: ReadonlyArray<readonly number[]>, pre: ReadonlyArray<Landing | null> | null) {
+function exactPass(input: CascadeInput, lines: readonly string[], found: ReadonlyArray<readonly number[]>, pre: ReadonlyArray<Landing | null> | null, differ: Differ) {
   const { hunks } = input;
   const stated = hunks.map(statedIndex);
   const lens = hunks.map((h, i) => (pre?.[i] ? oldSide(h, pre[i]!.first, pre[i]!.last).length : oldSide(h).length));
@@ -137,13 +142,21 @@ function exactPass(input: CascadeInput, lines: readonly string[], found: Readonl
       // left to the 3-way merge (found by the property tests).
       if (pos !== null && input.base != null && mapper()(stated[i]!) !== pos) pos = null;
       const inside = cands[i]!.filter((p) => p >= lastEnd && p + lens[i]! <= to);
+      // Without a base, a lone copy loses to the hunk's own place, edited, where its
+      // neighbours put it (locate/offset.ts rivalAtSides; found by differential fuzzing).
+      const rival = pos === null || input.base != null ? null
+        : rivalAtSides(pos, stated[i]!, lens[i]!, [lastOff ?? 0, ...(nextOff === null ? [] : [nextOff])], (q) => differ(h, q, lastEnd, to), false);
+      if (rival !== null) {
+        pend[i] = { best: pos, reason: `${LONE}: pre-image found at line ${pos! + 1}, and with lines changed at line ${rival + 1}, where its neighbours place it` };
+        pos = null;
+      }
       if (pos === null && inside.length > 1 && input.base != null) {
         const m = mapper()(stated[i]!);
         if (m !== null && inside.includes(m)) pos = m;
       }
       if (pos === null && input.base != null && inside.length === 1) {
         pend[i] = { best: inside[0]!, reason: `${BASE_SAYS}: pre-image changed upstream` };
-      } else if (pos === null) {
+      } else if (pos === null && rival === null) {
         const near = nearestFirst(inside.length ? inside : cands[i]!, stated[i]! + (lastOff ?? 0));
         const sorted = [...inside].sort((a, b) => a - b);
         const more = inside.length > 2 ? ` (and ${inside.length - 2} more)` : '';
@@ -163,9 +176,14 @@ function exactPass(input: CascadeInput, lines: readonly string[], found: Readonl
 }
 
 const BASE_SAYS = 'no match where the base places it';
+/** A lone landing refused for its rival at the neighbours' offset: no weaker step lands it either. */
+const LONE = 'ambiguous (lone copy)';
 const TOUCHING = '3-way: touching upstream change';
 /** A verdict a later, weaker "no match" does not overwrite. */
 const sticky = (reason: string): boolean => reason.startsWith('ambiguous') || reason.startsWith(BASE_SAYS);
+
+/** differingAt for one hunk within [from, to), at the fuzz factor's tolerance. */
+type Differ = (h: Hunk, q: number, from: number, to: number) => number;
 
 /**
  * Step 4 for the pending hunks, in order, each inside the window its landed neighbours
@@ -183,21 +201,35 @@ function fuzzyPass(
   wide: boolean,
   agrees: ((h: Hunk, L: Landing) => boolean) | null,
   held: ReadonlySet<number>,
+  differ: Differ,
 ): number {
   let landed = 0;
   if (lands.every((l) => l)) return landed;
   const fopts = { fuzz: opts.fuzz ?? 2, fuzzy: opts.fuzzy !== false, minSimilarity: opts.minSimilarity ?? 0.6, wide };
   const nextLanded: number[] = new Array<number>(hunks.length);
-  for (let i = hunks.length - 1, n = lines.length; i >= 0; i--) {
+  const nextOff: Array<number | null> = new Array<number | null>(hunks.length);
+  for (let i = hunks.length - 1, n = lines.length, o: number | null = null; i >= 0; i--) {
     nextLanded[i] = n;
-    if (lands[i]) n = lands[i]!.pos;
+    nextOff[i] = o;
+    if (lands[i]) {
+      n = lands[i]!.pos;
+      o = lands[i]!.pos - lands[i]!.first - statedIndex(hunks[i]!);
+    }
   }
   let from = 0;
   let off = 0;
   hunks.forEach((h, i) => {
     if (!lands[i]) {
       const out = findFuzzy(lines, idx, ws, h, { from, to: nextLanded[i]!, stated: statedIndex(h) + off }, fopts);
-      if (out.landing && agrees && !agrees(h, out.landing)) {
+      const to = nextLanded[i]!;
+      // Without a base, a fuzzy landing also loses to the hunk's own place, edited (as in step 2).
+      const rival = !out.landing || agrees ? null
+        : rivalAtSides(out.landing.pos - out.landing.first, statedIndex(h), oldSide(h).length, [off, ...(nextOff[i] == null ? [] : [nextOff[i]!])], (q) => differ(h, q, from, to), true);
+      if (out.landing && pend[i]!.reason.startsWith(LONE)) {
+        // Step 2 refused its lone exact copy for a rival: a weaker match proves no more.
+      } else if (out.landing && rival !== null) {
+        pend[i] = { best: out.landing.pos, reason: `ambiguous: fits at line ${out.landing.pos + 1} (${out.landing.kind}), and with lines changed at line ${rival + 1}, where its neighbours place it` };
+      } else if (out.landing && agrees && !agrees(h, out.landing)) {
         pend[i] = { best: out.landing.pos, reason: `${BASE_SAYS}: pre-image changed upstream` };
       } else if (out.landing && held.has(i)) {
         // The 3-way step showed more than one place fits (its reason follows this one).
@@ -261,12 +293,13 @@ function settle(
   pend: Pending[],
   opts: ApplyOptions,
   held: ReadonlySet<number>,
+  differ: Differ,
 ): void {
   const pending = (): boolean => lands.some((l) => !l);
   if (!pending()) return; // every hunk landed exactly: no whitespace index to build
   const ws = new LineIndex(lines, wsKey);
   const reExact = (): void => {
-    const again = exactPass(input, lines, found, lands);
+    const again = exactPass(input, lines, found, lands, differ);
     again.lands.forEach((l, i) => {
       if (l && !lands[i]) lands[i] = l;
       if (!lands[i] && !sticky(pend[i]!.reason)) pend[i] = again.pend[i]!;
@@ -277,7 +310,7 @@ function settle(
   let rounds = 0;
   let wide = false;
   while (pending() && rounds++ < MAX_ROUNDS) {
-    const n = fuzzyPass(input.hunks, lines, idx, ws, lands, pend, opts, wide, agrees, held);
+    const n = fuzzyPass(input.hunks, lines, idx, ws, lands, pend, opts, wide, agrees, held, differ);
     if (n === 0 && wide) break;
     wide = n === 0;
     if (n > 0 && pending()) reExact();
@@ -321,7 +354,8 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
   const fits = input.base != null && landAtStated(hunks, new LineIndex(splitLines(input.base), rawKey)) !== null;
   const ex = { ...input, base: fits ? input.base : null };
   const found = hunks.map((h) => findExact(idx, oldSide(h)));
-  const { lands, pend } = exactPass(ex, lines, found, null);
+  const differ: Differ = (h, q, from, to) => differingAt(idx, h, q, from, to, opts.fuzz ?? 2);
+  const { lands, pend } = exactPass(ex, lines, found, null, differ);
   let conflictText: string | null = null;
   let refused: PatchMerge['refused'] = [];
   if (lands.some((l) => !l) && input.base != null && opts.merge !== 'none') {
@@ -331,7 +365,7 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
   }
   // A hunk whose place the 3-way step found is not in the texts lands by no weaker step.
   const held = new Set(refused.filter((x) => placeAmbiguous(x.why)).map((x) => x.hunk));
-  settle(ex, lines, idx, found, lands, pend, opts, held);
+  settle(ex, lines, idx, found, lands, pend, opts, held, differ);
   const res = finish(hunks, lines, lands, pend, fix, text);
   for (const x of refused) {
     const r = res.hunks[x.hunk];

@@ -113,6 +113,16 @@ describe('line endings', () => {
     expect(r.text).toBe('one\r\nTWO\r\nthree\r\n');
   });
 
+  it('LF -U0 insertion into a CRLF file: the added lines get CRLF too', () => {
+    // Found by differential fuzzing: with no context line to take the CR from, the added
+    // lines kept the patch's LF and the file came out with mixed line endings.
+    const a = 'one\ntwo\nthree\nfour\nfive\n';
+    const diff = diffOf(a, 'ONE\ntwo\n2b\nthree\nfour\nFIVE\n', 0);
+    const r = applyFilePatch(filePatch('f.txt', diff), { text: a.replace(/\n/g, '\r\n') });
+    expect(r.report.hunks.map((h) => h.status)).toEqual(['exact', 'exact', 'exact']);
+    expect(r.text).toBe('ONE\r\ntwo\r\n2b\r\nthree\r\nfour\r\nFIVE\r\n');
+  });
+
   it('a mixed-EOL file is matched byte-exact: the CRLF copy is not the LF pre-image', () => {
     // Found by the property tests: with CR-insensitive matching, the first (CRLF) copy
     // looked like the only pre-image once upstream broke the real (LF) one.

@@ -92,6 +92,18 @@ export const statedIndex = (h: Hunk): number => (h.oldCount > 0 ? h.oldStart - 1
 
 export const whole = (h: Hunk, pos: number): Landing => ({ pos, first: 0, last: h.lines.length, fuzz: 0, similarity: 1, kind: 'exact' });
 
+/**
+ * How many of the hunk's old-side lines differ, line for line, from the text at index q:
+ * Infinity when more than `max` do or the old side does not fit in [from, to).
+ */
+export function differingAt(idx: LineIndex, h: Hunk, q: number, from: number, to: number, max: number): number {
+  const old = oldSide(h);
+  if (old.length === 0 || q < from || q + old.length > to) return Infinity;
+  let differ = 0;
+  for (let k = 0; k < old.length && differ <= max; k++) if (idx.keys[q + k] !== idx.key(old[k]!)) differ++;
+  return differ <= max ? differ : Infinity;
+}
+
 /** Every hunk exactly at its stated line, or null (identity step, and `theirs` for merging). */
 export function landAtStated(hunks: readonly Hunk[], idx: LineIndex): Landing[] | null {
   const out: Landing[] = [];

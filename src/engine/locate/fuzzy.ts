@@ -262,7 +262,8 @@ export function splice(lines: readonly string[], hunks: readonly Hunk[], lands: 
     const shift = L.kind === 'whitespace' || L.kind === 'similar' ? indentShift(lines, h, L) : null;
     // CRLF only where this hunk matched CRLF file lines with its LF lines ("x\r\n" vs "x\n"):
     // a mixed-EOL file keeps the patch's bytes wherever the patch matched byte for byte.
-    const cr = crlf && landedOnCrlf(lines, h, L);
+    // A hunk that matched no line (a -U0 insertion) follows the file, CRLF throughout here.
+    const cr = crlf && (landedOnCrlf(lines, h, L) || oldSide(h, L.first, L.last).length === 0);
     for (const l of h.lines.slice(L.first, L.last)) {
       if (l.op === ' ') {
         out.push(lines[p]!);

@@ -12,7 +12,9 @@
  *      upstream may have inserted lines on the other side);
  *  (b) a base: the file the patch was made against. Its stated line is mapped through a
  *      line diff of base vs current text; the candidate at the mapped line wins.
- * Otherwise the hunk is refused as ambiguous.
+ * Otherwise the hunk is refused as ambiguous. And a LONE candidate is not evidence
+ * either when the place its neighbours point at still holds the hunk with a line or two
+ * edited (`rivalAtSides`): the lone copy may be another copy of the block.
  */
 import { lineOps } from '../diff.js';
 
@@ -111,4 +113,32 @@ export function placeInsertion(stated: number, offsets: readonly number[], mappe
   if (offsets.length === 1) return stated + offsets[0]!;
   const m = mapper ? mapper()(stated - 1) : null;
   return m === null ? null : m + 1;
+}
+
+/**
+ * Counter-evidence to a lone landing (exact, or by fuzz) at an offset neither side
+ * supports (the previous landed hunk's offset, or 0 at the top of the file; the next
+ * one's): at a side's offset the hunk's own old side is still there, line for line,
+ * with a few lines different. Two stories fit: upstream edited the hunk's place, and
+ * the landing is another copy of the block (a sibling function with the same tail); or
+ * upstream moved the hunk to the landing, and a near copy sits where it was. Ambiguous,
+ * so the caller refuses it. Returns the rival's index, or null.
+ *   two handlers end in `if (!ev) { return false; } queue.push(ev); return true; }`; the
+ *   fork changes onOpen's push, upstream changed onOpen's `return false;`: the only exact
+ *   copy left is onClose's, 9 lines down, while onOpen's is at the stated line with one
+ *   line changed. GNU patch (and git apply) patch onClose.
+ * `differ(q)`: how many of the `len` old-side lines differ at index q, Infinity past the
+ * fuzz factor. An exact landing loses to a place that kept more lines than it changed; a
+ * fuzzy landing (itself short of some lines) to one that kept at least as many. A place
+ * overlapping the landing is the same lines seen one off, not a second place.
+ */
+export function rivalAtSides(at: number, stated: number, len: number, sides: readonly number[], differ: (q: number) => number, fuzzy: boolean): number | null {
+  if (sides.includes(at - stated)) return null;
+  for (const o of sides) {
+    const q = stated + o;
+    if (Math.abs(q - at) < len) continue;
+    const e = differ(q);
+    if (e > 0 && e !== Infinity && (fuzzy ? len >= 2 * e : len > 2 * e)) return q;
+  }
+  return null;
 }
