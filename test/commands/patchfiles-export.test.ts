@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { git, numbered, patchq, read, snapshot, tempDir, write } from '../helpers/tree.js';
+import { git, numbered, patchq, read, snapshot, tempDir, write, gitRepo } from '../helpers/tree.js';
 
 let made: string | null = null;
 
@@ -22,13 +22,7 @@ function fork(): string {
 
 /** The base tree as a git repo (committed), with a patch series in patches/ (not committed). */
 function buildFork(): string {
-  const d = tempDir('patchq-export-');
-  git(d, 'init', '-q', '-b', 'main');
-  write(d, 'app.txt', numbered(20));
-  write(d, 'old.txt', 'to be removed\n');
-  write(d, 'run.sh', '#!/bin/sh\necho hi\n');
-  git(d, 'add', '-A');
-  git(d, 'commit', '-q', '-m', 'base');
+  const d = gitRepo({ 'app.txt': numbered(20), 'old.txt': 'to be removed\n', 'run.sh': '#!/bin/sh\necho hi\n' }, { prefix: 'patchq-export-', message: 'base' });
   write(d, '.git/info/exclude', 'patches/\n.pc/\nout/\n');
   // 1: made by patchq (quilt format, Index lines, timestamps), DEP-3 header.
   expect(patchq(d, ['new', '01-dep3.patch']).code).toBe(0);

@@ -1,14 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findGitDir, headCommit, readBlob, readFileAt, resolveCommit } from '../../src/git/index.js';
-import { git, tempDir, write } from '../helpers/tree.js';
+import { git, tempDir, write, gitRepo } from '../helpers/tree.js';
 
 function repo(): string {
-  const d = tempDir('patchq-git-');
-  git(d, 'init', '-q', '-b', 'main');
-  write(d, 'src/a.py', 'engine = create_engine(URL)\r\n');
-  git(d, 'add', '-A');
-  git(d, 'commit', '-qm', 'one');
+  const d = gitRepo({ 'src/a.py': 'engine = create_engine(URL)\r\n' }, { prefix: 'patchq-git-', message: 'one' });
   write(d, 'src/a.py', 'engine = create_engine(URL, echo=True)\n');
   git(d, 'commit', '-qam', 'two');
   return d;

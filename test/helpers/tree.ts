@@ -50,6 +50,16 @@ export function git(cwd: string, ...args: string[]): string {
   return r.stdout;
 }
 
+/** A fresh git repository (branch main) holding `files`, committed as `message`. */
+export function gitRepo(files: Record<string, string | Buffer>, opts: { prefix?: string; message?: string } = {}): string {
+  const d = tempDir(opts.prefix ?? 'patchq-repo-');
+  git(d, 'init', '-q', '-b', 'main');
+  for (const [rel, data] of Object.entries(files)) write(d, rel, data);
+  git(d, 'add', '-A');
+  git(d, 'commit', '-qm', opts.message ?? 'v1');
+  return d;
+}
+
 export function write(root: string, rel: string, data: string | Buffer, mode?: number): void {
   const p = join(root, rel);
   mkdirSync(dirname(p), { recursive: true });

@@ -6,16 +6,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, git, numbered, patchq, read, snapshot, tempDir, write } from '../helpers/tree.js';
+import { CLI, git, numbered, patchq, read, snapshot, tempDir, write, gitRepo } from '../helpers/tree.js';
 
 const HOOK = readFileSync(join(import.meta.dirname, '..', '..', 'templates', 'post-merge.hook'), 'utf8');
 
 function repo(): string {
-  const d = tempDir('patchq-hook-');
-  git(d, 'init', '-q', '-b', 'main');
-  write(d, 'a.txt', 'a\n');
-  git(d, 'add', '-A');
-  git(d, 'commit', '-qm', 'v1');
+  const d = gitRepo({ 'a.txt': 'a\n' }, { prefix: 'patchq-hook-' });
   return d;
 }
 

@@ -9,19 +9,14 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDemo } from '../../src/demo/build.js';
-import { CLI, git, numbered, patchq, read, snapshot, tempDir, write } from '../helpers/tree.js';
+import { CLI, git, numbered, patchq, read, snapshot, tempDir, write, gitRepo } from '../helpers/tree.js';
 
 const P1 = '--- a/a.txt\n+++ b/a.txt\n@@ -9,3 +9,3 @@\n l9\n-l10\n+FORK\n l11\n';
 const P2 = '--- a/b.txt\n+++ b/b.txt\n@@ -19,3 +19,3 @@\n b19\n-b20\n+FORK2\n b21\n';
 
 /** v1 (a.txt, b.txt), the series p1 (a.txt) and p2 (b.txt), then v2: two lines added at the top of a.txt. */
 function fork(series = 'p1.patch\np2.patch\n'): string {
-  const d = tempDir('patchq-inputs-');
-  git(d, 'init', '-q', '-b', 'main');
-  write(d, 'a.txt', numbered(30));
-  write(d, 'b.txt', numbered(30, 'b'));
-  git(d, 'add', '-A');
-  git(d, 'commit', '-qm', 'v1');
+  const d = gitRepo({ 'a.txt': numbered(30), 'b.txt': numbered(30, 'b') }, { prefix: 'patchq-inputs-' });
   write(d, 'patches/series', series);
   write(d, 'patches/p1.patch', 'First.\n\n' + P1);
   write(d, 'patches/p2.patch', 'Second.\n\n' + P2);
@@ -74,11 +69,7 @@ describe('refused before the run changes anything', () => {
 
 describe('a -p0 entry', () => {
   it('is read with its -p, stops at its conflict, and --continue waits until the .rej is dealt with', () => {
-    const d = tempDir('patchq-inputs-');
-    git(d, 'init', '-q', '-b', 'main');
-    write(d, 'a.txt', numbered(30));
-    git(d, 'add', '-A');
-    git(d, 'commit', '-qm', 'v1');
+    const d = gitRepo({ 'a.txt': numbered(30) }, { prefix: 'patchq-inputs-' });
     write(d, 'patches/series', 'p.patch -p0\n');
     write(d, 'patches/p.patch', '--- a.txt\n+++ a.txt\n@@ -9,3 +9,3 @@\n l9\n-l10\n+FORK\n l11\n');
     git(d, 'add', '-A');
@@ -101,11 +92,7 @@ describe('a -p0 entry', () => {
   });
 
   it('with merge markers: --continue finds them in the -p0 patch\'s file', () => {
-    const d = tempDir('patchq-inputs-');
-    git(d, 'init', '-q', '-b', 'main');
-    write(d, 'a.txt', numbered(30));
-    git(d, 'add', '-A');
-    git(d, 'commit', '-qm', 'v1');
+    const d = gitRepo({ 'a.txt': numbered(30) }, { prefix: 'patchq-inputs-' });
     const blob = git(d, 'rev-parse', 'HEAD:a.txt').trim();
     write(d, 'patches/series', 'p.patch -p0\n');
     write(d, 'patches/p.patch', `diff --git a.txt a.txt\nindex ${blob}..1111111 100644\n--- a.txt\n+++ a.txt\n@@ -9,3 +9,3 @@\n l9\n-l10\n+FORK\n l11\n`);

@@ -8,7 +8,7 @@ import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDemo } from '../../src/demo/build.js';
-import { CLI, git, numbered, patchq, read, snapshot, tempDir, write } from '../helpers/tree.js';
+import { CLI, git, numbered, patchq, read, snapshot, tempDir, write, gitRepo } from '../helpers/tree.js';
 import { work } from '../hardening/helpers.js';
 
 const demo = () => buildDemo(join(tempDir('patchq-reapply-'), 'fork')).root;
@@ -72,11 +72,7 @@ describe('reapply on the demo fork', () => {
 
 /** A repo with one git-style patch made on v1, and upstream v2 that conflicts with it. */
 function conflictRepo(): string {
-  const d = tempDir('patchq-conflict-');
-  git(d, 'init', '-q', '-b', 'main');
-  write(d, 'a.txt', numbered(30));
-  git(d, 'add', '-A');
-  git(d, 'commit', '-qm', 'v1');
+  const d = gitRepo({ 'a.txt': numbered(30) }, { prefix: 'patchq-conflict-' });
   write(d, 'a.txt', numbered(30).replace('l10\n', 'FORK\n'));
   write(d, 'patches/series', 'fork.patch\n');
   write(d, 'patches/fork.patch', 'The fork change.\n\n' + git(d, 'diff'));
@@ -165,11 +161,7 @@ describe('a patch that needs a person', () => {
 
 describe('3-way from the index line', () => {
   it('merges a git patch whose context changed upstream, using the blob its index line names', () => {
-    const d = tempDir('patchq-3way-');
-    git(d, 'init', '-q', '-b', 'main');
-    write(d, 'a.txt', numbered(30));
-    git(d, 'add', '-A');
-    git(d, 'commit', '-qm', 'v1');
+    const d = gitRepo({ 'a.txt': numbered(30) }, { prefix: 'patchq-3way-' });
     write(d, 'a.txt', numbered(30).replace('l15\n', 'fork line\n'));
     write(d, 'patches/series', 'p.patch\n');
     write(d, 'patches/p.patch', git(d, 'diff'));
@@ -194,12 +186,7 @@ describe('upstream took part of a patch', () => {
    * (quilt-style) b.txt's hunk reverse-applies.
    */
   function partRepo(index = true): string {
-    const d = tempDir('patchq-part-');
-    git(d, 'init', '-q', '-b', 'main');
-    write(d, 'a.txt', numbered(20));
-    write(d, 'b.txt', numbered(20, 'b'));
-    git(d, 'add', '-A');
-    git(d, 'commit', '-qm', 'v1');
+    const d = gitRepo({ 'a.txt': numbered(20), 'b.txt': numbered(20, 'b') }, { prefix: 'patchq-part-' });
     write(d, 'patches/series', 'fork.patch\n');
     write(d, 'a.txt', numbered(20).replace('l5\n', 'fork a\n'));
     write(d, 'b.txt', numbered(20, 'b').replace('b9\n', 'fork b\n'));

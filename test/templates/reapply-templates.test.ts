@@ -6,7 +6,7 @@
  * patch is not dropped without a word.
  */
 import { describe, expect, it } from 'vitest';
-import { git, numbered, patchq, read, snapshot, tempDir, write } from '../helpers/tree.js';
+import { git, numbered, patchq, read, snapshot, write, gitRepo } from '../helpers/tree.js';
 
 const TEMPLATE = 'name: rename-call\nversion: 1\nfiles:\n  include: ["src/*.txt"]\nrules:\n  - kind: literal\n    name: call\n    find: "oldcall("\n    replace: "newcall("\n';
 
@@ -16,13 +16,7 @@ const TEMPLATE = 'name: rename-call\nversion: 1\nfiles:\n  include: ["src/*.txt"
  * (other.txt line 10). Committed unapplied, as a fork keeps it.
  */
 function fork(): string {
-  const d = tempDir('patchq-tpl-');
-  git(d, 'init', '-q', '-b', 'main');
-  write(d, 'src/one.txt', numbered(20) + 'x = oldcall()\n' + numbered(20, 'm'));
-  write(d, 'src/two.txt', numbered(10) + 'y = oldcall()\n' + numbered(10, 'm'));
-  write(d, 'other.txt', numbered(30));
-  git(d, 'add', '-A');
-  git(d, 'commit', '-qm', 'v1');
+  const d = gitRepo({ 'src/one.txt': numbered(20) + 'x = oldcall()\n' + numbered(20, 'm'), 'src/two.txt': numbered(10) + 'y = oldcall()\n' + numbered(10, 'm'), 'other.txt': numbered(30) }, { prefix: 'patchq-tpl-' });
   write(d, 'patches/templates/rename-call.yaml', TEMPLATE);
   expect(patchq(d, ['new', 't.patch', '--template', 'rename-call']).code).toBe(0);
   expect(patchq(d, ['new', 'p1.patch']).code).toBe(0);
