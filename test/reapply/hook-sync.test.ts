@@ -3,6 +3,7 @@
  * the hook goes (linked worktrees, core.hooksPath), whose hook it is, and what sync says
  * and leaves when its pull does not go as planned.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -165,3 +166,39 @@ describe('sync', () => {
     expect(patchq(fork, ['applied']).stdout).toBe('p.patch\nq.patch\n');
   });
 });
+
+describe('templates/post-sync-reapply.sh', () => {
+  const SCRIPT = join(import.meta.dirname, '..', '..', 'templates', 'post-sync-reapply.sh');
+  const runScript = (cwd: string, args: string[] = []) => {
+    const r = spawnSync('sh', [SCRIPT, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...patchqOnPath(), NO_COLOR: '1', LANG: 'C' } });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  it('tells a patch that needs a person (report written) from a sync that stopped before reapplying', () => {
+    const { fork } = forkWithUpstream();
+    // p.patch's line is gone upstream: the run stops there, with the report.
+    write(fork, 'patches/p.patch', '--- a/a.txt\n+++ b/a.txt\n@@ -9,3 +9,3 @@\n l9\n-NOT THERE\n+FORK\n l11\n');
+    git(fork, 'commit', '-qam', 'p.patch made against something else');
+    write(fork, 'patchq-report.md', 'an old report\n');
+    const stop = runScript(fork);
+    expect(stop.code).toBe(1);
+    expect(stop.stderr).toMatch(/patchq: a patch needs a person \(exit 1\): see patchq-report\.md/);
+    expect(read(fork, 'patchq-report.md')).toMatch(/p\.patch/);
+    // A pull that fails: no report, and the script does not point at the old one.
+    const { fork: other } = forkWithUpstream();
+    write(other, 'patchq-report.md', 'an old report\n');
+    const fail = runScript(other, ['git pull --no-edit upstream no-such-branch']);
+    expect(fail.code).toBe(1);
+    expect(fail.stderr).toMatch(/the pull failed \(exit 1\)[^\n]*\npatchq: sync stopped before reapplying \(exit 1\): see the message above\n$/);
+    expect(existsSync(join(other, 'patchq-report.md'))).toBe(false);
+    // Every patch back (q.patch, which upstream made, taken out of the series first): exit 0, nothing said.
+    const { fork: clean } = forkWithUpstream();
+    write(clean, 'patches/series', 'p.patch\n');
+    git(clean, 'commit', '-qam', 'q.patch is upstream now');
+    const ok = runScript(clean);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).not.toContain('patchq:');
+    expect(read(clean, 'patchq-report.md')).toMatch(/^## patchq reapply: all patches are back/);
+  });
+});
+
