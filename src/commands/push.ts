@@ -1,4 +1,4 @@
-import { displayName, push, targetFrom } from '../stack/index.js';
+import { displayName, makeBaseFor, push, targetFrom } from '../stack/index.js';
 import { paintLine } from '../output/color.js';
 import { loadSettings } from '../settings/settings.js';
 import { events, opt, stackTarget, tree } from './common.js';
@@ -21,6 +21,9 @@ export const run: RunFn = async (ctx, args) => {
       ...(opt.bool(args, 'refresh') ? { refreshFormat: refreshFormat(ctx.env) } : {}),
       leaveRejects: opt.bool(args, 'leave-rejects'),
       quiet: opt.bool(args, 'quiet'),
+      // The 3-way step's pre-images (git blobs named by `index` lines, Patchq-Base:), read
+      // only for a file whose hunks failed or landed fuzzy or at an offset.
+      baseFor: makeBaseFor(t),
     },
     events(ctx),
   );

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { applyPatch, parsePatch } from '../engine/index.js';
 import type { FilePatch } from '../engine/types.js';
 import { findGitDir, headCommit } from '../git/index.js';
-import { appliedPatches, backedUpFiles, readBackup, readPatch, readRecord, readSeries, readText, type Tree } from '../stack/index.js';
+import { appliedPatches, backedUpFiles, makeBaseFor, readBackup, readPatch, readRecord, readSeries, readText, type Tree } from '../stack/index.js';
 import { changesNotRegenerated, findTemplate, loadTemplate, parseTemplateHeader, runTemplate, templateDirs } from '../templates/index.js';
-import { makeBaseFor, type PatchOutcome, type ReapplyEvents, type ReapplyOptions, type ReapplyReport } from './run.js';
+import { type PatchOutcome, type ReapplyEvents, type ReapplyOptions, type ReapplyReport } from './run.js';
 
 export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): Promise<ReapplyReport> {
   const repo = findGitDir(tree.root);

@@ -22,15 +22,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
-import type { FilePatch, PatchReport } from '../engine/types.js';
-import { applyFilePatch, parsePatch, rejectText, reverseFilePatch } from '../engine/index.js';
-import { findGitDir, headCommit, readBlob, readFileAt } from '../git/index.js';
+import type { PatchReport } from '../engine/types.js';
+import { rejectText, reverseFilePatch } from '../engine/index.js';
+import { findGitDir, headCommit } from '../git/index.js';
 import {
   applyTransaction,
   appliedPatches,
   backedUpFiles,
   loadPatch,
   loadState,
+  makeBaseFor,
   parseSeries,
   pop,
   push,
@@ -123,47 +124,6 @@ function saveState(tree: Tree, st: RunState | null): void {
   withLock(tree, () => applyTransaction(tree, [st === null ? { kind: 'delete', path: stateFile(tree) } : stateOp(tree, st)]));
 }
 
-/**
- * Where the 3-way step finds a pre-image:
- *   1. the blob named by the file's `index` line, when git has it;
- *   2. the file at the patch's `Patchq-Base:` commit, with the patches BELOW it in the
- *      series applied exactly (as they were when it was refreshed): in a stack, patch 3's
- *      pre-image of settings_db.py is upstream's file plus what patches 1-2 did to it.
- * Anything that does not apply exactly on the way means no base (the cascade then goes
- * on to fuzzy, which must be unique): a wrong base would be worse than none.
- */
-export function makeBaseFor(tree: Tree, oldText: (name: string) => string | null = (n) => readPatch(tree, n)): (patch: string, file: FilePatch) => Promise<string | null> {
-  const repo = findGitDir(tree.root);
-  const series = readSeries(tree);
-  const cache = new Map<string, string | null>();
-  return async (patch, file) => {
-    if (!repo) return null;
-    if (file.index && !/^0+$/.test(file.index.oldId)) {
-      const blob = await readBlob(repo, file.index.oldId);
-      if (blob !== null) return blob;
-    }
-    const path = file.oldPath;
-    const commit = /^Patchq-Base: ([0-9a-f]{7,40})$/m.exec(oldText(patch) ?? '')?.[1];
-    if (!commit || !path) return null;
-    const key = `${patch}\0${path}`;
-    if (!cache.has(key)) {
-      let text = await readFileAt(repo, commit, path);
-      for (const e of series.slice(0, series.findIndex((x) => x.name === patch))) {
-        const t = oldText(e.name);
-        if (t === null) continue;
-        for (const f of parsePatch(t, { strip: e.strip, fileName: e.name }).files) {
-          if ((f.newPath ?? f.oldPath) !== path) continue;
-          const r = applyFilePatch(f, { text }, { fuzz: 0, fuzzy: false, merge: 'none', reverse: e.reverse });
-          text = r.report.status === 'ok' && r.report.hunks.every((h) => h.status === 'exact') ? r.text : null;
-          if (text === null) break;
-        }
-        if (text === null) break;
-      }
-      cache.set(key, text);
-    }
-    return cache.get(key)!;
-  };
-}
 
 function refusePending(tree: Tree): void {
   const pending = readRunState(tree);

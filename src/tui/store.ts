@@ -5,7 +5,7 @@
  */
 import { loadSettings } from '../settings/settings.js';
 import {
-  appliedPatches, isDrifted, landingOf, needsRefresh, openTree, pop, push, readPatch, readSeries, refresh, topPatch,
+  appliedPatches, isDrifted, landingOf, needsRefresh, makeBaseFor, openTree, pop, push, readPatch, readSeries, refresh, topPatch,
   type PushResult, type Target, type Tree,
 } from '../stack/index.js';
 import type { PatchReport } from '../engine/types.js';
@@ -149,7 +149,7 @@ export function makeOps(cwd: string, env: NodeJS.ProcessEnv): Ops {
     tree,
     async pushTo(name, force, onProgress) {
       // The fuzz the CLI would use: QUILT_PATCH_OPTS, then `patchq config`, then 2.
-      return push(tree, { target: { name }, force, fuzz: loadSettings(env).fuzz.value }, { patchStart: progress('push', onProgress) });
+      return push(tree, { target: { name }, force, fuzz: loadSettings(env).fuzz.value, baseFor: makeBaseFor(tree) }, { patchStart: progress('push', onProgress) });
     },
     async popTo(target, onProgress) {
       // "pop until the selected patch is the top": pop's name target means exactly that.

@@ -218,11 +218,18 @@ describe('upstream took part of a patch', () => {
     expect(read(d, 'b.txt')).toBe(numbered(20, 'b').replace('b9\n', 'fork b\n'));
   });
 
-  it('a plain push still refuses it, in quilt words (only a whole patch is "can be reverse-applied")', () => {
+  it('a plain push: with index lines its 3-way step finds both sides made the same edit (merged, the patch marked drifted); without them it refuses, in quilt words', () => {
     const d = partRepo();
-    const r = patchq(d, ['push']);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toContain('Patch fork.patch does not apply (enforce with -f)');
+    const r = patchq(d, ['push', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const pushed = (JSON.parse(r.stdout) as { pushed: Array<{ drifted: boolean; report: { files: Array<{ path: string; hunks: Array<{ status: string }> }> } }> }).pushed[0]!;
+    expect(pushed.drifted).toBe(true);
+    expect(pushed.report.files.map((f) => [f.path, f.hunks.map((h) => h.status)])).toEqual([['a.txt', ['exact']], ['b.txt', ['merged']]]);
+    expect(read(d, 'b.txt')).toBe(numbered(20, 'b').replace('b9\n', 'fork b\n'));
+    const q = partRepo(false);
+    const rq = patchq(q, ['push']);
+    expect(rq.code).toBe(1);
+    expect(rq.stdout).toContain('Patch fork.patch does not apply (enforce with -f)');
   });
 });
 

@@ -191,9 +191,11 @@ export async function computePatch(tree: Tree, entry: SeriesEntry, parsed: Parse
     base: bases.get(f) ?? null,
   });
   let res = applyPatch(parsed, inputFor(new Map()), engineOpts);
-  // A true pre-image is better evidence than fuzz: files that failed or landed fuzzy are
-  // tried again with their base (3-way), which is also where git gets touched at all.
-  const needsBase = (k: number) => res.results[k]!.report.status !== 'ok' || res.results[k]!.report.hunks.some((h) => h.status === 'fuzzy');
+  // A true pre-image is better evidence than fuzz or a lone copy somewhere else: files that
+  // failed, or had a hunk land fuzzy or at an offset, are tried again with their base
+  // (3-way, which checks each landing against where the base places it). This is also
+  // where git gets touched at all: a series that lands exactly never reads it.
+  const needsBase = (k: number) => res.results[k]!.report.status !== 'ok' || res.results[k]!.report.hunks.some((h) => h.status === 'fuzzy' || h.status === 'offset');
   if (opts.baseFor && engineOpts.merge !== 'none' && parsed.files.some((_, k) => needsBase(k))) {
     const bases = new Map<FilePatch, string | null>();
     for (const [k, f] of parsed.files.entries()) {
