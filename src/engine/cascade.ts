@@ -345,7 +345,9 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
     // edits at its top is not split whole every time); splice copies the rest as is.
     const head = splitLines(text, hunks.reduce((n, h) => Math.max(n, statedIndex(h) + oldSide(h).length), 0));
     const at = landAtStated(hunks, new LineIndex(head, key));
-    if (at) return finish(hunks, head, at, [], fix, text);
+    // The text is the very file the patch was made from: its bytes are the patch's, and an
+    // LF insertion (-U0, no line matched) into a file CRLF elsewhere stays LF, as it was.
+    if (at) return finish(hunks, head, at, [], false, text);
   }
   const lines = splitLines(text);
   const idx = new LineIndex(lines, key);

@@ -123,6 +123,14 @@ describe('line endings', () => {
     expect(r.text).toBe('ONE\r\ntwo\r\n2b\r\nthree\r\nfour\r\nFIVE\r\n');
   });
 
+  it('...but not into the very file the patch was made from: its git index line names it, and the LF line stays LF', () => {
+    // Found by the property tests (reverse of a -U0 git diff): 'b\r\nz' is CRLF throughout,
+    // and the line the reverse patch inserts was LF in the file it came from.
+    const [a, b] = ['if x:\nb\r\nz', 'b\r\nz'];
+    const fp = filePatch('f.txt', makeFileDiff(a, b, { oldPath: 'f.txt', newPath: 'f.txt', style: 'git', context: 0 }));
+    expect(applyFilePatch(fp, { text: b }, { reverse: true }).text).toBe(a);
+  });
+
   it('a mixed-EOL file is matched byte-exact: the CRLF copy is not the LF pre-image', () => {
     // Found by the property tests: with CR-insensitive matching, the first (CRLF) copy
     // looked like the only pre-image once upstream broke the real (LF) one.
