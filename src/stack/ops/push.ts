@@ -8,8 +8,9 @@
  * (quilt: "Patch X does not apply (enforce with -f)"; the patches before it are applied),
  * unless `force`: then the partial result is written with .rej files beside it and
  * quilt's ~refresh marker.
- * The 3-way step needs a pre-image: `baseFor` is asked only for files that did not land
- * directly, so git is touched only when needed.
+ * The 3-way step needs a pre-image: `baseFor` (stack/bases.ts) is asked only for files
+ * that did not land exactly at their stated lines (failed, fuzzy, or at an offset, where a
+ * lone copy elsewhere is no proof), so a series that lands exactly never touches git.
  */
 import { statSync } from 'node:fs';
 import { join, relative } from 'node:path';
