@@ -225,7 +225,7 @@ const NAME_TAIL = '~refresh';
  * (else a raw ENAMETOOLONG from the middle of the transaction). Bytes, as UTF-8 on disk:
  *   checkNameLength("x".repeat(248)) -> throws (248 + '~refresh' > 255)
  */
-function checkNameLength(name: string): void {
+export function checkNameLength(name: string): void {
   const parts = name.split('/');
   parts.forEach((part, i) => {
     const last = i === parts.length - 1;

@@ -86,6 +86,27 @@ describe('patch names', () => {
     expect(patchq(root, ['new', fits]).code).toBe(0);
     expect(patchq(root, ['refresh']).code).toBe(0);
   });
+
+  it('a name in a hand-written series too long with what .pc/ adds: push refuses it naming the series line, before pushing anything', () => {
+    const root = tempDir();
+    // 249 bytes: the patch file exists, but .pc/NAME~refresh (which pop and refresh look
+    // for) cannot: pushed, it could not be popped (a raw ENAMETOOLONG, rolled back).
+    const long = `${'x'.repeat(243)}.patch`;
+    const fits = `${'y'.repeat(241)}.patch`; // 247 bytes
+    write(root, 'patches/series', `one.diff\n${long}\n`);
+    write(root, 'patches/one.diff', creates('one.txt'));
+    write(root, `patches/${long}`, creates('long.txt'));
+    const before = snapshot(root);
+    const r = patchq(root, ['push', '-a']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`patches/series:2: Patch name '${long}' invalid: it is 249 bytes; the file system takes at most 255 per path component (NAME_MAX), and .pc/ adds '~refresh' to it: at most 247.\n`);
+    expect(snapshot(root)).toEqual(before); // one.diff was not pushed either
+    expect(patchq(root, ['applied']).code).toBe(2);
+    write(root, 'patches/series', `one.diff\n${fits}\n`);
+    write(root, `patches/${fits}`, creates('long.txt'));
+    expect(patchq(root, ['push', '-a']).code).toBe(0);
+    expect(patchq(root, ['pop', '-a']).code).toBe(0);
+  });
 });
 
 describe('no series file', () => {

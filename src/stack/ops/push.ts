@@ -18,7 +18,7 @@ import { applyPatch, formatFileReport, leadingText, missingFileLines, parsePatch
 import { PatchqError } from '../../engine/errors.js';
 import type { FileInput, FilePatch, FileResult, ParsedPatch, PatchReport } from '../../engine/types.js';
 import { displayName, type Tree } from '../layout.js';
-import { NestingIndex, type SeriesEntry } from '../series.js';
+import { checkNameLength, NestingIndex, type SeriesEntry } from '../series.js';
 import { PendingRun } from '../pending.js';
 import { loadState, withLockAsync, type StackEvents } from '../session.js';
 import { backupDir, contentId, emptyRecord, recordOp, refreshMarker, stampOf, type PatchRecord } from '../state.js';
@@ -112,6 +112,14 @@ export async function push(tree: Tree, opts: PushOptions = {}, ev: StackEvents =
       const nested = seen.clash(e.name);
       if (nested !== undefined) throw new PatchqError('E_STATE', `Patch ${displayName(tree, e.name)} cannot be applied with patch ${displayName(tree, nested)}: one name is a folder of the other in .pc/; rename one of them`);
       seen.add(e.name);
+      // A name written into the series by hand (or by quilt) that the file system cannot
+      // hold with what .pc/ adds to it (NAME~refresh, which pop and refresh also look for).
+      try {
+        checkNameLength(e.name);
+      } catch (err) {
+        if (err instanceof PatchqError) throw new PatchqError(err.code, err.message, { file: relative(tree.root, tree.seriesPath), line: e.line });
+        throw err;
+      }
     }
     const pushed: PushedPatch[] = [];
     const run = new PendingRun(tree, applied);
