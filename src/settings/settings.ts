@@ -6,6 +6,7 @@
  * The store lives in conf's default place, or in $PATCHQ_CONFIG_DIR (tests set a temp dir).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type Conf from 'conf';
 import { PatchqError } from '../engine/errors.js';
 import { configDir, configFile } from './paths.js';
@@ -97,6 +98,7 @@ export async function openStore(env: NodeJS.ProcessEnv): Promise<Conf<Partial<Se
   const file = configFile(env);
   // conf throws a bare SyntaxError on a broken file; check first so the user gets the file name.
   if (fs.existsSync(file)) readStoreFile(file);
+  else checkFolder(file);
   const { default: ConfStore } = await (await import('./import-conf.js')).importConf();
   try {
     return new ConfStore<Partial<Settings>>({ projectName: 'patchq', projectSuffix: '', cwd: configDir(env), configName: 'config' });
@@ -143,7 +145,26 @@ function validateStored(data: Record<string, unknown>, file: string): Partial<Se
  */
 export function readStored(env: NodeJS.ProcessEnv): { file: string; values: Partial<Settings> } {
   const file = configFile(env);
-  return { file, values: fs.existsSync(file) ? readStoreFile(file) : {} };
+  if (fs.existsSync(file)) return { file, values: readStoreFile(file) };
+  checkFolder(file);
+  return { file, values: {} };
+}
+
+/**
+ * No settings file: fine, unless a file stands where its folder should be (say
+ * PATCHQ_CONFIG_DIR names a file), which would hide every setting and fail `config set`
+ * with a raw ENOTDIR.
+ */
+function checkFolder(file: string): void {
+  const dir = path.dirname(file);
+  let isDir: boolean;
+  try {
+    isDir = fs.statSync(dir).isDirectory();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    isDir = false; // ENOTDIR: a file further up
+  }
+  if (!isDir) throw new PatchqError('E_CONFIG', 'the settings folder is a file (or under one), where a folder was expected; check PATCHQ_CONFIG_DIR', { file: dir });
 }
 
 /**

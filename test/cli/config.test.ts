@@ -44,6 +44,22 @@ describe('patchq config', () => {
     expect(readdirSync(file)).toEqual([]);
   });
 
+  it('a settings folder that is a file (PATCHQ_CONFIG_DIR naming one): one line naming it, for reading and writing, nothing written', () => {
+    const d = temp();
+    const cfg = join(d, '.cfg');
+    writeFileSync(cfg, 'not a folder\n');
+    expect(run(d, ['new', 'a.patch']).code).toBe(0); // new reads no settings
+    for (const args of [['config', 'list'], ['config', 'get', 'fuzz'], ['config', 'set', 'fuzz', '1'], ['push']]) {
+      const r = run(d, args);
+      expect([args.join(' '), r.code, r.stderr]).toEqual([args.join(' '), 1, `${cfg}: the settings folder is a file (or under one), where a folder was expected; check PATCHQ_CONFIG_DIR\n`]);
+    }
+    const under = run(d, ['config', 'get', 'fuzz'], { PATCHQ_CONFIG_DIR: join(cfg, 'sub') });
+    expect([under.code, under.stderr]).toEqual([1, `${join(cfg, 'sub')}: the settings folder is a file (or under one), where a folder was expected; check PATCHQ_CONFIG_DIR\n`]);
+    expect(readFileSync(cfg, 'utf8')).toBe('not a folder\n');
+    // A folder that is not there yet is no error: set makes it.
+    expect(run(d, ['config', 'get', 'fuzz'], { PATCHQ_CONFIG_DIR: join(d, 'fresh') }).stdout).toBe('2\n');
+  });
+
   it('config path prints the file even when it is broken (the errors about it say to run it)', () => {
     const d = temp();
     const file = join(d, '.cfg', 'config.json');
