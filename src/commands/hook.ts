@@ -33,7 +33,7 @@ export const run: RunFn = async (ctx, args) => {
   const ours = text === hookText();
   const force = opt.bool(args, 'force');
   if (sub === 'install') {
-    if (text !== null && !ours && !force) throw new PatchqError('E_EXISTS', `${path} exists and is not patchq's${text.includes(MARK) ? ' (it was changed since patchq installed it)' : ''}; use --force to replace it`);
+    if (text !== null && !ours && !force) throw new PatchqError('E_EXISTS', `${path} exists and is not patchq's${text.includes(MARK) ? ' (it has the patchq mark, but differs from the hook this patchq installs: edited since, or from another version)' : ''}; use --force to replace it`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(path, hookText());
     chmodSync(path, 0o755);
@@ -41,7 +41,7 @@ export const run: RunFn = async (ctx, args) => {
     return { data: { installed: path } };
   }
   if (text === null) throw new PatchqError('E_NOTHING', `no post-merge hook installed (${path})`);
-  if (!ours && !force) throw new PatchqError('E_STATE', `${path} is not patchq's${text.includes(MARK) ? ' (it was changed since patchq installed it)' : ''}; use --force to remove it`);
+  if (!ours && !force) throw new PatchqError('E_STATE', `${path} is not patchq's${text.includes(MARK) ? ' (it has the patchq mark, but differs from the hook this patchq installs: edited since, or from another version)' : ''}; use --force to remove it`);
   rmSync(path);
   ctx.out.line(`Removed ${path}`);
   return { data: { removed: path } };

@@ -46,8 +46,8 @@ describe('hook install / uninstall', () => {
     const edited = `${HOOK}npm install --silent\n`;
     write(d, '.git/hooks/post-merge', edited);
     const path = join(d, '.git', 'hooks', 'post-merge');
-    expect(patchq(d, ['hook', 'uninstall'])).toMatchObject({ code: 1, stderr: `${path} is not patchq's (it was changed since patchq installed it); use --force to remove it\n` });
-    expect(patchq(d, ['hook', 'install'])).toMatchObject({ code: 1, stderr: `${path} exists and is not patchq's (it was changed since patchq installed it); use --force to replace it\n` });
+    expect(patchq(d, ['hook', 'uninstall'])).toMatchObject({ code: 1, stderr: `${path} is not patchq's (it has the patchq mark, but differs from the hook this patchq installs: edited since, or from another version); use --force to remove it\n` });
+    expect(patchq(d, ['hook', 'install'])).toMatchObject({ code: 1, stderr: `${path} exists and is not patchq's (it has the patchq mark, but differs from the hook this patchq installs: edited since, or from another version); use --force to replace it\n` });
     expect(read(d, '.git/hooks/post-merge')).toBe(edited);
     write(d, '.git/hooks/post-merge', '#!/bin/sh\necho mine\n');
     expect(patchq(d, ['hook', 'uninstall']).code).toBe(1);
