@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { PatchqError } from '../engine/errors.js';
-import { readRunState } from '../reapply/index.js';
+import { checkSeriesForRun, readRunState } from '../reapply/index.js';
 import { appliedPatches, pop, push } from '../stack/index.js';
 import { prepareReapply, runReapply } from './reapply.js';
 import { opt, tree } from './common.js';
@@ -46,6 +46,9 @@ export const run: RunFn = async (ctx, args) => {
       `a reapply run ${pending.stoppedAt ? `stopped at ${pending.stoppedAt}` : `(${pending.runId}) was interrupted`}; finish it with 'patchq reapply --continue' or 'patchq reapply --abort' before syncing; nothing was changed`,
     );
   }
+  // What would stop the reapply half-way (a missing or doubled patch, a .rej in the way)
+  // is refused now, not after the series was popped and upstream pulled.
+  checkSeriesForRun(t);
   if (pull === DEFAULT_PULL) {
     // The usual pull cannot work without a git repository and its `upstream` remote: say so
     // before anything is popped.

@@ -138,7 +138,7 @@ function refusePending(tree: Tree): void {
 export async function reapply(tree: Tree, opts: ReapplyOptions = {}, ev: ReapplyEvents = {}): Promise<ReapplyReport> {
   if (opts.check) return checkRun(tree, opts, ev);
   refusePending(tree);
-  preflight(tree);
+  checkSeriesForRun(tree);
   // One run at a time, and no other patchq between its steps (each step takes the lock again).
   return withLockAsync(tree, async () => {
     refusePending(tree);
@@ -188,7 +188,7 @@ async function started(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): Pro
  * a patch file missing or unreadable as a patch, a template patch whose template cannot
  * be found or loaded.
  */
-function preflight(tree: Tree): void {
+export function checkSeriesForRun(tree: Tree): void {
   const seriesFile = relative(tree.root, tree.seriesPath);
   const seen = new Map<string, number>();
   for (const e of readSeries(tree)) {
@@ -200,7 +200,15 @@ function preflight(tree: Tree): void {
     if (readPatch(tree, e.name) === null) {
       throw new PatchqError('E_NOT_FOUND', `patch ${e.name} does not exist (${relative(tree.root, join(tree.patchesDir, e.name))})`, { file: seriesFile, line: e.line });
     }
-    const header = loadPatch(tree, e).header;
+    const parsed = loadPatch(tree, e);
+    // A stopped patch's rejects go to FILE.rej, and --abort takes them away: one left from
+    // earlier work would be overwritten, then deleted.
+    for (const p of touchedPaths(parsed)) {
+      if (existsSync(join(tree.root, `${p}.rej`))) {
+        throw new PatchqError('E_STATE', `${p}.rej is there from earlier work, and a patch that stops on ${p} writes its rejects there: move it away (or delete it) first`, { file: seriesFile, line: e.line });
+      }
+    }
+    const header = parsed.header;
     const tpl = parseTemplateHeader(header);
     if (!tpl) continue;
     let path: string;

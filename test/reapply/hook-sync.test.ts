@@ -158,6 +158,18 @@ describe('sync', () => {
     expect(up).toBeTruthy();
   });
 
+  it('what would stop its reapply (here a .rej left beside a file of the series) is refused before it pops or pulls', () => {
+    const { fork } = forkWithUpstream();
+    expect(patchq(fork, ['push', '-a']).code).toBe(0);
+    write(fork, 'a.txt.rej', 'old notes\n');
+    const head = git(fork, 'rev-parse', 'HEAD');
+    const before = snapshot(fork, { withPc: true });
+    const r = patchq(fork, ['sync']);
+    expect([r.code, r.stderr]).toEqual([1, 'patches/series:1: a.txt.rej is there from earlier work, and a patch that stops on a.txt writes its rejects there: move it away (or delete it) first\n']);
+    expect(git(fork, 'rev-parse', 'HEAD')).toBe(head);
+    expect(snapshot(fork, { withPc: true })).toEqual(before);
+  });
+
   it('a pull that fails and changes nothing: the series is pushed back', () => {
     const { fork } = forkWithUpstream();
     expect(patchq(fork, ['push', '-a']).code).toBe(0);

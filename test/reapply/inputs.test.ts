@@ -45,6 +45,16 @@ describe('refused before the run changes anything', () => {
     refused(d, 'patches/series:2: patch p3.patch does not exist (patches/p3.patch)\n');
   });
 
+  it('a .rej left from earlier work beside a file of the series (a stop would overwrite it, --abort delete it)', () => {
+    const d = fork();
+    write(d, 'b.txt.rej', 'my notes from an old merge\n');
+    refused(d, "patches/series:2: b.txt.rej is there from earlier work, and a patch that stops on b.txt writes its rejects there: move it away (or delete it) first\n");
+    rmSync(join(d, 'b.txt.rej'));
+    write(d, 'other.txt.rej', 'not beside a file of the series\n');
+    expect(patchq(d, ['reapply']).code).toBe(0);
+    expect(read(d, 'other.txt.rej')).toBe('not beside a file of the series\n');
+  });
+
   it('a patch listed twice', () => {
     const d = fork('p1.patch\np2.patch\n\np1.patch\n');
     refused(d, 'patches/series:4: patch p1.patch is listed twice (also at line 1); reapply puts each patch back once: remove one of the lines\n');
