@@ -1,7 +1,7 @@
 /**
  * Patch files as quilt keeps them: plain text, or compressed when the name in the series
  * ends in .gz (.tgz), .bz2, .xz, .lzma or .lz (quilt's cat_file and cat_to_new_file).
- * Every command reads a patch through readPatchFile and writes one through patchFileOp,
+ * Every command reads a patch through readPatch (readPatchFile) and writes one through writePatchOp,
  * so a compressed patch is pushed, popped, refreshed and given a header like any other,
  * and stays compressed. gzip is built in (node:zlib); the others run their tool, as quilt
  * does, and a missing tool is an error naming the patch.
@@ -49,17 +49,12 @@ export function readPatchFile(path: string, shown: string = path): string | null
   return (how === 'gzip' ? gunzip(bytes, shown) : runTool(how, ['-cd'], bytes, shown)).toString('latin1');
 }
 
-/** The bytes to store for `text` under `name`: compressed when the name asks for it. */
-export function encodePatchFile(name: string, text: string, shown: string = name): string | Buffer {
-  const how = compressionOf(name);
+/** The bytes to store for `text` as the file `path`: compressed when its name asks for it. */
+function encode(path: string, text: string, shown: string): string | Buffer {
+  const how = compressionOf(path);
   if (how === null) return text;
   const bytes = Buffer.from(text, 'latin1');
   return how === 'gzip' ? loadZlib().gzipSync(bytes) : runTool(how, ['-c'], bytes, shown);
-}
-
-/** A transaction op writing `text` as the patch file `path`. */
-export function patchFileOp(path: string, text: string, opts: { mode?: number; shown?: string } = {}): FileOp {
-  return { kind: 'write', path, data: encodePatchFile(path, text, opts.shown), ...(opts.mode !== undefined ? { mode: opts.mode } : {}) };
 }
 
 function gunzip(bytes: Buffer, shown: string): Buffer {
@@ -92,5 +87,5 @@ export function readPatch(tree: Tree, name: string): string | null {
 /** The op that writes `text` as the series' patch `name`, compressed as its name asks. */
 export function writePatchOp(tree: Tree, name: string, text: string, mode?: number): FileOp {
   const path = join(tree.patchesDir, name);
-  return patchFileOp(path, text, { shown: relative(tree.root, path), ...(mode !== undefined ? { mode } : {}) });
+  return { kind: 'write', path, data: encode(path, text, relative(tree.root, path)), ...(mode !== undefined ? { mode } : {}) };
 }

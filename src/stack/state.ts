@@ -70,16 +70,16 @@ export function fileStamp(path: string): string | null {
  * naming it, not an internal one.
  */
 export function readText(p: string): string | null {
-  return readAs(p, 'latin1');
+  return read(p, 'latin1') as string | null;
 }
 /** readText's bytes, as a Buffer (a compressed patch file). */
 export function readBytes(p: string): Buffer | null {
-  return readAs(p, null);
+  return read(p) as Buffer | null;
 }
-function readAs<E extends 'latin1' | null>(p: string, encoding: E): (E extends null ? Buffer : string) | null {
+function read(p: string, encoding?: 'latin1'): string | Buffer | null {
   if (!existsSync(p)) return null;
   try {
-    return readFileSync(p, encoding === null ? undefined : encoding) as E extends null ? Buffer : string;
+    return readFileSync(p, encoding);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new PatchqError('E_IO', 'is a directory, where a file was expected', { file: p });
     throw e;

@@ -91,6 +91,16 @@ function patchqOnPath(): NodeJS.ProcessEnv {
   return { PATH: `${bin}:${process.env.PATH}` };
 }
 
+/** sync refused with exactly this stderr, exit 1: nothing pulled (HEAD as it was), not a byte changed (.pc included). */
+function syncRefused(fork: string, stderr: string): void {
+  const head = git(fork, 'rev-parse', 'HEAD');
+  const before = snapshot(fork, { withPc: true });
+  const r = patchq(fork, ['sync']);
+  expect([r.code, r.stderr]).toEqual([1, stderr]);
+  expect(git(fork, 'rev-parse', 'HEAD')).toBe(head);
+  expect(snapshot(fork, { withPc: true })).toEqual(before);
+}
+
 describe('sync', () => {
   it('with the post-merge hook installed: one reapply, with sync\'s options (the hook\'s run inside the pull stands aside)', () => {
     const { fork } = forkWithUpstream();
@@ -128,11 +138,7 @@ describe('sync', () => {
     expect(patchq(fork, ['pop', '-a']).code).toBe(0);
     write(fork, 'patches/p.patch', '--- a/a.txt\n+++ b/a.txt\n@@ -9,3 +9,3 @@\n l9\n-NOT THERE\n+FORK\n l11\n');
     expect(patchq(fork, ['reapply']).code).toBe(1);
-    const stopped = snapshot(fork, { withPc: true });
-    const s = patchq(fork, ['sync']);
-    expect([s.code, s.stderr]).toEqual([1, "a reapply run stopped at p.patch; finish it with 'patchq reapply --continue' or 'patchq reapply --abort' before syncing; nothing was changed\n"]);
-    expect(git(fork, 'rev-parse', 'HEAD')).toBe(head);
-    expect(snapshot(fork, { withPc: true })).toEqual(stopped);
+    syncRefused(fork, "a reapply run stopped at p.patch; finish it with 'patchq reapply --continue' or 'patchq reapply --abort' before syncing; nothing was changed\n");
   });
 
   it('a pull that stops at a merge conflict: the series is not pushed into it, and the message says so', () => {
@@ -162,12 +168,7 @@ describe('sync', () => {
     const { fork } = forkWithUpstream();
     expect(patchq(fork, ['push', '-a']).code).toBe(0);
     write(fork, 'a.txt.rej', 'old notes\n');
-    const head = git(fork, 'rev-parse', 'HEAD');
-    const before = snapshot(fork, { withPc: true });
-    const r = patchq(fork, ['sync']);
-    expect([r.code, r.stderr]).toEqual([1, 'patches/series:1: a.txt.rej is there from earlier work, and a patch that stops on a.txt writes its rejects there: move it away (or delete it) first\n']);
-    expect(git(fork, 'rev-parse', 'HEAD')).toBe(head);
-    expect(snapshot(fork, { withPc: true })).toEqual(before);
+    syncRefused(fork, 'patches/series:1: a.txt.rej is there from earlier work, and a patch that stops on a.txt writes its rejects there: move it away (or delete it) first\n');
   });
 
   it('a pull that fails and changes nothing: the series is pushed back', () => {
