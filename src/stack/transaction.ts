@@ -15,6 +15,11 @@
  *   4. done    remove the manifest (the transaction is over), then the rest of
  *              .pc/.patchq/tx (with the set-aside originals)
  *
+ * The staging area is made from a pool of spare inodes, and what step 4 would free goes
+ * back to it (spares.ts: making files is what costs on ext4 without a journal). A staged
+ * file may so have a spare's name; the manifest names it as it names any. The pool is
+ * outside the journal: recovery and the drop of a staging area do without it.
+ *
  * Failure in step 3 (disk full, a read-only or immutable file, a directory in the way):
  * the manifest is renamed rollback.json, every op done so far is undone from tx/undo in
  * reverse order, and the command fails with E_IO "... (rolled back; nothing was changed)".
@@ -44,6 +49,7 @@ import type { Stats } from 'node:fs';
 import { writeFileAtomic, fsyncDir, maybeFailWrite } from '../fsx/atomic.js';
 import { assertParentsInside } from '../fsx/guard.js';
 import { removeTree } from '../fsx/remove.js';
+import { Spares } from './spares.js';
 import { PatchqError } from '../engine/errors.js';
 import type { Tree } from './layout.js';
 
@@ -223,7 +229,7 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
   if (existsSync(dir)) recoverTransaction(tree);
   const stat = statMemo();
   preflight(tree, ops, stat);
-  mkdirSync(dir, { recursive: true });
+  const spares = new Spares(tree);
   const manifest: ManifestOp[] = [];
   // Directories the writes will create, known before the commit point, so the manifest
   // itself says what a roll-back removes (no record file per op).
@@ -244,16 +250,19 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
         const existed = stat(op.path) !== null;
         manifest.push({ kind: 'link', path: rel, from: relTo(tree.root, op.from), existed, ...(op.touch ? { touch: true } : {}), ...(dirs.length ? { dirs } : {}) });
       } else if (op.kind === 'write' || op.kind === 'copy') {
-        const staged = String(i);
         let mode: number | undefined;
+        let staged: string;
         if (op.kind === 'write') {
           // Not fsynced one by one (that costs ~30 ms per file on a VM disk): kill -9 safety
           // needs none, and the directory fsync below orders them before the manifest.
           // Staged with its mode; the manifest keeps it for a redo (runManifest chmods then).
           mode = op.mode ?? 0o644;
-          writeFileAtomic(join(dir, staged), op.data, { sync: false, direct: true, mode });
+          const spare = spares.write(op.data, mode);
+          staged = spare ?? String(i);
+          if (spare === undefined) writeFileAtomic(join(dir, staged), op.data, { sync: false, direct: true, mode });
           if (op.mtime !== undefined) utimesSync(join(dir, staged), op.mtime / 1000, op.mtime / 1000);
         } else {
+          staged = String(i);
           stageCopy(op, join(dir, staged));
         }
         const dirs = dirsFor(op.path);
@@ -265,17 +274,22 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
       }
     });
     if (durable()) fsyncDir(dir);
-    writeFileAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest), { sync: durable() });
+    // The commit point: the manifest, written whole under another name, then renamed (into
+    // a spare, unless it is to be synced: writeFileAtomic does that).
+    const json = JSON.stringify(manifest);
+    const spare = durable() ? undefined : spares.write(json, 0o644);
+    if (spare === undefined) writeFileAtomic(join(dir, 'manifest.json'), json, { sync: durable() });
+    else renameSync(join(dir, spare), join(dir, 'manifest.json'));
   } catch (e) {
-    // Before the commit point: nothing visible changed; drop the staging area.
-    rmSync(dir, { recursive: true, force: true });
+    // Before the commit point: nothing visible changed; the staging area goes back to the pool.
+    spares.close();
     throw wrapIo(e, 'nothing was changed');
   }
   maybeCrash();
   try {
-    runManifest(tree, manifest, true);
+    runManifest(tree, manifest, spares);
   } catch (e) {
-    rollBack(tree, manifest, e);
+    rollBack(tree, manifest, e, spares);
     throw wrapIo(e, 'rolled back; nothing was changed');
   }
 }
@@ -375,13 +389,15 @@ function setAside(target: string, aside: string, dirOk: boolean, fresh: boolean)
 }
 
 /**
- * Step 3. `fresh`: the first run, right after the commit point (nothing placed or set
- * aside yet, so neither is checked per op); a recovery redoes with every check.
+ * Step 3. `spares`: the first run, right after the commit point (nothing placed or set
+ * aside yet, so neither is checked per op; folders are made from spares); a recovery
+ * (none) redoes with every check.
  */
-function runManifest(tree: Tree, manifest: ManifestOp[], fresh = false): void {
+function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void {
+  const fresh = spares !== undefined;
   const dir = txDir(tree);
   const undo = undoDir(tree);
-  mkdirSync(undo, { recursive: true });
+  if (!spares?.takeDir(undo)) mkdirSync(undo, { recursive: true });
   const touchedDirs = new Set<string>();
   // Folders known to exist: a run writes many files into few folders. An rmtree may take
   // some away, so it forgets them all.
@@ -393,7 +409,10 @@ function runManifest(tree: Tree, manifest: ManifestOp[], fresh = false): void {
     const parent = dirname(target);
     if (fresh && op.dirs?.length) {
       // The folders this op creates are listed, deepest first: made top down, one call each.
-      for (let k = op.dirs.length - 1; k >= 0; k--) mkdirOnce(join(tree.root, op.dirs[k]!));
+      for (let k = op.dirs.length - 1; k >= 0; k--) {
+        const d = join(tree.root, op.dirs[k]!);
+        if (!spares!.takeDir(d)) mkdirOnce(d);
+      }
     } else if (op.dirs?.length || (!present.has(parent) && !lexists(parent))) {
       mkdirSync(parent, { recursive: true });
     }
@@ -425,7 +444,7 @@ function runManifest(tree: Tree, manifest: ManifestOp[], fresh = false): void {
     maybeCrash();
   });
   if (durable()) for (const d of touchedDirs) fsyncDir(d);
-  closeTransaction(dir);
+  closeTransaction(dir, spares);
 }
 
 /**
@@ -434,7 +453,7 @@ function runManifest(tree: Tree, manifest: ManifestOp[], fresh = false): void {
  * manifest with some undo entries gone, and the next run would redo (or undo) only part
  * of the ops; a staging area without a manifest is dropped as it is.
  */
-function closeTransaction(dir: string): void {
+function closeTransaction(dir: string, spares?: Spares): void {
   for (const journal of ['manifest.json', 'rollback.json']) {
     try {
       unlinkSync(join(dir, journal));
@@ -444,7 +463,8 @@ function closeTransaction(dir: string): void {
   }
   if (durable()) fsyncDir(dir);
   maybeCrash();
-  removeTree(dir);
+  if (spares) spares.close();
+  else removeTree(dir);
 }
 
 /**
@@ -456,7 +476,7 @@ function closeTransaction(dir: string): void {
 const durable = (): boolean => process.env.PATCHQ_FSYNC === '1';
 
 /** Undo every op that happened, last first, from the set-aside originals. */
-function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown): void {
+function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown, spares?: Spares): void {
   const dir = txDir(tree);
   const undo = undoDir(tree);
   try {
@@ -494,7 +514,7 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown): void {
       }
       maybeCrash();
     }
-    closeTransaction(dir);
+    closeTransaction(dir, spares);
   } catch (e) {
     throw new PatchqError(
       'E_STATE',

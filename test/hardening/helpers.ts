@@ -6,6 +6,8 @@ import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from '
 import { join, relative } from 'node:path';
 import { patchq, write } from '../helpers/tree.js';
 
+const SPARES = join('.pc', '.patchq', 'spare');
+
 /**
  * path -> "mode:bytes" for files, "->target" for symlinks (never followed), "dir" for
  * directories. Excludes .git, and .pc unless asked.
@@ -16,7 +18,8 @@ export function snapshot(root: string, opts: { withPc?: boolean } = {}): Record<
     for (const e of readdirSync(dir).sort()) {
       const p = join(dir, e);
       const rel = relative(root, p);
-      if (e === '.git' || (!opts.withPc && rel === '.pc')) continue;
+      // .pc/.patchq/spare: spare inodes (src/stack/spares.ts), never state; test/stack/spares.test.ts checks it.
+      if (e === '.git' || (!opts.withPc && rel === '.pc') || rel === SPARES) continue;
       const st = lstatSync(p);
       if (st.isSymbolicLink()) out[rel] = `->${readlinkSync(p)}`;
       else if (st.isDirectory()) {

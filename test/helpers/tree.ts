@@ -69,6 +69,8 @@ export function write(root: string, rel: string, data: string | Buffer, mode?: n
 
 export const read = (root: string, rel: string): string => readFileSync(join(root, rel), 'latin1');
 
+const SPARES = join('.pc', '.patchq', 'spare');
+
 /**
  * A snapshot of a directory: path -> "mode:content" for files, "->target" for links.
  * Excludes .git and, unless asked, .pc.
@@ -79,7 +81,8 @@ export function snapshot(root: string, opts: { withPc?: boolean } = {}): Record<
     for (const e of readdirSync(d)) {
       const p = join(d, e);
       const rel = relative(root, p);
-      if (e === '.git' || (!opts.withPc && rel === '.pc')) continue;
+      // .pc/.patchq/spare: spare inodes (src/stack/spares.ts), never state; test/stack/spares.test.ts checks it.
+      if (e === '.git' || (!opts.withPc && rel === '.pc') || rel === SPARES) continue;
       const st = lstatSync(p);
       if (st.isDirectory()) walk(p);
       else out[rel] = `${(st.mode & 0o777).toString(8)}:${readFileSync(p, 'latin1')}`;

@@ -1,0 +1,247 @@
+/**
+ * Spare inodes, kept in .pc/.patchq/spare/ from one transaction for the next.
+ *
+ * Why: on ext4 without a journal, making a file or folder costs a scan past every inode of
+ * its block group freed in the last ~30 s (the kernel's `recently_deleted`), about 1 ms a
+ * file after a few push/pop cycles against 0.02 ms on an idle disk (BENCHMARKS.md). A pop
+ * frees every backup, record and folder of its patches, and the next push made them all
+ * again: 1052 new inodes for a 99-patch push -a. So a transaction keeps what it would free,
+ * and the next one writes its staged files into those and makes its folders from them.
+ *
+ * Only there: on ext4 with a journal and on tmpfs, keeping and reusing (a look at each
+ * inode's links, renames) cost ~6% more than freeing and making (BENCHMARKS.md). So a pool
+ * is started only on ext2/3/4 mounted without a journal (Linux); once there, it is used.
+ * PATCHQ_SPARES=1 starts one anywhere, =0 uses none (tests, measurements).
+ *
+ * How, with few syscalls more than new files would cost: the pool folder itself becomes
+ * the transaction's staging area (.pc/.patchq/tx, one rename), so a staged file is a spare
+ * written over where it lies and the manifest names it as it names any staged file. It is
+ * written from the start and cut to length after, so its blocks are kept rather than freed
+ * and taken again (an O_TRUNC open cost as much as the write); given no data, it gets fresh
+ * times as a new file would. Its name says its mode (`f644.12`), so the
+ * file that already has the mode wanted is taken first and needs no chmod. At the end the
+ * inodes the transaction no longer needs are renamed into the staging area under such names
+ * (in place of being removed), and the area becomes the pool again (one rename).
+ *
+ * What is kept: regular files with one link (nobody else's name shares the inode: a
+ * backup that is the tree's file again has two and is removed as before, so is anything
+ * else), emptied folders, at most MAX of each. Files over 64 KiB are truncated as they go
+ * in: the pool holds inodes, not data.
+ *
+ * Crash safety is the transaction's (transaction.ts): the pool is taken before anything
+ * is staged and given back after the manifest is gone, so a crash leaves a staging area
+ * with no manifest, which the next command drops (the spares with it: they are only inodes
+ * freed after all); a folder taken from the pool is one the manifest lists as made, empty,
+ * and a roll-back removes it. Only what the pool's names say is taken from it; anything
+ * else found there is removed, and a spare that is not what its name says (its type from
+ * the listing; a file is checked to have one link as it is opened) is not written: the
+ * staged file is then a new one. The pool is never state. Copies (rare: a copy op that
+ * cannot be a link) are staged as new files: a copy would follow a link in the pool.
+ *
+ * Trade-off, kept: a reused inode keeps its owner, group and extended attributes (ACLs
+ * too), where a new one gets the process's and its folder's defaults (a set-group-ID
+ * folder's group, say). They came from this tree's own files and patchq's, and only ever on
+ * a journal-less ext file system.
+ */
+import { chmodSync, closeSync, constants, fchmodSync, fstatSync, ftruncateSync, futimesSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmdirSync, statfsSync, statSync, truncateSync, unlinkSync, writeSync, type Dirent } from 'node:fs';
+import { basename, join } from 'node:path';
+import { maybeFailWrite } from '../fsx/atomic.js';
+import { removeTree } from '../fsx/remove.js';
+import type { Tree } from './layout.js';
+
+const MAX = 4096;
+const BIG = 64 * 1024;
+const NAME = /^([fd])([0-7]{3,4})\.(\d+)$/;
+
+/**
+ * Whether the folder is on ext2/3/4 mounted without a journal: statfs says ext, and jbd2
+ * lists no journal for its block device (/proc/fs/jbd2/<device>-<inode>). In doubt, no.
+ */
+function journalLess(dir: string): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    if (statfsSync(dir).type !== 0xef53) return false;
+    const dev = statSync(dir, { bigint: true }).dev;
+    const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
+    const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+    const name = basename(readlinkSync(`/sys/dev/block/${major}:${minor}`));
+    let journals: string[] = [];
+    try {
+      journals = readdirSync('/proc/fs/jbd2');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return false; // no jbd2 at all: no journal
+    }
+    return !journals.some((j) => j.startsWith(`${name}-`));
+  } catch {
+    return false;
+  }
+}
+
+let umask: number | undefined;
+const folderMode = (): number => 0o777 & ~(umask ??= process.umask());
+
+/** Spares of one kind, by mode. */
+class Kind {
+  readonly byMode = new Map<number, string[]>();
+  count = 0;
+  add(mode: number, name: string): void {
+    let list = this.byMode.get(mode);
+    if (!list) this.byMode.set(mode, (list = []));
+    list.push(name);
+    this.count++;
+  }
+  /** A spare of this mode if there is one, else of any mode; undefined when none. */
+  take(mode: number): { name: string; mode: number } | undefined {
+    if (this.count === 0) return undefined;
+    let list = this.byMode.get(mode);
+    let m = mode;
+    if (!list?.length) for ([m, list] of this.byMode) if (list.length) break;
+    this.count--;
+    return { name: list!.pop()!, mode: m };
+  }
+}
+
+export class Spares {
+  private readonly pool: string;
+  private readonly tx: string;
+  private readonly files = new Kind();
+  private readonly dirs = new Kind();
+  /** Names in the staging area that belong to the pool, and the next number to name one. */
+  private readonly names = new Set<string>();
+  private next = 0;
+  /** A pool is kept: there was one, or one pays here (journalLess). */
+  private keeping: boolean | undefined;
+
+  /**
+   * Make the staging area: the pool renamed, when there is one (then `tree.sideDir` exists),
+   * else a new folder. The caller has checked there is no staging area.
+   */
+  constructor(tree: Tree) {
+    this.pool = join(tree.sideDir, 'spare');
+    this.tx = join(tree.sideDir, 'tx');
+    const force = process.env.PATCHQ_SPARES;
+    if (force === '0') this.keeping = false;
+    let entries: Dirent[];
+    try {
+      if (force === '0') throw new Error('no pool');
+      entries = readdirSync(this.pool, { withFileTypes: true });
+      renameSync(this.pool, this.tx);
+      this.keeping = true;
+    } catch {
+      mkdirSync(this.tx, { recursive: true });
+      if (force === '1') this.keeping = true;
+      return;
+    }
+    for (const entry of entries) {
+      const name = entry.name;
+      const m = NAME.exec(name);
+      const n = m ? Number(m[3]) : Number.NaN;
+      if (!m || !Number.isSafeInteger(n) || !(m[1] === 'f' ? entry.isFile() : entry.isDirectory())) {
+        // Not the pool's: nothing to reuse. A link goes, never what it leads to.
+        if (entry.isDirectory()) removeTree(join(this.tx, name));
+        else unlinkSync(join(this.tx, name));
+        continue;
+      }
+      (m[1] === 'f' ? this.files : this.dirs).add(Number.parseInt(m[2]!, 8), name);
+      this.names.add(name);
+      if (n >= this.next) this.next = n + 1;
+    }
+  }
+
+  /**
+   * Stage `data` with `mode` in a spare: its name in the staging area, or undefined when
+   * there is none (or it is not a file of its own: then it is left for close to remove) and
+   * the caller stages a new file. Counts as a write for PATCHQ_FAIL_WRITE_AT.
+   */
+  write(data: string | Buffer, mode: number): string | undefined {
+    const s = this.files.take(mode);
+    if (!s) return undefined;
+    this.names.delete(s.name);
+    maybeFailWrite();
+    let fd: number;
+    try {
+      fd = openSync(join(this.tx, s.name), constants.O_WRONLY | constants.O_NOFOLLOW);
+    } catch {
+      return undefined;
+    }
+    try {
+      // Looked at before a byte is written: a link to it from elsewhere would get the bytes.
+      const st = fstatSync(fd);
+      if (!st.isFile() || st.nlink !== 1) return undefined;
+      if (s.mode !== mode) fchmodSync(fd, mode);
+      const len = data.length; // latin1: a char is a byte
+      // As writeFileAtomic: a string goes to the kernel without a Buffer of our own.
+      let done = typeof data === 'string' ? writeSync(fd, data, 0, 'latin1') : 0;
+      const bytes = typeof data !== 'string' ? data : done < len ? Buffer.from(data, 'latin1') : null; // a short write: rare
+      while (bytes && done < len) done += writeSync(fd, bytes, done, len - done, done);
+      if (st.size > len) ftruncateSync(fd, len);
+      else if (len === 0) futimesSync(fd, new Date(), new Date()); // as a new file's times
+    } finally {
+      closeSync(fd);
+    }
+    return s.name;
+  }
+
+  /** Put a spare empty folder at `dest` (planned missing), with mkdir's mode. False: none. */
+  takeDir(dest: string): boolean {
+    const want = folderMode();
+    const s = this.dirs.take(want);
+    if (!s) return false;
+    this.names.delete(s.name);
+    try {
+      renameSync(join(this.tx, s.name), dest);
+    } catch {
+      return false; // dest's folder is not there, or a folder is there after all: mkdir says
+    }
+    if (s.mode !== want) chmodSync(dest, want);
+    return true;
+  }
+
+  /**
+   * The transaction is over and its manifest gone: what the staging area holds besides the
+   * pool (the set-aside originals, what was staged and not placed) is kept or removed, and
+   * the area becomes the pool.
+   */
+  close(): void {
+    this.keeping ??= journalLess(this.tx);
+    if (!this.keeping) return removeTree(this.tx);
+    try {
+      for (const entry of readdirSync(this.tx, { withFileTypes: true })) {
+        if (!this.names.has(entry.name)) this.give(join(this.tx, entry.name), entry);
+      }
+      renameSync(this.tx, this.pool);
+    } catch {
+      // Whatever stops it (a pool folder made meanwhile, a file in its place): as without one.
+      removeTree(this.tx);
+    }
+  }
+
+  private give(p: string, entry: Dirent): void {
+    if (entry.isDirectory()) {
+      for (const e of readdirSync(p, { withFileTypes: true })) this.give(join(p, e.name), e);
+      if (this.dirs.count >= MAX || !this.keep(p, 'd', this.dirs, lstatSync(p).mode & 0o7777)) rmdirSync(p);
+      return;
+    }
+    if (entry.isFile() && this.files.count < MAX) {
+      const st = lstatSync(p);
+      if (st.isFile() && st.nlink === 1) {
+        if (st.size > BIG) truncateSync(p);
+        if (this.keep(p, 'f', this.files, st.mode & 0o7777)) return;
+      }
+    }
+    unlinkSync(p);
+  }
+
+  private keep(p: string, kind: 'f' | 'd', spares: Kind, mode: number): boolean {
+    let name = `${kind}${mode.toString(8)}.${this.next++}`;
+    while (this.names.has(name)) name = `${kind}${mode.toString(8)}.${this.next++}`;
+    try {
+      renameSync(p, join(this.tx, name));
+    } catch {
+      return false;
+    }
+    this.names.add(name);
+    spares.add(mode, name);
+    return true;
+  }
+}

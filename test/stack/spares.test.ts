@@ -1,0 +1,254 @@
+/**
+ * Spare inodes (src/stack/spares.ts): a transaction keeps what it would free in
+ * .pc/.patchq/spare and the next one stages its files and makes its folders from them.
+ * The suite forces the pool on (vitest.config.ts: PATCHQ_SPARES=1); here each tree is run
+ * beside a copy with the pool off, and every step must give the same bytes and modes.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { numbered, patchq, read, tempDir, write } from '../helpers/tree.js';
+
+const POOL = '.pc/.patchq/spare';
+const ON = { PATCHQ_SPARES: '1' };
+const OFF = { PATCHQ_SPARES: '0' };
+
+function ok(d: string, args: string[], env: NodeJS.ProcessEnv): void {
+  const r = patchq(d, args, env);
+  expect(r.code, `${args.join(' ')} in ${d}: ${r.stderr}`).toBe(0);
+}
+
+/**
+ * path -> "mode:bytes" under the tree, .pc included, folders with their mode; without the
+ * pool, and of patchq's record of each patch (which holds times) only the mode.
+ */
+function state(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir).sort()) {
+      const p = join(dir, e);
+      const rel = relative(root, p);
+      if (rel === POOL) continue;
+      const st = lstatSync(p);
+      if (rel.startsWith('.pc/.patchq/patch/') && st.isFile()) out[rel] = (st.mode & 0o7777).toString(8);
+      else if (st.isDirectory()) {
+        out[`${rel}/`] = (st.mode & 0o7777).toString(8);
+        walk(p);
+      } else out[rel] = `${(st.mode & 0o7777).toString(8)}:${readFileSync(p, 'latin1')}`;
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** The pool's files and folders: name -> inode and links. */
+function pool(root: string): Map<string, { ino: number; nlink: number; size: number; dir: boolean }> {
+  const dir = join(root, POOL);
+  const out = new Map<string, { ino: number; nlink: number; size: number; dir: boolean }>();
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    const st = lstatSync(join(dir, name));
+    out.set(name, { ino: st.ino, nlink: st.nlink, size: st.size, dir: st.isDirectory() });
+  }
+  return out;
+}
+
+/** Every inode of regular files below dir (the pool left out). */
+function inodes(root: string, dir = root, out = new Set<number>()): Set<number> {
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (relative(root, p) === POOL) continue;
+    const st = lstatSync(p);
+    if (st.isDirectory()) inodes(root, p, out);
+    else out.add(st.ino);
+  }
+  return out;
+}
+
+/**
+ * A series of three patches over files of several modes: an edit, a script, a new file in
+ * new folders, a deletion, a file over 64 KiB; all popped.
+ */
+function series(): string {
+  const d = tempDir('patchq-spares-');
+  write(d, 'a.txt', numbered(30));
+  write(d, 'sub/run.sh', '#!/bin/sh\necho hi\n');
+  spawnSync('chmod', ['755', join(d, 'sub/run.sh')]);
+  write(d, 'private.txt', 'secret\n');
+  spawnSync('chmod', ['600', join(d, 'private.txt')]);
+  write(d, 'big.txt', numbered(20000)); // ~129 KB
+  const edit = (name: string, files: string[], change: () => void) => {
+    ok(d, ['new', name], OFF);
+    ok(d, ['add', ...files], OFF);
+    change();
+    ok(d, ['refresh'], OFF);
+  };
+  edit('1.patch', ['a.txt', 'new/deep/x.txt'], () => {
+    write(d, 'a.txt', read(d, 'a.txt').replace('l3\n', 'L3\n'));
+    write(d, 'new/deep/x.txt', 'x\n');
+  });
+  edit('2.patch', ['sub/run.sh', 'a.txt', 'private.txt'], () => {
+    write(d, 'sub/run.sh', '#!/bin/sh\necho bye\n');
+    write(d, 'a.txt', read(d, 'a.txt').replace('l20\n', 'L20\n'));
+    write(d, 'private.txt', 'secret too\n');
+  });
+  edit('3.patch', ['big.txt', 'private.txt'], () => {
+    write(d, 'big.txt', read(d, 'big.txt').replace('l19000\n', 'L19000\n'));
+    write(d, 'private.txt', '');
+  });
+  ok(d, ['pop', '-a'], OFF);
+  return d;
+}
+
+describe('spare inodes', () => {
+  it('push and pop from spares give the bytes, modes and folders a run without them gives, and reuse the inodes', () => {
+    const on = series();
+    const off = tempDir('patchq-spares-off-');
+    cpSync(on, off, { recursive: true });
+    const steps = [['push', '-a'], ['pop', '-a'], ['push', '2'], ['push'], ['pop', '1'], ['pop'], ['push', '-a'], ['pop', '-a'], ['push', '-a']];
+    let reusedTimestamps = 0;
+    for (const [k, args] of steps.entries()) {
+      // Spares dated 2001: a file written from one must have this step's time.
+      for (const name of pool(on).keys()) utimesSync(join(on, POOL, name), 1e9, 1e9);
+      const before = pool(on);
+      const applied = new Set(patchq(on, ['applied'], ON).stdout.split('\n'));
+      const was = state(on);
+      const started = Date.now();
+      ok(on, args, ON);
+      ok(off, args, OFF);
+      expect(state(on), `after step ${k}: ${args.join(' ')}`).toEqual(state(off));
+      expect(patchq(on, ['applied'], ON).stdout).toBe(patchq(off, ['applied'], OFF).stdout);
+      // Every file of the tree this step wrote has this step's time, as a new file would.
+      for (const [rel, now] of Object.entries(state(on))) {
+        if (rel.startsWith('.pc/') || rel.endsWith('/') || was[rel] === now) continue;
+        expect(statSync(join(on, rel)).mtimeMs, `${rel} after step ${k}`).toBeGreaterThanOrEqual(started - 1000);
+      }
+      // What the pool had went into this step's files: the .timestamp of each patch pushed
+      // from spares is one of them, with the time of this push.
+      if (args[0] === 'push' && before.size > 0) {
+        const had = new Set([...before.values()].map((s) => s.ino));
+        for (const p of readdirSync(join(on, '.pc'))) {
+          const ts = join(on, '.pc', p, '.timestamp');
+          if (applied.has(p) || !existsSync(ts)) continue; // pushed in this step only
+          expect(statSync(ts).mtimeMs, `${p}/.timestamp after step ${k}`).toBeGreaterThanOrEqual(started - 1000);
+          if (had.has(statSync(ts).ino)) reusedTimestamps++;
+        }
+      }
+      // The pool only ever holds files of their own, over 64 KiB none, and never one of
+      // the tree's or .pc's.
+      const live = inodes(on);
+      for (const [name, s] of pool(on)) {
+        expect(s.dir || s.nlink === 1, `${name} has ${s.nlink} links`).toBe(true);
+        expect(s.size <= 64 * 1024 || s.dir, `${name} keeps ${s.size} bytes`).toBe(true);
+        expect(live.has(s.ino), `${name} is also a file of the tree`).toBe(false);
+      }
+    }
+    expect(pool(on).size).toBeGreaterThan(0);
+    expect(existsSync(join(off, POOL))).toBe(false);
+    expect(reusedTimestamps).toBeGreaterThan(0);
+    // And the stack pops back to the pristine tree.
+    ok(on, ['pop', '-a'], ON);
+    ok(off, ['pop', '-a'], OFF);
+    expect(state(on)).toEqual(state(off));
+  });
+
+  it('a file linked from outside the tree never gets into the pool, and its other name keeps its bytes', () => {
+    const d = tempDir('patchq-spares-link-');
+    const outside = join(tempDir('patchq-spares-outside-'), 'shared.txt');
+    write(d, 'shared.txt', numbered(10));
+    linkSync(join(d, 'shared.txt'), outside);
+    ok(d, ['new', 'p.patch'], ON);
+    ok(d, ['add', 'shared.txt'], ON);
+    // Written as a new file over the tree's name (never into the shared inode).
+    const edited = numbered(10).replace('l5\n', 'L5\n');
+    writeFileSync(join(d, 'shared.tmp'), edited);
+    renameSync(join(d, 'shared.tmp'), join(d, 'shared.txt'));
+    ok(d, ['refresh'], ON);
+    for (let i = 0; i < 3; i++) {
+      ok(d, ['pop'], ON);
+      expect(readFileSync(outside, 'latin1')).toBe(numbered(10));
+      expect(statSync(join(d, 'shared.txt')).ino).toBe(statSync(outside).ino); // the link is back
+      for (const [name, s] of pool(d)) expect(s.ino, name).not.toBe(statSync(outside).ino);
+      ok(d, ['push'], ON);
+      expect(read(d, 'shared.txt')).toBe(edited);
+      expect(readFileSync(outside, 'latin1')).toBe(numbered(10));
+    }
+  });
+
+  it('a pool that is not what its names say: links, folders and strangers are not written into, and the push is right', () => {
+    const d = series();
+    const ref = tempDir('patchq-spares-ref-');
+    cpSync(d, ref, { recursive: true });
+    ok(d, ['push', '-a'], ON);
+    ok(d, ['pop', '-a'], ON);
+    // Only the planted ones: a name for a file that is a symlink out (to a file, to a
+    // folder), one that is a folder, a folder's name on a file, a name of no kind; folder
+    // and file spares of other modes; and the one file spare of mode 644, a hard link to a
+    // file outside, so the push's first write takes it.
+    const spare = join(d, POOL);
+    spawnSync('sh', ['-c', 'rm -rf -- *'], { cwd: spare });
+    const outside = tempDir('patchq-spares-victim-');
+    write(outside, 'victim.txt', 'keep me\n');
+    write(outside, 'folder/inside.txt', 'keep me too\n');
+    symlinkSync(join(outside, 'victim.txt'), join(spare, 'f644.900001'));
+    symlinkSync(join(outside, 'folder'), join(spare, 'd755.900004'));
+    symlinkSync(join(outside, 'folder'), join(spare, 'stranger-link'));
+    mkdirSync(join(spare, 'f644.900002'));
+    // Folder spares of another mode (the first becomes the staging area's undo folder).
+    for (const n of [5, 6, 7]) mkdirSync(join(spare, `d700.90000${n}`), { mode: 0o700 });
+    // A file spare of another mode, longer than what goes into it.
+    writeFileSync(join(spare, 'f600.900008'), 'x'.repeat(100_000), { mode: 0o600 });
+    writeFileSync(join(spare, 'd755.900003'), 'not a folder');
+    writeFileSync(join(spare, 'stranger'), 'x');
+    write(outside, 'linked.txt', 'mine\n');
+    linkSync(join(outside, 'linked.txt'), join(spare, 'f644.999999'));
+    const planted = readdirSync(spare);
+    ok(d, ['push', '-a'], ON);
+    ok(ref, ['push', '-a'], OFF);
+    expect(state(d)).toEqual(state(ref));
+    expect(state(outside)).toEqual({ 'folder/': expect.any(String), 'folder/inside.txt': expect.stringMatching(/:keep me too\n$/), 'linked.txt': expect.stringMatching(/:mine\n$/), 'victim.txt': expect.stringMatching(/:keep me\n$/) });
+    // Each bad one is gone; the good ones were used.
+    const left = [...pool(d).keys()];
+    for (const name of planted) expect(left, name).not.toContain(name);
+    ok(d, ['pop', '-a'], ON);
+    ok(ref, ['pop', '-a'], OFF);
+    expect(state(d)).toEqual(state(ref));
+  });
+
+  it('is kept by default only on ext2/3/4 mounted without a journal', () => {
+    const d = tempDir('patchq-spares-where-');
+    write(d, 'a.txt', 'a\n');
+    const cycle = (dir: string, env: NodeJS.ProcessEnv) => {
+      ok(dir, ['new', 'p.patch'], env);
+      ok(dir, ['add', 'a.txt'], env);
+      write(dir, 'a.txt', 'b\n');
+      ok(dir, ['refresh'], env);
+      ok(dir, ['pop'], env);
+    };
+    // What findmnt and jbd2 say about the temp dir's file system, as the bench tells it.
+    const [source, type] = spawnSync('findmnt', ['-n', '-T', d, '-o', 'SOURCE,FSTYPE'], { encoding: 'utf8' }).stdout.trim().split(/\s+/);
+    const journals = existsSync('/proc/fs/jbd2') ? readdirSync('/proc/fs/jbd2') : [];
+    const dev = (source ?? '').replace(/^\/dev\//, '');
+    const journalLess = /^ext[234]$/.test(type ?? '') && !journals.some((j) => j.startsWith(`${dev}-`));
+    cycle(d, { PATCHQ_SPARES: '' });
+    expect(existsSync(join(d, POOL)), `${type} on ${source}`).toBe(journalLess);
+    // Forced off: none made, and one that is there is left alone.
+    const off = tempDir('patchq-spares-where-off-');
+    write(off, 'a.txt', 'a\n');
+    cycle(off, OFF);
+    expect(existsSync(join(off, POOL))).toBe(false);
+    // tmpfs (where there is one): none.
+    if (existsSync('/dev/shm') && spawnSync('findmnt', ['-n', '-T', '/dev/shm', '-o', 'FSTYPE'], { encoding: 'utf8' }).stdout.trim() === 'tmpfs') {
+      const shm = join('/dev/shm', `patchq-spares-${process.pid}`);
+      mkdirSync(shm);
+      try {
+        write(shm, 'a.txt', 'a\n');
+        cycle(shm, { PATCHQ_SPARES: '' });
+        expect(existsSync(join(shm, POOL))).toBe(false);
+      } finally {
+        spawnSync('rm', ['-rf', shm]);
+      }
+    }
+  });
+});
