@@ -26,7 +26,8 @@
  * What is kept: regular files with one link (nobody else's name shares the inode: a
  * backup that is the tree's file again has two and is removed as before, so is anything
  * else), emptied folders, at most MAX of each. Files over 64 KiB are truncated as they go
- * in: the pool holds inodes, not data.
+ * in: the pool holds inodes, and of data no more than the popped patches' backups and the
+ * files they wrote held.
  *
  * Crash safety is the transaction's (transaction.ts): the pool is taken before anything
  * is staged and given back after the manifest is gone, so a crash leaves a staging area
