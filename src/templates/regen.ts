@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 import { applyFilePatch, isAlreadyApplied } from '../engine/index.js';
 import type { ParsedPatch } from '../engine/types.js';
-import { applyTransaction, backedUpFiles, displayName, insertEntry, loadState, pop, push, readBackup, readPatch, readRecord, readText, splitPatchText, withLock, writePatchOp, type FileOp, type PushResult, type StackEvents, type Tree } from '../stack/index.js';
+import { applyTransaction, backedUpFiles, displayName, insertEntry, loadState, pop, push, readBackup, readPatch, readRecord, readText, splitPatchText, withBase, withLock, writePatchOp, type FileOp, type PushResult, type StackEvents, type Tree } from '../stack/index.js';
 import { findTemplate, loadTemplate, type Template } from './template.js';
 import { parseTemplateHeader, runTemplate, templateHeader, templatePatch, type TemplateRun, type TemplateView } from './run.js';
 import { templateDirs } from './index.js';
@@ -67,9 +67,11 @@ export function templateOf(tree: Tree, name: string): { name: string; params: Re
 
 /**
  * Regenerate an UNAPPLIED template patch on the tree as it is now (the state below it):
- * rewrite the patch file, header kept. The caller pushes it afterwards.
+ * rewrite the patch file, header kept. The caller pushes it afterwards. `base`: the
+ * upstream commit the tree is at, recorded as `Patchq-Base:` when the patch changes, as a
+ * refresh records it (reapply; the 3-way step reads the pre-images there).
  */
-export async function regenerate(tree: Tree, name: string, opts: { dryRun?: boolean; view?: TemplateView } = {}): Promise<Regenerated> {
+export async function regenerate(tree: Tree, name: string, opts: { dryRun?: boolean; view?: TemplateView; base?: string } = {}): Promise<Regenerated> {
   const oldText = readPatch(tree, name);
   if (oldText === null) throw new PatchqError('E_NOT_FOUND', `Patch ${name} does not exist`);
   const header = splitPatchText(oldText).header;
@@ -79,8 +81,9 @@ export async function regenerate(tree: Tree, name: string, opts: { dryRun?: bool
   const known = Object.fromEntries(Object.entries(meta.params).filter(([k]) => k in tpl.parameters));
   const run = await runTemplate(tpl, tree.root, known, opts.view);
   if (!run.ok) failChecks(tpl, run);
-  const newText = patchTextFor(tree, tpl, run, header);
+  let newText = patchTextFor(tree, tpl, run, header);
   const changed = newText !== oldText;
+  if (changed && opts.base) newText = patchTextFor(tree, tpl, run, withBase(header, opts.base));
   if (changed && !opts.dryRun) withLock(tree, () => applyTransaction(tree, [writePatchOp(tree, name, newText)]));
   return { name, template: tpl.name, oldText, newText, changed, run };
 }

@@ -57,6 +57,10 @@ describe('template patches on a new upstream', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(json(r).patches.map((p) => p.outcome)).toEqual(['regenerated', 'exact']);
     expect(read(d, 'src/one.txt')).toContain('z = newcall()\n');
+    // Regenerated on v2: v2 is its base now, as a refresh would record it (the 3-way step
+    // reads its pre-images there); the template's header lines are kept.
+    const v2 = git(d, 'rev-parse', 'HEAD').trim();
+    expect(read(d, 'patches/t.patch')).toMatch(new RegExp(`^Patchq-Template: rename-call\n[\\s\\S]*^Patchq-Base: ${v2}\n`, 'm'));
     expect(patchq(d, ['pop', '-a']).code).toBe(0);
     expect(patchq(d, ['reapply', '--check']).code).toBe(0);
   });
