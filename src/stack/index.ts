@@ -51,4 +51,5 @@ export { exportSeries, gitFileDiff, type ExportOptions, type ExportResult, type 
 export { splitMailbox, mailHeaders, parseDep3, gitPatchName, type Dep3 } from './mail.js';
 export { annotate, type Annotated } from './ops/annotate.js';
 export { compressionOf, readPatch, readPatchFile, writePatchOp } from './patchfile.js';
+export { editPatchCopy } from './ops/edit-patch.js';
 export { makeBaseFor } from './bases.js';

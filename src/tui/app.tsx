@@ -29,9 +29,11 @@ export interface AppProps {
   onEdit?: (path: string, selected: string, reopen: boolean) => void;
   /** The user quit. */
   onQuit?: () => void;
+  /** A line for the status bar at once (what became of an edit). */
+  notice?: string;
 }
 
-export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit }: AppProps) {
+export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit, notice }: AppProps) {
   const { width, height } = useSize();
   const navApi = useNav();
   const { nav } = navApi;
@@ -57,6 +59,7 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
 
   useKeys({ navApi, tree: ops.tree, runner, all, pageHeight: bodyH, contentLength, onEdit, onQuit });
   useEffect(() => {
+    if (notice) runner.setMessage(notice);
     if (reopenStopped) void runner.reapply();
   }, []);
 

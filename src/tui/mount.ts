@@ -11,6 +11,8 @@ import { createElement } from 'react';
 import { render } from 'ink';
 import { App } from './app.js';
 import type { Ops } from './store.js';
+import { PatchqError } from '../engine/errors.js';
+import { compressionOf, editPatchCopy } from '../stack/index.js';
 
 interface Edit {
   path: string;
@@ -21,6 +23,7 @@ interface Edit {
 export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, beforeFirst: () => void): Promise<number> {
   let selected: string | undefined;
   let reopen = false;
+  let notice: string | undefined;
   beforeFirst();
   for (;;) {
     let edit: Edit | null = null;
@@ -30,6 +33,7 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
         color,
         ...(selected ? { initialSelected: selected } : {}),
         reopenStopped: reopen,
+        ...(notice ? { notice } : {}),
         onEdit: (path: string, sel: string, again: boolean) => void (edit = { path, selected: sel, reopen: again }),
       }),
       { exitOnCtrlC: false },
@@ -42,7 +46,17 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
     reopen = e.reopen;
     // $EDITOR may carry arguments ("code -w"): run it through the shell, path quoted.
     const editor = env.VISUAL || env.EDITOR || 'vi';
-    spawnSync(`${editor} '${e.path.replace(/'/g, `'\\''`)}'`, { shell: true, stdio: 'inherit', env });
+    const run = (path: string) => void spawnSync(`${editor} '${path.replace(/'/g, `'\\''`)}'`, { shell: true, stdio: 'inherit', env });
+    // A compressed patch (not a conflicted file of the tree): edited through a plain copy.
+    const patch = e.path.startsWith(ops.tree.patchesDir + '/') ? e.path.slice(ops.tree.patchesDir.length + 1) : null;
+    notice = undefined;
+    if (patch !== null && !e.reopen && compressionOf(patch)) {
+      try {
+        notice = editPatchCopy(ops.tree, patch, run) ? `${patch}: written back (${compressionOf(patch)})` : `${patch}: not changed`;
+      } catch (err) {
+        notice = err instanceof PatchqError ? err.describe() : String(err);
+      }
+    } else run(e.path);
     // Full-screen editors (vim, less) leave the alternate screen on exit: enter it again.
     if (process.stdout.isTTY) process.stdout.write('\x1b[?1049h\x1b[H\x1b[J');
   }

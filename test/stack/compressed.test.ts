@@ -6,12 +6,13 @@
  * and its change silently left out.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { patchq, quilt, read, tempDir, write } from '../helpers/tree.js';
 import { snapshot } from '../hardening/helpers.js';
+import { editPatchCopy, openTree } from '../../src/stack/index.js';
 
 const PATCH = 'Fix b\n\n--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n';
 const TOOLS = { gz: 'gzip', bz2: 'bzip2', xz: 'xz' } as const;
@@ -64,6 +65,21 @@ describe.each(['gz', 'bz2', 'xz'] as const)('a .%s patch', (ext) => {
     expect(read(d, 'f')).toBe('a\nB\nc\nd\n');
     expect(quilt(d, ['pop']).code).toBe(0);
     expect(read(d, 'f')).toBe('a\nb\nc\n');
+  });
+
+  it('is edited through a plain copy (the TUI\'s e): unchanged, its bytes stay; changed, it is written back compressed', () => {
+    const { d, name } = tree(ext);
+    const tr = openTree(d);
+    const before = stored(d, name);
+    let given = '';
+    expect(editPatchCopy(tr, name, (file) => void (given = file))).toBe(false);
+    expect(basename(given)).toBe('one.diff');
+    expect(stored(d, name).equals(before)).toBe(true);
+    expect(editPatchCopy(tr, name, (file) => writeFileSync(file, readFileSync(file, 'latin1').replace('Fix b', 'Fix b, edited'), 'latin1'))).toBe(true);
+    expect(stored(d, name).toString('latin1').startsWith(MAGIC[ext])).toBe(true);
+    expect(unpack(ext, stored(d, name))).toBe(PATCH.replace('Fix b', 'Fix b, edited'));
+    expect(existsSync(given)).toBe(false); // the copy is gone
+    expect(ok(d, ['push']).stdout).toContain('patching file f');
   });
 });
 

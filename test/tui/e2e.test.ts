@@ -4,7 +4,8 @@
  * stack checked afterwards with `patchq applied`. Needs `npx tsc -p .` (npm test builds).
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, patchq, read } from '../helpers/tree.js';
@@ -88,6 +89,39 @@ describe('tui end to end in tmux', () => {
     tmux('send-keys', '-t', session, 'q');
     expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
     expect(read(root, `patches/${names[0]}`)).not.toContain('edited-by-editor');
+  });
+
+  it('e on a compressed patch: the editor gets the plain text, and the edit is written back compressed', async () => {
+    const { root, names } = makeTree(2);
+    // The second patch kept gzipped, as quilt keeps .gz patches.
+    const gz = `${names[1]}.gz`;
+    writeFileSync(join(root, 'patches', gz), gzipSync(readFileSync(join(root, 'patches', names[1]!))));
+    rmSync(join(root, 'patches', names[1]!));
+    writeFileSync(join(root, 'patches/series'), `${names[0]}\n${gz}\n`);
+    session = `patchq-tui-egz-${process.pid}-${Date.now()}`;
+    // The editor records what it was given (the file's first bytes) and adds a line.
+    const editor = join(root, 'fake-editor.sh');
+    writeFileSync(editor, `#!/bin/sh\n{ head -c 6 "$1"; echo; echo "$1"; } > ${join(root, 'seen')}\necho '# edited-by-editor' >> "$1"\n`, { mode: 0o755 });
+    const cmd = `env NO_COLOR=1 EDITOR=${editor} ${process.execPath} ${CLI} tui; echo EXIT=$?; sleep 30`;
+    expect(tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', root, cmd).status).toBe(0);
+    await until((s) => s.includes('q quit'), 'first frame');
+    tmux('send-keys', '-t', session, '?');
+    await until((s) => s.includes('patchq: keys'), 'input live');
+    tmux('send-keys', '-t', session, 'h');
+    await until((s) => s.includes('enter diff'), 'stack');
+    tmux('send-keys', '-t', session, 'j', 'e');
+    await until((s) => s.includes(`${gz}: written back (gzip)`), 'written back');
+    const seen = read(root, 'seen').split('\n');
+    expect(seen[0]).toBe('Index:'); // the text, not gzip's bytes
+    expect(seen[1]).toMatch(new RegExp(`/${names[1]!.replace(/\./g, '\\.')}$`)); // named as a diff
+    const bytes = readFileSync(join(root, 'patches', gz));
+    expect(bytes.subarray(0, 2).toString('latin1')).toBe('\x1f\x8b');
+    expect(gunzipSync(bytes).toString('latin1')).toMatch(/\n# edited-by-editor\n$/);
+    expect(existsSync(join(root, 'patches', names[1]!))).toBe(false);
+    tmux('send-keys', '-t', session, 'q');
+    expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
+    // And it still pushes.
+    expect(patchq(root, ['push', '-a']).code).toBe(0);
   });
 
   it('keys typed before the app is live are kept: sent at once, and while ink loads', async () => {
