@@ -13,7 +13,7 @@ export const run: RunFn = async (ctx, args) => {
   const name = given ? patchArg(ctx, t, given) : (applied[applied.length - 1] ?? series.find((e) => templateOf(t, e.name))?.name);
   if (!name) throw new PatchqError('E_NOT_FOUND', 'No template patch in series');
   const dry = opt.bool(args, 'dry-run');
-  const r = await regenInStack(t, name, { dryRun: dry }, events(ctx));
+  const r = await regenInStack(t, name, { dryRun: dry, force: opt.bool(args, 'force') }, events(ctx));
   ctx.out.line(
     !r.changed
       ? `Patch ${displayName(t, name)} is unchanged (template ${r.template})`
@@ -24,8 +24,9 @@ export const run: RunFn = async (ctx, args) => {
   // What changed in the patch file itself: a diff of the old patch against the new one.
   const change = r.changed ? makeFileDiff(r.oldText, r.newText, { oldPath: `${name} (old)`, newPath: `${name} (new)`, style: 'quilt', oldLabel: `${name} (old)`, newLabel: `${name} (new)` }) : '';
   if (change) for (const l of change.replace(/\n$/, '').split('\n')) ctx.out.line(l);
+  if (r.dropped.length) ctx.out.line(`${dry ? 'Would drop' : 'Dropped'} changes template ${r.template} does not make: ${r.dropped.join(', ')}`);
   return {
     exitCode: r.pushed?.failed ? 1 : 0,
-    data: { name, template: r.template, changed: r.changed, patchDiff: change, files: r.run.files.filter((f) => f.before !== f.after).map((f) => f.path) },
+    data: { name, template: r.template, changed: r.changed, patchDiff: change, files: r.run.files.filter((f) => f.before !== f.after).map((f) => f.path), dropped: r.dropped },
   };
 };

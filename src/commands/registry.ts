@@ -113,8 +113,12 @@ export const commands: Command[] = [
   {
     name: 'regen',
     summary: 'Regenerate a template patch on the current tree and show how it changed.',
-    usage: '[--dry-run] [PATCH]',
-    options: [{ name: 'dry-run', type: 'boolean', description: 'Show the new patch, keep the old one.' }, json],
+    usage: '[--dry-run] [-f] [PATCH]',
+    options: [
+      { name: 'dry-run', type: 'boolean', description: 'Show the new patch, keep the old one.' },
+      { name: 'force', short: 'f', type: 'boolean', description: 'Regenerate even when that drops changes the template does not make (hand edits).' },
+      json,
+    ],
     json: true,
     load: () => import('./regen.js'),
   },

@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 import { applyFilePatch, isAlreadyApplied } from '../engine/index.js';
 import type { ParsedPatch } from '../engine/types.js';
-import { applyTransaction, backedUpFiles, displayName, insertEntry, loadState, pop, push, readBackup, readPatch, readRecord, readText, splitPatchText, withBase, withLock, writePatchOp, type FileOp, type PushResult, type StackEvents, type Tree } from '../stack/index.js';
+import { applyTransaction, backedUpFiles, displayName, insertEntry, loadPatch, loadState, pop, push, readBackup, readPatch, readRecord, readText, splitPatchText, withBase, withLock, writePatchOp, type FileOp, type PushResult, type StackEvents, type Tree } from '../stack/index.js';
 import { findTemplate, loadTemplate, type Template } from './template.js';
 import { parseTemplateHeader, runTemplate, templateHeader, templatePatch, type TemplateRun, type TemplateView } from './run.js';
 import { templateDirs } from './index.js';
@@ -115,16 +115,21 @@ export function changesNotRegenerated(old: ParsedPatch, read: (path: string) => 
 export interface RegenInStack extends Regenerated {
   /** The push that put the patch back (null for a dry run). */
   pushed: PushResult | null;
+  /** Changes of the old patch the regenerated one does not make ("path hunk N"): see changesNotRegenerated. */
+  dropped: string[];
 }
 
 /**
  * `patchq regen NAME` on a stack, the one implementation the CLI and the TUI share: the
  * patch must be the top (popped first) or the next one; it is regenerated on the tree below
- * it, then pushed again. A dry run of an unapplied patch writes nothing.
+ * it, then pushed again. A dry run of an unapplied patch writes nothing. A regeneration that
+ * would drop changes the old patch makes and its template does not (a hand edit, or a
+ * template changed since) is refused before anything is written, unless `force`.
  */
-export async function regenInStack(tree: Tree, name: string, opts: { dryRun?: boolean } = {}, events: StackEvents = {}): Promise<RegenInStack> {
+export async function regenInStack(tree: Tree, name: string, opts: { dryRun?: boolean; force?: boolean } = {}, events: StackEvents = {}): Promise<RegenInStack> {
   const { series, applied } = loadState(tree);
-  if (!series.some((e) => e.name === name)) throw new PatchqError('E_NOT_FOUND', `Patch ${name} is not in series`);
+  const entry = series.find((e) => e.name === name);
+  if (!entry) throw new PatchqError('E_NOT_FOUND', `Patch ${name} is not in series`);
   if (!templateOf(tree, name)) throw new PatchqError('E_USAGE', `Patch ${name} is not a template patch`);
   const at = applied.indexOf(name);
   if (at >= 0 && at !== applied.length - 1) {
@@ -133,16 +138,26 @@ export async function regenInStack(tree: Tree, name: string, opts: { dryRun?: bo
   if (at < 0 && series.findIndex((e) => e.name === name) !== applied.length) {
     throw new PatchqError('E_STATE', `Patch ${displayName(tree, name)} is not the next patch; push up to the patch before it first`);
   }
-  if (at >= 0 && opts.dryRun) {
-    // A dry run of the applied top patch pops nothing: the template runs on the files as they
-    // were below it (the originals .pc keeps), in memory.
+  // First in memory, on the files below the patch (for the applied top patch, the originals
+  // .pc keeps): what it would write, and what that would drop. Nothing popped yet.
+  let view: TemplateView | undefined;
+  if (at >= 0) {
     const rec = readRecord(tree, name);
     const below = new Map(backedUpFiles(tree, name).map((f) => [f, readBackup(tree, name, f, rec).text]));
-    const view: TemplateView = { read: (p) => (below.has(p) ? below.get(p)! : readText(join(tree.root, p))), also: below.keys() };
-    return { ...(await regenerate(tree, name, { dryRun: true, view })), pushed: null };
+    view = { read: (p) => (below.has(p) ? below.get(p)! : readText(join(tree.root, p))), also: below.keys() };
+  }
+  const probe = await regenerate(tree, name, { dryRun: true, ...(view ? { view } : {}) });
+  const read = view ? view.read : (p: string) => readText(join(tree.root, p));
+  const dropped = probe.changed ? changesNotRegenerated(loadPatch(tree, entry), read, probe.run) : [];
+  if (opts.dryRun) return { ...probe, pushed: null, dropped };
+  if (dropped.length && !opts.force) {
+    throw new PatchqError(
+      'E_STATE',
+      `regenerating ${displayName(tree, name)} would drop changes it makes that template ${probe.template} does not (edited by hand, or the template changed): ${dropped.join(', ')}; nothing was changed (regen -f drops them)`,
+    );
   }
   if (at >= 0) await pop(tree, {}, events);
   const r = await regenerate(tree, name, opts);
-  const pushed = at >= 0 || !opts.dryRun ? await push(tree, { target: { name } }, events) : null;
-  return { ...r, pushed };
+  const pushed = await push(tree, { target: { name } }, events);
+  return { ...r, pushed, dropped };
 }

@@ -130,6 +130,28 @@ describe('a template patch edited by hand', () => {
     expect(read(d, 'patches/t.patch')).toBe(patch);
   });
 
+  it('regen refuses to drop it (the next patch, and the applied top): nothing changed; --dry-run names it; -f drops it', () => {
+    const d = handEdited();
+    const refused = (args: string[]) => {
+      const before = snapshot(d, { withPc: true });
+      const r = patchq(d, args);
+      expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/^regenerating t\.patch would drop changes it makes that template rename-call does not \(edited by hand, or the template changed\): src\/one\.txt hunk 1; nothing was changed \(regen -f drops them\)\n$/)]);
+      expect(snapshot(d, { withPc: true })).toEqual(before);
+    };
+    refused(['regen', 't.patch']); // unapplied, the next patch
+    expect(patchq(d, ['push']).code).toBe(0);
+    refused(['regen']); // the applied top
+    const dry = patchq(d, ['regen', '--dry-run', '--json']);
+    expect([dry.code, JSON.parse(dry.stdout).dropped]).toEqual([0, ['src/one.txt hunk 1']]);
+    expect(patchq(d, ['regen', '--dry-run']).stdout).toContain('Would drop changes template rename-call does not make: src/one.txt hunk 1\n');
+    const forced = patchq(d, ['regen', '-f']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain('Dropped changes template rename-call does not make: src/one.txt hunk 1\n');
+    expect(read(d, 'patches/t.patch')).not.toContain('HAND EDIT');
+    expect(read(d, 'src/one.txt')).toContain('l5\n');
+    expect(patchq(d, ['applied']).stdout).toBe('t.patch\n');
+  });
+
   it('--continue with the change put back keeps it in the patch', () => {
     const d = handEdited();
     expect(patchq(d, ['reapply']).code).toBe(1);
