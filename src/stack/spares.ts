@@ -125,6 +125,10 @@ export class Spares {
     let entries: Dirent[];
     try {
       if (force === '0') throw new Error('no pool');
+      // A symlink in its place is no pool: the listing would follow it, and what it found
+      // not the pool's would be removed from the folder it leads to. (close cannot rename
+      // over it: it stays, and is never used.)
+      if (!lstatSync(this.pool).isDirectory()) throw new Error('no pool');
       entries = readdirSync(this.pool, { withFileTypes: true });
       renameSync(this.pool, this.tx);
       this.keeping = true;

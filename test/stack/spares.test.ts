@@ -216,6 +216,27 @@ describe('spare inodes', () => {
     expect(state(d)).toEqual(state(ref));
   });
 
+  it('a pool that is a symlink to a folder elsewhere: nothing there is removed or written, and the push is right', () => {
+    const d = series();
+    const ref = tempDir('patchq-spares-ref-');
+    cpSync(d, ref, { recursive: true });
+    // A folder outside holding a stranger, a subfolder and names the pool would use.
+    const outside = tempDir('patchq-spares-victim-');
+    write(outside, 'victim.txt', 'keep me\n');
+    write(outside, 'sub/inside.txt', 'keep me too\n');
+    write(outside, 'f644.1', 'mine\n');
+    mkdirSync(join(outside, 'd755.2'));
+    const before = state(outside);
+    spawnSync('rm', ['-rf', join(d, POOL)]);
+    symlinkSync(outside, join(d, POOL));
+    for (const args of [['push', '-a'], ['pop', '-a'], ['push', '-a']]) {
+      ok(d, args, ON);
+      ok(ref, args, OFF);
+      expect(state(outside), args.join(' ')).toEqual(before);
+    }
+    expect(state(d)).toEqual(state(ref));
+  });
+
   it('is kept by default only on ext2/3/4 mounted without a journal', () => {
     const d = tempDir('patchq-spares-where-');
     write(d, 'a.txt', 'a\n');
