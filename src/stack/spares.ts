@@ -173,7 +173,6 @@ export class Spares {
       // Looked at before a byte is written: a link to it from elsewhere would get the bytes.
       const st = fstatSync(fd);
       if (!st.isFile() || st.nlink !== 1) return undefined;
-      if (s.mode !== mode) fchmodSync(fd, mode);
       const len = data.length; // latin1: a char is a byte
       // As writeFileAtomic: a string goes to the kernel without a Buffer of our own.
       let done = typeof data === 'string' ? writeSync(fd, data, 0, 'latin1') : 0;
@@ -181,6 +180,9 @@ export class Spares {
       while (bytes && done < len) done += writeSync(fd, bytes, done, len - done, done);
       if (st.size > len) ftruncateSync(fd, len);
       else if (len === 0) futimesSync(fd, new Date(), new Date()); // as a new file's times
+      // After the bytes: a write or a truncate by a process without CAP_FSETID (a user's)
+      // clears the set-user-ID and set-group-ID bits, the name's or a chmod's before it.
+      if (s.mode !== mode || (mode & 0o6000) !== 0) fchmodSync(fd, mode);
     } finally {
       closeSync(fd);
     }

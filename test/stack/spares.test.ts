@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { numbered, patchq, read, tempDir, write } from '../helpers/tree.js';
+import { CLI, numbered, patchq, read, tempDir, write } from '../helpers/tree.js';
 
 const POOL = '.pc/.patchq/spare';
 const ON = { PATCHQ_SPARES: '1' };
@@ -235,6 +235,38 @@ describe('spare inodes', () => {
       expect(state(outside), args.join(' ')).toEqual(before);
     }
     expect(state(d)).toEqual(state(ref));
+  });
+
+  it('a set-user-ID file written from a spare keeps the bit, without CAP_FSETID too (a write clears it)', () => {
+    // As a user: root keeps the bit through a write; without CAP_FSETID in its bounding
+    // set, root's patchq has none, as a user's.
+    const asUser = process.getuid?.() !== 0 ? [] : ['setpriv', '--bounding-set=-fsetid'];
+    if (asUser.length && spawnSync('setpriv', ['--version']).status !== 0) return;
+    const run = (dir: string, args: string[], env: NodeJS.ProcessEnv) => {
+      const [cmd, ...pre] = [...asUser, process.execPath];
+      const r = spawnSync(cmd!, [...pre, CLI, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, LANG: 'C', ...env } });
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    };
+    const on = tempDir('patchq-spares-suid-');
+    write(on, 'a.txt', 'a\n');
+    write(on, 'tool', 'tool\n', 0o4755);
+    const off = tempDir('patchq-spares-suid-off-');
+    cpSync(on, off, { recursive: true });
+    // A pool of 644 files and 755 folders; then add copies the tool in place of its name
+    // (quilt's add): a write of mode 4755, from a spare.
+    for (const [dir, env] of [[on, ON], [off, OFF]] as const) {
+      run(dir, ['new', 'p.patch'], env);
+      run(dir, ['add', 'a.txt'], env);
+      write(dir, 'a.txt', 'b\n');
+      run(dir, ['refresh'], env);
+      run(dir, ['pop'], env);
+      run(dir, ['new', 'q.patch'], env);
+      run(dir, ['add', 'tool'], env);
+    }
+    expect(pool(on).size).toBeGreaterThan(0);
+    expect((statSync(join(off, 'tool')).mode & 0o7777).toString(8)).toBe('4755');
+    const files = (root: string) => Object.entries(state(root)).filter(([rel]) => !rel.startsWith('patches/'));
+    expect(files(on)).toEqual(files(off));
   });
 
   it('is kept by default only on ext2/3/4 mounted without a journal', () => {
