@@ -45,7 +45,7 @@
  * a journal-less ext file system.
  */
 import { chmodSync, closeSync, constants, fchmodSync, fstatSync, ftruncateSync, futimesSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmdirSync, statfsSync, statSync, truncateSync, unlinkSync, writeSync, type Dirent } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { maybeFailWrite } from '../fsx/atomic.js';
 import { removeTree } from '../fsx/remove.js';
 import type { Tree } from './layout.js';
@@ -110,6 +110,8 @@ export class Spares {
   /** Names in the staging area that belong to the pool, and the next number to name one. */
   private readonly names = new Set<string>();
   private next = 0;
+  /** Folders' set-group-ID bit (0 or 0o2000), by path: a push makes many folders in few. */
+  private readonly sgid = new Map<string, number>();
   /** A pool is kept: there was one, or one pays here (journalLess). */
   private keeping: boolean | undefined;
 
@@ -191,16 +193,30 @@ export class Spares {
 
   /** Put a spare empty folder at `dest` (planned missing), with mkdir's mode. False: none. */
   takeDir(dest: string): boolean {
-    const want = folderMode();
+    // mkdir's mode: the umask's, and set-group-ID in a set-group-ID folder (it is inherited).
+    const parent = dirname(dest);
+    let sgid = this.sgid.get(parent);
+    if (sgid === undefined) {
+      try {
+        sgid = statSync(parent).mode & 0o2000;
+      } catch {
+        return false; // dest's folder is not there: mkdir says
+      }
+      this.sgid.set(parent, sgid);
+    }
+    const want = folderMode() | sgid;
     const s = this.dirs.take(want);
     if (!s) return false;
     this.names.delete(s.name);
     try {
+      // The mode before the rename: a kill between the two leaves no folder of the tree
+      // with the spare's mode (a redo finds the folder there and leaves it as it is).
+      if (s.mode !== want) chmodSync(join(this.tx, s.name), want);
       renameSync(join(this.tx, s.name), dest);
     } catch {
-      return false; // dest's folder is not there, or a folder is there after all: mkdir says
+      return false; // a folder is there after all: mkdir says
     }
-    if (s.mode !== want) chmodSync(dest, want);
+    this.sgid.set(dest, sgid);
     return true;
   }
 

@@ -5,7 +5,7 @@
  * beside a copy with the pool off, and every step must give the same bytes and modes.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, numbered, patchq, read, tempDir, write } from '../helpers/tree.js';
@@ -267,6 +267,27 @@ describe('spare inodes', () => {
     expect((statSync(join(off, 'tool')).mode & 0o7777).toString(8)).toBe('4755');
     const files = (root: string) => Object.entries(state(root)).filter(([rel]) => !rel.startsWith('patches/'));
     expect(files(on)).toEqual(files(off));
+  });
+
+  it('in a set-group-ID tree, a folder made from a spare is set-group-ID as mkdir makes it', () => {
+    const trees = [ON, OFF].map((env) => {
+      const d = tempDir('patchq-spares-sgid-');
+      chmodSync(d, 0o2755);
+      write(d, 'a.txt', 'a\n');
+      ok(d, ['new', 'p.patch'], env);
+      ok(d, ['add', 'a.txt', 'new/deep/x.txt'], env);
+      write(d, 'a.txt', 'b\n');
+      write(d, 'new/deep/x.txt', 'x\n');
+      ok(d, ['refresh'], env);
+      return { d, env };
+    });
+    const files = (root: string) => Object.entries(state(root)).filter(([rel]) => !rel.startsWith('patches/'));
+    for (const args of [['pop'], ['push'], ['pop'], ['push']]) {
+      for (const { d, env } of trees) ok(d, args, env);
+      expect(files(trees[0]!.d), args.join(' ')).toEqual(files(trees[1]!.d));
+    }
+    expect(pool(trees[0]!.d).size).toBeGreaterThan(0);
+    expect((statSync(join(trees[1]!.d, 'new/deep')).mode & 0o7777).toString(8)).toBe('2755');
   });
 
   it('is kept by default only on ext2/3/4 mounted without a journal', () => {
