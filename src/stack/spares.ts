@@ -184,7 +184,14 @@ export class Spares {
       else if (len === 0) futimesSync(fd, new Date(), new Date()); // as a new file's times
       // After the bytes: a write or a truncate by a process without CAP_FSETID (a user's)
       // clears the set-user-ID and set-group-ID bits, the name's or a chmod's before it.
-      if (s.mode !== mode || (mode & 0o6000) !== 0) fchmodSync(fd, mode);
+      // Not ours to chmod (another user's, in a shared tree): a new file, as with no spare.
+      if (s.mode !== mode || (mode & 0o6000) !== 0) {
+        try {
+          fchmodSync(fd, mode);
+        } catch {
+          return undefined;
+        }
+      }
     } finally {
       closeSync(fd);
     }

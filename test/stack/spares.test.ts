@@ -290,6 +290,41 @@ describe('spare inodes', () => {
     expect((statSync(join(trees[1]!.d, 'new/deep')).mode & 0o7777).toString(8)).toBe('2755');
   });
 
+  it("a spare of another user's (a shared tree) that patchq cannot chmod is not used: the command works", () => {
+    // Root sets up a tree of nobody's with a pool of root's group- and world-writable
+    // spares (as a umask-002 user's pop leaves them for another of the group); nobody runs.
+    if (process.getuid?.() !== 0 || spawnSync('setpriv', ['--version']).status !== 0) return;
+    const d = tempDir('patchq-spares-owner-');
+    chmodSync(d, 0o755);
+    write(d, 'a.txt', 'a\n');
+    mkdirSync(join(d, POOL), { recursive: true });
+    spawnSync('chown', ['-R', '65534:65534', d]);
+    write(d, `${POOL}/f666.1`, 'old\n', 0o666);
+    mkdirSync(join(d, POOL, 'd777.2'));
+    chmodSync(join(d, POOL, 'd777.2'), 0o777);
+    const run = (args: string[]) =>
+      spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, ...args], {
+        cwd: d,
+        encoding: 'utf8',
+        env: { ...process.env, LANG: 'C', HOME: d, PATCHQ_CONFIG_DIR: join(d, '.config'), PATCHQ_CACHE_DIR: join(d, '.cache'), ...ON },
+      });
+    for (const args of [['new', 'p.patch'], ['add', 'a.txt', 'new/x.txt']]) {
+      const r = run(args);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    }
+    write(d, 'a.txt', 'b\n');
+    write(d, 'new/x.txt', 'x\n');
+    spawnSync('chown', ['-R', '65534:65534', join(d, 'a.txt'), join(d, 'new')]);
+    for (const args of [['refresh'], ['pop'], ['push']]) {
+      const r = run(args);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    }
+    expect(read(d, 'a.txt')).toBe('b\n');
+    expect(read(d, '.pc/p.patch/a.txt')).toBe('a\n');
+    for (const rel of ['.pc/p.patch/a.txt', '.pc/p.patch/.timestamp', 'patches/series']) expect(lstatSync(join(d, rel)).mode & 0o777, rel).toBe(0o644);
+    for (const rel of ['.pc/p.patch', 'new']) expect(lstatSync(join(d, rel)).mode & 0o777, rel).toBe(0o777 & ~process.umask());
+  });
+
   it('is kept by default only on ext2/3/4 mounted without a journal', () => {
     const d = tempDir('patchq-spares-where-');
     write(d, 'a.txt', 'a\n');
