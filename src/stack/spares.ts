@@ -143,7 +143,8 @@ export class Spares {
       const name = entry.name;
       const m = NAME.exec(name);
       const n = m ? Number(m[3]) : Number.NaN;
-      if (!m || !Number.isSafeInteger(n) || !(m[1] === 'f' ? entry.isFile() : entry.isDirectory())) {
+      // A number near 2^53 is not the pool's: counting on from it, n + 1 === n (a loop).
+      if (!m || !(n < 2 ** 48) || !(m[1] === 'f' ? entry.isFile() : entry.isDirectory())) {
         // Not the pool's: nothing to reuse. A link goes, never what it leads to.
         if (entry.isDirectory()) removeTree(join(this.tx, name));
         else unlinkSync(join(this.tx, name));

@@ -325,6 +325,16 @@ describe('spare inodes', () => {
     for (const rel of ['.pc/p.patch', 'new']) expect(lstatSync(join(d, rel)).mode & 0o777, rel).toBe(0o777 & ~process.umask());
   });
 
+  it('a pool name numbered near 2^53 does not stop a transaction (numbering on from it once went round in a loop)', () => {
+    const d = series();
+    ok(d, ['push', '-a'], ON);
+    write(d, `${POOL}/f644.9007199254740990`, 'x\n');
+    const r = spawnSync(process.execPath, [CLI, 'pop', '-a'], { cwd: d, encoding: 'utf8', env: { ...process.env, ...ON }, timeout: 20_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(patchq(d, ['applied'], ON).stdout).toBe('');
+    for (const name of pool(d).keys()) expect(Number(name.split('.')[1])).toBeLessThan(2 ** 48);
+  });
+
   it('is kept by default only on ext2/3/4 mounted without a journal', () => {
     const d = tempDir('patchq-spares-where-');
     write(d, 'a.txt', 'a\n');
