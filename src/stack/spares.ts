@@ -216,11 +216,16 @@ export class Spares {
     const s = this.dirs.take(want);
     if (!s) return false;
     this.names.delete(s.name);
+    const src = join(this.tx, s.name);
     try {
+      // Empty, as its name says (the pool's are made so; one that is not would bring its
+      // files into the stack, or, as the undo folder, entries a roll-back puts in the tree).
+      // Left for close, which gives what is in it. A look costs less than the mkdir.
+      if (readdirSync(src).length) return false;
       // The mode before the rename: a kill between the two leaves no folder of the tree
       // with the spare's mode (a redo finds the folder there and leaves it as it is).
-      if (s.mode !== want) chmodSync(join(this.tx, s.name), want);
-      renameSync(join(this.tx, s.name), dest);
+      if (s.mode !== want) chmodSync(src, want);
+      renameSync(src, dest);
     } catch {
       return false; // a folder is there after all: mkdir says
     }

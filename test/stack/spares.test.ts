@@ -335,6 +335,26 @@ describe('spare inodes', () => {
     for (const name of pool(d).keys()) expect(Number(name.split('.')[1])).toBeLessThan(2 ** 48);
   });
 
+  it('a spare folder that is not empty is not used: its files get into no folder of the stack, and no undo entry', () => {
+    const d = series();
+    const ref = tempDir('patchq-spares-ref-');
+    cpSync(d, ref, { recursive: true });
+    // Only folder spares, each holding a file and folders named as undo entries (the first
+    // folder taken is the staging area's undo folder; a roll-back puts back what is there).
+    const spare = join(d, POOL);
+    spawnSync('sh', ['-c', 'rm -rf -- *'], { cwd: spare });
+    for (let n = 1; n <= 8; n++) {
+      write(spare, `d755.${n}/junk.txt`, 'junk\n');
+      for (let i = 0; i < 12; i++) mkdirSync(join(spare, `d755.${n}`, String(i)));
+    }
+    ok(d, ['push', '-a'], ON);
+    ok(ref, ['push', '-a'], OFF);
+    expect(state(d)).toEqual(state(ref));
+    ok(d, ['pop', '-a'], ON);
+    ok(ref, ['pop', '-a'], OFF);
+    expect(state(d)).toEqual(state(ref));
+  });
+
   it('is kept by default only on ext2/3/4 mounted without a journal', () => {
     const d = tempDir('patchq-spares-where-');
     write(d, 'a.txt', 'a\n');
