@@ -44,7 +44,7 @@
  * folder's group, say). They came from this tree's own files and patchq's, and only ever on
  * a journal-less ext file system.
  */
-import { chmodSync, closeSync, constants, fchmodSync, fstatSync, ftruncateSync, futimesSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmdirSync, statfsSync, statSync, truncateSync, unlinkSync, writeSync, type Dirent } from 'node:fs';
+import { chmodSync, closeSync, constants, existsSync, fchmodSync, fstatSync, ftruncateSync, futimesSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, statfsSync, statSync, truncateSync, unlinkSync, writeSync, type Dirent } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { maybeFailWrite } from '../fsx/atomic.js';
 import { removeTree } from '../fsx/remove.js';
@@ -55,7 +55,8 @@ const BIG = 64 * 1024;
 const NAME = /^([fd])([0-7]{3,4})\.(\d+)$/;
 
 /**
- * Whether the folder is on ext2/3/4 mounted without a journal: statfs says ext, and jbd2
+ * Whether the folder is on ext2/3/4 mounted without a journal: statfs says ext, and ext4
+ * says it has none (/sys/fs/ext4/<device>/journal_task), or, where it does not say, jbd2
  * lists no journal for its block device (/proc/fs/jbd2/<device>-<inode>). In doubt, no.
  */
 function journalLess(dir: string): boolean {
@@ -66,13 +67,22 @@ function journalLess(dir: string): boolean {
     const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
     const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
     const name = basename(readlinkSync(`/sys/dev/block/${major}:${minor}`));
+    // ext4's word (Linux 5.16 on): "<none>", or its journal thread's id, the journal in the
+    // file system or on a device of its own (which jbd2 lists under that device's name).
+    try {
+      return readFileSync(`/sys/fs/ext4/${name}/journal_task`, 'latin1').trim() === '<none>';
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+    }
     let journals: string[] = [];
     try {
       journals = readdirSync('/proc/fs/jbd2');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return false; // no jbd2 at all: no journal
+      // No jbd2 at all (ext2's own driver): no journal. No /proc: not known.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync('/proc/self')) return false;
     }
-    return !journals.some((j) => j.startsWith(`${name}-`));
+    // A journal on a device of its own may be this file system's: then no.
+    return !journals.some((j) => j.startsWith(`${name}-`) || existsSync(`/sys/class/block/${j}`));
   } catch {
     return false;
   }

@@ -355,6 +355,54 @@ describe('spare inodes', () => {
     expect(state(d)).toEqual(state(ref));
   });
 
+  it('is not kept on ext4 with its journal on a device of its own, nor where /sys/fs/ext4 or /proc do not say', () => {
+    // Root only: two loop devices, one the other's journal (jbd2 lists the journal under
+    // its own device's name, not the file system's); and mount namespaces hiding
+    // /sys/fs/ext4 (kernels before 5.16 have no journal_task there) and /proc.
+    const tools = ['losetup', 'mke2fs', 'mount', 'umount', 'unshare'];
+    if (process.getuid?.() !== 0 || tools.some((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0)) return;
+    const sh = (cmd: string) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
+    const base = tempDir('patchq-spares-extjournal-');
+    const loops: string[] = [];
+    const mnt = join(base, 'mnt');
+    mkdirSync(mnt);
+    // A cycle in a tree there, the pool left to patchq (PATCHQ_SPARES empty), `hide`
+    // mounted over in a namespace of its own: whether it made a pool.
+    const pooled = (where: string, hide: string[]) => {
+      const d = join(where, `t${Math.random().toString(36).slice(2)}`);
+      mkdirSync(d);
+      write(d, 'a.txt', 'a\n');
+      const steps = ['new p.patch', 'add a.txt', 'echo b > a.txt', 'refresh', 'pop'].map((a) => (a.startsWith('echo') ? a : `"$NODE" "$CLI" ${a}`)).join(' && ');
+      const hides = hide.map((h) => `mount -t tmpfs none ${h} && `).join('');
+      const r = spawnSync('unshare', ['-m', 'sh', '-c', `${hides}${steps}`], {
+        cwd: d,
+        encoding: 'utf8',
+        env: { ...process.env, NODE: process.execPath, CLI, PATCHQ_SPARES: '', LANG: 'C' },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      return existsSync(join(d, POOL));
+    };
+    try {
+      // Where there is no journal (the temp dir here, as a rule), jbd2's list says so too
+      // (before a journal on a device of its own is mounted: then it cannot say).
+      const dev = sh(`findmnt -n -T ${base} -o SOURCE`).stdout.trim().replace(/^\/dev\//, '');
+      if (/^<none>/.test(sh(`cat /sys/fs/ext4/${dev}/journal_task`).stdout)) expect(pooled(base, ['/sys/fs/ext4']), 'no journal, no /sys/fs/ext4').toBe(true);
+      for (const img of ['journal.img', 'fs.img']) {
+        const r = sh(`truncate -s 16M ${join(base, img)} && losetup -f --show ${join(base, img)}`);
+        if (r.status !== 0) return; // no loop devices here
+        loops.push(r.stdout.trim());
+      }
+      const made = sh(`mke2fs -q -F -O journal_dev -b 4096 ${loops[0]} && mke2fs -q -F -t ext4 -b 4096 -J device=${loops[0]} ${loops[1]} && mount ${loops[1]} ${mnt}`);
+      expect(made.status, made.stderr).toBe(0);
+      expect(pooled(mnt, []), 'external journal').toBe(false);
+      expect(pooled(mnt, ['/sys/fs/ext4']), 'external journal, no /sys/fs/ext4').toBe(false);
+      expect(pooled(mnt, ['/sys/fs/ext4', '/proc']), 'no /sys/fs/ext4, no /proc').toBe(false);
+    } finally {
+      sh(`umount ${mnt}`);
+      for (const l of loops.reverse()) sh(`losetup -d ${l}`);
+    }
+  });
+
   it('is kept by default only on ext2/3/4 mounted without a journal', () => {
     const d = tempDir('patchq-spares-where-');
     write(d, 'a.txt', 'a\n');
