@@ -355,6 +355,32 @@ describe('spare inodes', () => {
     expect(state(d)).toEqual(state(ref));
   });
 
+  it('a kill at any chmod of a push leaves, once recovered, the folders of the push with their mode (strace)', () => {
+    // Under umask 077 every folder taken from the pool (755) is chmodded to 700. strace
+    // kills the push at its n-th chmod; the next command recovers; each folder there must
+    // then have the mode it has after a push that ran to the end.
+    if (spawnSync('strace', ['-qq', '-o', '/dev/null', 'true']).status !== 0) return;
+    const d = series();
+    ok(d, ['push', '-a'], ON);
+    ok(d, ['pop', '-a'], ON);
+    const run = (dir: string, pre: string, args = 'push -a') =>
+      spawnSync('sh', ['-c', `umask 077; exec ${pre} "$NODE" "$CLI" ${args}`], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE: process.execPath, CLI, ...ON } });
+    const folders = (root: string) => Object.entries(state(root)).filter(([rel]) => rel.endsWith('/'));
+    const full = tempDir('patchq-spares-chmod-full-');
+    cpSync(d, full, { recursive: true });
+    expect(run(full, '').status).toBe(0);
+    expect(folders(full).filter(([, m]) => m === '700').length).toBeGreaterThan(3);
+    for (let n = 1; n < 100; n++) {
+      const w = tempDir('patchq-spares-chmod-');
+      cpSync(d, w, { recursive: true });
+      const r = run(w, `strace -f -qq -o /dev/null -e trace=chmod -e inject=chmod:signal=SIGKILL:when=${n}`);
+      if (r.status === 0) break; // fewer chmods than n
+      expect(r.signal ?? r.status, `chmod #${n}: ${r.stderr}`).not.toBe(0);
+      expect(run(w, '', 'applied').status).toBe(0); // recovers (a folder it makes has its umask)
+      expect(folders(w), `killed at chmod #${n}`).toEqual(folders(full));
+    }
+  });
+
   it('is not kept on ext4 with its journal on a device of its own, nor where /sys/fs/ext4 or /proc do not say', () => {
     // Root only: two loop devices, one the other's journal (jbd2 lists the journal under
     // its own device's name, not the file system's); and mount namespaces hiding
