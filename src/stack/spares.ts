@@ -35,8 +35,9 @@
  * freed after all); a folder taken from the pool is one the manifest lists as made, empty,
  * and a roll-back removes it. Only what the pool's names say is taken from it; anything
  * else found there is removed, and a spare that is not what its name says (its type from
- * the listing; a file is checked to have one link as it is opened) is not written: the
- * staged file is then a new one. The pool is never state. Copies (rare: a copy op that
+ * the listing; a file is checked to have one link as it is opened) is not written, nor is
+ * one its group or others could open and the staged file is not to let them (who opened it
+ * then would read the bytes): the staged file is then a new one. The pool is never state. Copies (rare: a copy op that
  * cannot be a link) are staged as new files: a copy would follow a link in the pool.
  *
  * Trade-off, kept: a reused inode keeps its owner, group and extended attributes (ACLs
@@ -186,6 +187,9 @@ export class Spares {
       // Looked at before a byte is written: a link to it from elsewhere would get the bytes.
       const st = fstatSync(fd);
       if (!st.isFile() || st.nlink !== 1) return undefined;
+      // Nor one its group or others may open and the new file would not let them: one who
+      // opened it then keeps the fd, and would read these bytes (a mode 600 file's).
+      if ((st.mode & 0o077 & ~mode) !== 0) return undefined;
       const len = data.length; // latin1: a char is a byte
       // As writeFileAtomic: a string goes to the kernel without a Buffer of our own.
       let done = typeof data === 'string' ? writeSync(fd, data, 0, 'latin1') : 0;

@@ -5,7 +5,7 @@
  * beside a copy with the pool off, and every step must give the same bytes and modes.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, existsSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, numbered, patchq, read, tempDir, write } from '../helpers/tree.js';
@@ -378,6 +378,34 @@ describe('spare inodes', () => {
       expect(r.signal ?? r.status, `chmod #${n}: ${r.stderr}`).not.toBe(0);
       expect(run(w, '', 'applied').status).toBe(0); // recovers (a folder it makes has its umask)
       expect(folders(w), `killed at chmod #${n}`).toEqual(folders(full));
+    }
+  });
+
+  it('a file of mode 600 is not written into a spare others could read: a reader who opened it then does not get the bytes', () => {
+    const d = tempDir('patchq-spares-private-');
+    write(d, 'a.txt', 'a\n');
+    write(d, 'secret.txt', 'TOPSECRET\n', 0o600);
+    ok(d, ['new', 'p.patch'], ON);
+    ok(d, ['add', 'a.txt'], ON);
+    write(d, 'a.txt', 'b\n');
+    ok(d, ['refresh'], ON);
+    ok(d, ['pop'], ON);
+    ok(d, ['new', 'q.patch'], ON);
+    // Another user opens what the pool holds (mode 644: world-readable) and waits.
+    const spares = [...pool(d)].filter(([, s]) => !s.dir);
+    expect(spares.length).toBeGreaterThan(0);
+    const fds = spares.map(([name]) => openSync(join(d, POOL, name), 'r'));
+    try {
+      // add copies secret.txt in place of its name: a write of mode 600.
+      ok(d, ['add', 'secret.txt'], ON);
+      expect((statSync(join(d, 'secret.txt')).mode & 0o777).toString(8)).toBe('600');
+      for (const fd of fds) {
+        const buf = Buffer.alloc(4096);
+        const n = readSync(fd, buf, 0, buf.length, 0);
+        expect(buf.subarray(0, n).toString('latin1')).not.toContain('TOPSECRET');
+      }
+    } finally {
+      for (const fd of fds) closeSync(fd);
     }
   });
 
