@@ -409,6 +409,43 @@ describe('spare inodes', () => {
     }
   });
 
+  it('a clean-up that fails once the manifest is gone (an immutable spare, an immutable backup set aside) does not undo the finished transaction', (ctx) => {
+    // chattr needs ext2/3/4 (or xfs, btrfs) and CAP_LINUX_IMMUTABLE.
+    const attr = (flag: string, p: string) => spawnSync('chattr', [flag, p]).status === 0;
+    const probe = join(tempDir('patchq-spares-chattr-'), 'x');
+    writeFileSync(probe, '');
+    if (!attr('+i', probe)) return ctx.skip();
+    attr('-i', probe);
+    for (const [env, stuckIn] of [[ON, 'pool'], [OFF, 'backup'], [ON, 'backup']] as const) {
+      const d = tempDir('patchq-spares-immutable-');
+      write(d, 'a.txt', 'a\n');
+      ok(d, ['new', 'p.patch'], env);
+      ok(d, ['add', 'a.txt', 'n/new.txt'], env);
+      write(d, 'a.txt', 'b\n');
+      write(d, 'n/new.txt', 'n\n');
+      ok(d, ['refresh'], env);
+      const args = stuckIn === 'pool' ? ['push'] : ['pop'];
+      if (stuckIn === 'pool') ok(d, ['pop'], env);
+      const stuck = stuckIn === 'pool' ? join(d, POOL, [...pool(d)].find(([, s]) => !s.dir)![0]) : join(d, '.pc/p.patch/a.txt');
+      expect(attr('+i', stuck)).toBe(true);
+      // The stack as its files say (patchq itself may refuse to start until it is fixed).
+      const applied = () => (existsSync(join(d, '.pc/applied-patches')) ? read(d, '.pc/applied-patches') : '');
+      const want = stuckIn === 'pool' ? 'p.patch\n' : '';
+      let r;
+      try {
+        r = patchq(d, args, env);
+        expect(applied(), `${stuckIn}, ${env.PATCHQ_SPARES}: ${r.stderr}`).toBe(want);
+        expect(read(d, 'a.txt')).toBe(want ? 'b\n' : 'a\n');
+        expect(existsSync(join(d, 'n/new.txt'))).toBe(want !== '');
+      } finally {
+        spawnSync('chattr', ['-R', '-i', join(d, '.pc')]);
+      }
+      expect(r.code, r.stderr).toBe(0);
+      expect(patchq(d, ['applied'], env).stdout).toBe(want);
+      ok(d, stuckIn === 'pool' ? ['pop'] : ['push'], env);
+    }
+  });
+
   it('is not kept on ext4 with its journal on a device of its own, nor where /sys/fs/ext4 or /proc do not say', () => {
     // Root only: two loop devices, one the other's journal (jbd2 lists the journal under
     // its own device's name, not the file system's); and mount namespaces hiding
