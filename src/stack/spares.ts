@@ -35,10 +35,11 @@
  * freed after all); a folder taken from the pool is one the manifest lists as made, empty,
  * and a roll-back removes it. Only what the pool's names say is taken from it; anything
  * else found there is removed, and a spare that is not what its name says (its type from
- * the listing; a file is checked to have one link as it is opened) is not written, nor is
- * one its group or others could open and the staged file is not to let them (who opened it
- * then would read the bytes): the staged file is then a new one. The pool is never state. Copies (rare: a copy op that
- * cannot be a link) are staged as new files: a copy would follow a link in the pool.
+ * the listing; a file is checked to have one link as it is opened; a folder, to be empty)
+ * is not used, nor a file its group or others could open and the staged file is not to
+ * let them (who opened it then would read the bytes): the staged file is then a new one.
+ * The pool is never state. Copies (rare: a copy op that cannot be a link) are staged as
+ * new files: a copy would follow a link in the pool.
  *
  * Trade-off, kept: a reused inode keeps its owner, group and extended attributes (ACLs
  * too), where a new one gets the process's and its folder's defaults (a set-group-ID
@@ -199,12 +200,11 @@ export class Spares {
       else if (len === 0) futimesSync(fd, new Date(), new Date()); // as a new file's times
       // After the bytes: a write or a truncate by a process without CAP_FSETID (a user's)
       // clears the set-user-ID and set-group-ID bits, the name's or a chmod's before it.
-      // Not ours to chmod (another user's, in a shared tree): a new file, as with no spare.
       if (s.mode !== mode || (mode & 0o6000) !== 0) {
         try {
           fchmodSync(fd, mode);
         } catch {
-          return undefined;
+          return undefined; // not ours to chmod (another user's, in a shared tree): a new file
         }
       }
     } finally {
