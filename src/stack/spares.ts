@@ -35,17 +35,19 @@
  * freed after all); a folder taken from the pool is one the manifest lists as made, empty,
  * and a roll-back removes it. Only what the pool's names say is taken from it; anything
  * else found there is removed, and a spare that is not what its name says (its type from
- * the listing; a file is checked to have one link as it is opened) is not written: the
- * staged file is then a new one. The pool is never state. Copies (rare: a copy op that
- * cannot be a link) are staged as new files: a copy would follow a link in the pool.
+ * the listing; a file is checked to have one link as it is opened; a folder, to be empty)
+ * is not used, nor a file its group or others could open and the staged file is not to
+ * let them (who opened it then would read the bytes): the staged file is then a new one.
+ * The pool is never state. Copies (rare: a copy op that cannot be a link) are staged as
+ * new files: a copy would follow a link in the pool.
  *
  * Trade-off, kept: a reused inode keeps its owner, group and extended attributes (ACLs
  * too), where a new one gets the process's and its folder's defaults (a set-group-ID
  * folder's group, say). They came from this tree's own files and patchq's, and only ever on
  * a journal-less ext file system.
  */
-import { chmodSync, closeSync, constants, fchmodSync, fstatSync, ftruncateSync, futimesSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmdirSync, statfsSync, statSync, truncateSync, unlinkSync, writeSync, type Dirent } from 'node:fs';
-import { basename, join } from 'node:path';
+import { chmodSync, closeSync, constants, existsSync, fchmodSync, fstatSync, ftruncateSync, futimesSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, statfsSync, statSync, truncateSync, unlinkSync, writeSync, type Dirent } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { maybeFailWrite } from '../fsx/atomic.js';
 import { removeTree } from '../fsx/remove.js';
 import type { Tree } from './layout.js';
@@ -55,7 +57,8 @@ const BIG = 64 * 1024;
 const NAME = /^([fd])([0-7]{3,4})\.(\d+)$/;
 
 /**
- * Whether the folder is on ext2/3/4 mounted without a journal: statfs says ext, and jbd2
+ * Whether the folder is on ext2/3/4 mounted without a journal: statfs says ext, and ext4
+ * says it has none (/sys/fs/ext4/<device>/journal_task), or, where it does not say, jbd2
  * lists no journal for its block device (/proc/fs/jbd2/<device>-<inode>). In doubt, no.
  */
 function journalLess(dir: string): boolean {
@@ -66,13 +69,22 @@ function journalLess(dir: string): boolean {
     const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
     const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
     const name = basename(readlinkSync(`/sys/dev/block/${major}:${minor}`));
+    // ext4's word (Linux 5.16 on): "<none>", or its journal thread's id, the journal in the
+    // file system or on a device of its own (which jbd2 lists under that device's name).
+    try {
+      return readFileSync(`/sys/fs/ext4/${name}/journal_task`, 'latin1').trim() === '<none>';
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+    }
     let journals: string[] = [];
     try {
       journals = readdirSync('/proc/fs/jbd2');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return false; // no jbd2 at all: no journal
+      // No jbd2 at all (ext2's own driver): no journal. No /proc: not known.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync('/proc/self')) return false;
     }
-    return !journals.some((j) => j.startsWith(`${name}-`));
+    // A journal on a device of its own may be this file system's: then no.
+    return !journals.some((j) => j.startsWith(`${name}-`) || existsSync(`/sys/class/block/${j}`));
   } catch {
     return false;
   }
@@ -110,6 +122,8 @@ export class Spares {
   /** Names in the staging area that belong to the pool, and the next number to name one. */
   private readonly names = new Set<string>();
   private next = 0;
+  /** Folders' set-group-ID bit (0 or 0o2000), by path: a push makes many folders in few. */
+  private readonly sgid = new Map<string, number>();
   /** A pool is kept: there was one, or one pays here (journalLess). */
   private keeping: boolean | undefined;
 
@@ -125,6 +139,10 @@ export class Spares {
     let entries: Dirent[];
     try {
       if (force === '0') throw new Error('no pool');
+      // A symlink in its place is no pool: the listing would follow it, and what it found
+      // not the pool's would be removed from the folder it leads to. (close cannot rename
+      // over it: it stays, and is never used.)
+      if (!lstatSync(this.pool).isDirectory()) throw new Error('no pool');
       entries = readdirSync(this.pool, { withFileTypes: true });
       renameSync(this.pool, this.tx);
       this.keeping = true;
@@ -137,7 +155,8 @@ export class Spares {
       const name = entry.name;
       const m = NAME.exec(name);
       const n = m ? Number(m[3]) : Number.NaN;
-      if (!m || !Number.isSafeInteger(n) || !(m[1] === 'f' ? entry.isFile() : entry.isDirectory())) {
+      // A number near 2^53 is not the pool's: counting on from it, n + 1 === n (a loop).
+      if (!m || !(n < 2 ** 48) || !(m[1] === 'f' ? entry.isFile() : entry.isDirectory())) {
         // Not the pool's: nothing to reuse. A link goes, never what it leads to.
         if (entry.isDirectory()) removeTree(join(this.tx, name));
         else unlinkSync(join(this.tx, name));
@@ -169,7 +188,9 @@ export class Spares {
       // Looked at before a byte is written: a link to it from elsewhere would get the bytes.
       const st = fstatSync(fd);
       if (!st.isFile() || st.nlink !== 1) return undefined;
-      if (s.mode !== mode) fchmodSync(fd, mode);
+      // Nor one its group or others may open and the new file would not let them: one who
+      // opened it then keeps the fd, and would read these bytes (a mode 600 file's).
+      if ((st.mode & 0o077 & ~mode) !== 0) return undefined;
       const len = data.length; // latin1: a char is a byte
       // As writeFileAtomic: a string goes to the kernel without a Buffer of our own.
       let done = typeof data === 'string' ? writeSync(fd, data, 0, 'latin1') : 0;
@@ -177,6 +198,15 @@ export class Spares {
       while (bytes && done < len) done += writeSync(fd, bytes, done, len - done, done);
       if (st.size > len) ftruncateSync(fd, len);
       else if (len === 0) futimesSync(fd, new Date(), new Date()); // as a new file's times
+      // After the bytes: a write or a truncate by a process without CAP_FSETID (a user's)
+      // clears the set-user-ID and set-group-ID bits, the name's or a chmod's before it.
+      if (s.mode !== mode || (mode & 0o6000) !== 0) {
+        try {
+          fchmodSync(fd, mode);
+        } catch {
+          return undefined; // not ours to chmod (another user's, in a shared tree): a new file
+        }
+      }
     } finally {
       closeSync(fd);
     }
@@ -185,16 +215,35 @@ export class Spares {
 
   /** Put a spare empty folder at `dest` (planned missing), with mkdir's mode. False: none. */
   takeDir(dest: string): boolean {
-    const want = folderMode();
+    // mkdir's mode: the umask's, and set-group-ID in a set-group-ID folder (it is inherited).
+    const parent = dirname(dest);
+    let sgid = this.sgid.get(parent);
+    if (sgid === undefined) {
+      try {
+        sgid = statSync(parent).mode & 0o2000;
+      } catch {
+        return false; // dest's folder is not there: mkdir says
+      }
+      this.sgid.set(parent, sgid);
+    }
+    const want = folderMode() | sgid;
     const s = this.dirs.take(want);
     if (!s) return false;
     this.names.delete(s.name);
+    const src = join(this.tx, s.name);
     try {
-      renameSync(join(this.tx, s.name), dest);
+      // Empty, as its name says (the pool's are made so; one that is not would bring its
+      // files into the stack, or, as the undo folder, entries a roll-back puts in the tree).
+      // Left for close, which gives what is in it. A look costs less than the mkdir.
+      if (readdirSync(src).length) return false;
+      // The mode before the rename: a kill between the two leaves no folder of the tree
+      // with the spare's mode (a redo finds the folder there and leaves it as it is).
+      if (s.mode !== want) chmodSync(src, want);
+      renameSync(src, dest);
     } catch {
-      return false; // dest's folder is not there, or a folder is there after all: mkdir says
+      return false; // a folder is there after all: mkdir says
     }
-    if (s.mode !== want) chmodSync(dest, want);
+    this.sgid.set(dest, sgid);
     return true;
   }
 

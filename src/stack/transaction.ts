@@ -463,8 +463,14 @@ function closeTransaction(dir: string, spares?: Spares): void {
   }
   if (durable()) fsyncDir(dir);
   maybeCrash();
-  if (spares) spares.close();
-  else removeTree(dir);
+  try {
+    if (spares) spares.close();
+    else removeTree(dir);
+  } catch {
+    // The transaction is over: what cannot be removed (an immutable file set aside, or in
+    // the pool) must not reach the caller's roll-back, which would undo part of a finished
+    // transaction. The staging area, without a manifest, is the next command's to drop.
+  }
 }
 
 /**
