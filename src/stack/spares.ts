@@ -103,14 +103,26 @@ class Kind {
     list.push(name);
     this.count++;
   }
-  /** A spare of this mode if there is one, else of any mode; undefined when none. */
-  take(mode: number): { name: string; mode: number } | undefined {
+  /**
+   * A spare of this mode if there is one, else of another mode `fits` allows; undefined
+   * when none.
+   */
+  take(mode: number, fits: (m: number) => boolean = () => true): { name: string; mode: number } | undefined {
     if (this.count === 0) return undefined;
-    let list = this.byMode.get(mode);
     let m = mode;
-    if (!list?.length) for ([m, list] of this.byMode) if (list.length) break;
+    let list = this.byMode.get(mode);
+    if (!list?.length) {
+      list = undefined;
+      for (const [k, l] of this.byMode) {
+        if (l.length && fits(k)) {
+          [m, list] = [k, l];
+          break;
+        }
+      }
+      if (!list) return undefined;
+    }
     this.count--;
-    return { name: list!.pop()!, mode: m };
+    return { name: list.pop()!, mode: m };
   }
 }
 
@@ -174,7 +186,8 @@ export class Spares {
    * the caller stages a new file. Counts as a write for PATCHQ_FAIL_WRITE_AT.
    */
   write(data: string | Buffer, mode: number): string | undefined {
-    const s = this.files.take(mode);
+    // By its name, one no more open than the file (as checked below on the file itself).
+    const s = this.files.take(mode, (m) => (m & 0o077 & ~mode) === 0);
     if (!s) return undefined;
     this.names.delete(s.name);
     maybeFailWrite();
