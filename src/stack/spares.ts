@@ -156,26 +156,32 @@ export class Spares {
       // over it: it stays, and is never used.)
       if (!lstatSync(this.pool).isDirectory()) throw new Error('no pool');
       entries = readdirSync(this.pool, { withFileTypes: true });
+      // What is not the pool's goes first, from the pool itself: one that cannot be removed
+      // (immutable, not ours) leaves the pool unused, as it is, rather than in the staging
+      // area, where the next command could not drop it either.
+      entries = entries.filter((entry) => {
+        const m = NAME.exec(entry.name);
+        const n = m ? Number(m[3]) : Number.NaN;
+        // A number near 2^53 is not the pool's: counting on from it, n + 1 === n (a loop).
+        if (m && n < 2 ** 48 && (m[1] === 'f' ? entry.isFile() : entry.isDirectory())) return true;
+        // Not the pool's: nothing to reuse. A link goes, never what it leads to.
+        if (entry.isDirectory()) removeTree(join(this.pool, entry.name));
+        else unlinkSync(join(this.pool, entry.name));
+        return false;
+      });
       renameSync(this.pool, this.tx);
       this.keeping = true;
     } catch {
       mkdirSync(this.tx, { recursive: true });
-      if (force === '1') this.keeping = true;
+      // A pool that is there and cannot be used is left alone; none yet: close decides.
+      this.keeping = force === '1' ? true : force === '0' || existsSync(this.pool) ? false : undefined;
       return;
     }
     for (const entry of entries) {
-      const name = entry.name;
-      const m = NAME.exec(name);
-      const n = m ? Number(m[3]) : Number.NaN;
-      // A number near 2^53 is not the pool's: counting on from it, n + 1 === n (a loop).
-      if (!m || !(n < 2 ** 48) || !(m[1] === 'f' ? entry.isFile() : entry.isDirectory())) {
-        // Not the pool's: nothing to reuse. A link goes, never what it leads to.
-        if (entry.isDirectory()) removeTree(join(this.tx, name));
-        else unlinkSync(join(this.tx, name));
-        continue;
-      }
-      (m[1] === 'f' ? this.files : this.dirs).add(Number.parseInt(m[2]!, 8), name);
-      this.names.add(name);
+      const m = NAME.exec(entry.name)!;
+      const n = Number(m[3]);
+      (m[1] === 'f' ? this.files : this.dirs).add(Number.parseInt(m[2]!, 8), entry.name);
+      this.names.add(entry.name);
       if (n >= this.next) this.next = n + 1;
     }
   }

@@ -446,6 +446,37 @@ describe('spare inodes', () => {
     }
   });
 
+  it('a pool holding what patchq cannot remove (an immutable stranger) is left unused, and every command works', (ctx) => {
+    const attr = (flag: string, p: string) => spawnSync('chattr', [flag, p]).status === 0;
+    const probe = join(tempDir('patchq-spares-chattr-'), 'x');
+    writeFileSync(probe, '');
+    if (!attr('+i', probe)) return ctx.skip();
+    attr('-i', probe);
+    const d = series();
+    const ref = tempDir('patchq-spares-ref-');
+    cpSync(d, ref, { recursive: true });
+    ok(d, ['push', '-a'], ON);
+    ok(d, ['pop', '-a'], ON);
+    const stranger = join(d, POOL, 'stranger');
+    writeFileSync(stranger, 'x');
+    expect(attr('+i', stranger)).toBe(true);
+    try {
+      const spares = [...pool(d).keys()].sort();
+      for (const env of [ON, { PATCHQ_SPARES: '' }]) {
+        for (const args of [['push', '-a'], ['pop', '-a']]) {
+          const r = patchq(d, args, env);
+          expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+          ok(ref, args, OFF);
+          expect(state(d)).toEqual(state(ref));
+          expect([...pool(d).keys()].sort()).toEqual(spares); // as it was: not used
+          expect(existsSync(join(d, '.pc/.patchq/tx'))).toBe(false);
+        }
+      }
+    } finally {
+      attr('-i', stranger);
+    }
+  });
+
   it('is not kept on ext4 with its journal on a device of its own, nor where /sys/fs/ext4 or /proc do not say', () => {
     // Root only: two loop devices, one the other's journal (jbd2 lists the journal under
     // its own device's name, not the file system's); and mount namespaces hiding
