@@ -9,7 +9,7 @@
  * and the next one writes its staged files into those and makes its folders from them.
  *
  * Only there: on ext4 with a journal and on tmpfs, keeping and reusing (a look at each
- * inode's links, renames) cost ~6% more than freeing and making (BENCHMARKS.md). So a pool
+ * inode's links, renames) cost 3-4% more than freeing and making (A/B, 99 patches). So a pool
  * is started only on ext2/3/4 mounted without a journal (Linux); once there, it is used.
  * PATCHQ_SPARES=1 starts one anywhere, =0 uses none (tests, measurements).
  *
@@ -18,8 +18,8 @@
  * written over where it lies and the manifest names it as it names any staged file. It is
  * written from the start and cut to length after, so its blocks are kept rather than freed
  * and taken again (an O_TRUNC open cost as much as the write); given no data, it gets fresh
- * times as a new file would. Its name says its mode (`f644.12`), so the
- * file that already has the mode wanted is taken first and needs no chmod. At the end the
+ * times as a new file would. Its name says its mode (`f644.12`), so the file that already
+ * has the mode wanted is taken first and needs no chmod. At the end the
  * inodes the transaction no longer needs are renamed into the staging area under such names
  * (in place of being removed), and the area becomes the pool again (one rename).
  *
@@ -34,7 +34,8 @@
  * with no manifest, which the next command drops (the spares with it: they are only inodes
  * freed after all); a folder taken from the pool is one the manifest lists as made, empty,
  * and a roll-back removes it. Only what the pool's names say is taken from it; anything
- * else found there is removed, and a spare that is not what its name says (its type from
+ * else found there is removed first (a pool holding what cannot be removed is not used),
+ * and a spare that is not what its name says (its type from
  * the listing; a file is checked to have one link as it is opened; a folder, to be empty)
  * is not used, nor a file its group or others could open and the staged file is not to
  * let them (who opened it then would read the bytes): the staged file is then a new one.
@@ -44,7 +45,8 @@
  * Trade-off, kept: a reused inode keeps its owner, group and extended attributes (ACLs
  * too), where a new one gets the process's and its folder's defaults (a set-group-ID
  * folder's group, say). They came from this tree's own files and patchq's, and only ever on
- * a journal-less ext file system.
+ * a journal-less ext file system. A reader holding a popped file open sees what the next
+ * push writes into its inode (docs/reliability.md).
  */
 import { chmodSync, closeSync, constants, existsSync, fchmodSync, fstatSync, ftruncateSync, futimesSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, statfsSync, statSync, truncateSync, unlinkSync, writeSync, type Dirent } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
