@@ -136,6 +136,8 @@ export class Spares {
   /** Names in the staging area that belong to the pool, and the next number to name one. */
   private readonly names = new Set<string>();
   private next = 0;
+  /** Spares taken and not used (not what their names say, or in use elsewhere): close gives them. */
+  private readonly refused: string[] = [];
   /** Folders' set-group-ID bit (0 or 0o2000), by path: a push makes many folders in few. */
   private readonly sgid = new Map<string, number>();
   /** A pool is kept: there was one, or one pays here (journalLess). */
@@ -198,6 +200,7 @@ export class Spares {
     const s = this.files.take(mode, (m) => (m & 0o077 & ~mode) === 0);
     if (!s) return undefined;
     this.names.delete(s.name);
+    this.refused.push(s.name); // until it is written
     maybeFailWrite();
     let fd: number;
     try {
@@ -231,6 +234,7 @@ export class Spares {
     } finally {
       closeSync(fd);
     }
+    this.refused.pop();
     return s.name;
   }
 
@@ -251,6 +255,7 @@ export class Spares {
     const s = this.dirs.take(want);
     if (!s) return false;
     this.names.delete(s.name);
+    this.refused.push(s.name); // until it is in place
     const src = join(this.tx, s.name);
     try {
       // Empty, as its name says (the pool's are made so; one that is not would bring its
@@ -264,6 +269,7 @@ export class Spares {
     } catch {
       return false; // a folder is there after all: mkdir says
     }
+    this.refused.pop();
     this.sgid.set(dest, sgid);
     return true;
   }
@@ -271,14 +277,26 @@ export class Spares {
   /**
    * The transaction is over and its manifest gone: what the staging area holds besides the
    * pool (the set-aside originals, what was staged and not placed) is kept or removed, and
-   * the area becomes the pool.
+   * the area becomes the pool. `done`: every op ran and every staged file was placed, so
+   * the undo folder and the spares refused are all there is besides the pool: the area is
+   * not listed (with a pool of thousands, that listing was much of the cost of a reapply's
+   * many small transactions). Anything else left there is the next listing's to remove: a
+   * name of the pool's is never one a transaction stages under.
    */
-  close(): void {
+  close(done = false): void {
     this.keeping ??= journalLess(this.tx);
     if (!this.keeping) return removeTree(this.tx);
     try {
-      for (const entry of readdirSync(this.tx, { withFileTypes: true })) {
-        if (!this.names.has(entry.name)) this.give(join(this.tx, entry.name), entry);
+      if (done) {
+        for (const name of ['undo', ...this.refused]) {
+          const p = join(this.tx, name);
+          const st = lstatSync(p, { throwIfNoEntry: false });
+          if (st) this.give(p, st);
+        }
+      } else {
+        for (const entry of readdirSync(this.tx, { withFileTypes: true })) {
+          if (!this.names.has(entry.name)) this.give(join(this.tx, entry.name), entry);
+        }
       }
       renameSync(this.tx, this.pool);
     } catch {
@@ -287,7 +305,8 @@ export class Spares {
     }
   }
 
-  private give(p: string, entry: Dirent): void {
+  /** `entry`: what the listing says it is (a folder, a file, or else). */
+  private give(p: string, entry: Pick<Dirent, 'isDirectory' | 'isFile'>): void {
     if (entry.isDirectory()) {
       for (const e of readdirSync(p, { withFileTypes: true })) this.give(join(p, e.name), e);
       if (this.dirs.count >= MAX || !this.keep(p, 'd', this.dirs, lstatSync(p).mode & 0o7777)) rmdirSync(p);

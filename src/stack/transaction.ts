@@ -444,7 +444,7 @@ function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void 
     maybeCrash();
   });
   if (durable()) for (const d of touchedDirs) fsyncDir(d);
-  closeTransaction(dir, spares);
+  closeTransaction(dir, spares, true);
 }
 
 /**
@@ -453,7 +453,7 @@ function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void 
  * manifest with some undo entries gone, and the next run would redo (or undo) only part
  * of the ops; a staging area without a manifest is dropped as it is.
  */
-function closeTransaction(dir: string, spares?: Spares): void {
+function closeTransaction(dir: string, spares?: Spares, done = false): void {
   for (const journal of ['manifest.json', 'rollback.json']) {
     try {
       unlinkSync(join(dir, journal));
@@ -464,7 +464,7 @@ function closeTransaction(dir: string, spares?: Spares): void {
   if (durable()) fsyncDir(dir);
   maybeCrash();
   try {
-    if (spares) spares.close();
+    if (spares) spares.close(done);
     else removeTree(dir);
   } catch {
     // The transaction is over: what cannot be removed (an immutable file set aside, or in
