@@ -66,12 +66,12 @@ export function templateOf(tree: Tree, name: string): { name: string; params: Re
 }
 
 /**
- * Regenerate an UNAPPLIED template patch on the tree as it is now (the state below it):
- * rewrite the patch file, header kept. The caller pushes it afterwards. `base`: the
- * upstream commit the tree is at, recorded as `Patchq-Base:` when the patch changes, as a
- * refresh records it (reapply; the 3-way step reads the pre-images there).
+ * Regenerate an UNAPPLIED template patch on the tree as it is now (the state below it, or
+ * `view`): its new text, header kept, in memory; the caller writes it and pushes. `base`:
+ * the upstream commit the tree is at, recorded as `Patchq-Base:` when the patch changes, as
+ * a refresh records it (reapply; the 3-way step reads the pre-images there).
  */
-export async function regenerate(tree: Tree, name: string, opts: { dryRun?: boolean; view?: TemplateView; base?: string } = {}): Promise<Regenerated> {
+export async function regenerate(tree: Tree, name: string, opts: { view?: TemplateView; base?: string } = {}): Promise<Regenerated> {
   const oldText = readPatch(tree, name);
   if (oldText === null) throw new PatchqError('E_NOT_FOUND', `Patch ${name} does not exist`);
   const header = splitPatchText(oldText).header;
@@ -84,7 +84,6 @@ export async function regenerate(tree: Tree, name: string, opts: { dryRun?: bool
   let newText = patchTextFor(tree, tpl, run, header);
   const changed = newText !== oldText;
   if (changed && opts.base) newText = patchTextFor(tree, tpl, run, withBase(header, opts.base));
-  if (changed && !opts.dryRun) withLock(tree, () => applyTransaction(tree, [writePatchOp(tree, name, newText)]));
   return { name, template: tpl.name, oldText, newText, changed, run };
 }
 
@@ -146,7 +145,7 @@ export async function regenInStack(tree: Tree, name: string, opts: { dryRun?: bo
     const below = new Map(backedUpFiles(tree, name).map((f) => [f, readBackup(tree, name, f, rec).text]));
     view = { read: (p) => (below.has(p) ? below.get(p)! : readText(join(tree.root, p))), also: below.keys() };
   }
-  const probe = await regenerate(tree, name, { dryRun: true, ...(view ? { view } : {}) });
+  const probe = await regenerate(tree, name, view ? { view } : {});
   const read = view ? view.read : (p: string) => readText(join(tree.root, p));
   const dropped = probe.changed ? changesNotRegenerated(loadPatch(tree, entry), read, probe.run) : [];
   if (opts.dryRun) return { ...probe, pushed: null, dropped };
@@ -156,8 +155,10 @@ export async function regenInStack(tree: Tree, name: string, opts: { dryRun?: bo
       `regenerating ${displayName(tree, name)} would drop changes it makes that template ${probe.template} does not (edited by hand, or the template changed): ${dropped.join(', ')}; nothing was changed (regen -f drops them)`,
     );
   }
+  // The probe ran on the files below the patch, which is what the tree holds once it is
+  // popped: its text is the one to write (the template does not run twice).
   if (at >= 0) await pop(tree, {}, events);
-  const r = await regenerate(tree, name, opts);
+  if (probe.changed) withLock(tree, () => applyTransaction(tree, [writePatchOp(tree, name, probe.newText)]));
   const pushed = await push(tree, { target: { name } }, events);
-  return { ...r, pushed, dropped };
+  return { ...probe, pushed, dropped };
 }

@@ -42,6 +42,18 @@ function state(root: string): Record<string, string> {
   return out;
 }
 
+/** chattr +i/-i on a path: whether it took. */
+const attr = (flag: string, p: string): boolean => spawnSync('chattr', [flag, p]).status === 0;
+
+/** Whether files can be made immutable here (chattr needs ext2/3/4, xfs or btrfs, and CAP_LINUX_IMMUTABLE). */
+function immutableHere(): boolean {
+  const probe = join(tempDir('patchq-spares-chattr-'), 'x');
+  writeFileSync(probe, '');
+  if (!attr('+i', probe)) return false;
+  attr('-i', probe);
+  return true;
+}
+
 /** The pool's files and folders: name -> inode and links. */
 function pool(root: string): Map<string, { ino: number; nlink: number; size: number; dir: boolean }> {
   const dir = join(root, POOL);
@@ -410,12 +422,7 @@ describe('spare inodes', () => {
   });
 
   it('a clean-up that fails once the manifest is gone (an immutable spare, an immutable backup set aside) does not undo the finished transaction', (ctx) => {
-    // chattr needs ext2/3/4 (or xfs, btrfs) and CAP_LINUX_IMMUTABLE.
-    const attr = (flag: string, p: string) => spawnSync('chattr', [flag, p]).status === 0;
-    const probe = join(tempDir('patchq-spares-chattr-'), 'x');
-    writeFileSync(probe, '');
-    if (!attr('+i', probe)) return ctx.skip();
-    attr('-i', probe);
+    if (!immutableHere()) return ctx.skip();
     for (const [env, stuckIn] of [[ON, 'pool'], [OFF, 'backup'], [ON, 'backup']] as const) {
       const d = tempDir('patchq-spares-immutable-');
       write(d, 'a.txt', 'a\n');
@@ -447,11 +454,7 @@ describe('spare inodes', () => {
   });
 
   it('a pool holding what patchq cannot remove (an immutable stranger) is left unused, and every command works', (ctx) => {
-    const attr = (flag: string, p: string) => spawnSync('chattr', [flag, p]).status === 0;
-    const probe = join(tempDir('patchq-spares-chattr-'), 'x');
-    writeFileSync(probe, '');
-    if (!attr('+i', probe)) return ctx.skip();
-    attr('-i', probe);
+    if (!immutableHere()) return ctx.skip();
     const d = series();
     const ref = tempDir('patchq-spares-ref-');
     cpSync(d, ref, { recursive: true });

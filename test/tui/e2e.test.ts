@@ -37,6 +37,17 @@ async function until(pred: (s: string) => boolean, what: string): Promise<string
   }
 }
 
+/** The TUI in tmux on `root` with `editor` as $EDITOR, input live, on the stack screen. */
+async function openWithEditor(root: string, editor: string): Promise<void> {
+  const cmd = `env NO_COLOR=1 EDITOR=${editor} ${process.execPath} ${CLI} tui; echo EXIT=$?; sleep 30`;
+  expect(tmux('new-session', '-d', '-s', session!, '-x', '100', '-y', '30', '-c', root, cmd).status).toBe(0);
+  await until((s) => s.includes('q quit'), 'first frame');
+  tmux('send-keys', '-t', session!, '?');
+  await until((s) => s.includes('patchq: keys'), 'input live');
+  tmux('send-keys', '-t', session!, 'h');
+  await until((s) => s.includes('enter diff'), 'stack');
+}
+
 describe('tui end to end in tmux', () => {
   it('pushes and pops with keys, quits with q, and the stack says so', async () => {
     const { root, names } = makeTree(5);
@@ -75,13 +86,7 @@ describe('tui end to end in tmux', () => {
     // A real program as the editor: appends a line to the file it is given.
     const editor = join(root, 'fake-editor.sh');
     writeFileSync(editor, '#!/bin/sh\necho edited-by-editor >> "$1"\n', { mode: 0o755 });
-    const cmd = `env NO_COLOR=1 EDITOR=${editor} ${process.execPath} ${CLI} tui; echo EXIT=$?; sleep 30`;
-    expect(tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', root, cmd).status).toBe(0);
-    await until((s) => s.includes('q quit'), 'first frame');
-    tmux('send-keys', '-t', session, '?');
-    await until((s) => s.includes('patchq: keys'), 'input live');
-    tmux('send-keys', '-t', session, 'h');
-    await until((s) => s.includes('enter diff'), 'stack');
+    await openWithEditor(root, editor);
     tmux('send-keys', '-t', session, 'j', 'e');
     await until(() => read(root, `patches/${names[1]}`).includes('edited-by-editor'), 'editor ran');
     // Back in the app, the same patch still selected.
@@ -102,13 +107,7 @@ describe('tui end to end in tmux', () => {
     // The editor records what it was given (the file's first bytes) and adds a line.
     const editor = join(root, 'fake-editor.sh');
     writeFileSync(editor, `#!/bin/sh\n{ head -c 6 "$1"; echo; echo "$1"; } > ${join(root, 'seen')}\necho '# edited-by-editor' >> "$1"\n`, { mode: 0o755 });
-    const cmd = `env NO_COLOR=1 EDITOR=${editor} ${process.execPath} ${CLI} tui; echo EXIT=$?; sleep 30`;
-    expect(tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', root, cmd).status).toBe(0);
-    await until((s) => s.includes('q quit'), 'first frame');
-    tmux('send-keys', '-t', session, '?');
-    await until((s) => s.includes('patchq: keys'), 'input live');
-    tmux('send-keys', '-t', session, 'h');
-    await until((s) => s.includes('enter diff'), 'stack');
+    await openWithEditor(root, editor);
     tmux('send-keys', '-t', session, 'j', 'e');
     await until((s) => s.includes(`${gz}: written back (gzip)`), 'written back');
     const seen = read(root, 'seen').split('\n');
