@@ -42,6 +42,15 @@ function state(root: string): Record<string, string> {
   return out;
 }
 
+/** p.patch changing a.txt (a -> b), refreshed and popped: what the pop frees, a pool (where one is kept) holds. */
+function poolCycle(dir: string, env: NodeJS.ProcessEnv, run: (d: string, args: string[], env: NodeJS.ProcessEnv) => void = ok): void {
+  run(dir, ['new', 'p.patch'], env);
+  run(dir, ['add', 'a.txt'], env);
+  write(dir, 'a.txt', 'b\n');
+  run(dir, ['refresh'], env);
+  run(dir, ['pop'], env);
+}
+
 /** chattr +i/-i on a path: whether it took. */
 const attr = (flag: string, p: string): boolean => spawnSync('chattr', [flag, p]).status === 0;
 
@@ -267,11 +276,7 @@ describe('spare inodes', () => {
     // A pool of 644 files and 755 folders; then add copies the tool in place of its name
     // (quilt's add): a write of mode 4755, from a spare.
     for (const [dir, env] of [[on, ON], [off, OFF]] as const) {
-      run(dir, ['new', 'p.patch'], env);
-      run(dir, ['add', 'a.txt'], env);
-      write(dir, 'a.txt', 'b\n');
-      run(dir, ['refresh'], env);
-      run(dir, ['pop'], env);
+      poolCycle(dir, env, run);
       run(dir, ['new', 'q.patch'], env);
       run(dir, ['add', 'tool'], env);
     }
@@ -397,11 +402,7 @@ describe('spare inodes', () => {
     const d = tempDir('patchq-spares-private-');
     write(d, 'a.txt', 'a\n');
     write(d, 'secret.txt', 'TOPSECRET\n', 0o600);
-    ok(d, ['new', 'p.patch'], ON);
-    ok(d, ['add', 'a.txt'], ON);
-    write(d, 'a.txt', 'b\n');
-    ok(d, ['refresh'], ON);
-    ok(d, ['pop'], ON);
+    poolCycle(d, ON);
     ok(d, ['new', 'q.patch'], ON);
     // Another user opens what the pool holds (mode 644: world-readable) and waits.
     const spares = [...pool(d)].filter(([, s]) => !s.dir);
@@ -533,24 +534,17 @@ describe('spare inodes', () => {
   it('is kept by default only on ext2/3/4 mounted without a journal', () => {
     const d = tempDir('patchq-spares-where-');
     write(d, 'a.txt', 'a\n');
-    const cycle = (dir: string, env: NodeJS.ProcessEnv) => {
-      ok(dir, ['new', 'p.patch'], env);
-      ok(dir, ['add', 'a.txt'], env);
-      write(dir, 'a.txt', 'b\n');
-      ok(dir, ['refresh'], env);
-      ok(dir, ['pop'], env);
-    };
     // What findmnt and jbd2 say about the temp dir's file system, as the bench tells it.
     const [source, type] = spawnSync('findmnt', ['-n', '-T', d, '-o', 'SOURCE,FSTYPE'], { encoding: 'utf8' }).stdout.trim().split(/\s+/);
     const journals = existsSync('/proc/fs/jbd2') ? readdirSync('/proc/fs/jbd2') : [];
     const dev = (source ?? '').replace(/^\/dev\//, '');
     const journalLess = /^ext[234]$/.test(type ?? '') && !journals.some((j) => j.startsWith(`${dev}-`));
-    cycle(d, { PATCHQ_SPARES: '' });
+    poolCycle(d, { PATCHQ_SPARES: '' });
     expect(existsSync(join(d, POOL)), `${type} on ${source}`).toBe(journalLess);
     // Forced off: none made, and one that is there is left alone.
     const off = tempDir('patchq-spares-where-off-');
     write(off, 'a.txt', 'a\n');
-    cycle(off, OFF);
+    poolCycle(off, OFF);
     expect(existsSync(join(off, POOL))).toBe(false);
     // tmpfs (where there is one): none.
     if (existsSync('/dev/shm') && spawnSync('findmnt', ['-n', '-T', '/dev/shm', '-o', 'FSTYPE'], { encoding: 'utf8' }).stdout.trim() === 'tmpfs') {
@@ -558,7 +552,7 @@ describe('spare inodes', () => {
       mkdirSync(shm);
       try {
         write(shm, 'a.txt', 'a\n');
-        cycle(shm, { PATCHQ_SPARES: '' });
+        poolCycle(shm, { PATCHQ_SPARES: '' });
         expect(existsSync(join(shm, POOL))).toBe(false);
       } finally {
         spawnSync('rm', ['-rf', shm]);
