@@ -11,10 +11,16 @@
  *   Hc$@<O00001
  *   <blank line>
  */
-import { inflateSync } from 'node:zlib';
+import { createRequire } from 'node:module';
 import { PatchqError } from './errors.js';
 import { stripEol } from './lines.js';
 import type { BinaryHunk, BinaryPatch } from './types.js';
+
+// node:zlib (and the streams it brings) is loaded for the first binary hunk only: it is
+// ~2-3 ms of the start of every command that loads the engine, and few patches are binary.
+type Zlib = typeof import('node:zlib');
+let zlib: Zlib | undefined;
+const inflateSync: Zlib['inflateSync'] = (data, opts) => (zlib ??= createRequire(import.meta.url)('node:zlib') as Zlib).inflateSync(data, opts!);
 
 const B85 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~';
 const B85_VALUE = new Int16Array(256).fill(-1);

@@ -50,3 +50,34 @@ describe('the patchq command (the launcher)', () => {
     expect(readFileSync(seen, 'utf8')).toBe(cases.map(([, line]) => `${line}\n`).join(''));
   });
 });
+
+describe('what a command loads', () => {
+  /** Run `args` through the launcher with a preload that lists, at exit, the Node built-ins and package files loaded. */
+  function loaded(cwd: string, args: string[]): { code: number; builtins: string[]; files: string[] } {
+    const out = join(cwd, `loaded-${args[0]}.json`);
+    const hook = join(cwd, 'hook.cjs');
+    writeFileSync(
+      hook,
+      `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify({` +
+        `builtins: process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)),` +
+        `files: Object.keys(require.cache) })));\n`,
+    );
+    const r = exec(cwd, args, { NODE_OPTIONS: `--require ${hook}` });
+    return { code: r.code, ...(JSON.parse(readFileSync(out, 'utf8')) as { builtins: string[]; files: string[] }) };
+  }
+
+  it('push, pop and applied of plain patches load no zlib (binary and compressed patches only), nor ink or react', () => {
+    const d = temp();
+    mkdirSync(join(d, 'patches'));
+    writeFileSync(join(d, 'a.txt'), 'one\n');
+    writeFileSync(join(d, 'patches', 'p.patch'), '--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n');
+    writeFileSync(join(d, 'patches', 'series'), 'p.patch\n');
+    for (const cmd of ['push', 'applied', 'pop']) {
+      const l = loaded(d, [cmd]);
+      expect(l.code, cmd).toBe(0);
+      expect(l.builtins, cmd).not.toContain('zlib');
+      expect(l.files.filter((f) => /node_modules\/(ink|react)\//.test(f)), cmd).toEqual([]);
+    }
+    expect(readFileSync(join(d, 'a.txt'), 'utf8')).toBe('one\n');
+  });
+});

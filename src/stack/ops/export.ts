@@ -22,7 +22,7 @@
  * each mail is written atomically into DIR.
  */
 import { existsSync, statSync } from 'node:fs';
-import { deflateSync } from 'node:zlib';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { formatHunk, parsePatch, reverseFilePatch } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
@@ -34,6 +34,9 @@ import { loadState } from '../session.js';
 import { sha1 } from '../state.js';
 import { findPatch, splitPatchText } from './header.js';
 import { readPatch } from '../patchfile.js';
+
+// node:zlib is loaded for a binary hunk only: this module is in the chunk push and pop load.
+const deflateSync = (data: Buffer): Buffer => (createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')).deflateSync(data);
 
 export interface ExportOptions {
   /** Patch names (quilt lookup); default the whole series. */
