@@ -85,7 +85,7 @@ export function locateOrCreateTree(cwd: string, env: NodeJS.ProcessEnv = process
 /**
  * A patch's name in messages: "x.patch", or with QUILT_PATCHES_PREFIX the patch file as
  * seen from where the command runs, as quilt prints it ("patches/x.patch" at the root,
- * "../patches/x.patch" one folder down).
+ * "../patches/x.patch" one folder down; an absolute QUILT_PATCHES as it is).
  */
 export function displayName(tree: Tree, name: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
   if (!env.QUILT_PATCHES_PREFIX) return name;
@@ -104,7 +104,10 @@ function patchesPrefix(tree: Tree, cwd: string): string {
     const down = relative(cwd, tree.root);
     const inside = down === '' || down.split(/[\\/]/).every((p) => p === '..');
     const fromRoot = relative(tree.root, tree.patchesDir);
-    prefix = !inside || fromRoot.startsWith('..') || isAbsolute(fromRoot) ? `${relative(cwd, tree.patchesDir) || '.'}/` : `${down ? `${down}/` : ''}${fromRoot || '.'}/`;
+    // An absolute QUILT_PATCHES is printed as given, as quilt prints it at the root (below
+    // it quilt puts "../" before it, which makes it a wrong relative path: not copied).
+    prefix = isAbsolute(tree.patchesName) ? `${tree.patchesDir}/`
+      : !inside || fromRoot.startsWith('..') || isAbsolute(fromRoot) ? `${relative(cwd, tree.patchesDir) || '.'}/` : `${down ? `${down}/` : ''}${fromRoot || '.'}/`;
     byCwd.set(cwd, prefix);
   }
   return prefix;

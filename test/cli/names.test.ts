@@ -51,6 +51,12 @@ describe('patch names', () => {
     expect(r.stdout).toContain('Now at patch patches/one.diff');
     // As quilt: the patch file as seen from where the command runs.
     expect(patchq(join(root, 'src'), ['top'], { QUILT_PATCHES_PREFIX: 'yes' }).stdout.trim()).toBe('../patches/one.diff');
+    // An absolute QUILT_PATCHES (.pc/.quilt_patches keeps it) as quilt prints it at the
+    // root, and from anywhere below it too.
+    const other = tree();
+    const abs = { QUILT_PATCHES_PREFIX: 'yes', QUILT_PATCHES: join(other, 'patches') };
+    expect(patchq(other, ['push', 'one'], abs).stdout).toContain(`Now at patch ${join(other, 'patches', 'one.diff')}\n`);
+    expect(patchq(join(other, 'src'), ['top'], { QUILT_PATCHES_PREFIX: 'yes' }).stdout).toBe(`${join(other, 'patches', 'one.diff')}\n`);
   });
 
   it('refuses names quilt refuses, with exit 1 and nothing written', () => {
