@@ -15,6 +15,12 @@
  *   4. done    remove the manifest (the transaction is over), then the rest of
  *              .pc/.patchq/tx (with the set-aside originals)
  *
+ * A target on another mount than the staging area (QUILT_PC or QUILT_PATCHES elsewhere, a
+ * mount inside the tree) cannot be renamed to or from it: such a `near` op stages as any,
+ * then copies its staged file into the target's own folder and works there (nearPaths).
+ * Found by device number when planned, or by a rename failing with EXDEV (a bind mount):
+ * then the transaction is rolled back and run once more with every target outside .pc near.
+ *
  * The staging area is made from a pool of spare inodes, and what step 4 would free goes
  * back to it (spares.ts: making files is what costs on ext4 without a journal). A staged
  * file may so have a spare's name; the manifest names it as it names any. The pool is
@@ -33,18 +39,19 @@
  *                            whether it already happened; a write whose target existed
  *                            and has no set-aside original left was put back already)
  *   tx dir, no manifest   -> the crash came before the commit point, or after the end
- *                            (the manifest goes first): delete it
+ *                            (the manifest goes first): delete it, and what its
+ *                            near.json lists
  * So `kill -9` at any moment leaves either the old state or the new one, and the next
  * command finishes the job: the stack never lies about what is applied.
  *
  * Test hook (docs/reliability.md): PATCHQ_CRASH_AT=n SIGKILLs the process right after
- * the n-th step: each staged file, the commit, each set-aside and each placement, each op
- * a roll-back undoes, the end;
+ * the n-th step: each staged file, the commit, each set-aside, each copy of a near op into
+ * its target's folder, each placement, each op a roll-back undoes, the end;
  * PATCHQ_CRASH_AT=count prints `patchq-steps: N` on exit instead. PATCHQ_FAIL_APPLY_AT=n
  * makes the n-th op of step 3 fail with EIO (the roll-back path).
  */
-import { chmodSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, utimesSync } from 'node:fs';
-import { dirname, join, normalize, relative, sep } from 'node:path';
+import { chmodSync, constants, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, utimesSync } from 'node:fs';
+import { basename, dirname, join, normalize, relative, sep } from 'node:path';
 import type { Stats } from 'node:fs';
 import { writeFileAtomic, fsyncDir, maybeFailWrite } from '../fsx/atomic.js';
 import { assertParentsInside } from '../fsx/guard.js';
@@ -96,10 +103,25 @@ interface ManifestOp {
   mode?: number;
   /** Directories (relative, deepest first) this write creates: a roll-back removes them. */
   dirs?: string[];
+  /**
+   * The target is on another file system (or mount) than the staging area, where a rename
+   * from it fails (EXDEV): the op works in the target's own folder (see nearPaths).
+   */
+  near?: true;
 }
 
 const txDir = (tree: Tree) => join(tree.sideDir, 'tx');
 const undoDir = (tree: Tree) => join(txDir(tree), 'undo');
+
+/**
+ * Where op i of a `near` op works, in the target's own folder (a rename there never
+ * crosses a mount): its staged file is copied to `tmp` and renamed over the target from
+ * there, and the old target is set aside as `undo`. T/near.json lists them all before the
+ * commit point, so whatever the transaction's end (done, rolled back, cut short) they go
+ * with the staging area.
+ */
+const nearPaths = (target: string, i: number) => ({ tmp: join(dirname(target), `.patchq-tx.${i}`), undo: join(dirname(target), `.patchq-undo.${i}`) });
+const NEAR_NAME = /^\.patchq-(tx|undo)\.\d+$/;
 
 let crashCounter = 0;
 let countingSteps = false;
@@ -225,10 +247,37 @@ function preflight(tree: Tree, ops: FileOp[], stat: StatMemo): void {
 
 export function applyTransaction(tree: Tree, ops: FileOp[]): void {
   if (ops.length === 0) return;
+  try {
+    applyOnce(tree, ops, false);
+  } catch (e) {
+    // A rename crossed a mount that shares its device number with the staging area's (a
+    // bind mount, a symlinked folder): rolled back whole, and run again with every target
+    // outside .pc/ worked on in its own folder.
+    if (!(e instanceof CrossedMount)) throw e;
+    applyOnce(tree, ops, true);
+  }
+}
+
+/** Thrown by applyOnce after a roll-back that a rename failing with EXDEV caused. */
+class CrossedMount extends Error {}
+
+function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
   const dir = txDir(tree);
   if (existsSync(dir)) recoverTransaction(tree);
   const stat = statMemo();
   preflight(tree, ops, stat);
+  // Targets on another file system than the staging area (QUILT_PC or QUILT_PATCHES
+  // elsewhere, a tree with a mount in it) cannot be renamed to or from it: `near` ops.
+  const txDev = stat(tree.sideDir)?.dev;
+  const devOf = (p: string): number | undefined => {
+    for (let d = dirname(p); ; d = dirname(d)) {
+      const st = stat(d);
+      if (st) return st.dev;
+      if (d === dirname(d)) return undefined;
+    }
+  };
+  const isNear = (p: string): boolean => !within(tree.pcDir, p) && (nearAll || devOf(p) !== txDev);
+  const nearList: string[] = [];
   const spares = new Spares(tree);
   const manifest: ManifestOp[] = [];
   // Directories the writes will create, known before the commit point, so the manifest
@@ -244,11 +293,19 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
   try {
     ops.forEach((op, i) => {
       const rel = relTo(tree.root, op.path);
+      const near = isNear(op.path) ? ({ near: true } as const) : {};
+      if (near.near) {
+        for (const p of Object.values(nearPaths(op.path, i))) {
+          // A name of the user's own there is never written over or removed.
+          if (stat(p)) throw new PatchqError('E_IO', `cannot ${op.kind} ${rel}: ${relTo(tree.root, p)} is in the way (nothing was changed)`);
+          nearList.push(relTo(tree.root, p));
+        }
+      }
       if (op.kind === 'rmtree') for (const d of planned) if (d === op.path || d.startsWith(`${op.path}/`)) planned.delete(d);
       if (op.kind === 'copy' && linkable(stat(op.from), i, firstChange(op.from))) {
         const dirs = dirsFor(op.path);
         const existed = stat(op.path) !== null;
-        manifest.push({ kind: 'link', path: rel, from: relTo(tree.root, op.from), existed, ...(op.touch ? { touch: true } : {}), ...(dirs.length ? { dirs } : {}) });
+        manifest.push({ kind: 'link', path: rel, from: relTo(tree.root, op.from), existed, ...(op.touch ? { touch: true } : {}), ...(dirs.length ? { dirs } : {}), ...near });
       } else if (op.kind === 'write' || op.kind === 'copy') {
         let mode: number | undefined;
         let staged: string;
@@ -267,12 +324,14 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
         }
         const dirs = dirsFor(op.path);
         const existed = stat(op.path) !== null;
-        manifest.push({ kind: 'write', path: rel, staged, existed, ...(mode !== undefined ? { mode } : {}), ...(dirs.length ? { dirs } : {}) });
+        manifest.push({ kind: 'write', path: rel, staged, existed, ...(mode !== undefined ? { mode } : {}), ...(dirs.length ? { dirs } : {}), ...near });
         maybeCrash();
       } else {
-        manifest.push({ kind: op.kind, path: rel });
+        manifest.push({ kind: op.kind, path: rel, ...near });
       }
     });
+    // Before the commit point: the names near ops will use, for whoever ends the transaction.
+    if (nearList.length > 0) writeFileAtomic(join(dir, 'near.json'), JSON.stringify(nearList), { sync: durable() });
     if (durable()) fsyncDir(dir);
     // The commit point: the manifest, written whole under another name, then renamed (into
     // a spare, unless it is to be synced: writeFileAtomic does that).
@@ -290,6 +349,7 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
     runManifest(tree, manifest, spares);
   } catch (e) {
     rollBack(tree, manifest, e, spares);
+    if ((e as NodeJS.ErrnoException).code === 'EXDEV' && !nearAll) throw new CrossedMount();
     throw wrapIo(e, 'rolled back; nothing was changed');
   }
 }
@@ -342,8 +402,11 @@ function placeLink(tree: Tree, op: ManifestOp, i: number, target: string, aside:
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
-    const tmp = join(txDir(tree), `link-${i}`);
-    copyFileSync(from, tmp);
+    // In the target's folder when the staging area is on another mount (a redo writes it again).
+    const tmp = op.near ? nearPaths(target, i).tmp : join(txDir(tree), `link-${i}`);
+    rmSync(tmp, { force: true });
+    copyFileSync(from, tmp, constants.COPYFILE_EXCL);
+    maybeCrash();
     renameSync(tmp, target);
   }
   if (op.touch) touch(target);
@@ -420,16 +483,31 @@ function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void 
   };
   manifest.forEach((op, i) => {
     const target = join(tree.root, op.path);
-    const aside = join(undo, String(i));
+    const near = op.near ? nearPaths(target, i) : null;
+    const aside = near ? near.undo : join(undo, String(i));
     maybeFail();
     if (op.kind === 'link') {
       ensureParent(op, target);
       placeLink(tree, op, i, target, aside, fresh);
       placed.add(target);
     } else if (op.kind === 'write') {
-      const staged = join(dir, op.staged!);
-      if (!fresh && !existsSync(staged)) return; // placed before a crash
-      ensureParent(op, target);
+      let staged = join(dir, op.staged!);
+      if (near) {
+        // Across a mount: the staged file is copied into the target's folder, and leaves
+        // the staging area once it is whole there (so a redo that finds it copies again);
+        // from then on the copy is the staged file ("gone = placed", as below).
+        if (fresh || lexists(staged)) {
+          ensureParent(op, target);
+          rmSync(near.tmp, { force: true });
+          copyFileSync(staged, near.tmp, constants.COPYFILE_EXCL); // with its mode (libuv fchmods)
+          maybeCrash();
+          unlinkSync(staged);
+        } else if (!lexists(near.tmp)) return; // placed before a crash
+        staged = near.tmp;
+      } else {
+        if (!fresh && !existsSync(staged)) return; // placed before a crash
+        ensureParent(op, target);
+      }
       if (mayExist(op, target)) setAside(target, aside, false, fresh);
       maybeCrash();
       // Staged with its mode; a redo sets it again (what was staged may predate that).
@@ -444,7 +522,7 @@ function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void 
     maybeCrash();
   });
   if (durable()) for (const d of touchedDirs) fsyncDir(d);
-  closeTransaction(dir, spares, true);
+  closeTransaction(tree, spares, true);
 }
 
 /**
@@ -453,7 +531,8 @@ function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void 
  * manifest with some undo entries gone, and the next run would redo (or undo) only part
  * of the ops; a staging area without a manifest is dropped as it is.
  */
-function closeTransaction(dir: string, spares?: Spares, done = false): void {
+function closeTransaction(tree: Tree, spares?: Spares, done = false): void {
+  const dir = txDir(tree);
   for (const journal of ['manifest.json', 'rollback.json']) {
     try {
       unlinkSync(join(dir, journal));
@@ -464,12 +543,35 @@ function closeTransaction(dir: string, spares?: Spares, done = false): void {
   if (durable()) fsyncDir(dir);
   maybeCrash();
   try {
+    removeNear(tree);
     if (spares) spares.close(done);
     else removeTree(dir);
   } catch {
     // The transaction is over: what cannot be removed (an immutable file set aside, or in
     // the pool) must not reach the caller's roll-back, which would undo part of a finished
     // transaction. The staging area, without a manifest, is the next command's to drop.
+  }
+}
+
+/**
+ * Remove what near ops left in the targets' folders (set-aside originals, copies a crash
+ * cut short), as T/near.json lists them; near.json goes with the staging area, last.
+ * Only names of near ops' shape inside the tree are looked at.
+ */
+function removeNear(tree: Tree): void {
+  const list = join(txDir(tree), 'near.json');
+  let names: unknown;
+  try {
+    names = JSON.parse(readFileSync(list, 'utf8'));
+  } catch {
+    return; // none, or torn before the commit point (written whole: then nothing used it)
+  }
+  if (!Array.isArray(names)) return;
+  for (const rel of names) {
+    if (typeof rel !== 'string' || !NEAR_NAME.test(basename(rel))) continue;
+    const p = join(tree.root, rel);
+    checkAllowed(tree, p, 'E_STATE');
+    rmSync(p, { force: true, recursive: true });
   }
 }
 
@@ -492,11 +594,12 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown, spares?: S
     for (let i = manifest.length - 1; i >= 0; i--) {
       const op = manifest[i]!;
       const target = join(tree.root, op.path);
-      const aside = join(undo, String(i));
+      const near = op.near ? nearPaths(target, i) : null;
+      const aside = near ? near.undo : join(undo, String(i));
       if (lexists(aside)) {
         if (op.kind === 'write' || op.kind === 'link') rmSync(target, { force: true });
         renameSync(aside, target);
-      } else if (op.kind === 'write' && !lexists(join(dir, op.staged!)) && op.existed !== true) {
+      } else if (op.kind === 'write' && !lexists(join(dir, op.staged!)) && !(near && lexists(near.tmp)) && op.existed !== true) {
         // Placed, and nothing was set aside: the write created the file. (A file that was
         // there had its original set aside first; with that gone, a roll-back put it back.)
         rmSync(target, { force: true });
@@ -520,7 +623,7 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown, spares?: S
       }
       maybeCrash();
     }
-    closeTransaction(dir, spares);
+    closeTransaction(tree, spares);
   } catch (e) {
     throw new PatchqError(
       'E_STATE',
@@ -538,6 +641,7 @@ export function recoverTransaction(tree: Tree): boolean {
   const back = existsSync(join(dir, 'rollback.json'));
   const manifestPath = join(dir, back ? 'rollback.json' : 'manifest.json');
   if (!existsSync(manifestPath)) {
+    removeNear(tree);
     rmSync(dir, { recursive: true, force: true });
     return true;
   }

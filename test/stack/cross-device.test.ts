@@ -1,0 +1,206 @@
+/**
+ * The tree, patches/ and .pc/ on different file systems (QUILT_PC or QUILT_PATCHES on
+ * another mount, a mount inside the tree), as quilt allows. A rename across mounts fails
+ * (EXDEV), so the transaction works such targets in their own folder (transaction.ts,
+ * `near` ops). Checked here for real: the second file system is /dev/shm (tmpfs) against
+ * the temp dir, skipped where both are one; the bind mount needs root and `unshare -m`.
+ * Every command is the built binary; a crash at each step of the transaction is followed
+ * by the next command's recovery, and nothing the near ops make is left anywhere.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
+
+const SHM = '/dev/shm';
+const otherFs = existsSync(SHM) && statSync(SHM).dev !== statSync(tmpdir()).dev;
+const elsewhere: string[] = [];
+afterAll(() => elsewhere.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A folder on the other file system. */
+function away(): string {
+  const d = mkdtempSync(join(SHM, 'patchq-xdev-'));
+  elsewhere.push(d);
+  return d;
+}
+
+const patchText = (file: string, from: string, to: string) => `--- a/${file}\n+++ b/${file}\n@@ -1 +1 @@\n-${from}\n+${to}\n`;
+
+/**
+ * A tree with a.txt, sub/b.txt and gone.txt, and its series (at root/patches, or at
+ * `patches`): p.patch changes a and b, makes sub/new/c.txt and deletes gone.txt.
+ */
+function fork(patches?: string): { root: string; patches: string } {
+  const root = tempDir('patchq-xdev-');
+  const at = patches ?? join(root, 'patches');
+  write(root, 'a.txt', 'one\n');
+  write(root, 'sub/b.txt', 'bee\n');
+  write(root, 'gone.txt', 'bye\n');
+  mkdirSync(at, { recursive: true });
+  write(
+    at,
+    'p.patch',
+    patchText('a.txt', 'one', 'two') + patchText('sub/b.txt', 'bee', 'wasp') +
+      '--- /dev/null\n+++ b/sub/new/c.txt\n@@ -0,0 +1 @@\n+sea\n' + '--- a/gone.txt\n+++ /dev/null\n@@ -1 +0,0 @@\n-bye\n',
+  );
+  write(at, 'series', 'p.patch\n');
+  return { root, patches: at };
+}
+
+/** Names near ops use (.patchq-tx.N, .patchq-undo.N) found under any of `dirs`. */
+function leftovers(...dirs: string[]): string[] {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (/^\.patchq-(tx|undo)\.\d+$/.test(e.name)) found.push(join(d, e.name));
+      if (e.isDirectory()) walk(join(d, e.name));
+    }
+  };
+  for (const d of dirs) if (existsSync(d)) walk(d);
+  return found;
+}
+
+const ok = (cwd: string, args: string[], env: NodeJS.ProcessEnv) => {
+  const r = patchq(cwd, args, env);
+  expect(r, `patchq ${args.join(' ')}: ${r.stderr}`).toMatchObject({ code: 0 });
+  return r;
+};
+
+const PUSHED = { 'a.txt': '644:two\n', 'sub/b.txt': '644:wasp\n', 'sub/new/c.txt': '644:sea\n' };
+const PRISTINE = { 'a.txt': '644:one\n', 'sub/b.txt': '644:bee\n', 'gone.txt': '644:bye\n' };
+/** The tree's own files (not patches/, .pc). */
+const files = (root: string) => Object.fromEntries(Object.entries(snapshot(root)).filter(([k]) => !k.startsWith('patches/')));
+
+describe('across file systems', () => {
+  it('QUILT_PC on another file system: push, refresh and pop work, and quilt pops what patchq pushed', (ctx) => {
+    if (!otherFs) return ctx.skip();
+    const pc = join(away(), 'pc');
+    const { root } = fork();
+    const env = { QUILT_PC: pc };
+    ok(root, ['push'], env);
+    expect(files(root)).toEqual(PUSHED);
+    write(root, 'a.txt', 'three\n');
+    ok(root, ['refresh'], env);
+    expect(read(root, 'patches/p.patch')).toContain('+three\n');
+    ok(root, ['pop'], env);
+    expect(files(root)).toEqual(PRISTINE);
+    // The state is quilt's: quilt pops a push of patchq's, patchq one of quilt's.
+    ok(root, ['push'], env);
+    expect(quilt(root, ['pop'], env).code).toBe(0);
+    expect(files(root)).toEqual(PRISTINE);
+    expect(quilt(root, ['push'], env).code).toBe(0);
+    ok(root, ['pop'], env);
+    expect(files(root)).toEqual(PRISTINE);
+    expect(leftovers(root, pc)).toEqual([]);
+  });
+
+  it('QUILT_PATCHES on another file system: new, refresh, header, rename, delete, import write there', (ctx) => {
+    if (!otherFs) return ctx.skip();
+    const { root, patches } = fork(join(away(), 'patches'));
+    const env = { QUILT_PATCHES: patches };
+    ok(root, ['push'], env);
+    ok(root, ['new', 'q.patch'], env);
+    ok(root, ['add', 'a.txt'], env);
+    write(root, 'a.txt', 'four\n');
+    ok(root, ['refresh'], env);
+    expect(read(patches, 'q.patch')).toContain('-two\n+four\n');
+    expect(patchq(root, ['header', '-r', 'q.patch'], env, 'Why: a test\n').code).toBe(0);
+    expect(read(patches, 'q.patch')).toMatch(/^Why: a test\n/);
+    ok(root, ['rename', 'r.patch'], env);
+    expect(read(patches, 'series')).toBe('p.patch\nr.patch\n');
+    ok(root, ['pop'], env);
+    ok(root, ['delete', 'r.patch'], env);
+    expect(read(patches, 'series')).toBe('p.patch\n');
+    write(root, 'in.diff', patchText('a.txt', 'two', 'five'));
+    ok(root, ['import', 'in.diff'], env);
+    expect(read(patches, 'in.diff')).toContain('+five\n');
+    ok(root, ['push'], env);
+    expect(read(root, 'a.txt')).toBe('five\n');
+    ok(root, ['pop', '-a'], env);
+    expect(files(root)).toEqual({ ...PRISTINE, 'in.diff': `644:${patchText('a.txt', 'two', 'five')}` });
+    expect(leftovers(root, patches)).toEqual([]);
+  });
+
+  /**
+   * Kill the command at each step of its transaction (PATCHQ_CRASH_AT=k), and make each of
+   * its ops fail in turn (PATCHQ_FAIL_APPLY_AT=k, a roll-back); then the next command finds
+   * the state from before or after, `seen` tells which, and no near op's file is left.
+   */
+  type Made = { root: string; env: NodeJS.ProcessEnv; dirs: string[] };
+  function sweep(make: () => Made, args: string[], seen: (m: Made) => 'before' | 'after' | 'neither'): void {
+    const steps = (() => {
+      const { root, env } = make();
+      const r = patchq(root, args, { ...env, PATCHQ_CRASH_AT: 'count' });
+      expect(r.code, r.stderr).toBe(0);
+      return Number(/patchq-steps: (\d+)/.exec(r.stderr)![1]);
+    })();
+    expect(steps).toBeGreaterThan(5);
+    let failing = true; // PATCHQ_FAIL_APPLY_AT=k past the last op: the command runs to its end, and so would the ones after
+    for (let k = 1; k <= steps; k++) {
+      for (const hook of failing ? ['PATCHQ_CRASH_AT', 'PATCHQ_FAIL_APPLY_AT'] : ['PATCHQ_CRASH_AT']) {
+        const made = make();
+        const { root, env, dirs } = made;
+        const r = patchq(root, args, { ...env, [hook]: String(k) });
+        if (hook === 'PATCHQ_FAIL_APPLY_AT' && r.code !== 0) expect(r.stderr, `${hook}=${k}`).toContain('rolled back; nothing was changed');
+        if (hook === 'PATCHQ_FAIL_APPLY_AT' && r.code === 0) failing = false;
+        const after = patchq(root, ['applied'], env); // the recovery, if one is due
+        expect(after.stderr, `${hook}=${k}`).not.toMatch(/error|cannot/i);
+        const state = seen(made);
+        expect(state, `${hook}=${k} ${args[0]}: ${JSON.stringify(snapshot(root))}`).not.toBe('neither');
+        if (hook === 'PATCHQ_FAIL_APPLY_AT' && r.code !== 0) expect(state, `${hook}=${k}`).toBe('before');
+        expect(leftovers(root, ...dirs), `${hook}=${k}`).toEqual([]);
+      }
+    }
+  }
+
+  it('a kill or a failure at any step of push, pop and refresh across file systems: before or after, nothing left over', (ctx) => {
+    if (!otherFs) return ctx.skip();
+    const state = (root: string, before: Record<string, string>, after: Record<string, string>) =>
+      isDeepStrictEqual(files(root), before) ? 'before' : isDeepStrictEqual(files(root), after) ? 'after' : 'neither';
+    // push and pop with .pc elsewhere: every tree file is a near op (writes, a deletion, restores).
+    const pcAway = (pushed: boolean) => () => {
+      const pc = join(away(), 'pc');
+      const { root } = fork();
+      if (pushed) ok(root, ['push'], { QUILT_PC: pc });
+      return { root, env: { QUILT_PC: pc }, dirs: [root, pc] };
+    };
+    sweep(pcAway(false), ['push'], ({ root }) => state(root, PRISTINE, PUSHED));
+    sweep(pcAway(true), ['pop'], ({ root }) => state(root, PUSHED, PRISTINE));
+    // refresh with patches/ elsewhere: the patch file (and its backup, -backup) are near ops.
+    sweep(
+      () => {
+        const { root, patches } = fork(join(away(), 'patches'));
+        ok(root, ['push'], { QUILT_PATCHES: patches });
+        write(root, 'a.txt', 'three\n');
+        return { root, env: { QUILT_PATCHES: patches }, dirs: [root, patches] };
+      },
+      ['refresh', '--backup'],
+      ({ dirs }) => {
+        const text = read(dirs[1]!, 'p.patch');
+        const backup = existsSync(join(dirs[1]!, 'p.patch~'));
+        return text.includes('+three\n') && backup ? 'after' : text.includes('+two\n') && !backup ? 'before' : 'neither';
+      },
+    );
+  });
+
+  it('a mount inside the tree with the same device (a bind mount): the transaction is rolled back and run again, and it lands', (ctx) => {
+    const sh = (script: string) => spawnSync('unshare', ['-m', 'sh', '-ec', script], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', LANG: 'C', QUILTRC: '-', PATCHQ_CONFIG_DIR: join(tmpdir(), 'patchq-test-config'), PATCHQ_CACHE_DIR: join(tmpdir(), 'patchq-test-cache') } });
+    if (process.getuid?.() !== 0 || sh('true').status !== 0) return ctx.skip();
+    const { root } = fork();
+    const src = tempDir('patchq-xdev-bind-');
+    write(src, 'b.txt', 'bee\n');
+    const cli = `'${process.execPath}' '${CLI}'`;
+    // In a mount namespace of its own: src is bound over the tree's sub/ for this script only.
+    const r = sh(`rm -rf '${root}/sub'; mkdir '${root}/sub'; mount --bind '${src}' '${root}/sub'; cd '${root}'
+      ${cli} push; cat sub/b.txt sub/new/c.txt; ${cli} pop; cat sub/b.txt; ls -a sub`);
+    if (r.stderr.includes('mount:')) return ctx.skip();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('wasp\nsea\n');
+    // Popped, and nothing of the near ops left in the mounted folder (sub/new stays, as quilt leaves it).
+    expect(r.stdout).toMatch(/Removing patch p\.patch[\s\S]*\nbee\n\.\n\.\.\nb\.txt\nnew\n$/);
+    expect(read(src, 'b.txt')).toBe('bee\n');
+  });
+});
