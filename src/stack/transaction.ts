@@ -5,6 +5,9 @@
  *
  *   0. check   every path stays in the tree (or patches/, .pc/, the series file), no
  *              directory on the way is a file, no file target is a directory   -> refuse
+ *              (what an earlier rmtree of the same transaction removes counts as gone:
+ *              a folder emptied and filled again is made again, and a roll-back takes
+ *              the new one away before it puts the old one back)
  *   1. stage   every new content as .pc/.patchq/tx/<n>           (nothing visible changed;
  *              a copy op stages a hard link where that is safe: no data written)
  *   2. commit  write .pc/.patchq/tx/manifest.json (fsync with PATCHQ_FSYNC=1) <- the commit point
@@ -80,7 +83,12 @@ export type FileOp =
   | { kind: 'copy'; path: string; from: string; touch?: boolean }
   | { kind: 'delete'; path: string }
   /** Remove a directory tree (a patch's .pc folder). */
-  | { kind: 'rmtree'; path: string };
+  | { kind: 'rmtree'; path: string }
+  /**
+   * A directory, with the folders above it, when it is not there (an empty folder quilt
+   * reads: the .pc/.snap of a snapshot with no file). A roll-back removes what it made.
+   */
+  | { kind: 'mkdir'; path: string };
 
 interface ManifestOp {
   /**
@@ -194,15 +202,27 @@ function statMemo(): StatMemo {
   };
 }
 
+/** The trees earlier rmtree ops of a transaction remove: `has(p)` for p at or below one. */
+function removedTrees(): { add(p: string): void; has(p: string): boolean } {
+  const trees: string[] = [];
+  return {
+    add: (p) => void trees.push(p),
+    has: (p) => trees.length > 0 && trees.some((t) => within(t, p)),
+  };
+}
+
 /**
  * Refuse, before anything is written, what would fail halfway: a file where a directory
  * must go, a directory where a file must go, a symlinked directory leading out of the tree.
  */
-function preflight(tree: Tree, ops: FileOp[], stat: StatMemo): void {
+function preflight(tree: Tree, ops: FileOp[], statOnDisk: StatMemo): void {
   // A push writes many files into few folders: each folder is checked once (its area, the
   // links on its way, the first existing folder above it being a folder).
   const folders = new Map<string, { parent: Stats | null; writable?: true }>();
   const walked = new Set<string>();
+  // Below an earlier rmtree nothing is there any more when the op runs.
+  const removed = removedTrees();
+  const stat: StatMemo = (p) => (removed.has(p) ? null : statOnDisk(p));
   for (const op of ops) {
     // Ops are made with join(), so their paths are normalised (the prefix checks below rely
     // on it); one that is not is refused.
@@ -225,10 +245,17 @@ function preflight(tree: Tree, ops: FileOp[], stat: StatMemo): void {
       folder = { parent: stat(dir) };
       folders.set(dir, folder);
     }
-    if (op.kind === 'rmtree') continue;
+    if (op.kind === 'rmtree') {
+      removed.add(op.path);
+      for (const d of folders.keys()) if (removed.has(d)) folders.delete(d);
+      continue;
+    }
     const parent = folder.parent;
     const st = parent && (parent.isDirectory() || parent.isSymbolicLink()) ? stat(op.path) : null;
-    if (st?.isDirectory()) {
+    if (op.kind === 'mkdir' && st && !st.isDirectory()) {
+      throw new PatchqError('E_IO', `cannot make the folder ${relative(tree.root, op.path)}: a file is there (nothing was changed)`);
+    }
+    if (st?.isDirectory() && op.kind !== 'mkdir') {
       throw new PatchqError('E_IO', `cannot ${op.kind} ${relative(tree.root, op.path)}: it is a directory (nothing was changed)`);
     }
     if (op.kind !== 'delete' && !st && !folder.writable) {
@@ -264,8 +291,11 @@ class CrossedMount extends Error {}
 function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
   const dir = txDir(tree);
   if (existsSync(dir)) recoverTransaction(tree);
-  const stat = statMemo();
-  preflight(tree, ops, stat);
+  const statOnDisk = statMemo();
+  preflight(tree, ops, statOnDisk);
+  // What is there when each op runs: an earlier rmtree of this transaction took its tree away.
+  const removed = removedTrees();
+  const stat: StatMemo = (p) => (removed.has(p) ? null : statOnDisk(p));
   // Targets on another file system than the staging area (QUILT_PC or QUILT_PATCHES
   // elsewhere, a tree with a mount in it) cannot be renamed to or from it: `near` ops.
   const txDev = stat(tree.sideDir)?.dev;
@@ -283,17 +313,19 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
   // Directories the writes will create, known before the commit point, so the manifest
   // itself says what a roll-back removes (no record file per op).
   const planned = new Set<string>();
-  const dirsFor = (target: string): string[] => {
+  const dirsFrom = (first: string): string[] => {
     const missing: string[] = [];
-    for (let d = dirname(target); !planned.has(d) && !stat(d); d = dirname(d)) missing.push(d);
+    for (let d = first; !planned.has(d) && !stat(d); d = dirname(d)) missing.push(d);
     for (const d of missing) planned.add(d);
     return missing.map((d) => relTo(tree.root, d));
   };
+  const dirsFor = (target: string): string[] => dirsFrom(dirname(target));
   const firstChange = firstChanges(ops);
   try {
     ops.forEach((op, i) => {
       const rel = relTo(tree.root, op.path);
-      const near = isNear(op.path) ? ({ near: true } as const) : {};
+      // A mkdir renames nothing: it never crosses a mount.
+      const near = op.kind !== 'mkdir' && isNear(op.path) ? ({ near: true } as const) : {};
       if (near.near) {
         for (const p of Object.values(nearPaths(op.path, i))) {
           // A name of the user's own there is never written over or removed.
@@ -301,8 +333,15 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
           nearList.push(relTo(tree.root, p));
         }
       }
-      if (op.kind === 'rmtree') for (const d of planned) if (d === op.path || d.startsWith(`${op.path}/`)) planned.delete(d);
-      if (op.kind === 'copy' && linkable(stat(op.from), i, firstChange(op.from))) {
+      if (op.kind === 'rmtree') {
+        for (const d of planned) if (d === op.path || d.startsWith(`${op.path}/`)) planned.delete(d);
+        // The tree stays on disk until the op runs: ops after it see it gone.
+        manifest.push({ kind: 'rmtree', path: rel, ...near });
+        removed.add(op.path);
+      } else if (op.kind === 'mkdir') {
+        const dirs = dirsFrom(op.path);
+        manifest.push({ kind: 'mkdir', path: rel, ...(dirs.length ? { dirs } : {}) });
+      } else if (op.kind === 'copy' && linkable(stat(op.from), i, firstChange(op.from))) {
         const dirs = dirsFor(op.path);
         const existed = stat(op.path) !== null;
         manifest.push({ kind: 'link', path: rel, from: relTo(tree.root, op.from), existed, ...(op.touch ? { touch: true } : {}), ...(dirs.length ? { dirs } : {}), ...near });
@@ -514,6 +553,14 @@ function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void 
       if (op.mode !== undefined && !fresh) chmodSync(staged, op.mode);
       renameSync(staged, target);
       placed.add(target);
+    } else if (op.kind === 'mkdir') {
+      // The folders it makes are listed, deepest first; a redo makes whatever is missing.
+      if (fresh) for (let k = (op.dirs?.length ?? 0) - 1; k >= 0; k--) {
+        const d = join(tree.root, op.dirs![k]!);
+        if (!spares!.takeDir(d)) mkdirOnce(d);
+      }
+      else mkdirSync(target, { recursive: true });
+      present.add(target);
     } else {
       if (op.kind === 'rmtree') present.clear();
       setAside(target, aside, op.kind === 'rmtree', fresh);

@@ -3,10 +3,10 @@
  * at every op of a push and a pop, after which the next command leaves a consistent
  * stack and pop -a gives back the pristine tree byte for byte.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyTransaction, recoverTransaction } from '../../src/stack/transaction.js';
+import { applyTransaction, recoverTransaction, type FileOp } from '../../src/stack/transaction.js';
 import { locateOrCreateTree } from '../../src/stack/layout.js';
 import { numbered, patchq, read, snapshot as fullSnapshot, tempDir, write } from '../helpers/tree.js';
 
@@ -78,6 +78,83 @@ describe('transaction', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/EIO.*nothing was changed/);
     expect(snapshot(d, { withPc: true })).toEqual(before);
+  });
+});
+
+describe('an rmtree and ops below it, mkdir', () => {
+  /**
+   * PATCHQ_FAIL_APPLY_AT counts ops over the whole process (a module counter): each run
+   * here fails at the n-th op after those earlier runs reached.
+   */
+  let reached = 0;
+  function failingAt(n: number, run: () => void): unknown {
+    process.env.PATCHQ_FAIL_APPLY_AT = String(reached + n);
+    try {
+      run();
+      return null;
+    } catch (e) {
+      return e;
+    } finally {
+      delete process.env.PATCHQ_FAIL_APPLY_AT;
+    }
+  }
+
+  /** A tree with .pc/.patchq made (as the lock makes it) and an old folder to replace. */
+  function oldSnap(): { d: string; tree: ReturnType<typeof locateOrCreateTree> } {
+    const d = tempDir();
+    const tree = locateOrCreateTree(d, {});
+    mkdirSync(tree.sideDir, { recursive: true });
+    write(d, '.pc/.snap/sub/a', 'old a');
+    write(d, '.pc/.snap/b', 'old b');
+    write(d, '.pc/.snap/gone/deep/c', 'old c');
+    write(d, '.pc/.snap/f', 'a file that becomes a folder');
+    return { d, tree };
+  }
+  const replace = (d: string): FileOp[] => [
+    { kind: 'rmtree', path: join(d, '.pc/.snap') },
+    { kind: 'write', path: join(d, '.pc/.snap/sub/a'), data: 'new a' },
+    { kind: 'write', path: join(d, '.pc/.snap/new/x'), data: 'x' },
+    { kind: 'write', path: join(d, '.pc/.snap/f/inside'), data: 'f is a folder now' },
+    { kind: 'mkdir', path: join(d, '.pc/.snap/empty/too') },
+    { kind: 'write', path: join(d, 'tree.txt'), data: 't' },
+  ];
+
+  it('a folder removed and filled again in one transaction: a failure at any op puts the old one back whole', () => {
+    const ops = replace('/');
+    for (let n = 1; n <= ops.length; n++) {
+      const { d, tree } = oldSnap();
+      const before = fullSnapshot(d, { withPc: true });
+      const err = failingAt(n, () => applyTransaction(tree, replace(d)));
+      reached += n;
+      expect(String(err), `op ${n}`).toMatch(/EIO.*rolled back; nothing was changed/);
+      expect(fullSnapshot(d, { withPc: true }), `op ${n}`).toEqual(before);
+      expect(existsSync(join(d, '.pc/.snap/empty')), `op ${n}`).toBe(false);
+    }
+  });
+
+  it('done, it holds only the new folder, the empty one made with its parent', () => {
+    const { d, tree } = oldSnap();
+    applyTransaction(tree, replace(d));
+    expect(fullSnapshot(d, { withPc: true })).toEqual({
+      '.pc/.snap/sub/a': '644:new a',
+      '.pc/.snap/new/x': '644:x',
+      '.pc/.snap/f/inside': '644:f is a folder now',
+      'tree.txt': '644:t',
+    });
+    expect(readdirSync(join(d, '.pc/.snap/empty/too'))).toEqual([]);
+    expect(existsSync(join(tree.sideDir, 'tx'))).toBe(false);
+  });
+
+  it('mkdir leaves a folder that is there as it is, and refuses a file in its place', () => {
+    const d = tempDir();
+    const tree = locateOrCreateTree(d, {});
+    mkdirSync(tree.sideDir, { recursive: true });
+    write(d, '.pc/.snap/keep', 'k');
+    applyTransaction(tree, [{ kind: 'mkdir', path: join(d, '.pc/.snap') }]);
+    expect(read(d, '.pc/.snap/keep')).toBe('k');
+    write(d, '.pc/file', 'f');
+    expect(() => applyTransaction(tree, [{ kind: 'mkdir', path: join(d, '.pc/file') }])).toThrow(/a file is there \(nothing was changed\)/);
+    expect(read(d, '.pc/file')).toBe('f');
   });
 });
 
