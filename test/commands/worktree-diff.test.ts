@@ -109,6 +109,16 @@ describe('diff, against quilt diff', () => {
     expect(got['d.txt']).toBeUndefined();
   });
 
+  it('-R leaves out a file added to the patch and never made, as quilt does (/dev/null against an empty backup)', () => {
+    const d = copy();
+    expect(quilt(d, ['add', 'never.txt']).code).toBe(0);
+    for (const args of [['-R'], ['-R', '-p0'], ['-R', 'never.txt', 'b.txt'], []]) {
+      const r = same(d, args);
+      expect(r.stdout, args.join(' ')).not.toContain('never.txt');
+    }
+    expect(patchq(d, ['diff', '-R', '--git']).stdout).not.toContain('never.txt');
+  });
+
   it('passes bytes that are not UTF-8 through unchanged', () => {
     const d = tempDir('patchq-wt-bytes-');
     write(d, 'l.txt', 'caf\xe9\r\nend');

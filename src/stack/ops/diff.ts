@@ -144,11 +144,12 @@ function forward(old: Side, now: Side): Sides {
 /**
  * quilt's diff_file after -R swapped the files: an empty old side is /dev/null (-s), but
  * the new side is /dev/null only when the file is missing (-e), and a backup always
- * exists, so a created file reverses to "+++ dir/f" with no lines.
+ * exists, so a created file reverses to "+++ dir/f" with no lines. A file added to the
+ * patch and not there (nor in the backup) is /dev/null against an empty file: no diff.
  */
 function reversed(old: Side, now: Side): Sides {
   const oldText = now.text === '' ? null : now.text;
-  const newText = old.text ?? (old.path !== null ? '' : null);
+  const newText = old.text ?? (old.path !== null && now.text !== null ? '' : null);
   return {
     oldText,
     newText,
