@@ -23,6 +23,7 @@ export const run: RunFn = async (ctx, args) => {
     context: opt.num(args, 'unified') ?? opt.num(args, 'context-lines') ?? settings.context.value,
     contextFormat: opt.bool(args, 'context-diff') || opt.num(args, 'context-lines') !== undefined,
     sinceRefresh: opt.bool(args, 'since-refresh'),
+    snapshot: opt.bool(args, 'snapshot'),
     reverse: opt.bool(args, 'reverse'),
     noTimestamps: opt.bool(args, 'no-timestamps') || !settings.timestamps.value,
     noIndex: opt.bool(args, 'no-index') || !settings.index.value,

@@ -277,9 +277,9 @@ export const commands: Command[] = [
   {
     name: 'diff',
     summary: 'Show the top (or named) patch as refresh would write it, plus unrefreshed changes.',
-    usage: '[-p N|-p ab] [-U N | -c | -C N] [-z] [-R] [-P PATCH] [--combine PATCH] [--no-timestamps] [--no-index] [--git] [--sort] [FILE...]',
+    usage: '[-p N|-p ab] [-U N | -c | -C N] [-z | --snapshot | --combine PATCH] [-R] [-P PATCH] [--no-timestamps] [--no-index] [--git] [--sort] [FILE...]',
     description:
-      'The old side is the patch\'s original in .pc, the new side the working file (or, when a later applied patch also changes the file, that patch\'s original: a warning says so). -z shows only what changed since the last refresh. The output is accepted by patch -p1 and git apply.',
+      'The old side is the patch\'s original in .pc, the new side the working file (or, when a later applied patch also changes the file, that patch\'s original: a warning says so). -z shows only what changed since the last refresh; --snapshot what changed since `patchq snapshot` (or `quilt snapshot`), in every file of the snapshot and of the applied patches (with FILE, as without it, only files of the patch). The output is accepted by patch -p1 and git apply.',
     options: [
       { name: 'strip', short: 'p', type: 'string', valueName: 'N|ab', description: 'Labels for -p0 (file.orig/file), -p1 (dir.orig/file, the default) or -p ab (a/file, b/file).' },
       { name: 'unified', short: 'U', type: 'number', valueName: 'N', description: 'Lines of context (default 3).' },
@@ -287,6 +287,7 @@ export const commands: Command[] = [
       { name: 'context-lines', short: 'C', type: 'number', valueName: 'N', description: "diff -c's format with N lines of context." },
       { name: 'unified-3', short: 'u', type: 'boolean', description: 'Unified diff with 3 lines of context (the default; for quilt compatibility).' },
       { name: 'since-refresh', short: 'z', type: 'boolean', description: 'Only the changes made since the last refresh.' },
+      { name: 'snapshot', type: 'boolean', description: "The changes since 'patchq snapshot' (over the applied patches up to the top or -P one)." },
       { name: 'reverse', short: 'R', type: 'boolean', description: 'A reverse diff.' },
       patchOption('Diff this applied patch instead of the top one.'),
       { name: 'combine', type: 'string', valueName: 'PATCH', description: "One diff for the patches from PATCH up to the top (or -P) patch; '-' is the first applied." },
@@ -297,8 +298,20 @@ export const commands: Command[] = [
       json,
     ],
     json: true,
-    examples: ['patchq diff', 'patchq diff -z', 'patchq diff -P 02-fix.patch --no-timestamps app.py'],
+    examples: ['patchq diff', 'patchq diff -z', 'patchq diff -P 02-fix.patch --no-timestamps app.py', 'patchq snapshot && patchq push -a && patchq diff --snapshot'],
     load: () => import('./diff.js'),
+  },
+  {
+    name: 'snapshot',
+    summary: "Take a snapshot of the working state, for 'diff --snapshot' (replaces the last one).",
+    usage: '[-d]',
+    description:
+      'The snapshot holds every file of the applied patches as the working tree has it now (kept as quilt keeps it, in .pc/.snap: quilt and patchq read each other\'s). Afterwards push, pop, edit and refresh as usual; `patchq diff --snapshot` shows what changed since. Prints nothing.',
+    options: [{ name: 'remove', short: 'd', type: 'boolean', description: 'Only remove the current snapshot.' }, json],
+    json: true,
+    group: 'inspection',
+    examples: ['patchq snapshot', 'patchq diff --snapshot', 'patchq snapshot -d'],
+    load: () => import('./snapshot.js'),
   },
   {
     name: 'annotate',

@@ -39,6 +39,7 @@ export function patchFiles(tree: Tree, name: string): string[] {
 // Working-tree commands (diff, files, fold, edit, remove, revert, patches, graph).
 export { appliedPatch, seriesPatch, treeRelative, listFiles, patchesTouching, type FileRow, type PatchTouch } from './ops/inspect.js';
 export { diffPatch, type DiffOptions as DiffPatchOptions, type DiffResult, type FileDiff } from './ops/diff.js';
+export { takeSnapshot, removeSnapshot, type SnapshotResult } from './ops/snapshot.js';
 export { fold, type FoldOptions, type FoldResult } from './ops/fold.js';
 export { removeFiles, type RemoveResult } from './ops/remove.js';
 export { revertFiles, type RevertResult } from './ops/revert.js';

@@ -6,6 +6,9 @@
  *   new side  the working file, or the backup of the next applied patch that touches the
  *             file ("shadowed": quilt then warns "more recent patches modify files")
  *   -R        swaps the sides; --combine P covers P up to the patch.
+ *   --snapshot  the old side is the file in .pc/.snap where the snapshot holds it (else the
+ *             .pc original, as without it), over the applied patches up to the patch;
+ *             without FILE also every file of the snapshot, first, in name order.
  * Labels by strip level: 1 -> "<dir>.orig/f" / "<dir>/f", 0 -> "f.orig" / "f", ab -> a/ b/.
  */
 import { statSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { loadState } from '../session.js';
 import { backupDir, readBackup, readRecord } from '../state.js';
 import { modeOf, readTreeFile, treePath } from '../files.js';
 import { appliedPatch, backupIndex, filesOrdered, nextPatchForFile, patchedVersions, type StackView } from './inspect.js';
+import { hasSnapshot, snapshotEntry, snapshotFiles } from './snapshot.js';
 
 export interface DiffOptions {
   /** -P: the patch to diff (default: top). */
@@ -30,6 +34,8 @@ export interface DiffOptions {
   contextFormat?: boolean;
   /** -z: changes since the last refresh. */
   sinceRefresh?: boolean;
+  /** --snapshot: changes since `snapshot` (quilt's .pc/.snap). */
+  snapshot?: boolean;
   reverse?: boolean;
   noTimestamps?: boolean;
   noIndex?: boolean;
@@ -44,7 +50,7 @@ export interface DiffOptions {
 
 export interface FileDiff {
   file: string;
-  /** The patch whose original is the old side (null under -z). */
+  /** The patch whose original is the old side (null under -z, and for a file of the snapshot). */
   from: string | null;
   /** The later patch whose backup is the new side, when shadowed. */
   shadowedBy: string | null;
@@ -79,13 +85,19 @@ export function quiltStamp(path: string | null | undefined): string {
 
 export function diffPatch(tree: Tree, opts: DiffOptions = {}): DiffResult {
   const view = loadState(tree);
-  if (opts.combine !== undefined && opts.sinceRefresh) throw new PatchqError('E_STATE', "Options `--combine' and `-z' cannot be combined.");
+  if ([opts.combine !== undefined, opts.sinceRefresh, opts.snapshot].filter(Boolean).length > 1) {
+    throw new PatchqError('E_STATE', "Options `--combine', `--snapshot', and `-z' cannot be combined.");
+  }
   const last = appliedPatch(tree, view, opts.patch, opts.cwd);
   const entry = view.series.find((e) => e.name === last)!;
   const strip = opts.strip ?? String(entry.strip);
   if (!['0', '1', 'ab'].includes(strip)) throw new PatchqError('E_STATE', `Cannot diff patches with -p${strip}, please specify -p0, -p1, or -pab instead`);
-  const patches = range(tree, view, last, opts.combine, opts.cwd);
-  let files = [...new Set(patches.flatMap((p) => filesOrdered(tree, view, p)))];
+  if (opts.snapshot && !hasSnapshot(tree)) throw new PatchqError('E_STATE', 'No snapshot to diff against');
+  // quilt: --snapshot without FILE covers the snapshot's files and every applied patch up to
+  // the patch; with FILE, as without --snapshot, the files of the patch alone.
+  const whole = opts.snapshot === true && !(opts.files && opts.files.length > 0);
+  const patches = range(tree, view, last, whole ? '-' : opts.combine, opts.cwd);
+  let files = [...new Set([...(whole ? snapshotFiles(tree) : []), ...patches.flatMap((p) => filesOrdered(tree, view, p))])];
   if (opts.files && opts.files.length > 0) files = files.filter((f) => opts.files!.includes(f));
   if (opts.sort) files.sort();
   const warnings: string[] = [];
@@ -95,13 +107,15 @@ export function diffPatch(tree: Tree, opts: DiffOptions = {}): DiffResult {
   const out: FileDiff[] = [];
   let shadowed = false;
   for (const file of files) {
-    const from = sinceRefresh ? null : (patches.find((p) => index(p).has(file)) ?? null);
-    if (!sinceRefresh && !from) {
-      warnings.push(`File ${file} is not being modified`);
+    const snap = opts.snapshot ? snapshotEntry(tree, file) : null;
+    const from = sinceRefresh || snap ? null : (patches.find((p) => index(p).has(file)) ?? null);
+    if (!sinceRefresh && !snap && !from) {
+      // quilt says nothing of such a file under --snapshot.
+      if (!opts.snapshot) warnings.push(`File ${file} is not being modified`);
       continue;
     }
     // -z: quilt's old side is a temp file made just now (path null: stamped now).
-    const old: Side = sinceRefresh ? { text: sinceRefresh.get(file) ?? null, path: null, mode: undefined } : backupSide(tree, from!, file);
+    const old: Side = snap ?? (sinceRefresh ? { text: sinceRefresh.get(file) ?? null, path: null, mode: undefined } : backupSide(tree, from!, file));
     const later = nextPatchForFile(tree, view, last, file, index);
     if (later) shadowed = true;
     const now: Side = later ? backupSide(tree, later, file) : { text: readTreeFile(tree, file), path: treePath(tree, file), mode: modeOf(tree, file) ?? undefined };
