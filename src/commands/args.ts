@@ -20,6 +20,7 @@ export function parseArgs(command: string, specs: OptionSpec[], argv: string[]):
   const all = [...specs, ...GLOBAL_OPTIONS];
   const options: ParsedArgs['options'] = {};
   const positionals: string[] = [];
+  const order: NonNullable<ParsedArgs['order']> = [];
   // A command's own spec wins over a global one of the same name (first set wins).
   const byLong = new Map(all.map((s) => [s.name, s] as const).reverse());
   const byShort = new Map(all.filter((s) => s.short).map((s) => [s.short!, s] as const).reverse());
@@ -33,6 +34,7 @@ export function parseArgs(command: string, specs: OptionSpec[], argv: string[]):
       }
       value = n;
     }
+    order.push({ name: spec.name, value });
     if (spec.repeat) {
       const prev = options[spec.name];
       options[spec.name] = [...(Array.isArray(prev) ? prev : []), String(value)];
@@ -89,5 +91,5 @@ export function parseArgs(command: string, specs: OptionSpec[], argv: string[]):
     }
     positionals.push(arg);
   }
-  return { options, positionals };
+  return { options, positionals, order };
 }

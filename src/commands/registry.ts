@@ -8,6 +8,62 @@ const json: OptionSpec = { name: 'json', type: 'boolean', description: 'Print th
 /** quilt's `-P PATCH`: the patch a command works on instead of the top one. */
 const patchOption = (description: string): OptionSpec => ({ name: 'patch', short: 'P', type: 'string', valueName: 'PATCH', description });
 
+/**
+ * grep's options, as quilt's grep hands them on (its getopt list); patchq adds the long
+ * names quilt leaves out (-R, -I). -h is this help here: grep's -h comes after `--`.
+ */
+const grepValue = (name: string, short: string | undefined, valueName: string, description: string, repeat = false): OptionSpec => ({
+  name, ...(short ? { short } : {}), type: 'string', valueName, description, ...(repeat ? { repeat } : {}),
+});
+const grepFlag = (name: string, short: string | undefined, description: string): OptionSpec => ({ name, ...(short ? { short } : {}), type: 'boolean', description });
+export const grepOptions: OptionSpec[] = [
+  grepFlag('extended-regexp', 'E', 'PATTERN is an extended regular expression.'),
+  grepFlag('fixed-strings', 'F', 'PATTERN is a set of fixed strings.'),
+  grepFlag('basic-regexp', 'G', 'PATTERN is a basic regular expression (the default).'),
+  grepFlag('perl-regexp', 'P', 'PATTERN is a Perl regular expression.'),
+  grepValue('regexp', 'e', 'PATTERN', 'Use PATTERN (repeatable; then no PATTERN argument).', true),
+  grepValue('file', 'f', 'FILE', 'Take the patterns from FILE (repeatable; then no PATTERN argument).', true),
+  grepFlag('ignore-case', 'i', 'Ignore case.'),
+  grepFlag('word-regexp', 'w', 'Match whole words only.'),
+  grepFlag('line-regexp', 'x', 'Match whole lines only.'),
+  grepFlag('null-data', 'z', 'Lines end with a NUL byte.'),
+  grepFlag('no-messages', 's', 'No messages about unreadable files.'),
+  grepFlag('invert-match', 'v', 'Select the lines that do not match.'),
+  grepFlag('version', 'V', "grep's version."),
+  grepFlag('mmap', undefined, 'Passed on (newer greps refuse it).'),
+  grepValue('max-count', 'm', 'NUM', 'Stop after NUM matching lines per file.'),
+  grepFlag('byte-offset', 'b', 'Print the byte offset of each line.'),
+  grepFlag('with-filename', 'H', 'Print the file name of each match (the default).'),
+  grepFlag('no-filename', undefined, 'Leave the file names out (grep -h, given after --).'),
+  grepFlag('line-number', 'n', 'Print line numbers.'),
+  grepFlag('line-buffered', undefined, 'Flush output on every line.'),
+  grepValue('label', undefined, 'LABEL', 'Name standard input LABEL.'),
+  grepFlag('only-matching', 'o', 'Print only the matching parts of lines.'),
+  grepFlag('quiet', 'q', 'Print nothing.'),
+  grepFlag('silent', undefined, 'Print nothing.'),
+  grepValue('binary-files', undefined, 'TYPE', 'binary, text or without-match.'),
+  grepFlag('text', 'a', 'Treat binary files as text.'),
+  grepFlag('I', 'I', 'Leave binary files out (--binary-files=without-match).'),
+  grepValue('directories', 'd', 'ACTION', 'read, recurse or skip.'),
+  grepValue('devices', 'D', 'ACTION', 'read or skip.'),
+  grepFlag('recursive', 'r', 'Passed on (the tree is searched recursively anyway).'),
+  grepFlag('dereference-recursive', 'R', 'Passed on (links are not followed into the tree).'),
+  grepValue('include', undefined, 'GLOB', 'Search only files whose base name matches GLOB (repeatable).', true),
+  grepValue('exclude', undefined, 'GLOB', 'Skip files whose base name matches GLOB (repeatable).', true),
+  grepValue('exclude-from', undefined, 'FILE', 'Skip files matching any glob in FILE (repeatable).', true),
+  grepFlag('files-without-match', 'L', 'Print only the names of files with no match.'),
+  grepFlag('files-with-matches', 'l', 'Print only the names of files with a match.'),
+  grepFlag('count', 'c', 'Print only a count of matching lines per file.'),
+  grepFlag('null', 'Z', 'A NUL byte after each file name.'),
+  grepValue('before-context', 'B', 'NUM', 'NUM lines of context before each match.'),
+  grepValue('after-context', 'A', 'NUM', 'NUM lines of context after each match.'),
+  grepValue('context', 'C', 'NUM', 'NUM lines of context around each match.'),
+  { name: 'color', type: 'optional-string', implied: '', valueName: 'WHEN', description: "grep's colours: never, always or auto (auto: never, its output going through patchq)." },
+  { name: 'colour', type: 'optional-string', implied: '', valueName: 'WHEN', description: 'Same as --color.' },
+  grepFlag('binary', 'U', 'Read files as binary (no CR stripping; does nothing on POSIX).'),
+  grepFlag('unix-byte-offsets', 'u', 'Passed on (obsolete in newer greps).'),
+];
+
 export const commands: Command[] = [
   {
     name: 'new',
@@ -312,6 +368,17 @@ export const commands: Command[] = [
     group: 'inspection',
     examples: ['patchq snapshot', 'patchq diff --snapshot', 'patchq snapshot -d'],
     load: () => import('./snapshot.js'),
+  },
+  {
+    name: 'grep',
+    summary: 'Search the files of the tree with grep, leaving out the patches folder and .pc.',
+    usage: '[options] PATTERN [FILE...] | [options] -e PATTERN... [FILE...]',
+    description:
+      "Runs grep on every regular file of the tree (symbolic links are not followed), as quilt's grep: the options are grep's (grep(1)) and are handed on in order; the file names come from the tree's root (`d/x:line`), or as typed for FILE arguments (relative to where you are). -h is this help: grep's -h (no file names) goes after --, and a PATTERN that starts with a dash after a second -- (`patchq grep -- -h x`, `patchq grep -- -- -x`). Runs in the POSIX locale, as under quilt. Exit code 0 whether or not a line matched (as quilt); 1 when grep reports an error (a FILE that is not there, a bad pattern).",
+    options: grepOptions,
+    group: 'inspection',
+    examples: ['patchq grep -n create_engine', 'patchq grep -l -i -- poolclass database', 'patchq grep -- -h -c TODO', 'patchq grep -e -x -e -y'],
+    load: () => import('./grep.js'),
   },
   {
     name: 'annotate',

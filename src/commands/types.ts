@@ -24,6 +24,8 @@ export interface OptionSpec {
 export interface ParsedArgs {
   options: Record<string, string | number | boolean | string[] | undefined>;
   positionals: string[];
+  /** Every option as given, in order (a command that hands its options on: grep). */
+  order?: Array<{ name: string; value: string | number | boolean }>;
 }
 
 export interface Printer {

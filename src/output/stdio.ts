@@ -72,5 +72,8 @@ export const writeOut = (data: string | Buffer): void => write(1, data);
 /** Text (UTF-8) or bytes to stderr. */
 export const writeErr = (data: string | Buffer): void => write(2, data);
 
+/** The reader of stdout went away (a closed pipe): what is left to print is dropped. */
+export const stdoutClosed = (): boolean => closed.has(1);
+
 /** Whether stdout is a terminal, without making process.stdout when it plainly is not. */
 export const stdoutIsTTY = (): boolean => !isDirect(1) && Boolean(process.stdout.isTTY);

@@ -48,7 +48,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): EnvSettings {
 }
 
 /** Commands whose names match quilt's, so QUILT_<CMD>_ARGS applies to them. */
-const QUILT_COMMANDS = new Set(['add', 'annotate', 'applied', 'delete', 'diff', 'edit', 'files', 'fold', 'fork', 'header', 'import', 'new', 'next', 'patches', 'pop', 'previous', 'push', 'refresh', 'remove', 'rename', 'series', 'snapshot', 'top', 'unapplied']);
+const QUILT_COMMANDS = new Set(['add', 'annotate', 'applied', 'delete', 'diff', 'edit', 'files', 'fold', 'fork', 'grep', 'header', 'import', 'new', 'next', 'patches', 'pop', 'previous', 'push', 'refresh', 'remove', 'rename', 'series', 'snapshot', 'top', 'unapplied']);
 
 /** `QUILT_PUSH_ARGS="--fuzz=0" patchq push x` -> ['--fuzz=0', 'x']. */
 export function quiltArgs(command: string, argv: string[], env: NodeJS.ProcessEnv): string[] {

@@ -40,6 +40,7 @@ export function patchFiles(tree: Tree, name: string): string[] {
 export { appliedPatch, seriesPatch, treeRelative, listFiles, patchesTouching, type FileRow, type PatchTouch } from './ops/inspect.js';
 export { diffPatch, type DiffOptions as DiffPatchOptions, type DiffResult, type FileDiff } from './ops/diff.js';
 export { takeSnapshot, removeSnapshot, type SnapshotResult } from './ops/snapshot.js';
+export { sourceFiles, type SourceFiles } from './ops/grep.js';
 export { fold, type FoldOptions, type FoldResult } from './ops/fold.js';
 export { removeFiles, type RemoveResult } from './ops/remove.js';
 export { revertFiles, type RevertResult } from './ops/revert.js';
