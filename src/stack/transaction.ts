@@ -549,7 +549,8 @@ function closeTransaction(tree: Tree, spares?: Spares, done = false): void {
   } catch {
     // The transaction is over: what cannot be removed (an immutable file set aside, or in
     // the pool) must not reach the caller's roll-back, which would undo part of a finished
-    // transaction. The staging area, without a manifest, is the next command's to drop.
+    // transaction. The staging area, without a manifest, is the next command's to drop
+    // (with what its near.json lists: so it stays whole when removeNear fails).
   }
 }
 
@@ -563,8 +564,11 @@ function removeNear(tree: Tree): void {
   let names: unknown;
   try {
     names = JSON.parse(readFileSync(list, 'utf8'));
-  } catch {
-    return; // none, or torn before the commit point (written whole: then nothing used it)
+  } catch (e) {
+    // None, or torn before the commit point (written whole: then nothing used it). Not
+    // read (an I/O error): thrown, so the list stays with the staging area for the next run.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || e instanceof SyntaxError) return;
+    throw e;
   }
   if (!Array.isArray(names)) return;
   for (const rel of names) {
@@ -641,7 +645,11 @@ export function recoverTransaction(tree: Tree): boolean {
   const back = existsSync(join(dir, 'rollback.json'));
   const manifestPath = join(dir, back ? 'rollback.json' : 'manifest.json');
   if (!existsSync(manifestPath)) {
-    removeNear(tree);
+    try {
+      removeNear(tree);
+    } catch (e) {
+      throw new PatchqError('E_STATE', `an interrupted operation left files that could not be removed (${(e as Error).message}); ${dir} lists them: fix the cause and run patchq again`);
+    }
     rmSync(dir, { recursive: true, force: true });
     return true;
   }

@@ -8,7 +8,7 @@
  * by the next command's recovery, and nothing the near ops make is left anywhere.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -61,6 +61,29 @@ function leftovers(...dirs: string[]): string[] {
   };
   for (const d of dirs) if (existsSync(d)) walk(d);
   return found;
+}
+
+/** The environment the helpers give patchq, for a run through another program (strace). */
+const runEnv = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
+  ...process.env,
+  NO_COLOR: '1',
+  LANG: 'C',
+  QUILTRC: '-',
+  PATCHQ_CONFIG_DIR: join(tmpdir(), 'patchq-test-config'),
+  PATCHQ_CACHE_DIR: join(tmpdir(), 'patchq-test-cache'),
+  ...extra,
+});
+
+/**
+ * patchq run under strace with `inject` (strace's -e inject=...) on the syscalls `trace`
+ * makes that touch `path` (-P); null where strace cannot (none installed, no ptrace) or
+ * injected nothing.
+ */
+function injected(cwd: string, args: string[], env: NodeJS.ProcessEnv, path: string, trace: string, inject: string): ReturnType<typeof spawnSync<string>> | null {
+  const log = join(tempDir('patchq-xdev-strace-'), 'log');
+  const r = spawnSync('strace', ['-f', '-qq', '-o', log, '-P', path, '-e', `trace=${trace}`, '-e', `inject=${inject}`, process.execPath, CLI, ...args], { cwd, env: runEnv(env), encoding: 'utf8' });
+  if (r.error || !existsSync(log) || !readFileSync(log, 'utf8').includes('INJECTED')) return null;
+  return r;
 }
 
 const ok = (cwd: string, args: string[], env: NodeJS.ProcessEnv) => {
@@ -184,6 +207,26 @@ describe('across file systems', () => {
         return text.includes('+three\n') && backup ? 'after' : text.includes('+two\n') && !backup ? 'before' : 'neither';
       },
     );
+  });
+
+  it('a clean-up that fails to read tx/near.json leaves the staging area for the next command, which removes the names it lists', (ctx) => {
+    if (!otherFs) return ctx.skip();
+    const pc = join(away(), 'pc');
+    const { root } = fork();
+    const env = { QUILT_PC: pc };
+    // The push is done when its clean-up opens near.json: an I/O error there (strace).
+    const r = injected(root, ['push'], env, join(pc, '.patchq', 'tx', 'near.json'), 'openat', 'openat:error=EIO:when=1');
+    if (r === null) return ctx.skip();
+    expect(r.status, r.stderr).toBe(0);
+    // The set-aside originals (.patchq-undo.N) are gone after the next command, and do not
+    // block the next near ops under the same names.
+    ok(root, ['applied'], env);
+    expect(files(root)).toEqual(PUSHED);
+    expect(leftovers(root, pc)).toEqual([]);
+    ok(root, ['pop'], env);
+    ok(root, ['push'], env);
+    expect(files(root)).toEqual(PUSHED);
+    expect(leftovers(root, pc)).toEqual([]);
   });
 
   it('a mount inside the tree with the same device (a bind mount): the transaction is rolled back and run again, and it lands', (ctx) => {
