@@ -405,11 +405,22 @@ function placeLink(tree: Tree, op: ManifestOp, i: number, target: string, aside:
     // In the target's folder when the staging area is on another mount (a redo writes it again).
     const tmp = op.near ? nearPaths(target, i).tmp : join(txDir(tree), `link-${i}`);
     rmSync(tmp, { force: true });
-    copyFileSync(from, tmp, constants.COPYFILE_EXCL);
+    copyWhole(from, tmp);
     maybeCrash();
     renameSync(tmp, target);
   }
   if (op.touch) touch(target);
+}
+
+/**
+ * Copy `from` to the new file `to` with its mode. copyFileSync sets the mode before the
+ * bytes, and a write by a process without CAP_FSETID (a user's) clears the set-user-ID and
+ * set-group-ID bits: those are set again after.
+ */
+function copyWhole(from: string, to: string): void {
+  copyFileSync(from, to, constants.COPYFILE_EXCL);
+  const { mode } = lstatSync(from);
+  if ((mode & 0o6000) !== 0) chmodSync(to, mode & 0o7777);
 }
 
 function mkdirOnce(d: string): void {
@@ -499,7 +510,7 @@ function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void 
         if (fresh || lexists(staged)) {
           ensureParent(op, target);
           rmSync(near.tmp, { force: true });
-          copyFileSync(staged, near.tmp, constants.COPYFILE_EXCL); // with its mode (libuv fchmods)
+          copyWhole(staged, near.tmp);
           maybeCrash();
           unlinkSync(staged);
         } else if (!lexists(near.tmp)) return; // placed before a crash

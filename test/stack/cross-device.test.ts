@@ -8,7 +8,7 @@
  * by the next command's recovery, and nothing the near ops make is left anywhere.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -227,6 +227,41 @@ describe('across file systems', () => {
     ok(root, ['push'], env);
     expect(files(root)).toEqual(PUSHED);
     expect(leftovers(root, pc)).toEqual([]);
+  });
+
+  it('a user without CAP_FSETID: set-user-ID and set-group-ID files keep their modes through push and pop with .pc elsewhere', (ctx) => {
+    if (!otherFs) return ctx.skip();
+    // Root's writes keep the bits (CAP_FSETID): as root, the commands run as nobody.
+    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const pc = join(away(), 'pc');
+    const root = tempDir('patchq-xdev-suid-');
+    const home = tempDir('patchq-xdev-home-');
+    write(root, 's.sh', 'one\n');
+    write(root, 'g.sh', 'one\n');
+    write(root, 'patches/p.patch', patchText('s.sh', 'one', 'two') + patchText('g.sh', 'one', 'two'));
+    write(root, 'patches/series', 'p.patch\n');
+    if (user.uid !== undefined) {
+      for (const d of [root, home, join(pc, '..')]) {
+        const walk = (p: string): void => {
+          chownSync(p, user.uid, user.gid);
+          if (lstatSync(p).isDirectory()) for (const e of readdirSync(p)) walk(join(p, e));
+        };
+        walk(d);
+      }
+    }
+    chmodSync(join(root, 's.sh'), 0o4755); // after chown, which clears them
+    chmodSync(join(root, 'g.sh'), 0o2755);
+    const env = runEnv({ QUILT_PC: pc, HOME: home, PATCHQ_CONFIG_DIR: join(home, 'config'), PATCHQ_CACHE_DIR: join(home, 'cache') });
+    const as = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: root, env, encoding: 'utf8', ...user });
+    const first = as(['push']);
+    // nobody may not reach the built binary (a checkout in a private home): nothing to check.
+    if (first.status !== 0 && /EACCES|Cannot find module/.test(first.stderr)) return ctx.skip();
+    expect(first.status, first.stderr).toBe(0);
+    const modes = () => [read(root, 's.sh'), statSync(join(root, 's.sh')).mode & 0o7777, read(root, 'g.sh'), statSync(join(root, 'g.sh')).mode & 0o7777];
+    expect(modes()).toEqual(['two\n', 0o4755, 'two\n', 0o2755]);
+    const pop = as(['pop']);
+    expect(pop.status, pop.stderr).toBe(0);
+    expect(modes()).toEqual(['one\n', 0o4755, 'one\n', 0o2755]);
   });
 
   it('a mount inside the tree with the same device (a bind mount): the transaction is rolled back and run again, and it lands', (ctx) => {
