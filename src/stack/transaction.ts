@@ -413,14 +413,16 @@ function placeLink(tree: Tree, op: ManifestOp, i: number, target: string, aside:
 }
 
 /**
- * Copy `from` to the new file `to` with its mode. copyFileSync sets the mode before the
- * bytes, and a write by a process without CAP_FSETID (a user's) clears the set-user-ID and
- * set-group-ID bits: those are set again after.
+ * Copy `from` to the new file `to` with its mode and times, as the rename or link it stands
+ * for would give (a staged write's mtime: add keeps the file's, as quilt). copyFileSync sets
+ * the mode before the bytes, and a write by a process without CAP_FSETID (a user's) clears
+ * the set-user-ID and set-group-ID bits: those are set again after.
  */
 function copyWhole(from: string, to: string): void {
   copyFileSync(from, to, constants.COPYFILE_EXCL);
-  const { mode } = lstatSync(from);
-  if ((mode & 0o6000) !== 0) chmodSync(to, mode & 0o7777);
+  const st = lstatSync(from);
+  if ((st.mode & 0o6000) !== 0) chmodSync(to, st.mode & 0o7777);
+  utimesSync(to, st.atimeMs / 1000, st.mtimeMs / 1000);
 }
 
 function mkdirOnce(d: string): void {

@@ -8,7 +8,7 @@
  * by the next command's recovery, and nothing the near ops make is left anywhere.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -262,6 +262,24 @@ describe('across file systems', () => {
     const pop = as(['pop']);
     expect(pop.status, pop.stderr).toBe(0);
     expect(modes()).toEqual(['one\n', 0o4755, 'one\n', 0o2755]);
+  });
+
+  it('add of a hard-linked file with .pc elsewhere keeps its modification time, in the tree and in the backup, as on one file system and as quilt', (ctx) => {
+    if (!otherFs) return ctx.skip();
+    const pc = join(away(), 'pc');
+    const root = tempDir('patchq-xdev-mtime-');
+    write(root, 'f.txt', 'hi\n');
+    linkSync(join(root, 'f.txt'), join(root, 'other.txt'));
+    const then = new Date('2020-01-01T00:00:00Z');
+    utimesSync(join(root, 'f.txt'), then, then);
+    mkdirSync(join(root, 'patches'));
+    const env = { QUILT_PC: pc };
+    ok(root, ['new', 'p.patch'], env);
+    // add breaks the link: the tree gets a file of its own (the staged write, with the
+    // old file's mode and mtime), the backup is the old file (a copy across the mount).
+    ok(root, ['add', 'f.txt'], env);
+    expect(statSync(join(root, 'f.txt')).mtimeMs).toBe(then.getTime());
+    expect(statSync(join(pc, 'p.patch', 'f.txt')).mtimeMs).toBe(then.getTime());
   });
 
   it('a mount inside the tree with the same device (a bind mount): the transaction is rolled back and run again, and it lands', (ctx) => {
