@@ -623,6 +623,8 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown, spares?: S
       } else if (op.kind === 'link' && !op.existed) {
         rmSync(target, { force: true }); // there was nothing: whatever is there, the link made it
       }
+      // A near op's copy not placed (it failed in between) goes before the folders it is in.
+      if (near) rmSync(near.tmp, { force: true });
       // Deepest first; a directory something else put a file in meanwhile stays. (A
       // transaction journalled by an older patchq lists them in tx/undo/<n>.dirs.)
       const made = op.dirs ?? (lexists(`${aside}.dirs`) ? (JSON.parse(readFileSync(`${aside}.dirs`, 'utf8')) as string[]) : []);

@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
@@ -79,9 +79,10 @@ const runEnv = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
  * makes that touch `path` (-P); null where strace cannot (none installed, no ptrace) or
  * injected nothing.
  */
-function injected(cwd: string, args: string[], env: NodeJS.ProcessEnv, path: string, trace: string, inject: string): ReturnType<typeof spawnSync<string>> | null {
+function injected(cwd: string, args: string[], env: NodeJS.ProcessEnv, path: string | string[], trace: string, inject: string): ReturnType<typeof spawnSync<string>> | null {
   const log = join(tempDir('patchq-xdev-strace-'), 'log');
-  const r = spawnSync('strace', ['-f', '-qq', '-o', log, '-P', path, '-e', `trace=${trace}`, '-e', `inject=${inject}`, process.execPath, CLI, ...args], { cwd, env: runEnv(env), encoding: 'utf8' });
+  const paths = (Array.isArray(path) ? path : [path]).flatMap((p) => ['-P', p]);
+  const r = spawnSync('strace', ['-f', '-qq', '-o', log, ...paths, '-e', `trace=${trace}`, '-e', `inject=${inject}`, process.execPath, CLI, ...args], { cwd, env: runEnv(env), encoding: 'utf8' });
   if (r.error || !existsSync(log) || !readFileSync(log, 'utf8').includes('INJECTED')) return null;
   return r;
 }
@@ -91,6 +92,22 @@ const ok = (cwd: string, args: string[], env: NodeJS.ProcessEnv) => {
   expect(r, `patchq ${args.join(' ')}: ${r.stderr}`).toMatchObject({ code: 0 });
   return r;
 };
+
+/** The tree's files and folders (snapshot lists files only): path -> content, or 'dir'. */
+function snapshotDirs(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const rel = relative(root, join(d, e.name));
+      if (e.isDirectory()) {
+        out[rel] = 'dir';
+        walk(join(d, e.name));
+      } else out[rel] = read(root, rel);
+    }
+  };
+  walk(root);
+  return out;
+}
 
 const PUSHED = { 'a.txt': '644:two\n', 'sub/b.txt': '644:wasp\n', 'sub/new/c.txt': '644:sea\n' };
 const PRISTINE = { 'a.txt': '644:one\n', 'sub/b.txt': '644:bee\n', 'gone.txt': '644:bye\n' };
@@ -226,6 +243,23 @@ describe('across file systems', () => {
     ok(root, ['pop'], env);
     ok(root, ['push'], env);
     expect(files(root)).toEqual(PUSHED);
+    expect(leftovers(root, pc)).toEqual([]);
+  });
+
+  it('a near op failing between its copy and its placement in a folder the push made: the roll-back removes the copy, then the folder', (ctx) => {
+    if (!otherFs) return ctx.skip();
+    const pc = join(away(), 'pc');
+    const { root } = fork();
+    const env = { QUILT_PC: pc };
+    const before = snapshotDirs(root);
+    // sub/new/c.txt's copy (sub/new/.patchq-tx.N, N its op's index) fails to be renamed over
+    // it (strace's -P matches a rename by its first path).
+    const copies = Array.from({ length: 32 }, (_, n) => join(root, 'sub', 'new', `.patchq-tx.${n}`));
+    const r = injected(root, ['push'], env, copies, 'rename', 'rename:error=EIO:when=1');
+    if (r === null) return ctx.skip();
+    expect(r.stderr).toContain('rolled back; nothing was changed');
+    expect(patchq(root, ['applied'], env).stderr).not.toMatch(/error|cannot/i);
+    expect(snapshotDirs(root)).toEqual(before);
     expect(leftovers(root, pc)).toEqual([]);
   });
 
