@@ -278,6 +278,8 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
   };
   const isNear = (p: string): boolean => !within(tree.pcDir, p) && (nearAll || devOf(p) !== txDev);
   const nearList: string[] = [];
+  // What this transaction writes: a near name that is one of them would be taken from it.
+  let targets: Set<string> | undefined;
   const spares = new Spares(tree);
   const manifest: ManifestOp[] = [];
   // Directories the writes will create, known before the commit point, so the manifest
@@ -295,9 +297,11 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
       const rel = relTo(tree.root, op.path);
       const near = isNear(op.path) ? ({ near: true } as const) : {};
       if (near.near) {
+        targets ??= new Set(ops.map((o) => o.path));
         for (const p of Object.values(nearPaths(op.path, i))) {
-          // A name of the user's own there is never written over or removed.
-          if (stat(p)) throw new PatchqError('E_IO', `cannot ${op.kind} ${rel}: ${relTo(tree.root, p)} is in the way (nothing was changed)`);
+          // A name of the user's own there (or one this transaction makes) is never written
+          // over or removed.
+          if (stat(p) || targets.has(p)) throw new PatchqError('E_IO', `cannot ${op.kind} ${rel}: ${relTo(tree.root, p)} is in the way (nothing was changed)`);
           nearList.push(relTo(tree.root, p));
         }
       }

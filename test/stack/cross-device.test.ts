@@ -263,6 +263,26 @@ describe('across file systems', () => {
     expect(leftovers(root, pc)).toEqual([]);
   });
 
+  it("a patch that makes files under the names near ops use (.patchq-tx.N, .patchq-undo.N): pushed whole, or refused with nothing changed", (ctx) => {
+    if (!otherFs) return ctx.skip();
+    const pc = join(away(), 'pc');
+    const root = tempDir('patchq-xdev-names-');
+    write(root, 'sub/b.txt', 'bee\n');
+    // Seven files, so the tree's ops are about numbers 8 to 16 (after the backups): some names meet.
+    const names = [8, 9, 10, 11, 12, 13].map((n) => (n % 2 ? `.patchq-undo.${n}` : `.patchq-tx.${n}`));
+    write(root, 'patches/p.patch', patchText('sub/b.txt', 'bee', 'wasp') + names.map((f) => `--- /dev/null\n+++ b/sub/${f}\n@@ -0,0 +1 @@\n+${f}\n`).join(''));
+    write(root, 'patches/series', 'p.patch\n');
+    const before = files(root);
+    const r = patchq(root, ['push'], { QUILT_PC: pc });
+    if (r.code === 0) {
+      // Applied: every file the patch makes is there (a near op's clean-up took some).
+      expect(files(root)).toEqual({ ...Object.fromEntries(names.map((f) => [`sub/${f}`, `644:${f}\n`])), 'sub/b.txt': '644:wasp\n' });
+    } else {
+      expect(r.stderr).toMatch(/is in the way \(nothing was changed\)/);
+      expect(files(root)).toEqual(before);
+    }
+  });
+
   it('a user without CAP_FSETID: set-user-ID and set-group-ID files keep their modes through push and pop with .pc elsewhere', (ctx) => {
     if (!otherFs) return ctx.skip();
     // Root's writes keep the bits (CAP_FSETID): as root, the commands run as nobody.
