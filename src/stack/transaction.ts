@@ -574,7 +574,8 @@ function closeTransaction(tree: Tree, spares?: Spares, done = false): void {
 /**
  * Remove what near ops left in the targets' folders (set-aside originals, copies a crash
  * cut short), as T/near.json lists them; near.json goes with the staging area, last.
- * Only names of near ops' shape inside the tree are looked at.
+ * Only names of near ops' shape are looked at, where a transaction may write (and beside
+ * the series file).
  */
 function removeNear(tree: Tree): void {
   const list = join(txDir(tree), 'near.json');
@@ -591,7 +592,8 @@ function removeNear(tree: Tree): void {
   for (const rel of names) {
     if (typeof rel !== 'string' || !NEAR_NAME.test(basename(rel))) continue;
     const p = join(tree.root, rel);
-    checkAllowed(tree, p, 'E_STATE');
+    // The series file's own are beside it, wherever an absolute QUILT_SERIES puts it.
+    if (dirname(p) !== dirname(tree.seriesPath)) checkAllowed(tree, p, 'E_STATE');
     rmSync(p, { force: true, recursive: true });
   }
 }

@@ -226,6 +226,26 @@ describe('across file systems', () => {
     );
   });
 
+  it('QUILT_SERIES on another file system, outside the tree: new and pop write it there, and the commands after work', (ctx) => {
+    if (!otherFs) return ctx.skip();
+    const { root } = fork();
+    const at = away();
+    write(at, 'series', read(root, 'patches/series'));
+    rmSync(join(root, 'patches', 'series'));
+    const env = { QUILT_SERIES: join(at, 'series') };
+    ok(root, ['push'], env);
+    ok(root, ['new', 'z.patch'], env);
+    expect(read(at, 'series')).toBe('p.patch\nz.patch\n');
+    // The series file's near names (beside it, outside the tree) went with the transaction.
+    expect(leftovers(root, at)).toEqual([]);
+    expect(ok(root, ['series'], env).stdout).toContain('z.patch');
+    ok(root, ['pop', '-a'], env);
+    ok(root, ['delete', 'z.patch'], env);
+    expect(read(at, 'series')).toBe('p.patch\n');
+    expect(files(root)).toEqual(PRISTINE);
+    expect(leftovers(root, at)).toEqual([]);
+  });
+
   it('a clean-up that fails to read tx/near.json leaves the staging area for the next command, which removes the names it lists', (ctx) => {
     if (!otherFs) return ctx.skip();
     const pc = join(away(), 'pc');
