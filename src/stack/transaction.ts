@@ -308,6 +308,8 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
   };
   const isNear = (p: string): boolean => !within(tree.pcDir, p) && (nearAll || devOf(p) !== txDev);
   const nearList: string[] = [];
+  // What this transaction writes: a near name that is one of them would be taken from it.
+  let targets: Set<string> | undefined;
   const spares = new Spares(tree);
   const manifest: ManifestOp[] = [];
   // Directories the writes will create, known before the commit point, so the manifest
@@ -327,9 +329,11 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
       // A mkdir renames nothing: it never crosses a mount.
       const near = op.kind !== 'mkdir' && isNear(op.path) ? ({ near: true } as const) : {};
       if (near.near) {
+        targets ??= new Set(ops.map((o) => o.path));
         for (const p of Object.values(nearPaths(op.path, i))) {
-          // A name of the user's own there is never written over or removed.
-          if (stat(p)) throw new PatchqError('E_IO', `cannot ${op.kind} ${rel}: ${relTo(tree.root, p)} is in the way (nothing was changed)`);
+          // A name of the user's own there (or one this transaction makes) is never written
+          // over or removed.
+          if (stat(p) || targets.has(p)) throw new PatchqError('E_IO', `cannot ${op.kind} ${rel}: ${relTo(tree.root, p)} is in the way (nothing was changed)`);
           nearList.push(relTo(tree.root, p));
         }
       }
@@ -444,11 +448,24 @@ function placeLink(tree: Tree, op: ManifestOp, i: number, target: string, aside:
     // In the target's folder when the staging area is on another mount (a redo writes it again).
     const tmp = op.near ? nearPaths(target, i).tmp : join(txDir(tree), `link-${i}`);
     rmSync(tmp, { force: true });
-    copyFileSync(from, tmp, constants.COPYFILE_EXCL);
+    copyWhole(from, tmp);
     maybeCrash();
     renameSync(tmp, target);
   }
   if (op.touch) touch(target);
+}
+
+/**
+ * Copy `from` to the new file `to` with its mode and times, as the rename or link it stands
+ * for would give (a staged write's mtime: add keeps the file's, as quilt). copyFileSync sets
+ * the mode before the bytes, and a write by a process without CAP_FSETID (a user's) clears
+ * the set-user-ID and set-group-ID bits: those are set again after.
+ */
+function copyWhole(from: string, to: string): void {
+  copyFileSync(from, to, constants.COPYFILE_EXCL);
+  const st = lstatSync(from);
+  if ((st.mode & 0o6000) !== 0) chmodSync(to, st.mode & 0o7777);
+  utimesSync(to, st.atimeMs / 1000, st.mtimeMs / 1000);
 }
 
 function mkdirOnce(d: string): void {
@@ -538,7 +555,7 @@ function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void 
         if (fresh || lexists(staged)) {
           ensureParent(op, target);
           rmSync(near.tmp, { force: true });
-          copyFileSync(staged, near.tmp, constants.COPYFILE_EXCL); // with its mode (libuv fchmods)
+          copyWhole(staged, near.tmp);
           maybeCrash();
           unlinkSync(staged);
         } else if (!lexists(near.tmp)) return; // placed before a crash
@@ -596,28 +613,34 @@ function closeTransaction(tree: Tree, spares?: Spares, done = false): void {
   } catch {
     // The transaction is over: what cannot be removed (an immutable file set aside, or in
     // the pool) must not reach the caller's roll-back, which would undo part of a finished
-    // transaction. The staging area, without a manifest, is the next command's to drop.
+    // transaction. The staging area, without a manifest, is the next command's to drop
+    // (with what its near.json lists: so it stays whole when removeNear fails).
   }
 }
 
 /**
  * Remove what near ops left in the targets' folders (set-aside originals, copies a crash
  * cut short), as T/near.json lists them; near.json goes with the staging area, last.
- * Only names of near ops' shape inside the tree are looked at.
+ * Only names of near ops' shape are looked at, where a transaction may write (and beside
+ * the series file).
  */
 function removeNear(tree: Tree): void {
   const list = join(txDir(tree), 'near.json');
   let names: unknown;
   try {
     names = JSON.parse(readFileSync(list, 'utf8'));
-  } catch {
-    return; // none, or torn before the commit point (written whole: then nothing used it)
+  } catch (e) {
+    // None, or torn before the commit point (written whole: then nothing used it). Not
+    // read (an I/O error): thrown, so the list stays with the staging area for the next run.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || e instanceof SyntaxError) return;
+    throw e;
   }
   if (!Array.isArray(names)) return;
   for (const rel of names) {
     if (typeof rel !== 'string' || !NEAR_NAME.test(basename(rel))) continue;
     const p = join(tree.root, rel);
-    checkAllowed(tree, p, 'E_STATE');
+    // The series file's own are beside it, wherever an absolute QUILT_SERIES puts it.
+    if (dirname(p) !== dirname(tree.seriesPath)) checkAllowed(tree, p, 'E_STATE');
     rmSync(p, { force: true, recursive: true });
   }
 }
@@ -653,6 +676,8 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown, spares?: S
       } else if (op.kind === 'link' && !op.existed) {
         rmSync(target, { force: true }); // there was nothing: whatever is there, the link made it
       }
+      // A near op's copy not placed (it failed in between) goes before the folders it is in.
+      if (near) rmSync(near.tmp, { force: true });
       // Deepest first; a directory something else put a file in meanwhile stays. (A
       // transaction journalled by an older patchq lists them in tx/undo/<n>.dirs.)
       const made = op.dirs ?? (lexists(`${aside}.dirs`) ? (JSON.parse(readFileSync(`${aside}.dirs`, 'utf8')) as string[]) : []);
@@ -688,7 +713,11 @@ export function recoverTransaction(tree: Tree): boolean {
   const back = existsSync(join(dir, 'rollback.json'));
   const manifestPath = join(dir, back ? 'rollback.json' : 'manifest.json');
   if (!existsSync(manifestPath)) {
-    removeNear(tree);
+    try {
+      removeNear(tree);
+    } catch (e) {
+      throw new PatchqError('E_STATE', `an interrupted operation left files that could not be removed (${(e as Error).message}); ${dir} lists them: fix the cause and run patchq again`);
+    }
     rmSync(dir, { recursive: true, force: true });
     return true;
   }

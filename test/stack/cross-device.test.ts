@@ -8,9 +8,9 @@
  * by the next command's recovery, and nothing the near ops make is left anywhere.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
@@ -63,11 +63,51 @@ function leftovers(...dirs: string[]): string[] {
   return found;
 }
 
+/** The environment the helpers give patchq, for a run through another program (strace). */
+const runEnv = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
+  ...process.env,
+  NO_COLOR: '1',
+  LANG: 'C',
+  QUILTRC: '-',
+  PATCHQ_CONFIG_DIR: join(tmpdir(), 'patchq-test-config'),
+  PATCHQ_CACHE_DIR: join(tmpdir(), 'patchq-test-cache'),
+  ...extra,
+});
+
+/**
+ * patchq run under strace with `inject` (strace's -e inject=...) on the syscalls `trace`
+ * makes that touch `path` (-P); null where strace cannot (none installed, no ptrace) or
+ * injected nothing.
+ */
+function injected(cwd: string, args: string[], env: NodeJS.ProcessEnv, path: string | string[], trace: string, inject: string): ReturnType<typeof spawnSync<string>> | null {
+  const log = join(tempDir('patchq-xdev-strace-'), 'log');
+  const paths = (Array.isArray(path) ? path : [path]).flatMap((p) => ['-P', p]);
+  const r = spawnSync('strace', ['-f', '-qq', '-o', log, ...paths, '-e', `trace=${trace}`, '-e', `inject=${inject}`, process.execPath, CLI, ...args], { cwd, env: runEnv(env), encoding: 'utf8' });
+  if (r.error || !existsSync(log) || !readFileSync(log, 'utf8').includes('INJECTED')) return null;
+  return r;
+}
+
 const ok = (cwd: string, args: string[], env: NodeJS.ProcessEnv) => {
   const r = patchq(cwd, args, env);
   expect(r, `patchq ${args.join(' ')}: ${r.stderr}`).toMatchObject({ code: 0 });
   return r;
 };
+
+/** The tree's files and folders (snapshot lists files only): path -> content, or 'dir'. */
+function snapshotDirs(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const rel = relative(root, join(d, e.name));
+      if (e.isDirectory()) {
+        out[rel] = 'dir';
+        walk(join(d, e.name));
+      } else out[rel] = read(root, rel);
+    }
+  };
+  walk(root);
+  return out;
+}
 
 const PUSHED = { 'a.txt': '644:two\n', 'sub/b.txt': '644:wasp\n', 'sub/new/c.txt': '644:sea\n' };
 const PRISTINE = { 'a.txt': '644:one\n', 'sub/b.txt': '644:bee\n', 'gone.txt': '644:bye\n' };
@@ -184,6 +224,136 @@ describe('across file systems', () => {
         return text.includes('+three\n') && backup ? 'after' : text.includes('+two\n') && !backup ? 'before' : 'neither';
       },
     );
+  });
+
+  it('QUILT_SERIES on another file system, outside the tree: new and pop write it there, and the commands after work', (ctx) => {
+    if (!otherFs) return ctx.skip();
+    const { root } = fork();
+    const at = away();
+    write(at, 'series', read(root, 'patches/series'));
+    rmSync(join(root, 'patches', 'series'));
+    const env = { QUILT_SERIES: join(at, 'series') };
+    ok(root, ['push'], env);
+    ok(root, ['new', 'z.patch'], env);
+    expect(read(at, 'series')).toBe('p.patch\nz.patch\n');
+    // The series file's near names (beside it, outside the tree) went with the transaction.
+    expect(leftovers(root, at)).toEqual([]);
+    expect(ok(root, ['series'], env).stdout).toContain('z.patch');
+    ok(root, ['pop', '-a'], env);
+    ok(root, ['delete', 'z.patch'], env);
+    expect(read(at, 'series')).toBe('p.patch\n');
+    expect(files(root)).toEqual(PRISTINE);
+    expect(leftovers(root, at)).toEqual([]);
+  });
+
+  it('a clean-up that fails to read tx/near.json leaves the staging area for the next command, which removes the names it lists', (ctx) => {
+    if (!otherFs) return ctx.skip();
+    const pc = join(away(), 'pc');
+    const { root } = fork();
+    const env = { QUILT_PC: pc };
+    // The push is done when its clean-up opens near.json: an I/O error there (strace).
+    const r = injected(root, ['push'], env, join(pc, '.patchq', 'tx', 'near.json'), 'openat', 'openat:error=EIO:when=1');
+    if (r === null) return ctx.skip();
+    expect(r.status, r.stderr).toBe(0);
+    // The set-aside originals (.patchq-undo.N) are gone after the next command, and do not
+    // block the next near ops under the same names.
+    ok(root, ['applied'], env);
+    expect(files(root)).toEqual(PUSHED);
+    expect(leftovers(root, pc)).toEqual([]);
+    ok(root, ['pop'], env);
+    ok(root, ['push'], env);
+    expect(files(root)).toEqual(PUSHED);
+    expect(leftovers(root, pc)).toEqual([]);
+  });
+
+  it('a near op failing between its copy and its placement in a folder the push made: the roll-back removes the copy, then the folder', (ctx) => {
+    if (!otherFs) return ctx.skip();
+    const pc = join(away(), 'pc');
+    const { root } = fork();
+    const env = { QUILT_PC: pc };
+    const before = snapshotDirs(root);
+    // sub/new/c.txt's copy (sub/new/.patchq-tx.N, N its op's index) fails to be renamed over
+    // it (strace's -P matches a rename by its first path).
+    const copies = Array.from({ length: 32 }, (_, n) => join(root, 'sub', 'new', `.patchq-tx.${n}`));
+    const r = injected(root, ['push'], env, copies, 'rename', 'rename:error=EIO:when=1');
+    if (r === null) return ctx.skip();
+    expect(r.stderr).toContain('rolled back; nothing was changed');
+    expect(patchq(root, ['applied'], env).stderr).not.toMatch(/error|cannot/i);
+    expect(snapshotDirs(root)).toEqual(before);
+    expect(leftovers(root, pc)).toEqual([]);
+  });
+
+  it("a patch that makes files under the names near ops use (.patchq-tx.N, .patchq-undo.N): pushed whole, or refused with nothing changed", (ctx) => {
+    if (!otherFs) return ctx.skip();
+    const pc = join(away(), 'pc');
+    const root = tempDir('patchq-xdev-names-');
+    write(root, 'sub/b.txt', 'bee\n');
+    // Seven files, so the tree's ops are about numbers 8 to 16 (after the backups): some names meet.
+    const names = [8, 9, 10, 11, 12, 13].map((n) => (n % 2 ? `.patchq-undo.${n}` : `.patchq-tx.${n}`));
+    write(root, 'patches/p.patch', patchText('sub/b.txt', 'bee', 'wasp') + names.map((f) => `--- /dev/null\n+++ b/sub/${f}\n@@ -0,0 +1 @@\n+${f}\n`).join(''));
+    write(root, 'patches/series', 'p.patch\n');
+    const before = files(root);
+    const r = patchq(root, ['push'], { QUILT_PC: pc });
+    if (r.code === 0) {
+      // Applied: every file the patch makes is there (a near op's clean-up took some).
+      expect(files(root)).toEqual({ ...Object.fromEntries(names.map((f) => [`sub/${f}`, `644:${f}\n`])), 'sub/b.txt': '644:wasp\n' });
+    } else {
+      expect(r.stderr).toMatch(/is in the way \(nothing was changed\)/);
+      expect(files(root)).toEqual(before);
+    }
+  });
+
+  it('a user without CAP_FSETID: set-user-ID and set-group-ID files keep their modes through push and pop with .pc elsewhere', (ctx) => {
+    if (!otherFs) return ctx.skip();
+    // Root's writes keep the bits (CAP_FSETID): as root, the commands run as nobody.
+    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const pc = join(away(), 'pc');
+    const root = tempDir('patchq-xdev-suid-');
+    const home = tempDir('patchq-xdev-home-');
+    write(root, 's.sh', 'one\n');
+    write(root, 'g.sh', 'one\n');
+    write(root, 'patches/p.patch', patchText('s.sh', 'one', 'two') + patchText('g.sh', 'one', 'two'));
+    write(root, 'patches/series', 'p.patch\n');
+    if (user.uid !== undefined) {
+      for (const d of [root, home, join(pc, '..')]) {
+        const walk = (p: string): void => {
+          chownSync(p, user.uid, user.gid);
+          if (lstatSync(p).isDirectory()) for (const e of readdirSync(p)) walk(join(p, e));
+        };
+        walk(d);
+      }
+    }
+    chmodSync(join(root, 's.sh'), 0o4755); // after chown, which clears them
+    chmodSync(join(root, 'g.sh'), 0o2755);
+    const env = runEnv({ QUILT_PC: pc, HOME: home, PATCHQ_CONFIG_DIR: join(home, 'config'), PATCHQ_CACHE_DIR: join(home, 'cache') });
+    const as = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: root, env, encoding: 'utf8', ...user });
+    const first = as(['push']);
+    // nobody may not reach the built binary (a checkout in a private home): nothing to check.
+    if (first.status !== 0 && /EACCES|Cannot find module/.test(first.stderr)) return ctx.skip();
+    expect(first.status, first.stderr).toBe(0);
+    const modes = () => [read(root, 's.sh'), statSync(join(root, 's.sh')).mode & 0o7777, read(root, 'g.sh'), statSync(join(root, 'g.sh')).mode & 0o7777];
+    expect(modes()).toEqual(['two\n', 0o4755, 'two\n', 0o2755]);
+    const pop = as(['pop']);
+    expect(pop.status, pop.stderr).toBe(0);
+    expect(modes()).toEqual(['one\n', 0o4755, 'one\n', 0o2755]);
+  });
+
+  it('add of a hard-linked file with .pc elsewhere keeps its modification time, in the tree and in the backup, as on one file system and as quilt', (ctx) => {
+    if (!otherFs) return ctx.skip();
+    const pc = join(away(), 'pc');
+    const root = tempDir('patchq-xdev-mtime-');
+    write(root, 'f.txt', 'hi\n');
+    linkSync(join(root, 'f.txt'), join(root, 'other.txt'));
+    const then = new Date('2020-01-01T00:00:00Z');
+    utimesSync(join(root, 'f.txt'), then, then);
+    mkdirSync(join(root, 'patches'));
+    const env = { QUILT_PC: pc };
+    ok(root, ['new', 'p.patch'], env);
+    // add breaks the link: the tree gets a file of its own (the staged write, with the
+    // old file's mode and mtime), the backup is the old file (a copy across the mount).
+    ok(root, ['add', 'f.txt'], env);
+    expect(statSync(join(root, 'f.txt')).mtimeMs).toBe(then.getTime());
+    expect(statSync(join(pc, 'p.patch', 'f.txt')).mtimeMs).toBe(then.getTime());
   });
 
   it('a mount inside the tree with the same device (a bind mount): the transaction is rolled back and run again, and it lands', (ctx) => {
