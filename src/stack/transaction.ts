@@ -298,7 +298,6 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
   const stat: StatMemo = (p) => (removed.has(p) ? null : statOnDisk(p));
   // Targets on another file system than the staging area (QUILT_PC or QUILT_PATCHES
   // elsewhere, a tree with a mount in it) cannot be renamed to or from it: `near` ops.
-  const txDev = stat(tree.sideDir)?.dev;
   const devOf = (p: string): number | undefined => {
     for (let d = dirname(p); ; d = dirname(d)) {
       const st = stat(d);
@@ -306,6 +305,9 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
       if (d === dirname(d)) return undefined;
     }
   };
+  // The staging area's (.pc/.patchq is there once the lock is taken; where it is not yet,
+  // as for a caller that takes none, the area is made in the nearest folder that is).
+  const txDev = devOf(join(tree.sideDir, 'tx'));
   const isNear = (p: string): boolean => !within(tree.pcDir, p) && (nearAll || devOf(p) !== txDev);
   const nearList: string[] = [];
   // What this transaction writes: a near name that is one of them would be taken from it.
@@ -677,7 +679,15 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown, spares?: S
         rmSync(target, { force: true }); // there was nothing: whatever is there, the link made it
       }
       // A near op's copy not placed (it failed in between) goes before the folders it is in.
-      if (near) rmSync(near.tmp, { force: true });
+      if (near) {
+        try {
+          rmSync(near.tmp, { force: true });
+        } catch (e) {
+          // A folder that could not be made (a name too long), or a file in its place: no copy there.
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code !== 'ENAMETOOLONG' && code !== 'ENOTDIR') throw e;
+        }
+      }
       // Deepest first; a directory something else put a file in meanwhile stays. (A
       // transaction journalled by an older patchq lists them in tx/undo/<n>.dirs.)
       const made = op.dirs ?? (lexists(`${aside}.dirs`) ? (JSON.parse(readFileSync(`${aside}.dirs`, 'utf8')) as string[]) : []);
