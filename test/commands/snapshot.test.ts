@@ -120,7 +120,8 @@ describe('snapshot, against quilt snapshot', () => {
       const untouched = sameDiff(d, []);
       expect(untouched.stdout).toBe('');
       work(d);
-      for (const args of OPTION_SETS) sameDiff(d, args);
+      // Every option set on patchq's snapshot; on quilt's, enough to show it is read alike.
+      for (const args of taker === 'patchq' ? OPTION_SETS : OPTION_SETS.slice(0, 3)) sameDiff(d, args);
       const all = sameDiff(d, []);
       // The snapshot's files first, in name order, then files added after it.
       expect([...all.stdout.matchAll(/^Index: \S+?\/(\S+)$/gm)].map((m) => m[1])).toEqual(['a.txt', 'b.txt', 'sub/new.txt', 'c.txt']);
