@@ -14,6 +14,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { applyTransaction } from '../../src/stack/transaction.js';
+import { locateOrCreateTree } from '../../src/stack/layout.js';
 import { CLI, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
 import { rng, seedFor } from '../hardening/helpers.js';
 
@@ -117,6 +119,15 @@ const PRISTINE = { 'a.txt': '644:one\n', 'sub/b.txt': '644:bee\n', 'gone.txt': '
 const files = (root: string) => Object.fromEntries(Object.entries(snapshot(root)).filter(([k]) => !k.startsWith('patches/')));
 
 describe('across file systems', () => {
+  it('one file system, .pc/.patchq not made yet (a transaction called in process): no op is near, every one is a rename', () => {
+    const d = tempDir('patchq-xdev-fresh-');
+    const tree = locateOrCreateTree(d, {});
+    // A near op would work under this name beside its target, and refuse it as in the way.
+    write(d, '.patchq-tx.0', 'mine\n');
+    applyTransaction(tree, [{ kind: 'write', path: join(d, 'x.txt'), data: 'x\n' }]);
+    expect([read(d, 'x.txt'), read(d, '.patchq-tx.0')]).toEqual(['x\n', 'mine\n']);
+  });
+
   it('QUILT_PC on another file system: push, refresh and pop work, and quilt pops what patchq pushed', (ctx) => {
     if (!otherFs) return ctx.skip();
     const pc = join(away(), 'pc');
