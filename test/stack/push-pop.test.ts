@@ -478,3 +478,33 @@ describe('patch names where one is a folder of the other (sub, sub/x.diff)', () 
     expect(read(d, 'f.txt')).toBe('orig\n');
   });
 });
+
+describe('a pop whose report cannot be written', () => {
+  // The lines are written as the run goes (a screen, stdout); one that throws (EIO on a
+  // terminal gone away) stops the run there, and what is written is whole patches only.
+  it('a throw from a line partway through a patch leaves that patch applied, its files as they were', async () => {
+    const { openTree, pop, push } = await import('../../src/stack/index.js');
+    const d = tempDir();
+    write(d, 'a.txt', 'one\n');
+    write(d, 'b.txt', 'bee\n');
+    write(d, 'patches/p.patch', '--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n--- a/b.txt\n+++ b/b.txt\n@@ -1 +1 @@\n-bee\n+wasp\n');
+    write(d, 'patches/q.patch', '--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-two\n+three\n');
+    write(d, 'patches/series', 'p.patch\nq.patch\n');
+    // The tree for each applied list: a stack that says what the tree has.
+    const tree = { 'p.patch\nq.patch\n': ['three\n', 'wasp\n'], 'p.patch\n': ['two\n', 'wasp\n'] } as Record<string, string[]>;
+    await push(openTree(d), { target: { all: true } });
+    // q.patch's "Restoring a.txt" (its only file), p.patch's "Restoring a.txt" (its first), p.patch's "Restoring b.txt".
+    for (const [bad, nth, left] of [['Restoring a.txt', 1, 'p.patch\nq.patch\n'], ['Restoring a.txt', 2, 'p.patch\n'], ['Restoring b.txt', 1, 'p.patch\n']] as const) {
+      let seen = 0;
+      const line = (l: string) => {
+        if (l === bad && ++seen === nth) throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+      };
+      await expect(pop(openTree(d), { target: { all: true } }, { line })).rejects.toThrow('EIO');
+      expect(read(d, '.pc/applied-patches'), `${bad} #${nth}`).toBe(left);
+      expect([read(d, 'a.txt'), read(d, 'b.txt')], `${bad} #${nth}`).toEqual(tree[left]);
+      expect(patchq(d, ['pop', '-a']).code).toBe(0);
+      expect([read(d, 'a.txt'), read(d, 'b.txt')]).toEqual(['one\n', 'bee\n']);
+      expect(patchq(d, ['push', '-a']).code).toBe(0);
+    }
+  });
+});

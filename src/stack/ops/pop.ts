@@ -101,15 +101,20 @@ function popOne(tree: Tree, series: SeriesEntry[], name: string, run: PendingRun
     throw new PatchqError('E_STATE', `Patch ${shown} does not remove cleanly (refresh it or enforce with -f)`);
   }
   ev.line?.(files.length === 0 ? `Patch ${shown} appears to be empty, removing` : `Removing patch ${shown}`);
+  // Worked out and reported first, given to the run after: a line that cannot be written
+  // (it throws) stops the run before this patch, never with part of it in the run (which
+  // is written all the same: the patches before it are popped).
+  const restores: Array<[string, string | null, string | undefined]> = [];
   for (const f of files) {
     const backup = join(backupDir(tree, name), f);
     const hash = before[f];
     // 0 bytes = the file did not exist, unless patchq recorded a real empty file. A current
     // record knows it without a look: its id of the backup is null for "did not exist".
     const absent = hash !== undefined ? hash === null : statSync(backup).size === 0 && !(rec?.emptyFiles ?? []).includes(f);
-    run.setFrom(f, absent ? null : backup, typeof hash === 'string' ? hash : undefined);
+    restores.push([f, absent ? null : backup, typeof hash === 'string' ? hash : undefined]);
     if (!opts.quiet) ev.line?.(absent ? `Removing ${f}` : `Restoring ${f}`);
   }
+  for (const [f, backup, hash] of restores) run.setFrom(f, backup, hash);
   run.add([{ kind: 'rmtree', path: backupDir(tree, name) }, { kind: 'delete', path: refreshMarker(tree, name) }, dropRecordOp(tree, name)]);
   run.applied.pop();
   if (!opts.quiet) ev.line?.('');
