@@ -138,11 +138,11 @@ export function metadataOps(tree: Tree): FileOp[] {
   return ops;
 }
 
-export const appliedOp = (tree: Tree, applied: string[]): FileOp => ({
-  kind: 'write',
-  path: join(tree.pcDir, 'applied-patches'),
-  data: applied.map((n) => nameToBytes(n) + '\n').join(''),
-});
+/** .pc/applied-patches as `applied` has it; none at all when nothing is applied, as quilt leaves it. */
+export const appliedOp = (tree: Tree, applied: string[]): FileOp =>
+  applied.length === 0
+    ? { kind: 'delete', path: join(tree.pcDir, 'applied-patches') }
+    : { kind: 'write', path: join(tree.pcDir, 'applied-patches'), data: applied.map((n) => nameToBytes(n) + '\n').join('') };
 
 const recordPath = (tree: Tree, name: string) => join(tree.sideDir, 'patch', `${name}.json`);
 

@@ -508,3 +508,27 @@ describe('a pop whose report cannot be written', () => {
     }
   });
 });
+
+describe('.pc as quilt leaves it', () => {
+  it('push then pop -a leaves the .pc files quilt leaves (no applied-patches when nothing is applied)', () => {
+    const make = () => {
+      const d = tempDir();
+      write(d, 'a.txt', 'one\n');
+      write(d, 'patches/p.patch', '--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n');
+      write(d, 'patches/series', 'p.patch\n');
+      return d;
+    };
+    const pcFiles = (d: string) => Object.keys(snapshot(d, { withPc: true })).filter((k) => k.startsWith('.pc/') && !k.startsWith('.pc/.patchq/')).sort();
+    const [byQuilt, byPatchq] = [make(), make()];
+    for (const args of [['push'], ['pop', '-a']]) {
+      expect(quilt(byQuilt, args).code).toBe(0);
+      expect(patchq(byPatchq, args).code).toBe(0);
+      expect(pcFiles(byPatchq), args.join(' ')).toEqual(pcFiles(byQuilt));
+    }
+    expect(existsSync(join(byPatchq, '.pc/applied-patches'))).toBe(false);
+    // And either tool goes on from there.
+    expect(quilt(byPatchq, ['push']).code).toBe(0);
+    expect(patchq(byPatchq, ['pop']).code).toBe(0);
+    expect(read(byPatchq, 'a.txt')).toBe('one\n');
+  });
+});
