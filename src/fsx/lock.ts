@@ -117,7 +117,13 @@ export function acquireLock(path: string): () => void {
       return () => {
         if (released) return;
         released = true;
-        rmSync(path, { force: true });
+        try {
+          rmSync(path, { force: true });
+        } catch (e) {
+          // The work under the lock is done: a lock left behind names this process, which
+          // the next patchq finds ended and takes over (breakStale). Said, not an error.
+          process.stderr.write(`patchq: warning: could not remove the lock ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the next patchq takes it over\n`);
+        }
       };
     }
     const o = owner(path);

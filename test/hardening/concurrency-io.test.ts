@@ -11,6 +11,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, patchq, tempDir, write } from '../helpers/tree.js';
@@ -238,5 +239,28 @@ describe('the file system fails in the middle: rolled back', () => {
     rmSync(join(d, 'filler'));
     ok(d, ['push']);
     expect(applied(d)).toEqual(['1.patch', '2.patch']);
+  });
+});
+
+describe('a lock that cannot be removed at the end', () => {
+  it('the command that did its work says so in a warning and exits 0; the next command takes the lock over', (ctx) => {
+    if (spawnSync('strace', ['-qq', '-o', '/dev/null', 'true']).status !== 0) return ctx.skip();
+    const d = tempDir();
+    write(d, 'a.txt', 'one\n');
+    addPatch(d, 'p.patch', '--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n');
+    const lock = join(d, '.pc', '.patchq', 'lock');
+    // Only the lock's unlink fails (EIO), once the push has done its work.
+    const env: NodeJS.ProcessEnv = { ...process.env, LANG: 'C', NO_COLOR: '1', QUILTRC: '-', PATCHQ_CONFIG_DIR: join(d, '.cfg'), PATCHQ_CACHE_DIR: join(tmpdir(), 'patchq-test-cache') };
+    for (const k of Object.keys(env)) if (k.startsWith('QUILT_')) delete env[k];
+    const r = spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', '-P', lock, '-e', 'trace=unlink', '-e', 'inject=unlink:error=EIO', process.execPath, CLI, 'push'], { cwd: d, encoding: 'utf8', env });
+    if (/strace: /.test(r.stderr)) return ctx.skip();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Now at patch p.patch');
+    expect(r.stderr).toBe(`patchq: warning: could not remove the lock ${lock} (EIO); the next patchq takes it over\n`);
+    expect(existsSync(lock)).toBe(true);
+    expect(readFileSync(join(d, 'a.txt'), 'latin1')).toBe('two\n');
+    expect(patchq(d, ['pop']).code).toBe(0);
+    expect(readFileSync(join(d, 'a.txt'), 'latin1')).toBe('one\n');
+    expect(existsSync(lock)).toBe(false);
   });
 });
