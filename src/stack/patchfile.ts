@@ -19,7 +19,7 @@ type Zlib = typeof import('node:zlib');
 type ChildProcess = typeof import('node:child_process');
 let zlib: Zlib | undefined;
 let child: ChildProcess | undefined;
-const loadZlib = (): Zlib => (zlib ??= createRequire(import.meta.url)('node:zlib') as Zlib);
+export const loadZlib = (): Zlib => (zlib ??= createRequire(import.meta.url)('node:zlib') as Zlib);
 const loadChild = (): ChildProcess => (child ??= createRequire(import.meta.url)('node:child_process') as ChildProcess);
 
 const TOOLS: ReadonlyArray<readonly [string, string]> = [

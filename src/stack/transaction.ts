@@ -679,15 +679,8 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown, spares?: S
         rmSync(target, { force: true }); // there was nothing: whatever is there, the link made it
       }
       // A near op's copy not placed (it failed in between) goes before the folders it is in.
-      if (near) {
-        try {
-          rmSync(near.tmp, { force: true });
-        } catch (e) {
-          // A folder that could not be made (a name too long), or a file in its place: no copy there.
-          const code = (e as NodeJS.ErrnoException).code;
-          if (code !== 'ENAMETOOLONG' && code !== 'ENOTDIR') throw e;
-        }
-      }
+      // (lexists: a folder that could not be made, a name too long, holds no copy.)
+      if (near && lexists(near.tmp)) rmSync(near.tmp, { force: true });
       // Deepest first; a directory something else put a file in meanwhile stays. (A
       // transaction journalled by an older patchq lists them in tx/undo/<n>.dirs.)
       const made = op.dirs ?? (lexists(`${aside}.dirs`) ? (JSON.parse(readFileSync(`${aside}.dirs`, 'utf8')) as string[]) : []);

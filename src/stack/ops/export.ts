@@ -22,7 +22,6 @@
  * each mail is written atomically into DIR.
  */
 import { existsSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { formatHunk, parsePatch, reverseFilePatch } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
@@ -33,10 +32,7 @@ import { formatMail, gitPatchName, mailHeaders, parseDep3, rfc2822 } from '../ma
 import { loadState } from '../session.js';
 import { sha1 } from '../state.js';
 import { findPatch, splitPatchText } from './header.js';
-import { readPatch } from '../patchfile.js';
-
-// node:zlib is loaded for a binary hunk only: this module is in the chunk push and pop load.
-const deflateSync = (data: Buffer): Buffer => (createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')).deflateSync(data);
+import { loadZlib, readPatch } from '../patchfile.js';
 
 export interface ExportOptions {
   /** Patch names (quilt lookup); default the whole series. */
@@ -109,7 +105,8 @@ const B85 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&
  * 27-52) and base85-encoded 4 bytes -> 5 characters, then a blank line.
  */
 export function encodeBinaryHunk(h: BinaryHunk): string {
-  const z = deflateSync(Buffer.from(h.data, 'latin1'));
+  // node:zlib is loaded for a binary hunk only (this module is in the chunk push and pop load).
+  const z = loadZlib().deflateSync(Buffer.from(h.data, 'latin1'));
   let out = `${h.method} ${h.size}\n`;
   for (let i = 0; i < z.length; i += 52) {
     const chunk = z.subarray(i, i + 52);
