@@ -2,9 +2,9 @@
  * Opening a stack for a command: locate it, take the lock when writing, finish any
  * interrupted transaction, check quilt's consistency rule. Every op runs inside one.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { acquireLock } from '../fsx/lock.js';
+import { acquireLock, alive } from '../fsx/lock.js';
 import { cacheRealDirs } from '../fsx/guard.js';
 import { findTree, locateOrCreateTree, requireSeries, type Tree } from './layout.js';
 import { checkConsistency, metadataOps, readApplied, readSeriesOf } from './state.js';
@@ -40,7 +40,35 @@ export function openTree(cwd: string, env: NodeJS.ProcessEnv = process.env, opts
  */
 function ensureMetadata(tree: Tree): void {
   if (existsSync(join(tree.pcDir, '.version'))) return;
-  for (const op of metadataOps(tree)) if (op.kind === 'write') writeFileAtomic(op.path, op.data);
+  removeStaleTemps(tree.pcDir);
+  // .version last: it says the metadata is there, so a kill before it (which may leave a
+  // temp file of writeFileAtomic's) brings the next command back here.
+  const ops = metadataOps(tree).sort((a, b) => Number(a.path.endsWith('/.version')) - Number(b.path.endsWith('/.version')));
+  for (const op of ops) if (op.kind === 'write') writeFileAtomic(op.path, op.data);
+}
+
+/** writeFileAtomic's temp names for the metadata files: `..version.patchq-<pid>-<n>.tmp`. */
+const METADATA_TEMP = /^\.\.(?:version|quilt_patches|quilt_series)\.patchq-(\d+)-\d+\.tmp$/;
+
+/**
+ * The temp files a process killed while writing .pc's metadata left (no lock is held yet:
+ * another patchq may be writing its own right now, so only a dead writer's, or one older
+ * than a minute, which no live writer of a few bytes is).
+ */
+function removeStaleTemps(pcDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(pcDir);
+  } catch {
+    return; // no .pc yet
+  }
+  for (const name of names) {
+    const m = METADATA_TEMP.exec(name);
+    if (!m) continue;
+    const path = join(pcDir, name);
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (st?.isFile() && (!alive(Number(m[1])) || st.mtimeMs < Date.now() - 60_000)) rmSync(path, { force: true });
+  }
 }
 
 /**

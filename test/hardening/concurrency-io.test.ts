@@ -10,7 +10,7 @@
  *    not allowed).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -262,5 +262,32 @@ describe('a lock that cannot be removed at the end', () => {
     expect(patchq(d, ['pop']).code).toBe(0);
     expect(readFileSync(join(d, 'a.txt'), 'latin1')).toBe('one\n');
     expect(existsSync(lock)).toBe(false);
+  });
+});
+
+describe("a kill while .pc's metadata is first written", () => {
+  it('leaves no temp file for good: the next command writes what is missing and removes the dead writer’s temp (strace)', (ctx) => {
+    if (spawnSync('strace', ['-qq', '-o', '/dev/null', 'true']).status !== 0) return ctx.skip();
+    const env: NodeJS.ProcessEnv = { ...process.env, LANG: 'C', NO_COLOR: '1', QUILTRC: '-', PATCHQ_CACHE_DIR: join(tmpdir(), 'patchq-test-cache') };
+    for (const k of Object.keys(env)) if (k.startsWith('QUILT_')) delete env[k];
+    // .version, .quilt_patches and .quilt_series are each a temp file renamed into place:
+    // the kill comes at each of those renames in turn (it is not made).
+    for (let n = 1; n <= 3; n++) {
+      const d = tempDir();
+      write(d, 'a.txt', 'one\n');
+      const r = spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=rename', '-e', `inject=rename:signal=SIGKILL:when=${n}`, process.execPath, CLI, 'new', 'p.patch'], { cwd: d, encoding: 'utf8', env: { ...env, PATCHQ_CONFIG_DIR: join(d, '.cfg') } });
+      if (/strace: /.test(r.stderr)) return ctx.skip();
+      expect(r.signal ?? r.status, `kill at rename ${n}`).not.toBe(0);
+      const left = readdirSync(join(d, '.pc'));
+      expect(left.filter((f) => f.endsWith('.tmp')), `kill at rename ${n}`).toHaveLength(1);
+      // The sentinel comes last: whatever the kill cut short, .version is not there yet.
+      expect(left, `kill at rename ${n}`).not.toContain('.version');
+      const again = patchq(d, ['new', 'p.patch']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(readdirSync(join(d, '.pc')).sort(), `kill at rename ${n}`).toEqual(['.patchq', '.quilt_patches', '.quilt_series', '.version', 'applied-patches', 'p.patch']);
+      expect(readFileSync(join(d, '.pc', '.version'), 'latin1')).toBe('2\n');
+      expect(readFileSync(join(d, '.pc', '.quilt_patches'), 'latin1')).toBe('patches\n');
+      expect(readFileSync(join(d, '.pc', '.quilt_series'), 'latin1')).toBe('series\n');
+    }
   });
 });
