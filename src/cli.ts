@@ -13,7 +13,7 @@ import type { Context, Printer } from './commands/types.js';
 import { exitCodeFor, isPatchqError, EXIT, PatchqError } from './errors.js';
 import { resolveColor } from './output/color.js';
 import { jsonError, jsonResult } from './output/json.js';
-import { stdoutIsTTY, writeErr, writeOut } from './output/stdio.js';
+import { stdoutFailure, stdoutIsTTY, writeErr, writeOut } from './output/stdio.js';
 import { storedColor } from './settings/paths.js';
 import { quiltArgs } from './settings/quilt-env.js';
 import { applyQuiltrc } from './settings/quiltrc.js';
@@ -135,6 +135,19 @@ export async function main(argv: string[]): Promise<number> {
     return report(err, jsonWanted, env);
   }
 }
+
+/**
+ * Output that could not be written (a full disk, EIO; not a closed pipe, the reader's
+ * choice) is said on stderr, once, at the very end (a stream reports its error a tick
+ * later): the command itself ran to its end. One that had done well exits 1, as its report
+ * is lost; a failing one keeps its code.
+ */
+process.once('exit', (code) => {
+  const failure = stdoutFailure();
+  if (failure === undefined) return;
+  writeErr(`patchq: could not write to standard output (${failure}): what this command printed is lost\n`);
+  if (code === EXIT.ok) process.exitCode = EXIT.error;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

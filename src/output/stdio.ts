@@ -5,7 +5,9 @@
  * process.stdout and process.stderr (the TUI, colours and the progress bar live there).
  *
  * A closed pipe (`patchq series | head -1`) is the reader's choice: what is left to print
- * is dropped and the command goes on to its end (a push is not cut short by it).
+ * is dropped and the command goes on to its end (a push is not cut short by it). Any other
+ * error of a write (a full disk, EIO: `patchq applied > /dev/full`) drops the rest alike,
+ * and is remembered: cli.ts then says the output was lost, and the command exits 1.
  */
 import { fstatSync, statSync, writeSync } from 'node:fs';
 
@@ -14,6 +16,15 @@ type Fd = 1 | 2;
 /** Per descriptor: written directly (not a terminal), and whether the reader went away. */
 const direct = new Map<Fd, boolean>();
 const closed = new Set<Fd>();
+/** Per descriptor: the code of a write error other than EPIPE ("ENOSPC"). */
+const failed = new Map<Fd, string>();
+
+/** A write to `fd` failed: nothing more goes to it. */
+function lost(fd: Fd, e: unknown): void {
+  closed.add(fd);
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code !== 'EPIPE' && !failed.has(fd)) failed.set(fd, code ?? 'EIO');
+}
 
 function isDirect(fd: Fd): boolean {
   let d = direct.get(fd);
@@ -26,10 +37,7 @@ function isDirect(fd: Fd): boolean {
       d = false; // no such descriptor, or it cannot be asked: Node's streams decide
     }
     direct.set(fd, d);
-    if (!d) streamOf(fd).on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') closed.add(fd);
-      else throw e;
-    });
+    if (!d) streamOf(fd).on('error', (e: NodeJS.ErrnoException) => lost(fd, e));
   }
   return d;
 }
@@ -51,11 +59,8 @@ function writeAll(fd: Fd, bytes: Buffer): void {
         Atomics.wait((pause ??= new Int32Array(new SharedArrayBuffer(4))), 0, 0, 1);
         continue;
       }
-      if (code === 'EPIPE') {
-        closed.add(fd);
-        return;
-      }
-      throw e;
+      lost(fd, e);
+      return;
     }
   }
 }
@@ -74,6 +79,9 @@ export const writeErr = (data: string | Buffer): void => write(2, data);
 
 /** The reader of stdout went away (a closed pipe): what is left to print is dropped. */
 export const stdoutClosed = (): boolean => closed.has(1);
+
+/** The code of the error that lost stdout's output (not a closed pipe), if one did. */
+export const stdoutFailure = (): string | undefined => failed.get(1);
 
 /** Whether stdout is a terminal, without making process.stdout when it plainly is not. */
 export const stdoutIsTTY = (): boolean => !isDirect(1) && Boolean(process.stdout.isTTY);

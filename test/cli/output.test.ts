@@ -1,6 +1,6 @@
 /** Output helpers: markdown escaping, the JSON error shape, and how stdout/stderr are written. */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,5 +62,29 @@ describe('stdout and stderr without a terminal (written directly, src/output/std
     expect(readFileSync(join(d, 'out.txt'), 'utf8')).toBe(list + list);
     expect(readFileSync(join(d, 'piped.txt'), 'utf8')).toBe(list);
     expect(readFileSync(join(d, 'err.txt'), 'utf8')).toBe("unknown command 'nope' (see 'patchq --help')\n");
+  });
+
+  it('output that cannot be written (a full device, a descriptor not open for writing) is one line on stderr and exit 1; the command runs to its end', (ctx) => {
+    if (!existsSync('/dev/full')) return ctx.skip();
+    const d = longSeries(3);
+    const lost = (code: string) => `patchq: could not write to standard output (${code}): what this command printed is lost\n`;
+    // /dev/full: a character device, written through Node's stream; ENOSPC.
+    const full = sh(d, '$P series > /dev/full; echo "rc=$?"');
+    expect(full.stdout).toBe('rc=1\n');
+    expect(full.stderr).toBe(lost('ENOSPC'));
+    // A file open for reading only: written directly; EBADF.
+    writeFileSync(join(d, 'ro.txt'), 'kept\n');
+    const ro = sh(d, '$P series --json 1< ro.txt; echo "rc=$?" >&2');
+    expect(ro.stderr).toBe(`${lost('EBADF')}rc=1\n`);
+    expect(readFileSync(join(d, 'ro.txt'), 'utf8')).toBe('kept\n');
+    // A push whose report is lost still pushes all (as for a closed pipe), then says so.
+    const pushed = sh(d, '$P push -a > /dev/full; echo "rc=$?"');
+    expect(pushed.stdout).toBe('rc=1\n');
+    expect(pushed.stderr).toBe(lost('ENOSPC'));
+    expect(readFileSync(join(d, '.pc/applied-patches'), 'utf8').split('\n').filter(Boolean)).toHaveLength(3);
+    // A failing command keeps its own code and message.
+    const none = sh(d, '$P push > /dev/full; echo "rc=$?"');
+    expect(none.stdout).toBe('rc=2\n');
+    expect(none.stderr).toMatch(/^File series fully applied, ends at patch 0002-x+\.patch\n$/);
   });
 });
