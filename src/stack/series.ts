@@ -209,8 +209,16 @@ export function checkPatchName(name: string, seriesName = 'series'): void {
     throw new PatchqError('E_PATH_OUTSIDE', `Patch name '${name}' invalid: it must be a relative path inside the patches directory.`);
   }
   if (name.startsWith('#')) throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: cannot start with '#'.`);
+  // .pc/NAME/ holds a patch's originals: it must not be (or be inside) what .pc/ keeps for
+  // quilt and patchq, or a patch's needs-refresh marker (pop would take the lock with it).
+  if (PC_OWN.has(name.split('/')[0]!) || name.endsWith('~refresh')) {
+    throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: it would clash with quilt's state in .pc/`);
+  }
   checkNameLength(name);
 }
+
+/** What quilt (and patchq, in .patchq) keep directly in .pc/ besides the patches' folders. */
+const PC_OWN = new Set(['.patchq', '.version', '.quilt_patches', '.quilt_series', 'applied-patches', '.snap']);
 
 /** The file system's NAME_MAX: bytes in one path component (Linux, macOS, Windows). */
 const NAME_MAX = 255;

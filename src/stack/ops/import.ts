@@ -60,14 +60,6 @@ export interface ImportResult {
   warnings: string[];
 }
 
-/** Names that would land on quilt's own files in .pc/ (or patchq's side area). */
-function checkPcClash(name: string): void {
-  const first = name.split('/')[0]!;
-  if (['.patchq', '.version', '.quilt_patches', '.quilt_series', 'applied-patches', '.snap'].includes(first) || name.endsWith('~refresh')) {
-    throw new PatchqError('E_USAGE', `Patch name '${name}' invalid: it would clash with quilt's state in .pc/`);
-  }
-}
-
 interface Planned extends ImportedPatch {
   text: string;
 }
@@ -146,7 +138,6 @@ function planFile(tree: Tree, cwd: string, file: string, strip: number, opts: Im
     let name = byMail && opts.name === undefined ? gitPatchName(number, stripPatchPrefix(subject || `patch ${number}`)) : (opts.name ?? basename(file));
     if (name.startsWith(`${tree.patchesName}/`)) name = name.slice(tree.patchesName.length + 1);
     checkPatchName(name, tree.seriesName);
-    checkPcClash(name);
     if (existsSync(tree.patchesDir)) resolveInside(tree.patchesDir, name);
     const paths = [...new Set(parsed.files.flatMap((f) => [f.oldPath, f.newPath]).filter((p): p is string => !!p))];
     out.push({ name, source: file, mail: byMail ? k + 1 : null, replaced: false, files: paths, text: chunk.text });
