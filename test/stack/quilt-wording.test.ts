@@ -382,6 +382,25 @@ describe('quilt wording on twin trees', () => {
     expect(out(quilt(p, ['pop']))).toEqual([0, 'Removing patch ñew.patch\nRestoring f\n\nNo patches applied']);
   });
 
+  it('new takes a leading patches/ folder off the name, as quilt new does', () => {
+    const [q, p] = twins((d) => write(d, 'f', 'a\n'));
+    const both = sameAsQuilt(q, p);
+    both(['new', 'patches/p.patch']);
+    both(['new', 'patches/sub/q.patch']);
+    both(['add', 'f']);
+    for (const d of [q, p]) write(d, 'f', 'b\n');
+    both(['refresh']);
+    for (const f of ['patches/series', '.pc/applied-patches']) expect(read(p, f), f).toBe(read(q, f));
+    expect(existsSync(join(p, 'patches/sub/q.patch'))).toBe(true);
+    both(['pop', '-a']);
+    // The folder is the one the tree uses (QUILT_PATCHES).
+    const [q2, p2] = twins(() => {});
+    const mine = sameAsQuilt(q2, p2, { QUILT_PATCHES: 'mine' });
+    mine(['new', 'mine/x.patch']);
+    mine(['series']);
+    expect(read(p2, 'mine/series')).toBe(read(q2, 'mine/series'));
+  });
+
   it('refresh -p 2 and up is refused as quilt refuses it, nothing written', () => {
     const [q, p] = twins((d) => write(d, 'f', 'a\n'));
     const both = sameAsQuilt(q, p);
