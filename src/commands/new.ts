@@ -5,7 +5,13 @@ import type { RunFn } from './types.js';
 
 export const run: RunFn = async (ctx, args) => {
   const given = args.positionals[0];
-  if (!given || args.positionals.length > 1) throw new PatchqError('E_USAGE', "Usage: patchq new [-p N] PATCHNAME");
+  if (!given || args.positionals.length > 1) throw new PatchqError('E_USAGE', "Usage: patchq new [-p 0|1] PATCHNAME");
+  const strip = opt.str(args, 'strip');
+  // quilt's rule, as for refresh: a -p2 patch would have no folder for the second level to
+  // take off, and refresh could not write it (exit 1, quilt's words, nothing written).
+  if (strip !== undefined && !['0', '1', 'ab'].includes(strip)) {
+    throw new PatchqError('E_STATE', `Cannot create patches with -p${strip}, please specify -p0, p1, or -pab instead`);
+  }
   const t = tree(ctx, true);
   // As quilt's new (and import -P, rename): "patches/x.patch" names x.patch.
   const name = given.startsWith(`${t.patchesName}/`) ? given.slice(t.patchesName.length + 1) : given;
@@ -19,7 +25,6 @@ export const run: RunFn = async (ctx, args) => {
     if (!res.failed) ctx.out.line(`Now at patch ${name}`);
     return { exitCode: res.failed ? 1 : 0, data: { name, template, params: run.params, files: run.files.filter((f) => f.before !== f.after).map((f) => f.path) } };
   }
-  const strip = opt.str(args, 'strip');
-  ctx.out.line(newPatch(t, name, strip !== undefined && /^\d+$/.test(strip) ? { strip: Number(strip) } : {}));
+  ctx.out.line(newPatch(t, name, strip === '0' ? { strip: 0 } : {}));
   return { data: { name } };
 };

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { patchq, quilt, read, tempDir, write, type Run } from '../helpers/tree.js';
+import { patchq, quilt, read, snapshot, tempDir, write, type Run } from '../helpers/tree.js';
 
 const out = (r: Run) => [r.code, (r.stdout + r.stderr).replace(/\n+$/, '')];
 
@@ -399,6 +399,18 @@ describe('quilt wording on twin trees', () => {
     mine(['new', 'mine/x.patch']);
     mine(['series']);
     expect(read(p2, 'mine/series')).toBe(read(q2, 'mine/series'));
+  });
+
+  it('new -p takes 0 or 1 (or ab) as quilt new does; another level is refused, nothing written', () => {
+    const [q, p] = twins((d) => write(d, 'f', 'a\n'));
+    const both = sameAsQuilt(q, p);
+    const before = snapshot(p, { withPc: true });
+    // A -p2 patch could not be refreshed (no folder for the second level): quilt refuses it here.
+    for (const level of ['2', '10', 'x', '1x']) both(['new', '-p', level, 'p.patch']);
+    expect(snapshot(p, { withPc: true })).toEqual(before);
+    both(['new', '-p', '0', 'p0.patch']);
+    both(['new', '-p', '1', 'p1.patch']);
+    expect(read(p, 'patches/series')).toBe(read(q, 'patches/series'));
   });
 
   it('refresh -p 2 and up is refused as quilt refuses it, nothing written', () => {
