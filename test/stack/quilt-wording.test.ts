@@ -429,6 +429,29 @@ describe('quilt wording on twin trees', () => {
     expect(patchq(p, ['applied']).stdout).toBe('p.patch\n');
   });
 
+  it('refresh of a patch the series strips at -p2 (import -p2) is refused as quilt refuses it; refresh -p1 then writes a -p1 patch', () => {
+    const [q, p] = twins((d) => {
+      write(d, 'f', 'a\n');
+      write(d, 'in.diff', '--- x/old/f\n+++ y/new/f\n@@ -1 +1 @@\n-a\n+b\n');
+    });
+    const both = sameAsQuilt(q, p, { QUILT_NO_DIFF_TIMESTAMPS: '1' });
+    both(['import', '-p2', 'in.diff']);
+    both(['push']);
+    for (const d of [q, p]) write(d, 'f', 'c\n');
+    const patch = read(p, 'patches/in.diff');
+    both(['refresh']);
+    // Nothing written: the patch still strips at -p2 and pops.
+    expect(read(p, 'patches/in.diff')).toBe(patch);
+    expect(read(p, 'patches/series')).toBe('in.diff -p2\n');
+    both(['refresh', '-p1']);
+    expect(read(p, 'patches/series')).toBe(read(q, 'patches/series'));
+    const norm = (d: string) => read(d, 'patches/in.diff').split(basename(d)).join('TREE');
+    expect(norm(p)).toBe(norm(q));
+    both(['pop']);
+    both(['push']);
+    expect(read(p, 'f')).toBe('c\n');
+  });
+
   it('refresh warns about added lines that end in whitespace, as quilt does', () => {
     const [q, p] = twins((d) => write(d, 'a', 'a\nb\nc\n'));
     for (const args of [['new', 'test.diff'], ['add', 'a']]) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));

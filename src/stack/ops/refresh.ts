@@ -85,6 +85,10 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   const at = applied.indexOf(name);
   if (at < 0) throw new PatchqError('E_STATE', `Patch ${shown} is not applied`);
   const entry = series.find((e) => e.name === name)!;
+  // quilt's rule for the level the series gives too (import -p2): labels are written for -p0
+  // and -p1 only, and a -p2 patch written with them would no longer push. refresh -p1 it.
+  const strip = opts.strip ?? entry.strip;
+  if (strip > 1) throw new PatchqError('E_STATE', `Cannot refresh patches with -p${strip}, please specify -p0, -p1, or -pab instead`);
   const files = backedUpFiles(tree, name);
   // A later applied patch that touches the same file "shadows" it: its backup is our new side.
   const shadow = new Map<string, string>();
@@ -100,7 +104,6 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   const order = [...new Set([...(oldParsed?.files.flatMap((f) => [f.oldPath, f.newPath]) ?? []).filter((p): p is string => !!p && files.includes(p)), ...files])];
   if (opts.sort) order.sort();
   const rec = readRecord(tree, name);
-  const strip = opts.strip ?? entry.strip;
   const sides: FileSides[] = order.map((f) => {
     const b = readBackup(tree, name, f, rec);
     // What the file is when this patch is the top one: a later patch's backup if one shadows it.
