@@ -5,7 +5,7 @@ import type { RunFn } from './types.js';
 
 export const run: RunFn = async (ctx, args) => {
   const given = args.positionals[0];
-  if (!given || args.positionals.length > 1) throw new PatchqError('E_USAGE', "Usage: patchq new [-p 0|1] PATCHNAME");
+  if (!given || args.positionals.length > 1) throw new PatchqError('E_USAGE', "Usage: patchq new [-p 0|1|ab] PATCHNAME");
   const strip = opt.str(args, 'strip');
   // quilt's rule, as for refresh: a -p2 patch would have no folder for the second level to
   // take off, and refresh could not write it (exit 1, quilt's words, nothing written).
@@ -25,6 +25,6 @@ export const run: RunFn = async (ctx, args) => {
     if (!res.failed) ctx.out.line(`Now at patch ${name}`);
     return { exitCode: res.failed ? 1 : 0, data: { name, template, params: run.params, files: run.files.filter((f) => f.before !== f.after).map((f) => f.path) } };
   }
-  ctx.out.line(newPatch(t, name, strip === '0' ? { strip: 0 } : {}));
+  ctx.out.line(newPatch(t, name, strip === '0' ? { strip: 0 } : strip === 'ab' ? { ab: true } : {}));
   return { data: { name } };
 };

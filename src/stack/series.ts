@@ -15,6 +15,11 @@ export interface SeriesEntry {
   /** -pN; 1 when not given. */
   strip: number;
   reverse: boolean;
+  /**
+   * `-pab`, which quilt's `new -p ab` writes (GNU patch cannot read it): the next refresh
+   * writes a/ b/ labels and takes it out of the series (quilt's change_db_strip_level).
+   */
+  ab?: boolean;
   /** Every option word after the name, as written. */
   options: string[];
   /** 1-based line in the series file. */
@@ -54,17 +59,19 @@ export function parseSeries(text: string, file = 'series'): SeriesEntry[] {
     const name = nameFromBytes(bytes);
     let strip = 1;
     let reverse = false;
+    let ab = false;
     for (let k = 0; k < options.length; k++) {
       const o = options[k]!;
       const m = /^-p(\d+)$/.exec(o);
       if (m) strip = Number(m[1]);
+      else if (o === '-pab') ab = true;
       else if (o === '-p' && /^\d+$/.test(options[k + 1] ?? '')) strip = Number(options[++k]);
       else if (o === '-R') reverse = true;
     }
     checkListedName(name, file, i + 1);
     // A patch listed twice (a generated series) is kept, as quilt keeps it: push refuses
     // to apply it a second time ("already applied; check your series file"), pop works.
-    entries.push({ name, strip, reverse, options, line: i + 1 });
+    entries.push({ name, strip, reverse, ...(ab ? { ab } : {}), options, line: i + 1 });
   });
   return entries;
 }
@@ -121,7 +128,7 @@ export function setEntry(text: string, entries: SeriesEntry[], name: string, to:
   const [start, nameB] = nameIn(l, name);
   const at = start + nameB.length;
   const [, rest = '', comment = ''] = /^([^#]*?)(\s*#.*)?\n?$/.exec(l.slice(at)) ?? [];
-  const opts = rest.replace(/\s-p\s*\d+/g, '').replace(/\s-R(?=\s|$)/g, '');
+  const opts = rest.replace(/\s-p\s*\d+/g, '').replace(/\s-pab(?=\s|$)/g, '').replace(/\s-R(?=\s|$)/g, '');
   lines[e.line - 1] = `${l.slice(0, at)}${strip === 1 ? '' : ` -p${strip}`}${opts}${reverse ? ' -R' : ''}${comment}\n`;
   return lines.join('');
 }

@@ -413,6 +413,33 @@ describe('quilt wording on twin trees', () => {
     expect(read(p, 'patches/series')).toBe(read(q, 'patches/series'));
   });
 
+  it('new -p ab writes -pab into the series as quilt new does; the first refresh, by either tool, writes a/ b/ labels and drops it', () => {
+    const noTs = { QUILT_NO_DIFF_TIMESTAMPS: '1' };
+    const [q, p] = twins((d) => write(d, 'f', 'a\n'));
+    const both = sameAsQuilt(q, p, noTs);
+    both(['new', '-p', 'ab', 'x.patch']);
+    expect(read(p, 'patches/series')).toBe(read(q, 'patches/series'));
+    both(['add', 'f']);
+    for (const d of [q, p]) write(d, 'f', 'b\n');
+    both(['refresh']);
+    for (const f of ['patches/series', 'patches/x.patch']) expect(read(p, f), f).toBe(read(q, f));
+    expect(read(p, 'patches/x.patch')).toMatch(/^--- a\/f$/m);
+    // The other tool's refresh after each one's new: the series ends as quilt's, and quilt pushes the patch back.
+    for (const [make, fresh] of [[patchq, quilt], [quilt, patchq]] as const) {
+      const d = tempDir();
+      write(d, 'f', 'a\n');
+      expect(make(d, ['new', '-p', 'ab', 'y.patch']).code).toBe(0);
+      expect(make(d, ['add', 'f']).code).toBe(0);
+      write(d, 'f', 'b\n');
+      expect(fresh(d, ['refresh'], noTs).code).toBe(0);
+      expect(read(d, 'patches/series')).toBe('y.patch\n');
+      expect(read(d, 'patches/y.patch')).toBe(read(p, 'patches/x.patch'));
+      expect(quilt(d, ['pop']).code).toBe(0);
+      expect(quilt(d, ['push']).code).toBe(0);
+      expect(read(d, 'f')).toBe('b\n');
+    }
+  });
+
   it('refresh -p 2 and up is refused as quilt refuses it, nothing written', () => {
     const [q, p] = twins((d) => write(d, 'f', 'a\n'));
     const both = sameAsQuilt(q, p);

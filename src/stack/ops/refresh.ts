@@ -115,6 +115,8 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
       new: { text: newText, mode: later ? b.mode : (modeOf(tree, f) ?? undefined), path: later ? join(backupDir(tree, later), f) : treePath(tree, f) },
     };
   });
+  // quilt's new -p ab left -pab in the series for this refresh: a/ b/ labels.
+  if (entry.ab && opts.strip === undefined && opts.prefix === undefined) opts = { ...opts, prefix: 'ab' };
   let { body, warnings, trailing } = diffBody(tree, sides, { ...opts, strip });
   const stripped: FileOp[] = [];
   if (opts.stripWhitespace && trailing.length > 0) {
@@ -142,7 +144,7 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   if (changed) ops.push(writePatchOp(tree, name, patchText));
   // refresh -p N makes a -pN patch, and the patch it writes is forward: the series says
   // so, as quilt writes it ("refreshing a reverse patch un-reverses it").
-  if ((opts.strip !== undefined && opts.strip !== entry.strip) || entry.reverse) {
+  if ((opts.strip !== undefined && opts.strip !== entry.strip) || entry.reverse || entry.ab) {
     const to = { reverse: false, ...(opts.strip !== undefined ? { strip: opts.strip } : {}) };
     ops.push({ kind: 'write', path: tree.seriesPath, data: setEntry(readText(tree.seriesPath) ?? '', series, name, to) });
   }
