@@ -4,7 +4,7 @@
  * that change nothing, --json shapes, and quilt pushing/popping what patchq left.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDemo } from '../../src/demo/build.js';
@@ -90,6 +90,30 @@ describe('delete', () => {
     expect(read(d, 'patches/04-twelve.patch~')).toContain('+L12');
     const t = JSON.parse(patchq(d, ['delete', '--json']).stdout);
     expect(t).toEqual({ deleted: '03-nine.patch', popped: true, top: '02-five.patch', file: 'kept' });
+  });
+
+  it("--backup keeps the old patch file as PATCH~ with its mode and time, as quilt's mv does (delete -r, header, refresh)", () => {
+    const [ours, theirs] = twins();
+    const old = new Date('2020-01-02T03:04:05Z');
+    for (const d of [ours, theirs]) {
+      for (const n of ['02-five.patch', '03-nine.patch', '04-twelve.patch']) {
+        chmodSync(join(d, 'patches', n), 0o600);
+        utimesSync(join(d, 'patches', n), old, old);
+      }
+      write(d, 'a.txt', read(d, 'a.txt') + 'more\n');
+    }
+    for (const [d, run] of [[ours, patchq], [theirs, quilt]] as const) {
+      expect(run(d, ['delete', '-r', '--backup', '04-twelve.patch']).code).toBe(0);
+      expect(run(d, ['refresh', '--backup']).code).toBe(0);
+    }
+    expect(patchq(ours, ['header', '-r', '--backup', '02-five.patch'], {}, 'New words\n').code).toBe(0);
+    expect(quiltWithStdin(theirs, ['header', '-r', '--backup', '02-five.patch'], 'New words\n')).toBe(0);
+    for (const f of ['04-twelve.patch~', '03-nine.patch~', '02-five.patch~', '02-five.patch', '03-nine.patch']) {
+      const [a, b] = [ours, theirs].map((d) => statSync(join(d, 'patches', f)));
+      expect([f, a!.mode, a!.mtimeMs <= old.getTime()]).toEqual([f, b!.mode, b!.mtimeMs <= old.getTime()]);
+      if (f.endsWith('~')) expect([f, a!.mode & 0o777, a!.mtimeMs]).toEqual([f, 0o600, old.getTime()]);
+    }
+    expect(read(ours, 'patches/02-five.patch~')).toBe(read(theirs, 'patches/02-five.patch~'));
   });
 
   it('refuses an applied patch below the top, an unknown one, and -n at the end; nothing changes', () => {

@@ -16,7 +16,7 @@ import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
 import { loadState, withLock } from '../session.js';
 import { setEntry } from '../series.js';
-import { backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, refreshMarker, contentId, emptyRecord, readBytes } from '../state.js';
+import { backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, refreshMarker, contentId, emptyRecord } from '../state.js';
 import { modeOf, readTreeFile, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { quiltStamp } from './diff.js';
@@ -139,8 +139,9 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   const empty = body === '';
   const changed = patchText !== oldText;
   const ops: FileOp[] = [...stripped];
-  // The backup is the old file as it was (compressed, for a compressed patch), as quilt's mv.
-  if (changed && opts.backup && oldText !== null) ops.push({ kind: 'write', path: `${patchPath}~`, data: readBytes(patchPath)! });
+  // The backup is the old file itself (compressed, for a compressed patch; mode and time), as
+  // quilt's mv: a link, as the write below replaces the patch.
+  if (changed && opts.backup && oldText !== null) ops.push({ kind: 'copy', path: `${patchPath}~`, from: patchPath });
   if (changed) ops.push(writePatchOp(tree, name, patchText));
   // refresh -p N makes a -pN patch, and the patch it writes is forward: the series says
   // so, as quilt writes it ("refreshing a reverse patch un-reverses it").
