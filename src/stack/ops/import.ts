@@ -118,8 +118,14 @@ export function importPatches(tree: Tree, cwd: string, files: string[], opts: Im
 function planFile(tree: Tree, cwd: string, file: string, strip: number, opts: ImportOptions, warnings: string[]): Planned[] {
   const abs = resolve(cwd, file);
   if (!existsSync(abs)) throw new PatchqError('E_NOT_FOUND', `Patch ${file} does not exist`);
-  if (!statSync(abs).isFile()) throw new PatchqError('E_USAGE', `Patch ${file} is not a file`);
-  const text = readPatchFile(abs, file)!; // a .gz (.bz2, .xz...) patch is read as quilt's cat_file reads it
+  if (!statSync(abs).isFile()) throw new PatchqError('E_IO', `Patch ${file} is not a file`);
+  let text: string;
+  try {
+    text = readPatchFile(abs, file)!; // a .gz (.bz2, .xz...) patch is read as quilt's cat_file reads it
+  } catch (e) {
+    if (isPatchqError(e)) throw e;
+    throw new PatchqError('E_IO', `Patch ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   const chunks = splitMailbox(text);
   if (chunks.length > 1 && opts.name !== undefined) throw new PatchqError('E_STATE', `Option \`-P' can only be used when importing a single patch (${file} holds ${chunks.length} mails)`);
   // An mbox file holding a single mail is named as git would name that mail, too.
