@@ -4,11 +4,11 @@
  * that change nothing, --json shapes, and quilt pushing/popping what patchq left.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDemo } from '../../src/demo/build.js';
-import { numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
+import { CLI, numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
 
 let made: string | null = null;
 
@@ -53,6 +53,12 @@ function twins(): [string, string] {
   const theirs = tempDir();
   cpSync(ours, theirs, { recursive: true, preserveTimestamps: true });
   return [ours, theirs];
+}
+
+/** chown -R */
+function chownTree(p: string, uid: number, gid: number): void {
+  chownSync(p, uid, gid);
+  if (lstatSync(p).isDirectory()) for (const e of readdirSync(p)) chownTree(join(p, e), uid, gid);
 }
 
 /** Everything but patchq's own side area. */
@@ -234,6 +240,27 @@ describe('kill -9 in the middle', () => {
         killed++;
       }
       expect(killed).toBeGreaterThan(2);
+    }
+  });
+});
+
+describe('a patch file that cannot be read', () => {
+  it('is one line naming it, exit 1, nothing changed, for every command that reads it', (ctx) => {
+    const d = stack();
+    chmodSync(join(d, 'patches/04-twelve.patch'), 0o000);
+    // Root reads anything: as root, the commands run as nobody, who owns the tree.
+    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const home = tempDir('patchq-home-');
+    if (user.uid !== undefined) for (const p of [d, home]) chownTree(p, user.uid, user.gid);
+    const env = { ...process.env, QUILTRC: '-', LANG: 'C', HOME: home, PATCHQ_CONFIG_DIR: join(home, 'config'), PATCHQ_CACHE_DIR: join(home, 'cache') };
+    const as = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: d, env, encoding: 'utf8', ...user });
+    // nobody may not reach the built binary (a checkout in a private home): nothing to check.
+    if (as(['--version']).status !== 0) return ctx.skip();
+    const before = snapshot(d, { withPc: true });
+    for (const args of [['header', '04-twelve.patch'], ['rename', '-P', '04-twelve.patch', 'x.patch'], ['delete', '-r', '04-twelve.patch'], ['files', '04-twelve.patch'], ['export', '-o', join(home, 'out')], ['push']]) {
+      const r = as(args);
+      expect([args.join(' '), r.status, r.stderr]).toEqual([args.join(' '), 1, `${join(d, 'patches/04-twelve.patch')}: cannot be read (EACCES)\n`]);
+      expect(snapshot(d, { withPc: true })).toEqual(before);
     }
   });
 });

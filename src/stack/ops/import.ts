@@ -15,7 +15,7 @@
  * (o: old header + new diff, a: old header, "---", new patch, n: new patch as is; without
  * -d, the side that has a header wins and two different headers are refused).
  */
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { diffHunks, formatHunk, parsePatch } from '../../engine/index.js';
 import { PatchqError, isPatchqError } from '../../engine/errors.js';
@@ -119,13 +119,12 @@ function planFile(tree: Tree, cwd: string, file: string, strip: number, opts: Im
   const abs = resolve(cwd, file);
   if (!existsSync(abs)) throw new PatchqError('E_NOT_FOUND', `Patch ${file} does not exist`);
   if (!statSync(abs).isFile()) throw new PatchqError('E_IO', `Patch ${file} is not a file`);
-  let text: string;
   try {
-    text = readPatchFile(abs, file)!; // a .gz (.bz2, .xz...) patch is read as quilt's cat_file reads it
+    accessSync(abs, constants.R_OK); // named as given, where a read would name the absolute path
   } catch (e) {
-    if (isPatchqError(e)) throw e;
     throw new PatchqError('E_IO', `Patch ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  const text = readPatchFile(abs, file)!; // a .gz (.bz2, .xz...) patch is read as quilt's cat_file reads it
   const chunks = splitMailbox(text);
   if (chunks.length > 1 && opts.name !== undefined) throw new PatchqError('E_STATE', `Option \`-P' can only be used when importing a single patch (${file} holds ${chunks.length} mails)`);
   // An mbox file holding a single mail is named as git would name that mail, too.
