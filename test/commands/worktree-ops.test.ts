@@ -91,6 +91,22 @@ describe('fold', () => {
     expect(existsSync(join(d, 'new.txt'))).toBe(false);
   });
 
+  it("-q prints only the count of failed hunks, as quilt's fold -q (patch -s): where the rejects went with -f, nothing more without", () => {
+    const bad = FOLD.replace('-y\n', '-w\n');
+    const [ours, theirs] = [tree().d, tree().d];
+    const q = quilt(theirs, ['fold', '-q', '-f'], {}, bad);
+    expect(q.stdout).toBe('1 out of 1 hunk FAILED -- saving rejects to file b.txt.rej\n');
+    const p = patchq(ours, ['fold', '-q', '-f'], {}, bad);
+    expect([p.code, p.stdout]).toEqual([q.code, q.stdout]);
+    expect(snapshot(ours)).toEqual(snapshot(theirs));
+    // Without -f nothing is written, so no .rej to name (quilt's fold leaves one): the count alone, as push -q says it.
+    const { d } = tree();
+    const before = snapshot(d, { withPc: true });
+    const r = patchq(d, ['fold', '-q'], {}, bad);
+    expect([r.code, r.stdout]).toEqual([1, '1 out of 1 hunk FAILED\n']);
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+  });
+
   it('fold and edit refuse with no patch applied, in quilt\'s words', () => {
     const d = tempDir('patchq-wt-ops-');
     write(d, 'patches/series', '');

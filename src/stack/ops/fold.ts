@@ -71,7 +71,12 @@ export function fold(tree: Tree, patchText: string, opts: FoldOptions = {}): Fol
       // A file that is not there: GNU patch's words (fold runs patch as quilt does).
       if (r.report.missing) return lines.push(...missingFileLines(r.report, leadingText(patchText, parsed.files, i), Boolean(opts.quiet)));
       const rej = opts.force ? { rejectsFile: `${r.report.path}.rej` } : {};
-      for (const l of formatFileReport(r.report, rej)) if (!opts.quiet || /FAILED|NOT MERGED/.test(l)) lines.push(l);
+      for (const l of formatFileReport(r.report, rej)) {
+        if (!opts.quiet) lines.push(l);
+        // -q is patch -s under quilt, as for push -q: the count of failed hunks alone, with
+        // where the rejects went when they were saved (-f).
+        else if (/^\d+ out of \d+ hunks? FAILED/.test(l)) lines.push(opts.force ? l : l.replace(/ -- .*$/, ''));
+      }
     });
     const shown = displayName(tree, top);
     if (!run.report.ok && !opts.force) {
