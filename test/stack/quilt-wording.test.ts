@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { patchq, quilt, read, snapshot, tempDir, write, type Run } from '../helpers/tree.js';
+import { numbered, patchq, quilt, read, snapshot, tempDir, write, type Run } from '../helpers/tree.js';
 
 const out = (r: Run) => [r.code, (r.stdout + r.stderr).replace(/\n+$/, '')];
 
@@ -180,6 +180,22 @@ describe('quilt wording on twin trees', () => {
     expect(out(patchq(join(p, 'dir'), ['fold', '-q'], {}, mod3))).toEqual(out(qfold(join(q, 'dir'), mod3)));
     expect(read(p, 'dir/file3.txt')).toBe('This is file3.txt, now modified.\n');
     expect(out(patchq(p, ['diff', '-p', 'ab', '--no-timestamps']))).toEqual(out(quilt(q, ['diff', '-p', 'ab', '--no-timestamps'])));
+  });
+
+  it('fold from a subdirectory names the files from there, as quilt (patch -d) prints them', () => {
+    const [q, p] = twins((d) => {
+      write(d, 'sub/s.txt', numbered(8));
+      write(d, 'top.txt', 'top\n');
+    });
+    const both = sameAsQuilt(q, p);
+    both(['new', 'x.patch']);
+    const inSub = (d: string, args: string[], input: string, run: typeof patchq) => out(run(join(d, 'sub'), args, {}, input));
+    const fix = '--- a/s.txt\n+++ b/s.txt\n@@ -2,3 +2,3 @@\n l2\n-l3\n+L3\n l4\n--- a/more.txt\n+++ b/more.txt\n@@ -0,0 +1 @@\n+more\n';
+    expect(inSub(p, ['fold'], fix, patchq)).toEqual(inSub(q, ['fold'], fix, quilt));
+    const bad = '--- a/s.txt\n+++ b/s.txt\n@@ -6,3 +6,3 @@\n l6\n-nope\n+L7\n l8\n';
+    expect(inSub(p, ['fold', '-f'], bad, patchq)).toEqual(inSub(q, ['fold', '-f'], bad, quilt));
+    for (const f of ['sub/s.txt', 'sub/more.txt', 'sub/s.txt.rej']) expect(read(p, f), f).toBe(read(q, f));
+    both(['files']);
   });
 
   it("refresh -z forks what changed since the last refresh into a new patch (quilt's refresh-z.test); popping goes back step by step", () => {
