@@ -187,4 +187,19 @@ describe('edit', () => {
     expect(patchq(d, ['refresh']).code).toBe(0);
     expect(read(d, 'patches/01-a.patch')).toContain('+EDITED\n');
   });
+
+  it("a file add refuses (below patches/ or .pc/) stops edit before the editor, exit 1, as quilt's edit", () => {
+    const editor = 'sh -c \'for f; do echo EDITED >> "$f"; done\' sh';
+    for (const args of [['edit', 'patches/series'], ['edit', '.pc/applied-patches'], ['edit', 'b.txt', 'patches/01-a.patch']]) {
+      const [ours, theirs] = [tree().d, tree().d];
+      const p = patchq(ours, args, { EDITOR: editor });
+      const q = quilt(theirs, args, { EDITOR: editor });
+      expect({ args, code: p.code, out: p.stdout + p.stderr }).toEqual({ args, code: q.code, out: q.stdout + q.stderr });
+      expect(p.code).toBe(1);
+      // Nothing edited; a file add did take stays added, as quilt's add leaves it (patchq's own records aside).
+      const visible = (d: string) => Object.fromEntries(Object.entries(snapshot(d, { withPc: true })).filter(([k]) => !k.startsWith('.pc/.patchq/')));
+      expect(visible(ours)).toEqual(visible(theirs));
+      expect(read(ours, 'b.txt')).toBe('x\ny\nz\n');
+    }
+  });
 });
