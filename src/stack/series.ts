@@ -93,22 +93,26 @@ export function insertEntry(text: string, entries: SeriesEntry[], after: string 
   return lines.join('');
 }
 
-export function removeEntry(text: string, entries: SeriesEntry[], name: string): string {
-  const e = entries.find((x) => x.name === name);
-  if (!e) throw new PatchqError('E_NOT_FOUND', `Patch ${name} is not in series`);
-  const lines = splitKeep(text);
-  lines.splice(e.line - 1, 1);
-  return lines.join('');
+/** Every line naming `name` (a patch listed twice goes whole, as quilt's remove_from_series takes it). */
+function linesOf(entries: SeriesEntry[], name: string): number[] {
+  const at = entries.filter((x) => x.name === name).map((x) => x.line);
+  if (at.length === 0) throw new PatchqError('E_NOT_FOUND', `Patch ${name} is not in series`);
+  return at;
 }
 
-/** Rename in place, keeping the options and any trailing comment on the line. */
+export function removeEntry(text: string, entries: SeriesEntry[], name: string): string {
+  const drop = new Set(linesOf(entries, name));
+  return splitKeep(text).filter((_, i) => !drop.has(i + 1)).join('');
+}
+
+/** Rename in place (on every line naming it), keeping the options and any trailing comment on the line. */
 export function renameEntry(text: string, entries: SeriesEntry[], from: string, to: string): string {
-  const e = entries.find((x) => x.name === from);
-  if (!e) throw new PatchqError('E_NOT_FOUND', `Patch ${from} is not in series`);
   const lines = splitKeep(text);
-  const l = lines[e.line - 1]!;
-  const [at, fromB] = nameIn(l, from);
-  lines[e.line - 1] = l.slice(0, at) + nameToBytes(to) + l.slice(at + fromB.length);
+  for (const n of linesOf(entries, from)) {
+    const l = lines[n - 1]!;
+    const [at, fromB] = nameIn(l, from);
+    lines[n - 1] = l.slice(0, at) + nameToBytes(to) + l.slice(at + fromB.length);
+  }
   return lines.join('');
 }
 

@@ -122,6 +122,17 @@ describe('delete', () => {
     expect(read(ours, 'patches/02-five.patch~')).toBe(read(theirs, 'patches/02-five.patch~'));
   });
 
+  it('delete and rename act on every line of a patch listed twice, as quilt does (no line left naming a file gone)', () => {
+    for (const args of [['delete', '-r', '04-twelve.patch'], ['rename', '-P', '04-twelve.patch', 'x.patch']]) {
+      const [ours, theirs] = twins();
+      for (const d of [ours, theirs]) write(d, 'patches/series', read(d, 'patches/series') + '# again:\n04-twelve.patch -p1 # twice\n');
+      const p = patchq(ours, args);
+      const q = quilt(theirs, args);
+      expect({ args, code: p.code, out: p.stdout }).toEqual({ args, code: q.code, out: q.stdout });
+      expect(visible(ours)).toEqual(visible(theirs));
+    }
+  });
+
   it('refuses an applied patch below the top, an unknown one, and -n at the end; nothing changes', () => {
     const d = stack();
     const before = snapshot(d, { withPc: true });
