@@ -21,6 +21,8 @@ export const run: RunFn = async (ctx, args) => {
   appliedPatch(t, loadState(t)); // quilt's wording when there is no top patch
   const added = addFiles(t, ctx.cwd, args.positionals);
   for (const l of added.lines) (l.includes('is already in patch') ? ctx.out.warn : ctx.out.line)(l);
+  // As quilt's edit: an add that failed (a file below patches/ or .pc/) ends it before the editor.
+  if (added.refused.length > 0) return { exitCode: 1, data: { patch: appliedPatch(t, loadState(t)), added: added.added, already: added.already, refused: added.refused } };
   const editor = ctx.env.VISUAL || loadSettings(ctx.env).editor.value;
   // As quilt: from the top of the tree, with the files named from there (subdir/foo).
   const files = args.positionals.map((f) => treeRelative(t, ctx.cwd, f));

@@ -1,6 +1,6 @@
 /** files: the files of the top (or named) patch, quilt's `files [-v] [-a] [-l] [--combine P] [PATCH]`. */
 import { PatchqError } from '../engine/errors.js';
-import { displayName, listFiles } from '../stack/index.js';
+import { listFiles } from '../stack/index.js';
 import { opt, tree } from './common.js';
 import type { RunFn } from './types.js';
 
@@ -9,7 +9,7 @@ export const run: RunFn = async (ctx, args) => {
   const t = tree(ctx);
   const combine = opt.str(args, 'combine');
   const all = opt.bool(args, 'all') || combine !== undefined;
-  const rows = listFiles(t, {
+  const { patches, rows } = listFiles(t, {
     ...(args.positionals[0] ? { patch: args.positionals[0] } : {}),
     all,
     cwd: ctx.cwd,
@@ -17,14 +17,16 @@ export const run: RunFn = async (ctx, args) => {
   });
   const verbose = opt.bool(args, 'verbose');
   const labels = opt.bool(args, 'labels');
-  let last: string | null = null;
-  for (const r of rows) {
-    const name = displayName(t, r.patch, ctx.env);
-    // quilt: -a -v heads each patch's files with its name; -l puts it on every line instead.
-    if (all && verbose && !labels && r.patch !== last) ctx.out.line(name);
-    last = r.patch;
-    const label = labels ? (verbose ? `[${name}] ` : `${name} `) : '';
-    ctx.out.line(label + (verbose && !labels ? `${r.status} ${r.file}` : r.file));
+  // quilt prints these names bare (its files script does not use print_patch), even under
+  // QUILT_PATCHES_PREFIX; -a -v heads every patch, one with no files too.
+  const byPatch = new Map<string, typeof rows>();
+  for (const r of rows) byPatch.get(r.patch)?.push(r) ?? byPatch.set(r.patch, [r]);
+  for (const patch of patches) {
+    if (all && verbose && !labels) ctx.out.line(patch);
+    for (const r of byPatch.get(patch) ?? []) {
+      const label = labels ? (verbose ? `[${patch}] ` : `${patch} `) : '';
+      ctx.out.line(label + (verbose && !labels ? `${r.status} ${r.file}` : r.file));
+    }
   }
   return { data: rows };
 };

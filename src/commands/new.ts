@@ -4,20 +4,27 @@ import { events, opt, tree } from './common.js';
 import type { RunFn } from './types.js';
 
 export const run: RunFn = async (ctx, args) => {
-  const name = args.positionals[0];
-  if (!name || args.positionals.length > 1) throw new PatchqError('E_USAGE', "Usage: patchq new [-p N] PATCHNAME");
+  const given = args.positionals[0];
+  if (!given || args.positionals.length > 1) throw new PatchqError('E_USAGE', "Usage: patchq new [-p 0|1|ab] PATCHNAME");
+  const strip = opt.str(args, 'strip');
+  // quilt's rule, as for refresh: a -p2 patch would have no folder for the second level to
+  // take off, and refresh could not write it (exit 1, quilt's words, nothing written).
+  if (strip !== undefined && !['0', '1', 'ab'].includes(strip)) {
+    throw new PatchqError('E_STATE', `Cannot create patches with -p${strip}, please specify -p0, p1, or -pab instead`);
+  }
+  const t = tree(ctx, true);
+  // As quilt's new (and import -P, rename): "patches/x.patch" names x.patch.
+  const name = given.startsWith(`${t.patchesName}/`) ? given.slice(t.patchesName.length + 1) : given;
   const template = opt.str(args, 'template');
   if (template) {
     const { createTemplatePatch } = await import('../templates/index.js');
     const { parseSets } = await import('./template.js');
-    const t = tree(ctx, true);
     checkPatchName(name, t.seriesName);
     const run = await createTemplatePatch(t, name, template, parseSets(args.options.set));
     const res = await push(t, { target: { name } }, events(ctx));
     if (!res.failed) ctx.out.line(`Now at patch ${name}`);
     return { exitCode: res.failed ? 1 : 0, data: { name, template, params: run.params, files: run.files.filter((f) => f.before !== f.after).map((f) => f.path) } };
   }
-  const strip = opt.str(args, 'strip');
-  ctx.out.line(newPatch(tree(ctx, true), name, strip !== undefined && /^\d+$/.test(strip) ? { strip: Number(strip) } : {}));
+  ctx.out.line(newPatch(t, name, strip === '0' ? { strip: 0 } : strip === 'ab' ? { ab: true } : {}));
   return { data: { name } };
 };

@@ -329,11 +329,16 @@ function report(h: Hunk, i: number, L: Landing, newPos: number, sub: string): Hu
 }
 
 export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): CascadeResult {
-  const { hunks, text } = input;
+  const { text } = input;
   // CR-insensitive matching only for a file that is CRLF throughout: in a mixed file,
   // "if x:\r\n" and "if x:\n" are different lines, and treating them as equal can make
   // a second copy of a pre-image look like the only one (found by the property tests).
   const fileCrlf = text.includes('\r\n') && !/(^|[^\r])\n/.test(text);
+  // A patch turned CRLF on the way (every line: a mail client) meant LF lines: into a file
+  // that is not CRLF throughout, its lines go without the CRs, as GNU patch strips them
+  // ("Stripping trailing CRs from patch"), not as "x\r\n" among the file's "y\n".
+  if (input.crlfTransport && !fileCrlf) input = { ...input, hunks: input.hunks.map(withoutCr) };
+  const { hunks } = input;
   const patchCrlf = hunks.some((h) => h.lines.some((l) => l.text.endsWith('\r\n')));
   const crlf = (fileCrlf && !patchCrlf) || input.crlfTransport === true;
   const key = crlf ? crlfKey : rawKey;
@@ -384,6 +389,9 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
  * Splice the landings; failed hunks report GNU's "FAILED at" position through `offset`.
  * `lines` is `src` split, or its first lines when no landing reaches past them.
  */
+/** A hunk with its lines' trailing CR taken off ("x\r\n" -> "x\n"; "x\r" before a no-newline marker -> "x"). */
+const withoutCr = (h: Hunk): Hunk => ({ ...h, lines: h.lines.map((l) => ({ ...l, text: l.text.replace(/\r(\n?)$/, '$1') })) });
+
 function finish(
   hunks: readonly Hunk[],
   lines: readonly string[],

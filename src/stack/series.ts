@@ -15,6 +15,11 @@ export interface SeriesEntry {
   /** -pN; 1 when not given. */
   strip: number;
   reverse: boolean;
+  /**
+   * `-pab`, which quilt's `new -p ab` writes (GNU patch cannot read it): the next refresh
+   * writes a/ b/ labels and takes it out of the series (quilt's change_db_strip_level).
+   */
+  ab?: boolean;
   /** Every option word after the name, as written. */
   options: string[];
   /** 1-based line in the series file. */
@@ -54,17 +59,19 @@ export function parseSeries(text: string, file = 'series'): SeriesEntry[] {
     const name = nameFromBytes(bytes);
     let strip = 1;
     let reverse = false;
+    let ab = false;
     for (let k = 0; k < options.length; k++) {
       const o = options[k]!;
       const m = /^-p(\d+)$/.exec(o);
       if (m) strip = Number(m[1]);
+      else if (o === '-pab') ab = true;
       else if (o === '-p' && /^\d+$/.test(options[k + 1] ?? '')) strip = Number(options[++k]);
       else if (o === '-R') reverse = true;
     }
     checkListedName(name, file, i + 1);
     // A patch listed twice (a generated series) is kept, as quilt keeps it: push refuses
     // to apply it a second time ("already applied; check your series file"), pop works.
-    entries.push({ name, strip, reverse, options, line: i + 1 });
+    entries.push({ name, strip, reverse, ...(ab ? { ab } : {}), options, line: i + 1 });
   });
   return entries;
 }
@@ -86,22 +93,26 @@ export function insertEntry(text: string, entries: SeriesEntry[], after: string 
   return lines.join('');
 }
 
-export function removeEntry(text: string, entries: SeriesEntry[], name: string): string {
-  const e = entries.find((x) => x.name === name);
-  if (!e) throw new PatchqError('E_NOT_FOUND', `Patch ${name} is not in series`);
-  const lines = splitKeep(text);
-  lines.splice(e.line - 1, 1);
-  return lines.join('');
+/** Every line naming `name` (a patch listed twice goes whole, as quilt's remove_from_series takes it). */
+function linesOf(entries: SeriesEntry[], name: string): number[] {
+  const at = entries.filter((x) => x.name === name).map((x) => x.line);
+  if (at.length === 0) throw new PatchqError('E_NOT_FOUND', `Patch ${name} is not in series`);
+  return at;
 }
 
-/** Rename in place, keeping the options and any trailing comment on the line. */
+export function removeEntry(text: string, entries: SeriesEntry[], name: string): string {
+  const drop = new Set(linesOf(entries, name));
+  return splitKeep(text).filter((_, i) => !drop.has(i + 1)).join('');
+}
+
+/** Rename in place (on every line naming it), keeping the options and any trailing comment on the line. */
 export function renameEntry(text: string, entries: SeriesEntry[], from: string, to: string): string {
-  const e = entries.find((x) => x.name === from);
-  if (!e) throw new PatchqError('E_NOT_FOUND', `Patch ${from} is not in series`);
   const lines = splitKeep(text);
-  const l = lines[e.line - 1]!;
-  const [at, fromB] = nameIn(l, from);
-  lines[e.line - 1] = l.slice(0, at) + nameToBytes(to) + l.slice(at + fromB.length);
+  for (const n of linesOf(entries, from)) {
+    const l = lines[n - 1]!;
+    const [at, fromB] = nameIn(l, from);
+    lines[n - 1] = l.slice(0, at) + nameToBytes(to) + l.slice(at + fromB.length);
+  }
   return lines.join('');
 }
 
@@ -121,7 +132,7 @@ export function setEntry(text: string, entries: SeriesEntry[], name: string, to:
   const [start, nameB] = nameIn(l, name);
   const at = start + nameB.length;
   const [, rest = '', comment = ''] = /^([^#]*?)(\s*#.*)?\n?$/.exec(l.slice(at)) ?? [];
-  const opts = rest.replace(/\s-p\s*\d+/g, '').replace(/\s-R(?=\s|$)/g, '');
+  const opts = rest.replace(/\s-p\s*\d+/g, '').replace(/\s-pab(?=\s|$)/g, '').replace(/\s-R(?=\s|$)/g, '');
   lines[e.line - 1] = `${l.slice(0, at)}${strip === 1 ? '' : ` -p${strip}`}${opts}${reverse ? ' -R' : ''}${comment}\n`;
   return lines.join('');
 }
@@ -209,8 +220,16 @@ export function checkPatchName(name: string, seriesName = 'series'): void {
     throw new PatchqError('E_PATH_OUTSIDE', `Patch name '${name}' invalid: it must be a relative path inside the patches directory.`);
   }
   if (name.startsWith('#')) throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: cannot start with '#'.`);
+  // .pc/NAME/ holds a patch's originals: it must not be (or be inside) what .pc/ keeps for
+  // quilt and patchq, or a patch's needs-refresh marker (pop would take the lock with it).
+  if (PC_OWN.has(name.split('/')[0]!) || name.endsWith('~refresh')) {
+    throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: it would clash with quilt's state in .pc/`);
+  }
   checkNameLength(name);
 }
+
+/** What quilt (and patchq, in .patchq) keep directly in .pc/ besides the patches' folders. */
+const PC_OWN = new Set(['.patchq', '.version', '.quilt_patches', '.quilt_series', 'applied-patches', '.snap']);
 
 /** The file system's NAME_MAX: bytes in one path component (Linux, macOS, Windows). */
 const NAME_MAX = 255;

@@ -66,8 +66,8 @@ export function fileStamp(path: string): string | null {
 
 /**
  * A file's bytes (latin1), null when it is not there. A directory where a file should be
- * (a tracked file replaced by a folder, a series path that is a folder) is a clear error
- * naming it, not an internal one.
+ * (a tracked file replaced by a folder, a series path that is a folder), or one that cannot
+ * be read (no permission), is a clear error naming it, not an internal one.
  */
 export function readText(p: string): string | null {
   return read(p, 'latin1') as string | null;
@@ -81,8 +81,10 @@ function read(p: string, encoding?: 'latin1'): string | Buffer | null {
   try {
     return readFileSync(p, encoding);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new PatchqError('E_IO', 'is a directory, where a file was expected', { file: p });
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new PatchqError('E_IO', 'is a directory, where a file was expected', { file: p });
+    // No read permission (EACCES), an I/O error...: one line naming the file, not an internal error.
+    throw new PatchqError('E_IO', `cannot be read (${code ?? (e as Error).message})`, { file: p });
   }
 }
 export const sha1 = (data: string | null): string | null => (data === null ? null : createHash('sha1').update(data, 'latin1').digest('hex'));

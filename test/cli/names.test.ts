@@ -93,6 +93,28 @@ describe('patch names', () => {
     expect(patchq(root, ['refresh']).code).toBe(0);
   });
 
+  it("refuses, for every command that names a patch, a name whose .pc/ folder would be quilt's or patchq's own state; nothing written", () => {
+    const root = tree();
+    expect(patchq(root, ['push', 'one']).code).toBe(0);
+    expect(patchq(root, ['snapshot']).code).toBe(0);
+    write(root, 'in.diff', creates('in.txt'));
+    const before = snapshot(root, { withPc: true });
+    // .pc/NAME/ would be (or be inside) .pc/.patchq (the lock, the records: pop would take them
+    // away), quilt's own files, the snapshot, or a patch's needs-refresh marker.
+    const bad = ['.patchq', '.patchq/x.patch', '.version', '.quilt_patches', '.quilt_series', 'applied-patches', '.snap', '.snap/x.patch', 'x.patch~refresh', 'sub/one.diff~refresh'];
+    for (const name of bad) {
+      for (const args of [['new', name], ['import', '-P', name, 'in.diff'], ['rename', name], ['fork', name], ['refresh', `-z${name}`]]) {
+        const r = patchq(root, args);
+        expect([args.join(' '), r.code, r.stderr.trim().split('\n').length]).toEqual([args.join(' '), 1, 1]);
+        expect(r.stderr).toContain(`Patch name '${name}' invalid`);
+        expect(snapshot(root, { withPc: true })).toEqual(before);
+      }
+    }
+    // The stack still works: pop and push.
+    expect(patchq(root, ['pop']).code).toBe(0);
+    expect(patchq(root, ['push']).code).toBe(0);
+  });
+
   it('a name in a hand-written series too long with what .pc/ adds: push refuses it naming the series line, before pushing anything', () => {
     const root = tempDir();
     // 249 bytes: the patch file exists, but .pc/NAME~refresh (which pop and refresh look

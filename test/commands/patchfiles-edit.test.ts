@@ -4,11 +4,11 @@
  * that change nothing, --json shapes, and quilt pushing/popping what patchq left.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDemo } from '../../src/demo/build.js';
-import { numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
+import { CLI, numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
 
 let made: string | null = null;
 
@@ -55,6 +55,12 @@ function twins(): [string, string] {
   return [ours, theirs];
 }
 
+/** chown -R */
+function chownTree(p: string, uid: number, gid: number): void {
+  chownSync(p, uid, gid);
+  if (lstatSync(p).isDirectory()) for (const e of readdirSync(p)) chownTree(join(p, e), uid, gid);
+}
+
 /** Everything but patchq's own side area. */
 const visible = (d: string) => Object.fromEntries(Object.entries(snapshot(d, { withPc: true })).filter(([k]) => !k.startsWith('.pc/.patchq')));
 
@@ -90,6 +96,41 @@ describe('delete', () => {
     expect(read(d, 'patches/04-twelve.patch~')).toContain('+L12');
     const t = JSON.parse(patchq(d, ['delete', '--json']).stdout);
     expect(t).toEqual({ deleted: '03-nine.patch', popped: true, top: '02-five.patch', file: 'kept' });
+  });
+
+  it("--backup keeps the old patch file as PATCH~ with its mode and time, as quilt's mv does (delete -r, header, refresh)", () => {
+    const [ours, theirs] = twins();
+    const old = new Date('2020-01-02T03:04:05Z');
+    for (const d of [ours, theirs]) {
+      for (const n of ['02-five.patch', '03-nine.patch', '04-twelve.patch']) {
+        chmodSync(join(d, 'patches', n), 0o600);
+        utimesSync(join(d, 'patches', n), old, old);
+      }
+      write(d, 'a.txt', read(d, 'a.txt') + 'more\n');
+    }
+    for (const [d, run] of [[ours, patchq], [theirs, quilt]] as const) {
+      expect(run(d, ['delete', '-r', '--backup', '04-twelve.patch']).code).toBe(0);
+      expect(run(d, ['refresh', '--backup']).code).toBe(0);
+    }
+    expect(patchq(ours, ['header', '-r', '--backup', '02-five.patch'], {}, 'New words\n').code).toBe(0);
+    expect(quiltWithStdin(theirs, ['header', '-r', '--backup', '02-five.patch'], 'New words\n')).toBe(0);
+    for (const f of ['04-twelve.patch~', '03-nine.patch~', '02-five.patch~', '02-five.patch', '03-nine.patch']) {
+      const [a, b] = [ours, theirs].map((d) => statSync(join(d, 'patches', f)));
+      expect([f, a!.mode, a!.mtimeMs <= old.getTime()]).toEqual([f, b!.mode, b!.mtimeMs <= old.getTime()]);
+      if (f.endsWith('~')) expect([f, a!.mode & 0o777, a!.mtimeMs]).toEqual([f, 0o600, old.getTime()]);
+    }
+    expect(read(ours, 'patches/02-five.patch~')).toBe(read(theirs, 'patches/02-five.patch~'));
+  });
+
+  it('delete and rename act on every line of a patch listed twice, as quilt does (no line left naming a file gone)', () => {
+    for (const args of [['delete', '-r', '04-twelve.patch'], ['rename', '-P', '04-twelve.patch', 'x.patch']]) {
+      const [ours, theirs] = twins();
+      for (const d of [ours, theirs]) write(d, 'patches/series', read(d, 'patches/series') + '# again:\n04-twelve.patch -p1 # twice\n');
+      const p = patchq(ours, args);
+      const q = quilt(theirs, args);
+      expect({ args, code: p.code, out: p.stdout }).toEqual({ args, code: q.code, out: q.stdout });
+      expect(visible(ours)).toEqual(visible(theirs));
+    }
   });
 
   it('refuses an applied patch below the top, an unknown one, and -n at the end; nothing changes', () => {
@@ -210,6 +251,27 @@ describe('kill -9 in the middle', () => {
         killed++;
       }
       expect(killed).toBeGreaterThan(2);
+    }
+  });
+});
+
+describe('a patch file that cannot be read', () => {
+  it('is one line naming it, exit 1, nothing changed, for every command that reads it', (ctx) => {
+    const d = stack();
+    chmodSync(join(d, 'patches/04-twelve.patch'), 0o000);
+    // Root reads anything: as root, the commands run as nobody, who owns the tree.
+    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const home = tempDir('patchq-home-');
+    if (user.uid !== undefined) for (const p of [d, home]) chownTree(p, user.uid, user.gid);
+    const env = { ...process.env, QUILTRC: '-', LANG: 'C', HOME: home, PATCHQ_CONFIG_DIR: join(home, 'config'), PATCHQ_CACHE_DIR: join(home, 'cache') };
+    const as = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: d, env, encoding: 'utf8', ...user });
+    // nobody may not reach the built binary (a checkout in a private home): nothing to check.
+    if (as(['--version']).status !== 0) return ctx.skip();
+    const before = snapshot(d, { withPc: true });
+    for (const args of [['header', '04-twelve.patch'], ['rename', '-P', '04-twelve.patch', 'x.patch'], ['delete', '-r', '04-twelve.patch'], ['files', '04-twelve.patch'], ['export', '-o', join(home, 'out')], ['push']]) {
+      const r = as(args);
+      expect([args.join(' '), r.status, r.stderr]).toEqual([args.join(' '), 1, `${join(d, 'patches/04-twelve.patch')}: cannot be read (EACCES)\n`]);
+      expect(snapshot(d, { withPc: true })).toEqual(before);
     }
   });
 });

@@ -5,7 +5,7 @@
  * files as `patchq push -a`, with authors, dates and subjects from the patch headers.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { git, numbered, patchq, read, snapshot, tempDir, write, gitRepo } from '../helpers/tree.js';
@@ -144,6 +144,22 @@ describe('export', () => {
     expect(read(join(am, 'w'), 'new.bin')).toBe(bytes(70, 3).toString('latin1'));
     expect(existsSync(join(am, 'w', 'keep.txt'))).toBe(false);
     expect(read(join(am, 'w'), 'moved.txt')).toBe(numbered(10).replace('l5\n', 'L5\n'));
+  });
+
+  it('an output place it cannot write (a folder where a mail goes, a file above DIR) is one line naming it, nothing written', () => {
+    const d = fork();
+    mkdirSync(join(d, 'out/0002-Remove-old.txt-and-make-run.sh-executable.patch'), { recursive: true });
+    write(d, 'afile', 'x\n');
+    const before = snapshot(d, { withPc: true });
+    for (const [args, path] of [[['export', '-o', 'out'], join(d, 'out/0002-Remove-old.txt-and-make-run.sh-executable.patch')], [['export', '-o', 'afile/sub'], join(d, 'afile')]] as const) {
+      const r = patchq(d, [...args]);
+      expect([args.join(' '), r.code, r.stderr.trim().split('\n').length]).toEqual([args.join(' '), 1, 1]);
+      expect(r.stderr).toContain(path);
+      expect(r.stderr).not.toMatch(/internal error/);
+      // Not the first mail either, nor a temp file.
+      expect(snapshot(d, { withPc: true })).toEqual(before);
+      expect(readdirSync(join(d, 'out'))).toEqual(['0002-Remove-old.txt-and-make-run.sh-executable.patch']);
+    }
   });
 
   it('refuses an unknown patch and writes nothing', () => {

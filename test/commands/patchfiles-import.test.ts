@@ -6,10 +6,10 @@
  * `quilt import` writes, and what quilt imports is read by patchq.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { git, numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
+import { CLI, git, numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
 
 /** A real `diff -u` of `rel` before/after, with labels a/ b/ (or p0 names). */
 function unified(dir: string, rel: string, before: string, after: string, p0 = false): string {
@@ -45,6 +45,12 @@ function baseTree(): string {
   const d = tempDir();
   write(d, 'app.txt', numbered(12));
   return d;
+}
+
+/** chown -R */
+function chownTree(p: string, uid: number, gid: number): void {
+  chownSync(p, uid, gid);
+  if (lstatSync(p).isDirectory()) for (const e of readdirSync(p)) chownTree(join(p, e), uid, gid);
 }
 
 const treeFiles = (d: string) => Object.fromEntries(Object.entries(snapshot(d)).filter(([k]) => !k.startsWith('patches/')));
@@ -236,6 +242,32 @@ describe('import', () => {
     const r = patchq(d, ['import', '-P', 'fix.diff', join(src, 'other.diff')]);
     expect(r).toMatchObject({ code: 1, stderr: 'Patch fix.diff exists. Replace with -f.\n' });
     expect(snapshot(d, { withPc: true })).toEqual(popped);
+  });
+
+  it('refuses a FILE that is a folder or cannot be read in one line naming it, exit 1, nothing written', (ctx) => {
+    const d = baseTree();
+    write(d, 'patches/series', 'keep.patch\n');
+    write(d, 'patches/keep.patch', unified(d, 'app.txt', numbered(12), numbered(12).replace('l7\n', 'L7\n')));
+    const src = tempDir('patchq-src-');
+    mkdirSync(join(src, 'dir.diff'));
+    write(src, 'locked.diff', unified(src, 'app.txt', numbered(12), numbered(12).replace('l4\n', 'L4\n')));
+    chmodSync(join(src, 'locked.diff'), 0o000);
+    const before = snapshot(d, { withPc: true });
+    const r = patchq(d, ['import', join(src, 'dir.diff')]);
+    expect([r.code, r.stderr]).toEqual([1, `Patch ${join(src, 'dir.diff')} is not a file\n`]);
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+    // Root reads anything: as root, the command runs as nobody, who owns the trees.
+    const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const home = tempDir('patchq-home-');
+    if (user.uid !== undefined) for (const p of [d, src, home]) chownTree(p, user.uid, user.gid);
+    const env = { ...process.env, QUILTRC: '-', LANG: 'C', HOME: home, PATCHQ_CONFIG_DIR: join(home, 'config'), PATCHQ_CACHE_DIR: join(home, 'cache') };
+    const as = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: d, env, encoding: 'utf8', ...user });
+    // nobody may not reach the built binary (a checkout in a private home): nothing to check.
+    if (as(['--version']).status !== 0) return ctx.skip();
+    const locked = as(['import', join(src, 'locked.diff')]);
+    expect([locked.status, locked.stderr.trim().split('\n').length]).toEqual([1, 1]);
+    expect(locked.stderr).toMatch(new RegExp(`^Patch ${join(src, 'locked.diff')} cannot be read \\(EACCES\\)\n$`));
+    expect(snapshot(d, { withPc: true })).toEqual(before);
   });
 
   it('-f replaces an unapplied patch; -d o|a|n picks the header as quilt does', () => {

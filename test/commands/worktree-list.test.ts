@@ -61,6 +61,24 @@ describe('files, against quilt files', () => {
     expect(same('files', ['patches/02-b']).stdout).toBe('b.txt\nc.txt\n');
   });
 
+  it('-a -v heads an applied patch with no files too, and -a -v / -l print bare names under QUILT_PATCHES_PREFIX, as quilt does', () => {
+    const t = tempDir('patchq-wt-list-');
+    write(t, 'a.txt', numbered(5));
+    expect(patchq(t, ['new', '01-a.patch']).code).toBe(0);
+    expect(patchq(t, ['add', 'a.txt']).code).toBe(0);
+    write(t, 'a.txt', numbered(5).replace('l3\n', 'L3\n'));
+    expect(patchq(t, ['refresh']).code).toBe(0);
+    expect(patchq(t, ['new', '02-empty.patch']).code).toBe(0);
+    for (const env of [{}, { QUILT_PATCHES_PREFIX: 'yes' }]) {
+      for (const args of [['files', '-a', '-v'], ['files', '-a', '-l'], ['files', '-a', '-l', '-v'], ['files', '-v', '--combine', '01-a.patch']]) {
+        const p = patchq(t, args, env);
+        const q = quilt(t, args, env);
+        expect({ args, env, code: p.code, out: p.stdout }).toEqual({ args, env, code: q.code, out: q.stdout });
+      }
+    }
+    expect(patchq(t, ['files', '-a', '-v']).stdout).toBe('01-a.patch\n  a.txt\n02-empty.patch\n');
+  });
+
   it('--json rows and refusals', () => {
     const before = snapshot(d, { withPc: true });
     const j = JSON.parse(patchq(d, ['files', '--json', '-a']).stdout);

@@ -91,6 +91,22 @@ describe('fold', () => {
     expect(existsSync(join(d, 'new.txt'))).toBe(false);
   });
 
+  it("-q prints only the count of failed hunks, as quilt's fold -q (patch -s): where the rejects went with -f, nothing more without", () => {
+    const bad = FOLD.replace('-y\n', '-w\n');
+    const [ours, theirs] = [tree().d, tree().d];
+    const q = quilt(theirs, ['fold', '-q', '-f'], {}, bad);
+    expect(q.stdout).toBe('1 out of 1 hunk FAILED -- saving rejects to file b.txt.rej\n');
+    const p = patchq(ours, ['fold', '-q', '-f'], {}, bad);
+    expect([p.code, p.stdout]).toEqual([q.code, q.stdout]);
+    expect(snapshot(ours)).toEqual(snapshot(theirs));
+    // Without -f nothing is written, so no .rej to name (quilt's fold leaves one): the count alone, as push -q says it.
+    const { d } = tree();
+    const before = snapshot(d, { withPc: true });
+    const r = patchq(d, ['fold', '-q'], {}, bad);
+    expect([r.code, r.stdout]).toEqual([1, '1 out of 1 hunk FAILED\n']);
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+  });
+
   it('fold and edit refuse with no patch applied, in quilt\'s words', () => {
     const d = tempDir('patchq-wt-ops-');
     write(d, 'patches/series', '');
@@ -170,5 +186,20 @@ describe('edit', () => {
     expect(patchq(d, ['edit', 'b.txt'], { EDITOR: 'exit 3;' }).code).toBe(3);
     expect(patchq(d, ['refresh']).code).toBe(0);
     expect(read(d, 'patches/01-a.patch')).toContain('+EDITED\n');
+  });
+
+  it("a file add refuses (below patches/ or .pc/) stops edit before the editor, exit 1, as quilt's edit", () => {
+    const editor = 'sh -c \'for f; do echo EDITED >> "$f"; done\' sh';
+    for (const args of [['edit', 'patches/series'], ['edit', '.pc/applied-patches'], ['edit', 'b.txt', 'patches/01-a.patch']]) {
+      const [ours, theirs] = [tree().d, tree().d];
+      const p = patchq(ours, args, { EDITOR: editor });
+      const q = quilt(theirs, args, { EDITOR: editor });
+      expect({ args, code: p.code, out: p.stdout + p.stderr }).toEqual({ args, code: q.code, out: q.stdout + q.stderr });
+      expect(p.code).toBe(1);
+      // Nothing edited; a file add did take stays added, as quilt's add leaves it (patchq's own records aside).
+      const visible = (d: string) => Object.fromEntries(Object.entries(snapshot(d, { withPc: true })).filter(([k]) => !k.startsWith('.pc/.patchq/')));
+      expect(visible(ours)).toEqual(visible(theirs));
+      expect(read(ours, 'b.txt')).toBe('x\ny\nz\n');
+    }
   });
 });

@@ -89,6 +89,30 @@ describe('patches written by real tools', () => {
   });
 });
 
+describe('a patch turned CRLF on the way (every line, as a Windows mail client saves it)', () => {
+  it('lands LF lines in a file that is LF, as GNU patch strips the CRs: no line ending mixed in', () => {
+    const dir = tmp();
+    writeTree(dir, { a: seq(1, 6), b: seq(1, 6).replace('3\n', 'three\n') + '7\n' });
+    const diff = spawnSync('diff', ['-u', '--label', 'a/f', '--label', 'b/f', 'a', 'b'], { cwd: dir, encoding: 'latin1' }).stdout;
+    const sent = diff.replace(/\n/g, '\r\n');
+    const patch = parsePatch(sent);
+    expect(patch.crlfTransport).toBe(true);
+    for (const [before, name] of [[seq(1, 6), 'f'], ['0\n' + seq(1, 6), 'g']] as const) {
+      const work = tmp();
+      writeTree(work, { [name]: before });
+      const gnu = gnuPatch(work, sent.replace(/ [ab]\/f\r/g, (m) => m.replace('f', name)));
+      expect(gnu.code).toBe(0);
+      const { results, report } = applyPatch(patch, () => ({ text: before }));
+      expect(report.ok).toBe(true);
+      expect(results[0]!.text).toBe(readLatin1(join(work, name)));
+      expect(results[0]!.text).not.toContain('\r');
+    }
+    // A file CRLF throughout takes the CRLF lines as they are (GNU refuses: "different line endings").
+    const crlf = seq(1, 6).replace(/\n/g, '\r\n');
+    expect(applyPatch(patch, () => ({ text: crlf })).results[0]!.text).toBe((seq(1, 6).replace('3\n', 'three\n') + '7\n').replace(/\n/g, '\r\n'));
+  });
+});
+
 describe('quilt interop', () => {
   it('a patch written by real `quilt refresh` applies, and patchq diff of the same change is accepted by `quilt push`', () => {
     const dir = tmp();

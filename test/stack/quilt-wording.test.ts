@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { patchq, quilt, read, tempDir, write, type Run } from '../helpers/tree.js';
+import { numbered, patchq, quilt, read, snapshot, tempDir, write, type Run } from '../helpers/tree.js';
 
 const out = (r: Run) => [r.code, (r.stdout + r.stderr).replace(/\n+$/, '')];
 
@@ -180,6 +180,22 @@ describe('quilt wording on twin trees', () => {
     expect(out(patchq(join(p, 'dir'), ['fold', '-q'], {}, mod3))).toEqual(out(qfold(join(q, 'dir'), mod3)));
     expect(read(p, 'dir/file3.txt')).toBe('This is file3.txt, now modified.\n');
     expect(out(patchq(p, ['diff', '-p', 'ab', '--no-timestamps']))).toEqual(out(quilt(q, ['diff', '-p', 'ab', '--no-timestamps'])));
+  });
+
+  it('fold from a subdirectory names the files from there, as quilt (patch -d) prints them', () => {
+    const [q, p] = twins((d) => {
+      write(d, 'sub/s.txt', numbered(8));
+      write(d, 'top.txt', 'top\n');
+    });
+    const both = sameAsQuilt(q, p);
+    both(['new', 'x.patch']);
+    const inSub = (d: string, args: string[], input: string, run: typeof patchq) => out(run(join(d, 'sub'), args, {}, input));
+    const fix = '--- a/s.txt\n+++ b/s.txt\n@@ -2,3 +2,3 @@\n l2\n-l3\n+L3\n l4\n--- a/more.txt\n+++ b/more.txt\n@@ -0,0 +1 @@\n+more\n';
+    expect(inSub(p, ['fold'], fix, patchq)).toEqual(inSub(q, ['fold'], fix, quilt));
+    const bad = '--- a/s.txt\n+++ b/s.txt\n@@ -6,3 +6,3 @@\n l6\n-nope\n+L7\n l8\n';
+    expect(inSub(p, ['fold', '-f'], bad, patchq)).toEqual(inSub(q, ['fold', '-f'], bad, quilt));
+    for (const f of ['sub/s.txt', 'sub/more.txt', 'sub/s.txt.rej']) expect(read(p, f), f).toBe(read(q, f));
+    both(['files']);
   });
 
   it("refresh -z forks what changed since the last refresh into a new patch (quilt's refresh-z.test); popping goes back step by step", () => {
@@ -382,6 +398,64 @@ describe('quilt wording on twin trees', () => {
     expect(out(quilt(p, ['pop']))).toEqual([0, 'Removing patch ñew.patch\nRestoring f\n\nNo patches applied']);
   });
 
+  it('new takes a leading patches/ folder off the name, as quilt new does', () => {
+    const [q, p] = twins((d) => write(d, 'f', 'a\n'));
+    const both = sameAsQuilt(q, p);
+    both(['new', 'patches/p.patch']);
+    both(['new', 'patches/sub/q.patch']);
+    both(['add', 'f']);
+    for (const d of [q, p]) write(d, 'f', 'b\n');
+    both(['refresh']);
+    for (const f of ['patches/series', '.pc/applied-patches']) expect(read(p, f), f).toBe(read(q, f));
+    expect(existsSync(join(p, 'patches/sub/q.patch'))).toBe(true);
+    both(['pop', '-a']);
+    // The folder is the one the tree uses (QUILT_PATCHES).
+    const [q2, p2] = twins(() => {});
+    const mine = sameAsQuilt(q2, p2, { QUILT_PATCHES: 'mine' });
+    mine(['new', 'mine/x.patch']);
+    mine(['series']);
+    expect(read(p2, 'mine/series')).toBe(read(q2, 'mine/series'));
+  });
+
+  it('new -p takes 0 or 1 (or ab) as quilt new does; another level is refused, nothing written', () => {
+    const [q, p] = twins((d) => write(d, 'f', 'a\n'));
+    const both = sameAsQuilt(q, p);
+    const before = snapshot(p, { withPc: true });
+    // A -p2 patch could not be refreshed (no folder for the second level): quilt refuses it here.
+    for (const level of ['2', '10', 'x', '1x']) both(['new', '-p', level, 'p.patch']);
+    expect(snapshot(p, { withPc: true })).toEqual(before);
+    both(['new', '-p', '0', 'p0.patch']);
+    both(['new', '-p', '1', 'p1.patch']);
+    expect(read(p, 'patches/series')).toBe(read(q, 'patches/series'));
+  });
+
+  it('new -p ab writes -pab into the series as quilt new does; the first refresh, by either tool, writes a/ b/ labels and drops it', () => {
+    const noTs = { QUILT_NO_DIFF_TIMESTAMPS: '1' };
+    const [q, p] = twins((d) => write(d, 'f', 'a\n'));
+    const both = sameAsQuilt(q, p, noTs);
+    both(['new', '-p', 'ab', 'x.patch']);
+    expect(read(p, 'patches/series')).toBe(read(q, 'patches/series'));
+    both(['add', 'f']);
+    for (const d of [q, p]) write(d, 'f', 'b\n');
+    both(['refresh']);
+    for (const f of ['patches/series', 'patches/x.patch']) expect(read(p, f), f).toBe(read(q, f));
+    expect(read(p, 'patches/x.patch')).toMatch(/^--- a\/f$/m);
+    // The other tool's refresh after each one's new: the series ends as quilt's, and quilt pushes the patch back.
+    for (const [make, fresh] of [[patchq, quilt], [quilt, patchq]] as const) {
+      const d = tempDir();
+      write(d, 'f', 'a\n');
+      expect(make(d, ['new', '-p', 'ab', 'y.patch']).code).toBe(0);
+      expect(make(d, ['add', 'f']).code).toBe(0);
+      write(d, 'f', 'b\n');
+      expect(fresh(d, ['refresh'], noTs).code).toBe(0);
+      expect(read(d, 'patches/series')).toBe('y.patch\n');
+      expect(read(d, 'patches/y.patch')).toBe(read(p, 'patches/x.patch'));
+      expect(quilt(d, ['pop']).code).toBe(0);
+      expect(quilt(d, ['push']).code).toBe(0);
+      expect(read(d, 'f')).toBe('b\n');
+    }
+  });
+
   it('refresh -p 2 and up is refused as quilt refuses it, nothing written', () => {
     const [q, p] = twins((d) => write(d, 'f', 'a\n'));
     const both = sameAsQuilt(q, p);
@@ -396,6 +470,29 @@ describe('quilt wording on twin trees', () => {
     const r = patchq(p, ['pop', '--refresh'], { QUILT_REFRESH_ARGS: '-p 2' });
     expect([r.code, r.stderr]).toEqual([1, 'Cannot refresh patches with -p2, please specify -p0, -p1, or -pab instead\n']);
     expect(patchq(p, ['applied']).stdout).toBe('p.patch\n');
+  });
+
+  it('refresh of a patch the series strips at -p2 (import -p2) is refused as quilt refuses it; refresh -p1 then writes a -p1 patch', () => {
+    const [q, p] = twins((d) => {
+      write(d, 'f', 'a\n');
+      write(d, 'in.diff', '--- x/old/f\n+++ y/new/f\n@@ -1 +1 @@\n-a\n+b\n');
+    });
+    const both = sameAsQuilt(q, p, { QUILT_NO_DIFF_TIMESTAMPS: '1' });
+    both(['import', '-p2', 'in.diff']);
+    both(['push']);
+    for (const d of [q, p]) write(d, 'f', 'c\n');
+    const patch = read(p, 'patches/in.diff');
+    both(['refresh']);
+    // Nothing written: the patch still strips at -p2 and pops.
+    expect(read(p, 'patches/in.diff')).toBe(patch);
+    expect(read(p, 'patches/series')).toBe('in.diff -p2\n');
+    both(['refresh', '-p1']);
+    expect(read(p, 'patches/series')).toBe(read(q, 'patches/series'));
+    const norm = (d: string) => read(d, 'patches/in.diff').split(basename(d)).join('TREE');
+    expect(norm(p)).toBe(norm(q));
+    both(['pop']);
+    both(['push']);
+    expect(read(p, 'f')).toBe('c\n');
   });
 
   it('refresh warns about added lines that end in whitespace, as quilt does', () => {

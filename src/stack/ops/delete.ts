@@ -70,7 +70,8 @@ export function deletePatch(tree: Tree, given: string | undefined, opts: DeleteO
     const bytes = opts.remove ? readBytes(patchPath) : null;
     let file: DeleteResult['file'] = 'kept';
     if (bytes !== null) {
-      if (opts.backup) ops.push({ kind: 'write', path: `${patchPath}~`, data: bytes });
+      // quilt's mv: PATCH~ is the old file itself (mode, time; a link, as the delete follows).
+      if (opts.backup) ops.push({ kind: 'copy', path: `${patchPath}~`, from: patchPath });
       ops.push({ kind: 'delete', path: patchPath });
       file = opts.backup ? 'backup' : 'removed';
     }

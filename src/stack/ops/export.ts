@@ -21,7 +21,7 @@
  * Nothing in the stack changes, so no transaction: everything is computed first, then
  * each mail is written atomically into DIR.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatHunk, parsePatch, reverseFilePatch } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
@@ -164,12 +164,27 @@ export function exportSeries(tree: Tree, opts: ExportOptions): ExportResult {
   }
   if (existsSync(opts.outDir) && !statSync(opts.outDir).isDirectory()) throw new PatchqError('E_USAGE', `${opts.outDir} is not a directory`);
   const exported: ExportedPatch[] = [];
-  mails.forEach((m, i) => {
+  const out = mails.map((m, i) => {
     const prefix = opts.numbered && mails.length > 1 ? `[PATCH ${i + 1}/${mails.length}]` : '[PATCH]';
     const data = formatMail({ id: sha1(m.text)!, author: m.author, date: m.date, subject: m.subject, body: m.body, diff: m.diff, prefix, signature: opts.signature });
     const file = join(opts.outDir, gitPatchName(i + 1, m.subject));
+    if (existsSync(file) && !statSync(file).isFile()) throw new PatchqError('E_IO', 'is a directory, where a file was expected', { file });
     exported.push({ patch: m.e.name, file, subject: m.subject, author: m.author, date: m.date });
-    writeFileAtomic(file, Buffer.from(data, 'latin1'));
+    return { file, data };
   });
+  // What the file system refuses (a file above DIR, no permission) is one line naming the place.
+  const refused = (e: unknown, file: string, what: string) => new PatchqError('E_IO', `cannot ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file });
+  try {
+    mkdirSync(opts.outDir, { recursive: true });
+  } catch (e) {
+    throw refused(e, opts.outDir, 'make this folder');
+  }
+  for (const { file, data } of out) {
+    try {
+      writeFileAtomic(file, Buffer.from(data, 'latin1'));
+    } catch (e) {
+      throw refused(e, file, 'write it');
+    }
+  }
   return { exported, skipped };
 }

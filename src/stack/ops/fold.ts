@@ -10,7 +10,7 @@
  * fails leaves the tree as it was (quilt's fold would leave .rej files); with `force` the
  * partial result is written with the rejects beside it, as quilt does.
  */
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { applyPatch, formatFileReport, leadingText, missingFileLines, parsePatch } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
 import type { FileResult, ParsedPatch, PatchReport } from '../../engine/types.js';
@@ -70,21 +70,32 @@ export function fold(tree: Tree, patchText: string, opts: FoldOptions = {}): Fol
     run.results.forEach((r, i) => {
       // A file that is not there: GNU patch's words (fold runs patch as quilt does).
       if (r.report.missing) return lines.push(...missingFileLines(r.report, leadingText(patchText, parsed.files, i), Boolean(opts.quiet)));
-      const rej = opts.force ? { rejectsFile: `${r.report.path}.rej` } : {};
-      for (const l of formatFileReport(r.report, rej)) if (!opts.quiet || /FAILED|NOT MERGED/.test(l)) lines.push(l);
+      // Named from the folder the command runs in, as patch -d prints them under quilt.
+      const from = (p: string) => fromSubdir(opts.subdir, p);
+      const shown = opts.subdir ? { ...r.report, path: from(r.report.path), oldPath: r.report.oldPath && from(r.report.oldPath) } : r.report;
+      const rej = opts.force ? { rejectsFile: `${shown.path}.rej` } : {};
+      for (const l of formatFileReport(shown, rej)) {
+        if (!opts.quiet) lines.push(l);
+        // -q is patch -s under quilt, as for push -q: the count of failed hunks alone, with
+        // where the rejects went when they were saved (-f).
+        else if (/^\d+ out of \d+ hunks? FAILED/.test(l)) lines.push(opts.force ? l : l.replace(/ -- .*$/, ''));
+      }
     });
     const shown = displayName(tree, top);
     if (!run.report.ok && !opts.force) {
       throw new PatchqError('E_APPLY', `Nothing folded into patch ${shown}: the patch does not apply (enforce with -f)`, { data: { lines, report: run.report } });
     }
-    const { ops, added } = foldOps(tree, top, parsed, run.results, current);
+    const { ops, added } = foldOps(tree, top, parsed, run.results, current, opts.subdir);
     applyTransaction(tree, ops);
     return { patch: top, added, report: run.report, forced: !run.report.ok, lines };
   });
 }
 
 /** The one transaction: backups (and record) for files new to the patch, then the results and rejects. */
-function foldOps(tree: Tree, top: string, parsed: ParsedPatch, results: FileResult[], current: Map<string, string | null>): { ops: FileOp[]; added: string[] } {
+/** A tree path as named from `subdir` (patch -d's view: "sub/s.txt" is "s.txt" from sub). */
+const fromSubdir = (subdir: string | undefined, p: string): string => (subdir ? posix.relative(subdir, p) : p);
+
+function foldOps(tree: Tree, top: string, parsed: ParsedPatch, results: FileResult[], current: Map<string, string | null>, subdir?: string): { ops: FileOp[]; added: string[] } {
   const inPatch = new Set(backedUpFiles(tree, top));
   const rec = readRecord(tree, top) ?? emptyRecord();
   const ops: FileOp[] = [];
@@ -107,7 +118,13 @@ function foldOps(tree: Tree, top: string, parsed: ParsedPatch, results: FileResu
       const mode = parseMode(r.mode) ?? modeOf(tree, f.oldPath ?? r.report.path) ?? parseMode(f.newMode) ?? 0o644;
       ops.push({ kind: 'write', path: treePath(tree, r.report.path), data: r.text, mode });
     }
-    if (r.rejects) ops.push({ kind: 'write', path: treePath(tree, `${r.report.path}.rej`), data: r.rejects });
+    if (r.rejects) {
+      // The .rej names its file as patch -d names it, too ("--- s.txt" from sub/).
+      const head = `--- ${r.report.path}\n+++ ${r.report.path}\n`;
+      const name = fromSubdir(subdir, r.report.path);
+      const data = subdir && r.rejects.startsWith(head) ? `--- ${name}\n+++ ${name}\n${r.rejects.slice(head.length)}` : r.rejects;
+      ops.push({ kind: 'write', path: treePath(tree, `${r.report.path}.rej`), data });
+    }
   });
   if (added.length > 0) ops.push(recordOp(tree, top, rec));
   return { ops, added };

@@ -14,7 +14,7 @@ import { findPatch as findInSeries } from '../find.js';
 import { displayName, type Tree } from '../layout.js';
 import type { SeriesEntry } from '../series.js';
 import { loadState, withLock } from '../session.js';
-import { readText, readBytes } from '../state.js';
+import { readText } from '../state.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { readPatch, writePatchOp } from '../patchfile.js';
 
@@ -135,7 +135,8 @@ export function writeHeader(tree: Tree, given: string | undefined, mode: 'append
     const next = header + body;
     const ops: FileOp[] = [];
     if (next !== old) {
-      if (opts.backup && old !== null) ops.push({ kind: 'write', path: `${path}~`, data: readBytes(path)! });
+      // quilt's mv: PATCH~ is the old file itself (mode, time; a link, as the write follows).
+      if (opts.backup && old !== null) ops.push({ kind: 'copy', path: `${path}~`, from: path });
       ops.push(writePatchOp(tree, name, next));
     }
     const shown = displayName(tree, name);

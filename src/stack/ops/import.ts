@@ -15,7 +15,7 @@
  * (o: old header + new diff, a: old header, "---", new patch, n: new patch as is; without
  * -d, the side that has a header wins and two different headers are refused).
  */
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { diffHunks, formatHunk, parsePatch } from '../../engine/index.js';
 import { PatchqError, isPatchqError } from '../../engine/errors.js';
@@ -58,14 +58,6 @@ export interface ImportResult {
   lines: string[];
   /** quilt's stderr lines ("Replacing patch X with new version"). */
   warnings: string[];
-}
-
-/** Names that would land on quilt's own files in .pc/ (or patchq's side area). */
-function checkPcClash(name: string): void {
-  const first = name.split('/')[0]!;
-  if (['.patchq', '.version', '.quilt_patches', '.quilt_series', 'applied-patches', '.snap'].includes(first) || name.endsWith('~refresh')) {
-    throw new PatchqError('E_USAGE', `Patch name '${name}' invalid: it would clash with quilt's state in .pc/`);
-  }
 }
 
 interface Planned extends ImportedPatch {
@@ -126,7 +118,12 @@ export function importPatches(tree: Tree, cwd: string, files: string[], opts: Im
 function planFile(tree: Tree, cwd: string, file: string, strip: number, opts: ImportOptions, warnings: string[]): Planned[] {
   const abs = resolve(cwd, file);
   if (!existsSync(abs)) throw new PatchqError('E_NOT_FOUND', `Patch ${file} does not exist`);
-  if (!statSync(abs).isFile()) throw new PatchqError('E_USAGE', `Patch ${file} is not a file`);
+  if (!statSync(abs).isFile()) throw new PatchqError('E_IO', `Patch ${file} is not a file`);
+  try {
+    accessSync(abs, constants.R_OK); // named as given, where a read would name the absolute path
+  } catch (e) {
+    throw new PatchqError('E_IO', `Patch ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   const text = readPatchFile(abs, file)!; // a .gz (.bz2, .xz...) patch is read as quilt's cat_file reads it
   const chunks = splitMailbox(text);
   if (chunks.length > 1 && opts.name !== undefined) throw new PatchqError('E_STATE', `Option \`-P' can only be used when importing a single patch (${file} holds ${chunks.length} mails)`);
@@ -146,7 +143,6 @@ function planFile(tree: Tree, cwd: string, file: string, strip: number, opts: Im
     let name = byMail && opts.name === undefined ? gitPatchName(number, stripPatchPrefix(subject || `patch ${number}`)) : (opts.name ?? basename(file));
     if (name.startsWith(`${tree.patchesName}/`)) name = name.slice(tree.patchesName.length + 1);
     checkPatchName(name, tree.seriesName);
-    checkPcClash(name);
     if (existsSync(tree.patchesDir)) resolveInside(tree.patchesDir, name);
     const paths = [...new Set(parsed.files.flatMap((f) => [f.oldPath, f.newPath]).filter((p): p is string => !!p))];
     out.push({ name, source: file, mail: byMail ? k + 1 : null, replaced: false, files: paths, text: chunk.text });

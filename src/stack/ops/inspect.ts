@@ -123,8 +123,11 @@ export interface FileRow {
   status: '+' | '-' | ' ';
 }
 
-/** `files [-a] [--combine P] [PATCH]`: rows in quilt's order (per patch, files sorted). */
-export function listFiles(tree: Tree, opts: { patch?: string; all?: boolean; combine?: string; cwd?: string } = {}): FileRow[] {
+/**
+ * `files [-a] [--combine P] [PATCH]`: the patches listed (quilt's -a -v heads each one, files
+ * or not) and the rows in quilt's order (per patch, files sorted).
+ */
+export function listFiles(tree: Tree, opts: { patch?: string; all?: boolean; combine?: string; cwd?: string } = {}): { patches: string[]; rows: FileRow[] } {
   const view = loadState(tree);
   const last = seriesPatch(tree, view, opts.patch, opts.cwd);
   let patches = [last];
@@ -150,7 +153,7 @@ export function listFiles(tree: Tree, opts: { patch?: string; all?: boolean; com
       rows.push({ patch, file, status });
     }
   }
-  return rows;
+  return { patches, rows };
 }
 
 export interface PatchTouch {

@@ -14,7 +14,8 @@ import { readTreeFile, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { writePatchOp } from '../patchfile.js';
 
-export function newPatch(tree: Tree, name: string, opts: { strip?: number; header?: string; patchText?: string } = {}): string {
+/** `ab`: quilt's `new -p ab`, a `-pab` in the series until the first refresh writes a/ b/ labels. */
+export function newPatch(tree: Tree, name: string, opts: { strip?: number; ab?: boolean; header?: string; patchText?: string } = {}): string {
   // Before the lock: a refused name must not even create .pc/ in a fresh tree.
   checkPatchName(name, tree.seriesName);
   return withLock(tree, () => {
@@ -23,7 +24,7 @@ export function newPatch(tree: Tree, name: string, opts: { strip?: number; heade
     checkNesting(name, series.map((e) => e.name), (n) => displayName(tree, n));
     const top = applied[applied.length - 1] ?? null;
     const seriesText = readText(tree.seriesPath) ?? '';
-    const line = opts.strip !== undefined && opts.strip !== 1 ? `${name} -p${opts.strip}` : name;
+    const line = opts.ab ? `${name} -pab` : opts.strip !== undefined && opts.strip !== 1 ? `${name} -p${opts.strip}` : name;
     const ops: FileOp[] = [
       ...metadataOps(tree),
       { kind: 'write', path: tree.seriesPath, data: insertEntry(seriesText, series, top, line) },

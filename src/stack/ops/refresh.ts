@@ -16,7 +16,7 @@ import { PatchqError } from '../../engine/errors.js';
 import { displayName, type Tree } from '../layout.js';
 import { loadState, withLock } from '../session.js';
 import { setEntry } from '../series.js';
-import { backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, refreshMarker, contentId, emptyRecord, readBytes } from '../state.js';
+import { backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, refreshMarker, contentId, emptyRecord } from '../state.js';
 import { modeOf, readTreeFile, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { quiltStamp } from './diff.js';
@@ -85,6 +85,10 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   const at = applied.indexOf(name);
   if (at < 0) throw new PatchqError('E_STATE', `Patch ${shown} is not applied`);
   const entry = series.find((e) => e.name === name)!;
+  // quilt's rule for the level the series gives too (import -p2): labels are written for -p0
+  // and -p1 only, and a -p2 patch written with them would no longer push. refresh -p1 it.
+  const strip = opts.strip ?? entry.strip;
+  if (strip > 1) throw new PatchqError('E_STATE', `Cannot refresh patches with -p${strip}, please specify -p0, -p1, or -pab instead`);
   const files = backedUpFiles(tree, name);
   // A later applied patch that touches the same file "shadows" it: its backup is our new side.
   const shadow = new Map<string, string>();
@@ -100,7 +104,6 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   const order = [...new Set([...(oldParsed?.files.flatMap((f) => [f.oldPath, f.newPath]) ?? []).filter((p): p is string => !!p && files.includes(p)), ...files])];
   if (opts.sort) order.sort();
   const rec = readRecord(tree, name);
-  const strip = opts.strip ?? entry.strip;
   const sides: FileSides[] = order.map((f) => {
     const b = readBackup(tree, name, f, rec);
     // What the file is when this patch is the top one: a later patch's backup if one shadows it.
@@ -112,6 +115,8 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
       new: { text: newText, mode: later ? b.mode : (modeOf(tree, f) ?? undefined), path: later ? join(backupDir(tree, later), f) : treePath(tree, f) },
     };
   });
+  // quilt's new -p ab left -pab in the series for this refresh: a/ b/ labels.
+  if (entry.ab && opts.strip === undefined && opts.prefix === undefined) opts = { ...opts, prefix: 'ab' };
   let { body, warnings, trailing } = diffBody(tree, sides, { ...opts, strip });
   const stripped: FileOp[] = [];
   if (opts.stripWhitespace && trailing.length > 0) {
@@ -134,12 +139,13 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   const empty = body === '';
   const changed = patchText !== oldText;
   const ops: FileOp[] = [...stripped];
-  // The backup is the old file as it was (compressed, for a compressed patch), as quilt's mv.
-  if (changed && opts.backup && oldText !== null) ops.push({ kind: 'write', path: `${patchPath}~`, data: readBytes(patchPath)! });
+  // The backup is the old file itself (compressed, for a compressed patch; mode and time), as
+  // quilt's mv: a link, as the write below replaces the patch.
+  if (changed && opts.backup && oldText !== null) ops.push({ kind: 'copy', path: `${patchPath}~`, from: patchPath });
   if (changed) ops.push(writePatchOp(tree, name, patchText));
   // refresh -p N makes a -pN patch, and the patch it writes is forward: the series says
   // so, as quilt writes it ("refreshing a reverse patch un-reverses it").
-  if ((opts.strip !== undefined && opts.strip !== entry.strip) || entry.reverse) {
+  if ((opts.strip !== undefined && opts.strip !== entry.strip) || entry.reverse || entry.ab) {
     const to = { reverse: false, ...(opts.strip !== undefined ? { strip: opts.strip } : {}) };
     ops.push({ kind: 'write', path: tree.seriesPath, data: setEntry(readText(tree.seriesPath) ?? '', series, name, to) });
   }

@@ -53,7 +53,6 @@ export function renamePatch(tree: Tree, given: string | undefined, newName: stri
     const from = patchOrTop(tree, series, applied, given, cwd);
     const to = newName.startsWith(`${tree.patchesName}/`) ? newName.slice(tree.patchesName.length + 1) : newName;
     checkPatchName(to, tree.seriesName);
-    if (to.split('/')[0] === '.patchq' || to.endsWith('~refresh')) throw new PatchqError('E_USAGE', `Patch name '${to}' invalid: it would clash with quilt's state in .pc/`);
     if (existsSync(tree.patchesDir)) resolveInside(tree.patchesDir, to);
     if (to.startsWith(`${from}/`) || from.startsWith(`${to}/`)) throw new PatchqError('E_USAGE', `Patch name '${to}' invalid: a patch cannot be renamed into its own path`);
     checkNesting(to, series.filter((e) => e.name !== from).map((e) => e.name), (n) => displayName(tree, n));
