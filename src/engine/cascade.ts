@@ -385,13 +385,13 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
   return res;
 }
 
+/** A hunk with its lines' trailing CR taken off ("x\r\n" -> "x\n"; "x\r" before a no-newline marker -> "x"). */
+const withoutCr = (h: Hunk): Hunk => ({ ...h, lines: h.lines.map((l) => ({ ...l, text: l.text.replace(/\r(\n?)$/, '$1') })) });
+
 /**
  * Splice the landings; failed hunks report GNU's "FAILED at" position through `offset`.
  * `lines` is `src` split, or its first lines when no landing reaches past them.
  */
-/** A hunk with its lines' trailing CR taken off ("x\r\n" -> "x\n"; "x\r" before a no-newline marker -> "x"). */
-const withoutCr = (h: Hunk): Hunk => ({ ...h, lines: h.lines.map((l) => ({ ...l, text: l.text.replace(/\r(\n?)$/, '$1') })) });
-
 function finish(
   hunks: readonly Hunk[],
   lines: readonly string[],
