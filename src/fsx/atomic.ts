@@ -67,7 +67,13 @@ export function writeFileAtomic(path: string, data: Buffer | string, opts: { mod
   closeSync(fd);
   // The file is new (a unique temp name, or a fresh staging file): openSync gave it the mode
   // less the umask. A chmod where the umask took bits away keeps the mode exact.
-  if (opts.mode !== undefined && needsChmod(opts.mode)) chmodSync(tmp, opts.mode);
-  if (tmp !== path) renameSync(tmp, path);
+  try {
+    if (opts.mode !== undefined && needsChmod(opts.mode)) chmodSync(tmp, opts.mode);
+    if (tmp !== path) renameSync(tmp, path);
+  } catch (e) {
+    // A target that is a folder, a read-only folder...: no temp file of ours left beside it.
+    if (tmp !== path) rmSync(tmp, { force: true });
+    throw e;
+  }
   if (opts.sync !== false) fsyncDir(dir);
 }

@@ -23,7 +23,16 @@ export interface Tree {
 }
 
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
-const readTrim = (p: string) => (existsSync(p) ? readFileSync(p, 'utf8').trim() : '');
+function readTrim(p: string): string {
+  if (!existsSync(p)) return '';
+  try {
+    return readFileSync(p, 'utf8').trim();
+  } catch (e) {
+    // A folder there, no read permission: one line naming the file, as state.ts's reads say it.
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new PatchqError('E_IO', code === 'EISDIR' ? 'is a directory, where a file was expected' : `cannot be read (${code ?? (e as Error).message})`, { file: p });
+  }
+}
 
 function treeAt(root: string, env: NodeJS.ProcessEnv): Tree {
   const pcName = env.QUILT_PC || '.pc';

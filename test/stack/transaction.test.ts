@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyTransaction, recoverTransaction, type FileOp } from '../../src/stack/transaction.js';
 import { locateOrCreateTree } from '../../src/stack/layout.js';
+import { writeFileAtomic } from '../../src/fsx/atomic.js';
 import { numbered, patchq, read, snapshot as fullSnapshot, tempDir, write } from '../helpers/tree.js';
 
 /** The work tree without the patches directory (the series itself does not move). */
@@ -329,4 +330,32 @@ describe('kill -9 at every step', () => {
     }
     expect(midRollBack).toBeGreaterThanOrEqual(10);
   }, 120_000);
+});
+
+describe('writeFileAtomic', () => {
+  it('leaves no temp file when the rename into place fails (a folder there)', () => {
+    const d = tempDir();
+    mkdirSync(join(d, 'target'));
+    write(d, 'target/inside', 'x');
+    expect(() => writeFileAtomic(join(d, 'target'), 'new bytes')).toThrow(/EISDIR|EEXIST|ENOTEMPTY/);
+    expect(readdirSync(d).sort()).toEqual(['target']);
+    expect(readFileSync(join(d, 'target/inside'), 'utf8')).toBe('x');
+    // And where it can: written, nothing else.
+    writeFileAtomic(join(d, 'f'), 'bytes', { mode: 0o600 });
+    expect(readdirSync(d).sort()).toEqual(['f', 'target']);
+  });
+});
+
+describe('.pc metadata that is not a file', () => {
+  it('a folder where .pc/.quilt_series or .quilt_patches goes is one line naming it, exit 1, nothing written', () => {
+    for (const name of ['.quilt_series', '.quilt_patches']) {
+      const d = tempDir();
+      mkdirSync(join(d, '.pc', name), { recursive: true });
+      const before = fullSnapshot(d, { withPc: true });
+      const r = patchq(d, ['new', 'x.patch']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`${join(d, '.pc', name)}: is a directory, where a file was expected\n`);
+      expect(fullSnapshot(d, { withPc: true })).toEqual(before);
+    }
+  });
 });
