@@ -18,18 +18,35 @@ import { storedColor } from './settings/paths.js';
 import { quiltArgs } from './settings/quilt-env.js';
 import { applyQuiltrc } from './settings/quiltrc.js';
 
+/**
+ * The progress bar (a terminal only) is drawn on the line where the next output goes: it
+ * is wiped before anything else is printed there, so no line ever starts after a bar.
+ */
+let barShown = false;
+function clearBar(): void {
+  if (!barShown) return;
+  barShown = false;
+  writeOut('\r\x1b[K');
+}
+
 function makePrinter(json: boolean, tty: boolean): Printer {
   return {
     line: (text = '') => {
-      if (!json) writeOut(text + '\n');
+      if (json) return;
+      clearBar();
+      writeOut(text + '\n');
     },
-    warn: (text) => writeErr(text + '\n'),
+    warn: (text) => {
+      clearBar();
+      writeErr(text + '\n');
+    },
     progress: (done, total, label) => {
       if (json || !tty) return;
       const width = 24;
       const filled = total > 0 ? Math.round((done / total) * width) : 0;
       writeOut(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label}\x1b[K`);
-      if (done >= total) writeOut('\r\x1b[K');
+      barShown = true;
+      if (done >= total) clearBar();
     },
   };
 }
@@ -47,6 +64,7 @@ async function openTui(cwd: string): Promise<number | null> {
 
 /** One error, printed once: JSON on stdout under --json, else one line on stderr. */
 function report(err: unknown, json: boolean, env: NodeJS.ProcessEnv): number {
+  clearBar();
   if (isPatchqError(err)) {
     if (json) writeOut(jsonError(err));
     else if (err.message !== '') writeErr(err.describe() + '\n');
@@ -125,6 +143,7 @@ export async function main(argv: string[]): Promise<number> {
     const ctx = context(json, tty, color);
     const { run } = await command.load();
     const result = (await run(ctx, args)) ?? {};
+    clearBar();
     if (json && result.data !== undefined) writeOut(jsonResult(result.data));
     if (result.tui && tty && !json) {
       const code = await openTui(result.tui.cwd);
