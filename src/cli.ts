@@ -11,7 +11,7 @@ import { commandHelp, usage } from './commands/help.js';
 import { findCommand } from './commands/registry.js';
 import type { Context, Printer } from './commands/types.js';
 import { exitCodeFor, isPatchqError, EXIT, PatchqError } from './errors.js';
-import { resolveColor } from './output/color.js';
+import { dumbTerminal, resolveColor } from './output/color.js';
 import { jsonError, jsonResult } from './output/json.js';
 import { stdoutIsTTY, writeErr, writeOut } from './output/stdio.js';
 import { storedColor } from './settings/paths.js';
@@ -29,7 +29,7 @@ function clearBar(): void {
   writeOut('\r\x1b[K');
 }
 
-function makePrinter(json: boolean, tty: boolean): Printer {
+function makePrinter(json: boolean, tty: boolean, env: NodeJS.ProcessEnv): Printer {
   return {
     line: (text = '') => {
       if (json) return;
@@ -41,7 +41,7 @@ function makePrinter(json: boolean, tty: boolean): Printer {
       writeErr(text + '\n');
     },
     progress: (done, total, label) => {
-      if (json || !tty) return;
+      if (json || !tty || dumbTerminal(env)) return;
       const width = 24;
       const filled = total > 0 ? Math.round((done / total) * width) : 0;
       writeOut(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label}\x1b[K`);
@@ -100,7 +100,7 @@ async function bare(tty: boolean): Promise<number> {
 }
 
 function context(json: boolean, tty: boolean, color: boolean): Context {
-  return { cwd: process.cwd(), env: process.env, tty, color, json, out: makePrinter(json, tty) };
+  return { cwd: process.cwd(), env: process.env, tty, color, json, out: makePrinter(json, tty, process.env) };
 }
 
 export async function main(argv: string[]): Promise<number> {

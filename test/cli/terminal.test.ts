@@ -52,4 +52,23 @@ describe('on a terminal', () => {
         [3, 2, 1].map((n) => `Removing patch p${n}.patch\nRestoring f${n}.txt\n\n`).join('') + 'No patches applied\nEND\n',
     );
   });
+
+  it('TERM=dumb: no colour and no progress bar, nor any other escape sequence, unless asked for', () => {
+    /** Raw bytes of the shell line `args` run with stdout on a terminal (script(1) makes one). */
+    const raw = (d: string, args: string, env: Record<string, string>) => {
+      const vars = Object.entries({ QUILTRC: '-', LANG: 'C', PATCHQ_CONFIG_DIR: join(d, '.cfg'), PATCHQ_CACHE_DIR: join(tmpdir(), 'patchq-test-cache'), ...env }).map(([k, v]) => `${k}=${v}`).join(' ');
+      const r = spawnSync('script', ['-qec', `export ${vars}; ${args.replaceAll('patchq', `${process.execPath} ${CLI}`)}`, '/dev/null'], { cwd: d, encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      return r.stdout;
+    };
+    for (const args of ['push -a', 'series -v', 'diff', 'pop -a']) {
+      const dumb = raw(threePatches(), args === 'push -a' ? 'patchq push -a' : `patchq push -a >/dev/null; patchq ${args}`, { TERM: 'dumb' });
+      expect(dumb, args).toMatch(/p[123]\.patch|f[123]\.txt/);
+      expect(dumb, args).not.toContain('\x1b');
+    }
+    // The same on a terminal that has colours; and asked for, colour comes on TERM=dumb too.
+    expect(raw(threePatches(), 'patchq push -a', { TERM: 'xterm' })).toContain('\x1b[32mNow at patch p3.patch\x1b[0m');
+    expect(raw(threePatches(), 'patchq push -a --color=always', { TERM: 'dumb' })).toContain('\x1b[32mNow at patch p3.patch\x1b[0m');
+    expect(raw(threePatches(), 'patchq push -a', { TERM: 'dumb', FORCE_COLOR: '1' })).toContain('\x1b[32mNow at patch p3.patch\x1b[0m');
+  });
 });
