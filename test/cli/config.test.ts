@@ -21,6 +21,19 @@ describe('patchq config', () => {
     expect(run(d, ['config', 'unset', 'fuzz']).code).toBe(2);
   });
 
+  it('list and get show the colour NO_COLOR and FORCE_COLOR decide, and name them', () => {
+    const d = temp();
+    expect(run(d, ['config', 'set', 'color', 'always']).code).toBe(0);
+    const color = (env: NodeJS.ProcessEnv) => JSON.parse(run(d, ['config', 'get', 'color', '--json'], env).stdout) as unknown;
+    expect(color({})).toEqual({ key: 'color', value: 'always', source: 'settings' });
+    expect(color({ NO_COLOR: '1' })).toEqual({ key: 'color', value: 'never', source: 'env', from: 'NO_COLOR' });
+    expect(color({ NO_COLOR: '1', FORCE_COLOR: '1' })).toEqual({ key: 'color', value: 'never', source: 'env', from: 'NO_COLOR' });
+    expect(color({ FORCE_COLOR: '0' })).toEqual({ key: 'color', value: 'never', source: 'env', from: 'FORCE_COLOR' });
+    expect(color({ FORCE_COLOR: '1' })).toEqual({ key: 'color', value: 'always', source: 'env', from: 'FORCE_COLOR' });
+    expect(color({ NO_COLOR: '', FORCE_COLOR: '' })).toEqual({ key: 'color', value: 'always', source: 'settings' });
+    expect(run(d, ['config', 'list'], { NO_COLOR: '1' }).stdout).toContain('color = never  (env NO_COLOR)\n');
+  });
+
   it('refuses bad keys and values without writing', () => {
     const d = temp();
     const bad = run(d, ['config', 'set', 'diffStyle', 'svn']);
