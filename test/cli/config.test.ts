@@ -34,6 +34,26 @@ describe('patchq config', () => {
     expect(run(d, ['config', 'list'], { NO_COLOR: '1' }).stdout).toContain('color = never  (env NO_COLOR)\n');
   });
 
+  it('the editor: VISUAL, else EDITOR, else the setting; list and get say which, and edit and header -e run that one', () => {
+    const d = temp();
+    expect(run(d, ['config', 'set', 'editor', 'from-settings']).code).toBe(0);
+    const editor = (env: NodeJS.ProcessEnv) => JSON.parse(run(d, ['config', 'get', 'editor', '--json'], env).stdout) as unknown;
+    expect(editor({})).toEqual({ key: 'editor', value: 'from-settings', source: 'settings' });
+    expect(editor({ EDITOR: 'ed-e' })).toEqual({ key: 'editor', value: 'ed-e', source: 'env', from: 'EDITOR' });
+    expect(editor({ EDITOR: 'ed-e', VISUAL: 'ed-v' })).toEqual({ key: 'editor', value: 'ed-v', source: 'env', from: 'VISUAL' });
+    // The commands that open an editor run the one config get names.
+    const script = (name: string) => {
+      writeFileSync(join(d, name), `#!/bin/sh\necho ${name} >> '${join(d, 'ran')}'\n`, { mode: 0o755 });
+      return join(d, name);
+    };
+    const env = { VISUAL: script('visual.sh'), EDITOR: script('editor.sh') };
+    writeFileSync(join(d, 'a.txt'), 'a\n');
+    expect(run(d, ['new', 'p.patch']).code).toBe(0);
+    expect(run(d, ['edit', 'a.txt'], env).code).toBe(0);
+    expect(run(d, ['header', '-e'], env).code).toBe(0);
+    expect(readFileSync(join(d, 'ran'), 'utf8')).toBe('visual.sh\nvisual.sh\n');
+  });
+
   it('refuses bad keys and values without writing', () => {
     const d = temp();
     const bad = run(d, ['config', 'set', 'diffStyle', 'svn']);
