@@ -10,7 +10,7 @@ import { parseArgs } from './commands/args.js';
 import { commandHelp, usage } from './commands/help.js';
 import { findCommand } from './commands/registry.js';
 import type { Context, Printer } from './commands/types.js';
-import { exitCodeFor, isPatchqError, EXIT, PatchqError } from './errors.js';
+import { exitCodeFor, isPatchqError, EXIT, PatchqError, systemRefusal } from './errors.js';
 import { dumbTerminal, resolveColor } from './output/color.js';
 import { jsonError, jsonResult } from './output/json.js';
 import { stdoutIsTTY, writeErr, writeOut } from './output/stdio.js';
@@ -65,6 +65,7 @@ async function openTui(cwd: string): Promise<number | null> {
 /** One error, printed once: JSON on stdout under --json, else one line on stderr. */
 function report(err: unknown, json: boolean, env: NodeJS.ProcessEnv): number {
   clearBar();
+  err = systemRefusal(err) ?? err;
   if (isPatchqError(err)) {
     if (json) writeOut(jsonError(err));
     else if (err.message !== '') writeErr(err.describe() + '\n');
