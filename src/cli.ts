@@ -101,7 +101,14 @@ async function bare(tty: boolean): Promise<number> {
 }
 
 function context(json: boolean, tty: boolean, color: boolean): Context {
-  return { cwd: process.cwd(), env: process.env, tty, color, json, out: makePrinter(json, tty, process.env) };
+  return {
+    // Asked for only by the commands that need it: --version or config work from a
+    // deleted directory, where process.cwd() throws (report() says what happened).
+    get cwd() {
+      return process.cwd();
+    },
+    env: process.env, tty, color, json, out: makePrinter(json, tty, process.env),
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {
