@@ -38,6 +38,41 @@ describe('completion', () => {
     expect(complete(d, ['patchq', 'push', 'po']).sort()).toEqual(['pool.patch', 'port.patch']);
   });
 
+  it('commands that take files complete files, those that take patches patch names, fold (stdin) neither', () => {
+    const d = temp();
+    mkdirSync(join(d, 'patches'));
+    mkdirSync(join(d, 'src'));
+    writeFileSync(join(d, 'patches', 'series'), 'pool.patch\n');
+    writeFileSync(join(d, 'app.py'), '');
+    writeFileSync(join(d, 'src', 'main.c'), '');
+    for (const cmd of ['add', 'edit', 'remove', 'revert', 'annotate', 'patches', 'diff', 'import']) {
+      expect([cmd, complete(d, ['patchq', cmd, 'ap'])]).toEqual([cmd, ['app.py']]);
+      expect([cmd, complete(d, ['patchq', cmd, 'src/'])]).toEqual([cmd, ['src/main.c']]);
+    }
+    for (const cmd of ['push', 'pop', 'refresh', 'header', 'files', 'graph', 'export', 'delete']) expect([cmd, complete(d, ['patchq', cmd, 'po'])]).toEqual([cmd, ['pool.patch']]);
+    expect(complete(d, ['patchq', 'fold', ''])).toEqual([]);
+  });
+
+  it.skipIf(spawnSync('fish', ['--version']).status !== 0)('fish completes commands, options, patch names, and files where a command takes files', () => {
+    const d = temp();
+    const bin = join(d, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'patchq'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`, { mode: 0o755 });
+    writeFileSync(join(d, 'c.fish'), run(d, ['completion', 'fish']).stdout);
+    mkdirSync(join(d, 'patches'));
+    writeFileSync(join(d, 'patches', 'series'), 'pool.patch\nport.patch\n');
+    writeFileSync(join(d, 'app.py'), '');
+    const fish = (line: string): string[] => {
+      const r = spawnSync('fish', ['--no-config', '-c', `source c.fish; complete -C '${line}'`], { cwd: d, encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}`, HOME: d, QUILTRC: '-', PATCHQ_CONFIG_DIR: join(d, '.cfg') } });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t')[0]!);
+    };
+    expect(fish('patchq pu')).toEqual(['push']);
+    expect(fish('patchq push --fu')).toEqual(['--fuzz']);
+    expect(fish('patchq push po').sort()).toEqual(['pool.patch', 'port.patch']);
+    for (const cmd of ['add', 'edit', 'remove', 'revert', 'annotate', 'patches', 'diff', 'import']) expect([cmd, fish(`patchq ${cmd} ap`)]).toEqual([cmd, ['app.py']]);
+  });
+
   it('zsh and fish scripts name every command; unknown shell is exit 2', () => {
     const d = temp();
     const zsh = run(d, ['completion', 'zsh']).stdout;
