@@ -72,7 +72,13 @@ ${cases.join('\n')}
   elif (( patch == 1 )); then compadd -- \${(f)"$(\${words[1]} --quiltrc=- series 2>/dev/null)"}
   elif (( patch == 0 )); then _files; fi
 }
-compdef _patchq patchq
+# Autoloaded from $fpath (this file named _patchq), its body runs at the first TAB: complete
+# now. Sourced (source <(patchq completion zsh)), register it for the TABs to come.
+if [[ \${zsh_eval_context[-1]} == loadautofunc ]]; then
+  _patchq "$@"
+else
+  compdef _patchq patchq
+fi
 `;
 }
 
