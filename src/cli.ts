@@ -7,7 +7,7 @@
  * the CLI never pays for ink and react).
  */
 import { parseArgs } from './commands/args.js';
-import { commandHelp, usage } from './commands/help.js';
+import { commandHelp, usage, usageLine } from './commands/help.js';
 import { findCommand } from './commands/registry.js';
 import type { Context, Printer } from './commands/types.js';
 import { exitCodeFor, isPatchqError, EXIT, PatchqError, systemRefusal } from './errors.js';
@@ -145,6 +145,7 @@ export async function main(argv: string[]): Promise<number> {
       writeOut(commandHelp(command));
       return EXIT.ok;
     }
+    if (command.maxArgs !== undefined && args.positionals.length > command.maxArgs) throw new PatchqError('E_USAGE', usageLine(command));
     const json = Boolean(args.options.json);
     const colorOption = typeof args.options.color === 'string' ? args.options.color : undefined;
     const color = !json && resolveColor(env, tty, colorOption, storedColor(env));

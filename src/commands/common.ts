@@ -1,10 +1,13 @@
 /** Small helpers every stack command shares. */
+import { PatchqError } from '../engine/errors.js';
 import type { Tree } from '../stack/layout.js';
 import { findPatch } from '../stack/find.js';
 import { openTree, type StackEvents } from '../stack/session.js';
 import { readSeriesOf } from '../stack/state.js';
 import { paintLine } from '../output/color.js';
-import type { Context, ParsedArgs } from './types.js';
+import { usageLine } from './help.js';
+import { findCommand } from './registry.js';
+import type { Command, Context, ParsedArgs } from './types.js';
 
 export const tree = (ctx: Context, create = false): Tree => openTree(ctx.cwd, ctx.env, { create });
 
@@ -26,6 +29,8 @@ export const opt = {
 export const patchArg = (ctx: Context, t: Tree, given: string): string =>
   findPatch(t, readSeriesOf(t).map((e) => e.name), given, ctx.cwd);
 
-/** push/pop's positional: a count stays a count, a name is resolved as quilt does. */
-export const stackTarget = (ctx: Context, t: Tree, all: boolean, given: string | undefined): string | undefined =>
-  all || given === undefined || /^\d+$/.test(given) ? given : patchArg(ctx, t, given);
+/** push/pop's positional: a count stays a count, a name is resolved as quilt does; with -a, none (quilt's usage). */
+export function stackTarget(ctx: Context, t: Tree, all: boolean, given: string | undefined, command: 'push' | 'pop'): string | undefined {
+  if (all && given !== undefined) throw new PatchqError('E_USAGE', usageLine(findCommand(command) as Command));
+  return given === undefined || /^\d+$/.test(given) ? given : patchArg(ctx, t, given);
+}

@@ -6,6 +6,6 @@ import type { RunFn } from './types.js';
 export const run: RunFn = async (ctx, args) => {
   const t = tree(ctx);
   const all = opt.bool(args, 'all');
-  const res = await pop(t, { target: targetFrom(all, stackTarget(ctx, t, all, args.positionals[0])), force: opt.bool(args, 'force'), quiet: opt.bool(args, 'quiet'), refresh: opt.bool(args, 'refresh'), ...(opt.bool(args, 'refresh') ? { refreshFormat: refreshFormat(ctx.env) } : {}) }, events(ctx));
+  const res = await pop(t, { target: targetFrom(all, stackTarget(ctx, t, all, args.positionals[0], 'pop')), force: opt.bool(args, 'force'), quiet: opt.bool(args, 'quiet'), refresh: opt.bool(args, 'refresh'), ...(opt.bool(args, 'refresh') ? { refreshFormat: refreshFormat(ctx.env) } : {}) }, events(ctx));
   return { data: res };
 };

@@ -13,7 +13,7 @@ export const run: RunFn = async (ctx, args) => {
   const res = await push(
     t,
     {
-      target: targetFrom(opt.bool(args, 'all'), stackTarget(ctx, t, opt.bool(args, 'all'), args.positionals[0])),
+      target: targetFrom(opt.bool(args, 'all'), stackTarget(ctx, t, opt.bool(args, 'all'), args.positionals[0], 'push')),
       force: opt.bool(args, 'force'),
       fuzz: s.fuzz.value,
       merge: mergeOpt === undefined ? (s.merge.value === 'none' ? undefined : s.merge.value) : mergeOpt === 'diff3' ? 'diff3' : mergeOpt === 'none' ? 'none' : 'merge',

@@ -1,0 +1,53 @@
+/**
+ * Usage errors through the built binary: what a command does not take is refused before
+ * anything is done, with the command's usage line on stderr and exit 2
+ * (docs/exit-codes.md; quilt prints its usage there too, with its exit 1).
+ */
+import { describe, expect, it } from 'vitest';
+import { patchq, snapshot, tempDir, write } from '../helpers/tree.js';
+import { commands } from '../../src/commands/registry.js';
+
+/** Two patches, the first one applied; git-free. */
+function tree(): string {
+  const d = tempDir();
+  for (const n of [1, 2]) {
+    write(d, `f${n}.txt`, 'one\n');
+    write(d, `patches/p${n}.patch`, `--- a/f${n}.txt\n+++ b/f${n}.txt\n@@ -1 +1 @@\n-one\n+two\n`);
+  }
+  write(d, 'patches/series', 'p1.patch\np2.patch\n');
+  expect(patchq(d, ['push']).code).toBe(0);
+  return d;
+}
+
+const usageOf = (name: string) => `Usage: patchq ${name} ${commands.find((c) => c.name === name)!.usage}`.trimEnd() + '\n';
+
+describe('usage errors', () => {
+  it('more arguments than a command takes: its usage, exit 2, nothing done', () => {
+    const d = tree();
+    const before = snapshot(d, { withPc: true });
+    const cases: Array<[string[], string]> = [
+      [['push', 'p2', 'p1'], 'push'], [['push', '-a', 'p2'], 'push'], [['pop', 'p1', 'x'], 'pop'], [['pop', '-a', 'p1'], 'pop'],
+      [['applied', 'p1', 'x'], 'applied'], [['unapplied', 'p1', 'x'], 'unapplied'], [['next', 'p1', 'x'], 'next'], [['previous', 'p2', 'x'], 'previous'],
+      [['top', 'x'], 'top'], [['series', 'x'], 'series'], [['refresh', 'p1', 'x'], 'refresh'], [['regen', 'p1', 'x'], 'regen'],
+      [['reapply', 'x'], 'reapply'], [['sync', 'x'], 'sync'], [['version', 'x'], 'version'], [['tui', 'x'], 'tui'], [['demo', 'x'], 'demo'],
+      [['completion', 'bash', 'zsh'], 'completion'], [['hook', 'install', 'x'], 'hook'], [['template', 'list', 'x'], 'template'], [['template', 'show', 'a', 'b'], 'template'],
+    ];
+    for (const [args, name] of cases) {
+      const r = patchq(d, args);
+      expect([args, r.code, r.stdout, r.stderr]).toEqual([args, 2, '', usageOf(name)]);
+    }
+    for (const [args, message] of [
+      [['config', 'list', 'x'], 'Usage: patchq config list'], [['config', 'get', 'fuzz', 'x'], 'Usage: patchq config get KEY'],
+      [['config', 'set', 'fuzz', '1', 'x'], 'Usage: patchq config set KEY VALUE'], [['config', 'unset', 'fuzz', 'x'], 'Usage: patchq config unset KEY'],
+      [['config', 'path', 'x'], 'Usage: patchq config path'],
+    ] as const) {
+      const r = patchq(d, [...args]);
+      expect([args, r.code, r.stderr]).toEqual([args, 2, `${message}\n`]);
+    }
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+    // What they do take still works.
+    expect(patchq(d, ['push', 'p2']).code).toBe(0);
+    expect(patchq(d, ['applied', 'p1']).stdout).toBe('p1.patch\n');
+    expect(patchq(d, ['template', 'x']).stderr).toBe("unknown template subcommand 'x' (list, show, run)\n");
+  });
+});
