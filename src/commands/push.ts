@@ -1,4 +1,5 @@
 import { displayName, makeBaseFor, push, targetFrom } from '../stack/index.js';
+import { PatchqError } from '../engine/errors.js';
 import { paintLine } from '../output/color.js';
 import { loadSettings } from '../settings/settings.js';
 import { events, opt, stackTarget, tree } from './common.js';
@@ -8,6 +9,8 @@ import type { RunFn } from './types.js';
 export const run: RunFn = async (ctx, args) => {
   const t = tree(ctx);
   const mergeOpt = opt.str(args, 'merge');
+  // quilt's push takes '' (--merge=), merge and diff3, and prints its usage for anything else; none: the setting off.
+  if (mergeOpt !== undefined && !['', 'merge', 'diff3', 'none'].includes(mergeOpt)) throw new PatchqError('E_USAGE', `push: --merge takes merge or diff3, got '${mergeOpt}'`);
   // --fuzz, then QUILT_PATCH_OPTS, then `patchq config set fuzz`, then 2; --merge likewise.
   const s = loadSettings(ctx.env, opt.num(args, 'fuzz') !== undefined ? { fuzz: opt.num(args, 'fuzz')! } : {});
   const res = await push(

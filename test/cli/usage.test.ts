@@ -50,4 +50,18 @@ describe('usage errors', () => {
     expect(patchq(d, ['applied', 'p1']).stdout).toBe('p1.patch\n');
     expect(patchq(d, ['template', 'x']).stderr).toBe("unknown template subcommand 'x' (list, show, run)\n");
   });
+
+  it('push --merge with a style it does not know: refused, nothing pushed (quilt: its usage)', () => {
+    const d = tree();
+    const before = snapshot(d, { withPc: true });
+    for (const args of [['push', '--merge=bogus'], ['push', '-mdiff']]) {
+      const r = patchq(d, args);
+      expect([args, r.code, r.stdout, r.stderr]).toEqual([args, 2, '', `push: --merge takes merge or diff3, got '${args[1]!.replace(/^(--merge=|-m)/, '')}'\n`]);
+    }
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+    for (const m of ['--merge', '-m', '--merge=', '--merge=merge', '--merge=diff3']) {
+      expect([m, patchq(d, ['push', m]).code]).toEqual([m, 0]);
+      expect(patchq(d, ['pop']).code).toBe(0);
+    }
+  });
 });
