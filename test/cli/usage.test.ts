@@ -64,4 +64,19 @@ describe('usage errors', () => {
       expect(patchq(d, ['pop']).code).toBe(0);
     }
   });
+
+  it("new -p takes quilt's levels only (0, 1, ab): any other is quilt's refusal, exit 1, nothing written", () => {
+    const d = tree();
+    const before = snapshot(d, { withPc: true });
+    for (const level of ['x', '3', '01', '-1']) {
+      const r = patchq(d, ['new', '-p', level, 'n.patch']);
+      expect([level, r.code, r.stdout, r.stderr]).toEqual([level, 1, '', `Cannot create patches with -p${level}, please specify -p0, p1, or -pab instead\n`]);
+    }
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+    expect(patchq(d, ['new', '-p', '0', 'a.patch']).code).toBe(0);
+    expect(patchq(d, ['new', '-p1', 'b.patch']).code).toBe(0);
+    expect(patchq(d, ['new', '-pab', 'c.patch']).code).toBe(0);
+    expect(patchq(d, ['new', '-p', '', 'e.patch']).code).toBe(0);
+    expect(snapshot(d)['patches/series']).toMatch(/^\d+:p1\.patch\na\.patch -p0\nb\.patch\nc\.patch\ne\.patch\np2\.patch\n$/);
+  });
 });
