@@ -9,6 +9,7 @@
 import { parseArgs } from './commands/args.js';
 import { commandHelp, usage, usageLine } from './commands/help.js';
 import { findCommand } from './commands/registry.js';
+import { seriesHere } from './commands/common.js';
 import type { Context, Printer } from './commands/types.js';
 import { exitCodeFor, isPatchqError, EXIT, PatchqError, systemRefusal } from './errors.js';
 import { dumbTerminal, resolveColor } from './output/color.js';
@@ -85,14 +86,15 @@ async function bare(tty: boolean): Promise<number> {
     if (code !== null) return code;
   } else {
     const found = findCommand('series');
-    if (found && !Array.isArray(found)) {
+    const ctx = context(false, tty, false);
+    // No tree here (or no series): the usage says what to do.
+    if (found && !Array.isArray(found) && seriesHere(ctx)) {
       try {
         const { run } = await found.load();
-        const ctx = context(false, tty, false);
         const result = (await run(ctx, { options: {}, positionals: [] })) ?? {};
         return result.exitCode ?? EXIT.ok;
       } catch (e) {
-        if (!isPatchqError(e)) throw e; // no tree here (or no series): the usage says what to do
+        if (!isPatchqError(e)) throw e;
       }
     }
   }

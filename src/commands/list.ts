@@ -9,11 +9,12 @@ import { isDrifted, needsRefresh } from '../stack/read.js';
 import { loadState } from '../stack/session.js';
 import { readPatch } from '../stack/patchfile.js';
 import { findPatch } from '../stack/find.js';
-import { tree } from './common.js';
+import { noSeries, tree, treeOrNothing } from './common.js';
 import type { Context, ParsedArgs, RunFn } from './types.js';
 
-function state(ctx: Context) {
-  const t = tree(ctx);
+/** `nothing`: no series here ends the command as 'nothing to do' (exit 2), as quilt's top and next. */
+function state(ctx: Context, nothing = false) {
+  const t = nothing ? treeOrNothing(ctx) : tree(ctx);
   return { t, cwd: ctx.cwd, ...loadState(t), show: (n: string) => displayName(t, n, ctx.env) };
 }
 
@@ -79,8 +80,17 @@ export function seriesRows(t: Tree, series: ReturnType<typeof loadState>['series
 }
 
 export const series: RunFn = async (ctx, args: ParsedArgs) => {
-  const { t, series: s, applied: a, show } = state(ctx);
   const verbose = args.options.verbose === true;
+  let st: ReturnType<typeof state>;
+  try {
+    st = state(ctx);
+  } catch (e) {
+    // quilt's series: no series here lists nothing, exit 0 (-v says why, on stderr).
+    if (!noSeries(e)) throw e;
+    if (verbose) ctx.out.warn(e.message);
+    return { data: [] };
+  }
+  const { t, series: s, applied: a, show } = st;
   // The names alone need no patch file or record read: one write for the whole list.
   if (!verbose && !ctx.json) {
     if (s.length > 0) ctx.out.line(s.map((e) => show(e.name)).join('\n'));
@@ -98,7 +108,7 @@ export const series: RunFn = async (ctx, args: ParsedArgs) => {
 };
 
 export const top: RunFn = async (ctx) => {
-  const { applied: a, show } = state(ctx);
+  const { applied: a, show } = state(ctx, true);
   const t = a[a.length - 1];
   if (!t) throw new PatchqError('E_NOTHING', 'No patches applied');
   ctx.out.line(show(t));
@@ -106,7 +116,7 @@ export const top: RunFn = async (ctx) => {
 };
 
 export const next: RunFn = async (ctx, args) => {
-  const st = state(ctx);
+  const st = state(ctx, true);
   const { applied: a, series: s, show } = st;
   const names = s.map((e) => e.name);
   const i = args.positionals[0] ? indexOf(st, names, args.positionals[0]) + 1 : a.length;

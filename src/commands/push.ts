@@ -2,12 +2,12 @@ import { displayName, makeBaseFor, push, targetFrom } from '../stack/index.js';
 import { PatchqError } from '../engine/errors.js';
 import { paintLine } from '../output/color.js';
 import { loadSettings } from '../settings/settings.js';
-import { events, opt, stackTarget, tree } from './common.js';
+import { events, opt, stackTarget, treeOrNothing } from './common.js';
 import { refreshFormat } from './refresh.js';
 import type { RunFn } from './types.js';
 
 export const run: RunFn = async (ctx, args) => {
-  const t = tree(ctx);
+  const t = treeOrNothing(ctx);
   const mergeOpt = opt.str(args, 'merge');
   // quilt's push takes '' (--merge=), merge and diff3, and prints its usage for anything else; none: the setting off.
   if (mergeOpt !== undefined && !['', 'merge', 'diff3', 'none'].includes(mergeOpt)) throw new PatchqError('E_USAGE', `push: --merge takes merge or diff3, got '${mergeOpt}'`);
