@@ -13,6 +13,9 @@ import { noSeries, tree, treeOrNothing } from './common.js';
 import type { Context, ParsedArgs, RunFn } from './types.js';
 
 /** `nothing`: no series here ends the command as 'nothing to do' (exit 2), as quilt's top and next. */
+/** quilt's words (find_top_patch) where nothing is applied: an empty series says so. */
+const noneApplied = (series: unknown[]): string => (series.length === 0 ? 'No patches in series' : 'No patches applied');
+
 function state(ctx: Context, nothing = false) {
   const t = nothing ? treeOrNothing(ctx) : tree(ctx);
   return { t, cwd: ctx.cwd, ...loadState(t), show: (n: string) => displayName(t, n, ctx.env) };
@@ -32,7 +35,7 @@ export const applied: RunFn = async (ctx, args) => {
     if (i >= a.length) throw new PatchqError('E_STATE', `Patch ${show(series[i]!.name)} is not applied`);
     list = a.slice(0, i + 1);
   }
-  if (list.length === 0) throw new PatchqError('E_NOTHING', 'No patches applied');
+  if (list.length === 0) throw new PatchqError('E_STATE', noneApplied(series)); // exit 1, as quilt's applied
   ctx.out.line(list.map(show).join('\n')); // one write for the whole list
   return { data: list };
 };
@@ -108,9 +111,9 @@ export const series: RunFn = async (ctx, args: ParsedArgs) => {
 };
 
 export const top: RunFn = async (ctx) => {
-  const { applied: a, show } = state(ctx, true);
+  const { applied: a, series: s, show } = state(ctx, true);
   const t = a[a.length - 1];
-  if (!t) throw new PatchqError('E_NOTHING', 'No patches applied');
+  if (!t) throw new PatchqError('E_NOTHING', noneApplied(s));
   ctx.out.line(show(t));
   return { data: t };
 };
@@ -133,9 +136,11 @@ export const previous: RunFn = async (ctx, args) => {
   const st = state(ctx);
   const { applied: a, series: s, show } = st;
   const names = s.map((e) => e.name);
+  // quilt's previous without PATCH needs a top patch (exit 1 without one); before the first: exit 2.
+  if (!args.positionals[0] && a.length === 0) throw new PatchqError('E_STATE', noneApplied(s));
   const i = args.positionals[0] ? indexOf(st, names, args.positionals[0]) - 1 : a.length - 2;
   const n = i >= 0 ? names[i] : undefined;
-  if (!n) throw new PatchqError('E_NOTHING', a.length === 0 ? 'No patches applied' : '');
+  if (!n) throw new PatchqError('E_NOTHING', '');
   ctx.out.line(show(n));
   return { data: n };
 };

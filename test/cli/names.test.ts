@@ -107,11 +107,40 @@ describe('patch names', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`patches/series:2: Patch name '${long}' invalid: it is 249 bytes; the file system takes at most 255 per path component (NAME_MAX), and .pc/ adds '~refresh' to it: at most 247.\n`);
     expect(snapshot(root)).toEqual(before); // one.diff was not pushed either
-    expect(patchq(root, ['applied']).code).toBe(2);
+    expect(patchq(root, ['applied']).code).toBe(1); // 'No patches applied', as quilt
     write(root, 'patches/series', `one.diff\n${fits}\n`);
     write(root, `patches/${fits}`, creates('long.txt'));
     expect(patchq(root, ['push', '-a']).code).toBe(0);
     expect(patchq(root, ['pop', '-a']).code).toBe(0);
+  });
+});
+
+describe('nothing applied', () => {
+  it("applied, previous, top, next, unapplied: quilt's messages and exit codes with nothing applied and with an empty series", () => {
+    const setups: Array<[string, (d: string) => void]> = [
+      ['never pushed', (d) => write(d, 'patches/series', 'one.diff\nx.diff\n')],
+      ['all popped', (d) => {
+        write(d, 'patches/series', 'one.diff\nx.diff\n');
+        quilt(d, ['push', '-a']);
+        quilt(d, ['pop', '-a']);
+      }],
+      ['empty series', (d) => write(d, 'patches/series', '')],
+      ['one applied', (d) => {
+        write(d, 'patches/series', 'one.diff\nx.diff\n');
+        quilt(d, ['push']);
+      }],
+    ];
+    for (const [what, setup] of setups) {
+      const [q, p] = [tempDir(), tempDir()];
+      for (const d of [q, p]) {
+        for (const n of ['one.diff', 'x.diff']) write(d, `patches/${n}`, creates(`${n}.txt`));
+        setup(d);
+      }
+      for (const args of [['applied'], ['previous'], ['top'], ['next'], ['unapplied']]) {
+        const [a, b] = [quilt(q, args), patchq(p, args)];
+        expect([what, args, b.code, b.stdout, b.stderr]).toEqual([what, args, a.code, a.stdout, a.stderr]);
+      }
+    }
   });
 });
 
