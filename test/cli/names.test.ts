@@ -144,6 +144,26 @@ describe('nothing applied', () => {
   });
 });
 
+describe('pop with nothing to pop', () => {
+  it("pop 0, and pop PATCH where PATCH is not applied: quilt's message and exit code, nothing popped", () => {
+    for (const pushed of [0, 1, 2]) {
+      const [q, p] = [tempDir(), tempDir()];
+      for (const d of [q, p]) {
+        write(d, 'patches/series', 'one.diff\nx.diff\n');
+        for (const n of ['one.diff', 'x.diff']) write(d, `patches/${n}`, creates(`${n}.txt`));
+        if (pushed) quilt(d, ['push', String(pushed)]);
+      }
+      for (const args of [['pop', '0'], ['pop', 'one.diff'], ['pop', 'x.diff'], ['pop', '-f', '0']]) {
+        // (With nothing pushed yet, patchq's lock makes .pc/ and quilt's metadata in it.)
+        const before = snapshot(p, { withPc: pushed > 0 });
+        const [a, b] = [quilt(q, args), patchq(p, args)];
+        expect([pushed, args, b.code, b.stdout, b.stderr]).toEqual([pushed, args, a.code, a.stdout, a.stderr]);
+        if (b.code !== 0) expect(snapshot(p, { withPc: pushed > 0 })).toEqual(before);
+      }
+    }
+  });
+});
+
 describe('no series file', () => {
   // quilt's exit codes there are a contract: debian/rules and dh_quilt_unpatch run
   // `quilt pop -a || test $? = 2` in packages without patches (QUILT.md 2.7).
