@@ -6,7 +6,7 @@
  * With no arguments in a terminal it starts the TUI (loaded with `await import()` so
  * the CLI never pays for ink and react).
  */
-import { parseArgs } from './commands/args.js';
+import { parseCommandLine } from './commands/args.js';
 import { commandHelp, usage, usageLine } from './commands/help.js';
 import { findCommand } from './commands/registry.js';
 import { seriesHere } from './commands/common.js';
@@ -16,7 +16,6 @@ import { dumbTerminal, resolveColor } from './output/color.js';
 import { jsonError, jsonResult } from './output/json.js';
 import { stdoutIsTTY, writeErr, writeOut } from './output/stdio.js';
 import { storedColor } from './settings/paths.js';
-import { quiltArgs } from './settings/quilt-env.js';
 import { applyQuiltrc } from './settings/quiltrc.js';
 
 /**
@@ -142,7 +141,7 @@ export async function main(argv: string[]): Promise<number> {
     if (Array.isArray(found)) throw new PatchqError('E_USAGE', `'${name}' is ambiguous: ${found.map((c) => c.name).join(', ')}`);
     const command = found;
     // quilt prepends QUILT_<CMD>_ARGS to the command's own arguments (QUILT.md 2.4).
-    const args = parseArgs(command.name, command.options, quiltArgs(command.name, given, env));
+    const args = parseCommandLine(command.name, command.options, given, env);
     if (args.options.help) {
       writeOut(commandHelp(command));
       return EXIT.ok;
