@@ -89,10 +89,11 @@ export const commands: Command[] = [
   {
     name: 'refresh', maxArgs: 1,
     summary: 'Regenerate the top (or named) patch from the working tree.',
-    usage: '[-p N] [-U N | -c | -C N] [-z[NEW]] [--git] [--no-timestamps] [--no-index] [-f] [--strip-trailing-whitespace] [PATCH]',
+    usage: '[-p N] [-u | -U N | -c | -C N] [-z[NEW]] [--git] [--no-timestamps] [--no-index] [-f] [--strip-trailing-whitespace] [PATCH]',
     options: [
       { name: 'strip', short: 'p', type: 'string', valueName: 'N|ab', description: 'Labels for strip level N (0: file.orig/file), or ab: a/file and b/file.' },
       { name: 'unified', short: 'U', type: 'number', valueName: 'N', description: 'Lines of context (default 3).' },
+      { name: 'unified-3', short: 'u', type: 'boolean', description: 'A unified diff (the default; for quilt compatibility).' },
       { name: 'context-diff', short: 'c', type: 'boolean', description: "diff -c's format (*** / --- and ! lines) instead of unified." },
       { name: 'context-lines', short: 'C', type: 'number', valueName: 'N', description: "diff -c's format with N lines of context." },
       { name: 'git', type: 'boolean', description: 'Write git-style headers (diff --git, a/ b/, index lines).' },

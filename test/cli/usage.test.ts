@@ -79,4 +79,17 @@ describe('usage errors', () => {
     expect(patchq(d, ['new', '-p', '', 'e.patch']).code).toBe(0);
     expect(snapshot(d)['patches/series']).toMatch(/^\d+:p1\.patch\na\.patch -p0\nb\.patch\nc\.patch\ne\.patch\np2\.patch\n$/);
   });
+
+  it("refresh -u, as quilt's refresh takes it (a unified diff, the default): the same patch as without it", () => {
+    const d = tree();
+    write(d, 'f1.txt', 'three\n');
+    expect(patchq(d, ['refresh', '--no-timestamps']).code).toBe(0);
+    const plain = snapshot(d)['patches/p1.patch'];
+    write(d, 'f1.txt', 'four\n');
+    expect(patchq(d, ['refresh', '--no-timestamps']).code).toBe(0);
+    write(d, 'f1.txt', 'three\n');
+    const r = patchq(d, ['refresh', '-u', '--no-timestamps']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, 'Refreshed patch p1.patch\n', '']);
+    expect(snapshot(d)['patches/p1.patch']).toBe(plain);
+  });
 });
