@@ -54,6 +54,21 @@ describe('patchq config', () => {
     expect(readFileSync(join(d, 'ran'), 'utf8')).toBe('visual.sh\nvisual.sh\n');
   });
 
+  it('the settings file is never relative to the current folder: an empty HOME or a relative XDG_CONFIG_HOME (invalid, says XDG) is not used', () => {
+    const d = temp();
+    const path = (env: NodeJS.ProcessEnv) => run(d, ['config', 'path'], { PATCHQ_CONFIG_DIR: '', ...env }).stdout.trim();
+    expect(path({ XDG_CONFIG_HOME: join(d, 'xdg') })).toBe(join(d, 'xdg', 'patchq', 'config.json'));
+    expect(path({ XDG_CONFIG_HOME: 'rel' })).toBe(join(d, '.config', 'patchq', 'config.json'));
+    const home = path({ HOME: '' });
+    expect(home.startsWith('/')).toBe(true);
+    expect(home.endsWith('/.config/patchq/config.json')).toBe(true);
+    // Nor is ~/.quiltrc read from the current folder when HOME is empty.
+    mkdirSync(join(d, 'patches'));
+    writeFileSync(join(d, 'patches', 'series'), 'p.patch\n');
+    writeFileSync(join(d, '.quiltrc'), 'QUILT_PATCHES=elsewhere\n');
+    expect(run(d, ['series'], { HOME: '', QUILTRC: '' }).stdout).toMatch(/p\.patch\n$/);
+  });
+
   it('refuses bad keys and values without writing', () => {
     const d = temp();
     const bad = run(d, ['config', 'set', 'diffStyle', 'svn']);
