@@ -83,7 +83,7 @@ function coerce(key: SettingKey, raw: unknown): Settings[SettingKey] | undefined
 
 function expected(key: SettingKey): string {
   const kind = SCHEMA[key];
-  if (kind.type === 'int') return 'expected a whole number';
+  if (kind.type === 'int') return 'expected a whole number from 0 to 1000';
   if (kind.type === 'bool') return 'expected true or false';
   if (kind.type === 'enum') return `expected one of ${kind.values.join(', ')}`;
   return 'expected a string';

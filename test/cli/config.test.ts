@@ -75,6 +75,9 @@ describe('patchq config', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe("invalid value 'svn' for diffStyle: expected one of quilt, git\n");
     expect(existsSync(join(d, '.cfg', 'config.json'))).toBe(false);
+    // A whole number out of range says what range.
+    expect(run(d, ['config', 'set', 'fuzz', '1001'])).toEqual({ code: 1, stdout: '', stderr: "invalid value '1001' for fuzz: expected a whole number from 0 to 1000\n" });
+    expect(run(d, ['config', 'set', 'context', '1000']).code).toBe(0);
     expect(run(d, ['config', 'set', 'colour', 'never']).code).toBe(2);
     expect(run(d, ['config', 'frob']).code).toBe(2);
   });
