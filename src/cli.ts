@@ -131,7 +131,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (name === '--help' || name === '-h' || name === 'help') {
       const about = name === 'help' && given[0] ? findCommand(given[0]) : undefined;
-      if (name === 'help' && given[0] && (!about || Array.isArray(about))) throw new PatchqError('E_USAGE', `help: unknown command '${given[0]}'`);
+      if (name === 'help' && given[0] && Array.isArray(about)) throw new PatchqError('E_USAGE', `help: '${given[0]}' is ambiguous: ${about.map((c) => c.name).join(', ')}`);
+      if (name === 'help' && given[0] && !about) throw new PatchqError('E_USAGE', `help: unknown command '${given[0]}'`);
       writeOut(about && !Array.isArray(about) ? commandHelp(about) : usage());
       return EXIT.ok;
     }

@@ -92,4 +92,12 @@ describe('usage errors', () => {
     expect([r.code, r.stdout, r.stderr]).toEqual([0, 'Refreshed patch p1.patch\n', '']);
     expect(snapshot(d)['patches/p1.patch']).toBe(plain);
   });
+
+  it('help NAME: a prefix finds the command as the command line does; an ambiguous one lists the candidates', () => {
+    const d = tree();
+    expect(patchq(d, ['help', 'pu']).stdout).toBe(patchq(d, ['push', '--help']).stdout);
+    expect(patchq(d, ['help', 'p'])).toEqual({ code: 2, stdout: '', stderr: "help: 'p' is ambiguous: push, pop, previous, patches\n" });
+    expect(patchq(d, ['p'])).toEqual({ code: 2, stdout: '', stderr: "'p' is ambiguous: push, pop, previous, patches\n" });
+    expect(patchq(d, ['help', 'nope'])).toEqual({ code: 2, stdout: '', stderr: "help: unknown command 'nope'\n" });
+  });
 });
