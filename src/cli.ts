@@ -6,30 +6,47 @@
  * With no arguments in a terminal it starts the TUI (loaded with `await import()` so
  * the CLI never pays for ink and react).
  */
-import { parseArgs } from './commands/args.js';
-import { commandHelp, usage } from './commands/help.js';
+import { parseCommandLine } from './commands/args.js';
+import { commandHelp, usage, usageLine } from './commands/help.js';
 import { findCommand } from './commands/registry.js';
+import { seriesHere } from './commands/common.js';
 import type { Context, Printer } from './commands/types.js';
-import { exitCodeFor, isPatchqError, EXIT, PatchqError } from './errors.js';
-import { resolveColor } from './output/color.js';
+import { exitCodeFor, isPatchqError, EXIT, PatchqError, systemRefusal } from './errors.js';
+import { dumbTerminal, resolveColor } from './output/color.js';
 import { jsonError, jsonResult } from './output/json.js';
 import { stdoutFailure, stdoutIsTTY, writeErr, writeOut } from './output/stdio.js';
 import { storedColor } from './settings/paths.js';
-import { quiltArgs } from './settings/quilt-env.js';
 import { applyQuiltrc } from './settings/quiltrc.js';
 
-function makePrinter(json: boolean, tty: boolean): Printer {
+/**
+ * The progress bar (a terminal only) is drawn on the line where the next output goes: it
+ * is wiped before anything else is printed there, so no line ever starts after a bar.
+ */
+let barShown = false;
+function clearBar(): void {
+  if (!barShown) return;
+  barShown = false;
+  writeOut('\r\x1b[K');
+}
+
+function makePrinter(json: boolean, tty: boolean, env: NodeJS.ProcessEnv): Printer {
   return {
     line: (text = '') => {
-      if (!json) writeOut(text + '\n');
+      if (json) return;
+      clearBar();
+      writeOut(text + '\n');
     },
-    warn: (text) => writeErr(text + '\n'),
+    warn: (text) => {
+      clearBar();
+      writeErr(text + '\n');
+    },
     progress: (done, total, label) => {
-      if (json || !tty) return;
+      if (json || !tty || dumbTerminal(env)) return;
       const width = 24;
       const filled = total > 0 ? Math.round((done / total) * width) : 0;
       writeOut(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label}\x1b[K`);
-      if (done >= total) writeOut('\r\x1b[K');
+      barShown = true;
+      if (done >= total) clearBar();
     },
   };
 }
@@ -47,6 +64,8 @@ async function openTui(cwd: string): Promise<number | null> {
 
 /** One error, printed once: JSON on stdout under --json, else one line on stderr. */
 function report(err: unknown, json: boolean, env: NodeJS.ProcessEnv): number {
+  clearBar();
+  err = systemRefusal(err) ?? err;
   if (isPatchqError(err)) {
     if (json) writeOut(jsonError(err));
     else if (err.message !== '') writeErr(err.describe() + '\n');
@@ -66,14 +85,15 @@ async function bare(tty: boolean): Promise<number> {
     if (code !== null) return code;
   } else {
     const found = findCommand('series');
-    if (found && !Array.isArray(found)) {
+    const ctx = context(false, tty, false);
+    // No tree here (or no series): the usage says what to do.
+    if (found && !Array.isArray(found) && seriesHere(ctx)) {
       try {
         const { run } = await found.load();
-        const ctx = context(false, tty, false);
         const result = (await run(ctx, { options: {}, positionals: [] })) ?? {};
         return result.exitCode ?? EXIT.ok;
       } catch (e) {
-        if (!isPatchqError(e)) throw e; // no tree here (or no series): the usage says what to do
+        if (!isPatchqError(e)) throw e;
       }
     }
   }
@@ -82,7 +102,14 @@ async function bare(tty: boolean): Promise<number> {
 }
 
 function context(json: boolean, tty: boolean, color: boolean): Context {
-  return { cwd: process.cwd(), env: process.env, tty, color, json, out: makePrinter(json, tty) };
+  return {
+    // Asked for only by the commands that need it: --version or config work from a
+    // deleted directory, where process.cwd() throws (report() says what happened).
+    get cwd() {
+      return process.cwd();
+    },
+    env: process.env, tty, color, json, out: makePrinter(json, tty, process.env),
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -104,7 +131,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (name === '--help' || name === '-h' || name === 'help') {
       const about = name === 'help' && given[0] ? findCommand(given[0]) : undefined;
-      if (name === 'help' && given[0] && (!about || Array.isArray(about))) throw new PatchqError('E_USAGE', `help: unknown command '${given[0]}'`);
+      if (name === 'help' && given[0] && Array.isArray(about)) throw new PatchqError('E_USAGE', `help: '${given[0]}' is ambiguous: ${about.map((c) => c.name).join(', ')}`);
+      if (name === 'help' && given[0] && !about) throw new PatchqError('E_USAGE', `help: unknown command '${given[0]}'`);
       writeOut(about && !Array.isArray(about) ? commandHelp(about) : usage());
       return EXIT.ok;
     }
@@ -114,17 +142,19 @@ export async function main(argv: string[]): Promise<number> {
     if (Array.isArray(found)) throw new PatchqError('E_USAGE', `'${name}' is ambiguous: ${found.map((c) => c.name).join(', ')}`);
     const command = found;
     // quilt prepends QUILT_<CMD>_ARGS to the command's own arguments (QUILT.md 2.4).
-    const args = parseArgs(command.name, command.options, quiltArgs(command.name, given, env));
+    const args = parseCommandLine(command.name, command.options, given, env);
     if (args.options.help) {
       writeOut(commandHelp(command));
       return EXIT.ok;
     }
+    if (command.maxArgs !== undefined && args.positionals.length > command.maxArgs) throw new PatchqError('E_USAGE', usageLine(command));
     const json = Boolean(args.options.json);
     const colorOption = typeof args.options.color === 'string' ? args.options.color : undefined;
     const color = !json && resolveColor(env, tty, colorOption, storedColor(env));
     const ctx = context(json, tty, color);
     const { run } = await command.load();
     const result = (await run(ctx, args)) ?? {};
+    clearBar();
     if (json && result.data !== undefined) writeOut(jsonResult(result.data));
     if (result.tui && tty && !json) {
       const code = await openTui(result.tui.cwd);

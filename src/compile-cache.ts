@@ -17,10 +17,10 @@
  */
 import fs from 'node:fs';
 import Module from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { homeDir, xdgDir } from './settings/paths.js';
 
 /** An import() call (not "import()" in a comment). */
 const DYNAMIC_IMPORT = /\bimport\((?!\))/;
@@ -32,7 +32,7 @@ export function compileCacheDir(env: NodeJS.ProcessEnv): string | null {
   if (env.PATCHQ_NO_COMPILE_CACHE === '1') return null;
   const root = env.PATCHQ_CACHE_DIR
     ? path.resolve(env.PATCHQ_CACHE_DIR)
-    : path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'patchq');
+    : path.join(xdgDir(env.XDG_CACHE_HOME) ?? path.join(homeDir(), '.cache'), 'patchq');
   return path.join(root, `v8-${process.version}-${process.arch}`);
 }
 

@@ -21,3 +21,30 @@ export function exitCodeFor(err: unknown): number {
   };
   return byCode[err.code] ?? EXIT.error;
 }
+
+/**
+ * What the system refuses whoever runs the program (permissions, a read-only or full
+ * file system, a failing disk): not a bug in patchq, so not an internal error.
+ */
+const REFUSALS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EIO: 'input/output error',
+};
+
+/**
+ * A Node system error the file system raised -> E_IO "cannot mkdir /x/.pc: permission
+ * denied (EACCES)"; the current directory deleted under the shell (process.cwd() fails)
+ * -> E_NOT_FOUND saying so; else undefined.
+ */
+export function systemRefusal(err: unknown): PatchqError | undefined {
+  const e = err as NodeJS.ErrnoException & { dest?: string };
+  if (!(err instanceof Error) || err instanceof PatchqError || typeof e.code !== 'string') return undefined;
+  if (e.syscall === 'uv_cwd') return new PatchqError('E_NOT_FOUND', 'the current directory does not exist any more (deleted?): cd to one that does');
+  if (!Object.hasOwn(REFUSALS, e.code)) return undefined;
+  const what = e.syscall && e.path ? `cannot ${e.syscall} ${e.path}${e.dest ? ` to ${e.dest}` : ''}: ` : '';
+  return new PatchqError('E_IO', `${what}${REFUSALS[e.code]} (${e.code})`);
+}

@@ -17,5 +17,10 @@ if (ca !== undefined) {
   if (ca.startsWith('=')) process.env.NODE_EXTRA_CA_CERTS = ca.slice(1);
   else delete process.env.NODE_EXTRA_CA_CERTS;
 }
-startCompileCache(process.argv[2]);
+try {
+  startCompileCache(process.argv[2]);
+} catch {
+  // Best effort (compile-cache.ts): a cache that cannot be set up (a relative
+  // PATCHQ_CACHE_DIR in a deleted directory) costs only the time.
+}
 void import('./cli.js');

@@ -7,7 +7,8 @@
  *   --              ends options
  * Unknown options are a usage error naming the option.
  */
-import { PatchqError } from '../engine/errors.js';
+import { isPatchqError, PatchqError } from '../engine/errors.js';
+import { quiltArgs } from '../settings/quilt-env.js';
 import type { OptionSpec, ParsedArgs } from './types.js';
 
 export const GLOBAL_OPTIONS: OptionSpec[] = [
@@ -92,4 +93,25 @@ export function parseArgs(command: string, specs: OptionSpec[], argv: string[]):
     positionals.push(arg);
   }
   return { options, positionals, order };
+}
+
+/**
+ * A command's arguments as quilt reads them: QUILT_<CMD>_ARGS's words, then the command
+ * line (settings/quilt-env.ts). A mistake in the variable's words names the variable: it is
+ * not on the command line the user typed (a quiltrc's QUILT_REFRESH_ARGS="--diffstat").
+ */
+export function parseCommandLine(command: string, specs: OptionSpec[], given: string[], env: NodeJS.ProcessEnv): ParsedArgs {
+  const words = quiltArgs(command, [], env);
+  try {
+    return parseArgs(command, specs, [...words, ...given]);
+  } catch (e) {
+    if (words.length > 0 && isPatchqError(e) && e.code === 'E_USAGE') {
+      try {
+        parseArgs(command, specs, words);
+      } catch (inVariable) {
+        if (isPatchqError(inVariable) && inVariable.code === 'E_USAGE') throw new PatchqError('E_USAGE', `QUILT_${command.toUpperCase()}_ARGS: ${inVariable.message}`);
+      }
+    }
+    throw e;
+  }
 }

@@ -1,12 +1,43 @@
 /** Small helpers every stack command shares. */
+import { isPatchqError, PatchqError } from '../engine/errors.js';
 import type { Tree } from '../stack/layout.js';
 import { findPatch } from '../stack/find.js';
 import { openTree, type StackEvents } from '../stack/session.js';
 import { readSeriesOf } from '../stack/state.js';
 import { paintLine } from '../output/color.js';
-import type { Context, ParsedArgs } from './types.js';
+import { usageLine } from './help.js';
+import { findCommand } from './registry.js';
+import type { Command, Context, ParsedArgs } from './types.js';
 
 export const tree = (ctx: Context, create = false): Tree => openTree(ctx.cwd, ctx.env, { create });
+
+/** No series file here, or no tree at all (stack/layout.ts). */
+export const noSeries = (e: unknown): e is PatchqError => isPatchqError(e) && e.data?.noSeries === true;
+
+/**
+ * The tree, for the commands quilt ends as 'nothing to do' (exit 2) where there is no
+ * series: push, top and next with their message, pop with `message` ('No patch removed').
+ * Scripts rely on it: `quilt pop -a || test $? = 2` (QUILT.md 2.7).
+ */
+export function treeOrNothing(ctx: Context, message?: string): Tree {
+  try {
+    return tree(ctx);
+  } catch (e) {
+    if (noSeries(e)) throw new PatchqError('E_NOTHING', message ?? e.message);
+    throw e;
+  }
+}
+
+/** Whether there is a series to list here (bare `patchq` lists it, else prints the usage). */
+export function seriesHere(ctx: Context): boolean {
+  try {
+    tree(ctx);
+    return true;
+  } catch (e) {
+    if (noSeries(e)) return false;
+    throw e;
+  }
+}
 
 /** Stack events printed as they happen, quilt's lines on stdout, progress on a TTY. */
 export const events = (ctx: Context): StackEvents => ({
@@ -26,6 +57,8 @@ export const opt = {
 export const patchArg = (ctx: Context, t: Tree, given: string): string =>
   findPatch(t, readSeriesOf(t).map((e) => e.name), given, ctx.cwd);
 
-/** push/pop's positional: a count stays a count, a name is resolved as quilt does. */
-export const stackTarget = (ctx: Context, t: Tree, all: boolean, given: string | undefined): string | undefined =>
-  all || given === undefined || /^\d+$/.test(given) ? given : patchArg(ctx, t, given);
+/** push/pop's positional: a count stays a count, a name is resolved as quilt does; with -a, none (quilt's usage). */
+export function stackTarget(ctx: Context, t: Tree, all: boolean, given: string | undefined, command: 'push' | 'pop'): string | undefined {
+  if (all && given !== undefined) throw new PatchqError('E_USAGE', usageLine(findCommand(command) as Command));
+  return given === undefined || /^\d+$/.test(given) ? given : patchArg(ctx, t, given);
+}

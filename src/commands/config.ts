@@ -13,9 +13,15 @@ function keyArg(raw: string | undefined, verb: string): SettingKey {
   return raw;
 }
 
+/** What each action takes after it (more is a usage error). */
+const ARGS: Record<string, string> = { list: '', get: 'KEY', set: 'KEY VALUE', unset: 'KEY', path: '' };
+
 export const run: RunFn = async (ctx, args) => {
-  const [verb = 'list', key, value, ...extra] = args.positionals;
-  if (extra.length > 0) throw new PatchqError('E_USAGE', `config ${verb}: too many arguments`);
+  const [verb = 'list', key, value] = args.positionals;
+  const takes = Object.hasOwn(ARGS, verb) ? ARGS[verb]! : undefined;
+  if (takes !== undefined && args.positionals.length - 1 > (takes === '' ? 0 : takes.split(' ').length)) {
+    throw new PatchqError('E_USAGE', `Usage: patchq config ${verb} ${takes}`.trimEnd());
+  }
   switch (verb) {
     case 'list': {
       const r = loadSettings(ctx.env);

@@ -1,6 +1,6 @@
 /**
  * edit: `add` the files to the top patch, then open them in the editor (quilt's `edit`).
- * Editor: $VISUAL, else the editor setting ($EDITOR, else `patchq config set editor`,
+ * Editor: the editor setting ($VISUAL, else $EDITOR, else `patchq config set editor`,
  * else vi), run through the shell so "code -w" works. A file that did not exist before
  * and that the editor did not create is taken out of the patch again (exit 1), as quilt does.
  */
@@ -23,7 +23,7 @@ export const run: RunFn = async (ctx, args) => {
   for (const l of added.lines) (l.includes('is already in patch') ? ctx.out.warn : ctx.out.line)(l);
   // As quilt's edit: an add that failed (a file below patches/ or .pc/) ends it before the editor.
   if (added.refused.length > 0) return { exitCode: 1, data: { patch: appliedPatch(t, loadState(t)), added: added.added, already: added.already, refused: added.refused } };
-  const editor = ctx.env.VISUAL || loadSettings(ctx.env).editor.value;
+  const editor = loadSettings(ctx.env).editor.value;
   // As quilt: from the top of the tree, with the files named from there (subdir/foo).
   const files = args.positionals.map((f) => treeRelative(t, ctx.cwd, f));
   const r = spawnSync(`${editor} ${files.map(quote).join(' ')}`, { shell: true, stdio: 'inherit', cwd: t.root, env: ctx.env });

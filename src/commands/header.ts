@@ -21,7 +21,7 @@ function printBlock(ctx: Context, bytes: string): void {
 }
 
 async function editorOf(ctx: Context): Promise<string> {
-  if (ctx.env.EDITOR) return ctx.env.EDITOR;
+  if (ctx.env.VISUAL || ctx.env.EDITOR) return (ctx.env.VISUAL || ctx.env.EDITOR)!; // as settings.ts orders them
   try {
     const { loadSettings } = await import('../settings/settings.js');
     return loadSettings(ctx.env).editor.value || 'vi';

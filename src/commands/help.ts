@@ -51,10 +51,13 @@ function table(rows: [string, string][]): string[] {
   return rows.map(([f, d]) => `  ${f.padEnd(width)}  ${d}`);
 }
 
+/** `Usage: patchq push [-a | N | PATCH] ...`: the first line of the help, and the message of a usage error. */
+export const usageLine = (c: Command): string => `Usage: patchq ${c.name} ${c.usage}`.trimEnd();
+
 export function commandHelp(c: Command): string {
   const rows: [string, string][] = [...c.options.map((o): [string, string] => [optionFlag(o), o.description]), ...GLOBAL_HELP];
   return [
-    `Usage: patchq ${c.name} ${c.usage}`.trimEnd(),
+    usageLine(c),
     '',
     c.summary,
     ...(c.description ? ['', c.description] : []),

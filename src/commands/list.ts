@@ -9,11 +9,15 @@ import { isDrifted, needsRefresh } from '../stack/read.js';
 import { loadState } from '../stack/session.js';
 import { readPatch } from '../stack/patchfile.js';
 import { findPatch } from '../stack/find.js';
-import { tree } from './common.js';
+import { noSeries, tree, treeOrNothing } from './common.js';
 import type { Context, ParsedArgs, RunFn } from './types.js';
 
-function state(ctx: Context) {
-  const t = tree(ctx);
+/** `nothing`: no series here ends the command as 'nothing to do' (exit 2), as quilt's top and next. */
+/** quilt's words (find_top_patch) where nothing is applied: an empty series says so. */
+const noneApplied = (series: unknown[]): string => (series.length === 0 ? 'No patches in series' : 'No patches applied');
+
+function state(ctx: Context, nothing = false) {
+  const t = nothing ? treeOrNothing(ctx) : tree(ctx);
   return { t, cwd: ctx.cwd, ...loadState(t), show: (n: string) => displayName(t, n, ctx.env) };
 }
 
@@ -31,7 +35,7 @@ export const applied: RunFn = async (ctx, args) => {
     if (i >= a.length) throw new PatchqError('E_STATE', `Patch ${show(series[i]!.name)} is not applied`);
     list = a.slice(0, i + 1);
   }
-  if (list.length === 0) throw new PatchqError('E_NOTHING', 'No patches applied');
+  if (list.length === 0) throw new PatchqError('E_STATE', noneApplied(series)); // exit 1, as quilt's applied
   ctx.out.line(list.map(show).join('\n')); // one write for the whole list
   return { data: list };
 };
@@ -79,8 +83,17 @@ export function seriesRows(t: Tree, series: ReturnType<typeof loadState>['series
 }
 
 export const series: RunFn = async (ctx, args: ParsedArgs) => {
-  const { t, series: s, applied: a, show } = state(ctx);
   const verbose = args.options.verbose === true;
+  let st: ReturnType<typeof state>;
+  try {
+    st = state(ctx);
+  } catch (e) {
+    // quilt's series: no series here lists nothing, exit 0 (-v says why, on stderr).
+    if (!noSeries(e)) throw e;
+    if (verbose) ctx.out.warn(e.message);
+    return { data: [] };
+  }
+  const { t, series: s, applied: a, show } = st;
   // The names alone need no patch file or record read: one write for the whole list.
   if (!verbose && !ctx.json) {
     if (s.length > 0) ctx.out.line(s.map((e) => show(e.name)).join('\n'));
@@ -98,15 +111,15 @@ export const series: RunFn = async (ctx, args: ParsedArgs) => {
 };
 
 export const top: RunFn = async (ctx) => {
-  const { applied: a, show } = state(ctx);
+  const { applied: a, series: s, show } = state(ctx, true);
   const t = a[a.length - 1];
-  if (!t) throw new PatchqError('E_NOTHING', 'No patches applied');
+  if (!t) throw new PatchqError('E_NOTHING', noneApplied(s));
   ctx.out.line(show(t));
   return { data: t };
 };
 
 export const next: RunFn = async (ctx, args) => {
-  const st = state(ctx);
+  const st = state(ctx, true);
   const { applied: a, series: s, show } = st;
   const names = s.map((e) => e.name);
   const i = args.positionals[0] ? indexOf(st, names, args.positionals[0]) + 1 : a.length;
@@ -123,9 +136,11 @@ export const previous: RunFn = async (ctx, args) => {
   const st = state(ctx);
   const { applied: a, series: s, show } = st;
   const names = s.map((e) => e.name);
+  // quilt's previous without PATCH needs a top patch (exit 1 without one); before the first: exit 2.
+  if (!args.positionals[0] && a.length === 0) throw new PatchqError('E_STATE', noneApplied(s));
   const i = args.positionals[0] ? indexOf(st, names, args.positionals[0]) - 1 : a.length - 2;
   const n = i >= 0 ? names[i] : undefined;
-  if (!n) throw new PatchqError('E_NOTHING', a.length === 0 ? 'No patches applied' : '');
+  if (!n) throw new PatchqError('E_NOTHING', '');
   ctx.out.line(show(n));
   return { data: n };
 };

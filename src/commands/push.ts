@@ -1,19 +1,22 @@
 import { displayName, makeBaseFor, push, targetFrom } from '../stack/index.js';
+import { PatchqError } from '../engine/errors.js';
 import { paintLine } from '../output/color.js';
 import { loadSettings } from '../settings/settings.js';
-import { events, opt, stackTarget, tree } from './common.js';
+import { events, opt, stackTarget, treeOrNothing } from './common.js';
 import { refreshFormat } from './refresh.js';
 import type { RunFn } from './types.js';
 
 export const run: RunFn = async (ctx, args) => {
-  const t = tree(ctx);
+  const t = treeOrNothing(ctx);
   const mergeOpt = opt.str(args, 'merge');
+  // quilt's push takes '' (--merge=), merge and diff3, and prints its usage for anything else; none: the setting off.
+  if (mergeOpt !== undefined && !['', 'merge', 'diff3', 'none'].includes(mergeOpt)) throw new PatchqError('E_USAGE', `push: --merge takes merge or diff3, got '${mergeOpt}'`);
   // --fuzz, then QUILT_PATCH_OPTS, then `patchq config set fuzz`, then 2; --merge likewise.
   const s = loadSettings(ctx.env, opt.num(args, 'fuzz') !== undefined ? { fuzz: opt.num(args, 'fuzz')! } : {});
   const res = await push(
     t,
     {
-      target: targetFrom(opt.bool(args, 'all'), stackTarget(ctx, t, opt.bool(args, 'all'), args.positionals[0])),
+      target: targetFrom(opt.bool(args, 'all'), stackTarget(ctx, t, opt.bool(args, 'all'), args.positionals[0], 'push')),
       force: opt.bool(args, 'force'),
       fuzz: s.fuzz.value,
       merge: mergeOpt === undefined ? (s.merge.value === 'none' ? undefined : s.merge.value) : mergeOpt === 'diff3' ? 'diff3' : mergeOpt === 'none' ? 'none' : 'merge',

@@ -1,7 +1,6 @@
 import { refresh, refreshFork, type RefreshOptions } from '../stack/index.js';
 import { loadSettings } from '../settings/settings.js';
-import { splitWords } from '../settings/quilt-env.js';
-import { parseArgs } from './args.js';
+import { parseCommandLine } from './args.js';
 import { PatchqError } from '../engine/errors.js';
 import { opt, patchArg, tree } from './common.js';
 import { findCommand } from './registry.js';
@@ -46,7 +45,7 @@ function formatOf(env: NodeJS.ProcessEnv, args: ParsedArgs): RefreshOptions {
  */
 export function refreshFormat(env: NodeJS.ProcessEnv): RefreshOptions {
   const spec = findCommand('refresh') as Command;
-  return formatOf(env, parseArgs('refresh', spec.options, splitWords(env.QUILT_REFRESH_ARGS)));
+  return formatOf(env, parseCommandLine('refresh', spec.options, [], env));
 }
 
 export const run: RunFn = async (ctx, args) => {

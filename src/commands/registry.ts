@@ -87,12 +87,13 @@ export const commands: Command[] = [
     load: () => import('./add.js'),
   },
   {
-    name: 'refresh',
+    name: 'refresh', maxArgs: 1,
     summary: 'Regenerate the top (or named) patch from the working tree.',
-    usage: '[-p N] [-U N | -c | -C N] [-z[NEW]] [--git] [--no-timestamps] [--no-index] [-f] [--strip-trailing-whitespace] [PATCH]',
+    usage: '[-p N] [-u | -U N | -c | -C N] [-z[NEW]] [--git] [--no-timestamps] [--no-index] [-f] [--strip-trailing-whitespace] [PATCH]',
     options: [
       { name: 'strip', short: 'p', type: 'string', valueName: 'N|ab', description: 'Labels for strip level N (0: file.orig/file), or ab: a/file and b/file.' },
       { name: 'unified', short: 'U', type: 'number', valueName: 'N', description: 'Lines of context (default 3).' },
+      { name: 'unified-3', short: 'u', type: 'boolean', description: 'A unified diff (the default; for quilt compatibility).' },
       { name: 'context-diff', short: 'c', type: 'boolean', description: "diff -c's format (*** / --- and ! lines) instead of unified." },
       { name: 'context-lines', short: 'C', type: 'number', valueName: 'N', description: "diff -c's format with N lines of context." },
       { name: 'git', type: 'boolean', description: 'Write git-style headers (diff --git, a/ b/, index lines).' },
@@ -109,7 +110,7 @@ export const commands: Command[] = [
     load: () => import('./refresh.js'),
   },
   {
-    name: 'push',
+    name: 'push', maxArgs: 1,
     summary: 'Apply the next patch(es) of the series, reporting how every hunk landed.',
     usage: '[-a | N | PATCH] [-f] [-q] [--fuzz=N] [--merge[=merge|diff3]] [--leave-rejects] [--refresh]',
     description:
@@ -129,7 +130,7 @@ export const commands: Command[] = [
     load: () => import('./push.js'),
   },
   {
-    name: 'pop',
+    name: 'pop', maxArgs: 1,
     summary: 'Remove applied patches, restoring the files byte for byte.',
     usage: '[-a | N | PATCH] [-f] [-q]',
     options: [
@@ -144,10 +145,10 @@ export const commands: Command[] = [
     json: true,
     load: () => import('./pop.js'),
   },
-  { name: 'applied', summary: 'List the applied patches.', usage: '[PATCH]', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.applied })) },
-  { name: 'unapplied', summary: 'List the patches not applied yet.', usage: '[PATCH]', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.unapplied })) },
+  { name: 'applied', maxArgs: 1, summary: 'List the applied patches.', usage: '[PATCH]', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.applied })) },
+  { name: 'unapplied', maxArgs: 1, summary: 'List the patches not applied yet.', usage: '[PATCH]', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.unapplied })) },
   {
-    name: 'series',
+    name: 'series', maxArgs: 0,
     summary: 'List every patch of the series.',
     usage: '[-v]',
     options: [{ name: 'verbose', short: 'v', type: 'boolean', description: "Mark applied (+) and top (=) patches, and patches that drifted or need a refresh." }, json],
@@ -155,7 +156,7 @@ export const commands: Command[] = [
     load: () => import('./list.js').then((m) => ({ run: m.series })),
   },
   {
-    name: 'template',
+    name: 'template', maxArgs: 2,
     summary: 'List, show or run templates (patches made from a rule).',
     usage: 'list | show NAME | run NAME [--set KEY=VALUE]... [--dry-run]',
     options: [
@@ -167,7 +168,7 @@ export const commands: Command[] = [
     load: () => import('./template.js'),
   },
   {
-    name: 'regen',
+    name: 'regen', maxArgs: 1,
     summary: 'Regenerate a template patch on the current tree and show how it changed.',
     usage: '[--dry-run] [-f] [PATCH]',
     options: [
@@ -179,7 +180,7 @@ export const commands: Command[] = [
     load: () => import('./regen.js'),
   },
   {
-    name: 'reapply',
+    name: 'reapply', maxArgs: 0,
     summary: 'After an upstream sync, put the whole series back: push, refresh what drifted, regenerate templates, report.',
     usage: '[--check] [--continue | --abort] [--drop-merged] [--conflicts=merge|diff3|rej] [--markdown FILE] [--json]',
     description:
@@ -198,7 +199,7 @@ export const commands: Command[] = [
     load: () => import('./reapply.js'),
   },
   {
-    name: 'sync',
+    name: 'sync', maxArgs: 0,
     summary: 'Pop the series, pull upstream, reapply: one step; a failed pull that changed nothing gets the series pushed back.',
     usage: '[--pull "COMMAND"] [reapply options]',
     options: [
@@ -213,7 +214,7 @@ export const commands: Command[] = [
     load: () => import('./sync.js'),
   },
   {
-    name: 'hook',
+    name: 'hook', maxArgs: 1,
     summary: 'Install or remove the git post-merge hook that runs reapply after a pull.',
     usage: 'install | uninstall [--force]',
     options: [{ name: 'force', short: 'f', type: 'boolean', description: 'Replace or remove a hook that is not patchq\'s.' }, json],
@@ -221,7 +222,7 @@ export const commands: Command[] = [
     load: () => import('./hook.js'),
   },
   {
-    name: 'demo',
+    name: 'demo', maxArgs: 0,
     summary: 'Run the main job on an embedded demo fork (what npm start does).',
     usage: '[--dir DIR] [--keep] [--no-tui]',
     options: [
@@ -234,9 +235,9 @@ export const commands: Command[] = [
     json: true,
     load: () => import('./demo.js'),
   },
-  { name: 'top', summary: 'Print the top patch.', usage: '', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.top })) },
-  { name: 'next', summary: 'Print the patch after the top (or after PATCH).', usage: '[PATCH]', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.next })) },
-  { name: 'previous', summary: 'Print the patch before the top (or before PATCH).', usage: '[PATCH]', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.previous })) },
+  { name: 'top', maxArgs: 0, summary: 'Print the top patch.', usage: '', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.top })) },
+  { name: 'next', maxArgs: 1, summary: 'Print the patch after the top (or after PATCH).', usage: '[PATCH]', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.next })) },
+  { name: 'previous', maxArgs: 1, summary: 'Print the patch before the top (or before PATCH).', usage: '[PATCH]', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.previous })) },
   // Patch files: import, delete, rename, header, export.
   {
     name: 'import',
@@ -474,7 +475,7 @@ export const commands: Command[] = [
   },
   // (end of working-tree commands)
   {
-    name: 'version',
+    name: 'version', maxArgs: 0,
     summary: 'Print the patchq version.',
     usage: '',
     options: [json],
@@ -493,7 +494,7 @@ export const commands: Command[] = [
     load: () => import('./config.js'),
   },
   {
-    name: 'tui',
+    name: 'tui', maxArgs: 0,
     summary: 'Browse and drive the patch stack in an interactive terminal view.',
     usage: '',
     options: [],
@@ -501,7 +502,7 @@ export const commands: Command[] = [
     load: () => import('./tui.js'),
   },
   {
-    name: 'completion',
+    name: 'completion', maxArgs: 1,
     summary: 'Print a shell completion script (bash, zsh or fish).',
     usage: 'bash | zsh | fish',
     options: [],

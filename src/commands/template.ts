@@ -28,6 +28,8 @@ export function parseSets(values: unknown): Record<string, string> {
 
 export const run: RunFn = async (ctx, args) => {
   const [sub, name] = args.positionals;
+  if (sub !== undefined && sub !== 'list' && sub !== 'show' && sub !== 'run') throw new PatchqError('E_USAGE', `unknown template subcommand '${sub}' (list, show, run)`);
+  if (sub === 'list' && name !== undefined) throw new PatchqError('E_USAGE', 'Usage: patchq template list | show NAME | run NAME [--set KEY=VALUE]... [--dry-run]');
   if (sub === 'list' || sub === undefined) {
     const list = listTemplates(dirs(ctx));
     const width = Math.max(24, ...list.map((t) => t.name.length + 1));

@@ -84,5 +84,7 @@ export interface Command {
   json?: boolean;
   /** Positional arguments in help, e.g. "[PATCH]". */
   args?: string;
+  /** The most positional arguments it takes: more is a usage error (cli.ts), as quilt's usage. Unset: the command checks. */
+  maxArgs?: number;
   load(): Promise<{ run: RunFn }>;
 }

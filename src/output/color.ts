@@ -4,7 +4,7 @@
  * Whether to colour at all is decided once, by resolveColor, highest first:
  *   --color=always|never (--color alone = always) > NO_COLOR (any non-empty value: off)
  *   > FORCE_COLOR (non-empty and not "0": on) > the `color` setting (always|never)
- *   > auto: on when stdout is a TTY.
+ *   > auto: on when stdout is a TTY whose TERM is not `dumb`.
  */
 import { PatchqError } from '../engine/errors.js';
 
@@ -39,18 +39,22 @@ export type ColorMode = 'auto' | 'always' | 'never';
  * @param setting the `color` setting's value
  */
 export function resolveColor(env: NodeJS.ProcessEnv, tty: boolean, option?: string, setting: ColorMode = 'auto'): boolean {
+  const auto = tty && !dumbTerminal(env);
   if (option !== undefined) {
     if (option === '' || option === 'always') return true;
     if (option === 'never') return false;
     if (option !== 'auto') throw new PatchqError('E_USAGE', `--color must be always, auto or never, got '${option}'`);
-    return tty && !env.NO_COLOR;
+    return auto && !env.NO_COLOR;
   }
   if (env.NO_COLOR) return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '') return env.FORCE_COLOR !== '0';
   if (setting === 'always') return true;
   if (setting === 'never') return false;
-  return tty;
+  return auto;
 }
+
+/** TERM=dumb: a terminal that shows escape sequences as they are (no colour, no cursor moves). */
+export const dumbTerminal = (env: NodeJS.ProcessEnv): boolean => env.TERM === 'dumb';
 
 /** `paint({color: true}, 'error', 'x')` -> "\x1b[31mx\x1b[0m"; plain text when colour is off. */
 export function paint(ctx: { color: boolean }, role: Role, text: string): string {

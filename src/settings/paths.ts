@@ -10,12 +10,26 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 
+/** The home folder: $HOME, else (unset or empty) the user's entry in the password database. */
+export function homeDir(): string {
+  const home = os.homedir();
+  if (home) return home;
+  try {
+    return os.userInfo().homedir;
+  } catch {
+    return home;
+  }
+}
+
+/** An XDG_*_HOME variable, only when absolute: the XDG spec calls a relative one invalid, to be ignored. */
+export const xdgDir = (value: string | undefined): string | undefined => (value && path.isAbsolute(value) ? value : undefined);
+
 export function configDir(env: NodeJS.ProcessEnv): string {
   if (env.PATCHQ_CONFIG_DIR) return path.resolve(env.PATCHQ_CONFIG_DIR);
-  const home = os.homedir();
+  const home = homeDir();
   if (process.platform === 'darwin') return path.join(home, 'Library', 'Preferences', 'patchq');
   if (process.platform === 'win32') return path.join(env.APPDATA || path.join(home, 'AppData', 'Roaming'), 'patchq', 'Config');
-  return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'patchq');
+  return path.join(xdgDir(env.XDG_CONFIG_HOME) ?? path.join(home, '.config'), 'patchq');
 }
 
 export const configFile = (env: NodeJS.ProcessEnv): string => path.join(configDir(env), 'config.json');

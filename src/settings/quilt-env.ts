@@ -6,7 +6,8 @@
  *   QUILT_DIFF_OPTS="-U 5"        -> context 5   (also "-U5", "--unified=5")
  *   QUILT_NO_DIFF_INDEX=1         -> index false
  *   QUILT_NO_DIFF_TIMESTAMPS=1    -> timestamps false
- *   EDITOR, QUILT_PAGER (else PAGER) -> editor, pager
+ *   VISUAL (else EDITOR), QUILT_PAGER (else PAGER) -> editor, pager
+ *   NO_COLOR=1 -> color never; else FORCE_COLOR=0 -> never, FORCE_COLOR=1 -> always
  */
 import type { Settings } from './settings.js';
 
@@ -40,7 +41,12 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): EnvSettings {
   // quilt tests these with [ -n "$VAR" ]: any non-empty value counts.
   if (env.QUILT_NO_DIFF_INDEX) out.index = { value: false, from: 'QUILT_NO_DIFF_INDEX' };
   if (env.QUILT_NO_DIFF_TIMESTAMPS) out.timestamps = { value: false, from: 'QUILT_NO_DIFF_TIMESTAMPS' };
-  if (env.EDITOR) out.editor = { value: env.EDITOR, from: 'EDITOR' };
+  // VISUAL before EDITOR, as most programs read them (edit, header -e and the TUI use this).
+  if (env.VISUAL) out.editor = { value: env.VISUAL, from: 'VISUAL' };
+  else if (env.EDITOR) out.editor = { value: env.EDITOR, from: 'EDITOR' };
+  // The colour variables (output/color.ts resolveColor applies them): NO_COLOR first.
+  if (env.NO_COLOR) out.color = { value: 'never', from: 'NO_COLOR' };
+  else if (env.FORCE_COLOR) out.color = { value: env.FORCE_COLOR === '0' ? 'never' : 'always', from: 'FORCE_COLOR' };
   // QUILT_PAGER set but empty means "no pager", so presence (not truthiness) decides.
   if (env.QUILT_PAGER !== undefined) out.pager = { value: env.QUILT_PAGER, from: 'QUILT_PAGER' };
   else if (env.PAGER) out.pager = { value: env.PAGER, from: 'PAGER' };

@@ -7,16 +7,17 @@
  * from the file overrides the environment.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
+import { homeDir } from './paths.js';
 
 /** The file quilt would read, or null. `explicit` is --quiltrc's value. */
 export function quiltrcPath(env: NodeJS.ProcessEnv, explicit?: string): string | null {
   const chosen = explicit ?? env.QUILTRC;
   if (chosen === '-') return null;
   if (chosen) return chosen;
-  for (const p of [join(env.HOME || homedir(), '.quiltrc'), '/etc/quilt.quiltrc']) if (existsSync(p)) return p;
+  // quilt reads "$HOME/.quiltrc": an empty HOME is not the current folder here either.
+  for (const p of [join(env.HOME || homeDir(), '.quiltrc'), '/etc/quilt.quiltrc']) if (existsSync(p)) return p;
   return null;
 }
 

@@ -53,7 +53,7 @@ export const SCHEMA: Record<SettingKey, Kind & { description: string }> = {
   merge: { type: 'enum', values: ['none', 'merge', 'diff3'], description: 'Default 3-way merge style for push.' },
   editor: { type: 'string', description: 'Editor for edit/header -e.' },
   color: { type: 'enum', values: ['auto', 'always', 'never'], description: 'When to colour output.' },
-  pager: { type: 'string', description: 'Pager for long output (empty: none).' },
+  pager: { type: 'string', description: 'Pager for long output (empty: none); not used yet: patchq does not page.' },
 };
 
 export const isSettingKey = (k: string): k is SettingKey => Object.hasOwn(SCHEMA, k);
@@ -83,7 +83,7 @@ function coerce(key: SettingKey, raw: unknown): Settings[SettingKey] | undefined
 
 function expected(key: SettingKey): string {
   const kind = SCHEMA[key];
-  if (kind.type === 'int') return 'expected a whole number';
+  if (kind.type === 'int') return 'expected a whole number from 0 to 1000';
   if (kind.type === 'bool') return 'expected true or false';
   if (kind.type === 'enum') return `expected one of ${kind.values.join(', ')}`;
   return 'expected a string';

@@ -67,15 +67,19 @@ export function findRoot(cwd: string, env: NodeJS.ProcessEnv): string | null {
 export function findTree(cwd: string, env: NodeJS.ProcessEnv = process.env): Tree {
   const root = findRoot(cwd, env);
   if (root === null) {
-    throw new PatchqError('E_NOT_FOUND', `No series here: no ${env.QUILT_PATCHES || 'patches'}/ or ${env.QUILT_PC || '.pc'}/ in ${cwd} or above (start one with 'patchq new NAME')`);
+    throw new PatchqError('E_NOT_FOUND', `No series here: no ${env.QUILT_PATCHES || 'patches'}/ or ${env.QUILT_PC || '.pc'}/ in ${cwd} or above (start one with 'patchq new NAME')`, { data: { noSeries: true } });
   }
   return treeAt(root, env);
 }
 
-/** quilt's words when patches/ exists but holds no series file (and nothing is applied). */
+/**
+ * quilt's words when patches/ exists but holds no series file (and nothing is applied).
+ * This error and findTree's carry data.noSeries: some commands end there as quilt's do
+ * (commands/common.ts).
+ */
 export function requireSeries(tree: Tree): Tree {
   if (!existsSync(tree.seriesPath) && !existsSync(join(tree.pcDir, 'applied-patches'))) {
-    throw new PatchqError('E_STATE', 'No series file found');
+    throw new PatchqError('E_STATE', 'No series file found', { data: { noSeries: true } });
   }
   return tree;
 }

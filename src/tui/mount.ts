@@ -13,6 +13,7 @@ import { App } from './app.js';
 import type { Ops } from './store.js';
 import { PatchqError } from '../engine/errors.js';
 import { compressionOf, editPatchCopy } from '../stack/index.js';
+import { loadSettings } from '../settings/settings.js';
 
 interface Edit {
   path: string;
@@ -45,7 +46,8 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
     selected = e.selected;
     reopen = e.reopen;
     // $EDITOR may carry arguments ("code -w"): run it through the shell, path quoted.
-    const editor = env.VISUAL || env.EDITOR || 'vi';
+    // VISUAL, else EDITOR, else `patchq config set editor`, else vi (settings.ts).
+    const editor = loadSettings(env).editor.value;
     const run = (path: string) => void spawnSync(`${editor} '${path.replace(/'/g, `'\\''`)}'`, { shell: true, stdio: 'inherit', env });
     // A compressed patch (not a conflicted file of the tree): edited through a plain copy.
     const patch = e.path.startsWith(ops.tree.patchesDir + '/') ? e.path.slice(ops.tree.patchesDir.length + 1) : null;

@@ -38,6 +38,74 @@ describe('completion', () => {
     expect(complete(d, ['patchq', 'push', 'po']).sort()).toEqual(['pool.patch', 'port.patch']);
   });
 
+  it('commands that take files complete files, those that take patches patch names, fold (stdin) neither', () => {
+    const d = temp();
+    mkdirSync(join(d, 'patches'));
+    mkdirSync(join(d, 'src'));
+    writeFileSync(join(d, 'patches', 'series'), 'pool.patch\n');
+    writeFileSync(join(d, 'app.py'), '');
+    writeFileSync(join(d, 'src', 'main.c'), '');
+    for (const cmd of ['add', 'edit', 'remove', 'revert', 'annotate', 'patches', 'diff', 'import']) {
+      expect([cmd, complete(d, ['patchq', cmd, 'ap'])]).toEqual([cmd, ['app.py']]);
+      expect([cmd, complete(d, ['patchq', cmd, 'src/'])]).toEqual([cmd, ['src/main.c']]);
+    }
+    for (const cmd of ['push', 'pop', 'refresh', 'header', 'files', 'graph', 'export', 'delete']) expect([cmd, complete(d, ['patchq', cmd, 'po'])]).toEqual([cmd, ['pool.patch']]);
+    expect(complete(d, ['patchq', 'fold', ''])).toEqual([]);
+  });
+
+  it.skipIf(spawnSync('fish', ['--version']).status !== 0)('fish completes commands, options, patch names, and files where a command takes files', () => {
+    const d = temp();
+    const bin = join(d, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'patchq'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`, { mode: 0o755 });
+    writeFileSync(join(d, 'c.fish'), run(d, ['completion', 'fish']).stdout);
+    mkdirSync(join(d, 'patches'));
+    writeFileSync(join(d, 'patches', 'series'), 'pool.patch\nport.patch\n');
+    writeFileSync(join(d, 'app.py'), '');
+    const fish = (line: string): string[] => {
+      const r = spawnSync('fish', ['--no-config', '-c', `source c.fish; complete -C '${line}'`], { cwd: d, encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}`, HOME: d, QUILTRC: '-', PATCHQ_CONFIG_DIR: join(d, '.cfg') } });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t')[0]!);
+    };
+    expect(fish('patchq pu')).toEqual(['push']);
+    expect(fish('patchq push --fu')).toEqual(['--fuzz']);
+    expect(fish('patchq push po').sort()).toEqual(['pool.patch', 'port.patch']);
+    for (const cmd of ['add', 'edit', 'remove', 'revert', 'annotate', 'patches', 'diff', 'import']) expect([cmd, fish(`patchq ${cmd} ap`)]).toEqual([cmd, ['app.py']]);
+  });
+
+  it.skipIf(spawnSync('zsh', ['--version']).status !== 0)('zsh: the script installed as its help says (a file _patchq in $fpath) completes on the first TAB', async () => {
+    const d = temp();
+    const bin = join(d, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'patchq'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`, { mode: 0o755 });
+    mkdirSync(join(d, 'fpath'));
+    writeFileSync(join(d, 'fpath', '_patchq'), run(d, ['completion', 'zsh']).stdout);
+    mkdirSync(join(d, 'patches'));
+    writeFileSync(join(d, 'patches', 'series'), 'pool.patch\n');
+    writeFileSync(join(d, 'zshrc'), `PS1='%% '\nfpath=(${join(d, 'fpath')} $fpath)\nautoload -U compinit; compinit -u -D\npath=(${bin} $path)\nexport QUILTRC=- PATCHQ_CONFIG_DIR=${join(d, '.cfg')}\n`);
+    const session = `patchq-zsh-${process.pid}-${Date.now()}`;
+    const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
+    const screen = () => tmux('capture-pane', '-p', '-t', session).stdout;
+    const until = async (pred: (s: string) => boolean, what: string) => {
+      for (const end = Date.now() + 15_000; ; await new Promise((r) => setTimeout(r, 50))) {
+        const s = screen();
+        if (pred(s)) return s;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+      }
+    };
+    try {
+      expect(tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '10', '-c', d, `env ZDOTDIR=${d} HOME=${d} zsh -f`).status).toBe(0);
+      tmux('send-keys', '-t', session, `source ${join(d, 'zshrc')}; clear`, 'Enter');
+      await until((s) => /^% ?$/m.test(s), 'prompt');
+      tmux('send-keys', '-t', session, 'patchq pu', 'Tab');
+      await until((s) => s.includes('% patchq push'), 'the first TAB to complete push');
+      tmux('send-keys', '-t', session, 'po', 'Tab');
+      await until((s) => s.includes('% patchq push pool.patch'), 'a patch name');
+    } finally {
+      tmux('kill-session', '-t', session);
+    }
+  });
+
   it('zsh and fish scripts name every command; unknown shell is exit 2', () => {
     const d = temp();
     const zsh = run(d, ['completion', 'zsh']).stdout;

@@ -21,12 +21,63 @@ describe('patchq config', () => {
     expect(run(d, ['config', 'unset', 'fuzz']).code).toBe(2);
   });
 
+  it('list and get show the colour NO_COLOR and FORCE_COLOR decide, and name them', () => {
+    const d = temp();
+    expect(run(d, ['config', 'set', 'color', 'always']).code).toBe(0);
+    const color = (env: NodeJS.ProcessEnv) => JSON.parse(run(d, ['config', 'get', 'color', '--json'], env).stdout) as unknown;
+    expect(color({})).toEqual({ key: 'color', value: 'always', source: 'settings' });
+    expect(color({ NO_COLOR: '1' })).toEqual({ key: 'color', value: 'never', source: 'env', from: 'NO_COLOR' });
+    expect(color({ NO_COLOR: '1', FORCE_COLOR: '1' })).toEqual({ key: 'color', value: 'never', source: 'env', from: 'NO_COLOR' });
+    expect(color({ FORCE_COLOR: '0' })).toEqual({ key: 'color', value: 'never', source: 'env', from: 'FORCE_COLOR' });
+    expect(color({ FORCE_COLOR: '1' })).toEqual({ key: 'color', value: 'always', source: 'env', from: 'FORCE_COLOR' });
+    expect(color({ NO_COLOR: '', FORCE_COLOR: '' })).toEqual({ key: 'color', value: 'always', source: 'settings' });
+    expect(run(d, ['config', 'list'], { NO_COLOR: '1' }).stdout).toContain('color = never  (env NO_COLOR)\n');
+  });
+
+  it('the editor: VISUAL, else EDITOR, else the setting; list and get say which, and edit and header -e run that one', () => {
+    const d = temp();
+    expect(run(d, ['config', 'set', 'editor', 'from-settings']).code).toBe(0);
+    const editor = (env: NodeJS.ProcessEnv) => JSON.parse(run(d, ['config', 'get', 'editor', '--json'], env).stdout) as unknown;
+    expect(editor({})).toEqual({ key: 'editor', value: 'from-settings', source: 'settings' });
+    expect(editor({ EDITOR: 'ed-e' })).toEqual({ key: 'editor', value: 'ed-e', source: 'env', from: 'EDITOR' });
+    expect(editor({ EDITOR: 'ed-e', VISUAL: 'ed-v' })).toEqual({ key: 'editor', value: 'ed-v', source: 'env', from: 'VISUAL' });
+    // The commands that open an editor run the one config get names.
+    const script = (name: string) => {
+      writeFileSync(join(d, name), `#!/bin/sh\necho ${name} >> '${join(d, 'ran')}'\n`, { mode: 0o755 });
+      return join(d, name);
+    };
+    const env = { VISUAL: script('visual.sh'), EDITOR: script('editor.sh') };
+    writeFileSync(join(d, 'a.txt'), 'a\n');
+    expect(run(d, ['new', 'p.patch']).code).toBe(0);
+    expect(run(d, ['edit', 'a.txt'], env).code).toBe(0);
+    expect(run(d, ['header', '-e'], env).code).toBe(0);
+    expect(readFileSync(join(d, 'ran'), 'utf8')).toBe('visual.sh\nvisual.sh\n');
+  });
+
+  it('the settings file is never relative to the current folder: an empty HOME or a relative XDG_CONFIG_HOME (invalid, says XDG) is not used', () => {
+    const d = temp();
+    const path = (env: NodeJS.ProcessEnv) => run(d, ['config', 'path'], { PATCHQ_CONFIG_DIR: '', ...env }).stdout.trim();
+    expect(path({ XDG_CONFIG_HOME: join(d, 'xdg') })).toBe(join(d, 'xdg', 'patchq', 'config.json'));
+    expect(path({ XDG_CONFIG_HOME: 'rel' })).toBe(join(d, '.config', 'patchq', 'config.json'));
+    const home = path({ HOME: '' });
+    expect(home.startsWith('/')).toBe(true);
+    expect(home.endsWith('/.config/patchq/config.json')).toBe(true);
+    // Nor is ~/.quiltrc read from the current folder when HOME is empty.
+    mkdirSync(join(d, 'patches'));
+    writeFileSync(join(d, 'patches', 'series'), 'p.patch\n');
+    writeFileSync(join(d, '.quiltrc'), 'QUILT_PATCHES=elsewhere\n');
+    expect(run(d, ['series'], { HOME: '', QUILTRC: '' }).stdout).toMatch(/p\.patch\n$/);
+  });
+
   it('refuses bad keys and values without writing', () => {
     const d = temp();
     const bad = run(d, ['config', 'set', 'diffStyle', 'svn']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe("invalid value 'svn' for diffStyle: expected one of quilt, git\n");
     expect(existsSync(join(d, '.cfg', 'config.json'))).toBe(false);
+    // A whole number out of range says what range.
+    expect(run(d, ['config', 'set', 'fuzz', '1001'])).toEqual({ code: 1, stdout: '', stderr: "invalid value '1001' for fuzz: expected a whole number from 0 to 1000\n" });
+    expect(run(d, ['config', 'set', 'context', '1000']).code).toBe(0);
     expect(run(d, ['config', 'set', 'colour', 'never']).code).toBe(2);
     expect(run(d, ['config', 'frob']).code).toBe(2);
   });

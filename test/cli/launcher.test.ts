@@ -51,6 +51,29 @@ describe('the patchq command (the launcher)', () => {
   });
 });
 
+describe('an odd current directory', () => {
+  it('deleted under the shell: commands that need the tree say so in one line (exit 1); --version, --help, config, completion still work', () => {
+    const d = temp();
+    const gone = join(d, 'gone');
+    /** `args` run by node from a directory deleted first (no sh launcher: dash itself warns there). */
+    const inGone = (args: string[], env: Record<string, string> = {}) => {
+      mkdirSync(gone);
+      const vars = Object.entries({ HOME: d, LANG: 'C', QUILTRC: '-', PATCHQ_CONFIG_DIR: join(d, '.cfg'), PATCHQ_CACHE_DIR: join(tmpdir(), 'patchq-test-cache'), ...env }).map(([k, v]) => `${k}='${v}'`).join(' ');
+      const r = spawnSync('sh', ['-c', `cd '${gone}' && rmdir '${gone}' && env ${vars} '${process.execPath}' '${CLI}' ${args.join(' ')}`], { cwd: d, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: d } });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    const message = 'the current directory does not exist any more (deleted?): cd to one that does\n';
+    for (const args of [['top'], ['series'], ['push'], ['new', 'x.patch'], []]) expect([args, inGone(args)]).toEqual([args, { code: 1, stdout: '', stderr: message }]);
+    // Relative PATCHQ_CONFIG_DIR and PATCHQ_CACHE_DIR are resolved against the cwd too.
+    expect(inGone(['config', 'list'], { PATCHQ_CONFIG_DIR: 'rel-cfg', PATCHQ_CACHE_DIR: 'rel-cache' })).toEqual({ code: 1, stdout: '', stderr: message });
+    for (const args of [['--version'], ['--help'], ['config', 'get', 'fuzz'], ['config', 'path'], ['completion', 'bash'], ['top', '--help']]) {
+      const r = inGone(args);
+      expect([args, r.code, r.stderr]).toEqual([args, 0, '']);
+      expect(r.stdout).not.toBe('');
+    }
+  });
+});
+
 describe('what a command loads', () => {
   /** Run `args` through the launcher with a preload that lists, at exit, the Node built-ins and package files loaded. */
   function loaded(cwd: string, args: string[]): { code: number; builtins: string[]; files: string[] } {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { patchq, snapshot, tempDir, write } from '../helpers/tree.js';
+import { patchq, quilt, snapshot, tempDir, write } from '../helpers/tree.js';
 
 const creates = (file: string) => `--- /dev/null\n+++ b/${file}\n@@ -0,0 +1 @@\n+${file}\n`;
 
@@ -129,7 +129,7 @@ describe('patch names', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`patches/series:2: Patch name '${long}' invalid: it is 249 bytes; the file system takes at most 255 per path component (NAME_MAX), and .pc/ adds '~refresh' to it: at most 247.\n`);
     expect(snapshot(root)).toEqual(before); // one.diff was not pushed either
-    expect(patchq(root, ['applied']).code).toBe(2);
+    expect(patchq(root, ['applied']).code).toBe(1); // 'No patches applied', as quilt
     write(root, 'patches/series', `one.diff\n${fits}\n`);
     write(root, `patches/${fits}`, creates('long.txt'));
     expect(patchq(root, ['push', '-a']).code).toBe(0);
@@ -137,15 +137,86 @@ describe('patch names', () => {
   });
 });
 
-describe('no series file', () => {
-  it('says "No series file found" (exit 1) as quilt does, while new still starts one', () => {
-    const root = tempDir();
-    write(root, 'patches/.keep', '');
-    for (const args of [['applied'], ['push'], ['pop'], ['series', '-v'], ['top'], ['diff'], ['files'], ['refresh']]) {
-      const r = patchq(root, args);
-      expect([args[0], r.code, r.stderr.trim()]).toEqual([args[0], 1, 'No series file found']);
+describe('nothing applied', () => {
+  it("applied, previous, top, next, unapplied: quilt's messages and exit codes with nothing applied and with an empty series", () => {
+    const setups: Array<[string, (d: string) => void]> = [
+      ['never pushed', (d) => write(d, 'patches/series', 'one.diff\nx.diff\n')],
+      ['all popped', (d) => {
+        write(d, 'patches/series', 'one.diff\nx.diff\n');
+        quilt(d, ['push', '-a']);
+        quilt(d, ['pop', '-a']);
+      }],
+      ['empty series', (d) => write(d, 'patches/series', '')],
+      ['one applied', (d) => {
+        write(d, 'patches/series', 'one.diff\nx.diff\n');
+        quilt(d, ['push']);
+      }],
+    ];
+    for (const [what, setup] of setups) {
+      const [q, p] = [tempDir(), tempDir()];
+      for (const d of [q, p]) {
+        for (const n of ['one.diff', 'x.diff']) write(d, `patches/${n}`, creates(`${n}.txt`));
+        setup(d);
+      }
+      for (const args of [['applied'], ['previous'], ['top'], ['next'], ['unapplied']]) {
+        const [a, b] = [quilt(q, args), patchq(p, args)];
+        expect([what, args, b.code, b.stdout, b.stderr]).toEqual([what, args, a.code, a.stdout, a.stderr]);
+      }
     }
-    expect(patchq(root, ['new', 'first.patch']).code).toBe(0);
-    expect(patchq(root, ['series']).stdout.trim()).toBe('first.patch');
+  });
+});
+
+describe('pop with nothing to pop', () => {
+  it("pop 0, and pop PATCH where PATCH is not applied: quilt's message and exit code, nothing popped", () => {
+    for (const pushed of [0, 1, 2]) {
+      const [q, p] = [tempDir(), tempDir()];
+      for (const d of [q, p]) {
+        write(d, 'patches/series', 'one.diff\nx.diff\n');
+        for (const n of ['one.diff', 'x.diff']) write(d, `patches/${n}`, creates(`${n}.txt`));
+        if (pushed) quilt(d, ['push', String(pushed)]);
+      }
+      for (const args of [['pop', '0'], ['pop', 'one.diff'], ['pop', 'x.diff'], ['pop', '-f', '0']]) {
+        // (With nothing pushed yet, patchq's lock makes .pc/ and quilt's metadata in it.)
+        const before = snapshot(p, { withPc: pushed > 0 });
+        const [a, b] = [quilt(q, args), patchq(p, args)];
+        expect([pushed, args, b.code, b.stdout, b.stderr]).toEqual([pushed, args, a.code, a.stdout, a.stderr]);
+        if (b.code !== 0) expect(snapshot(p, { withPc: pushed > 0 })).toEqual(before);
+      }
+    }
+  });
+});
+
+describe('no series file', () => {
+  // quilt's exit codes there are a contract: debian/rules and dh_quilt_unpatch run
+  // `quilt pop -a || test $? = 2` in packages without patches (QUILT.md 2.7).
+  const cases = [['applied'], ['push'], ['push', '-a'], ['pop'], ['pop', '-a'], ['series'], ['series', '-v'], ['top'], ['next'], ['previous'], ['unapplied'], ['diff'], ['files'], ['refresh']];
+
+  it("patches/ without a series file: quilt's messages and exit codes (push, top, next 2; pop 'No patch removed' 2; series nothing, 0), while new still starts one", () => {
+    const [q, p] = [tempDir(), tempDir()];
+    for (const d of [q, p]) write(d, 'patches/.keep', '');
+    for (const args of cases) {
+      const [a, b] = [quilt(q, args), patchq(p, args)];
+      expect([args, b.code, b.stdout, b.stderr]).toEqual([args, a.code, a.stdout, a.stderr]);
+    }
+    expect(patchq(p, ['new', 'first.patch']).code).toBe(0);
+    expect(patchq(p, ['series']).stdout.trim()).toBe('first.patch');
+  });
+
+  it("no tree at all: quilt's exit codes, patchq's words saying where it looked; bare patchq prints its usage", () => {
+    const [q, p] = [tempDir(), tempDir()];
+    const here = `No series here: no patches/ or .pc/ in ${p} or above (start one with 'patchq new NAME')\n`;
+    for (const args of cases) {
+      const [a, b] = [quilt(q, args), patchq(p, args)];
+      expect([args, b.code, b.stdout]).toEqual([args, a.code, a.stdout]);
+      const words = args[0] === 'pop' ? 'No patch removed\n' : args.join(' ') === 'series' ? '' : here;
+      expect([args, b.stderr]).toEqual([args, words]);
+    }
+    expect(patchq(p, ['series', '--json'])).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
+    // Not a terminal: the series where there is one, else the usage (patches/ alone too).
+    for (const withPatches of [false, true]) {
+      if (withPatches) write(p, 'patches/.keep', '');
+      const bare = patchq(p, []);
+      expect([withPatches, bare.code, bare.stdout.split('\n')[0]]).toEqual([withPatches, 0, 'Usage: patchq <command> [options] [args]']);
+    }
   });
 });

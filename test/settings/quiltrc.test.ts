@@ -62,8 +62,8 @@ describe('quiltrc through the binary', () => {
     write(root, 'other', 'QUILT_PATCHES=nowhere\n');
     expect(patchq(root, ['--quiltrc', join(root, 'rc'), 'series'], { QUILTRC: join(root, 'other') }).stdout.trim()).toBe('p.diff');
     const none = patchq(root, ['--quiltrc=-', 'series'], { QUILTRC: join(root, 'rc') });
-    expect(none.code).not.toBe(0);
-    expect(none.stdout).not.toContain('p.diff');
+    // No quiltrc, so no debian/patches: no series here, which quilt's series lists as nothing (exit 0).
+    expect(none).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
   it('a named quiltrc that cannot be read is one clear error', () => {
@@ -72,5 +72,20 @@ describe('quiltrc through the binary', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(`cannot read quiltrc ${join(root, 'missing-rc')}`);
+  });
+
+  it('an option patchq does not know in QUILT_<CMD>_ARGS is a usage error naming the variable, also where push --refresh reads QUILT_REFRESH_ARGS', () => {
+    const root = tree();
+    write(root, 'rc', 'QUILT_PATCHES=debian/patches\nQUILT_REFRESH_ARGS="--no-timestamps --diffstat"\nQUILT_PUSH_ARGS="-q --bogus"\n');
+    const env = { QUILTRC: join(root, 'rc') };
+    const refresh = patchq(root, ['refresh'], env);
+    expect([refresh.code, refresh.stderr]).toEqual([2, "QUILT_REFRESH_ARGS: refresh: unknown option '--diffstat' (see 'patchq refresh --help')\n"]);
+    const push = patchq(root, ['push'], env);
+    expect([push.code, push.stderr]).toEqual([2, "QUILT_PUSH_ARGS: push: unknown option '--bogus' (see 'patchq push --help')\n"]);
+    const pushRefresh = patchq(root, ['push', '--refresh'], { ...env, QUILTRC: '-', QUILT_PATCHES: 'debian/patches', QUILT_REFRESH_ARGS: '--diffstat' });
+    expect([pushRefresh.code, pushRefresh.stderr]).toEqual([2, "QUILT_REFRESH_ARGS: refresh: unknown option '--diffstat' (see 'patchq refresh --help')\n"]);
+    // A mistake on the command line itself is said as before.
+    expect(patchq(root, ['push', '--nope'], { QUILT_PATCHES: 'debian/patches', QUILT_PUSH_ARGS: '-q' }).stderr).toBe("push: unknown option '--nope' (see 'patchq push --help')\n");
+    expect(read(root, 'a.txt')).toBe('one\n');
   });
 });

@@ -98,6 +98,9 @@ describe('colour', () => {
     expect(resolveColor({}, false, undefined, 'always')).toBe(true);
     expect(resolveColor({}, true, undefined, 'never')).toBe(false);
     expect(resolveColor({}, false)).toBe(false);
+    expect(resolveColor({ TERM: 'dumb' }, true)).toBe(false);
+    expect(resolveColor({ TERM: 'dumb' }, true, 'auto')).toBe(false);
+    expect(resolveColor({ TERM: 'dumb' }, true, 'always')).toBe(true);
     expect(() => resolveColor({}, true, 'sometimes')).toThrow(/--color/);
   });
 

@@ -96,6 +96,27 @@ describe('tui end to end in tmux', () => {
     expect(read(root, `patches/${names[0]}`)).not.toContain('edited-by-editor');
   });
 
+  it('e runs the editor setting when neither VISUAL nor EDITOR is set (patchq config set editor)', async () => {
+    const { root, names } = makeTree(2);
+    session = `patchq-tui-ecfg-${process.pid}-${Date.now()}`;
+    const editor = join(root, 'fake-editor.sh');
+    writeFileSync(editor, '#!/bin/sh\necho edited-by-setting >> "$1"\n', { mode: 0o755 });
+    const cfg = { PATCHQ_CONFIG_DIR: join(root, '.cfg') };
+    expect(patchq(root, ['config', 'set', 'editor', editor], cfg).code).toBe(0);
+    const cmd = `env -u VISUAL -u EDITOR NO_COLOR=1 PATCHQ_CONFIG_DIR=${cfg.PATCHQ_CONFIG_DIR} ${process.execPath} ${CLI} tui; echo EXIT=$?; sleep 30`;
+    expect(tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', root, cmd).status).toBe(0);
+    await until((s) => s.includes('q quit'), 'first frame');
+    tmux('send-keys', '-t', session, '?');
+    await until((s) => s.includes('patchq: keys'), 'input live');
+    tmux('send-keys', '-t', session, 'h');
+    await until((s) => s.includes('enter diff'), 'stack');
+    tmux('send-keys', '-t', session, 'e');
+    await until(() => read(root, `patches/${names[0]}`).includes('edited-by-setting'), 'the configured editor ran');
+    await until((s) => s.includes('q quit'), 'app again');
+    tmux('send-keys', '-t', session, 'q');
+    expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
+  });
+
   it('e on a compressed patch: the editor gets the plain text, and the edit is written back compressed', async () => {
     const { root, names } = makeTree(2);
     // The second patch kept gzipped, as quilt keeps .gz patches.

@@ -45,9 +45,10 @@ export async function pop(tree: Tree, opts: PopOptions = {}, ev: StackEvents = {
     const series = readSeriesOf(tree);
     const applied = readApplied(tree);
     if (opts.force && opts.refresh) throw new PatchqError('E_STATE', 'Options -f and --refresh are mutually exclusive');
-    if (applied.length === 0) throw new PatchqError('E_NOTHING', 'No patch removed');
-    let count = 1;
     const t = opts.target;
+    // As quilt: a named patch that is not applied is said first, then nothing to pop (pop 0 too).
+    if (applied.length === 0 && !(t && 'name' in t)) throw new PatchqError('E_NOTHING', 'No patch removed');
+    let count = 1;
     if (t && 'all' in t) count = applied.length;
     else if (t && 'count' in t) count = Math.min(t.count, applied.length);
     else if (t && 'name' in t) {
@@ -57,8 +58,8 @@ export async function pop(tree: Tree, opts: PopOptions = {}, ev: StackEvents = {
         throw new PatchqError('E_STATE', `Patch ${displayName(tree, t.name)} is not applied`);
       }
       count = applied.length - 1 - at;
-      if (count === 0) throw new PatchqError('E_NOTHING', 'No patch removed');
     }
+    if (count === 0) throw new PatchqError('E_NOTHING', 'No patch removed');
     const popped: string[] = [];
     const run = new PendingRun(tree, applied);
     try {

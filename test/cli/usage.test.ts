@@ -1,0 +1,103 @@
+/**
+ * Usage errors through the built binary: what a command does not take is refused before
+ * anything is done, with the command's usage line on stderr and exit 2
+ * (docs/exit-codes.md; quilt prints its usage there too, with its exit 1).
+ */
+import { describe, expect, it } from 'vitest';
+import { patchq, snapshot, tempDir, write } from '../helpers/tree.js';
+import { commands } from '../../src/commands/registry.js';
+
+/** Two patches, the first one applied; git-free. */
+function tree(): string {
+  const d = tempDir();
+  for (const n of [1, 2]) {
+    write(d, `f${n}.txt`, 'one\n');
+    write(d, `patches/p${n}.patch`, `--- a/f${n}.txt\n+++ b/f${n}.txt\n@@ -1 +1 @@\n-one\n+two\n`);
+  }
+  write(d, 'patches/series', 'p1.patch\np2.patch\n');
+  expect(patchq(d, ['push']).code).toBe(0);
+  return d;
+}
+
+const usageOf = (name: string) => `Usage: patchq ${name} ${commands.find((c) => c.name === name)!.usage}`.trimEnd() + '\n';
+
+describe('usage errors', () => {
+  it('more arguments than a command takes: its usage, exit 2, nothing done', () => {
+    const d = tree();
+    const before = snapshot(d, { withPc: true });
+    const cases: Array<[string[], string]> = [
+      [['push', 'p2', 'p1'], 'push'], [['push', '-a', 'p2'], 'push'], [['pop', 'p1', 'x'], 'pop'], [['pop', '-a', 'p1'], 'pop'],
+      [['applied', 'p1', 'x'], 'applied'], [['unapplied', 'p1', 'x'], 'unapplied'], [['next', 'p1', 'x'], 'next'], [['previous', 'p2', 'x'], 'previous'],
+      [['top', 'x'], 'top'], [['series', 'x'], 'series'], [['refresh', 'p1', 'x'], 'refresh'], [['regen', 'p1', 'x'], 'regen'],
+      [['reapply', 'x'], 'reapply'], [['sync', 'x'], 'sync'], [['version', 'x'], 'version'], [['tui', 'x'], 'tui'], [['demo', 'x'], 'demo'],
+      [['completion', 'bash', 'zsh'], 'completion'], [['hook', 'install', 'x'], 'hook'], [['template', 'list', 'x'], 'template'], [['template', 'show', 'a', 'b'], 'template'],
+    ];
+    for (const [args, name] of cases) {
+      const r = patchq(d, args);
+      expect([args, r.code, r.stdout, r.stderr]).toEqual([args, 2, '', usageOf(name)]);
+    }
+    for (const [args, message] of [
+      [['config', 'list', 'x'], 'Usage: patchq config list'], [['config', 'get', 'fuzz', 'x'], 'Usage: patchq config get KEY'],
+      [['config', 'set', 'fuzz', '1', 'x'], 'Usage: patchq config set KEY VALUE'], [['config', 'unset', 'fuzz', 'x'], 'Usage: patchq config unset KEY'],
+      [['config', 'path', 'x'], 'Usage: patchq config path'],
+    ] as const) {
+      const r = patchq(d, [...args]);
+      expect([args, r.code, r.stderr]).toEqual([args, 2, `${message}\n`]);
+    }
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+    // What they do take still works.
+    expect(patchq(d, ['push', 'p2']).code).toBe(0);
+    expect(patchq(d, ['applied', 'p1']).stdout).toBe('p1.patch\n');
+    expect(patchq(d, ['template', 'x']).stderr).toBe("unknown template subcommand 'x' (list, show, run)\n");
+  });
+
+  it('push --merge with a style it does not know: refused, nothing pushed (quilt: its usage)', () => {
+    const d = tree();
+    const before = snapshot(d, { withPc: true });
+    for (const args of [['push', '--merge=bogus'], ['push', '-mdiff']]) {
+      const r = patchq(d, args);
+      expect([args, r.code, r.stdout, r.stderr]).toEqual([args, 2, '', `push: --merge takes merge or diff3, got '${args[1]!.replace(/^(--merge=|-m)/, '')}'\n`]);
+    }
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+    for (const m of ['--merge', '-m', '--merge=', '--merge=merge', '--merge=diff3']) {
+      expect([m, patchq(d, ['push', m]).code]).toEqual([m, 0]);
+      expect(patchq(d, ['pop']).code).toBe(0);
+    }
+  });
+
+  it("new -p takes quilt's levels only (0, 1, ab): any other is quilt's refusal, exit 1, nothing written", () => {
+    const d = tree();
+    const before = snapshot(d, { withPc: true });
+    for (const level of ['x', '3', '01', '-1']) {
+      const r = patchq(d, ['new', '-p', level, 'n.patch']);
+      expect([level, r.code, r.stdout, r.stderr]).toEqual([level, 1, '', `Cannot create patches with -p${level}, please specify -p0, p1, or -pab instead\n`]);
+    }
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+    expect(patchq(d, ['new', '-p', '0', 'a.patch']).code).toBe(0);
+    expect(patchq(d, ['new', '-p1', 'b.patch']).code).toBe(0);
+    expect(patchq(d, ['new', '-pab', 'c.patch']).code).toBe(0);
+    expect(patchq(d, ['new', '-p', '', 'e.patch']).code).toBe(0);
+    expect(snapshot(d)['patches/series']).toMatch(/^\d+:p1\.patch\na\.patch -p0\nb\.patch\nc\.patch\ne\.patch\np2\.patch\n$/);
+  });
+
+  it("refresh -u, as quilt's refresh takes it (a unified diff, the default): the same patch as without it", () => {
+    const d = tree();
+    write(d, 'f1.txt', 'three\n');
+    expect(patchq(d, ['refresh', '--no-timestamps']).code).toBe(0);
+    const plain = snapshot(d)['patches/p1.patch'];
+    write(d, 'f1.txt', 'four\n');
+    expect(patchq(d, ['refresh', '--no-timestamps']).code).toBe(0);
+    write(d, 'f1.txt', 'three\n');
+    const r = patchq(d, ['refresh', '-u', '--no-timestamps']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, 'Refreshed patch p1.patch\n', '']);
+    expect(snapshot(d)['patches/p1.patch']).toBe(plain);
+  });
+
+  it('help NAME: a prefix finds the command as the command line does; an ambiguous one lists the candidates', () => {
+    const d = tree();
+    expect(patchq(d, ['help', 'pu']).stdout).toBe(patchq(d, ['push', '--help']).stdout);
+    expect(patchq(d, ['help', 'p'])).toEqual({ code: 2, stdout: '', stderr: "help: 'p' is ambiguous: push, pop, previous, patches\n" });
+    expect(patchq(d, ['p'])).toEqual({ code: 2, stdout: '', stderr: "'p' is ambiguous: push, pop, previous, patches\n" });
+    expect(patchq(d, ['help', 'nope'])).toEqual({ code: 2, stdout: '', stderr: "help: unknown command 'nope'\n" });
+  });
+});
