@@ -9,7 +9,7 @@ export const run: RunFn = async (ctx, args) => {
   const strip = opt.str(args, 'strip');
   // quilt's rule, as for refresh: a -p2 patch would have no folder for the second level to
   // take off, and refresh could not write it (exit 1, quilt's words, nothing written).
-  if (strip !== undefined && !['0', '1', 'ab'].includes(strip)) {
+  if (strip !== undefined && !['', '0', '1', 'ab'].includes(strip)) {
     throw new PatchqError('E_STATE', `Cannot create patches with -p${strip}, please specify -p0, p1, or -pab instead`);
   }
   const t = tree(ctx, true);
