@@ -10,7 +10,7 @@ export const EXIT = {
   ok: 0,
   error: 1,
   nothing: 2,
-  usage: 2,
+  usage: 1,
 } as const;
 
 export function exitCodeFor(err: unknown): number {

@@ -31,8 +31,8 @@ export const groupOf = (c: Command): CommandGroup => c.group ?? DEFAULT_GROUP[c.
 export const EXIT_CODES_HELP = [
   'Exit codes:',
   '  0  done',
-  '  1  error (a patch does not apply, bad input, a locked tree...)',
-  '  2  nothing to do, or a usage error',
+  '  1  error (a patch does not apply, bad input, a usage error, a locked tree...)',
+  '  2  nothing to do',
   'With --json, errors are {"error":{...}} on stdout with the same code (docs/exit-codes.md).',
 ];
 

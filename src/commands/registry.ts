@@ -184,7 +184,7 @@ export const commands: Command[] = [
     summary: 'After an upstream sync, put the whole series back: push, refresh what drifted, regenerate templates, report.',
     usage: '[--check] [--continue | --abort] [--drop-merged] [--conflicts=merge|diff3|rej] [--markdown FILE] [--json]',
     description:
-      'Exit codes: 0 every patch is back (non-exact landings were refreshed and are listed for review); 1 the run stopped at a patch that needs a person (or, with --check, some patch would not apply exactly); 2 usage errors.',
+      'Exit codes: 0 every patch is back (non-exact landings were refreshed and are listed for review); 1 the run stopped at a patch that needs a person (or, with --check, some patch would not apply exactly); 1 also for a usage error.',
     options: [
       { name: 'check', type: 'boolean', description: 'CI gate: do everything in memory, write nothing, exit 1 unless every patch applies exactly.' },
       { name: 'continue', type: 'boolean', description: 'Go on after fixing the patch the run stopped at.' },

@@ -78,8 +78,8 @@ describe('patchq config', () => {
     // A whole number out of range says what range.
     expect(run(d, ['config', 'set', 'fuzz', '1001'])).toEqual({ code: 1, stdout: '', stderr: "invalid value '1001' for fuzz: expected a whole number from 0 to 1000\n" });
     expect(run(d, ['config', 'set', 'context', '1000']).code).toBe(0);
-    expect(run(d, ['config', 'set', 'colour', 'never']).code).toBe(2);
-    expect(run(d, ['config', 'frob']).code).toBe(2);
+    expect(run(d, ['config', 'set', 'colour', 'never']).code).toBe(1);
+    expect(run(d, ['config', 'frob']).code).toBe(1);
   });
 
   it('a settings file that is a directory: commands reading settings say so in one line naming it, nothing written', () => {

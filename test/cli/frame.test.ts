@@ -46,7 +46,7 @@ describe('help', () => {
 
   it('help of an unknown command is a usage error', () => {
     const r = run(temp(), ['help', 'frobnicate']);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain("unknown command 'frobnicate'");
   });
 });
@@ -57,14 +57,14 @@ describe('dispatch and exit codes', () => {
     expect(run(d, ['app']).stdout).toBe('first.patch\n');
     expect(run(d, ['unap']).stdout).toBe('second.patch\n');
     const amb = run(d, ['p']);
-    expect(amb.code).toBe(2);
+    expect(amb.code).toBe(1);
     expect(amb.stderr).toMatch(/ambiguous: .*push.*pop/);
-    expect(run(d, ['xyz']).code).toBe(2);
+    expect(run(d, ['xyz']).code).toBe(1);
   });
 
-  it('an unknown option is exit 2 with one line naming it', () => {
+  it('an unknown option is exit 1 (as quilt) with one line naming it', () => {
     const r = run(tree(), ['push', '--bogus']);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain("'--bogus'");
   });
@@ -80,7 +80,7 @@ describe('dispatch and exit codes', () => {
     const ok = run(d, ['applied', '--json']);
     expect(JSON.parse(ok.stdout)).toEqual(['first.patch']);
     const err = run(d, ['push', '--bogus', '--json']);
-    expect(err.code).toBe(2);
+    expect(err.code).toBe(1);
     expect(JSON.parse(err.stdout).error.code).toBe('E_USAGE');
     const none = run(temp(), ['applied', '--json']);
     expect(none.code).not.toBe(0);
@@ -110,7 +110,7 @@ describe('QUILT_<CMD>_ARGS and colour', () => {
   it('prepends QUILT_PUSH_ARGS to push', () => {
     const d = tree();
     const r = run(d, ['push'], { QUILT_PUSH_ARGS: '--bogus-from-env' });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain('--bogus-from-env');
     expect(run(d, ['push'], { QUILT_PUSH_ARGS: '--color=auto -q' }).code).toBe(0);
   });
@@ -124,7 +124,7 @@ describe('QUILT_<CMD>_ARGS and colour', () => {
     expect(run(d, ['applied', '--color=never']).code).toBe(0);
     expect(run(d, ['applied', '--color']).code).toBe(0);
     const bad = run(d, ['applied', '--color=sometimes']);
-    expect(bad.code).toBe(2);
+    expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--color');
   });
 });

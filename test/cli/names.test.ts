@@ -36,7 +36,7 @@ describe('patch names', () => {
     expect(patchq(root, ['push', 'one']).code).toBe(0);
     const before = snapshot(root, { withPc: true });
     const amb = patchq(root, ['push', 'x']);
-    expect(amb.code).toBe(2);
+    expect(amb.code).toBe(1);
     expect(amb.stderr).toContain('Patch x is ambiguous: x.diff, x.patch');
     expect(snapshot(root, { withPc: true })).toEqual(before);
     const missing = patchq(root, ['push', 'nope']);

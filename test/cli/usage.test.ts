@@ -1,6 +1,6 @@
 /**
  * Usage errors through the built binary: what a command does not take is refused before
- * anything is done, with the command's usage line on stderr and exit 2
+ * anything is done, with the command's usage line on stderr and exit 1 (as quilt)
  * (docs/exit-codes.md; quilt prints its usage there too, with its exit 1).
  */
 import { describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ function tree(): string {
 const usageOf = (name: string) => `Usage: patchq ${name} ${commands.find((c) => c.name === name)!.usage}`.trimEnd() + '\n';
 
 describe('usage errors', () => {
-  it('more arguments than a command takes: its usage, exit 2, nothing done', () => {
+  it('more arguments than a command takes: its usage, exit 1, nothing done', () => {
     const d = tree();
     const before = snapshot(d, { withPc: true });
     const cases: Array<[string[], string]> = [
@@ -34,7 +34,7 @@ describe('usage errors', () => {
     ];
     for (const [args, name] of cases) {
       const r = patchq(d, args);
-      expect([args, r.code, r.stdout, r.stderr]).toEqual([args, 2, '', usageOf(name)]);
+      expect([args, r.code, r.stdout, r.stderr]).toEqual([args, 1, '', usageOf(name)]);
     }
     for (const [args, message] of [
       [['config', 'list', 'x'], 'Usage: patchq config list'], [['config', 'get', 'fuzz', 'x'], 'Usage: patchq config get KEY'],
@@ -42,7 +42,7 @@ describe('usage errors', () => {
       [['config', 'path', 'x'], 'Usage: patchq config path'],
     ] as const) {
       const r = patchq(d, [...args]);
-      expect([args, r.code, r.stderr]).toEqual([args, 2, `${message}\n`]);
+      expect([args, r.code, r.stderr]).toEqual([args, 1, `${message}\n`]);
     }
     expect(snapshot(d, { withPc: true })).toEqual(before);
     // What they do take still works.
@@ -56,7 +56,7 @@ describe('usage errors', () => {
     const before = snapshot(d, { withPc: true });
     for (const args of [['push', '--merge=bogus'], ['push', '-mdiff']]) {
       const r = patchq(d, args);
-      expect([args, r.code, r.stdout, r.stderr]).toEqual([args, 2, '', `push: --merge takes merge or diff3, got '${args[1]!.replace(/^(--merge=|-m)/, '')}'\n`]);
+      expect([args, r.code, r.stdout, r.stderr]).toEqual([args, 1, '', `push: --merge takes merge or diff3, got '${args[1]!.replace(/^(--merge=|-m)/, '')}'\n`]);
     }
     expect(snapshot(d, { withPc: true })).toEqual(before);
     for (const m of ['--merge', '-m', '--merge=', '--merge=merge', '--merge=diff3']) {
@@ -97,8 +97,8 @@ describe('usage errors', () => {
   it('help NAME: a prefix finds the command as the command line does; an ambiguous one lists the candidates', () => {
     const d = tree();
     expect(patchq(d, ['help', 'pu']).stdout).toBe(patchq(d, ['push', '--help']).stdout);
-    expect(patchq(d, ['help', 'p'])).toEqual({ code: 2, stdout: '', stderr: "help: 'p' is ambiguous: push, pop, previous, patches\n" });
-    expect(patchq(d, ['p'])).toEqual({ code: 2, stdout: '', stderr: "'p' is ambiguous: push, pop, previous, patches\n" });
-    expect(patchq(d, ['help', 'nope'])).toEqual({ code: 2, stdout: '', stderr: "help: unknown command 'nope'\n" });
+    expect(patchq(d, ['help', 'p'])).toEqual({ code: 1, stdout: '', stderr: "help: 'p' is ambiguous: push, pop, previous, patches\n" });
+    expect(patchq(d, ['p'])).toEqual({ code: 1, stdout: '', stderr: "'p' is ambiguous: push, pop, previous, patches\n" });
+    expect(patchq(d, ['help', 'nope'])).toEqual({ code: 1, stdout: '', stderr: "help: unknown command 'nope'\n" });
   });
 });

@@ -153,14 +153,14 @@ describe('grep, patchq only', () => {
     expect(quilt(d, ['grep', '[']).code).toBe(0);
   });
 
-  it('-h is the help; no pattern and unknown options are usage errors (exit 2)', () => {
+  it('-h is the help; no pattern and unknown options are usage errors (exit 1)', () => {
     const help = patchq(d, ['grep', '-h']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: patchq grep [options] PATTERN [FILE...]');
     expect(help.stdout).toContain('-e, --regexp PATTERN');
-    expect(patchq(d, ['grep'])).toMatchObject({ code: 2, stderr: 'Usage: patchq grep [options] PATTERN [FILE...] (see patchq grep --help)\n' });
-    expect(patchq(d, ['grep', '-y', 'two']).code).toBe(2);
-    expect(patchq(d, ['grep', '--', '-5', 'two'])).toMatchObject({ code: 2, stderr: "grep: unknown option '-5' (see 'patchq grep --help')\n" });
+    expect(patchq(d, ['grep'])).toMatchObject({ code: 1, stderr: 'Usage: patchq grep [options] PATTERN [FILE...] (see patchq grep --help)\n' });
+    expect(patchq(d, ['grep', '-y', 'two']).code).toBe(1);
+    expect(patchq(d, ['grep', '--', '-5', 'two'])).toMatchObject({ code: 1, stderr: "grep: unknown option '-5' (see 'patchq grep --help')\n" });
     expect(patchq(d, ['grep', '--', '--', '-5']).code).toBe(0);
   });
 

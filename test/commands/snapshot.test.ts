@@ -169,9 +169,9 @@ describe('snapshot, against quilt snapshot', () => {
     for (const args of [['-z'], ['--combine', '-'], ['-p', '2']]) sameDiff(d, args);
     expect(patchq(d, ['diff', '--snapshot', '-z']).stderr).toBe("Options `--combine', `--snapshot', and `-z' cannot be combined.\n");
     expect(patchq(d, ['diff', '-z', '--combine', '-']).stderr).toBe("Options `--combine', `--snapshot', and `-z' cannot be combined.\n");
-    // Usage errors are patchq's exit 2 (quilt: 1).
-    expect(patchq(d, ['snapshot', 'extra'])).toMatchObject({ code: 2, stderr: 'Usage: patchq snapshot [-d]\n' });
-    expect(patchq(d, ['snapshot', '-x']).code).toBe(2);
+    // Usage errors exit 1, as quilt's.
+    expect(patchq(d, ['snapshot', 'extra'])).toMatchObject({ code: 1, stderr: 'Usage: patchq snapshot [-d]\n' });
+    expect(patchq(d, ['snapshot', '-x']).code).toBe(1);
     expect(snapshot(d, { withPc: true })).toEqual(before);
     expect(quilt(d, ['pop', '-a']).code).toBe(0);
     expect(sameDiff(d, [])).toMatchObject({ code: 1, stderr: 'No patches applied\n' });

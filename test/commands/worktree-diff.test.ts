@@ -166,7 +166,7 @@ describe('diff, patchq only', () => {
     expect(patchq(d, ['diff', '-P', 'nope.patch'])).toMatchObject({ code: 1, stderr: 'Patch nope.patch is not in series\n' });
     expect(patchq(d, ['diff', '-z', '--combine', '-']).code).toBe(1);
     expect(patchq(d, ['diff', '../outside.txt']).code).toBe(1);
-    expect(patchq(d, ['diff', '--bogus']).code).toBe(2);
+    expect(patchq(d, ['diff', '--bogus']).code).toBe(1);
     expect(snapshot(d, { withPc: true })).toEqual(before);
     quilt(d, ['pop', '-af']);
     expect(patchq(d, ['diff'])).toMatchObject({ code: 1, stderr: 'No patches applied\n' });

@@ -148,7 +148,7 @@ describe('remove and revert', () => {
       expect(patchq(d, [cmd, 'a.txt', 'b.txt']).code).toBe(1);
     }
     expect(patchq(d, ['revert', '-P', '09.patch', 'a.txt'])).toMatchObject({ code: 1, stderr: 'Patch 09.patch is not in series\n' });
-    expect(patchq(d, ['remove']).code).toBe(2);
+    expect(patchq(d, ['remove']).code).toBe(1);
     expect(snapshot(d, { withPc: true })).toEqual(before);
   });
 

@@ -130,8 +130,8 @@ describe('sync', () => {
     expect(patchq(fork, ['push', '-a']).code).toBe(0);
     const head = git(fork, 'rev-parse', 'HEAD');
     const before = snapshot(fork, { withPc: true });
-    expect(patchq(fork, ['sync', '--markdown', 'nowhere/r.md'])).toMatchObject({ code: 2, stderr: '--markdown nowhere/r.md: no folder nowhere to write it in\n' });
-    expect(patchq(fork, ['sync', '--conflicts=bogus']).code).toBe(2);
+    expect(patchq(fork, ['sync', '--markdown', 'nowhere/r.md'])).toMatchObject({ code: 1, stderr: '--markdown nowhere/r.md: no folder nowhere to write it in\n' });
+    expect(patchq(fork, ['sync', '--conflicts=bogus']).code).toBe(1);
     expect(git(fork, 'rev-parse', 'HEAD')).toBe(head);
     expect(snapshot(fork, { withPc: true })).toEqual(before);
     // A run stopped at a patch: sync says so, pulls nothing.

@@ -57,7 +57,7 @@ describe('reapply on the demo fork', () => {
     // A place the report cannot go is refused before the run touches anything.
     const before = snapshot(d);
     for (const [md, why] of [['nowhere/report.md', 'no folder nowhere to write it in'], ['patches', 'is a directory']]) {
-      expect(patchq(d, ['reapply', '--markdown', md!])).toMatchObject({ code: 2, stderr: `--markdown ${md}: ${why}\n` });
+      expect(patchq(d, ['reapply', '--markdown', md!])).toMatchObject({ code: 1, stderr: `--markdown ${md}: ${why}\n` });
     }
     expect(snapshot(d)).toEqual(before);
     const r = patchq(d, ['reapply', '--markdown', 'report.md']);
@@ -247,7 +247,7 @@ describe('sync and the hook', () => {
     expect(strip(after)).toEqual(strip(before));
     // The usual pull with no upstream remote: refused before anything is popped.
     const u = patchq(d, ['sync']);
-    expect([u.code, u.stderr]).toEqual([2, expect.stringMatching(/has no git remote named upstream .*; nothing was changed\n$/)]);
+    expect([u.code, u.stderr]).toEqual([1, expect.stringMatching(/has no git remote named upstream .*; nothing was changed\n$/)]);
     expect(snapshot(d, { withPc: true })).toEqual(after);
   });
 

@@ -79,11 +79,11 @@ describe('quiltrc through the binary', () => {
     write(root, 'rc', 'QUILT_PATCHES=debian/patches\nQUILT_REFRESH_ARGS="--no-timestamps --diffstat"\nQUILT_PUSH_ARGS="-q --bogus"\n');
     const env = { QUILTRC: join(root, 'rc') };
     const refresh = patchq(root, ['refresh'], env);
-    expect([refresh.code, refresh.stderr]).toEqual([2, "QUILT_REFRESH_ARGS: refresh: unknown option '--diffstat' (see 'patchq refresh --help')\n"]);
+    expect([refresh.code, refresh.stderr]).toEqual([1, "QUILT_REFRESH_ARGS: refresh: unknown option '--diffstat' (see 'patchq refresh --help')\n"]);
     const push = patchq(root, ['push'], env);
-    expect([push.code, push.stderr]).toEqual([2, "QUILT_PUSH_ARGS: push: unknown option '--bogus' (see 'patchq push --help')\n"]);
+    expect([push.code, push.stderr]).toEqual([1, "QUILT_PUSH_ARGS: push: unknown option '--bogus' (see 'patchq push --help')\n"]);
     const pushRefresh = patchq(root, ['push', '--refresh'], { ...env, QUILTRC: '-', QUILT_PATCHES: 'debian/patches', QUILT_REFRESH_ARGS: '--diffstat' });
-    expect([pushRefresh.code, pushRefresh.stderr]).toEqual([2, "QUILT_REFRESH_ARGS: refresh: unknown option '--diffstat' (see 'patchq refresh --help')\n"]);
+    expect([pushRefresh.code, pushRefresh.stderr]).toEqual([1, "QUILT_REFRESH_ARGS: refresh: unknown option '--diffstat' (see 'patchq refresh --help')\n"]);
     // A mistake on the command line itself is said as before.
     expect(patchq(root, ['push', '--nope'], { QUILT_PATCHES: 'debian/patches', QUILT_PUSH_ARGS: '-q' }).stderr).toBe("push: unknown option '--nope' (see 'patchq push --help')\n");
     expect(read(root, 'a.txt')).toBe('one\n');

@@ -461,7 +461,7 @@ describe('patch names where one is a folder of the other (sub, sub/x.diff)', () 
       expect([r.code, r.stderr], args.join(' ')).toEqual([1, expect.stringMatching(refused)]);
     }
     // fork renames the top patch: into its own folder is a usage error already.
-    expect(patchq(d, ['fork', 'sub'])).toMatchObject({ code: 2, stderr: "Patch name 'sub' invalid: a patch cannot be renamed into its own path\n" });
+    expect(patchq(d, ['fork', 'sub'])).toMatchObject({ code: 1, stderr: "Patch name 'sub' invalid: a patch cannot be renamed into its own path\n" });
     expect(read(d, 'patches/series')).toBe('sub/x.diff\n');
     // rename of another patch to the folder name
     expect(patchq(d, ['new', 'other.diff']).code).toBe(0);

@@ -545,10 +545,10 @@ describe('quilt wording on twin trees', () => {
     expect(r.stderr).toMatch(/Cannot use --strip-trailing-whitespace on a patch that has shadowed files \(a\); nothing was changed/);
     expect(read(p, 'a')).toBe('c\n');
     expect(read(p, '.pc/2.diff/a')).toBe('b \n');
-    // With -z (a fork of the top patch) it is a usage error: exit 2, nothing written.
+    // With -z (a fork of the top patch) it is a usage error: exit 1, nothing written.
     write(p, 'a', 'd \n');
     const z = patchq(p, ['refresh', '-z', '--strip-trailing-whitespace']);
-    expect([z.code, z.stderr.trim()]).toEqual([2, 'refresh: --strip-trailing-whitespace cannot be used with -z']);
+    expect([z.code, z.stderr.trim()]).toEqual([1, 'refresh: --strip-trailing-whitespace cannot be used with -z']);
     expect(read(p, 'patches/series')).toBe('1.diff\n2.diff\n');
     expect(read(p, 'a')).toBe('d \n');
   });

@@ -173,7 +173,7 @@ describe('template commands through the binary', () => {
     const d = tempDir('patchq-tpl-');
     write(d, 'database/a.py', head + 'e = create_engine(U, poolclass=NullPool, connect_args={"check_same_thread": False})\n');
     const bad = patchq(d, ['new', 'p.patch', '--template', 'sqlalchemy-staticpool', '--set', 'bogus=1']);
-    expect(bad.code).toBe(2); // a usage error (docs/exit-codes.md)
+    expect(bad.code).toBe(1); // a usage error: exit 1 (docs/exit-codes.md)
     expect(bad.stderr).toContain("has no parameter 'bogus'");
     expect(read(d, 'database/a.py')).toContain('poolclass=NullPool');
     const r = patchq(d, ['new', 'p.patch', '--template', 'sqlalchemy-staticpool', '--set', 'poolclass=SingletonThreadPool', '--set', 'timeout=5', '--set', 'pre_ping=false']);
