@@ -1,6 +1,7 @@
 /** `patchq hook install | uninstall [--force]`: a git post-merge hook that runs reapply after a pull. */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirp } from '../fsx/atomic.js';
 import { join, resolve } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 import { shippedDir } from '../templates/index.js';
@@ -34,7 +35,7 @@ export const run: RunFn = async (ctx, args) => {
   const force = opt.bool(args, 'force');
   if (sub === 'install') {
     if (text !== null && !ours && !force) throw new PatchqError('E_EXISTS', `${path} exists and is not patchq's${text.includes(MARK) ? ' (it has the patchq mark, but differs from the hook this patchq installs: edited since, or from another version)' : ''}; use --force to replace it`);
-    mkdirSync(dir, { recursive: true });
+    mkdirp(dir);
     writeFileSync(path, hookText());
     chmodSync(path, 0o755);
     ctx.out.line(`Installed ${path}`);

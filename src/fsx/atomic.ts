@@ -4,7 +4,7 @@
  * half of each. Sync APIs on purpose: a CLI run does few writes and sync keeps ordering
  * obvious (the transaction relies on it).
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync, chmodSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
 let counter = 0;
@@ -38,13 +38,29 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+/**
+ * `mkdir -p` that says why it failed: Node's recursive mkdir reports ENOENT where a
+ * read-only file system refuses (EROFS: 'ENOENT ... mkdir /ro/.pc', read as a bug). Then
+ * the missing folders are made one by one, and the first that fails throws the real error.
+ */
+export function mkdirp(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    const missing: string[] = [];
+    for (let d = dir; !existsSync(d) && d !== dirname(d); d = dirname(d)) missing.push(d);
+    for (const d of missing.reverse()) mkdirSync(d);
+  }
+}
+
 /** Write `data` to `path` atomically, creating parent directories. `mode` as a number (0o644). */
 export function writeFileAtomic(path: string, data: Buffer | string, opts: { mode?: number; sync?: boolean; direct?: boolean } = {}): void {
   maybeFailWrite();
   const dir = dirname(path);
   // direct: the caller's folder exists and nobody reads the file before the caller says so
   // (a transaction's staging area): no temp file, no rename.
-  if (!opts.direct) mkdirSync(dir, { recursive: true });
+  if (!opts.direct) mkdirp(dir);
   const tmp = opts.direct ? path : join(dir, `.${basename(path)}.patchq-${process.pid}-${++counter}.tmp`);
   // Exclusive: the mode below is only right for a file this call creates.
   const fd = openSync(tmp, 'wx', opts.mode ?? 0o644);

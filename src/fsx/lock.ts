@@ -13,7 +13,8 @@
  * /proc/<pid>/stat, field 22), and a live pid that started at another time is stale too.
  * Where /proc is not there (macOS), or for a lock an older patchq wrote, the pid alone says.
  */
-import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirp } from './atomic.js';
 import { dirname } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 
@@ -111,7 +112,7 @@ function breakStale(path: string, stale: Owner): void {
 
 /** Take the lock at `path`; returns the function that releases it. */
 export function acquireLock(path: string): () => void {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirp(dirname(path));
   for (let attempt = 0; attempt < 5; attempt++) {
     if (tryCreate(path)) {
       let released = false;

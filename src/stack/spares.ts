@@ -48,9 +48,9 @@
  * a journal-less ext file system. A reader holding a popped file open sees what the next
  * push writes into its inode (docs/reliability.md).
  */
-import { chmodSync, closeSync, constants, existsSync, fchmodSync, fstatSync, ftruncateSync, futimesSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, statfsSync, statSync, truncateSync, unlinkSync, writeSync, type Dirent } from 'node:fs';
+import { chmodSync, closeSync, constants, existsSync, fchmodSync, fstatSync, ftruncateSync, futimesSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, statfsSync, statSync, truncateSync, unlinkSync, writeSync, type Dirent } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { maybeFailWrite } from '../fsx/atomic.js';
+import { maybeFailWrite, mkdirp } from '../fsx/atomic.js';
 import { removeTree } from '../fsx/remove.js';
 import type { Tree } from './layout.js';
 
@@ -176,7 +176,7 @@ export class Spares {
       renameSync(this.pool, this.tx);
       this.keeping = true;
     } catch {
-      mkdirSync(this.tx, { recursive: true });
+      mkdirp(this.tx);
       // A pool that is there and cannot be used is left alone; none yet: close decides.
       this.keeping = force === '1' ? true : force === '0' || existsSync(this.pool) ? false : undefined;
       return;

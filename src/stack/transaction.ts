@@ -56,7 +56,7 @@
 import { chmodSync, constants, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, utimesSync } from 'node:fs';
 import { basename, dirname, join, normalize, relative, sep } from 'node:path';
 import type { Stats } from 'node:fs';
-import { writeFileAtomic, fsyncDir, maybeFailWrite } from '../fsx/atomic.js';
+import { writeFileAtomic, fsyncDir, maybeFailWrite, mkdirp } from '../fsx/atomic.js';
 import { assertParentsInside } from '../fsx/guard.js';
 import { removeTree } from '../fsx/remove.js';
 import { Spares } from './spares.js';
@@ -518,7 +518,7 @@ function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void 
   const fresh = spares !== undefined;
   const dir = txDir(tree);
   const undo = undoDir(tree);
-  if (!spares?.takeDir(undo)) mkdirSync(undo, { recursive: true });
+  if (!spares?.takeDir(undo)) mkdirp(undo);
   const touchedDirs = new Set<string>();
   // Folders known to exist: a run writes many files into few folders. An rmtree may take
   // some away, so it forgets them all.
@@ -535,7 +535,7 @@ function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void 
         if (!spares!.takeDir(d)) mkdirOnce(d);
       }
     } else if (op.dirs?.length || (!present.has(parent) && !lexists(parent))) {
-      mkdirSync(parent, { recursive: true });
+      mkdirp(parent);
     }
     present.add(parent);
   };
@@ -578,7 +578,7 @@ function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void 
         const d = join(tree.root, op.dirs![k]!);
         if (!spares!.takeDir(d)) mkdirOnce(d);
       }
-      else mkdirSync(target, { recursive: true });
+      else mkdirp(target);
       present.add(target);
     } else {
       if (op.kind === 'rmtree') present.clear();

@@ -12,7 +12,8 @@ import { CLI, tempDir, write } from '../helpers/tree.js';
 
 /**
  * `args` with the mkdir of `path` failing with `errno` (strace injects it: root is refused
- * nothing). Node's recursive mkdir passes these errors on as they are.
+ * nothing). Node's recursive mkdir passes these errors on as they are, but for EROFS, which
+ * it reports as ENOENT (fsx/atomic.ts's mkdirp then asks level by level).
  */
 function refused(d: string, path: string, errno: string, args: string[]) {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: d, LANG: 'C', QUILTRC: '-', PATCHQ_CONFIG_DIR: join(d, '.cfg'), PATCHQ_CACHE_DIR: join(tmpdir(), 'patchq-test-cache') };
@@ -21,9 +22,9 @@ function refused(d: string, path: string, errno: string, args: string[]) {
 }
 
 describe('the file system says no', () => {
-  it('a tree this user may not write (EACCES, EPERM), a full disk (ENOSPC): one line naming the path, exit 1, E_IO under --json', (ctx) => {
+  it('a tree this user may not write (EACCES, EPERM), a full disk (ENOSPC), a read-only one (EROFS, which Node\'s recursive mkdir calls ENOENT): one line naming the path, exit 1, E_IO under --json', (ctx) => {
     if (spawnSync('strace', ['-qq', '-o', '/dev/null', 'true']).status !== 0) return ctx.skip();
-    for (const [errno, words] of [['EACCES', 'permission denied'], ['EPERM', 'operation not permitted'], ['ENOSPC', 'no space left on device']] as const) {
+    for (const [errno, words] of [['EACCES', 'permission denied'], ['EPERM', 'operation not permitted'], ['ENOSPC', 'no space left on device'], ['EROFS', 'read-only file system']] as const) {
       const d = tempDir();
       write(d, 'a.txt', 'one\n');
       write(d, 'patches/p.patch', '--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n');

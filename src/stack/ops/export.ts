@@ -21,12 +21,12 @@
  * Nothing in the stack changes, so no transaction: everything is computed first, then
  * each mail is written atomically into DIR.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatHunk, parsePatch, reverseFilePatch } from '../../engine/index.js';
 import { PatchqError } from '../../engine/errors.js';
 import type { BinaryHunk, FilePatch } from '../../engine/types.js';
-import { writeFileAtomic } from '../../fsx/atomic.js';
+import { mkdirp, writeFileAtomic } from '../../fsx/atomic.js';
 import type { Tree } from '../layout.js';
 import { formatMail, gitPatchName, mailHeaders, parseDep3, rfc2822 } from '../mail.js';
 import { loadState } from '../session.js';
@@ -175,7 +175,7 @@ export function exportSeries(tree: Tree, opts: ExportOptions): ExportResult {
   // What the file system refuses (a file above DIR, no permission) is one line naming the place.
   const refused = (e: unknown, file: string, what: string) => new PatchqError('E_IO', `cannot ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file });
   try {
-    mkdirSync(opts.outDir, { recursive: true });
+    mkdirp(opts.outDir);
   } catch (e) {
     throw refused(e, opts.outDir, 'make this folder');
   }
