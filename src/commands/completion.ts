@@ -18,7 +18,7 @@ const TAKES_NOTHING = new Set(['fold', 'top', 'series', 'snapshot', 'version', '
 const operand = (c: Command): number => (TAKES_PATCH.has(c.name) ? 1 : TAKES_NOTHING.has(c.name) ? 2 : 0);
 
 const flags = (c: Command): string[] => [
-  ...c.options.flatMap((o) => [`--${o.name}`, ...(o.short ? [`-${o.short}`] : [])]),
+  ...c.options.flatMap((o) => [...(o.short === o.name ? [] : [`--${o.name}`]), ...(o.short ? [`-${o.short}`] : [])]),
   '--help',
   '--color',
 ];

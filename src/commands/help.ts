@@ -43,6 +43,8 @@ export const GLOBAL_HELP: [string, string][] = [
 
 function optionFlag(o: OptionSpec): string {
   const value = o.type === 'boolean' ? '' : o.type === 'optional-string' ? `[=${o.valueName ?? 'VALUE'}]` : ` ${o.valueName ?? 'VALUE'}`;
+  // A short-only option (quilt's pop -R, grep's -I): its one-letter name is no long form.
+  if (o.short && o.name === o.short) return `-${o.short}${value}`;
   return `${o.short ? `-${o.short}, ` : '    '}--${o.name}${value}`;
 }
 
