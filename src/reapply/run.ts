@@ -24,7 +24,7 @@ import { join, relative } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 import type { PatchReport } from '../engine/types.js';
 import { rejectText, reverseFilePatch } from '../engine/index.js';
-import { findGitDir, headCommit } from '../git/index.js';
+import { findGitDir, headCommit, resolveCommit } from '../git/index.js';
 import {
   applyTransaction,
   appliedPatches,
@@ -95,6 +95,8 @@ export interface ReapplyEvents {
 interface RunState {
   runId: string;
   base: string | null;
+  /** The commit before the pull (ORIG_HEAD): the pre-image of a patch that names no base. */
+  preBase?: string | null;
   seriesText: string;
   pushedByRun: string[];
   outcomes: PatchOutcome[];
@@ -149,6 +151,7 @@ export async function reapply(tree: Tree, opts: ReapplyOptions = {}, ev: Reapply
 async function started(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): Promise<ReapplyReport> {
   const repo = findGitDir(tree.root);
   const base = repo ? await headCommit(repo) : null;
+  const preBase = repo ? await resolveCommit(repo, 'ORIG_HEAD') : null;
   const poppedFirst = appliedPatches(tree);
   if (poppedFirst.length > 0) {
     try {
@@ -174,7 +177,7 @@ async function started(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): Pro
     const t = readPatch(tree, e.name);
     if (t !== null) keep.push({ kind: 'write', path: join(runDir(tree, runId), 'old', e.name), data: t });
   }
-  const st: RunState = { runId, base, seriesText, pushedByRun: [], outcomes: [], poppedFirst, stoppedAt: null };
+  const st: RunState = { runId, base, preBase, seriesText, pushedByRun: [], outcomes: [], poppedFirst, stoppedAt: null };
   // The run's journal goes in with the old copies, before anything is pushed or rewritten:
   // a run killed from here on can be continued or aborted.
   keep.push(stateOp(tree, st));
@@ -224,7 +227,7 @@ export function checkSeriesForRun(tree: Tree): void {
 
 async function runFrom(tree: Tree, st: RunState, opts: ReapplyOptions, ev: ReapplyEvents): Promise<ReapplyReport> {
   // Bases come from the patches as they were when the run started (it rewrites them).
-  const baseFor = makeBaseFor(tree, (n) => readText(join(runDir(tree, st.runId), 'old', n)));
+  const baseFor = makeBaseFor(tree, (n) => readText(join(runDir(tree, st.runId), 'old', n)), st.preBase ?? null);
   // A run killed while it worked on a patch: that patch may be pushed but not refreshed (or
   // forced, with rejects). It has no outcome in the journal; it is taken off and done again.
   const done = (name: string) => st.outcomes.some((o) => o.name === name);
