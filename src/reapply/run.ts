@@ -357,6 +357,10 @@ async function mergedUpstream(tree: Tree, name: string, st: RunState, opts: Reap
     await pop(tree, { force: true, quiet: true });
     st.pushedByRun = st.pushedByRun.filter((n) => n !== name);
   }
+  // Finding it merged may have refreshed it to nothing: its file stays the fork's patch as
+  // it was (to read, to keep, or for 'patchq delete' to leave as quilt's delete does).
+  const before = readText(join(runDir(tree, st.runId), 'old', name));
+  if (before !== null && before !== readPatch(tree, name)) withLock(tree, () => applyTransaction(tree, [writePatchOp(tree, name, before)]));
   if (opts.dropMerged) {
     withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: tree.seriesPath, data: removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name) }]));
     return { name, outcome: 'dropped', report, reason: `${why}; removed from the series` };
