@@ -36,7 +36,9 @@ import {
   pop,
   push,
   readSeries,
+  readBackup,
   readPatch,
+  readRecord,
   readText,
   refresh,
   removeEntry,
@@ -423,6 +425,27 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
       if (existsSync(join(tree.root, r))) {
         throw new PatchqError('E_STATE', `the hunks that did not apply are still here: put them into ${r.slice(0, -'.rej'.length)} by hand (or decide to drop them), delete this file, then continue`, { file: r });
       }
+    }
+    // Nothing of the patch left in its files (upstream renamed or deleted the file it changes,
+    // and the change was made elsewhere without adding that file to the patch, or dropped):
+    // a refresh would write an empty patch and call it resolved, the fork's change in no patch.
+    const files = backedUpFiles(tree, name);
+    const rec = readRecord(tree, name);
+    if (files.every((f) => readBackup(tree, name, f, rec).text === readText(join(tree.root, f)))) {
+      if (!opts.dropMerged) {
+        throw new PatchqError(
+          'E_STATE',
+          `${name} holds no change any more: none of its files (${files.join(', ') || 'none'}) differs from what is under it. If upstream renamed or moved a file, 'patchq add' the file that now holds the change (before changing it: add keeps what it holds as the original), make the change there, then continue; if the change is no longer wanted, continue with --drop-merged to remove it from the series`,
+        );
+      }
+      const out = await mergedUpstream(tree, name, st, opts, last.report ?? { files: [], ok: true, clean: true }, 'resolved to no change');
+      const rejects = (st.rejects ?? []).filter((r) => existsSync(join(tree.root, r)));
+      if (rejects.length) withLock(tree, () => applyTransaction(tree, rejects.map((r) => ({ kind: 'delete' as const, path: join(tree.root, r) }))));
+      st.rejects = [];
+      st.rejectsOnly = [];
+      st.outcomes[st.outcomes.length - 1] = out;
+      st.stoppedAt = null;
+      return runFrom(tree, st, opts, ev);
     }
     refresh(tree, { name, force: true, ...(st.base ? { base: st.base } : {}) });
     // The other .rej files repeat hunks laid out as merge markers, now resolved: ours to remove.
