@@ -435,7 +435,7 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
       if (!opts.dropMerged) {
         throw new PatchqError(
           'E_STATE',
-          `${name} holds no change any more: none of its files (${files.join(', ') || 'none'}) differs from what is under it. If upstream renamed or moved a file, 'patchq add' the file that now holds the change (before changing it: add keeps what it holds as the original), make the change there, then continue; if the change is no longer wanted, continue with --drop-merged to remove it from the series`,
+          `${name} holds no change any more: none of its files (${(files.length ? files : filesOf(tree, name)).join(', ')}) differs from what is under it. If upstream renamed or moved a file, 'patchq add' the file that now holds the change (before changing it: add keeps what it holds as the original), make the change there, then continue; if the change is no longer wanted, continue with --drop-merged to remove it from the series`,
         );
       }
       const out = await mergedUpstream(tree, name, st, opts, last.report ?? { files: [], ok: true, clean: true }, 'resolved to no change');

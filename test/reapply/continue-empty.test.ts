@@ -43,6 +43,9 @@ function stopped(): string {
   const r = patchq(d, ['sync']);
   expect(r.code).toBe(1);
   expect(existsSync(join(d, 'settings.py.rej'))).toBe(true);
+  // The report says the file is gone and where its hunks are, not 'best candidate line ?'.
+  expect(r.stdout).toContain('settings.py: not in the tree (deleted or renamed upstream); its 1 hunk(s) are in settings.py.rej');
+  expect(r.stdout).not.toContain('line ?');
   return d;
 }
 
@@ -53,7 +56,7 @@ describe('--continue over a patch resolved to nothing', () => {
     rmSync(join(d, 'settings.py.rej'));
     const c = patchq(d, ['reapply', '--continue']);
     expect(c.code).toBe(1);
-    expect(c.stderr).toMatch(/settings\.patch holds no change any more.*patchq add/);
+    expect(c.stderr).toMatch(/settings\.patch holds no change any more: none of its files \(settings\.py\) differs .*patchq add/);
     expect(read(d, 'patches/settings.patch')).toBe(PATCH);
     // Doing as told: the new file goes into the patch (as upstream has it), the change is made
     // there, and the run finishes with the change in the patch.
