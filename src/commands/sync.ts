@@ -59,7 +59,18 @@ export const run: RunFn = async (ctx, args) => {
   }
   const applied = appliedPatches(t);
   if (applied.length) {
-    await pop(t, { target: { all: true }, quiet: true });
+    try {
+      await pop(t, { target: { all: true }, quiet: true });
+    } catch (e) {
+      if (!(e instanceof PatchqError) || e.code !== 'E_STATE') throw e;
+      // A patch's files changed since its last refresh (pop's 'enforce with -f': sync has no
+      // -f). Nothing was pulled; say so, and what to do with the work.
+      const left = appliedPatches(t);
+      throw new PatchqError(
+        'E_STATE',
+        `sync starts by popping the ${applied.length} applied patch(es), and pop refused: ${e.message.replace(/ \(refresh it or enforce with -f\)$/, '')}; ${left.length < applied.length ? `${applied.length - left.length} were popped, ${left.length} are still applied, ` : ''}nothing was pulled or changed. If the changes in ${left.at(-1)}'s files are work to keep, 'patchq refresh' it (see them with 'patchq diff -z'); if they are not, 'patchq pop -a -f' drops them. Then sync again.`,
+      );
+    }
     ctx.out.line(`Popped ${applied.length} patch(es)`);
   }
   ctx.out.line(`Pulling: ${pull}`);

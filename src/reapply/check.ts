@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { applyPatch, parsePatch } from '../engine/index.js';
 import type { FilePatch } from '../engine/types.js';
-import { findGitDir, headCommit } from '../git/index.js';
+import { findGitDir, headCommit, resolveCommit } from '../git/index.js';
 import { appliedPatches, backedUpFiles, makeBaseFor, readBackup, readPatch, readRecord, readSeries, readText, type Tree } from '../stack/index.js';
 import { changesNotRegenerated, findTemplate, loadTemplate, parseTemplateHeader, runTemplate, templateDirs } from '../templates/index.js';
 import { type PatchOutcome, type ReapplyEvents, type ReapplyOptions, type ReapplyReport } from './run.js';
@@ -17,7 +17,8 @@ import { type PatchOutcome, type ReapplyEvents, type ReapplyOptions, type Reappl
 export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): Promise<ReapplyReport> {
   const repo = findGitDir(tree.root);
   const base = repo ? await headCommit(repo) : null;
-  const baseFor = makeBaseFor(tree);
+  // A patch that names no base is read against the commit before the pull, as the run does.
+  const baseFor = makeBaseFor(tree, undefined, repo ? await resolveCommit(repo, 'ORIG_HEAD') : null);
   const overlay = new Map<string, string | null>();
   // The run pops what is applied and pushes the whole series: so the check starts from the
   // files as they were below the lowest applied patch (the originals .pc keeps), in memory.

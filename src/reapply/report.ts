@@ -40,10 +40,15 @@ function detail(p: PatchOutcome): string[] {
   const hs = hunkSummary(report);
   if (hs) out.push(`hunks: ${hs}`);
   for (const f of report?.files ?? []) {
+    if (f.missing && p.outcome !== 'resolved') {
+      // Gone from the tree: no hunk has a place to name; the stop put them in FILE.rej.
+      out.push(`${f.path}: not in the tree (deleted or renamed upstream); its ${f.hunks.length} hunk(s) are in ${f.path}.rej`);
+      continue;
+    }
     for (const h of f.hunks) {
       if (h.status === 'exact') continue;
-      const where = h.status === 'failed' ? `best candidate line ${h.line ?? '?'}` : `line ${h.line}${h.offset ? ` (offset ${h.offset > 0 ? '+' : ''}${h.offset})` : ''}`;
-      out.push(`${f.path} hunk ${h.hunk}: ${h.status} at ${where}${h.reason && h.reason !== h.status ? ` - ${h.reason}` : ''}`);
+      const where = h.status === 'failed' ? (h.line != null ? ` at best candidate line ${h.line}` : '') : ` at line ${h.line}${h.offset ? ` (offset ${h.offset > 0 ? '+' : ''}${h.offset})` : ''}`;
+      out.push(`${f.path} hunk ${h.hunk}: ${h.status}${where}${h.reason && h.reason !== h.status ? ` - ${h.reason}` : ''}`);
     }
   }
   if (p.reason) out.push(p.reason);

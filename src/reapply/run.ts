@@ -24,7 +24,7 @@ import { join, relative } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 import type { PatchReport } from '../engine/types.js';
 import { rejectText, reverseFilePatch } from '../engine/index.js';
-import { findGitDir, headCommit } from '../git/index.js';
+import { findGitDir, headCommit, resolveCommit } from '../git/index.js';
 import {
   applyTransaction,
   appliedPatches,
@@ -36,7 +36,9 @@ import {
   pop,
   push,
   readSeries,
+  readBackup,
   readPatch,
+  readRecord,
   readText,
   refresh,
   removeEntry,
@@ -95,6 +97,8 @@ export interface ReapplyEvents {
 interface RunState {
   runId: string;
   base: string | null;
+  /** The commit before the pull (ORIG_HEAD): the pre-image of a patch that names no base. */
+  preBase?: string | null;
   seriesText: string;
   pushedByRun: string[];
   outcomes: PatchOutcome[];
@@ -149,6 +153,7 @@ export async function reapply(tree: Tree, opts: ReapplyOptions = {}, ev: Reapply
 async function started(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): Promise<ReapplyReport> {
   const repo = findGitDir(tree.root);
   const base = repo ? await headCommit(repo) : null;
+  const preBase = repo ? await resolveCommit(repo, 'ORIG_HEAD') : null;
   const poppedFirst = appliedPatches(tree);
   if (poppedFirst.length > 0) {
     try {
@@ -174,7 +179,7 @@ async function started(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): Pro
     const t = readPatch(tree, e.name);
     if (t !== null) keep.push({ kind: 'write', path: join(runDir(tree, runId), 'old', e.name), data: t });
   }
-  const st: RunState = { runId, base, seriesText, pushedByRun: [], outcomes: [], poppedFirst, stoppedAt: null };
+  const st: RunState = { runId, base, preBase, seriesText, pushedByRun: [], outcomes: [], poppedFirst, stoppedAt: null };
   // The run's journal goes in with the old copies, before anything is pushed or rewritten:
   // a run killed from here on can be continued or aborted.
   keep.push(stateOp(tree, st));
@@ -224,7 +229,7 @@ export function checkSeriesForRun(tree: Tree): void {
 
 async function runFrom(tree: Tree, st: RunState, opts: ReapplyOptions, ev: ReapplyEvents): Promise<ReapplyReport> {
   // Bases come from the patches as they were when the run started (it rewrites them).
-  const baseFor = makeBaseFor(tree, (n) => readText(join(runDir(tree, st.runId), 'old', n)));
+  const baseFor = makeBaseFor(tree, (n) => readText(join(runDir(tree, st.runId), 'old', n)), st.preBase ?? null);
   // A run killed while it worked on a patch: that patch may be pushed but not refreshed (or
   // forced, with rejects). It has no outcome in the journal; it is taken off and done again.
   const done = (name: string) => st.outcomes.some((o) => o.name === name);
@@ -354,6 +359,10 @@ async function mergedUpstream(tree: Tree, name: string, st: RunState, opts: Reap
     await pop(tree, { force: true, quiet: true });
     st.pushedByRun = st.pushedByRun.filter((n) => n !== name);
   }
+  // Finding it merged may have refreshed it to nothing: its file stays the fork's patch as
+  // it was (to read, to keep, or for 'patchq delete' to leave as quilt's delete does).
+  const before = readText(join(runDir(tree, st.runId), 'old', name));
+  if (before !== null && before !== readPatch(tree, name)) withLock(tree, () => applyTransaction(tree, [writePatchOp(tree, name, before)]));
   if (opts.dropMerged) {
     withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: tree.seriesPath, data: removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name) }]));
     return { name, outcome: 'dropped', report, reason: `${why}; removed from the series` };
@@ -416,6 +425,27 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
       if (existsSync(join(tree.root, r))) {
         throw new PatchqError('E_STATE', `the hunks that did not apply are still here: put them into ${r.slice(0, -'.rej'.length)} by hand (or decide to drop them), delete this file, then continue`, { file: r });
       }
+    }
+    // Nothing of the patch left in its files (upstream renamed or deleted the file it changes,
+    // and the change was made elsewhere without adding that file to the patch, or dropped):
+    // a refresh would write an empty patch and call it resolved, the fork's change in no patch.
+    const files = backedUpFiles(tree, name);
+    const rec = readRecord(tree, name);
+    if (files.every((f) => readBackup(tree, name, f, rec).text === readText(join(tree.root, f)))) {
+      if (!opts.dropMerged) {
+        throw new PatchqError(
+          'E_STATE',
+          `${name} holds no change any more: none of its files (${(files.length ? files : filesOf(tree, name)).join(', ')}) differs from what is under it. If upstream renamed or moved a file, 'patchq add' the file that now holds the change (before changing it: add keeps what it holds as the original), make the change there, then continue; if the change is no longer wanted, continue with --drop-merged to remove it from the series`,
+        );
+      }
+      const out = await mergedUpstream(tree, name, st, opts, last.report ?? { files: [], ok: true, clean: true }, 'resolved to no change');
+      const rejects = (st.rejects ?? []).filter((r) => existsSync(join(tree.root, r)));
+      if (rejects.length) withLock(tree, () => applyTransaction(tree, rejects.map((r) => ({ kind: 'delete' as const, path: join(tree.root, r) }))));
+      st.rejects = [];
+      st.rejectsOnly = [];
+      st.outcomes[st.outcomes.length - 1] = out;
+      st.stoppedAt = null;
+      return runFrom(tree, st, opts, ev);
     }
     refresh(tree, { name, force: true, ...(st.base ? { base: st.base } : {}) });
     // The other .rej files repeat hunks laid out as merge markers, now resolved: ours to remove.

@@ -16,10 +16,18 @@ import { readSeriesOf } from './state.js';
  *   2. the file at the patch's `Patchq-Base:` commit, with the patches BELOW it in the
  *      series applied exactly (as they were when it was refreshed): in a stack, patch 3's
  *      pre-image of settings_db.py is upstream's file plus what patches 1-2 did to it.
+ *   3. for a patch that names no base (made by quilt, or by patchq before its first
+ *      reapply), the same at `fallback`: reapply passes the commit before the pull
+ *      (ORIG_HEAD), where such a patch was made.
  * Anything that does not apply exactly on the way means no base (the cascade then goes
- * on to fuzzy, which must be unique): a wrong base would be worse than none.
+ * on to fuzzy, which must be unique): a wrong base would be worse than none. (The engine
+ * also uses a base only if every hunk fits it at its stated line.)
  */
-export function makeBaseFor(tree: Tree, oldText: (name: string) => string | null = (n) => readPatch(tree, n)): (patch: string, file: FilePatch) => Promise<string | null> {
+export function makeBaseFor(
+  tree: Tree,
+  oldText: (name: string) => string | null = (n) => readPatch(tree, n),
+  fallback: string | null = null,
+): (patch: string, file: FilePatch) => Promise<string | null> {
   const repo = findGitDir(tree.root);
   const series = readSeriesOf(tree);
   const cache = new Map<string, string | null>();
@@ -30,7 +38,7 @@ export function makeBaseFor(tree: Tree, oldText: (name: string) => string | null
       if (blob !== null) return blob;
     }
     const path = file.oldPath;
-    const commit = /^Patchq-Base: ([0-9a-f]{7,40})$/m.exec(oldText(patch) ?? '')?.[1];
+    const commit = /^Patchq-Base: ([0-9a-f]{7,40})$/m.exec(oldText(patch) ?? '')?.[1] ?? fallback;
     if (!commit || !path) return null;
     const key = `${patch}\0${path}`;
     if (!cache.has(key)) {

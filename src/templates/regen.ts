@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 import { applyFilePatch, isAlreadyApplied } from '../engine/index.js';
-import type { ParsedPatch } from '../engine/types.js';
+import type { Hunk, ParsedPatch } from '../engine/types.js';
 import { applyTransaction, backedUpFiles, displayName, insertEntry, loadPatch, loadState, pop, push, readBackup, readPatch, readRecord, readText, splitPatchText, withBase, withLock, writePatchOp, type FileOp, type PushResult, type StackEvents, type Tree } from '../stack/index.js';
 import { findTemplate, loadTemplate, type Template } from './template.js';
 import { parseTemplateHeader, runTemplate, templateHeader, templatePatch, type TemplateRun, type TemplateView } from './run.js';
@@ -94,6 +94,39 @@ export async function regenerate(tree: Tree, name: string, opts: { view?: Templa
  * regenerating drops it. Where upstream changed a hunk's place the template is trusted.
  * `read` gives the files as the template ran on them. Returns "path hunk N" for each.
  */
+/** A hunk cut at its runs of changed lines: one hunk per run, with up to 3 context lines each side. */
+function changeRuns(h: Hunk): Hunk[] {
+  const L = h.lines;
+  const oldAt: number[] = [];
+  const newAt: number[] = [];
+  let [o, n] = [h.oldCount ? h.oldStart : h.oldStart + 1, h.newCount ? h.newStart : h.newStart + 1];
+  for (const l of L) {
+    oldAt.push(o);
+    newAt.push(n);
+    if (l.op !== '+') o++;
+    if (l.op !== '-') n++;
+  }
+  const out: Hunk[] = [];
+  for (let i = 0; i < L.length; ) {
+    if (L[i]!.op === ' ') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < L.length && L[j]!.op !== ' ') j++;
+    let a = i;
+    while (a > 0 && L[a - 1]!.op === ' ' && i - a < 3) a--;
+    let b = j;
+    while (b < L.length && L[b]!.op === ' ' && b - j < 3) b++;
+    const lines = L.slice(a, b);
+    const oldCount = lines.filter((l) => l.op !== '+').length;
+    const newCount = lines.filter((l) => l.op !== '-').length;
+    out.push({ ...h, lines, oldCount, newCount, oldStart: oldCount ? oldAt[a]! : oldAt[a]! - 1, newStart: newCount ? newAt[a]! : newAt[a]! - 1 });
+    i = j;
+  }
+  return out;
+}
+
 export function changesNotRegenerated(old: ParsedPatch, read: (path: string) => string | null, run: TemplateRun): string[] {
   const lost: string[] = [];
   for (const f of old.files) {
@@ -103,9 +136,16 @@ export function changesNotRegenerated(old: ParsedPatch, read: (path: string) => 
     const regen = run.files.find((x) => x.path === path);
     const after = regen ? regen.after : read(path);
     f.hunks.forEach((h, k) => {
-      const one = { ...f, hunks: [h], index: undefined };
-      const intact = applyFilePatch(one, { text: now }, { fuzz: 0, fuzzy: false, merge: 'none' }).report.status === 'ok';
-      if (intact && !isAlreadyApplied(one, after)) lost.push(`${path} hunk ${k + 1}`);
+      // A hunk whose place upstream changed may still hold a change next to the rule's whose
+      // own place is intact (a hand edit two lines above the call, upstream editing a line
+      // below it): each run of changed lines, with the context lines beside it, is judged.
+      const parts = [h, ...(changeRuns(h).length > 1 ? changeRuns(h) : [])];
+      const drops = (x: Hunk) => {
+        const one = { ...f, hunks: [x], index: undefined };
+        const intact = applyFilePatch(one, { text: now }, { fuzz: 0, fuzzy: false, merge: 'none' }).report.status === 'ok';
+        return intact && !isAlreadyApplied(one, after);
+      };
+      if (parts.some(drops)) lost.push(`${path} hunk ${k + 1}`);
     });
   }
   return lost;

@@ -113,6 +113,28 @@ describe('a template patch edited by hand', () => {
     return d;
   }
 
+  it('in the same hunk as the rule\'s change, with upstream changing another line of that hunk: still not dropped without a word', () => {
+    const d = fork();
+    expect(patchq(d, ['push']).code).toBe(0);
+    // The hand edit two lines above the rule's change: one hunk holds both.
+    write(d, 'src/one.txt', read(d, 'src/one.txt').replace('l19\n', 'HAND EDIT\n'));
+    expect(patchq(d, ['refresh']).code).toBe(0);
+    expect(patchq(d, ['pop', '-a']).code).toBe(0);
+    git(d, 'commit', '-qam', 'a hand edit in t.patch, next to the call');
+    const patch = read(d, 'patches/t.patch');
+    expect(patch.match(/^@@ /gm)).toHaveLength(2);
+    // Upstream changes a line of that hunk's context below the call (m2).
+    write(d, 'src/one.txt', read(d, 'src/one.txt').replace('m2\n', 'm2 upstream\n'));
+    git(d, 'commit', '-qam', 'v2');
+    const check = patchq(d, ['reapply', '--check', '--json']);
+    expect([check.code, json(check).patches[0]]).toEqual([1, expect.objectContaining({ outcome: 'would-fail', handEdits: ['src/one.txt hunk 1'] })]);
+    const r = patchq(d, ['reapply', '--json']);
+    expect(r.code).toBe(1);
+    expect(json(r).patches[0]).toEqual(expect.objectContaining({ name: 't.patch', outcome: 'failed', handEdits: ['src/one.txt hunk 1'] }));
+    expect(patchq(d, ['reapply', '--abort']).code).toBe(0);
+    expect(read(d, 'patches/t.patch')).toBe(patch);
+  });
+
   it('is not regenerated without a word: --check fails it, reapply stops at it with the dropped hunk named, --abort gives it back', () => {
     const d = handEdited();
     const patch = read(d, 'patches/t.patch');

@@ -222,6 +222,33 @@ export function indentShift(lines: readonly string[], h: Hunk, land: Landing): I
   return shift[0] === '+' ? { add: shift.slice(1) } : { cut: Number(shift.slice(1)) };
 }
 
+/**
+ * When the shift is not uniform (upstream went from 4-space to 2-space indentation: the
+ * block's first line kept 0, the others lost half), each indentation of the hunk's context
+ * maps to the one the file has there: '' -> '', '    ' -> '  ', '        ' -> '    '.
+ * null when one indentation maps to two (no consistent mapping).
+ */
+export function indentMap(lines: readonly string[], h: Hunk, land: Landing): Map<string, string> | null {
+  const map = new Map<string, string>();
+  let p = land.pos;
+  for (const l of h.lines.slice(land.first, land.last)) {
+    if (l.op === '+') continue;
+    const f = lines[p++]!;
+    if (wsKey(f) === '' || wsKey(l.text) === '') continue;
+    const [hi, fi] = [indentOf(l.text), indentOf(f)];
+    if (map.has(hi) && map.get(hi) !== fi) return null;
+    map.set(hi, fi);
+  }
+  return map;
+}
+
+/** An added line under a non-uniform reindent: the file's indentation for the patch's, where the context shows it. */
+export function mapIndent(line: string, m: Map<string, string> | null): string {
+  if (!m || wsKey(line) === '') return line;
+  const i = indentOf(line);
+  return m.has(i) ? m.get(i)! + line.slice(i.length) : line;
+}
+
 export function shiftLine(line: string, s: IndentShift): string {
   if (!s || wsKey(line) === '') return line;
   if ('add' in s) return s.add + line;
@@ -260,6 +287,8 @@ export function splice(lines: readonly string[], hunks: readonly Hunk[], lands: 
     copyTo(L.pos);
     newPos.push(outLines - L.first);
     const shift = L.kind === 'whitespace' || L.kind === 'similar' ? indentShift(lines, h, L) : null;
+    // No uniform shift: the indentations the context lines show (see indentMap).
+    const remap = !shift && (L.kind === 'whitespace' || L.kind === 'similar') ? indentMap(lines, h, L) : null;
     // CRLF only where this hunk matched CRLF file lines with its LF lines ("x\r\n" vs "x\n"):
     // a mixed-EOL file keeps the patch's bytes wherever the patch matched byte for byte.
     // A hunk that matched no line (a -U0 insertion) follows the file, CRLF throughout here.
@@ -271,7 +300,7 @@ export function splice(lines: readonly string[], hunks: readonly Hunk[], lands: 
         off += lines[p++]!.length;
       } else if (l.op === '-') off += lines[p++]!.length;
       else {
-        const t = shiftLine(l.text, shift);
+        const t = shift ? shiftLine(l.text, shift) : mapIndent(l.text, remap);
         out.push(cr && t.endsWith('\n') && !t.endsWith('\r\n') ? t.slice(0, -1) + '\r\n' : t);
         outLines++;
       }

@@ -1,0 +1,84 @@
+/**
+ * Upstream renamed the file a patch changes: the run stops with the hunks in a .rej. A
+ * person who makes the change in the new file but does not add that file to the patch,
+ * deletes the .rej and continues would get an empty patch reported 'resolved by hand' and
+ * 'All patches are back', the fork's change in no patch at all. --continue refuses that,
+ * saying what to do; --continue --drop-merged drops a patch a person resolved to nothing.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { git, patchq, read, tempDir, write } from '../helpers/tree.js';
+
+const V1 = 'DEBUG = False\nPORT = 8000\nWORKERS = 1\nLOG = "info"\n';
+const PATCH = `Index: fork/settings.py
+===================================================================
+--- fork.orig/settings.py
++++ fork/settings.py
+@@ -1,4 +1,4 @@
+ DEBUG = False
+ PORT = 8000
+-WORKERS = 1
++WORKERS = 4
+ LOG = "info"
+`;
+
+/** A fork whose patch changes settings.py, pulled after upstream renamed it to config.py; reapply stopped. */
+function stopped(): string {
+  const up = tempDir('patchq-renamed-up-');
+  git(up, 'init', '-q', '-b', 'main');
+  write(up, 'settings.py', V1);
+  git(up, 'add', '-A');
+  git(up, 'commit', '-qm', 'v1');
+  const d = tempDir('patchq-renamed-fork-');
+  git(d, 'clone', '-q', up, '.');
+  git(d, 'remote', 'add', 'upstream', up);
+  write(d, '.gitignore', '.pc\n');
+  write(d, 'patches/series', 'settings.patch\n');
+  write(d, 'patches/settings.patch', PATCH);
+  git(d, 'add', '-A');
+  git(d, 'commit', '-qm', 'series');
+  git(up, 'mv', 'settings.py', 'config.py');
+  git(up, 'commit', '-qm', 'v2: settings.py is config.py');
+  const r = patchq(d, ['sync']);
+  expect(r.code).toBe(1);
+  expect(existsSync(join(d, 'settings.py.rej'))).toBe(true);
+  // The report says the file is gone and where its hunks are, not 'best candidate line ?'.
+  expect(r.stdout).toContain('settings.py: not in the tree (deleted or renamed upstream); its 1 hunk(s) are in settings.py.rej');
+  expect(r.stdout).not.toContain('line ?');
+  return d;
+}
+
+describe('--continue over a patch resolved to nothing', () => {
+  it('refuses, naming the patch and what to do, and changes nothing', () => {
+    const d = stopped();
+    write(d, 'config.py', read(d, 'config.py').replace('WORKERS = 1', 'WORKERS = 4'));
+    rmSync(join(d, 'settings.py.rej'));
+    const c = patchq(d, ['reapply', '--continue']);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toMatch(/settings\.patch holds no change any more: none of its files \(settings\.py\) differs .*patchq add/);
+    expect(read(d, 'patches/settings.patch')).toBe(PATCH);
+    // Doing as told: the new file goes into the patch (as upstream has it), the change is made
+    // there, and the run finishes with the change in the patch.
+    git(d, 'checkout', '--', 'config.py');
+    expect(patchq(d, ['add', 'config.py']).code).toBe(0);
+    write(d, 'config.py', read(d, 'config.py').replace('WORKERS = 1', 'WORKERS = 4'));
+    const ok = patchq(d, ['reapply', '--continue']);
+    expect(ok.code).toBe(0);
+    expect(read(d, 'patches/settings.patch')).toContain('+WORKERS = 4');
+    expect(read(d, 'patches/settings.patch')).toContain('config.py');
+  });
+
+  it('--continue --drop-merged drops it from the series, its file as it was', () => {
+    const d = stopped();
+    rmSync(join(d, 'settings.py.rej'));
+    const c = patchq(d, ['reapply', '--continue', '--drop-merged', '--json']);
+    expect(c.code).toBe(0);
+    const rep = JSON.parse(c.stdout) as { patches: Array<{ name: string; outcome: string }> };
+    expect(rep.patches).toEqual([expect.objectContaining({ name: 'settings.patch', outcome: 'dropped' })]);
+    expect(read(d, 'patches/series')).toBe('');
+    expect(read(d, 'patches/settings.patch')).toBe(PATCH);
+    expect(patchq(d, ['applied']).stdout).toBe('');
+    expect(existsSync(join(d, '.pc/.patchq/reapply.json'))).toBe(false);
+  });
+});
