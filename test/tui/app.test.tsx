@@ -69,6 +69,18 @@ describe('tui app on a real tree', () => {
     expect(appliedPatches(openTree(root, {}))).toEqual(names.slice(0, 3));
   });
 
+  it('a filter typed in one read with its enter ("/f3\\r" then "p") is kept, then pushed to', async () => {
+    const { root, names } = makeTree(4);
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes(names[3]!), 'series');
+    // A fast typist (or a paste): the filter, a typo erased, enter, all in one read.
+    r.stdin.write('/f3x\x7f\r');
+    await waitFor(r.lastFrame, (f) => f.includes('filter: f3') && !f.includes('filter: f3_'), 'filter kept');
+    r.stdin.write('p');
+    await waitFor(r.lastFrame, (f) => f.includes('Pushed 3 patch(es)'), 'push report');
+    expect(appliedPatches(openTree(root, {}))).toEqual(names.slice(0, 3));
+  });
+
   it('r refreshes the top patch from the working tree', async () => {
     const { root, names } = makeTree(2);
     await push(openTree(root, {}), {});
