@@ -4,6 +4,8 @@
  * The TUI holds no logic beyond presentation: every action here is one stack call.
  */
 import { loadSettings } from '../settings/settings.js';
+import { storedColor } from '../settings/paths.js';
+import { resolveColor } from '../output/color.js';
 import {
   appliedPatches, isDrifted, landingOf, needsRefresh, makeBaseFor, openTree, pop, push, readPatch, readSeries, refresh, topPatch,
   type PushResult, type Target, type Tree,
@@ -87,8 +89,12 @@ export function loadRows(tree: Tree, failed: string | null = null): PatchRow[] {
   });
 }
 
-/** NO_COLOR (https://no-color.org): set and non-empty turns colour off. */
-export const colorEnabled = (env: NodeJS.ProcessEnv): boolean => !('NO_COLOR' in env && env.NO_COLOR !== '');
+/**
+ * Colour in the TUI (on a terminal), decided as for every command (output/color.ts):
+ * NO_COLOR (set and non-empty: off), FORCE_COLOR, the `color` setting, then TERM=dumb: off.
+ * `patchq tui --color=...` is resolved by the CLI and passed to startTui instead.
+ */
+export const colorEnabled = (env: NodeJS.ProcessEnv): boolean => resolveColor(env, true, undefined, storedColor(env));
 
 /** Rows whose name contains the filter (case-insensitive); all rows for an empty filter. */
 export function filterRows(rows: PatchRow[], filter: string): PatchRow[] {

@@ -197,6 +197,30 @@ describe('tui end to end in tmux', () => {
     expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
   });
 
+  it('colour follows the color setting and --color as every command does (never: not one escape)', async () => {
+    const { root, names } = makeTree(3);
+    await push(openTree(root, {}), { target: { count: 1 } });
+    const cfg = join(root, '.cfg');
+    expect(patchq(root, ['config', 'set', 'color', 'never'], { PATCHQ_CONFIG_DIR: cfg }).code).toBe(0);
+    const runs: [string, string, boolean][] = [
+      ['the setting', `env CI=1 PATCHQ_CONFIG_DIR=${cfg} ${process.execPath} ${CLI}`, false],
+      ['--color=never', `env CI=1 ${process.execPath} ${CLI} tui --color=never`, false],
+      ['--color=always over the setting', `env CI=1 PATCHQ_CONFIG_DIR=${cfg} ${process.execPath} ${CLI} tui --color=always`, true],
+    ];
+    for (const [what, run, coloured] of runs) {
+      session = `patchq-tui-color-${process.pid}-${Date.now()}`;
+      expect(tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', root, `${run}; echo EXIT=$?; sleep 30`).status).toBe(0);
+      tmux('send-keys', '-t', session, '?');
+      await until((s) => s.includes('patchq: keys'), `input live (${what})`);
+      tmux('send-keys', '-t', session, 'h');
+      await until((s) => s.includes('enter diff') && s.includes(names[0]!), `stack (${what})`);
+      expect([what, SGR.test(painted())]).toEqual([what, coloured]);
+      tmux('send-keys', '-t', session, 'q');
+      expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
+      tmux('kill-session', '-t', session);
+    }
+  });
+
   it('a stopped reapply: e opens the conflicted file in $EDITOR, the view comes back, c continues to the end', async () => {
     const root = buildDemo(join(tempDir('patchq-tui-e2e-'), 'fork')).root;
     // Upstream rewrites the line 02-app-banner changes: reapply stops there with merge markers.
