@@ -6,6 +6,7 @@
 import { loadSettings } from '../settings/settings.js';
 import { storedColor } from '../settings/paths.js';
 import { resolveColor } from '../output/color.js';
+import { plainRefreshOptions } from '../commands/refresh.js';
 import {
   appliedPatches, isDrifted, landingOf, needsRefresh, makeBaseFor, openTree, pop, push, readPatch, readSeries, refresh, topPatch,
   type PushResult, type Target, type Tree,
@@ -162,7 +163,8 @@ export function makeOps(cwd: string, env: NodeJS.ProcessEnv): Ops {
       return (await pop(tree, { target }, { patchStart: progress('pop', onProgress) })).popped;
     },
     refreshTop() {
-      const r = refresh(tree, {});
+      // As `patchq refresh` writes it: QUILT_REFRESH_ARGS (a quiltrc's --backup...), settings.
+      const r = refresh(tree, plainRefreshOptions(env));
       return { name: r.name, changed: r.changed, message: r.message };
     },
     async reapply(onProgress) {

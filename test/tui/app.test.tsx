@@ -11,6 +11,7 @@ import { App } from '../../src/tui/app.js';
 import { colorEnabled, makeOps } from '../../src/tui/store.js';
 import { appliedPatches, openTree, push } from '../../src/stack/index.js';
 import { KEY, makeTree, renderAt, waitFor } from './fixture.js';
+import { patchq, tempDir } from '../helpers/tree.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
@@ -90,6 +91,27 @@ describe('tui app on a real tree', () => {
     r.stdin.write('r');
     await waitFor(r.lastFrame, (f) => f.includes(`Refreshed patch ${names[0]}`), 'refresh message');
     expect(readFileSync(join(root, 'patches', names[0]!), 'latin1')).toContain('+l9 edited');
+  });
+
+  it('r writes the patch as `patchq refresh` would: settings and QUILT_REFRESH_ARGS (--backup)', async () => {
+    const env = { QUILTRC: '-', QUILT_REFRESH_ARGS: '--backup', PATCHQ_CONFIG_DIR: join(tempDir('patchq-tui-cfg-'), 'c') };
+    expect(patchq(tempDir(), ['config', 'set', 'diffStyle', 'git'], env).code).toBe(0);
+    const trees = [makeTree(2), makeTree(2)];
+    for (const { root } of trees) {
+      await push(openTree(root, {}), {});
+      writeFileSync(join(root, 'f1.txt'), readFileSync(join(root, 'f1.txt'), 'latin1').replace('l9\n', 'l9 edited\n'));
+    }
+    const [tui, cli] = trees as [ReturnType<typeof makeTree>, ReturnType<typeof makeTree>];
+    const r = render(createElement(App, { ops: makeOps(tui.root, env), color: false }));
+    cleanups.push(() => r.unmount());
+    await waitFor(r.lastFrame, (f) => f.includes('1 applied'), 'series');
+    r.stdin.write('r');
+    await waitFor(r.lastFrame, (f) => f.includes(`Refreshed patch ${tui.names[0]}`), 'refresh message');
+    expect(patchq(cli.root, ['refresh'], env).code).toBe(0);
+    const file = (root: string, n: string) => readFileSync(join(root, 'patches', n), 'latin1');
+    expect(file(tui.root, tui.names[0]!)).toMatch(/^diff --git a\/f1.txt b\/f1.txt$/m);
+    expect(file(tui.root, tui.names[0]!)).toBe(file(cli.root, cli.names[0]!));
+    expect(file(tui.root, `${tui.names[0]}~`)).toBe(file(cli.root, `${cli.names[0]}~`));
   });
 
   it('O (pop -a) asks first: n cancels, y pops everything', async () => {
