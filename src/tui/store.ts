@@ -3,10 +3,11 @@
  * stack, reapply and templates layers) and pure functions that turn the tree into rows.
  * The TUI holds no logic beyond presentation: every action here is one stack call.
  */
-import { loadSettings } from '../settings/settings.js';
 import { storedColor } from '../settings/paths.js';
 import { resolveColor } from '../output/color.js';
 import { plainRefreshOptions } from '../commands/refresh.js';
+import { plainPushOptions } from '../commands/push.js';
+import { plainPopOptions } from '../commands/pop.js';
 import {
   appliedPatches, isDrifted, landingOf, needsRefresh, makeBaseFor, openTree, pop, push, readPatch, readSeries, refresh, topPatch,
   type PushResult, type Target, type Tree,
@@ -155,12 +156,12 @@ export function makeOps(cwd: string, env: NodeJS.ProcessEnv): Ops {
   return {
     tree,
     async pushTo(name, force, onProgress) {
-      // The fuzz the CLI would use: QUILT_PATCH_OPTS, then `patchq config`, then 2.
-      return push(tree, { target: { name }, force, fuzz: loadSettings(env).fuzz.value, baseFor: makeBaseFor(tree) }, { patchStart: progress('push', onProgress) });
+      // As `patchq push [-f] NAME` would: QUILT_PUSH_ARGS, the fuzz and merge settings.
+      return push(tree, { ...plainPushOptions(env), target: { name }, force, baseFor: makeBaseFor(tree) }, { patchStart: progress('push', onProgress) });
     },
     async popTo(target, onProgress) {
       // "pop until the selected patch is the top": pop's name target means exactly that.
-      return (await pop(tree, { target }, { patchStart: progress('pop', onProgress) })).popped;
+      return (await pop(tree, { ...plainPopOptions(env), target }, { patchStart: progress('pop', onProgress) })).popped;
     },
     refreshTop() {
       // As `patchq refresh` writes it: QUILT_REFRESH_ARGS (a quiltrc's --backup...), settings.

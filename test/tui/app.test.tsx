@@ -3,7 +3,7 @@
  * sized renderer for 80/120 columns. State is checked afterwards with the stack API.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createElement } from 'react';
 import { render } from 'ink-testing-library';
@@ -112,6 +112,40 @@ describe('tui app on a real tree', () => {
     expect(file(tui.root, tui.names[0]!)).toMatch(/^diff --git a\/f1.txt b\/f1.txt$/m);
     expect(file(tui.root, tui.names[0]!)).toBe(file(cli.root, cli.names[0]!));
     expect(file(tui.root, `${tui.names[0]}~`)).toBe(file(cli.root, `${cli.names[0]}~`));
+  });
+
+  it('p pushes as `patchq push` would: QUILT_PUSH_ARGS (--leave-rejects) and the settings', async () => {
+    const env = { QUILTRC: '-', QUILT_PUSH_ARGS: '--leave-rejects', PATCHQ_CONFIG_DIR: join(tempDir('patchq-tui-cfg-'), 'c') };
+    const [tui, cli] = [makeTree(1, { broken: true }), makeTree(1, { broken: true })] as const;
+    const r = render(createElement(App, { ops: makeOps(tui.root, env), color: false }));
+    cleanups.push(() => r.unmount());
+    await waitFor(r.lastFrame, (f) => f.includes('zz-broken'), 'series');
+    r.stdin.write('jp');
+    await waitFor(r.lastFrame, (f) => f.includes('does not apply'), 'conflict view');
+    expect(patchq(cli.root, ['push', '-a'], env).code).toBe(1);
+    expect(appliedPatches(openTree(tui.root, {}))).toEqual(appliedPatches(openTree(cli.root, {})));
+    expect(existsSync(join(cli.root, 'broken.txt.rej'))).toBe(true);
+    expect(readFileSync(join(tui.root, 'broken.txt.rej'), 'latin1')).toBe(readFileSync(join(cli.root, 'broken.txt.rej'), 'latin1'));
+  });
+
+  it('o pops as `patchq pop` would: QUILT_POP_ARGS (--refresh refreshes the patch first)', async () => {
+    const env = { QUILTRC: '-', QUILT_POP_ARGS: '--refresh', QUILT_REFRESH_ARGS: '--no-timestamps', PATCHQ_CONFIG_DIR: join(tempDir('patchq-tui-cfg-'), 'c') };
+    const trees = [makeTree(2), makeTree(2)];
+    for (const { root } of trees) {
+      await push(openTree(root, {}), { target: { count: 2 } });
+      writeFileSync(join(root, 'f2.txt'), readFileSync(join(root, 'f2.txt'), 'latin1').replace('l9\n', 'l9 edited\n'));
+    }
+    const [tui, cli] = trees as [ReturnType<typeof makeTree>, ReturnType<typeof makeTree>];
+    const r = render(createElement(App, { ops: makeOps(tui.root, env), color: false }));
+    cleanups.push(() => r.unmount());
+    await waitFor(r.lastFrame, (f) => f.includes('2 applied'), 'series');
+    r.stdin.write('o'); // the first patch selected: pop until it is the top
+    await waitFor(r.lastFrame, (f) => f.includes('Popped 1 patch(es)'), 'pop report');
+    expect(patchq(cli.root, ['pop'], env).code).toBe(0);
+    // quilt's labels name the tree's folder: the twins differ there only.
+    const file = (root: string, n: string) => readFileSync(join(root, 'patches', n), 'latin1').replaceAll(basename(root), 'TREE');
+    expect(file(tui.root, tui.names[1]!)).toContain('+l9 edited');
+    expect(file(tui.root, tui.names[1]!)).toBe(file(cli.root, cli.names[1]!));
   });
 
   it('O (pop -a) asks first: n cancels, y pops everything', async () => {
