@@ -5,6 +5,7 @@
  */
 import type { FileReport, HunkReport, PatchReport } from '../engine/types.js';
 import type { PatchRow, PatchState } from './store.js';
+import stringWidth from 'string-width';
 
 export type LineKind = 'header' | 'file' | 'hunk' | 'add' | 'del' | 'context' | 'meta';
 
@@ -163,11 +164,27 @@ export function titleText(rows: PatchRow[], filter: string, filtering: boolean, 
   return `patchq  ${rows.length} patches, ${applied.length} applied, top: ${applied.at(-1)?.name ?? 'none'}${f}${stop}`;
 }
 
-/** Fit text to a width: cut with "…" or pad with spaces. */
+/** Terminal cells a text takes: 2 for a wide (CJK) character, 0 for a combining mark. */
+export const cells = (text: string): number => (/^[\x20-\x7e]*$/.test(text) ? text.length : stringWidth(text));
+
+/**
+ * Fit text to a width in terminal cells: cut with "…" or pad with spaces.
+ * Example: fit('日本語.patch', 6) -> "日本…" plus one space (6 cells).
+ */
 export function fit(text: string, width: number): string {
   if (width <= 0) return '';
-  if (text.length > width) return width === 1 ? '…' : text.slice(0, width - 1) + '…';
-  return text.padEnd(width);
+  const w = cells(text);
+  if (w <= width) return text + ' '.repeat(width - w);
+  if (width === 1) return '…';
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const c = cells(ch);
+    if (used + c > width - 1) break;
+    out += ch;
+    used += c;
+  }
+  return out + ' '.repeat(width - 1 - used) + '…';
 }
 
 /**

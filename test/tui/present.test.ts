@@ -58,3 +58,20 @@ describe('presentation', () => {
     for (const b of bindings) for (const s of b.screens) for (const k of b.keys) expect(bindingFor(s, k)).toBe(b);
   });
 });
+
+describe('wide characters', () => {
+  it('a row with a CJK name is as wide on screen as the others, its columns aligned', async () => {
+    const { default: cells } = await import('string-width'); // terminal cells, as ink measures
+    const row = (name: string) => ({ name, state: 'unapplied' as const, template: null, base: null, added: 1, removed: 1, files: 1 });
+    const names = ['ünïcödé-日本語-патч.patch', '001-change-f1.patch'];
+    const nameWidth = Math.max(...names.map(cells));
+    for (const width of [80, 40]) {
+      const [wide, plain] = names.map((n) => rowText(row(n), width, nameWidth));
+      expect([cells(wide!), cells(plain!)]).toEqual([width, width]);
+      // The state column starts at the same cell.
+      const at = (l: string) => cells(l.slice(0, l.indexOf('unapplied')));
+      expect(at(wide!)).toBe(at(plain!));
+    }
+    expect(cells(rowText(row('日本語'.repeat(30) + '.patch'), 60, 200))).toBe(60);
+  });
+});
