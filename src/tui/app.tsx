@@ -17,6 +17,7 @@ import { useSize } from './hooks/use-size.js';
 import { useNav } from './hooks/use-nav.js';
 import { useRunner } from './hooks/use-runner.js';
 import { useKeys } from './hooks/use-keys.js';
+import { useDiskWatch } from './hooks/use-disk.js';
 
 export interface AppProps {
   ops: Ops;
@@ -38,6 +39,7 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
   const navApi = useNav();
   const { nav } = navApi;
   const runner = useRunner(ops, navApi.show);
+  useDiskWatch(ops.tree, runner.isBusy, runner.reload);
   const all = useMemo(() => loadRows(ops.tree, runner.failedName), [ops, runner.failedName, runner.version]);
   if (nav.selected < 0) nav.selected = Math.max(0, all.findIndex((r) => r.name === initialSelected));
 

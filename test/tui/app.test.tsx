@@ -148,6 +148,20 @@ describe('tui app on a real tree', () => {
     expect(file(tui.root, tui.names[1]!)).toBe(file(cli.root, cli.names[1]!));
   });
 
+  it('a series edited on disk while the app runs shows without a key, and then pushes as it is now', async () => {
+    const { root, names } = makeTree(3);
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('3 patches, 0 applied'), 'series');
+    // Another window drops the middle patch and pushes the first one.
+    writeFileSync(join(root, 'patches', 'series'), `${names[0]}\n${names[2]}\n`);
+    expect(patchq(root, ['push'], { QUILTRC: '-' }).code).toBe(0);
+    const f = await waitFor(r.lastFrame, (x) => x.includes(`2 patches, 1 applied, top: ${names[0]}`), 'the series as it is now');
+    expect(f).not.toContain(names[1]);
+    r.stdin.write('jp');
+    await waitFor(r.lastFrame, (x) => x.includes(`Pushed 1 patch(es); now at ${names[2]}`), 'push');
+    expect(appliedPatches(openTree(root, {}))).toEqual([names[0], names[2]]);
+  });
+
   it('O (pop -a) asks first: n cancels, y pops everything', async () => {
     const { root } = makeTree(3);
     await push(openTree(root, {}), { target: { all: true } });
