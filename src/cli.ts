@@ -81,8 +81,11 @@ function report(err: unknown, json: boolean, env: NodeJS.ProcessEnv): number {
 /** No arguments: the TUI on a terminal, else the series when a tree exists, else the usage. */
 async function bare(tty: boolean): Promise<number> {
   if (tty) {
-    const code = await openTui(process.cwd());
-    if (code !== null) return code;
+    // Outside a tree the usage says what to do, as without a terminal.
+    if (seriesHere(context(false, tty, false))) {
+      const code = await openTui(process.cwd());
+      if (code !== null) return code;
+    }
   } else {
     const found = findCommand('series');
     const ctx = context(false, tty, false);
