@@ -42,6 +42,17 @@ export function landingLabel(h: HunkReport): string {
 }
 
 /**
+ * Control characters as text (`cat -v`'s caret form: ESC -> "^[", CR -> "^M"): a patch's
+ * bytes go to the terminal, and one that adds an escape sequence to a file must show it,
+ * not recolour, move or retitle the screen. C1 controls (U+0080..U+009F) show as "?".
+ */
+export const visible = (text: string): string =>
+  text.replace(/[\x00-\x1f\x7f\u0080-\u009f]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n >= 0x80 ? '?' : `^${String.fromCharCode(n ^ 0x40)}`;
+  });
+
+/**
  * Patch text -> display lines. Lines before the first file line are header; after it,
  * `+++`/`---`/`Index:`/`diff` are file lines, `@@` hunk lines carry the landing.
  * Example: "Subject\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n" with a report saying
@@ -55,7 +66,7 @@ export function diffLines(text: string, report: PatchReport | null): DiffLine[] 
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   for (const raw of lines) {
-    const text = raw.replace(/\r$/, '').replace(/\t/g, '    ');
+    const text = visible(raw.replace(/\r$/, '').replace(/\t/g, '    '));
     if (!inDiff && /^(?:(?:---|\*\*\*|Index:)[ \t][^ \t]|diff -)/.test(raw)) inDiff = true;
     if (!inDiff) {
       out.push({ text, kind: 'header' });

@@ -75,3 +75,13 @@ describe('wide characters', () => {
     expect(cells(rowText(row('日本語'.repeat(30) + '.patch'), 60, 200))).toBe(60);
   });
 });
+
+describe('control characters in a patch', () => {
+  it('an escape sequence a patch adds is shown as text, never sent to the terminal', () => {
+    const t = 'Subject: colours\x1b]0;owned\x07\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-plain\n+\x1b[31mred\x1b[0m\r\x9b2J\n';
+    const dl = diffLines(t, null);
+    for (const l of dl) expect(l.text).not.toMatch(/[\x00-\x1f\x7f\x80-\x9f]/);
+    expect(dl.find((l) => l.kind === 'add')!.text).toBe('+^[[31mred^[[0m^M?2J');
+    expect(dl[0]!.text).toBe('Subject: colours^[]0;owned^G');
+  });
+});
