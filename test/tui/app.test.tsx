@@ -2,7 +2,7 @@
  * The app on REAL temp trees through ink-testing-library (keys via stdin.write) and a
  * sized renderer for 80/120 columns. State is checked afterwards with the stack API.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createElement } from 'react';
@@ -160,6 +160,21 @@ describe('tui app on a real tree', () => {
     r.stdin.write('jp');
     await waitFor(r.lastFrame, (x) => x.includes(`Pushed 1 patch(es); now at ${names[2]}`), 'push');
     expect(appliedPatches(openTree(root, {}))).toEqual([names[0], names[2]]);
+  });
+
+  it('a series that cannot be read while the app runs is said on the status line; the app stays up', async () => {
+    const { root, names } = makeTree(2);
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('2 patches, 0 applied'), 'series');
+    const series = join(root, 'patches', 'series');
+    renameSync(series, `${series}.saved`);
+    mkdirSync(series);
+    await waitFor(r.lastFrame, (f) => f.includes('is a directory'), 'the error');
+    rmdirSync(series);
+    renameSync(`${series}.saved`, series);
+    await waitFor(r.lastFrame, (f) => f.includes('2 patches, 0 applied') && !f.includes('is a directory'), 'the series again');
+    r.stdin.write('p');
+    await waitFor(r.lastFrame, (f) => f.includes(`Pushed 1 patch(es); now at ${names[0]}`), 'push');
   });
 
   it('O (pop -a) asks first: n cancels, y pops everything', async () => {
