@@ -52,10 +52,10 @@ function makePrinter(json: boolean, tty: boolean, env: NodeJS.ProcessEnv): Print
 }
 
 /** The TUI, loaded only when it starts (ink + react cost ~0.6 s to import). null if absent. */
-async function openTui(cwd: string): Promise<number | null> {
+async function openTui(cwd: string, color?: boolean): Promise<number | null> {
   try {
     const { startTui } = await (await import('./import-tui.js')).importTui();
-    return await startTui({ cwd, env: process.env });
+    return await startTui({ cwd, env: process.env, ...(color !== undefined ? { color } : {}) });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return null;
     throw e;
@@ -81,8 +81,11 @@ function report(err: unknown, json: boolean, env: NodeJS.ProcessEnv): number {
 /** No arguments: the TUI on a terminal, else the series when a tree exists, else the usage. */
 async function bare(tty: boolean): Promise<number> {
   if (tty) {
-    const code = await openTui(process.cwd());
-    if (code !== null) return code;
+    // Outside a tree the usage says what to do, as without a terminal.
+    if (seriesHere(context(false, tty, false))) {
+      const code = await openTui(process.cwd());
+      if (code !== null) return code;
+    }
   } else {
     const found = findCommand('series');
     const ctx = context(false, tty, false);
@@ -157,7 +160,7 @@ export async function main(argv: string[]): Promise<number> {
     clearBar();
     if (json && result.data !== undefined) writeOut(jsonResult(result.data));
     if (result.tui && tty && !json) {
-      const code = await openTui(result.tui.cwd);
+      const code = await openTui(result.tui.cwd, color);
       if (code !== null) return code;
     }
     return result.exitCode ?? EXIT.ok;

@@ -5,4 +5,4 @@
  * one chunk, which compile-cache.ts leaves to Node's own loader.
  */
 export const importTui = () =>
-  import('./tui/index.js' as string) as Promise<{ startTui: (o: { cwd: string; env: NodeJS.ProcessEnv }) => Promise<number> }>;
+  import('./tui/index.js' as string) as Promise<{ startTui: (o: { cwd: string; env: NodeJS.ProcessEnv; color?: boolean }) => Promise<number> }>;

@@ -1,11 +1,24 @@
-import { pop, targetFrom } from '../stack/index.js';
+import { pop, targetFrom, type PopOptions } from '../stack/index.js';
+import { parseCommandLine } from './args.js';
 import { events, opt, stackTarget, treeOrNothing } from './common.js';
 import { refreshFormat } from './refresh.js';
-import type { RunFn } from './types.js';
+import { findCommand } from './registry.js';
+import type { Command, ParsedArgs, RunFn } from './types.js';
+
+/** Everything pop takes from its options, but the target. */
+function popArgs(env: NodeJS.ProcessEnv, args: ParsedArgs): Omit<PopOptions, 'target'> {
+  return { force: opt.bool(args, 'force'), quiet: opt.bool(args, 'quiet'), refresh: opt.bool(args, 'refresh'), ...(opt.bool(args, 'refresh') ? { refreshFormat: refreshFormat(env) } : {}) };
+}
+
+/** `patchq pop` with no arguments, as its options (QUILT_POP_ARGS): what the TUI's `o`/`O` pop with. */
+export function plainPopOptions(env: NodeJS.ProcessEnv): Omit<PopOptions, 'target'> {
+  const spec = findCommand('pop') as Command;
+  return popArgs(env, parseCommandLine('pop', spec.options, [], env));
+}
 
 export const run: RunFn = async (ctx, args) => {
   const t = treeOrNothing(ctx, 'No patch removed');
   const all = opt.bool(args, 'all');
-  const res = await pop(t, { target: targetFrom(all, stackTarget(ctx, t, all, args.positionals[0], 'pop')), force: opt.bool(args, 'force'), quiet: opt.bool(args, 'quiet'), refresh: opt.bool(args, 'refresh'), ...(opt.bool(args, 'refresh') ? { refreshFormat: refreshFormat(ctx.env) } : {}) }, events(ctx));
+  const res = await pop(t, { ...popArgs(ctx.env, args), target: targetFrom(all, stackTarget(ctx, t, all, args.positionals[0], 'pop')) }, events(ctx));
   return { data: res };
 };

@@ -48,8 +48,29 @@ export function refreshFormat(env: NodeJS.ProcessEnv): RefreshOptions {
   return formatOf(env, parseCommandLine('refresh', spec.options, [], env));
 }
 
-export const run: RunFn = async (ctx, args) => {
+/**
+ * `patchq refresh` with no arguments, as its options: QUILT_REFRESH_ARGS (--backup,
+ * --no-timestamps... a quiltrc sets), then the settings. The TUI's `r` refreshes with these,
+ * so it writes the patch exactly as the command would.
+ */
+export function plainRefreshOptions(env: NodeJS.ProcessEnv): RefreshOptions {
+  const spec = findCommand('refresh') as Command;
+  return refreshArgs(env, parseCommandLine('refresh', spec.options, [], env));
+}
+
+/** Everything refresh takes from its options, but the patch named. */
+function refreshArgs(env: NodeJS.ProcessEnv, args: ParsedArgs): RefreshOptions {
   const strip = opt.str(args, 'strip');
+  return {
+    force: opt.bool(args, 'force'),
+    backup: opt.bool(args, 'backup'),
+    sort: opt.bool(args, 'sort'),
+    ...formatOf(env, args),
+    ...(strip !== undefined && /^\d+$/.test(strip) ? { strip: Number(strip) } : {}),
+  };
+}
+
+export const run: RunFn = async (ctx, args) => {
   const t = tree(ctx);
   const format = formatOf(ctx.env, args);
   const fork = opt.str(args, 'fork');
@@ -65,11 +86,7 @@ export const run: RunFn = async (ctx, args) => {
   }
   const res = refresh(t, {
     ...(args.positionals[0] ? { name: patchArg(ctx, t, args.positionals[0]) } : {}),
-    force: opt.bool(args, 'force'),
-    backup: opt.bool(args, 'backup'),
-    sort: opt.bool(args, 'sort'),
-    ...format,
-    ...(strip !== undefined && /^\d+$/.test(strip) ? { strip: Number(strip) } : {}),
+    ...refreshArgs(ctx.env, args),
   });
   for (const w of res.warnings) ctx.out.warn(w);
   ctx.out.line(res.message);

@@ -20,6 +20,9 @@ export type ErrorCode =
   | 'E_CONFIG' // broken settings or template file
   | 'E_GIT'; // git object lookup failed
 
+/** Marks a PatchqError of any copy of this module: the TUI bundle (tui.mjs) has its own class. */
+const BRAND = Symbol.for('patchq.PatchqError');
+
 export class PatchqError extends Error {
   readonly code: ErrorCode;
   /** File the error points at (patch file, series, template...). */
@@ -41,6 +44,11 @@ export class PatchqError extends Error {
     this.data = where.data;
   }
 
+  /** On the prototype (not an own field: errors compare and serialise as before). */
+  get [BRAND](): true {
+    return true;
+  }
+
   /** `file:line: message`, or just the message when there is no location. */
   describe(): string {
     if (this.file === undefined) return this.message;
@@ -48,4 +56,6 @@ export class PatchqError extends Error {
   }
 }
 
-export const isPatchqError = (e: unknown): e is PatchqError => e instanceof PatchqError;
+/** A PatchqError, also one thrown by the TUI's bundle (its own copy of the class: instanceof says no). */
+export const isPatchqError = (e: unknown): e is PatchqError =>
+  e instanceof PatchqError || (typeof e === 'object' && e !== null && (e as { [BRAND]?: unknown })[BRAND] === true);

@@ -17,6 +17,7 @@ import { useSize } from './hooks/use-size.js';
 import { useNav } from './hooks/use-nav.js';
 import { useRunner } from './hooks/use-runner.js';
 import { useKeys } from './hooks/use-keys.js';
+import { useDiskWatch } from './hooks/use-disk.js';
 
 export interface AppProps {
   ops: Ops;
@@ -38,7 +39,18 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
   const navApi = useNav();
   const { nav } = navApi;
   const runner = useRunner(ops, navApi.show);
-  const all = useMemo(() => loadRows(ops.tree, runner.failedName), [ops, runner.failedName, runner.version]);
+  useDiskWatch(ops.tree, runner.isBusy, runner.reload);
+  // A series that cannot be read (made a folder, unreadable) is said on the status line;
+  // the app stays up and shows it again once it can be read.
+  const loaded = useMemo(() => {
+    try {
+      return { rows: loadRows(ops.tree, runner.failedName), error: '' };
+    } catch (e) {
+      const err = e as Error & { describe?: () => string };
+      return { rows: [] as PatchRow[], error: err.describe?.() ?? String(err.message ?? e) };
+    }
+  }, [ops, runner.failedName, runner.version]);
+  const all = loaded.rows;
   if (nav.selected < 0) nav.selected = Math.max(0, all.findIndex((r) => r.name === initialSelected));
 
   const bodyH = Math.max(3, height - 3);
@@ -68,7 +80,7 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate" {...(color ? { bold: true } : {})}>{fit(title, width)}</Text>
       <Body screen={nav.screen} rows={rows} selected={sel} listTop={nav.listTop} diff={diff} report={runner.report} conflict={runner.conflict} scroll={nav.scroll} height={bodyH} width={width} color={color} />
-      <StatusLine busy={runner.busy} text={nav.confirm ? `${nav.confirm.confirm}? (y/n)` : runner.message} width={width} color={color} />
+      <StatusLine busy={runner.busy} text={nav.confirm ? `${nav.confirm.confirm}? (y/n)` : runner.message || loaded.error} width={width} color={color} />
       <Footer screen={nav.screen} width={width} color={color} />
     </Box>
   );

@@ -6,13 +6,13 @@
  * Example at 80x24: "patchq  400 patches, 0 applied, top: none", 21 rows, "", footer.
  */
 import { footerText } from './keys.js';
-import { fit, rowText, titleText } from './present.js';
+import { cells, fit, rowText, titleText } from './present.js';
 import type { PatchRow } from './store.js';
 
 export function firstFrame(rows: PatchRow[], width: number, height: number): string[] {
   const bodyH = Math.max(3, height - 3);
   const visible = rows.slice(0, bodyH);
-  const nameWidth = Math.max(8, ...visible.map((r) => r.name.length));
+  const nameWidth = Math.max(8, ...visible.map((r) => cells(r.name)));
   const title = titleText(rows, '', false, null);
   const body = visible.length ? visible.map((r, i) => rowText(r, width, nameWidth, i === 0)) : ['No patches in series (or none match the filter)'];
   while (body.length < bodyH) body.push('');

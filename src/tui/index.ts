@@ -7,9 +7,10 @@
 import { clearFrame, firstFrame } from './first-frame.js';
 import { colorEnabled, loadRows, makeOps } from './store.js';
 
-export async function startTui(opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<number> {
+/** `color`: as the CLI resolved it (`patchq tui --color=never`); else from env and settings. */
+export async function startTui(opts: { cwd: string; env: NodeJS.ProcessEnv; color?: boolean }): Promise<number> {
   const ops = makeOps(opts.cwd, opts.env);
-  const color = colorEnabled(opts.env);
+  const color = opts.color ?? colorEnabled(opts.env);
   const tty = Boolean(process.stdout.isTTY);
   // The alternate screen: on quit the terminal shows exactly what it showed before.
   if (tty) process.stdout.write('\x1b[?1049h\x1b[H');

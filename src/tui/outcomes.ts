@@ -39,7 +39,9 @@ export type Outcome = { report: Report; conflict?: undefined } | { conflict: Con
 const failedFiles = (r: PatchReport | null): string[] => (r ? r.files.filter((f) => f.status !== 'ok').map((f) => f.path) : []);
 
 export function pushOutcome(r: PushResult, textOf: (name: string) => string): Outcome {
-  const lines = [...r.pushed, ...(r.failed ? [r.failed] : [])].flatMap((p) => p.lines);
+  // A forced patch is both pushed and `failed` (the stack returns the same entry in both).
+  const all = r.failed && !r.pushed.includes(r.failed) ? [...r.pushed, r.failed] : r.pushed;
+  const lines = all.flatMap((p) => p.lines);
   if (r.failed && r.failed.status === 'failed') {
     const hunks = rejectedHunks(textOf(r.failed.name), r.failed.report);
     return {
@@ -54,7 +56,7 @@ export function pushOutcome(r: PushResult, textOf: (name: string) => string): Ou
       },
     };
   }
-  const attention = [...r.pushed, ...(r.failed ? [r.failed] : [])]
+  const attention = all
     .filter((p) => p.drifted || p.status === 'forced' || p.status === 'already-applied')
     .map((p) => `${p.name} (${p.status === 'forced' ? 'rejects, needs refresh' : p.status === 'already-applied' ? 'already applied: upstream has it' : 'drifted, needs refresh'})`);
   return { report: { title: `Pushed ${r.pushed.length} patch(es); now at ${r.top ?? 'nothing'}`, attention, lines } };

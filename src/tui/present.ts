@@ -5,6 +5,7 @@
  */
 import type { FileReport, HunkReport, PatchReport } from '../engine/types.js';
 import type { PatchRow, PatchState } from './store.js';
+import stringWidth from 'string-width';
 
 export type LineKind = 'header' | 'file' | 'hunk' | 'add' | 'del' | 'context' | 'meta';
 
@@ -41,6 +42,17 @@ export function landingLabel(h: HunkReport): string {
 }
 
 /**
+ * Control characters as text (`cat -v`'s caret form: ESC -> "^[", CR -> "^M"): a patch's
+ * bytes go to the terminal, and one that adds an escape sequence to a file must show it,
+ * not recolour, move or retitle the screen. C1 controls (U+0080..U+009F) show as "?".
+ */
+export const visible = (text: string): string =>
+  text.replace(/[\x00-\x1f\x7f\u0080-\u009f]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n >= 0x80 ? '?' : `^${String.fromCharCode(n ^ 0x40)}`;
+  });
+
+/**
  * Patch text -> display lines. Lines before the first file line are header; after it,
  * `+++`/`---`/`Index:`/`diff` are file lines, `@@` hunk lines carry the landing.
  * Example: "Subject\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n" with a report saying
@@ -54,7 +66,7 @@ export function diffLines(text: string, report: PatchReport | null): DiffLine[] 
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   for (const raw of lines) {
-    const text = raw.replace(/\r$/, '').replace(/\t/g, '    ');
+    const text = visible(raw.replace(/\r$/, '').replace(/\t/g, '    '));
     if (!inDiff && /^(?:(?:---|\*\*\*|Index:)[ \t][^ \t]|diff -)/.test(raw)) inDiff = true;
     if (!inDiff) {
       out.push({ text, kind: 'header' });
@@ -163,11 +175,27 @@ export function titleText(rows: PatchRow[], filter: string, filtering: boolean, 
   return `patchq  ${rows.length} patches, ${applied.length} applied, top: ${applied.at(-1)?.name ?? 'none'}${f}${stop}`;
 }
 
-/** Fit text to a width: cut with "…" or pad with spaces. */
+/** Terminal cells a text takes: 2 for a wide (CJK) character, 0 for a combining mark. */
+export const cells = (text: string): number => (/^[\x20-\x7e]*$/.test(text) ? text.length : stringWidth(text));
+
+/**
+ * Fit text to a width in terminal cells: cut with "…" or pad with spaces.
+ * Example: fit('日本語.patch', 6) -> "日本…" plus one space (6 cells).
+ */
 export function fit(text: string, width: number): string {
   if (width <= 0) return '';
-  if (text.length > width) return width === 1 ? '…' : text.slice(0, width - 1) + '…';
-  return text.padEnd(width);
+  const w = cells(text);
+  if (w <= width) return text + ' '.repeat(width - w);
+  if (width === 1) return '…';
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const c = cells(ch);
+    if (used + c > width - 1) break;
+    out += ch;
+    used += c;
+  }
+  return out + ' '.repeat(width - 1 - used) + '…';
 }
 
 /**

@@ -3,7 +3,11 @@
  * stack, reapply and templates layers) and pure functions that turn the tree into rows.
  * The TUI holds no logic beyond presentation: every action here is one stack call.
  */
-import { loadSettings } from '../settings/settings.js';
+import { storedColor } from '../settings/paths.js';
+import { resolveColor } from '../output/color.js';
+import { plainRefreshOptions } from '../commands/refresh.js';
+import { plainPushOptions } from '../commands/push.js';
+import { plainPopOptions } from '../commands/pop.js';
 import {
   appliedPatches, isDrifted, landingOf, needsRefresh, makeBaseFor, openTree, pop, push, readPatch, readSeries, refresh, topPatch,
   type PushResult, type Target, type Tree,
@@ -87,8 +91,12 @@ export function loadRows(tree: Tree, failed: string | null = null): PatchRow[] {
   });
 }
 
-/** NO_COLOR (https://no-color.org): set and non-empty turns colour off. */
-export const colorEnabled = (env: NodeJS.ProcessEnv): boolean => !('NO_COLOR' in env && env.NO_COLOR !== '');
+/**
+ * Colour in the TUI (on a terminal), decided as for every command (output/color.ts):
+ * NO_COLOR (set and non-empty: off), FORCE_COLOR, the `color` setting, then TERM=dumb: off.
+ * `patchq tui --color=...` is resolved by the CLI and passed to startTui instead.
+ */
+export const colorEnabled = (env: NodeJS.ProcessEnv): boolean => resolveColor(env, true, undefined, storedColor(env));
 
 /** Rows whose name contains the filter (case-insensitive); all rows for an empty filter. */
 export function filterRows(rows: PatchRow[], filter: string): PatchRow[] {
@@ -148,15 +156,16 @@ export function makeOps(cwd: string, env: NodeJS.ProcessEnv): Ops {
   return {
     tree,
     async pushTo(name, force, onProgress) {
-      // The fuzz the CLI would use: QUILT_PATCH_OPTS, then `patchq config`, then 2.
-      return push(tree, { target: { name }, force, fuzz: loadSettings(env).fuzz.value, baseFor: makeBaseFor(tree) }, { patchStart: progress('push', onProgress) });
+      // As `patchq push [-f] NAME` would: QUILT_PUSH_ARGS, the fuzz and merge settings.
+      return push(tree, { ...plainPushOptions(env), target: { name }, force, baseFor: makeBaseFor(tree) }, { patchStart: progress('push', onProgress) });
     },
     async popTo(target, onProgress) {
       // "pop until the selected patch is the top": pop's name target means exactly that.
-      return (await pop(tree, { target }, { patchStart: progress('pop', onProgress) })).popped;
+      return (await pop(tree, { ...plainPopOptions(env), target }, { patchStart: progress('pop', onProgress) })).popped;
     },
     refreshTop() {
-      const r = refresh(tree, {});
+      // As `patchq refresh` writes it: QUILT_REFRESH_ARGS (a quiltrc's --backup...), settings.
+      const r = refresh(tree, plainRefreshOptions(env));
       return { name: r.name, changed: r.changed, message: r.message };
     },
     async reapply(onProgress) {

@@ -2,8 +2,8 @@
  * The app on REAL temp trees through ink-testing-library (keys via stdin.write) and a
  * sized renderer for 80/120 columns. State is checked afterwards with the stack API.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createElement } from 'react';
 import { render } from 'ink-testing-library';
@@ -11,6 +11,7 @@ import { App } from '../../src/tui/app.js';
 import { colorEnabled, makeOps } from '../../src/tui/store.js';
 import { appliedPatches, openTree, push } from '../../src/stack/index.js';
 import { KEY, makeTree, renderAt, waitFor } from './fixture.js';
+import { patchq, tempDir } from '../helpers/tree.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
@@ -69,6 +70,18 @@ describe('tui app on a real tree', () => {
     expect(appliedPatches(openTree(root, {}))).toEqual(names.slice(0, 3));
   });
 
+  it('a filter typed in one read with its enter ("/f3\\r" then "p") is kept, then pushed to', async () => {
+    const { root, names } = makeTree(4);
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes(names[3]!), 'series');
+    // A fast typist (or a paste): the filter, a typo erased, enter, all in one read.
+    r.stdin.write('/f3x\x7f\r');
+    await waitFor(r.lastFrame, (f) => f.includes('filter: f3') && !f.includes('filter: f3_'), 'filter kept');
+    r.stdin.write('p');
+    await waitFor(r.lastFrame, (f) => f.includes('Pushed 3 patch(es)'), 'push report');
+    expect(appliedPatches(openTree(root, {}))).toEqual(names.slice(0, 3));
+  });
+
   it('r refreshes the top patch from the working tree', async () => {
     const { root, names } = makeTree(2);
     await push(openTree(root, {}), {});
@@ -78,6 +91,90 @@ describe('tui app on a real tree', () => {
     r.stdin.write('r');
     await waitFor(r.lastFrame, (f) => f.includes(`Refreshed patch ${names[0]}`), 'refresh message');
     expect(readFileSync(join(root, 'patches', names[0]!), 'latin1')).toContain('+l9 edited');
+  });
+
+  it('r writes the patch as `patchq refresh` would: settings and QUILT_REFRESH_ARGS (--backup)', async () => {
+    const env = { QUILTRC: '-', QUILT_REFRESH_ARGS: '--backup', PATCHQ_CONFIG_DIR: join(tempDir('patchq-tui-cfg-'), 'c') };
+    expect(patchq(tempDir(), ['config', 'set', 'diffStyle', 'git'], env).code).toBe(0);
+    const trees = [makeTree(2), makeTree(2)];
+    for (const { root } of trees) {
+      await push(openTree(root, {}), {});
+      writeFileSync(join(root, 'f1.txt'), readFileSync(join(root, 'f1.txt'), 'latin1').replace('l9\n', 'l9 edited\n'));
+    }
+    const [tui, cli] = trees as [ReturnType<typeof makeTree>, ReturnType<typeof makeTree>];
+    const r = render(createElement(App, { ops: makeOps(tui.root, env), color: false }));
+    cleanups.push(() => r.unmount());
+    await waitFor(r.lastFrame, (f) => f.includes('1 applied'), 'series');
+    r.stdin.write('r');
+    await waitFor(r.lastFrame, (f) => f.includes(`Refreshed patch ${tui.names[0]}`), 'refresh message');
+    expect(patchq(cli.root, ['refresh'], env).code).toBe(0);
+    const file = (root: string, n: string) => readFileSync(join(root, 'patches', n), 'latin1');
+    expect(file(tui.root, tui.names[0]!)).toMatch(/^diff --git a\/f1.txt b\/f1.txt$/m);
+    expect(file(tui.root, tui.names[0]!)).toBe(file(cli.root, cli.names[0]!));
+    expect(file(tui.root, `${tui.names[0]}~`)).toBe(file(cli.root, `${cli.names[0]}~`));
+  });
+
+  it('p pushes as `patchq push` would: QUILT_PUSH_ARGS (--leave-rejects) and the settings', async () => {
+    const env = { QUILTRC: '-', QUILT_PUSH_ARGS: '--leave-rejects', PATCHQ_CONFIG_DIR: join(tempDir('patchq-tui-cfg-'), 'c') };
+    const [tui, cli] = [makeTree(1, { broken: true }), makeTree(1, { broken: true })] as const;
+    const r = render(createElement(App, { ops: makeOps(tui.root, env), color: false }));
+    cleanups.push(() => r.unmount());
+    await waitFor(r.lastFrame, (f) => f.includes('zz-broken'), 'series');
+    r.stdin.write('jp');
+    await waitFor(r.lastFrame, (f) => f.includes('does not apply'), 'conflict view');
+    expect(patchq(cli.root, ['push', '-a'], env).code).toBe(1);
+    expect(appliedPatches(openTree(tui.root, {}))).toEqual(appliedPatches(openTree(cli.root, {})));
+    expect(existsSync(join(cli.root, 'broken.txt.rej'))).toBe(true);
+    expect(readFileSync(join(tui.root, 'broken.txt.rej'), 'latin1')).toBe(readFileSync(join(cli.root, 'broken.txt.rej'), 'latin1'));
+  });
+
+  it('o pops as `patchq pop` would: QUILT_POP_ARGS (--refresh refreshes the patch first)', async () => {
+    const env = { QUILTRC: '-', QUILT_POP_ARGS: '--refresh', QUILT_REFRESH_ARGS: '--no-timestamps', PATCHQ_CONFIG_DIR: join(tempDir('patchq-tui-cfg-'), 'c') };
+    const trees = [makeTree(2), makeTree(2)];
+    for (const { root } of trees) {
+      await push(openTree(root, {}), { target: { count: 2 } });
+      writeFileSync(join(root, 'f2.txt'), readFileSync(join(root, 'f2.txt'), 'latin1').replace('l9\n', 'l9 edited\n'));
+    }
+    const [tui, cli] = trees as [ReturnType<typeof makeTree>, ReturnType<typeof makeTree>];
+    const r = render(createElement(App, { ops: makeOps(tui.root, env), color: false }));
+    cleanups.push(() => r.unmount());
+    await waitFor(r.lastFrame, (f) => f.includes('2 applied'), 'series');
+    r.stdin.write('o'); // the first patch selected: pop until it is the top
+    await waitFor(r.lastFrame, (f) => f.includes('Popped 1 patch(es)'), 'pop report');
+    expect(patchq(cli.root, ['pop'], env).code).toBe(0);
+    // quilt's labels name the tree's folder: the twins differ there only.
+    const file = (root: string, n: string) => readFileSync(join(root, 'patches', n), 'latin1').replaceAll(basename(root), 'TREE');
+    expect(file(tui.root, tui.names[1]!)).toContain('+l9 edited');
+    expect(file(tui.root, tui.names[1]!)).toBe(file(cli.root, cli.names[1]!));
+  });
+
+  it('a series edited on disk while the app runs shows without a key, and then pushes as it is now', async () => {
+    const { root, names } = makeTree(3);
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('3 patches, 0 applied'), 'series');
+    // Another window drops the middle patch and pushes the first one.
+    writeFileSync(join(root, 'patches', 'series'), `${names[0]}\n${names[2]}\n`);
+    expect(patchq(root, ['push'], { QUILTRC: '-' }).code).toBe(0);
+    const f = await waitFor(r.lastFrame, (x) => x.includes(`2 patches, 1 applied, top: ${names[0]}`), 'the series as it is now');
+    expect(f).not.toContain(names[1]);
+    r.stdin.write('jp');
+    await waitFor(r.lastFrame, (x) => x.includes(`Pushed 1 patch(es); now at ${names[2]}`), 'push');
+    expect(appliedPatches(openTree(root, {}))).toEqual([names[0], names[2]]);
+  });
+
+  it('a series that cannot be read while the app runs is said on the status line; the app stays up', async () => {
+    const { root, names } = makeTree(2);
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('2 patches, 0 applied'), 'series');
+    const series = join(root, 'patches', 'series');
+    renameSync(series, `${series}.saved`);
+    mkdirSync(series);
+    await waitFor(r.lastFrame, (f) => f.includes('is a directory'), 'the error');
+    rmdirSync(series);
+    renameSync(`${series}.saved`, series);
+    await waitFor(r.lastFrame, (f) => f.includes('2 patches, 0 applied') && !f.includes('is a directory'), 'the series again');
+    r.stdin.write('p');
+    await waitFor(r.lastFrame, (f) => f.includes(`Pushed 1 patch(es); now at ${names[0]}`), 'push');
   });
 
   it('O (pop -a) asks first: n cancels, y pops everything', async () => {

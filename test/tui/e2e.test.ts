@@ -197,6 +197,51 @@ describe('tui end to end in tmux', () => {
     expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
   });
 
+  it('colour follows the color setting and --color as every command does (never: not one escape)', async () => {
+    const { root, names } = makeTree(3);
+    await push(openTree(root, {}), { target: { count: 1 } });
+    const cfg = join(root, '.cfg');
+    expect(patchq(root, ['config', 'set', 'color', 'never'], { PATCHQ_CONFIG_DIR: cfg }).code).toBe(0);
+    const runs: [string, string, boolean][] = [
+      ['the setting', `env CI=1 PATCHQ_CONFIG_DIR=${cfg} ${process.execPath} ${CLI}`, false],
+      ['--color=never', `env CI=1 ${process.execPath} ${CLI} tui --color=never`, false],
+      ['--color=always over the setting', `env CI=1 PATCHQ_CONFIG_DIR=${cfg} ${process.execPath} ${CLI} tui --color=always`, true],
+    ];
+    for (const [what, run, coloured] of runs) {
+      session = `patchq-tui-color-${process.pid}-${Date.now()}`;
+      expect(tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', root, `${run}; echo EXIT=$?; sleep 30`).status).toBe(0);
+      tmux('send-keys', '-t', session, '?');
+      await until((s) => s.includes('patchq: keys'), `input live (${what})`);
+      tmux('send-keys', '-t', session, 'h');
+      await until((s) => s.includes('enter diff') && s.includes(names[0]!), `stack (${what})`);
+      expect([what, SGR.test(painted())]).toEqual([what, coloured]);
+      tmux('send-keys', '-t', session, 'q');
+      expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
+      tmux('kill-session', '-t', session);
+    }
+  });
+
+  it('bare patchq on a terminal outside a tree prints the usage, not an internal error', async () => {
+    const root = tempDir('patchq-tui-none-');
+    session = `patchq-tui-none-${process.pid}-${Date.now()}`;
+    // stdout the terminal itself (the usage is ~60 lines: a tall pane keeps its first).
+    const cmd = `env CI=1 NO_COLOR=1 PATCHQ_CONFIG_DIR=${join(root, '.cfg')} ${process.execPath} ${CLI}; echo EXIT=$?; sleep 30`;
+    expect(tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '90', '-c', root, cmd).status).toBe(0);
+    const end = await until((s) => s.includes('EXIT='), 'exit');
+    expect(end).toContain('Usage: patchq <command>');
+    expect(end).not.toContain('internal error');
+    expect(end).toContain('EXIT=0');
+  });
+
+  it("an error the TUI's own bundle throws is a PatchqError to the CLI (said as one, not 'internal error')", async () => {
+    const { isPatchqError } = await import('../../src/errors.js');
+    const { startTui } = (await import(join(CLI, '..', 'tui.mjs'))) as { startTui: (o: { cwd: string; env: NodeJS.ProcessEnv }) => Promise<number> };
+    const err = await startTui({ cwd: tempDir('patchq-tui-none-'), env: {} }).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(isPatchqError(err)).toBe(true);
+    expect((err as { code: string }).code).toBe('E_NOT_FOUND');
+  });
+
   it('a stopped reapply: e opens the conflicted file in $EDITOR, the view comes back, c continues to the end', async () => {
     const root = buildDemo(join(tempDir('patchq-tui-e2e-'), 'fork')).root;
     // Upstream rewrites the line 02-app-banner changes: reapply stops there with merge markers.

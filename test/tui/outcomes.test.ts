@@ -68,3 +68,17 @@ describe('outcomes', () => {
     expect(titleText(rows, '', false, 'c.patch')).toBe('patchq  2 patches, 2 applied, top: b.patch  reapply stopped at c.patch (R)');
   });
 });
+
+describe('outcomes of a real push', () => {
+  it('a force push lists the forced patch once (the stack returns it as pushed and as failed)', async () => {
+    const { makeTree } = await import('./fixture.js');
+    const { openTree, push } = await import('../../src/stack/index.js');
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { root, names } = makeTree(1, { broken: true });
+    const r = await push(openTree(root, {}), { target: { all: true }, force: true, quiet: true });
+    const o = pushOutcome(r, (n) => readFileSync(join(root, 'patches', n), 'latin1'));
+    expect(o.report!.attention).toEqual([`${names[1]} (rejects, needs refresh)`]);
+    expect(o.report!.lines.filter((l) => l.startsWith('Applying patch')).length).toBe(2);
+  });
+});

@@ -58,3 +58,30 @@ describe('presentation', () => {
     for (const b of bindings) for (const s of b.screens) for (const k of b.keys) expect(bindingFor(s, k)).toBe(b);
   });
 });
+
+describe('wide characters', () => {
+  it('a row with a CJK name is as wide on screen as the others, its columns aligned', async () => {
+    const { default: cells } = await import('string-width'); // terminal cells, as ink measures
+    const row = (name: string) => ({ name, state: 'unapplied' as const, template: null, base: null, added: 1, removed: 1, files: 1 });
+    const names = ['ünïcödé-日本語-патч.patch', '001-change-f1.patch'];
+    const nameWidth = Math.max(...names.map(cells));
+    for (const width of [80, 40]) {
+      const [wide, plain] = names.map((n) => rowText(row(n), width, nameWidth));
+      expect([cells(wide!), cells(plain!)]).toEqual([width, width]);
+      // The state column starts at the same cell.
+      const at = (l: string) => cells(l.slice(0, l.indexOf('unapplied')));
+      expect(at(wide!)).toBe(at(plain!));
+    }
+    expect(cells(rowText(row('日本語'.repeat(30) + '.patch'), 60, 200))).toBe(60);
+  });
+});
+
+describe('control characters in a patch', () => {
+  it('an escape sequence a patch adds is shown as text, never sent to the terminal', () => {
+    const t = 'Subject: colours\x1b]0;owned\x07\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-plain\n+\x1b[31mred\x1b[0m\r\x9b2J\n';
+    const dl = diffLines(t, null);
+    for (const l of dl) expect(l.text).not.toMatch(/[\x00-\x1f\x7f\x80-\x9f]/);
+    expect(dl.find((l) => l.kind === 'add')!.text).toBe('+^[[31mred^[[0m^M?2J');
+    expect(dl[0]!.text).toBe('Subject: colours^[]0;owned^G');
+  });
+});

@@ -1,6 +1,6 @@
 /** A patch's header and diff, coloured by line kind, with each hunk's last landing. */
 import { Box, Text } from 'ink';
-import { fit, landingColor, type DiffLine } from '../present.js';
+import { cells, fit, landingColor, type DiffLine } from '../present.js';
 
 export interface DiffViewProps {
   lines: DiffLine[];
@@ -31,7 +31,7 @@ export function DiffView({ lines, scroll, height, width, color }: DiffViewProps)
         const tc = color && l.landingStatus ? landingColor[l.landingStatus] : undefined;
         return (
           <Text key={scroll + i} wrap="truncate">
-            <Text {...(c ? { color: c } : {})} {...(color && l.kind === 'file' ? { bold: true } : {})}>{fit(body, tag ? body.length : width)}</Text>
+            <Text {...(c ? { color: c } : {})} {...(color && l.kind === 'file' ? { bold: true } : {})}>{fit(body, tag ? cells(body) : width)}</Text>
             {tag ? <Text {...(tc ? { color: tc } : {})}>{tag}</Text> : null}
           </Text>
         );

@@ -1,7 +1,7 @@
 /** The series as a stack, virtualised: only the `height` visible rows are rendered. */
 import { Box, Text } from 'ink';
 import type { PatchRow } from '../store.js';
-import { rowText, stateColor } from '../present.js';
+import { cells, rowText, stateColor } from '../present.js';
 
 export interface StackListProps {
   rows: PatchRow[];
@@ -15,7 +15,7 @@ export interface StackListProps {
 export function StackList({ rows, selected, top, height, width, color }: StackListProps) {
   const visible = rows.slice(top, top + height);
   // Name column from the visible rows only: 1,000 rows cost nothing extra per frame.
-  const nameWidth = Math.max(...visible.map((r) => r.name.length), 8);
+  const nameWidth = Math.max(...visible.map((r) => cells(r.name)), 8);
   if (rows.length === 0) return <Text>No patches in series (or none match the filter)</Text>;
   return (
     <Box flexDirection="column">

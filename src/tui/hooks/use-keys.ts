@@ -151,10 +151,16 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
   }
 
   return (input, key) => {
-    // A terminal delivers keys typed (or sent) faster than one read as ONE string ("jjp");
-    // ink hands it over whole, so plain characters are replayed one key at a time.
-    if (input.length > 1 && !key.ctrl && !key.meta && /^[\x20-\x7e]+$/.test(input)) {
-      for (const ch of input) handleKey(ch, {});
+    // A terminal delivers keys typed (or sent, or pasted) faster than one read as ONE
+    // string ("jjp", "/200\r"); ink hands it over whole, so it is replayed one key at a
+    // time: characters, and enter / backspace among them (a filter typed then kept).
+    const chars = [...input];
+    if (chars.length > 1 && !key.ctrl && !key.meta && /^(?:[^\x00-\x1f\x7f]|[\r\x7f\b])+$/u.test(input)) {
+      for (const ch of chars) {
+        if (ch === '\r') handleKey('', { return: true });
+        else if (ch === '\x7f' || ch === '\b') handleKey('', { backspace: true });
+        else handleKey(ch, {});
+      }
     } else handleKey(input, key);
   };
 }

@@ -23,6 +23,8 @@ export interface Runner {
   /** The patch a reapply run stopped at and waits on (R returns to it), or null. */
   stoppedAt: string | null;
   setMessage(m: string): void;
+  /** Read the rows again (the series changed on disk). */
+  reload(): void;
   push(name: string, force: boolean): Promise<void>;
   pop(target: Target): Promise<void>;
   refresh(): void;
@@ -113,6 +115,7 @@ export function useRunner(ops: Ops, show: (s: Screen) => void): Runner {
     version,
     stoppedAt,
     setMessage,
+    reload: () => setVersion((v) => v + 1),
     push: (name, force) => run('push', name, async (p) => land(pushOutcome(await ops.pushTo(name, force, p), textOf))),
     pop: (target) => run('pop', '', async (p) => showReport(popReport(await ops.popTo(target, p)))),
     refresh() {
