@@ -6,6 +6,7 @@
  * and stays compressed. gzip is built in (node:zlib); the others run their tool, as quilt
  * does, and a missing tool is an error naming the patch.
  */
+import { lstatSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
@@ -82,6 +83,18 @@ function runTool(tool: string, args: string[], input: Buffer, shown: string): Bu
 export function readPatch(tree: Tree, name: string): string | null {
   const path = join(tree.patchesDir, name);
   return readPatchFile(path, relative(tree.root, path));
+}
+
+/**
+ * `--backup`'s PATCH~ (delete -r, header, refresh): as quilt's mv, the old file itself, mode
+ * and time kept (a copy op, which becomes a link as the same transaction replaces or
+ * removes the patch). A patch file that is a symlink (to a patch kept elsewhere) is backed
+ * up as a plain file of its target's bytes, mode and time, as quilt's backup of it is.
+ */
+export function patchBackupOp(path: string): FileOp {
+  if (lstatSync(path, { throwIfNoEntry: false })?.isFile()) return { kind: 'copy', path: `${path}~`, from: path };
+  const target = statSync(path, { throwIfNoEntry: false });
+  return { kind: 'write', path: `${path}~`, data: readBytes(path) ?? Buffer.alloc(0), ...(target ? { mode: target.mode & 0o7777, mtime: target.mtimeMs } : {}) };
 }
 
 /** The op that writes `text` as the series' patch `name`, compressed as its name asks. */

@@ -4,7 +4,7 @@
  * that change nothing, --json shapes, and quilt pushing/popping what patchq left.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, existsSync, lstatSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDemo } from '../../src/demo/build.js';
@@ -120,6 +120,47 @@ describe('delete', () => {
       if (f.endsWith('~')) expect([f, a!.mode & 0o777, a!.mtimeMs]).toEqual([f, 0o600, old.getTime()]);
     }
     expect(read(ours, 'patches/02-five.patch~')).toBe(read(theirs, 'patches/02-five.patch~'));
+  });
+
+  it('--backup of a patch file that is a symlink: PATCH~ is a plain file with the old bytes, mode and time, as quilt (refresh, header, delete -r)', () => {
+    const [ours, theirs] = twins();
+    const name = read(ours, '.pc/applied-patches').trim().split('\n').pop()!;
+    const old = new Date('2020-01-02T03:04:05Z');
+    for (const d of [ours, theirs]) {
+      // Patches kept elsewhere, linked in (quilt's symlink.test): patches/X -> ../kept-X.
+      for (const n of [name, '04-twelve.patch', '02-five.patch']) {
+        cpSync(join(d, 'patches', n), join(d, `kept-${n}`));
+        rmSync(join(d, 'patches', n));
+        symlinkSync(`../kept-${n}`, join(d, 'patches', n));
+        chmodSync(join(d, `kept-${n}`), 0o640);
+        utimesSync(join(d, `kept-${n}`), old, old);
+      }
+      write(d, 'a.txt', read(d, 'a.txt') + 'more\n');
+    }
+    const before = new Map([name, '04-twelve.patch', '02-five.patch'].map((n) => [n, read(ours, `kept-${n}`)]));
+    for (const [d, run] of [[ours, patchq], [theirs, quilt]] as const) {
+      const who = d === ours ? 'patchq' : 'quilt';
+      for (const args of [['refresh', '--backup'], ['delete', '-r', '--backup', '04-twelve.patch']]) {
+        const r = run(d, args);
+        expect([who, args, r.code, r.stderr]).toEqual([who, args, 0, '']);
+      }
+    }
+    expect(patchq(ours, ['header', '-r', '--backup', '02-five.patch'], {}, 'New words\n').code).toBe(0);
+    expect(quiltWithStdin(theirs, ['header', '-r', '--backup', '02-five.patch'], 'New words\n')).toBe(0);
+    for (const n of [name, '04-twelve.patch', '02-five.patch']) {
+      const f = `${n}~`;
+      const [a, b] = [ours, theirs].map((d) => lstatSync(join(d, 'patches', f)));
+      expect([f, a!.isFile(), a!.mode & 0o777, a!.mtimeMs, read(ours, `patches/${f}`)]).toEqual([f, true, 0o640, old.getTime(), before.get(n)]);
+      // delete -r: quilt's mv moves the link itself to PATCH~ (README: patchq keeps a plain copy).
+      if (n === '04-twelve.patch') expect([b!.isSymbolicLink(), read(theirs, `patches/${f}`)]).toEqual([true, before.get(n)]);
+      else expect([f, b!.isFile(), b!.mode & 0o777, b!.mtimeMs, read(theirs, `patches/${f}`)]).toEqual([f, true, 0o640, old.getTime(), before.get(n)]);
+    }
+    // The patches were rewritten (quilt writes them through the link; patchq puts a plain
+    // file there: a known difference, README).
+    for (const d of [ours, theirs]) {
+      expect(read(d, `patches/${name}`)).toMatch(/^\+more$/m);
+      expect(read(d, 'patches/02-five.patch')).toMatch(/^New words\n/);
+    }
   });
 
   it('delete and rename act on every line of a patch listed twice, as quilt does (no line left naming a file gone)', () => {

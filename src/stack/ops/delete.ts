@@ -15,6 +15,7 @@ import { loadState } from '../session.js';
 import { appliedOp, backedUpFiles, backupDir, dropRecordOp, readBackup, readRecord, readText, refreshMarker, readBytes } from '../state.js';
 import { treePath } from '../files.js';
 import type { FileOp } from '../transaction.js';
+import { patchBackupOp } from '../patchfile.js';
 import { checkedThenLocked, findPatch, patchOrTop } from './header.js';
 
 export interface DeleteOptions {
@@ -71,7 +72,7 @@ export function deletePatch(tree: Tree, given: string | undefined, opts: DeleteO
     let file: DeleteResult['file'] = 'kept';
     if (bytes !== null) {
       // quilt's mv: PATCH~ is the old file itself (mode, time; a link, as the delete follows).
-      if (opts.backup) ops.push({ kind: 'copy', path: `${patchPath}~`, from: patchPath });
+      if (opts.backup) ops.push(patchBackupOp(patchPath));
       ops.push({ kind: 'delete', path: patchPath });
       file = opts.backup ? 'backup' : 'removed';
     }

@@ -16,7 +16,7 @@ import type { SeriesEntry } from '../series.js';
 import { loadState, withLock } from '../session.js';
 import { readText } from '../state.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
-import { readPatch, writePatchOp } from '../patchfile.js';
+import { patchBackupOp, readPatch, writePatchOp } from '../patchfile.js';
 
 /** Header and body of a patch text; body '' when there is no diff. Byte strings. */
 export function splitPatchText(text: string): { header: string; body: string } {
@@ -136,7 +136,7 @@ export function writeHeader(tree: Tree, given: string | undefined, mode: 'append
     const ops: FileOp[] = [];
     if (next !== old) {
       // quilt's mv: PATCH~ is the old file itself (mode, time; a link, as the write follows).
-      if (opts.backup && old !== null) ops.push({ kind: 'copy', path: `${path}~`, from: path });
+      if (opts.backup && old !== null) ops.push(patchBackupOp(path));
       ops.push(writePatchOp(tree, name, next));
     }
     const shown = displayName(tree, name);

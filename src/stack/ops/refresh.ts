@@ -20,7 +20,7 @@ import { backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, r
 import { modeOf, readTreeFile, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { quiltStamp } from './diff.js';
-import { readPatch, writePatchOp } from '../patchfile.js';
+import { patchBackupOp, readPatch, writePatchOp } from '../patchfile.js';
 
 export interface RefreshOptions {
   name?: string;
@@ -141,7 +141,7 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   const ops: FileOp[] = [...stripped];
   // The backup is the old file itself (compressed, for a compressed patch; mode and time), as
   // quilt's mv: a link, as the write below replaces the patch.
-  if (changed && opts.backup && oldText !== null) ops.push({ kind: 'copy', path: `${patchPath}~`, from: patchPath });
+  if (changed && opts.backup && oldText !== null) ops.push(patchBackupOp(patchPath));
   if (changed) ops.push(writePatchOp(tree, name, patchText));
   // refresh -p N makes a -pN patch, and the patch it writes is forward: the series says
   // so, as quilt writes it ("refreshing a reverse patch un-reverses it").
