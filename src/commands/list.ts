@@ -12,10 +12,10 @@ import { findPatch } from '../stack/find.js';
 import { noSeries, tree, treeOrNothing } from './common.js';
 import type { Context, ParsedArgs, RunFn } from './types.js';
 
-/** `nothing`: no series here ends the command as 'nothing to do' (exit 2), as quilt's top and next. */
 /** quilt's words (find_top_patch) where nothing is applied: an empty series says so. */
 const noneApplied = (series: unknown[]): string => (series.length === 0 ? 'No patches in series' : 'No patches applied');
 
+/** `nothing`: no series here ends the command as 'nothing to do' (exit 2), as quilt's top and next. */
 function state(ctx: Context, nothing = false) {
   const t = nothing ? treeOrNothing(ctx) : tree(ctx);
   return { t, cwd: ctx.cwd, ...loadState(t), show: (n: string) => displayName(t, n, ctx.env) };

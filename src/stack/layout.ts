@@ -3,9 +3,10 @@
  * directory that has a patches dir or a .pc dir (QUILT_PC, QUILT_PATCHES), then what
  * .pc/.quilt_patches / .quilt_series remembered, else QUILT_PATCHES / QUILT_SERIES.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
+import { readBytes } from './state.js';
 
 export interface Tree {
   root: string;
@@ -23,16 +24,8 @@ export interface Tree {
 }
 
 const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
-function readTrim(p: string): string {
-  if (!existsSync(p)) return '';
-  try {
-    return readFileSync(p, 'utf8').trim();
-  } catch (e) {
-    // A folder there, no read permission: one line naming the file, as state.ts's reads say it.
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new PatchqError('E_IO', code === 'EISDIR' ? 'is a directory, where a file was expected' : `cannot be read (${code ?? (e as Error).message})`, { file: p });
-  }
-}
+/** A metadata file's text (UTF-8, trimmed; '' when absent): state.ts's read names the file on any error. */
+const readTrim = (p: string): string => readBytes(p)?.toString('utf8').trim() ?? '';
 
 function treeAt(root: string, env: NodeJS.ProcessEnv): Tree {
   const pcName = env.QUILT_PC || '.pc';

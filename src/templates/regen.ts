@@ -87,13 +87,6 @@ export async function regenerate(tree: Tree, name: string, opts: { view?: Templa
   return { name, template: tpl.name, oldText, newText, changed, run };
 }
 
-/**
- * What a template patch does that its regeneration does not: hunks of the old patch whose
- * place is as it was (each applies, exactly or at an offset, to the files below it) but
- * whose change the regenerated files do not hold. A hand edit, or a template changed since:
- * regenerating drops it. Where upstream changed a hunk's place the template is trusted.
- * `read` gives the files as the template ran on them. Returns "path hunk N" for each.
- */
 /** A hunk cut at its runs of changed lines: one hunk per run, with up to 3 context lines each side. */
 function changeRuns(h: Hunk): Hunk[] {
   const L = h.lines;
@@ -127,6 +120,13 @@ function changeRuns(h: Hunk): Hunk[] {
   return out;
 }
 
+/**
+ * What a template patch does that its regeneration does not: hunks of the old patch whose
+ * place is as it was (each applies, exactly or at an offset, to the files below it) but
+ * whose change the regenerated files do not hold. A hand edit, or a template changed since:
+ * regenerating drops it. Where upstream changed a hunk's place the template is trusted.
+ * `read` gives the files as the template ran on them. Returns "path hunk N" for each.
+ */
 export function changesNotRegenerated(old: ParsedPatch, read: (path: string) => string | null, run: TemplateRun): string[] {
   const lost: string[] = [];
   for (const f of old.files) {
@@ -139,7 +139,8 @@ export function changesNotRegenerated(old: ParsedPatch, read: (path: string) => 
       // A hunk whose place upstream changed may still hold a change next to the rule's whose
       // own place is intact (a hand edit two lines above the call, upstream editing a line
       // below it): each run of changed lines, with the context lines beside it, is judged.
-      const parts = [h, ...(changeRuns(h).length > 1 ? changeRuns(h) : [])];
+      const runs = changeRuns(h);
+      const parts = runs.length > 1 ? [h, ...runs] : [h];
       const drops = (x: Hunk) => {
         const one = { ...f, hunks: [x], index: undefined };
         const intact = applyFilePatch(one, { text: now }, { fuzz: 0, fuzzy: false, merge: 'none' }).report.status === 'ok';
