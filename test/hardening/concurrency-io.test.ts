@@ -27,7 +27,7 @@ function runAsync(cwd: string, args: string[]): Promise<{ code: number | null; s
     let [stdout, stderr] = ['', ''];
     c.stdout.on('data', (b: Buffer) => (stdout += b));
     c.stderr.on('data', (b: Buffer) => (stderr += b));
-    c.on('exit', (code) => resolve({ code, stdout, stderr }));
+    c.on('close', (code) => resolve({ code, stdout, stderr })); // 'close': the pipes are drained
   });
 }
 

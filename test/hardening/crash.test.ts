@@ -42,7 +42,9 @@ function run(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}, killAfter
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     const timer = killAfterMs === undefined ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': at 'exit' the stderr pipe may still hold data not yet read
+    // (seen in CI under load: 'applied' exit 1 with its 'No patches applied' line missing).
+    child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
       resolve({ code, signal, stderr, ms: performance.now() - t0 });
     });

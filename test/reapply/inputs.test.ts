@@ -197,7 +197,7 @@ describe('another patchq while a run goes on', () => {
     const child = spawn(process.execPath, [CLI, 'reapply'], { cwd: d, env: { ...process.env, NO_COLOR: '1', PATCHQ_CONFIG_DIR: join(tempDir('patchq-inputs-'), 'config') } });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    const done = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+    const done = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
     while (!existsSync(marker)) await new Promise((res) => setTimeout(res, 20));
     // p1.patch is pushed and refreshed; the run is regenerating t.patch.
     const pop = patchq(d, ['pop', '-a']);
