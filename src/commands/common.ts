@@ -17,9 +17,11 @@ export const noSeries = (e: unknown): e is PatchqError => isPatchqError(e) && e.
 /**
  * The tree, for the commands quilt ends as 'nothing to do' (exit 2) where there is no
  * series: push, top and next with their message, pop with `message` ('No patch removed').
- * Scripts rely on it: `quilt pop -a || test $? = 2` (QUILT.md 2.7).
+ * Scripts rely on it: `quilt pop -a || test $? = 2` (QUILT.md 2.7). A patch `named` (not
+ * a count) is looked for first in quilt, and not finding it is an error (exit 1).
  */
-export function treeOrNothing(ctx: Context, message?: string): Tree {
+export function treeOrNothing(ctx: Context, message?: string, named?: string): Tree {
+  if (named !== undefined && !/^\d+$/.test(named)) return tree(ctx);
   try {
     return tree(ctx);
   } catch (e) {

@@ -17,7 +17,7 @@ export function plainPopOptions(env: NodeJS.ProcessEnv): Omit<PopOptions, 'targe
 }
 
 export const run: RunFn = async (ctx, args) => {
-  const t = treeOrNothing(ctx, 'No patch removed');
+  const t = treeOrNothing(ctx, 'No patch removed', args.positionals[0]);
   const all = opt.bool(args, 'all');
   const res = await pop(t, { ...popArgs(ctx.env, args), target: targetFrom(all, stackTarget(ctx, t, all, args.positionals[0], 'pop')) }, events(ctx));
   return { data: res };

@@ -37,7 +37,7 @@ export function plainPushOptions(env: NodeJS.ProcessEnv): PushOptions {
 }
 
 export const run: RunFn = async (ctx, args) => {
-  const t = treeOrNothing(ctx);
+  const t = treeOrNothing(ctx, undefined, args.positionals[0]);
   const res = await push(
     t,
     {
