@@ -251,4 +251,23 @@ describe('a patch named where the series is empty or missing', () => {
       expect([args, a.code, b.code, b.stdout, b.stderr]).toEqual([args, 1, 1, a.stdout, here]);
     }
   });
+
+  it("annotate with nothing applied: quilt's 'No patches applied' (three.test), 'No patches in series', exit 1", () => {
+    for (const series of ['x.patch\n', '', null]) {
+      const [q, p] = [tempDir(), tempDir()];
+      for (const d of [q, p]) {
+        write(d, series === null ? 'patches/.keep' : 'patches/series', series ?? '');
+        write(d, 'patches/x.patch', creates('f'));
+        write(d, 'g', 'g\n');
+      }
+      for (const args of [['annotate', 'g'], ['annotate', 'f']]) {
+        const [a, b] = [quilt(q, args), patchq(p, args)];
+        expect([series, args, b.code, b.stdout, b.stderr]).toEqual([series, args, a.code, a.stdout, a.stderr]);
+      }
+    }
+    const p = tempDir();
+    write(p, 'patches/series', 'x.patch\n');
+    write(p, 'f', 'f\n');
+    expect(patchq(p, ['annotate', 'f'])).toEqual({ code: 1, stdout: '', stderr: 'No patches applied\n' });
+  });
 });
