@@ -59,8 +59,13 @@ export const opt = {
 export const patchArg = (ctx: Context, t: Tree, given: string): string =>
   findPatch(t, readSeriesOf(t).map((e) => e.name), given, ctx.cwd);
 
+/** push/pop's positional with -a is quilt's usage error, before the series is looked at. */
+export function stackUsage(all: boolean, given: string | undefined, command: 'push' | 'pop'): void {
+  if (all && given !== undefined) throw new PatchqError('E_USAGE', usageLine(findCommand(command) as Command));
+}
+
 /** push/pop's positional: a count stays a count, a name is resolved as quilt does; with -a, none (quilt's usage). */
 export function stackTarget(ctx: Context, t: Tree, all: boolean, given: string | undefined, command: 'push' | 'pop'): string | undefined {
-  if (all && given !== undefined) throw new PatchqError('E_USAGE', usageLine(findCommand(command) as Command));
+  stackUsage(all, given, command);
   return given === undefined || /^\d+$/.test(given) ? given : patchArg(ctx, t, given);
 }

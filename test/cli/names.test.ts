@@ -243,6 +243,18 @@ describe('a patch named where the series is empty or missing', () => {
     });
   }
 
+  it("push or pop with -a and a patch or count is quilt's usage error (1) before the series is looked at", () => {
+    for (const series of ['', null]) {
+      const [q, p] = [tempDir(), tempDir()];
+      for (const d of [q, p]) write(d, series === null ? 'patches/.keep' : 'patches/series', series ?? '');
+      for (const args of [['push', '-a', 't'], ['pop', '-a', 't'], ['push', '-a', '2'], ['pop', '-a', '2']]) {
+        const [a, b] = [quilt(q, args), patchq(p, args)];
+        expect([series, args, a.code, b.code, a.stdout.startsWith(`Usage: quilt ${args[0]} `)]).toEqual([series, args, 1, 1, true]);
+        expect(b.stderr).toMatch(new RegExp(`^Usage: patchq ${args[0]} `));
+      }
+    }
+  });
+
   it("no tree at all: a named push, pop or next exits 1 as quilt's, in patchq's words", () => {
     const [q, p] = [tempDir(), tempDir()];
     const here = `No series here: no patches/ or .pc/ in ${p} or above (start one with 'patchq new NAME')\n`;
