@@ -17,9 +17,11 @@ export const noSeries = (e: unknown): e is PatchqError => isPatchqError(e) && e.
 /**
  * The tree, for the commands quilt ends as 'nothing to do' (exit 2) where there is no
  * series: push, top and next with their message, pop with `message` ('No patch removed').
- * Scripts rely on it: `quilt pop -a || test $? = 2` (QUILT.md 2.7).
+ * Scripts rely on it: `quilt pop -a || test $? = 2` (QUILT.md 2.7). A patch `named` (not
+ * a count) is looked for first in quilt, and not finding it is an error (exit 1).
  */
-export function treeOrNothing(ctx: Context, message?: string): Tree {
+export function treeOrNothing(ctx: Context, message?: string, named?: string): Tree {
+  if (named !== undefined && !/^\d+$/.test(named)) return tree(ctx);
   try {
     return tree(ctx);
   } catch (e) {
@@ -57,8 +59,13 @@ export const opt = {
 export const patchArg = (ctx: Context, t: Tree, given: string): string =>
   findPatch(t, readSeriesOf(t).map((e) => e.name), given, ctx.cwd);
 
+/** push/pop's positional with -a is quilt's usage error, before the series is looked at. */
+export function stackUsage(all: boolean, given: string | undefined, command: 'push' | 'pop'): void {
+  if (all && given !== undefined) throw new PatchqError('E_USAGE', usageLine(findCommand(command) as Command));
+}
+
 /** push/pop's positional: a count stays a count, a name is resolved as quilt does; with -a, none (quilt's usage). */
 export function stackTarget(ctx: Context, t: Tree, all: boolean, given: string | undefined, command: 'push' | 'pop'): string | undefined {
-  if (all && given !== undefined) throw new PatchqError('E_USAGE', usageLine(findCommand(command) as Command));
+  stackUsage(all, given, command);
   return given === undefined || /^\d+$/.test(given) ? given : patchArg(ctx, t, given);
 }

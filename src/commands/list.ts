@@ -15,9 +15,9 @@ import type { Context, ParsedArgs, RunFn } from './types.js';
 /** quilt's words (find_top_patch) where nothing is applied: an empty series says so. */
 const noneApplied = (series: unknown[]): string => (series.length === 0 ? 'No patches in series' : 'No patches applied');
 
-/** `nothing`: no series here ends the command as 'nothing to do' (exit 2), as quilt's top and next. */
-function state(ctx: Context, nothing = false) {
-  const t = nothing ? treeOrNothing(ctx) : tree(ctx);
+/** `nothing`: no series here ends the command as 'nothing to do' (exit 2), as quilt's top and next (but a next naming a patch: 1). */
+function state(ctx: Context, nothing = false, named?: string) {
+  const t = nothing ? treeOrNothing(ctx, undefined, named) : tree(ctx);
   return { t, cwd: ctx.cwd, ...loadState(t), show: (n: string) => displayName(t, n, ctx.env) };
 }
 
@@ -119,7 +119,7 @@ export const top: RunFn = async (ctx) => {
 };
 
 export const next: RunFn = async (ctx, args) => {
-  const st = state(ctx, true);
+  const st = state(ctx, true, args.positionals[0]);
   const { applied: a, series: s, show } = st;
   const names = s.map((e) => e.name);
   const i = args.positionals[0] ? indexOf(st, names, args.positionals[0]) + 1 : a.length;

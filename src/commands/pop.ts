@@ -1,6 +1,6 @@
 import { pop, targetFrom, type PopOptions } from '../stack/index.js';
 import { parseCommandLine } from './args.js';
-import { events, opt, stackTarget, treeOrNothing } from './common.js';
+import { events, opt, stackTarget, stackUsage, treeOrNothing } from './common.js';
 import { refreshFormat } from './refresh.js';
 import { findCommand } from './registry.js';
 import type { Command, ParsedArgs, RunFn } from './types.js';
@@ -17,8 +17,9 @@ export function plainPopOptions(env: NodeJS.ProcessEnv): Omit<PopOptions, 'targe
 }
 
 export const run: RunFn = async (ctx, args) => {
-  const t = treeOrNothing(ctx, 'No patch removed');
   const all = opt.bool(args, 'all');
+  stackUsage(all, args.positionals[0], 'pop');
+  const t = treeOrNothing(ctx, 'No patch removed', args.positionals[0]);
   const res = await pop(t, { ...popArgs(ctx.env, args), target: targetFrom(all, stackTarget(ctx, t, all, args.positionals[0], 'pop')) }, events(ctx));
   return { data: res };
 };

@@ -4,7 +4,7 @@ import { findCommand } from './registry.js';
 import { PatchqError } from '../engine/errors.js';
 import { paintLine } from '../output/color.js';
 import { loadSettings } from '../settings/settings.js';
-import { events, opt, stackTarget, treeOrNothing } from './common.js';
+import { events, opt, stackTarget, stackUsage, treeOrNothing } from './common.js';
 import { refreshFormat } from './refresh.js';
 import type { Command, ParsedArgs, RunFn } from './types.js';
 
@@ -37,7 +37,8 @@ export function plainPushOptions(env: NodeJS.ProcessEnv): PushOptions {
 }
 
 export const run: RunFn = async (ctx, args) => {
-  const t = treeOrNothing(ctx);
+  stackUsage(opt.bool(args, 'all'), args.positionals[0], 'push');
+  const t = treeOrNothing(ctx, undefined, args.positionals[0]);
   const res = await push(
     t,
     {

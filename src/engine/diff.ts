@@ -226,10 +226,11 @@ export function makeFileDiff(oldText: string | null, newText: string | null, opt
     ...(opts.oldLabel !== undefined ? { oldLabel: encodePath(opts.oldLabel) } : {}),
     ...(opts.newLabel !== undefined ? { newLabel: encodePath(opts.newLabel) } : {}),
   };
-  const modeChange = !!(opts.oldMode && opts.newMode && opts.oldMode !== opts.newMode);
+  const git = opts.style === 'git';
+  // Only git's headers carry a mode; in quilt's format a mode alone is no change (as quilt's diff).
+  const modeChange = git && !!(opts.oldMode && opts.newMode && opts.oldMode !== opts.newMode);
   const sameText = oldText === newText;
   if (sameText && !modeChange) return '';
-  const git = opts.style === 'git';
   const withIndex = opts.indexLine ?? git;
   let out = '';
   if (withIndex) {

@@ -220,3 +220,66 @@ describe('no series file', () => {
     }
   });
 });
+
+describe('a patch named where the series is empty or missing', () => {
+  // quilt's find_patch: an empty series says so before looking for the name (delete.test's
+  // last step); with no series file the named push/pop/next end as errors (1), not as
+  // 'nothing to do' (2) as they do without a name.
+  const named = [['delete', 't'], ['push', 't'], ['pop', 't'], ['files', 't'], ['header', 't'], ['next', 't'], ['previous', 't'], ['applied', 't'], ['unapplied', 't'], ['rename', '-P', 't', 'x'], ['annotate', '-P', 't', 'f'], ['refresh', 't'], ['diff', '-P', 't'], ['remove', '-P', 't', 'f'], ['revert', '-P', 't', 'f'], ['add', '-P', 't', 'f'], ['graph', 't'], ['fork'], ['fork', 't']];
+
+  for (const series of ['', null]) {
+    it(`${series === null ? 'patches/ without a series file' : 'an empty series file'}: quilt's message and exit code, nothing changed`, () => {
+      const [q, p] = [tempDir(), tempDir()];
+      for (const d of [q, p]) {
+        write(d, series === null ? 'patches/.keep' : 'patches/series', series ?? '');
+        write(d, 'f', 'f\n');
+      }
+      const before = snapshot(p);
+      for (const args of named) {
+        const [a, b] = [quilt(q, args), patchq(p, args)];
+        expect([args, b.code, b.stdout, b.stderr]).toEqual([args, a.code, a.stdout, a.stderr]);
+      }
+      expect(snapshot(p)).toEqual(before);
+    });
+  }
+
+  it("push or pop with -a and a patch or count is quilt's usage error (1) before the series is looked at", () => {
+    for (const series of ['', null]) {
+      const [q, p] = [tempDir(), tempDir()];
+      for (const d of [q, p]) write(d, series === null ? 'patches/.keep' : 'patches/series', series ?? '');
+      for (const args of [['push', '-a', 't'], ['pop', '-a', 't'], ['push', '-a', '2'], ['pop', '-a', '2']]) {
+        const [a, b] = [quilt(q, args), patchq(p, args)];
+        expect([series, args, a.code, b.code, a.stdout.startsWith(`Usage: quilt ${args[0]} `)]).toEqual([series, args, 1, 1, true]);
+        expect(b.stderr).toMatch(new RegExp(`^Usage: patchq ${args[0]} `));
+      }
+    }
+  });
+
+  it("no tree at all: a named push, pop or next exits 1 as quilt's, in patchq's words", () => {
+    const [q, p] = [tempDir(), tempDir()];
+    const here = `No series here: no patches/ or .pc/ in ${p} or above (start one with 'patchq new NAME')\n`;
+    for (const args of [['push', 't'], ['pop', 't'], ['next', 't']]) {
+      const [a, b] = [quilt(q, args), patchq(p, args)];
+      expect([args, a.code, b.code, b.stdout, b.stderr]).toEqual([args, 1, 1, a.stdout, here]);
+    }
+  });
+
+  it("annotate with nothing applied: quilt's 'No patches applied' (three.test), 'No patches in series', exit 1", () => {
+    for (const series of ['x.patch\n', '', null]) {
+      const [q, p] = [tempDir(), tempDir()];
+      for (const d of [q, p]) {
+        write(d, series === null ? 'patches/.keep' : 'patches/series', series ?? '');
+        write(d, 'patches/x.patch', creates('f'));
+        write(d, 'g', 'g\n');
+      }
+      for (const args of [['annotate', 'g'], ['annotate', 'f']]) {
+        const [a, b] = [quilt(q, args), patchq(p, args)];
+        expect([series, args, b.code, b.stdout, b.stderr]).toEqual([series, args, a.code, a.stdout, a.stderr]);
+      }
+    }
+    const p = tempDir();
+    write(p, 'patches/series', 'x.patch\n');
+    write(p, 'f', 'f\n');
+    expect(patchq(p, ['annotate', 'f'])).toEqual({ code: 1, stdout: '', stderr: 'No patches applied\n' });
+  });
+});

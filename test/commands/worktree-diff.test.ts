@@ -4,7 +4,7 @@
  * `patch -p1` / `git apply` must accept it on the pristine tree.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync } from 'node:fs';
+import { chmodSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, git, numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
@@ -39,9 +39,9 @@ let shared = '';
 beforeAll(() => {
   shared = quiltTree();
 });
-const copy = (): string => {
+const copy = (from = shared): string => {
   const d = tempDir('patchq-wt-copy-');
-  cpSync(shared, d, { recursive: true, preserveTimestamps: true });
+  cpSync(from, d, { recursive: true, preserveTimestamps: true });
   return d;
 };
 
@@ -117,6 +117,31 @@ describe('diff, against quilt diff', () => {
       expect(r.stdout, args.join(' ')).not.toContain('never.txt');
     }
     expect(patchq(d, ['diff', '-R', '--git']).stdout).not.toContain('never.txt');
+  });
+
+  it("leaves out a file whose mode alone changed, as quilt's format has no place for it: diff, and refresh writes quilt's patch (faildiff.test as root)", () => {
+    const d = tempDir('patchq-wt-mode-');
+    write(d, 'a.sh', 'echo a\n');
+    write(d, 'b.txt', 'b\n');
+    expect(quilt(d, ['new', 'x.patch']).code).toBe(0);
+    expect(quilt(d, ['add', 'a.sh', 'b.txt']).code).toBe(0);
+    chmodSync(join(d, 'a.sh'), 0o755);
+    write(d, 'b.txt', 'B\n');
+    expect(same(d, []).stdout).not.toContain('a.sh');
+    same(d, ['-p', 'ab', '--no-index']);
+    const q = copy(d);
+    const refresh = (cwd: string, run: typeof quilt) => run(cwd, ['refresh', '-p', 'ab', '--no-timestamps']);
+    expect(refresh(d, patchq)).toEqual(refresh(q, quilt));
+    expect(read(d, 'patches/x.patch')).toBe(read(q, 'patches/x.patch'));
+    // The mode alone: nothing in the patch, as quilt says.
+    for (const t of [d, q]) write(t, 'b.txt', 'b\n');
+    expect(same(d, []).stdout).toBe('');
+    const [p1, q1] = [refresh(d, patchq), refresh(q, quilt)];
+    expect(p1).toEqual(q1);
+    expect(p1.stdout).toBe('Nothing in patch x.patch\n');
+    expect(read(d, 'patches/x.patch')).toBe(read(q, 'patches/x.patch'));
+    // With --git the mode is kept.
+    expect(patchq(d, ['diff', '--git']).stdout).toBe('diff --git a/a.sh b/a.sh\nold mode 100644\nnew mode 100755\n');
   });
 
   it('passes bytes that are not UTF-8 through unchanged', () => {

@@ -15,6 +15,7 @@ import { displayName, type Tree } from '../layout.js';
 import { loadState } from '../session.js';
 import { backupDir, readBackup, readRecord } from '../state.js';
 import { readTreeFile } from '../files.js';
+import { appliedPatch } from './inspect.js';
 
 export interface Annotated {
   /** The file's lines (without their line ends), each with its patch number or null. */
@@ -24,12 +25,14 @@ export interface Annotated {
 }
 
 export function annotate(tree: Tree, file: string, opts: { patch?: string } = {}): Annotated {
-  const { applied } = loadState(tree);
-  const upTo = opts.patch ?? applied[applied.length - 1];
-  if (upTo !== undefined && !applied.includes(upTo)) throw new PatchqError('E_STATE', `Patch ${displayName(tree, upTo)} is not applied`);
+  const view = loadState(tree);
+  const { applied } = view;
+  // No patch named: the top one; none applied is quilt's error ('No patches applied').
+  const upTo = opts.patch ?? appliedPatch(tree, view);
+  if (!applied.includes(upTo)) throw new PatchqError('E_STATE', `Patch ${displayName(tree, upTo)} is not applied`);
   const patches: string[] = [];
   const texts: string[] = [];
-  const at = upTo === undefined ? -1 : applied.indexOf(upTo);
+  const at = applied.indexOf(upTo);
   const text = (p: string) => readBackup(tree, p, file, readRecord(tree, p)).text ?? '';
   for (const p of applied.slice(0, at + 1)) {
     if (!existsSync(join(backupDir(tree, p), file))) continue;

@@ -36,9 +36,9 @@ export interface RenameResult {
  * defaults to the name with -2 before the extension (-3 after a -2, and so on).
  */
 export function forkPatch(tree: Tree, newName: string | undefined, cwd?: string): RenameResult {
-  const { applied } = loadState(tree);
-  const top = applied[applied.length - 1];
-  if (!top) throw new PatchqError('E_STATE', 'No patches applied');
+  const { series, applied } = loadState(tree);
+  // Nothing applied: quilt's words for it (an empty series says so).
+  const top = patchOrTop(tree, series, applied, undefined, cwd);
   return renamePatch(tree, undefined, newName ?? nextForkName(top), cwd, { fork: true });
 }
 
