@@ -2,7 +2,7 @@
  * Opening a stack for a command: locate it, take the lock when writing, finish any
  * interrupted transaction, check quilt's consistency rule. Every op runs inside one.
  */
-import { existsSync, lstatSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireLock, alive } from '../fsx/lock.js';
 import { cacheRealDirs } from '../fsx/guard.js';
@@ -78,21 +78,71 @@ function removeStaleTemps(pcDir: string): void {
  */
 const holding = new Map<string, number>();
 
+/** quilt's metadata files in .pc, removed in this order (.version first: see leaveAsFound). */
+const METADATA = ['.version', '.quilt_series', '.quilt_patches'];
+
+/**
+ * The lock, and quilt's metadata with it. The outermost holder notes whether .pc and
+ * .pc/.patchq were there before it made them (for the lock), so that when the command
+ * ends having written nothing there they go again (leaveAsFound).
+ */
 function takeLock(tree: Tree): () => void {
   const path = join(tree.sideDir, 'lock');
   const depth = holding.get(path) ?? 0;
+  const had = depth === 0 ? { pc: existsSync(tree.pcDir), side: existsSync(tree.sideDir) } : null;
+  ensureMetadata(tree);
   const release = depth === 0 ? acquireLock(path) : () => {};
   holding.set(path, depth + 1);
+  // Again under the lock: a patchq that made .pc and is removing it as it ends (below)
+  // may have taken the metadata away after the check above and before it let the lock go.
+  if (had) ensureMetadata(tree);
   return () => {
     const left = holding.get(path)! - 1;
     if (left > 0) return void holding.set(path, left);
     holding.delete(path);
+    if (!had) return release();
+    const drop = !had.pc && onlyOurs(tree);
+    if (drop) for (const name of METADATA) rmSync(join(tree.pcDir, name), { force: true });
     release();
+    if (!had.side || drop) removeEmptyDir(tree.sideDir);
+    if (drop) removeEmptyDir(tree.pcDir);
   };
 }
 
+/**
+ * Whether .pc holds nothing but what taking the lock made: quilt's three metadata files,
+ * and .pc/.patchq with our lock (and the pool of spare inodes, never state, which a
+ * transaction rolled back may have left). Then the command wrote no state there, and a
+ * .pc it made for the lock alone is removed as it ends: a refusal (a pop with nothing
+ * applied, a wrong patch name...) leaves a tree without .pc as it was, as quilt's do.
+ * Called under the lock; the pool is removed here, the rest by the caller.
+ */
+function onlyOurs(tree: Tree): boolean {
+  const names = (dir: string) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return null;
+    }
+  };
+  const pc = names(tree.pcDir);
+  const side = names(tree.sideDir) ?? [];
+  if (pc === null || !pc.every((n) => n === '.patchq' || METADATA.includes(n))) return false;
+  if (!side.every((n) => n === 'lock' || n === 'spare')) return false;
+  if (side.includes('spare')) rmSync(join(tree.sideDir, 'spare'), { recursive: true, force: true });
+  return true;
+}
+
+/** rmdir: only when empty (another patchq may have put its lock there meanwhile), errors ignored. */
+function removeEmptyDir(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty, or not there: left as it is
+  }
+}
+
 export function withLock<T>(tree: Tree, fn: () => T): T {
-  ensureMetadata(tree);
   const release = takeLock(tree);
   try {
     recoverTransaction(tree);
@@ -105,7 +155,6 @@ export function withLock<T>(tree: Tree, fn: () => T): T {
 }
 
 export async function withLockAsync<T>(tree: Tree, fn: () => Promise<T>): Promise<T> {
-  ensureMetadata(tree);
   const release = takeLock(tree);
   try {
     recoverTransaction(tree);
