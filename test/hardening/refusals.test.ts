@@ -83,6 +83,8 @@ const cases: Case[] = [
   { args: ['completion', 'bash', 'zsh'], states: ['fresh'], code: 1 },
   { args: ['tui', 'extra'], states: ['fresh'], code: 1 },
   { args: ['demo', 'extra'], states: ['fresh'], code: 1 },
+  { args: ['demo', '--dir', 'f.txt', '--no-tui'], states: ['fresh'], code: 1, names: /f\.txt is not a folder/ },
+  { args: ['demo', '--dir', 'in', '--no-tui'], states: ['fresh'], code: 1, names: /in is not empty/ },
   { args: ['config', 'bogus'], states: ['fresh'], code: 1 },
   { args: ['config', 'set', 'fuzz', 'lots'], states: ['fresh'], code: 1 },
   { args: ['config', 'get', 'nosuch'], states: ['fresh'], code: 1 },
@@ -346,6 +348,7 @@ describe('a refused command changes nothing on disk', () => {
     expect(after, `${r.code} ${r.stderr}${r.stdout}`).toEqual(before);
     expect(r.code, r.stderr + r.stdout).toBe(expected(c, s));
     const line = message(c, r);
+    expect(line).not.toMatch(/internal error/);
     if (c.names) expect(line).toMatch(c.names);
     if (c.quilt) {
       const q = place(s, c);
