@@ -101,36 +101,47 @@ function takeLock(tree: Tree): () => void {
     if (left > 0) return void holding.set(path, left);
     holding.delete(path);
     if (!had) return release();
-    const drop = !had.pc && onlyOurs(tree);
+    const side = !had.side && onlyLockAndPool(tree);
+    const drop = side && !had.pc && onlyMetadata(tree);
     if (drop) for (const name of METADATA) rmSync(join(tree.pcDir, name), { force: true });
     release();
-    if (!had.side || drop) removeEmptyDir(tree.sideDir);
+    if (side) removeEmptyDir(tree.sideDir);
     if (drop) removeEmptyDir(tree.pcDir);
   };
 }
 
 /**
- * Whether .pc holds nothing but what taking the lock made: quilt's three metadata files,
- * and .pc/.patchq with our lock (and the pool of spare inodes, never state, which a
- * transaction rolled back may have left). Then the command wrote no state there, and a
- * .pc it made for the lock alone is removed as it ends: a refusal (a pop with nothing
- * applied, a wrong patch name...) leaves a tree without .pc as it was, as quilt's do.
- * Called under the lock; the pool is removed here, the rest by the caller.
+ * Whether .pc/.patchq, made by this command for its lock, holds nothing but the lock and
+ * the pool of spare inodes (never state; a transaction rolled back leaves what it staged
+ * there): then the command wrote no record there, and the pool is removed (under the
+ * lock), the folder after the lock. A refusal, or a write that failed and was rolled back,
+ * leaves a tree quilt made as it was.
  */
-function onlyOurs(tree: Tree): boolean {
-  const names = (dir: string) => {
-    try {
-      return readdirSync(dir);
-    } catch {
-      return null;
-    }
-  };
-  const pc = names(tree.pcDir);
-  const side = names(tree.sideDir) ?? [];
-  if (pc === null || !pc.every((n) => n === '.patchq' || METADATA.includes(n))) return false;
-  if (!side.every((n) => n === 'lock' || n === 'spare')) return false;
+function onlyLockAndPool(tree: Tree): boolean {
+  const side = names(tree.sideDir);
+  if (side === null || !side.every((n) => n === 'lock' || n === 'spare')) return false;
   if (side.includes('spare')) rmSync(join(tree.sideDir, 'spare'), { recursive: true, force: true });
   return true;
+}
+
+/**
+ * Whether .pc, made by this command for its lock, holds nothing but quilt's three metadata
+ * files and .patchq: then the command wrote no state, and the metadata and .pc go again as
+ * it ends. A refusal (a pop with nothing applied, a wrong patch name...) leaves a tree
+ * without .pc as it was, as quilt's do; so does an import, which writes only patches/
+ * (quilt's import makes no .pc either).
+ */
+function onlyMetadata(tree: Tree): boolean {
+  const pc = names(tree.pcDir);
+  return pc !== null && pc.every((n) => n === '.patchq' || METADATA.includes(n));
+}
+
+function names(dir: string): string[] | null {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return null;
+  }
 }
 
 /** rmdir: only when empty (another patchq may have put its lock there meanwhile), errors ignored. */
