@@ -14,7 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, patchq, quilt, tempDir, write, type Run } from '../helpers/tree.js';
+import { CLI, git, patchq, quilt, tempDir, write, type Run } from '../helpers/tree.js';
 import { ok, snapshot } from './helpers.js';
 
 type State = 'none' | 'empty' | 'fresh' | 'applied' | 'quilt';
@@ -70,6 +70,22 @@ const edited = (file: string, text: string) => Object.defineProperty((t: string)
 /** A live process holding the tree's lock: this test's own pid. */
 function locked(t: string) {
   write(t, '.pc/.patchq/lock', `${process.pid}\n`);
+}
+
+/** The tree made a git repository (all committed), as sync and hook need. */
+function gitRepo(t: string) {
+  git(t, 'init', '-q', '-b', 'main');
+  git(t, 'add', '-A');
+  git(t, 'commit', '-qm', 'v1');
+}
+/** A git repository with a post-merge hook of the user's own. */
+function foreignHook(t: string) {
+  gitRepo(t);
+  write(t, '.git/hooks/post-merge', '#!/bin/sh\necho mine\n', 0o755);
+}
+/** A settings file that is not JSON (the settings folder is beside the tree). */
+function brokenSettings(t: string) {
+  write(join(t, '..'), 'cfg/config.json', '{broken');
 }
 
 const json = (c: Case): Case => ({ ...c, args: [...c.args, '--json'] });
@@ -282,6 +298,15 @@ const cases: Case[] = [
   { args: ['reapply'], states: APPLIED, code: 1, setup: locked, names: /lock/ },
   { args: ['sync', '--pull'], states: USAGE, code: 1 },
   { args: ['sync'], states: SERIES, code: 1 },
+  // With patches applied a failed pull gets them pushed again ("the tree is as it was with
+  // N patch(es) applied again"): the same bytes, but new mtimes on their files and backups
+  // (sync pops, pulls, pushes back; not a refusal). With none applied nothing is touched.
+  { args: ['sync', '--pull', 'false'], states: ['fresh'], code: 1, setup: gitRepo, names: /pull failed/ },
+  { args: ['hook', 'install'], states: ['fresh'], code: 1, setup: foreignHook, names: /post-merge/ },
+  { args: ['hook', 'uninstall'], states: ['fresh'], code: 1, setup: foreignHook, names: /post-merge/ },
+  { args: ['hook', 'uninstall'], states: ['fresh'], code: 2, setup: gitRepo, names: /post-merge/ },
+  { args: ['config', 'set', 'fuzz', '1'], states: ['fresh'], code: 1, setup: brokenSettings, names: /config\.json/ },
+  { args: ['push'], states: ['fresh'], code: 1, setup: brokenSettings, names: /config\.json/ },
   json({ args: ['reapply', '--continue'], states: SERIES, code: 2 }),
 ];
 
