@@ -243,6 +243,7 @@ const cases: Case[] = [
   { args: ['grep'], states: USAGE, code: 1 },
   { args: ['grep', 'a', 'nosuch.txt'], states: ALL, code: 1 },
   { args: ['annotate'], states: USAGE, code: 1, quilt: ['annotate'] },
+  { args: ['annotate', 'f.txt'], states: UNAPPLIED, code: 1, quilt: ['annotate', 'f.txt'] },
   { args: ['annotate', '-P', 'nosuch', 'f.txt'], states: SERIES, code: 1, quilt: ['annotate', '-P', 'nosuch', 'f.txt'], names: /nosuch/ },
   { args: ['files', 'nosuch'], states: SERIES, code: 1, quilt: ['files', 'nosuch'], names: /nosuch/ },
   { args: ['files'], states: UNAPPLIED, code: 1, quilt: ['files'] },

@@ -24,7 +24,9 @@ export interface Annotated {
 }
 
 export function annotate(tree: Tree, file: string, opts: { patch?: string } = {}): Annotated {
-  const { applied } = loadState(tree);
+  const { series, applied } = loadState(tree);
+  // As quilt's annotate: without -P it annotates up to the top patch, and there is none.
+  if (opts.patch === undefined && applied.length === 0) throw new PatchqError('E_STATE', series.length === 0 ? 'No patches in series' : 'No patches applied');
   const upTo = opts.patch ?? applied[applied.length - 1];
   if (upTo !== undefined && !applied.includes(upTo)) throw new PatchqError('E_STATE', `Patch ${displayName(tree, upTo)} is not applied`);
   const patches: string[] = [];
