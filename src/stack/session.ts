@@ -9,7 +9,7 @@ import { cacheRealDirs } from '../fsx/guard.js';
 import { findTree, locateOrCreateTree, requireSeries, type Tree } from './layout.js';
 import { checkConsistency, metadataOps, readApplied, readSeriesOf } from './state.js';
 import { writeFileAtomic } from '../fsx/atomic.js';
-import { recoverTransaction } from './transaction.js';
+import { recoverTransaction, transactionsWritten } from './transaction.js';
 
 export interface StackEvents {
   patchStart?(name: string, index: number, total: number): void;
@@ -38,13 +38,19 @@ export function openTree(cwd: string, env: NodeJS.ProcessEnv = process.env, opts
  * quilt refuses a .pc without .version ("created by an older version of quilt"), and the
  * lock lives in .pc: so whoever creates .pc writes quilt's metadata with it.
  */
-function ensureMetadata(tree: Tree): void {
-  if (existsSync(join(tree.pcDir, '.version'))) return;
+function ensureMetadata(tree: Tree): string[] {
+  if (existsSync(join(tree.pcDir, '.version'))) return [];
   removeStaleTemps(tree.pcDir);
   // .version last: it says the metadata is there, so a kill before it (which may leave a
   // temp file of writeFileAtomic's) brings the next command back here.
   const ops = metadataOps(tree).sort((a, b) => Number(a.path.endsWith('/.version')) - Number(b.path.endsWith('/.version')));
-  for (const op of ops) if (op.kind === 'write') writeFileAtomic(op.path, op.data);
+  const made: string[] = [];
+  for (const op of ops) {
+    if (op.kind !== 'write') continue;
+    writeFileAtomic(op.path, op.data);
+    made.push(op.path);
+  }
+  return made;
 }
 
 /** writeFileAtomic's temp names for the metadata files: `..version.patchq-<pid>-<n>.tmp`. */
@@ -90,11 +96,13 @@ function takeLock(tree: Tree): () => void {
   const path = join(tree.sideDir, 'lock');
   const depth = holding.get(path) ?? 0;
   const had = depth === 0 ? { pc: existsSync(tree.pcDir), side: existsSync(tree.sideDir) } : null;
-  ensureMetadata(tree);
+  const made = ensureMetadata(tree);
   const release = depth === 0 ? acquireLock(path) : () => {};
   holding.set(path, depth + 1);
+  const writes = transactionsWritten();
   // Again under the lock: a patchq that made .pc and is removing it as it ends (below)
   // may have taken the metadata away after the check above and before it let the lock go.
+  // (Kept whatever this command does: it repairs the other's race, not a change of ours.)
   if (had) ensureMetadata(tree);
   return () => {
     const left = holding.get(path)! - 1;
@@ -103,7 +111,10 @@ function takeLock(tree: Tree): () => void {
     if (!had) return release();
     const side = !had.side && onlyLockAndPool(tree);
     const drop = side && !had.pc && onlyMetadata(tree);
-    if (drop) for (const name of METADATA) rmSync(join(tree.pcDir, name), { force: true });
+    // A .pc that was there without quilt's metadata (an older quilt's, or a kill while
+    // it was written) gets it only from a command that changes something.
+    const undo = drop ? METADATA.map((n) => join(tree.pcDir, n)) : transactionsWritten() === writes ? made : [];
+    for (const name of METADATA) if (undo.includes(join(tree.pcDir, name))) rmSync(join(tree.pcDir, name), { force: true });
     release();
     if (side) removeEmptyDir(tree.sideDir);
     if (drop) removeEmptyDir(tree.pcDir);

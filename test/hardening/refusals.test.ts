@@ -11,7 +11,7 @@
  * the case gives, and where quilt has the command, quilt's own in a copy of the same tree.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, git, patchq, quilt, tempDir, write, type Run } from '../helpers/tree.js';
@@ -82,6 +82,10 @@ function gitRepo(t: string) {
 function foreignHook(t: string) {
   gitRepo(t);
   write(t, '.git/hooks/post-merge', '#!/bin/sh\necho mine\n', 0o755);
+}
+/** A .pc without quilt's metadata files (an older quilt's; quilt 0.66 refuses it until 'quilt upgrade'). */
+function noMetadata(t: string) {
+  for (const f of ['.version', '.quilt_patches', '.quilt_series']) rmSync(join(t, '.pc', f));
 }
 /** A settings file that is not JSON (the settings folder is beside the tree). */
 function brokenSettings(t: string) {
@@ -274,6 +278,13 @@ const cases: Case[] = [
   { args: ['revert', 'g.txt'], states: APPLIED, code: 1, quilt: ['revert', 'g.txt'], names: /g\.txt/ },
   { args: ['revert', '../outside.txt'], states: APPLIED, code: 1, names: /outside\.txt/ },
   { args: ['revert', 'f.txt'], states: APPLIED, code: 1, setup: locked, names: /lock/ },
+
+  // A .pc without metadata: a command that changes nothing does not write it either.
+  { args: ['refresh', 'p2.diff'], states: APPLIED, code: 1, setup: noMetadata, names: /p2\.diff/ },
+  { args: ['remove', 'g.txt'], states: APPLIED, code: 1, setup: noMetadata, names: /g\.txt/ },
+  { args: ['add', 'f.txt'], states: APPLIED, code: 2, setup: noMetadata, names: /f\.txt/ },
+  { args: ['push'], states: APPLIED, code: 1, setup: (t) => (noMetadata(t), write(t, 'g.txt', 'other\n')), names: /p2\.diff/ },
+  { args: ['pop'], states: APPLIED, code: 1, setup: (t) => (noMetadata(t), write(t, 'f.txt', 'a\nB\nc\nedited\n')), names: /p1\.diff/ },
 
   // The file system saying no in the middle (what stops root): rolled back, and the .pc or
   // .pc/.patchq the command made for its lock (with the spare pool) goes again.
