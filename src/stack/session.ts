@@ -109,11 +109,17 @@ function takeLock(tree: Tree): () => void {
     if (left > 0) return void holding.set(path, left);
     holding.delete(path);
     if (!had) return release();
-    const side = !had.side && onlyLockAndPool(tree);
-    const drop = side && !had.pc && onlyMetadata(tree);
+    const wrote = transactionsWritten() !== writes;
+    const ours = !had.side && onlyLockAndPool(tree);
+    // .pc goes when it holds nothing the command wrote, even after writes elsewhere (an
+    // import writes only patches/, and quilt's makes no .pc); a .pc/.patchq it made in a
+    // .pc that was there goes when the command wrote nothing at all.
+    const drop = ours && !had.pc && onlyMetadata(tree);
+    const side = drop || (ours && !wrote);
+    if (side) rmSync(join(tree.sideDir, 'spare'), { recursive: true, force: true });
     // A .pc that was there without quilt's metadata (an older quilt's, or a kill while
     // it was written) gets it only from a command that changes something.
-    const undo = drop ? METADATA.map((n) => join(tree.pcDir, n)) : transactionsWritten() === writes ? made : [];
+    const undo = drop ? METADATA.map((n) => join(tree.pcDir, n)) : wrote ? [] : made;
     for (const name of METADATA) if (undo.includes(join(tree.pcDir, name))) rmSync(join(tree.pcDir, name), { force: true });
     release();
     if (side) removeEmptyDir(tree.sideDir);
@@ -124,15 +130,13 @@ function takeLock(tree: Tree): () => void {
 /**
  * Whether .pc/.patchq, made by this command for its lock, holds nothing but the lock and
  * the pool of spare inodes (never state; a transaction rolled back leaves what it staged
- * there): then the command wrote no record there, and the pool is removed (under the
+ * there): then the command wrote no record there, and the pool may be removed (under the
  * lock), the folder after the lock. A refusal, or a write that failed and was rolled back,
  * leaves a tree quilt made as it was.
  */
 function onlyLockAndPool(tree: Tree): boolean {
   const side = names(tree.sideDir);
-  if (side === null || !side.every((n) => n === 'lock' || n === 'spare')) return false;
-  if (side.includes('spare')) rmSync(join(tree.sideDir, 'spare'), { recursive: true, force: true });
-  return true;
+  return side !== null && side.every((n) => n === 'lock' || n === 'spare');
 }
 
 /**
