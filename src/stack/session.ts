@@ -84,13 +84,18 @@ function removeStaleTemps(pcDir: string): void {
  */
 const holding = new Map<string, number>();
 
-/** quilt's metadata files in .pc, removed in this order (.version first: see leaveAsFound). */
+/**
+ * quilt's metadata files in .pc, in the order they are taken back: .version first, so a
+ * kill in between leaves what an interrupted ensureMetadata leaves (no .version), which
+ * the next command completes.
+ */
 const METADATA = ['.version', '.quilt_series', '.quilt_patches'];
 
 /**
  * The lock, and quilt's metadata with it. The outermost holder notes whether .pc and
- * .pc/.patchq were there before it made them (for the lock), so that when the command
- * ends having written nothing there they go again (leaveAsFound).
+ * .pc/.patchq were there before it made them (for the lock), and what metadata it wrote,
+ * so that what the command did not need goes again as it lets the lock go (a refusal
+ * changes nothing on disk).
  */
 function takeLock(tree: Tree): () => void {
   const path = join(tree.sideDir, 'lock');
@@ -109,18 +114,25 @@ function takeLock(tree: Tree): () => void {
     if (left > 0) return void holding.set(path, left);
     holding.delete(path);
     if (!had) return release();
-    const wrote = transactionsWritten() !== writes;
-    const ours = !had.side && onlyLockAndPool(tree);
-    // .pc goes when it holds nothing the command wrote, even after writes elsewhere (an
-    // import writes only patches/, and quilt's makes no .pc); a .pc/.patchq it made in a
-    // .pc that was there goes when the command wrote nothing at all.
-    const drop = ours && !had.pc && onlyMetadata(tree);
-    const side = drop || (ours && !wrote);
-    if (side) rmSync(join(tree.sideDir, 'spare'), { recursive: true, force: true });
-    // A .pc that was there without quilt's metadata (an older quilt's, or a kill while
-    // it was written) gets it only from a command that changes something.
-    const undo = drop ? METADATA.map((n) => join(tree.pcDir, n)) : wrote ? [] : made;
-    for (const name of METADATA) if (undo.includes(join(tree.pcDir, name))) rmSync(join(tree.pcDir, name), { force: true });
+    let side = false;
+    let drop = false;
+    try {
+      const wrote = transactionsWritten() !== writes;
+      const ours = !had.side && onlyLockAndPool(tree);
+      // .pc goes when it holds nothing the command wrote, even after writes elsewhere (an
+      // import writes only patches/, and quilt's makes no .pc); a .pc/.patchq it made in a
+      // .pc that was there goes when the command wrote nothing at all.
+      drop = ours && !had.pc && onlyMetadata(tree);
+      side = drop || (ours && !wrote);
+      if (side) rmSync(join(tree.sideDir, 'spare'), { recursive: true, force: true });
+      // A .pc that was there without quilt's metadata (an older quilt's, or a kill while
+      // it was written) gets it only from a command that changes something.
+      const undo = drop ? METADATA.map((n) => join(tree.pcDir, n)) : wrote ? [] : made;
+      for (const name of METADATA) if (undo.includes(join(tree.pcDir, name))) rmSync(join(tree.pcDir, name), { force: true });
+    } catch {
+      // Tidying only: what cannot be removed (an I/O error, an immutable file) stays, as it
+      // was before this tidying existed; the command keeps its own outcome and message.
+    }
     release();
     if (side) removeEmptyDir(tree.sideDir);
     if (drop) removeEmptyDir(tree.pcDir);

@@ -443,3 +443,21 @@ describe('a .pc made for the lock alone goes again, and no other patchq is hurt 
     }
   });
 });
+
+describe('taking back the lock’s .pc is tidying, never an error of its own', () => {
+  it('an unlink of .pc/.version that fails (EIO, strace) leaves .pc as it is and the refusal as it was', (ctx) => {
+    if (spawnSync('strace', ['-qq', '-o', '/dev/null', 'true']).status !== 0) return ctx.skip();
+    const { tree, env } = place('fresh', { args: [], states: [], code: 1 });
+    const version = join(tree, '.pc', '.version');
+    const r = spawnSync(
+      'strace',
+      ['-f', '-qq', '-o', '/dev/null', '-P', version, '-e', 'trace=unlink,unlinkat', '-e', 'inject=unlink,unlinkat:error=EIO', process.execPath, CLI, 'pop'],
+      { cwd: tree, encoding: 'utf8', env: { ...process.env, LANG: 'C', NO_COLOR: '1', ...env } },
+    );
+    if (/strace: /.test(r.stderr)) return ctx.skip();
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toBe('No patch removed\n');
+    // What could not be removed stays: .pc with its metadata, which quilt reads.
+    expect(existsSync(version)).toBe(true);
+  });
+});
