@@ -6,9 +6,14 @@
  * (the tree, the settings folder beside it, a file outside the tree) is snapshot exactly:
  * every path, its bytes and mode, each file's mtime, symlink targets, .pc and .git
  * included. Nothing may appear (not even an empty .pc, a lock, a temp file), vanish or
- * change. The message is one line on stderr (with --json: one JSON error on stdout and
- * nothing on stderr), naming the file where a case says which; the exit code is the one
- * the case gives, and where quilt has the command, quilt's own in a copy of the same tree.
+ * change; the one exception is the pool of spare inodes (never state) in a tree whose
+ * .pc/.patchq was there, after a write that failed and was rolled back. The message is one
+ * line on stderr (where quilt prints it after its report on stdout, push's and pop's, the
+ * last line there; with --json one JSON error on stdout and nothing on stderr), never an
+ * internal error, naming the file where a case says which; the exit code is the one the
+ * case gives, and where quilt has the command, quilt's own in a copy of the same tree.
+ * Directories' mtimes are not compared (a lock's .pc/.patchq made and removed again
+ * touches its parent's).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -95,7 +100,7 @@ function brokenSettings(t: string) {
 const json = (c: Case): Case => ({ ...c, args: [...c.args, '--json'] });
 
 const cases: Case[] = [
-  // Usage errors: any command, any state.
+  // Usage errors (found before the tree is read) and the commands that need no tree.
   { args: ['bogus-command'], states: USAGE, code: 1 },
   { args: ['push', '--bogus'], states: USAGE, code: 1, quilt: ['push', '--bogus'] },
   { args: ['pop', '--bogus'], states: USAGE, code: 1, quilt: ['pop', '--bogus'] },
