@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PatchqError } from '../engine/errors.js';
 import { withBase } from '../stack/index.js';
 import { writeFiles } from './series.js';
 import { upstreamV1, upstreamV2 } from './upstream.js';
@@ -59,8 +60,11 @@ export interface Demo {
 
 export function buildDemo(dir: string): Demo {
   const root = dir;
+  // Bad --dir values are the user's, not bugs: one line, exit 1, nothing made.
+  const st = statSync(root, { throwIfNoEntry: false });
+  if (st && !st.isDirectory()) throw new PatchqError('E_USAGE', `demo directory ${root} is not a folder`);
+  if (st && readdirSync(root).length > 0) throw new PatchqError('E_EXISTS', `demo directory ${root} is not empty`);
   mkdirSync(root, { recursive: true });
-  if (readdirSync(root).length > 0) throw new Error(`demo directory ${root} is not empty`);
   const steps: string[] = [];
   const g1 = gitIn(root, '2026-11-01T10:00:00Z');
   g1('init', '-q', '-b', 'main');

@@ -114,7 +114,17 @@ function breakStale(path: string, stale: Owner): void {
 export function acquireLock(path: string): () => void {
   mkdirp(dirname(path));
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (tryCreate(path)) {
+    let created: boolean;
+    try {
+      created = tryCreate(path);
+    } catch (e) {
+      // The folder went: a patchq that made .pc for its lock alone removes it as it ends
+      // (stack/session.ts). Make it again and retry.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      mkdirp(dirname(path));
+      continue;
+    }
+    if (created) {
       let released = false;
       return () => {
         if (released) return;

@@ -2,14 +2,14 @@
  * Opening a stack for a command: locate it, take the lock when writing, finish any
  * interrupted transaction, check quilt's consistency rule. Every op runs inside one.
  */
-import { existsSync, lstatSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireLock, alive } from '../fsx/lock.js';
 import { cacheRealDirs } from '../fsx/guard.js';
 import { findTree, locateOrCreateTree, requireSeries, type Tree } from './layout.js';
 import { checkConsistency, metadataOps, readApplied, readSeriesOf } from './state.js';
 import { writeFileAtomic } from '../fsx/atomic.js';
-import { recoverTransaction } from './transaction.js';
+import { recoverTransaction, transactionsWritten } from './transaction.js';
 
 export interface StackEvents {
   patchStart?(name: string, index: number, total: number): void;
@@ -38,13 +38,19 @@ export function openTree(cwd: string, env: NodeJS.ProcessEnv = process.env, opts
  * quilt refuses a .pc without .version ("created by an older version of quilt"), and the
  * lock lives in .pc: so whoever creates .pc writes quilt's metadata with it.
  */
-function ensureMetadata(tree: Tree): void {
-  if (existsSync(join(tree.pcDir, '.version'))) return;
+function ensureMetadata(tree: Tree): string[] {
+  if (existsSync(join(tree.pcDir, '.version'))) return [];
   removeStaleTemps(tree.pcDir);
   // .version last: it says the metadata is there, so a kill before it (which may leave a
   // temp file of writeFileAtomic's) brings the next command back here.
   const ops = metadataOps(tree).sort((a, b) => Number(a.path.endsWith('/.version')) - Number(b.path.endsWith('/.version')));
-  for (const op of ops) if (op.kind === 'write') writeFileAtomic(op.path, op.data);
+  const made: string[] = [];
+  for (const op of ops) {
+    if (op.kind !== 'write') continue;
+    writeFileAtomic(op.path, op.data);
+    made.push(op.path);
+  }
+  return made;
 }
 
 /** writeFileAtomic's temp names for the metadata files: `..version.patchq-<pid>-<n>.tmp`. */
@@ -78,21 +84,103 @@ function removeStaleTemps(pcDir: string): void {
  */
 const holding = new Map<string, number>();
 
+/**
+ * quilt's metadata files in .pc, in the order they are taken back: .version first, so a
+ * kill in between leaves what an interrupted ensureMetadata leaves (no .version), which
+ * the next command completes.
+ */
+const METADATA = ['.version', '.quilt_series', '.quilt_patches'];
+
+/**
+ * The lock, and quilt's metadata with it. The outermost holder notes whether .pc and
+ * .pc/.patchq were there before it made them (for the lock), and what metadata it wrote,
+ * so that what the command did not need goes again as it lets the lock go (a refusal
+ * changes nothing on disk).
+ */
 function takeLock(tree: Tree): () => void {
   const path = join(tree.sideDir, 'lock');
   const depth = holding.get(path) ?? 0;
+  const had = depth === 0 ? { pc: existsSync(tree.pcDir), side: existsSync(tree.sideDir) } : null;
+  const made = ensureMetadata(tree);
   const release = depth === 0 ? acquireLock(path) : () => {};
   holding.set(path, depth + 1);
+  const writes = transactionsWritten();
+  // Again under the lock: a patchq that made .pc and is removing it as it ends (below)
+  // may have taken the metadata away after the check above and before it let the lock go.
+  // (Kept whatever this command does: it repairs the other's race, not a change of ours.)
+  if (had) ensureMetadata(tree);
   return () => {
     const left = holding.get(path)! - 1;
     if (left > 0) return void holding.set(path, left);
     holding.delete(path);
+    if (!had) return release();
+    let side = false;
+    let drop = false;
+    try {
+      const wrote = transactionsWritten() !== writes;
+      const ours = !had.side && onlyLockAndPool(tree);
+      // .pc goes when it holds nothing the command wrote, even after writes elsewhere (an
+      // import writes only patches/, and quilt's makes no .pc); a .pc/.patchq it made in a
+      // .pc that was there goes when the command wrote nothing at all.
+      drop = ours && !had.pc && onlyMetadata(tree);
+      side = drop || (ours && !wrote);
+      if (side) rmSync(join(tree.sideDir, 'spare'), { recursive: true, force: true });
+      // A .pc that was there without quilt's metadata (an older quilt's, or a kill while
+      // it was written) gets it only from a command that changes something.
+      const undo = drop ? METADATA.map((n) => join(tree.pcDir, n)) : wrote ? [] : made;
+      for (const name of METADATA) if (undo.includes(join(tree.pcDir, name))) rmSync(join(tree.pcDir, name), { force: true });
+    } catch {
+      // Tidying only: what cannot be removed (an I/O error, an immutable file) stays, as it
+      // was before this tidying existed; the command keeps its own outcome and message.
+    }
     release();
+    if (side) removeEmptyDir(tree.sideDir);
+    if (drop) removeEmptyDir(tree.pcDir);
   };
 }
 
+/**
+ * Whether .pc/.patchq, made by this command for its lock, holds nothing but the lock and
+ * the pool of spare inodes (never state; a transaction rolled back leaves what it staged
+ * there): then the command wrote no record there, and the pool may be removed (under the
+ * lock), the folder after the lock. A refusal, or a write that failed and was rolled back,
+ * leaves a tree quilt made as it was.
+ */
+function onlyLockAndPool(tree: Tree): boolean {
+  const side = names(tree.sideDir);
+  return side !== null && side.every((n) => n === 'lock' || n === 'spare');
+}
+
+/**
+ * Whether .pc, made by this command for its lock, holds nothing but quilt's three metadata
+ * files and .patchq: then the command wrote no state, and the metadata and .pc go again as
+ * it ends. A refusal (a pop with nothing applied, a wrong patch name...) leaves a tree
+ * without .pc as it was, as quilt's do; so does an import, which writes only patches/
+ * (quilt's import makes no .pc either).
+ */
+function onlyMetadata(tree: Tree): boolean {
+  const pc = names(tree.pcDir);
+  return pc !== null && pc.every((n) => n === '.patchq' || METADATA.includes(n));
+}
+
+function names(dir: string): string[] | null {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return null;
+  }
+}
+
+/** rmdir: only when empty (another patchq may have put its lock there meanwhile), errors ignored. */
+function removeEmptyDir(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty, or not there: left as it is
+  }
+}
+
 export function withLock<T>(tree: Tree, fn: () => T): T {
-  ensureMetadata(tree);
   const release = takeLock(tree);
   try {
     recoverTransaction(tree);
@@ -105,7 +193,6 @@ export function withLock<T>(tree: Tree, fn: () => T): T {
 }
 
 export async function withLockAsync<T>(tree: Tree, fn: () => Promise<T>): Promise<T> {
-  ensureMetadata(tree);
   const release = takeLock(tree);
   try {
     recoverTransaction(tree);

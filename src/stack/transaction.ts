@@ -272,6 +272,14 @@ function preflight(tree: Tree, ops: FileOp[], statOnDisk: StatMemo): void {
   }
 }
 
+/**
+ * How many transactions this process has written, or found interrupted and finished or
+ * dropped: none means the command changed nothing (stack/session.ts then takes back the
+ * metadata it wrote for its lock). One rolled back after a failure is not counted.
+ */
+let written = 0;
+export const transactionsWritten = (): number => written;
+
 export function applyTransaction(tree: Tree, ops: FileOp[]): void {
   if (ops.length === 0) return;
   try {
@@ -283,6 +291,7 @@ export function applyTransaction(tree: Tree, ops: FileOp[]): void {
     if (!(e instanceof CrossedMount)) throw e;
     applyOnce(tree, ops, true);
   }
+  written++;
 }
 
 /** Thrown by applyOnce after a roll-back that a rename failing with EXDEV caused. */
@@ -712,6 +721,7 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown, spares?: S
 export function recoverTransaction(tree: Tree): boolean {
   const dir = txDir(tree);
   if (!existsSync(dir)) return false;
+  written++;
   // A roll-back that was cut short is finished first.
   const back = existsSync(join(dir, 'rollback.json'));
   const manifestPath = join(dir, back ? 'rollback.json' : 'manifest.json');

@@ -10,22 +10,25 @@ const SPARES = join('.pc', '.patchq', 'spare');
 
 /**
  * path -> "mode:bytes" for files, "->target" for symlinks (never followed), "dir" for
- * directories. Excludes .git, and .pc unless asked.
+ * directories. Excludes .git, and .pc unless asked. `exact` takes everything (.git, .pc
+ * with its spare pool, a lock, temp files), each directory's mode and each file's mtime
+ * in nanoseconds: what "a refusal changes nothing on disk" compares.
  */
-export function snapshot(root: string, opts: { withPc?: boolean } = {}): Record<string, string> {
+export function snapshot(root: string, opts: { withPc?: boolean; exact?: boolean } = {}): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (dir: string) => {
     for (const e of readdirSync(dir).sort()) {
       const p = join(dir, e);
       const rel = relative(root, p);
       // .pc/.patchq/spare: spare inodes (src/stack/spares.ts), never state; test/stack/spares.test.ts checks it.
-      if (e === '.git' || (!opts.withPc && rel === '.pc') || rel === SPARES) continue;
-      const st = lstatSync(p);
+      if (!opts.exact && (e === '.git' || (!opts.withPc && rel === '.pc') || rel === SPARES)) continue;
+      const st = lstatSync(p, { bigint: true });
+      const mode = (Number(st.mode) & 0o7777).toString(8);
       if (st.isSymbolicLink()) out[rel] = `->${readlinkSync(p)}`;
       else if (st.isDirectory()) {
-        out[rel] = 'dir';
+        out[rel] = opts.exact ? `dir ${mode}` : 'dir';
         walk(p);
-      } else out[rel] = `${(st.mode & 0o7777).toString(8)}:${readFileSync(p, 'latin1')}`;
+      } else out[rel] = `${mode}:${opts.exact ? `${st.mtimeNs}:` : ''}${readFileSync(p, 'latin1')}`;
     }
   };
   walk(root);
