@@ -15,7 +15,6 @@ import { loadState } from '../session.js';
 import { appliedOp, backedUpFiles, backupDir, dropRecordOp, readBackup, readRecord, readText, refreshMarker, readBytes } from '../state.js';
 import { treePath } from '../files.js';
 import type { FileOp } from '../transaction.js';
-import { patchBackupOp } from '../patchfile.js';
 import { checkedThenLocked, findPatch, patchOrTop } from './header.js';
 
 export interface DeleteOptions {
@@ -71,8 +70,9 @@ export function deletePatch(tree: Tree, given: string | undefined, opts: DeleteO
     const bytes = opts.remove ? readBytes(patchPath) : null;
     let file: DeleteResult['file'] = 'kept';
     if (bytes !== null) {
-      // quilt's mv: PATCH~ is the old file itself (mode, time; a link, as the delete follows).
-      if (opts.backup) ops.push(patchBackupOp(patchPath));
+      // quilt's mv: PATCH~ is the old file itself (mode, time; a link, as the delete follows),
+      // a symlink too (the link moves, its target stays as it is).
+      if (opts.backup) ops.push({ kind: 'copy', path: `${patchPath}~`, from: patchPath });
       ops.push({ kind: 'delete', path: patchPath });
       file = opts.backup ? 'backup' : 'removed';
     }

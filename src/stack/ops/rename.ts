@@ -11,8 +11,8 @@
  * patchq's record holds only while .timestamp keeps the mtime its push gave it) and the
  * old ones removed.
  */
-import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { PatchqError } from '../../engine/errors.js';
 import { resolveInside } from '../../fsx/guard.js';
 import { displayName, type Tree } from '../layout.js';
@@ -74,7 +74,12 @@ export function renamePatch(tree: Tree, given: string | undefined, newName: stri
     // The bytes move as they are; a name with another compression (x.diff -> x.diff.gz) gets
     // the text compressed as the new name asks.
     const bytes = readBytes(patchPath);
-    if (bytes !== null) {
+    const toPath = join(tree.patchesDir, to);
+    if (bytes !== null && !opts.fork && compressionOf(from) === compressionOf(to) && linkStaysValid(patchPath, toPath)) {
+      // A patch file that is a symlink (to a patch kept elsewhere) moves as the link, as
+      // quilt's mv moves it (a copy op from a path the same transaction removes is a link).
+      ops.push({ kind: 'copy', path: toPath, from: patchPath }, { kind: 'delete', path: patchPath });
+    } else if (bytes !== null) {
       const mode = statSync(patchPath).mode & 0o7777;
       ops.push(compressionOf(from) === compressionOf(to) ? { kind: 'write', path: join(tree.patchesDir, to), data: bytes, mode } : writePatchOp(tree, to, readPatch(tree, from)!, mode));
       if (!opts.fork) ops.push({ kind: 'delete', path: patchPath });
@@ -83,6 +88,17 @@ export function renamePatch(tree: Tree, given: string | undefined, newName: stri
     const message = opts.fork ? `Fork of patch ${displayName(tree, from)} created as ${displayName(tree, to)}` : `Patch ${displayName(tree, from)} renamed to ${displayName(tree, to)}`;
     return { ops, result: { from, to, applied: isApplied, message } };
   });
+}
+
+/**
+ * `path` is a symlink that, moved to `to`, still leads where it leads now: its target is
+ * absolute, or it stays in its folder. A relative link moved to another folder would
+ * dangle there (quilt's mv makes it so, and the patch is then missing): that one is
+ * written as a plain file of its target's bytes instead.
+ */
+function linkStaysValid(path: string, to: string): boolean {
+  if (!lstatSync(path).isSymbolicLink()) return false;
+  return isAbsolute(readlinkSync(path)) || dirname(path) === dirname(to);
 }
 
 /** Every file under `src` written under `dst` (modes kept), then `src` removed. */
