@@ -156,11 +156,12 @@ describe('delete', () => {
         else expect([d, f, st.isFile(), st.mode & 0o777, st.mtimeMs, read(d, `patches/${f}`)]).toEqual([d, f, true, 0o640, old.getTime(), before.get(n)]);
       }
     }
-    // The patches were rewritten (quilt writes them through the link; patchq puts a plain
-    // file there: a known difference, README).
+    // The patches were rewritten through the link: the kept file has the new bytes (its
+    // mode kept), the link stays.
     for (const d of [ours, theirs]) {
-      expect(read(d, `patches/${name}`)).toMatch(/^\+more$/m);
-      expect(read(d, 'patches/02-five.patch')).toMatch(/^New words\n/);
+      for (const n of [name, '02-five.patch']) expect([d, n, lstatSync(join(d, 'patches', n)).isSymbolicLink(), statSync(join(d, `kept-${n}`)).mode & 0o777]).toEqual([d, n, true, 0o640]);
+      expect(read(d, `kept-${name}`)).toMatch(/^\+more$/m);
+      expect(read(d, 'kept-02-five.patch')).toMatch(/^New words\n/);
     }
   });
 

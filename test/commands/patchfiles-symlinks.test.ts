@@ -59,6 +59,67 @@ function sideBySide(ours: string, theirs: string, steps: Array<{ args: string[];
   }
 }
 
+describe('a patch file that is a symlink to a patch kept elsewhere (quilt symlink.test)', () => {
+  it('refresh, header and import -f write through the link, as quilt: the target gets the new bytes, the link stays', () => {
+    const [ours, theirs] = linkedTwins();
+    for (const d of [ours, theirs]) {
+      write(d, 'b.txt', 'bee changed\n');
+      write(d, '../p2-new.diff', `New header\n${diff('b.txt', 'bee', 'BEE2')}`);
+    }
+    sideBySide(ours, theirs, [
+      { args: ['refresh', '--no-timestamps'] },
+      { args: ['header', '-a'], input: 'A note\n' },
+      { args: ['header', '-r', '--backup', 'p1.diff'], input: 'Replaced\n' },
+      { args: ['refresh', '--backup', '--no-timestamps'] },
+      { args: ['pop'] },
+      { args: ['import', '-f', '-d', 'a', '-P', 'p2.diff', '../p2-new.diff'] },
+      { args: ['push'] },
+    ]);
+    expect(listing(ours)).toEqual(listing(theirs));
+    const l = listing(ours);
+    expect([l['patches/p1.diff'], l['patches/p2.diff']]).toEqual(['-> ../kept/p1.diff', '-> ../kept/p2.diff']);
+    expect(l['kept/p1.diff']).toMatch(/^644:Replaced\n--- a\/a\.txt/);
+    // --backup's PATCH~ is a plain file in both (quilt's cp -p of the link).
+    expect(l['patches/p1.diff~']).toMatch(/^644:--- a\/a\.txt/);
+    expect(l['kept/p2.diff']).toBe(`644:A note\n---\nNew header\n${diff('b.txt', 'bee', 'BEE2')}`);
+  });
+
+  it('a read-only target: the link is replaced by a plain file, the target left alone (quilt: "unless its target is read-only")', () => {
+    const [ours] = linkedTwins();
+    chmodSync(join(ours, 'kept/p2.diff'), 0o444);
+    write(ours, 'b.txt', 'bee changed\n');
+    expect(patchq(ours, ['refresh']).code).toBe(0);
+    const l = listing(ours);
+    expect(l['kept/p2.diff']).toBe(`444:${diff('b.txt', 'bee', 'BEE')}`);
+    expect(l['patches/p2.diff']).toMatch(/^644:.*\n\+bee changed\n$/s);
+  });
+
+  it('a dangling link, a link loop, a link out of the tree: a one-line error naming it, nothing changed', () => {
+    const [ours] = linkedTwins();
+    const outside = tempDir();
+    write(outside, 'p2.diff', diff('b.txt', 'bee', 'BEE'));
+    write(ours, 'b.txt', 'bee changed\n');
+    const cases: Array<[string, RegExp]> = [
+      ['../kept/gone.diff', /^cannot write patches\/p2\.diff: it is a dangling symlink \(nothing was changed\)\n$/],
+      ['p2.diff', /^cannot write patches\/p2\.diff: it is a symlink loop \(nothing was changed\)\n$/],
+      [join(outside, 'p2.diff'), /^refusing to write patches\/p2\.diff: it is a symlink to \/.*\/p2\.diff, outside the tree \(nothing was changed\)\n$/],
+    ];
+    for (const [target, why] of cases) {
+      const link = join(ours, 'patches/p2.diff');
+      renameSync(link, join(ours, 'moved'));
+      symlinkSync(target, link);
+      for (const [args, input] of [[['refresh'], undefined], [['header', '-a'], 'x\n'], [['refresh', '--backup'], undefined]] as const) {
+        const before = listing(ours);
+        const r = patchq(ours, [...args], {}, input);
+        expect({ target, args, code: r.code, out: r.stdout, err: r.stderr }).toEqual({ target, args, code: 1, out: '', err: expect.stringMatching(why) });
+        expect(listing(ours)).toEqual(before);
+      }
+      expect(read(outside, 'p2.diff')).toBe(diff('b.txt', 'bee', 'BEE'));
+      renameSync(join(ours, 'moved'), link);
+    }
+  });
+});
+
 describe('delete -r --backup and rename of a patch file that is a symlink', () => {
   it('move the link, as quilt\'s mv: PATCH~ (or the new name) is the link, the kept patch untouched', () => {
     const [ours, theirs] = linkedTwins();

@@ -19,7 +19,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { diffHunks, formatHunk, parsePatch } from '../../engine/index.js';
 import { PatchqError, isPatchqError } from '../../engine/errors.js';
-import { resolveInside } from '../../fsx/guard.js';
+import { assertParentsInside } from '../../fsx/guard.js';
 import { displayName, type Tree } from '../layout.js';
 import { gitPatchName, isFromLine, mailHeaders, splitMailbox, stripPatchPrefix } from '../mail.js';
 import { checkNesting, checkPatchName, insertEntry, parseSeries } from '../series.js';
@@ -143,7 +143,9 @@ function planFile(tree: Tree, cwd: string, file: string, strip: number, opts: Im
     let name = byMail && opts.name === undefined ? gitPatchName(number, stripPatchPrefix(subject || `patch ${number}`)) : (opts.name ?? basename(file));
     if (name.startsWith(`${tree.patchesName}/`)) name = name.slice(tree.patchesName.length + 1);
     checkPatchName(name, tree.seriesName);
-    if (existsSync(tree.patchesDir)) resolveInside(tree.patchesDir, name);
+    // The folders on the way stay in patches/; the file itself may be a symlink to a patch
+    // kept elsewhere (writePatchOp writes through it, as quilt).
+    if (existsSync(tree.patchesDir)) assertParentsInside(tree.patchesDir, name);
     const paths = [...new Set(parsed.files.flatMap((f) => [f.oldPath, f.newPath]).filter((p): p is string => !!p))];
     out.push({ name, source: file, mail: byMail ? k + 1 : null, replaced: false, files: paths, text: chunk.text });
   });
