@@ -104,6 +104,12 @@ export function writePatchOp(tree: Tree, name: string, text: string, mode?: numb
   return { kind: 'write', path: to.path, data: encode(path, text, relative(tree.root, path)), ...((mode ?? to.mode) !== undefined ? { mode: mode ?? to.mode } : {}) };
 }
 
+/** The op that writes `text` as the series file (through a link, as quilt's `cat > series`). */
+export function writeSeriesOp(tree: Tree, text: string): FileOp {
+  const to = writeTarget(tree, tree.seriesPath, true);
+  return { kind: 'write', path: to.path, data: text, ...(to.mode !== undefined ? { mode: to.mode } : {}) };
+}
+
 const inside = (base: string, p: string): boolean => p === base || p.startsWith(base.endsWith(sep) ? base : base + sep);
 
 /**

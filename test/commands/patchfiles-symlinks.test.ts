@@ -146,3 +146,25 @@ describe('delete -r --backup and rename of a patch file that is a symlink', () =
     expect(patchq(ours, ['push', '-a']).code).toBe(0);
   });
 });
+
+describe('a series file that is a symlink', () => {
+  it('rename, delete and new write through it, as quilt\'s `cat > series`: the link stays', () => {
+    const [ours, theirs] = linkedTwins();
+    for (const d of [ours, theirs]) {
+      renameSync(join(d, 'patches/series'), join(d, 'kept/series'));
+      symlinkSync('../kept/series', join(d, 'patches/series'));
+    }
+    sideBySide(ours, theirs, [
+      { args: ['pop'] },
+      { args: ['rename', 'p1-renamed.diff'] },
+      { args: ['delete', 'p2.diff'] },
+      { args: ['series'] },
+    ]);
+    expect(listing(ours)).toEqual(listing(theirs));
+    expect(listing(ours)['patches/series']).toBe('-> ../kept/series');
+    expect(read(ours, 'kept/series')).toBe('p1-renamed.diff\n');
+    // new and fork (refresh -z) add to it through the link too (quilt's new leaves no .pc folder: not compared).
+    expect(patchq(ours, ['new', 'p3.diff']).code).toBe(0);
+    expect([listing(ours)['patches/series'], read(ours, 'kept/series')]).toEqual(['-> ../kept/series', 'p1-renamed.diff\np3.diff\n']);
+  });
+});

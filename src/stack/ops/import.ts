@@ -27,7 +27,7 @@ import { loadState } from '../session.js';
 import { backupDir, readText } from '../state.js';
 import type { FileOp } from '../transaction.js';
 import { checkedThenLocked, splitPatchText, stripDiffstat } from './header.js';
-import { readPatch, writePatchOp, readPatchFile } from '../patchfile.js';
+import { readPatch, writePatchOp, readPatchFile, writeSeriesOp } from '../patchfile.js';
 
 export interface ImportOptions {
   /** -pN recorded in the series when not 1. */
@@ -109,7 +109,7 @@ export function importPatches(tree: Tree, cwd: string, files: string[], opts: Im
       ops.push({ kind: 'rmtree', path: backupDir(tree, p.name) });
       res.imported.push({ name: p.name, source: p.source, mail: p.mail, replaced: p.replaced, files: p.files });
     }
-    if (seriesText !== oldSeries) ops.push({ kind: 'write', path: tree.seriesPath, data: seriesText });
+    if (seriesText !== oldSeries) ops.push(writeSeriesOp(tree, seriesText));
     return { ops, result: res };
   });
 }

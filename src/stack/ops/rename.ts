@@ -21,7 +21,7 @@ import { loadState } from '../session.js';
 import { appliedOp, backupDir, readRecord, readText, recordOp, refreshMarker, dropRecordOp, readBytes } from '../state.js';
 import type { FileOp } from '../transaction.js';
 import { checkedThenLocked, patchOrTop } from './header.js';
-import { readPatch, writePatchOp, compressionOf } from '../patchfile.js';
+import { readPatch, writePatchOp, compressionOf, writeSeriesOp } from '../patchfile.js';
 
 export interface RenameResult {
   from: string;
@@ -69,7 +69,7 @@ export function renamePatch(tree: Tree, given: string | undefined, newName: stri
     }
     const rec = readRecord(tree, from);
     if (rec) ops.push(recordOp(tree, to, rec), dropRecordOp(tree, from));
-    ops.push({ kind: 'write', path: tree.seriesPath, data: renameEntry(readText(tree.seriesPath) ?? '', series, from, to) });
+    ops.push(writeSeriesOp(tree, renameEntry(readText(tree.seriesPath) ?? '', series, from, to)));
     const patchPath = join(tree.patchesDir, from);
     // The bytes move as they are; a name with another compression (x.diff -> x.diff.gz) gets
     // the text compressed as the new name asks.
