@@ -168,3 +168,26 @@ describe('a series file that is a symlink', () => {
     expect([listing(ours)['patches/series'], read(ours, 'kept/series')]).toEqual(['-> ../kept/series', 'p1-renamed.diff\np3.diff\n']);
   });
 });
+
+describe('a project reached through a symlinked folder (cwd is a link)', () => {
+  it('the root is found by walking up the path as the shell names it ($PWD), and the diff labels name that folder, as quilt', () => {
+    const [ours, theirs] = linkedTwins();
+    const via: string[] = [];
+    for (const d of [ours, theirs]) {
+      // <tmp>/proj is the real folder; <tmp>/work/link -> ../proj is how the user reaches it.
+      mkdirSync(join(d, '../work'));
+      symlinkSync('../proj', join(d, '../work/link'));
+      via.push(join(d, '../work/link'));
+      write(d, 'b.txt', 'bee changed\n');
+    }
+    for (const args of [['refresh', '--no-timestamps'], ['diff', '--no-timestamps'], ['top']]) {
+      const p = patchq(join(via[0]!, 'kept'), args, { PWD: join(via[0]!, 'kept') });
+      const q = quilt(join(via[1]!, 'kept'), args, { PWD: join(via[1]!, 'kept') });
+      expect({ args, code: p.code, out: p.stdout, err: p.stderr }).toEqual({ args, code: q.code, out: q.stdout, err: q.stderr });
+    }
+    expect(listing(ours)).toEqual(listing(theirs));
+    expect(read(ours, 'kept/p2.diff')).toMatch(/^--- link\.orig\/b\.txt\n\+\+\+ link\/b\.txt\n/m);
+    // A stale $PWD (another folder) is not the current directory: the real path is used.
+    expect(patchq(join(ours, 'kept'), ['top'], { PWD: tempDir() }).stdout).toBe('p2.diff\n');
+  });
+});
