@@ -86,10 +86,11 @@ export function readPatch(tree: Tree, name: string): string | null {
 }
 
 /**
- * `--backup`'s PATCH~ (delete -r, header, refresh): as quilt's mv, the old file itself, mode
- * and time kept (a copy op, which becomes a link as the same transaction replaces or
- * removes the patch). A patch file that is a symlink (to a patch kept elsewhere) is backed
- * up as a plain file of its target's bytes, mode and time, as quilt's backup of it is.
+ * `--backup`'s PATCH~ (header, refresh): as quilt's mv, the old file itself, mode and time
+ * kept (a copy op, which becomes a link as the same transaction replaces the patch). A
+ * patch file that is a symlink (to a patch kept elsewhere) is backed up as a plain file of
+ * its target's bytes, mode and time, as quilt's cp -p of it (delete -r moves the link
+ * itself: delete.ts).
  */
 export function patchBackupOp(path: string): FileOp {
   if (lstatSync(path, { throwIfNoEntry: false })?.isFile()) return { kind: 'copy', path: `${path}~`, from: path };
