@@ -126,9 +126,16 @@ const inside = (base: string, p: string): boolean => p === base || p.startsWith(
  * nothing written.
  */
 export function writeTarget(tree: Tree, path: string, always = false): { path: string; mode?: number } {
-  const lst = lstatSync(path, { throwIfNoEntry: false });
-  if (!lst?.isSymbolicLink()) return { path };
   const shown = relative(tree.root, path);
+  let lst;
+  try {
+    lst = lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    // A folder on the way that is a link loop (patches -> patches), a file where a folder
+    // should be: the transaction's checks name it.
+    return { path };
+  }
+  if (!lst?.isSymbolicLink()) return { path };
   let real: string;
   try {
     real = realpathSync(path);

@@ -191,3 +191,27 @@ describe('a project reached through a symlinked folder (cwd is a link)', () => {
     expect(patchq(join(ours, 'kept'), ['top'], { PWD: tempDir() }).stdout).toBe('p2.diff\n');
   });
 });
+
+describe('patches/ or .pc/ a symlink that leads nowhere', () => {
+  it('dangling or a loop: a one-line error naming it, exit 1, nothing written (quilt half-writes its state and exits 0)', () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ['patches', 'debian/patches', /^patches is a dangling symlink \(nothing was changed\)\n$/],
+      ['patches', 'patches', /^patches is a symlink loop \(nothing was changed\)\n$/],
+      ['.pc', 'nowhere', /^\.pc is a dangling symlink \(nothing was changed\)\n$/],
+      ['.pc', '.pc', /^\.pc is a symlink loop \(nothing was changed\)\n$/],
+    ];
+    for (const [name, target, why] of cases) {
+      const d = tempDir();
+      write(d, 'a.txt', 'one\n');
+      if (name === '.pc') mkdirSync(join(d, 'patches'));
+      symlinkSync(target, join(d, name));
+      const before = listing(d);
+      for (const args of [['new', 'x.diff'], ['import', 'x.diff']]) {
+        if (args[0] === 'import') write(d, '../x.diff', diff('a.txt', 'one', 'ONE'));
+        const r = patchq(d, args[0] === 'import' ? ['import', '../x.diff'] : args);
+        expect({ name, target, args, code: r.code, out: r.stdout, err: r.stderr }).toEqual({ name, target, args, code: 1, out: '', err: expect.stringMatching(why) });
+        expect(listing(d)).toEqual(before);
+      }
+    }
+  });
+});
