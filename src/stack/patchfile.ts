@@ -10,6 +10,7 @@ import { accessSync, constants, lstatSync, realpathSync, statSync } from 'node:f
 import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
+import { assertParentsInside, resolveInside } from '../fsx/guard.js';
 import type { Tree } from './layout.js';
 import type { FileOp } from './transaction.js';
 import { readBytes, readText } from './state.js';
@@ -109,6 +110,26 @@ export function writePatchOp(tree: Tree, name: string, text: string, mode?: numb
 export function writeSeriesOp(tree: Tree, text: string): FileOp {
   const to = writeTarget(tree, tree.seriesPath, true);
   return { kind: 'write', path: to.path, data: text, ...(to.mode !== undefined ? { mode: to.mode } : {}) };
+}
+
+/**
+ * A patch name's folders (and, `final`, the file itself) stay inside patches/, or inside
+ * the tree: patches/sub -> ../kept/sub keeps patches elsewhere in the tree (a link out of
+ * both is refused, named as from patches/).
+ */
+export function assertPatchPathInside(tree: Tree, name: string, final: boolean): void {
+  const check = final ? resolveInside : assertParentsInside;
+  try {
+    check(tree.patchesDir, name);
+  } catch (e) {
+    const abs = join(tree.patchesDir, name);
+    if (!inside(tree.root, abs)) throw e;
+    try {
+      check(tree.root, relative(tree.root, abs));
+    } catch {
+      throw e;
+    }
+  }
 }
 
 const inside = (base: string, p: string): boolean => p === base || p.startsWith(base.endsWith(sep) ? base : base + sep);

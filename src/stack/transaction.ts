@@ -235,13 +235,24 @@ function preflight(tree: Tree, ops: FileOp[], statOnDisk: StatMemo): void {
     if (!folder) {
       // Symlinked directories on the way must stay inside the area the path belongs to
       // (patches/ itself may be a link, e.g. to debian/patches: only what is below counts).
+      // Below patches/, the tree too: patches/sub -> ../kept/sub keeps patches elsewhere in
+      // the tree, as a linked patch file may (patchfile.ts's writeTarget).
       const area = [tree.pcDir, tree.patchesDir, tree.root].find((b) => within(b, op.path));
       // Only folders that exist can be links: the walk starts from the deepest one there.
       let deepest = dir;
       while (area && deepest !== area && within(area, deepest) && !stat(deepest)) deepest = dirname(deepest);
       const key = `${area}\0${deepest}`;
       if (area && !walked.has(key)) {
-        assertParentsInside(area, relative(area, op.path));
+        try {
+          assertParentsInside(area, relative(area, op.path));
+        } catch (e) {
+          if (area !== tree.patchesDir || !within(tree.root, op.path)) throw e;
+          try {
+            assertParentsInside(tree.root, relative(tree.root, op.path));
+          } catch {
+            throw e; // named as from patches/
+          }
+        }
         walked.add(key);
       }
       folder = { parent: stat(dir) };

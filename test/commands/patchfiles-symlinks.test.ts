@@ -215,3 +215,30 @@ describe('patches/ or .pc/ a symlink that leads nowhere', () => {
     }
   });
 });
+
+describe('a folder below patches/ that is a symlink to patches kept elsewhere in the tree', () => {
+  it('refresh, header, rename and delete -r --backup write through it, as quilt (a link out of the tree stays refused: hostile.test)', () => {
+    const made: string[] = [];
+    for (let k = 0; k < 2; k++) {
+      const d = join(tempDir(), 'proj');
+      write(d, 'a.txt', 'one\n');
+      write(d, 'kept/sub/a.diff', diff('a.txt', 'one', 'ONE'));
+      mkdirSync(join(d, 'patches'));
+      symlinkSync('../kept/sub', join(d, 'patches/sub'));
+      write(d, 'patches/series', 'sub/a.diff\n');
+      made.push(d);
+    }
+    const [ours, theirs] = made as [string, string];
+    for (const d of made) expect(quilt(d, ['push']).code).toBe(0);
+    for (const d of made) write(d, 'a.txt', 'one changed\n');
+    sideBySide(ours, theirs, [
+      { args: ['refresh', '--no-timestamps'] },
+      { args: ['header', '-a'], input: 'A note\n' },
+      { args: ['pop'] },
+      { args: ['rename', '-P', 'sub/a.diff', 'sub/b.diff'] },
+      { args: ['delete', '-r', '--backup', 'sub/b.diff'] },
+    ]);
+    expect(listing(ours)).toEqual(listing(theirs));
+    expect(listing(ours)['kept/sub/b.diff~']).toMatch(/^644:A note\n.*\+one changed\n$/s);
+  });
+});

@@ -19,7 +19,6 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { diffHunks, formatHunk, parsePatch } from '../../engine/index.js';
 import { PatchqError, isPatchqError } from '../../engine/errors.js';
-import { assertParentsInside } from '../../fsx/guard.js';
 import { displayName, type Tree } from '../layout.js';
 import { gitPatchName, isFromLine, mailHeaders, splitMailbox, stripPatchPrefix } from '../mail.js';
 import { checkNesting, checkPatchName, insertEntry, parseSeries } from '../series.js';
@@ -27,7 +26,7 @@ import { loadState } from '../session.js';
 import { backupDir, readText } from '../state.js';
 import type { FileOp } from '../transaction.js';
 import { checkedThenLocked, splitPatchText, stripDiffstat } from './header.js';
-import { readPatch, writePatchOp, readPatchFile, writeSeriesOp } from '../patchfile.js';
+import { assertPatchPathInside, readPatch, writePatchOp, readPatchFile, writeSeriesOp } from '../patchfile.js';
 
 export interface ImportOptions {
   /** -pN recorded in the series when not 1. */
@@ -145,7 +144,7 @@ function planFile(tree: Tree, cwd: string, file: string, strip: number, opts: Im
     checkPatchName(name, tree.seriesName);
     // The folders on the way stay in patches/; the file itself may be a symlink to a patch
     // kept elsewhere (writePatchOp writes through it, as quilt).
-    if (existsSync(tree.patchesDir)) assertParentsInside(tree.patchesDir, name);
+    if (existsSync(tree.patchesDir)) assertPatchPathInside(tree, name, false);
     const paths = [...new Set(parsed.files.flatMap((f) => [f.oldPath, f.newPath]).filter((p): p is string => !!p))];
     out.push({ name, source: file, mail: byMail ? k + 1 : null, replaced: false, files: paths, text: chunk.text });
   });

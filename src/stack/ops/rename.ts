@@ -14,14 +14,13 @@
 import { existsSync, lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { PatchqError } from '../../engine/errors.js';
-import { resolveInside } from '../../fsx/guard.js';
 import { displayName, type Tree } from '../layout.js';
 import { checkNesting, checkPatchName, parseSeries, renameEntry } from '../series.js';
 import { loadState } from '../session.js';
 import { appliedOp, backupDir, readRecord, readText, recordOp, refreshMarker, dropRecordOp, readBytes } from '../state.js';
 import type { FileOp } from '../transaction.js';
 import { checkedThenLocked, patchOrTop } from './header.js';
-import { readPatch, writePatchOp, compressionOf, writeSeriesOp } from '../patchfile.js';
+import { assertPatchPathInside, readPatch, writePatchOp, compressionOf, writeSeriesOp } from '../patchfile.js';
 
 export interface RenameResult {
   from: string;
@@ -53,7 +52,7 @@ export function renamePatch(tree: Tree, given: string | undefined, newName: stri
     const from = patchOrTop(tree, series, applied, given, cwd);
     const to = newName.startsWith(`${tree.patchesName}/`) ? newName.slice(tree.patchesName.length + 1) : newName;
     checkPatchName(to, tree.seriesName);
-    if (existsSync(tree.patchesDir)) resolveInside(tree.patchesDir, to);
+    if (existsSync(tree.patchesDir)) assertPatchPathInside(tree, to, true);
     if (to.startsWith(`${from}/`) || from.startsWith(`${to}/`)) throw new PatchqError('E_USAGE', `Patch name '${to}' invalid: a patch cannot be renamed into its own path`);
     checkNesting(to, series.filter((e) => e.name !== from).map((e) => e.name), (n) => displayName(tree, n));
     if (series.some((e) => e.name === to) || existsSync(backupDir(tree, to)) || existsSync(join(tree.patchesDir, to))) {
