@@ -242,3 +242,39 @@ describe('a folder below patches/ that is a symlink to patches kept elsewhere in
     expect(listing(ours)['kept/sub/b.diff~']).toMatch(/^644:A note\n.*\+one changed\n$/s);
   });
 });
+
+describe('a write through a link is all-or-nothing', () => {
+  it('killed at every step of refresh --backup and of delete -r --backup, the next command finds the old state or the new one, the link a link', () => {
+    const [base] = linkedTwins();
+    write(base, 'b.txt', 'bee changed\n');
+    const oldKept = read(base, 'kept/p2.diff');
+    for (const args of [['refresh', '--backup', '--no-timestamps'], ['delete', '-r', '--backup', 'p2.diff']]) {
+      const ref = join(tempDir(), 'proj');
+      cpSync(base, ref, { recursive: true, verbatimSymlinks: true });
+      if (args[0] === 'delete') expect(patchq(ref, ['pop', '-f']).code).toBe(0);
+      const steps = Number(/patchq-steps: (\d+)/.exec(patchq(ref, args, { PATCHQ_CRASH_AT: 'count' }).stderr)![1]);
+      expect(steps).toBeGreaterThan(3);
+      // Run whole, the command did its job: the new state the crashed runs may end in.
+      if (args[0] === 'refresh') expect([listing(ref)['patches/p2.diff'], read(ref, 'kept/p2.diff')]).toEqual(['-> ../kept/p2.diff', expect.stringContaining('+bee changed\n')]);
+      else expect([listing(ref)['patches/p2.diff~'], listing(ref)['patches/p2.diff']]).toEqual(['-> ../kept/p2.diff', undefined]);
+      for (let n = 1; n <= steps; n++) {
+        const d = join(tempDir(), 'proj');
+        cpSync(base, d, { recursive: true, verbatimSymlinks: true });
+        if (args[0] === 'delete') expect(patchq(d, ['pop', '-f']).code).toBe(0);
+        patchq(d, args, { PATCHQ_CRASH_AT: String(n) });
+        expect(patchq(d, ['series']).code).toBe(0); // recovers
+        const l = listing(d);
+        expect(readdirSync(join(d, 'kept'))).toEqual(['p1.diff', 'p2.diff']);
+        if (args[0] === 'refresh') {
+          expect([n, l['patches/p2.diff']]).toEqual([n, '-> ../kept/p2.diff']);
+          const now = read(d, 'kept/p2.diff');
+          if (now !== oldKept) expect([n, now, l['patches/p2.diff~']]).toEqual([n, read(ref, 'kept/p2.diff'), `644:${oldKept}`]);
+        } else {
+          const moved = l['patches/p2.diff~'] !== undefined;
+          expect([n, moved ? l['patches/p2.diff~'] : l['patches/p2.diff'], moved ? l['patches/p2.diff'] : l['patches/p2.diff~'], read(d, 'kept/p2.diff')]).toEqual([n, '-> ../kept/p2.diff', undefined, oldKept]);
+          expect([n, read(d, 'patches/series')]).toEqual([n, moved ? 'p1.diff\n' : 'p1.diff\np2.diff\n']);
+        }
+      }
+    }
+  });
+});
