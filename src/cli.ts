@@ -15,7 +15,7 @@ import { exitCodeFor, isPatchqError, EXIT, PatchqError, systemRefusal } from './
 import { dumbTerminal, resolveColor } from './output/color.js';
 import { jsonError, jsonResult } from './output/json.js';
 import { stdoutFailure, stdoutIsTTY, writeErr, writeOut } from './output/stdio.js';
-import { storedColor } from './settings/paths.js';
+import { storedColor, workingDir } from './settings/paths.js';
 import { applyQuiltrc } from './settings/quiltrc.js';
 
 /**
@@ -83,7 +83,7 @@ async function bare(tty: boolean): Promise<number> {
   if (tty) {
     // Outside a tree the usage says what to do, as without a terminal.
     if (seriesHere(context(false, tty, false))) {
-      const code = await openTui(process.cwd());
+      const code = await openTui(workingDir());
       if (code !== null) return code;
     }
   } else {
@@ -109,7 +109,7 @@ function context(json: boolean, tty: boolean, color: boolean): Context {
     // Asked for only by the commands that need it: --version or config work from a
     // deleted directory, where process.cwd() throws (report() says what happened).
     get cwd() {
-      return process.cwd();
+      return workingDir();
     },
     env: process.env, tty, color, json, out: makePrinter(json, tty, process.env),
   };

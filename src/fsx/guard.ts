@@ -105,3 +105,19 @@ export function resolveInsideStat(root: string, rel: string, where: Where = {}):
 export function assertParentsInside(root: string, rel: string, where: Where = {}): string {
   return walk(root, rel, where, false).full;
 }
+
+/**
+ * Why the symlink at `p` leads nowhere ('is a dangling symlink', 'is a symlink loop'), or
+ * null: not a symlink, or one that resolves. For patches/ and .pc/, which may be links
+ * (patches -> debian/patches), so a write through a broken one is refused by name.
+ */
+export function brokenLink(p: string): string | null {
+  try {
+    if (!lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink()) return null;
+    realpathSync(p);
+    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ELOOP' ? 'is a symlink loop' : code === 'ENOENT' || code === 'ENOTDIR' ? 'is a dangling symlink' : `cannot be followed (${code ?? (e as Error).message})`;
+  }
+}

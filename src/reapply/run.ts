@@ -46,6 +46,7 @@ import {
   withLock,
   withLockAsync,
   writePatchOp,
+  writeSeriesOp,
   type FileOp,
   type Tree,
 } from '../stack/index.js';
@@ -364,7 +365,7 @@ async function mergedUpstream(tree: Tree, name: string, st: RunState, opts: Reap
   const before = readText(join(runDir(tree, st.runId), 'old', name));
   if (before !== null && before !== readPatch(tree, name)) withLock(tree, () => applyTransaction(tree, [writePatchOp(tree, name, before)]));
   if (opts.dropMerged) {
-    withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: tree.seriesPath, data: removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name) }]));
+    withLock(tree, () => applyTransaction(tree, [writeSeriesOp(tree, removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name))]));
     return { name, outcome: 'dropped', report, reason: `${why}; removed from the series` };
   }
   return { name, outcome: 'merged-upstream', report, reason: `${why}: drop it with 'patchq reapply --continue --drop-merged' or 'patchq delete'` };
@@ -404,7 +405,7 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
     // Taken out of the series by hand ('patchq delete', as the report offers): dropped already.
     const listed = readSeries(tree).some((e) => e.name === name);
     if (listed && !opts.dropMerged) throw new PatchqError('E_STATE', `${name} is already upstream: continue with --drop-merged to remove it from the series`);
-    if (listed) withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: tree.seriesPath, data: removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name) }]));
+    if (listed) withLock(tree, () => applyTransaction(tree, [writeSeriesOp(tree, removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name))]));
     last.outcome = 'dropped';
     last.reason = (last.reason ?? 'upstream already has this change').replace(/: drop it with .*$/, '; removed from the series');
   } else if (notYetPushed(tree, name)) {
@@ -477,7 +478,7 @@ async function aborted(tree: Tree): Promise<{ popped: string[] }> {
   if (!st) throw new PatchqError('E_NOTHING', 'no reapply run to abort');
   const applied = appliedPatches(tree);
   const popped = applied.length ? (await pop(tree, { target: { all: true }, force: true })).popped : [];
-  const ops: FileOp[] = [{ kind: 'write', path: tree.seriesPath, data: st.seriesText }];
+  const ops: FileOp[] = [writeSeriesOp(tree, st.seriesText)];
   const old = join(runDir(tree, st.runId), 'old');
   for (const { name: e } of parseSeries(st.seriesText)) {
     const p = join(old, e);

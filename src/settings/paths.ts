@@ -10,6 +10,31 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 
+/**
+ * The current directory as the shell names it: $PWD when it is that directory reached
+ * through a symlink (a project under a linked folder), else the real path. quilt (bash)
+ * walks up from there and names the tree's folder in its diff labels (proj.orig/ proj/)
+ * by it, so patchq does the same: the same root and the same labels as quilt. A $PWD that
+ * is stale (not this directory; a process started with another cwd) is ignored, as bash
+ * ignores it.
+ */
+export function workingDir(env: NodeJS.ProcessEnv = process.env): string {
+  const real = process.cwd();
+  const pwd = env.PWD;
+  if (logical?.[0] === real && logical[1] === pwd) return logical[2];
+  let dir = real;
+  if (pwd && pwd !== real && path.isAbsolute(pwd) && path.resolve(pwd) === pwd) {
+    try {
+      if (fs.realpathSync(pwd) === real) dir = pwd;
+    } catch {
+      // gone, or no longer reachable: the real path
+    }
+  }
+  logical = [real, pwd, dir];
+  return dir;
+}
+let logical: [string, string | undefined, string] | undefined;
+
 /** The home folder: $HOME, else (unset or empty) the user's entry in the password database. */
 export function homeDir(): string {
   const home = os.homedir();

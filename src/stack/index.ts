@@ -52,6 +52,6 @@ export { readHeader, writeHeader, splitPatchText, stripDiffstat, stripTrailingWh
 export { exportSeries, gitFileDiff, type ExportOptions, type ExportResult, type ExportedPatch } from './ops/export.js';
 export { splitMailbox, mailHeaders, parseDep3, gitPatchName, type Dep3 } from './mail.js';
 export { annotate, type Annotated } from './ops/annotate.js';
-export { compressionOf, readPatch, readPatchFile, writePatchOp } from './patchfile.js';
+export { compressionOf, readPatch, readPatchFile, writePatchOp, writeSeriesOp } from './patchfile.js';
 export { editPatchCopy } from './ops/edit-patch.js';
 export { makeBaseFor } from './bases.js';

@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
+import { workingDir } from '../settings/paths.js';
 import { readBytes } from './state.js';
 
 export interface Tree {
@@ -93,7 +94,7 @@ export function locateOrCreateTree(cwd: string, env: NodeJS.ProcessEnv = process
  * seen from where the command runs, as quilt prints it ("patches/x.patch" at the root,
  * "../patches/x.patch" one folder down; an absolute QUILT_PATCHES as it is).
  */
-export function displayName(tree: Tree, name: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+export function displayName(tree: Tree, name: string, env: NodeJS.ProcessEnv = process.env, cwd = workingDir()): string {
   if (!env.QUILT_PATCHES_PREFIX) return name;
   return patchesPrefix(tree, cwd) + name;
 }

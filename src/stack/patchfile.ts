@@ -6,10 +6,11 @@
  * and stays compressed. gzip is built in (node:zlib); the others run their tool, as quilt
  * does, and a missing tool is an error naming the patch.
  */
-import { lstatSync, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
+import { assertParentsInside, resolveInside } from '../fsx/guard.js';
 import type { Tree } from './layout.js';
 import type { FileOp } from './transaction.js';
 import { readBytes, readText } from './state.js';
@@ -86,10 +87,11 @@ export function readPatch(tree: Tree, name: string): string | null {
 }
 
 /**
- * `--backup`'s PATCH~ (delete -r, header, refresh): as quilt's mv, the old file itself, mode
- * and time kept (a copy op, which becomes a link as the same transaction replaces or
- * removes the patch). A patch file that is a symlink (to a patch kept elsewhere) is backed
- * up as a plain file of its target's bytes, mode and time, as quilt's backup of it is.
+ * `--backup`'s PATCH~ (header, refresh): as quilt's mv, the old file itself, mode and time
+ * kept (a copy op, which becomes a link as the same transaction replaces the patch). A
+ * patch file that is a symlink (to a patch kept elsewhere) is backed up as a plain file of
+ * its target's bytes, mode and time, as quilt's cp -p of it (delete -r moves the link
+ * itself: delete.ts).
  */
 export function patchBackupOp(path: string): FileOp {
   if (lstatSync(path, { throwIfNoEntry: false })?.isFile()) return { kind: 'copy', path: `${path}~`, from: path };
@@ -100,5 +102,94 @@ export function patchBackupOp(path: string): FileOp {
 /** The op that writes `text` as the series' patch `name`, compressed as its name asks. */
 export function writePatchOp(tree: Tree, name: string, text: string, mode?: number): FileOp {
   const path = join(tree.patchesDir, name);
-  return { kind: 'write', path, data: encode(path, text, relative(tree.root, path)), ...(mode !== undefined ? { mode } : {}) };
+  const to = writeTarget(tree, path);
+  return { kind: 'write', path: to.path, data: encode(path, text, relative(tree.root, path)), ...((mode ?? to.mode) !== undefined ? { mode: mode ?? to.mode } : {}) };
+}
+
+/** The op that writes `text` as the series file (through a link, as quilt's `cat > series`). */
+export function writeSeriesOp(tree: Tree, text: string): FileOp {
+  const to = writeTarget(tree, tree.seriesPath, true);
+  return { kind: 'write', path: to.path, data: text, ...(to.mode !== undefined ? { mode: to.mode } : {}) };
+}
+
+/**
+ * A patch name's folders (and, `final`, the file itself) stay inside patches/, or inside
+ * the tree: patches/sub -> ../kept/sub keeps patches elsewhere in the tree (a link out of
+ * both is refused, named as from patches/).
+ */
+export function assertPatchPathInside(tree: Tree, name: string, final: boolean): void {
+  const check = final ? resolveInside : assertParentsInside;
+  try {
+    check(tree.patchesDir, name);
+  } catch (e) {
+    const abs = join(tree.patchesDir, name);
+    if (!inside(tree.root, abs)) throw e;
+    try {
+      check(tree.root, relative(tree.root, abs));
+    } catch {
+      throw e;
+    }
+  }
+}
+
+const inside = (base: string, p: string): boolean => p === base || p.startsWith(base.endsWith(sep) ? base : base + sep);
+
+/**
+ * Where a rewrite of the patch file at `path` (or of the series file: `always`) goes, as
+ * quilt's cat_to_new_file writes it: a symlink to a patch kept elsewhere is written
+ * through (the op targets the link's target, so the transaction's temp file and rename
+ * land there and the link stays a link), unless that target is read-only, where the link
+ * is replaced by a plain file (quilt: "preserve it unless its target is read-only"). The
+ * series file is always written through (quilt's `cat > series`). The target's mode is
+ * kept, as quilt's write into the file keeps its inode's. Where quilt would follow a link
+ * into trouble: a dangling link (quilt creates its target), a link loop, a link to a
+ * folder, or one leading out of the tree (and out of QUILT_PATCHES): a one-line error,
+ * nothing written.
+ */
+export function writeTarget(tree: Tree, path: string, always = false): { path: string; mode?: number } {
+  const shown = relative(tree.root, path);
+  let lst;
+  try {
+    lst = lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    // A folder on the way that is a link loop (patches -> patches), a file where a folder
+    // should be: the transaction's checks name it.
+    return { path };
+  }
+  if (!lst?.isSymbolicLink()) return { path };
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ELOOP' ? 'it is a symlink loop' : code === 'ENOENT' || code === 'ENOTDIR' ? 'it is a dangling symlink' : `its link cannot be followed (${code ?? (e as Error).message})`;
+    throw new PatchqError('E_IO', `cannot write ${shown}: ${why} (nothing was changed)`);
+  }
+  const st = statSync(real);
+  if (!st.isFile()) throw new PatchqError('E_IO', `cannot write ${shown}: it is a symlink to something that is not a regular file (nothing was changed)`);
+  if (!always && !writable(real, st.mode)) return { path };
+  for (const base of [tree.root, tree.patchesDir]) {
+    let realBase: string;
+    try {
+      realBase = realpathSync(base);
+    } catch {
+      continue;
+    }
+    if (inside(realBase, real)) return { path: join(base, relative(realBase, real)), mode: st.mode & 0o7777 };
+  }
+  throw new PatchqError('E_PATH_OUTSIDE', `refusing to write ${shown}: it is a symlink to ${real}, outside the tree (nothing was changed)`);
+}
+
+/**
+ * quilt's `test -w` on a link's target. For root by the mode bits too: root's test -w
+ * passes any file, so quilt 0.66 run as root writes through a read-only target; patchq
+ * keeps the target as read-only as it was made (README).
+ */
+function writable(real: string, mode: number): boolean {
+  try {
+    accessSync(real, constants.W_OK);
+  } catch {
+    return false;
+  }
+  return process.getuid?.() !== 0 || (mode & 0o222) !== 0;
 }

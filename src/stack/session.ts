@@ -3,13 +3,14 @@
  * interrupted transaction, check quilt's consistency rule. Every op runs inside one.
  */
 import { existsSync, lstatSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { acquireLock, alive } from '../fsx/lock.js';
-import { cacheRealDirs } from '../fsx/guard.js';
+import { brokenLink, cacheRealDirs } from '../fsx/guard.js';
 import { findTree, locateOrCreateTree, requireSeries, type Tree } from './layout.js';
 import { checkConsistency, metadataOps, readApplied, readSeriesOf } from './state.js';
 import { writeFileAtomic } from '../fsx/atomic.js';
 import { recoverTransaction, transactionsWritten } from './transaction.js';
+import { PatchqError } from '../engine/errors.js';
 
 export interface StackEvents {
   patchStart?(name: string, index: number, total: number): void;
@@ -180,7 +181,19 @@ function removeEmptyDir(dir: string): void {
   }
 }
 
+/**
+ * .pc/ or patches/ a symlink that leads nowhere (dangling, a loop): named before the lock
+ * or .pc's metadata is made, where a write through it would fail halfway (ENOENT, ELOOP).
+ */
+function checkAreaLinks(tree: Tree): void {
+  for (const area of [tree.pcDir, tree.patchesDir]) {
+    const why = brokenLink(area);
+    if (why) throw new PatchqError('E_IO', `${relative(tree.root, area) || area} ${why} (nothing was changed)`);
+  }
+}
+
 export function withLock<T>(tree: Tree, fn: () => T): T {
+  checkAreaLinks(tree);
   const release = takeLock(tree);
   try {
     recoverTransaction(tree);
@@ -193,6 +206,7 @@ export function withLock<T>(tree: Tree, fn: () => T): T {
 }
 
 export async function withLockAsync<T>(tree: Tree, fn: () => Promise<T>): Promise<T> {
+  checkAreaLinks(tree);
   const release = takeLock(tree);
   try {
     recoverTransaction(tree);

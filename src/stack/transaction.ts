@@ -53,7 +53,7 @@
  * PATCHQ_CRASH_AT=count prints `patchq-steps: N` on exit instead. PATCHQ_FAIL_APPLY_AT=n
  * makes the n-th op of step 3 fail with EIO (the roll-back path).
  */
-import { chmodSync, constants, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, utimesSync } from 'node:fs';
+import { chmodSync, constants, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, utimesSync } from 'node:fs';
 import { basename, dirname, join, normalize, relative, sep } from 'node:path';
 import type { Stats } from 'node:fs';
 import { writeFileAtomic, fsyncDir, maybeFailWrite, mkdirp } from '../fsx/atomic.js';
@@ -77,7 +77,9 @@ export type FileOp =
    * than gets shared, so this transaction makes no two paths share an inode (an edit in
    * place of one would change the other). A link the user made (`from` has nlink > 1) goes
    * with the file, as quilt keeps it: the backup stays linked to the user's other name, and
-   * pop brings the link back. Otherwise a copy, staged. `touch`: mtime now, as a write
+   * pop brings the link back. A symlink `from` (a patch file linked to one kept elsewhere)
+   * is linked as the link itself, so the link moves, as quilt's mv moves it (it cannot be
+   * staged). Otherwise a copy, staged. `touch`: mtime now, as a write
    * would give (quilt's pop touches what it restores, so make rebuilds it).
    */
   | { kind: 'copy'; path: string; from: string; touch?: boolean }
@@ -233,13 +235,24 @@ function preflight(tree: Tree, ops: FileOp[], statOnDisk: StatMemo): void {
     if (!folder) {
       // Symlinked directories on the way must stay inside the area the path belongs to
       // (patches/ itself may be a link, e.g. to debian/patches: only what is below counts).
+      // Below patches/, the tree too: patches/sub -> ../kept/sub keeps patches elsewhere in
+      // the tree, as a linked patch file may (patchfile.ts's writeTarget).
       const area = [tree.pcDir, tree.patchesDir, tree.root].find((b) => within(b, op.path));
       // Only folders that exist can be links: the walk starts from the deepest one there.
       let deepest = dir;
       while (area && deepest !== area && within(area, deepest) && !stat(deepest)) deepest = dirname(deepest);
       const key = `${area}\0${deepest}`;
       if (area && !walked.has(key)) {
-        assertParentsInside(area, relative(area, op.path));
+        try {
+          assertParentsInside(area, relative(area, op.path));
+        } catch (e) {
+          if (area !== tree.patchesDir || !within(tree.root, op.path)) throw e;
+          try {
+            assertParentsInside(tree.root, relative(tree.root, op.path));
+          } catch {
+            throw e; // named as from patches/
+          }
+        }
         walked.add(key);
       }
       folder = { parent: stat(dir) };
@@ -425,7 +438,9 @@ function firstChanges(ops: FileOp[]): (p: string) => number {
 
 /** A copy op (index i) may be a link made when it runs: see FileOp. `later`: first op changing its source. */
 function linkable(from: Stats | null, i: number, later: number): boolean {
-  return from !== null && from.isFile() && later > i && later !== Infinity;
+  // A symlink (a patch file linked to one kept elsewhere) is linked as the link itself
+  // (link(2) does not follow it): the link moves, as quilt's mv moves it.
+  return from !== null && (from.isFile() || from.isSymbolicLink()) && later > i && later !== Infinity;
 }
 
 function stageCopy(op: Extract<FileOp, { kind: 'copy' }>, staged: string): void {
@@ -459,7 +474,8 @@ function placeLink(tree: Tree, op: ManifestOp, i: number, target: string, aside:
     // In the target's folder when the staging area is on another mount (a redo writes it again).
     const tmp = op.near ? nearPaths(target, i).tmp : join(txDir(tree), `link-${i}`);
     rmSync(tmp, { force: true });
-    copyWhole(from, tmp);
+    if (lstatSync(from).isSymbolicLink()) symlinkSync(readlinkSync(from), tmp);
+    else copyWhole(from, tmp);
     maybeCrash();
     renameSync(tmp, target);
   }

@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 import { applyFilePatch, isAlreadyApplied } from '../engine/index.js';
 import type { Hunk, ParsedPatch } from '../engine/types.js';
-import { applyTransaction, backedUpFiles, displayName, insertEntry, loadPatch, loadState, pop, push, readBackup, readPatch, readRecord, readText, splitPatchText, withBase, withLock, writePatchOp, type FileOp, type PushResult, type StackEvents, type Tree } from '../stack/index.js';
+import { applyTransaction, backedUpFiles, displayName, insertEntry, loadPatch, loadState, pop, push, readBackup, readPatch, readRecord, readText, splitPatchText, withBase, withLock, writePatchOp, writeSeriesOp, type FileOp, type PushResult, type StackEvents, type Tree } from '../stack/index.js';
 import { findTemplate, loadTemplate, type Template } from './template.js';
 import { parseTemplateHeader, runTemplate, templateHeader, templatePatch, type TemplateRun, type TemplateView } from './run.js';
 import { templateDirs } from './index.js';
@@ -37,7 +37,7 @@ export async function createTemplatePatch(tree: Tree, name: string, templateName
     if (series.some((e) => e.name === name)) throw new PatchqError('E_EXISTS', `Patch ${name} exists already`);
     const top = applied[applied.length - 1] ?? null;
     const ops: FileOp[] = [
-      { kind: 'write', path: tree.seriesPath, data: insertEntry(readText(tree.seriesPath) ?? '', series, top, name) },
+      writeSeriesOp(tree, insertEntry(readText(tree.seriesPath) ?? '', series, top, name)),
       writePatchOp(tree, name, patchTextFor(tree, tpl, run)),
     ];
     // Keep a copy of the template beside the series, so the fork is self-contained.

@@ -122,7 +122,7 @@ describe('delete', () => {
     expect(read(ours, 'patches/02-five.patch~')).toBe(read(theirs, 'patches/02-five.patch~'));
   });
 
-  it('--backup of a patch file that is a symlink: PATCH~ is a plain file with the old bytes, mode and time, as quilt (refresh, header, delete -r)', () => {
+  it('--backup of a patch file that is a symlink: PATCH~ is a plain file with the old bytes, mode and time (refresh, header), the link itself (delete -r), as quilt', () => {
     const [ours, theirs] = twins();
     const name = read(ours, '.pc/applied-patches').trim().split('\n').pop()!;
     const old = new Date('2020-01-02T03:04:05Z');
@@ -149,17 +149,19 @@ describe('delete', () => {
     expect(quiltWithStdin(theirs, ['header', '-r', '--backup', '02-five.patch'], 'New words\n')).toBe(0);
     for (const n of [name, '04-twelve.patch', '02-five.patch']) {
       const f = `${n}~`;
-      const [a, b] = [ours, theirs].map((d) => lstatSync(join(d, 'patches', f)));
-      expect([f, a!.isFile(), a!.mode & 0o777, a!.mtimeMs, read(ours, `patches/${f}`)]).toEqual([f, true, 0o640, old.getTime(), before.get(n)]);
-      // delete -r: quilt's mv moves the link itself to PATCH~ (README: patchq keeps a plain copy).
-      if (n === '04-twelve.patch') expect([b!.isSymbolicLink(), read(theirs, `patches/${f}`)]).toEqual([true, before.get(n)]);
-      else expect([f, b!.isFile(), b!.mode & 0o777, b!.mtimeMs, read(theirs, `patches/${f}`)]).toEqual([f, true, 0o640, old.getTime(), before.get(n)]);
+      for (const d of [ours, theirs]) {
+        const st = lstatSync(join(d, 'patches', f));
+        // delete -r: quilt's mv moves the link itself to PATCH~; its target is untouched.
+        if (n === '04-twelve.patch') expect([d, f, st.isSymbolicLink(), read(d, `patches/${f}`)]).toEqual([d, f, true, before.get(n)]);
+        else expect([d, f, st.isFile(), st.mode & 0o777, st.mtimeMs, read(d, `patches/${f}`)]).toEqual([d, f, true, 0o640, old.getTime(), before.get(n)]);
+      }
     }
-    // The patches were rewritten (quilt writes them through the link; patchq puts a plain
-    // file there: a known difference, README).
+    // The patches were rewritten through the link: the kept file has the new bytes (its
+    // mode kept), the link stays.
     for (const d of [ours, theirs]) {
-      expect(read(d, `patches/${name}`)).toMatch(/^\+more$/m);
-      expect(read(d, 'patches/02-five.patch')).toMatch(/^New words\n/);
+      for (const n of [name, '02-five.patch']) expect([d, n, lstatSync(join(d, 'patches', n)).isSymbolicLink(), statSync(join(d, `kept-${n}`)).mode & 0o777]).toEqual([d, n, true, 0o640]);
+      expect(read(d, `kept-${name}`)).toMatch(/^\+more$/m);
+      expect(read(d, 'kept-02-five.patch')).toMatch(/^New words\n/);
     }
   });
 

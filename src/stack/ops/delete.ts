@@ -15,7 +15,7 @@ import { loadState } from '../session.js';
 import { appliedOp, backedUpFiles, backupDir, dropRecordOp, readBackup, readRecord, readText, refreshMarker, readBytes } from '../state.js';
 import { treePath } from '../files.js';
 import type { FileOp } from '../transaction.js';
-import { patchBackupOp } from '../patchfile.js';
+import { writeSeriesOp } from '../patchfile.js';
 import { checkedThenLocked, findPatch, patchOrTop } from './header.js';
 
 export interface DeleteOptions {
@@ -65,14 +65,15 @@ export function deletePatch(tree: Tree, given: string | undefined, opts: DeleteO
       top = applied[applied.length - 2] ?? null;
       lines.push(`Removing patch ${shown}`, top ? `Now at patch ${displayName(tree, top)}` : 'No patches applied');
     }
-    ops.push({ kind: 'write', path: tree.seriesPath, data: removeEntry(readText(tree.seriesPath) ?? '', series, name) });
+    ops.push(writeSeriesOp(tree, removeEntry(readText(tree.seriesPath) ?? '', series, name)));
     lines.push(`Removed patch ${shown}`);
     const patchPath = join(tree.patchesDir, name);
     const bytes = opts.remove ? readBytes(patchPath) : null;
     let file: DeleteResult['file'] = 'kept';
     if (bytes !== null) {
-      // quilt's mv: PATCH~ is the old file itself (mode, time; a link, as the delete follows).
-      if (opts.backup) ops.push(patchBackupOp(patchPath));
+      // quilt's mv: PATCH~ is the old file itself (mode, time; a link, as the delete follows),
+      // a symlink too (the link moves, its target stays as it is).
+      if (opts.backup) ops.push({ kind: 'copy', path: `${patchPath}~`, from: patchPath });
       ops.push({ kind: 'delete', path: patchPath });
       file = opts.backup ? 'backup' : 'removed';
     }

@@ -19,7 +19,6 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { diffHunks, formatHunk, parsePatch } from '../../engine/index.js';
 import { PatchqError, isPatchqError } from '../../engine/errors.js';
-import { resolveInside } from '../../fsx/guard.js';
 import { displayName, type Tree } from '../layout.js';
 import { gitPatchName, isFromLine, mailHeaders, splitMailbox, stripPatchPrefix } from '../mail.js';
 import { checkNesting, checkPatchName, insertEntry, parseSeries } from '../series.js';
@@ -27,7 +26,7 @@ import { loadState } from '../session.js';
 import { backupDir, readText } from '../state.js';
 import type { FileOp } from '../transaction.js';
 import { checkedThenLocked, splitPatchText, stripDiffstat } from './header.js';
-import { readPatch, writePatchOp, readPatchFile } from '../patchfile.js';
+import { assertPatchPathInside, readPatch, writePatchOp, readPatchFile, writeSeriesOp } from '../patchfile.js';
 
 export interface ImportOptions {
   /** -pN recorded in the series when not 1. */
@@ -109,7 +108,7 @@ export function importPatches(tree: Tree, cwd: string, files: string[], opts: Im
       ops.push({ kind: 'rmtree', path: backupDir(tree, p.name) });
       res.imported.push({ name: p.name, source: p.source, mail: p.mail, replaced: p.replaced, files: p.files });
     }
-    if (seriesText !== oldSeries) ops.push({ kind: 'write', path: tree.seriesPath, data: seriesText });
+    if (seriesText !== oldSeries) ops.push(writeSeriesOp(tree, seriesText));
     return { ops, result: res };
   });
 }
@@ -143,7 +142,9 @@ function planFile(tree: Tree, cwd: string, file: string, strip: number, opts: Im
     let name = byMail && opts.name === undefined ? gitPatchName(number, stripPatchPrefix(subject || `patch ${number}`)) : (opts.name ?? basename(file));
     if (name.startsWith(`${tree.patchesName}/`)) name = name.slice(tree.patchesName.length + 1);
     checkPatchName(name, tree.seriesName);
-    if (existsSync(tree.patchesDir)) resolveInside(tree.patchesDir, name);
+    // The folders on the way stay in patches/; the file itself may be a symlink to a patch
+    // kept elsewhere (writePatchOp writes through it, as quilt).
+    if (existsSync(tree.patchesDir)) assertPatchPathInside(tree, name, false);
     const paths = [...new Set(parsed.files.flatMap((f) => [f.oldPath, f.newPath]).filter((p): p is string => !!p))];
     out.push({ name, source: file, mail: byMail ? k + 1 : null, replaced: false, files: paths, text: chunk.text });
   });

@@ -12,7 +12,7 @@ import { loadState, withLock } from '../session.js';
 import { appliedOp, backedUpFiles, backupDir, metadataOps, readRecord, readText, recordOp, contentId, emptyRecord } from '../state.js';
 import { readTreeFile, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
-import { writePatchOp } from '../patchfile.js';
+import { writePatchOp, writeSeriesOp } from '../patchfile.js';
 
 /** `ab`: quilt's `new -p ab`, a `-pab` in the series until the first refresh writes a/ b/ labels. */
 export function newPatch(tree: Tree, name: string, opts: { strip?: number; ab?: boolean; header?: string; patchText?: string } = {}): string {
@@ -27,7 +27,7 @@ export function newPatch(tree: Tree, name: string, opts: { strip?: number; ab?: 
     const line = opts.ab ? `${name} -pab` : opts.strip !== undefined && opts.strip !== 1 ? `${name} -p${opts.strip}` : name;
     const ops: FileOp[] = [
       ...metadataOps(tree),
-      { kind: 'write', path: tree.seriesPath, data: insertEntry(seriesText, series, top, line) },
+      writeSeriesOp(tree, insertEntry(seriesText, series, top, line)),
       { kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '' },
       appliedOp(tree, [...applied, name]),
     ];

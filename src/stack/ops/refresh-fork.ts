@@ -18,7 +18,7 @@ import { applyTransaction, type FileOp } from '../transaction.js';
 import { diffBody, type FileSides, type RefreshOptions, type RefreshResult } from './refresh.js';
 import { patchedVersions } from './inspect.js';
 import { nextForkName } from './rename.js';
-import { writePatchOp } from '../patchfile.js';
+import { writePatchOp, writeSeriesOp } from '../patchfile.js';
 
 export function refreshFork(tree: Tree, newName: string | undefined, opts: RefreshOptions = {}): RefreshResult {
   return withLock(tree, () => {
@@ -47,7 +47,7 @@ export function refreshFork(tree: Tree, newName: string | undefined, opts: Refre
     const ops: FileOp[] = [writePatchOp(tree, name, body)];
     // The old patch's options (quilt: its patch_args), but the new patch is written forward.
     const options = entry.options.filter((o) => o !== '-R').join(' ');
-    ops.push({ kind: 'write', path: tree.seriesPath, data: insertEntry(readText(tree.seriesPath) ?? '', series, top, options ? `${name} ${options}` : name) });
+    ops.push(writeSeriesOp(tree, insertEntry(readText(tree.seriesPath) ?? '', series, top, options ? `${name} ${options}` : name)));
     const emptyFiles: string[] = [];
     const hashes: Record<string, string | null> = {};
     for (const x of sides) {

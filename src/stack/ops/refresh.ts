@@ -20,7 +20,7 @@ import { backedUpFiles, backupDir, readBackup, readRecord, readText, recordOp, r
 import { modeOf, readTreeFile, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { quiltStamp } from './diff.js';
-import { patchBackupOp, readPatch, writePatchOp } from '../patchfile.js';
+import { patchBackupOp, readPatch, writePatchOp, writeSeriesOp } from '../patchfile.js';
 
 export interface RefreshOptions {
   name?: string;
@@ -147,7 +147,7 @@ export function refreshLocked(tree: Tree, opts: RefreshOptions = {}): RefreshRes
   // so, as quilt writes it ("refreshing a reverse patch un-reverses it").
   if ((opts.strip !== undefined && opts.strip !== entry.strip) || entry.reverse || entry.ab) {
     const to = { reverse: false, ...(opts.strip !== undefined ? { strip: opts.strip } : {}) };
-    ops.push({ kind: 'write', path: tree.seriesPath, data: setEntry(readText(tree.seriesPath) ?? '', series, name, to) });
+    ops.push(writeSeriesOp(tree, setEntry(readText(tree.seriesPath) ?? '', series, name, to)));
   }
   ops.push({ kind: 'delete', path: refreshMarker(tree, name) });
   ops.push({ kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '' });

@@ -11,17 +11,16 @@
  * patchq's record holds only while .timestamp keeps the mtime its push gave it) and the
  * old ones removed.
  */
-import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { PatchqError } from '../../engine/errors.js';
-import { resolveInside } from '../../fsx/guard.js';
 import { displayName, type Tree } from '../layout.js';
 import { checkNesting, checkPatchName, parseSeries, renameEntry } from '../series.js';
 import { loadState } from '../session.js';
 import { appliedOp, backupDir, readRecord, readText, recordOp, refreshMarker, dropRecordOp, readBytes } from '../state.js';
 import type { FileOp } from '../transaction.js';
 import { checkedThenLocked, patchOrTop } from './header.js';
-import { readPatch, writePatchOp, compressionOf } from '../patchfile.js';
+import { assertPatchPathInside, readPatch, writePatchOp, compressionOf, writeSeriesOp } from '../patchfile.js';
 
 export interface RenameResult {
   from: string;
@@ -53,7 +52,7 @@ export function renamePatch(tree: Tree, given: string | undefined, newName: stri
     const from = patchOrTop(tree, series, applied, given, cwd);
     const to = newName.startsWith(`${tree.patchesName}/`) ? newName.slice(tree.patchesName.length + 1) : newName;
     checkPatchName(to, tree.seriesName);
-    if (existsSync(tree.patchesDir)) resolveInside(tree.patchesDir, to);
+    if (existsSync(tree.patchesDir)) assertPatchPathInside(tree, to, true);
     if (to.startsWith(`${from}/`) || from.startsWith(`${to}/`)) throw new PatchqError('E_USAGE', `Patch name '${to}' invalid: a patch cannot be renamed into its own path`);
     checkNesting(to, series.filter((e) => e.name !== from).map((e) => e.name), (n) => displayName(tree, n));
     if (series.some((e) => e.name === to) || existsSync(backupDir(tree, to)) || existsSync(join(tree.patchesDir, to))) {
@@ -69,12 +68,17 @@ export function renamePatch(tree: Tree, given: string | undefined, newName: stri
     }
     const rec = readRecord(tree, from);
     if (rec) ops.push(recordOp(tree, to, rec), dropRecordOp(tree, from));
-    ops.push({ kind: 'write', path: tree.seriesPath, data: renameEntry(readText(tree.seriesPath) ?? '', series, from, to) });
+    ops.push(writeSeriesOp(tree, renameEntry(readText(tree.seriesPath) ?? '', series, from, to)));
     const patchPath = join(tree.patchesDir, from);
     // The bytes move as they are; a name with another compression (x.diff -> x.diff.gz) gets
     // the text compressed as the new name asks.
     const bytes = readBytes(patchPath);
-    if (bytes !== null) {
+    const toPath = join(tree.patchesDir, to);
+    if (bytes !== null && !opts.fork && compressionOf(from) === compressionOf(to) && linkStaysValid(patchPath, toPath)) {
+      // A patch file that is a symlink (to a patch kept elsewhere) moves as the link, as
+      // quilt's mv moves it (a copy op from a path the same transaction removes is a link).
+      ops.push({ kind: 'copy', path: toPath, from: patchPath }, { kind: 'delete', path: patchPath });
+    } else if (bytes !== null) {
       const mode = statSync(patchPath).mode & 0o7777;
       ops.push(compressionOf(from) === compressionOf(to) ? { kind: 'write', path: join(tree.patchesDir, to), data: bytes, mode } : writePatchOp(tree, to, readPatch(tree, from)!, mode));
       if (!opts.fork) ops.push({ kind: 'delete', path: patchPath });
@@ -83,6 +87,17 @@ export function renamePatch(tree: Tree, given: string | undefined, newName: stri
     const message = opts.fork ? `Fork of patch ${displayName(tree, from)} created as ${displayName(tree, to)}` : `Patch ${displayName(tree, from)} renamed to ${displayName(tree, to)}`;
     return { ops, result: { from, to, applied: isApplied, message } };
   });
+}
+
+/**
+ * `path` is a symlink that, moved to `to`, still leads where it leads now: its target is
+ * absolute, or it stays in its folder. A relative link moved to another folder would
+ * dangle there (quilt's mv makes it so, and the patch is then missing): that one is
+ * written as a plain file of its target's bytes instead.
+ */
+function linkStaysValid(path: string, to: string): boolean {
+  if (!lstatSync(path).isSymbolicLink()) return false;
+  return isAbsolute(readlinkSync(path)) || dirname(path) === dirname(to);
 }
 
 /** Every file under `src` written under `dst` (modes kept), then `src` removed. */
