@@ -3,7 +3,7 @@
  * scripts (the ReapplyReport object as JSON). Needs-a-person first, then what was
  * rewritten (to review), then what came back exactly.
  */
-import type { HunkStatus, PatchReport } from '../engine/types.js';
+import type { HunkReport, HunkStatus, PatchReport } from '../engine/types.js';
 import type { Outcome, PatchOutcome, ReapplyReport } from './run.js';
 
 const LABEL: Record<Outcome, string> = {
@@ -30,6 +30,19 @@ export function hunkSummary(r: PatchReport | null): string {
   return order.filter((s) => counts.get(s)).map((s) => `${counts.get(s)} ${s}`).join(', ');
 }
 
+/**
+ * Where a person finds a hunk that did not apply, in GNU patch's words: the lines its
+ * merge markers span, or where it was meant to go (stated line plus the offset of the
+ * hunks before it) and the .rej that holds it. Never a candidate place: with the context
+ * repeated upstream that can name a copy the hunk was not written into.
+ *   "NOT MERGED at lines 17-21 (conflict markers)", "FAILED at line 7 (rejects in a.txt.rej)"
+ */
+function failedAt(h: HunkReport, path: string, rejects: readonly string[]): string {
+  if (h.markers) return `NOT MERGED at lines ${h.markers.from}-${h.markers.to} (conflict markers)`;
+  const rej = `${path}.rej`;
+  return `FAILED at line ${h.statedLine + h.offset}${rejects.includes(rej) ? ` (rejects in ${rej})` : ''}`;
+}
+
 /** A patch upstream already took has nothing to say hunk by hunk. */
 const hunksOf = (p: PatchOutcome): PatchReport | null => (p.outcome === 'dropped' || p.outcome === 'merged-upstream' ? null : p.report);
 
@@ -47,13 +60,34 @@ function detail(p: PatchOutcome): string[] {
     }
     for (const h of f.hunks) {
       if (h.status === 'exact') continue;
-      const where = h.status === 'failed' ? (h.line != null ? ` at best candidate line ${h.line}` : '') : ` at line ${h.line}${h.offset ? ` (offset ${h.offset > 0 ? '+' : ''}${h.offset})` : ''}`;
-      out.push(`${f.path} hunk ${h.hunk}: ${h.status}${where}${h.reason && h.reason !== h.status ? ` - ${h.reason}` : ''}`);
+      const why = h.reason && h.reason !== h.status && h.reason !== 'conflict' ? ` - ${h.reason}` : '';
+      const failed = p.outcome === 'resolved' ? 'did not apply; resolved by hand' : failedAt(h, f.path, p.rejects ?? []);
+      out.push(`${f.path} hunk ${h.hunk}: ${h.status === 'failed' ? failed : `${h.status} at line ${h.newLine ?? h.line}${h.offset ? ` (offset ${h.offset > 0 ? '+' : ''}${h.offset})` : ''}`}${why}`);
     }
   }
   if (p.reason) out.push(p.reason);
   if (p.oldCopy) out.push(`previous version kept in ${p.oldCopy}`);
   return out;
+}
+
+/**
+ * What a person fixes before --continue, file by file: the conflict markers, and the .rej
+ * files whose hunks are in no file (those --continue waits on until they are deleted).
+ *   "resolve the conflict markers in a.txt (a.txt.rej repeats their hunks; --continue removes it); put the hunks of b.txt.rej into b.txt by hand (or drop them), then delete b.txt.rej. "
+ */
+function whatToFix(p: PatchOutcome): string {
+  const files = p.report?.files ?? [];
+  const marked = files.filter((f) => f.hunks.some((h) => h.markers)).map((f) => f.path);
+  const rejects = p.rejects ?? [];
+  const beside = rejects.filter((r) => marked.includes(r.slice(0, -'.rej'.length)));
+  const only = rejects.filter((r) => !beside.includes(r));
+  const todo: string[] = [];
+  if (marked.length) todo.push(`resolve the conflict markers in ${marked.join(', ')}${beside.length ? ` (${beside.join(', ')} ${beside.length === 1 ? 'repeats' : 'repeat'} their hunks; --continue removes ${beside.length === 1 ? 'it' : 'them'})` : ''}`);
+  for (const r of only) {
+    const f = files.find((x) => `${x.path}.rej` === r);
+    todo.push(`put the hunks of ${r} ${f && !f.missing ? `into ${f.path}` : 'where they belong now'} by hand (or drop them), then delete ${r}`);
+  }
+  return todo.length ? `${todo.join('; ')}. ` : 'its conflicts are in the files. Fix them, then ';
 }
 
 export function reportText(r: ReapplyReport): string[] {
@@ -80,11 +114,11 @@ export function reportText(r: ReapplyReport): string[] {
           ? `Stopped at ${r.stoppedAt}: its template could not regenerate it (see above). Fix the template or the files, then 'patchq reapply --continue' regenerates it again; or 'patchq reapply --abort' to roll back.`
           : p.handEdits?.length
           ? `Stopped at ${r.stoppedAt}: regenerating it dropped changes its template does not make (listed above; the old patch is kept). To keep them, put them back into the files, then 'patchq reapply --continue' (or continue as it is and make them a patch of their own); or 'patchq reapply --abort' to roll back.`
-          : `Stopped at ${r.stoppedAt}: its conflicts are in the files (merge markers or .rej). Fix them, then 'patchq reapply --continue'; or 'patchq reapply --abort' to roll back.`,
+          : `Stopped at ${r.stoppedAt}: ${whatToFix(p)}Then 'patchq reapply --continue'; or 'patchq reapply --abort' to roll back.`,
     );
   } else {
     const review = count('refreshed', 'regenerated', 'resolved');
-    lines.push(`All ${r.patches.length - count('dropped')} patch(es) are back${review ? `; ${review} were rewritten against the new upstream: review them (git diff patches/)` : ''}.`);
+    lines.push(`All ${r.patches.length - count('dropped')} patch(es) are back${review ? `; ${review} ${review === 1 ? 'was' : 'were'} rewritten against the new upstream: review them (git diff patches/)` : ''}.`);
   }
   return lines;
 }

@@ -65,6 +65,8 @@ export interface PatchOutcome {
   handEdits?: string[];
   /** The patch as it was before this run, when the run rewrote it. */
   oldCopy?: string;
+  /** The .rej files a stop wrote (tree paths): a person's to read, --continue and --abort remove them. */
+  rejects?: string[];
   reason?: string;
 }
 
@@ -345,8 +347,25 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
   if (laid.length) withLock(tree, () => applyTransaction(tree, laid));
   st.rejects = bad.map((f) => `${f.path}.rej`).filter((p) => existsSync(join(tree.root, p)));
   st.rejectsOnly = st.rejects.filter((r) => !MARKERS.test(readText(join(tree.root, r.slice(0, -'.rej'.length))) ?? ''));
+  // The report says where the forced push put each hunk (its merge markers' lines), and
+  // why it failed to apply (the unforced push's reason).
+  const laidOut = forced.failed?.report ?? forced.pushed[0]?.report;
   const reason = bad.map((f) => `${f.path}: ${f.message ?? f.hunks.filter((h) => h.status === 'failed').map((h) => `hunk ${h.hunk} ${h.reason}`).join('; ')}`).join('; ');
-  return { name, outcome: 'failed', report: failed.report, reason };
+  return { name, outcome: 'failed', report: laidOut ? withWhy(laidOut, failed.report) : failed.report, reason, ...(st.rejects.length ? { rejects: st.rejects } : {}) };
+}
+
+/** The forced push's report, each conflicted hunk with why it did not apply (from `why`) instead of 'conflict'. */
+function withWhy(laidOut: PatchReport, why: PatchReport): PatchReport {
+  return {
+    ...laidOut,
+    files: laidOut.files.map((f, i) => ({
+      ...f,
+      hunks: f.hunks.map((h) => {
+        const w = why.files[i]?.path === f.path ? why.files[i]!.hunks.find((x) => x.hunk === h.hunk) : undefined;
+        return h.reason === 'conflict' && w?.status === 'failed' && w.reason ? { ...h, reason: w.reason } : h;
+      }),
+    })),
+  };
 }
 
 /**
@@ -454,6 +473,7 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
     st.rejects = [];
     st.rejectsOnly = [];
     last.outcome = 'resolved';
+    delete last.rejects;
     last.oldCopy = relative(tree.root, join(runDir(tree, st.runId), 'old', name));
   }
   st.stoppedAt = null;

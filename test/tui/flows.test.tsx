@@ -79,7 +79,10 @@ describe('tui flows on the demo fork', () => {
     r.stdin.write('R');
     const f = await waitFor(r.lastFrame, (x) => x.includes('Reapply stopped at 02-app-banner.patch'), 'conflict');
     expect(f).toContain('conflicts in app.py');
-    expect(f).toMatch(/app\.py hunk #1 \(stated line 10\)/);
+    // Where the markers are, not a candidate place.
+    const at = readFileSync(join(root, 'app.py'), 'utf8').split('\n').findIndex((l) => l.startsWith('<<<<<<< ')) + 1;
+    expect(f).toMatch(new RegExp(`app\\.py hunk #1 \\(stated line 10\\): NOT MERGED at lines ${at}-\\d+ \\(conflict markers\\)`));
+    expect(f).not.toContain('candidate');
     expect(f).toContain('refused:');
     expect(f).toContain('+    return render_template("index.html", mode=mode, banner="patchq demo fork")');
     expect(f).toContain('a abort the run');

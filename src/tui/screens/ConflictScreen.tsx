@@ -1,6 +1,7 @@
 /**
  * A patch that stopped a push or a reapply run: what it is, the choices (keys from keys.ts),
- * then each rejected hunk with the best candidate place and why the engine refused it.
+ * then each rejected hunk with where it is (a stopped reapply: its conflict markers or .rej;
+ * a refused push: the best candidate place) and why the engine refused it.
  */
 import { Box, Text } from 'ink';
 import type { Conflict } from '../outcomes.js';
@@ -32,7 +33,16 @@ export function conflictLines(c: Conflict): { text: string; kind: Kind }[] {
   if (c.kind === 'reapply') out.push({ text: c.reason, kind: 'why' });
   for (const h of c.hunks) {
     out.push({ text: '', kind: 'plain' });
-    const where = h.candidate ? `best candidate at line ${h.candidate}` : 'no candidate place';
+    // A stopped reapply wrote the hunk into the file (markers) or a .rej: that is where to
+    // look. A refused push wrote nothing: the engine's best guess is all there is.
+    const where =
+      c.kind === 'reapply'
+        ? h.markers
+          ? `NOT MERGED at lines ${h.markers.from}-${h.markers.to} (conflict markers)`
+          : `FAILED at line ${h.intended ?? h.statedLine} (rejects in ${h.file}.rej)`
+        : h.candidate
+          ? `best candidate at line ${h.candidate}`
+          : 'no candidate place';
     out.push({ text: `${h.file} hunk #${h.hunk} (stated line ${h.statedLine}): ${where}`, kind: 'title' });
     out.push({ text: `refused: ${h.reason}`, kind: 'why' });
     for (const l of h.lines) out.push({ text: l, kind: l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : 'plain' });
