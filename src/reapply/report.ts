@@ -58,6 +58,7 @@ function detail(p: PatchOutcome): string[] {
       out.push(`${f.path}: not in the tree (deleted or renamed upstream); its ${f.hunks.length} hunk(s) are in ${f.path}.rej`);
       continue;
     }
+    if (f.message) out.push(`${f.path}: ${f.message}`);
     for (const h of f.hunks) {
       if (h.status === 'exact') continue;
       const why = h.reason && h.reason !== h.status && h.reason !== 'conflict' ? ` - ${h.reason}` : '';

@@ -348,10 +348,10 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
   st.rejects = bad.map((f) => `${f.path}.rej`).filter((p) => existsSync(join(tree.root, p)));
   st.rejectsOnly = st.rejects.filter((r) => !MARKERS.test(readText(join(tree.root, r.slice(0, -'.rej'.length))) ?? ''));
   // The report says where the forced push put each hunk (its merge markers' lines), and
-  // why it failed to apply (the unforced push's reason).
+  // why it failed to apply (the unforced push's reason). Each is said once, by its hunk or
+  // its file (a message: the file exists, a binary mismatch): no summary reason repeats them.
   const laidOut = forced.failed?.report ?? forced.pushed[0]?.report;
-  const reason = bad.map((f) => `${f.path}: ${f.message ?? f.hunks.filter((h) => h.status === 'failed').map((h) => `hunk ${h.hunk} ${h.reason}`).join('; ')}`).join('; ');
-  return { name, outcome: 'failed', report: laidOut ? withWhy(laidOut, failed.report) : failed.report, reason, ...(st.rejects.length ? { rejects: st.rejects } : {}) };
+  return { name, outcome: 'failed', report: laidOut ? withWhy(laidOut, failed.report) : failed.report, ...(st.rejects.length ? { rejects: st.rejects } : {}) };
 }
 
 /** The forced push's report, each conflicted hunk with why it did not apply (from `why`) instead of 'conflict'. */

@@ -81,3 +81,18 @@ describe('where a stopped hunk is', () => {
     expect(c.stdout).toContain('1 was rewritten against the new upstream');
   });
 });
+
+describe('each thing said once', () => {
+  it('a failed hunk\'s reason, a missing file', () => {
+    const d = fork({ 'a.txt': v1, 'b.txt': v1 }, { ...forked, 'b.txt': v1.replace('l20\n', 'B\n') }, { 'a.txt': v1.replace('l10\n', 'UPSTREAM\n'), 'b.txt': null });
+    const r = patchq(d, ['reapply']);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.split('\n');
+    const why = /hunk 1: .* - (.*)$/.exec(lines.find((l) => l.includes('a.txt hunk 1:'))!)![1]!;
+    expect(r.stdout.split(why).length - 1).toBe(1);
+    expect(lines.filter((l) => l.includes('b.txt')).map((l) => l.trim())).toEqual([
+      'b.txt: not in the tree (deleted or renamed upstream); its 1 hunk(s) are in b.txt.rej',
+      expect.stringContaining('put the hunks of b.txt.rej where they belong now by hand (or drop them), then delete b.txt.rej.'),
+    ]);
+  });
+});

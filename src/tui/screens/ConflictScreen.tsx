@@ -30,7 +30,7 @@ export function conflictLines(c: Conflict): { text: string; kind: Kind }[] {
     { text: head, kind: 'title' },
     ...choices(c).map((text) => ({ text, kind: 'plain' as const })),
   ];
-  if (c.kind === 'reapply') out.push({ text: c.reason, kind: 'why' });
+  if (c.kind === 'reapply' && c.reason) out.push({ text: c.reason, kind: 'why' });
   for (const h of c.hunks) {
     out.push({ text: '', kind: 'plain' });
     // A stopped reapply wrote the hunk into the file (markers) or a .rej: that is where to
