@@ -286,6 +286,43 @@ describe('tui app on a real tree', () => {
     expect(appliedPatches(openTree(root, {}))).toEqual(names.slice(0, 1));
   });
 
+  it('G/End jump to the last patch and g/Home to the first; in the diff, to its end and its start', async () => {
+    const { root, names } = makeTree(40);
+    // A diff three pages long: 40 lines replaced.
+    writeFileSync(join(root, 'f1.txt'), Array.from({ length: 40 }, (_, i) => `l${i + 1}\n`).join(''));
+    const body = Array.from({ length: 40 }, (_, i) => `-l${i + 1}\n`).join('') + Array.from({ length: 40 }, (_, i) => `+L${i + 1}\n`).join('');
+    writeFileSync(join(root, 'patches', names[0]!), `--- a/f1.txt\n+++ b/f1.txt\n@@ -1,40 +1,40 @@\n${body}`);
+    const r = renderAt(createElement(App, { ops: makeOps(root, {}), color: false }), 80, 24);
+    cleanups.push(r.unmount);
+    const f = await waitFor(r.lastFrame, (x) => x.includes('40 patches'), 'series');
+    expect(f).toContain('g/G');
+    const selected = (x: string) => x.split('\n').find((l) => l.includes('›')) ?? '';
+    expect(selected(f)).toContain(names[0]);
+    r.stdin.write('G');
+    await waitFor(r.lastFrame, (x) => selected(x).includes(names[39]!), 'G: the last patch');
+    r.stdin.write('g');
+    await waitFor(r.lastFrame, (x) => selected(x).includes(names[0]!), 'g: the first patch');
+    r.stdin.write('\x1b[F'); // End
+    await waitFor(r.lastFrame, (x) => selected(x).includes(names[39]!), 'End: the last patch');
+    r.stdin.write('\x1b[H'); // Home
+    await waitFor(r.lastFrame, (x) => selected(x).includes(names[0]!), 'Home: the first patch');
+    const has = (x: string, line: string) => x.split('\n').some((l) => l.trim() === line);
+    r.stdin.write(KEY.enter);
+    await waitFor(r.lastFrame, (x) => has(x, '-l1') && !has(x, '+L40'), 'the diff, from its start');
+    r.stdin.write('G');
+    await waitFor(r.lastFrame, (x) => has(x, '+L40') && !has(x, '-l1'), 'G: the end of the diff');
+    r.stdin.write('g');
+    await waitFor(r.lastFrame, (x) => has(x, '-l1') && !has(x, '+L40'), 'g: the start of the diff');
+    r.stdin.write('\x1b[F');
+    await waitFor(r.lastFrame, (x) => has(x, '+L40'), 'End: the end of the diff');
+    r.stdin.write('\x1b[H');
+    await waitFor(r.lastFrame, (x) => has(x, '-l1'), 'Home: the start of the diff');
+    r.stdin.write('?');
+    const h = await waitFor(r.lastFrame, (x) => x.includes('patchq: keys'), 'help');
+    expect(h).toMatch(/home, g\s+Jump to the first patch/);
+    expect(h).toMatch(/end, G\s+Jump to the last patch/);
+  });
+
   it('help scrolls on a short terminal: the last key is a page down', async () => {
     const { root } = makeTree(2);
     const r = renderAt(createElement(App, { ops: makeOps(root, {}), color: false }), 80, 16);

@@ -61,6 +61,11 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
         move(nav, step, filterRows(ctx.all, nav.filter).length, ctx.contentLength, ctx.pageHeight);
         return rerender();
       }
+      case 'first':
+      case 'last':
+        // As far as it goes: move() keeps it in range (the first or last row, or page line).
+        move(nav, action === 'first' ? -Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER, filterRows(ctx.all, nav.filter).length, ctx.contentLength, ctx.pageHeight);
+        return rerender();
       case 'open':
         return row ? show('diff') : undefined;
       case 'back':
