@@ -278,7 +278,9 @@ describe('tui app on a real tree', () => {
     await waitFor(r.lastFrame, (f) => /push \[[.#]+\] 1\/1/.test(f), 'the push running');
     r.stdin.write('q');
     await waitFor(r.lastFrame, (f) => f.includes('Quitting when the push is done'), 'quit noted');
-    r.stdin.write('o'); // ignored while busy
+    r.stdin.write('o'); // ignored while busy; the quit note stays
+    await waitFor(r.lastFrame, () => true, 'frame');
+    expect(r.lastFrame()).toContain('Quitting when the push is done');
     expect(quit).toBe(0);
     expect(appliedPatches(openTree(root, {}))).toEqual([]);
     release();
@@ -321,6 +323,33 @@ describe('tui app on a real tree', () => {
     const h = await waitFor(r.lastFrame, (x) => x.includes('patchq: keys'), 'help');
     expect(h).toMatch(/home, g\s+Jump to the first patch/);
     expect(h).toMatch(/end, G\s+Jump to the last patch/);
+  });
+
+  it('keys typed while a push runs are not queued: the status line says so, the selection still moves, one push happens', async () => {
+    const { root, names } = makeTree(3);
+    const real = makeOps(root, {});
+    let release!: () => void;
+    const gate = new Promise<void>((res) => (release = res));
+    let pushes = 0;
+    const ops = { ...real, pushTo: async (...a: Parameters<typeof real.pushTo>) => (pushes++, await gate, real.pushTo(...a)) };
+    const r = render(createElement(App, { ops, color: false }));
+    cleanups.push(() => r.unmount());
+    await waitFor(r.lastFrame, (f) => f.includes(names[2]!), 'series');
+    const selected = (x: string) => x.split('\n').find((l) => l.includes('›')) ?? '';
+    r.stdin.write('p');
+    await waitFor(r.lastFrame, (f) => /push \[[.#]+\] 1\/1/.test(f), 'the push running');
+    // A second p (a double press, a key held): dropped, and said.
+    r.stdin.write('p');
+    await waitFor(r.lastFrame, (f) => f.includes('p was ignored: typed during the push (keys are not queued)'), 'p ignored, said');
+    // Moving is taken: it changes nothing on disk.
+    r.stdin.write('j');
+    await waitFor(r.lastFrame, (f) => selected(f).includes(names[1]!), 'j moved while busy');
+    r.stdin.write('o');
+    await waitFor(r.lastFrame, (f) => f.includes('o was ignored: typed during the push'), 'o ignored, said');
+    release();
+    await waitFor(r.lastFrame, (f) => f.includes(`Pushed 1 patch(es); now at ${names[0]}`), 'the one push');
+    expect(pushes).toBe(1);
+    expect(appliedPatches(openTree(root, {}))).toEqual(names.slice(0, 1));
   });
 
   it('help scrolls on a short terminal: the last key is a page down', async () => {
