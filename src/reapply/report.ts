@@ -110,7 +110,7 @@ export function reportText(r: ReapplyReport): string[] {
     const p = r.patches.find((x) => x.name === r.stoppedAt)!;
     lines.push(
       p.outcome === 'merged-upstream'
-        ? `Stopped at ${r.stoppedAt}: upstream already has it. Drop it with 'patchq reapply --continue --drop-merged', or roll back with 'patchq reapply --abort'.`
+        ? `Stopped at ${r.stoppedAt}: upstream already has it. Drop it with 'patchq reapply --continue --drop-merged' (or 'patchq delete ${r.stoppedAt}', then 'patchq reapply --continue'); or roll back with 'patchq reapply --abort'.`
         : p.template && p.report === null
           ? `Stopped at ${r.stoppedAt}: its template could not regenerate it (see above). Fix the template or the files, then 'patchq reapply --continue' regenerates it again; or 'patchq reapply --abort' to roll back.`
           : p.handEdits?.length
@@ -127,5 +127,7 @@ export function reportText(r: ReapplyReport): string[] {
 export function reportMarkdown(r: ReapplyReport): string {
   const rows = r.patches.map((p) => `| \`${p.name}\` | ${LABEL[p.outcome]} | ${hunkSummary(hunksOf(p)) || '-'} | ${detail(p).filter((d) => !d.startsWith('hunks:')).join('<br>') || ''} |`);
   const status = r.check ? (r.ok ? 'every patch applies exactly' : 'some patches drifted') : r.stoppedAt ? `stopped at \`${r.stoppedAt}\`` : 'all patches are back';
-  return [`## patchq reapply${r.check ? ' --check' : ''}: ${status}`, '', r.base ? `Upstream: \`${r.base}\`` : '', '', '| patch | outcome | hunks | notes |', '|---|---|---|---|', ...rows, ''].join('\n');
+  // The text report's last line: what to do next (or that all is back).
+  const next = reportText(r).at(-1)!;
+  return [`## patchq reapply${r.check ? ' --check' : ''}: ${status}`, '', r.base ? `Upstream: \`${r.base}\`` : '', '', '| patch | outcome | hunks | notes |', '|---|---|---|---|', ...rows, '', next, ''].join('\n');
 }

@@ -386,7 +386,8 @@ async function mergedUpstream(tree: Tree, name: string, st: RunState, opts: Reap
     withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: tree.seriesPath, data: removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name) }]));
     return { name, outcome: 'dropped', report, reason: `${why}; removed from the series` };
   }
-  return { name, outcome: 'merged-upstream', report, reason: `${why}: drop it with 'patchq reapply --continue --drop-merged' or 'patchq delete'` };
+  // What to do about it is the stop line's to say (the report's last line), once.
+  return { name, outcome: 'merged-upstream', report, reason: why };
 }
 
 /** The files a patch names, read as push reads them (the series entry's -p). */
@@ -425,7 +426,8 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
     if (listed && !opts.dropMerged) throw new PatchqError('E_STATE', `${name} is already upstream: continue with --drop-merged to remove it from the series`);
     if (listed) withLock(tree, () => applyTransaction(tree, [{ kind: 'write', path: tree.seriesPath, data: removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name) }]));
     last.outcome = 'dropped';
-    last.reason = (last.reason ?? 'upstream already has this change').replace(/: drop it with .*$/, '; removed from the series');
+    // (A run stopped by an older patchq has the way out in its reason: ": drop it with ...".)
+    last.reason = `${(last.reason ?? 'upstream already has this change').replace(/: drop it with .*$/, '')}; removed from the series`;
   } else if (notYetPushed(tree, name)) {
     // Stopped before it was pushed (its template failed): it is done again from the start.
     st.outcomes.pop();
