@@ -54,7 +54,8 @@ export function formatFileReport(r: FileReport, opts: { rejectsFile?: string } =
     const l = hunkLine(h);
     if (l) out.push(l);
   }
-  const failed = r.hunks.filter((h) => h.status === 'failed').length;
+  // Hunks NOT MERGED (between markers) are not rejects: GNU counts only the others.
+  const failed = r.hunks.filter((h) => h.status === 'failed' && !h.markers).length;
   if (failed > 0) {
     const total = r.hunks.length;
     const where = opts.rejectsFile ? `saving rejects to file ${opts.rejectsFile}` : `rejects in file ${r.path}`;

@@ -73,18 +73,15 @@ function detail(p: PatchOutcome): string[] {
 
 /**
  * What a person fixes before --continue, file by file: the conflict markers, and the .rej
- * files whose hunks are in no file (those --continue waits on until they are deleted).
- *   "resolve the conflict markers in a.txt (a.txt.rej repeats their hunks; --continue removes it); put the hunks of b.txt.rej into b.txt by hand (or drop them), then delete b.txt.rej. "
+ * files (their hunks are in no file: --continue waits until they are deleted).
+ *   "resolve the conflict markers in a.txt; put the hunks of b.txt.rej into b.txt by hand (or drop them), then delete b.txt.rej. "
  */
 function whatToFix(p: PatchOutcome): string {
   const files = p.report?.files ?? [];
   const marked = files.filter((f) => f.hunks.some((h) => h.markers)).map((f) => f.path);
-  const rejects = p.rejects ?? [];
-  const beside = rejects.filter((r) => marked.includes(r.slice(0, -'.rej'.length)));
-  const only = rejects.filter((r) => !beside.includes(r));
   const todo: string[] = [];
-  if (marked.length) todo.push(`resolve the conflict markers in ${marked.join(', ')}${beside.length ? ` (${beside.join(', ')} ${beside.length === 1 ? 'repeats' : 'repeat'} their hunks; --continue removes ${beside.length === 1 ? 'it' : 'them'})` : ''}`);
-  for (const r of only) {
+  if (marked.length) todo.push(`resolve the conflict markers in ${marked.join(', ')}`);
+  for (const r of p.rejects ?? []) {
     const f = files.find((x) => `${x.path}.rej` === r);
     todo.push(`put the hunks of ${r} ${f && !f.missing ? `into ${f.path}` : 'where they belong now'} by hand (or drop them), then delete ${r}`);
   }

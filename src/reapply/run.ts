@@ -346,7 +346,9 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
   }
   if (laid.length) withLock(tree, () => applyTransaction(tree, laid));
   st.rejects = bad.map((f) => `${f.path}.rej`).filter((p) => existsSync(join(tree.root, p)));
-  st.rejectsOnly = st.rejects.filter((r) => !MARKERS.test(readText(join(tree.root, r.slice(0, -'.rej'.length))) ?? ''));
+  // A hunk between merge markers has no .rej (GNU patch --merge): each .rej holds hunks
+  // that are in no file, the person's to put in (or drop) and delete.
+  st.rejectsOnly = st.rejects;
   // The report says where the forced push put each hunk (its merge markers' lines), and
   // why it failed to apply (the unforced push's reason). Each is said once, by its hunk or
   // its file (a message: the file exists, a binary mismatch): no summary reason repeats them.
@@ -469,7 +471,8 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
       return runFrom(tree, st, opts, ev);
     }
     refresh(tree, { name, force: true, ...(st.base ? { base: st.base } : {}) });
-    // The other .rej files repeat hunks laid out as merge markers, now resolved: ours to remove.
+    // A .rej left (one a run stopped by an older patchq wrote beside its markers, which
+    // repeats their hunks, now resolved): ours to remove.
     const rejects = (st.rejects ?? []).filter((r) => existsSync(join(tree.root, r)));
     if (rejects.length) withLock(tree, () => applyTransaction(tree, rejects.map((r) => ({ kind: 'delete' as const, path: join(tree.root, r) }))));
     st.rejects = [];

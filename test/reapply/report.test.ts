@@ -5,7 +5,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { git, gitRepo, numbered, patchq, read, write } from '../helpers/tree.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { git, gitRepo, numbered, patchq, quilt, read, write } from '../helpers/tree.js';
 
 /** A fork of `files` with one git patch (fork.patch) made by `edit`, then upstream's commit `up`. */
 function fork(files: Record<string, string>, edit: Record<string, string>, up: Record<string, string | null>): string {
@@ -44,11 +46,23 @@ describe('where a stopped hunk is', () => {
     expect([from, to]).toEqual([17, 21]);
     expect(r.stdout).toContain(`a.txt hunk 1: NOT MERGED at lines ${from}-${to} (conflict markers)`);
     expect(r.stdout).not.toMatch(/candidate/);
-    expect(r.stdout).toContain('Stopped at fork.patch: resolve the conflict markers in a.txt (a.txt.rej repeats their hunks; --continue removes it). Then');
+    expect(r.stdout).toContain("Stopped at fork.patch: resolve the conflict markers in a.txt. Then 'patchq reapply --continue'");
+    expect(existsSync(join(d, 'a.txt.rej'))).toBe(false);
     expect(patchq(d, ['reapply', '--abort']).code).toBe(0);
     // push -f --merge says where, as GNU patch --merge does ("NOT MERGED at 17-21").
     const p = patchq(d, ['push', '-f', '--merge']);
     expect(p.stdout).toContain(`Hunk #1 NOT MERGED at ${from}-${to}.\n`);
+  });
+
+  it('push -f --merge says and writes what quilt push -f -m does: the markers, no .rej for the hunks they hold', () => {
+    const up = 'new1\nnew2\nnew3\n' + v1.replace('l10\n', 'UPSTREAM\n');
+    const q = fork({ 'a.txt': v1 }, forked, { 'a.txt': up });
+    const quiltSays = quilt(q, ['push', '-f', '-m']);
+    const d = fork({ 'a.txt': v1 }, forked, { 'a.txt': up });
+    const ours = patchq(d, ['push', '-f', '--merge'], { QUILTRC: '-' });
+    expect([ours.code, ours.stdout]).toEqual([quiltSays.code, quiltSays.stdout]);
+    expect([existsSync(join(d, 'a.txt.rej')), existsSync(join(q, 'a.txt.rej'))]).toEqual([false, false]);
+    expect(read(d, 'a.txt')).toBe(read(q, 'a.txt').replace(/^(<{7}|>{7})$/gm, (m) => `${m} ${m[0] === '<' ? 'ours' : 'theirs'}`));
   });
 
   it('push -f --merge names the markers as GNU patch --merge does', () => {
