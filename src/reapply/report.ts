@@ -51,7 +51,8 @@ function detail(p: PatchOutcome): string[] {
   if (p.template) out.push(`template ${p.template}${p.newFiles?.length ? `; now also covers ${p.newFiles.join(', ')}` : ''}`);
   const report = hunksOf(p);
   const hs = hunkSummary(report);
-  if (hs) out.push(`hunks: ${hs}`);
+  // --check reads a template patch as it is now: its failures are why it is to be regenerated.
+  if (hs) out.push(`hunks: ${hs}${p.outcome === 'would-regenerate' ? ' (the patch as it is; regenerating rewrites it)' : ''}`);
   for (const f of report?.files ?? []) {
     if (f.missing && p.outcome !== 'resolved') {
       // Gone from the tree: no hunk has a place to name; the stop put them in FILE.rej.

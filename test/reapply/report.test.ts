@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { git, gitRepo, numbered, patchq, quilt, read, write } from '../helpers/tree.js';
+import { buildDemo } from '../../src/demo/build.js';
+import { git, gitRepo, numbered, patchq, quilt, read, tempDir, write } from '../helpers/tree.js';
 
 /** A fork of `files` with one git patch (fork.patch) made by `edit`, then upstream's commit `up`. */
 function fork(files: Record<string, string>, edit: Record<string, string>, up: Record<string, string | null>): string {
@@ -108,5 +109,14 @@ describe('each thing said once', () => {
       'b.txt: not in the tree (deleted or renamed upstream); its 1 hunk(s) are in b.txt.rej',
       expect.stringContaining('put the hunks of b.txt.rej where they belong now by hand (or drop them), then delete b.txt.rej.'),
     ]);
+  });
+});
+
+describe('reapply --check', () => {
+  it("a template patch to be regenerated: its hunks' failures are the patch as it is, not what the run will leave", () => {
+    const d = buildDemo(join(tempDir('patchq-report-'), 'fork')).root;
+    const r = patchq(d, ['reapply', '--check']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/01-pooling\.patch +would be regenerated\n.*\n +hunks: 7 exact, 1 offset, 2 failed \(the patch as it is; regenerating rewrites it\)\n/);
   });
 });
