@@ -439,7 +439,11 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
     // The files .pc holds originals of: those the forced push wrote into.
     for (const f of backedUpFiles(tree, name)) {
       const text = readText(join(tree.root, f));
-      if (text !== null && MARKERS.test(text)) throw new PatchqError('E_STATE', `conflict markers remain in ${f}; resolve them, then continue`, { file: f });
+      if (text !== null && MARKERS.test(text)) {
+        // file:line of the first marker left, where an editor opens (`vim +17 a.txt`).
+        const line = text.split('\n').findIndex((l) => /^(<{7}|>{7}) /.test(l)) + 1;
+        throw new PatchqError('E_STATE', `conflict markers remain in ${f}; resolve them, then continue`, { file: f, line });
+      }
     }
     // A .rej the forced push wrote beside a file without merge markers holds hunks that are in
     // no file: continuing over it would refresh the patch without them. The person deletes it

@@ -112,7 +112,8 @@ describe('a -p0 entry', () => {
     git(d, 'commit', '-qam', 'v2');
     expect(patchq(d, ['reapply']).code).toBe(1);
     expect(read(d, 'a.txt')).toMatch(/^<<<<<<< /m);
-    refused(d, 'a.txt: conflict markers remain in a.txt; resolve them, then continue\n', ['reapply', '--continue']);
+    // file:line of the first marker: where to look.
+    refused(d, 'a.txt:10: conflict markers remain in a.txt; resolve them, then continue\n', ['reapply', '--continue']);
     // The hunk is between the markers: no .rej repeats it (GNU patch --merge writes none).
     expect(existsSync(join(d, 'a.txt.rej'))).toBe(false);
     write(d, 'a.txt', numbered(30).replace('l10\n', 'UPSTREAM AND FORK\n'));
