@@ -22,11 +22,16 @@ const LABEL: Record<Outcome, string> = {
 
 const RANK: Record<Outcome, number> = { failed: 0, 'would-fail': 0, 'merged-upstream': 1, 'not-run': 2, resolved: 3, regenerated: 4, 'would-regenerate': 4, refreshed: 5, 'would-refresh': 5, dropped: 6, exact: 7 };
 
+/** "1 exact, 2 offset, 1 not merged": a failed hunk between conflict markers is 'not merged', as its line says. */
 export function hunkSummary(r: PatchReport | null): string {
   if (!r) return '';
-  const counts = new Map<HunkStatus, number>();
-  for (const f of r.files) for (const h of f.hunks) counts.set(h.status, (counts.get(h.status) ?? 0) + 1);
-  const order: HunkStatus[] = ['exact', 'offset', 'merged', 'fuzzy', 'failed'];
+  type Kind = HunkStatus | 'not merged';
+  const counts = new Map<Kind, number>();
+  for (const f of r.files) for (const h of f.hunks) {
+    const k: Kind = h.status === 'failed' && h.markers ? 'not merged' : h.status;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const order: Kind[] = ['exact', 'offset', 'merged', 'fuzzy', 'not merged', 'failed'];
   return order.filter((s) => counts.get(s)).map((s) => `${counts.get(s)} ${s}`).join(', ');
 }
 

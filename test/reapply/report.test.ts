@@ -46,6 +46,8 @@ describe('where a stopped hunk is', () => {
     const [from, to] = [markerLines(text, '<<<<<<< ')[0]!, markerLines(text, '>>>>>>> ')[0]!];
     expect([from, to]).toEqual([17, 21]);
     expect(r.stdout).toContain(`a.txt hunk 1: NOT MERGED at lines ${from}-${to} (conflict markers)`);
+    // The count says what the line says.
+    expect(r.stdout).toContain('hunks: 1 not merged\n');
     expect(r.stdout).not.toMatch(/candidate/);
     expect(r.stdout).toContain("Stopped at fork.patch: resolve the conflict markers in a.txt. Then 'patchq reapply --continue'");
     expect(existsSync(join(d, 'a.txt.rej'))).toBe(false);
