@@ -16,6 +16,7 @@ import { dumbTerminal, resolveColor } from './output/color.js';
 import { jsonError, jsonResult } from './output/json.js';
 import { stdoutFailure, stdoutIsTTY, writeErr, writeOut } from './output/stdio.js';
 import { storedColor, workingDir } from './settings/paths.js';
+import { quiltArgs } from './settings/quilt-env.js';
 import { applyQuiltrc } from './settings/quiltrc.js';
 
 /**
@@ -122,8 +123,9 @@ export async function main(argv: string[]): Promise<number> {
   let rc: string | undefined;
   if (argv[0] === '--quiltrc' && argv.length > 1) [rc, argv] = [argv[1], argv.slice(2)];
   else if (argv[0]?.startsWith('--quiltrc=')) [rc, argv] = [argv[0].slice('--quiltrc='.length), argv.slice(1)];
-  // Decided before parsing, so a usage error under --json is JSON too.
-  const jsonWanted = argv.slice(1).includes('--json');
+  // Decided before parsing, so a usage error under --json is JSON too; once the command is
+  // known, --json in its QUILT_<CMD>_ARGS counts as well (its result is JSON then: so are its errors).
+  let jsonWanted = argv.slice(1).includes('--json');
   try {
     applyQuiltrc(env, rc);
   } catch (e) {
@@ -144,6 +146,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!found) throw new PatchqError('E_USAGE', `unknown command '${name}' (see 'patchq --help')`);
     if (Array.isArray(found)) throw new PatchqError('E_USAGE', `'${name}' is ambiguous: ${found.map((c) => c.name).join(', ')}`);
     const command = found;
+    jsonWanted ||= quiltArgs(command.name, [], env).includes('--json');
     // quilt prepends QUILT_<CMD>_ARGS to the command's own arguments (QUILT.md 2.4).
     const args = parseCommandLine(command.name, command.options, given, env);
     if (args.options.help) {

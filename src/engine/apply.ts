@@ -115,9 +115,11 @@ function applyOne(file: FilePatch, input: FileInput, opts: ApplyOptions, crlfTra
     text: out,
     report,
     // GNU's .rej: both names are the target file, each hunk moved by its running offset.
+    // A hunk written into the file between conflict markers is not rejected (GNU patch
+    // --merge, quilt push -m): the markers are where it is.
     rejects: rejectText(path, path, f.hunks.flatMap((h, i) => {
       const r = c.hunks[i]!;
-      return r.status === 'failed' ? [{ ...h, oldStart: h.oldStart + r.offset, newStart: h.newStart + r.offset }] : [];
+      return r.status === 'failed' && !r.markers ? [{ ...h, oldStart: h.oldStart + r.offset, newStart: h.newStart + r.offset }] : [];
     })),
   };
   if (f.newMode && f.newMode !== f.oldMode) res.mode = f.newMode;

@@ -365,10 +365,11 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
   const { lands, pend } = exactPass(ex, lines, found, null, differ);
   let conflictText: string | null = null;
   let refused: PatchMerge['refused'] = [];
+  let markers: PatchMerge['markers'] = [];
   if (lands.some((l) => !l) && input.base != null && opts.merge !== 'none') {
     const m = mergePatch(text, input.base, hunks, opts);
     if (m?.clean) return merged(input, lines, lands, m.text, m.touching ?? []);
-    if (m) [conflictText, refused] = [m.text, m.refused ?? []];
+    if (m) [conflictText, refused, markers] = [m.text, m.refused ?? [], m.markers ?? []];
   }
   // A hunk whose place the 3-way step found is not in the texts lands by no weaker step.
   const held = new Set(refused.filter((x) => placeAmbiguous(x.why)).map((x) => x.hunk));
@@ -379,7 +380,21 @@ export function runCascade(input: CascadeInput, opts: ApplyOptions = {}): Cascad
     if (r?.status === 'failed') r.reason += `; 3-way: ${x.why}`;
   }
   if (conflictText !== null && opts.keepConflicts && lands.some((l) => !l)) {
-    res.hunks = res.hunks.map((r) => (r.status === 'failed' ? { ...r, reason: 'conflict' } : r));
+    // The text written is the merge's, not the splice's: a failed hunk names its markers
+    // (not a candidate place, which may be an upstream copy of its context), and a landed
+    // one where its new side is in that text.
+    const out = new LineIndex(splitLines(conflictText), key);
+    let shift = 0;
+    res.hunks = res.hunks.map((r, i) => {
+      const mk = markers[i];
+      if (r.status === 'failed') return { ...r, reason: 'conflict', ...(mk ? { markers: mk } : {}) };
+      const newSide = hunks[i]!.lines.filter((l) => l.op !== '-').map((l) => l.text);
+      const guess = r.newLine! - 1 + shift;
+      const at = newSide.length ? nearestFirst(findExact(out, newSide), guess)[0] : undefined;
+      if (at === undefined) return r;
+      shift = at - (r.newLine! - 1);
+      return { ...r, newLine: at + 1 };
+    });
     return { ...res, text: conflictText, conflict: true };
   }
   return res;

@@ -33,6 +33,19 @@ export interface Merge3Result {
   clean: boolean;
   conflicts: number;
   text: string;
+  /**
+   * Where each conflict was written: `from`/`to` are the 1-based lines of its `<<<<<<<` and
+   * `>>>>>>>` markers in `text`; [i2, i2 + chg2) the theirs lines it holds (0-based), to
+   * tell which change of theirs it belongs to.
+   */
+  marked?: ConflictMark[];
+}
+
+export interface ConflictMark {
+  from: number;
+  to: number;
+  i2: number;
+  chg2: number;
 }
 
 /** A merge region. mode 0 conflict, 1 take ours, 2 take theirs, 4 identical (ours). */
@@ -242,22 +255,42 @@ function mergeLines(o: string[], b: string[], t: string[], x1: Change[], x2: Cha
   let text = '';
   let i = 0;
   let conflicts = 0;
+  const marked: ConflictMark[] = [];
+  // Lines written so far: each record copied is one line (a side without a final newline
+  // gets one before the next marker), each marker one.
+  let out = 0;
+  const put = (recs: readonly string[], from: number, count: number, addNl: boolean, cr: boolean): void => {
+    text += copy(recs, from, count, addNl, cr);
+    out += Math.max(count, 0);
+  };
   for (const m of list) {
     if (m.mode === 0) {
       conflicts++;
       const cr = needsCr(b, o, t, m);
       const nl = cr ? '\r\n' : '\n';
-      text += copy(o, i, m.i1 - i, false, cr);
-      text += `<<<<<<< ${lab.ours}${nl}` + copy(o, m.i1, m.chg1, true, cr);
-      if (diff3) text += `||||||| ${lab.base}${nl}` + copy(b, m.i0, m.chg0, true, cr);
-      text += `=======${nl}` + copy(t, m.i2, m.chg2, true, cr) + `>>>>>>> ${lab.theirs}${nl}`;
-    } else if (m.mode === 1) text += copy(o, i, m.i1 + m.chg1 - i, false, false);
-    else if (m.mode === 2) text += copy(t, m.i2 - m.i1 + i, m.i1 + m.chg2 - i, false, false);
+      put(o, i, m.i1 - i, false, cr);
+      const from = out + 1;
+      text += `<<<<<<< ${lab.ours}${nl}`;
+      out++;
+      put(o, m.i1, m.chg1, true, cr);
+      if (diff3) {
+        text += `||||||| ${lab.base}${nl}`;
+        out++;
+        put(b, m.i0, m.chg0, true, cr);
+      }
+      text += `=======${nl}`;
+      out++;
+      put(t, m.i2, m.chg2, true, cr);
+      text += `>>>>>>> ${lab.theirs}${nl}`;
+      out++;
+      marked.push({ from, to: out, i2: m.i2, chg2: m.chg2 });
+    } else if (m.mode === 1) put(o, i, m.i1 + m.chg1 - i, false, false);
+    else if (m.mode === 2) put(t, m.i2 - m.i1 + i, m.i1 + m.chg2 - i, false, false);
     else continue;
     i = m.i1 + m.chg1;
   }
-  text += copy(o, i, o.length - i, false, false);
-  return { clean: conflicts === 0, conflicts, text };
+  put(o, i, o.length - i, false, false);
+  return conflicts === 0 ? { clean: true, conflicts, text } : { clean: false, conflicts, text, marked };
 }
 
 /**

@@ -4,6 +4,7 @@
  *   Hunk #1 succeeded at 12 (offset 5 lines).        (1 line: singular)
  *   Hunk #2 succeeded at 40 with fuzz 1 (offset 3 lines).
  *   Hunk #1 merged at 4.
+ *   Hunk #1 NOT MERGED at 17-21.                      (push -f --merge: its conflict markers)
  *   Hunk #3 succeeded at 88 (fuzzy: whitespace; similarity 0.92).     (patchq beyond GNU)
  *   Hunk #1 FAILED at 5 (ambiguous: pre-image found at lines 40 and 97).
  *   1 out of 1 hunk FAILED -- rejects in file b.txt   (quilt)  / -- saving rejects to file b.txt.rej
@@ -36,7 +37,9 @@ function hunkLine(h: HunkReport): string | null {
       // output keep working; a refusal GNU would not make (ambiguous place...) says why.
       // The detail is always in the report (--json, the TUI).
       const why = h.reason && !h.reason.startsWith('no match') && h.reason !== 'conflict' ? ` (${h.reason})` : '';
-      return h.reason === 'conflict' ? `${n} NOT MERGED at ${at}.` : `${n} FAILED at ${at}${why}.`;
+      // GNU patch --merge names the lines its markers span; so does a hunk that knows them.
+      if (h.reason === 'conflict') return `${n} NOT MERGED at ${h.markers ? `${h.markers.from}-${h.markers.to}` : at}.`;
+      return `${n} FAILED at ${at}${why}.`;
     }
   }
 }
@@ -51,7 +54,8 @@ export function formatFileReport(r: FileReport, opts: { rejectsFile?: string } =
     const l = hunkLine(h);
     if (l) out.push(l);
   }
-  const failed = r.hunks.filter((h) => h.status === 'failed').length;
+  // Hunks NOT MERGED (between markers) are not rejects: GNU counts only the others.
+  const failed = r.hunks.filter((h) => h.status === 'failed' && !h.markers).length;
   if (failed > 0) {
     const total = r.hunks.length;
     const where = opts.rejectsFile ? `saving rejects to file ${opts.rejectsFile}` : `rejects in file ${r.path}`;

@@ -118,6 +118,12 @@ export interface HunkReport {
   similarity: number;
   /** Why it landed the way it did or why it failed; empty for exact. */
   reason: string;
+  /**
+   * A hunk that failed in a 3-way merge written with conflict markers (push -f --merge,
+   * reapply): the lines of the output file from its `<<<<<<<` to its `>>>>>>>` (1-based),
+   * where a person resolves it. GNU patch: "Hunk #1 NOT MERGED at 17-21."
+   */
+  markers?: { from: number; to: number };
 }
 
 export type FileStatus = 'ok' | 'failed' | 'conflict' | 'already-applied';

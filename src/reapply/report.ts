@@ -3,7 +3,7 @@
  * scripts (the ReapplyReport object as JSON). Needs-a-person first, then what was
  * rewritten (to review), then what came back exactly.
  */
-import type { HunkStatus, PatchReport } from '../engine/types.js';
+import type { HunkReport, HunkStatus, PatchReport } from '../engine/types.js';
 import type { Outcome, PatchOutcome, ReapplyReport } from './run.js';
 
 const LABEL: Record<Outcome, string> = {
@@ -22,12 +22,30 @@ const LABEL: Record<Outcome, string> = {
 
 const RANK: Record<Outcome, number> = { failed: 0, 'would-fail': 0, 'merged-upstream': 1, 'not-run': 2, resolved: 3, regenerated: 4, 'would-regenerate': 4, refreshed: 5, 'would-refresh': 5, dropped: 6, exact: 7 };
 
+/** "1 exact, 2 offset, 1 not merged": a failed hunk between conflict markers is 'not merged', as its line says. */
 export function hunkSummary(r: PatchReport | null): string {
   if (!r) return '';
-  const counts = new Map<HunkStatus, number>();
-  for (const f of r.files) for (const h of f.hunks) counts.set(h.status, (counts.get(h.status) ?? 0) + 1);
-  const order: HunkStatus[] = ['exact', 'offset', 'merged', 'fuzzy', 'failed'];
+  type Kind = HunkStatus | 'not merged';
+  const counts = new Map<Kind, number>();
+  for (const f of r.files) for (const h of f.hunks) {
+    const k: Kind = h.status === 'failed' && h.markers ? 'not merged' : h.status;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const order: Kind[] = ['exact', 'offset', 'merged', 'fuzzy', 'not merged', 'failed'];
   return order.filter((s) => counts.get(s)).map((s) => `${counts.get(s)} ${s}`).join(', ');
+}
+
+/**
+ * Where a person finds a hunk that did not apply, in GNU patch's words: the lines its
+ * merge markers span, or where it was meant to go (stated line plus the offset of the
+ * hunks before it) and the .rej that holds it. Never a candidate place: with the context
+ * repeated upstream that can name a copy the hunk was not written into.
+ *   "NOT MERGED at lines 17-21 (conflict markers)", "FAILED at line 7 (rejects in a.txt.rej)"
+ */
+function failedAt(h: HunkReport, path: string, rejects: readonly string[]): string {
+  if (h.markers) return `NOT MERGED at lines ${h.markers.from}-${h.markers.to} (conflict markers)`;
+  const rej = `${path}.rej`;
+  return `FAILED at line ${h.statedLine + h.offset}${rejects.includes(rej) ? ` (rejects in ${rej})` : ''}`;
 }
 
 /** A patch upstream already took has nothing to say hunk by hunk. */
@@ -38,22 +56,42 @@ function detail(p: PatchOutcome): string[] {
   if (p.template) out.push(`template ${p.template}${p.newFiles?.length ? `; now also covers ${p.newFiles.join(', ')}` : ''}`);
   const report = hunksOf(p);
   const hs = hunkSummary(report);
-  if (hs) out.push(`hunks: ${hs}`);
+  // --check reads a template patch as it is now: its failures are why it is to be regenerated.
+  if (hs) out.push(`hunks: ${hs}${p.outcome === 'would-regenerate' ? ' (the patch as it is; regenerating rewrites it)' : ''}`);
   for (const f of report?.files ?? []) {
     if (f.missing && p.outcome !== 'resolved') {
       // Gone from the tree: no hunk has a place to name; the stop put them in FILE.rej.
       out.push(`${f.path}: not in the tree (deleted or renamed upstream); its ${f.hunks.length} hunk(s) are in ${f.path}.rej`);
       continue;
     }
+    if (f.message) out.push(`${f.path}: ${f.message}`);
     for (const h of f.hunks) {
       if (h.status === 'exact') continue;
-      const where = h.status === 'failed' ? (h.line != null ? ` at best candidate line ${h.line}` : '') : ` at line ${h.line}${h.offset ? ` (offset ${h.offset > 0 ? '+' : ''}${h.offset})` : ''}`;
-      out.push(`${f.path} hunk ${h.hunk}: ${h.status}${where}${h.reason && h.reason !== h.status ? ` - ${h.reason}` : ''}`);
+      const why = h.reason && h.reason !== h.status && h.reason !== 'conflict' ? ` - ${h.reason}` : '';
+      const failed = p.outcome === 'resolved' ? 'did not apply; resolved by hand' : failedAt(h, f.path, p.rejects ?? []);
+      out.push(`${f.path} hunk ${h.hunk}: ${h.status === 'failed' ? failed : `${h.status} at line ${h.newLine ?? h.line}${h.offset ? ` (offset ${h.offset > 0 ? '+' : ''}${h.offset})` : ''}`}${why}`);
     }
   }
   if (p.reason) out.push(p.reason);
   if (p.oldCopy) out.push(`previous version kept in ${p.oldCopy}`);
   return out;
+}
+
+/**
+ * What a person fixes before --continue, file by file: the conflict markers, and the .rej
+ * files (their hunks are in no file: --continue waits until they are deleted).
+ *   "resolve the conflict markers in a.txt; put the hunks of b.txt.rej into b.txt by hand (or drop them), then delete b.txt.rej. "
+ */
+function whatToFix(p: PatchOutcome): string {
+  const files = p.report?.files ?? [];
+  const marked = files.filter((f) => f.hunks.some((h) => h.markers)).map((f) => f.path);
+  const todo: string[] = [];
+  if (marked.length) todo.push(`resolve the conflict markers in ${marked.join(', ')}`);
+  for (const r of p.rejects ?? []) {
+    const f = files.find((x) => `${x.path}.rej` === r);
+    todo.push(`put the hunks of ${r} ${f && !f.missing ? `into ${f.path}` : 'where they belong now'} by hand (or drop them), then delete ${r}`);
+  }
+  return todo.length ? `${todo.join('; ')}. ` : 'its conflicts are in the files. Fix them, then ';
 }
 
 export function reportText(r: ReapplyReport): string[] {
@@ -75,16 +113,16 @@ export function reportText(r: ReapplyReport): string[] {
     const p = r.patches.find((x) => x.name === r.stoppedAt)!;
     lines.push(
       p.outcome === 'merged-upstream'
-        ? `Stopped at ${r.stoppedAt}: upstream already has it. Drop it with 'patchq reapply --continue --drop-merged', or roll back with 'patchq reapply --abort'.`
+        ? `Stopped at ${r.stoppedAt}: upstream already has it. Drop it with 'patchq reapply --continue --drop-merged' (or 'patchq delete ${r.stoppedAt}', then 'patchq reapply --continue'); or roll back with 'patchq reapply --abort'.`
         : p.template && p.report === null
           ? `Stopped at ${r.stoppedAt}: its template could not regenerate it (see above). Fix the template or the files, then 'patchq reapply --continue' regenerates it again; or 'patchq reapply --abort' to roll back.`
           : p.handEdits?.length
           ? `Stopped at ${r.stoppedAt}: regenerating it dropped changes its template does not make (listed above; the old patch is kept). To keep them, put them back into the files, then 'patchq reapply --continue' (or continue as it is and make them a patch of their own); or 'patchq reapply --abort' to roll back.`
-          : `Stopped at ${r.stoppedAt}: its conflicts are in the files (merge markers or .rej). Fix them, then 'patchq reapply --continue'; or 'patchq reapply --abort' to roll back.`,
+          : `Stopped at ${r.stoppedAt}: ${whatToFix(p)}Then 'patchq reapply --continue'; or 'patchq reapply --abort' to roll back.`,
     );
   } else {
     const review = count('refreshed', 'regenerated', 'resolved');
-    lines.push(`All ${r.patches.length - count('dropped')} patch(es) are back${review ? `; ${review} were rewritten against the new upstream: review them (git diff patches/)` : ''}.`);
+    lines.push(`All ${r.patches.length - count('dropped')} patch(es) are back${review ? `; ${review} ${review === 1 ? 'was' : 'were'} rewritten against the new upstream: review them (git diff patches/)` : ''}.`);
   }
   return lines;
 }
@@ -92,5 +130,7 @@ export function reportText(r: ReapplyReport): string[] {
 export function reportMarkdown(r: ReapplyReport): string {
   const rows = r.patches.map((p) => `| \`${p.name}\` | ${LABEL[p.outcome]} | ${hunkSummary(hunksOf(p)) || '-'} | ${detail(p).filter((d) => !d.startsWith('hunks:')).join('<br>') || ''} |`);
   const status = r.check ? (r.ok ? 'every patch applies exactly' : 'some patches drifted') : r.stoppedAt ? `stopped at \`${r.stoppedAt}\`` : 'all patches are back';
-  return [`## patchq reapply${r.check ? ' --check' : ''}: ${status}`, '', r.base ? `Upstream: \`${r.base}\`` : '', '', '| patch | outcome | hunks | notes |', '|---|---|---|---|', ...rows, ''].join('\n');
+  // The text report's last line: what to do next (or that all is back).
+  const next = reportText(r).at(-1)!;
+  return [`## patchq reapply${r.check ? ' --check' : ''}: ${status}`, '', r.base ? `Upstream: \`${r.base}\`` : '', '', '| patch | outcome | hunks | notes |', '|---|---|---|---|', ...rows, '', next, ''].join('\n');
 }

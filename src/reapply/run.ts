@@ -66,6 +66,8 @@ export interface PatchOutcome {
   handEdits?: string[];
   /** The patch as it was before this run, when the run rewrote it. */
   oldCopy?: string;
+  /** The .rej files a stop wrote (tree paths): a person's to read, --continue and --abort remove them. */
+  rejects?: string[];
   reason?: string;
 }
 
@@ -345,9 +347,28 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
   }
   if (laid.length) withLock(tree, () => applyTransaction(tree, laid));
   st.rejects = bad.map((f) => `${f.path}.rej`).filter((p) => existsSync(join(tree.root, p)));
-  st.rejectsOnly = st.rejects.filter((r) => !MARKERS.test(readText(join(tree.root, r.slice(0, -'.rej'.length))) ?? ''));
-  const reason = bad.map((f) => `${f.path}: ${f.message ?? f.hunks.filter((h) => h.status === 'failed').map((h) => `hunk ${h.hunk} ${h.reason}`).join('; ')}`).join('; ');
-  return { name, outcome: 'failed', report: failed.report, reason };
+  // A hunk between merge markers has no .rej (GNU patch --merge): each .rej holds hunks
+  // that are in no file, the person's to put in (or drop) and delete.
+  st.rejectsOnly = st.rejects;
+  // The report says where the forced push put each hunk (its merge markers' lines), and
+  // why it failed to apply (the unforced push's reason). Each is said once, by its hunk or
+  // its file (a message: the file exists, a binary mismatch): no summary reason repeats them.
+  const laidOut = forced.failed?.report ?? forced.pushed[0]?.report;
+  return { name, outcome: 'failed', report: laidOut ? withWhy(laidOut, failed.report) : failed.report, ...(st.rejects.length ? { rejects: st.rejects } : {}) };
+}
+
+/** The forced push's report, each conflicted hunk with why it did not apply (from `why`) instead of 'conflict'. */
+function withWhy(laidOut: PatchReport, why: PatchReport): PatchReport {
+  return {
+    ...laidOut,
+    files: laidOut.files.map((f, i) => ({
+      ...f,
+      hunks: f.hunks.map((h) => {
+        const w = why.files[i]?.path === f.path ? why.files[i]!.hunks.find((x) => x.hunk === h.hunk) : undefined;
+        return h.reason === 'conflict' && w?.status === 'failed' && w.reason ? { ...h, reason: w.reason } : h;
+      }),
+    })),
+  };
 }
 
 /**
@@ -368,7 +389,8 @@ async function mergedUpstream(tree: Tree, name: string, st: RunState, opts: Reap
     withLock(tree, () => applyTransaction(tree, [writeSeriesOp(tree, removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name))]));
     return { name, outcome: 'dropped', report, reason: `${why}; removed from the series` };
   }
-  return { name, outcome: 'merged-upstream', report, reason: `${why}: drop it with 'patchq reapply --continue --drop-merged' or 'patchq delete'` };
+  // What to do about it is the stop line's to say (the report's last line), once.
+  return { name, outcome: 'merged-upstream', report, reason: why };
 }
 
 /** The files a patch names, read as push reads them (the series entry's -p). */
@@ -407,7 +429,8 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
     if (listed && !opts.dropMerged) throw new PatchqError('E_STATE', `${name} is already upstream: continue with --drop-merged to remove it from the series`);
     if (listed) withLock(tree, () => applyTransaction(tree, [writeSeriesOp(tree, removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name))]));
     last.outcome = 'dropped';
-    last.reason = (last.reason ?? 'upstream already has this change').replace(/: drop it with .*$/, '; removed from the series');
+    // (A run stopped by an older patchq has the way out in its reason: ": drop it with ...".)
+    last.reason = `${(last.reason ?? 'upstream already has this change').replace(/: drop it with .*$/, '')}; removed from the series`;
   } else if (notYetPushed(tree, name)) {
     // Stopped before it was pushed (its template failed): it is done again from the start.
     st.outcomes.pop();
@@ -417,7 +440,11 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
     // The files .pc holds originals of: those the forced push wrote into.
     for (const f of backedUpFiles(tree, name)) {
       const text = readText(join(tree.root, f));
-      if (text !== null && MARKERS.test(text)) throw new PatchqError('E_STATE', `conflict markers remain in ${f}; resolve them, then continue`, { file: f });
+      if (text !== null && MARKERS.test(text)) {
+        // file:line of the first marker left, where an editor opens (`vim +17 a.txt`).
+        const line = text.split('\n').findIndex((l) => /^(<{7}|>{7}) /.test(l)) + 1;
+        throw new PatchqError('E_STATE', `conflict markers remain in ${f}; resolve them, then continue`, { file: f, line });
+      }
     }
     // A .rej the forced push wrote beside a file without merge markers holds hunks that are in
     // no file: continuing over it would refresh the patch without them. The person deletes it
@@ -449,12 +476,14 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
       return runFrom(tree, st, opts, ev);
     }
     refresh(tree, { name, force: true, ...(st.base ? { base: st.base } : {}) });
-    // The other .rej files repeat hunks laid out as merge markers, now resolved: ours to remove.
+    // A .rej left (one a run stopped by an older patchq wrote beside its markers, which
+    // repeats their hunks, now resolved): ours to remove.
     const rejects = (st.rejects ?? []).filter((r) => existsSync(join(tree.root, r)));
     if (rejects.length) withLock(tree, () => applyTransaction(tree, rejects.map((r) => ({ kind: 'delete' as const, path: join(tree.root, r) }))));
     st.rejects = [];
     st.rejectsOnly = [];
     last.outcome = 'resolved';
+    delete last.rejects;
     last.oldCopy = relative(tree.root, join(runDir(tree, st.runId), 'old', name));
   }
   st.stoppedAt = null;

@@ -9,7 +9,7 @@ import type { Key } from 'ink';
 export type Screen = 'stack' | 'diff' | 'conflict' | 'report' | 'help';
 
 export type Action =
-  | 'up' | 'down' | 'pageUp' | 'pageDown' | 'open' | 'back' | 'push' | 'forcePush' | 'pop' | 'popAll'
+  | 'up' | 'down' | 'pageUp' | 'pageDown' | 'first' | 'last' | 'open' | 'back' | 'push' | 'forcePush' | 'pop' | 'popAll'
   | 'refresh' | 'reapply' | 'regen' | 'edit' | 'filter' | 'help' | 'quit' | 'skip' | 'abort' | 'continue';
 
 export interface Binding {
@@ -32,6 +32,8 @@ export const bindings: Binding[] = [
   { action: 'down', keys: ['down', 'j'], label: '↓/j', help: 'Move down (scroll in the diff)', screens: ['stack', 'diff', 'conflict', 'report', 'help'] },
   { action: 'pageUp', keys: ['pgup'], label: 'PgUp', help: 'Page up', screens: ['stack', 'diff', 'conflict', 'report', 'help'] },
   { action: 'pageDown', keys: ['pgdn', 'space'], label: 'PgDn', help: 'Page down', screens: ['stack', 'diff', 'conflict', 'report', 'help'] },
+  { action: 'first', keys: ['home', 'g'], label: 'g/G', help: 'Jump to the first patch (in a page: to its start)', screens: ALL, footer: true },
+  { action: 'last', keys: ['end', 'G'], label: 'End/G', help: 'Jump to the last patch (in a page: to its end)', screens: ALL },
   { action: 'open', keys: ['enter'], label: 'enter diff', help: "Open the selected patch's header and diff", screens: ['stack'], footer: true },
   { action: 'back', keys: ['esc', 'left', 'h'], label: 'esc back', help: 'Back to the stack', screens: ['diff', 'report', 'help'], footer: true },
   { action: 'push', keys: ['p'], label: 'p push', help: 'Push up to and including the selected patch', screens: ['stack', 'diff'], footer: true },
@@ -40,7 +42,7 @@ export const bindings: Binding[] = [
   { action: 'popAll', keys: ['O'], label: 'O pop -a', help: 'Pop every applied patch', screens: ['stack'], confirm: 'Pop all patches' },
   { action: 'refresh', keys: ['r'], label: 'r refresh', help: 'Refresh the top patch from the working tree', screens: ['stack'], footer: true },
   { action: 'reapply', keys: ['R'], label: 'R reapply', help: 'Reapply the whole series on the current upstream (or return to a stopped run)', screens: ['stack'], footer: true },
-  { action: 'regen', keys: ['g'], label: 'g regen', help: 'Regenerate the selected template patch (in a refused push: then push it again)', screens: ['stack', 'conflict'], footer: true },
+  { action: 'regen', keys: ['t'], label: 't regen', help: 'Regenerate the selected template patch (in a refused push: then push it again)', screens: ['stack', 'conflict'], footer: true },
   { action: 'edit', keys: ['e'], label: 'e edit', help: 'Open the selected patch in $EDITOR (a stopped reapply: the file with the conflict)', screens: ['stack', 'diff', 'conflict'], footer: true },
   { action: 'filter', keys: ['/'], label: '/ filter', help: 'Filter patches by name (enter keeps, esc clears)', screens: ['stack'], footer: true },
   { action: 'skip', keys: ['s', 'esc'], label: 's skip', help: 'Skip: leave the failed patch unapplied (a stopped reapply waits; R returns to it)', screens: ['conflict'], footer: true },
@@ -58,6 +60,8 @@ export function keyName(input: string, key: Partial<Key>): string {
   if (key.rightArrow) return 'right';
   if (key.pageUp) return 'pgup';
   if (key.pageDown) return 'pgdn';
+  if (key.home) return 'home';
+  if (key.end) return 'end';
   if (key.return) return 'enter';
   if (key.escape) return 'esc';
   if (key.backspace || key.delete) return 'backspace';

@@ -77,7 +77,8 @@ export function reapplyConflict(rep: ReapplyReport, textOf: (name: string) => st
     hunks: !merged && stop.report ? rejectedHunks(textOf(stop.name), stop.report) : [],
     pushed: [],
     mergedUpstream: merged,
-    reason: stop.reason ?? (merged ? 'upstream already has this change' : 'does not apply'),
+    // A failed patch's why is in its hunks (and file messages), each shown once below.
+    reason: stop.reason ?? (merged ? 'upstream already has this change' : ''),
     files: merged ? [] : failedFiles(stop.report),
   };
 }

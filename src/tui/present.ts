@@ -96,6 +96,10 @@ export interface RejectedHunk {
   statedLine: number;
   /** Best candidate place (1-based), null when none was found. */
   candidate: number | null;
+  /** Where a forced push (a stopped reapply) wrote it with conflict markers: their lines. */
+  markers?: { from: number; to: number };
+  /** Where it was meant to go, GNU's "FAILED at" line (stated line plus the offset before it). */
+  intended?: number;
   reason: string;
 }
 
@@ -119,6 +123,8 @@ export function rejectedHunks(text: string, report: PatchReport): RejectedHunk[]
       lines: dl.slice(i, j).map((l) => l.text),
       statedLine: h?.statedLine ?? 0,
       candidate: h?.line ?? null,
+      ...(h?.markers ? { markers: h.markers } : {}),
+      ...(h ? { intended: h.statedLine + h.offset } : {}),
       reason: h?.reason || 'no match',
     });
   }

@@ -120,6 +120,19 @@ describe('QUILT_<CMD>_ARGS and colour', () => {
     expect(run(d, ['push'], { QUILT_PUSH_ARGS: '--color=auto -q' }).code).toBe(0);
   });
 
+  it('--json from QUILT_PUSH_ARGS makes the errors JSON too, as --json on the command line', () => {
+    const d = tree();
+    expect(run(d, ['push', '-a'], { QUILT_PUSH_ARGS: '--json' })).toMatchObject({ code: 0 });
+    // Nothing left to push: exit 2, its error as one JSON document on stdout, nothing on stderr.
+    const r = run(d, ['push'], { QUILT_PUSH_ARGS: '--json' });
+    expect([r.code, r.stderr]).toEqual([2, '']);
+    expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'E_NOTHING', message: 'File series fully applied, ends at patch second.patch', file: null, line: null } });
+    expect(JSON.parse(run(d, ['push'], { QUILT_PUSH_ARGS: '--json' }).stdout)).toEqual(JSON.parse(run(d, ['push', '--json']).stdout));
+    // A usage error in the variable beside --json: JSON too.
+    const u = run(d, ['pop'], { QUILT_POP_ARGS: '--json --bogus' });
+    expect([u.code, u.stderr, JSON.parse(u.stdout).error.code]).toEqual([1, '', 'E_USAGE']);
+  });
+
   it('does not prepend to commands quilt does not have', () => {
     expect(run(temp(), ['config', 'path'], { QUILT_CONFIG_ARGS: '--bogus' }).code).toBe(0);
   });

@@ -112,10 +112,10 @@ describe('a -p0 entry', () => {
     git(d, 'commit', '-qam', 'v2');
     expect(patchq(d, ['reapply']).code).toBe(1);
     expect(read(d, 'a.txt')).toMatch(/^<<<<<<< /m);
-    refused(d, 'a.txt: conflict markers remain in a.txt; resolve them, then continue\n', ['reapply', '--continue']);
-    // The .rej the forced push wrote beside the markers repeats them: once they are resolved
-    // it is not asked for, and goes.
-    expect(existsSync(join(d, 'a.txt.rej'))).toBe(true);
+    // file:line of the first marker: where to look.
+    refused(d, 'a.txt:10: conflict markers remain in a.txt; resolve them, then continue\n', ['reapply', '--continue']);
+    // The hunk is between the markers: no .rej repeats it (GNU patch --merge writes none).
+    expect(existsSync(join(d, 'a.txt.rej'))).toBe(false);
     write(d, 'a.txt', numbered(30).replace('l10\n', 'UPSTREAM AND FORK\n'));
     const c = patchq(d, ['reapply', '--continue']);
     expect(c.code, c.stderr).toBe(0);
@@ -226,6 +226,8 @@ describe('the report of a run', () => {
     ]);
     const md = read(d, 'r.md');
     expect(md).toContain('| `p3.patch` | not reached | - | not reached: the run stopped at p2.patch |');
+    // The markdown (a CI summary, a PR body) ends with what to do, as the text does.
+    expect(md).toContain("\nStopped at p2.patch: upstream already has it. Drop it with 'patchq reapply --continue --drop-merged'");
     // A patch upstream took is not reported hunk by hunk (its hunks did not land).
     expect(md).toMatch(/^\| `p2\.patch` \| already upstream \| - \|/m);
     const c = patchq(d, ['reapply', '--continue', '--drop-merged', '--markdown', 'r.md']);
@@ -243,7 +245,10 @@ describe('a run stopped at a patch upstream already has', () => {
     git(d, 'commit', '-qam', 'v3: upstream takes p2');
     const r = patchq(d, ['reapply']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("drop it with 'patchq reapply --continue --drop-merged' or 'patchq delete'");
+    // The way out is said once, in the stop line, with the step after a delete.
+    expect(r.stdout).toContain("Stopped at p2.patch: upstream already has it. Drop it with 'patchq reapply --continue --drop-merged' (or 'patchq delete p2.patch', then 'patchq reapply --continue'); or roll back with 'patchq reapply --abort'.\n");
+    expect(r.stdout.match(/--drop-merged/g)).toHaveLength(1);
+    expect(r.stdout).toMatch(/p2\.patch +already upstream\n +upstream already has this change\n/);
     expect(patchq(d, ['delete', 'p2.patch']).code).toBe(0);
     const c = patchq(d, ['reapply', '--continue', '--json']);
     expect(c.code, c.stderr).toBe(0);

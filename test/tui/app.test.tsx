@@ -278,11 +278,77 @@ describe('tui app on a real tree', () => {
     await waitFor(r.lastFrame, (f) => /push \[[.#]+\] 1\/1/.test(f), 'the push running');
     r.stdin.write('q');
     await waitFor(r.lastFrame, (f) => f.includes('Quitting when the push is done'), 'quit noted');
-    r.stdin.write('o'); // ignored while busy
+    r.stdin.write('o'); // ignored while busy; the quit note stays
+    await waitFor(r.lastFrame, () => true, 'frame');
+    expect(r.lastFrame()).toContain('Quitting when the push is done');
     expect(quit).toBe(0);
     expect(appliedPatches(openTree(root, {}))).toEqual([]);
     release();
     await waitFor(() => String(quit), (x) => x === '1', 'quit after the push');
+    expect(appliedPatches(openTree(root, {}))).toEqual(names.slice(0, 1));
+  });
+
+  it('G/End jump to the last patch and g/Home to the first; in the diff, to its end and its start', async () => {
+    const { root, names } = makeTree(40);
+    // A diff three pages long: 40 lines replaced.
+    writeFileSync(join(root, 'f1.txt'), Array.from({ length: 40 }, (_, i) => `l${i + 1}\n`).join(''));
+    const body = Array.from({ length: 40 }, (_, i) => `-l${i + 1}\n`).join('') + Array.from({ length: 40 }, (_, i) => `+L${i + 1}\n`).join('');
+    writeFileSync(join(root, 'patches', names[0]!), `--- a/f1.txt\n+++ b/f1.txt\n@@ -1,40 +1,40 @@\n${body}`);
+    const r = renderAt(createElement(App, { ops: makeOps(root, {}), color: false }), 80, 24);
+    cleanups.push(r.unmount);
+    const f = await waitFor(r.lastFrame, (x) => x.includes('40 patches'), 'series');
+    expect(f).toContain('g/G');
+    const selected = (x: string) => x.split('\n').find((l) => l.includes('›')) ?? '';
+    expect(selected(f)).toContain(names[0]);
+    r.stdin.write('G');
+    await waitFor(r.lastFrame, (x) => selected(x).includes(names[39]!), 'G: the last patch');
+    r.stdin.write('g');
+    await waitFor(r.lastFrame, (x) => selected(x).includes(names[0]!), 'g: the first patch');
+    r.stdin.write('\x1b[F'); // End
+    await waitFor(r.lastFrame, (x) => selected(x).includes(names[39]!), 'End: the last patch');
+    r.stdin.write('\x1b[H'); // Home
+    await waitFor(r.lastFrame, (x) => selected(x).includes(names[0]!), 'Home: the first patch');
+    const has = (x: string, line: string) => x.split('\n').some((l) => l.trim() === line);
+    r.stdin.write(KEY.enter);
+    await waitFor(r.lastFrame, (x) => has(x, '-l1') && !has(x, '+L40'), 'the diff, from its start');
+    r.stdin.write('G');
+    await waitFor(r.lastFrame, (x) => has(x, '+L40') && !has(x, '-l1'), 'G: the end of the diff');
+    r.stdin.write('g');
+    await waitFor(r.lastFrame, (x) => has(x, '-l1') && !has(x, '+L40'), 'g: the start of the diff');
+    r.stdin.write('\x1b[F');
+    await waitFor(r.lastFrame, (x) => has(x, '+L40'), 'End: the end of the diff');
+    r.stdin.write('\x1b[H');
+    await waitFor(r.lastFrame, (x) => has(x, '-l1'), 'Home: the start of the diff');
+    r.stdin.write('?');
+    const h = await waitFor(r.lastFrame, (x) => x.includes('patchq: keys'), 'help');
+    expect(h).toMatch(/home, g\s+Jump to the first patch/);
+    expect(h).toMatch(/end, G\s+Jump to the last patch/);
+  });
+
+  it('keys typed while a push runs are not queued: the status line says so, the selection still moves, one push happens', async () => {
+    const { root, names } = makeTree(3);
+    const real = makeOps(root, {});
+    let release!: () => void;
+    const gate = new Promise<void>((res) => (release = res));
+    let pushes = 0;
+    const ops = { ...real, pushTo: async (...a: Parameters<typeof real.pushTo>) => (pushes++, await gate, real.pushTo(...a)) };
+    const r = render(createElement(App, { ops, color: false }));
+    cleanups.push(() => r.unmount());
+    await waitFor(r.lastFrame, (f) => f.includes(names[2]!), 'series');
+    const selected = (x: string) => x.split('\n').find((l) => l.includes('›')) ?? '';
+    r.stdin.write('p');
+    await waitFor(r.lastFrame, (f) => /push \[[.#]+\] 1\/1/.test(f), 'the push running');
+    // A second p (a double press, a key held): dropped, and said.
+    r.stdin.write('p');
+    await waitFor(r.lastFrame, (f) => f.includes('p was ignored: typed during the push (keys are not queued)'), 'p ignored, said');
+    // Moving is taken: it changes nothing on disk.
+    r.stdin.write('j');
+    await waitFor(r.lastFrame, (f) => selected(f).includes(names[1]!), 'j moved while busy');
+    r.stdin.write('o');
+    await waitFor(r.lastFrame, (f) => f.includes('o was ignored: typed during the push'), 'o ignored, said');
+    release();
+    await waitFor(r.lastFrame, (f) => f.includes(`Pushed 1 patch(es); now at ${names[0]}`), 'the one push');
+    expect(pushes).toBe(1);
     expect(appliedPatches(openTree(root, {}))).toEqual(names.slice(0, 1));
   });
 

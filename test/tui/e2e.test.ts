@@ -144,6 +144,22 @@ describe('tui end to end in tmux', () => {
     expect(patchq(root, ['push', '-a']).code).toBe(0);
   });
 
+  it("the terminal's End and Home keys, and G and g, jump to the last and the first patch", async () => {
+    const { root, names } = makeTree(40);
+    session = `patchq-tui-ends-${process.pid}-${Date.now()}`;
+    await openWithEditor(root, 'true');
+    const selected = (s: string) => s.split('\n').find((l) => l.includes('›')) ?? '';
+    for (const [key, name] of [['End', names[39]], ['Home', names[0]], ['G', names[39]], ['g', names[0]]] as const) {
+      tmux('send-keys', '-t', session, key);
+      await until((s) => selected(s).includes(name!), `${key}: ${name}`);
+    }
+    // The selection is where it says: p pushes to it.
+    tmux('send-keys', '-t', session, 'End', 'p');
+    await until((s) => s.includes(`Pushed 40 patch(es); now at ${names[39]}`), 'push to the last');
+    tmux('send-keys', '-t', session, 'q');
+    expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
+  });
+
   it('keys typed before the app is live are kept: sent at once, and while ink loads', async () => {
     const { root, names } = makeTree(5);
     session = `patchq-tui-early-${process.pid}-${Date.now()}`;

@@ -79,7 +79,10 @@ describe('tui flows on the demo fork', () => {
     r.stdin.write('R');
     const f = await waitFor(r.lastFrame, (x) => x.includes('Reapply stopped at 02-app-banner.patch'), 'conflict');
     expect(f).toContain('conflicts in app.py');
-    expect(f).toMatch(/app\.py hunk #1 \(stated line 10\)/);
+    // Where the markers are, not a candidate place.
+    const at = readFileSync(join(root, 'app.py'), 'utf8').split('\n').findIndex((l) => l.startsWith('<<<<<<< ')) + 1;
+    expect(f).toMatch(new RegExp(`app\\.py hunk #1 \\(stated line 10\\): NOT MERGED at lines ${at}-\\d+ \\(conflict markers\\)`));
+    expect(f).not.toContain('candidate');
     expect(f).toContain('refused:');
     expect(f).toContain('+    return render_template("index.html", mode=mode, banner="patchq demo fork")');
     expect(f).toContain('a abort the run');
@@ -122,37 +125,37 @@ describe('tui flows on the demo fork', () => {
     expect(applied(root)).toEqual(['01-pooling.patch', '02-app-banner.patch', '03-settings-default.patch']);
   }, 30_000);
 
-  it('g regenerates the selected template patch from its template and pushes it, as patchq regen does', async () => {
+  it('t regenerates the selected template patch from its template and pushes it, as patchq regen does', async () => {
     const root = demo();
     const before = patchFile(root, '01-pooling.patch');
     expect(before).not.toContain('latency_db.py');
     const r = start(root);
     await waitFor(r.lastFrame, (f) => f.includes('4 patches'), 'series');
-    r.stdin.write('g');
+    r.stdin.write('t');
     const f = await waitFor(r.lastFrame, (x) => x.includes('Regenerated patch 01-pooling.patch from template sqlalchemy-staticpool'), 'regen');
     expect(f).toContain('Pushed 1 patch(es); now at 01-pooling.patch');
     expect(patchFile(root, '01-pooling.patch')).toContain('latency_db.py');
     expect(applied(root)).toEqual(['01-pooling.patch']);
-    // g on a patch that is not a template: one clear line, nothing changes.
+    // t on a patch that is not a template: one clear line, nothing changes.
     r.stdin.write('\x1b');
     await waitFor(r.lastFrame, (x) => x.includes('enter diff'), 'stack');
     r.stdin.write('j');
     await waitFor(r.lastFrame, () => true, 'moved');
-    r.stdin.write('g');
+    r.stdin.write('t');
     await waitFor(r.lastFrame, (x) => x.includes('Patch 02-app-banner.patch is not a template patch'), 'refusal');
     expect(applied(root)).toEqual(['01-pooling.patch']);
   }, 30_000);
-  it('a refused push of a template patch: the conflict view shows each refused hunk; g regenerates and pushes it', async () => {
+  it('a refused push of a template patch: the conflict view shows each refused hunk; t regenerates and pushes it', async () => {
     const root = demo();
     const r = start(root);
     await waitFor(r.lastFrame, (f) => f.includes('4 patches'), 'series');
     r.stdin.write('p');
     const f = await waitFor(r.lastFrame, (x) => x.includes('Patch 01-pooling.patch does not apply: 2 rejected'), 'conflict');
-    expect(f).toContain('g regenerate from template');
+    expect(f).toContain('t regenerate from template');
     expect(f).toMatch(/database\/auth_db\.py hunk #2 \(stated line 12\): (best candidate at line \d+|no candidate place)/);
     expect(f).toMatch(/refused: no match: removed lines differ/);
     expect(applied(root)).toEqual([]);
-    r.stdin.write('g');
+    r.stdin.write('t');
     const g = await waitFor(r.lastFrame, (x) => x.includes('Regenerated patch 01-pooling.patch'), 'regenerated');
     expect(g).toContain('Pushed 1 patch(es); now at 01-pooling.patch');
     expect(applied(root)).toEqual(['01-pooling.patch']);

@@ -38,6 +38,9 @@ export function useKeys(ctx: KeyContext): void {
   useInput(useCallback((input: string, key: Key) => latest.current(input, key), []));
 }
 
+/** Keys that only move the view: taken while an operation runs. */
+const MOVES: ReadonlySet<Action> = new Set(['up', 'down', 'pageUp', 'pageDown', 'first', 'last']);
+
 /** The key handler for one render's context. */
 function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key) => void {
   const { nav, rerender, show } = ctx.navApi;
@@ -61,6 +64,11 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
         move(nav, step, filterRows(ctx.all, nav.filter).length, ctx.contentLength, ctx.pageHeight);
         return rerender();
       }
+      case 'first':
+      case 'last':
+        // As far as it goes: move() keeps it in range (the first or last row, or page line).
+        move(nav, action === 'first' ? -Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER, filterRows(ctx.all, nav.filter).length, ctx.contentLength, ctx.pageHeight);
+        return rerender();
       case 'open':
         return row ? show('diff') : undefined;
       case 'back':
@@ -118,14 +126,22 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
   function handleKey(input: string, key: Partial<Key>): void {
     const name = keyName(input, key);
     if (runner.isBusy()) {
-      // Other keys wait for the operation; quit is taken, and happens once it is done.
-      if (bindingFor(nav.screen, name)?.action === 'quit') {
-        runner.setMessage(`Quitting when the ${runner.busy?.verb ?? 'operation'} is done…`);
+      // While an operation runs, keys are not queued: a key acts on the screen and the
+      // selection the person sees, and those change when the operation ends (a report, a
+      // conflict, a new top), so a queued `p` could push again, or push what is selected
+      // then rather than now. Moving the selection and scrolling change nothing on disk and
+      // are taken; quit is taken and happens once the operation is done; any other key is
+      // dropped, and the status line says so (it was once dropped without a word).
+      const b = bindingFor(nav.screen, name);
+      const verb = runner.busy?.verb ?? 'operation';
+      if (b?.action === 'quit') {
+        runner.setMessage(`Quitting when the ${verb} is done…`);
         runner.afterCurrent(() => {
           ctx.onQuit?.();
           exit();
         });
-      }
+      } else if (b && MOVES.has(b.action)) dispatch(b.action);
+      else if (b && !runner.isQuitting()) runner.setMessage(`${name} was ignored: typed during the ${verb} (keys are not queued)`);
       return;
     }
     if (nav.confirm) {

@@ -40,6 +40,8 @@ export interface Runner {
    * one); `then` runs as soon as it is done.
    */
   afterCurrent(then: () => void): void;
+  /** q was pressed while an operation runs: the app quits once it is done. */
+  isQuitting(): boolean;
 }
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -104,6 +106,7 @@ export function useRunner(ops: Ops, show: (s: Screen) => void): Runner {
   return {
     busy,
     isBusy: () => busyRef.current,
+    isQuitting: () => afterRef.current !== null,
     afterCurrent: (then: () => void) => {
       if (!busyRef.current) return then();
       afterRef.current = then;

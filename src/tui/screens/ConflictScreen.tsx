@@ -1,6 +1,7 @@
 /**
  * A patch that stopped a push or a reapply run: what it is, the choices (keys from keys.ts),
- * then each rejected hunk with the best candidate place and why the engine refused it.
+ * then each rejected hunk with where it is (a stopped reapply: its conflict markers or .rej;
+ * a refused push: the best candidate place) and why the engine refused it.
  */
 import { Box, Text } from 'ink';
 import type { Conflict } from '../outcomes.js';
@@ -9,7 +10,7 @@ type Kind = 'title' | 'why' | 'add' | 'del' | 'plain';
 
 /** The choices, each line under 80 columns. */
 function choices(c: Conflict): string[] {
-  if (c.kind === 'push') return ['e edit in $EDITOR   g regenerate from template   P force with rejects', 's skip   a abort (pop what this push applied)'];
+  if (c.kind === 'push') return ['e edit in $EDITOR   t regenerate from template   P force with rejects', 's skip   a abort (pop what this push applied)'];
   if (c.mergedUpstream) return ['c drop it from the series and continue   a abort the run   s back'];
   return ['fix the files, then c continue   e edit the conflicted file', 'a abort the run   s back to the stack (the run waits; R returns here)'];
 }
@@ -29,10 +30,19 @@ export function conflictLines(c: Conflict): { text: string; kind: Kind }[] {
     { text: head, kind: 'title' },
     ...choices(c).map((text) => ({ text, kind: 'plain' as const })),
   ];
-  if (c.kind === 'reapply') out.push({ text: c.reason, kind: 'why' });
+  if (c.kind === 'reapply' && c.reason) out.push({ text: c.reason, kind: 'why' });
   for (const h of c.hunks) {
     out.push({ text: '', kind: 'plain' });
-    const where = h.candidate ? `best candidate at line ${h.candidate}` : 'no candidate place';
+    // A stopped reapply wrote the hunk into the file (markers) or a .rej: that is where to
+    // look. A refused push wrote nothing: the engine's best guess is all there is.
+    const where =
+      c.kind === 'reapply'
+        ? h.markers
+          ? `NOT MERGED at lines ${h.markers.from}-${h.markers.to} (conflict markers)`
+          : `FAILED at line ${h.intended ?? h.statedLine} (rejects in ${h.file}.rej)`
+        : h.candidate
+          ? `best candidate at line ${h.candidate}`
+          : 'no candidate place';
     out.push({ text: `${h.file} hunk #${h.hunk} (stated line ${h.statedLine}): ${where}`, kind: 'title' });
     out.push({ text: `refused: ${h.reason}`, kind: 'why' });
     for (const l of h.lines) out.push({ text: l, kind: l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : 'plain' });
