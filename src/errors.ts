@@ -2,7 +2,7 @@
  * Exit codes, mapped once (quilt's are the floor: 0 done, 1 error, 2 nothing to do).
  * Only cli.ts calls process.exit; everything else throws PatchqError.
  */
-import { PatchqError, type ErrorCode } from './engine/errors.js';
+import { PatchqError, REFUSALS, type ErrorCode } from './engine/errors.js';
 
 export { PatchqError, isPatchqError, type ErrorCode } from './engine/errors.js';
 
@@ -21,19 +21,6 @@ export function exitCodeFor(err: unknown): number {
   };
   return byCode[err.code] ?? EXIT.error;
 }
-
-/**
- * What the system refuses whoever runs the program (permissions, a read-only or full
- * file system, a failing disk): not a bug in patchq, so not an internal error.
- */
-const REFUSALS: Record<string, string> = {
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left on device',
-  EDQUOT: 'disk quota exceeded',
-  EIO: 'input/output error',
-};
 
 /**
  * A Node system error the file system raised -> E_IO "cannot mkdir /x/.pc: permission

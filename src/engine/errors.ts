@@ -2,6 +2,8 @@
  * Typed errors. Tests assert `code`, never the message. Every error that points at
  * input carries the file and 1-based line so the CLI can print `file:line: message`.
  */
+import { getSystemErrorMap } from 'node:util';
+
 export type ErrorCode =
   | 'E_PATCH_PARSE' // malformed patch text
   | 'E_PATCH_COUNTS' // hunk body does not match its @@ counts
@@ -59,3 +61,26 @@ export class PatchqError extends Error {
 /** A PatchqError, also one thrown by the TUI's bundle (its own copy of the class: instanceof says no). */
 export const isPatchqError = (e: unknown): e is PatchqError =>
   e instanceof PatchqError || (typeof e === 'object' && e !== null && (e as { [BRAND]?: unknown })[BRAND] === true);
+
+/**
+ * What the system refuses whoever runs the program (permissions, a read-only or full
+ * file system, a failing disk): not a bug in patchq, so not an internal error.
+ */
+export const REFUSALS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EIO: 'input/output error',
+};
+
+/**
+ * What a system error code means, in words: REFUSALS' for those, else the C library's
+ * (libuv's table: 'name too long', 'is a directory'), else the code itself.
+ */
+export function reasonFor(code: string, errno?: number): string {
+  if (Object.hasOwn(REFUSALS, code)) return REFUSALS[code]!;
+  const known = typeof errno === 'number' ? getSystemErrorMap().get(errno) : undefined;
+  return known && known[0] === code ? known[1] : code;
+}

@@ -60,7 +60,7 @@ import { writeFileAtomic, fsyncDir, maybeFailWrite, mkdirp } from '../fsx/atomic
 import { assertParentsInside } from '../fsx/guard.js';
 import { removeTree } from '../fsx/remove.js';
 import { Spares } from './spares.js';
-import { PatchqError } from '../engine/errors.js';
+import { PatchqError, reasonFor } from '../engine/errors.js';
 import type { Tree } from './layout.js';
 
 export type FileOp =
@@ -347,8 +347,11 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
   };
   const dirsFor = (target: string): string[] => dirsFrom(dirname(target));
   const firstChange = firstChanges(ops);
+  // What is being staged (an op, then the journal), for the message when that fails.
+  let staging: { kind: string; path: string } | undefined;
   try {
     ops.forEach((op, i) => {
+      staging = op;
       const rel = relTo(tree.root, op.path);
       // A mkdir renames nothing: it never crosses a mount.
       const near = op.kind !== 'mkdir' && isNear(op.path) ? ({ near: true } as const) : {};
@@ -398,18 +401,21 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
       }
     });
     // Before the commit point: the names near ops will use, for whoever ends the transaction.
+    staging = { kind: 'write', path: join(dir, 'near.json') };
     if (nearList.length > 0) writeFileAtomic(join(dir, 'near.json'), JSON.stringify(nearList), { sync: durable() });
     if (durable()) fsyncDir(dir);
     // The commit point: the manifest, written whole under another name, then renamed (into
     // a spare, unless it is to be synced: writeFileAtomic does that).
     const json = JSON.stringify(manifest);
+    staging = { kind: 'write', path: join(dir, 'manifest.json') };
     const spare = durable() ? undefined : spares.write(json, 0o644);
     if (spare === undefined) writeFileAtomic(join(dir, 'manifest.json'), json, { sync: durable() });
     else renameSync(join(dir, spare), join(dir, 'manifest.json'));
   } catch (e) {
     // Before the commit point: nothing visible changed; the staging area goes back to the pool.
     spares.close();
-    throw wrapIo(e, 'nothing was changed');
+    if (staging) failedAt(e, staging.kind, relTo(tree.root, staging.path));
+    throw wrapIo(tree, e, 'nothing was changed');
   }
   maybeCrash();
   try {
@@ -417,7 +423,7 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
   } catch (e) {
     rollBack(tree, manifest, e, spares);
     if ((e as NodeJS.ErrnoException).code === 'EXDEV' && !nearAll) throw new CrossedMount();
-    throw wrapIo(e, 'rolled back; nothing was changed');
+    throw wrapIo(tree, e, 'rolled back; nothing was changed');
   }
 }
 
@@ -564,7 +570,20 @@ function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void 
     }
     present.add(parent);
   };
-  manifest.forEach((op, i) => {
+  // The op running, for the message when it fails.
+  let running: ManifestOp | undefined;
+  try {
+    manifest.forEach((op, i) => {
+      running = op;
+      runOp(op, i);
+    });
+  } catch (e) {
+    throw running ? failedAt(e, running.kind, running.path) : e;
+  }
+  if (durable()) for (const d of touchedDirs) fsyncDir(d);
+  closeTransaction(tree, spares, true);
+
+  function runOp(op: ManifestOp, i: number): void {
     const target = join(tree.root, op.path);
     const near = op.near ? nearPaths(target, i) : null;
     const aside = near ? near.undo : join(undo, String(i));
@@ -611,9 +630,7 @@ function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void 
     }
     touchedDirs.add(dirname(target));
     maybeCrash();
-  });
-  if (durable()) for (const d of touchedDirs) fsyncDir(d);
-  closeTransaction(tree, spares, true);
+  }
 }
 
 /**
@@ -684,12 +701,15 @@ const durable = (): boolean => process.env.PATCHQ_FSYNC === '1';
 function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown, spares?: Spares): void {
   const dir = txDir(tree);
   const undo = undoDir(tree);
+  // The op being undone, for the message when that fails.
+  let undoing: ManifestOp | undefined;
   try {
     // From here on the journal says "going back": a kill during the roll-back makes the
     // next run finish the roll-back, not roll forward over ops already undone.
     if (existsSync(join(dir, 'manifest.json'))) renameSync(join(dir, 'manifest.json'), join(dir, 'rollback.json'));
     for (let i = manifest.length - 1; i >= 0; i--) {
       const op = manifest[i]!;
+      undoing = op;
       const target = join(tree.root, op.path);
       const near = op.near ? nearPaths(target, i) : null;
       const aside = near ? near.undo : join(undo, String(i));
@@ -723,12 +743,14 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown, spares?: S
       }
       maybeCrash();
     }
+    undoing = undefined;
     closeTransaction(tree, spares);
   } catch (e) {
+    if (undoing) failedAt(e, 'put back', undoing.path);
     throw new PatchqError(
       'E_STATE',
-      `an operation failed (${(cause as Error).message}) and could not be undone (${(e as Error).message}); ` +
-        `${dir} holds what is needed: fix the cause and run patchq again`,
+      `an operation failed (${describeFailure(tree, cause)}) and could not be undone (${describeFailure(tree, e)}); ` +
+        `${relTo(tree.root, dir)} holds what is needed: fix the cause and run patchq again`,
     );
   }
 }
@@ -777,10 +799,34 @@ export function recoverTransaction(tree: Tree): boolean {
   return true;
 }
 
-function wrapIo(e: unknown, what: string): unknown {
+/** Which op a system error stopped: its verb and its path, relative to the tree. */
+const failedOps = new WeakMap<object, { verb: string; path: string }>();
+const VERBS: Record<string, string> = { write: 'write', link: 'write', copy: 'write', delete: 'delete', rmtree: 'remove', mkdir: 'make the folder' };
+
+/** Notes on a system error the op it stopped (the first noted stays). */
+function failedAt(e: unknown, kind: string, path: string): unknown {
+  if (e instanceof Error && !(e instanceof PatchqError) && !failedOps.has(e)) failedOps.set(e, { verb: VERBS[kind] ?? kind, path });
+  return e;
+}
+
+/**
+ * A file-system error as patchq says it elsewhere: `cannot write sub/new.txt: operation
+ * not permitted (EPERM)`, naming the file of the op it stopped, relative to the tree (the
+ * one the user can do something about), not Node's `EPERM: operation not permitted,
+ * rename '/abs/.pc/.patchq/tx/3' -> '/abs/sub/new.txt'`.
+ */
+function describeFailure(tree: Tree, e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || e instanceof PatchqError || typeof err.code !== 'string') return e instanceof Error ? e.message : String(e);
+  const op = failedOps.get(e);
+  const what = op ? `cannot ${op.verb} ${op.path}` : err.syscall && err.path ? `cannot ${err.syscall} ${relTo(tree.root, normalize(err.path))}` : 'cannot write';
+  return `${what}: ${reasonFor(err.code, err.errno)} (${err.code})`;
+}
+
+function wrapIo(tree: Tree, e: unknown, what: string): unknown {
   const err = e as NodeJS.ErrnoException;
   if (err && typeof err.code === 'string' && !(e instanceof PatchqError)) {
-    return new PatchqError('E_IO', `${err.message} (${what})`);
+    return new PatchqError('E_IO', `${describeFailure(tree, e)} (${what})`);
   }
   return e;
 }
