@@ -141,10 +141,10 @@ const inside = (base: string, p: string): boolean => p === base || p.startsWith(
  * land there and the link stays a link), unless that target is read-only, where the link
  * is replaced by a plain file (quilt: "preserve it unless its target is read-only"). The
  * series file is always written through (quilt's `cat > series`). The target's mode is
- * kept, as quilt's write into the file keeps its inode's. Where quilt would follow a link
- * into trouble: a dangling link (quilt creates its target), a link loop, a link to a
- * folder, or one leading out of the tree (and out of QUILT_PATCHES): a one-line error,
- * nothing written.
+ * kept, as quilt's write into the file keeps its inode's (a plain series file's too).
+ * Where quilt would follow a link into trouble: a dangling link (quilt creates its
+ * target), a link loop, a link to a folder, or one leading out of the tree (and out of
+ * QUILT_PATCHES): a one-line error, nothing written.
  */
 export function writeTarget(tree: Tree, path: string, always = false): { path: string; mode?: number } {
   const shown = relative(tree.root, path);
@@ -156,7 +156,9 @@ export function writeTarget(tree: Tree, path: string, always = false): { path: s
     // should be: the transaction's checks name it.
     return { path };
   }
-  if (!lst?.isSymbolicLink()) return { path };
+  // The series file keeps its mode (quilt's `cat > series` writes into it: a 0600 or a
+  // 0664 series stays so); a patch file is made anew, as quilt's rm and cat make it.
+  if (!lst?.isSymbolicLink()) return always && lst?.isFile() ? { path, mode: lst.mode & 0o7777 } : { path };
   let real: string;
   try {
     real = realpathSync(path);
