@@ -270,6 +270,23 @@ describe('import', () => {
     expect(snapshot(d, { withPc: true })).toEqual(before);
   });
 
+  it('/dev/null imports as an empty patch, as quilt\'s (a way to start one); other devices stay refused', () => {
+    const [q, p] = [tempDir(), tempDir()];
+    for (const d of [q, p]) write(d, 'a.txt', 'a\n');
+    for (const args of [['import', '-P', 't.diff', '/dev/null'], ['import', '/dev/null'], ['import', '-P', 't.diff', '/dev/null'], ['import', '-f', '-P', 't.diff', '/dev/null'], ['series']]) {
+      const [rq, rp] = [quilt(q, args), patchq(p, args)];
+      expect([args.join(' '), rp.code, rp.stdout, rp.stderr]).toEqual([args.join(' '), rq.code, rq.stdout, rq.stderr]);
+    }
+    expect([read(p, 'patches/series'), read(p, 'patches/t.diff'), read(p, 'patches/null')]).toEqual(['null\nt.diff\n', '', '']);
+    expect(snapshot(p)).toEqual(snapshot(q));
+    // An empty patch pushes; a device that is not /dev/null is still no patch file.
+    expect(patchq(p, ['push']).code).toBe(0);
+    const before = snapshot(p, { withPc: true });
+    const zero = patchq(p, ['import', '-P', 'z.diff', '/dev/zero']);
+    expect([zero.code, zero.stderr]).toEqual([1, 'Patch /dev/zero is not a file\n']);
+    expect(snapshot(p, { withPc: true })).toEqual(before);
+  });
+
   it('-f replaces an unapplied patch; -d o|a|n picks the header as quilt does', () => {
     const src = tempDir('patchq-src-');
     const oldBody = unified(src, 'app.txt', numbered(12), numbered(12).replace('l4\n', 'L4\n'));

@@ -117,7 +117,10 @@ export function importPatches(tree: Tree, cwd: string, files: string[], opts: Im
 function planFile(tree: Tree, cwd: string, file: string, strip: number, opts: ImportOptions, warnings: string[]): Planned[] {
   const abs = resolve(cwd, file);
   if (!existsSync(abs)) throw new PatchqError('E_NOT_FOUND', `Patch ${file} does not exist`);
-  if (!statSync(abs).isFile()) throw new PatchqError('E_IO', `Patch ${file} is not a file`);
+  // /dev/null (or a device like it) is an empty patch, as quilt's cat of it: `import -P
+  // name /dev/null` is a way to start one. Other devices, folders and pipes (which a check
+  // and then a locked run would read twice) are refused.
+  if (!statSync(abs).isFile() && !isNullDevice(abs)) throw new PatchqError('E_IO', `Patch ${file} is not a file`);
   try {
     accessSync(abs, constants.R_OK); // named as given, where a read would name the absolute path
   } catch (e) {
@@ -149,6 +152,14 @@ function planFile(tree: Tree, cwd: string, file: string, strip: number, opts: Im
     out.push({ name, source: file, mail: byMail ? k + 1 : null, replaced: false, files: paths, text: chunk.text });
   });
   return out;
+}
+
+/** A character device that is /dev/null (the same device number): reads as empty. */
+function isNullDevice(abs: string): boolean {
+  const st = statSync(abs);
+  if (!st.isCharacterDevice()) return false;
+  const devNull = statSync('/dev/null', { throwIfNoEntry: false });
+  return devNull !== undefined && devNull.isCharacterDevice() && devNull.rdev === st.rdev;
 }
 
 /** Parse as push will; a failure points at FILE:LINE of the file as given (mbox lines included). */
