@@ -378,6 +378,37 @@ describe('quilt wording on twin trees', () => {
     expect(pr.stdout + pr.stderr).toBe(qr.stdout + qr.stderr + 'Nothing folded into patch p.diff: the patch does not apply (enforce with -f)\n');
   });
 
+  it('fold with no input does nothing and exits 0, as quilt; a hunk that fails folds nothing and, unlike quilt, leaves no .rej', () => {
+    const [q, p] = twins((d) => {
+      write(d, 'f.txt', 'a\nb\nc\n');
+      write(d, 'g.txt', 'x\ny\n');
+      write(d, 'f.txt.rej', 'the user\'s own\n');
+      write(d, 'patches/series', 'p.diff\n');
+      write(d, 'patches/p.diff', '--- a/f.txt\n+++ b/f.txt\n@@ -1 +1 @@\n-a\n+A\n');
+    });
+    for (const d of [q, p]) expect(quilt(d, ['push', '-q']).code).toBe(0);
+    const before = snapshot(p, { withPc: true });
+    // `fold < /dev/null`: nothing read, nothing done, exit 0 (a blank line is garbage: 1).
+    for (const [input, code] of [['', 0], ['\n', 1]] as const) {
+      const [qr, pr] = [quilt(q, ['fold'], {}, input), patchq(p, ['fold'], {}, input)];
+      expect([JSON.stringify(input), pr.code, pr.stdout]).toEqual([JSON.stringify(input), qr.code, qr.stdout]);
+      expect(pr.code).toBe(code);
+      expect(snapshot(p, { withPc: true })).toEqual(before);
+    }
+    expect(patchq(p, ['fold', '--json'], {}, '')).toMatchObject({ code: 0, stderr: '' });
+    // g.txt would change, f.txt's hunk fails: quilt puts g.txt back but leaves f.txt.rej,
+    // over the user's own; patchq changes nothing (all-or-nothing without -f).
+    const input = '--- a/g.txt\n+++ b/g.txt\n@@ -1 +1 @@\n-x\n+X\n--- a/f.txt\n+++ b/f.txt\n@@ -1,3 +1,3 @@\n A\n-zz\n+B\n c\n';
+    const [qr, pr] = [quilt(q, ['fold'], {}, input), patchq(p, ['fold'], {}, input)];
+    expect([qr.code, pr.code]).toEqual([1, 1]);
+    expect(qr.stdout).toContain('1 out of 1 hunk FAILED -- saving rejects to file f.txt.rej');
+    expect(read(q, 'f.txt.rej')).not.toBe("the user's own\n");
+    expect(read(q, 'g.txt')).toBe('x\ny\n');
+    expect(pr.stdout).toBe('patching file g.txt\npatching file f.txt\nHunk #1 FAILED at 1.\n1 out of 1 hunk FAILED -- rejects in file f.txt\n');
+    expect(pr.stderr).toBe('Nothing folded into patch p.diff: the patch does not apply (enforce with -f)\n');
+    expect(snapshot(p, { withPc: true })).toEqual(before);
+  });
+
   it('patch names beyond ASCII are UTF-8 in series and applied-patches, both ways between quilt and patchq', () => {
     // quilt makes it, patchq lists, pops and pushes it.
     const [q, p] = twins((d) => write(d, 'f', 'a\n'));

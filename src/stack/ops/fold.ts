@@ -7,8 +7,10 @@
  * All-or-nothing through the engine's cascade (exact, offset, fuzz, fuzzy; no 3-way, a
  * patch on stdin has no pre-image): every file's result is computed in memory, and only
  * when every hunk landed is ONE transaction written (backups, record, files). A hunk that
- * fails leaves the tree as it was (quilt's fold would leave .rej files); with `force` the
- * partial result is written with the rejects beside it, as quilt does.
+ * fails leaves the tree as it was, with no .rej either (quilt's fold puts its files back
+ * but leaves FILE.rej, over one the user had: README); the report says "rejects in file
+ * FILE", as quilt's push says where it writes none. With `force` the partial result is
+ * written with the rejects beside it, as quilt does ("saving rejects to file FILE.rej").
  */
 import { join, posix } from 'node:path';
 import { applyPatch, formatFileReport, leadingText, missingFileLines, parsePatch } from '../../engine/index.js';
@@ -53,6 +55,9 @@ export function fold(tree: Tree, patchText: string, opts: FoldOptions = {}): Fol
     const view = loadState(tree);
     const top = appliedPatch(tree, view);
     const source = opts.source ?? '<stdin>';
+    // No input at all (`fold < /dev/null`): GNU patch reads no patch and does nothing, so
+    // quilt's fold exits 0. (A blank line or other text without a diff is garbage, below.)
+    if (patchText === '') return { patch: top, added: [], report: { files: [], ok: true, clean: true }, forced: false, lines: [] };
     const read = parsePatch(patchText, { strip: opts.strip ?? 1, fileName: source });
     const under = (p: string | null | undefined) => (p && opts.subdir ? normalizeTreePath(`${opts.subdir}/${p}`) : p);
     const parsed = opts.subdir ? { ...read, files: read.files.map((f) => ({ ...f, oldPath: under(f.oldPath), newPath: under(f.newPath) }) as typeof f) } : read;
