@@ -94,23 +94,22 @@ const METADATA = ['.version', '.quilt_series', '.quilt_patches'];
 
 /**
  * The lock, and quilt's metadata with it. The outermost holder notes whether .pc and
- * .pc/.patchq were there before it made them (for the lock), and what metadata it wrote,
- * so that what the command did not need goes again as it lets the lock go (a refusal
- * changes nothing on disk).
+ * .pc/.patchq were there before it made them (for the lock), and writes the metadata only
+ * once it holds the lock, noting what it wrote: so that what the command did not need goes
+ * again as it lets the lock go (a refusal changes nothing on disk), and so that nothing
+ * writes or takes back metadata without the lock (a refused command that took back what
+ * it had written before the lock could take away what a push had meanwhile made part of
+ * a stack; a writer without the lock could leave a .version without the other two).
  */
 function takeLock(tree: Tree): () => void {
   const path = join(tree.sideDir, 'lock');
   const depth = holding.get(path) ?? 0;
   const had = depth === 0 ? { pc: existsSync(tree.pcDir), side: existsSync(tree.sideDir) } : null;
-  const made = ensureMetadata(tree);
   const release = depth === 0 ? acquireLock(path) : () => {};
   holding.set(path, depth + 1);
   const writes = transactionsWritten();
-  // Again under the lock: a patchq that made .pc and is removing it as it ends (below)
-  // may have taken the metadata away after the check above and before it let the lock go.
-  // (Kept whatever this command does: it repairs the other's race, not a change of ours.)
-  if (had) ensureMetadata(tree);
-  return () => {
+  let made: string[] = [];
+  const letGo = (): void => {
     const left = holding.get(path)! - 1;
     if (left > 0) return void holding.set(path, left);
     holding.delete(path);
@@ -127,8 +126,10 @@ function takeLock(tree: Tree): () => void {
       side = drop || (ours && !wrote);
       if (side) rmSync(join(tree.sideDir, 'spare'), { recursive: true, force: true });
       // A .pc that was there without quilt's metadata (an older quilt's, or a kill while
-      // it was written) gets it only from a command that changes something.
-      const undo = drop ? METADATA.map((n) => join(tree.pcDir, n)) : wrote ? [] : made;
+      // it was written) gets it only from a command that changes something. A .pc this
+      // command made and cannot take back (another patchq's lock attempt is in .patchq)
+      // keeps its metadata: a .pc left must be one quilt takes.
+      const undo = drop ? METADATA.map((n) => join(tree.pcDir, n)) : wrote || !had.pc ? [] : made;
       for (const name of METADATA) if (undo.includes(join(tree.pcDir, name))) rmSync(join(tree.pcDir, name), { force: true });
     } catch {
       // Tidying only: what cannot be removed (an I/O error, an immutable file) stays, as it
@@ -138,6 +139,13 @@ function takeLock(tree: Tree): () => void {
     if (side) removeEmptyDir(tree.sideDir);
     if (drop) removeEmptyDir(tree.pcDir);
   };
+  try {
+    made = ensureMetadata(tree);
+  } catch (e) {
+    letGo();
+    throw e;
+  }
+  return letGo;
 }
 
 /**

@@ -82,6 +82,8 @@ function read(p: string, encoding?: 'latin1'): string | Buffer | null {
     return readFileSync(p, encoding);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
+    // Gone since existsSync: absent (another patchq took back a .pc it made for its lock alone).
+    if (code === 'ENOENT') return null;
     if (code === 'EISDIR') throw new PatchqError('E_IO', 'is a directory, where a file was expected', { file: p });
     // No read permission (EACCES), an I/O error...: one line naming the file, not an internal error.
     throw new PatchqError('E_IO', `cannot be read (${code ?? (e as Error).message})`, { file: p });

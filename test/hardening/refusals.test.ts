@@ -449,6 +449,40 @@ describe('a .pc made for the lock alone goes again, and no other patchq is hurt 
   });
 });
 
+describe('a refused command waiting for the lock while a push goes on', () => {
+  it('takes back no metadata the push made part of its stack (strace holds the refusal before its lock)', async (ctx) => {
+    if (spawnSync('strace', ['-qq', '-o', '/dev/null', 'true']).status !== 0) return ctx.skip();
+    const { tree, env } = place('fresh', { args: [], states: [], code: 1 });
+    const lock = join(tree, '.pc', '.patchq', 'lock');
+    // 'fold' of garbage starts in a tree without .pc; its link(2) of the lock waits 1.5 s,
+    // in which a push takes the lock, applies a patch and lets go; then the fold refuses
+    // under its lock. Before the fix the fold had written .pc's metadata before its lock
+    // and took it back as it ended, having written nothing: the push's stack was left
+    // without .version, .quilt_patches and .quilt_series.
+    const held = new Promise<Run>((done) => {
+      const child = spawn('strace', ['-f', '-qq', '-o', '/dev/null', '-P', lock, '-e', 'trace=link,linkat', '-e', 'inject=link,linkat:delay_enter=1500000:when=1', process.execPath, CLI, 'fold'], {
+        cwd: tree,
+        env: { ...process.env, LANG: 'C', NO_COLOR: '1', ...env },
+      });
+      let [stdout, stderr] = ['', ''];
+      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+      child.stdin.end('garbage\n');
+    });
+    for (const t0 = Date.now(); !existsSync(join(tree, '.pc', '.patchq')) && Date.now() - t0 < 10_000; ) await new Promise((r) => setTimeout(r, 5));
+    const push = patchq(tree, ['push'], env);
+    expect([push.code, push.stderr]).toEqual([0, '']);
+    const fold = await held;
+    if (/strace: /.test(fold.stderr)) return ctx.skip();
+    expect([fold.code, fold.stderr]).toEqual([1, expect.stringMatching(/garbage/)]);
+    const s = snapshot(tree, { exact: true });
+    expect(Object.keys(s)).toEqual(expect.arrayContaining(['.pc/.version', '.pc/.quilt_patches', '.pc/.quilt_series', '.pc/applied-patches']));
+    // quilt reads it as its own: the patch patchq pushed is applied.
+    expect(quilt(tree, ['applied']).stdout).toBe(patchq(tree, ['applied'], env).stdout);
+  });
+});
+
 describe('taking back the lock’s .pc is tidying, never an error of its own', () => {
   it('an unlink of .pc/.version that fails (EIO, strace) leaves .pc as it is and the refusal as it was', (ctx) => {
     if (spawnSync('strace', ['-qq', '-o', '/dev/null', 'true']).status !== 0) return ctx.skip();
