@@ -39,17 +39,19 @@ export function fsyncDir(dir: string): void {
 }
 
 /**
- * `mkdir -p` that says why it failed: Node's recursive mkdir reports ENOENT where a
- * read-only file system refuses (EROFS: 'ENOENT ... mkdir /ro/.pc', read as a bug). Then
- * the missing folders are made one by one, and the first that fails throws the real error.
+ * `mkdir -p` that says why it failed, and where: Node's recursive mkdir reports ENOENT
+ * where a read-only file system refuses (EROFS: 'ENOENT ... mkdir /ro/.pc', read as a
+ * bug), and names the folder asked for where one above it was refused ('.pc/.patchq'
+ * where '.pc' may not be made). Then the missing folders are made one by one, and the
+ * first that fails throws its own error.
  */
 export function mkdirp(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     const missing: string[] = [];
     for (let d = dir; !existsSync(d) && d !== dirname(d); d = dirname(d)) missing.push(d);
+    if (missing.length === 0) throw e;
     for (const d of missing.reverse()) mkdirSync(d);
   }
 }
