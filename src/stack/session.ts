@@ -104,7 +104,7 @@ const METADATA = ['.version', '.quilt_series', '.quilt_patches'];
 function takeLock(tree: Tree): () => void {
   const path = join(tree.sideDir, 'lock');
   const depth = holding.get(path) ?? 0;
-  const had = depth === 0 ? { pc: existsSync(tree.pcDir), side: existsSync(tree.sideDir) } : null;
+  const had = depth === 0 ? found(tree) : null;
   const release = depth === 0 ? acquireLock(path) : () => {};
   holding.set(path, depth + 1);
   const writes = transactionsWritten();
@@ -146,6 +146,23 @@ function takeLock(tree: Tree): () => void {
     throw e;
   }
   return letGo;
+}
+
+/**
+ * Whether .pc and .pc/.patchq were there before this command, for what it takes back as
+ * it ends. A .pc/.patchq that holds nothing but locks (another patchq's, or its attempt
+ * at one: lock, lock.PID.tmp, lock.break) was made by another patchq for its lock, as
+ * this one would make it; so was a .pc without quilt's metadata that holds only such a
+ * .pc/.patchq. Two commands starting together in a tree without .pc must not both take
+ * the other's .pc for a user's (one would then take back the metadata and leave a .pc
+ * quilt refuses).
+ */
+function found(tree: Tree): { pc: boolean; side: boolean } {
+  const side = names(tree.sideDir);
+  const sideHad = side !== null && !side.every((n) => n.startsWith('lock'));
+  if (existsSync(join(tree.pcDir, '.version'))) return { pc: true, side: sideHad };
+  const pc = names(tree.pcDir);
+  return { pc: pc !== null && !(pc.every((n) => n === '.patchq') && !sideHad), side: sideHad };
 }
 
 /**

@@ -483,6 +483,41 @@ describe('a refused command waiting for the lock while a push goes on', () => {
   });
 });
 
+describe('two refused commands starting together in a tree without .pc', () => {
+  it('the one that gets the lock does not take the other\'s .pc for a user\'s: a .pc left has its metadata', async (ctx) => {
+    if (spawnSync('strace', ['-qq', '-o', '/dev/null', 'true']).status !== 0) return ctx.skip();
+    const { tree, env } = place('fresh', { args: [], states: [], code: 1 });
+    const lock = join(tree, '.pc', '.patchq', 'lock');
+    const traced = (inject: string, args: string[]): Promise<Run> =>
+      new Promise((done) => {
+        const child = spawn('strace', ['-f', '-qq', '-o', '/dev/null', '-P', lock, '-e', `inject=${inject}:when=1`, process.execPath, CLI, ...args], {
+          cwd: tree,
+          env: { ...process.env, LANG: 'C', NO_COLOR: '1', ...env },
+        });
+        let [stdout, stderr] = ['', ''];
+        child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+        child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+        child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+      });
+    // The first pop makes .pc/.patchq for its lock and waits 1 s in its link(2) of it; the
+    // second starts meanwhile, takes the lock, is refused (nothing applied), and holds the
+    // lock 2 s more (its unlink of it waits), so the first finds it taken and gives up.
+    // Before the fix the second took the first's .pc for a user's .pc without metadata and
+    // took back the metadata it had written: .pc/.patchq was left with no .version.
+    const first = traced('link,linkat:delay_enter=1000000', ['pop']);
+    for (const t0 = Date.now(); !existsSync(join(tree, '.pc', '.patchq')) && Date.now() - t0 < 10_000; ) await new Promise((r) => setTimeout(r, 5));
+    const second = traced('unlink,unlinkat:delay_enter=2000000', ['pop']);
+    const [a, b] = await Promise.all([first, second]);
+    if (/strace: /.test(a.stderr + b.stderr)) return ctx.skip();
+    expect([a.code, a.stderr]).toEqual([1, expect.stringMatching(/^another patchq \(pid \d+\) is working on this tree/)]);
+    expect([b.code, b.stderr]).toEqual([2, 'No patch removed\n']);
+    const pc = Object.keys(snapshot(tree, { exact: true })).filter((k) => k.startsWith('.pc'));
+    if (pc.length > 0) expect(pc).toEqual(expect.arrayContaining(['.pc/.version', '.pc/.quilt_patches', '.pc/.quilt_series']));
+    // quilt takes what is left.
+    expect(quilt(tree, ['unapplied']).code).toBe(0);
+  });
+});
+
 describe('taking back the lock’s .pc is tidying, never an error of its own', () => {
   it('an unlink of .pc/.version that fails (EIO, strace) leaves .pc as it is and the refusal as it was', (ctx) => {
     if (spawnSync('strace', ['-qq', '-o', '/dev/null', 'true']).status !== 0) return ctx.skip();
