@@ -421,16 +421,26 @@ describe('a refused command changes nothing on disk', () => {
   });
 });
 
-/** The binary in the background; resolves at 'close', when its output is all read. */
-function spawnPatchq(cwd: string, args: string[]): Promise<Run> {
+/**
+ * The binary in the background (under strace with `strace`'s options, to inject a fault or
+ * a delay); resolves at 'close', when its output is all read.
+ */
+function spawnPatchq(cwd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; strace?: string[]; input?: string } = {}): Promise<Run> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, LANG: 'C', NO_COLOR: '1' } });
+    const [cmd, ...pre] = opts.strace ? ['strace', '-f', '-qq', '-o', '/dev/null', ...opts.strace, process.execPath] : [process.execPath];
+    const child = spawn(cmd!, [...pre, CLI, ...args], { cwd, env: { ...process.env, LANG: 'C', NO_COLOR: '1', ...opts.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+    if (opts.input !== undefined) child.stdin.end(opts.input);
   });
+}
+
+/** Waits (up to 10 s) until `path` is there. */
+async function appears(path: string): Promise<void> {
+  for (const t0 = Date.now(); !existsSync(path) && Date.now() - t0 < 10_000; ) await new Promise((r) => setTimeout(r, 5));
 }
 
 describe('a .pc made for the lock alone goes again, and no other patchq is hurt by it', () => {
@@ -459,18 +469,8 @@ describe('a refused command waiting for the lock while a push goes on', () => {
     // under its lock. Before the fix the fold had written .pc's metadata before its lock
     // and took it back as it ended, having written nothing: the push's stack was left
     // without .version, .quilt_patches and .quilt_series.
-    const held = new Promise<Run>((done) => {
-      const child = spawn('strace', ['-f', '-qq', '-o', '/dev/null', '-P', lock, '-e', 'trace=link,linkat', '-e', 'inject=link,linkat:delay_enter=1500000:when=1', process.execPath, CLI, 'fold'], {
-        cwd: tree,
-        env: { ...process.env, LANG: 'C', NO_COLOR: '1', ...env },
-      });
-      let [stdout, stderr] = ['', ''];
-      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-      child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-      child.stdin.end('garbage\n');
-    });
-    for (const t0 = Date.now(); !existsSync(join(tree, '.pc', '.patchq')) && Date.now() - t0 < 10_000; ) await new Promise((r) => setTimeout(r, 5));
+    const held = spawnPatchq(tree, ['fold'], { env, input: 'garbage\n', strace: ['-P', lock, '-e', 'trace=link,linkat', '-e', 'inject=link,linkat:delay_enter=1500000:when=1'] });
+    await appears(join(tree, '.pc', '.patchq'));
     const push = patchq(tree, ['push'], env);
     expect([push.code, push.stderr]).toEqual([0, '']);
     const fold = await held;
@@ -488,24 +488,14 @@ describe('two refused commands starting together in a tree without .pc', () => {
     if (spawnSync('strace', ['-qq', '-o', '/dev/null', 'true']).status !== 0) return ctx.skip();
     const { tree, env } = place('fresh', { args: [], states: [], code: 1 });
     const lock = join(tree, '.pc', '.patchq', 'lock');
-    const traced = (inject: string, args: string[]): Promise<Run> =>
-      new Promise((done) => {
-        const child = spawn('strace', ['-f', '-qq', '-o', '/dev/null', '-P', lock, '-e', `inject=${inject}:when=1`, process.execPath, CLI, ...args], {
-          cwd: tree,
-          env: { ...process.env, LANG: 'C', NO_COLOR: '1', ...env },
-        });
-        let [stdout, stderr] = ['', ''];
-        child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-        child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-        child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-      });
+    const traced = (inject: string, args: string[]): Promise<Run> => spawnPatchq(tree, args, { env, strace: ['-P', lock, '-e', `inject=${inject}:when=1`] });
     // The first pop makes .pc/.patchq for its lock and waits 1 s in its link(2) of it; the
     // second starts meanwhile, takes the lock, is refused (nothing applied), and holds the
     // lock 2 s more (its unlink of it waits), so the first finds it taken and gives up.
     // Before the fix the second took the first's .pc for a user's .pc without metadata and
     // took back the metadata it had written: .pc/.patchq was left with no .version.
     const first = traced('link,linkat:delay_enter=1000000', ['pop']);
-    for (const t0 = Date.now(); !existsSync(join(tree, '.pc', '.patchq')) && Date.now() - t0 < 10_000; ) await new Promise((r) => setTimeout(r, 5));
+    await appears(join(tree, '.pc', '.patchq'));
     const second = traced('unlink,unlinkat:delay_enter=2000000', ['pop']);
     const [a, b] = await Promise.all([first, second]);
     if (/strace: /.test(a.stderr + b.stderr)) return ctx.skip();
