@@ -2,7 +2,9 @@
  * Exit codes, mapped once (quilt's are the floor: 0 done, 1 error, 2 nothing to do).
  * Only cli.ts calls process.exit; everything else throws PatchqError.
  */
+import { isAbsolute, relative } from 'node:path';
 import { PatchqError, REFUSALS, type ErrorCode } from './engine/errors.js';
+import { workingDir } from './settings/paths.js';
 
 export { PatchqError, isPatchqError, type ErrorCode } from './engine/errors.js';
 
@@ -23,7 +25,7 @@ export function exitCodeFor(err: unknown): number {
 }
 
 /**
- * A Node system error the file system raised -> E_IO "cannot mkdir /x/.pc: permission
+ * A Node system error the file system raised -> E_IO "cannot mkdir .pc: permission
  * denied (EACCES)"; the current directory deleted under the shell (process.cwd() fails)
  * -> E_NOT_FOUND saying so; else undefined.
  */
@@ -32,6 +34,19 @@ export function systemRefusal(err: unknown): PatchqError | undefined {
   if (!(err instanceof Error) || err instanceof PatchqError || typeof e.code !== 'string') return undefined;
   if (e.syscall === 'uv_cwd') return new PatchqError('E_NOT_FOUND', 'the current directory does not exist any more (deleted?): cd to one that does');
   if (!Object.hasOwn(REFUSALS, e.code)) return undefined;
-  const what = e.syscall && e.path ? `cannot ${e.syscall} ${e.path}${e.dest ? ` to ${e.dest}` : ''}: ` : '';
+  const what = e.syscall && e.path ? `cannot ${e.syscall} ${shown(e.path)}${e.dest ? ` to ${shown(e.dest)}` : ''}: ` : '';
   return new PatchqError('E_IO', `${what}${REFUSALS[e.code]} (${e.code})`);
+}
+
+/**
+ * A path as the user can act on it: relative to where the command runs when it is below
+ * it (as the transaction's messages name files from the tree), else as it is.
+ */
+function shown(p: string): string {
+  try {
+    const r = relative(workingDir(), p);
+    return r !== '' && !r.startsWith('..') && !isAbsolute(r) ? r : p;
+  } catch {
+    return p; // the current directory is gone: the path as Node gave it
+  }
 }

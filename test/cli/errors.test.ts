@@ -15,9 +15,9 @@ import { CLI, patchq, snapshot, tempDir, write } from '../helpers/tree.js';
  * nothing). Node's recursive mkdir passes these errors on as they are, but for EROFS, which
  * it reports as ENOENT (fsx/atomic.ts's mkdirp then asks level by level).
  */
-function refused(d: string, path: string, errno: string, args: string[], calls = 'mkdir,mkdirat') {
+function refused(d: string, path: string, errno: string, args: string[], calls = 'mkdir,mkdirat', cwd = d) {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: d, LANG: 'C', QUILTRC: '-', PATCHQ_CONFIG_DIR: join(d, '.cfg'), PATCHQ_CACHE_DIR: join(tmpdir(), 'patchq-test-cache') };
-  const r = spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', '-P', path, '-e', `trace=${calls}`, '-e', `inject=${calls}:error=${errno}`, process.execPath, CLI, ...args], { cwd: d, encoding: 'utf8', env });
+  const r = spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', '-P', path, '-e', `trace=${calls}`, '-e', `inject=${calls}:error=${errno}`, process.execPath, CLI, ...args], { cwd, encoding: 'utf8', env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -33,12 +33,26 @@ describe('the file system says no', () => {
       for (const args of [['push'], ['new', 'q.patch']]) {
         const r = refused(d, pc, errno, args);
         if (/strace: /.test(r.stderr)) return ctx.skip();
-        expect([errno, args[0], r.code, r.stderr]).toEqual([errno, args[0], 1, `cannot mkdir ${pc}: ${words} (${errno})\n`]);
+        expect([errno, args[0], r.code, r.stderr]).toEqual([errno, args[0], 1, `cannot mkdir .pc: ${words} (${errno})\n`]);
         const j = refused(d, pc, errno, [...args, '--json']);
-        expect([j.code, JSON.parse(j.stdout), j.stderr]).toEqual([1, { error: { code: 'E_IO', message: `cannot mkdir ${pc}: ${words} (${errno})`, file: null, line: null } }, '']);
+        expect([j.code, JSON.parse(j.stdout), j.stderr]).toEqual([1, { error: { code: 'E_IO', message: `cannot mkdir .pc: ${words} (${errno})`, file: null, line: null } }, '']);
       }
       expect(existsSync(pc)).toBe(false);
     }
+  });
+
+  it('a path below the current folder is named from it, one elsewhere in full (push from a subfolder: .pc is above it)', (ctx) => {
+    if (spawnSync('strace', ['-qq', '-o', '/dev/null', 'true']).status !== 0) return ctx.skip();
+    const d = tempDir();
+    write(d, 'a.txt', 'one\n');
+    write(d, 'sub/b.txt', 'b\n');
+    write(d, 'patches/p.patch', '--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n');
+    write(d, 'patches/series', 'p.patch\n');
+    const pc = join(d, '.pc');
+    const r = refused(d, pc, 'EACCES', ['push'], 'mkdir,mkdirat', join(d, 'sub'));
+    if (/strace: /.test(r.stderr)) return ctx.skip();
+    expect([r.code, r.stderr]).toEqual([1, `cannot mkdir ${pc}: permission denied (EACCES)\n`]);
+    expect(existsSync(pc)).toBe(false);
   });
 
   it('a write of a stack operation refused in the middle: one line naming the file relative to the tree (not Node\'s raw text with absolute paths), rolled back, exit 1', (ctx) => {
