@@ -93,3 +93,32 @@ export async function readFileAt(repo: Repo, commitish: string, path: string): P
     return null;
   }
 }
+
+/**
+ * The files (path -> blob id) at `to` that `from` does not have, read tree by tree and only
+ * into the folders that differ (a folder with the same tree id on both sides is skipped).
+ * null when either commit is unknown.
+ */
+export async function filesAdded(repo: Repo, from: string, to: string): Promise<Map<string, string> | null> {
+  const [a, b] = [await resolveCommit(repo, from), await resolveCommit(repo, to)];
+  if (!a || !b) return null;
+  const g = await load();
+  const gitdir = objectsDir(repo);
+  const out = new Map<string, string>();
+  const entries = async (oid: string | undefined) => (oid ? (await g.readTree({ fs, gitdir, oid, cache })).tree : []);
+  const walk = async (oldTree: string | undefined, newTree: string, prefix: string): Promise<void> => {
+    const before = new Map((await entries(oldTree)).map((e) => [e.path, e]));
+    for (const e of await entries(newTree)) {
+      const o = before.get(e.path);
+      if (o?.oid === e.oid) continue;
+      if (e.type === 'tree') await walk(o?.type === 'tree' ? o.oid : undefined, e.oid, `${prefix}${e.path}/`);
+      else if (e.type === 'blob' && !o) out.set(`${prefix}${e.path}`, e.oid);
+    }
+  };
+  try {
+    await walk(a, b, '');
+  } catch {
+    return null;
+  }
+  return out;
+}

@@ -4,6 +4,7 @@
  * rewritten (to review), then what came back exactly.
  */
 import type { HunkReport, HunkStatus, PatchReport } from '../engine/types.js';
+import type { RenameFinding } from '../git/renames.js';
 import type { Outcome, PatchOutcome, ReapplyReport } from './run.js';
 
 const LABEL: Record<Outcome, string> = {
@@ -48,6 +49,24 @@ function failedAt(h: HunkReport, path: string, rejects: readonly string[]): stri
   return `FAILED at line ${h.statedLine + h.offset}${rejects.includes(rej) ? ` (rejects in ${rej})` : ''}`;
 }
 
+/**
+ * A file of the patch gone from the tree, and where upstream put it when git shows it:
+ *   "a.py: renamed upstream to b.py (92% similar); its 1 hunk(s) are in a.py.rej"
+ *   "a.py: not in the tree; possibly renamed upstream to b.py (70% similar) or c.py (66% similar); ..."
+ *   "a.py: deleted upstream (no file added since holds its content); ..."
+ * Without a finding (no git, nothing known of its old content): "deleted or renamed upstream".
+ */
+function goneLine(path: string, hunks: number, r: RenameFinding | undefined): string {
+  const rej = `its ${hunks} hunk(s) are in ${path}.rej`;
+  if (!r) return `${path}: not in the tree (deleted or renamed upstream); ${rej}`;
+  if (r.renamedTo) return `${path}: renamed upstream to ${r.renamedTo} (${r.similarity}% similar); the patch still names ${path}; ${rej}`;
+  if (r.candidates.length) {
+    const list = r.candidates.map((c) => `${c.path} (${c.similarity}% similar)`).join(' or ');
+    return `${path}: not in the tree; possibly renamed upstream to ${list}, no clear best; ${rej}`;
+  }
+  return `${path}: deleted upstream (no file upstream added since holds its content); ${rej}`;
+}
+
 /** A patch upstream already took has nothing to say hunk by hunk. */
 const hunksOf = (p: PatchOutcome): PatchReport | null => (p.outcome === 'dropped' || p.outcome === 'merged-upstream' ? null : p.report);
 
@@ -61,7 +80,7 @@ function detail(p: PatchOutcome): string[] {
   for (const f of report?.files ?? []) {
     if (f.missing && p.outcome !== 'resolved') {
       // Gone from the tree: no hunk has a place to name; the stop put them in FILE.rej.
-      out.push(`${f.path}: not in the tree (deleted or renamed upstream); its ${f.hunks.length} hunk(s) are in ${f.path}.rej`);
+      out.push(goneLine(f.path, f.hunks.length, p.renames?.find((r) => r.path === f.path)));
       continue;
     }
     if (f.message) out.push(`${f.path}: ${f.message}`);
@@ -89,7 +108,12 @@ function whatToFix(p: PatchOutcome): string {
   if (marked.length) todo.push(`resolve the conflict markers in ${marked.join(', ')}`);
   for (const r of p.rejects ?? []) {
     const f = files.find((x) => `${x.path}.rej` === r);
-    todo.push(`put the hunks of ${r} ${f && !f.missing ? `into ${f.path}` : 'where they belong now'} by hand (or drop them), then delete ${r}`);
+    const to = f?.missing ? p.renames?.find((x) => x.path === f.path)?.renamedTo : undefined;
+    todo.push(
+      to
+        ? `'patchq add ${to}' (before changing it), put the hunks of ${r} into ${to} by hand (or drop them), then delete ${r}`
+        : `put the hunks of ${r} ${f && !f.missing ? `into ${f.path}` : 'where they belong now'} by hand (or drop them), then delete ${r}`,
+    );
   }
   return todo.length ? `${todo.join('; ')}. ` : 'its conflicts are in the files. Fix them, then ';
 }

@@ -25,6 +25,7 @@ import { PatchqError } from '../engine/errors.js';
 import type { PatchReport } from '../engine/types.js';
 import { rejectText, reverseFilePatch } from '../engine/index.js';
 import { findGitDir, headCommit, resolveCommit } from '../git/index.js';
+import { findRenames, type RenameFinding } from '../git/renames.js';
 import {
   applyTransaction,
   appliedPatches,
@@ -68,6 +69,8 @@ export interface PatchOutcome {
   oldCopy?: string;
   /** The .rej files a stop wrote (tree paths): a person's to read, --continue and --abort remove them. */
   rejects?: string[];
+  /** Files of a stopped patch gone from the tree: where upstream put them, if git shows it. */
+  renames?: RenameFinding[];
   reason?: string;
 }
 
@@ -354,7 +357,33 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
   // why it failed to apply (the unforced push's reason). Each is said once, by its hunk or
   // its file (a message: the file exists, a binary mismatch): no summary reason repeats them.
   const laidOut = forced.failed?.report ?? forced.pushed[0]?.report;
-  return { name, outcome: 'failed', report: laidOut ? withWhy(laidOut, failed.report) : failed.report, ...(st.rejects.length ? { rejects: st.rejects } : {}) };
+  const rep = laidOut ? withWhy(laidOut, failed.report) : failed.report;
+  // Git is asked only here, for a file that is gone: a run with every file in place never is.
+  const gone = rep.files.filter((f) => f.missing).map((f) => f.path);
+  const renames = gone.length ? await renamesOf(tree, name, st, gone, files) : [];
+  return { name, outcome: 'failed', report: rep, ...(st.rejects.length ? { rejects: st.rejects } : {}), ...(renames.length ? { renames } : {}) };
+}
+
+/**
+ * Where upstream put the files of `name` that are gone: compared between the commit the
+ * patch was made on (its Patchq-Base:, else the commit before the pull) and HEAD.
+ */
+async function renamesOf(tree: Tree, name: string, st: RunState, gone: string[], files: ReturnType<typeof loadPatch>['files']): Promise<RenameFinding[]> {
+  const repo = findGitDir(tree.root);
+  if (!repo) return [];
+  const old = readText(join(runDir(tree, st.runId), 'old', name)) ?? '';
+  const base = /^Patchq-Base: ([0-9a-f]{7,40})$/m.exec(old)?.[1] ?? st.preBase ?? null;
+  if (!base) return []; // no commit the patch was made on: nothing tells a rename from a look-alike
+  const blobs = new Map<string, string>();
+  for (const f of files) {
+    const p = f.newPath ?? f.oldPath;
+    if (p && f.index && !/^0+$/.test(f.index.oldId)) blobs.set(p, f.index.oldId);
+  }
+  try {
+    return await findRenames(repo, base, gone, blobs);
+  } catch {
+    return []; // a report without the hint is still right; a crash here would lose the stop
+  }
 }
 
 /** The forced push's report, each conflicted hunk with why it did not apply (from `why`) instead of 'conflict'. */

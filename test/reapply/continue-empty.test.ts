@@ -43,8 +43,8 @@ function stopped(): string {
   const r = patchq(d, ['sync']);
   expect(r.code).toBe(1);
   expect(existsSync(join(d, 'settings.py.rej'))).toBe(true);
-  // The report says the file is gone and where its hunks are, not 'best candidate line ?'.
-  expect(r.stdout).toContain('settings.py: not in the tree (deleted or renamed upstream); its 1 hunk(s) are in settings.py.rej');
+  // The report says where the file went and where its hunks are, not 'best candidate line ?'.
+  expect(r.stdout).toContain('settings.py: renamed upstream to config.py (100% similar); the patch still names settings.py; its 1 hunk(s) are in settings.py.rej');
   expect(r.stdout).not.toContain('line ?');
   return d;
 }

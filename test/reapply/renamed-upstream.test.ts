@@ -1,0 +1,132 @@
+/**
+ * Upstream renamed (git mv, maybe with edits) a file a fork patch changes: the run stops
+ * with the hunks in a .rej, and the report says where the file went, found in git between
+ * the commit the patch was made on and HEAD (content shared as git's rename detection
+ * judges it). Two near candidates are listed, not guessed; a deleted file is said deleted.
+ * A run with every file in place does not go to git for this.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renameLookups } from '../../src/git/renames.js';
+import { reapply } from '../../src/reapply/run.js';
+import { openTree } from '../../src/stack/session.js';
+import { git, patchq, read, tempDir, write } from '../helpers/tree.js';
+
+const V1 = ['import os', '', 'DEBUG = False', 'PORT = 8000', 'WORKERS = 1', 'LOG = "info"', 'HOST = "localhost"', 'DB = "sqlite"', 'CACHE = None', 'TIMEOUT = 30', ''].join('\n');
+const PATCH = `Index: fork/database/old_name.py
+===================================================================
+--- fork.orig/database/old_name.py
++++ fork/database/old_name.py
+@@ -3,5 +3,5 @@
+ DEBUG = False
+ PORT = 8000
+-WORKERS = 1
++WORKERS = 4
+ LOG = "info"
+ HOST = "localhost"
+`;
+
+/** A fork with PATCH in its series; `change` is upstream's next commit; the fork pulls it. */
+function pulled(change: (up: string) => void, also: Record<string, string> = {}): string {
+  const up = tempDir('patchq-rename-up-');
+  git(up, 'init', '-q', '-b', 'main');
+  write(up, 'database/old_name.py', V1);
+  for (const [p, t] of Object.entries(also)) write(up, p, t);
+  write(up, 'README', 'upstream\n');
+  git(up, 'add', '-A');
+  git(up, 'commit', '-qm', 'v1');
+  const d = tempDir('patchq-rename-fork-');
+  git(d, 'clone', '-q', up, '.');
+  write(d, '.gitignore', '.pc\n');
+  write(d, 'patches/series', 'db.patch\n');
+  write(d, 'patches/db.patch', PATCH);
+  git(d, 'add', '-A');
+  git(d, 'commit', '-qm', 'series');
+  change(up);
+  git(up, 'add', '-A');
+  git(up, 'commit', '-qm', 'v2');
+  git(d, '-c', 'pull.rebase=false', 'pull', '-q', '--no-edit');
+  return d;
+}
+
+const edited = (t: string) => t.replace('CACHE = None', 'CACHE = "redis"');
+
+describe('reapply over a file upstream renamed', () => {
+  it('an exact rename: names the new path, and the steps it gives work', () => {
+    const d = pulled((up) => git(up, 'mv', 'database/old_name.py', 'database/new_name.py'));
+    const r = patchq(d, ['reapply']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('database/old_name.py: renamed upstream to database/new_name.py (100% similar); the patch still names database/old_name.py; its 1 hunk(s) are in database/old_name.py.rej');
+    expect(r.stdout).toContain("Stopped at db.patch: 'patchq add database/new_name.py' (before changing it), put the hunks of database/old_name.py.rej into database/new_name.py by hand (or drop them), then delete database/old_name.py.rej. Then 'patchq reapply --continue'");
+    // Doing as told finishes the run with the change in the patch, under the new name.
+    expect(patchq(d, ['add', 'database/new_name.py']).code).toBe(0);
+    write(d, 'database/new_name.py', read(d, 'database/new_name.py').replace('WORKERS = 1', 'WORKERS = 4'));
+    rmSync(join(d, 'database/old_name.py.rej'));
+    const c = patchq(d, ['reapply', '--continue']);
+    expect(c.code).toBe(0);
+    expect(read(d, 'patches/db.patch')).toMatch(/^\+\+\+ \S+\/database\/new_name\.py/m);
+    expect(read(d, 'patches/db.patch')).toContain('+WORKERS = 4');
+    expect(read(d, 'patches/db.patch')).not.toContain('old_name.py');
+  });
+
+  it('a rename with edits: names it with its similarity; --json carries the new path', () => {
+    const d = pulled((up) => {
+      git(up, 'mv', 'database/old_name.py', 'database/new_name.py');
+      write(up, 'database/new_name.py', edited(V1));
+    });
+    const r = patchq(d, ['reapply', '--json']);
+    expect(r.code).toBe(1);
+    const rep = JSON.parse(r.stdout) as { patches: Array<{ name: string; renames?: unknown }> };
+    expect(rep.patches[0]!.renames).toEqual([
+      { path: 'database/old_name.py', renamedTo: 'database/new_name.py', similarity: 90, candidates: [{ path: 'database/new_name.py', similarity: 90 }] },
+    ]);
+    const t = patchq(d, ['reapply', '--abort']);
+    expect(t.code).toBe(0);
+    const again = patchq(d, ['reapply']);
+    expect(again.stdout).toContain('database/old_name.py: renamed upstream to database/new_name.py (90% similar)');
+  });
+
+  it('two near candidates: lists both, picks neither', () => {
+    const d = pulled((up) => {
+      rmSync(join(up, 'database/old_name.py'));
+      write(up, 'database/a.py', edited(V1));
+      write(up, 'database/b.py', V1.replace('TIMEOUT = 30', 'TIMEOUT = 60'));
+    });
+    const r = patchq(d, ['reapply']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('database/old_name.py: not in the tree; possibly renamed upstream to database/a.py (90% similar) or database/b.py (90% similar), no clear best; its 1 hunk(s) are in database/old_name.py.rej');
+    expect(r.stdout).not.toContain('old_name.py: renamed upstream to');
+    expect(r.stdout).toContain('put the hunks of database/old_name.py.rej where they belong now by hand');
+  });
+
+  it('a real deletion: says deleted, names no file (not a look-alike that was there before)', () => {
+    const d = pulled(
+      (up) => {
+        rmSync(join(up, 'database/old_name.py'));
+        write(up, 'database/other.py', 'something = "else"\n');
+      },
+      { 'database/twin.py': edited(V1) },
+    );
+    const r = patchq(d, ['reapply']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('database/old_name.py: deleted upstream (no file upstream added since holds its content); its 1 hunk(s) are in database/old_name.py.rej');
+    expect(r.stdout).not.toContain('other.py');
+    expect(r.stdout).not.toContain('twin.py');
+    expect(existsSync(join(d, 'database/old_name.py.rej'))).toBe(true);
+  });
+
+  it('a run with every file in place does not look for renames', async () => {
+    const d = pulled((up) => write(up, 'README', 'upstream v2\n'));
+    const before = renameLookups();
+    const r = await reapply(openTree(d));
+    expect(r.ok).toBe(true);
+    expect(renameLookups()).toBe(before);
+    // ...and one with a file gone does (the counter counts).
+    const g = pulled((up) => git(up, 'mv', 'database/old_name.py', 'database/new_name.py'));
+    const s = await reapply(openTree(g));
+    expect(s.stoppedAt).toBe('db.patch');
+    expect(renameLookups()).toBe(before + 1);
+    expect(s.patches[0]!.renames?.[0]?.renamedTo).toBe('database/new_name.py');
+  });
+});
