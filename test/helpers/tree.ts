@@ -60,6 +60,24 @@ export function gitRepo(files: Record<string, string | Buffer>, opts: { prefix?:
   return d;
 }
 
+/**
+ * A fork maintainer's set-up: an upstream repository holding `upstream` (gitRepo, 'v1'),
+ * and `d`, a clone of it (its remote named `upstream` too, as sync pulls) with `fork`
+ * written on top and, when it names files (the series, .gitignore...), committed as
+ * 'series'. Upstream's next commits and the pull are the test's own.
+ */
+export function upstreamAndFork(upstream: Record<string, string | Buffer>, fork: Record<string, string | Buffer> = {}, prefix = 'patchq-fork-'): { up: string; d: string } {
+  const up = gitRepo(upstream, { prefix: `${prefix}up-` });
+  const d = tempDir(`${prefix}clone-`);
+  git(d, 'clone', '-q', up, '.');
+  git(d, 'remote', 'add', 'upstream', up);
+  if (Object.keys(fork).length === 0) return { up, d };
+  for (const [rel, data] of Object.entries(fork)) write(d, rel, data);
+  git(d, 'add', '-A');
+  git(d, 'commit', '-qm', 'series');
+  return { up, d };
+}
+
 export function write(root: string, rel: string, data: string | Buffer, mode?: number): void {
   const p = join(root, rel);
   mkdirSync(dirname(p), { recursive: true });

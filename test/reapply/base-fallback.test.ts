@@ -5,7 +5,7 @@
  * (ORIG_HEAD, which git pull/merge leaves) is its pre-image when the patch fits it.
  */
 import { describe, expect, it } from 'vitest';
-import { git, patchq, read, tempDir, write } from '../helpers/tree.js';
+import { git, patchq, read, upstreamAndFork, write } from '../helpers/tree.js';
 
 const V1 = 'l1\nl2\nl3\nA\nB\nC\nD\nE\nF\nG\nl4\nl5\nl6\n';
 const PATCH = `Index: fork/f.txt
@@ -25,19 +25,7 @@ const PATCH = `Index: fork/f.txt
 
 /** upstream (v1), a fork clone with the quilt-made patch committed (popped), upstream moved to `v2`. */
 function fork(v2: string): string {
-  const up = tempDir('patchq-basefb-up-');
-  git(up, 'init', '-q', '-b', 'main');
-  write(up, 'f.txt', V1);
-  git(up, 'add', '-A');
-  git(up, 'commit', '-qm', 'v1');
-  const d = tempDir('patchq-basefb-fork-');
-  git(d, 'clone', '-q', up, '.');
-  git(d, 'remote', 'add', 'upstream', up);
-  write(d, '.gitignore', '.pc\n');
-  write(d, 'patches/series', 'p.patch\n');
-  write(d, 'patches/p.patch', PATCH);
-  git(d, 'add', '-A');
-  git(d, 'commit', '-qm', 'series');
+  const { up, d } = upstreamAndFork({ 'f.txt': V1 }, { '.gitignore': '.pc\n', 'patches/series': 'p.patch\n', 'patches/p.patch': PATCH }, 'patchq-basefb-');
   write(up, 'f.txt', v2);
   git(up, 'commit', '-qam', 'v2');
   git(d, 'pull', '-q', '--no-rebase', '--no-edit', 'upstream', 'main');

@@ -8,7 +8,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { git, patchq, read, tempDir, write } from '../helpers/tree.js';
+import { git, patchq, read, upstreamAndFork, write } from '../helpers/tree.js';
 
 const V1 = 'DEBUG = False\nPORT = 8000\nWORKERS = 1\nLOG = "info"\n';
 const PATCH = `Index: fork/settings.py
@@ -25,19 +25,7 @@ const PATCH = `Index: fork/settings.py
 
 /** A fork whose patch changes settings.py, pulled after upstream renamed it to config.py; reapply stopped. */
 function stopped(): string {
-  const up = tempDir('patchq-renamed-up-');
-  git(up, 'init', '-q', '-b', 'main');
-  write(up, 'settings.py', V1);
-  git(up, 'add', '-A');
-  git(up, 'commit', '-qm', 'v1');
-  const d = tempDir('patchq-renamed-fork-');
-  git(d, 'clone', '-q', up, '.');
-  git(d, 'remote', 'add', 'upstream', up);
-  write(d, '.gitignore', '.pc\n');
-  write(d, 'patches/series', 'settings.patch\n');
-  write(d, 'patches/settings.patch', PATCH);
-  git(d, 'add', '-A');
-  git(d, 'commit', '-qm', 'series');
+  const { up, d } = upstreamAndFork({ 'settings.py': V1 }, { '.gitignore': '.pc\n', 'patches/series': 'settings.patch\n', 'patches/settings.patch': PATCH }, 'patchq-renamed-');
   git(up, 'mv', 'settings.py', 'config.py');
   git(up, 'commit', '-qm', 'v2: settings.py is config.py');
   const r = patchq(d, ['sync']);

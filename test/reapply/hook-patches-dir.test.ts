@@ -7,23 +7,15 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, git, patchq, read, tempDir, write } from '../helpers/tree.js';
+import { CLI, git, patchq, read, tempDir, upstreamAndFork, write } from '../helpers/tree.js';
 
 describe('the post-merge hook', () => {
   it('reapplies a series kept in QUILT_PATCHES=debian/patches after a pull', () => {
-    const up = tempDir('patchq-hookdir-up-');
-    git(up, 'init', '-q', '-b', 'main');
-    write(up, 'a.txt', 'one\ntwo\nthree\n');
-    git(up, 'add', '-A');
-    git(up, 'commit', '-qm', 'v1');
-    const d = tempDir('patchq-hookdir-fork-');
-    git(d, 'clone', '-q', up, '.');
-    git(d, 'remote', 'add', 'upstream', up);
-    write(d, '.gitignore', '.pc\n');
-    write(d, 'debian/patches/series', 'p.patch\n');
-    write(d, 'debian/patches/p.patch', '--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n');
-    git(d, 'add', '-A');
-    git(d, 'commit', '-qm', 'series');
+    const { up, d } = upstreamAndFork(
+      { 'a.txt': 'one\ntwo\nthree\n' },
+      { '.gitignore': '.pc\n', 'debian/patches/series': 'p.patch\n', 'debian/patches/p.patch': '--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n' },
+      'patchq-hookdir-',
+    );
     expect(patchq(d, ['hook', 'install']).code).toBe(0);
     write(up, 'b.txt', 'new\n');
     git(up, 'add', '-A');

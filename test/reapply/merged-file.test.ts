@@ -4,7 +4,7 @@
  * made on the way to finding it merged (quilt's delete, too, keeps the file).
  */
 import { describe, expect, it } from 'vitest';
-import { git, patchq, read, tempDir, write } from '../helpers/tree.js';
+import { git, patchq, read, upstreamAndFork, write } from '../helpers/tree.js';
 
 const V1 = 'import os\n\ndef banner():\n    print("hello")\n    print("world")\n    return 0\n';
 const PATCH = `Index: fork/app.py
@@ -22,20 +22,7 @@ const PATCH = `Index: fork/app.py
 `;
 
 function fork(): string {
-  const up = tempDir('patchq-merged-up-');
-  git(up, 'init', '-q', '-b', 'main');
-  write(up, 'app.py', V1);
-  write(up, 'other.py', 'x = 1\n');
-  git(up, 'add', '-A');
-  git(up, 'commit', '-qm', 'v1');
-  const d = tempDir('patchq-merged-fork-');
-  git(d, 'clone', '-q', up, '.');
-  git(d, 'remote', 'add', 'upstream', up);
-  write(d, '.gitignore', '.pc\n');
-  write(d, 'patches/series', 'banner.patch\n');
-  write(d, 'patches/banner.patch', PATCH);
-  git(d, 'add', '-A');
-  git(d, 'commit', '-qm', 'series');
+  const { up, d } = upstreamAndFork({ 'app.py': V1, 'other.py': 'x = 1\n' }, { '.gitignore': '.pc\n', 'patches/series': 'banner.patch\n', 'patches/banner.patch': PATCH }, 'patchq-merged-');
   // Upstream takes the fork's change as it is.
   write(up, 'app.py', V1.replace('"hello"', '"hello, fork"'));
   git(up, 'commit', '-qam', 'v2: take the fork banner');

@@ -4,20 +4,13 @@
  * lines around it did, not keep the patch's 4 spaces (an IndentationError in the fork).
  */
 import { describe, expect, it } from 'vitest';
-import { git, patchq, read, tempDir, write } from '../helpers/tree.js';
+import { git, patchq, read, upstreamAndFork, write } from '../helpers/tree.js';
 
 const V1 = 'def f():\n    a = 1\n    b = 2\n    return a\n\ndef g():\n    a = 1\n    if a:\n        c = 3\n    d = 4\n    return a\n';
 
 describe('reapply after upstream reindented the patched block', () => {
   it('gives the added lines the indentation the file gives the lines around them', () => {
-    const up = tempDir('patchq-reindent-up-');
-    git(up, 'init', '-q', '-b', 'main');
-    write(up, 'f.py', V1);
-    git(up, 'add', '-A');
-    git(up, 'commit', '-qm', 'v1');
-    const d = tempDir('patchq-reindent-fork-');
-    git(d, 'clone', '-q', up, '.');
-    git(d, 'remote', 'add', 'upstream', up);
+    const { up, d } = upstreamAndFork({ 'f.py': V1 }, {}, 'patchq-reindent-');
     write(d, '.gitignore', '.pc\n');
     expect(patchq(d, ['new', 'p.patch']).code).toBe(0);
     expect(patchq(d, ['add', 'f.py']).code).toBe(0);

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { renameLookups } from '../../src/git/renames.js';
 import { reapply } from '../../src/reapply/run.js';
 import { openTree } from '../../src/stack/session.js';
-import { git, patchq, read, tempDir, write } from '../helpers/tree.js';
+import { git, patchq, read, upstreamAndFork, write } from '../helpers/tree.js';
 
 const V1 = ['import os', '', 'DEBUG = False', 'PORT = 8000', 'WORKERS = 1', 'LOG = "info"', 'HOST = "localhost"', 'DB = "sqlite"', 'CACHE = None', 'TIMEOUT = 30', ''].join('\n');
 const PATCH = `Index: fork/database/old_name.py
@@ -29,20 +29,7 @@ const PATCH = `Index: fork/database/old_name.py
 
 /** A fork with PATCH in its series; `change` is upstream's next commit; the fork pulls it. */
 function pulled(change: (up: string) => void, also: Record<string, string> = {}): string {
-  const up = tempDir('patchq-rename-up-');
-  git(up, 'init', '-q', '-b', 'main');
-  write(up, 'database/old_name.py', V1);
-  for (const [p, t] of Object.entries(also)) write(up, p, t);
-  write(up, 'README', 'upstream\n');
-  git(up, 'add', '-A');
-  git(up, 'commit', '-qm', 'v1');
-  const d = tempDir('patchq-rename-fork-');
-  git(d, 'clone', '-q', up, '.');
-  write(d, '.gitignore', '.pc\n');
-  write(d, 'patches/series', 'db.patch\n');
-  write(d, 'patches/db.patch', PATCH);
-  git(d, 'add', '-A');
-  git(d, 'commit', '-qm', 'series');
+  const { up, d } = upstreamAndFork({ 'database/old_name.py': V1, ...also, README: 'upstream\n' }, { '.gitignore': '.pc\n', 'patches/series': 'db.patch\n', 'patches/db.patch': PATCH }, 'patchq-rename-');
   change(up);
   git(up, 'add', '-A');
   git(up, 'commit', '-qm', 'v2');

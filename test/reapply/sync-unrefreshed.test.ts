@@ -4,18 +4,11 @@
  * or changed, what to do), not quilt's bare 'enforce with -f' that sync has no -f for.
  */
 import { describe, expect, it } from 'vitest';
-import { git, patchq, read, snapshot, tempDir, write } from '../helpers/tree.js';
+import { git, patchq, read, snapshot, upstreamAndFork, write } from '../helpers/tree.js';
 
 describe('sync over unrefreshed work', () => {
   it('is refused before anything is popped or pulled, saying what to do', () => {
-    const up = tempDir('patchq-syncwip-up-');
-    git(up, 'init', '-q', '-b', 'main');
-    write(up, 'a.txt', 'one\ntwo\nthree\n');
-    git(up, 'add', '-A');
-    git(up, 'commit', '-qm', 'v1');
-    const d = tempDir('patchq-syncwip-fork-');
-    git(d, 'clone', '-q', up, '.');
-    git(d, 'remote', 'add', 'upstream', up);
+    const { up, d } = upstreamAndFork({ 'a.txt': 'one\ntwo\nthree\n' }, {}, 'patchq-syncwip-');
     expect(patchq(d, ['new', 'p.patch']).code).toBe(0);
     expect(patchq(d, ['add', 'a.txt']).code).toBe(0);
     write(d, 'a.txt', 'one\nTWO\nthree\n');
