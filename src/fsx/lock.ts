@@ -68,17 +68,27 @@ function selfText(): string {
 }
 
 /**
- * Create `path` holding our pid, or return false when it exists. The pid goes into a
- * private file first and is hard-linked into place, so a lock file is never seen empty.
+ * Create `path` holding our pid, or return false when it exists (or could not be made this
+ * time: the caller looks again). The pid goes into a private file first and is hard-linked
+ * into place, so a lock file is never seen empty. The folder may vanish under any attempt
+ * (a patchq that made .pc for its lock alone removes it as it ends: stack/session.ts): it
+ * is made again.
  */
 function tryCreate(path: string): boolean {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, selfText());
+  try {
+    writeFileSync(tmp, selfText());
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    mkdirp(dirname(path));
+    writeFileSync(tmp, selfText());
+  }
   try {
     linkSync(tmp, path);
     return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOENT') return false;
     throw e;
   } finally {
     rmSync(tmp, { force: true });
@@ -114,17 +124,7 @@ function breakStale(path: string, stale: Owner): void {
 export function acquireLock(path: string): () => void {
   mkdirp(dirname(path));
   for (let attempt = 0; attempt < 5; attempt++) {
-    let created: boolean;
-    try {
-      created = tryCreate(path);
-    } catch (e) {
-      // The folder went: a patchq that made .pc for its lock alone removes it as it ends
-      // (stack/session.ts). Make it again and retry.
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      mkdirp(dirname(path));
-      continue;
-    }
-    if (created) {
+    if (tryCreate(path)) {
       let released = false;
       return () => {
         if (released) return;

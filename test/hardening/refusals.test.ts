@@ -508,6 +508,25 @@ describe('two refused commands starting together in a tree without .pc', () => {
   });
 });
 
+describe('a push that finds the lock taken, then gone with its folder', () => {
+  it('makes the folder again and takes the lock (it was an internal error: ENOENT on lock.break.PID.tmp)', async (ctx) => {
+    if (spawnSync('strace', ['-qq', '-o', '/dev/null', 'true']).status !== 0) return ctx.skip();
+    const { tree, env } = place('fresh', { args: [], states: [], code: 1 });
+    const lock = join(tree, '.pc', '.patchq', 'lock');
+    // A refused pop holds the lock 1 s longer (its unlink of it waits); the push meets it
+    // (EEXIST) and its read of the lock's owner waits 1.5 s, in which the pop lets go and
+    // removes the .pc it made; the push then finds no owner and no folder.
+    const pop = spawnPatchq(tree, ['pop'], { env, strace: ['-P', lock, '-e', 'trace=unlink,unlinkat', '-e', 'inject=unlink,unlinkat:delay_enter=1000000:when=1'] });
+    await appears(lock);
+    const push = await spawnPatchq(tree, ['push'], { env, strace: ['-P', lock, '-e', 'trace=openat', '-e', 'inject=openat:delay_enter=1500000:when=1'] });
+    const popped = await pop;
+    if (/strace: /.test(push.stderr + popped.stderr)) return ctx.skip();
+    expect([popped.code, popped.stderr]).toEqual([2, 'No patch removed\n']);
+    expect([push.code, push.stderr]).toEqual([0, '']);
+    expect(patchq(tree, ['applied'], env).stdout).toBe('p1.diff\n');
+  });
+});
+
 describe('taking back the lock’s .pc is tidying, never an error of its own', () => {
   it('an unlink of .pc/.version that fails (EIO, strace) leaves .pc as it is and the refusal as it was', (ctx) => {
     if (spawnSync('strace', ['-qq', '-o', '/dev/null', 'true']).status !== 0) return ctx.skip();
