@@ -13,6 +13,10 @@ export default defineConfig({
     // PATCHQ_SPARES=1: every test runs with the pool of spare inodes (src/stack/spares.ts),
     // which by default is kept only on ext file systems without a journal;
     // test/stack/spares.test.ts runs trees without it beside and checks where it is kept.
-    env: { QUILTRC: '-', PATCHQ_SPARES: '1' },
+    // NODE_EXTRA_CA_CERTS emptied: where the environment names a CA bundle, Node 20 reads
+    // and parses it at every start (~40 ms), and the tests start Node thousands of times
+    // (the binary through \`node\`, git hooks, shims). Nothing here opens a TLS connection;
+    // the `patchq` command skips it the same way (its sh launcher, test/cli/launcher.test.ts).
+    env: { QUILTRC: '-', PATCHQ_SPARES: '1', NODE_EXTRA_CA_CERTS: '' },
   },
 });
