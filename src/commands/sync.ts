@@ -3,11 +3,16 @@
  * If the pull fails and leaves the repository as it was, the series is pushed back; if it
  * leaves something behind (a merge stopped at a conflict, a moved HEAD), the series stays
  * popped and the message says what to finish.
+ * With the usual pull, upstream is fetched first, before anything is popped: a fetch that
+ * fails (no network, a wrong URL) changes nothing, and where upstream has nothing HEAD lacks
+ * and the whole series is applied there is nothing to do: nothing is popped or pushed again
+ * (a pop and push would give every patched file a new mtime, and make rebuilds them).
  */
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { PatchqError } from '../engine/errors.js';
 import { checkSeriesForRun, readRunState } from '../reapply/index.js';
-import { appliedPatches, pop, push } from '../stack/index.js';
+import { appliedPatches, pop, push, readSeries } from '../stack/index.js';
 import { prepareReapply, runReapply } from './reapply.js';
 import { opt, tree } from './common.js';
 import type { RunFn } from './types.js';
@@ -55,6 +60,19 @@ export const run: RunFn = async (ctx, args) => {
     const remote = git(t.root, ctx.env, 'remote', 'get-url', 'upstream');
     if (remote.status !== 0) {
       throw new PatchqError('E_USAGE', `sync pulls with '${DEFAULT_PULL}', and ${t.root} has no git remote named upstream (git remote add upstream URL), or give the pull command with --pull; nothing was changed`);
+    }
+    // The pull's fetch, done first: what cannot be fetched is refused with nothing changed.
+    const fetch = spawnSync('git', ['fetch', '--quiet', 'upstream', 'HEAD'], { cwd: t.root, stdio: ['ignore', ctx.json ? 2 : 'inherit', 'inherit'], env: ctx.env });
+    if (fetch.status !== 0) throw new PatchqError('E_APPLY', `git fetch upstream HEAD failed (exit ${fetch.status ?? fetch.signal}); nothing was popped, pulled or changed`);
+    const upstream = git(t.root, ctx.env, 'rev-parse', '--verify', '-q', 'FETCH_HEAD').stdout.trim();
+    const inHead = upstream !== '' && git(t.root, ctx.env, 'merge-base', '--is-ancestor', upstream, 'HEAD').status === 0;
+    const series = readSeries(t).map((e) => e.name);
+    const applied = appliedPatches(t);
+    if (inHead && applied.length === series.length && applied.every((n, i) => n === series[i])) {
+      const what = `upstream ${upstream.slice(0, 12)} is already in HEAD and the series is applied (${applied.length} patch(es))`;
+      ctx.out.line(`Already up to date: ${what}; nothing was popped, pulled or pushed`);
+      if (prepared.mdPath) writeFileSync(prepared.mdPath, `## patchq sync: already up to date\n\nUpstream \`${upstream.slice(0, 12)}\` is already in HEAD and the series is applied (${applied.length} patch(es)): nothing was popped, pulled or pushed. \`patchq reapply\` puts the series back anew.\n`);
+      return { exitCode: 0, data: { upToDate: true, upstream, applied } };
     }
   }
   const applied = appliedPatches(t);

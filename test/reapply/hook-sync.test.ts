@@ -171,6 +171,34 @@ describe('sync', () => {
     syncRefused(fork, 'patches/series:1: a.txt.rej is there from earlier work, and a patch that stops on a.txt writes its rejects there: move it away (or delete it) first\n');
   });
 
+  it('upstream with nothing new and the series applied: nothing is popped or pushed again (mtimes kept), exit 0', () => {
+    const { fork } = forkWithUpstream();
+    expect(patchq(fork, ['sync', '--drop-merged']).code).toBe(0);
+    const before = snapshot(fork, { exact: true });
+    const r = patchq(fork, ['sync', '--markdown', '../r.md']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toMatch(/^Already up to date: upstream [0-9a-f]{12} is already in HEAD and the series is applied \(1 patch\(es\)\); nothing was popped, pulled or pushed\n$/);
+    expect(snapshot(fork, { exact: true })).toEqual(before);
+    expect(read(fork, '../r.md')).toMatch(/^## patchq sync: already up to date\n/);
+    expect(JSON.parse(patchq(fork, ['sync', '--json']).stdout)).toMatchObject({ upToDate: true, applied: ['p.patch'] });
+    // A patch popped by hand: sync puts the series back as before (pop, pull, reapply).
+    expect(patchq(fork, ['pop']).code).toBe(0);
+    const again = patchq(fork, ['sync']);
+    expect([again.code, again.stdout]).toEqual([0, expect.stringContaining('Pulling: ')]);
+    expect(patchq(fork, ['applied']).stdout).toBe('p.patch\n');
+  });
+
+  it('a fetch that fails (the usual pull) is refused before anything is popped: not a byte or mtime changed', () => {
+    const { fork } = forkWithUpstream();
+    expect(patchq(fork, ['push', '-a']).code).toBe(0);
+    git(fork, 'remote', 'set-url', 'upstream', join(fork, '..', 'gone'));
+    const before = snapshot(fork, { exact: true });
+    const r = patchq(fork, ['sync']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/\ngit fetch upstream HEAD failed \(exit 128\); nothing was popped, pulled or changed\n$/);
+    expect(snapshot(fork, { exact: true })).toEqual(before);
+  });
+
   it('a pull that fails and changes nothing: the series is pushed back', () => {
     const { fork } = forkWithUpstream();
     expect(patchq(fork, ['push', '-a']).code).toBe(0);
