@@ -18,6 +18,7 @@ import { stdoutFailure, stdoutIsTTY, writeErr, writeOut } from './output/stdio.j
 import { storedColor, workingDir } from './settings/paths.js';
 import { quiltArgs } from './settings/quilt-env.js';
 import { applyQuiltrc } from './settings/quiltrc.js';
+import type { ReapplyReport } from './reapply/index.js';
 
 /**
  * The progress bar (a terminal only) is drawn on the line where the next output goes: it
@@ -53,10 +54,10 @@ function makePrinter(json: boolean, tty: boolean, env: NodeJS.ProcessEnv): Print
 }
 
 /** The TUI, loaded only when it starts (ink + react cost ~0.6 s to import). null if absent. */
-async function openTui(cwd: string, color?: boolean): Promise<number | null> {
+async function openTui(cwd: string, color?: boolean, report?: ReapplyReport): Promise<number | null> {
   try {
     const { startTui } = await (await import('./import-tui.js')).importTui();
-    return await startTui({ cwd, env: process.env, ...(color !== undefined ? { color } : {}) });
+    return await startTui({ cwd, env: process.env, ...(color !== undefined ? { color } : {}), ...(report ? { report } : {}) });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return null;
     throw e;
@@ -163,7 +164,7 @@ export async function main(argv: string[]): Promise<number> {
     clearBar();
     if (json && result.data !== undefined) writeOut(jsonResult(result.data));
     if (result.tui && tty && !json) {
-      const code = await openTui(result.tui.cwd, color);
+      const code = await openTui(result.tui.cwd, color, result.tui.report);
       if (code !== null) return code;
     }
     return result.exitCode ?? EXIT.ok;

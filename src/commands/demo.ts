@@ -34,7 +34,7 @@ export const run: RunFn = async (ctx, args) => {
     // The demo fork keeps quilt's default layout: a quiltrc's QUILT_PATCHES (say
     // debian/patches) must not send the TUI elsewhere. This process ends with the TUI.
     for (const k of ['QUILT_PATCHES', 'QUILT_SERIES', 'QUILT_PC'] as const) ctx.env[k] = '';
-    return { exitCode: report.ok ? 0 : 1, data: report, tui: { cwd: root } };
+    return { exitCode: report.ok ? 0 : 1, data: report, tui: { cwd: root, report } };
   }
   if (!keep) rmSync(parent, { recursive: true, force: true });
   return { exitCode: report.ok ? 0 : 1, data: { root: keep ? root : null, steps: demo.steps, report } };

@@ -4,6 +4,8 @@
  * layers, stream human lines through `ctx.print`, and return data for `--json`.
  * Only cli.ts turns a result or a thrown PatchqError into an exit code.
  */
+import type { ReapplyReport } from '../reapply/index.js';
+
 export type OptionType = 'boolean' | 'string' | 'number' | 'optional-string';
 
 export interface OptionSpec {
@@ -53,8 +55,11 @@ export interface CommandResult {
   exitCode?: number;
   /** Emitted as JSON under --json. */
   data?: unknown;
-  /** Open the TUI on this tree afterwards (cli.ts does it, on a terminal, if the TUI exists). */
-  tui?: { cwd: string };
+  /**
+   * Open the TUI on this tree afterwards (cli.ts does it, on a terminal, if the TUI exists);
+   * with `report`, on that reapply run's report (the demo's).
+   */
+  tui?: { cwd: string; report?: ReapplyReport };
 }
 
 export type RunFn = (ctx: Context, args: ParsedArgs) => Promise<CommandResult | void>;

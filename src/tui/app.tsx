@@ -6,6 +6,7 @@
 import { useEffect, useMemo } from 'react';
 import { Box, Text } from 'ink';
 import { filterRows, loadRows, patchText, scrollTop, type Ops, type PatchRow } from './store.js';
+import type { ReapplyReport } from '../reapply/index.js';
 import { diffLines, fit, titleText } from './present.js';
 import { Body } from './components/Body.js';
 import { Footer } from './components/Footer.js';
@@ -32,9 +33,11 @@ export interface AppProps {
   onQuit?: () => void;
   /** A line for the status bar at once (what became of an edit). */
   notice?: string;
+  /** A reapply run that just ended (the demo's): shown first, as R shows its own. */
+  initialReport?: ReapplyReport;
 }
 
-export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit, notice }: AppProps) {
+export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit, notice, initialReport }: AppProps) {
   const { width, height } = useSize();
   const navApi = useNav();
   const { nav } = navApi;
@@ -73,6 +76,7 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
   useEffect(() => {
     if (notice) runner.setMessage(notice);
     if (reopenStopped) void runner.reapply();
+    else if (initialReport) runner.showReapply(initialReport);
   }, []);
 
   const title = nav.screen === 'diff' && row ? `${row.name}  (${row.state})` : titleText(all, nav.filter, nav.filtering, runner.stoppedAt);

@@ -6,16 +6,20 @@
  */
 import { clearFrame, firstFrame } from './first-frame.js';
 import { colorEnabled, loadRows, makeOps } from './store.js';
+import type { ReapplyReport } from '../reapply/index.js';
 
-/** `color`: as the CLI resolved it (`patchq tui --color=never`); else from env and settings. */
-export async function startTui(opts: { cwd: string; env: NodeJS.ProcessEnv; color?: boolean }): Promise<number> {
+/**
+ * `color`: as the CLI resolved it (`patchq tui --color=never`); else from env and settings.
+ * `report`: a reapply run that just ended (the demo's), shown first, as R shows its own.
+ */
+export async function startTui(opts: { cwd: string; env: NodeJS.ProcessEnv; color?: boolean; report?: ReapplyReport }): Promise<number> {
   const ops = makeOps(opts.cwd, opts.env);
   const color = opts.color ?? colorEnabled(opts.env);
   const tty = Boolean(process.stdout.isTTY);
   // The alternate screen: on quit the terminal shows exactly what it showed before.
   if (tty) process.stdout.write('\x1b[?1049h\x1b[H');
   try {
-    return await run(ops, opts.env, color, tty);
+    return await run(ops, opts.env, color, tty, opts.report);
   } finally {
     // Cooked mode again even when ink never mounted (holdKeys set raw mode before it).
     if (tty && process.stdin.isTTY) process.stdin.setRawMode(false);
@@ -23,7 +27,7 @@ export async function startTui(opts: { cwd: string; env: NodeJS.ProcessEnv; colo
   }
 }
 
-async function run(ops: ReturnType<typeof makeOps>, env: NodeJS.ProcessEnv, color: boolean, tty: boolean): Promise<number> {
+async function run(ops: ReturnType<typeof makeOps>, env: NodeJS.ProcessEnv, color: boolean, tty: boolean, report?: ReapplyReport): Promise<number> {
   // Keys typed while ink loads (~0.5 s) are kept for it.
   if (tty) holdKeys();
   let painted = 0;
@@ -39,7 +43,7 @@ async function run(ops: ReturnType<typeof makeOps>, env: NodeJS.ProcessEnv, colo
   ci.restore();
   return mount(ops, env, color, () => {
     if (painted) process.stdout.write(clearFrame(painted));
-  });
+  }, report);
 }
 
 /**

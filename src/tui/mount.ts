@@ -11,6 +11,7 @@ import { createElement } from 'react';
 import { render } from 'ink';
 import { App } from './app.js';
 import type { Ops } from './store.js';
+import type { ReapplyReport } from '../reapply/index.js';
 import { PatchqError } from '../engine/errors.js';
 import { compressionOf, editPatchCopy } from '../stack/index.js';
 import { loadSettings } from '../settings/settings.js';
@@ -21,10 +22,11 @@ interface Edit {
   reopen: boolean;
 }
 
-export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, beforeFirst: () => void): Promise<number> {
+export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, beforeFirst: () => void, report?: ReapplyReport): Promise<number> {
   let selected: string | undefined;
   let reopen = false;
   let notice: string | undefined;
+  let edited = false;
   beforeFirst();
   for (;;) {
     let edit: Edit | null = null;
@@ -35,6 +37,8 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
         ...(selected ? { initialSelected: selected } : {}),
         reopenStopped: reopen,
         ...(notice ? { notice } : {}),
+        // The run's report the first time only (back from $EDITOR the app shows the stack).
+        ...(report && !edited ? { initialReport: report } : {}),
         onEdit: (path: string, sel: string, again: boolean) => void (edit = { path, selected: sel, reopen: again }),
       }),
       { exitOnCtrlC: false },
@@ -43,6 +47,7 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
     app.cleanup();
     const e = edit as Edit | null;
     if (!e) return 0;
+    edited = true;
     selected = e.selected;
     reopen = e.reopen;
     // $EDITOR may carry arguments ("code -w"): run it through the shell, path quoted.

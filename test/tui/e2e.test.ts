@@ -49,6 +49,23 @@ async function openWithEditor(root: string, editor: string): Promise<void> {
 }
 
 describe('tui end to end in tmux', () => {
+  it('patchq demo on a terminal opens on its reapply report (esc: the stack); q leaves the report printed before it', async () => {
+    const dir = join(tempDir('patchq-tui-demo-'), 'fork');
+    session = `patchq-tui-demo-${process.pid}-${Date.now()}`;
+    const cmd = `env CI=1 NO_COLOR=1 ${process.execPath} ${CLI} demo --dir ${dir}; echo EXIT=$?; sleep 30`;
+    expect(tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', cmd).status).toBe(0);
+    const first = await until((s) => s.includes('Reapply: every patch is back'), 'the report screen');
+    expect(first).toMatch(/01-pooling\.patch +regenerated from its template/);
+    expect(first).toMatch(/04-user-typo\.patch +dropped \(already upstream\)/);
+    expect(first).toContain('esc back');
+    tmux('send-keys', '-t', session, 'Escape');
+    const stack = await until((s) => s.includes('enter diff'), 'the stack');
+    expect(stack).toMatch(/3 patches, 3 applied, top: 03-settings-default\.patch/);
+    tmux('send-keys', '-t', session, 'q');
+    const after = await until((s) => s.includes('EXIT='), 'exit');
+    expect(after).toMatch(/All 3 patch\(es\) are back[\s\S]*Opening the TUI on it \(q quits\)\.\.\.\nEXIT=0/);
+  });
+
   it('pushes and pops with keys, quits with q, and the stack says so', async () => {
     const { root, names } = makeTree(5);
     session = `patchq-tui-${process.pid}-${Date.now()}`;

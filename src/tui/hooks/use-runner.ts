@@ -5,6 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { Target } from '../../stack/index.js';
+import type { ReapplyReport } from '../../reapply/index.js';
 import type { Screen } from '../keys.js';
 import { patchText, type Ops, type Progress } from '../store.js';
 import { popReport, pushOutcome, reapplyOutcome, type Conflict, type Outcome, type Report } from '../outcomes.js';
@@ -30,6 +31,8 @@ export interface Runner {
   refresh(): void;
   /** R: run reapply, or return to the run that stopped. */
   reapply(): Promise<void>;
+  /** Show a reapply run's result that ended before the app started (the demo's). */
+  showReapply(report: ReapplyReport): void;
   continueRun(): Promise<void>;
   abort(): Promise<void>;
   regen(name: string): Promise<void>;
@@ -129,6 +132,7 @@ export function useRunner(ops: Ops, show: (s: Screen) => void): Runner {
       }
       setVersion((v) => v + 1);
     },
+    showReapply: (rep) => land(reapplyOutcome(rep, textOf)),
     reapply: () =>
       run('reapply', '', async (p) => {
         const stopped = await ops.stoppedRun();
