@@ -5,7 +5,7 @@
  * judges it). Two near candidates are listed, not guessed; a deleted file is said deleted.
  * A run with every file in place does not go to git for this.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renameLookups } from '../../src/git/renames.js';
@@ -115,5 +115,42 @@ describe('reapply over a file upstream renamed', () => {
     expect(s.stoppedAt).toBe('db.patch');
     expect(renameLookups()).toBe(before + 1);
     expect(s.patches[0]!.renames?.[0]?.renamedTo).toBe('database/new_name.py');
+  });
+});
+
+/** Every file under `root`, .git and .pc included: what a dry run must leave as it was. */
+function everything(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[p] = `${statSync(p).mtimeMs}:${readFileSync(p, 'latin1')}`;
+    }
+  };
+  walk(root);
+  return out;
+}
+
+describe('reapply --check over a file upstream renamed', () => {
+  it('says what the run says (text and --json), and changes nothing on disk', () => {
+    const d = pulled((up) => {
+      git(up, 'mv', 'database/old_name.py', 'database/new_name.py');
+      write(up, 'database/new_name.py', edited(V1));
+    });
+    const before = everything(d);
+    const c = patchq(d, ['reapply', '--check']);
+    const cj = patchq(d, ['reapply', '--check', '--json']);
+    expect(everything(d)).toEqual(before);
+    expect(c.code).toBe(1);
+    expect(c.stdout).toContain('database/old_name.py: renamed upstream to database/new_name.py (90% similar); the patch still names database/old_name.py; a run would put its 1 hunk(s) in database/old_name.py.rej');
+    // The run, on the same tree: the same finding.
+    const r = patchq(d, ['reapply', '--json']);
+    expect(r.code).toBe(1);
+    const renames = (out: string) => (JSON.parse(out) as { patches: Array<{ renames?: unknown }> }).patches[0]!.renames;
+    expect(renames(cj.stdout)).toEqual(renames(r.stdout));
+    expect(renames(cj.stdout)).toEqual([
+      { path: 'database/old_name.py', renamedTo: 'database/new_name.py', similarity: 90, candidates: [{ path: 'database/new_name.py', similarity: 90 }] },
+    ]);
   });
 });
