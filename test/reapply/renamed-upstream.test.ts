@@ -154,3 +154,39 @@ describe('reapply --check over a file upstream renamed', () => {
     ]);
   });
 });
+
+describe('the commit a finding is read against', () => {
+  it("is the patch's Patchq-Base when it names one, not ORIG_HEAD", () => {
+    // Upstream v1 (A), where the patch was made. Pull 1 (B): old_name.py now holds other
+    // content, its old content moved to new_name.py. Pull 2 (C): old_name.py goes, its
+    // B content to other.py. Read against A the file went to new_name.py; against ORIG_HEAD
+    // (the merge of B) it would be other.py.
+    const V2 = ['# a different module', 'def ping():', '    return "pong"', '', 'def pong():', '    return "ping"', ''].join('\n');
+    const { up, d } = upstreamAndFork({ 'database/old_name.py': V1, README: 'upstream\n' }, {}, 'patchq-rename-base-');
+    const a = git(up, 'rev-parse', 'HEAD').trim();
+    write(d, '.gitignore', '.pc\n');
+    write(d, 'patches/series', 'db.patch\n');
+    write(d, 'patches/db.patch', `Patchq-Base: ${a}\n\n${PATCH}`);
+    git(d, 'add', '-A');
+    git(d, 'commit', '-qm', 'series');
+    write(up, 'database/new_name.py', V1);
+    write(up, 'database/old_name.py', V2);
+    git(up, 'add', '-A');
+    git(up, 'commit', '-qm', 'B');
+    git(d, '-c', 'pull.rebase=false', 'pull', '-q', '--no-edit', 'origin', 'main');
+    rmSync(join(up, 'database/old_name.py'));
+    write(up, 'database/other.py', V2);
+    git(up, 'add', '-A');
+    git(up, 'commit', '-qm', 'C');
+    git(d, '-c', 'pull.rebase=false', 'pull', '-q', '--no-edit', 'origin', 'main');
+    expect(git(d, 'rev-parse', 'ORIG_HEAD').trim()).not.toBe(a);
+    const want = 'database/old_name.py: renamed upstream to database/new_name.py (100% similar)';
+    const c = patchq(d, ['reapply', '--check']);
+    expect(c.stdout).toContain(want);
+    expect(c.stdout).not.toContain('other.py');
+    const r = patchq(d, ['reapply']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(want);
+    expect(r.stdout).not.toContain('other.py');
+  });
+});
