@@ -57,7 +57,7 @@ function failedAt(h: HunkReport, path: string, rejects: readonly string[]): stri
  * Without a finding (no git, nothing known of its old content): "deleted or renamed upstream".
  * --check (`check`) says where a run would put the hunks: "a run would put its 1 hunk(s) in a.py.rej".
  */
-function goneLine(path: string, hunks: number, r: RenameFinding | undefined, check = false): string {
+export function goneLine(path: string, hunks: number, r: RenameFinding | undefined, check = false): string {
   // --check writes nothing: the .rej is where a run would put them.
   const rej = check ? `a run would put its ${hunks} hunk(s) in ${path}.rej` : `its ${hunks} hunk(s) are in ${path}.rej`;
   if (!r) return `${path}: not in the tree (deleted or renamed upstream); ${rej}`;

@@ -13,14 +13,14 @@ import { App } from '../../src/tui/app.js';
 import { makeOps } from '../../src/tui/store.js';
 import { buildDemo } from '../../src/demo/build.js';
 import { appliedPatches, openTree, readSeries } from '../../src/stack/index.js';
-import { git, tempDir } from '../helpers/tree.js';
+import { git, tempDir, upstreamAndFork, write } from '../helpers/tree.js';
 import { makeTree, waitFor } from './fixture.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
 
-function start(root: string) {
-  const r = render(createElement(App, { ops: makeOps(root, {}), color: false }));
+function start(root: string, onEdit?: (path: string) => void) {
+  const r = render(createElement(App, { ops: makeOps(root, {}), color: false, ...(onEdit ? { onEdit } : {}) }));
   cleanups.push(() => r.unmount());
   return r;
 }
@@ -159,6 +159,41 @@ describe('tui flows on the demo fork', () => {
     const g = await waitFor(r.lastFrame, (x) => x.includes('Regenerated patch 01-pooling.patch'), 'regenerated');
     expect(g).toContain('Pushed 1 patch(es); now at 01-pooling.patch');
     expect(applied(root)).toEqual(['01-pooling.patch']);
+  }, 30_000);
+});
+
+describe('tui reapply over a file upstream renamed', () => {
+  it('the conflict view says where the file went and what to do, as reapply does; e opens its .rej, not the gone file', async () => {
+    const v1 = Array.from({ length: 10 }, (_, i) => `setting_${i} = ${i}\n`).join('');
+    const patch = 'Index: fork/conf/old.py\n===================================================================\n--- fork.orig/conf/old.py\n+++ fork/conf/old.py\n@@ -4,3 +4,3 @@\n setting_3 = 3\n-setting_4 = 4\n+setting_4 = 40\n setting_5 = 5\n';
+    const { up, d } = upstreamAndFork({ 'conf/old.py': v1 }, { '.gitignore': '.pc\n', 'patches/series': 'conf.patch\n', 'patches/conf.patch': patch }, 'patchq-tui-rename-');
+    git(up, 'mv', 'conf/old.py', 'conf/new.py');
+    write(up, 'conf/new.py', v1.replace('setting_9 = 9', 'setting_9 = 99'));
+    git(up, 'commit', '-qam', 'v2: conf/old.py is conf/new.py');
+    git(d, 'pull', '-q', '--no-rebase', '--no-edit', 'upstream', 'main');
+    const edited: string[] = [];
+    const r = start(d, (p) => edited.push(p));
+    await waitFor(r.lastFrame, (f) => f.includes('1 patches'), 'series');
+    r.stdin.write('R');
+    const f = await waitFor(r.lastFrame, (x) => x.includes('Reapply stopped at conf.patch'), 'conflict');
+    // ink-testing-library's frame is 100 columns: the lines are cut there, so their starts.
+    const finding = 'conf/old.py: renamed upstream to conf/new.py (90% similar); the patch still names conf/o';
+    expect(f).toContain(finding);
+    expect(f).toContain("to do: 'patchq add conf/new.py' (before changing it)\n       put the hunks of conf/old.py.rej into conf/new.py by hand (or drop them)\n       delete conf/old.py.rej, then c continue\n");
+    const lines = f.split('\n');
+    expect(lines.findIndex((l) => l.startsWith('conf/old.py: renamed'))).toBeLessThan(lines.findIndex((l) => l.startsWith('conf/old.py hunk #1')));
+    // The same words as patchq reapply's report (the finding is in the run's journal).
+    const cli = JSON.parse(readFileSync(join(d, '.pc/.patchq/reapply.json'), 'utf8')) as { outcomes: Array<{ renames?: Array<{ renamedTo: string }> }> };
+    expect(cli.outcomes[0]!.renames![0]!.renamedTo).toBe('conf/new.py');
+    // s leaves the run waiting; R returns to the same view, read back from the journal.
+    r.stdin.write('s');
+    await waitFor(r.lastFrame, (x) => x.includes('reapply stopped at conf.patch (R)'), 'stack');
+    r.stdin.write('R');
+    const again = await waitFor(r.lastFrame, (x) => x.includes('Reapply stopped at conf.patch'), 'conflict again');
+    expect(again).toContain(finding);
+    r.stdin.write('e');
+    await waitFor(() => String(edited.length), (x) => x === '1', 'editor');
+    expect(edited).toEqual([join(d, 'conf/old.py.rej')]);
   }, 30_000);
 });
 

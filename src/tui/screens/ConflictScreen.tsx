@@ -1,7 +1,7 @@
 /**
  * A patch that stopped a push or a reapply run: what it is, the choices (keys from keys.ts),
- * then each rejected hunk with where it is (a stopped reapply: its conflict markers or .rej;
- * a refused push: the best candidate place) and why the engine refused it.
+ * then each rejected hunk with where it is (a stopped reapply: its conflict markers or .rej,
+ * and for a file gone upstream where it went) and why the engine refused it.
  */
 import { Box, Text } from 'ink';
 import type { Conflict } from '../outcomes.js';
@@ -31,8 +31,21 @@ export function conflictLines(c: Conflict): { text: string; kind: Kind }[] {
     ...choices(c).map((text) => ({ text, kind: 'plain' as const })),
   ];
   if (c.kind === 'reapply' && c.reason) out.push({ text: c.reason, kind: 'why' });
+  // A file gone upstream: where it went (reapply's words), above its hunks; once per file.
+  const noted = new Set<string>();
+  const notesOf = (file: string) => {
+    if (noted.has(file)) return;
+    noted.add(file);
+    for (const text of c.gone?.find((g) => g.file === file)?.notes ?? []) out.push({ text, kind: 'why' });
+  };
+  for (const g of c.gone ?? []) {
+    if (c.hunks.some((h) => h.file === g.file)) continue;
+    out.push({ text: '', kind: 'plain' });
+    notesOf(g.file);
+  }
   for (const h of c.hunks) {
     out.push({ text: '', kind: 'plain' });
+    notesOf(h.file);
     // A stopped reapply wrote the hunk into the file (markers) or a .rej: that is where to
     // look. A refused push wrote nothing: the engine's best guess is all there is.
     const where =
