@@ -13,7 +13,7 @@ import { App } from '../../src/tui/app.js';
 import { makeOps } from '../../src/tui/store.js';
 import { buildDemo } from '../../src/demo/build.js';
 import { appliedPatches, openTree, readSeries } from '../../src/stack/index.js';
-import { git, tempDir, upstreamAndFork, write } from '../helpers/tree.js';
+import { git, patchq, tempDir, upstreamAndFork, write } from '../helpers/tree.js';
 import { makeTree, waitFor } from './fixture.js';
 
 const cleanups: (() => void)[] = [];
@@ -152,7 +152,8 @@ describe('tui flows on the demo fork', () => {
     r.stdin.write('p');
     const f = await waitFor(r.lastFrame, (x) => x.includes('Patch 01-pooling.patch does not apply: 2 rejected'), 'conflict');
     expect(f).toContain('t regenerate from template');
-    expect(f).toMatch(/database\/auth_db\.py hunk #2 \(stated line 12\): (best candidate at line \d+|no candidate place)/);
+    expect(f).toMatch(/database\/auth_db\.py hunk #2 \(stated line 12\): FAILED at line \d+/);
+    expect(f).not.toContain('candidate');
     expect(f).toMatch(/refused: no match: removed lines differ/);
     expect(applied(root)).toEqual([]);
     r.stdin.write('t');
@@ -198,6 +199,29 @@ describe('tui reapply over a file upstream renamed', () => {
 });
 
 describe('tui push conflict on plain trees', () => {
+  it('a refused hunk is named where push says it FAILED, not at a copy of its context', async () => {
+    // The hunk's pre-image (l7..l13) is gone from its place (upstream changed l10) and is
+    // found twice elsewhere: two copies upstream added. push refuses it as ambiguous.
+    const root = tempDir('patchq-tui-copies-');
+    const block = ['l7', 'l8', 'l9', 'l10', 'l11', 'l12', 'l13'];
+    const lines = ['l1', ...block, 'sep', 'l2', 'l3', 'l4', 'l5', 'l6', 'l7', 'l8', 'l9', 'l10 upstream', 'l11', 'l12', 'l13', 'l14', ...block, 'l15'];
+    write(root, 'f.txt', lines.join('\n') + '\n');
+    write(root, 'patches/series', 'p.patch\n');
+    write(root, 'patches/p.patch', '--- a/f.txt\n+++ b/f.txt\n@@ -7,7 +7,7 @@\n l7\n l8\n l9\n-l10\n+l10 fork\n l11\n l12\n l13\n');
+    const cli = patchq(root, ['push']);
+    expect(cli.code).toBe(1);
+    const at = /^Hunk #1 FAILED at (\d+) \(ambiguous: pre-image found at lines 2 and 23\)\.$/m.exec(cli.stdout);
+    expect(at, cli.stdout).not.toBeNull();
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('p.patch'), 'series');
+    r.stdin.write('p');
+    const f = await waitFor(r.lastFrame, (x) => x.includes('Patch p.patch does not apply'), 'conflict');
+    expect(f).toContain(`f.txt hunk #1 (stated line 7): FAILED at line ${at![1]}\n`);
+    expect(f).toContain('refused: ambiguous: pre-image found at lines 2 and 23');
+    expect(f).not.toContain('candidate');
+    expect(applied(root)).toEqual([]);
+  });
+
   it('a (after y) pops what the refused push had applied below the failed patch', async () => {
     const { root, names } = makeTree(2, { broken: true });
     const r = start(root);

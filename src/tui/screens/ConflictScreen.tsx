@@ -17,7 +17,7 @@ function choices(c: Conflict): string[] {
 
 /**
  * Example (push): "Patch zz.patch does not apply: 1 rejected", the choices, then
- * "broken.txt hunk #1 (stated line 4): best candidate at line 4", "refused: ...", the hunk.
+ * "broken.txt hunk #1 (stated line 4): FAILED at line 4", "refused: ...", the hunk.
  */
 export function conflictLines(c: Conflict): { text: string; kind: Kind }[] {
   const head =
@@ -47,16 +47,17 @@ export function conflictLines(c: Conflict): { text: string; kind: Kind }[] {
     out.push({ text: '', kind: 'plain' });
     notesOf(h.file);
     // A stopped reapply wrote the hunk into the file (markers) or a .rej: that is where to
-    // look. A refused push wrote nothing: the engine's best guess is all there is.
+    // look. A refused push wrote nothing: where the hunk was meant to go, GNU's "FAILED at"
+    // line as `patchq push` prints it. Never the engine's candidate place, which can be an
+    // upstream copy of the hunk's context.
     const where =
       c.kind === 'reapply'
         ? h.markers
           ? `NOT MERGED at lines ${h.markers.from}-${h.markers.to} (conflict markers)`
           : `FAILED at line ${h.intended ?? h.statedLine} (rejects in ${h.file}.rej)`
-        : h.candidate
-          ? `best candidate at line ${h.candidate}`
-          : 'no candidate place';
-    out.push({ text: `${h.file} hunk #${h.hunk} (stated line ${h.statedLine}): ${where}`, kind: 'title' });
+        : `FAILED at line ${h.intended ?? h.statedLine}`;
+    // A file that failed as a whole (no hunk): its message is the refused line.
+    out.push({ text: h.hunk === 0 ? h.file : `${h.file} hunk #${h.hunk} (stated line ${h.statedLine}): ${where}`, kind: 'title' });
     out.push({ text: `refused: ${h.reason}`, kind: 'why' });
     for (const l of h.lines) out.push({ text: l, kind: l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : 'plain' });
   }
