@@ -8,7 +8,9 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renameLookups } from '../../src/git/renames.js';
+import { findGitDir, objectsDir } from '../../src/git/index.js';
+import { blobHead } from '../../src/git/objects.js';
+import { findRenames, renameBlobReads, renameLookups, similarity } from '../../src/git/renames.js';
 import { reapply } from '../../src/reapply/run.js';
 import { openTree } from '../../src/stack/session.js';
 import { git, patchq, read, upstreamAndFork, write } from '../helpers/tree.js';
@@ -188,5 +190,39 @@ describe('the commit a finding is read against', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(want);
     expect(r.stdout).not.toContain('other.py');
+  });
+});
+
+describe('rename detection over a pull that adds many files', () => {
+  it('reads whole only the added files that could be 50% similar; finds what reading them all finds (loose and packed)', async () => {
+    // Added beside the rename: a file too small to hold half the old lines, one with far
+    // more lines than twice the old file's, and a look-alike that must be compared.
+    const big = Array.from({ length: 20_000 }, (_, i) => `row ${i}`).join('\n') + '\n';
+    const near = V1.replace('DEBUG = False', 'DEBUG = True').replace('PORT = 8000', 'PORT = 9000').replace('LOG = "info"', 'LOG = "debug"');
+    const d = pulled((up) => {
+      git(up, 'mv', 'database/old_name.py', 'database/new_name.py');
+      write(up, 'vendor/big.txt', big);
+      write(up, 'vendor/tiny.txt', 'x\n');
+      write(up, 'vendor/near.py', near);
+    });
+    const repo = findGitDir(d)!;
+    const added = ['database/new_name.py', 'vendor/big.txt', 'vendor/near.py', 'vendor/tiny.txt'];
+    // What reading every added file whole says (git show, similarity as findRenames counts).
+    const old = git(d, 'show', 'ORIG_HEAD:database/old_name.py');
+    const all = added
+      .map((p) => ({ path: p, similarity: similarity(old, git(d, 'show', `HEAD:${p}`)) }))
+      .filter((c) => c.similarity >= 50)
+      .sort((x, y) => y.similarity - x.similarity);
+    expect(all.map((c) => c.path)).toEqual(['database/new_name.py', 'vendor/near.py']);
+    const want = [{ path: 'database/old_name.py', renamedTo: 'database/new_name.py', similarity: 100, candidates: all }];
+    for (const packed of [false, true]) {
+      if (packed) git(d, 'repack', '-adfq');
+      // Each added file's size from its object's header alone (a delta's from its own header).
+      for (const p of added) expect(blobHead(objectsDir(repo), git(d, 'rev-parse', `HEAD:${p}`).trim())?.size, p).toBe(git(d, 'show', `HEAD:${p}`).length);
+      const reads = renameBlobReads();
+      expect(await findRenames(repo, 'ORIG_HEAD', ['database/old_name.py'])).toEqual(want);
+      // new_name.py and near.py; not big.txt (20 000 lines) nor tiny.txt (2 bytes).
+      expect(renameBlobReads() - reads).toBe(2);
+    }
   });
 });
