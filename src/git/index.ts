@@ -40,7 +40,7 @@ export function findGitDir(start: string): Repo | null {
 }
 
 /** For a linked worktree, objects live in the common dir. */
-function objectsDir(repo: Repo): string {
+export function objectsDir(repo: Repo): string {
   const common = join(repo.gitdir, 'commondir');
   return existsSync(common) ? resolve(repo.gitdir, readFileSync(common, 'utf8').trim()) : repo.gitdir;
 }

@@ -12,13 +12,15 @@ import type { FilePatch } from '../engine/types.js';
 import { findGitDir, headCommit, resolveCommit } from '../git/index.js';
 import { appliedPatches, backedUpFiles, makeBaseFor, readBackup, readPatch, readRecord, readSeries, readText, type Tree } from '../stack/index.js';
 import { changesNotRegenerated, findTemplate, loadTemplate, parseTemplateHeader, runTemplate, templateDirs } from '../templates/index.js';
+import { renamesOf } from './renames.js';
 import { type PatchOutcome, type ReapplyEvents, type ReapplyOptions, type ReapplyReport } from './run.js';
 
 export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): Promise<ReapplyReport> {
   const repo = findGitDir(tree.root);
   const base = repo ? await headCommit(repo) : null;
   // A patch that names no base is read against the commit before the pull, as the run does.
-  const baseFor = makeBaseFor(tree, undefined, repo ? await resolveCommit(repo, 'ORIG_HEAD') : null);
+  const preBase = repo ? await resolveCommit(repo, 'ORIG_HEAD') : null;
+  const baseFor = makeBaseFor(tree, undefined, preBase);
   const overlay = new Map<string, string | null>();
   // The run pops what is applied and pushes the whole series: so the check starts from the
   // files as they were below the lowest applied patch (the originals .pc keeps), in memory.
@@ -83,6 +85,11 @@ export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEven
           : { name: e.name, outcome: 'would-refresh', report: run.report, reason: `upstream already has its change to ${taken.join(', ')}: the refresh leaves it out` };
     } else {
       out = { name: e.name, outcome: tpl ? 'would-regenerate' : 'would-fail', report: run.report };
+    }
+    if (out.outcome === 'would-fail' && out.report) {
+      // A file gone from the tree: where upstream put it, as the run would say (git read only).
+      const renames = await renamesOf(tree.root, text, preBase, out.report.files.filter((f) => f.missing).map((f) => f.path), parsed.files);
+      if (renames.length) out = { ...out, renames };
     }
     if (out.outcome === 'would-fail' || out.outcome === 'merged-upstream') stoppedAt = e.name;
     else if (!regenerated) {

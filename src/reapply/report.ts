@@ -55,9 +55,11 @@ function failedAt(h: HunkReport, path: string, rejects: readonly string[]): stri
  *   "a.py: not in the tree; possibly renamed upstream to b.py (70% similar) or c.py (66% similar); ..."
  *   "a.py: deleted upstream (no file added since holds its content); ..."
  * Without a finding (no git, nothing known of its old content): "deleted or renamed upstream".
+ * --check (`check`) says where a run would put the hunks: "a run would put its 1 hunk(s) in a.py.rej".
  */
-function goneLine(path: string, hunks: number, r: RenameFinding | undefined): string {
-  const rej = `its ${hunks} hunk(s) are in ${path}.rej`;
+export function goneLine(path: string, hunks: number, r: RenameFinding | undefined, check = false): string {
+  // --check writes nothing: the .rej is where a run would put them.
+  const rej = check ? `a run would put its ${hunks} hunk(s) in ${path}.rej` : `its ${hunks} hunk(s) are in ${path}.rej`;
   if (!r) return `${path}: not in the tree (deleted or renamed upstream); ${rej}`;
   if (r.renamedTo) return `${path}: renamed upstream to ${r.renamedTo} (${r.similarity}% similar); the patch still names ${path}; ${rej}`;
   if (r.candidates.length) {
@@ -80,7 +82,7 @@ function detail(p: PatchOutcome): string[] {
   for (const f of report?.files ?? []) {
     if (f.missing && p.outcome !== 'resolved') {
       // Gone from the tree: no hunk has a place to name; the stop put them in FILE.rej.
-      out.push(goneLine(f.path, f.hunks.length, p.renames?.find((r) => r.path === f.path)));
+      out.push(goneLine(f.path, f.hunks.length, p.renames?.find((r) => r.path === f.path), p.outcome === 'would-fail'));
       continue;
     }
     if (f.message) out.push(`${f.path}: ${f.message}`);

@@ -25,7 +25,7 @@ import { PatchqError } from '../engine/errors.js';
 import type { PatchReport } from '../engine/types.js';
 import { rejectText, reverseFilePatch } from '../engine/index.js';
 import { findGitDir, headCommit, resolveCommit } from '../git/index.js';
-import { findRenames, type RenameFinding } from '../git/renames.js';
+import type { RenameFinding } from '../git/renames.js';
 import {
   applyTransaction,
   appliedPatches,
@@ -53,6 +53,7 @@ import {
 } from '../stack/index.js';
 import { changesNotRegenerated, findTemplate, loadTemplate, parseTemplateHeader, regenerate, templateDirs, templateOf } from '../templates/index.js';
 import { checkRun } from './check.js';
+import { renamesOf } from './renames.js';
 
 export type Outcome = 'exact' | 'refreshed' | 'regenerated' | 'merged-upstream' | 'dropped' | 'failed' | 'resolved' | 'not-run' | 'would-refresh' | 'would-regenerate' | 'would-fail';
 
@@ -360,30 +361,8 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
   const rep = laidOut ? withWhy(laidOut, failed.report) : failed.report;
   // Git is asked only here, for a file that is gone: a run with every file in place never is.
   const gone = rep.files.filter((f) => f.missing).map((f) => f.path);
-  const renames = gone.length ? await renamesOf(tree, name, st, gone, files) : [];
+  const renames = await renamesOf(tree.root, readText(join(runDir(tree, st.runId), 'old', name)) ?? '', st.preBase ?? null, gone, files);
   return { name, outcome: 'failed', report: rep, ...(st.rejects.length ? { rejects: st.rejects } : {}), ...(renames.length ? { renames } : {}) };
-}
-
-/**
- * Where upstream put the files of `name` that are gone: compared between the commit the
- * patch was made on (its Patchq-Base:, else the commit before the pull) and HEAD.
- */
-async function renamesOf(tree: Tree, name: string, st: RunState, gone: string[], files: ReturnType<typeof loadPatch>['files']): Promise<RenameFinding[]> {
-  const repo = findGitDir(tree.root);
-  if (!repo) return [];
-  const old = readText(join(runDir(tree, st.runId), 'old', name)) ?? '';
-  const base = /^Patchq-Base: ([0-9a-f]{7,40})$/m.exec(old)?.[1] ?? st.preBase ?? null;
-  if (!base) return []; // no commit the patch was made on: nothing tells a rename from a look-alike
-  const blobs = new Map<string, string>();
-  for (const f of files) {
-    const p = f.newPath ?? f.oldPath;
-    if (p && f.index && !/^0+$/.test(f.index.oldId)) blobs.set(p, f.index.oldId);
-  }
-  try {
-    return await findRenames(repo, base, gone, blobs);
-  } catch {
-    return []; // a report without the hint is still right; a crash here would lose the stop
-  }
 }
 
 /** The forced push's report, each conflicted hunk with why it did not apply (from `why`) instead of 'conflict'. */

@@ -9,7 +9,7 @@
 import type { PatchReport } from '../engine/types.js';
 import type { PushResult } from '../stack/index.js';
 import type { ReapplyReport } from '../reapply/index.js';
-import { reportText } from '../reapply/report.js';
+import { goneLine, reportText } from '../reapply/report.js';
 import { rejectedHunks, type RejectedHunk } from './present.js';
 
 export interface Report {
@@ -32,6 +32,11 @@ export interface Conflict {
   reason: string;
   /** Files with refused hunks, relative to the tree (where $EDITOR goes on a reapply stop). */
   files: string[];
+  /**
+   * reapply: files of the patch gone from the tree, each with reapply's own lines for it
+   * (where upstream put it, and what to do with its .rej), shown above its hunks.
+   */
+  gone?: { file: string; notes: string[] }[];
 }
 
 export type Outcome = { report: Report; conflict?: undefined } | { conflict: Conflict; report?: undefined };
@@ -66,11 +71,36 @@ export function popReport(popped: string[]): Report {
   return { title: `Popped ${popped.length} patch(es)`, attention: [], lines: popped.map((p) => `Removing patch ${p}`) };
 }
 
+/**
+ * What to do with the .rej of a file gone upstream: reapply's stop line, one step a line
+ * so each fits the screen (the conflict view cuts long lines).
+ *   "to do: 'patchq add b.py' (before changing it)",
+ *   "       put the hunks of a.py.rej into b.py by hand (or drop them)",
+ *   "       delete a.py.rej, then c continue"
+ */
+export function goneSteps(rej: string, renamedTo: string | null): string[] {
+  const put = `put the hunks of ${rej} ${renamedTo ? `into ${renamedTo}` : 'where they belong now'} by hand (or drop them)`;
+  const steps = [...(renamedTo ? [`'patchq add ${renamedTo}' (before changing it)`] : []), put, `delete ${rej}, then c continue`];
+  return steps.map((t, i) => `${i === 0 ? 'to do:' : '      '} ${t}`);
+}
+
 /** A stopped run as a conflict: the last outcome is the patch it stopped at. */
 export function reapplyConflict(rep: ReapplyReport, textOf: (name: string) => string): Conflict | null {
   const stop = rep.stoppedAt ? rep.patches.find((p) => p.name === rep.stoppedAt) : undefined;
   if (!stop) return null;
   const merged = stop.outcome === 'merged-upstream';
+  // A file gone upstream: the report's line for it (renamed to..., deleted...) and its step.
+  const gone = merged
+    ? []
+    : (stop.report?.files ?? [])
+        .filter((f) => f.missing)
+        .map((f) => {
+          const rej = `${f.path}.rej`;
+          const found = stop.renames?.find((r) => r.path === f.path);
+          const notes = [goneLine(f.path, f.hunks.length, found)];
+          if (stop.rejects?.includes(rej)) notes.push(...goneSteps(rej, found?.renamedTo ?? null));
+          return { file: f.path, notes };
+        });
   return {
     kind: 'reapply',
     name: stop.name,
@@ -80,6 +110,7 @@ export function reapplyConflict(rep: ReapplyReport, textOf: (name: string) => st
     // A failed patch's why is in its hunks (and file messages), each shown once below.
     reason: stop.reason ?? (merged ? 'upstream already has this change' : ''),
     files: merged ? [] : failedFiles(stop.report),
+    ...(gone.length ? { gone } : {}),
   };
 }
 

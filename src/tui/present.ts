@@ -94,8 +94,6 @@ export interface RejectedHunk {
   /** The hunk's text, @@ line first. */
   lines: string[];
   statedLine: number;
-  /** Best candidate place (1-based), null when none was found. */
-  candidate: number | null;
   /** Where a forced push (a stopped reapply) wrote it with conflict markers: their lines. */
   markers?: { from: number; to: number };
   /** Where it was meant to go, GNU's "FAILED at" line (stated line plus the offset before it). */
@@ -122,7 +120,6 @@ export function rejectedHunks(text: string, report: PatchReport): RejectedHunk[]
       hunk: nth,
       lines: dl.slice(i, j).map((l) => l.text),
       statedLine: h?.statedLine ?? 0,
-      candidate: h?.line ?? null,
       ...(h?.markers ? { markers: h.markers } : {}),
       ...(h ? { intended: h.statedLine + h.offset } : {}),
       reason: h?.reason || 'no match',
@@ -131,7 +128,7 @@ export function rejectedHunks(text: string, report: PatchReport): RejectedHunk[]
   // File-level failures (missing file...) have no hunk text: show the message.
   for (const f of report.files) {
     if (f.status !== 'ok' && f.message && !f.hunks.some((h) => h.status === 'failed')) {
-      out.push({ file: f.path, hunk: 0, lines: [], statedLine: 0, candidate: null, reason: f.message });
+      out.push({ file: f.path, hunk: 0, lines: [], statedLine: 0, reason: f.message });
     }
   }
   return out;

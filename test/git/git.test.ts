@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findGitDir, headCommit, readBlob, readFileAt, resolveCommit } from '../../src/git/index.js';
+import { findGitDir, headCommit, objectsDir, readBlob, readFileAt, resolveCommit } from '../../src/git/index.js';
+import { blobHead } from '../../src/git/objects.js';
 import { git, tempDir, write, gitRepo } from '../helpers/tree.js';
 
 function repo(): string {
@@ -42,5 +43,33 @@ describe('git layer', () => {
     expect(r.dir).toBe(wt);
     const blob = git(d, 'rev-parse', 'HEAD:src/a.py').trim();
     expect(await readBlob(r, blob.slice(0, 10))).toBe('engine = create_engine(URL, echo=True)\n');
+  });
+});
+
+describe('blob headers (src/git/objects.ts)', () => {
+  it('size and content start from loose objects, packed blobs and deltas, as git has them', () => {
+    const text = Array.from({ length: 3000 }, (_, i) => `line ${i} of a file long enough for git to store a delta`).join('\n') + '\n';
+    const d = gitRepo({ 'big.txt': text }, { prefix: 'patchq-git-objects-' });
+    write(d, 'big.txt', text.replace('line 1500 ', 'line 1500 changed '));
+    git(d, 'commit', '-qam', 'two');
+    const r = findGitDir(d)!;
+    const ids = ['HEAD~1:big.txt', 'HEAD:big.txt'].map((x) => git(d, 'rev-parse', x).trim());
+    const check = (id: string) => {
+      const h = blobHead(objectsDir(r), id);
+      const whole = git(d, 'cat-file', 'blob', id);
+      expect(h?.size).toBe(whole.length);
+      if (h?.prefix) {
+        expect(h.prefix(100)).toBe(whole.slice(0, 100));
+        expect(h.prefix(10 ** 9)).toBe(whole);
+      }
+      return h;
+    };
+    for (const id of ids) expect(check(id)?.prefix).not.toBeNull(); // loose: readable a piece at a time
+    git(d, 'repack', '-adfq');
+    const packed = ids.map(check);
+    // One is stored whole, the other as a delta against it: a size, no content reader.
+    expect(packed.filter((h) => h?.prefix).length).toBe(1);
+    expect(packed.filter((h) => h && !h.prefix).length).toBe(1);
+    expect(blobHead(objectsDir(r), 'f'.repeat(40))).toBeNull();
   });
 });

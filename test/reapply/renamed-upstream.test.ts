@@ -5,10 +5,12 @@
  * judges it). Two near candidates are listed, not guessed; a deleted file is said deleted.
  * A run with every file in place does not go to git for this.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renameLookups } from '../../src/git/renames.js';
+import { findGitDir, objectsDir } from '../../src/git/index.js';
+import { blobHead } from '../../src/git/objects.js';
+import { findRenames, renameBlobReads, renameLookups, similarity } from '../../src/git/renames.js';
 import { reapply } from '../../src/reapply/run.js';
 import { openTree } from '../../src/stack/session.js';
 import { git, patchq, read, upstreamAndFork, write } from '../helpers/tree.js';
@@ -115,5 +117,112 @@ describe('reapply over a file upstream renamed', () => {
     expect(s.stoppedAt).toBe('db.patch');
     expect(renameLookups()).toBe(before + 1);
     expect(s.patches[0]!.renames?.[0]?.renamedTo).toBe('database/new_name.py');
+  });
+});
+
+/** Every file under `root`, .git and .pc included: what a dry run must leave as it was. */
+function everything(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[p] = `${statSync(p).mtimeMs}:${readFileSync(p, 'latin1')}`;
+    }
+  };
+  walk(root);
+  return out;
+}
+
+describe('reapply --check over a file upstream renamed', () => {
+  it('says what the run says (text and --json), and changes nothing on disk', () => {
+    const d = pulled((up) => {
+      git(up, 'mv', 'database/old_name.py', 'database/new_name.py');
+      write(up, 'database/new_name.py', edited(V1));
+    });
+    const before = everything(d);
+    const c = patchq(d, ['reapply', '--check']);
+    const cj = patchq(d, ['reapply', '--check', '--json']);
+    expect(everything(d)).toEqual(before);
+    expect(c.code).toBe(1);
+    expect(c.stdout).toContain('database/old_name.py: renamed upstream to database/new_name.py (90% similar); the patch still names database/old_name.py; a run would put its 1 hunk(s) in database/old_name.py.rej');
+    // The run, on the same tree: the same finding.
+    const r = patchq(d, ['reapply', '--json']);
+    expect(r.code).toBe(1);
+    const renames = (out: string) => (JSON.parse(out) as { patches: Array<{ renames?: unknown }> }).patches[0]!.renames;
+    expect(renames(cj.stdout)).toEqual(renames(r.stdout));
+    expect(renames(cj.stdout)).toEqual([
+      { path: 'database/old_name.py', renamedTo: 'database/new_name.py', similarity: 90, candidates: [{ path: 'database/new_name.py', similarity: 90 }] },
+    ]);
+  });
+});
+
+describe('the commit a finding is read against', () => {
+  it("is the patch's Patchq-Base when it names one, not ORIG_HEAD", () => {
+    // Upstream v1 (A), where the patch was made. Pull 1 (B): old_name.py now holds other
+    // content, its old content moved to new_name.py. Pull 2 (C): old_name.py goes, its
+    // B content to other.py. Read against A the file went to new_name.py; against ORIG_HEAD
+    // (the merge of B) it would be other.py.
+    const V2 = ['# a different module', 'def ping():', '    return "pong"', '', 'def pong():', '    return "ping"', ''].join('\n');
+    const { up, d } = upstreamAndFork({ 'database/old_name.py': V1, README: 'upstream\n' }, {}, 'patchq-rename-base-');
+    const a = git(up, 'rev-parse', 'HEAD').trim();
+    write(d, '.gitignore', '.pc\n');
+    write(d, 'patches/series', 'db.patch\n');
+    write(d, 'patches/db.patch', `Patchq-Base: ${a}\n\n${PATCH}`);
+    git(d, 'add', '-A');
+    git(d, 'commit', '-qm', 'series');
+    write(up, 'database/new_name.py', V1);
+    write(up, 'database/old_name.py', V2);
+    git(up, 'add', '-A');
+    git(up, 'commit', '-qm', 'B');
+    git(d, '-c', 'pull.rebase=false', 'pull', '-q', '--no-edit', 'origin', 'main');
+    rmSync(join(up, 'database/old_name.py'));
+    write(up, 'database/other.py', V2);
+    git(up, 'add', '-A');
+    git(up, 'commit', '-qm', 'C');
+    git(d, '-c', 'pull.rebase=false', 'pull', '-q', '--no-edit', 'origin', 'main');
+    expect(git(d, 'rev-parse', 'ORIG_HEAD').trim()).not.toBe(a);
+    const want = 'database/old_name.py: renamed upstream to database/new_name.py (100% similar)';
+    const c = patchq(d, ['reapply', '--check']);
+    expect(c.stdout).toContain(want);
+    expect(c.stdout).not.toContain('other.py');
+    const r = patchq(d, ['reapply']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(want);
+    expect(r.stdout).not.toContain('other.py');
+  });
+});
+
+describe('rename detection over a pull that adds many files', () => {
+  it('reads whole only the added files that could be 50% similar; finds what reading them all finds (loose and packed)', async () => {
+    // Added beside the rename: a file too small to hold half the old lines, one with far
+    // more lines than twice the old file's, and a look-alike that must be compared.
+    const big = Array.from({ length: 20_000 }, (_, i) => `row ${i}`).join('\n') + '\n';
+    const near = V1.replace('DEBUG = False', 'DEBUG = True').replace('PORT = 8000', 'PORT = 9000').replace('LOG = "info"', 'LOG = "debug"');
+    const d = pulled((up) => {
+      git(up, 'mv', 'database/old_name.py', 'database/new_name.py');
+      write(up, 'vendor/big.txt', big);
+      write(up, 'vendor/tiny.txt', 'x\n');
+      write(up, 'vendor/near.py', near);
+    });
+    const repo = findGitDir(d)!;
+    const added = ['database/new_name.py', 'vendor/big.txt', 'vendor/near.py', 'vendor/tiny.txt'];
+    // What reading every added file whole says (git show, similarity as findRenames counts).
+    const old = git(d, 'show', 'ORIG_HEAD:database/old_name.py');
+    const all = added
+      .map((p) => ({ path: p, similarity: similarity(old, git(d, 'show', `HEAD:${p}`)) }))
+      .filter((c) => c.similarity >= 50)
+      .sort((x, y) => y.similarity - x.similarity);
+    expect(all.map((c) => c.path)).toEqual(['database/new_name.py', 'vendor/near.py']);
+    const want = [{ path: 'database/old_name.py', renamedTo: 'database/new_name.py', similarity: 100, candidates: all }];
+    for (const packed of [false, true]) {
+      if (packed) git(d, 'repack', '-adfq');
+      // Each added file's size from its object's header alone (a delta's from its own header).
+      for (const p of added) expect(blobHead(objectsDir(repo), git(d, 'rev-parse', `HEAD:${p}`).trim())?.size, p).toBe(git(d, 'show', `HEAD:${p}`).length);
+      const reads = renameBlobReads();
+      expect(await findRenames(repo, 'ORIG_HEAD', ['database/old_name.py'])).toEqual(want);
+      // new_name.py and near.py; not big.txt (20 000 lines) nor tiny.txt (2 bytes).
+      expect(renameBlobReads() - reads).toBe(2);
+    }
   });
 });

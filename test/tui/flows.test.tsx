@@ -13,14 +13,14 @@ import { App } from '../../src/tui/app.js';
 import { makeOps } from '../../src/tui/store.js';
 import { buildDemo } from '../../src/demo/build.js';
 import { appliedPatches, openTree, readSeries } from '../../src/stack/index.js';
-import { git, tempDir } from '../helpers/tree.js';
+import { git, patchq, tempDir, upstreamAndFork, write } from '../helpers/tree.js';
 import { makeTree, waitFor } from './fixture.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
 
-function start(root: string) {
-  const r = render(createElement(App, { ops: makeOps(root, {}), color: false }));
+function start(root: string, onEdit?: (path: string) => void) {
+  const r = render(createElement(App, { ops: makeOps(root, {}), color: false, ...(onEdit ? { onEdit } : {}) }));
   cleanups.push(() => r.unmount());
   return r;
 }
@@ -152,7 +152,8 @@ describe('tui flows on the demo fork', () => {
     r.stdin.write('p');
     const f = await waitFor(r.lastFrame, (x) => x.includes('Patch 01-pooling.patch does not apply: 2 rejected'), 'conflict');
     expect(f).toContain('t regenerate from template');
-    expect(f).toMatch(/database\/auth_db\.py hunk #2 \(stated line 12\): (best candidate at line \d+|no candidate place)/);
+    expect(f).toMatch(/database\/auth_db\.py hunk #2 \(stated line 12\): FAILED at line \d+/);
+    expect(f).not.toContain('candidate');
     expect(f).toMatch(/refused: no match: removed lines differ/);
     expect(applied(root)).toEqual([]);
     r.stdin.write('t');
@@ -162,7 +163,65 @@ describe('tui flows on the demo fork', () => {
   }, 30_000);
 });
 
+describe('tui reapply over a file upstream renamed', () => {
+  it('the conflict view says where the file went and what to do, as reapply does; e opens its .rej, not the gone file', async () => {
+    const v1 = Array.from({ length: 10 }, (_, i) => `setting_${i} = ${i}\n`).join('');
+    const patch = 'Index: fork/conf/old.py\n===================================================================\n--- fork.orig/conf/old.py\n+++ fork/conf/old.py\n@@ -4,3 +4,3 @@\n setting_3 = 3\n-setting_4 = 4\n+setting_4 = 40\n setting_5 = 5\n';
+    const { up, d } = upstreamAndFork({ 'conf/old.py': v1 }, { '.gitignore': '.pc\n', 'patches/series': 'conf.patch\n', 'patches/conf.patch': patch }, 'patchq-tui-rename-');
+    git(up, 'mv', 'conf/old.py', 'conf/new.py');
+    write(up, 'conf/new.py', v1.replace('setting_9 = 9', 'setting_9 = 99'));
+    git(up, 'commit', '-qam', 'v2: conf/old.py is conf/new.py');
+    git(d, 'pull', '-q', '--no-rebase', '--no-edit', 'upstream', 'main');
+    const edited: string[] = [];
+    const r = start(d, (p) => edited.push(p));
+    await waitFor(r.lastFrame, (f) => f.includes('1 patches'), 'series');
+    r.stdin.write('R');
+    const f = await waitFor(r.lastFrame, (x) => x.includes('Reapply stopped at conf.patch'), 'conflict');
+    // ink-testing-library's frame is 100 columns: the lines are cut there, so their starts.
+    const finding = 'conf/old.py: renamed upstream to conf/new.py (90% similar); the patch still names conf/o';
+    expect(f).toContain(finding);
+    expect(f).toContain("to do: 'patchq add conf/new.py' (before changing it)\n       put the hunks of conf/old.py.rej into conf/new.py by hand (or drop them)\n       delete conf/old.py.rej, then c continue\n");
+    const lines = f.split('\n');
+    expect(lines.findIndex((l) => l.startsWith('conf/old.py: renamed'))).toBeLessThan(lines.findIndex((l) => l.startsWith('conf/old.py hunk #1')));
+    // The same words as patchq reapply's report (the finding is in the run's journal).
+    const cli = JSON.parse(readFileSync(join(d, '.pc/.patchq/reapply.json'), 'utf8')) as { outcomes: Array<{ renames?: Array<{ renamedTo: string }> }> };
+    expect(cli.outcomes[0]!.renames![0]!.renamedTo).toBe('conf/new.py');
+    // s leaves the run waiting; R returns to the same view, read back from the journal.
+    r.stdin.write('s');
+    await waitFor(r.lastFrame, (x) => x.includes('reapply stopped at conf.patch (R)'), 'stack');
+    r.stdin.write('R');
+    const again = await waitFor(r.lastFrame, (x) => x.includes('Reapply stopped at conf.patch'), 'conflict again');
+    expect(again).toContain(finding);
+    r.stdin.write('e');
+    await waitFor(() => String(edited.length), (x) => x === '1', 'editor');
+    expect(edited).toEqual([join(d, 'conf/old.py.rej')]);
+  }, 30_000);
+});
+
 describe('tui push conflict on plain trees', () => {
+  it('a refused hunk is named where push says it FAILED, not at a copy of its context', async () => {
+    // The hunk's pre-image (l7..l13) is gone from its place (upstream changed l10) and is
+    // found twice elsewhere: two copies upstream added. push refuses it as ambiguous.
+    const root = tempDir('patchq-tui-copies-');
+    const block = ['l7', 'l8', 'l9', 'l10', 'l11', 'l12', 'l13'];
+    const lines = ['l1', ...block, 'sep', 'l2', 'l3', 'l4', 'l5', 'l6', 'l7', 'l8', 'l9', 'l10 upstream', 'l11', 'l12', 'l13', 'l14', ...block, 'l15'];
+    write(root, 'f.txt', lines.join('\n') + '\n');
+    write(root, 'patches/series', 'p.patch\n');
+    write(root, 'patches/p.patch', '--- a/f.txt\n+++ b/f.txt\n@@ -7,7 +7,7 @@\n l7\n l8\n l9\n-l10\n+l10 fork\n l11\n l12\n l13\n');
+    const cli = patchq(root, ['push']);
+    expect(cli.code).toBe(1);
+    const at = /^Hunk #1 FAILED at (\d+) \(ambiguous: pre-image found at lines 2 and 23\)\.$/m.exec(cli.stdout);
+    expect(at, cli.stdout).not.toBeNull();
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('p.patch'), 'series');
+    r.stdin.write('p');
+    const f = await waitFor(r.lastFrame, (x) => x.includes('Patch p.patch does not apply'), 'conflict');
+    expect(f).toContain(`f.txt hunk #1 (stated line 7): FAILED at line ${at![1]}\n`);
+    expect(f).toContain('refused: ambiguous: pre-image found at lines 2 and 23');
+    expect(f).not.toContain('candidate');
+    expect(applied(root)).toEqual([]);
+  });
+
   it('a (after y) pops what the refused push had applied below the failed patch', async () => {
     const { root, names } = makeTree(2, { broken: true });
     const r = start(root);

@@ -24,9 +24,9 @@ describe('presentation', () => {
     expect(dl.filter((l) => l.kind === 'hunk').map((l) => l.landing)).toEqual(['exact', label]);
   });
 
-  it('cuts the refused hunk out of the patch with its candidate place and reason', () => {
+  it('cuts the refused hunk out of the patch with where it was meant to go and why', () => {
     const rh = rejectedHunks(text, report(hunk(2, 'failed', { statedLine: 20, line: 97, reason: 'ambiguous' })));
-    expect(rh).toEqual([{ file: 'db/x.py', hunk: 2, lines: ['@@ -20,3 +20,3 @@', ' l20', '-c', '+d', ' l22'], statedLine: 20, candidate: 97, intended: 20, reason: 'ambiguous' }]);
+    expect(rh).toEqual([{ file: 'db/x.py', hunk: 2, lines: ['@@ -20,3 +20,3 @@', ' l20', '-c', '+d', ' l22'], statedLine: 20, intended: 20, reason: 'ambiguous' }]);
   });
 
   it('splits header from diff and counts +/- lines and files', () => {

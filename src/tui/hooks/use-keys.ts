@@ -119,7 +119,10 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
     const name = conflict?.name ?? row?.name;
     if (!name || !ctx.onEdit) return runner.setMessage('No editor available here');
     const stopped = conflict?.kind === 'reapply' && conflict.files.length > 0;
-    ctx.onEdit(stopped ? join(ctx.tree.root, conflict.files[0]!) : join(ctx.tree.patchesDir, name), row?.name ?? name, stopped);
+    // A file gone upstream is not made again by an editor: its hunks are in its .rej.
+    const first = stopped ? conflict.files[0]! : '';
+    const file = conflict?.gone?.some((g) => g.file === first) ? `${first}.rej` : first;
+    ctx.onEdit(stopped ? join(ctx.tree.root, file) : join(ctx.tree.patchesDir, name), row?.name ?? name, stopped);
     exit();
   }
 

@@ -1,7 +1,7 @@
 /**
  * A patch that stopped a push or a reapply run: what it is, the choices (keys from keys.ts),
- * then each rejected hunk with where it is (a stopped reapply: its conflict markers or .rej;
- * a refused push: the best candidate place) and why the engine refused it.
+ * then each rejected hunk with where it is (a stopped reapply: its conflict markers or .rej,
+ * and for a file gone upstream where it went) and why the engine refused it.
  */
 import { Box, Text } from 'ink';
 import type { Conflict } from '../outcomes.js';
@@ -17,7 +17,7 @@ function choices(c: Conflict): string[] {
 
 /**
  * Example (push): "Patch zz.patch does not apply: 1 rejected", the choices, then
- * "broken.txt hunk #1 (stated line 4): best candidate at line 4", "refused: ...", the hunk.
+ * "broken.txt hunk #1 (stated line 4): FAILED at line 4", "refused: ...", the hunk.
  */
 export function conflictLines(c: Conflict): { text: string; kind: Kind }[] {
   const head =
@@ -31,19 +31,33 @@ export function conflictLines(c: Conflict): { text: string; kind: Kind }[] {
     ...choices(c).map((text) => ({ text, kind: 'plain' as const })),
   ];
   if (c.kind === 'reapply' && c.reason) out.push({ text: c.reason, kind: 'why' });
+  // A file gone upstream: where it went (reapply's words), above its hunks; once per file.
+  const noted = new Set<string>();
+  const notesOf = (file: string) => {
+    if (noted.has(file)) return;
+    noted.add(file);
+    for (const text of c.gone?.find((g) => g.file === file)?.notes ?? []) out.push({ text, kind: 'why' });
+  };
+  for (const g of c.gone ?? []) {
+    if (c.hunks.some((h) => h.file === g.file)) continue;
+    out.push({ text: '', kind: 'plain' });
+    notesOf(g.file);
+  }
   for (const h of c.hunks) {
     out.push({ text: '', kind: 'plain' });
+    notesOf(h.file);
     // A stopped reapply wrote the hunk into the file (markers) or a .rej: that is where to
-    // look. A refused push wrote nothing: the engine's best guess is all there is.
+    // look. A refused push wrote nothing: where the hunk was meant to go, GNU's "FAILED at"
+    // line as `patchq push` prints it. Never the engine's candidate place, which can be an
+    // upstream copy of the hunk's context.
     const where =
       c.kind === 'reapply'
         ? h.markers
           ? `NOT MERGED at lines ${h.markers.from}-${h.markers.to} (conflict markers)`
           : `FAILED at line ${h.intended ?? h.statedLine} (rejects in ${h.file}.rej)`
-        : h.candidate
-          ? `best candidate at line ${h.candidate}`
-          : 'no candidate place';
-    out.push({ text: `${h.file} hunk #${h.hunk} (stated line ${h.statedLine}): ${where}`, kind: 'title' });
+        : `FAILED at line ${h.intended ?? h.statedLine}`;
+    // A file that failed as a whole (no hunk): its message is the refused line.
+    out.push({ text: h.hunk === 0 ? h.file : `${h.file} hunk #${h.hunk} (stated line ${h.statedLine}): ${where}`, kind: 'title' });
     out.push({ text: `refused: ${h.reason}`, kind: 'why' });
     for (const l of h.lines) out.push({ text: l, kind: l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : 'plain' });
   }
