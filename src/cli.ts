@@ -10,7 +10,7 @@ import { parseCommandLine } from './commands/args.js';
 import { commandHelp, usage, usageLine } from './commands/help.js';
 import { findCommand } from './commands/registry.js';
 import { seriesHere } from './commands/common.js';
-import type { Context, Printer } from './commands/types.js';
+import type { CommandResult, Context, Printer } from './commands/types.js';
 import { exitCodeFor, isPatchqError, EXIT, PatchqError, systemRefusal } from './errors.js';
 import { dumbTerminal, resolveColor } from './output/color.js';
 import { jsonError, jsonResult } from './output/json.js';
@@ -18,7 +18,6 @@ import { stdoutFailure, stdoutIsTTY, writeErr, writeOut } from './output/stdio.j
 import { storedColor, workingDir } from './settings/paths.js';
 import { quiltArgs } from './settings/quilt-env.js';
 import { applyQuiltrc } from './settings/quiltrc.js';
-import type { ReapplyReport } from './reapply/index.js';
 
 /**
  * The progress bar (a terminal only) is drawn on the line where the next output goes: it
@@ -54,7 +53,7 @@ function makePrinter(json: boolean, tty: boolean, env: NodeJS.ProcessEnv): Print
 }
 
 /** The TUI, loaded only when it starts (ink + react cost ~0.6 s to import). null if absent. */
-async function openTui(cwd: string, color?: boolean, report?: ReapplyReport): Promise<number | null> {
+async function openTui(cwd: string, color?: boolean, report?: NonNullable<CommandResult['tui']>['report']): Promise<number | null> {
   try {
     const { startTui } = await (await import('./import-tui.js')).importTui();
     return await startTui({ cwd, env: process.env, ...(color !== undefined ? { color } : {}), ...(report ? { report } : {}) });
