@@ -19,12 +19,10 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } 
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-// node:zlib and node:crypto are loaded when a rename is first looked for: this module is in
-// the chunk every command loads, and loading them costs each start a few ms.
+// node:zlib is loaded when a rename is first looked for: this module is in the chunk every
+// command loads, and loading it costs each start a few ms.
 type Zlib = typeof import('node:zlib');
-type Crypto = typeof import('node:crypto');
 let zlib: Zlib | undefined;
-let crypto: Crypto | undefined;
 const req = () => createRequire(import.meta.url);
 
 const BLOB = 3;
@@ -103,12 +101,6 @@ function readAt(file: string, offset: number, length: number): Buffer {
 function inflatePart(data: Buffer): Buffer {
   zlib ??= req()('node:zlib') as Zlib;
   return zlib.inflateSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-}
-
-/** git's id of a blob with this content (latin1: one char, one byte). */
-export function blobId(text: string): string {
-  crypto ??= req()('node:crypto') as Crypto;
-  return crypto.createHash('sha1').update(`blob ${text.length}\0`, 'latin1').update(text, 'latin1').digest('hex');
 }
 
 /**

@@ -5,7 +5,8 @@
  * have in common, at least half). Read-only, and only asked when a file is missing.
  */
 import { filesAdded, objectsDir, readBlob, readFileAt, type Repo } from './index.js';
-import { blobHead, blobId } from './objects.js';
+import { gitBlobId } from '../engine/git-hash.js';
+import { blobHead } from './objects.js';
 
 export interface RenameCandidate {
   path: string;
@@ -145,7 +146,7 @@ async function candidateText(repo: Repo, oid: string, b: Bounds): Promise<string
       if (whole) wholeReads++;
       if (newlines(part) > b.maxNewlines || part.includes('\0')) return null;
       if (!whole) continue;
-      if (blobId(part) === oid) return part;
+      if (gitBlobId(part) === oid) return part;
       break; // not what git holds (this reader got it wrong): read it as before
     }
   }
