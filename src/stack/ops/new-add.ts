@@ -28,7 +28,10 @@ export function newPatch(tree: Tree, name: string, opts: { strip?: number; ab?: 
     const ops: FileOp[] = [
       ...metadataOps(tree),
       writeSeriesOp(tree, insertEntry(seriesText, series, top, line)),
-      { kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '' },
+      // quilt's new: an empty .pc/NAME (a stale one removed first), no .timestamp; quilt's
+      // pop then checks the patch whatever the times (files_may_have_changed), as patchq's.
+      ...(existsSync(backupDir(tree, name)) ? [{ kind: 'rmtree', path: backupDir(tree, name) } as const] : []),
+      { kind: 'mkdir', path: backupDir(tree, name) },
       appliedOp(tree, [...applied, name]),
     ];
     if (opts.patchText !== undefined) ops.push(writePatchOp(tree, name, opts.patchText));

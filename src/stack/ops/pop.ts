@@ -135,22 +135,19 @@ function removesCleanly(tree: Tree, series: SeriesEntry[], name: string, files: 
   }
   if (!rec) {
     // Pushed by quilt: its rule. Only files touched after the push, or a patch file
-    // newer than the push, need a look.
-    let stamp = 0;
-    try {
-      stamp = statSync(join(backupDir(tree, name), '.timestamp')).mtimeMs;
-    } catch {
-      return true;
-    }
+    // newer than the push, need a look. No .timestamp (quilt's new makes none; its push
+    // and refresh do) means that anything may have changed: look (quilt's
+    // files_may_have_changed), or edits to a file added after quilt's new would be lost.
+    const stamp = statSync(join(backupDir(tree, name), '.timestamp'), { throwIfNoEntry: false })?.mtimeMs;
     const newer = (p: string) => {
       try {
-        return statSync(p).mtimeMs > stamp + 1;
+        return statSync(p).mtimeMs > stamp! + 1;
       } catch {
         return false;
       }
     };
     // A file a pop above in this run restored counts as touched: look at it.
-    if (!newer(patchPath) && !files.some((f) => run.has(f) || newer(treePath(tree, f)))) return true;
+    if (stamp !== undefined && !newer(patchPath) && !files.some((f) => run.has(f) || newer(treePath(tree, f)))) return true;
   }
   if (!series.some((e) => e.name === name)) return true;
   // What the patch file makes of the backups must be what the tree holds.

@@ -1,0 +1,37 @@
+/**
+ * The last small differences from quilt 0.66, each beside the real quilt: twin trees, the
+ * same commands, the same output, exit codes and files.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { patchq, quilt, read, tempDir, write, type Run } from '../helpers/tree.js';
+
+const out = (r: Run) => [r.code, r.stdout, r.stderr];
+
+function twins(setup: (root: string) => void): [string, string] {
+  const a = tempDir();
+  const b = tempDir();
+  setup(a);
+  setup(b);
+  return [a, b];
+}
+
+describe('quilt 0.66 odds', () => {
+  it("new leaves an empty .pc/NAME as quilt's; a pop after quilt's new and add checks the patch (edits are not lost)", () => {
+    const [q, p] = twins((d) => write(d, 'a', 'a\n'));
+    for (const [args, tool] of [[['new', 'p.diff'], quilt], [['add', 'a'], quilt]] as const) {
+      expect(out(tool(p, [...args]))).toEqual(out(quilt(q, [...args])));
+    }
+    for (const d of [q, p]) write(d, 'a', 'edited\n');
+    // quilt's new made no .timestamp: quilt's pop looks, and refuses.
+    expect(out(patchq(p, ['pop']))).toEqual(out(quilt(q, ['pop'])));
+    expect(patchq(p, ['pop']).code).toBe(1);
+    expect(read(p, 'a')).toBe('edited\n');
+    // patchq's new leaves what quilt's leaves.
+    const [q2, p2] = twins(() => {});
+    expect(out(patchq(p2, ['new', 'n.diff']))).toEqual(out(quilt(q2, ['new', 'n.diff'])));
+    expect(readdirSync(join(p2, '.pc/n.diff'))).toEqual(readdirSync(join(q2, '.pc/n.diff')));
+    expect(readdirSync(join(p2, '.pc/n.diff'))).toEqual([]);
+  });
+});
