@@ -118,12 +118,21 @@ export const top: RunFn = async (ctx) => {
   return { data: t };
 };
 
+/**
+ * quilt's next: the patch after the top; `next PATCH` is quilt's find_unapplied_patch:
+ * PATCH itself when it is not applied, "Patch PATCH is currently applied" (exit 2) when it is.
+ */
 export const next: RunFn = async (ctx, args) => {
   const st = state(ctx, true, args.positionals[0]);
   const { applied: a, series: s, show } = st;
   const names = s.map((e) => e.name);
-  const i = args.positionals[0] ? indexOf(st, names, args.positionals[0]) + 1 : a.length;
-  const n = names[i];
+  if (args.positionals[0]) {
+    const named = names[indexOf(st, names, args.positionals[0])]!;
+    if (a.includes(named)) throw new PatchqError('E_NOTHING', `Patch ${show(named)} is currently applied`);
+    ctx.out.line(show(named));
+    return { data: named };
+  }
+  const n = names[a.length];
   if (!n) {
     const last = names[names.length - 1];
     throw new PatchqError('E_NOTHING', last ? `File series fully applied, ends at patch ${show(last)}` : 'No patches in series');
@@ -132,14 +141,20 @@ export const next: RunFn = async (ctx, args) => {
   return { data: n };
 };
 
+/**
+ * quilt's previous: the applied patch below the top; `previous PATCH`, the applied patch
+ * below PATCH (PATCH not applied: the top, as quilt reads applied-patches up to PATCH).
+ * None: exit 2, nothing said.
+ */
 export const previous: RunFn = async (ctx, args) => {
   const st = state(ctx);
   const { applied: a, series: s, show } = st;
   const names = s.map((e) => e.name);
   // quilt's previous without PATCH needs a top patch (exit 1 without one); before the first: exit 2.
   if (!args.positionals[0] && a.length === 0) throw new PatchqError('E_STATE', noneApplied(s));
-  const i = args.positionals[0] ? indexOf(st, names, args.positionals[0]) - 1 : a.length - 2;
-  const n = i >= 0 ? names[i] : undefined;
+  const named = args.positionals[0] ? names[indexOf(st, names, args.positionals[0])]! : a[a.length - 1]!;
+  const below = a.includes(named) ? a.slice(0, a.indexOf(named)) : a;
+  const n = below[below.length - 1];
   if (!n) throw new PatchqError('E_NOTHING', '');
   ctx.out.line(show(n));
   return { data: n };

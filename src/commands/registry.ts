@@ -236,8 +236,8 @@ export const commands: Command[] = [
     load: () => import('./demo.js'),
   },
   { name: 'top', maxArgs: 0, summary: 'Print the top patch.', usage: '', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.top })) },
-  { name: 'next', maxArgs: 1, summary: 'Print the patch after the top (or after PATCH).', usage: '[PATCH]', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.next })) },
-  { name: 'previous', maxArgs: 1, summary: 'Print the patch before the top (or before PATCH).', usage: '[PATCH]', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.previous })) },
+  { name: 'next', maxArgs: 1, summary: 'Print the patch a push would apply next (PATCH: itself, when it is not applied).', usage: '[PATCH]', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.next })) },
+  { name: 'previous', maxArgs: 1, summary: 'Print the applied patch below the top (or below PATCH).', usage: '[PATCH]', options: [json], json: true, load: () => import('./list.js').then((m) => ({ run: m.previous })) },
   // Patch files: import, delete, rename, header, export.
   {
     name: 'import',

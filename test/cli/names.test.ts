@@ -25,7 +25,7 @@ describe('patch names', () => {
     expect(r.stdout).toContain('Now at patch one.diff');
     expect(patchq(root, ['push', 'patches/sub/two']).stdout).toContain('Now at patch sub/two.patch');
     expect(patchq(root, ['applied', 'one']).stdout.trim()).toBe('one.diff');
-    expect(patchq(root, ['next', 'one']).stdout.trim()).toBe('sub/two.patch');
+    expect(patchq(root, ['previous', 'sub/two']).stdout.trim()).toBe('one.diff');
     // From a subdirectory, the patches folder as seen from there.
     expect(patchq(join(root, 'src'), ['pop', '../patches/one.diff']).stdout).toContain('Now at patch one.diff');
     expect(patchq(root, ['refresh', 'one']).stdout).toMatch(/one\.diff/);

@@ -34,4 +34,22 @@ describe('quilt 0.66 odds', () => {
     expect(readdirSync(join(p2, '.pc/n.diff'))).toEqual(readdirSync(join(q2, '.pc/n.diff')));
     expect(readdirSync(join(p2, '.pc/n.diff'))).toEqual([]);
   });
+
+  it('next PATCH and previous PATCH: the named patch when unapplied, "currently applied" (exit 2), the applied one below', () => {
+    const [q, p] = twins((d) => {
+      write(d, 'patches/series', 'p1.diff\np2.diff\np3.diff\np4.diff\n');
+      for (const n of [1, 2, 3, 4]) write(d, `patches/p${n}.diff`, `--- a/f${n}\n+++ b/f${n}\n@@ -0,0 +1 @@\n+x\n`);
+    });
+    const both = (args: string[]) => expect([args, ...out(patchq(p, args))]).toEqual([args, ...out(quilt(q, args))]);
+    // Nothing applied (quilt's previous PATCH then says awk's complaint on stderr: the code and stdout only).
+    for (const args of [['previous', 'p2.diff'], ['previous', 'p1']]) expect([args, ...out(patchq(p, args)).slice(0, 2)]).toEqual([args, ...out(quilt(q, args)).slice(0, 2)]);
+    for (const args of [['next', 'p1'], ['next', 'p4.diff']]) both(args);
+    for (const d of [p, q]) expect(quilt(d, ['push', '-q', '2']).code).toBe(0);
+    for (const n of ['p1', 'p2.diff', 'p3', 'p4.diff', 'nope']) {
+      both(['next', n]);
+      both(['previous', n]);
+    }
+    both(['next']);
+    both(['previous']);
+  });
 });
