@@ -2,7 +2,7 @@
  * The last small differences from quilt 0.66, each beside the real quilt: twin trees, the
  * same commands, the same output, exit codes and files.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { patchq, quilt, read, tempDir, write, type Run } from '../helpers/tree.js';
@@ -51,5 +51,19 @@ describe('quilt 0.66 odds', () => {
     }
     both(['next']);
     both(['previous']);
+  });
+
+  it('header --backup keeps PATCH~ also when the header does not change (-e, -a, -r)', () => {
+    const patch = 'The header.\n--- a/f\n+++ b/f\n@@ -0,0 +1 @@\n+x\n';
+    const [q, p] = twins((d) => {
+      write(d, 'patches/series', 'p.diff\n');
+      write(d, 'patches/p.diff', patch);
+    });
+    for (const [args, input] of [[['header', '-e', '--backup'], ''], [['header', '-a', '--backup'], ''], [['header', '-r', '--backup'], 'The header.\n']] as const) {
+      for (const d of [q, p]) rmSync(join(d, 'patches/p.diff~'), { force: true });
+      expect([args, ...out(patchq(p, [...args, 'p'], { EDITOR: 'true' }, input))]).toEqual([args, ...out(quilt(q, [...args, 'p'], { EDITOR: 'true' }, input))]);
+      expect(readdirSync(join(p, 'patches'))).toEqual(readdirSync(join(q, 'patches')).sort());
+      for (const d of [q, p]) expect([d, read(d, 'patches/p.diff~'), read(d, 'patches/p.diff')]).toEqual([d, patch, patch]);
+    }
   });
 });

@@ -134,7 +134,9 @@ export function writeHeader(tree: Tree, given: string | undefined, mode: 'append
     if (opts.stripTrailingWhitespace) header = stripTrailingWhitespace(header);
     const next = header + body;
     const ops: FileOp[] = [];
-    if (next !== old) {
+    // --backup keeps PATCH~ whether or not the header changed, as quilt's header does (it
+    // moves the old file aside and writes the new one, the same bytes or not).
+    if (next !== old || (opts.backup && old !== null)) {
       // quilt's mv: PATCH~ is the old file itself (mode, time; a link, as the write follows).
       if (opts.backup && old !== null) ops.push(patchBackupOp(path));
       ops.push(writePatchOp(tree, name, next));
