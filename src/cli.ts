@@ -69,6 +69,8 @@ function report(err: unknown, json: boolean, env: NodeJS.ProcessEnv): number {
   err = systemRefusal(err) ?? err;
   if (isPatchqError(err)) {
     if (json) writeOut(jsonError(err));
+    // quilt prints a command's usage on stdout (and exits 1): its usage() is a printf.
+    else if (err.code === 'E_USAGE' && err.message.startsWith('Usage: ')) writeOut(err.message + '\n');
     else if (err.message !== '') writeErr(err.describe() + '\n');
     return exitCodeFor(err);
   }
@@ -148,7 +150,15 @@ export async function main(argv: string[]): Promise<number> {
     const command = found;
     jsonWanted ||= quiltArgs(command.name, [], env).includes('--json');
     // quilt prepends QUILT_<CMD>_ARGS to the command's own arguments (QUILT.md 2.4).
-    const args = parseCommandLine(command.name, command.options, given, env);
+    let args: ReturnType<typeof parseCommandLine>;
+    try {
+      args = parseCommandLine(command.name, command.options, given, env);
+    } catch (e) {
+      // An option quilt's getopt refuses: its word on stderr, then the usage on stdout, as quilt.
+      const code = report(e, jsonWanted, env);
+      if (!jsonWanted && isPatchqError(e) && e.code === 'E_USAGE') writeOut(usageLine(command) + '\n');
+      return code;
+    }
     if (args.options.help) {
       writeOut(commandHelp(command));
       return EXIT.ok;

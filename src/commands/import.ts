@@ -4,12 +4,13 @@ import { opt, tree } from './common.js';
 import type { RunFn } from './types.js';
 
 export const run: RunFn = async (ctx, args) => {
-  if (args.positionals.length === 0) throw new PatchqError('E_USAGE', 'Usage: patchq import [-p N] [-R] [-P PATCH] [-f] [-d o|a|n] FILE...');
   const strip = opt.str(args, 'strip');
   if (strip !== undefined && !/^\d+$/.test(strip)) throw new PatchqError('E_USAGE', `import: -p needs a strip level (a whole number), got '${strip}'`);
   const desc = opt.str(args, 'desc');
   if (desc !== undefined && !/^[oan]$/.test(desc)) throw new PatchqError('E_USAGE', `import: -d takes o (old header), a (all) or n (new header), got '${desc}'`);
   const name = opt.str(args, 'patch');
+  // quilt's import of no file imports nothing: exit 0, nothing said, no tree needed.
+  if (args.positionals.length === 0) return { data: { imported: [] } };
   const res = importPatches(tree(ctx, true), ctx.cwd, args.positionals, {
     ...(strip !== undefined ? { strip: Number(strip) } : {}),
     ...(name !== undefined ? { name } : {}),

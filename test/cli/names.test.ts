@@ -250,7 +250,7 @@ describe('a patch named where the series is empty or missing', () => {
       for (const args of [['push', '-a', 't'], ['pop', '-a', 't'], ['push', '-a', '2'], ['pop', '-a', '2']]) {
         const [a, b] = [quilt(q, args), patchq(p, args)];
         expect([series, args, a.code, b.code, a.stdout.startsWith(`Usage: quilt ${args[0]} `)]).toEqual([series, args, 1, 1, true]);
-        expect(b.stderr).toMatch(new RegExp(`^Usage: patchq ${args[0]} `));
+        expect([b.stdout, b.stderr]).toEqual([expect.stringMatching(new RegExp(`^Usage: patchq ${args[0]} `)), '']);
       }
     }
   });

@@ -1,10 +1,11 @@
 /**
  * Usage errors through the built binary: what a command does not take is refused before
- * anything is done, with the command's usage line on stderr and exit 1 (as quilt)
- * (docs/exit-codes.md; quilt prints its usage there too, with its exit 1).
+ * anything is done, with the command's usage line on stdout and exit 1, as quilt's usage()
+ * prints it (docs/exit-codes.md); an option it does not know is said on stderr, and the
+ * usage follows on stdout, as quilt's getopt and usage.
  */
 import { describe, expect, it } from 'vitest';
-import { patchq, snapshot, tempDir, write } from '../helpers/tree.js';
+import { patchq, quilt, snapshot, tempDir, write } from '../helpers/tree.js';
 import { commands } from '../../src/commands/registry.js';
 
 /** Two patches, the first one applied; git-free. */
@@ -34,7 +35,7 @@ describe('usage errors', () => {
     ];
     for (const [args, name] of cases) {
       const r = patchq(d, args);
-      expect([args, r.code, r.stdout, r.stderr]).toEqual([args, 1, '', usageOf(name)]);
+      expect([args, r.code, r.stdout, r.stderr]).toEqual([args, 1, usageOf(name), '']);
     }
     for (const [args, message] of [
       [['config', 'list', 'x'], 'Usage: patchq config list'], [['config', 'get', 'fuzz', 'x'], 'Usage: patchq config get KEY'],
@@ -42,7 +43,7 @@ describe('usage errors', () => {
       [['config', 'path', 'x'], 'Usage: patchq config path'],
     ] as const) {
       const r = patchq(d, [...args]);
-      expect([args, r.code, r.stderr]).toEqual([args, 1, `${message}\n`]);
+      expect([args, r.code, r.stdout, r.stderr]).toEqual([args, 1, `${message}\n`, '']);
     }
     expect(snapshot(d, { withPc: true })).toEqual(before);
     // What they do take still works.
@@ -100,5 +101,18 @@ describe('usage errors', () => {
     expect(patchq(d, ['help', 'p'])).toEqual({ code: 1, stdout: '', stderr: "help: 'p' is ambiguous: push, pop, previous, patches\n" });
     expect(patchq(d, ['p'])).toEqual({ code: 1, stdout: '', stderr: "'p' is ambiguous: push, pop, previous, patches\n" });
     expect(patchq(d, ['help', 'nope'])).toEqual({ code: 1, stdout: '', stderr: "help: unknown command 'nope'\n" });
+  });
+
+  it('where quilt prints a usage and its exit code: stdout, 1; an unknown option on stderr, then the usage; import of nothing is nothing, 0', () => {
+    const [q, p] = [tempDir(), tempDir()];
+    for (const d of [q, p]) write(d, 'patches/series', '');
+    const shape = (tool: string, r: { code: number; stdout: string; stderr: string }) => [r.code, r.stdout.startsWith(`Usage: ${tool} `) ? 'usage' : r.stdout, r.stderr === '' ? '' : 'said'];
+    for (const args of [['top', 'x'], ['new'], ['add'], ['pop', 'a', 'b'], ['header', 'a', 'b'], ['pop', '--frce'], ['snapshot', '-x'], ['fold', '-p'], ['import']]) {
+      expect([args, ...shape('patchq', patchq(p, args))]).toEqual([args, ...shape('quilt', quilt(q, args))]);
+    }
+    expect(patchq(p, ['import'])).toEqual({ code: 0, stdout: '', stderr: '' });
+    // --json: one document on stdout, the usage in it.
+    const j = patchq(p, ['pop', '--frce', '--json']);
+    expect([j.code, JSON.parse(j.stdout).error.code, j.stderr]).toEqual([1, 'E_USAGE', '']);
   });
 });

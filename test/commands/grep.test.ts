@@ -158,7 +158,7 @@ describe('grep, patchq only', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: patchq grep [options] PATTERN [FILE...]');
     expect(help.stdout).toContain('-e, --regexp PATTERN');
-    expect(patchq(d, ['grep'])).toMatchObject({ code: 1, stderr: 'Usage: patchq grep [options] PATTERN [FILE...] (see patchq grep --help)\n' });
+    expect(patchq(d, ['grep'])).toMatchObject({ code: 1, stderr: '', stdout: 'Usage: patchq grep [options] PATTERN [FILE...] (see patchq grep --help)\n' });
     expect(patchq(d, ['grep', '-y', 'two']).code).toBe(1);
     expect(patchq(d, ['grep', '--', '-5', 'two'])).toMatchObject({ code: 1, stderr: "grep: unknown option '-5' (see 'patchq grep --help')\n" });
     expect(patchq(d, ['grep', '--', '--', '-5']).code).toBe(0);

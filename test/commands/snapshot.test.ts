@@ -170,7 +170,7 @@ describe('snapshot, against quilt snapshot', () => {
     expect(patchq(d, ['diff', '--snapshot', '-z']).stderr).toBe("Options `--combine', `--snapshot', and `-z' cannot be combined.\n");
     expect(patchq(d, ['diff', '-z', '--combine', '-']).stderr).toBe("Options `--combine', `--snapshot', and `-z' cannot be combined.\n");
     // Usage errors exit 1, as quilt's.
-    expect(patchq(d, ['snapshot', 'extra'])).toMatchObject({ code: 1, stderr: 'Usage: patchq snapshot [-d]\n' });
+    expect(patchq(d, ['snapshot', 'extra'])).toMatchObject({ code: 1, stdout: 'Usage: patchq snapshot [-d]\n', stderr: '' });
     expect(patchq(d, ['snapshot', '-x']).code).toBe(1);
     expect(snapshot(d, { withPc: true })).toEqual(before);
     expect(quilt(d, ['pop', '-a']).code).toBe(0);
