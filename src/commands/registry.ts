@@ -473,6 +473,16 @@ export const commands: Command[] = [
     json: true,
     load: () => import('./graph.js'),
   },
+  {
+    name: 'upgrade', maxArgs: 0,
+    summary: "Convert a .pc an older quilt made (no .version) to quilt's current format, as quilt's upgrade.",
+    usage: '',
+    description: "Old quilts kept an applied patch under its name without the extension (.pc/fix/ for fix.patch): each gets its series name, and .pc/.version is written; all or nothing.",
+    options: [json],
+    json: true,
+    group: 'stack',
+    load: () => import('./upgrade.js'),
+  },
   // (end of working-tree commands)
   {
     name: 'version', maxArgs: 0,

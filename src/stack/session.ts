@@ -101,7 +101,7 @@ const METADATA = ['.version', '.quilt_series', '.quilt_patches'];
  * it had written before the lock could take away what a push had meanwhile made part of
  * a stack; a writer without the lock could leave a .version without the other two).
  */
-function takeLock(tree: Tree): () => void {
+function takeLock(tree: Tree, metadata = true): () => void {
   const path = join(tree.sideDir, 'lock');
   const depth = holding.get(path) ?? 0;
   const had = depth === 0 ? found(tree) : null;
@@ -140,7 +140,7 @@ function takeLock(tree: Tree): () => void {
     if (drop) removeEmptyDir(tree.pcDir);
   };
   try {
-    made = ensureMetadata(tree);
+    made = metadata ? ensureMetadata(tree) : [];
   } catch (e) {
     letGo();
     throw e;
@@ -217,9 +217,10 @@ function checkAreaLinks(tree: Tree): void {
   }
 }
 
-export function withLock<T>(tree: Tree, fn: () => T): T {
+/** `metadata: false`: quilt's metadata is not written for the lock (upgrade writes .version itself). */
+export function withLock<T>(tree: Tree, fn: () => T, opts: { metadata?: boolean } = {}): T {
   checkAreaLinks(tree);
-  const release = takeLock(tree);
+  const release = takeLock(tree, opts.metadata ?? true);
   try {
     recoverTransaction(tree);
     cacheRealDirs(true);

@@ -123,6 +123,10 @@ export function checkConsistency(tree: Tree, series: SeriesEntry[], applied: str
   }
   applied.forEach((name, i) => {
     if (series[i]?.name !== name) {
+      // A .pc an older quilt made (no .version, or one below 2) kept names without their
+      // extension: quilt's version check says what converts it, before its consistency check.
+      // (One whose names match is read as it is, and gets its .version with the next write.)
+      if (version === null || version.trim() !== '2') throw new PatchqError('E_STATE', "The working tree was created by an older version of quilt. Please run 'quilt upgrade'.");
       throw new PatchqError('E_STATE', "The series file no longer matches the applied patches. Please run 'quilt pop -a'.", { data: { applied: name } });
     }
   });

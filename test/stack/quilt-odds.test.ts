@@ -2,10 +2,10 @@
  * The last small differences from quilt 0.66, each beside the real quilt: twin trees, the
  * same commands, the same output, exit codes and files.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { patchq, quilt, read, tempDir, write, type Run } from '../helpers/tree.js';
+import { patchq, quilt, read, snapshot, tempDir, write, type Run } from '../helpers/tree.js';
 
 const out = (r: Run) => [r.code, r.stdout, r.stderr];
 
@@ -65,5 +65,44 @@ describe('quilt 0.66 odds', () => {
       expect(readdirSync(join(p, 'patches'))).toEqual(readdirSync(join(q, 'patches')).sort());
       for (const d of [q, p]) expect([d, read(d, 'patches/p.diff~'), read(d, 'patches/p.diff')]).toEqual([d, patch, patch]);
     }
+  });
+
+  it("upgrade converts an older quilt's .pc as quilt's: names given their extension, .version written; a patch not in the series changes nothing", () => {
+    // An old quilt's .pc: applied names without their extension, no .version.
+    const old = (d: string, applied: string) => {
+      write(d, 'a', 'a\n');
+      write(d, 'patches/series', 'p1.patch\np3 -p0\n');
+      write(d, '.pc/p1/a', 'a\n');
+      write(d, '.pc/p1/.timestamp', '');
+      utimesSync(join(d, '.pc/p1/.timestamp'), 1e9, 1e9);
+      write(d, '.pc/p3/.timestamp', '');
+      write(d, '.pc/applied-patches', applied);
+    };
+    const [q0, p0] = twins(() => {});
+    expect(out(patchq(p0, ['upgrade']))).toEqual(out(quilt(q0, ['upgrade'])));
+    expect(readdirSync(p0)).toEqual([]);
+    const [q, p] = twins((d) => old(d, 'p1\np3\n'));
+    // The names do not match the series: quilt's version check says what to do.
+    expect(out(patchq(p, ['top']))).toEqual(out(quilt(q, ['top'])));
+    expect(out(patchq(p, ['upgrade']))).toEqual(out(quilt(q, ['upgrade'])));
+    const pc = (d: string) => Object.keys(snapshot(d, { withPc: true })).filter((f) => !f.startsWith('.pc/.patchq')).sort();
+    expect(pc(p)).toEqual(pc(q));
+    expect(read(p, '.pc/applied-patches')).toBe('p1.patch\np3\n');
+    expect(statSync(join(p, '.pc/p1.patch/.timestamp')).mtimeMs).toBe(1e12);
+    for (const args of [['applied'], ['upgrade']]) expect(out(patchq(p, args))).toEqual(out(quilt(q, args)));
+    // An applied patch the series does not have: quilt's words; patchq changes nothing.
+    const [q2, p2] = twins((d) => old(d, 'p1\nnope\n'));
+    const before = snapshot(p2, { withPc: true });
+    expect(out(patchq(p2, ['upgrade']))).toEqual(out(quilt(q2, ['upgrade'])));
+    expect(snapshot(p2, { withPc: true })).toEqual(before);
+    // Newer than patchq knows: refused, as quilt refuses it.
+    for (const d of [q2, p2]) write(d, '.pc/.version', '3\n');
+    expect(patchq(p2, ['upgrade']).code).toBe(quilt(q2, ['upgrade']).code);
+    // quilt 0.66 finds only .patch (its grep has '\\.diff?' in a basic expression); patchq converts .diff too.
+    const d = tempDir();
+    old(d, 'p1\n');
+    write(d, 'patches/series', 'p1.diff\n');
+    expect(out(patchq(d, ['upgrade']))).toEqual([0, 'Converting meta-data to version 2\n', '']);
+    expect(readdirSync(join(d, '.pc/p1.diff')).sort()).toEqual(['.timestamp', 'a']);
   });
 });
