@@ -35,6 +35,13 @@ describe('quilt 0.66 odds', () => {
     expect(readdirSync(join(p2, '.pc/n.diff'))).toEqual([]);
   });
 
+  it("a patch with no file yet: rename moves its empty .pc folder, delete says it 'appears to be empty', as quilt", () => {
+    const [q, p] = twins(() => {});
+    for (const args of [['new', 'p1.diff'], ['new', 'p2.diff'], ['rename', 'p3.diff']]) expect([args, ...out(patchq(p, args))]).toEqual([args, ...out(quilt(q, args))]);
+    expect(readdirSync(join(p, '.pc')).filter((f) => !f.startsWith('.')).sort()).toEqual(readdirSync(join(q, '.pc')).sort().filter((f) => !f.startsWith('.')));
+    for (const args of [['delete', 'p3.diff'], ['delete']]) expect([args, ...out(patchq(p, args))]).toEqual([args, ...out(quilt(q, args))]);
+  });
+
   it('next PATCH and previous PATCH: the named patch when unapplied, "currently applied" (exit 2), the applied one below', () => {
     const [q, p] = twins((d) => {
       write(d, 'patches/series', 'p1.diff\np2.diff\np3.diff\np4.diff\n');

@@ -63,7 +63,8 @@ export function deletePatch(tree: Tree, given: string | undefined, opts: DeleteO
       ops.push(...popOps(tree, name, applied.slice(0, -1)));
       popped = true;
       top = applied[applied.length - 2] ?? null;
-      lines.push(`Removing patch ${shown}`, top ? `Now at patch ${displayName(tree, top)}` : 'No patches applied');
+      // quilt's delete runs its pop: a patch with no file "appears to be empty".
+      lines.push(backedUpFiles(tree, name).length === 0 ? `Patch ${shown} appears to be empty, removing` : `Removing patch ${shown}`, top ? `Now at patch ${displayName(tree, top)}` : 'No patches applied');
     }
     ops.push(writeSeriesOp(tree, removeEntry(readText(tree.seriesPath) ?? '', series, name)));
     lines.push(`Removed patch ${shown}`);

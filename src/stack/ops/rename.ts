@@ -100,10 +100,12 @@ function linkStaysValid(path: string, to: string): boolean {
   return isAbsolute(readlinkSync(path)) || dirname(path) === dirname(to);
 }
 
-/** Every file under `src` written under `dst` (modes kept), then `src` removed. */
+/** `dst` made, every file under `src` written under it (modes kept), then `src` removed. */
 function moveTree(src: string, dst: string): FileOp[] {
   const ops: FileOp[] = [];
   if (!existsSync(src)) return ops;
+  // The folder itself first: a patch with no file yet has an empty one (quilt's new makes it so).
+  ops.push({ kind: 'mkdir', path: dst });
   const walk = (d: string, rel: string) => {
     for (const e of readdirSync(d)) {
       const p = join(d, e);

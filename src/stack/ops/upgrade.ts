@@ -42,7 +42,7 @@ function properName(names: string[], old: string): string | undefined {
   return found.length === 1 ? found[0] : undefined;
 }
 
-/** Every file below `dir`, relative, and whether it holds anything at all. */
+/** Every file below `dir`, relative to it. */
 function filesBelow(dir: string, prefix = ''): string[] {
   const out: string[] = [];
   for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
