@@ -106,10 +106,22 @@ export function writePatchOp(tree: Tree, name: string, text: string, mode?: numb
   return { kind: 'write', path: to.path, data: encode(path, text, relative(tree.root, path)), ...((mode ?? to.mode) !== undefined ? { mode: mode ?? to.mode } : {}) };
 }
 
-/** The op that writes `text` as the series file (through a link, as quilt's `cat > series`). */
+/**
+ * The op that writes `text` as the series file (through a link, as quilt's `cat > series`).
+ * A series file with hard links (another name of the same file, a series kept elsewhere) is
+ * written into its inode, as quilt's `cat >` writes it, so the other names keep seeing it;
+ * with one name, the atomic rename.
+ */
 export function writeSeriesOp(tree: Tree, text: string): FileOp {
   const to = writeTarget(tree, tree.seriesPath, true);
-  return { kind: 'write', path: to.path, data: text, ...(to.mode !== undefined ? { mode: to.mode } : {}) };
+  let st;
+  try {
+    st = lstatSync(to.path, { throwIfNoEntry: false });
+  } catch {
+    // A folder on the way that cannot be followed: the transaction's checks name it.
+  }
+  const linked = st?.isFile() && st.nlink > 1 ? ({ inPlace: true } as const) : {};
+  return { kind: 'write', path: to.path, data: text, ...(to.mode !== undefined ? { mode: to.mode } : {}), ...linked };
 }
 
 /**

@@ -53,7 +53,7 @@
  * PATCHQ_CRASH_AT=count prints `patchq-steps: N` on exit instead. PATCHQ_FAIL_APPLY_AT=n
  * makes the n-th op of step 3 fail with EIO (the roll-back path).
  */
-import { chmodSync, constants, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, utimesSync } from 'node:fs';
+import { chmodSync, constants, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, normalize, relative, sep } from 'node:path';
 import type { Stats } from 'node:fs';
 import { writeFileAtomic, fsyncDir, maybeFailWrite, mkdirp } from '../fsx/atomic.js';
@@ -67,8 +67,12 @@ export type FileOp =
   /**
    * Write bytes (latin1 string or Buffer) to an absolute path, with a mode (default 0o644)
    * and, when given, a modification time (ms; quilt keeps it when it breaks a hard link).
+   * `inPlace`: into the file that is there, its inode (its mode and its other names, a hard
+   * link, kept), as quilt's `cat > series` writes the series file; the old bytes are copied
+   * into the undo area first, so a roll-back or the next command after a kill writes them
+   * back (or the new ones again): the journal's all-or-nothing, not the rename's atomic swap.
    */
-  | { kind: 'write'; path: string; data: string | Buffer; mode?: number; mtime?: number }
+  | { kind: 'write'; path: string; data: string | Buffer; mode?: number; mtime?: number; inPlace?: true }
   /**
    * Put at `path` the bytes and mode of the file `from` as it is when the transaction
    * starts (a .pc backup on push, the restore from one on pop). A hard link, made when the
@@ -118,6 +122,8 @@ interface ManifestOp {
    * from it fails (EXDEV): the op works in the target's own folder (see nearPaths).
    */
   near?: true;
+  /** A write into the target's inode (FileOp's inPlace): its set-aside is a copy. Never near: it renames nothing. */
+  inPlace?: true;
 }
 
 const txDir = (tree: Tree) => join(tree.sideDir, 'tx');
@@ -354,7 +360,7 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
       staging = op;
       const rel = relTo(tree.root, op.path);
       // A mkdir renames nothing: it never crosses a mount.
-      const near = op.kind !== 'mkdir' && isNear(op.path) ? ({ near: true } as const) : {};
+      const near = op.kind !== 'mkdir' && !(op.kind === 'write' && op.inPlace) && isNear(op.path) ? ({ near: true } as const) : {};
       if (near.near) {
         targets ??= new Set(ops.map((o) => o.path));
         for (const p of Object.values(nearPaths(op.path, i))) {
@@ -394,7 +400,8 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
         }
         const dirs = dirsFor(op.path);
         const existed = stat(op.path) !== null;
-        manifest.push({ kind: 'write', path: rel, staged, existed, ...(mode !== undefined ? { mode } : {}), ...(dirs.length ? { dirs } : {}), ...near });
+        const inPlace = op.kind === 'write' && op.inPlace && existed ? ({ inPlace: true } as const) : {};
+        manifest.push({ kind: 'write', path: rel, staged, existed, ...(mode !== undefined ? { mode } : {}), ...(dirs.length ? { dirs } : {}), ...near, ...inPlace });
         maybeCrash();
       } else {
         manifest.push({ kind: op.kind, path: rel, ...near });
@@ -592,6 +599,19 @@ function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void 
       ensureParent(op, target);
       placeLink(tree, op, i, target, aside, fresh);
       placed.add(target);
+    } else if (op.kind === 'write' && op.inPlace) {
+      const staged = join(dir, op.staged!);
+      if (!fresh && !existsSync(staged)) return; // placed before a crash
+      // The old bytes, copied whole into the undo area (a copy cut short is no set-aside),
+      // then the new ones into the target's inode; a redo writes them again.
+      if (fresh || !lexists(aside)) {
+        copyFileSync(target, `${aside}.tmp`);
+        renameSync(`${aside}.tmp`, aside);
+      }
+      maybeCrash();
+      writeFileSync(target, readFileSync(staged));
+      unlinkSync(staged);
+      placed.add(target);
     } else if (op.kind === 'write') {
       let staged = join(dir, op.staged!);
       if (near) {
@@ -713,7 +733,11 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown, spares?: S
       const target = join(tree.root, op.path);
       const near = op.near ? nearPaths(target, i) : null;
       const aside = near ? near.undo : join(undo, String(i));
-      if (lexists(aside)) {
+      if (lexists(aside) && op.inPlace) {
+        // The old bytes back into the same inode (its other names see them again).
+        writeFileSync(target, readFileSync(aside));
+        rmSync(aside);
+      } else if (lexists(aside)) {
         if (op.kind === 'write' || op.kind === 'link') rmSync(target, { force: true });
         renameSync(aside, target);
       } else if (op.kind === 'write' && !lexists(join(dir, op.staged!)) && !(near && lexists(near.tmp)) && op.existed !== true) {

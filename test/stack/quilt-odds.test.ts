@@ -2,7 +2,8 @@
  * The last small differences from quilt 0.66, each beside the real quilt: twin trees, the
  * same commands, the same output, exit codes and files.
  */
-import { readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, linkSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { patchq, quilt, read, snapshot, tempDir, write, type Run } from '../helpers/tree.js';
@@ -112,4 +113,57 @@ describe('quilt 0.66 odds', () => {
     expect(out(patchq(d, ['upgrade']))).toEqual([0, 'Converting meta-data to version 2\n', '']);
     expect(readdirSync(join(d, '.pc/p1.diff')).sort()).toEqual(['.timestamp', 'a']);
   });
+
+  it("a series file with hard links keeps them, as quilt's `cat > series`: new, rename, delete, import, refresh -z write into it", () => {
+    const [q, p] = twins((d) => {
+      write(d, 'a', 'a\n');
+      write(d, 'patches/series', 'p1.diff\n');
+      write(d, 'patches/p1.diff', '--- a/a\n+++ b/a\n@@ -1 +1 @@\n-a\n+b\n');
+      write(d, 'in.diff', '--- a/c\n+++ b/c\n@@ -0,0 +1 @@\n+c\n');
+      linkSync(join(d, 'patches/series'), join(d, 'kept-series'));
+    });
+    const linked = (d: string) => statSync(join(d, 'patches/series')).ino === statSync(join(d, 'kept-series')).ino;
+    for (const args of [['push'], ['new', 'p2.diff'], ['rename', 'p3.diff'], ['delete', 'p3.diff'], ['import', 'in.diff'], ['series']]) {
+      expect([args, ...out(patchq(p, args))]).toEqual([args, ...out(quilt(q, args))]);
+      expect([args, linked(p), read(p, 'kept-series')]).toEqual([args, linked(q), read(q, 'patches/series')]);
+    }
+    expect(linked(p)).toBe(true);
+    write(p, 'a', 'z\n');
+    expect(patchq(p, ['refresh', '-zp5.diff']).code).toBe(0);
+    expect([linked(p), read(p, 'kept-series')]).toEqual([true, 'p1.diff\np5.diff\nin.diff\n']);
+  });
+
+  it('a series file with hard links is still written all or nothing: a kill at each step of new, a failure at each op', () => {
+    const p = tempDir();
+    write(p, 'patches/series', 'p1.diff\np5.diff\n');
+    expect(patchq(p, ['new', 'p0.diff']).code).toBe(0);
+    linkSync(join(p, 'patches/series'), join(p, 'kept-series'));
+    const linked = (d: string) => statSync(join(d, 'patches/series')).ino === statSync(join(d, 'kept-series')).ino;
+    // All or nothing still: killed at each step of a new, or failing at each of its ops,
+    // the next command finds the series old or new, the link kept.
+    const steps = Number(/patchq-steps: (\d+)/.exec(patchq(tempCopy(p), ['new', 'x.diff'], { PATCHQ_CRASH_AT: 'count' }).stderr)![1]);
+    const old = read(p, 'patches/series');
+    const whole = tempCopy(p);
+    expect(patchq(whole, ['new', 'x.diff']).code).toBe(0);
+    const neu = read(whole, 'patches/series');
+    // (new's ops: the series, .pc/x.diff, applied-patches: failing the 2nd or 3rd rolls the series back.)
+    const runs = [...Array.from({ length: steps }, (_, k) => ({ PATCHQ_CRASH_AT: String(k + 1) })), ...[1, 2, 3].map((k) => ({ PATCHQ_FAIL_APPLY_AT: String(k) }))];
+    for (const env of runs) {
+      {
+        const d = tempCopy(p);
+        patchq(d, ['new', 'x.diff'], env);
+        const r = patchq(d, ['series']);
+        expect([env, r.code, linked(d), read(d, 'kept-series')]).toEqual([env, 0, true, read(d, 'patches/series')]);
+        expect([env, [old, neu].includes(read(d, 'patches/series'))]).toEqual([env, true]);
+        expect([env, existsSync(join(d, '.pc/.patchq/tx'))]).toEqual([env, false]);
+      }
+    }
+  });
 });
+
+/** A copy of a tree (hard links inside it kept, as cp -a keeps them). */
+function tempCopy(from: string): string {
+  const d = tempDir();
+  execFileSync('cp', ['-a', `${from}/.`, d]);
+  return d;
+}
