@@ -10,7 +10,7 @@ import { parseCommandLine } from './commands/args.js';
 import { commandHelp, usage, usageLine } from './commands/help.js';
 import { findCommand } from './commands/registry.js';
 import { seriesHere } from './commands/common.js';
-import type { CommandResult, Context, Printer } from './commands/types.js';
+import type { Command, CommandResult, Context, Printer } from './commands/types.js';
 import { exitCodeFor, isPatchqError, EXIT, PatchqError, systemRefusal } from './errors.js';
 import { dumbTerminal, resolveColor } from './output/color.js';
 import { jsonError, jsonResult } from './output/json.js';
@@ -135,6 +135,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (argv.length === 0) return bare(tty);
   const [name, ...given] = argv as [string, ...string[]];
+  // The command, once known: a usage error it marks (data.usage) is followed by its usage.
+  let known: Command | undefined;
   try {
     if (name === '--help' || name === '-h' || name === 'help') {
       const about = name === 'help' && given[0] ? findCommand(given[0]) : undefined;
@@ -148,6 +150,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!found) throw new PatchqError('E_USAGE', `unknown command '${name}' (see 'patchq --help')`);
     if (Array.isArray(found)) throw new PatchqError('E_USAGE', `'${name}' is ambiguous: ${found.map((c) => c.name).join(', ')}`);
     const command = found;
+    known = command;
     jsonWanted ||= quiltArgs(command.name, [], env).includes('--json');
     // quilt prepends QUILT_<CMD>_ARGS to the command's own arguments (QUILT.md 2.4).
     let args: ReturnType<typeof parseCommandLine>;
@@ -155,9 +158,7 @@ export async function main(argv: string[]): Promise<number> {
       args = parseCommandLine(command.name, command.options, given, env);
     } catch (e) {
       // An option quilt's getopt refuses: its word on stderr, then the usage on stdout, as quilt.
-      const code = report(e, jsonWanted, env);
-      if (!jsonWanted && isPatchqError(e) && e.code === 'E_USAGE') writeOut(usageLine(command) + '\n');
-      return code;
+      throw isPatchqError(e) && e.code === 'E_USAGE' ? new PatchqError('E_USAGE', e.message, { data: { usage: true } }) : e;
     }
     if (args.options.help) {
       writeOut(commandHelp(command));
@@ -178,7 +179,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     return result.exitCode ?? EXIT.ok;
   } catch (err) {
-    return report(err, jsonWanted, env);
+    const code = report(err, jsonWanted, env);
+    // An option or a value quilt's getopt or case refuses (--frce, --color=x, --merge=x):
+    // the word on stderr, then the command's usage on stdout, as quilt's usage().
+    if (known && !jsonWanted && isPatchqError(err) && err.data?.usage === true) writeOut(usageLine(known) + '\n');
+    return code;
   }
 }
 

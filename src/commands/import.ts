@@ -7,7 +7,7 @@ export const run: RunFn = async (ctx, args) => {
   const strip = opt.str(args, 'strip');
   if (strip !== undefined && !/^\d+$/.test(strip)) throw new PatchqError('E_USAGE', `import: -p needs a strip level (a whole number), got '${strip}'`);
   const desc = opt.str(args, 'desc');
-  if (desc !== undefined && !/^[oan]$/.test(desc)) throw new PatchqError('E_USAGE', `import: -d takes o (old header), a (all) or n (new header), got '${desc}'`);
+  if (desc !== undefined && !/^[oan]$/.test(desc)) throw new PatchqError('E_USAGE', `import: -d takes o (old header), a (all) or n (new header), got '${desc}'`, { data: { usage: true } });
   const name = opt.str(args, 'patch');
   // quilt's import of no file imports nothing: exit 0, nothing said, no tree needed.
   if (args.positionals.length === 0) return { data: { imported: [] } };

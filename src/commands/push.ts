@@ -12,7 +12,7 @@ import type { Command, ParsedArgs, RunFn } from './types.js';
 function pushArgs(env: NodeJS.ProcessEnv, args: ParsedArgs): PushOptions {
   const mergeOpt = opt.str(args, 'merge');
   // quilt's push takes '' (--merge=), merge and diff3, and prints its usage for anything else; none: the setting off.
-  if (mergeOpt !== undefined && !['', 'merge', 'diff3', 'none'].includes(mergeOpt)) throw new PatchqError('E_USAGE', `push: --merge takes merge or diff3, got '${mergeOpt}'`);
+  if (mergeOpt !== undefined && !['', 'merge', 'diff3', 'none'].includes(mergeOpt)) throw new PatchqError('E_USAGE', `push: --merge takes merge or diff3, got '${mergeOpt}'`, { data: { usage: true } });
   // --fuzz, then QUILT_PATCH_OPTS, then `patchq config set fuzz`, then 2; --merge likewise.
   const s = loadSettings(env, opt.num(args, 'fuzz') !== undefined ? { fuzz: opt.num(args, 'fuzz')! } : {});
   return {

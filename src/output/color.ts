@@ -43,7 +43,7 @@ export function resolveColor(env: NodeJS.ProcessEnv, tty: boolean, option?: stri
   if (option !== undefined) {
     if (option === '' || option === 'always') return true;
     if (option === 'never') return false;
-    if (option !== 'auto') throw new PatchqError('E_USAGE', `--color must be always, auto or never, got '${option}'`);
+    if (option !== 'auto') throw new PatchqError('E_USAGE', `--color must be always, auto or never, got '${option}'`, { data: { usage: true } });
     return auto && !env.NO_COLOR;
   }
   if (env.NO_COLOR) return false;

@@ -57,7 +57,7 @@ describe('usage errors', () => {
     const before = snapshot(d, { withPc: true });
     for (const args of [['push', '--merge=bogus'], ['push', '-mdiff']]) {
       const r = patchq(d, args);
-      expect([args, r.code, r.stdout, r.stderr]).toEqual([args, 1, '', `push: --merge takes merge or diff3, got '${args[1]!.replace(/^(--merge=|-m)/, '')}'\n`]);
+      expect([args, r.code, r.stdout, r.stderr]).toEqual([args, 1, usageOf('push'), `push: --merge takes merge or diff3, got '${args[1]!.replace(/^(--merge=|-m)/, '')}'\n`]);
     }
     expect(snapshot(d, { withPc: true })).toEqual(before);
     for (const m of ['--merge', '-m', '--merge=', '--merge=merge', '--merge=diff3']) {
@@ -109,6 +109,10 @@ describe('usage errors', () => {
     const shape = (tool: string, r: { code: number; stdout: string; stderr: string }) => [r.code, r.stdout.startsWith(`Usage: ${tool} `) ? 'usage' : r.stdout, r.stderr === '' ? '' : 'said'];
     for (const args of [['top', 'x'], ['new'], ['add'], ['pop', 'a', 'b'], ['header', 'a', 'b'], ['pop', '--frce'], ['snapshot', '-x'], ['fold', '-p'], ['import']]) {
       expect([args, ...shape('patchq', patchq(p, args))]).toEqual([args, ...shape('quilt', quilt(q, args))]);
+    }
+    // A value quilt's case refuses: its usage on stdout (quilt says nothing more; patchq says why, on stderr).
+    for (const args of [['push', '--merge=x'], ['import', '-d', 'x', 'f'], ['series', '--color=x']]) {
+      expect([args, ...shape('patchq', patchq(p, args)).slice(0, 2)]).toEqual([args, ...shape('quilt', quilt(q, args)).slice(0, 2)]);
     }
     expect(patchq(p, ['import'])).toEqual({ code: 0, stdout: '', stderr: '' });
     // --json: one document on stdout, the usage in it.
