@@ -46,7 +46,9 @@ function runJob(checkout: string, upstream: string): { ran: string[]; ok: boolea
   let ok = true;
   const summary = join(bin, 'summary.md');
   for (const step of workflow.jobs.sync.steps) {
-    if (step.uses || !step.run || step.run.startsWith('npm install')) continue;
+    // The install step (clone, npm ci, build, npm install --global) is stood in for by the
+    // built binary on PATH above.
+    if (step.uses || !step.run || step.name === 'Install patchq') continue;
     if (!condition(step.if ?? 'success()', outputs, ok)) continue;
     const out = join(bin, `out-${ran.length}`);
     write(bin, `out-${ran.length}`, '');
