@@ -112,7 +112,7 @@ export const commands: Command[] = [
   {
     name: 'push', maxArgs: 1,
     summary: 'Apply the next patch(es) of the series, reporting how every hunk landed.',
-    usage: '[-a | N | PATCH] [-f] [-q] [--fuzz=N] [--merge[=merge|diff3]] [--leave-rejects] [--refresh]',
+    usage: '[-a | N | PATCH] [-f] [-q] [-v] [--fuzz=N] [--merge[=merge|diff3]] [--leave-rejects] [--refresh]',
     description:
       'Each patch goes through the cascade exact -> offset -> 3-way merge -> fuzzy, and is applied all-or-nothing: a patch that does not apply leaves every file as it was. A hunk whose place is ambiguous is never applied.',
     options: [
@@ -132,7 +132,7 @@ export const commands: Command[] = [
   {
     name: 'pop', maxArgs: 1,
     summary: 'Remove applied patches, restoring the files byte for byte.',
-    usage: '[-a | N | PATCH] [-f] [-q]',
+    usage: '[-a | N | PATCH] [-f] [-R] [-q] [-v] [--refresh]',
     options: [
       { name: 'all', short: 'a', type: 'boolean', description: 'Remove every applied patch.' },
       { name: 'force', short: 'f', type: 'boolean', description: 'Remove even when the files changed since the last refresh.' },
@@ -224,7 +224,7 @@ export const commands: Command[] = [
   {
     name: 'demo', maxArgs: 0,
     summary: 'Run the main job on an embedded demo fork (what npm start does).',
-    usage: '[--dir DIR] [--keep] [--no-tui]',
+    usage: '[--dir DIR] [--keep] [--keep-merged] [--no-tui]',
     options: [
       { name: 'dir', type: 'string', valueName: 'DIR', description: 'Build the demo fork in DIR (kept) instead of a temp dir.' },
       { name: 'keep', type: 'boolean', description: 'Keep the demo fork and print where it is.' },
