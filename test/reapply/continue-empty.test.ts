@@ -8,7 +8,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { git, patchq, read, upstreamAndFork, write } from '../helpers/tree.js';
+import { git, patchq, read, snapshot, upstreamAndFork, write } from '../helpers/tree.js';
 
 const V1 = 'DEBUG = False\nPORT = 8000\nWORKERS = 1\nLOG = "info"\n';
 const PATCH = `Index: fork/settings.py
@@ -42,9 +42,12 @@ describe('--continue over a patch resolved to nothing', () => {
     const d = stopped();
     write(d, 'config.py', read(d, 'config.py').replace('WORKERS = 1', 'WORKERS = 4'));
     rmSync(join(d, 'settings.py.rej'));
+    const before = snapshot(d, { withPc: true });
     const c = patchq(d, ['reapply', '--continue']);
     expect(c.code).toBe(1);
     expect(c.stderr).toMatch(/settings\.patch holds no change any more: none of its files \(settings\.py\) differs .*patchq add/);
+    // The series, the patch, the run's state in .pc and the work in config.py, as they were.
+    expect(snapshot(d, { withPc: true })).toEqual(before);
     expect(read(d, 'patches/settings.patch')).toBe(PATCH);
     // Doing as told: the new file goes into the patch (as upstream has it), the change is made
     // there, and the run finishes with the change in the patch.
