@@ -188,7 +188,9 @@ describe('tui reapply over a file upstream renamed', () => {
     expect(cli.outcomes[0]!.renames![0]!.renamedTo).toBe('conf/new.py');
     // s leaves the run waiting; R returns to the same view, read back from the journal.
     r.stdin.write('s');
-    await waitFor(r.lastFrame, (x) => x.includes('reapply stopped at conf.patch (R)'), 'stack');
+    // The title says the run waits on every screen: the stack's footer shows the s was taken
+    // (else the R and e below could reach the app before it, and e arrive while R runs).
+    await waitFor(r.lastFrame, (x) => x.includes('reapply stopped at conf.patch (R)') && x.includes('enter diff'), 'stack');
     r.stdin.write('R');
     const again = await waitFor(r.lastFrame, (x) => x.includes('Reapply stopped at conf.patch'), 'conflict again');
     expect(again).toContain(finding);
