@@ -5,7 +5,7 @@
  * messages, exit codes, files and links as quilt; where quilt would follow a link into
  * trouble (dangling, a loop, out of the tree) a one-line error and nothing changed.
  */
-import { chmodSync, cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { patchq, quilt, read, tempDir, write, type Run } from '../helpers/tree.js';

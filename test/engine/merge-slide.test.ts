@@ -122,7 +122,7 @@ describe('where the patch\'s own script merges cleanly, it is kept over a re-dif
     const r = applyFilePatch(filePatch('f.js', patch), { text: upstream, base });
     expect(r.report.hunks[0]).toMatchObject({ status: 'merged' });
     expect(r.text).toContain(`subcommands.\n\n${para}\`\`\`js\nprogram.name('pizza');`);
-    const theirs = applyFilePatch(filePatch('f.js', patch), { text: base }).text;
+    const theirs = applyFilePatch(filePatch('f.js', patch), { text: base }).text!;
     const git = gitMergeFile(upstream, base, theirs);
     expect(git.clean).toBe(true);
     expect(git.text).toContain(`Given:\n\n${para}\`\`\`js\nprogram\n`);
@@ -154,7 +154,7 @@ describe('two alignments of upstream\'s edit that merge to different places: ref
   ]);
 
   it('the two opinions differ, and the merge step lands nothing', () => {
-    const theirs = applyFilePatch(filePatch('f.js', patch), { text: base }).text;
+    const theirs = applyFilePatch(filePatch('f.js', patch), { text: base }).text!;
     const ours = mergeWithScript(upstream, base, theirs, [[5, 0, 5, 2]]);
     const other = secondOpinion(upstream, base, theirs);
     expect(ours.clean).toBe(true);

@@ -17,7 +17,7 @@ import { filePatch, gitMergeFile } from './apply-helpers.js';
 const lines = (...ls: string[]): string => ls.map((l) => `${l}\n`).join('');
 const hunks = (...hs: Array<[string, string[]]>): string => `--- a/f\n+++ b/f\n${hs.map(([at, body]) => `${at}\n${lines(...body)}`).join('')}`;
 const TOUCHING = '3-way: touching upstream change';
-const theirsOf = (patch: string, base: string): string => applyFilePatch(filePatch('f', patch), { text: base }).text;
+const theirsOf = (patch: string, base: string): string => applyFilePatch(filePatch('f', patch), { text: base }).text!;
 
 describe('a fork change next to an upstream change merges where the texts place it', () => {
   it('flask docs/views.rst: the def line the fork fixes, upstream rewrote the two lines below it', () => {

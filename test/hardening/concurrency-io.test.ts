@@ -21,7 +21,7 @@ const DIST = join(import.meta.dirname, '..', '..', 'dist');
 
 function runAsync(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const env = { ...process.env, LANG: 'C', NO_COLOR: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, LANG: 'C', NO_COLOR: '1' };
     for (const k of Object.keys(env)) if (k.startsWith('QUILT_')) delete env[k];
     const c = spawn(process.execPath, [CLI, ...args], { cwd, env });
     let [stdout, stderr] = ['', ''];

@@ -8,7 +8,7 @@
  * sample of ten a command; every step with PATCHQ_CRASH_SCALE=2) is followed by the next
  * command's recovery, and nothing the near ops make is left anywhere.
  */
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -83,7 +83,7 @@ const runEnv = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
  * makes that touch `path` (-P); null where strace cannot (none installed, no ptrace) or
  * injected nothing.
  */
-function injected(cwd: string, args: string[], env: NodeJS.ProcessEnv, path: string | string[], trace: string, inject: string): ReturnType<typeof spawnSync<string>> | null {
+function injected(cwd: string, args: string[], env: NodeJS.ProcessEnv, path: string | string[], trace: string, inject: string): SpawnSyncReturns<string> | null {
   const log = join(tempDir('patchq-xdev-strace-'), 'log');
   const paths = (Array.isArray(path) ? path : [path]).flatMap((p) => ['-P', p]);
   const r = spawnSync('strace', ['-f', '-qq', '-o', log, ...paths, '-e', `trace=${trace}`, '-e', `inject=${inject}`, process.execPath, CLI, ...args], { cwd, env: runEnv(env), encoding: 'utf8' });

@@ -64,7 +64,7 @@ describe('wide characters', () => {
     const { default: cells } = await import('string-width'); // terminal cells, as ink measures
     const row = (name: string) => ({ name, state: 'unapplied' as const, template: null, base: null, added: 1, removed: 1, files: 1 });
     const names = ['ünïcödé-日本語-патч.patch', '001-change-f1.patch'];
-    const nameWidth = Math.max(...names.map(cells));
+    const nameWidth = Math.max(...names.map((n) => cells(n)));
     for (const width of [80, 40]) {
       const [wide, plain] = names.map((n) => rowText(row(n), width, nameWidth));
       expect([cells(wide!), cells(plain!)]).toEqual([width, width]);
