@@ -19,6 +19,15 @@ export function tempDir(prefix = 'patchq-test-'): string {
   return d;
 }
 
+/** Two fresh temp trees made alike by `setup`: one for the real quilt, one for patchq. */
+export function twins(setup: (root: string) => void): [string, string] {
+  const a = tempDir();
+  const b = tempDir();
+  setup(a);
+  setup(b);
+  return [a, b];
+}
+
 export interface Run {
   code: number;
   stdout: string;

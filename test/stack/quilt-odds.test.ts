@@ -6,17 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, linkSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { patchq, quilt, read, snapshot, tempDir, write, type Run } from '../helpers/tree.js';
+import { patchq, quilt, read, snapshot, tempDir, twins, write, type Run } from '../helpers/tree.js';
 
 const out = (r: Run) => [r.code, r.stdout, r.stderr];
-
-function twins(setup: (root: string) => void): [string, string] {
-  const a = tempDir();
-  const b = tempDir();
-  setup(a);
-  setup(b);
-  return [a, b];
-}
 
 describe('quilt 0.66 odds', () => {
   it("new leaves an empty .pc/NAME as quilt's; a pop after quilt's new and add checks the patch (edits are not lost)", () => {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { numbered, patchq, quilt, read, snapshot, tempDir, write, type Run } from '../helpers/tree.js';
+import { numbered, patchq, quilt, read, snapshot, tempDir, twins, write, type Run } from '../helpers/tree.js';
 
 const out = (r: Run) => [r.code, (r.stdout + r.stderr).replace(/\n+$/, '')];
 
@@ -16,14 +16,6 @@ const sameAsQuilt =
   (q: string, p: string, env: NodeJS.ProcessEnv = {}) =>
   (args: string[]): void =>
     expect(out(patchq(p, args, env)), args.join(' ')).toEqual(out(quilt(q, args, env)));
-
-function twins(setup: (root: string) => void): [string, string] {
-  const a = tempDir();
-  const b = tempDir();
-  setup(a);
-  setup(b);
-  return [a, b];
-}
 
 describe('quilt wording on twin trees', () => {
   it('a missing patch file is refused; empty ones push; -q has no blank lines; a reordered series still pops', () => {
