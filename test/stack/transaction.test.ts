@@ -63,6 +63,17 @@ describe('transaction', () => {
       ]),
     ).toThrow(/^cannot write a\/b\/z{300}\/f: name too long \(ENAMETOOLONG\) \(rolled back; nothing was changed\)$/);
     expect(existsSync(join(d, 'a'))).toBe(false);
+    // No lock here: the staging area's .pc/.patchq and .pc were this transaction's to make.
+    expect(existsSync(join(d, '.pc'))).toBe(false);
+    expect(fullSnapshot(d, { withPc: true })).toEqual(before);
+    // Staging failed, before the commit point: no .pc/.patchq either.
+    process.env.PATCHQ_FAIL_WRITE_AT = '1';
+    try {
+      expect(() => applyTransaction(tree, [{ kind: 'write', path: join(d, 'ok.txt'), data: 'x' }])).toThrow(/\(nothing was changed\)$/);
+    } finally {
+      delete process.env.PATCHQ_FAIL_WRITE_AT;
+    }
+    expect(existsSync(join(d, '.pc'))).toBe(false);
     expect(fullSnapshot(d, { withPc: true })).toEqual(before);
   });
 
