@@ -142,6 +142,11 @@ export class Spares {
   private readonly sgid = new Map<string, number>();
   /** A pool is kept: there was one, or one pays here (journalLess). */
   private keeping: boolean | undefined;
+  /**
+   * The folders above the staging area that making it made, deepest first (.pc/.patchq and
+   * .pc, for a caller that takes no lock in a tree without them): a roll-back removes them.
+   */
+  private readonly made: string[] = [];
 
   /**
    * Make the staging area: the pool renamed, when there is one (then `tree.sideDir` exists),
@@ -176,6 +181,7 @@ export class Spares {
       renameSync(this.pool, this.tx);
       this.keeping = true;
     } catch {
+      for (let d = dirname(this.tx); !existsSync(d) && d !== dirname(d); d = dirname(d)) this.made.push(d);
       mkdirp(this.tx);
       // A pool that is there and cannot be used is left alone; none yet: close decides.
       this.keeping = force === '1' ? true : force === '0' || existsSync(this.pool) ? false : undefined;
@@ -284,6 +290,20 @@ export class Spares {
    * name of the pool's is never one a transaction stages under.
    */
   close(done = false): void {
+    if (!done && this.made.length) {
+      // Rolled back (or failed before its commit point) where there was no side folder: the
+      // tree is left as it was, without the folders the staging area needed. Deepest first;
+      // one something else put a file in meanwhile stays, and so do the ones above it.
+      removeTree(this.tx);
+      for (const d of this.made) {
+        try {
+          rmdirSync(d);
+        } catch {
+          break;
+        }
+      }
+      return;
+    }
     this.keeping ??= journalLess(this.tx);
     if (!this.keeping) return removeTree(this.tx);
     try {

@@ -62,7 +62,7 @@ function buildFork(): string {
   return d;
 }
 
-const files = (d: string) => Object.fromEntries(Object.entries(snapshot(d)).filter(([k]) => !/^(patches|out)\//.test(k)));
+const files = (d: string) => Object.fromEntries(Object.entries(snapshot(d)).filter(([k]) => !/^(patches|out)(\/|$)/.test(k)));
 
 describe('export', () => {
   it('writes format-patch mails that git am applies in order on the base tree, as push -a does', () => {

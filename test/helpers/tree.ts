@@ -99,7 +99,8 @@ export const read = (root: string, rel: string): string => readFileSync(join(roo
 const SPARES = join('.pc', '.patchq', 'spare');
 
 /**
- * A snapshot of a directory: path -> "mode:content" for files, "->target" for links.
+ * A snapshot of a directory: path -> "mode:content" for files, "dir" for directories (so an
+ * empty folder made, left or removed shows), "->target" for links.
  * Excludes .git and, unless asked, .pc.
  */
 export function snapshot(root: string, opts: { withPc?: boolean } = {}): Record<string, string> {
@@ -111,8 +112,10 @@ export function snapshot(root: string, opts: { withPc?: boolean } = {}): Record<
       // .pc/.patchq/spare: spare inodes (src/stack/spares.ts), never state; test/stack/spares.test.ts checks it.
       if (e === '.git' || (!opts.withPc && rel === '.pc') || rel === SPARES) continue;
       const st = lstatSync(p);
-      if (st.isDirectory()) walk(p);
-      else out[rel] = `${(st.mode & 0o777).toString(8)}:${readFileSync(p, 'latin1')}`;
+      if (st.isDirectory()) {
+        out[rel] = 'dir';
+        walk(p);
+      } else out[rel] = `${(st.mode & 0o777).toString(8)}:${readFileSync(p, 'latin1')}`;
     }
   };
   walk(root);

@@ -87,9 +87,11 @@ function conflictRepo(): string {
 describe('a patch that needs a person', () => {
   it('stops with the conflict laid out, --abort restores everything byte for byte', () => {
     const d = conflictRepo();
-    // Everything, .pc included, but what any command writes there (.version, .quilt_*) and
-    // the old patch files a run keeps under .pc/.patchq/reapply/ (README): no run state, nothing applied.
-    const kept = ['.pc/.version', '.pc/.quilt_patches', '.pc/.quilt_series'];
+    // Everything, .pc included, but what any command writes there (.version, .quilt_*, the
+    // side folder its lock is in, the folder of patch records, empty once nothing is applied)
+    // and the old patch files a run keeps under .pc/.patchq/reapply/ (README): no run state,
+    // nothing applied.
+    const kept = ['.pc', '.pc/.version', '.pc/.quilt_patches', '.pc/.quilt_series', '.pc/.patchq', '.pc/.patchq/patch', '.pc/.patchq/reapply'];
     const state = () => Object.fromEntries(Object.entries(snapshot(d, { withPc: true })).filter(([k]) => !kept.includes(k) && !k.startsWith('.pc/.patchq/reapply/')));
     const before = state();
     const r = patchq(d, ['reapply']);

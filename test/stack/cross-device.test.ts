@@ -97,7 +97,7 @@ const ok = (cwd: string, args: string[], env: NodeJS.ProcessEnv) => {
   return r;
 };
 
-/** The tree's files and folders (snapshot lists files only): path -> content, or 'dir'. */
+/** Everything in the tree, .git and .pc too (snapshot leaves them out): path -> content, or 'dir'. */
 function snapshotDirs(root: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (d: string) => {
@@ -113,10 +113,12 @@ function snapshotDirs(root: string): Record<string, string> {
   return out;
 }
 
-const PUSHED = { 'a.txt': '644:two\n', 'sub/b.txt': '644:wasp\n', 'sub/new/c.txt': '644:sea\n' };
-const PRISTINE = { 'a.txt': '644:one\n', 'sub/b.txt': '644:bee\n', 'gone.txt': '644:bye\n' };
-/** The tree's own files (not patches/, .pc). */
-const files = (root: string) => Object.fromEntries(Object.entries(snapshot(root)).filter(([k]) => !k.startsWith('patches/')));
+const PUSHED = { 'a.txt': '644:two\n', sub: 'dir', 'sub/b.txt': '644:wasp\n', 'sub/new': 'dir', 'sub/new/c.txt': '644:sea\n' };
+const PRISTINE = { 'a.txt': '644:one\n', sub: 'dir', 'sub/b.txt': '644:bee\n', 'gone.txt': '644:bye\n' };
+/** Popped: the folder the push made for its new file stays, as quilt's pop leaves it. */
+const POPPED = { ...PRISTINE, 'sub/new': 'dir' };
+/** The tree's own files and folders (not patches/, .pc). */
+const files = (root: string) => Object.fromEntries(Object.entries(snapshot(root)).filter(([k]) => k !== 'patches' && !k.startsWith('patches/')));
 
 describe('across file systems', () => {
   it('one file system, .pc/.patchq not made yet (a transaction called in process): no op is near, every one is a rename', () => {
@@ -139,14 +141,14 @@ describe('across file systems', () => {
     ok(root, ['refresh'], env);
     expect(read(root, 'patches/p.patch')).toContain('+three\n');
     ok(root, ['pop'], env);
-    expect(files(root)).toEqual(PRISTINE);
+    expect(files(root)).toEqual(POPPED);
     // The state is quilt's: quilt pops a push of patchq's, patchq one of quilt's.
     ok(root, ['push'], env);
     expect(quilt(root, ['pop'], env).code).toBe(0);
-    expect(files(root)).toEqual(PRISTINE);
+    expect(files(root)).toEqual(POPPED);
     expect(quilt(root, ['push'], env).code).toBe(0);
     ok(root, ['pop'], env);
-    expect(files(root)).toEqual(PRISTINE);
+    expect(files(root)).toEqual(POPPED);
     expect(leftovers(root, pc)).toEqual([]);
   });
 
@@ -173,7 +175,7 @@ describe('across file systems', () => {
     ok(root, ['push'], env);
     expect(read(root, 'a.txt')).toBe('five\n');
     ok(root, ['pop', '-a'], env);
-    expect(files(root)).toEqual({ ...PRISTINE, 'in.diff': `644:${patchText('a.txt', 'two', 'five')}` });
+    expect(files(root)).toEqual({ ...POPPED, 'in.diff': `644:${patchText('a.txt', 'two', 'five')}` });
     expect(leftovers(root, patches)).toEqual([]);
   });
 
@@ -233,7 +235,7 @@ describe('across file systems', () => {
       return { root, env: { QUILT_PC: pc }, dirs: [root, pc] };
     };
     sweep(pcAway(false), ['push'], ({ root }) => state(root, PRISTINE, PUSHED));
-    sweep(pcAway(true), ['pop'], ({ root }) => state(root, PUSHED, PRISTINE));
+    sweep(pcAway(true), ['pop'], ({ root }) => state(root, PUSHED, POPPED));
     // refresh with patches/ elsewhere: the patch file (and its backup, -backup) are near ops.
     sweep(
       () => {
@@ -267,7 +269,7 @@ describe('across file systems', () => {
     ok(root, ['pop', '-a'], env);
     ok(root, ['delete', 'z.patch'], env);
     expect(read(at, 'series')).toBe('p.patch\n');
-    expect(files(root)).toEqual(PRISTINE);
+    expect(files(root)).toEqual(POPPED);
     expect(leftovers(root, at)).toEqual([]);
   });
 

@@ -114,7 +114,7 @@ describe('push and pop', () => {
     expect(patchq(d, ['refresh', '--git']).code).toBe(0);
     const patched = snapshot(d);
     expect(patchq(d, ['pop']).code).toBe(0);
-    const { ['patches/odd.patch']: _p, ['patches/series']: _s, ...tree } = snapshot(d);
+    const { patches: _d, ['patches/odd.patch']: _p, ['patches/series']: _s, ...tree } = snapshot(d);
     expect(tree).toEqual(pristine);
     expect(patchq(d, ['push']).code).toBe(0);
     expect(snapshot(d)).toEqual(patched);
@@ -518,7 +518,7 @@ describe('.pc as quilt leaves it', () => {
       write(d, 'patches/series', 'p.patch\n');
       return d;
     };
-    const pcFiles = (d: string) => Object.keys(snapshot(d, { withPc: true })).filter((k) => k.startsWith('.pc/') && !k.startsWith('.pc/.patchq/')).sort();
+    const pcFiles = (d: string) => Object.keys(snapshot(d, { withPc: true })).filter((k) => k.startsWith('.pc/') && k !== '.pc/.patchq' && !k.startsWith('.pc/.patchq/')).sort();
     const [byQuilt, byPatchq] = [make(), make()];
     for (const args of [['push'], ['pop', '-a']]) {
       expect(quilt(byQuilt, args).code).toBe(0);

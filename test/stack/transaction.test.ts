@@ -13,7 +13,7 @@ import { numbered, patchq, read, snapshot as fullSnapshot, tempDir, write } from
 
 /** The work tree without the patches directory (the series itself does not move). */
 const snapshot = (d: string, opts: { withPc?: boolean } = {}) =>
-  Object.fromEntries(Object.entries(fullSnapshot(d, opts)).filter(([k]) => !k.startsWith('patches/')));
+  Object.fromEntries(Object.entries(fullSnapshot(d, opts)).filter(([k]) => k !== 'patches' && !k.startsWith('patches/')));
 
 describe('transaction', () => {
   it('writes every op, then removes its staging area', () => {
@@ -63,6 +63,17 @@ describe('transaction', () => {
       ]),
     ).toThrow(/^cannot write a\/b\/z{300}\/f: name too long \(ENAMETOOLONG\) \(rolled back; nothing was changed\)$/);
     expect(existsSync(join(d, 'a'))).toBe(false);
+    // No lock here: the staging area's .pc/.patchq and .pc were this transaction's to make.
+    expect(existsSync(join(d, '.pc'))).toBe(false);
+    expect(fullSnapshot(d, { withPc: true })).toEqual(before);
+    // Staging failed, before the commit point: no .pc/.patchq either.
+    process.env.PATCHQ_FAIL_WRITE_AT = '1';
+    try {
+      expect(() => applyTransaction(tree, [{ kind: 'write', path: join(d, 'ok.txt'), data: 'x' }])).toThrow(/\(nothing was changed\)$/);
+    } finally {
+      delete process.env.PATCHQ_FAIL_WRITE_AT;
+    }
+    expect(existsSync(join(d, '.pc'))).toBe(false);
     expect(fullSnapshot(d, { withPc: true })).toEqual(before);
   });
 
@@ -137,12 +148,19 @@ describe('an rmtree and ops below it, mkdir', () => {
     const { d, tree } = oldSnap();
     applyTransaction(tree, replace(d));
     expect(fullSnapshot(d, { withPc: true })).toEqual({
+      '.pc': 'dir',
+      '.pc/.patchq': 'dir',
+      '.pc/.snap': 'dir',
+      '.pc/.snap/sub': 'dir',
       '.pc/.snap/sub/a': '644:new a',
+      '.pc/.snap/new': 'dir',
       '.pc/.snap/new/x': '644:x',
+      '.pc/.snap/f': 'dir',
       '.pc/.snap/f/inside': '644:f is a folder now',
+      '.pc/.snap/empty': 'dir',
+      '.pc/.snap/empty/too': 'dir',
       'tree.txt': '644:t',
     });
-    expect(readdirSync(join(d, '.pc/.snap/empty/too'))).toEqual([]);
     expect(existsSync(join(tree.sideDir, 'tx'))).toBe(false);
   });
 
