@@ -3,7 +3,7 @@
  * and git. Everything runs for real; nothing is mocked.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, lstatSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, lstatSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll } from 'vitest';
@@ -112,7 +112,8 @@ export function snapshot(root: string, opts: { withPc?: boolean } = {}): Record<
       // .pc/.patchq/spare: spare inodes (src/stack/spares.ts), never state; test/stack/spares.test.ts checks it.
       if (e === '.git' || (!opts.withPc && rel === '.pc') || rel === SPARES) continue;
       const st = lstatSync(p);
-      if (st.isDirectory()) {
+      if (st.isSymbolicLink()) out[rel] = `->${readlinkSync(p)}`;
+      else if (st.isDirectory()) {
         out[rel] = 'dir';
         walk(p);
       } else out[rel] = `${(st.mode & 0o777).toString(8)}:${readFileSync(p, 'latin1')}`;
