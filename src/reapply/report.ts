@@ -99,6 +99,17 @@ function detail(p: PatchOutcome): string[] {
 }
 
 /**
+ * What a person does with a .rej before --continue: where upstream renamed its file, add
+ * the new name first; put the hunks in (into `into`, the file as it is now, when known); delete it.
+ * The report joins them in a sentence, the TUI's conflict view puts one on a line.
+ *   ["'patchq add b.py' (before changing it)", "put the hunks of a.py.rej into b.py by hand (or drop them)", "delete a.py.rej"]
+ */
+export function rejectSteps(rej: string, into: string | null, renamedTo: string | null): string[] {
+  const to = renamedTo ?? into;
+  return [...(renamedTo ? [`'patchq add ${renamedTo}' (before changing it)`] : []), `put the hunks of ${rej} ${to ? `into ${to}` : 'where they belong now'} by hand (or drop them)`, `delete ${rej}`];
+}
+
+/**
  * What a person fixes before --continue, file by file: the conflict markers, and the .rej
  * files (their hunks are in no file: --continue waits until they are deleted).
  *   "resolve the conflict markers in a.txt; put the hunks of b.txt.rej into b.txt by hand (or drop them), then delete b.txt.rej. "
@@ -110,12 +121,9 @@ function whatToFix(p: PatchOutcome): string {
   if (marked.length) todo.push(`resolve the conflict markers in ${marked.join(', ')}`);
   for (const r of p.rejects ?? []) {
     const f = files.find((x) => `${x.path}.rej` === r);
-    const to = f?.missing ? p.renames?.find((x) => x.path === f.path)?.renamedTo : undefined;
-    todo.push(
-      to
-        ? `'patchq add ${to}' (before changing it), put the hunks of ${r} into ${to} by hand (or drop them), then delete ${r}`
-        : `put the hunks of ${r} ${f && !f.missing ? `into ${f.path}` : 'where they belong now'} by hand (or drop them), then delete ${r}`,
-    );
+    const to = f?.missing ? (p.renames?.find((x) => x.path === f.path)?.renamedTo ?? null) : null;
+    const steps = rejectSteps(r, f && !f.missing ? f.path : null, to);
+    todo.push(`${steps.slice(0, -1).join(', ')}, then ${steps.at(-1)}`);
   }
   return todo.length ? `${todo.join('; ')}. ` : 'its conflicts are in the files. Fix them, then ';
 }

@@ -9,7 +9,7 @@
 import type { PatchReport } from '../engine/types.js';
 import type { PushResult } from '../stack/index.js';
 import type { ReapplyReport } from '../reapply/index.js';
-import { goneLine, reportText } from '../reapply/report.js';
+import { goneLine, rejectSteps, reportText } from '../reapply/report.js';
 import { rejectedHunks, type RejectedHunk } from './present.js';
 
 export interface Report {
@@ -79,8 +79,8 @@ export function popReport(popped: string[]): Report {
  *   "       delete a.py.rej, then c continue"
  */
 export function goneSteps(rej: string, renamedTo: string | null): string[] {
-  const put = `put the hunks of ${rej} ${renamedTo ? `into ${renamedTo}` : 'where they belong now'} by hand (or drop them)`;
-  const steps = [...(renamedTo ? [`'patchq add ${renamedTo}' (before changing it)`] : []), put, `delete ${rej}, then c continue`];
+  const steps = rejectSteps(rej, null, renamedTo);
+  steps[steps.length - 1] += ', then c continue';
   return steps.map((t, i) => `${i === 0 ? 'to do:' : '      '} ${t}`);
 }
 
