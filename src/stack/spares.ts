@@ -244,6 +244,11 @@ export class Spares {
     return s.name;
   }
 
+  /** A pool was there, and its spares stage this transaction's files and folders. */
+  get pooled(): boolean {
+    return this.keeping === true && (this.files.count > 0 || this.dirs.count > 0);
+  }
+
   /** Put a spare empty folder at `dest` (planned missing), with mkdir's mode. False: none. */
   takeDir(dest: string): boolean {
     // mkdir's mode: the umask's, and set-group-ID in a set-group-ID folder (it is inherited).

@@ -10,6 +10,12 @@
  *              the new one away before it puts the old one back)
  *   1. stage   every new content as .pc/.patchq/tx/<n>           (nothing visible changed;
  *              a copy op stages a hard link where that is safe: no data written)
+ *              A new file in .pc/ (a pushed patch's backups, its .timestamp, its record)
+ *              is written at its place instead: no reader takes .pc/<patch>/ for state
+ *              before applied-patches names the patch, nor a record before its patch is
+ *              applied, and a rename per file was a tenth of a push -a's time on ext4
+ *              with a journal. tx/fresh.json lists those files, and the folders made for
+ *              them, before the first is made; the commit's first step removes it.
  *   2. commit  write .pc/.patchq/tx/manifest.json (fsync with PATCHQ_FSYNC=1) <- the commit point
  *   3. apply   each op in order, two renames per op:
  *                aside  the old target (file or dir) -> tx/undo/<n>   (nothing when absent;
@@ -43,7 +49,8 @@
  *                            and has no set-aside original left was put back already)
  *   tx dir, no manifest   -> the crash came before the commit point, or after the end
  *                            (the manifest goes first): delete it, and what its
- *                            near.json lists
+ *                            near.json and fresh.json list (fresh.json is gone before
+ *                            the manifest is: after the commit point it lists nothing)
  * So `kill -9` at any moment leaves either the old state or the new one, and the next
  * command finishes the job: the stack never lies about what is applied.
  *
@@ -124,10 +131,23 @@ interface ManifestOp {
   near?: true;
   /** A write into the target's inode (FileOp's inPlace): its set-aside is a copy. Never near: it renames nothing. */
   inPlace?: true;
+  /**
+   * A write of a new file in .pc/ made at its place before the commit point (step 1): it is
+   * there once the manifest is. No `staged`; a roll-back removes it.
+   */
+  direct?: true;
 }
 
 const txDir = (tree: Tree) => join(tree.sideDir, 'tx');
 const undoDir = (tree: Tree) => join(txDir(tree), 'undo');
+/** What step 1 wrote at its place (tx/fresh.json), for whoever drops a transaction before its commit point. */
+const freshList = (tree: Tree) => join(txDir(tree), 'fresh.json');
+interface Fresh {
+  /** Relative to the tree root. */
+  files: string[];
+  /** Made in this order (top down). */
+  dirs: string[];
+}
 
 /**
  * Where op i of a `near` op works, in the target's own folder (a rename there never
@@ -341,6 +361,10 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
   // What this transaction writes: a near name that is one of them would be taken from it.
   let targets: Set<string> | undefined;
   const spares = new Spares(tree);
+  // Written at their place (see step 1), unless a pool of spare inodes is in use: then a
+  // staged file is a spare, which is what pays on a file system without a journal.
+  const direct = durable() || spares.pooled ? new Set<number>() : directWrites(tree, ops, stat);
+  const fresh: Fresh = { files: [], dirs: [] };
   const manifest: ManifestOp[] = [];
   // Directories the writes will create, known before the commit point, so the manifest
   // itself says what a roll-back removes (no record file per op).
@@ -382,6 +406,25 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
         const dirs = dirsFor(op.path);
         const existed = stat(op.path) !== null;
         manifest.push({ kind: 'link', path: rel, from: relTo(tree.root, op.from), existed, ...(op.touch ? { touch: true } : {}), ...(dirs.length ? { dirs } : {}), ...near });
+      } else if (op.kind === 'write' && direct.has(i)) {
+        const mode = op.mode ?? 0o644;
+        if (fresh.files.length === 0) {
+          // The list first, whole, before anything it names exists (a list cut short by a
+          // crash names nothing made). Not renamed into place: a torn one is read as none.
+          for (const j of direct) {
+            fresh.files.push(relTo(tree.root, ops[j]!.path));
+            const missing: string[] = [];
+            for (let d = dirname(ops[j]!.path); !stat(d) && !fresh.dirs.includes(relTo(tree.root, d)) && d !== dirname(d); d = dirname(d)) missing.push(relTo(tree.root, d));
+            fresh.dirs.push(...missing.reverse());
+          }
+          writeFileAtomic(freshList(tree), JSON.stringify(fresh), { sync: false, direct: true });
+          for (const d of fresh.dirs) mkdirOnce(join(tree.root, d));
+        }
+        writeFileAtomic(op.path, op.data, { sync: false, direct: true, mode });
+        if (op.mtime !== undefined) utimesSync(op.path, op.mtime / 1000, op.mtime / 1000);
+        const dirs = dirsFor(op.path);
+        manifest.push({ kind: 'write', path: rel, direct: true, existed: false, mode, ...(dirs.length ? { dirs } : {}) });
+        maybeCrash();
       } else if (op.kind === 'write' || op.kind === 'copy') {
         let mode: number | undefined;
         let staged: string;
@@ -419,8 +462,15 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
     if (spare === undefined) writeFileAtomic(join(dir, 'manifest.json'), json, { sync: durable() });
     else renameSync(join(dir, spare), join(dir, 'manifest.json'));
   } catch (e) {
-    // Before the commit point: nothing visible changed; the staging area goes back to the pool.
-    spares.close();
+    // Before the commit point: nothing visible changed; what step 1 wrote at its place goes,
+    // and the staging area goes back to the pool.
+    let dropped = true;
+    try {
+      dropFresh(tree, fresh);
+    } catch {
+      dropped = false; // left for the next command, with tx/fresh.json: its recovery removes them
+    }
+    if (dropped) spares.close();
     if (staging) failedAt(e, staging.kind, relTo(tree.root, staging.path));
     throw wrapIo(tree, e, 'nothing was changed');
   }
@@ -447,6 +497,43 @@ function firstChanges(ops: FileOp[]): (p: string) => number {
     for (const [t, i] of trees) if (i < first && p.startsWith(`${t}/`)) first = i;
     return first;
   };
+}
+
+/**
+ * The writes step 1 makes at their place: a new file in .pc/ (not there, and not in the
+ * staging area or the pool), that no other op of the transaction writes, removes, or
+ * copies from.
+ */
+function directWrites(tree: Tree, ops: FileOp[], stat: StatMemo): Set<number> {
+  const uses = new Map<string, number>();
+  const trees: string[] = [];
+  for (const op of ops) {
+    uses.set(op.path, (uses.get(op.path) ?? 0) + 1);
+    if (op.kind === 'copy') uses.set(op.from, 2);
+    if (op.kind === 'rmtree') trees.push(op.path);
+  }
+  const out = new Set<number>();
+  ops.forEach((op, i) => {
+    if (op.kind !== 'write' || op.inPlace || uses.get(op.path) !== 1) return;
+    if (!within(tree.pcDir, op.path) || within(join(tree.sideDir, 'tx'), op.path) || within(join(tree.sideDir, 'spare'), op.path)) return;
+    if (trees.some((t) => within(t, op.path)) || stat(op.path) !== null) return;
+    out.add(i);
+  });
+  return out;
+}
+
+/** Remove what step 1 wrote at its place (some may not be there yet), and the folders made for it. */
+function dropFresh(tree: Tree, fresh: Fresh): void {
+  for (const rel of fresh.files) rmSync(join(tree.root, rel), { force: true });
+  for (let k = fresh.dirs.length - 1; k >= 0; k--) {
+    try {
+      rmdirSync(join(tree.root, fresh.dirs[k]!));
+    } catch (e) {
+      // Not made yet, or something else put a file there meanwhile: it stays.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
+    }
+  }
 }
 
 /** A copy op (index i) may be a link made when it runs: see FileOp. `later`: first op changing its source. */
@@ -556,6 +643,10 @@ function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void 
   const fresh = spares !== undefined;
   const dir = txDir(tree);
   const undo = undoDir(tree);
+  // Past the commit point what step 1 wrote is the manifest's: its list goes before
+  // anything else (the manifest is removed at the end, and a staging area without one is
+  // dropped with what fresh.json lists).
+  rmSync(freshList(tree), { force: true });
   if (!spares?.takeDir(undo)) mkdirp(undo);
   const touchedDirs = new Set<string>();
   // Folders known to exist: a run writes many files into few folders. An rmtree may take
@@ -598,6 +689,13 @@ function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void 
     if (op.kind === 'link') {
       ensureParent(op, target);
       placeLink(tree, op, i, target, aside, fresh);
+      placed.add(target);
+    } else if (op.kind === 'write' && op.direct) {
+      // Written at its place before the commit point. (A step as a staged write's set-aside
+      // is: a sweep sized by PATCHQ_CRASH_AT=count meets the same steps with a pool of spare
+      // inodes, whose staged files are placed, or without one.)
+      maybeCrash();
+      present.add(dirname(target));
       placed.add(target);
     } else if (op.kind === 'write' && op.inPlace) {
       const staged = join(dir, op.staged!);
@@ -710,6 +808,23 @@ function removeNear(tree: Tree): void {
 }
 
 /**
+ * tx/fresh.json of a transaction dropped before its commit point. None, or one cut short
+ * (written before anything it names was made): nothing to remove.
+ */
+function readFresh(tree: Tree): Fresh {
+  let fresh: Partial<Fresh>;
+  try {
+    fresh = JSON.parse(readFileSync(freshList(tree), 'utf8')) as Partial<Fresh>;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || e instanceof SyntaxError) return { files: [], dirs: [] };
+    throw e;
+  }
+  // Only new files of .pc/ are ever listed: anything else is not removed.
+  const ok = (rel: unknown): rel is string => typeof rel === 'string' && within(tree.pcDir, normalize(join(tree.root, rel)));
+  return { files: Array.isArray(fresh.files) ? fresh.files.filter(ok) : [], dirs: Array.isArray(fresh.dirs) ? fresh.dirs.filter(ok) : [] };
+}
+
+/**
  * fsync is for power loss, not for kill -9 (the page cache outlives the process), and it
  * is what made a 100-patch push -a wait on the disk (~10 s here, against 1.8 s for a loop of
  * git apply, which never syncs). So it is opt-in: PATCHQ_FSYNC=1 syncs the staging area,
@@ -727,6 +842,7 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown, spares?: S
     // From here on the journal says "going back": a kill during the roll-back makes the
     // next run finish the roll-back, not roll forward over ops already undone.
     if (existsSync(join(dir, 'manifest.json'))) renameSync(join(dir, 'manifest.json'), join(dir, 'rollback.json'));
+    rmSync(freshList(tree), { force: true });
     for (let i = manifest.length - 1; i >= 0; i--) {
       const op = manifest[i]!;
       undoing = op;
@@ -740,6 +856,8 @@ function rollBack(tree: Tree, manifest: ManifestOp[], cause: unknown, spares?: S
       } else if (lexists(aside)) {
         if (op.kind === 'write' || op.kind === 'link') rmSync(target, { force: true });
         renameSync(aside, target);
+      } else if (op.kind === 'write' && op.direct) {
+        rmSync(target, { force: true }); // made by this transaction (there was nothing)
       } else if (op.kind === 'write' && !lexists(join(dir, op.staged!)) && !(near && lexists(near.tmp)) && op.existed !== true) {
         // Placed, and nothing was set aside: the write created the file. (A file that was
         // there had its original set aside first; with that gone, a roll-back put it back.)
@@ -789,6 +907,7 @@ export function recoverTransaction(tree: Tree): boolean {
   const manifestPath = join(dir, back ? 'rollback.json' : 'manifest.json');
   if (!existsSync(manifestPath)) {
     try {
+      dropFresh(tree, readFresh(tree));
       removeNear(tree);
     } catch (e) {
       throw new PatchqError('E_STATE', `an interrupted operation left files that could not be removed (${(e as Error).message}); ${dir} lists them: fix the cause and run patchq again`);

@@ -323,6 +323,57 @@ describe('kill -9 at every step', () => {
     }
   }, 120_000);
 
+  it('.pc after a kill at any step of push -a is the one before the push or the one after it: nothing a transaction dropped at its commit point stays (its new .pc files are written at their place)', () => {
+    const { d } = seriesWithRefs();
+    // No pool of spare inodes (on a file system without a journal one stages the new files).
+    const env = { PATCHQ_SPARES: '0' };
+    // .pc as pushing n patches leaves it; a record holds the time of its push: its name counts.
+    const pcOf = (dir: string) => Object.fromEntries(Object.entries(fullSnapshot(dir, { withPc: true })).filter(([k]) => k.startsWith('.pc')).map(([k, v]) => [k, k.startsWith('.pc/.patchq/patch/') ? 'record' : v]));
+    const refs = [pcOf(d)];
+    for (let n = 1; n <= 3; n++) {
+      expect(patchq(d, ['push'], env).code).toBe(0);
+      refs.push(pcOf(d));
+    }
+    expect(patchq(d, ['pop', '-a'], env).code).toBe(0);
+    expect(pcOf(d)).toEqual(refs[0]);
+    // Each patch's backups, .timestamp and record are new files of .pc.
+    expect(Object.keys(refs[3]!).filter((k) => !(k in refs[0]!)).length).toBeGreaterThan(10);
+    const steps = stepsOf(d, ['push', '-a'], env);
+    expect(patchq(d, ['pop', '-a'], env).code).toBe(0);
+    const seen = new Set<number>();
+    for (let k = 1; k <= steps; k++) {
+      expect(patchq(d, ['push', '-a'], { ...env, PATCHQ_CRASH_AT: String(k) }).code, `step ${k}`).toBe(-1);
+      const next = patchq(d, ['applied'], env);
+      expect(existsSync(join(d, '.pc/.patchq/tx')), `step ${k}`).toBe(false);
+      const n = next.stdout.split('\n').filter(Boolean).length;
+      seen.add(n);
+      expect(pcOf(d), `step ${k}: ${n} applied`).toEqual(refs[n]);
+      if (n > 0) expect(patchq(d, ['pop', '-a'], env).code, `step ${k}`).toBe(0);
+    }
+    // Kills before the commit point and after it.
+    expect([...seen].sort()).toEqual([0, 3]);
+    // A write that fails before the commit point (disk full): the run takes back what it wrote.
+    let failed = 0;
+    for (let w = 1; w <= 30; w++) {
+      const r = patchq(d, ['push', '-a'], { ...env, PATCHQ_FAIL_WRITE_AT: String(w) });
+      if (r.code === 0) {
+        expect(patchq(d, ['pop', '-a'], env).code).toBe(0);
+        continue;
+      }
+      failed++;
+      expect(r.stderr, `write ${w}`).toMatch(/input\/output error \(EIO\) \(nothing was changed\)/);
+      expect(pcOf(d), `write ${w}`).toEqual(refs[0]);
+    }
+    expect(failed).toBeGreaterThan(10);
+    // An op that fails after it (EIO): the roll-back takes them away too.
+    for (let a = 1; a <= 40; a += 3) {
+      const r = patchq(d, ['push', '-a'], { ...env, PATCHQ_FAIL_APPLY_AT: String(a) });
+      if (r.code === 0) break;
+      expect(r.stderr, `op ${a}`).toMatch(/rolled back; nothing was changed/);
+      expect(pcOf(d), `op ${a}`).toEqual(refs[0]);
+    }
+  }, 120_000);
+
   it('a kill in the middle of a roll-back: the next command finishes the roll-back, it does not roll forward over what was undone', () => {
     const { d, pristine, full } = seriesWithRefs();
     const tx = join(d, '.pc/.patchq/tx');
