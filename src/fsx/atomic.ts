@@ -4,7 +4,7 @@
  * half of each. Sync APIs on purpose: a CLI run does few writes and sync keeps ordering
  * obvious (the transaction relies on it).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
 let counter = 0;
@@ -76,6 +76,11 @@ export function writeFileAtomic(path: string, data: Buffer | string, opts: { mod
     } else rest = data;
     let off = 0;
     while (rest && off < rest.length) off += writeSync(fd, rest, off, rest.length - off);
+    // The file is new (a unique temp name, or a fresh staging file): openSync gave it the mode
+    // less the umask. A chmod where the umask took bits away keeps the mode exact (after the
+    // bytes: a write by a process without CAP_FSETID clears set-user-ID and set-group-ID; on
+    // the descriptor: no second walk of the path).
+    if (opts.mode !== undefined && needsChmod(opts.mode)) fchmodSync(fd, opts.mode);
     if (opts.sync !== false) fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
@@ -83,10 +88,7 @@ export function writeFileAtomic(path: string, data: Buffer | string, opts: { mod
     throw e;
   }
   closeSync(fd);
-  // The file is new (a unique temp name, or a fresh staging file): openSync gave it the mode
-  // less the umask. A chmod where the umask took bits away keeps the mode exact.
   try {
-    if (opts.mode !== undefined && needsChmod(opts.mode)) chmodSync(tmp, opts.mode);
     if (tmp !== path) renameSync(tmp, path);
   } catch (e) {
     // A target that is a folder, a read-only folder...: no temp file of ours left beside it.

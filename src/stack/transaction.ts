@@ -476,7 +476,7 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
   }
   maybeCrash();
   try {
-    runManifest(tree, manifest, spares);
+    runManifest(tree, manifest, spares, new Set(fresh.dirs));
   } catch (e) {
     rollBack(tree, manifest, e, spares);
     if ((e as NodeJS.ErrnoException).code === 'EXDEV' && !nearAll) throw new CrossedMount();
@@ -637,9 +637,9 @@ function setAside(target: string, aside: string, dirOk: boolean, fresh: boolean)
 /**
  * Step 3. `spares`: the first run, right after the commit point (nothing placed or set
  * aside yet, so neither is checked per op; folders are made from spares); a recovery
- * (none) redoes with every check.
+ * (none) redoes with every check. `freshDirs`: the folders step 1 made (relative).
  */
-function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void {
+function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares, freshDirs: ReadonlySet<string> = new Set()): void {
   const fresh = spares !== undefined;
   const dir = txDir(tree);
   const undo = undoDir(tree);
@@ -660,6 +660,7 @@ function runManifest(tree: Tree, manifest: ManifestOp[], spares?: Spares): void 
     if (fresh && op.dirs?.length) {
       // The folders this op creates are listed, deepest first: made top down, one call each.
       for (let k = op.dirs.length - 1; k >= 0; k--) {
+        if (freshDirs.has(op.dirs[k]!)) continue; // made in step 1
         const d = join(tree.root, op.dirs[k]!);
         if (!spares!.takeDir(d)) mkdirOnce(d);
       }

@@ -3,7 +3,7 @@
  * at every op of a push and a pop, after which the next command leaves a consistent
  * stack and pop -a gives back the pristine tree byte for byte.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyTransaction, recoverTransaction, type FileOp } from '../../src/stack/transaction.js';
@@ -402,6 +402,21 @@ describe('kill -9 at every step', () => {
 });
 
 describe('writeFileAtomic', () => {
+  it('gives the file its mode exactly, whatever the umask takes away (set-user-ID, group-writable)', () => {
+    const d = tempDir();
+    const old = process.umask(0o027);
+    try {
+      for (const mode of [0o664, 0o4755, 0o2775, 0o600, 0o644]) {
+        const f = join(d, mode.toString(8));
+        writeFileAtomic(f, 'x'.repeat(100), { mode, sync: false });
+        expect((statSync(f).mode & 0o7777).toString(8)).toBe(mode.toString(8));
+        expect(readFileSync(f, 'latin1')).toBe('x'.repeat(100));
+      }
+    } finally {
+      process.umask(old);
+    }
+  });
+
   it('leaves no temp file when the rename into place fails (a folder there)', () => {
     const d = tempDir();
     mkdirSync(join(d, 'target'));
