@@ -1,0 +1,110 @@
+/**
+ * The bad-input audit's cases that refusals.test.ts, hostile.test.ts and odd-files.test.ts
+ * did not hold, through the built binary (the audit's matrix and what it found: the
+ * commit messages of this file). Each bad input is refused in one line naming the file,
+ * exit 1, never an internal error, and the whole folder (the tree with .pc and .git, the
+ * settings folder, a file beside the tree) is byte for byte as it was: contents, modes,
+ * file mtimes. Permission cases run as nobody when the suite runs as root (root reads
+ * anything). Valid input with odd bytes works byte for byte, as quilt's.
+ */
+import { spawnSync } from 'node:child_process';
+import { chownSync, cpSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI, git, patchq, tempDir, write } from '../helpers/tree.js';
+import { ok, snapshot } from './helpers.js';
+
+const P1 = '--- a/f.txt\n+++ b/f.txt\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n';
+const P2 = '--- a/g.txt\n+++ b/g.txt\n@@ -1,2 +1,2 @@\n x\n-y\n+Y\n';
+const TEMPLATE = readFileSync(join(import.meta.dirname, '..', '..', 'templates', 'sqlalchemy-staticpool.yaml'), 'latin1');
+
+type Base = 'applied' | 'git';
+interface Case {
+  title: string;
+  base: Base;
+  args: string[];
+  /** The case's own starting point: `t` the tree, `dir` the folder around it. */
+  setup?: (t: string, dir: string) => void;
+  /** What the one line on stderr must say (the file it names). */
+  says: RegExp;
+  /** Run as another user than root (permissions mean nothing to root). */
+  unprivileged?: boolean;
+}
+
+const cases: Case[] = [
+  // A template file that is a folder: was an internal error (EISDIR on read).
+  ...[['template', 'show', 'x'], ['template', 'run', 'x'], ['new', 'z.diff', '--template', 'x']].map((args): Case => ({
+    title: 'a template that is a folder',
+    base: 'applied',
+    args,
+    setup: (t) => mkdirSync(join(t, 'patches/templates/x.yaml'), { recursive: true }),
+    says: /patches\/templates\/x\.yaml: is a directory, where a file was expected$/,
+  })),
+  // A template name is a file name in the template folders: '../' took one from anywhere.
+  ...[['template', 'show', '../../../evil'], ['template', 'run', '../../../evil'], ['new', 'z.diff', '--template', '../../../evil']].map((args): Case => ({
+    title: 'a template name leading out of the template folders',
+    base: 'applied',
+    args,
+    setup: (_t, dir) => write(dir, 'evil.yaml', TEMPLATE.replace('name: sqlalchemy-staticpool', 'name: evil')),
+    says: /template name '\.\.\/\.\.\/\.\.\/evil' invalid/,
+  })),
+];
+
+const bases = {} as Record<Base, string>;
+beforeAll(() => {
+  const root = tempDir('patchq-bad-input-');
+  for (const base of ['applied', 'git'] as const) {
+    const t = join(root, base, 't');
+    write(t, 'f.txt', 'a\nb\nc\n');
+    write(t, 'g.txt', 'x\ny\n');
+    write(t, 'sub/x', 'x\n');
+    write(t, 'patches/p1.diff', P1);
+    write(t, 'patches/p2.diff', P2);
+    write(t, 'patches/series', 'p1.diff\np2.diff\n');
+    if (base === 'applied') ok(t, ['push']);
+    else {
+      git(t, 'init', '-q', '-b', 'main');
+      git(t, 'add', '-A');
+      git(t, 'commit', '-qm', 'v1');
+    }
+    bases[base] = join(root, base);
+  }
+});
+
+function chownTree(p: string, id: number): void {
+  chownSync(p, id, id);
+  if (lstatSync(p).isDirectory()) for (const e of readdirSync(p)) chownTree(join(p, e), id);
+}
+
+describe('bad input: one line naming the file, exit 1, nothing changed', () => {
+  it.for(cases.map((c) => [`${c.title}: patchq ${c.args.join(' ')}`, c] as const))('%s', ([, c], ctx) => {
+    const dir = tempDir('patchq-bad-input-case-');
+    cpSync(bases[c.base], dir, { recursive: true, preserveTimestamps: true });
+    mkdirSync(join(dir, 'cfg'));
+    write(dir, 'outside.txt', 'outside\n');
+    const t = join(dir, 't');
+    c.setup?.(t, dir);
+    const env = { PATCHQ_CONFIG_DIR: join(dir, 'cfg'), EDITOR: 'true', HOME: dir };
+    let run: () => { code: number; stdout: string; stderr: string };
+    if (c.unprivileged && process.getuid?.() === 0) {
+      const cache = tempDir('patchq-bad-input-cache-');
+      for (const p of [dir, cache]) chownTree(p, 65534);
+      const as = (args: string[]) => {
+        const r = spawnSync(process.execPath, [CLI, ...args], { cwd: t, env: { PATH: process.env.PATH, LANG: 'C', NO_COLOR: '1', QUILTRC: '-', PATCHQ_CACHE_DIR: cache, ...env }, encoding: 'utf8', uid: 65534, gid: 65534 });
+        return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+      };
+      // nobody may not reach the built binary (a checkout in a private home): nothing to check.
+      if (as(['--version']).code !== 0) return ctx.skip();
+      run = () => as(c.args);
+    } else run = () => patchq(t, c.args, env);
+    const before = snapshot(dir, { exact: true });
+    const r = run();
+    expect(snapshot(dir, { exact: true }), `${r.code} ${r.stderr}${r.stdout}`).toEqual(before);
+    expect(r.code, r.stderr + r.stdout).toBe(1);
+    const lines = r.stderr.split('\n').filter(Boolean);
+    expect(lines, r.stderr).toHaveLength(1);
+    expect(lines[0]).not.toMatch(/internal error/);
+    expect(lines[0]).toMatch(c.says);
+  });
+});
+
