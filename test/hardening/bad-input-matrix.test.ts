@@ -8,7 +8,7 @@
  * anything). Valid input with odd bytes works byte for byte, as quilt's.
  */
 import { spawnSync } from 'node:child_process';
-import { chownSync, cpSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, git, patchq, tempDir, write } from '../helpers/tree.js';
@@ -47,6 +47,26 @@ const cases: Case[] = [
     args,
     setup: (_t, dir) => write(dir, 'evil.yaml', TEMPLATE.replace('name: sqlalchemy-staticpool', 'name: evil')),
     says: /template name '\.\.\/\.\.\/\.\.\/evil' invalid/,
+  })),
+  // A file below a folder this user may not search: was taken for a new file ("added", exit 0).
+  ...[['add', 'sec/a.txt'], ['edit', 'sec/a.txt']].map((args): Case => ({
+    title: 'a file below a folder that cannot be searched',
+    base: 'applied',
+    args,
+    setup: (t) => {
+      write(t, 'sec/a.txt', 'a\n');
+      chmodSync(join(t, 'sec'), 0);
+    },
+    says: /sec\/a\.txt: permission denied \(EACCES\)/,
+    unprivileged: true,
+  })),
+  // A path through a regular file can never be a file: was "added" (a folder g.txt/ in .pc),
+  // and edit left that folder behind with no message at all.
+  ...[['add', 'g.txt/x'], ['edit', 'g.txt/x'], ['add', '-P', 'p1.diff', 'f.txt/deeper/x']].map((args): Case => ({
+    title: 'a path through a regular file',
+    base: 'applied',
+    args,
+    says: /refusing path '[fg]\.txt\/[a-z/]*x': [fg]\.txt is not a directory/,
   })),
 ];
 
