@@ -68,6 +68,18 @@ const cases: Case[] = [
     args,
     says: /refusing path '[fg]\.txt\/[a-z/]*x': [fg]\.txt is not a directory/,
   })),
+  // A patch aimed at a folder, found in the middle of a run: the run used to stop with p1.diff
+  // pushed and its journal written, and no report.
+  ...[['reapply'], ['reapply', '--check']].map((args): Case => ({
+    title: 'a patch aimed at a folder, second in the series',
+    base: 'git',
+    args,
+    setup: (t) => {
+      write(t, 'patches/p2.diff', '--- a/sub\n+++ b/sub\n@@ -1 +1 @@\n-x\n+y\n');
+      git(t, 'commit', '-qam', 'p2 aims at sub');
+    },
+    says: /patches\/p2\.diff:1: refusing path 'sub': it is a directory, where a file was expected$/,
+  })),
 ];
 
 const bases = {} as Record<Base, string>;
