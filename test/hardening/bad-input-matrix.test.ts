@@ -140,3 +140,21 @@ describe('bad input: one line naming the file, exit 1, nothing changed', () => {
   });
 });
 
+describe('odd bytes in a valid patch header', () => {
+  it("header prints the description's bytes as quilt's header does (a Latin-1 byte was printed as U+FFFD)", () => {
+    const headers = ['Author: J\xfcrgen M\xfcller\n\nFix \xe9\xe8.\n', 'Desc\r\nwith CRLF\r\n\r\n', 'Author: J\xc3\xbcrgen (UTF-8)\n', 'no newline at the end'];
+    for (const h of headers) {
+      const [q, p] = [tempDir(), tempDir()];
+      for (const d of [q, p]) {
+        write(d, 'g.txt', 'x\ny\n');
+        write(d, 'patches/p.diff', h.endsWith('\n') ? h + P2 : h);
+        write(d, 'patches/series', 'p.diff\n');
+      }
+      const raw = (cmd: string, args: string[], cwd: string) => spawnSync(cmd, args, { cwd, encoding: 'latin1', env: { ...process.env, LANG: 'C', QUILTRC: '-', PATCHQ_CONFIG_DIR: join(cwd, '.cfg') } });
+      const rq = raw('quilt', ['--quiltrc=-', 'header', 'p.diff'], q);
+      const rp = raw(process.execPath, [CLI, 'header', 'p.diff'], p);
+      expect([rp.status, rp.stderr, rp.stdout], JSON.stringify(h)).toEqual([rq.status, rq.stderr, rq.stdout]);
+      expect(rp.stdout.startsWith(h.split('\n\n')[0]!.replace(/\r?\n$/, '')), JSON.stringify(rp.stdout)).toBe(true);
+    }
+  });
+});
