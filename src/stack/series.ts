@@ -89,7 +89,7 @@ export function insertEntry(text: string, entries: SeriesEntry[], after: string 
   } else {
     at = lines.length;
   }
-  lines.splice(at, 0, nameToBytes(newLine) + '\n');
+  lines.splice(at, 0, nameToBytes(newLine) + eolOf(text));
   return lines.join('');
 }
 
@@ -131,19 +131,29 @@ export function setEntry(text: string, entries: SeriesEntry[], name: string, to:
   const l = lines[e.line - 1]!;
   const [start, nameB] = nameIn(l, name);
   const at = start + nameB.length;
-  const [, rest = '', comment = ''] = /^([^#]*?)(\s*#.*)?\n?$/.exec(l.slice(at)) ?? [];
+  const eol = l.endsWith('\r\n') ? '\r\n' : '\n';
+  const [, rest = '', comment = ''] = /^([^#]*?)(\s*#.*?)?\r?\n?$/.exec(l.slice(at)) ?? [];
   const opts = rest.replace(/\s-p\s*\d+/g, '').replace(/\s-pab(?=\s|$)/g, '').replace(/\s-R(?=\s|$)/g, '');
-  lines[e.line - 1] = `${l.slice(0, at)}${strip === 1 ? '' : ` -p${strip}`}${opts}${reverse ? ' -R' : ''}${comment}\n`;
+  lines[e.line - 1] = `${l.slice(0, at)}${strip === 1 ? '' : ` -p${strip}`}${opts}${reverse ? ' -R' : ''}${comment}${eol}`;
   return lines.join('');
 }
 
-/** Lines with their terminators; a final line without newline gets one. */
+/** Lines with their terminators; a final line without newline gets one (the file's kind). */
 function splitKeep(text: string): string[] {
   if (text === '') return [];
   const parts = text.split(/(?<=\n)/);
   const last = parts[parts.length - 1]!;
-  if (!last.endsWith('\n')) parts[parts.length - 1] = last + '\n';
+  if (!last.endsWith('\n')) parts[parts.length - 1] = last + eolOf(text);
   return parts;
+}
+
+/**
+ * The line end a series is written with: CRLF when each of its lines ends so (a series
+ * edited on Windows, which parseSeries reads), so a line added to it does not make a
+ * mixed file; else LF.
+ */
+function eolOf(text: string): string {
+  return text.includes('\r\n') && !/(^|[^\r])\n/.test(text) ? '\r\n' : '\n';
 }
 
 /**

@@ -158,3 +158,35 @@ describe('odd bytes in a valid patch header', () => {
     }
   });
 });
+
+describe('a CRLF series (quilt refuses it; patchq reads it) stays CRLF', () => {
+  it('new, import, fork and refresh -p0 write their lines with CRLF, and a final line without one gets CRLF (they wrote LF, a mixed file)', () => {
+    const d = tempDir();
+    write(d, 'f.txt', 'a\nb\nc\n');
+    write(d, 'g.txt', 'x\ny\n');
+    write(d, 'patches/p1.diff', P1);
+    write(d, 'patches/p2.diff', P2);
+    write(d, 'patches/series', 'p1.diff\r\n# a comment\r\np2.diff -R # applied reversed\r\n');
+    ok(d, ['push']);
+    const series = () => readFileSync(join(d, 'patches/series'), 'latin1');
+    ok(d, ['new', 'n.diff']);
+    expect(series()).toBe('p1.diff\r\nn.diff\r\n# a comment\r\np2.diff -R # applied reversed\r\n');
+    write(d, 'in.diff', '--- a/f.txt\n+++ b/f.txt\n@@ -1 +1 @@\n-a\n+A\n');
+    ok(d, ['import', 'in.diff']);
+    expect(series()).toBe('p1.diff\r\nn.diff\r\nin.diff\r\n# a comment\r\np2.diff -R # applied reversed\r\n');
+    ok(d, ['fork', 'n2.diff']);
+    expect(series()).toBe('p1.diff\r\nn2.diff\r\nin.diff\r\n# a comment\r\np2.diff -R # applied reversed\r\n');
+    // refresh -p0 of a reversed patch: its line gets -p0 and loses -R, its CR kept.
+    ok(d, ['pop', '-a', '-f']);
+    write(d, 'patches/series', 'p1.diff\r\np2.diff -R\r\n');
+    write(d, 'g.txt', 'x\nY\n');
+    ok(d, ['push', '-a']);
+    expect(readFileSync(join(d, 'g.txt'), 'latin1')).toBe('x\ny\n');
+    ok(d, ['refresh', '-p0']);
+    expect(series()).toBe('p1.diff\r\np2.diff -p0\r\n');
+    // No final newline: the line added after it ends with CRLF as the others.
+    write(d, 'patches/series', 'p1.diff\r\np2.diff -p0');
+    ok(d, ['new', 'last.diff']);
+    expect(series()).toBe('p1.diff\r\np2.diff -p0\r\nlast.diff\r\n');
+  });
+});
