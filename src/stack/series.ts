@@ -9,6 +9,7 @@
  * comments, blank lines and option spelling survive byte for byte.
  */
 import { PatchqError } from '../engine/errors.js';
+import { printable } from '../engine/paths.js';
 
 export interface SeriesEntry {
   name: string;
@@ -224,16 +225,22 @@ export class NestingIndex {
 
 /** quilt's name rules. */
 export function checkPatchName(name: string, seriesName = 'series'): void {
-  if (/\s/.test(name)) throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: cannot contain spaces.`);
-  if (name === seriesName) throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: it is the series file's name.`);
+  // Shown with control characters escaped: a newline in it made the one-line error two.
+  const shown = printable(name);
+  if (/\s/.test(name)) throw new PatchqError('E_BAD_NAME', `Patch name '${shown}' invalid: cannot contain spaces.`);
+  // Any other control character: the series would hold a line every command refuses
+  // (checkListedName), so the stack could not be used until the series was mended by hand.
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(name)) throw new PatchqError('E_BAD_NAME', `Patch name '${shown}' invalid: it contains a control character.`);
+  if (name === seriesName) throw new PatchqError('E_BAD_NAME', `Patch name '${shown}' invalid: it is the series file's name.`);
   if (name === '' || name.startsWith('/') || name.split('/').some((p) => p === '..' || p === '.' || p === '')) {
-    throw new PatchqError('E_PATH_OUTSIDE', `Patch name '${name}' invalid: it must be a relative path inside the patches directory.`);
+    throw new PatchqError('E_PATH_OUTSIDE', `Patch name '${shown}' invalid: it must be a relative path inside the patches directory.`);
   }
-  if (name.startsWith('#')) throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: cannot start with '#'.`);
+  if (name.startsWith('#')) throw new PatchqError('E_BAD_NAME', `Patch name '${shown}' invalid: cannot start with '#'.`);
   // .pc/NAME/ holds a patch's originals: it must not be (or be inside) what .pc/ keeps for
   // quilt and patchq, or a patch's needs-refresh marker (pop would take the lock with it).
   if (PC_OWN.has(name.split('/')[0]!) || name.endsWith('~refresh')) {
-    throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: it would clash with quilt's state in .pc/`);
+    throw new PatchqError('E_BAD_NAME', `Patch name '${shown}' invalid: it would clash with quilt's state in .pc/`);
   }
   checkNameLength(name);
 }

@@ -80,6 +80,21 @@ const cases: Case[] = [
     },
     says: /patches\/p2\.diff:1: refusing path 'sub': it is a directory, where a file was expected$/,
   })),
+  // A patch name with a control character: a newline made the one-line error two (the name
+  // was printed raw), and one that is not white space was taken, into a series line every
+  // command then refused ("refusing patch 'a?b.diff': it contains a control character").
+  ...[['new'], ['rename'], ['import', '-P']].flatMap((cmd) =>
+    [
+      ['a\nb.diff', /^Patch name 'a\\x0ab\.diff' invalid: cannot contain spaces\.$/],
+      ['a\x01b.diff', /^Patch name 'a\\x01b\.diff' invalid: it contains a control character\.$/],
+    ].map(([name, says]): Case => ({
+      title: `a patch name with a control character (${JSON.stringify(name)})`,
+      base: 'applied',
+      args: [...cmd, name as string, ...(cmd[0] === 'import' ? ['../in.diff'] : [])],
+      setup: (_t, dir) => write(dir, 'in.diff', P1),
+      says: says as RegExp,
+    })),
+  ),
 ];
 
 const bases = {} as Record<Base, string>;
@@ -109,7 +124,7 @@ function chownTree(p: string, id: number): void {
 }
 
 describe('bad input: one line naming the file, exit 1, nothing changed', () => {
-  it.for(cases.map((c) => [`${c.title}: patchq ${c.args.join(' ')}`, c] as const))('%s', ([, c], ctx) => {
+  it.for(cases.map((c) => [`${c.title}: patchq ${c.args.map((a) => (/[\x00-\x1f]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`, c] as const))('%s', ([, c], ctx) => {
     const dir = tempDir('patchq-bad-input-case-');
     cpSync(bases[c.base], dir, { recursive: true, preserveTimestamps: true });
     mkdirSync(join(dir, 'cfg'));
