@@ -11,13 +11,15 @@ import { PatchqError } from '../engine/errors.js';
 import { dep3Template, parseDep3, readHeader, stripDiffstat, stripTrailingWhitespace, writeHeader } from '../stack/index.js';
 import { opt, tree } from './common.js';
 import type { Context, RunFn } from './types.js';
+import { writeOut } from '../output/stdio.js';
 
 /** Byte string (latin1) -> text for the terminal (patches are UTF-8 nearly always). */
 const show = (bytes: string): string => Buffer.from(bytes, 'latin1').toString('utf8');
 
+/** The header's bytes as they are in the patch, as quilt's `header` cats them (a Latin-1 'Jürgen' stays one byte). */
 function printBlock(ctx: Context, bytes: string): void {
-  if (bytes === '') return;
-  ctx.out.line(show(bytes.replace(/\n$/, '')));
+  if (bytes === '' || ctx.json) return;
+  writeOut(Buffer.from(bytes.replace(/\n$/, '') + '\n', 'latin1'));
 }
 
 async function editorOf(ctx: Context): Promise<string> {
@@ -62,7 +64,7 @@ export const run: RunFn = async (ctx, args) => {
     if (strip.stripTrailingWhitespace) header = stripTrailingWhitespace(header);
     const dep3 = parseDep3(header);
     if (opt.bool(args, 'dep3')) {
-      for (const [k, v] of Object.entries(dep3.fields)) ctx.out.line(show(`${k}: ${v.split('\n').map((l, i) => (i === 0 ? l : l === '' ? ' .' : ` ${l}`)).join('\n')}`));
+      for (const [k, v] of Object.entries(dep3.fields)) printBlock(ctx, `${k}: ${v.split('\n').map((l, i) => (i === 0 ? l : l === '' ? ' .' : ` ${l}`)).join('\n')}`);
     } else {
       printBlock(ctx, header);
     }

@@ -8,7 +8,7 @@
  */
 import { lstatSync, realpathSync, type Stats } from 'node:fs';
 import { join, relative, isAbsolute, sep } from 'node:path';
-import { PatchqError } from '../engine/errors.js';
+import { PatchqError, reasonFor } from '../engine/errors.js';
 
 type Where = { file?: string; line?: number };
 
@@ -67,7 +67,13 @@ function walk(root: string, rel: string, where: Where, final: boolean): { full: 
     if (!last && realDirs?.has(cur)) continue;
     try {
       st = lstatSync(cur, { throwIfNoEntry: false });
-    } catch {
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // A folder on the way this user may not search (EACCES): the file may well be there,
+      // so it is no new file; say so in one line instead of reading it as absent.
+      if (code !== 'ENOTDIR' && code !== 'ENOENT') {
+        throw new PatchqError('E_IO', `cannot stat ${shown(root, cur)}: ${reasonFor(code ?? 'EIO')} (${code ?? (e as Error).message})`, where);
+      }
       st = undefined;
       break; // ENOTDIR: a file on the way; whoever writes there reports it
     }

@@ -6,14 +6,34 @@
  * memory when nothing below it touched its files. Non-zero when any patch would land
  * other than exactly, fail, or is already upstream.
  */
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { applyPatch, parsePatch } from '../engine/index.js';
-import type { FilePatch } from '../engine/types.js';
+import { PatchqError } from '../engine/errors.js';
+import type { FilePatch, ParsedPatch } from '../engine/types.js';
+import { resolveInsideStat } from '../fsx/guard.js';
 import { findGitDir, headCommit, resolveCommit } from '../git/index.js';
 import { appliedPatches, backedUpFiles, makeBaseFor, readBackup, readPatch, readRecord, readSeries, readText, type Tree } from '../stack/index.js';
 import { changesNotRegenerated, findTemplate, loadTemplate, parseTemplateHeader, runTemplate, templateDirs } from '../templates/index.js';
 import { renamesOf } from './renames.js';
 import { type PatchOutcome, type ReapplyEvents, type ReapplyOptions, type ReapplyReport } from './run.js';
+
+/**
+ * What push would refuse in this tree about a patch's paths (a folder where it changes a
+ * file, a symlink, a link out of the tree), refused up front, naming the patch and the
+ * line of the file's header: met at push time, it stopped a run half-way (the patches
+ * below pushed, the run's journal written) with no report, and --check named the folder
+ * but not the patch.
+ */
+export function checkTargets(tree: Tree, name: string, parsed: ParsedPatch): void {
+  const file = relative(tree.root, join(tree.patchesDir, name));
+  for (const f of parsed.files) {
+    for (const p of new Set([f.oldPath, f.newPath])) {
+      if (p === null) continue;
+      const { st } = resolveInsideStat(tree.root, p, { file, line: f.patchLine });
+      if (st?.isDirectory()) throw new PatchqError('E_IO', `refusing path '${p}': it is a directory, where a file was expected`, { file, line: f.patchLine });
+    }
+  }
+}
 
 export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): Promise<ReapplyReport> {
   const repo = findGitDir(tree.root);
@@ -46,6 +66,7 @@ export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEven
       continue;
     }
     const parsed = parsePatch(text, { strip: e.strip, fileName: e.name });
+    checkTargets(tree, e.name, parsed);
     const bases = new Map<FilePatch, string | null>();
     for (const f of parsed.files) bases.set(f, await baseFor(e.name, f));
     const run = applyPatch(parsed, (f) => ({ text: read((f.oldPath ?? f.newPath)!), base: bases.get(f) ?? null }), { fuzz: opts.fuzz ?? 2, reverse: e.reverse });

@@ -52,7 +52,7 @@ import {
   type Tree,
 } from '../stack/index.js';
 import { changesNotRegenerated, findTemplate, loadTemplate, parseTemplateHeader, regenerate, templateDirs, templateOf } from '../templates/index.js';
-import { checkRun } from './check.js';
+import { checkRun, checkTargets } from './check.js';
 import { renamesOf } from './renames.js';
 
 export type Outcome = 'exact' | 'refreshed' | 'regenerated' | 'merged-upstream' | 'dropped' | 'failed' | 'resolved' | 'not-run' | 'would-refresh' | 'would-regenerate' | 'would-fail';
@@ -197,8 +197,9 @@ async function started(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): Pro
 /**
  * What would stop a run half-way is refused before it pops or writes anything, with one
  * line naming the file and line: a series entry listed twice (push refuses the second),
- * a patch file missing or unreadable as a patch, a template patch whose template cannot
- * be found or loaded.
+ * a patch file missing or unreadable as a patch, a path push would refuse (a folder
+ * where a file is changed, a symlink), a template patch whose template cannot be found or
+ * loaded.
  */
 export function checkSeriesForRun(tree: Tree): void {
   const seriesFile = relative(tree.root, tree.seriesPath);
@@ -213,6 +214,7 @@ export function checkSeriesForRun(tree: Tree): void {
       throw new PatchqError('E_NOT_FOUND', `patch ${e.name} does not exist (${relative(tree.root, join(tree.patchesDir, e.name))})`, { file: seriesFile, line: e.line });
     }
     const parsed = loadPatch(tree, e);
+    checkTargets(tree, e.name, parsed);
     // A stopped patch's rejects go to FILE.rej, and --abort takes them away: one left from
     // earlier work would be overwritten, then deleted.
     for (const p of touchedPaths(parsed)) {

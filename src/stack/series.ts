@@ -9,6 +9,7 @@
  * comments, blank lines and option spelling survive byte for byte.
  */
 import { PatchqError } from '../engine/errors.js';
+import { printable } from '../engine/paths.js';
 
 export interface SeriesEntry {
   name: string;
@@ -89,7 +90,7 @@ export function insertEntry(text: string, entries: SeriesEntry[], after: string 
   } else {
     at = lines.length;
   }
-  lines.splice(at, 0, nameToBytes(newLine) + '\n');
+  lines.splice(at, 0, nameToBytes(newLine) + eolOf(text));
   return lines.join('');
 }
 
@@ -131,19 +132,29 @@ export function setEntry(text: string, entries: SeriesEntry[], name: string, to:
   const l = lines[e.line - 1]!;
   const [start, nameB] = nameIn(l, name);
   const at = start + nameB.length;
-  const [, rest = '', comment = ''] = /^([^#]*?)(\s*#.*)?\n?$/.exec(l.slice(at)) ?? [];
+  const eol = l.endsWith('\r\n') ? '\r\n' : '\n';
+  const [, rest = '', comment = ''] = /^([^#]*?)(\s*#.*?)?\r?\n?$/.exec(l.slice(at)) ?? [];
   const opts = rest.replace(/\s-p\s*\d+/g, '').replace(/\s-pab(?=\s|$)/g, '').replace(/\s-R(?=\s|$)/g, '');
-  lines[e.line - 1] = `${l.slice(0, at)}${strip === 1 ? '' : ` -p${strip}`}${opts}${reverse ? ' -R' : ''}${comment}\n`;
+  lines[e.line - 1] = `${l.slice(0, at)}${strip === 1 ? '' : ` -p${strip}`}${opts}${reverse ? ' -R' : ''}${comment}${eol}`;
   return lines.join('');
 }
 
-/** Lines with their terminators; a final line without newline gets one. */
+/** Lines with their terminators; a final line without newline gets one (the file's kind). */
 function splitKeep(text: string): string[] {
   if (text === '') return [];
   const parts = text.split(/(?<=\n)/);
   const last = parts[parts.length - 1]!;
-  if (!last.endsWith('\n')) parts[parts.length - 1] = last + '\n';
+  if (!last.endsWith('\n')) parts[parts.length - 1] = last + eolOf(text);
   return parts;
+}
+
+/**
+ * The line end a series is written with: CRLF when each of its lines ends so (a series
+ * edited on Windows, which parseSeries reads), so a line added to it does not make a
+ * mixed file; else LF.
+ */
+function eolOf(text: string): string {
+  return text.includes('\r\n') && !/(^|[^\r])\n/.test(text) ? '\r\n' : '\n';
 }
 
 /**
@@ -214,16 +225,22 @@ export class NestingIndex {
 
 /** quilt's name rules. */
 export function checkPatchName(name: string, seriesName = 'series'): void {
-  if (/\s/.test(name)) throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: cannot contain spaces.`);
-  if (name === seriesName) throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: it is the series file's name.`);
+  // Shown with control characters escaped: a newline in it made the one-line error two.
+  const shown = printable(name);
+  if (/\s/.test(name)) throw new PatchqError('E_BAD_NAME', `Patch name '${shown}' invalid: cannot contain spaces.`);
+  // Any other control character: the series would hold a line every command refuses
+  // (checkListedName), so the stack could not be used until the series was mended by hand.
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(name)) throw new PatchqError('E_BAD_NAME', `Patch name '${shown}' invalid: it contains a control character.`);
+  if (name === seriesName) throw new PatchqError('E_BAD_NAME', `Patch name '${shown}' invalid: it is the series file's name.`);
   if (name === '' || name.startsWith('/') || name.split('/').some((p) => p === '..' || p === '.' || p === '')) {
-    throw new PatchqError('E_PATH_OUTSIDE', `Patch name '${name}' invalid: it must be a relative path inside the patches directory.`);
+    throw new PatchqError('E_PATH_OUTSIDE', `Patch name '${shown}' invalid: it must be a relative path inside the patches directory.`);
   }
-  if (name.startsWith('#')) throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: cannot start with '#'.`);
+  if (name.startsWith('#')) throw new PatchqError('E_BAD_NAME', `Patch name '${shown}' invalid: cannot start with '#'.`);
   // .pc/NAME/ holds a patch's originals: it must not be (or be inside) what .pc/ keeps for
   // quilt and patchq, or a patch's needs-refresh marker (pop would take the lock with it).
   if (PC_OWN.has(name.split('/')[0]!) || name.endsWith('~refresh')) {
-    throw new PatchqError('E_BAD_NAME', `Patch name '${name}' invalid: it would clash with quilt's state in .pc/`);
+    throw new PatchqError('E_BAD_NAME', `Patch name '${shown}' invalid: it would clash with quilt's state in .pc/`);
   }
   checkNameLength(name);
 }

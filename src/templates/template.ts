@@ -45,7 +45,15 @@ export interface Template {
 const RULE_KINDS = ['literal', 'regex', 'structural', 'call', 'import'];
 
 export function loadTemplate(path: string): Template {
-  const source = readFileSync(path, 'utf8');
+  let source: string;
+  try {
+    source = readFileSync(path, 'utf8');
+  } catch (e) {
+    // A folder named x.yaml is no template: one line naming it (it was an internal error).
+    // EACCES and the like go on to the CLI, which names the file and the reason in one line.
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') throw new PatchqError('E_CONFIG', 'is a directory, where a file was expected', { file: path });
+    throw e;
+  }
   const lc = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lc, prettyErrors: false });
   const lineOf = (n: Node | null | undefined) => (n?.range ? lc.linePos(n.range[0]).line : 1);
@@ -118,6 +126,11 @@ export const shippedDir = (): string => join(dirname(fileURLToPath(import.meta.u
 
 /** A fork's own templates (patches/templates/) come first, then the shipped ones. */
 export function findTemplate(name: string, searchDirs: string[]): string {
+  // A name is a file's name in one of the folders: '../x' or '/x' would take a template
+  // (with a generator command, maybe) from anywhere, a patch's Patchq-Template: line too.
+  if (name === '' || /[/\\\x00-\x1f\x7f]/.test(name) || name.startsWith('.')) {
+    throw new PatchqError('E_BAD_NAME', `template name '${name.replace(/[\x00-\x1f\x7f]/g, '?')}' invalid: a template is named by its file in ${searchDirs.join(' or ')} (no '/', no leading '.')`);
+  }
   for (const dir of searchDirs) {
     for (const ext of ['.yaml', '.yml']) {
       const p = join(dir, name + ext);

@@ -81,6 +81,10 @@ export function addFiles(tree: Tree, cwd: string, files: string[], opts: { patch
         }
       }
       const text = readTreeFile(tree, rel);
+      // A path through a regular file ('g.txt/x') can never be a file: adding it put a folder
+      // g.txt/ in .pc, beside or in place of g.txt's backup.
+      const through = text === null ? fileOnTheWay(tree, rel) : null;
+      if (through !== null) throw new PatchqError('E_NOT_FOUND', `refusing path '${rel}': ${through} is not a directory`);
       const backup = join(backupDir(tree, name), rel);
       if (text === null) ops.push({ kind: 'write', path: backup, data: '', mode: 0o644 });
       else {
@@ -100,4 +104,16 @@ export function addFiles(tree: Tree, cwd: string, files: string[], opts: { patch
     if (ops.length > 0) applyTransaction(tree, [...ops, recordOp(tree, name, rec)]);
     return res;
   });
+}
+
+/** The first folder of `rel` that is there and is no folder ('g.txt' for 'g.txt/x'), or null. */
+function fileOnTheWay(tree: Tree, rel: string): string | null {
+  const parts = rel.split('/');
+  for (let k = 1; k < parts.length; k++) {
+    const p = parts.slice(0, k).join('/');
+    const st = statSync(join(tree.root, p), { throwIfNoEntry: false }); // a link to a folder is a folder
+    if (!st) return null;
+    if (!st.isDirectory()) return p;
+  }
+  return null;
 }
