@@ -26,6 +26,7 @@ import type { PatchReport } from '../engine/types.js';
 import { rejectText, reverseFilePatch } from '../engine/index.js';
 import { findGitDir, headCommit, resolveCommit } from '../git/index.js';
 import type { RenameFinding } from '../git/renames.js';
+import type { RefreshOptions } from '../stack/index.js';
 import {
   applyTransaction,
   appliedPatches,
@@ -93,6 +94,12 @@ export interface ReapplyOptions {
   fuzz?: number;
   /** How a failing patch is laid out for a person: merge markers (3-way) or .rej files. */
   conflicts?: 'merge' | 'diff3' | 'rej';
+  /**
+   * How a drifted patch is written when the run refreshes it: the format the user's own
+   * `patchq refresh` writes (settings, QUILT_REFRESH_ARGS, QUILT_DIFF_OPTS), so a refreshed
+   * patch differs from the old one only where it moved. Default: refresh's defaults.
+   */
+  format?: Pick<RefreshOptions, 'context' | 'contextFormat' | 'style' | 'noTimestamps' | 'noIndex' | 'prefix' | 'showFunction'>;
 }
 
 export interface ReapplyEvents {
@@ -308,7 +315,7 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
     st.pushedByRun.push(name);
     outcome.report = pushed.report;
     if (pushed.drifted) {
-      const r = refresh(tree, { name, ...(st.base ? { base: st.base } : {}) });
+      const r = refresh(tree, { ...opts.format, name, ...(st.base ? { base: st.base } : {}) });
       if (r.empty) return mergedUpstream(tree, name, st, opts, pushed.report);
       if (outcome.outcome === 'exact') outcome.outcome = 'refreshed';
       // Upstream took part of it (the file reverse-applies, or merged into what upstream
@@ -483,7 +490,7 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
       st.stoppedAt = null;
       return runFrom(tree, st, opts, ev);
     }
-    refresh(tree, { name, force: true, ...(st.base ? { base: st.base } : {}) });
+    refresh(tree, { ...opts.format, name, force: true, ...(st.base ? { base: st.base } : {}) });
     // A .rej left (one a run stopped by an older patchq wrote beside its markers, which
     // repeats their hunks, now resolved): ours to remove.
     const rejects = (st.rejects ?? []).filter((r) => existsSync(join(tree.root, r)));
