@@ -425,6 +425,19 @@ function report(tree: Tree, st: RunState, done: boolean): ReapplyReport {
   return { runId: st.runId, check: false, base: st.base, patches: [...st.outcomes, ...rest], stoppedAt: done ? null : st.stoppedAt, poppedFirst: st.poppedFirst, ok: done };
 }
 
+/**
+ * What to add before --continue when the stopped patch's change went nowhere, naming the
+ * file upstream renamed when the stop found it. A change already made there must come out
+ * first, by hand: `add` takes the file as it is for the original, and git checkout would
+ * also take out what the patches below changed in it.
+ */
+function addStep(renames: readonly RenameFinding[]): string {
+  const moved = renames.filter((r) => r.renamedTo);
+  const keep = 'take out by hand what you changed there already, not with git checkout, which would also drop what the patches below changed there';
+  if (!moved.length) return `If upstream renamed or moved a file, 'patchq add' the file that now holds the change (add keeps the file as it is then as the original: ${keep})`;
+  return `Upstream renamed ${moved.map((r) => `${r.path} to ${r.renamedTo}`).join(', ')}: 'patchq add ${moved.map((r) => r.renamedTo).join(' ')}' (add keeps the file as it is then as the original: ${keep})`;
+}
+
 /** --continue: the person fixed the stopped patch's files (or chose to drop a merged one). */
 export async function reapplyContinue(tree: Tree, opts: ReapplyOptions = {}, ev: ReapplyEvents = {}): Promise<ReapplyReport> {
   if (!readRunState(tree)) throw new PatchqError('E_NOTHING', 'no reapply run to continue');
@@ -478,7 +491,7 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
       if (!opts.dropMerged) {
         throw new PatchqError(
           'E_STATE',
-          `${name} holds no change any more: none of its files (${(files.length ? files : filesOf(tree, name)).join(', ')}) differs from what is under it. If upstream renamed or moved a file, 'patchq add' the file that now holds the change (before changing it: add keeps what it holds as the original), make the change there, then continue; if the change is no longer wanted, continue with --drop-merged to remove it from the series`,
+          `${name} holds no change any more: none of its files (${(files.length ? files : filesOf(tree, name)).join(', ')}) differs from what is under it. ${addStep(last.renames ?? [])}, make the change there, then continue; if the change is no longer wanted, continue with --drop-merged to remove it from the series`,
         );
       }
       const out = await mergedUpstream(tree, name, st, opts, last.report ?? { files: [], ok: true, clean: true }, 'resolved to no change');
