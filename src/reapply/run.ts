@@ -380,7 +380,10 @@ function withWhy(laidOut: PatchReport, why: PatchReport): PatchReport {
       ...f,
       hunks: f.hunks.map((h) => {
         const w = why.files[i]?.path === f.path ? why.files[i]!.hunks.find((x) => x.hunk === h.hunk) : undefined;
-        return h.reason === 'conflict' && w?.status === 'failed' && w.reason ? { ...h, reason: w.reason } : h;
+        if (h.reason !== 'conflict' || w?.status !== 'failed' || !w.reason) return h;
+        // Between markers: the 3-way merge met upstream's own change to these lines, which
+        // the locate step's reason ("no match: removed lines differ") does not say.
+        return { ...h, reason: h.markers && !w.reason.includes('3-way') ? `${w.reason}; 3-way: upstream changed these lines too` : w.reason };
       }),
     })),
   };

@@ -46,6 +46,8 @@ describe('where a stopped hunk is', () => {
     const [from, to] = [markerLines(text, '<<<<<<< ')[0]!, markerLines(text, '>>>>>>> ')[0]!];
     expect([from, to]).toEqual([17, 21]);
     expect(r.stdout).toContain(`a.txt hunk 1: NOT MERGED at lines ${from}-${to} (conflict markers)`);
+    // Why it is between markers: not only that its lines are not there, but that upstream changed them too.
+    expect(r.stdout).toMatch(/a\.txt hunk 1: NOT MERGED .*; 3-way: upstream changed these lines too\n/);
     // The count says what the line says.
     expect(r.stdout).toContain('hunks: 1 not merged\n');
     expect(r.stdout).not.toMatch(/candidate/);
