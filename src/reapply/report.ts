@@ -150,7 +150,10 @@ export function reportText(r: ReapplyReport): string[] {
     // The patches after a stop were not looked at: they are not counted as drifted.
     const unchecked = count('not-run');
     const after = unchecked ? `, and ${unchecked} after ${r.stoppedAt} were not checked` : '';
-    lines.push(r.ok ? 'Every patch applies exactly.' : `${r.patches.length - count('exact', 'not-run')} patch(es) would not apply exactly${after}: run 'patchq reapply' to repair them.`);
+    // A patch upstream already has stops a plain run: name the run that goes through.
+    const merged = count('merged-upstream');
+    const run = merged ? `'patchq reapply --drop-merged' to repair them (it drops the ${merged} upstream already has)` : `'patchq reapply' to repair them`;
+    lines.push(r.ok ? 'Every patch applies exactly.' : `${r.patches.length - count('exact', 'not-run')} patch(es) would not apply exactly${after}: run ${run}.`);
   } else if (r.stoppedAt) {
     const p = r.patches.find((x) => x.name === r.stoppedAt)!;
     lines.push(

@@ -149,6 +149,15 @@ describe('reapply --check, what it says it would do', () => {
     expect(existsSync(join(d, 'database/b_db.py.rej'))).toBe(false);
   });
 
+  it('a patch upstream already has: the run it names is one that drops it', () => {
+    const d = buildDemo(join(tempDir('patchq-report-'), 'fork')).root;
+    const r = patchq(d, ['reapply', '--check']);
+    expect(r.stdout).toMatch(/04-user-typo\.patch +already upstream\n/);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe("4 patch(es) would not apply exactly: run 'patchq reapply --drop-merged' to repair them (it drops the 1 upstream already has).");
+    // As it says: the run goes through.
+    expect(patchq(d, ['reapply', '--drop-merged']).code).toBe(0);
+  });
+
   it('counts the patches it did not check apart from those that would not apply exactly', () => {
     const d = fork({ 'a.txt': v1, 'b.txt': v1 }, forked, { 'a.txt': v1.replace('l10\n', 'UPSTREAM\n') });
     write(d, 'patches/later.patch', '--- a/b.txt\n+++ b/b.txt\n@@ -4,3 +4,3 @@\n l4\n-l5\n+LATER\n l6\n');
