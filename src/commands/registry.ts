@@ -203,7 +203,7 @@ export const commands: Command[] = [
     summary: 'Pop the series, pull upstream, reapply: one step; a failed pull that changed nothing gets the series pushed back.',
     usage: '[--pull "COMMAND"] [reapply options]',
     options: [
-      { name: 'pull', type: 'string', valueName: 'COMMAND', description: 'The pull command (default: git pull --no-rebase --no-edit upstream HEAD, fetched first: a failed fetch, or nothing new with the series applied, changes nothing; or $PATCHQ_PULL).' },
+      { name: 'pull', type: 'string', valueName: 'COMMAND', description: 'The pull command (default: git pull --no-rebase --no-edit upstream HEAD, fetched first: a failed fetch, or nothing new with the series applied, changes nothing; nothing new and the series not all applied: no pull, just the reapply; or $PATCHQ_PULL).' },
       { name: 'drop-merged', type: 'boolean', description: 'Remove patches upstream already has from the series.' },
       { name: 'conflicts', type: 'string', valueName: 'merge|diff3|rej', description: 'How a failing patch is laid out.' },
       { name: 'fuzz', type: 'number', valueName: 'N', description: 'GNU fuzz factor (default 2).' },
