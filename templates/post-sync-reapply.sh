@@ -9,7 +9,8 @@
 # is pushed back and the tree is as it was; if it stops half-way (a merge conflict), the
 # series stays popped and patchq says what to finish. Exit codes are patchq's: 0 every
 # patch is back, 1 a patch needs a person (see the report; then `patchq reapply --continue`
-# or `--abort`) or the sync failed before reapplying (see patchq's message), 2 usage.
+# or `--abort`), or the sync failed before reapplying (see patchq's message), or a usage
+# error (docs/exit-codes.md: a usage error is 1, as quilt's).
 set -u
 PATCHQ=${PATCHQ:-patchq}
 REPORT=patchq-report.md

@@ -21,10 +21,13 @@ export const run: RunFn = async (ctx, args) => {
   ctx.out.line('patchq demo: a fork of a small Flask app that keeps its changes as a quilt series.');
   for (const s of demo.steps) ctx.out.line(`  - ${s}`);
   ctx.out.line('');
-  ctx.out.line('Now `patchq reapply` puts the series back on the new upstream:');
+  // The run drops the patch upstream took unless --keep-merged: say which reapply it is, so
+  // the same command on a fork of one's own does the same.
+  const dropMerged = !opt.bool(args, 'keep-merged');
+  ctx.out.line(`Now \`patchq reapply${dropMerged ? ' --drop-merged' : ''}\` puts the series back on the new upstream:`);
   ctx.out.line('');
   const t = openTree(root, { ...ctx.env, QUILT_PATCHES: '', QUILT_SERIES: '', QUILT_PC: '' });
-  const report = await reapply(t, { dropMerged: !opt.bool(args, 'keep-merged') }, { patchStart: (n, i, total) => ctx.out.progress(i, total, n) });
+  const report = await reapply(t, { dropMerged }, { patchStart: (n, i, total) => ctx.out.progress(i, total, n) });
   ctx.out.progress(1, 1, '');
   for (const l of reportText(report)) ctx.out.line(l);
   ctx.out.line('');

@@ -1,5 +1,6 @@
 import { refresh, refreshFork, type RefreshOptions } from '../stack/index.js';
 import { loadSettings } from '../settings/settings.js';
+import { splitWords } from '../settings/quilt-env.js';
 import { parseCommandLine } from './args.js';
 import { PatchqError } from '../engine/errors.js';
 import { opt, patchArg, tree } from './common.js';
@@ -36,8 +37,13 @@ function formatOf(env: NodeJS.ProcessEnv, args: ParsedArgs): RefreshOptions {
     ...(s.prefix.value === 'ab' && (strip === undefined || strip === 'ab') ? { prefix: 'ab' as const } : {}),
     ...(opt.bool(args, 'context-diff') || cLines !== undefined ? { contextFormat: true } : {}),
     ...(opt.bool(args, 'strip-trailing-whitespace') ? { stripWhitespace: true } : {}),
+    // quilt's refresh runs diff with QUILT_DIFF_OPTS, as its diff does (commands/diff.ts).
+    ...(showFunction(env) ? { showFunction: true } : {}),
   };
 }
+
+/** QUILT_DIFF_OPTS asks for diff -p's function lines (`-p`, `--show-c-function`). */
+const showFunction = (env: NodeJS.ProcessEnv): boolean => splitWords(env.QUILT_DIFF_OPTS).some((w) => w === '-p' || w === '--show-c-function');
 
 /**
  * The format push --refresh and pop --refresh write in: what quilt's refresh, which they

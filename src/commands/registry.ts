@@ -89,7 +89,7 @@ export const commands: Command[] = [
   {
     name: 'refresh', maxArgs: 1,
     summary: 'Regenerate the top (or named) patch from the working tree.',
-    usage: '[-p N] [-u | -U N | -c | -C N] [-z[NEW]] [--git] [--no-timestamps] [--no-index] [-f] [--strip-trailing-whitespace] [PATCH]',
+    usage: '[-p N|ab] [-u | -U N | -c | -C N] [-z[NEW]] [--git] [--no-timestamps] [--no-index] [--sort] [--backup] [--strip-trailing-whitespace] [-f] [PATCH]',
     options: [
       { name: 'strip', short: 'p', type: 'string', valueName: 'N|ab', description: 'Labels for strip level N (0: file.orig/file), or ab: a/file and b/file.' },
       { name: 'unified', short: 'U', type: 'number', valueName: 'N', description: 'Lines of context (default 3).' },
@@ -182,15 +182,15 @@ export const commands: Command[] = [
   {
     name: 'reapply', maxArgs: 0,
     summary: 'After an upstream sync, put the whole series back: push, refresh what drifted, regenerate templates, report.',
-    usage: '[--check] [--continue | --abort] [--drop-merged] [--conflicts=merge|diff3|rej] [--markdown FILE] [--json]',
+    usage: '[--check] [--continue | --abort] [--drop-merged] [--conflicts=merge|diff3|rej] [--fuzz N] [--markdown FILE] [--json]',
     description:
-      'Exit codes: 0 every patch is back (non-exact landings were refreshed and are listed for review); 1 the run stopped at a patch that needs a person (or, with --check, some patch would not apply exactly); 1 also for a usage error.',
+      'Exit codes: 0 every patch is back (non-exact landings were refreshed and are listed for review); 1 the run stopped at a patch that needs a person (or, with --check, some patch would not apply exactly); 1 also for a usage error; 2 --continue or --abort with no run to finish.',
     options: [
       { name: 'check', type: 'boolean', description: 'CI gate: do everything in memory, write nothing, exit 1 unless every patch applies exactly.' },
       { name: 'continue', type: 'boolean', description: 'Go on after fixing the patch the run stopped at.' },
       { name: 'abort', type: 'boolean', description: 'Roll the stopped run back: pop what it pushed, restore the series and patch files.' },
       { name: 'drop-merged', type: 'boolean', description: 'Remove patches upstream already has from the series.' },
-      { name: 'conflicts', type: 'string', valueName: 'merge|diff3|rej', description: 'How a failing patch is laid out: merge markers (default) or .rej files.' },
+      { name: 'conflicts', type: 'string', valueName: 'merge|diff3|rej', description: 'How a failing patch is laid out: merge markers (default), diff3-style markers (with a ||||||| base section), or .rej files.' },
       { name: 'fuzz', type: 'number', valueName: 'N', description: 'GNU fuzz factor (default 2).' },
       { name: 'markdown', type: 'string', valueName: 'FILE', description: 'Also write the report as markdown (CI job summary, PR body).' },
       json,
@@ -203,7 +203,7 @@ export const commands: Command[] = [
     summary: 'Pop the series, pull upstream, reapply: one step; a failed pull that changed nothing gets the series pushed back.',
     usage: '[--pull "COMMAND"] [reapply options]',
     options: [
-      { name: 'pull', type: 'string', valueName: 'COMMAND', description: 'The pull command (default: git pull --no-rebase --no-edit upstream HEAD, fetched first: a failed fetch, or nothing new with the series applied, changes nothing; or $PATCHQ_PULL).' },
+      { name: 'pull', type: 'string', valueName: 'COMMAND', description: 'The pull command (default: git pull --no-rebase --no-edit upstream HEAD, fetched first: a failed fetch, or nothing new with the series applied, changes nothing; nothing new and the series not all applied: no pull, just the reapply; or $PATCHQ_PULL).' },
       { name: 'drop-merged', type: 'boolean', description: 'Remove patches upstream already has from the series.' },
       { name: 'conflicts', type: 'string', valueName: 'merge|diff3|rej', description: 'How a failing patch is laid out.' },
       { name: 'fuzz', type: 'number', valueName: 'N', description: 'GNU fuzz factor (default 2).' },
@@ -334,7 +334,7 @@ export const commands: Command[] = [
   {
     name: 'diff',
     summary: 'Show the top (or named) patch as refresh would write it, plus unrefreshed changes.',
-    usage: '[-p N|-p ab] [-U N | -c | -C N] [-z | --snapshot | --combine PATCH] [-R] [-P PATCH] [--no-timestamps] [--no-index] [--git] [--sort] [FILE...]',
+    usage: '[-p N|-p ab] [-u | -U N | -c | -C N] [-z | --snapshot | --combine PATCH] [-R] [-P PATCH] [--no-timestamps] [--no-index] [--git] [--sort] [FILE...]',
     description:
       'The old side is the patch\'s original in .pc, the new side the working file (or, when a later applied patch also changes the file, that patch\'s original: a warning says so). -z shows only what changed since the last refresh; --snapshot what changed since `patchq snapshot` (or `quilt snapshot`), in every file of the snapshot and of the applied patches (with FILE, as without it, only files of the patch). The output is accepted by patch -p1 and git apply.',
     options: [
@@ -407,7 +407,7 @@ export const commands: Command[] = [
   {
     name: 'fold',
     summary: 'Apply a patch from standard input into the top patch (all-or-nothing).',
-    usage: '[-R] [-q] [-f] [-p N] < PATCH',
+    usage: '[-R] [-q] [-f] [-p N] [--fuzz N] < PATCH',
     description:
       'Files the patch touches are added to the top patch first; then every hunk goes through the cascade (exact, offset, fuzz) and is reported as push reports it. Nothing is written unless every hunk lands; with -f what lands is written and the rest goes to .rej files. Refresh afterwards to put the change into the patch file.',
     options: [

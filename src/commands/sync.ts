@@ -7,6 +7,8 @@
  * fails (no network, a wrong URL) changes nothing, and where upstream has nothing HEAD lacks
  * and the whole series is applied there is nothing to do: nothing is popped or pushed again
  * (a pop and push would give every patched file a new mtime, and make rebuilds them).
+ * Where HEAD has upstream but the series is not all applied, the series is put back
+ * without a pull (which would only move ORIG_HEAD, the pre-image of base-less patches).
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -54,6 +56,8 @@ export const run: RunFn = async (ctx, args) => {
   // What would stop the reapply half-way (a missing or doubled patch, a .rej in the way)
   // is refused now, not after the series was popped and upstream pulled.
   checkSeriesForRun(t);
+  // Upstream's commit, when the usual pull's fetch shows HEAD has it already: then there is no pull.
+  let alreadyIn: string | null = null;
   if (pull === DEFAULT_PULL) {
     // The usual pull cannot work without a git repository and its `upstream` remote: say so
     // before anything is popped.
@@ -74,6 +78,7 @@ export const run: RunFn = async (ctx, args) => {
       if (prepared.mdPath) writeFileSync(prepared.mdPath, `## patchq sync: already up to date\n\nUpstream \`${upstream.slice(0, 12)}\` is already in HEAD and the series is applied (${applied.length} patch(es)): nothing was popped, pulled or pushed. \`patchq reapply\` puts the series back anew.\n`);
       return { exitCode: 0, data: { upToDate: true, upstream, applied } };
     }
+    if (inHead) alreadyIn = upstream;
   }
   const applied = appliedPatches(t);
   if (applied.length) {
@@ -90,6 +95,14 @@ export const run: RunFn = async (ctx, args) => {
       );
     }
     ctx.out.line(`Popped ${applied.length} patch(es)`);
+  }
+  if (alreadyIn) {
+    // Nothing to pull, but a series to put back (a run aborted, patches popped by hand). No
+    // `git pull` then: its "Already up to date" merge would still move ORIG_HEAD to HEAD,
+    // and ORIG_HEAD (the commit before the real pull) is the 3-way pre-image of a patch
+    // that names no base: without it a conflict becomes a .rej instead of merge markers.
+    ctx.out.line(`Nothing to pull: upstream ${alreadyIn.slice(0, 12)} is already in HEAD`);
+    return runReapply(ctx, t, args, prepared);
   }
   ctx.out.line(`Pulling: ${pull}`);
   const before = repoState(t.root, ctx.env);

@@ -3,7 +3,7 @@ import { PatchqError } from '../engine/errors.js';
 import { openTree } from '../stack/index.js';
 import { findTemplate, listTemplates, loadTemplate, runTemplate, shippedDir, templateDirs, templatePatch } from '../templates/index.js';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Context, RunFn } from './types.js';
 import { writeOut } from '../output/stdio.js';
 
@@ -13,6 +13,15 @@ function dirs(ctx: Context): string[] {
     return templateDirs(openTree(ctx.cwd, ctx.env).patchesDir);
   } catch {
     return existsSync(join(ctx.cwd, 'patches')) ? templateDirs(join(ctx.cwd, 'patches')) : [shippedDir()];
+  }
+}
+
+/** The tree's root when cwd is in one, else cwd (a template can run on any folder). */
+function treeRoot(ctx: Context): string {
+  try {
+    return openTree(ctx.cwd, ctx.env).root;
+  } catch {
+    return ctx.cwd;
   }
 }
 
@@ -53,8 +62,10 @@ export const run: RunFn = async (ctx, args) => {
     return { data: { name: tpl.name, version: tpl.version, description: tpl.description, parameters: tpl.parameters, include: tpl.include, exclude: tpl.exclude, rules: tpl.rules, checks: tpl.checks } };
   }
   if (sub === 'run') {
-    const res = await runTemplate(tpl, ctx.cwd, parseSets(args.options.set));
-    const patch = templatePatch(res);
+    // The tree's files from its root (from a subfolder too), labelled as new --template labels them.
+    const root = treeRoot(ctx);
+    const res = await runTemplate(tpl, root, parseSets(args.options.set));
+    const patch = templatePatch(res, { dirName: basename(root) });
     if (!ctx.json) writeOut(patch);
     for (const c of res.checks) if (!c.ok) ctx.out.warn(`check failed: ${c.name}: ${c.detail}`);
     return { exitCode: res.ok ? 0 : 1, data: { params: res.params, checks: res.checks, files: res.files.map((f) => ({ path: f.path, rewrites: f.rewrites })), patch } };

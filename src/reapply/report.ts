@@ -80,6 +80,11 @@ function detail(p: PatchOutcome): string[] {
   // --check reads a template patch as it is now: its failures are why it is to be regenerated.
   if (hs) out.push(`hunks: ${hs}${p.outcome === 'would-regenerate' ? ' (the patch as it is; regenerating rewrites it)' : ''}`);
   for (const f of report?.files ?? []) {
+    if (f.missing && (p.outcome === 'would-regenerate' || p.outcome === 'regenerated')) {
+      // A template patch is made anew from its rule: a file gone is simply not in it any more.
+      out.push(`${f.path}: not in the tree (deleted or renamed upstream); regenerating leaves it out: the patch covers the files its rule matches now`);
+      continue;
+    }
     if (f.missing && p.outcome !== 'resolved') {
       // Gone from the tree: no hunk has a place to name; the stop put them in FILE.rej.
       out.push(goneLine(f.path, f.hunks.length, p.renames?.find((r) => r.path === f.path), p.outcome === 'would-fail'));
@@ -142,7 +147,13 @@ export function reportText(r: ReapplyReport): string[] {
   lines.push('');
   const count = (...o: Outcome[]) => r.patches.filter((p) => o.includes(p.outcome)).length;
   if (r.check) {
-    lines.push(r.ok ? 'Every patch applies exactly.' : `${r.patches.length - count('exact')} patch(es) would not apply exactly: run 'patchq reapply' to repair them.`);
+    // The patches after a stop were not looked at: they are not counted as drifted.
+    const unchecked = count('not-run');
+    const after = unchecked ? `, and ${unchecked} after ${r.stoppedAt} were not checked` : '';
+    // A patch upstream already has stops a plain run: name the run that goes through.
+    const merged = count('merged-upstream');
+    const run = merged ? `'patchq reapply --drop-merged' to repair them (it drops the ${merged} upstream already has)` : `'patchq reapply' to repair them`;
+    lines.push(r.ok ? 'Every patch applies exactly.' : `${r.patches.length - count('exact', 'not-run')} patch(es) would not apply exactly${after}: run ${run}.`);
   } else if (r.stoppedAt) {
     const p = r.patches.find((x) => x.name === r.stoppedAt)!;
     lines.push(

@@ -26,6 +26,7 @@ import type { PatchReport } from '../engine/types.js';
 import { rejectText, reverseFilePatch } from '../engine/index.js';
 import { findGitDir, headCommit, resolveCommit } from '../git/index.js';
 import type { RenameFinding } from '../git/renames.js';
+import type { RefreshOptions } from '../stack/index.js';
 import {
   applyTransaction,
   appliedPatches,
@@ -93,6 +94,12 @@ export interface ReapplyOptions {
   fuzz?: number;
   /** How a failing patch is laid out for a person: merge markers (3-way) or .rej files. */
   conflicts?: 'merge' | 'diff3' | 'rej';
+  /**
+   * How a drifted patch is written when the run refreshes it: the format the user's own
+   * `patchq refresh` writes (settings, QUILT_REFRESH_ARGS, QUILT_DIFF_OPTS), so a refreshed
+   * patch differs from the old one only where it moved. Default: refresh's defaults.
+   */
+  format?: Pick<RefreshOptions, 'context' | 'contextFormat' | 'style' | 'noTimestamps' | 'noIndex' | 'prefix' | 'showFunction'>;
 }
 
 export interface ReapplyEvents {
@@ -310,7 +317,7 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
     st.pushedByRun.push(name);
     outcome.report = pushed.report;
     if (pushed.drifted) {
-      const r = refresh(tree, { name, ...(st.base ? { base: st.base } : {}) });
+      const r = refresh(tree, { ...opts.format, name, ...(st.base ? { base: st.base } : {}) });
       if (r.empty) return mergedUpstream(tree, name, st, opts, pushed.report);
       if (outcome.outcome === 'exact') outcome.outcome = 'refreshed';
       // Upstream took part of it (the file reverse-applies, or merged into what upstream
@@ -375,7 +382,10 @@ function withWhy(laidOut: PatchReport, why: PatchReport): PatchReport {
       ...f,
       hunks: f.hunks.map((h) => {
         const w = why.files[i]?.path === f.path ? why.files[i]!.hunks.find((x) => x.hunk === h.hunk) : undefined;
-        return h.reason === 'conflict' && w?.status === 'failed' && w.reason ? { ...h, reason: w.reason } : h;
+        if (h.reason !== 'conflict' || w?.status !== 'failed' || !w.reason) return h;
+        // Between markers: the 3-way merge met upstream's own change to these lines, which
+        // the locate step's reason ("no match: removed lines differ") does not say.
+        return { ...h, reason: h.markers && !w.reason.includes('3-way') ? `${w.reason}; 3-way: upstream changed these lines too` : w.reason };
       }),
     })),
   };
@@ -418,6 +428,19 @@ function report(tree: Tree, st: RunState, done: boolean): ReapplyReport {
         .filter((e) => !st.outcomes.some((o) => o.name === e.name))
         .map((e) => ({ name: e.name, outcome: 'not-run', report: null, reason: `not reached: the run stopped at ${st.stoppedAt}` }));
   return { runId: st.runId, check: false, base: st.base, patches: [...st.outcomes, ...rest], stoppedAt: done ? null : st.stoppedAt, poppedFirst: st.poppedFirst, ok: done };
+}
+
+/**
+ * What to add before --continue when the stopped patch's change went nowhere, naming the
+ * file upstream renamed when the stop found it. A change already made there must come out
+ * first, by hand: `add` takes the file as it is for the original, and git checkout would
+ * also take out what the patches below changed in it.
+ */
+function addStep(renames: readonly RenameFinding[]): string {
+  const moved = renames.filter((r) => r.renamedTo);
+  const keep = 'take out by hand what you changed there already, not with git checkout, which would also drop what the patches below changed there';
+  if (!moved.length) return `If upstream renamed or moved a file, 'patchq add' the file that now holds the change (add keeps the file as it is then as the original: ${keep})`;
+  return `Upstream renamed ${moved.map((r) => `${r.path} to ${r.renamedTo}`).join(', ')}: 'patchq add ${moved.map((r) => r.renamedTo).join(' ')}' (add keeps the file as it is then as the original: ${keep})`;
 }
 
 /** --continue: the person fixed the stopped patch's files (or chose to drop a merged one). */
@@ -473,7 +496,7 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
       if (!opts.dropMerged) {
         throw new PatchqError(
           'E_STATE',
-          `${name} holds no change any more: none of its files (${(files.length ? files : filesOf(tree, name)).join(', ')}) differs from what is under it. If upstream renamed or moved a file, 'patchq add' the file that now holds the change (before changing it: add keeps what it holds as the original), make the change there, then continue; if the change is no longer wanted, continue with --drop-merged to remove it from the series`,
+          `${name} holds no change any more: none of its files (${(files.length ? files : filesOf(tree, name)).join(', ')}) differs from what is under it. ${addStep(last.renames ?? [])}, make the change there, then continue; if the change is no longer wanted, continue with --drop-merged to remove it from the series`,
         );
       }
       const out = await mergedUpstream(tree, name, st, opts, last.report ?? { files: [], ok: true, clean: true }, 'resolved to no change');
@@ -485,7 +508,7 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
       st.stoppedAt = null;
       return runFrom(tree, st, opts, ev);
     }
-    refresh(tree, { name, force: true, ...(st.base ? { base: st.base } : {}) });
+    refresh(tree, { ...opts.format, name, force: true, ...(st.base ? { base: st.base } : {}) });
     // A .rej left (one a run stopped by an older patchq wrote beside its markers, which
     // repeats their hunks, now resolved): ours to remove.
     const rejects = (st.rejects ?? []).filter((r) => existsSync(join(tree.root, r)));

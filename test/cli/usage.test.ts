@@ -120,3 +120,19 @@ describe('usage errors', () => {
     expect([j.code, JSON.parse(j.stdout).error.code, j.stderr]).toEqual([1, 'E_USAGE', '']);
   });
 });
+
+describe('--help', () => {
+  it("every option a command takes is in its usage line (grep's own options are '[options]', sync's are 'reapply options')", () => {
+    const missing: string[] = [];
+    for (const c of commands) {
+      if (c.name === 'grep') continue;
+      for (const o of c.options ?? []) {
+        if (['json', 'help', 'color'].includes(o.name)) continue;
+        if (c.name === 'sync' && o.name !== 'pull') continue;
+        const shown = c.usage.includes(`--${o.name}`) || (o.short !== undefined && new RegExp(`(^|[[ |])-${o.short}\\b`).test(c.usage));
+        if (!shown) missing.push(`${c.name} --${o.name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});

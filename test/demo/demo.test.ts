@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDemo } from '../../src/demo/build.js';
-import { git, quilt, tempDir, write } from '../helpers/tree.js';
+import { git, patchq, quilt, tempDir, write } from '../helpers/tree.js';
 
 const build = () => buildDemo(join(tempDir('patchq-demo-'), 'fork'));
 const series = (root: string) => readFileSync(join(root, 'patches/series'), 'utf8').trim().split('\n');
@@ -55,5 +55,18 @@ describe('buildDemo', () => {
     expect(`${r.stdout}${r.stderr}`).toMatch(/offset|fuzz|FAILED|reversed/i);
     // The pooling patch misses the module upstream added in v2.
     expect(readFileSync(join(d.root, 'database/latency_db.py'), 'utf8')).toContain('NullPool');
+  });
+});
+
+describe('patchq demo', () => {
+  it('names the reapply it runs: --drop-merged, unless --keep-merged (then the run stops at the patch upstream took)', () => {
+    const drop = patchq(tempDir('patchq-demo-cmd-'), ['demo', '--no-tui']);
+    expect(drop.code).toBe(0);
+    expect(drop.stdout).toContain('Now `patchq reapply --drop-merged` puts the series back on the new upstream');
+    expect(drop.stdout).toMatch(/04-user-typo\.patch +dropped \(already upstream\)/);
+    const keep = patchq(tempDir('patchq-demo-cmd-'), ['demo', '--no-tui', '--keep-merged']);
+    expect(keep.code).toBe(1);
+    expect(keep.stdout).toContain('Now `patchq reapply` puts the series back on the new upstream');
+    expect(keep.stdout).toContain('Stopped at 04-user-typo.patch: upstream already has it.');
   });
 });

@@ -188,11 +188,36 @@ describe('sync', () => {
     expect(untouched(fork)).toEqual(before);
     expect(read(fork, '../r.md')).toMatch(/^## patchq sync: already up to date\n/);
     expect(JSON.parse(patchq(fork, ['sync', '--json']).stdout)).toMatchObject({ upToDate: true, applied: ['p.patch'] });
-    // A patch popped by hand: sync puts the series back as before (pop, pull, reapply).
+    // A patch popped by hand: sync puts the series back (reapply; nothing to pull).
     expect(patchq(fork, ['pop']).code).toBe(0);
     const again = patchq(fork, ['sync']);
-    expect([again.code, again.stdout]).toEqual([0, expect.stringContaining('Pulling: ')]);
+    expect([again.code, again.stdout]).toEqual([0, expect.stringContaining('Nothing to pull: ')]);
     expect(patchq(fork, ['applied']).stdout).toBe('p.patch\n');
+  });
+
+  it('upstream with nothing new and the series popped (a run aborted): no pull, so ORIG_HEAD stays the pre-image of a patch that names no base', () => {
+    const { fork } = forkWithUpstream();
+    // A quilt-made patch (no index line, no Patchq-Base) whose line upstream v3 changes too.
+    write(fork, 'patches/series', 'p.patch\n');
+    git(fork, 'commit', '-qam', 'p.patch only');
+    const up = join(fork, '..', 'up');
+    write(up, 'a.txt', numbered(30).replace('l10\n', 'UPSTREAM\n'));
+    git(up, 'commit', '-qam', 'v3');
+    const first = patchq(fork, ['sync']);
+    expect(first.code).toBe(1);
+    const marked = read(fork, 'a.txt');
+    expect(marked).toContain('<<<<<<< ours\nUPSTREAM\n=======\nFORK\n>>>>>>> theirs\n');
+    const origHead = git(fork, 'rev-parse', 'ORIG_HEAD');
+    expect(patchq(fork, ['reapply', '--abort']).code).toBe(0);
+    // Sync again: git has nothing to pull. A `git pull` would say "Already up to date" and
+    // move ORIG_HEAD to HEAD, and the 3-way merge would lose its base (a .rej instead).
+    const again = patchq(fork, ['sync']);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toMatch(/^Nothing to pull: upstream [0-9a-f]{12} is already in HEAD\n/);
+    expect(again.stdout).not.toContain('Pulling: ');
+    expect(git(fork, 'rev-parse', 'ORIG_HEAD')).toBe(origHead);
+    expect(read(fork, 'a.txt')).toBe(marked);
+    expect(existsSync(join(fork, 'a.txt.rej'))).toBe(false);
   });
 
   it('a fetch that fails (the usual pull) is refused before anything is popped: not a byte or mtime changed', () => {

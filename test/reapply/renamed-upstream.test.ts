@@ -59,6 +59,18 @@ describe('reapply over a file upstream renamed', () => {
     expect(read(d, 'patches/db.patch')).not.toContain('old_name.py');
   });
 
+  it("the change made in the new file before 'patchq add': --continue names the file to add, and how to take the change out first", () => {
+    const d = pulled((up) => git(up, 'mv', 'database/old_name.py', 'database/new_name.py'));
+    expect(patchq(d, ['reapply']).code).toBe(1);
+    write(d, 'database/new_name.py', read(d, 'database/new_name.py').replace('WORKERS = 1', 'WORKERS = 4'));
+    rmSync(join(d, 'database/old_name.py.rej'));
+    const c = patchq(d, ['reapply', '--continue']);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toContain(
+      "db.patch holds no change any more: none of its files (database/old_name.py) differs from what is under it. Upstream renamed database/old_name.py to database/new_name.py: 'patchq add database/new_name.py' (add keeps the file as it is then as the original: take out by hand what you changed there already, not with git checkout, which would also drop what the patches below changed there), make the change there, then continue;",
+    );
+  });
+
   it('a rename with edits: names it with its similarity; --json carries the new path', () => {
     const d = pulled((up) => {
       git(up, 'mv', 'database/old_name.py', 'database/new_name.py');

@@ -46,6 +46,8 @@ describe('where a stopped hunk is', () => {
     const [from, to] = [markerLines(text, '<<<<<<< ')[0]!, markerLines(text, '>>>>>>> ')[0]!];
     expect([from, to]).toEqual([17, 21]);
     expect(r.stdout).toContain(`a.txt hunk 1: NOT MERGED at lines ${from}-${to} (conflict markers)`);
+    // Why it is between markers: not only that its lines are not there, but that upstream changed them too.
+    expect(r.stdout).toMatch(/a\.txt hunk 1: NOT MERGED .*; 3-way: upstream changed these lines too\n/);
     // The count says what the line says.
     expect(r.stdout).toContain('hunks: 1 not merged\n');
     expect(r.stdout).not.toMatch(/candidate/);
@@ -120,5 +122,49 @@ describe('reapply --check', () => {
     const r = patchq(d, ['reapply', '--check']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/01-pooling\.patch +would be regenerated\n.*\n +hunks: 7 exact, 1 offset, 2 failed \(the patch as it is; regenerating rewrites it\)\n/);
+  });
+});
+
+/** A SQLite engine module the sqlalchemy-staticpool template rewrites. */
+const dbModule = (n: string) =>
+  `from sqlalchemy import create_engine\nfrom sqlalchemy.pool import NullPool\n\n${n}_engine = create_engine(\n    "sqlite:///${n}.db",\n    poolclass=NullPool,\n    connect_args={"check_same_thread": False}\n)\n`;
+
+describe('reapply --check, what it says it would do', () => {
+  it("a template patch whose file upstream renamed: no .rej (the check writes none, and a regeneration makes none)", () => {
+    const d = gitRepo({ 'database/a_db.py': dbModule('a'), 'database/b_db.py': dbModule('b') }, { prefix: 'patchq-report-' });
+    expect(patchq(d, ['new', '01-pooling.patch', '--template', 'sqlalchemy-staticpool']).code).toBe(0);
+    expect(patchq(d, ['pop', '-a']).code).toBe(0);
+    git(d, 'add', 'patches');
+    git(d, 'commit', '-qm', 'series');
+    git(d, 'mv', 'database/b_db.py', 'database/c_db.py');
+    git(d, 'commit', '-qm', 'v2');
+    const r = patchq(d, ['reapply', '--check']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('database/b_db.py: not in the tree (deleted or renamed upstream); regenerating leaves it out: the patch covers the files its rule matches now\n');
+    expect(r.stdout).not.toContain('.rej');
+    expect(existsSync(join(d, 'database/b_db.py.rej'))).toBe(false);
+    // The run does what the check said: regenerated, no .rej.
+    const run = patchq(d, ['reapply']);
+    expect([run.code, run.stdout]).toEqual([0, expect.stringContaining('now also covers database/c_db.py')]);
+    expect(existsSync(join(d, 'database/b_db.py.rej'))).toBe(false);
+  });
+
+  it('a patch upstream already has: the run it names is one that drops it', () => {
+    const d = buildDemo(join(tempDir('patchq-report-'), 'fork')).root;
+    const r = patchq(d, ['reapply', '--check']);
+    expect(r.stdout).toMatch(/04-user-typo\.patch +already upstream\n/);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe("4 patch(es) would not apply exactly: run 'patchq reapply --drop-merged' to repair them (it drops the 1 upstream already has).");
+    // As it says: the run goes through.
+    expect(patchq(d, ['reapply', '--drop-merged']).code).toBe(0);
+  });
+
+  it('counts the patches it did not check apart from those that would not apply exactly', () => {
+    const d = fork({ 'a.txt': v1, 'b.txt': v1 }, forked, { 'a.txt': v1.replace('l10\n', 'UPSTREAM\n') });
+    write(d, 'patches/later.patch', '--- a/b.txt\n+++ b/b.txt\n@@ -4,3 +4,3 @@\n l4\n-l5\n+LATER\n l6\n');
+    write(d, 'patches/series', 'fork.patch\nlater.patch\n');
+    const r = patchq(d, ['reapply', '--check']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/later\.patch +not reached\n/);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe("1 patch(es) would not apply exactly, and 1 after fork.patch were not checked: run 'patchq reapply' to repair them.");
   });
 });

@@ -636,3 +636,21 @@ describe('quilt wording on twin trees', () => {
     expect(read(p, 'f')).toBe('one\n');
   });
 });
+
+describe("refresh with quilt's QUILT_DIFF_OPTS", () => {
+  it('-p / --show-c-function: the function line in each @@ header, as quilt refresh writes it (Debian quiltrc sets it)', () => {
+    const body = 'def foo():\n    a = 1\n    b = 2\n    c = 3\n    d = 4\n    e = 5\n    f = 6\n    g = 7\n    return a\n';
+    for (const opts of ['-p', '--show-c-function']) {
+      const [q, p] = twins((d) => write(d, 'f.py', body));
+      const env = { QUILT_DIFF_OPTS: opts, QUILT_NO_DIFF_TIMESTAMPS: '1' };
+      for (const [d, tool] of [[q, quilt], [p, patchq]] as const) {
+        for (const args of [['new', 'x.patch'], ['add', 'f.py']]) expect(tool(d, args, env).code).toBe(0);
+        write(d, 'f.py', body.replace('g = 7', 'g = 77'));
+        expect(tool(d, ['refresh'], env).code).toBe(0);
+      }
+      const text = (d: string) => read(d, 'patches/x.patch').replaceAll(basename(d), 'DIR');
+      expect(text(q)).toContain('@@ -5,5 +5,5 @@ def foo():\n');
+      expect(text(p)).toBe(text(q));
+    }
+  });
+});

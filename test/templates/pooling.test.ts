@@ -3,7 +3,7 @@
  * a real series: created, pushed, regenerated after a reformat and a new module.
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PatchqError } from '../../src/engine/errors.js';
 import { findTemplate, loadTemplate, runTemplate, shippedDir, templatePatch } from '../../src/templates/index.js';
@@ -167,6 +167,22 @@ describe('template commands through the binary', () => {
     const missing = patchq(d, ['template', 'show', 'no-such-template']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no-such-template');
+  });
+
+  it('template run, from a subfolder of the tree too: the diff of the whole tree, labelled as new --template labels it', () => {
+    const d = tempDir('patchq-tpl-');
+    write(d, 'database/a.py', head + 'e = create_engine(U, poolclass=NullPool, connect_args={"check_same_thread": False})\n');
+    write(d, 'patches/series', '');
+    const top = patchq(d, ['template', 'run', 'sqlalchemy-staticpool']);
+    const sub = patchq(join(d, 'database'), ['template', 'run', 'sqlalchemy-staticpool']);
+    expect([top.code, sub.code]).toEqual([0, 0]);
+    const dir = basename(d);
+    expect(top.stdout).toContain(`Index: ${dir}/database/a.py\n====`);
+    expect(top.stdout).toContain(`--- ${dir}.orig/database/a.py\n+++ ${dir}/database/a.py\n`);
+    expect(sub.stdout).toBe(top.stdout);
+    // What new --template writes, header lines aside.
+    expect(patchq(d, ['new', 'p.patch', '--template', 'sqlalchemy-staticpool']).code).toBe(0);
+    expect(read(d, 'patches/p.patch')).toContain(top.stdout);
   });
 
   it('new --set takes parameters (enum values in any case) and refuses unknown ones without writing', () => {

@@ -29,6 +29,8 @@ export interface RefreshOptions {
   context?: number;
   /** -c / -C N: write diff -c's format (quilt reads both back). */
   contextFormat?: boolean;
+  /** `@@ ... @@ def foo():` headers, as diff -p: QUILT_DIFF_OPTS's -p / --show-c-function (Debian's quiltrc sets it). */
+  showFunction?: boolean;
   style?: 'quilt' | 'git';
   noTimestamps?: boolean;
   noIndex?: boolean;
@@ -185,6 +187,7 @@ export function diffBody(tree: Tree, sides: FileSides[], opts: RefreshOptions & 
       style: git ? 'git' : 'quilt',
       context: opts.context ?? 3,
       ...(opts.contextFormat ? { format: 'context' as const } : {}),
+      ...(opts.showFunction ? { showFunction: true } : {}),
       indexLine: !noIndex,
       ...labels,
       ...(b.text !== null && n.text !== null && n.mode !== undefined && n.mode !== b.mode
