@@ -59,6 +59,11 @@ export async function checkRun(tree: Tree, opts: ReapplyOptions, ev: ReapplyEven
       patches.push({ name: e.name, outcome: 'not-run', report: null, reason: `not checked: ${stoppedAt} stops the series` });
       continue;
     }
+    if (e.unsupported !== undefined) {
+      patches.push({ name: e.name, outcome: 'would-fail', report: null, reason: `series option '${e.unsupported}' is not one patchq can honour` });
+      stoppedAt = e.name;
+      continue;
+    }
     const text = readPatch(tree, e.name);
     if (text === null) {
       patches.push({ name: e.name, outcome: 'would-fail', report: null, reason: 'patch file missing' });

@@ -30,6 +30,7 @@ import type { RefreshOptions } from '../stack/index.js';
 import {
   applyTransaction,
   appliedPatches,
+  checkApplicable,
   backedUpFiles,
   loadPatch,
   loadState,
@@ -220,6 +221,7 @@ export function checkSeriesForRun(tree: Tree): void {
     if (readPatch(tree, e.name) === null) {
       throw new PatchqError('E_NOT_FOUND', `patch ${e.name} does not exist (${relative(tree.root, join(tree.patchesDir, e.name))})`, { file: seriesFile, line: e.line });
     }
+    checkApplicable(e, seriesFile);
     const parsed = loadPatch(tree, e);
     checkTargets(tree, e.name, parsed);
     // A stopped patch's rejects go to FILE.rej, and --abort takes them away: one left from

@@ -11,7 +11,7 @@ import { readPatch } from './patchfile.js';
 export type { Tree } from './layout.js';
 export { displayName, findRoot } from './layout.js';
 export type { SeriesEntry } from './series.js';
-export { parseSeries, checkPatchName, insertEntry, removeEntry, renameEntry } from './series.js';
+export { parseSeries, checkApplicable, checkPatchName, insertEntry, removeEntry, renameEntry } from './series.js';
 export { openTree, loadState, withLock, withLockAsync, type StackEvents } from './session.js';
 export { applyTransaction, recoverTransaction, type FileOp } from './transaction.js';
 export { push, pushList, loadPatch, computePatch, touchedPaths, type PushOptions, type PushedPatch, type PushResult, type PushStatus } from './ops/push.js';

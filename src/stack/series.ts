@@ -23,6 +23,12 @@ export interface SeriesEntry {
   ab?: boolean;
   /** Every option word after the name, as written. */
   options: string[];
+  /**
+   * An option patchq cannot honour (an unknown one, or one that reads or writes other files:
+   * `-d DIR`, `-o FILE`...), as GNU patch would have been given it: applying the entry is
+   * refused, naming the series line (listing it, popping it, refreshing it are not).
+   */
+  unsupported?: string;
   /** 1-based line in the series file. */
   line: number;
 }
@@ -58,23 +64,69 @@ export function parseSeries(text: string, file = 'series'): SeriesEntry[] {
     const words = trimmed.replace(/\s+#.*$/, '').split(/\s+/).filter(Boolean);
     const [bytes, ...options] = words as [string, ...string[]];
     const name = nameFromBytes(bytes);
-    let strip = 1;
-    let reverse = false;
-    let ab = false;
-    for (let k = 0; k < options.length; k++) {
-      const o = options[k]!;
-      const m = /^-p(\d+)$/.exec(o);
-      if (m) strip = Number(m[1]);
-      else if (o === '-pab') ab = true;
-      else if (o === '-p' && /^\d+$/.test(options[k + 1] ?? '')) strip = Number(options[++k]);
-      else if (o === '-R') reverse = true;
-    }
+    const { strip, reverse, ab, unsupported } = patchOptions(options);
     checkListedName(name, file, i + 1);
     // A patch listed twice (a generated series) is kept, as quilt keeps it: push refuses
     // to apply it a second time ("already applied; check your series file"), pop works.
-    entries.push({ name, strip, reverse, ...(ab ? { ab } : {}), options, line: i + 1 });
+    entries.push({ name, strip, reverse, ...(ab ? { ab } : {}), options, ...(unsupported !== undefined ? { unsupported } : {}), line: i + 1 });
   });
   return entries;
+}
+
+/**
+ * The options of a series line as GNU patch reads them (quilt passes them to it): `-pN`,
+ * `-p N`, `--strip=N`, `-R`, `--reverse`, short ones run together (`-Rp1`). Those that
+ * change nothing patchq does (-E, -l, -N, -F N, -s, -u, --binary...) are accepted; any
+ * other is `unsupported`. `-pab` is quilt's own (see SeriesEntry).
+ *   patchOptions(["-Rp0"]) -> { strip: 0, reverse: true, ab: false }
+ *   patchOptions(["-Q"])   -> { strip: 1, reverse: false, ab: false, unsupported: "-Q" }
+ */
+export function patchOptions(options: readonly string[]): { strip: number; reverse: boolean; ab: boolean; unsupported?: string } {
+  const out: { strip: number; reverse: boolean; ab: boolean; unsupported?: string } = { strip: 1, reverse: false, ab: false };
+  const bad = (o: string) => void (out.unsupported ??= o);
+  const strip = (v: string | undefined, o: string) => (v !== undefined && /^\d+$/.test(v) ? (out.strip = Number(v)) : bad(o));
+  for (let k = 0; k < options.length; k++) {
+    const o = options[k]!;
+    if (o === '-pab') out.ab = true;
+    else if (o.startsWith('--')) {
+      const [long, value] = o.includes('=') ? [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)] : [o, undefined];
+      if (long === '--strip') strip(value ?? options[++k], o);
+      else if (long === '--reverse' && value === undefined) out.reverse = true;
+      else if (LONG_WITH_VALUE.has(long)) {
+        if (value === undefined) k++;
+      }
+      else if (!LONG_FLAGS.has(long) || value !== undefined) bad(o);
+    } else if (/^-[^-]/.test(o)) {
+      // Short options run together; one that takes a value takes the rest of the word, or the next.
+      for (let j = 1; j < o.length; j++) {
+        const c = o[j]!;
+        if (c === 'R') out.reverse = true;
+        else if (c === 'p') {
+          strip(j + 1 < o.length ? o.slice(j + 1) : options[++k], o);
+          break;
+        } else if (SHORT_WITH_VALUE.includes(c)) {
+          if (j + 1 === o.length) k++;
+          break;
+        } else if (!SHORT_FLAGS.includes(c)) {
+          bad(o);
+          break;
+        }
+      }
+    } else bad(o);
+  }
+  return out;
+}
+// GNU patch options that change nothing of what patchq does (its own cascade, backups and
+// messages): whitespace, fuzz, format, quiet, backup naming, times.
+const SHORT_FLAGS = 'bcEflnNstTuZ';
+const SHORT_WITH_VALUE = 'BFgVYz';
+const LONG_FLAGS = new Set(['--backup', '--context', '--remove-empty-files', '--force', '--ignore-whitespace', '--normal', '--forward', '--silent', '--quiet', '--batch', '--set-time', '--unified', '--set-utc', '--binary', '--no-backup-if-mismatch', '--backup-if-mismatch', '--verbose', '--posix']);
+const LONG_WITH_VALUE = new Set(['--fuzz', '--prefix', '--basename-prefix', '--suffix', '--version-control', '--get', '--reject-format', '--quoting-style']);
+
+/** Refuse to apply an entry with an option patchq cannot honour, naming its series line. */
+export function checkApplicable(entry: SeriesEntry, seriesFile: string): void {
+  if (entry.unsupported === undefined) return;
+  throw new PatchqError('E_PATCH_UNSUPPORTED', `option '${entry.unsupported.replace(/[\x00-\x1f\x7f]/g, '?')}' of ${entry.name} is not one patchq can honour (it reads -pN, -R and GNU patch's options that change nothing here)`, { file: seriesFile, line: entry.line });
 }
 
 /** The series text with `newLine` inserted after the entry named `after` (null: at the top of the entries). */
@@ -134,9 +186,55 @@ export function setEntry(text: string, entries: SeriesEntry[], name: string, to:
   const at = start + nameB.length;
   const eol = l.endsWith('\r\n') ? '\r\n' : '\n';
   const [, rest = '', comment = ''] = /^([^#]*?)(\s*#.*?)?\r?\n?$/.exec(l.slice(at)) ?? [];
-  const opts = rest.replace(/\s-p\s*\d+/g, '').replace(/\s-pab(?=\s|$)/g, '').replace(/\s-R(?=\s|$)/g, '');
-  lines[e.line - 1] = `${l.slice(0, at)}${strip === 1 ? '' : ` -p${strip}`}${opts}${reverse ? ' -R' : ''}${comment}${eol}`;
+  const kept = otherOptions(rest.split(/\s+/).filter(Boolean));
+  lines[e.line - 1] = `${l.slice(0, at)}${strip === 1 ? '' : ` -p${strip}`}${kept.map((w) => ` ${w}`).join('')}${reverse ? ' -R' : ''}${comment}${eol}`;
   return lines.join('');
+}
+
+/**
+ * Option words without those that set the strip level or reverse (in any of patchOptions'
+ * forms; from a run of short ones only R and p go), the others as written.
+ *   otherOptions(["-Rlp0", "-F", "3", "--strip=2"]) -> ["-l", "-F", "3"]
+ */
+function otherOptions(words: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k]!;
+    if (w === '-pab' || w === '--reverse' || w.startsWith('--strip=')) continue;
+    if (w === '--strip') {
+      k++;
+      continue;
+    }
+    if (w.startsWith('--')) {
+      kept.push(w);
+      if (LONG_WITH_VALUE.has(w) && k + 1 < words.length) kept.push(words[++k]!);
+      continue;
+    }
+    if (!/^-[^-]/.test(w)) {
+      kept.push(w);
+      continue;
+    }
+    let out = '-';
+    for (let j = 1; j < w.length; j++) {
+      const c = w[j]!;
+      if (c === 'R') continue;
+      if (c === 'p') {
+        if (j + 1 === w.length) k++; // its value is the next word
+        break;
+      }
+      out += c;
+      if (SHORT_WITH_VALUE.includes(c)) {
+        out += w.slice(j + 1);
+        if (j + 1 === w.length && k + 1 < words.length) {
+          kept.push(out);
+          out = words[++k]!;
+        }
+        break;
+      }
+    }
+    if (out !== '-') kept.push(out);
+  }
+  return kept;
 }
 
 /** Lines with their terminators; a final line without newline gets one (the file's kind). */

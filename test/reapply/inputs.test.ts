@@ -55,6 +55,13 @@ describe('refused before the run changes anything', () => {
     expect(read(d, 'other.txt.rej')).toBe('not beside a file of the series\n');
   });
 
+  it('a series option patchq cannot honour (GNU patch would have been given it); --check names it', () => {
+    const d = fork('p1.patch\np2.patch -d sub\n');
+    refused(d, "patches/series:2: option '-d' of p2.patch is not one patchq can honour (it reads -pN, -R and GNU patch's options that change nothing here)\n");
+    const r = patchq(d, ['reapply', '--check']);
+    expect(r.stdout).toContain("series option '-d' is not one patchq can honour");
+  });
+
   it('a patch listed twice', () => {
     const d = fork('p1.patch\np2.patch\n\np1.patch\n');
     refused(d, 'patches/series:4: patch p1.patch is listed twice (also at line 1); reapply puts each patch back once: remove one of the lines\n');

@@ -153,6 +153,36 @@ describe('quilt 0.66 odds', () => {
   });
 });
 
+describe("series options in GNU patch's other forms", () => {
+  it('-Rp1 and --reverse reverse-apply as under quilt (same trees, same words); an option patchq cannot honour is one line naming the series line, nothing changed (quilt: patch fails)', () => {
+    const setup = (opts: string[]) => (d: string) => {
+      write(d, 'a.txt', 'one\nTWO\nthree\n');
+      write(d, 'b.txt', 'x\nY\nz\n');
+      // Written from the patched text back to the original: applied reversed, they make the change.
+      write(d, 'patches/ra.diff', '--- a/a.txt\n+++ b/a.txt\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n');
+      write(d, 'patches/rb.diff', '--- a/b.txt\n+++ b/b.txt\n@@ -1,3 +1,3 @@\n x\n-y\n+Y\n z\n');
+      write(d, 'patches/series', `ra.diff ${opts[0]}\nrb.diff ${opts[1]}\n`);
+    };
+    const [q, p] = twins(setup(['-Rp1', '--reverse']));
+    const out = (r: Run) => [r.code, r.stdout];
+    expect(out(patchq(p, ['push', '-a']))).toEqual(out(quilt(q, ['push', '-a'])));
+    expect(snapshot(p)).toEqual(snapshot(q));
+    expect(read(p, 'a.txt')).toBe('one\ntwo\nthree\n');
+    expect(read(p, 'b.txt')).toBe('x\ny\nz\n');
+    expect(out(patchq(p, ['pop', '-a']))).toEqual(out(quilt(q, ['pop', '-a'])));
+    expect(snapshot(p)).toEqual(snapshot(q));
+
+    const [q2, p2] = twins(setup(['-R', '-Q']));
+    for (const d of [p2, q2]) expect(quilt(d, ['push']).code).toBe(0);
+    const before = snapshot(p2, { withPc: true });
+    const r = patchq(p2, ['push']);
+    expect(r.code).toBe(quilt(q2, ['push']).code);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("patches/series:2: option '-Q' of rb.diff is not one patchq can honour (it reads -pN, -R and GNU patch's options that change nothing here)\n");
+    expect(snapshot(p2, { withPc: true })).toEqual(before);
+  });
+});
+
 /** A copy of a tree (hard links inside it kept, as cp -a keeps them). */
 function tempCopy(from: string): string {
   const d = tempDir();

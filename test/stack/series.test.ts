@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PatchqError } from '../../src/engine/errors.js';
-import { NestingIndex, checkPatchName, insertEntry, nestedWith, parseSeries, removeEntry, renameEntry } from '../../src/stack/series.js';
+import { NestingIndex, checkPatchName, insertEntry, nestedWith, parseSeries, patchOptions, removeEntry, renameEntry, setEntry } from '../../src/stack/series.js';
 
 const text = '# leading comment line\np0.patch -p0\n\np1.patch    # trailing comment\nrev.patch -p1 -R\n\t  # indented comment\nsp.patch -p 2\n';
 
@@ -26,6 +26,37 @@ describe('series file', () => {
     expect(renameEntry(text, s, 'rev.patch', 'fwd.patch')).toBe(text.replace('rev.patch -p1 -R', 'fwd.patch -p1 -R'));
     expect(removeEntry(text, s, 'p0.patch')).toBe(text.replace('p0.patch -p0\n', ''));
     expect(insertEntry('', [], null, 'first.patch')).toBe('first.patch\n');
+  });
+
+  it("reads the options as GNU patch does (quilt passes them to it), and marks one it cannot honour", () => {
+    const read = (o: string) => {
+      const r = patchOptions(o.split(' ').filter(Boolean));
+      return [r.strip, r.reverse, r.unsupported ?? null];
+    };
+    expect(read('')).toEqual([1, false, null]);
+    expect(read('-Rp0')).toEqual([0, true, null]);
+    expect(read('-p 2 -R')).toEqual([2, true, null]);
+    expect(read('--strip=3 --reverse')).toEqual([3, true, null]);
+    expect(read('--strip 0')).toEqual([0, false, null]);
+    expect(read('-lRp2 -F 3 -E --binary --fuzz=1')).toEqual([2, true, null]);
+    // -F takes the next word: "3" is its value, not a stray word.
+    expect(read('-F 3')).toEqual([1, false, null]);
+    // Unknown, or one that would read or write other files, or not apply at all.
+    for (const o of ['-Q', '-d sub', '-o out', '-i other.diff', '--dry-run', '-p1R', '-p', 'stray', '--reverse=yes', '-lQ']) expect(read(o)[2], o).toBe(o.split(' ')[0]);
+    expect(parseSeries('a.diff -Q\nb.diff -Rp0\n').map((e) => [e.name, e.unsupported ?? null, e.strip, e.reverse])).toEqual([
+      ['a.diff', '-Q', 1, false],
+      ['b.diff', null, 0, true],
+    ]);
+  });
+
+  it('setEntry takes strip and reverse out of any form, and keeps the other options and the comment', () => {
+    const t = 'a.diff -Rlp0 -F 3 --strip=2 # why\nb.diff --reverse -E\nc.diff -p 0 -R\n';
+    const s = parseSeries(t);
+    expect(s.map((e) => [e.strip, e.reverse])).toEqual([[2, true], [1, true], [0, true]]);
+    const out = ['a.diff', 'b.diff', 'c.diff'].reduce((acc, n) => setEntry(acc, parseSeries(acc), n, { reverse: false }), t);
+    expect(out).toBe('a.diff -p2 -l -F 3 # why\nb.diff -E\nc.diff -p0\n');
+    expect(parseSeries(out).map((e) => [e.strip, e.reverse])).toEqual([[2, false], [1, false], [0, false]]);
+    expect(setEntry(t, s, 'b.diff', { strip: 0 })).toBe('a.diff -Rlp0 -F 3 --strip=2 # why\nb.diff -p0 -E -R\nc.diff -p 0 -R\n');
   });
 
   it('keeps a duplicate entry (push refuses it later, as quilt) and refuses bad names', () => {

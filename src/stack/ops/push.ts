@@ -18,7 +18,7 @@ import { applyPatch, formatFileReport, leadingText, missingFileLines, parsePatch
 import { PatchqError } from '../../engine/errors.js';
 import type { FileInput, FilePatch, FileResult, ParsedPatch, PatchReport } from '../../engine/types.js';
 import { displayName, type Tree } from '../layout.js';
-import { checkNameLength, NestingIndex, type SeriesEntry } from '../series.js';
+import { checkApplicable, checkNameLength, NestingIndex, type SeriesEntry } from '../series.js';
 import { PendingRun } from '../pending.js';
 import { loadState, withLockAsync, type StackEvents } from '../session.js';
 import { backupDir, contentId, emptyRecord, recordOp, refreshMarker, stampOf, type PatchRecord } from '../state.js';
@@ -223,6 +223,7 @@ async function pushOne(tree: Tree, entry: SeriesEntry, run: PendingRun, opts: Pu
     ev.line?.(l);
   };
   ev.line?.(lines[0]!);
+  checkApplicable(entry, relative(tree.root, tree.seriesPath));
   const { parsed, text: patchText } = loadPatchText(tree, entry);
   if (parsed.files.length === 0) say(`Patch ${name} appears to be empty; applied`);
   const { results, report, current } = await computePatch(tree, entry, parsed, opts, run);
