@@ -10,9 +10,9 @@ import type { ReapplyReport } from '../reapply/index.js';
 import { diffLines, fit, titleText } from './present.js';
 import { Body } from './components/Body.js';
 import { Footer } from './components/Footer.js';
-import { StatusLine } from './components/StatusLine.js';
-import { reportLines } from './screens/ReportScreen.js';
-import { conflictLines } from './screens/ConflictScreen.js';
+import { StatusLine, statusLines } from './components/StatusLine.js';
+import { reportPage } from './screens/ReportScreen.js';
+import { conflictPage } from './screens/ConflictScreen.js';
 import { helpScreenLines } from './screens/HelpScreen.js';
 import { useSize } from './hooks/use-size.js';
 import { useNav } from './hooks/use-nav.js';
@@ -56,7 +56,10 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
   const all = loaded.rows;
   if (nav.selected < 0) nav.selected = Math.max(0, all.findIndex((r) => r.name === initialSelected));
 
-  const bodyH = Math.max(3, height - 3);
+  // The status line takes more rows for a long message (wrapped, not cut): the body fewer.
+  const status = nav.confirm ? `${nav.confirm.confirm}? (y/n)` : runner.message || loaded.error;
+  const statusH = runner.busy ? 1 : statusLines(status, width).length;
+  const bodyH = Math.max(3, height - 2 - statusH);
   const rows = filterRows(all, nav.filter);
   const sel = Math.min(nav.selected, Math.max(0, rows.length - 1));
   const row: PatchRow | undefined = rows[sel];
@@ -67,10 +70,12 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
   );
   const contentLength =
     nav.screen === 'diff' ? diff.length
-    : nav.screen === 'report' && runner.report ? reportLines(runner.report).length
-    : nav.screen === 'conflict' && runner.conflict ? conflictLines(runner.conflict).length
-    : nav.screen === 'help' ? helpScreenLines().length
+    : nav.screen === 'report' && runner.report ? reportPage(runner.report, width).length
+    : nav.screen === 'conflict' && runner.conflict ? conflictPage(runner.conflict, width).length
+    : nav.screen === 'help' ? helpScreenLines(width).length
     : 0;
+  // A page scrolled to its end stays whole when the terminal grows (its lines wrap less).
+  nav.scroll = Math.min(nav.scroll, Math.max(0, contentLength - bodyH));
 
   useKeys({ navApi, tree: ops.tree, runner, all, pageHeight: bodyH, contentLength, onEdit, onQuit });
   useEffect(() => {
@@ -84,7 +89,7 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate" {...(color ? { bold: true } : {})}>{fit(title, width)}</Text>
       <Body screen={nav.screen} rows={rows} selected={sel} listTop={nav.listTop} diff={diff} report={runner.report} conflict={runner.conflict} scroll={nav.scroll} height={bodyH} width={width} color={color} />
-      <StatusLine busy={runner.busy} text={nav.confirm ? `${nav.confirm.confirm}? (y/n)` : runner.message || loaded.error} width={width} color={color} />
+      <StatusLine busy={runner.busy} text={status} width={width} color={color} />
       <Footer screen={nav.screen} width={width} color={color} />
     </Box>
   );

@@ -91,7 +91,10 @@ export function footerText(screen: Screen, width: number): string {
   return out ? `${out}  ${tail}` : tail;
 }
 
+/** Where a help line's text starts (its keys before it): a wrapped text goes on there. */
+export const HELP_INDENT = 18;
+
 /** Help lines: "  keys          what it does" for every binding, grouped by screen order. */
 export function helpLines(): string[] {
-  return bindings.map((b) => `  ${b.keys.join(', ').padEnd(16)}${b.help}${b.confirm ? ' (asks first)' : ''}`);
+  return bindings.map((b) => `  ${b.keys.join(', ').padEnd(HELP_INDENT - 2)}${b.help}${b.confirm ? ' (asks first)' : ''}`);
 }

@@ -202,6 +202,68 @@ export function fit(text: string, width: number): string {
 }
 
 /**
+ * Text that tells a person something, as lines of at most `width` cells: wrapped at spaces,
+ * never cut (a cut hides the end of the sentence, often the part that says what to do).
+ * Lines after the first start at `indent` cells (default: the text's own leading spaces, so
+ * a report's detail line goes on under itself; 24 cells are left for the text, or half the
+ * width). Runs of spaces inside a line are kept (aligned columns); a word wider than the
+ * line is split, a path after one of its '/'.
+ * Example: wrap('  to do: delete a.rej, then c', 16) -> ['  to do: delete', '  a.rej, then c'].
+ */
+export function wrap(text: string, width: number, indent = /^ */.exec(text)![0].length): string[] {
+  if (width <= 0) return [''];
+  if (cells(text) <= width) return [text];
+  const pad = ' '.repeat(Math.min(indent, Math.max(Math.floor(width / 2), width - 24)));
+  const out: string[] = [];
+  let line = '';
+  let used = 0;
+  const brk = () => {
+    out.push(line.trimEnd());
+    line = pad;
+    used = pad.length;
+  };
+  for (const tok of text.match(/ +|[^ ]+/g) ?? []) {
+    const w = cells(tok);
+    if (tok.startsWith(' ')) {
+      // Spaces where a line breaks are dropped; elsewhere kept as they are.
+      if (out.length > 0 && line === pad) continue;
+      if (used + w <= width) {
+        line += tok;
+        used += w;
+      } else brk();
+      continue;
+    }
+    if (used + w > width && line.trim() !== '') brk();
+    let rest = tok;
+    while (used + cells(rest) > width) {
+      let piece = '';
+      let pw = 0;
+      for (const ch of rest) {
+        const c = cells(ch);
+        if (used + pw + c > width && piece !== '') break;
+        piece += ch;
+        pw += c;
+      }
+      // A path is split after a '/', where it reads as one still.
+      const slash = piece.lastIndexOf('/');
+      if (piece.length < rest.length && slash > 0 && slash < piece.length - 1) {
+        piece = piece.slice(0, slash + 1);
+        pw = cells(piece);
+      }
+      line += piece;
+      used += pw;
+      rest = rest.slice(piece.length);
+      if (rest === '') break;
+      brk();
+    }
+    line += rest;
+    used += cells(rest);
+  }
+  if (line.trim() !== '' || out.length === 0) out.push(line.trimEnd());
+  return out;
+}
+
+/**
  * One stack row as plain columns, the name column as wide as the longest name allows:
  * "› > 003-pool.patch   top        +12 -3  4f  tpl:pool base 1a2b3c4".
  * `selected` puts "›" in the first column, so the cursor shows without colour (NO_COLOR).

@@ -353,7 +353,7 @@ describe('tui app on a real tree', () => {
     expect(appliedPatches(openTree(root, {}))).toEqual(names.slice(0, 1));
   });
 
-  it('help scrolls on a short terminal: the last key is a page down', async () => {
+  it('help scrolls on a short terminal: the last key is two pages down (texts wrapped whole at 80)', async () => {
     const { root } = makeTree(2);
     const r = renderAt(createElement(App, { ops: makeOps(root, {}), color: false }), 80, 16);
     cleanups.push(r.unmount);
@@ -361,6 +361,8 @@ describe('tui app on a real tree', () => {
     r.stdin.write('?');
     const f = await waitFor(r.lastFrame, (x) => x.includes('patchq: keys'), 'help');
     expect(f).not.toMatch(/q, ctrl-c\s+Quit/);
+    r.stdin.write(' ');
+    await waitFor(r.lastFrame, (x) => !x.includes('patchq: keys'), 'a page down');
     r.stdin.write(' ');
     const g = await waitFor(r.lastFrame, (x) => /q, ctrl-c\s+Quit/.test(x), 'last key');
     expect(g.split('\n').length).toBeLessThanOrEqual(16);

@@ -1,0 +1,112 @@
+/**
+ * What tells a person what happened and what to do next is wrapped, never cut at the
+ * screen's edge: the status line, a report, the conflict view, the help. Real trees
+ * (the demo fork, temp quilt trees), rendered at the sizes a person uses (80 and 60 wide).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createElement } from 'react';
+import { App } from '../../src/tui/app.js';
+import { makeOps } from '../../src/tui/store.js';
+import { wrap } from '../../src/tui/present.js';
+import { buildDemo } from '../../src/demo/build.js';
+import { appliedPatches, openTree, push } from '../../src/stack/index.js';
+import { git, tempDir } from '../helpers/tree.js';
+import { makeTree, renderAt, waitFor } from './fixture.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((f) => f()));
+
+function startAt(root: string, w: number, h: number) {
+  const r = renderAt(createElement(App, { ops: makeOps(root, {}), color: false }), w, h);
+  cleanups.push(r.unmount);
+  return r;
+}
+
+/** The frame's lines, each at most `w` cells (the renderer pads nothing). */
+const linesOf = (f: string) => f.split('\n');
+/** The screen's words, the line breaks and indents of wrapping taken out. */
+const flat = (f: string) => f.replace(/\s+/g, '');
+
+describe('wrap', () => {
+  it.each([
+    ['short', 10, ['short']],
+    ['  to do: delete a.rej, then c continue', 20, ['  to do: delete', '  a.rej, then c', '  continue']],
+    // Aligned columns are kept; the detail goes on under itself.
+    ['  01-x.patch    regenerated from its template', 30, ['  01-x.patch    regenerated', '  from its template']],
+    // A path longer than the line is split after a '/'.
+    ['  kept in .pc/.patchq/reapply/run-1/old/01-pooling.patch', 24, ['  kept in', '  .pc/.patchq/reapply/', '  run-1/old/', '  01-pooling.patch']],
+    ['abcdefghijklmnopqrstuvwxyz', 10, ['abcdefghij', 'klmnopqrst', 'uvwxyz']],
+    ['日本語日本語', 5, ['日本', '語日', '本語']],
+  ])('wrap(%j, %i)', (text, width, out) => {
+    const got = wrap(text, width);
+    expect(got).toEqual(out);
+  });
+});
+
+describe('nothing that says what to do is cut', () => {
+  it('a refused pop says, whole at 80 columns, why and what to do in the TUI (r, then o)', async () => {
+    const { root, names } = makeTree(3);
+    await push(openTree(root, {}), { target: { count: 2 } });
+    writeFileSync(join(root, 'f2.txt'), readFileSync(join(root, 'f2.txt'), 'utf8') + 'an edit not refreshed yet\n');
+    const r = startAt(root, 80, 24);
+    await waitFor(r.lastFrame, (f) => f.includes('3 patches, 2 applied'), 'series');
+    r.stdin.write('o'); // on the first patch: pop until it is the top
+    const f = await waitFor(r.lastFrame, (x) => x.includes('then o again'), 'the refusal');
+    expect(flat(f)).toContain(flat(`Patch ${names[1]} does not remove cleanly (its files changed since its last refresh): r refreshes it (it is the top now), then o again`));
+    expect(f).not.toContain('enforce with -f');
+    expect(linesOf(f).every((l) => l.length <= 80)).toBe(true);
+    expect(linesOf(f).length).toBeLessThanOrEqual(24);
+    expect(f).toContain('q quit');
+    // And it is so: r, then o pops it.
+    r.stdin.write('r');
+    await waitFor(r.lastFrame, (x) => x.includes(`Refreshed patch ${names[1]}`), 'refreshed');
+    r.stdin.write('o');
+    await waitFor(r.lastFrame, (x) => x.includes('Popped 1 patch(es)'), 'popped');
+    expect(appliedPatches(openTree(root, {}))).toEqual(names.slice(0, 1));
+  });
+
+  it("the demo's reapply report at 60 columns: every line whole (the kept previous versions' paths too)", async () => {
+    const root = buildDemo(join(tempDir('patchq-tui-narrow-'), 'fork')).root;
+    const r = startAt(root, 60, 80);
+    await waitFor(r.lastFrame, (f) => f.includes('4 patches, 0 applied'), 'series');
+    r.stdin.write('R');
+    await waitFor(r.lastFrame, (f) => f.includes('Reapply stopped at 04-user-typo.patch'), 'stop');
+    r.stdin.write('c');
+    const f = await waitFor(r.lastFrame, (x) => x.includes('Reapply: every patch is back'), 'report');
+    expect(linesOf(f).every((l) => l.length <= 60)).toBe(true);
+    expect(f).not.toContain('…');
+    const kept = readFileSync(join(root, 'patches/series'), 'utf8').trim().split('\n');
+    expect(kept).toEqual(['01-pooling.patch', '02-app-banner.patch', '03-settings-default.patch']);
+    // Each rewritten patch's old version: said where it is, the path whole.
+    for (const name of kept) expect(flat(f)).toMatch(new RegExp(`previousversionkeptin\\.pc/\\.patchq/reapply/[^/]+/old/${name.replace(/\./g, '\\.')}`));
+    expect(flat(f)).toContain(flat('database/settings_db.py hunk 2: merged at line 38 - 3-way merge with the base'));
+  }, 30_000);
+
+  it('a stopped reapply at 60 columns: what stopped it and where the markers are, whole', async () => {
+    const root = buildDemo(join(tempDir('patchq-tui-narrow-'), 'fork')).root;
+    const app = join(root, 'app.py');
+    writeFileSync(app, readFileSync(app, 'utf8').replace('render_template("index.html", mode=mode)', 'render_template("home.html", mode=mode)'));
+    git(root, 'commit', '-qam', 'upstream v3');
+    const r = startAt(root, 60, 24);
+    await waitFor(r.lastFrame, (f) => f.includes('4 patches, 0 applied'), 'series');
+    r.stdin.write('R');
+    const f = await waitFor(r.lastFrame, (x) => x.includes('Reapply stopped at 02-app-banner.patch'), 'conflict');
+    expect(linesOf(f).every((l) => l.length <= 60)).toBe(true);
+    expect(flat(f)).toContain(flat('1 hunk(s) need a person (conflicts in app.py)'));
+    expect(flat(f)).toMatch(/NOTMERGEDatlines\d+-\d+\(conflictmarkers\)/);
+    expect(flat(f)).toContain(flat('s back to the stack (the run waits; R returns here)'));
+  }, 30_000);
+
+  it('the help at 80 columns: each key\'s text whole, "(asks first)" included', async () => {
+    const { root } = makeTree(2);
+    const r = startAt(root, 80, 60);
+    await waitFor(r.lastFrame, (f) => f.includes('2 patches'), 'series');
+    r.stdin.write('?');
+    const f = await waitFor(r.lastFrame, (x) => x.includes('patchq: keys'), 'help');
+    expect(f).not.toContain('…');
+    expect(flat(f)).toContain(flat('Force-push the selected patch: apply what applies, write .rej files (asks first)'));
+    expect(flat(f)).toContain(flat('Abort: pop what this push applied, or roll the reapply run back (asks first)'));
+  });
+});
