@@ -90,7 +90,7 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
       <Text wrap="truncate" {...(color ? { bold: true } : {})}>{fit(title, width)}</Text>
       <Body screen={nav.screen} rows={rows} selected={sel} listTop={nav.listTop} diff={diff} report={runner.report} conflict={runner.conflict} scroll={nav.scroll} height={bodyH} width={width} color={color} />
       <StatusLine busy={runner.busy} text={status} width={width} color={color} />
-      <Footer screen={nav.screen} width={width} color={color} />
+      <Footer screen={nav.screen} conflict={runner.conflict} width={width} color={color} />
     </Box>
   );
 }

@@ -1,6 +1,7 @@
 /**
  * What tells a person what happened and what to do next is wrapped, never cut at the
- * screen's edge: the status line, a report, the conflict view, the help. Real trees
+ * screen's edge: the status line, a report, the conflict view, the help. And every key
+ * says something: a key that does nothing on a screen says where it works. Real trees
  * (the demo fork, temp quilt trees), rendered at the sizes a person uses (80 and 60 wide).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,10 +11,11 @@ import { createElement } from 'react';
 import { App } from '../../src/tui/app.js';
 import { makeOps } from '../../src/tui/store.js';
 import { wrap } from '../../src/tui/present.js';
+import { footerText } from '../../src/tui/keys.js';
 import { buildDemo } from '../../src/demo/build.js';
 import { appliedPatches, openTree, push } from '../../src/stack/index.js';
 import { git, tempDir } from '../helpers/tree.js';
-import { makeTree, renderAt, waitFor } from './fixture.js';
+import { KEY, makeTree, renderAt, waitFor } from './fixture.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
@@ -84,7 +86,7 @@ describe('nothing that says what to do is cut', () => {
     expect(flat(f)).toContain(flat('database/settings_db.py hunk 2: merged at line 38 - 3-way merge with the base'));
   }, 30_000);
 
-  it('a stopped reapply at 60 columns: what stopped it and where the markers are, whole', async () => {
+  it('a stopped reapply at 60 columns: where the markers are, whole; the footer has c and a, not t', async () => {
     const root = buildDemo(join(tempDir('patchq-tui-narrow-'), 'fork')).root;
     const app = join(root, 'app.py');
     writeFileSync(app, readFileSync(app, 'utf8').replace('render_template("index.html", mode=mode)', 'render_template("home.html", mode=mode)'));
@@ -97,6 +99,10 @@ describe('nothing that says what to do is cut', () => {
     expect(flat(f)).toContain(flat('1 hunk(s) need a person (conflicts in app.py)'));
     expect(flat(f)).toMatch(/NOTMERGEDatlines\d+-\d+\(conflictmarkers\)/);
     expect(flat(f)).toContain(flat('s back to the stack (the run waits; R returns here)'));
+    const footer = linesOf(f).at(-1)!;
+    expect(footer).toContain('c continue');
+    expect(footer).toContain('a abort');
+    expect(footer).not.toContain('t regen');
   }, 30_000);
 
   it('the help at 80 columns: each key\'s text whole, "(asks first)" included', async () => {
@@ -108,5 +114,43 @@ describe('nothing that says what to do is cut', () => {
     expect(f).not.toContain('…');
     expect(flat(f)).toContain(flat('Force-push the selected patch: apply what applies, write .rej files (asks first)'));
     expect(flat(f)).toContain(flat('Abort: pop what this push applied, or roll the reapply run back (asks first)'));
+  });
+});
+
+describe('a refused push lists the keys for it', () => {
+  it('no c (nothing to continue); t only for a template patch', () => {
+    const push = { kind: 'push' as const, name: 'p', hunks: [], pushed: [], mergedUpstream: false, reason: '', files: [] };
+    expect(footerText('conflict', 200, push)).not.toContain('c continue');
+    expect(footerText('conflict', 200, push)).not.toContain('t regen');
+    expect(footerText('conflict', 200, { ...push, template: true })).toContain('t regen');
+    expect(footerText('conflict', 200, { ...push, kind: 'reapply' })).toContain('c continue');
+  });
+});
+
+describe('a key that does nothing here says so', () => {
+  it('where it works (r in a diff, c on the stack), or that it is no key; esc on the stack', async () => {
+    const { root, names } = makeTree(2);
+    const r = startAt(root, 80, 24);
+    await waitFor(r.lastFrame, (f) => f.includes('2 patches'), 'series');
+    const status = (f: string) => linesOf(f).at(-2)!;
+    r.stdin.write('x');
+    await waitFor(r.lastFrame, (f) => status(f).startsWith('x is not a key: ? lists the keys'), 'x');
+    r.stdin.write('c');
+    await waitFor(r.lastFrame, (f) => status(f).startsWith('c works on the conflict view only'), 'c');
+    r.stdin.write(KEY.esc);
+    await waitFor(r.lastFrame, (f) => status(f).startsWith('esc: this is the stack already (q quits)'), 'esc');
+    r.stdin.write(KEY.enter);
+    await waitFor(r.lastFrame, (f) => f.includes(`${names[0]}  (unapplied)`), 'diff');
+    r.stdin.write('r');
+    await waitFor(r.lastFrame, (f) => status(f).startsWith('r works on the stack: esc goes back to it'), 'r in a diff');
+    // A key that works clears it.
+    r.stdin.write(KEY.esc);
+    await waitFor(r.lastFrame, (f) => f.includes('enter diff') && status(f).trim() === '', 'stack, no message');
+    // A filter that matches nothing: p says there is no patch to push.
+    r.stdin.write('/zzz\r');
+    await waitFor(r.lastFrame, (f) => f.includes('filter: zzz') && !f.includes('filter: zzz_'), 'filtered to nothing');
+    r.stdin.write('p');
+    await waitFor(r.lastFrame, (f) => f.includes('No patch selected'), 'p with no row');
+    expect(appliedPatches(openTree(root, {}))).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { useCallback, useRef } from 'react';
 import { useApp, useInput, type Key } from 'ink';
-import { bindingFor, keyName, type Action } from '../keys.js';
+import { bindingFor, keyName, unboundText, type Action } from '../keys.js';
 import { filterRows, type PatchRow } from '../store.js';
 import { filterKey, move, type NavApi } from './use-nav.js';
 import type { Runner } from './use-runner.js';
@@ -37,6 +37,9 @@ export function useKeys(ctx: KeyContext): void {
   latest.current = keyHandler(ctx, exit);
   useInput(useCallback((input: string, key: Key) => latest.current(input, key), []));
 }
+
+/** p, o, enter... with no row to act on (an empty series, a filter that matches none). */
+const NO_ROW = 'No patch selected (the series is empty, or the filter matches none: / then esc clears it)';
 
 /** Keys that only move the view: taken while an operation runs. */
 const MOVES: ReadonlySet<Action> = new Set(['up', 'down', 'pageUp', 'pageDown', 'first', 'last']);
@@ -70,7 +73,7 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
         move(nav, action === 'first' ? -Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER, filterRows(ctx.all, nav.filter).length, ctx.contentLength, ctx.pageHeight);
         return rerender();
       case 'open':
-        return row ? show('diff') : undefined;
+        return row ? show('diff') : runner.setMessage(NO_ROW);
       case 'back':
         return show('stack');
       case 'skip':
@@ -84,15 +87,15 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
         nav.filtering = true;
         return rerender();
       case 'push':
-        if (!row) return;
+        if (!row) return runner.setMessage(NO_ROW);
         return void runner.push(row.name, false);
       case 'forcePush': {
         if (conflict?.kind === 'reapply') return runner.setMessage('The run already laid the conflict out in the files: fix them, then c');
         const name = conflict?.name ?? row?.name;
-        return name ? void runner.push(name, true) : undefined;
+        return name ? void runner.push(name, true) : runner.setMessage(NO_ROW);
       }
       case 'pop':
-        return row ? void runner.pop({ name: row.name }) : undefined;
+        return row ? void runner.pop({ name: row.name }) : runner.setMessage(NO_ROW);
       case 'popAll':
         return void runner.pop({ all: true });
       case 'abort':
@@ -106,7 +109,7 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
       case 'regen': {
         if (conflict?.kind === 'reapply') return runner.setMessage('The run has this patch applied with its conflicts: fix the files and c, or a to abort');
         const name = conflict?.name ?? row?.name;
-        return name ? void runner.regen(name) : undefined;
+        return name ? void runner.regen(name) : runner.setMessage(NO_ROW);
       }
       case 'edit':
         return edit(row);
@@ -160,7 +163,7 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
       return rerender();
     }
     const b = bindingFor(nav.screen, name);
-    if (!b) return;
+    if (!b) return name ? runner.setMessage(unboundText(nav.screen, name)) : undefined;
     runner.setMessage('');
     if (b.confirm) {
       nav.confirm = b;
