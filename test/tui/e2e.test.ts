@@ -266,6 +266,30 @@ describe('tui end to end in tmux', () => {
     expect(end).toContain('EXIT=0');
   });
 
+  it('with no terminal to read keys from (stdin not one, or TERM=dumb): patchq lists the series, patchq tui says why, demo prints its report', async () => {
+    const { root, names } = makeTree(2);
+    session = `patchq-tui-nokeys-${process.pid}-${Date.now()}`;
+    // stdout the terminal in each; all in one pane (no ink loads: each ends at once).
+    const pq = `env NO_COLOR=1 PATCHQ_CONFIG_DIR=${join(root, '.cfg')} ${process.execPath} ${CLI}`;
+    const cmd = [
+      `${pq} tui </dev/null; echo A=$?`,
+      `${pq} </dev/null; echo B=$?`,
+      `env TERM=dumb ${pq} tui; echo C=$?`,
+      `env TERM=dumb ${pq}; echo D=$?`,
+      `${pq} demo </dev/null | grep -c 'Opening the TUI'; echo E=$?`,
+      'sleep 30',
+    ].join('; ');
+    expect(tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', '-c', root, cmd).status).toBe(0);
+    const end = await until((s) => s.includes('E='), 'the last command');
+    expect(end).not.toContain('internal error');
+    expect(end).toContain('patchq tui needs a terminal (stdin is not a TTY)\nA=1');
+    expect(end).toContain(`${names[0]}\n${names[1]}\nB=0`);
+    expect(end).toContain('patchq tui needs a terminal that can move the cursor (TERM is dumb)\nC=1');
+    expect(end).toContain(`${names[0]}\n${names[1]}\nD=0`);
+    // (grep -c counts the lines: none, so grep exits 1.)
+    expect(end).toContain('0\nE=1');
+  });
+
   it("an error the TUI's own bundle throws is a PatchqError to the CLI (said as one, not 'internal error')", async () => {
     const { isPatchqError } = await import('../../src/errors.js');
     const { startTui } = (await import(join(CLI, '..', 'tui.mjs'))) as { startTui: (o: { cwd: string; env: NodeJS.ProcessEnv }) => Promise<number> };
