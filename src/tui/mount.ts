@@ -22,7 +22,8 @@ interface Edit {
   reopen: boolean;
 }
 
-export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, beforeFirst: () => void, report?: ReapplyReport): Promise<number> {
+/** `live.stop` unmounts the app on the screen (startTui calls it on a signal). */
+export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, beforeFirst: () => void, report?: ReapplyReport, live?: { stop: (() => void) | null }): Promise<number> {
   let selected: string | undefined;
   let reopen = false;
   let notice: string | undefined;
@@ -43,7 +44,9 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
       }),
       { exitOnCtrlC: false },
     );
+    if (live) live.stop = () => app.unmount();
     await app.waitUntilExit();
+    if (live) live.stop = null;
     app.cleanup();
     const e = edit as Edit | null;
     if (!e) return 0;

@@ -97,6 +97,24 @@ describe('tui end to end in tmux', () => {
     expect(applied.stdout.trim().split('\n')).toEqual(names.slice(0, 2));
   });
 
+  it('killed (SIGTERM) the app gives the terminal back as q does: alternate screen left, cooked mode', async () => {
+    const { root } = makeTree(3);
+    session = `patchq-tui-term-${process.pid}-${Date.now()}`;
+    const cmd = `echo BEFORE-TUI; env NO_COLOR=1 ${process.execPath} ${CLI} tui; echo EXIT=$? TTY=$(stty -a | grep -oE -- '-?icanon' | head -1); sleep 30`;
+    expect(tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', root, cmd).status).toBe(0);
+    tmux('send-keys', '-t', session, '?');
+    await until((s) => s.includes('patchq: keys'), 'input live');
+    const shell = tmux('display', '-p', '-t', session, '#{pane_pid}').stdout.trim();
+    const node = spawnSync('pgrep', ['-P', shell, '-f', CLI], { encoding: 'utf8' }).stdout.trim();
+    expect(node).toMatch(/^\d+$/);
+    process.kill(Number(node), 'SIGTERM');
+    const end = await until((s) => s.includes('EXIT='), 'exit');
+    expect(end).toContain('EXIT=143 TTY=icanon');
+    expect(end).toContain('BEFORE-TUI');
+    expect(end).not.toContain('patchq: keys');
+    expect(tmux('display', '-p', '-t', session, '#{alternate_on}').stdout.trim()).toBe('0');
+  });
+
   it('e suspends the app for $EDITOR on the selected patch and comes back to it', async () => {
     const { root, names } = makeTree(3);
     session = `patchq-tui-e-${process.pid}-${Date.now()}`;
