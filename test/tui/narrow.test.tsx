@@ -153,4 +153,18 @@ describe('a key that does nothing here says so', () => {
     await waitFor(r.lastFrame, (f) => f.includes('No patch selected'), 'p with no row');
     expect(appliedPatches(openTree(root, {}))).toEqual([]);
   });
+
+  it('ctrl-c quits from the filter prompt and from a y/n prompt (it did nothing while filtering)', async () => {
+    const { root } = makeTree(2);
+    for (const prompt of ['/f1', 'O']) {
+      let quit = 0;
+      const r = renderAt(createElement(App, { ops: makeOps(root, {}), color: false, onQuit: () => void quit++ }), 80, 24);
+      cleanups.push(r.unmount);
+      await waitFor(r.lastFrame, (f) => f.includes('2 patches'), 'series');
+      r.stdin.write(prompt);
+      await waitFor(r.lastFrame, (f) => f.includes('filter: f1_') || f.includes('Pop all patches? (y/n)'), prompt);
+      r.stdin.write('\x03');
+      await waitFor(() => String(quit), (q) => q === '1', `ctrl-c quits (${prompt})`);
+    }
+  });
 });

@@ -150,6 +150,11 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
       else if (b && !runner.isQuitting()) runner.setMessage(`${name} was ignored: typed during the ${verb} (keys are not queued)`);
       return;
     }
+    // ctrl-c quits from anywhere: a y/n prompt, the filter prompt (it was typed into it, a no-op).
+    if (name === 'ctrl-c') {
+      nav.confirm = null;
+      return dispatch('quit');
+    }
     if (nav.confirm) {
       const b = nav.confirm;
       nav.confirm = null;
