@@ -7,7 +7,7 @@ import { useEffect, useMemo } from 'react';
 import { Box, Text } from 'ink';
 import { filterRows, loadRows, patchText, scrollTop, type Ops, type PatchRow } from './store.js';
 import type { ReapplyReport } from '../reapply/index.js';
-import { diffLines, fit, titleText } from './present.js';
+import { diffLines, titleText, titleWithPlace } from './present.js';
 import { Body } from './components/Body.js';
 import { Footer } from './components/Footer.js';
 import { StatusLine, statusLines } from './components/StatusLine.js';
@@ -87,7 +87,7 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
   const title = nav.screen === 'diff' && row ? `${row.name}  (${row.state})` : titleText(all, nav.filter, nav.filtering, runner.stoppedAt);
   return (
     <Box flexDirection="column" width={width}>
-      <Text wrap="truncate" {...(color ? { bold: true } : {})}>{fit(title, width)}</Text>
+      <Text wrap="truncate" {...(color ? { bold: true } : {})}>{titleWithPlace(title, nav.screen === 'stack' ? 0 : nav.scroll, bodyH, contentLength, width)}</Text>
       <Body screen={nav.screen} rows={rows} selected={sel} listTop={nav.listTop} diff={diff} report={runner.report} conflict={runner.conflict} scroll={nav.scroll} height={bodyH} width={width} color={color} />
       <StatusLine busy={runner.busy} text={status} width={width} color={color} />
       <Footer screen={nav.screen} conflict={runner.conflict} width={width} color={color} />

@@ -178,6 +178,18 @@ export function titleText(rows: PatchRow[], filter: string, filtering: boolean, 
   return `patchq  ${rows.length} patches, ${applied.length} applied, top: ${applied.at(-1)?.name ?? 'none'}${f}${stop}`;
 }
 
+/**
+ * The title line, and on a page longer than the screen (a diff of thousands of lines, a
+ * long report) where in it the screen is, at the right edge, kept when the title is cut:
+ * "big.patch  (applied)                     lines 1-21/6009".
+ */
+export function titleWithPlace(title: string, scroll: number, height: number, length: number, width: number): string {
+  if (length <= height) return fit(title, width);
+  const place = `lines ${scroll + 1}-${Math.min(length, scroll + height)}/${length}`;
+  if (place.length + 2 > width) return fit(title, width);
+  return fit(title, width - place.length - 2) + '  ' + place;
+}
+
 /** Terminal cells a text takes: 2 for a wide (CJK) character, 0 for a combining mark. */
 export const cells = (text: string): number => (/^[\x20-\x7e]*$/.test(text) ? text.length : stringWidth(text));
 
