@@ -28,7 +28,7 @@ export interface AppProps {
   /** Show the stopped reapply run at once (back from editing its conflicted file). */
   reopenStopped?: boolean;
   /** Quit the app to edit this file; startTui runs the editor and renders the app again. */
-  onEdit?: (path: string, selected: string, reopen: boolean) => void;
+  onEdit?: (path: string, selected: string, reopen: boolean, more?: string[]) => void;
   /** The user quit. */
   onQuit?: () => void;
   /** A line for the status bar at once (what became of an edit). */

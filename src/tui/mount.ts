@@ -18,6 +18,8 @@ import { loadSettings } from '../settings/settings.js';
 
 interface Edit {
   path: string;
+  /** More files for the same editor run (a stopped reapply's other conflicted files). */
+  more: string[];
   selected: string;
   reopen: boolean;
 }
@@ -40,7 +42,7 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
         ...(notice ? { notice } : {}),
         // The run's report the first time only (back from $EDITOR the app shows the stack).
         ...(report && !edited ? { initialReport: report } : {}),
-        onEdit: (path: string, sel: string, again: boolean) => void (edit = { path, selected: sel, reopen: again }),
+        onEdit: (path: string, sel: string, again: boolean, more: string[] = []) => void (edit = { path, more, selected: sel, reopen: again }),
       }),
       { exitOnCtrlC: false },
     );
@@ -53,10 +55,11 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
     edited = true;
     selected = e.selected;
     reopen = e.reopen;
-    // $EDITOR may carry arguments ("code -w"): run it through the shell, path quoted.
+    // $EDITOR may carry arguments ("code -w"): run it through the shell, paths quoted.
     // VISUAL, else EDITOR, else `patchq config set editor`, else vi (settings.ts).
     const editor = loadSettings(env).editor.value;
-    const run = (path: string) => void spawnSync(`${editor} '${path.replace(/'/g, `'\\''`)}'`, { shell: true, stdio: 'inherit', env });
+    const quote = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
+    const run = (...paths: string[]) => void spawnSync(`${editor} ${paths.map(quote).join(' ')}`, { shell: true, stdio: 'inherit', env });
     // A compressed patch (not a conflicted file of the tree): edited through a plain copy.
     const patch = e.path.startsWith(ops.tree.patchesDir + '/') ? e.path.slice(ops.tree.patchesDir.length + 1) : null;
     notice = undefined;
@@ -66,7 +69,7 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
       } catch (err) {
         notice = err instanceof PatchqError ? err.describe() : String(err);
       }
-    } else run(e.path);
+    } else run(e.path, ...e.more);
     // Full-screen editors (vim, less) leave the alternate screen on exit: enter it again.
     if (process.stdout.isTTY) process.stdout.write('\x1b[?1049h\x1b[H\x1b[J');
   }

@@ -21,8 +21,11 @@ export interface KeyContext {
   pageHeight: number;
   /** Lines of the current non-stack screen (for scrolling). */
   contentLength: number;
-  /** Leave ink to edit `path`; `reopen`: show the stopped reapply again afterwards. */
-  onEdit?: ((path: string, selected: string, reopen: boolean) => void) | undefined;
+  /**
+   * Leave ink to edit `path` (and `more`, in the same editor run); `reopen`: show the
+   * stopped reapply again afterwards.
+   */
+  onEdit?: ((path: string, selected: string, reopen: boolean, more?: string[]) => void) | undefined;
   onQuit?: (() => void) | undefined;
 }
 
@@ -116,16 +119,18 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
     }
   }
 
-  /** `e`: the patch file; on a stopped reapply, the first file with a conflict in it. */
+  /**
+   * `e`: the patch file; on a stopped reapply, every file with a conflict in it, in one
+   * editor run (it opened the first only, and again the first on the next `e`).
+   */
   function edit(row: PatchRow | undefined): void {
     const conflict = runner.conflict;
     const name = conflict?.name ?? row?.name;
     if (!name || !ctx.onEdit) return runner.setMessage('No editor available here');
     const stopped = conflict?.kind === 'reapply' && conflict.files.length > 0;
     // A file gone upstream is not made again by an editor: its hunks are in its .rej.
-    const first = stopped ? conflict.files[0]! : '';
-    const file = conflict?.gone?.some((g) => g.file === first) ? `${first}.rej` : first;
-    ctx.onEdit(stopped ? join(ctx.tree.root, file) : join(ctx.tree.patchesDir, name), row?.name ?? name, stopped);
+    const files = stopped ? conflict.files.map((f) => join(ctx.tree.root, conflict.gone?.some((g) => g.file === f) ? `${f}.rej` : f)) : [join(ctx.tree.patchesDir, name)];
+    ctx.onEdit(files[0]!, row?.name ?? name, stopped, files.slice(1));
     exit();
   }
 

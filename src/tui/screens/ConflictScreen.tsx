@@ -14,7 +14,7 @@ type Kind = 'title' | 'why' | 'add' | 'del' | 'plain' | 'code';
 function choices(c: Conflict): string[] {
   if (c.kind === 'push') return [`e edit in $EDITOR   ${c.template ? 't regenerate from template   ' : ''}P force with rejects`, 's skip   a abort (pop what this push applied)'];
   if (c.mergedUpstream) return ['c drop it from the series and continue   a abort the run   s back'];
-  return ['fix the files, then c continue   e edit the conflicted file', 'a abort the run   s back to the stack (the run waits; R returns here)'];
+  return [`fix the files, then c continue   e edit ${c.files.length > 1 ? 'the conflicted files' : 'the conflicted file'}`, 'a abort the run   s back to the stack (the run waits; R returns here)'];
 }
 
 /**
