@@ -59,7 +59,7 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
   // The status line takes more rows for a long message (wrapped, not cut): the body fewer.
   const status = nav.confirm ? `${nav.confirm.confirm}? (y/n)` : runner.message || loaded.error;
   const statusH = runner.busy ? 1 : statusLines(status, width).length;
-  const bodyH = Math.max(3, height - 2 - statusH);
+  const bodyH = Math.max(1, height - 2 - statusH);
   const rows = filterRows(all, nav.filter);
   const sel = Math.min(nav.selected, Math.max(0, rows.length - 1));
   const row: PatchRow | undefined = rows[sel];

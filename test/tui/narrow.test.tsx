@@ -117,6 +117,24 @@ describe('nothing that says what to do is cut', () => {
   });
 });
 
+describe('a tiny terminal', () => {
+  it('40x5: the title, two rows, the status line and the footer, nothing pushed off the top', async () => {
+    const { root, names } = makeTree(4);
+    const r = startAt(root, 40, 5);
+    const f = await waitFor(r.lastFrame, (x) => x.includes('4 patches'), 'series');
+    const lines = linesOf(f);
+    expect(lines.length).toBeLessThanOrEqual(5);
+    expect(lines[0]).toMatch(/^patchq  4 patches/);
+    expect(lines[1]).toContain(names[0]!.slice(0, 8));
+    expect(lines.at(-1)).toContain('q quit');
+    r.stdin.write('j');
+    await waitFor(r.lastFrame, (x) => linesOf(x).some((l) => l.startsWith('›') && l.includes(names[1]!.slice(0, 8))), 'moved, still shown');
+    const { firstFrame } = await import('../../src/tui/first-frame.js');
+    const { loadRows } = await import('../../src/tui/store.js');
+    expect(firstFrame(loadRows(openTree(root, {})), 40, 5).length).toBe(5);
+  });
+});
+
 describe('a refused push lists the keys for it', () => {
   it('no c (nothing to continue); t only for a template patch', () => {
     const push = { kind: 'push' as const, name: 'p', hunks: [], pushed: [], mergedUpstream: false, reason: '', files: [] };
