@@ -84,7 +84,7 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
     else if (initialReport) runner.showReapply(initialReport);
   }, []);
 
-  const title = nav.screen === 'diff' && row ? `${row.name}  (${row.state})` : titleText(all, nav.filter, nav.filtering, runner.stoppedAt);
+  const title = nav.screen === 'diff' && row ? `${row.name}  (${row.state})` : titleText(all, nav.filter, nav.filtering, runner.stoppedAt, width);
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate" {...(color ? { bold: true } : {})}>{titleWithPlace(title, nav.screen === 'stack' ? 0 : nav.scroll, bodyH, contentLength, width)}</Text>

@@ -171,11 +171,16 @@ export const landingColor: Record<HunkReport['status'], string> = {
  * The title line: "patchq  6 patches, 2 applied, top: 002-x.patch", then the filter
  * ("  filter: f3_" while typing) and a stopped reapply ("  reapply stopped at 02-x.patch (R)").
  */
-export function titleText(rows: PatchRow[], filter: string, filtering: boolean, stoppedAt: string | null): string {
+export function titleText(rows: PatchRow[], filter: string, filtering: boolean, stoppedAt: string | null, width = Number.MAX_SAFE_INTEGER): string {
   const applied = rows.filter((r) => r.state !== 'unapplied' && r.state !== 'failed');
   const f = filter || filtering ? `  filter: ${filter}${filtering ? '_' : ''}` : '';
   const stop = stoppedAt ? `  reapply stopped at ${stoppedAt} (R)` : '';
-  return `patchq  ${rows.length} patches, ${applied.length} applied, top: ${applied.at(-1)?.name ?? 'none'}${f}${stop}`;
+  const head = `patchq  ${rows.length} patches, ${applied.length} applied, top: `;
+  const top = applied.at(-1)?.name ?? 'none';
+  // Too wide: the top's name gives way (down to 8 cells) to the filter being typed and to
+  // the stopped run's note; at 80 columns a long top name hid both.
+  const room = width - cells(head) - cells(f) - cells(stop);
+  return `${head}${cells(top) <= room ? top : fit(top, Math.max(8, room))}${f}${stop}`;
 }
 
 /**

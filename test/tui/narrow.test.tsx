@@ -117,6 +117,35 @@ describe('nothing that says what to do is cut', () => {
   });
 });
 
+describe('the title at 80 columns', () => {
+  it('the filter being typed and a stopped run show, the long top name gives way', async () => {
+    const rows = [{ name: '0400-change-number-400-of-the-long-series-of-changes.patch', state: 'top' as const, template: null, base: null, added: 1, removed: 1, files: 1 }];
+    const { titleText } = await import('../../src/tui/present.js');
+    const typing = titleText(rows, 'pool', true, null, 80);
+    expect(typing.length).toBeLessThanOrEqual(80);
+    expect(typing).toMatch(/^patchq  1 patches, 1 applied, top: 0400-change-number-400-.*…  filter: pool_$/);
+    const stopped = titleText(rows, '', false, '0400-change-number-400-of-the-long-series-of-changes.patch', 80);
+    expect(stopped).toContain('(R)');
+    // Room enough: the name whole, as before.
+    expect(titleText(rows, 'pool', true, null, 200)).toBe(`patchq  1 patches, 1 applied, top: ${rows[0]!.name}  filter: pool_`);
+  });
+
+  it('typing a filter on a series of long names: the filter shows in the title as it is typed', async () => {
+    const { root } = makeTree(3);
+    const long = Array.from({ length: 3 }, (_, i) => `${String(i + 1).padStart(4, '0')}-a-rather-long-patch-name-for-the-series-${i + 1}.patch`);
+    const { readdirSync, renameSync } = await import('node:fs');
+    const olds = readdirSync(join(root, 'patches')).filter((n) => n.endsWith('.patch')).sort();
+    olds.forEach((n, i) => renameSync(join(root, 'patches', n), join(root, 'patches', long[i]!)));
+    writeFileSync(join(root, 'patches/series'), long.join('\n') + '\n');
+    await push(openTree(root, {}), { target: { count: 3 } });
+    const r = startAt(root, 80, 24);
+    await waitFor(r.lastFrame, (f) => f.includes('3 patches, 3 applied'), 'series');
+    r.stdin.write('/ser');
+    const f = await waitFor(r.lastFrame, (x) => linesOf(x)[0]!.endsWith('filter: ser_'), 'the filter in the title');
+    expect(linesOf(f)[0]!.length).toBeLessThanOrEqual(80);
+  });
+});
+
 describe('a tiny terminal', () => {
   it('40x5: the title, two rows, the status line and the footer, nothing pushed off the top', async () => {
     const { root, names } = makeTree(4);
