@@ -174,13 +174,17 @@ export const landingColor: Record<HunkReport['status'], string> = {
 export function titleText(rows: PatchRow[], filter: string, filtering: boolean, stoppedAt: string | null, width = Number.MAX_SAFE_INTEGER): string {
   const applied = rows.filter((r) => r.state !== 'unapplied' && r.state !== 'failed');
   const f = filter || filtering ? `  filter: ${filter}${filtering ? '_' : ''}` : '';
-  const stop = stoppedAt ? `  reapply stopped at ${stoppedAt} (R)` : '';
   const head = `patchq  ${rows.length} patches, ${applied.length} applied, top: `;
   const top = applied.at(-1)?.name ?? 'none';
-  // Too wide: the top's name gives way (down to 8 cells) to the filter being typed and to
-  // the stopped run's note; at 80 columns a long top name hid both.
-  const room = width - cells(head) - cells(f) - cells(stop);
-  return `${head}${cells(top) <= room ? top : fit(top, Math.max(8, room))}${f}${stop}`;
+  const stop = (name: string) => (stoppedAt ? `  reapply stopped at ${name} (R)` : '');
+  // Too wide: the names give way (down to 8 cells each) to the filter being typed and to
+  // the stopped run's "(R)"; at 80 columns a long top name hid both.
+  let room = width - cells(head) - cells(f) - cells(stop(''));
+  if (cells(top) + cells(stoppedAt ?? '') <= room) return `${head}${top}${f}${stop(stoppedAt ?? '')}`;
+  const stopW = stoppedAt ? Math.min(cells(stoppedAt), Math.max(8, Math.floor(room / 2))) : 0;
+  room -= stopW;
+  const shown = (name: string, w: number) => (cells(name) <= w ? name : fit(name, Math.max(8, w)));
+  return `${head}${shown(top, room)}${f}${stop(shown(stoppedAt ?? '', stopW))}`;
 }
 
 /**
