@@ -80,7 +80,8 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
   useKeys({ navApi, tree: ops.tree, runner, all, pageHeight: bodyH, contentLength, onEdit, onQuit });
   useEffect(() => {
     if (notice) runner.setMessage(notice);
-    if (reopenStopped) void runner.reapply();
+    // (Showing the stopped run clears the status line: the notice goes after it.)
+    if (reopenStopped) void runner.reapply().then(() => notice && runner.setMessage(notice));
     else if (initialReport) runner.showReapply(initialReport);
   }, []);
 

@@ -59,7 +59,15 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
     // VISUAL, else EDITOR, else `patchq config set editor`, else vi (settings.ts).
     const editor = loadSettings(env).editor.value;
     const quote = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
-    const run = (...paths: string[]) => void spawnSync(`${editor} ${paths.map(quote).join(' ')}`, { shell: true, stdio: 'inherit', env });
+    // An editor that failed (not found: the shell's 127) is said on the status line: the
+    // shell's own word went to the screen the app then painted over, so nothing showed.
+    let failed: string | undefined;
+    const run = (...paths: string[]) => {
+      const r = spawnSync(`${editor} ${paths.map(quote).join(' ')}`, { shell: true, stdio: 'inherit', env });
+      if (r.status === 0) return;
+      const how = r.error ? r.error.message : r.status === null ? `was stopped by ${r.signal}` : `exited with ${r.status}`;
+      failed = `The editor '${editor}' ${how}${r.status === 127 ? ' (not found: set VISUAL or EDITOR, or patchq config set editor)' : ''}`;
+    };
     // A compressed patch (not a conflicted file of the tree): edited through a plain copy.
     const patch = e.path.startsWith(ops.tree.patchesDir + '/') ? e.path.slice(ops.tree.patchesDir.length + 1) : null;
     notice = undefined;
@@ -70,6 +78,7 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
         notice = err instanceof PatchqError ? err.describe() : String(err);
       }
     } else run(e.path, ...e.more);
+    if (failed) notice = failed;
     // Full-screen editors (vim, less) leave the alternate screen on exit: enter it again.
     if (process.stdout.isTTY) process.stdout.write('\x1b[?1049h\x1b[H\x1b[J');
   }

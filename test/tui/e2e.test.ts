@@ -131,6 +131,17 @@ describe('tui end to end in tmux', () => {
     expect(read(root, `patches/${names[0]}`)).not.toContain('edited-by-editor');
   });
 
+  it('e with an editor that is not there says so on the status line (the shell said it under the app)', async () => {
+    const { root } = makeTree(2);
+    session = `patchq-tui-enone-${process.pid}-${Date.now()}`;
+    await openWithEditor(root, join(root, 'no-such-editor'));
+    tmux('send-keys', '-t', session, 'e');
+    const back = await until((s) => s.includes('q quit') && s.includes('exited with 127'), 'the failure said');
+    expect(back.replace(/\s+/g, ' ')).toContain(`The editor '${join(root, 'no-such-editor')}' exited with 127 (not found: set VISUAL or EDITOR, or patchq config set editor)`);
+    tmux('send-keys', '-t', session, 'q');
+    expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
+  });
+
   it('e runs the editor setting when neither VISUAL nor EDITOR is set (patchq config set editor)', async () => {
     const { root, names } = makeTree(2);
     session = `patchq-tui-ecfg-${process.pid}-${Date.now()}`;
