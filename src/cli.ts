@@ -14,7 +14,7 @@ import type { Command, CommandResult, Context, Printer } from './commands/types.
 import { exitCodeFor, isPatchqError, EXIT, PatchqError, systemRefusal } from './errors.js';
 import { dumbTerminal, resolveColor } from './output/color.js';
 import { jsonError, jsonResult } from './output/json.js';
-import { stdoutFailure, stdoutIsTTY, writeErr, writeOut } from './output/stdio.js';
+import { stdinIsTTY, stdoutFailure, stdoutIsTTY, writeErr, writeOut } from './output/stdio.js';
 import { storedColor, workingDir } from './settings/paths.js';
 import { quiltArgs } from './settings/quilt-env.js';
 import { applyQuiltrc } from './settings/quiltrc.js';
@@ -81,9 +81,12 @@ function report(err: unknown, json: boolean, env: NodeJS.ProcessEnv): number {
   return EXIT.error;
 }
 
-/** No arguments: the TUI on a terminal, else the series when a tree exists, else the usage. */
+/**
+ * No arguments: the TUI on a terminal (stdin one too, and not TERM=dumb: see
+ * Context.interactive), else the series when a tree exists, else the usage.
+ */
 async function bare(tty: boolean): Promise<number> {
-  if (tty) {
+  if (interactive(tty, process.env)) {
     // Outside a tree the usage says what to do, as without a terminal.
     if (seriesHere(context(false, tty, false))) {
       const code = await openTui(workingDir());
@@ -107,6 +110,8 @@ async function bare(tty: boolean): Promise<number> {
   return EXIT.ok;
 }
 
+const interactive = (tty: boolean, env: NodeJS.ProcessEnv): boolean => tty && stdinIsTTY() && !dumbTerminal(env);
+
 function context(json: boolean, tty: boolean, color: boolean): Context {
   return {
     // Asked for only by the commands that need it: --version or config work from a
@@ -115,6 +120,9 @@ function context(json: boolean, tty: boolean, color: boolean): Context {
       return workingDir();
     },
     env: process.env, tty, color, json, out: makePrinter(json, tty, process.env),
+    get interactive() {
+      return interactive(tty, process.env);
+    },
   };
 }
 

@@ -16,7 +16,7 @@ export const run: RunFn = async (ctx, args) => {
   const given = opt.str(args, 'dir');
   const parent = given ? resolve(ctx.cwd, given) : mkdtempSync(join(tmpdir(), 'patchq-demo-'));
   const root = given ? parent : join(parent, 'fork');
-  const keep = Boolean(given) || opt.bool(args, 'keep') || (ctx.tty && !opt.bool(args, 'no-tui') && !ctx.json);
+  const keep = Boolean(given) || opt.bool(args, 'keep') || (ctx.interactive && !opt.bool(args, 'no-tui') && !ctx.json);
   const demo = buildDemo(root);
   ctx.out.line('patchq demo: a fork of a small Flask app that keeps its changes as a quilt series.');
   for (const s of demo.steps) ctx.out.line(`  - ${s}`);
@@ -32,7 +32,7 @@ export const run: RunFn = async (ctx, args) => {
   for (const l of reportText(report)) ctx.out.line(l);
   ctx.out.line('');
   if (keep) ctx.out.line(`The demo fork is in ${root} (try: cd ${root} && patchq series -v && git diff patches/)`);
-  if (ctx.tty && !opt.bool(args, 'no-tui') && !ctx.json) {
+  if (ctx.interactive && !opt.bool(args, 'no-tui') && !ctx.json) {
     ctx.out.line('Opening the TUI on it (q quits)...');
     // The demo fork keeps quilt's default layout: a quiltrc's QUILT_PATCHES (say
     // debian/patches) must not send the TUI elsewhere. This process ends with the TUI.

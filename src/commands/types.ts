@@ -44,6 +44,11 @@ export interface Context {
   env: NodeJS.ProcessEnv;
   /** stdout is a TTY. */
   tty: boolean;
+  /**
+   * A full-screen TUI can run: stdout and stdin are terminals (keys are read from stdin) and
+   * TERM can move the cursor (not `dumb`). `patchq < file` or an Emacs shell is not.
+   */
+  interactive: boolean;
   /** Colour enabled (NO_COLOR, --color, settings resolved). */
   color: boolean;
   json: boolean;

@@ -10,6 +10,7 @@
  * and is remembered: cli.ts then says the output was lost, and the command exits 1.
  */
 import { fstatSync, statSync, writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 
 type Fd = 1 | 2;
 
@@ -85,3 +86,6 @@ export const stdoutFailure = (): string | undefined => failed.get(1);
 
 /** Whether stdout is a terminal, without making process.stdout when it plainly is not. */
 export const stdoutIsTTY = (): boolean => !isDirect(1) && Boolean(process.stdout.isTTY);
+
+/** Whether stdin is a terminal (keys can be read from it), without making process.stdin. */
+export const stdinIsTTY = (): boolean => isatty(0);

@@ -7,12 +7,12 @@ import { useEffect, useMemo } from 'react';
 import { Box, Text } from 'ink';
 import { filterRows, loadRows, patchText, scrollTop, type Ops, type PatchRow } from './store.js';
 import type { ReapplyReport } from '../reapply/index.js';
-import { diffLines, fit, titleText } from './present.js';
+import { diffLines, titleText, titleWithPlace } from './present.js';
 import { Body } from './components/Body.js';
 import { Footer } from './components/Footer.js';
-import { StatusLine } from './components/StatusLine.js';
-import { reportLines } from './screens/ReportScreen.js';
-import { conflictLines } from './screens/ConflictScreen.js';
+import { StatusLine, statusLines } from './components/StatusLine.js';
+import { reportPage } from './screens/ReportScreen.js';
+import { conflictPage } from './screens/ConflictScreen.js';
 import { helpScreenLines } from './screens/HelpScreen.js';
 import { useSize } from './hooks/use-size.js';
 import { useNav } from './hooks/use-nav.js';
@@ -28,7 +28,7 @@ export interface AppProps {
   /** Show the stopped reapply run at once (back from editing its conflicted file). */
   reopenStopped?: boolean;
   /** Quit the app to edit this file; startTui runs the editor and renders the app again. */
-  onEdit?: (path: string, selected: string, reopen: boolean) => void;
+  onEdit?: (path: string, selected: string, reopen: boolean, more?: string[]) => void;
   /** The user quit. */
   onQuit?: () => void;
   /** A line for the status bar at once (what became of an edit). */
@@ -56,7 +56,10 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
   const all = loaded.rows;
   if (nav.selected < 0) nav.selected = Math.max(0, all.findIndex((r) => r.name === initialSelected));
 
-  const bodyH = Math.max(3, height - 3);
+  // The status line takes more rows for a long message (wrapped, not cut): the body fewer.
+  const status = nav.confirm ? `${nav.confirm.confirm}? (y/n)` : runner.message || loaded.error;
+  const statusH = runner.busy ? 1 : statusLines(status, width).length;
+  const bodyH = Math.max(1, height - 2 - statusH);
   const rows = filterRows(all, nav.filter);
   const sel = Math.min(nav.selected, Math.max(0, rows.length - 1));
   const row: PatchRow | undefined = rows[sel];
@@ -67,25 +70,28 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
   );
   const contentLength =
     nav.screen === 'diff' ? diff.length
-    : nav.screen === 'report' && runner.report ? reportLines(runner.report).length
-    : nav.screen === 'conflict' && runner.conflict ? conflictLines(runner.conflict).length
-    : nav.screen === 'help' ? helpScreenLines().length
+    : nav.screen === 'report' && runner.report ? reportPage(runner.report, width).length
+    : nav.screen === 'conflict' && runner.conflict ? conflictPage(runner.conflict, width).length
+    : nav.screen === 'help' ? helpScreenLines(width).length
     : 0;
+  // A page scrolled to its end stays whole when the terminal grows (its lines wrap less).
+  nav.scroll = Math.min(nav.scroll, Math.max(0, contentLength - bodyH));
 
   useKeys({ navApi, tree: ops.tree, runner, all, pageHeight: bodyH, contentLength, onEdit, onQuit });
   useEffect(() => {
     if (notice) runner.setMessage(notice);
-    if (reopenStopped) void runner.reapply();
+    // (Showing the stopped run clears the status line: the notice goes after it.)
+    if (reopenStopped) void runner.reapply().then(() => notice && runner.setMessage(notice));
     else if (initialReport) runner.showReapply(initialReport);
   }, []);
 
-  const title = nav.screen === 'diff' && row ? `${row.name}  (${row.state})` : titleText(all, nav.filter, nav.filtering, runner.stoppedAt);
+  const title = nav.screen === 'diff' && row ? `${row.name}  (${row.state})` : titleText(all, nav.filter, nav.filtering, runner.stoppedAt, width);
   return (
     <Box flexDirection="column" width={width}>
-      <Text wrap="truncate" {...(color ? { bold: true } : {})}>{fit(title, width)}</Text>
+      <Text wrap="truncate" {...(color ? { bold: true } : {})}>{titleWithPlace(title, nav.screen === 'stack' ? 0 : nav.scroll, bodyH, contentLength, width)}</Text>
       <Body screen={nav.screen} rows={rows} selected={sel} listTop={nav.listTop} diff={diff} report={runner.report} conflict={runner.conflict} scroll={nav.scroll} height={bodyH} width={width} color={color} />
-      <StatusLine busy={runner.busy} text={nav.confirm ? `${nav.confirm.confirm}? (y/n)` : runner.message || loaded.error} width={width} color={color} />
-      <Footer screen={nav.screen} width={width} color={color} />
+      <StatusLine busy={runner.busy} text={status} width={width} color={color} />
+      <Footer screen={nav.screen} conflict={runner.conflict} width={width} color={color} />
     </Box>
   );
 }

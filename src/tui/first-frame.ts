@@ -10,10 +10,10 @@ import { cells, fit, rowText, titleText } from './present.js';
 import type { PatchRow } from './store.js';
 
 export function firstFrame(rows: PatchRow[], width: number, height: number): string[] {
-  const bodyH = Math.max(3, height - 3);
+  const bodyH = Math.max(1, height - 3);
   const visible = rows.slice(0, bodyH);
   const nameWidth = Math.max(8, ...visible.map((r) => cells(r.name)));
-  const title = titleText(rows, '', false, null);
+  const title = titleText(rows, '', false, null, width);
   const body = visible.length ? visible.map((r, i) => rowText(r, width, nameWidth, i === 0)) : ['No patches in series (or none match the filter)'];
   while (body.length < bodyH) body.push('');
   return [fit(title, width).trimEnd(), ...body.map((l) => l.trimEnd()), '', footerText('stack', width)];

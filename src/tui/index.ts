@@ -18,14 +18,37 @@ export async function startTui(opts: { cwd: string; env: NodeJS.ProcessEnv; colo
   const tty = Boolean(process.stdout.isTTY);
   // The alternate screen: on quit the terminal shows exactly what it showed before.
   if (tty) process.stdout.write('\x1b[?1049h\x1b[H');
+  const restore = () => {
+    // Cooked mode again even when ink never mounted (holdKeys set raw mode before it).
+    if (tty && process.stdin.isTTY) process.stdin.setRawMode(false);
+    if (tty) process.stdout.write('\x1b[?25h\x1b[?1049l');
+  };
+  // Killed (kill, a closing terminal window, a session manager): the terminal is given back
+  // as on q, then the process ends as the signal would have ended it. Without this the shell
+  // came back inside the alternate screen, under the app's last frame.
+  const onSignal = (signal: NodeJS.Signals) => {
+    try {
+      // ink first: on exit it paints its last frame, which must go to the alternate screen.
+      live.stop?.();
+      restore();
+    } finally {
+      process.exit(128 + (SIGNALS[signal] ?? 15));
+    }
+  };
+  for (const s of Object.keys(SIGNALS) as NodeJS.Signals[]) process.once(s, onSignal);
   try {
     return await run(ops, opts.env, color, tty, opts.report);
   } finally {
-    // Cooked mode again even when ink never mounted (holdKeys set raw mode before it).
-    if (tty && process.stdin.isTTY) process.stdin.setRawMode(false);
-    if (tty) process.stdout.write('\x1b[?1049l');
+    for (const s of Object.keys(SIGNALS) as NodeJS.Signals[]) process.off(s, onSignal);
+    restore();
   }
 }
+
+/** The app on the screen now (mount.ts sets it): a signal unmounts it before leaving. */
+const live: { stop: (() => void) | null } = { stop: null };
+
+/** The signals that end the app, with their numbers (the exit code is 128 + it, as a shell says). */
+const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
 async function run(ops: ReturnType<typeof makeOps>, env: NodeJS.ProcessEnv, color: boolean, tty: boolean, report?: ReapplyReport): Promise<number> {
   // Keys typed while ink loads (~0.5 s) are kept for it.
@@ -43,7 +66,7 @@ async function run(ops: ReturnType<typeof makeOps>, env: NodeJS.ProcessEnv, colo
   ci.restore();
   return mount(ops, env, color, () => {
     if (painted) process.stdout.write(clearFrame(painted));
-  }, report);
+  }, report, live);
 }
 
 /**

@@ -5,6 +5,7 @@
  * 'push'. Destructive actions carry `confirm` and go through a yes/no prompt first.
  */
 import type { Key } from 'ink';
+import type { Conflict } from './outcomes.js';
 
 export type Screen = 'stack' | 'diff' | 'conflict' | 'report' | 'help';
 
@@ -23,6 +24,8 @@ export interface Binding {
   footer?: boolean;
   /** Ask "y/n" before running: the question. */
   confirm?: string;
+  /** On the conflict view, only for such a conflict: the footer leaves it out for others. */
+  when?: (c: Conflict) => boolean;
 }
 
 const ALL: Screen[] = ['stack', 'diff', 'conflict', 'report', 'help'];
@@ -37,16 +40,16 @@ export const bindings: Binding[] = [
   { action: 'open', keys: ['enter'], label: 'enter diff', help: "Open the selected patch's header and diff", screens: ['stack'], footer: true },
   { action: 'back', keys: ['esc', 'left', 'h'], label: 'esc back', help: 'Back to the stack', screens: ['diff', 'report', 'help'], footer: true },
   { action: 'push', keys: ['p'], label: 'p push', help: 'Push up to and including the selected patch', screens: ['stack', 'diff'], footer: true },
-  { action: 'forcePush', keys: ['P'], label: 'P force', help: 'Force-push the selected patch: apply what applies, write .rej files', screens: ['stack', 'conflict'], confirm: 'Force push with rejects' },
+  { action: 'forcePush', keys: ['P'], label: 'P force', help: 'Force-push the selected patch: apply what applies, write .rej files', screens: ['stack', 'conflict'], confirm: 'Force push with rejects', when: (c) => c.kind === 'push' },
   { action: 'pop', keys: ['o'], label: 'o pop', help: 'Pop until the selected patch is the top', screens: ['stack', 'diff'], footer: true },
   { action: 'popAll', keys: ['O'], label: 'O pop -a', help: 'Pop every applied patch', screens: ['stack'], confirm: 'Pop all patches' },
   { action: 'refresh', keys: ['r'], label: 'r refresh', help: 'Refresh the top patch from the working tree', screens: ['stack'], footer: true },
   { action: 'reapply', keys: ['R'], label: 'R reapply', help: 'Reapply the whole series on the current upstream (or return to a stopped run)', screens: ['stack'], footer: true },
-  { action: 'regen', keys: ['t'], label: 't regen', help: 'Regenerate the selected template patch (in a refused push: then push it again)', screens: ['stack', 'conflict'], footer: true },
-  { action: 'edit', keys: ['e'], label: 'e edit', help: 'Open the selected patch in $EDITOR (a stopped reapply: the file with the conflict)', screens: ['stack', 'diff', 'conflict'], footer: true },
+  { action: 'regen', keys: ['t'], label: 't regen', help: 'Regenerate the selected template patch (in a refused push: then push it again)', screens: ['stack', 'conflict'], footer: true, when: (c) => c.kind === 'push' && Boolean(c.template) },
+  { action: 'edit', keys: ['e'], label: 'e edit', help: 'Open the selected patch in $EDITOR (a stopped reapply: the files with conflicts, all in one run)', screens: ['stack', 'diff', 'conflict'], footer: true },
   { action: 'filter', keys: ['/'], label: '/ filter', help: 'Filter patches by name (enter keeps, esc clears)', screens: ['stack'], footer: true },
   { action: 'skip', keys: ['s', 'esc'], label: 's skip', help: 'Skip: leave the failed patch unapplied (a stopped reapply waits; R returns to it)', screens: ['conflict'], footer: true },
-  { action: 'continue', keys: ['c'], label: 'c continue', help: 'Continue a stopped reapply (after fixing the files; drops a patch upstream already has)', screens: ['conflict'], footer: true },
+  { action: 'continue', keys: ['c'], label: 'c continue', help: 'Continue a stopped reapply (after fixing the files; drops a patch upstream already has)', screens: ['conflict'], footer: true, when: (c) => c.kind === 'reapply' },
   { action: 'abort', keys: ['a'], label: 'a abort', help: 'Abort: pop what this push applied, or roll the reapply run back', screens: ['conflict'], footer: true, confirm: 'Abort' },
   { action: 'help', keys: ['?'], label: '? help', help: 'Show this help', screens: ALL, footer: true },
   { action: 'quit', keys: ['q', 'ctrl-c'], label: 'q quit', help: 'Quit', screens: ALL, footer: true },
@@ -75,23 +78,49 @@ export function bindingFor(screen: Screen, name: string): Binding | undefined {
 }
 
 /**
- * Footer text for a screen, cut to the width, `? help` and `q quit` always kept:
+ * Footer text for a screen (on the conflict view, the keys for that conflict: `c continue`
+ * only for a stopped reapply), cut to the width, `? help` and `q quit` always kept:
  * at 80 columns "↑/k  enter diff  p push  o pop  r refresh ... ? help  q quit".
  */
-export function footerText(screen: Screen, width: number): string {
-  const shown = bindings.filter((b) => b.footer && b.screens.includes(screen));
+export function footerText(screen: Screen, width: number, conflict: Conflict | null = null): string {
+  const shown = bindings.filter((b) => b.footer && b.screens.includes(screen) && !(screen === 'conflict' && conflict && b.when && !b.when(conflict)));
   const tail = shown.filter((b) => b.action === 'help' || b.action === 'quit').map((b) => b.label).join('  ');
-  let out = '';
-  for (const b of shown) {
-    if (b.action === 'help' || b.action === 'quit') continue;
-    const next = out ? `${out}  ${b.label}` : b.label;
-    if (next.length + 2 + tail.length > width) break;
-    out = next;
+  // What fits, in the table's order; on the conflict view its choices before the moves
+  // (at 60 columns `a abort` was the one left out).
+  const rest = shown.filter((b) => b.action !== 'help' && b.action !== 'quit');
+  const moves = (b: Binding) => screen === 'conflict' && (b.action === 'up' || b.action === 'first');
+  const kept = new Set<Binding>();
+  let used = tail.length;
+  for (const b of [...rest.filter((b) => !moves(b)), ...rest.filter(moves)]) {
+    if (used + b.label.length + 2 > width) break;
+    kept.add(b);
+    used += b.label.length + 2;
   }
+  const out = rest.filter((b) => kept.has(b)).map((b) => b.label).join('  ');
   return out ? `${out}  ${tail}` : tail;
 }
 
+const SCREEN_NAMES: Record<Screen, string> = { stack: 'the stack', diff: 'a diff', conflict: 'the conflict view', report: 'a report', help: 'the help' };
+
+/**
+ * What a key says on a screen where it does nothing (it once said nothing): where it does
+ * work, or that it is no key. Examples: `r` in a diff -> "r works on the stack: esc goes
+ * back to it"; `c` on the stack -> "c works on the conflict view only"; `x` -> "x is not
+ * a key: ? lists the keys".
+ */
+export function unboundText(screen: Screen, name: string): string {
+  const shown = /^[\x00-\x1f\x7f]$/.test(name) ? `^${String.fromCharCode(name.charCodeAt(0) ^ 0x40)}` : name;
+  const b = bindings.find((x) => x.keys.includes(name));
+  if (!b) return `${shown} is not a key: ? lists the keys`;
+  if (b.action === 'back' && screen === 'stack') return `${shown}: this is the stack already (q quits)`;
+  if (b.screens.includes('stack')) return `${shown} works on the stack: esc goes back to it`;
+  return `${shown} works on ${b.screens.map((x) => SCREEN_NAMES[x]).join(', ')} only`;
+}
+
+/** Where a help line's text starts (its keys before it): a wrapped text goes on there. */
+export const HELP_INDENT = 18;
+
 /** Help lines: "  keys          what it does" for every binding, grouped by screen order. */
 export function helpLines(): string[] {
-  return bindings.map((b) => `  ${b.keys.join(', ').padEnd(16)}${b.help}${b.confirm ? ' (asks first)' : ''}`);
+  return bindings.map((b) => `  ${b.keys.join(', ').padEnd(HELP_INDENT - 2)}${b.help}${b.confirm ? ' (asks first)' : ''}`);
 }

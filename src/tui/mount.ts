@@ -18,11 +18,14 @@ import { loadSettings } from '../settings/settings.js';
 
 interface Edit {
   path: string;
+  /** More files for the same editor run (a stopped reapply's other conflicted files). */
+  more: string[];
   selected: string;
   reopen: boolean;
 }
 
-export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, beforeFirst: () => void, report?: ReapplyReport): Promise<number> {
+/** `live.stop` unmounts the app on the screen (startTui calls it on a signal). */
+export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, beforeFirst: () => void, report?: ReapplyReport, live?: { stop: (() => void) | null }): Promise<number> {
   let selected: string | undefined;
   let reopen = false;
   let notice: string | undefined;
@@ -39,21 +42,32 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
         ...(notice ? { notice } : {}),
         // The run's report the first time only (back from $EDITOR the app shows the stack).
         ...(report && !edited ? { initialReport: report } : {}),
-        onEdit: (path: string, sel: string, again: boolean) => void (edit = { path, selected: sel, reopen: again }),
+        onEdit: (path: string, sel: string, again: boolean, more: string[] = []) => void (edit = { path, more, selected: sel, reopen: again }),
       }),
       { exitOnCtrlC: false },
     );
+    if (live) live.stop = () => app.unmount();
     await app.waitUntilExit();
+    if (live) live.stop = null;
     app.cleanup();
     const e = edit as Edit | null;
     if (!e) return 0;
     edited = true;
     selected = e.selected;
     reopen = e.reopen;
-    // $EDITOR may carry arguments ("code -w"): run it through the shell, path quoted.
+    // $EDITOR may carry arguments ("code -w"): run it through the shell, paths quoted.
     // VISUAL, else EDITOR, else `patchq config set editor`, else vi (settings.ts).
     const editor = loadSettings(env).editor.value;
-    const run = (path: string) => void spawnSync(`${editor} '${path.replace(/'/g, `'\\''`)}'`, { shell: true, stdio: 'inherit', env });
+    const quote = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
+    // An editor that failed (not found: the shell's 127) is said on the status line: the
+    // shell's own word went to the screen the app then painted over, so nothing showed.
+    let failed: string | undefined;
+    const run = (...paths: string[]) => {
+      const r = spawnSync(`${editor} ${paths.map(quote).join(' ')}`, { shell: true, stdio: 'inherit', env });
+      if (r.status === 0) return;
+      const how = r.error ? r.error.message : r.status === null ? `was stopped by ${r.signal}` : `exited with ${r.status}`;
+      failed = `The editor '${editor}' ${how}${r.status === 127 ? ' (not found: set VISUAL or EDITOR, or patchq config set editor)' : ''}`;
+    };
     // A compressed patch (not a conflicted file of the tree): edited through a plain copy.
     const patch = e.path.startsWith(ops.tree.patchesDir + '/') ? e.path.slice(ops.tree.patchesDir.length + 1) : null;
     notice = undefined;
@@ -63,7 +77,8 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
       } catch (err) {
         notice = err instanceof PatchqError ? err.describe() : String(err);
       }
-    } else run(e.path);
+    } else run(e.path, ...e.more);
+    if (failed) notice = failed;
     // Full-screen editors (vim, less) leave the alternate screen on exit: enter it again.
     if (process.stdout.isTTY) process.stdout.write('\x1b[?1049h\x1b[H\x1b[J');
   }

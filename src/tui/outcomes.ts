@@ -28,6 +28,8 @@ export interface Conflict {
   pushed: string[];
   /** reapply: upstream already has the patch (continue drops it from the series). */
   mergedUpstream: boolean;
+  /** push: the patch is made from a template (t regenerates it). */
+  template?: boolean;
   /** Why, in one line (reapply's reason, or the count of refused hunks). */
   reason: string;
   /** Files with refused hunks, relative to the tree (where $EDITOR goes on a reapply stop). */
@@ -48,11 +50,14 @@ export function pushOutcome(r: PushResult, textOf: (name: string) => string): Ou
   const all = r.failed && !r.pushed.includes(r.failed) ? [...r.pushed, r.failed] : r.pushed;
   const lines = all.flatMap((p) => p.lines);
   if (r.failed && r.failed.status === 'failed') {
-    const hunks = rejectedHunks(textOf(r.failed.name), r.failed.report);
+    const text = textOf(r.failed.name);
+    const hunks = rejectedHunks(text, r.failed.report);
     return {
       conflict: {
         kind: 'push',
         name: r.failed.name,
+        // The header's line (no line of a diff starts with it).
+        template: /^Patchq-Template: \S/m.test(text),
         hunks,
         pushed: r.pushed.map((p) => p.name),
         mergedUpstream: false,

@@ -171,11 +171,32 @@ export const landingColor: Record<HunkReport['status'], string> = {
  * The title line: "patchq  6 patches, 2 applied, top: 002-x.patch", then the filter
  * ("  filter: f3_" while typing) and a stopped reapply ("  reapply stopped at 02-x.patch (R)").
  */
-export function titleText(rows: PatchRow[], filter: string, filtering: boolean, stoppedAt: string | null): string {
+export function titleText(rows: PatchRow[], filter: string, filtering: boolean, stoppedAt: string | null, width = Number.MAX_SAFE_INTEGER): string {
   const applied = rows.filter((r) => r.state !== 'unapplied' && r.state !== 'failed');
   const f = filter || filtering ? `  filter: ${filter}${filtering ? '_' : ''}` : '';
-  const stop = stoppedAt ? `  reapply stopped at ${stoppedAt} (R)` : '';
-  return `patchq  ${rows.length} patches, ${applied.length} applied, top: ${applied.at(-1)?.name ?? 'none'}${f}${stop}`;
+  const head = `patchq  ${rows.length} patches, ${applied.length} applied, top: `;
+  const top = applied.at(-1)?.name ?? 'none';
+  const stop = (name: string) => (stoppedAt ? `  reapply stopped at ${name} (R)` : '');
+  // Too wide: the names give way (down to 8 cells each) to the filter being typed and to
+  // the stopped run's "(R)"; at 80 columns a long top name hid both.
+  let room = width - cells(head) - cells(f) - cells(stop(''));
+  if (cells(top) + cells(stoppedAt ?? '') <= room) return `${head}${top}${f}${stop(stoppedAt ?? '')}`;
+  const stopW = stoppedAt ? Math.min(cells(stoppedAt), Math.max(8, Math.floor(room / 2))) : 0;
+  room -= stopW;
+  const shown = (name: string, w: number) => (cells(name) <= w ? name : fit(name, Math.max(8, w)));
+  return `${head}${shown(top, room)}${f}${stop(shown(stoppedAt ?? '', stopW))}`;
+}
+
+/**
+ * The title line, and on a page longer than the screen (a diff of thousands of lines, a
+ * long report) where in it the screen is, at the right edge, kept when the title is cut:
+ * "big.patch  (applied)                     lines 1-21/6009".
+ */
+export function titleWithPlace(title: string, scroll: number, height: number, length: number, width: number): string {
+  if (length <= height) return fit(title, width);
+  const place = `lines ${scroll + 1}-${Math.min(length, scroll + height)}/${length}`;
+  if (place.length + 2 > width) return fit(title, width);
+  return fit(title, width - place.length - 2) + '  ' + place;
 }
 
 /** Terminal cells a text takes: 2 for a wide (CJK) character, 0 for a combining mark. */
@@ -199,6 +220,68 @@ export function fit(text: string, width: number): string {
     used += c;
   }
   return out + ' '.repeat(width - 1 - used) + '…';
+}
+
+/**
+ * Text that tells a person something, as lines of at most `width` cells: wrapped at spaces,
+ * never cut (a cut hides the end of the sentence, often the part that says what to do).
+ * Lines after the first start at `indent` cells (default: the text's own leading spaces, so
+ * a report's detail line goes on under itself; 24 cells are left for the text, or half the
+ * width). Runs of spaces inside a line are kept (aligned columns); a word wider than the
+ * line is split, a path after one of its '/'.
+ * Example: wrap('  to do: delete a.rej, then c', 16) -> ['  to do: delete', '  a.rej, then c'].
+ */
+export function wrap(text: string, width: number, indent = /^ */.exec(text)![0].length): string[] {
+  if (width <= 0) return [''];
+  if (cells(text) <= width) return [text];
+  const pad = ' '.repeat(Math.min(indent, Math.max(Math.floor(width / 2), width - 24)));
+  const out: string[] = [];
+  let line = '';
+  let used = 0;
+  const brk = () => {
+    out.push(line.trimEnd());
+    line = pad;
+    used = pad.length;
+  };
+  for (const tok of text.match(/ +|[^ ]+/g) ?? []) {
+    const w = cells(tok);
+    if (tok.startsWith(' ')) {
+      // Spaces where a line breaks are dropped; elsewhere kept as they are.
+      if (out.length > 0 && line === pad) continue;
+      if (used + w <= width) {
+        line += tok;
+        used += w;
+      } else brk();
+      continue;
+    }
+    if (used + w > width && line.trim() !== '') brk();
+    let rest = tok;
+    while (used + cells(rest) > width) {
+      let piece = '';
+      let pw = 0;
+      for (const ch of rest) {
+        const c = cells(ch);
+        if (used + pw + c > width && piece !== '') break;
+        piece += ch;
+        pw += c;
+      }
+      // A path is split after a '/', where it reads as one still.
+      const slash = piece.lastIndexOf('/');
+      if (piece.length < rest.length && slash > 0 && slash < piece.length - 1) {
+        piece = piece.slice(0, slash + 1);
+        pw = cells(piece);
+      }
+      line += piece;
+      used += pw;
+      rest = rest.slice(piece.length);
+      if (rest === '') break;
+      brk();
+    }
+    line += rest;
+    used += cells(rest);
+  }
+  if (line.trim() !== '' || out.length === 0) out.push(line.trimEnd());
+  return out;
 }
 
 /**

@@ -326,6 +326,29 @@ describe('tui app on a real tree', () => {
     expect(h).toMatch(/end, G\s+Jump to the last patch/);
   });
 
+  it('a diff of thousands of lines says where the screen is in it: lines A-B/N, page by page, to its end', async () => {
+    const { root, names } = makeTree(2);
+    const n = 3000;
+    writeFileSync(join(root, 'f1.txt'), Array.from({ length: n }, (_, i) => `l${i + 1}\n`).join(''));
+    const body = Array.from({ length: n }, (_, i) => `-l${i + 1}\n+L${i + 1}\n`).join('');
+    writeFileSync(join(root, 'patches', names[0]!), `--- a/f1.txt\n+++ b/f1.txt\n@@ -1,${n} +1,${n} @@\n${body}`);
+    const r = renderAt(createElement(App, { ops: makeOps(root, {}), color: false }), 80, 24);
+    cleanups.push(r.unmount);
+    const f = await waitFor(r.lastFrame, (x) => x.includes('2 patches'), 'series');
+    expect(f.split('\n')[0]).not.toMatch(/lines \d/); // the stack: no page
+    const total = 3 + 2 * n; // the two file lines, the @@ line, the hunk
+    const title = (x: string) => x.split('\n')[0]!;
+    r.stdin.write(KEY.enter);
+    const d = await waitFor(r.lastFrame, (x) => title(x).includes(`lines 1-21/${total}`), 'the diff, its first page');
+    expect(title(d)).toMatch(new RegExp(`^${names[0]!.replace(/\./g, '\\.')}  \\(unapplied\\) +lines 1-21/${total}$`));
+    r.stdin.write(' ');
+    await waitFor(r.lastFrame, (x) => title(x).includes(`lines 22-42/${total}`), 'a page down');
+    r.stdin.write('G');
+    const end = await waitFor(r.lastFrame, (x) => title(x).includes(`lines ${total - 20}-${total}/${total}`), 'its end');
+    expect(end).toContain(`+L${n}`);
+    expect(title(end).length).toBe(80);
+  });
+
   it('keys typed while a push runs are not queued: the status line says so, the selection still moves, one push happens', async () => {
     const { root, names } = makeTree(3);
     const real = makeOps(root, {});
@@ -353,7 +376,26 @@ describe('tui app on a real tree', () => {
     expect(appliedPatches(openTree(root, {}))).toEqual(names.slice(0, 1));
   });
 
-  it('help scrolls on a short terminal: the last key is a page down', async () => {
+  it('an operation with no patch under way yet says it is starting (the bar said "1/1" with no name)', async () => {
+    const { root, names } = makeTree(3);
+    await push(openTree(root, {}), { target: { count: 2 } });
+    const real = makeOps(root, {});
+    let release!: () => void;
+    const gate = new Promise<void>((res) => (release = res));
+    const ops = { ...real, popTo: async (...a: Parameters<typeof real.popTo>) => (await gate, real.popTo(...a)) };
+    const r = render(createElement(App, { ops, color: false }));
+    cleanups.push(() => r.unmount());
+    await waitFor(r.lastFrame, (f) => f.includes(names[2]!), 'series');
+    r.stdin.write('O');
+    await waitFor(r.lastFrame, (f) => f.includes('Pop all patches? (y/n)'), 'confirm');
+    r.stdin.write('y');
+    const f = await waitFor(r.lastFrame, (x) => x.includes('pop: starting…'), 'starting');
+    expect(f).not.toMatch(/1\/1/);
+    release();
+    await waitFor(r.lastFrame, (x) => x.includes('Popped 2 patch(es)'), 'popped');
+  });
+
+  it('help scrolls on a short terminal: the last key is two pages down (texts wrapped whole at 80)', async () => {
     const { root } = makeTree(2);
     const r = renderAt(createElement(App, { ops: makeOps(root, {}), color: false }), 80, 16);
     cleanups.push(r.unmount);
@@ -361,6 +403,8 @@ describe('tui app on a real tree', () => {
     r.stdin.write('?');
     const f = await waitFor(r.lastFrame, (x) => x.includes('patchq: keys'), 'help');
     expect(f).not.toMatch(/q, ctrl-c\s+Quit/);
+    r.stdin.write(' ');
+    await waitFor(r.lastFrame, (x) => !x.includes('patchq: keys'), 'a page down');
     r.stdin.write(' ');
     const g = await waitFor(r.lastFrame, (x) => /q, ctrl-c\s+Quit/.test(x), 'last key');
     expect(g.split('\n').length).toBeLessThanOrEqual(16);

@@ -97,6 +97,24 @@ describe('tui end to end in tmux', () => {
     expect(applied.stdout.trim().split('\n')).toEqual(names.slice(0, 2));
   });
 
+  it('killed (SIGTERM) the app gives the terminal back as q does: alternate screen left, cooked mode', async () => {
+    const { root } = makeTree(3);
+    session = `patchq-tui-term-${process.pid}-${Date.now()}`;
+    const cmd = `echo BEFORE-TUI; env NO_COLOR=1 ${process.execPath} ${CLI} tui; echo EXIT=$? TTY=$(stty -a | grep -oE -- '-?icanon' | head -1); sleep 30`;
+    expect(tmux('new-session', '-d', '-s', session, '-x', '80', '-y', '24', '-c', root, cmd).status).toBe(0);
+    tmux('send-keys', '-t', session, '?');
+    await until((s) => s.includes('patchq: keys'), 'input live');
+    const shell = tmux('display', '-p', '-t', session, '#{pane_pid}').stdout.trim();
+    const node = spawnSync('pgrep', ['-P', shell, '-f', CLI], { encoding: 'utf8' }).stdout.trim();
+    expect(node).toMatch(/^\d+$/);
+    process.kill(Number(node), 'SIGTERM');
+    const end = await until((s) => s.includes('EXIT='), 'exit');
+    expect(end).toContain('EXIT=143 TTY=icanon');
+    expect(end).toContain('BEFORE-TUI');
+    expect(end).not.toContain('patchq: keys');
+    expect(tmux('display', '-p', '-t', session, '#{alternate_on}').stdout.trim()).toBe('0');
+  });
+
   it('e suspends the app for $EDITOR on the selected patch and comes back to it', async () => {
     const { root, names } = makeTree(3);
     session = `patchq-tui-e-${process.pid}-${Date.now()}`;
@@ -111,6 +129,17 @@ describe('tui end to end in tmux', () => {
     tmux('send-keys', '-t', session, 'q');
     expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
     expect(read(root, `patches/${names[0]}`)).not.toContain('edited-by-editor');
+  });
+
+  it('e with an editor that is not there says so on the status line (the shell said it under the app)', async () => {
+    const { root } = makeTree(2);
+    session = `patchq-tui-enone-${process.pid}-${Date.now()}`;
+    await openWithEditor(root, join(root, 'no-such-editor'));
+    tmux('send-keys', '-t', session, 'e');
+    const back = await until((s) => s.includes('q quit') && s.includes('exited with 127'), 'the failure said');
+    expect(back.replace(/\s+/g, ' ')).toContain(`The editor '${join(root, 'no-such-editor')}' exited with 127 (not found: set VISUAL or EDITOR, or patchq config set editor)`);
+    tmux('send-keys', '-t', session, 'q');
+    expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
   });
 
   it('e runs the editor setting when neither VISUAL nor EDITOR is set (patchq config set editor)', async () => {
@@ -264,6 +293,30 @@ describe('tui end to end in tmux', () => {
     expect(end).toContain('Usage: patchq <command>');
     expect(end).not.toContain('internal error');
     expect(end).toContain('EXIT=0');
+  });
+
+  it('with no terminal to read keys from (stdin not one, or TERM=dumb): patchq lists the series, patchq tui says why, demo prints its report', async () => {
+    const { root, names } = makeTree(2);
+    session = `patchq-tui-nokeys-${process.pid}-${Date.now()}`;
+    // stdout the terminal in each; all in one pane (no ink loads: each ends at once).
+    const pq = `env NO_COLOR=1 PATCHQ_CONFIG_DIR=${join(root, '.cfg')} ${process.execPath} ${CLI}`;
+    const cmd = [
+      `${pq} tui </dev/null; echo A=$?`,
+      `${pq} </dev/null; echo B=$?`,
+      `env TERM=dumb ${pq} tui; echo C=$?`,
+      `env TERM=dumb ${pq}; echo D=$?`,
+      `${pq} demo </dev/null | grep -c 'Opening the TUI'; echo E=$?`,
+      'sleep 30',
+    ].join('; ');
+    expect(tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', '-c', root, cmd).status).toBe(0);
+    const end = await until((s) => s.includes('E='), 'the last command');
+    expect(end).not.toContain('internal error');
+    expect(end).toContain('patchq tui needs a terminal (stdin is not a TTY)\nA=1');
+    expect(end).toContain(`${names[0]}\n${names[1]}\nB=0`);
+    expect(end).toContain('patchq tui needs a terminal that can move the cursor (TERM is dumb)\nC=1');
+    expect(end).toContain(`${names[0]}\n${names[1]}\nD=0`);
+    // (grep -c counts the lines: none, so grep exits 1.)
+    expect(end).toContain('0\nE=1');
   });
 
   it("an error the TUI's own bundle throws is a PatchqError to the CLI (said as one, not 'internal error')", async () => {

@@ -19,7 +19,7 @@ import { makeTree, waitFor } from './fixture.js';
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
 
-function start(root: string, onEdit?: (path: string) => void) {
+function start(root: string, onEdit?: (path: string, selected: string, reopen: boolean, more?: string[]) => void) {
   const r = render(createElement(App, { ops: makeOps(root, {}), color: false, ...(onEdit ? { onEdit } : {}) }));
   cleanups.push(() => r.unmount());
   return r;
@@ -197,6 +197,29 @@ describe('tui reapply over a file upstream renamed', () => {
     r.stdin.write('e');
     await waitFor(() => String(edited.length), (x) => x === '1', 'editor');
     expect(edited).toEqual([join(d, 'conf/old.py.rej')]);
+  }, 30_000);
+});
+
+describe('tui reapply stopped with conflicts in two files', () => {
+  it('e opens both conflicted files in one editor run, not only the first', async () => {
+    const v1 = (tag: string) => Array.from({ length: 10 }, (_, i) => `${tag}_${i} = ${i}\n`).join('');
+    const hunk = (f: string, tag: string) => `Index: fork/${f}\n===================================================================\n--- fork.orig/${f}\n+++ fork/${f}\n@@ -4,3 +4,3 @@\n ${tag}_3 = 3\n-${tag}_4 = 4\n+${tag}_4 = 40\n ${tag}_5 = 5\n`;
+    const { up, d } = upstreamAndFork({ 'a.py': v1('a'), 'b.py': v1('b') }, { '.gitignore': '.pc\n', 'patches/series': 'two.patch\n', 'patches/two.patch': hunk('a.py', 'a') + hunk('b.py', 'b') }, 'patchq-tui-two-');
+    // Upstream rewrites the very lines the patch changes, in both files.
+    write(up, 'a.py', v1('a').replace('a_4 = 4', 'a_4 = 4  # upstream'));
+    write(up, 'b.py', v1('b').replace('b_4 = 4', 'b_4 = 4  # upstream'));
+    git(up, 'commit', '-qam', 'v2');
+    git(d, 'pull', '-q', '--no-rebase', '--no-edit', 'upstream', 'main');
+    const edited: string[][] = [];
+    const r = start(d, (p, _sel, _again, more = []) => edited.push([p, ...more]));
+    await waitFor(r.lastFrame, (f) => f.includes('1 patches'), 'series');
+    r.stdin.write('R');
+    const f = await waitFor(r.lastFrame, (x) => x.includes('Reapply stopped at two.patch'), 'conflict');
+    expect(f).toContain('(conflicts in a.py, b.py)');
+    expect(f).toContain('e edit the conflicted files');
+    r.stdin.write('e');
+    await waitFor(() => String(edited.length), (x) => x === '1', 'editor');
+    expect(edited).toEqual([[join(d, 'a.py'), join(d, 'b.py')]]);
   }, 30_000);
 });
 

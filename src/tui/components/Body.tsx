@@ -29,9 +29,9 @@ export function Body({ screen, rows, selected, listTop, diff, report, conflict, 
     <Box flexDirection="column" height={height}>
       {screen === 'stack' && <StackList rows={rows} selected={selected} top={listTop} height={height} width={width} color={color} />}
       {screen === 'diff' && <DiffView lines={diff} scroll={scroll} height={height} width={width} color={color} />}
-      {screen === 'help' && <HelpScreen scroll={scroll} height={height} />}
-      {screen === 'report' && report && <ReportScreen report={report} scroll={scroll} height={height} color={color} />}
-      {screen === 'conflict' && conflict && <ConflictScreen conflict={conflict} scroll={scroll} height={height} color={color} />}
+      {screen === 'help' && <HelpScreen scroll={scroll} height={height} width={width} />}
+      {screen === 'report' && report && <ReportScreen report={report} scroll={scroll} height={height} width={width} color={color} />}
+      {screen === 'conflict' && conflict && <ConflictScreen conflict={conflict} scroll={scroll} height={height} width={width} color={color} />}
     </Box>
   );
 }

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { useCallback, useRef } from 'react';
 import { useApp, useInput, type Key } from 'ink';
-import { bindingFor, keyName, type Action } from '../keys.js';
+import { bindingFor, keyName, unboundText, type Action } from '../keys.js';
 import { filterRows, type PatchRow } from '../store.js';
 import { filterKey, move, type NavApi } from './use-nav.js';
 import type { Runner } from './use-runner.js';
@@ -21,8 +21,11 @@ export interface KeyContext {
   pageHeight: number;
   /** Lines of the current non-stack screen (for scrolling). */
   contentLength: number;
-  /** Leave ink to edit `path`; `reopen`: show the stopped reapply again afterwards. */
-  onEdit?: ((path: string, selected: string, reopen: boolean) => void) | undefined;
+  /**
+   * Leave ink to edit `path` (and `more`, in the same editor run); `reopen`: show the
+   * stopped reapply again afterwards.
+   */
+  onEdit?: ((path: string, selected: string, reopen: boolean, more?: string[]) => void) | undefined;
   onQuit?: (() => void) | undefined;
 }
 
@@ -37,6 +40,9 @@ export function useKeys(ctx: KeyContext): void {
   latest.current = keyHandler(ctx, exit);
   useInput(useCallback((input: string, key: Key) => latest.current(input, key), []));
 }
+
+/** p, o, enter... with no row to act on (an empty series, a filter that matches none). */
+const NO_ROW = 'No patch selected (the series is empty, or the filter matches none: / then esc clears it)';
 
 /** Keys that only move the view: taken while an operation runs. */
 const MOVES: ReadonlySet<Action> = new Set(['up', 'down', 'pageUp', 'pageDown', 'first', 'last']);
@@ -70,7 +76,7 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
         move(nav, action === 'first' ? -Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER, filterRows(ctx.all, nav.filter).length, ctx.contentLength, ctx.pageHeight);
         return rerender();
       case 'open':
-        return row ? show('diff') : undefined;
+        return row ? show('diff') : runner.setMessage(NO_ROW);
       case 'back':
         return show('stack');
       case 'skip':
@@ -84,15 +90,15 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
         nav.filtering = true;
         return rerender();
       case 'push':
-        if (!row) return;
+        if (!row) return runner.setMessage(NO_ROW);
         return void runner.push(row.name, false);
       case 'forcePush': {
         if (conflict?.kind === 'reapply') return runner.setMessage('The run already laid the conflict out in the files: fix them, then c');
         const name = conflict?.name ?? row?.name;
-        return name ? void runner.push(name, true) : undefined;
+        return name ? void runner.push(name, true) : runner.setMessage(NO_ROW);
       }
       case 'pop':
-        return row ? void runner.pop({ name: row.name }) : undefined;
+        return row ? void runner.pop({ name: row.name }) : runner.setMessage(NO_ROW);
       case 'popAll':
         return void runner.pop({ all: true });
       case 'abort':
@@ -106,23 +112,25 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
       case 'regen': {
         if (conflict?.kind === 'reapply') return runner.setMessage('The run has this patch applied with its conflicts: fix the files and c, or a to abort');
         const name = conflict?.name ?? row?.name;
-        return name ? void runner.regen(name) : undefined;
+        return name ? void runner.regen(name) : runner.setMessage(NO_ROW);
       }
       case 'edit':
         return edit(row);
     }
   }
 
-  /** `e`: the patch file; on a stopped reapply, the first file with a conflict in it. */
+  /**
+   * `e`: the patch file; on a stopped reapply, every file with a conflict in it, in one
+   * editor run (it opened the first only, and again the first on the next `e`).
+   */
   function edit(row: PatchRow | undefined): void {
     const conflict = runner.conflict;
     const name = conflict?.name ?? row?.name;
     if (!name || !ctx.onEdit) return runner.setMessage('No editor available here');
     const stopped = conflict?.kind === 'reapply' && conflict.files.length > 0;
     // A file gone upstream is not made again by an editor: its hunks are in its .rej.
-    const first = stopped ? conflict.files[0]! : '';
-    const file = conflict?.gone?.some((g) => g.file === first) ? `${first}.rej` : first;
-    ctx.onEdit(stopped ? join(ctx.tree.root, file) : join(ctx.tree.patchesDir, name), row?.name ?? name, stopped);
+    const files = stopped ? conflict.files.map((f) => join(ctx.tree.root, conflict.gone?.some((g) => g.file === f) ? `${f}.rej` : f)) : [join(ctx.tree.patchesDir, name)];
+    ctx.onEdit(files[0]!, row?.name ?? name, stopped, files.slice(1));
     exit();
   }
 
@@ -147,6 +155,11 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
       else if (b && !runner.isQuitting()) runner.setMessage(`${name} was ignored: typed during the ${verb} (keys are not queued)`);
       return;
     }
+    // ctrl-c quits from anywhere: a y/n prompt, the filter prompt (it was typed into it, a no-op).
+    if (name === 'ctrl-c') {
+      nav.confirm = null;
+      return dispatch('quit');
+    }
     if (nav.confirm) {
       const b = nav.confirm;
       nav.confirm = null;
@@ -160,7 +173,7 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
       return rerender();
     }
     const b = bindingFor(nav.screen, name);
-    if (!b) return;
+    if (!b) return name ? runner.setMessage(unboundText(nav.screen, name)) : undefined;
     runner.setMessage('');
     if (b.confirm) {
       nav.confirm = b;

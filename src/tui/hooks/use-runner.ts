@@ -49,6 +49,19 @@ export interface Runner {
 
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/**
+ * A pop refused for changes the patch does not have yet: the way on in the TUI's keys.
+ * quilt's words end "(refresh it or enforce with -f)", and the TUI has no -f. The refused
+ * patch is the top by then (the ones above it were popped), so `r` refreshes that one.
+ */
+export function popRefusal(e: unknown): string {
+  const m = errText(e);
+  const refused = /^(Patch \S+ )(does not remove cleanly|needs to be refreshed first)/.exec(m);
+  if (!refused) return m;
+  const why = refused[2] === 'needs to be refreshed first' ? 'needs to be refreshed first' : 'does not remove cleanly (its files changed since its last refresh)';
+  return `${refused[1]}${why}: r refreshes it (it is the top now), then o again`;
+}
+
 export function useRunner(ops: Ops, show: (s: Screen) => void): Runner {
   const [busy, setBusy] = useState<Progress | null>(null);
   const busyRef = useRef(false);
@@ -123,7 +136,16 @@ export function useRunner(ops: Ops, show: (s: Screen) => void): Runner {
     setMessage,
     reload: () => setVersion((v) => v + 1),
     push: (name, force) => run('push', name, async (p) => land(pushOutcome(await ops.pushTo(name, force, p), textOf))),
-    pop: (target) => run('pop', '', async (p) => showReport(popReport(await ops.popTo(target, p)))),
+    pop: (target) =>
+      run('pop', '', async (p) => {
+        let popped: string[];
+        try {
+          popped = await ops.popTo(target, p);
+        } catch (e) {
+          throw new Error(popRefusal(e));
+        }
+        showReport(popReport(popped));
+      }),
     refresh() {
       try {
         setMessage(ops.refreshTop().message);

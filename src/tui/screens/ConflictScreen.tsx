@@ -5,14 +5,16 @@
  */
 import { Box, Text } from 'ink';
 import type { Conflict } from '../outcomes.js';
+import { wrap } from '../present.js';
 
-type Kind = 'title' | 'why' | 'add' | 'del' | 'plain';
+/** `code`: a hunk's @@ and context lines (cut at the edge, as in the diff); the rest wraps. */
+type Kind = 'title' | 'why' | 'add' | 'del' | 'plain' | 'code';
 
 /** The choices, each line under 80 columns. */
 function choices(c: Conflict): string[] {
-  if (c.kind === 'push') return ['e edit in $EDITOR   t regenerate from template   P force with rejects', 's skip   a abort (pop what this push applied)'];
+  if (c.kind === 'push') return [`e edit in $EDITOR   ${c.template ? 't regenerate from template   ' : ''}P force with rejects`, 's skip   a abort (pop what this push applied)'];
   if (c.mergedUpstream) return ['c drop it from the series and continue   a abort the run   s back'];
-  return ['fix the files, then c continue   e edit the conflicted file', 'a abort the run   s back to the stack (the run waits; R returns here)'];
+  return [`fix the files, then c continue   e edit ${c.files.length > 1 ? 'the conflicted files' : 'the conflicted file'}`, 'a abort the run   s back to the stack (the run waits; R returns here)'];
 }
 
 /**
@@ -59,15 +61,23 @@ export function conflictLines(c: Conflict): { text: string; kind: Kind }[] {
     // A file that failed as a whole (no hunk): its message is the refused line.
     out.push({ text: h.hunk === 0 ? h.file : `${h.file} hunk #${h.hunk} (stated line ${h.statedLine}): ${where}`, kind: 'title' });
     out.push({ text: `refused: ${h.reason}`, kind: 'why' });
-    for (const l of h.lines) out.push({ text: l, kind: l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : 'plain' });
+    for (const l of h.lines) out.push({ text: l, kind: l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : 'code' });
   }
   return out;
 }
 
-const colorOf = { title: 'white', why: 'red', add: 'green', del: 'red', plain: undefined } as const;
+/**
+ * The view `width` cells wide: what happened, the choices, why and where, wrapped (at 60
+ * columns "NOT MERGED at lines 15-19 (conflict markers)" was cut to "NOT MERGED at lines
+ * 15-19 …"); the hunk's own lines are cut at the edge, as in the diff view.
+ */
+export const conflictPage = (c: Conflict, width: number): { text: string; kind: Kind }[] =>
+  conflictLines(c).flatMap((l) => (l.kind === 'add' || l.kind === 'del' || l.kind === 'code' ? [l] : wrap(l.text, width, 2).map((text) => ({ text, kind: l.kind }))));
 
-export function ConflictScreen({ conflict, scroll, height, color }: { conflict: Conflict; scroll: number; height: number; color: boolean }) {
-  const lines = conflictLines(conflict);
+const colorOf = { title: 'white', why: 'red', add: 'green', del: 'red', plain: undefined, code: undefined } as const;
+
+export function ConflictScreen({ conflict, scroll, height, width, color }: { conflict: Conflict; scroll: number; height: number; width: number; color: boolean }) {
+  const lines = conflictPage(conflict, width);
   return (
     <Box flexDirection="column">
       {lines.slice(scroll, scroll + height).map((l, i) => {

@@ -1,13 +1,16 @@
 /** `?`: every key from the key table, with what it does; scrolls like the other pages. */
 import { Box, Text } from 'ink';
-import { helpLines } from '../keys.js';
+import { HELP_INDENT, helpLines } from '../keys.js';
+import { wrap } from '../present.js';
 
-export const helpScreenLines = (): string[] => ['patchq: keys (esc to go back, j/k to scroll)', ...helpLines()];
+/** The help page `width` cells wide: a key's text goes on under itself, never cut. */
+export const helpScreenLines = (width = Number.MAX_SAFE_INTEGER): string[] =>
+  ['patchq: keys (esc to go back, j/k to scroll)', ...helpLines()].flatMap((l) => wrap(l, width, HELP_INDENT));
 
-export function HelpScreen({ scroll, height }: { scroll: number; height: number }) {
+export function HelpScreen({ scroll, height, width }: { scroll: number; height: number; width: number }) {
   return (
     <Box flexDirection="column">
-      {helpScreenLines().slice(scroll, scroll + height).map((l, i) => (
+      {helpScreenLines(width).slice(scroll, scroll + height).map((l, i) => (
         <Text key={scroll + i} wrap="truncate">{l || ' '}</Text>
       ))}
     </Box>
