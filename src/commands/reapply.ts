@@ -5,7 +5,7 @@ import { PatchqError } from '../engine/errors.js';
 import { reapply, reapplyAbort, reapplyContinue, reportMarkdown, reportText, type ReapplyOptions, type ReapplyReport } from '../reapply/index.js';
 import type { Tree } from '../stack/index.js';
 import { loadSettings } from '../settings/settings.js';
-import { plainRefreshOptions } from './refresh.js';
+import { refreshFormatFor } from './reapply-options.js';
 import { opt, tree } from './common.js';
 import type { Context, ParsedArgs, RunFn } from './types.js';
 
@@ -20,15 +20,6 @@ export function optionsFrom(args: ParsedArgs, env: NodeJS.ProcessEnv): ReapplyOp
     ...(conflicts ? { conflicts: conflicts as ReapplyOptions['conflicts'] } : {}),
     format: refreshFormatFor(env),
   };
-}
-
-/**
- * The format a plain `patchq refresh` writes (settings, QUILT_REFRESH_ARGS, QUILT_DIFF_OPTS),
- * for the patches the run refreshes; not its --backup (the run keeps the old patches itself).
- */
-function refreshFormatFor(env: NodeJS.ProcessEnv): ReapplyOptions['format'] {
-  const { context, contextFormat, style, noTimestamps, noIndex, prefix, showFunction } = plainRefreshOptions(env);
-  return { context, contextFormat, style, noTimestamps, noIndex, prefix, showFunction };
 }
 
 /** What a run needs from its options, checked before it (or sync) changes anything. */

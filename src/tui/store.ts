@@ -8,6 +8,7 @@ import { resolveColor } from '../output/color.js';
 import { plainRefreshOptions } from '../commands/refresh.js';
 import { plainPushOptions } from '../commands/push.js';
 import { plainPopOptions } from '../commands/pop.js';
+import { plainReapplyOptions } from '../commands/reapply-options.js';
 import {
   appliedPatches, isDrifted, landingOf, needsRefresh, makeBaseFor, openTree, pop, push, readPatch, readSeries, refresh, topPatch,
   type PushResult, type Target, type Tree,
@@ -169,10 +170,10 @@ export function makeOps(cwd: string, env: NodeJS.ProcessEnv): Ops {
       return { name: r.name, changed: r.changed, message: r.message };
     },
     async reapply(onProgress) {
-      return (await reapplyMod()).reapply(tree, {}, { patchStart: progress('reapply', onProgress) });
+      return (await reapplyMod()).reapply(tree, plainReapplyOptions(env), { patchStart: progress('reapply', onProgress) });
     },
     async reapplyContinue(dropMerged, onProgress) {
-      return (await reapplyMod()).reapplyContinue(tree, { dropMerged }, { patchStart: progress('reapply', onProgress) });
+      return (await reapplyMod()).reapplyContinue(tree, { ...plainReapplyOptions(env), dropMerged }, { patchStart: progress('reapply', onProgress) });
     },
     async reapplyAbort() {
       return (await (await reapplyMod()).reapplyAbort(tree)).popped;

@@ -4,6 +4,7 @@
  * drifted patch of a fork that keeps git-style patches comes back rewritten whole in quilt's.
  */
 import { describe, expect, it } from 'vitest';
+import { makeOps } from '../../src/tui/store.js';
 import { git, numbered, patchq, read, tempDir, upstreamAndFork, write } from '../helpers/tree.js';
 
 /** A fork whose p.patch was refreshed by patchq with `env`; upstream then adds a line above it. */
@@ -33,6 +34,17 @@ describe('reapply writes a drifted patch as refresh would', () => {
     const text = read(d, 'patches/p.patch');
     expect(text).toMatch(/^Patchq-Base: [0-9a-f]{40}\n\ndiff --git a\/a\.txt b\/a\.txt\n/);
     expect(text).toContain('@@ -8,7 +8,7 @@\n');
+    expect(text).not.toContain('Index:');
+  });
+
+  it("the TUI's R (its store's reapply) writes it as the command does", async () => {
+    const env = { PATCHQ_CONFIG_DIR: tempDir('patchq-refmt-conf-'), QUILT_REFRESH_ARGS: '--no-timestamps' };
+    expect(patchq(tempDir(), ['config', 'set', 'diffStyle', 'git'], env).code).toBe(0);
+    const d = drifted(env);
+    const report = await makeOps(d, { ...process.env, ...env }).reapply(() => {});
+    expect(report.patches.map((p) => p.outcome)).toEqual(['refreshed']);
+    const text = read(d, 'patches/p.patch');
+    expect(text).toMatch(/^Patchq-Base: [0-9a-f]{40}\n\ndiff --git a\/a\.txt b\/a\.txt\n/);
     expect(text).not.toContain('Index:');
   });
 
