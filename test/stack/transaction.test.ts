@@ -354,7 +354,7 @@ describe('kill -9 at every step', () => {
     expect([...seen].sort()).toEqual([0, 3]);
     // A write that fails before the commit point (disk full): the run takes back what it wrote.
     let failed = 0;
-    for (let w = 1; w <= 30; w++) {
+    for (const w of [1, 2, 3, 4, 6, 9, 13, 18, 24, 30]) {
       const r = patchq(d, ['push', '-a'], { ...env, PATCHQ_FAIL_WRITE_AT: String(w) });
       if (r.code === 0) {
         expect(patchq(d, ['pop', '-a'], env).code).toBe(0);
@@ -364,9 +364,9 @@ describe('kill -9 at every step', () => {
       expect(r.stderr, `write ${w}`).toMatch(/input\/output error \(EIO\) \(nothing was changed\)/);
       expect(pcOf(d), `write ${w}`).toEqual(refs[0]);
     }
-    expect(failed).toBeGreaterThan(10);
+    expect(failed).toBeGreaterThan(5);
     // An op that fails after it (EIO): the roll-back takes them away too.
-    for (let a = 1; a <= 40; a += 3) {
+    for (const a of [1, 3, 7, 12, 20, 30]) {
       const r = patchq(d, ['push', '-a'], { ...env, PATCHQ_FAIL_APPLY_AT: String(a) });
       if (r.code === 0) break;
       expect(r.stderr, `op ${a}`).toMatch(/rolled back; nothing was changed/);
