@@ -89,7 +89,7 @@ describe('what a command loads', () => {
     return { code: r.code, ...(JSON.parse(readFileSync(out, 'utf8')) as { builtins: string[]; files: string[] }) };
   }
 
-  it('push, pop and applied of plain patches load no zlib (binary and compressed patches only), nor ink or react', () => {
+  it('push, pop and applied of plain patches load no zlib (binary and compressed patches only), nor tty and net (a terminal check of the TUI took ~4 ms of every start), nor ink or react', () => {
     const d = temp();
     mkdirSync(join(d, 'patches'));
     writeFileSync(join(d, 'a.txt'), 'one\n');
@@ -99,6 +99,7 @@ describe('what a command loads', () => {
       const l = loaded(d, [cmd]);
       expect(l.code, cmd).toBe(0);
       expect(l.builtins, cmd).not.toContain('zlib');
+      expect(l.builtins.filter((b) => b === 'tty' || b === 'net'), cmd).toEqual([]);
       expect(l.files.filter((f) => /node_modules\/(ink|react)\//.test(f)), cmd).toEqual([]);
     }
     expect(readFileSync(join(d, 'a.txt'), 'utf8')).toBe('one\n');
