@@ -1,7 +1,7 @@
 /** `patchq config` through the built binary, settings in a temp PATCHQ_CONFIG_DIR. */
 import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, run, temp } from './run.js';
 
@@ -90,7 +90,7 @@ describe('patchq config', () => {
     expect(run(d, ['new', 'a.patch']).code).toBe(0); // new reads no settings
     for (const args of [['config', 'list'], ['config', 'get', 'fuzz'], ['config', 'set', 'fuzz', '1'], ['config', 'unset', 'fuzz'], ['push'], ['refresh'], ['diff']]) {
       const r = run(d, args);
-      expect([args.join(' '), r.code, r.stderr]).toEqual([args.join(' '), 1, `${file}: settings file is a directory, where a file was expected\n`]);
+      expect([args.join(' '), r.code, r.stderr]).toEqual([args.join(' '), 1, `${relative(d, file)}: settings file is a directory, where a file was expected\n`]);
     }
     expect(run(d, ['applied']).stdout).toBe('a.patch\n');
     expect(readdirSync(file)).toEqual([]);
@@ -103,10 +103,10 @@ describe('patchq config', () => {
     expect(run(d, ['new', 'a.patch']).code).toBe(0); // new reads no settings
     for (const args of [['config', 'list'], ['config', 'get', 'fuzz'], ['config', 'set', 'fuzz', '1'], ['push']]) {
       const r = run(d, args);
-      expect([args.join(' '), r.code, r.stderr]).toEqual([args.join(' '), 1, `${cfg}: the settings folder is a file (or under one), where a folder was expected; check PATCHQ_CONFIG_DIR\n`]);
+      expect([args.join(' '), r.code, r.stderr]).toEqual([args.join(' '), 1, `${relative(d, cfg)}: the settings folder is a file (or under one), where a folder was expected; check PATCHQ_CONFIG_DIR\n`]);
     }
     const under = run(d, ['config', 'get', 'fuzz'], { PATCHQ_CONFIG_DIR: join(cfg, 'sub') });
-    expect([under.code, under.stderr]).toEqual([1, `${join(cfg, 'sub')}: the settings folder is a file (or under one), where a folder was expected; check PATCHQ_CONFIG_DIR\n`]);
+    expect([under.code, under.stderr]).toEqual([1, `${relative(d, join(cfg, 'sub'))}: the settings folder is a file (or under one), where a folder was expected; check PATCHQ_CONFIG_DIR\n`]);
     expect(readFileSync(cfg, 'utf8')).toBe('not a folder\n');
     // A folder that is not there yet is no error: set makes it.
     expect(run(d, ['config', 'get', 'fuzz'], { PATCHQ_CONFIG_DIR: join(d, 'fresh') }).stdout).toBe('2\n');
@@ -139,7 +139,7 @@ describe('patchq config', () => {
     if (as(['--version']).status !== 0) return ctx.skip();
     for (const args of [['config', 'get', 'fuzz'], ['config', 'set', 'fuzz', '0'], ['push']]) {
       const r = as(args);
-      expect([args.join(' '), r.status, r.stderr]).toEqual([args.join(' '), 1, `${file}: cannot read settings file (EACCES)\n`]);
+      expect([args.join(' '), r.status, r.stderr]).toEqual([args.join(' '), 1, `${relative(d, file)}: cannot read settings file (EACCES)\n`]);
     }
     expect(readFileSync(file, 'utf8')).toBe('{"fuzz": 1}');
   });

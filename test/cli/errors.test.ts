@@ -55,6 +55,18 @@ describe('the file system says no', () => {
     expect(existsSync(pc)).toBe(false);
   });
 
+  it('an error pointing into a file names it as the system errors do: below the current folder from it, elsewhere in full', () => {
+    const d = tempDir();
+    write(d, 'patches/series', 'sub\n');
+    write(d, 'patches/sub/x', 'a folder where a patch file should be\n');
+    write(d, 'elsewhere/keep', '\n');
+    const before = snapshot(d, { withPc: true });
+    expect(patchq(d, ['push']).stderr).toBe('patches/sub: is a directory, where a file was expected\n');
+    expect(patchq(join(d, 'patches'), ['push']).stderr).toBe('sub: is a directory, where a file was expected\n');
+    expect(patchq(join(d, 'elsewhere'), ['push']).stderr).toBe(`${join(d, 'patches/sub')}: is a directory, where a file was expected\n`);
+    expect(snapshot(d, { withPc: true })).toEqual(before);
+  });
+
   it('a write of a stack operation refused in the middle: one line naming the file relative to the tree (not Node\'s raw text with absolute paths), rolled back, exit 1', (ctx) => {
     if (spawnSync('strace', ['-qq', '-o', '/dev/null', 'true']).status !== 0) return ctx.skip();
     const tree = () => {

@@ -105,7 +105,7 @@ describe('odd files that are refused clearly', () => {
     const refused = (args: string[], path: string) => {
       const before = snapshot(d, { withPc: true });
       const r = patchq(d, args);
-      expect([r.code, r.stderr], args.join(' ')).toEqual([1, `${join(d, path)}: is a directory, where a file was expected\n`]);
+      expect([r.code, r.stderr], args.join(' ')).toEqual([1, `${path}: is a directory, where a file was expected\n`]);
       expect(snapshot(d, { withPc: true }), args.join(' ')).toEqual(before);
     };
     refused(['add', 'sub'], 'sub');
@@ -170,7 +170,7 @@ describe('odd files that are refused clearly', () => {
       const before = snapshot(d, { withPc: true });
       for (const args of [['applied'], ['push'], ['pop'], ['series']]) {
         const r = patchq(d, args);
-        expect([r.code, r.stderr], `${file}: ${args.join(' ')}`).toEqual([1, `${join(d, file)}:${line}: refusing patch 'b?.patch': it contains a NUL byte (is the file corrupt?)\n`]);
+        expect([r.code, r.stderr], `${file}: ${args.join(' ')}`).toEqual([1, `${file}:${line}: refusing patch 'b?.patch': it contains a NUL byte (is the file corrupt?)\n`]);
       }
       expect(snapshot(d, { withPc: true })).toEqual(before);
     };

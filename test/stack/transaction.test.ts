@@ -434,7 +434,7 @@ describe('.pc metadata that is not a file', () => {
       const before = fullSnapshot(d, { withPc: true });
       const r = patchq(d, ['new', 'x.patch']);
       expect(r.code).toBe(1);
-      expect(r.stderr).toBe(`${join(d, '.pc', name)}: is a directory, where a file was expected\n`);
+      expect(r.stderr).toBe(`.pc/${name}: is a directory, where a file was expected\n`);
       expect(fullSnapshot(d, { withPc: true })).toEqual(before);
     }
   });
