@@ -151,7 +151,7 @@ describe('export', () => {
     mkdirSync(join(d, 'out/0002-Remove-old.txt-and-make-run.sh-executable.patch'), { recursive: true });
     write(d, 'afile', 'x\n');
     const before = snapshot(d, { withPc: true });
-    for (const [args, path] of [[['export', '-o', 'out'], join(d, 'out/0002-Remove-old.txt-and-make-run.sh-executable.patch')], [['export', '-o', 'afile/sub'], join(d, 'afile')]] as const) {
+    for (const [args, path] of [[['export', '-o', 'out'], 'out/0002-Remove-old.txt-and-make-run.sh-executable.patch'], [['export', '-o', 'afile/sub'], 'afile']] as const) {
       const r = patchq(d, [...args]);
       expect([args.join(' '), r.code, r.stderr.trim().split('\n').length]).toEqual([args.join(' '), 1, 1]);
       expect(r.stderr).toContain(path);

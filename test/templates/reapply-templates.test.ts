@@ -33,7 +33,7 @@ describe('a template file with a YAML syntax error', () => {
   it('is one line naming the line of the error, for template show and for reapply (nothing changed)', () => {
     const d = fork();
     write(d, 'patches/templates/rename-call.yaml', TEMPLATE.replace('    name: call\n', '    name: call\n   oops: 1\n'));
-    const path = `${d}/patches/templates/rename-call.yaml`;
+    const path = 'patches/templates/rename-call.yaml';
     const s = patchq(d, ['template', 'show', 'rename-call']);
     expect([s.code, s.stderr]).toEqual([1, `${path}:8: invalid YAML: Sequence item without - indicator\n`]);
     const before = snapshot(d, { withPc: true });
