@@ -11,11 +11,10 @@ import { commandHelp, usage, usageLine } from './commands/help.js';
 import { findCommand } from './commands/registry.js';
 import { seriesHere } from './commands/common.js';
 import type { Command, CommandResult, Context, Printer } from './commands/types.js';
-import { exitCodeFor, isPatchqError, EXIT, PatchqError, systemRefusal } from './errors.js';
+import { exitCodeFor, isPatchqError, EXIT, namedFromHere, PatchqError, systemRefusal } from './errors.js';
 import { dumbTerminal, resolveColor } from './output/color.js';
 import { jsonError, jsonResult } from './output/json.js';
 import { stdinIsTTY, stdoutFailure, stdoutIsTTY, writeErr, writeOut } from './output/stdio.js';
-import { isAbsolute, relative } from 'node:path';
 import { storedColor, workingDir } from './settings/paths.js';
 import { quiltArgs } from './settings/quilt-env.js';
 import { applyQuiltrc } from './settings/quiltrc.js';
@@ -68,7 +67,7 @@ async function openTui(cwd: string, color?: boolean, report?: NonNullable<Comman
 function report(err: unknown, json: boolean, env: NodeJS.ProcessEnv): number {
   clearBar();
   err = systemRefusal(err) ?? err;
-  if (isPatchqError(err)) err = shownFrom(err);
+  if (isPatchqError(err)) err = namedFromHere(err);
   if (isPatchqError(err)) {
     if (json) writeOut(jsonError(err));
     // quilt prints a command's usage on stdout (and exits 1): its usage() is a printf.
@@ -81,23 +80,6 @@ function report(err: unknown, json: boolean, env: NodeJS.ProcessEnv): number {
   writeErr(`patchq: internal error: ${message.split('\n')[0]} (please report; PATCHQ_DEBUG=1 shows the stack)\n`);
   if (env.PATCHQ_DEBUG === '1' && err instanceof Error && err.stack) writeErr(err.stack + '\n');
   return EXIT.error;
-}
-
-/**
- * The error with its file named as the other messages name theirs: below the current
- * folder, relative to it (`patches/sub: is a directory...`, not `/home/me/fork/patches/sub`);
- * elsewhere as it is.
- */
-function shownFrom(err: PatchqError): PatchqError {
-  if (err.file === undefined || !isAbsolute(err.file)) return err;
-  let rel: string;
-  try {
-    rel = relative(process.cwd(), err.file);
-  } catch {
-    return err; // no current folder (deleted under the shell)
-  }
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return err;
-  return new PatchqError(err.code, err.message, { file: rel, ...(err.line !== undefined ? { line: err.line } : {}), ...(err.data !== undefined ? { data: err.data } : {}) });
 }
 
 /**

@@ -39,6 +39,17 @@ export function systemRefusal(err: unknown): PatchqError | undefined {
 }
 
 /**
+ * The error with its file named as system errors name theirs (shown): below the current
+ * folder, relative to it (`patches/sub: is a directory...`, not `/home/me/fork/patches/sub`).
+ */
+export function namedFromHere(err: PatchqError): PatchqError {
+  if (err.file === undefined || !isAbsolute(err.file)) return err;
+  const file = shown(err.file);
+  if (file === err.file) return err;
+  return new PatchqError(err.code, err.message, { file, ...(err.line !== undefined ? { line: err.line } : {}), ...(err.data !== undefined ? { data: err.data } : {}) });
+}
+
+/**
  * A path as the user can act on it: relative to where the command runs when it is below
  * it (as the transaction's messages name files from the tree), else as it is.
  */

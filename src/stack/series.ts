@@ -77,12 +77,14 @@ export function parseSeries(text: string, file = 'series'): SeriesEntry[] {
  * The options of a series line as GNU patch reads them (quilt passes them to it): `-pN`,
  * `-p N`, `--strip=N`, `-R`, `--reverse`, short ones run together (`-Rp1`). Those that
  * change nothing patchq does (-E, -l, -N, -F N, -s, -u, --binary...) are accepted; any
- * other is `unsupported`. `-pab` is quilt's own (see SeriesEntry).
- *   patchOptions(["-Rp0"]) -> { strip: 0, reverse: true, ab: false }
- *   patchOptions(["-Q"])   -> { strip: 1, reverse: false, ab: false, unsupported: "-Q" }
+ * other is `unsupported`. `-pab` is quilt's own (see SeriesEntry). `others`: the words
+ * without what sets the strip level, reverse or -pab (from a run of short ones only R and
+ * p go), the rest as written: setEntry writes them back.
+ *   patchOptions(["-Rlp0", "-F", "3"]) -> { strip: 0, reverse: true, ab: false, others: ["-l", "-F", "3"] }
+ *   patchOptions(["-Q"])               -> { strip: 1, reverse: false, ab: false, others: ["-Q"], unsupported: "-Q" }
  */
-export function patchOptions(options: readonly string[]): { strip: number; reverse: boolean; ab: boolean; unsupported?: string } {
-  const out: { strip: number; reverse: boolean; ab: boolean; unsupported?: string } = { strip: 1, reverse: false, ab: false };
+export function patchOptions(options: readonly string[]): { strip: number; reverse: boolean; ab: boolean; others: string[]; unsupported?: string } {
+  const out: { strip: number; reverse: boolean; ab: boolean; others: string[]; unsupported?: string } = { strip: 1, reverse: false, ab: false, others: [] };
   const bad = (o: string) => void (out.unsupported ??= o);
   const strip = (v: string | undefined, o: string) => (v !== undefined && /^\d+$/.test(v) ? (out.strip = Number(v)) : bad(o));
   for (let k = 0; k < options.length; k++) {
@@ -92,27 +94,40 @@ export function patchOptions(options: readonly string[]): { strip: number; rever
       const [long, value] = o.includes('=') ? [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)] : [o, undefined];
       if (long === '--strip') strip(value ?? options[++k], o);
       else if (long === '--reverse' && value === undefined) out.reverse = true;
-      else if (LONG_WITH_VALUE.has(long)) {
-        if (value === undefined) k++;
+      else {
+        out.others.push(o);
+        if (LONG_WITH_VALUE.has(long)) {
+          if (value === undefined && k + 1 < options.length) out.others.push(options[++k]!);
+        } else if (!LONG_FLAGS.has(long) || value !== undefined) bad(o);
       }
-      else if (!LONG_FLAGS.has(long) || value !== undefined) bad(o);
     } else if (/^-[^-]/.test(o)) {
       // Short options run together; one that takes a value takes the rest of the word, or the next.
+      let kept = '-';
       for (let j = 1; j < o.length; j++) {
         const c = o[j]!;
         if (c === 'R') out.reverse = true;
         else if (c === 'p') {
           strip(j + 1 < o.length ? o.slice(j + 1) : options[++k], o);
           break;
-        } else if (SHORT_WITH_VALUE.includes(c)) {
-          if (j + 1 === o.length) k++;
-          break;
-        } else if (!SHORT_FLAGS.includes(c)) {
-          bad(o);
+        } else {
+          kept += c;
+          const takesValue = SHORT_WITH_VALUE.includes(c);
+          if (!takesValue && SHORT_FLAGS.includes(c)) continue;
+          // A value (the rest of the word, or the next word), or one not known: the rest as written.
+          if (!takesValue) bad(o);
+          kept += o.slice(j + 1);
+          if (takesValue && j + 1 === o.length && k + 1 < options.length) {
+            out.others.push(kept);
+            kept = options[++k]!;
+          }
           break;
         }
       }
-    } else bad(o);
+      if (kept !== '-') out.others.push(kept);
+    } else {
+      bad(o);
+      out.others.push(o);
+    }
   }
   return out;
 }
@@ -186,55 +201,9 @@ export function setEntry(text: string, entries: SeriesEntry[], name: string, to:
   const at = start + nameB.length;
   const eol = l.endsWith('\r\n') ? '\r\n' : '\n';
   const [, rest = '', comment = ''] = /^([^#]*?)(\s*#.*?)?\r?\n?$/.exec(l.slice(at)) ?? [];
-  const kept = otherOptions(rest.split(/\s+/).filter(Boolean));
+  const kept = patchOptions(rest.split(/\s+/).filter(Boolean)).others;
   lines[e.line - 1] = `${l.slice(0, at)}${strip === 1 ? '' : ` -p${strip}`}${kept.map((w) => ` ${w}`).join('')}${reverse ? ' -R' : ''}${comment}${eol}`;
   return lines.join('');
-}
-
-/**
- * Option words without those that set the strip level or reverse (in any of patchOptions'
- * forms; from a run of short ones only R and p go), the others as written.
- *   otherOptions(["-Rlp0", "-F", "3", "--strip=2"]) -> ["-l", "-F", "3"]
- */
-function otherOptions(words: readonly string[]): string[] {
-  const kept: string[] = [];
-  for (let k = 0; k < words.length; k++) {
-    const w = words[k]!;
-    if (w === '-pab' || w === '--reverse' || w.startsWith('--strip=')) continue;
-    if (w === '--strip') {
-      k++;
-      continue;
-    }
-    if (w.startsWith('--')) {
-      kept.push(w);
-      if (LONG_WITH_VALUE.has(w) && k + 1 < words.length) kept.push(words[++k]!);
-      continue;
-    }
-    if (!/^-[^-]/.test(w)) {
-      kept.push(w);
-      continue;
-    }
-    let out = '-';
-    for (let j = 1; j < w.length; j++) {
-      const c = w[j]!;
-      if (c === 'R') continue;
-      if (c === 'p') {
-        if (j + 1 === w.length) k++; // its value is the next word
-        break;
-      }
-      out += c;
-      if (SHORT_WITH_VALUE.includes(c)) {
-        out += w.slice(j + 1);
-        if (j + 1 === w.length && k + 1 < words.length) {
-          kept.push(out);
-          out = words[++k]!;
-        }
-        break;
-      }
-    }
-    if (out !== '-') kept.push(out);
-  }
-  return kept;
 }
 
 /** Lines with their terminators; a final line without newline gets one (the file's kind). */

@@ -411,11 +411,15 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
         if (fresh.files.length === 0) {
           // The list first, whole, before anything it names exists (a list cut short by a
           // crash names nothing made). Not renamed into place: a torn one is read as none.
+          const listed = new Set<string>();
           for (const j of direct) {
             fresh.files.push(relTo(tree.root, ops[j]!.path));
             const missing: string[] = [];
-            for (let d = dirname(ops[j]!.path); !stat(d) && !fresh.dirs.includes(relTo(tree.root, d)) && d !== dirname(d); d = dirname(d)) missing.push(relTo(tree.root, d));
-            fresh.dirs.push(...missing.reverse());
+            for (let d = dirname(ops[j]!.path); !stat(d) && !listed.has(d) && d !== dirname(d); d = dirname(d)) missing.push(d);
+            for (const d of missing.reverse()) {
+              listed.add(d);
+              fresh.dirs.push(relTo(tree.root, d));
+            }
           }
           writeFileAtomic(freshList(tree), JSON.stringify(fresh), { sync: false, direct: true });
           for (const d of fresh.dirs) mkdirOnce(join(tree.root, d));
