@@ -57,10 +57,16 @@ export const nameToBytes = (name: string): string => (/[^\x00-\x7f]/.test(name) 
 export function parseSeries(text: string, file = 'series'): SeriesEntry[] {
   const entries: SeriesEntry[] = [];
   const lines = text.split('\n');
-  lines.forEach((raw, i) => {
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    // Most lines are a plain name and nothing else (`applied` reads hundreds at start).
+    if (isPlainName(raw)) {
+      entries.push({ name: raw, strip: 1, reverse: false, options: [], line: i + 1 });
+      continue;
+    }
     const line = raw.replace(/\r$/, '');
     const trimmed = line.trimStart();
-    if (trimmed === '' || trimmed.startsWith('#')) return;
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
     const words = trimmed.replace(/\s+#.*$/, '').split(/\s+/).filter(Boolean);
     const [bytes, ...options] = words as [string, ...string[]];
     const name = nameFromBytes(bytes);
@@ -69,9 +75,17 @@ export function parseSeries(text: string, file = 'series'): SeriesEntry[] {
     // A patch listed twice (a generated series) is kept, as quilt keeps it: push refuses
     // to apply it a second time ("already applied; check your series file"), pop works.
     entries.push({ name, strip, reverse, ...(ab ? { ab } : {}), options, ...(unsupported !== undefined ? { unsupported } : {}), line: i + 1 });
-  });
+  }
   return entries;
 }
+
+/**
+ * A line that is a name as it stands, one patchNameEscape takes and nameFromBytes keeps:
+ * printable ASCII with no space, '#', '\\' or ':', not led by '/' or '-', no '..'. Other
+ * lines (options, comments, CR, UTF-8...) take the full path; both give the same entry.
+ */
+export const isPlainName = (line: string): boolean => PLAIN.test(line) && !line.includes('..');
+const PLAIN = /^[!-"$-,.0-9;-[\]-~][!-"$-9;-[\]-~]*$/;
 
 /**
  * The options of a series line as GNU patch reads them (quilt passes them to it): `-pN`,

@@ -16,7 +16,7 @@ import { PatchqError } from '../engine/errors.js';
 import { createHash, gitBlobId } from '../engine/git-hash.js';
 import type { PatchReport } from '../engine/types.js';
 import type { Tree } from './layout.js';
-import { checkListedName, nameFromBytes, nameToBytes, parseSeries, type SeriesEntry } from './series.js';
+import { checkListedName, isPlainName, nameFromBytes, nameToBytes, parseSeries, type SeriesEntry } from './series.js';
 import type { FileOp } from './transaction.js';
 
 export interface PatchRecord {
@@ -106,12 +106,18 @@ export function readApplied(tree: Tree): string[] {
   const text = readText(file);
   if (text === null) return [];
   const names: string[] = [];
-  text.split('\n').forEach((l, i) => {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (isPlainName(l)) {
+      names.push(l);
+      continue;
+    }
     const name = nameFromBytes(l.trim());
-    if (name === '') return;
+    if (name === '') continue;
     checkListedName(name, file, i + 1);
     names.push(name);
-  });
+  }
   return names;
 }
 

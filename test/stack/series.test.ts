@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PatchqError } from '../../src/engine/errors.js';
-import { NestingIndex, checkPatchName, insertEntry, nestedWith, parseSeries, patchOptions, removeEntry, renameEntry, setEntry } from '../../src/stack/series.js';
+import { NestingIndex, checkPatchName, insertEntry, isPlainName, nestedWith, parseSeries, patchOptions, removeEntry, renameEntry, setEntry } from '../../src/stack/series.js';
 
 const text = '# leading comment line\np0.patch -p0\n\np1.patch    # trailing comment\nrev.patch -p1 -R\n\t  # indented comment\nsp.patch -p 2\n';
 
@@ -13,6 +14,20 @@ describe('series file', () => {
       ['rev.patch', 1, true, 5],
       ['sp.patch', 2, false, 7],
     ]);
+  });
+
+  it('reads a plain-name line (its fast path) exactly as the full parse reads the same name indented', () => {
+    // An indented line never takes the fast path: both parses must give one entry, the same.
+    const full = (l: string) => parseSeries(` ${l}\n`, 'series').map((e) => ({ ...e, line: 1 }));
+    const chars = fc.constantFrom(...'ab.-_/:#\\~+=,@!"$%&()*;<>?[]^`{|}019AZ \tü\x01\x7f\r');
+    fc.assert(fc.property(fc.array(chars, { minLength: 1, maxLength: 12 }).map((a) => a.join('')), (l) => {
+      if (!isPlainName(l)) return;
+      expect(parseSeries(`${l}\n`, 'series')).toEqual(full(l));
+    }), { numRuns: 3000 });
+    // Each character class edge, both ways.
+    for (const l of ['a', 'x.patch', 'sub/x.diff', 'a-b_c+d~e=f,g@h!i"j$k%l&m(n)o*p;q<r>s?t[u]v^w`x{y|z}', '.hidden']) expect([l, isPlainName(l)]).toEqual([l, true]);
+    for (const l of ['', '-p1', '/abs', 'a#b', 'a\\b', 'c:x', 'a/../b', '..', 'a b', 'a\r', 'ü', 'a\x7f', '\tx']) expect([l, isPlainName(l)]).toEqual([l, false]);
+    expect(() => parseSeries('x/../../y\n')).toThrow(/leads outside/);
   });
 
   it('treats an indented # line as a comment (quilt would make it a patch named #)', () => {
