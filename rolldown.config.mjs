@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 // The shipped CLI: tsc's output (dist/) bundled into dist/bin/, one file per lazily loaded
 // part (each command), so a command loads a few files instead of ~60 modules.
 // - The CLI is CommonJS (dist/bin/cli.cjs and its *.cjs chunks), with the small libraries
@@ -11,6 +13,26 @@
 // dist/bin/ sits two levels below the package root, as every dist/<dir>/x.js does, so the
 // modules' `../..` paths (templates/, patches/, package.json) hold in the bundles too.
 const lazy = ['conf', 'isomorphic-git'];
+
+/** The modules `from` reaches through static imports (tsc's output: `import ... from './x.js'`), itself included. */
+function staticClosure(from) {
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)\s[^;]*?\sfrom\s+'(\.{1,2}\/[^']+)';/gm)) visit(resolve(dirname(file), m[1]));
+    for (const m of text.matchAll(/^import\s+'(\.{1,2}\/[^']+)';/gm)) visit(resolve(dirname(file), m[1]));
+  };
+  visit(resolve(from));
+  return seen;
+}
+// What every command loads: cli.ts and all it imports statically, in one chunk (the
+// dynamic import of cli.js), less what the entry itself holds. Left to rolldown, a few of
+// them (engine/errors, the registry, quilt-env) came out as chunks of their own, each a
+// file more to resolve, read and compile on every start.
+const entry = staticClosure('dist/main.js');
+const core = new Set([...staticClosure('dist/cli.js')].filter((f) => !entry.has(f)));
 const LAUNCHER = [
   '#!/bin/sh',
   `':' //; PATCHQ_EXTRA_CA_CERTS="\${NODE_EXTRA_CA_CERTS+=}\${NODE_EXTRA_CA_CERTS-}" NODE_EXTRA_CA_CERTS= exec node "$0" "$@"`,
@@ -34,7 +56,7 @@ export default [
       entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs',
       // The import() calls of ES-module-only code (src/**/import-*.ts), in a chunk of their
       // own: compile-cache.ts leaves it to Node.
-      codeSplitting: { groups: [{ name: 'esm', test: /[\\/]dist[\\/](.+[\\/])?import-[a-z]+\.js$/ }] },
+      codeSplitting: { groups: [{ name: 'esm', test: /[\\/]dist[\\/](.+[\\/])?import-[a-z]+\.js$/ }, { name: 'cli', test: (id) => core.has(id), includeDependenciesRecursively: false }] },
     },
   },
   {

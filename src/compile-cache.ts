@@ -3,7 +3,7 @@
  * JavaScript for push or pop) on every start: ~10 ms of a ~150 ms pop. With the cache,
  * V8 reads the compiled functions back instead. Node 22.1+ does this itself
  * (module.enableCompileCache); on Node 20 the bundle's CommonJS chunks are compiled here,
- * through vm.Script with cachedData.
+ * through Script with cachedData.
  *
  * Where: $PATCHQ_CACHE_DIR, else ${XDG_CACHE_HOME:-~/.cache}/patchq, then
  * v8-<node version>-<arch>/<command>/<chunk file>. One set per command (`push`, `pop`...):
@@ -15,11 +15,11 @@
  * Best effort: a cache that cannot be read or written costs only the time.
  * PATCHQ_NO_COMPILE_CACHE=1 turns it off.
  */
-import fs from 'node:fs';
-import Module from 'node:module';
-import path from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { Module } from 'node:module';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+import { Script } from 'node:vm';
 import { homeDir, xdgDir } from './settings/paths.js';
 
 /** An import() call (not "import()" in a comment). */
@@ -31,9 +31,9 @@ type Compile = (this: { exports: unknown }, content: string, filename: string) =
 export function compileCacheDir(env: NodeJS.ProcessEnv): string | null {
   if (env.PATCHQ_NO_COMPILE_CACHE === '1') return null;
   const root = env.PATCHQ_CACHE_DIR
-    ? path.resolve(env.PATCHQ_CACHE_DIR)
-    : path.join(xdgDir(env.XDG_CACHE_HOME) ?? path.join(homeDir(), '.cache'), 'patchq');
-  return path.join(root, `v8-${process.version}-${process.arch}`);
+    ? resolve(env.PATCHQ_CACHE_DIR)
+    : join(xdgDir(env.XDG_CACHE_HOME) ?? join(homeDir(), '.cache'), 'patchq');
+  return join(root, `v8-${process.version}-${process.arch}`);
 }
 
 /**
@@ -48,26 +48,26 @@ export function startCompileCache(command: string | undefined, env: NodeJS.Proce
     builtin(root);
     return;
   }
-  const bundle = path.dirname(fileURLToPath(import.meta.url));
-  const set = path.join(root, command && /^[a-z][a-z-]{0,31}$/.test(command) ? command : 'other');
-  const unwritten: Array<[vm.Script, string]> = [];
+  const bundle = dirname(fileURLToPath(import.meta.url));
+  const set = join(root, command && /^[a-z][a-z-]{0,31}$/.test(command) ? command : 'other');
+  const unwritten: Array<[Script, string]> = [];
   const proto = (Module as unknown as { prototype: { _compile: Compile } }).prototype;
   const compile = proto._compile;
   proto._compile = function (content, filename) {
-    // The chunk with import() calls (src/**/import-*.ts) is Node's: a vm.Script needs an
+    // The chunk with import() calls (src/**/import-*.ts) is Node's: a Script needs an
     // experimental option to import from.
-    if (path.dirname(filename) !== bundle || !filename.endsWith('.cjs') || DYNAMIC_IMPORT.test(content)) return compile.call(this, content, filename);
-    const file = path.join(set, entryName(filename));
+    if (dirname(filename) !== bundle || !filename.endsWith('.cjs') || DYNAMIC_IMPORT.test(content)) return compile.call(this, content, filename);
+    const file = join(set, entryName(filename));
     let cachedData: Buffer | undefined;
     try {
-      cachedData = fs.readFileSync(file);
+      cachedData = readFileSync(file);
     } catch {
       // not cached yet
     }
-    const script = new vm.Script(Module.wrap(content), { filename, cachedData });
+    const script = new Script(Module.wrap(content), { filename, cachedData });
     if (cachedData === undefined || script.cachedDataRejected) unwritten.push([script, file]);
     const wrapper = script.runInThisContext() as (...args: unknown[]) => unknown;
-    return wrapper.call(this.exports, this.exports, Module.createRequire(filename), this, filename, path.dirname(filename));
+    return wrapper.call(this.exports, this.exports, Module.createRequire(filename), this, filename, dirname(filename));
   };
   // After the command ran: the data then holds every function it compiled.
   process.once('exit', () => {
@@ -77,21 +77,21 @@ export function startCompileCache(command: string | undefined, env: NodeJS.Proce
 
 /** A chunk's entry in a set: its name, size and mtime ("stack-Bp8v.cjs.253130.1764433561"). */
 function entryName(chunk: string): string {
-  const st = fs.statSync(chunk, { throwIfNoEntry: false });
-  return `${path.basename(chunk)}.${st?.size ?? 0}.${Math.trunc(st?.mtimeMs ?? 0)}`;
+  const st = statSync(chunk, { throwIfNoEntry: false });
+  return `${basename(chunk)}.${st?.size ?? 0}.${Math.trunc(st?.mtimeMs ?? 0)}`;
 }
 
-function writeSet(set: string, bundle: string, scripts: Array<[vm.Script, string]>): void {
+function writeSet(set: string, bundle: string, scripts: Array<[Script, string]>): void {
   try {
-    fs.mkdirSync(set, { recursive: true });
+    mkdirSync(set, { recursive: true });
     for (const [script, file] of scripts) {
       const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, script.createCachedData());
-      fs.renameSync(tmp, file);
+      writeFileSync(tmp, script.createCachedData());
+      renameSync(tmp, file);
     }
     // Entries of chunks an earlier build had, and a write a kill interrupted: gone.
-    const chunks = new Set(fs.readdirSync(bundle).map((f) => entryName(path.join(bundle, f))));
-    for (const name of fs.readdirSync(set)) if (!chunks.has(name)) fs.rmSync(path.join(set, name), { force: true });
+    const chunks = new Set(readdirSync(bundle).map((f) => entryName(join(bundle, f))));
+    for (const name of readdirSync(set)) if (!chunks.has(name)) rmSync(join(set, name), { force: true });
   } catch {
     // best effort (a read-only home, a full disk): the next run compiles again
   }

@@ -6,9 +6,11 @@
  * `cache` object is shared by every call in the process; and nothing here writes
  * (never statusMatrix, which rewrites .git/index without a lock).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import * as fs from 'node:fs';
+import { existsSync, promises, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+
+/** What isomorphic-git reads files through: node:fs's promises (a namespace import of node:fs costs every start a copy of its ~100 members in the CommonJS bundle). */
+const fs = { get promises() { return promises; } };
 
 export interface Repo {
   /** Work tree root. */

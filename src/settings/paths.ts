@@ -6,9 +6,9 @@
  *   macOS:   ~/Library/Preferences/patchq/config.json
  *   Windows: %APPDATA%\patchq\Config\config.json
  */
-import os from 'node:os';
-import path from 'node:path';
-import fs from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
 
 /**
  * The current directory as the shell names it: $PWD when it is that directory reached
@@ -23,9 +23,9 @@ export function workingDir(env: NodeJS.ProcessEnv = process.env): string {
   const pwd = env.PWD;
   if (logical?.[0] === real && logical[1] === pwd) return logical[2];
   let dir = real;
-  if (pwd && pwd !== real && path.isAbsolute(pwd) && path.resolve(pwd) === pwd) {
+  if (pwd && pwd !== real && isAbsolute(pwd) && resolve(pwd) === pwd) {
     try {
-      if (fs.realpathSync(pwd) === real) dir = pwd;
+      if (realpathSync(pwd) === real) dir = pwd;
     } catch {
       // gone, or no longer reachable: the real path
     }
@@ -37,32 +37,32 @@ let logical: [string, string | undefined, string] | undefined;
 
 /** The home folder: $HOME, else (unset or empty) the user's entry in the password database. */
 export function homeDir(): string {
-  const home = os.homedir();
+  const home = homedir();
   if (home) return home;
   try {
-    return os.userInfo().homedir;
+    return userInfo().homedir;
   } catch {
     return home;
   }
 }
 
 /** An XDG_*_HOME variable, only when absolute: the XDG spec calls a relative one invalid, to be ignored. */
-export const xdgDir = (value: string | undefined): string | undefined => (value && path.isAbsolute(value) ? value : undefined);
+export const xdgDir = (value: string | undefined): string | undefined => (value && isAbsolute(value) ? value : undefined);
 
 export function configDir(env: NodeJS.ProcessEnv): string {
-  if (env.PATCHQ_CONFIG_DIR) return path.resolve(env.PATCHQ_CONFIG_DIR);
+  if (env.PATCHQ_CONFIG_DIR) return resolve(env.PATCHQ_CONFIG_DIR);
   const home = homeDir();
-  if (process.platform === 'darwin') return path.join(home, 'Library', 'Preferences', 'patchq');
-  if (process.platform === 'win32') return path.join(env.APPDATA || path.join(home, 'AppData', 'Roaming'), 'patchq', 'Config');
-  return path.join(xdgDir(env.XDG_CONFIG_HOME) ?? path.join(home, '.config'), 'patchq');
+  if (process.platform === 'darwin') return join(home, 'Library', 'Preferences', 'patchq');
+  if (process.platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'patchq', 'Config');
+  return join(xdgDir(env.XDG_CONFIG_HOME) ?? join(home, '.config'), 'patchq');
 }
 
-export const configFile = (env: NodeJS.ProcessEnv): string => path.join(configDir(env), 'config.json');
+export const configFile = (env: NodeJS.ProcessEnv): string => join(configDir(env), 'config.json');
 
 /** The stored `color` preference, or undefined (missing or broken file: commands that load settings report it). */
 export function storedColor(env: NodeJS.ProcessEnv): 'auto' | 'always' | 'never' | undefined {
   try {
-    const c = (JSON.parse(fs.readFileSync(configFile(env), 'utf8')) as { color?: unknown }).color;
+    const c = (JSON.parse(readFileSync(configFile(env), 'utf8')) as { color?: unknown }).color;
     return c === 'auto' || c === 'always' || c === 'never' ? c : undefined;
   } catch {
     return undefined;

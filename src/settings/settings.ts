@@ -5,8 +5,8 @@
  * `patchq config list` can say e.g. `fuzz = 0 (env QUILT_PATCH_OPTS)`.
  * The store lives in conf's default place, or in $PATCHQ_CONFIG_DIR (tests set a temp dir).
  */
-import fs from 'node:fs';
-import path from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type Conf from 'conf';
 import { PatchqError } from '../engine/errors.js';
 import { configDir, configFile } from './paths.js';
@@ -97,7 +97,7 @@ function expected(key: SettingKey): string {
 export async function openStore(env: NodeJS.ProcessEnv): Promise<Conf<Partial<Settings>>> {
   const file = configFile(env);
   // conf throws a bare SyntaxError on a broken file; check first so the user gets the file name.
-  if (fs.existsSync(file)) readStoreFile(file);
+  if (existsSync(file)) readStoreFile(file);
   else checkFolder(file);
   const { default: ConfStore } = await (await import('./import-conf.js')).importConf();
   try {
@@ -111,7 +111,7 @@ export async function openStore(env: NodeJS.ProcessEnv): Promise<Conf<Partial<Se
 function readStoreFile(file: string): Partial<Settings> {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (e) {
     // A folder named config.json, or a file this user may not read (EACCES; root reads it anyway).
     const code = (e as NodeJS.ErrnoException).code;
@@ -145,7 +145,7 @@ function validateStored(data: Record<string, unknown>, file: string): Partial<Se
  */
 export function readStored(env: NodeJS.ProcessEnv): { file: string; values: Partial<Settings> } {
   const file = configFile(env);
-  if (fs.existsSync(file)) return { file, values: readStoreFile(file) };
+  if (existsSync(file)) return { file, values: readStoreFile(file) };
   checkFolder(file);
   return { file, values: {} };
 }
@@ -156,10 +156,10 @@ export function readStored(env: NodeJS.ProcessEnv): { file: string; values: Part
  * with a raw ENOTDIR.
  */
 function checkFolder(file: string): void {
-  const dir = path.dirname(file);
+  const dir = dirname(file);
   let isDir: boolean;
   try {
-    isDir = fs.statSync(dir).isDirectory();
+    isDir = statSync(dir).isDirectory();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
     isDir = false; // ENOTDIR: a file further up
