@@ -18,7 +18,6 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Module } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import { homeDir, xdgDir } from './settings/paths.js';
 
@@ -48,7 +47,7 @@ export function startCompileCache(command: string | undefined, env: NodeJS.Proce
     builtin(root);
     return;
   }
-  const bundle = dirname(fileURLToPath(import.meta.url));
+  const bundle = import.meta.dirname;
   const set = join(root, command && /^[a-z][a-z-]{0,31}$/.test(command) ? command : 'other');
   const unwritten: Array<[Script, string]> = [];
   const proto = (Module as unknown as { prototype: { _compile: Compile } }).prototype;

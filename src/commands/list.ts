@@ -4,7 +4,7 @@
  */
 import { PatchqError } from '../engine/errors.js';
 import { paint } from '../output/color.js';
-import { displayName, type Tree } from '../stack/layout.js';
+import { displayPrefix, type Tree } from '../stack/layout.js';
 import { isDrifted, needsRefresh } from '../stack/read.js';
 import { loadState } from '../stack/session.js';
 import { readPatch } from '../stack/patchfile.js';
@@ -18,7 +18,8 @@ const noneApplied = (series: unknown[]): string => (series.length === 0 ? 'No pa
 /** `nothing`: no series here ends the command as 'nothing to do' (exit 2), as quilt's top and next (but a next naming a patch: 1). */
 function state(ctx: Context, nothing = false, named?: string) {
   const t = nothing ? treeOrNothing(ctx, undefined, named) : tree(ctx);
-  return { t, cwd: ctx.cwd, ...loadState(t), show: (n: string) => displayName(t, n, ctx.env) };
+  const prefix = displayPrefix(t, ctx.env);
+  return { t, cwd: ctx.cwd, ...loadState(t), show: (n: string) => prefix + n };
 }
 
 /** The index of a patch named as quilt names it (`x`, `x.diff`, `patches/x.diff`). */

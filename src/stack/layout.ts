@@ -94,9 +94,13 @@ export function locateOrCreateTree(cwd: string, env: NodeJS.ProcessEnv = process
  * seen from where the command runs, as quilt prints it ("patches/x.patch" at the root,
  * "../patches/x.patch" one folder down; an absolute QUILT_PATCHES as it is).
  */
-export function displayName(tree: Tree, name: string, env: NodeJS.ProcessEnv = process.env, cwd = workingDir()): string {
-  if (!env.QUILT_PATCHES_PREFIX) return name;
-  return patchesPrefix(tree, cwd) + name;
+export function displayName(tree: Tree, name: string, env: NodeJS.ProcessEnv = process.env, cwd?: string): string {
+  return displayPrefix(tree, env, cwd) + name;
+}
+
+/** What displayName puts before every name ("" without QUILT_PATCHES_PREFIX): a listing of hundreds works it out once. */
+export function displayPrefix(tree: Tree, env: NodeJS.ProcessEnv = process.env, cwd?: string): string {
+  return env.QUILT_PATCHES_PREFIX ? patchesPrefix(tree, cwd ?? workingDir()) : '';
 }
 
 /** What displayName puts before each name, worked out once per tree and folder (`applied` lists hundreds). */
