@@ -20,7 +20,7 @@ export { refresh, refreshLocked, withBase, type RefreshOptions, type RefreshResu
 export { refreshFork } from './ops/refresh-fork.js';
 export { newPatch, addFiles, type AddResult } from './ops/new-add.js';
 export { targetFrom, type Target } from './target.js';
-export { readRecord, backedUpFiles, readBackup, readText, metadataOps, appliedOp, recordOp, backupDir, refreshMarker, type PatchRecord } from './state.js';
+export { readRecord, currentRecord, contentId, backedUpFiles, readBackup, readText, metadataOps, appliedOp, recordOp, backupDir, refreshMarker, type PatchRecord } from './state.js';
 
 export const readSeries = readSeriesOf;
 export const appliedPatches = readApplied;
