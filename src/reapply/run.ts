@@ -297,7 +297,8 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
     const oldFiles = new Set(filesOf(tree, name));
     let r: Awaited<ReturnType<typeof regenerate>>;
     try {
-      r = await regenerate(tree, name, st.base ? { base: st.base } : {});
+      // Written as the user's refresh writes a patch (opts.format), as a drifted patch's refresh is.
+      r = await regenerate(tree, name, { ...(st.base ? { base: st.base } : {}), ...(opts.format ? { format: opts.format } : {}) });
     } catch (e) {
       // The rule did less than its checks ask, or its generator failed: a stop at this
       // patch (not pushed), for a person to fix the template or the files, then continue.
