@@ -20,7 +20,9 @@ export const run: RunFn = async (ctx, args) => {
     const { createTemplatePatch } = await import('../templates/index.js');
     const { parseSets } = await import('./template.js');
     checkPatchName(name, t.seriesName);
-    const run = await createTemplatePatch(t, name, template, parseSets(args.options.set));
+    // In the format `patchq refresh` would write it (settings, QUILT_REFRESH_ARGS, QUILT_DIFF_OPTS).
+    const { refreshFormatFor } = await import('./reapply-options.js');
+    const run = await createTemplatePatch(t, name, template, parseSets(args.options.set), refreshFormatFor(ctx.env));
     const res = await push(t, { target: { name } }, events(ctx));
     if (!res.failed) ctx.out.line(`Now at patch ${name}`);
     return { exitCode: res.failed ? 1 : 0, data: { name, template, params: run.params, files: run.files.filter((f) => f.before !== f.after).map((f) => f.path) } };

@@ -4,6 +4,7 @@ import { makeFileDiff } from '../engine/index.js';
 import { displayName, loadState } from '../stack/index.js';
 import { regenInStack, templateOf } from '../templates/index.js';
 import { events, opt, patchArg, tree } from './common.js';
+import { refreshFormatFor } from './reapply-options.js';
 import type { RunFn } from './types.js';
 
 export const run: RunFn = async (ctx, args) => {
@@ -13,7 +14,9 @@ export const run: RunFn = async (ctx, args) => {
   const name = given ? patchArg(ctx, t, given) : (applied[applied.length - 1] ?? series.find((e) => templateOf(t, e.name))?.name);
   if (!name) throw new PatchqError('E_NOT_FOUND', 'No template patch in series');
   const dry = opt.bool(args, 'dry-run');
-  const r = await regenInStack(t, name, { dryRun: dry, force: opt.bool(args, 'force') }, events(ctx));
+  // Written in the format `patchq refresh` would write it (settings, QUILT_REFRESH_ARGS, QUILT_DIFF_OPTS).
+  const format = refreshFormatFor(ctx.env);
+  const r = await regenInStack(t, name, { dryRun: dry, force: opt.bool(args, 'force'), ...(format ? { format } : {}) }, events(ctx));
   ctx.out.line(
     !r.changed
       ? `Patch ${displayName(t, name)} is unchanged (template ${r.template})`

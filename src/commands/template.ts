@@ -5,6 +5,7 @@ import { findTemplate, listTemplates, loadTemplate, runTemplate, shippedDir, tem
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Context, RunFn } from './types.js';
+import { refreshFormatFor } from './reapply-options.js';
 import { writeOut } from '../output/stdio.js';
 
 /** Template dirs for cwd: the fork's patches/templates when a tree exists, then the shipped ones. */
@@ -65,7 +66,9 @@ export const run: RunFn = async (ctx, args) => {
     // The tree's files from its root (from a subfolder too), labelled as new --template labels them.
     const root = treeRoot(ctx);
     const res = await runTemplate(tpl, root, parseSets(args.options.set));
-    const patch = templatePatch(res, { dirName: basename(root) });
+    // As new --template would write it: the format `patchq refresh` writes (settings, QUILT_*).
+    const format = refreshFormatFor(ctx.env);
+    const patch = templatePatch(res, { dirName: basename(root), ...(format ? { format } : {}) });
     if (!ctx.json) writeOut(patch);
     for (const c of res.checks) if (!c.ok) ctx.out.warn(`check failed: ${c.name}: ${c.detail}`);
     return { exitCode: res.ok ? 0 : 1, data: { params: res.params, checks: res.checks, files: res.files.map((f) => ({ path: f.path, rewrites: f.rewrites })), patch } };

@@ -22,8 +22,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
-import type { PatchReport } from '../engine/types.js';
-import { rejectText, reverseFilePatch } from '../engine/index.js';
+import type { Hunk, PatchReport } from '../engine/types.js';
+import { diffHunks, rejectText, reverseFilePatch, reverseHunk, runCascade } from '../engine/index.js';
 import { findGitDir, headCommit, resolveCommit } from '../git/index.js';
 import type { RenameFinding } from '../git/renames.js';
 import type { RefreshOptions } from '../stack/index.js';
@@ -32,6 +32,8 @@ import {
   appliedPatches,
   checkApplicable,
   backedUpFiles,
+  contentId,
+  currentRecord,
   loadPatch,
   loadState,
   makeBaseFor,
@@ -51,6 +53,7 @@ import {
   writePatchOp,
   writeSeriesOp,
   type FileOp,
+  type PatchRecord,
   type Tree,
 } from '../stack/index.js';
 import { changesNotRegenerated, findTemplate, loadTemplate, parseTemplateHeader, regenerate, templateDirs, templateOf } from '../templates/index.js';
@@ -294,7 +297,8 @@ async function one(tree: Tree, name: string, st: RunState, opts: ReapplyOptions,
     const oldFiles = new Set(filesOf(tree, name));
     let r: Awaited<ReturnType<typeof regenerate>>;
     try {
-      r = await regenerate(tree, name, st.base ? { base: st.base } : {});
+      // Written as the user's refresh writes a patch (opts.format), as a drifted patch's refresh is.
+      r = await regenerate(tree, name, { ...(st.base ? { base: st.base } : {}), ...(opts.format ? { format: opts.format } : {}) });
     } catch (e) {
       // The rule did less than its checks ask, or its generator failed: a stop at this
       // patch (not pushed), for a person to fix the template or the files, then continue.
@@ -462,12 +466,14 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
     // Taken out of the series by hand ('patchq delete', as the report offers): dropped already.
     const listed = readSeries(tree).some((e) => e.name === name);
     if (listed && !opts.dropMerged) throw new PatchqError('E_STATE', `${name} is already upstream: continue with --drop-merged to remove it from the series`);
+    checkBelow(tree, appliedPatches(tree), null);
     if (listed) withLock(tree, () => applyTransaction(tree, [writeSeriesOp(tree, removeEntry(readText(tree.seriesPath) ?? '', readSeries(tree), name))]));
     last.outcome = 'dropped';
     // (A run stopped by an older patchq has the way out in its reason: ": drop it with ...".)
     last.reason = `${(last.reason ?? 'upstream already has this change').replace(/: drop it with .*$/, '')}; removed from the series`;
   } else if (notYetPushed(tree, name)) {
     // Stopped before it was pushed (its template failed): it is done again from the start.
+    checkBelow(tree, appliedPatches(tree), null);
     st.outcomes.pop();
   } else {
     const top = appliedPatches(tree).at(-1);
@@ -489,6 +495,7 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
         throw new PatchqError('E_STATE', `the hunks that did not apply are still here: put them into ${r.slice(0, -'.rej'.length)} by hand (or decide to drop them), delete this file, then continue`, { file: r });
       }
     }
+    checkBelow(tree, appliedPatches(tree).slice(0, -1), name);
     // Nothing of the patch left in its files (upstream renamed or deleted the file it changes,
     // and the change was made elsewhere without adding that file to the patch, or dropped):
     // a refresh would write an empty patch and call it resolved, the fork's change in no patch.
@@ -524,6 +531,98 @@ async function continued(tree: Tree, opts: ReapplyOptions, ev: ReapplyEvents): P
   st.stoppedAt = null;
   return runFrom(tree, st, opts, ev);
 }
+
+/**
+ * The patches under the stopped one are back: --continue finishes on the promise that their
+ * changes are still in the tree. A person resolving a conflict may have put a file back by
+ * hand (`git checkout -- FILE` to start over), taking a lower patch's change with it: the
+ * stopped patch's refresh would then undo that change inside it, or the tree would go on
+ * without it, and the report would say every patch is back (a later pop refuses). So each
+ * file the patches below `top` touch must be what the last of them left there: its id in
+ * that patch's record (of its push or refresh in this run); for a file `top` touches too,
+ * `top`'s original of it (.pc) must be that, and no change of theirs may be undone in the
+ * file (a run of changed lines as it was before the patch and not as after it: `top` may
+ * change their lines, not put them back). One line naming the files and patches, nothing
+ * changed, otherwise. Cost: the records and .pc listings of the patches below and one hash
+ * of each file they touch (~300 patches: tens of ms); a diff only for files `top` touches.
+ */
+function checkBelow(tree: Tree, below: readonly string[], top: string | null): void {
+  const recs = new Map<string, PatchRecord | null>();
+  const rec = (p: string): PatchRecord | null => {
+    if (!recs.has(p)) recs.set(p, currentRecord(tree, p));
+    return recs.get(p)!;
+  };
+  // Each file the patches below touch, and those patches, in stack order.
+  const chains = new Map<string, string[]>();
+  for (const p of below) {
+    for (const f of backedUpFiles(tree, p)) {
+      const c = chains.get(f);
+      if (c) c.push(p);
+      else chains.set(f, [p]);
+    }
+  }
+  if (chains.size === 0) return;
+  // The file before patch p (its .pc original): the record's id of it, or the backup read.
+  const before = (p: string, f: string): string | null => {
+    const r = rec(p);
+    return r?.before && f in r.before ? r.before[f] ?? null : contentId(readBackup(tree, p, f, r).text);
+  };
+  const topFiles = new Set(top ? backedUpFiles(tree, top) : []);
+  const topRec = top ? readRecord(tree, top) : null;
+  const whose = (ps: string[]) => (ps.length > 1 ? `the changes of ${ps.join(', ')}` : `the change of ${ps[0]}`);
+  const problems: string[] = [];
+  const named = new Set<string>();
+  for (const [f, chain] of chains) {
+    const last = chain[chain.length - 1]!;
+    const r = rec(last);
+    // A record quilt's push made stale (not one of this run's): nothing to compare with.
+    if (!r) continue;
+    const expected = f in r.hashes ? r.hashes[f] ?? null : contentId(readBackup(tree, last, f, r).text);
+    // Back as it was before patch chain[at] (and so without the changes from it up).
+    const backTo = (id: string | null) => (id === expected ? -1 : chain.findIndex((p) => before(p, f) === id));
+    if (topFiles.has(f)) {
+      // The stopped patch's refresh diffs the file against its original (.pc): that must be
+      // what the patches below left ('patchq add' after the file was put back, otherwise),
+      // and the file may be changed as the person likes, but not back to before one of them.
+      const orig = contentId(readBackup(tree, top!, f, topRec).text);
+      if (orig !== expected) {
+        const at = backTo(orig);
+        problems.push(at >= 0 ? `${top}'s original of ${f} (in .pc, from 'patchq add'?) no longer has ${whose(chain.slice(at))}` : `${top}'s original of ${f} (in .pc, from 'patchq add'?) is not as ${last} left it`);
+        for (const p of at >= 0 ? chain.slice(at) : [last]) named.add(p);
+        continue;
+      }
+      // A change of theirs is undone when its lines are as before it (and not as after it):
+      // each run of changed lines, with a line of context each side, judged on its own.
+      const text = readText(join(tree.root, f));
+      const undone = chain.filter((p, k) => {
+        const pre = readBackup(tree, p, f, rec(p)).text;
+        const post = k + 1 < chain.length ? readBackup(tree, chain[k + 1]!, f, rec(chain[k + 1]!)).text : readBackup(tree, top!, f, topRec).text;
+        if (pre === null || post === null || text === null) return pre !== post && contentId(text) === contentId(pre);
+        return diffHunks(pre, post, 1).some((h) => lands(h, text) && !lands(reverseHunk(h), text));
+      });
+      if (undone.length) {
+        problems.push(`${f} no longer has ${whose(undone)} (put back by hand?)`);
+        for (const p of undone) named.add(p);
+      }
+      continue;
+    }
+    const now = contentId(readText(join(tree.root, f)));
+    if (now !== expected) {
+      const at = backTo(now);
+      problems.push(at >= 0 ? `${f} no longer has ${whose(chain.slice(at))} (put back by hand?)` : `${f} is not as ${last} left it (changed by hand?)`);
+      for (const p of at >= 0 ? chain.slice(at) : [last]) named.add(p);
+    }
+  }
+  if (!problems.length) return;
+  const where = below.filter((p) => named.has(p)).map((p) => relative(tree.root, join(tree.patchesDir, p)));
+  throw new PatchqError(
+    'E_STATE',
+    `cannot continue: ${problems.join('; ')}. Finishing now would drop ${named.size > 1 || problems.length > 1 ? 'these changes' : 'that change'} from the stack without a word: put ${named.size > 1 || problems.length > 1 ? 'them' : 'it'} back as the patch${named.size > 1 ? 'es' : ''} below made ${named.size > 1 || problems.length > 1 ? 'them' : 'it'} (see ${where.join(', ')}), then continue; or go back with 'patchq reapply --abort'. Nothing was changed`,
+  );
+}
+
+/** The hunk applies to the text where it says, or at an offset: no fuzz, no 3-way. */
+const lands = (h: Hunk, text: string): boolean => runCascade({ hunks: [h], text }, { fuzz: 0, fuzzy: false, merge: 'none' }).hunks.every((x) => x.status === 'exact' || x.status === 'offset');
 
 /** The stopped patch is the next one, not applied: its run stopped before pushing it. */
 function notYetPushed(tree: Tree, name: string): boolean {

@@ -16,11 +16,11 @@ export { openTree, loadState, withLock, withLockAsync, type StackEvents } from '
 export { applyTransaction, recoverTransaction, type FileOp } from './transaction.js';
 export { push, pushList, loadPatch, computePatch, touchedPaths, type PushOptions, type PushedPatch, type PushResult, type PushStatus } from './ops/push.js';
 export { pop, type PopOptions, type PopResult } from './ops/pop.js';
-export { refresh, refreshLocked, withBase, type RefreshOptions, type RefreshResult } from './ops/refresh.js';
+export { refresh, refreshLocked, withBase, diffLike, type DiffFormat, type RefreshOptions, type RefreshResult } from './ops/refresh.js';
 export { refreshFork } from './ops/refresh-fork.js';
 export { newPatch, addFiles, type AddResult } from './ops/new-add.js';
 export { targetFrom, type Target } from './target.js';
-export { readRecord, backedUpFiles, readBackup, readText, metadataOps, appliedOp, recordOp, backupDir, refreshMarker, type PatchRecord } from './state.js';
+export { readRecord, currentRecord, contentId, backedUpFiles, readBackup, readText, metadataOps, appliedOp, recordOp, backupDir, refreshMarker, type PatchRecord } from './state.js';
 
 export const readSeries = readSeriesOf;
 export const appliedPatches = readApplied;

@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
 import { applyFilePatch, isAlreadyApplied } from '../engine/index.js';
 import type { Hunk, ParsedPatch } from '../engine/types.js';
-import { applyTransaction, backedUpFiles, displayName, insertEntry, loadPatch, loadState, pop, push, readBackup, readPatch, readRecord, readText, splitPatchText, withBase, withLock, writePatchOp, writeSeriesOp, type FileOp, type PushResult, type StackEvents, type Tree } from '../stack/index.js';
+import { applyTransaction, backedUpFiles, displayName, readSeries, insertEntry, loadPatch, loadState, pop, push, readBackup, readPatch, readRecord, readText, splitPatchText, withBase, withLock, writePatchOp, writeSeriesOp, type FileOp, type PushResult, type StackEvents, type Tree, type DiffFormat, type SeriesEntry } from '../stack/index.js';
 import { findTemplate, loadTemplate, type Template } from './template.js';
 import { parseTemplateHeader, runTemplate, templateHeader, templatePatch, type TemplateRun, type TemplateView } from './run.js';
 import { templateDirs } from './index.js';
@@ -18,14 +18,24 @@ function failChecks(tpl: Template, run: TemplateRun): never {
   throw new PatchqError('E_APPLY', `template ${tpl.name} did less than it should (${bad.join('; ')}); nothing was written`, { file: tpl.path });
 }
 
-/** Patch text for a run: the template header (or the old header), a blank line, the diff. */
-export function patchTextFor(tree: Tree, tpl: Template, run: TemplateRun, oldHeader?: string): string {
+/**
+ * Patch text for a run: the template header (or the old header), a blank line, the diff in
+ * `format` (what `patchq refresh` would write: the caller reads it from the user's settings)
+ * for the series entry `entry` (its -p level and -pab labels, as refresh writes them).
+ */
+export function patchTextFor(tree: Tree, tpl: Template, run: TemplateRun, oldHeader?: string, format: DiffFormat = {}, entry?: Pick<SeriesEntry, 'strip' | 'ab'>): string {
   const header = oldHeader ?? `${templateHeader(tpl, run.params)}\n`;
-  return header + templatePatch(run, { dirName: basename(tree.root) });
+  // refresh's rule: a -pab entry gets a/ b/ labels; labels are made for -p0 and -p1 only.
+  const fmt: DiffFormat = entry?.ab && format.prefix === undefined ? { ...format, prefix: 'ab' } : format;
+  const strip = entry && entry.strip <= 1 ? entry.strip : 1;
+  return header + templatePatch(run, { dirName: basename(tree.root), format: fmt, strip });
 }
 
-/** `patchq new NAME --template T`: the patch file and series entry, unapplied; the caller pushes it. */
-export async function createTemplatePatch(tree: Tree, name: string, templateName: string, params: Record<string, string>): Promise<TemplateRun> {
+/**
+ * `patchq new NAME --template T`: the patch file and series entry, unapplied; the caller
+ * pushes it. `format`: as `patchq refresh` would write the patch.
+ */
+export async function createTemplatePatch(tree: Tree, name: string, templateName: string, params: Record<string, string>, format: DiffFormat = {}): Promise<TemplateRun> {
   const tpl = loadTemplate(findTemplate(templateName, templateDirs(tree.patchesDir)));
   const run = await runTemplate(tpl, tree.root, params);
   if (!run.ok) failChecks(tpl, run);
@@ -38,7 +48,7 @@ export async function createTemplatePatch(tree: Tree, name: string, templateName
     const top = applied[applied.length - 1] ?? null;
     const ops: FileOp[] = [
       writeSeriesOp(tree, insertEntry(readText(tree.seriesPath) ?? '', series, top, name)),
-      writePatchOp(tree, name, patchTextFor(tree, tpl, run)),
+      writePatchOp(tree, name, patchTextFor(tree, tpl, run, undefined, format)),
     ];
     // Keep a copy of the template beside the series, so the fork is self-contained.
     const copy = join(tree.patchesDir, 'templates', `${tpl.name}.yaml`);
@@ -71,7 +81,7 @@ export function templateOf(tree: Tree, name: string): { name: string; params: Re
  * the upstream commit the tree is at, recorded as `Patchq-Base:` when the patch changes, as
  * a refresh records it (reapply; the 3-way step reads the pre-images there).
  */
-export async function regenerate(tree: Tree, name: string, opts: { view?: TemplateView; base?: string } = {}): Promise<Regenerated> {
+export async function regenerate(tree: Tree, name: string, opts: { view?: TemplateView; base?: string; format?: DiffFormat } = {}): Promise<Regenerated> {
   const oldText = readPatch(tree, name);
   if (oldText === null) throw new PatchqError('E_NOT_FOUND', `Patch ${name} does not exist`);
   const header = splitPatchText(oldText).header;
@@ -81,9 +91,10 @@ export async function regenerate(tree: Tree, name: string, opts: { view?: Templa
   const known = Object.fromEntries(Object.entries(meta.params).filter(([k]) => k in tpl.parameters));
   const run = await runTemplate(tpl, tree.root, known, opts.view);
   if (!run.ok) failChecks(tpl, run);
-  let newText = patchTextFor(tree, tpl, run, header);
+  const entry = readSeries(tree).find((e) => e.name === name);
+  let newText = patchTextFor(tree, tpl, run, header, opts.format, entry);
   const changed = newText !== oldText;
-  if (changed && opts.base) newText = patchTextFor(tree, tpl, run, withBase(header, opts.base));
+  if (changed && opts.base) newText = patchTextFor(tree, tpl, run, withBase(header, opts.base), opts.format, entry);
   return { name, template: tpl.name, oldText, newText, changed, run };
 }
 
@@ -166,7 +177,7 @@ export interface RegenInStack extends Regenerated {
  * would drop changes the old patch makes and its template does not (a hand edit, or a
  * template changed since) is refused before anything is written, unless `force`.
  */
-export async function regenInStack(tree: Tree, name: string, opts: { dryRun?: boolean; force?: boolean } = {}, events: StackEvents = {}): Promise<RegenInStack> {
+export async function regenInStack(tree: Tree, name: string, opts: { dryRun?: boolean; force?: boolean; format?: DiffFormat } = {}, events: StackEvents = {}): Promise<RegenInStack> {
   const { series, applied } = loadState(tree);
   const entry = series.find((e) => e.name === name);
   if (!entry) throw new PatchqError('E_NOT_FOUND', `Patch ${name} is not in series`);
@@ -186,7 +197,7 @@ export async function regenInStack(tree: Tree, name: string, opts: { dryRun?: bo
     const below = new Map(backedUpFiles(tree, name).map((f) => [f, readBackup(tree, name, f, rec).text]));
     view = { read: (p) => (below.has(p) ? below.get(p)! : readText(join(tree.root, p))), also: below.keys() };
   }
-  const probe = await regenerate(tree, name, view ? { view } : {});
+  const probe = await regenerate(tree, name, { ...(view ? { view } : {}), ...(opts.format ? { format: opts.format } : {}) });
   const read = view ? view.read : (p: string) => readText(join(tree.root, p));
   const dropped = probe.changed ? changesNotRegenerated(loadPatch(tree, entry), read, probe.run) : [];
   if (opts.dryRun) return { ...probe, pushed: null, dropped };

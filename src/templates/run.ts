@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { makeFileDiff } from '../engine/index.js';
+import { diffLike, type DiffFormat } from '../stack/index.js';
 import { PatchqError } from '../engine/errors.js';
 import { fill, runRule, type Params } from './rules.js';
 import { codeOnly } from './structural.js';
@@ -148,21 +148,16 @@ function runGenerator(tpl: Template, params: Params, before: Map<string, string>
   }
 }
 
-/** The run as a unified diff (quilt-style labels by default, git style on request). */
-export function templatePatch(run: TemplateRun, opts: { style?: 'git' | 'quilt'; dirName?: string } = {}): string {
-  const style = opts.style ?? 'quilt';
-  const dir = opts.dirName ?? 'a';
-  return run.files
-    .filter((f) => f.before !== f.after)
-    .map((f) =>
-      makeFileDiff(f.before, f.after, {
-        oldPath: f.path,
-        newPath: f.path,
-        style,
-        ...(style === 'quilt' ? { oldLabel: `${dir}.orig/${f.path}`, newLabel: `${dir}/${f.path}`, indexLine: true } : {}),
-      }),
-    )
-    .join('');
+/**
+ * The run as a patch body, as `patchq refresh` would write it in `format` (the user's
+ * settings, QUILT_REFRESH_ARGS, QUILT_DIFF_OPTS: see commands/reapply-options.ts) for a
+ * patch read with -p`strip`: quilt's labels (dirName.orig/FILE, dirName/FILE) and an Index:
+ * line by default, git's headers with style 'git'. No timestamps: the texts are in memory.
+ */
+export function templatePatch(run: TemplateRun, opts: { style?: 'git' | 'quilt'; dirName?: string; format?: DiffFormat; strip?: number } = {}): string {
+  const format: DiffFormat = { ...opts.format, ...(opts.style ? { style: opts.style } : {}) };
+  const changed = run.files.filter((f) => f.before !== f.after);
+  return diffLike(opts.dirName ?? 'a', changed, format, opts.strip ?? 1);
 }
 
 /** Header lines that make a patch a template patch (kept by refresh, read by reapply). */

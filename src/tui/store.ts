@@ -187,7 +187,8 @@ export function makeOps(cwd: string, env: NodeJS.ProcessEnv): Ops {
     async regenerate(name, onProgress) {
       const mod = await loadOptional<typeof import('../templates/index.js')>('../templates/index.js', 'template regeneration');
       // The CLI's regen, step for step: the templates layer owns it (pop if top, regenerate, push).
-      const r = await mod.regenInStack(tree, name, {}, { patchStart: progress('push', onProgress) });
+      const format = plainReapplyOptions(env).format;
+      const r = await mod.regenInStack(tree, name, format ? { format } : {}, { patchStart: progress('push', onProgress) });
       return { message: r.changed ? `Regenerated patch ${name} from template ${r.template}` : `Patch ${name} is unchanged (template ${r.template})`, pushed: r.pushed! };
     },
     landing: (name) => landingOf(tree, name),

@@ -171,10 +171,27 @@ export interface FileSides {
  * the strip level, modes, timestamps from the files at `path`), and quilt's warnings.
  */
 export function diffBody(tree: Tree, sides: FileSides[], opts: RefreshOptions & { strip: number }): { body: string; warnings: string[]; trailing: Array<{ file: string; lines: number[] }> } {
+  return diffBodyIn(basename(tree.root), sides, opts);
+}
+
+/** How refresh writes a patch's diff: what of RefreshOptions says so (no file to take a timestamp from needed). */
+export type DiffFormat = Pick<RefreshOptions, 'context' | 'contextFormat' | 'style' | 'noTimestamps' | 'noIndex' | 'prefix' | 'showFunction'>;
+
+/**
+ * Before/after texts as the diff refresh would write for them (its labels for `strip` or
+ * `prefix`, its headers, context and function lines), for a patch made in memory (a template
+ * patch): no timestamps, as there are no files to take them from. `dir`: the tree's folder
+ * name, for quilt's labels.
+ */
+export function diffLike(dir: string, files: ReadonlyArray<{ path: string; before: string | null; after: string | null }>, format: DiffFormat = {}, strip = 1): string {
+  const sides: FileSides[] = files.map((f) => ({ file: f.path, old: { text: f.before, mode: 0o644, path: '' }, new: { text: f.after, mode: undefined, path: '' } }));
+  return diffBodyIn(dir, sides, { ...format, noTimestamps: true, strip }).body;
+}
+
+function diffBodyIn(dir: string, sides: FileSides[], opts: RefreshOptions & { strip: number }): { body: string; warnings: string[]; trailing: Array<{ file: string; lines: number[] }> } {
   const env = process.env;
   const noTs = opts.noTimestamps ?? Boolean(env.QUILT_NO_DIFF_TIMESTAMPS);
   const noIndex = opts.noIndex ?? Boolean(env.QUILT_NO_DIFF_INDEX);
-  const dir = basename(tree.root);
   const git = opts.style === 'git';
   let body = '';
   const trailing: Array<{ file: string; lines: number[] }> = [];
