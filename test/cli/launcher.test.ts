@@ -89,12 +89,18 @@ describe('what a command loads', () => {
     return { code: r.code, ...(JSON.parse(readFileSync(out, 'utf8')) as { builtins: string[]; files: string[] }) };
   }
 
-  it('push, pop and applied of plain patches load no zlib (binary and compressed patches only), nor tty and net (a terminal check of the TUI took ~4 ms of every start), nor ink or react', () => {
+  /** A tree with one plain patch, not applied. */
+  function onePatchTree(): string {
     const d = temp();
     mkdirSync(join(d, 'patches'));
     writeFileSync(join(d, 'a.txt'), 'one\n');
     writeFileSync(join(d, 'patches', 'p.patch'), '--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n');
     writeFileSync(join(d, 'patches', 'series'), 'p.patch\n');
+    return d;
+  }
+
+  it('push, pop and applied of plain patches load no zlib (binary and compressed patches only), nor tty and net (a terminal check of the TUI took ~4 ms of every start), nor ink or react', () => {
+    const d = onePatchTree();
     for (const cmd of ['push', 'applied', 'pop']) {
       const l = loaded(d, [cmd]);
       expect(l.code, cmd).toBe(0);
@@ -108,11 +114,7 @@ describe('what a command loads', () => {
   it('applied loads 5 files of the bundle: the entry, the chunk every command shares, the runtime, its own chunk and the patch-file reader; the entry requires no chunk before the compile cache is on', () => {
     // Each chunk file costs a start ~1 ms to resolve, read and compile (the build put
     // engine/errors, the registry and quilt-env in chunks of their own: 8 files).
-    const d = temp();
-    mkdirSync(join(d, 'patches'));
-    writeFileSync(join(d, 'a.txt'), 'one\n');
-    writeFileSync(join(d, 'patches', 'p.patch'), '--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-one\n+two\n');
-    writeFileSync(join(d, 'patches', 'series'), 'p.patch\n');
+    const d = onePatchTree();
     expect(exec(d, ['push']).code).toBe(0);
     const l = loaded(d, ['applied']);
     expect(l.code).toBe(0);
