@@ -190,6 +190,19 @@ describe('quilt wording on twin trees', () => {
     both(['files']);
   });
 
+  it('push -f of a patch whose change a file already has: the same words, tree, .pc and .rej as quilt', () => {
+    const [q, p] = twins((d) => {
+      write(d, 'r.txt', 'r1\nR2\nr3\n');
+      write(d, 's.txt', 's1\ns2\ns3\n');
+      write(d, 'patches/series', 'p.diff\n');
+      write(d, 'patches/p.diff', '--- a/r.txt\n+++ b/r.txt\n@@ -1,3 +1,3 @@\n r1\n-r2\n+R2\n r3\n--- a/s.txt\n+++ b/s.txt\n@@ -1,3 +1,3 @@\n s1\n-s2\n+S2\n s3\n');
+    });
+    const state = (d: string) => Object.fromEntries(Object.entries(snapshot(d, { withPc: true })).filter(([k]) => !/^\.pc\/\.patchq(\/|$)|\/\.timestamp$/.test(k)));
+    expect(out(patchq(p, ['push', '-f']))).toEqual(out(quilt(q, ['push', '-f'])));
+    expect(read(p, 'r.txt.rej')).toBe(read(q, 'r.txt.rej'));
+    expect(state(p)).toEqual(state(q));
+  });
+
   it('fold -f: only the files it writes join the top patch; one it skips (not there, already changed) gets no backup, as in quilt', () => {
     // quilt's fold -f runs GNU patch without -f: its questions ("Assume -R? [n]", "Apply
     // anyway? [n]") take their defaults when there is no terminal (setsid: none here).
