@@ -206,7 +206,7 @@ describe('quilt wording on twin trees', () => {
   it('fold -f: only the files it writes join the top patch; one it skips (not there, already changed) gets no backup, as in quilt', () => {
     // quilt's fold -f runs GNU patch without -f: its questions ("Assume -R? [n]", "Apply
     // anyway? [n]") take their defaults when there is no terminal (setsid: none here).
-    const qfold = (cwd: string, input: string) => spawnSync('quilt', ['--quiltrc=-', 'fold', '-f'], { cwd, input, encoding: 'utf8', detached: true, env: { ...process.env, QUILTRC: '-', TMPDIR: toolTmp() } }).status;
+    const qfold = (cwd: string, input: string, ...args: string[]) => spawnSync('setsid', ['-w', 'quilt', '--quiltrc=-', 'fold', '-f', ...args], { cwd, input, encoding: 'utf8', env: { ...process.env, QUILTRC: '-', TMPDIR: toolTmp() } }).status;
     // The tree and .pc as names and bytes, patchq's own .pc/.patchq aside; the top patch's
     // text and .timestamp aside too (quilt's refresh stamps the times, the folder name).
     const state = (d: string) => Object.fromEntries(Object.entries(snapshot(d, { withPc: true })).filter(([k]) => !/^\.pc\/\.patchq(\/|$)|^patches\/top\.patch$|\/\.timestamp$/.test(k)));
@@ -238,8 +238,7 @@ describe('quilt wording on twin trees', () => {
       expect(quilt(d, ['new', 'top.patch']).code).toBe(0);
     });
     const create = '--- /dev/null\n+++ b/brand.txt\n@@ -0,0 +1,2 @@\n+n1\n+n2\n';
-    spawnSync('quilt', ['--quiltrc=-', 'fold', '-f', '-R'], { cwd: q, input: create, detached: true, env: { ...process.env, QUILTRC: '-', TMPDIR: toolTmp() } });
-    expect(patchq(p, ['fold', '-f', '-R'], {}, create).code).toBe(0);
+    expect([qfold(q, create, '-R'), patchq(p, ['fold', '-f', '-R'], {}, create).code]).toEqual([0, 0]);
     expect(state(p)).toEqual(state(q));
     expect(existsSync(join(p, '.pc/top.patch/brand.txt'))).toBe(false);
   });
