@@ -8,7 +8,7 @@
  * this run, and the run fails naming it. The folder is removed either way, so a failed
  * run does not leave the machine's /tmp fuller either.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -17,6 +17,9 @@ const SHARED = new Set(['patchq-test-config', 'patchq-test-cache']);
 
 export default function setup(): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'patchq-suite-'));
+  // As /tmp is: the tests that run commands as another user (nobody) reach their trees
+  // through it, and mkdtemp's 0700 would stop them at the door.
+  chmodSync(dir, 0o1777);
   process.env.TMPDIR = dir;
   return () => {
     const left = readdirSync(dir).filter((n) => !SHARED.has(n)).sort();
