@@ -18,5 +18,7 @@ export default defineConfig({
     // (the binary through \`node\`, git hooks, shims). Nothing here opens a TLS connection;
     // the `patchq` command skips it the same way (its sh launcher, test/cli/launcher.test.ts).
     env: { QUILTRC: '-', PATCHQ_SPARES: '1', NODE_EXTRA_CA_CERTS: '' },
+    // A TMPDIR of the run's own, which must be empty at its end (test/global-tmp.ts).
+    globalSetup: ['test/global-tmp.ts'],
   },
 });

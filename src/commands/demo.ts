@@ -10,13 +10,23 @@ import { buildDemo } from '../demo/build.js';
 import { reapply, reportText } from '../reapply/index.js';
 import { openTree } from '../stack/index.js';
 import { opt } from './common.js';
-import type { RunFn } from './types.js';
+import type { CommandResult, Context, ParsedArgs, RunFn } from './types.js';
 
 export const run: RunFn = async (ctx, args) => {
   const given = opt.str(args, 'dir');
   const parent = given ? resolve(ctx.cwd, given) : mkdtempSync(join(tmpdir(), 'patchq-demo-'));
   const root = given ? parent : join(parent, 'fork');
   const keep = Boolean(given) || opt.bool(args, 'keep') || (ctx.interactive && !opt.bool(args, 'no-tui') && !ctx.json);
+  try {
+    return await show(ctx, args, root, parent, keep);
+  } catch (e) {
+    // A temp fork nobody was told of goes with the failure (a --dir one is the user's).
+    if (!given) rmSync(parent, { recursive: true, force: true });
+    throw e;
+  }
+};
+
+async function show(ctx: Context, args: ParsedArgs, root: string, parent: string, keep: boolean): Promise<CommandResult> {
   const demo = buildDemo(root);
   ctx.out.line('patchq demo: a fork of a small Flask app that keeps its changes as a quilt series.');
   for (const s of demo.steps) ctx.out.line(`  - ${s}`);
@@ -41,4 +51,4 @@ export const run: RunFn = async (ctx, args) => {
   }
   if (!keep) rmSync(parent, { recursive: true, force: true });
   return { exitCode: report.ok ? 0 : 1, data: { root: keep ? root : null, steps: demo.steps, report } };
-};
+}

@@ -1,5 +1,6 @@
 /** `patchq hook install | uninstall [--force]`: a git post-merge hook that runs reapply after a pull. */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdirp } from '../fsx/atomic.js';
 import { join, resolve } from 'node:path';
@@ -12,6 +13,16 @@ const MARK = '# installed by patchq hook install';
 
 /** The hook script ships in templates/post-merge.hook (one copy, read when installing). */
 const hookText = () => readFileSync(join(shippedDir(), 'post-merge.hook'), 'utf8');
+
+/**
+ * The sha256 of each hook an earlier patchq shipped: one left as installed is patchq's
+ * too, so `install` brings it up to date and `uninstall` removes it without --force.
+ */
+const EARLIER = new Set([
+  'ba365ba81f8784b3d466d49a328567837b952145577136a66431b3b6390587a0', // looked for patches/series itself
+  '00e2398fc9ae820e1074e7e99b17b2e87724b3da66a5380c9568197e44cd8853', // "the series needs a person: see the report above"
+]);
+const earlier = (text: string) => EARLIER.has(createHash('sha256').update(text).digest('hex'));
 
 /**
  * Where git runs hooks from, as git itself says: the common .git/hooks in a linked
@@ -31,14 +42,14 @@ export const run: RunFn = async (ctx, args) => {
   const text = existsSync(path) ? readFileSync(path, 'utf8') : null;
   // Ours only when it is byte for byte what patchq installs: a hook someone wrote, or
   // patchq's with lines someone added, is theirs (replacing or removing it loses them).
-  const ours = text === hookText();
+  const ours = text === hookText() || (text !== null && earlier(text));
   const force = opt.bool(args, 'force');
   if (sub === 'install') {
     if (text !== null && !ours && !force) throw new PatchqError('E_EXISTS', `${path} exists and is not patchq's${text.includes(MARK) ? ' (it has the patchq mark, but differs from the hook this patchq installs: edited since, or from another version)' : ''}; use --force to replace it`);
     mkdirp(dir);
     writeFileSync(path, hookText());
     chmodSync(path, 0o755);
-    ctx.out.line(`Installed ${path}`);
+    ctx.out.line(text !== null && text !== hookText() && ours ? `Updated ${path} (the hook of an earlier patchq)` : `Installed ${path}`);
     return { data: { installed: path } };
   }
   if (text === null) throw new PatchqError('E_NOTHING', `no post-merge hook installed (${path})`);

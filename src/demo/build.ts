@@ -35,7 +35,7 @@ function gitIn(root: string, date: string) {
         HOME: root,
       },
     });
-    if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr || r.error?.message}`);
     return r.stdout.trim();
   };
 }

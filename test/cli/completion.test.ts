@@ -1,5 +1,6 @@
 /** Completion scripts: valid shell, generated from the registry, patch names from `patchq series`. */
 import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -84,7 +85,9 @@ describe('completion', () => {
     writeFileSync(join(d, 'patches', 'series'), 'pool.patch\n');
     writeFileSync(join(d, 'zshrc'), `PS1='%% '\nfpath=(${join(d, 'fpath')} $fpath)\nautoload -U compinit; compinit -u -D\npath=(${bin} $path)\nexport QUILTRC=- PATCHQ_CONFIG_DIR=${join(d, '.cfg')}\n`);
     const session = `patchq-zsh-${process.pid}-${Date.now()}`;
-    const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
+    // A pane's processes get the tmux server's environment, not this one's: hand them the
+    // run's TMPDIR (test/global-tmp.ts) so what they leave is seen too.
+    const tmux = (...args: string[]) => spawnSync('tmux', args[0] === 'new-session' ? ['new-session', '-e', `TMPDIR=${tmpdir()}`, ...args.slice(1)] : args, { encoding: 'utf8' });
     const screen = () => tmux('capture-pane', '-p', '-t', session).stdout;
     const until = async (pred: (s: string) => boolean, what: string) => {
       for (const end = Date.now() + 15_000; ; await new Promise((r) => setTimeout(r, 50))) {

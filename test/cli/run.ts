@@ -4,20 +4,12 @@
  * Env is clean: no QUILT_*, settings in a temp dir.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { tempDir } from '../helpers/temp.js';
 
 export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'bin', 'cli.cjs');
-const made: string[] = [];
-afterAll(() => made.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-export function temp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'patchq-cli-'));
-  made.push(d);
-  return d;
-}
+export const temp = (): string => tempDir('patchq-cli-');
 
 export function run(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   // QUILTRC=-: no Debian /etc/quilt.quiltrc (QUILT_PATCHES_PREFIX=yes there) in these runs.

@@ -15,7 +15,9 @@ afterEach(() => {
   session = null;
 });
 
-const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
+// A pane's processes get the tmux server's environment, not this one's: hand them the
+// run's TMPDIR (test/global-tmp.ts) so what they leave is seen too.
+const tmux = (...args: string[]) => spawnSync('tmux', args[0] === 'new-session' ? ['new-session', '-e', `TMPDIR=${tmpdir()}`, ...args.slice(1)] : args, { encoding: 'utf8' });
 
 /** A tree with three patches, one file each. */
 function threePatches(): string {

@@ -201,7 +201,8 @@ describe('patches/ or .pc/ a symlink that leads nowhere', () => {
       ['.pc', '.pc', /^\.pc is a symlink loop \(nothing was changed\)\n$/],
     ];
     for (const [name, target, why] of cases) {
-      const d = tempDir();
+      // A folder of its own around the tree: the import reads ../x.diff, beside it.
+      const d = join(tempDir(), 'tree');
       write(d, 'a.txt', 'one\n');
       if (name === '.pc') mkdirSync(join(d, 'patches'));
       symlinkSync(target, join(d, name));

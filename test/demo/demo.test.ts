@@ -4,7 +4,7 @@
  * patchq, so the drift is asserted, not assumed).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDemo } from '../../src/demo/build.js';
@@ -68,5 +68,16 @@ describe('patchq demo', () => {
     expect(keep.code).toBe(1);
     expect(keep.stdout).toContain('Now `patchq reapply` puts the series back on the new upstream');
     expect(keep.stdout).toContain('Stopped at 04-user-typo.patch: upstream already has it.');
+  });
+
+  it('leaves nothing in TMPDIR: not after a run, not when the build fails (no git on PATH)', () => {
+    const tmp = tempDir('patchq-demo-tmp-');
+    const ok = patchq(tempDir('patchq-demo-cmd-'), ['demo', '--no-tui'], { TMPDIR: tmp });
+    expect(ok.code).toBe(0);
+    expect(readdirSync(tmp)).toEqual([]);
+    const failed = patchq(tempDir('patchq-demo-cmd-'), ['demo', '--no-tui'], { TMPDIR: tmp, PATH: tempDir('patchq-demo-nopath-') });
+    expect(failed.code).not.toBe(0);
+    expect(failed.stderr).toMatch(/git init .*failed: .*ENOENT/);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 });

@@ -3,9 +3,9 @@
  * is used end to end) and temp-dir runners for real `patch`, `git`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { tempDir, withTempDir } from '../helpers/temp.js';
 import type { FileChangeKind, FilePatch, Hunk, HunkLine } from '../../src/engine/types.js';
 
 /** Hunks from unified text ("@@ -a,b +c,d @@\n ctx\n-old\n+new\n"), byte strings kept. */
@@ -47,7 +47,8 @@ export function filePatch(path: string, text: string, extra: Partial<FilePatch> 
   return fp;
 }
 
-export const tmp = (): string => mkdtempSync(join(tmpdir(), 'patchq-apply-'));
+/** A temp folder, removed when the test file ends (test/helpers/temp.ts). */
+export const tmp = (): string => tempDir('patchq-apply-');
 
 export function writeTree(dir: string, files: Record<string, string>): void {
   for (const [p, t] of Object.entries(files)) {
@@ -74,12 +75,14 @@ export const seq = (a: number, b: number): string => Array.from({ length: b - a 
 
 /** Real `git merge-file -p ours base theirs`: text and whether it was clean. */
 export function gitMergeFile(ours: string, base: string, theirs: string, diff3 = false): { text: string; clean: boolean } {
-  const dir = tmp();
-  writeTree(dir, { ours, base, theirs });
-  const args = ['merge-file', '-p', ...(diff3 ? ['--diff3'] : []), '-L', 'ours', '-L', 'base', '-L', 'theirs', 'ours', 'base', 'theirs'];
-  try {
-    return { text: execFileSync('git', args, { cwd: dir, encoding: 'latin1' }), clean: true };
-  } catch (e) {
-    return { text: (e as { stdout: string }).stdout, clean: false };
-  }
+  // Property tests call this thousands of times: its folder goes as soon as git answers.
+  return withTempDir('patchq-merge-', (dir) => {
+    writeTree(dir, { ours, base, theirs });
+    const args = ['merge-file', '-p', ...(diff3 ? ['--diff3'] : []), '-L', 'ours', '-L', 'base', '-L', 'theirs', 'ours', 'base', 'theirs'];
+    try {
+      return { text: execFileSync('git', args, { cwd: dir, encoding: 'latin1' }), clean: true };
+    } catch (e) {
+      return { text: (e as { stdout: string }).stdout, clean: false };
+    }
+  });
 }

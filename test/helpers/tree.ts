@@ -3,21 +3,14 @@
  * and git. Everything runs for real; nothing is mocked.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, lstatSync, readlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync, lstatSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { afterAll } from 'vitest';
+import { tempDir, toolTmp } from './temp.js';
+
+export { tempDir, toolTmp, withTempDir } from './temp.js';
 
 export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'bin', 'cli.cjs');
-
-const made: string[] = [];
-afterAll(() => made.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-export function tempDir(prefix = 'patchq-test-'): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  made.push(d);
-  return d;
-}
 
 /** Two fresh temp trees made alike by `setup`: one for the real quilt, one for patchq. */
 export function twins(setup: (root: string) => void): [string, string] {
@@ -49,7 +42,7 @@ export function patchq(cwd: string, args: string[], env: NodeJS.ProcessEnv = {},
 }
 
 export function quilt(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Run {
-  const r = spawnSync('quilt', ['--quiltrc=-', ...args], { cwd, env: baseEnv(env), encoding: 'utf8', input });
+  const r = spawnSync('quilt', ['--quiltrc=-', ...args], { cwd, env: baseEnv({ TMPDIR: toolTmp(), ...env }), encoding: 'utf8', input });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

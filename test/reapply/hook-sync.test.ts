@@ -47,6 +47,27 @@ describe('hook install / uninstall', () => {
     expect(existsSync(join(d, '.git', 'hooks', 'post-merge'))).toBe(false);
   });
 
+  it('the hook an earlier patchq installed, as it was, is brought up to date by install and removed by uninstall', () => {
+    // Their texts as they shipped (templates/post-merge.hook at deffbd5 and 84f3af2).
+    const earlier = [
+      "#!/bin/sh\n# installed by patchq hook install\n# After a merge or pull, put the fork's patch series back on the new upstream.\n# Reapply only when there is a series here, and never fail the merge itself.\nif [ -f patches/series ] && command -v patchq >/dev/null 2>&1; then\n  patchq reapply || echo \"patchq: the series needs a person: see the report above (patchq reapply --continue | --abort)\" >&2\nfi\nexit 0\n",
+      "#!/bin/sh\n# installed by patchq hook install\n# After a merge or pull, put the fork's patch series back on the new upstream.\n# Reapply only when patchq finds a series here (patches/, QUILT_PATCHES, .pc/.quilt_patches),\n# and never fail the merge itself.\nif command -v patchq >/dev/null 2>&1 && patchq series >/dev/null 2>&1; then\n  patchq reapply || echo \"patchq: the series needs a person: see the report above (patchq reapply --continue | --abort)\" >&2\nfi\nexit 0\n",
+    ];
+    for (const old of earlier) {
+      const d = repo();
+      const path = join(d, '.git', 'hooks', 'post-merge');
+      write(d, '.git/hooks/post-merge', old);
+      expect(patchq(d, ['hook', 'install'])).toMatchObject({ code: 0, stdout: `Updated ${path} (the hook of an earlier patchq)\n` });
+      expect(read(d, '.git/hooks/post-merge')).toBe(HOOK);
+      write(d, '.git/hooks/post-merge', old);
+      expect(patchq(d, ['hook', 'uninstall'])).toMatchObject({ code: 0, stdout: `Removed ${path}\n` });
+      expect(existsSync(path)).toBe(false);
+      // One line added to it makes it the user's.
+      write(d, '.git/hooks/post-merge', `${old}echo mine\n`);
+      expect(patchq(d, ['hook', 'install']).code).toBe(1);
+    }
+  });
+
   it("a hook someone else wrote, or patchq's with their lines added, is neither replaced nor removed", () => {
     const d = repo();
     expect(patchq(d, ['hook', 'install']).code).toBe(0);
@@ -115,7 +136,7 @@ describe('sync', () => {
     const env = patchqOnPath();
     expect(patchq(fork, ['hook', 'install'], env).code).toBe(0);
     const r = patchq(fork, ['sync', '--drop-merged', '--markdown', 'report.md'], env);
-    expect([r.code, r.stderr]).toEqual([0, expect.not.stringContaining('needs a person')]);
+    expect([r.code, r.stderr]).toEqual([0, expect.not.stringContaining('post-merge hook:')]);
     // git runs hooks with their stdout on stderr.
     expect(r.stderr).toContain('patchq sync is pulling and reapplies once the pull is done: nothing to do here');
     expect(r.stdout).toMatch(/q\.patch +dropped \(already upstream\)/);

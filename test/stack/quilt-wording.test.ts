@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { numbered, patchq, quilt, read, snapshot, tempDir, twins, write, type Run } from '../helpers/tree.js';
+import { numbered, patchq, quilt, read, snapshot, tempDir, toolTmp, twins, write, type Run } from '../helpers/tree.js';
 
 const out = (r: Run) => [r.code, (r.stdout + r.stderr).replace(/\n+$/, '')];
 
@@ -188,6 +188,59 @@ describe('quilt wording on twin trees', () => {
     expect(inSub(p, ['fold', '-f'], bad, patchq)).toEqual(inSub(q, ['fold', '-f'], bad, quilt));
     for (const f of ['sub/s.txt', 'sub/more.txt', 'sub/s.txt.rej']) expect(read(p, f), f).toBe(read(q, f));
     both(['files']);
+  });
+
+  it('push -f of a patch whose change a file already has: the same words, tree, .pc and .rej as quilt', () => {
+    const [q, p] = twins((d) => {
+      write(d, 'r.txt', 'r1\nR2\nr3\n');
+      write(d, 's.txt', 's1\ns2\ns3\n');
+      write(d, 'patches/series', 'p.diff\n');
+      write(d, 'patches/p.diff', '--- a/r.txt\n+++ b/r.txt\n@@ -1,3 +1,3 @@\n r1\n-r2\n+R2\n r3\n--- a/s.txt\n+++ b/s.txt\n@@ -1,3 +1,3 @@\n s1\n-s2\n+S2\n s3\n');
+    });
+    const state = (d: string) => Object.fromEntries(Object.entries(snapshot(d, { withPc: true })).filter(([k]) => !/^\.pc\/\.patchq(\/|$)|\/\.timestamp$/.test(k)));
+    expect(out(patchq(p, ['push', '-f']))).toEqual(out(quilt(q, ['push', '-f'])));
+    expect(read(p, 'r.txt.rej')).toBe(read(q, 'r.txt.rej'));
+    expect(state(p)).toEqual(state(q));
+  });
+
+  it('fold -f: only the files it writes join the top patch; one it skips (not there, already changed) gets no backup, as in quilt', () => {
+    // quilt's fold -f runs GNU patch without -f: its questions ("Assume -R? [n]", "Apply
+    // anyway? [n]") take their defaults when there is no terminal (setsid: none here).
+    const qfold = (cwd: string, input: string, ...args: string[]) => spawnSync('setsid', ['-w', 'quilt', '--quiltrc=-', 'fold', '-f', ...args], { cwd, input, encoding: 'utf8', env: { ...process.env, QUILTRC: '-', TMPDIR: toolTmp() } }).status;
+    // The tree and .pc as names and bytes, patchq's own .pc/.patchq aside; the top patch's
+    // text and .timestamp aside too (quilt's refresh stamps the times, the folder name).
+    const state = (d: string) => Object.fromEntries(Object.entries(snapshot(d, { withPc: true })).filter(([k]) => !/^\.pc\/\.patchq(\/|$)|^patches\/top\.patch$|\/\.timestamp$/.test(k)));
+    const cases: Record<string, string> = {
+      'a file not there': '--- a/gone.txt\n+++ b/gone.txt\n@@ -1,3 +1,3 @@\n g1\n-g2\n+G2\n g3\n',
+      'a deletion of a file not there': '--- a/gone.txt\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-g1\n-g2\n',
+      'a change already made': '--- a/r.txt\n+++ b/r.txt\n@@ -1,3 +1,3 @@\n r1\n-r2\n+R2\n r3\n',
+      'a file not there, with a change that lands': '--- a/b.txt\n+++ b/b.txt\n@@ -1,3 +1,3 @@\n b1\n-b2\n+B2\n b3\n--- a/gone.txt\n+++ b/gone.txt\n@@ -1 +1 @@\n-g\n+G\n',
+      'a hunk that fails on a file not in the patch': '--- a/b.txt\n+++ b/b.txt\n@@ -1,3 +1,3 @@\n x1\n-x2\n+X2\n x3\n',
+    };
+    for (const [what, input] of Object.entries(cases)) {
+      const [q, p] = twins((d) => {
+        write(d, 'a.txt', 'a1\na2\na3\n');
+        write(d, 'b.txt', 'b1\nb2\nb3\n');
+        write(d, 'r.txt', 'r1\nR2\nr3\n');
+        expect(quilt(d, ['new', 'top.patch']).code).toBe(0);
+        expect(quilt(d, ['add', 'a.txt']).code).toBe(0);
+        write(d, 'a.txt', 'a1\nA2\na3\n');
+        expect(quilt(d, ['refresh']).code).toBe(0);
+      });
+      const code = qfold(q, input);
+      expect([what, patchq(p, ['fold', '-f'], {}, input).code]).toEqual([what, code]);
+      expect(state(p), what).toEqual(state(q));
+      expect(patchq(p, ['files']).stdout, what).toBe(quilt(q, ['files']).stdout);
+    }
+    // -R of a creation whose file is not there: skipped alike, no backup.
+    const [q, p] = twins((d) => {
+      write(d, 'a.txt', 'a\n');
+      expect(quilt(d, ['new', 'top.patch']).code).toBe(0);
+    });
+    const create = '--- /dev/null\n+++ b/brand.txt\n@@ -0,0 +1,2 @@\n+n1\n+n2\n';
+    expect([qfold(q, create, '-R'), patchq(p, ['fold', '-f', '-R'], {}, create).code]).toEqual([0, 0]);
+    expect(state(p)).toEqual(state(q));
+    expect(existsSync(join(p, '.pc/top.patch/brand.txt'))).toBe(false);
   });
 
   it("refresh -z forks what changed since the last refresh into a new patch (quilt's refresh-z.test); popping goes back step by step", () => {

@@ -4,6 +4,7 @@
  * stack checked afterwards with `patchq applied`. Needs `npx tsc -p .` (npm test builds).
  */
 import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -21,7 +22,9 @@ afterEach(() => {
   session = null;
 });
 
-const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
+// A pane's processes get the tmux server's environment, not this one's: hand them the
+// run's TMPDIR (test/global-tmp.ts) so what they leave is seen too.
+const tmux = (...args: string[]) => spawnSync('tmux', args[0] === 'new-session' ? ['new-session', '-e', `TMPDIR=${tmpdir()}`, ...args.slice(1)] : args, { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-t', session!).stdout;
 /** The screen with its colours and attributes as escape sequences. */
 const painted = () => tmux('capture-pane', '-e', '-p', '-t', session!).stdout;

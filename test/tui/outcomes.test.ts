@@ -1,12 +1,15 @@
 /** outcomes.ts and the conflict/report lines, table-tested: results in, what the screen lists out. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HunkReport, PatchReport } from '../../src/engine/types.js';
-import type { PushedPatch, PushResult } from '../../src/stack/index.js';
+import { openTree, push, type PushedPatch, type PushResult } from '../../src/stack/index.js';
 import type { PatchOutcome, ReapplyReport } from '../../src/reapply/index.js';
 import { pushOutcome, reapplyOutcome, type Conflict } from '../../src/tui/outcomes.js';
 import { conflictLines } from '../../src/tui/screens/ConflictScreen.js';
 import { reportLines } from '../../src/tui/screens/ReportScreen.js';
 import { titleText } from '../../src/tui/present.js';
+import { makeTree } from './fixture.js';
 
 const hunk = (n: number, status: HunkReport['status'], extra: Partial<HunkReport> = {}): HunkReport => ({
   hunk: n, status, statedLine: 4, line: 4, newLine: 4, offset: 0, fuzz: 0, similarity: 1, reason: '', ...extra,
@@ -73,10 +76,6 @@ describe('outcomes', () => {
 
 describe('outcomes of a real push', () => {
   it('a force push lists the forced patch once (the stack returns it as pushed and as failed)', async () => {
-    const { makeTree } = await import('./fixture.js');
-    const { openTree, push } = await import('../../src/stack/index.js');
-    const { readFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
     const { root, names } = makeTree(1, { broken: true });
     const r = await push(openTree(root, {}), { target: { all: true }, force: true, quiet: true });
     const o = pushOutcome(r, (n) => readFileSync(join(root, 'patches', n), 'latin1'));

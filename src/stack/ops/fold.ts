@@ -1,8 +1,8 @@
 /**
  * fold: apply a patch (text from stdin) to the working tree, into the top patch (quilt's
- * `fold [-R] [-q] [-f] [-p N] < patch`). Every file it touches that the top patch does
+ * `fold [-R] [-q] [-f] [-p N] < patch`). Every file it writes that the top patch does
  * not have yet is backed up in .pc first (as `add` would), so the next refresh takes the
- * folded change into the top patch.
+ * folded change into the top patch; a file it skips is not (foldOps).
  *
  * All-or-nothing through the engine's cascade (exact, offset, fuzz, fuzzy; no 3-way, a
  * patch on stdin has no pre-image): every file's result is computed in memory, and only
@@ -96,17 +96,54 @@ export function fold(tree: Tree, patchText: string, opts: FoldOptions = {}): Fol
   });
 }
 
-/** The one transaction: backups (and record) for files new to the patch, then the results and rejects. */
 /** A tree path as named from `subdir` (patch -d's view: "sub/s.txt" is "s.txt" from sub). */
 const fromSubdir = (subdir: string | undefined, p: string): string => (subdir ? posix.relative(subdir, p) : p);
 
+/**
+ * The one transaction: backups (and record) for the files the fold writes that are new to
+ * the top patch, then the results and rejects.
+ *
+ * Only a file the fold writes joins the patch, as only the files GNU patch writes get a
+ * backup under quilt's fold. One it skips stays out (quilt 0.66 alike, checked against it):
+ * a file that is not there ("No file to patch.  Skipping patch."), which would otherwise
+ * come back as an empty backup, so that a later file of that name turned up in the patch
+ * as new; and one that already holds the change: quilt's `fold -f` runs patch without -f,
+ * whose "Reversed (or previously applied) patch detected!  Assume -R? [n]" takes its
+ * default and skips the file, saving its rejects. Those are saved here too.
+ */
 function foldOps(tree: Tree, top: string, parsed: ParsedPatch, results: FileResult[], current: Map<string, string | null>, subdir?: string): { ops: FileOp[]; added: string[] } {
   const inPatch = new Set(backedUpFiles(tree, top));
   const rec = readRecord(tree, top) ?? emptyRecord();
+  const writes: FileOp[] = [];
+  const written = new Set<string>();
+  const rejects = (r: FileResult) => {
+    if (!r.rejects) return;
+    // The .rej names its file as patch -d names it, too ("--- s.txt" from sub/).
+    const head = `--- ${r.report.path}\n+++ ${r.report.path}\n`;
+    const name = fromSubdir(subdir, r.report.path);
+    const data = subdir && r.rejects.startsWith(head) ? `--- ${name}\n+++ ${name}\n${r.rejects.slice(head.length)}` : r.rejects;
+    writes.push({ kind: 'write', path: treePath(tree, `${r.report.path}.rej`), data });
+  };
+  results.forEach((r, k) => {
+    const f = parsed.files[k]!;
+    if (r.report.status === 'already-applied') return rejects(r);
+    if (r.report.status !== 'ok' && r.rejects === '') return;
+    if (f.kind === 'rename' && f.oldPath && f.oldPath !== r.report.path) {
+      writes.push({ kind: 'delete', path: treePath(tree, f.oldPath) });
+      written.add(f.oldPath);
+    }
+    if (r.text === null) writes.push({ kind: 'delete', path: treePath(tree, r.report.path) });
+    else {
+      const mode = parseMode(r.mode) ?? modeOf(tree, f.oldPath ?? r.report.path) ?? parseMode(f.newMode) ?? 0o644;
+      writes.push({ kind: 'write', path: treePath(tree, r.report.path), data: r.text, mode });
+    }
+    written.add(r.report.path);
+    rejects(r);
+  });
   const ops: FileOp[] = [];
   const added: string[] = [];
   for (const p of touchedPaths(parsed)) {
-    if (inPatch.has(p)) continue;
+    if (inPatch.has(p) || !written.has(p)) continue;
     const text = current.get(p) ?? null;
     ops.push({ kind: 'write', path: join(backupDir(tree, top), p), data: text ?? '', mode: text === null ? 0o644 : (modeOf(tree, p) ?? 0o644) });
     if (text === '') rec.emptyFiles.push(p);
@@ -114,23 +151,7 @@ function foldOps(tree: Tree, top: string, parsed: ParsedPatch, results: FileResu
     rec.hashes[p] = contentId(text);
     added.push(p);
   }
-  results.forEach((r, k) => {
-    const f = parsed.files[k]!;
-    if (r.report.status === 'already-applied' || (r.report.status !== 'ok' && r.rejects === '')) return;
-    if (f.kind === 'rename' && f.oldPath && f.oldPath !== r.report.path) ops.push({ kind: 'delete', path: treePath(tree, f.oldPath) });
-    if (r.text === null) ops.push({ kind: 'delete', path: treePath(tree, r.report.path) });
-    else {
-      const mode = parseMode(r.mode) ?? modeOf(tree, f.oldPath ?? r.report.path) ?? parseMode(f.newMode) ?? 0o644;
-      ops.push({ kind: 'write', path: treePath(tree, r.report.path), data: r.text, mode });
-    }
-    if (r.rejects) {
-      // The .rej names its file as patch -d names it, too ("--- s.txt" from sub/).
-      const head = `--- ${r.report.path}\n+++ ${r.report.path}\n`;
-      const name = fromSubdir(subdir, r.report.path);
-      const data = subdir && r.rejects.startsWith(head) ? `--- ${name}\n+++ ${name}\n${r.rejects.slice(head.length)}` : r.rejects;
-      ops.push({ kind: 'write', path: treePath(tree, `${r.report.path}.rej`), data });
-    }
-  });
+  ops.push(...writes);
   if (added.length > 0) ops.push(recordOp(tree, top, rec));
   return { ops, added };
 }

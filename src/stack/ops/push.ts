@@ -300,7 +300,13 @@ function addPush(tree: Tree, run: PendingRun, name: string, parsed: ParsedPatch,
   ops.push({ kind: 'write', path: join(backupDir(tree, name), '.timestamp'), data: '', mtime: stamp });
   results.forEach((r, k) => {
     const f = parsed.files[k]!;
-    if (r.report.status === 'already-applied' || skipped.has(r.report.path)) return;
+    if (skipped.has(r.report.path)) return;
+    // A file that already holds the change stays as it is; forced, its rejects are saved,
+    // as the report says ("saving rejects to file F.rej") and GNU patch -f does.
+    if (r.report.status === 'already-applied') {
+      if (forced && r.rejects) ops.push({ kind: 'write', path: treePath(tree, `${r.report.path}.rej`), data: r.rejects });
+      return;
+    }
     const target = r.report.path;
     const mode = r.text === null ? 0o644 : (parseMode(r.mode) ?? run.mode(f.oldPath ?? target) ?? parseMode(f.newMode) ?? 0o644);
     if (f.kind === 'rename' && f.oldPath && f.oldPath !== target) {
