@@ -127,7 +127,7 @@ export async function run({ quick = false, log = () => {} } = {}) {
           res[t].push.push(x.ms);
           if (!x.ok || treeDigest(dirs[t]) !== series.endDigest) Object.assign(res[t], { ok: false, note: `push: ${x.ok ? 'tree differs from the last commit' : x.err}` });
         }
-        if (n === sizes[sizes.length - 1] && medium === 'disk' && r === 0) start = startup(dirs.patchq, quick ? 5 : 15);
+        if (n === sizes[sizes.length - 1] && medium === 'disk' && r === 0) start = startup(dirs.patchq, quick ? 5 : 31);
         for (const t of order) {
           const cmd = TOOLS[t];
           const x = timed(cmd.pop, dirs[t]);
