@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo } from 'react';
 import { Box, Text } from 'ink';
-import { filterRows, loadRows, patchText, scrollTop, type Ops, type PatchRow } from './store.js';
+import { filterRows, loadRows, openingRow, openingTop, patchText, scrollTop, type Ops, type PatchRow } from './store.js';
 import type { ReapplyReport } from '../reapply/index.js';
 import { diffLines, titleText, titleWithPlace } from './present.js';
 import { Body } from './components/Body.js';
@@ -54,12 +54,16 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
     }
   }, [ops, runner.failedName, runner.version]);
   const all = loaded.rows;
-  if (nav.selected < 0) nav.selected = Math.max(0, all.findIndex((r) => r.name === initialSelected));
 
   // The status line takes more rows for a long message (wrapped, not cut): the body fewer.
   const status = nav.confirm ? `${nav.confirm.confirm}? (y/n)` : runner.message || loaded.error;
   const statusH = runner.busy ? 1 : statusLines(status, width).length;
   const bodyH = Math.max(1, height - 2 - statusH);
+  // Opened on the top patch (or the one kept across an edit), scrolled so it shows.
+  if (nav.selected < 0) {
+    nav.selected = openingRow(all, initialSelected);
+    nav.listTop = openingTop(nav.selected, bodyH, all.length);
+  }
   const rows = filterRows(all, nav.filter);
   const sel = Math.min(nav.selected, Math.max(0, rows.length - 1));
   const row: PatchRow | undefined = rows[sel];

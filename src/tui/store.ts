@@ -116,6 +116,26 @@ export function scrollTop(top: number, selected: number, height: number, count: 
   return Math.max(0, Math.min(t, Math.max(0, count - height)));
 }
 
+/**
+ * The row the stack view opens on: `name` (kept across an $EDITOR round trip) when it is in
+ * the series, else the top patch (the last applied: where a quilt user works), else the
+ * first. Example: 5 patches, 3 applied -> 2.
+ */
+export function openingRow(rows: PatchRow[], name?: string): number {
+  const at = name === undefined ? -1 : rows.findIndex((r) => r.name === name);
+  if (at >= 0) return at;
+  return Math.max(0, rows.findLastIndex((r) => r.state === 'top' || r.state === 'applied' || r.state === 'needs-refresh'));
+}
+
+/**
+ * The first visible row when the view opens on `selected`: that row in the middle of the
+ * page when it is below the first half, so the patches before and after it both show.
+ * Example: 100 rows, height 21, selected 40 -> 30; selected 5 -> 0; selected 99 -> 79.
+ */
+export function openingTop(selected: number, height: number, count: number): number {
+  return Math.max(0, Math.min(selected - Math.floor(height / 2), count - height));
+}
+
 /** The operations the TUI can run: one object so tests and the app share one adapter. */
 export interface Ops {
   tree: Tree;
