@@ -20,6 +20,19 @@ import { useRunner } from './hooks/use-runner.js';
 import { useKeys } from './hooks/use-keys.js';
 import { useDiskWatch } from './hooks/use-disk.js';
 
+/** What `e` asks mount.ts to do: run the editor, then render the app again. */
+export interface EditRequest {
+  path: string;
+  /** More files for the same editor run (a stopped reapply's other conflicted files). */
+  more: string[];
+  /** The patch to select when the app is back. */
+  selected: string;
+  /** Show the stopped reapply again afterwards. */
+  reopen: boolean;
+  /** Open `path` at this line (1-based), when the editor takes `+N`. */
+  line?: number;
+}
+
 export interface AppProps {
   ops: Ops;
   color: boolean;
@@ -27,8 +40,8 @@ export interface AppProps {
   initialSelected?: string;
   /** Show the stopped reapply run at once (back from editing its conflicted file). */
   reopenStopped?: boolean;
-  /** Quit the app to edit this file; startTui runs the editor and renders the app again. */
-  onEdit?: (path: string, selected: string, reopen: boolean, more?: string[]) => void;
+  /** Quit the app to edit a file; mount.ts runs the editor and renders the app again. */
+  onEdit?: (req: EditRequest) => void;
   /** The user quit. */
   onQuit?: () => void;
   /** A line for the status bar at once (what became of an edit). */
@@ -81,7 +94,7 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
   // A page scrolled to its end stays whole when the terminal grows (its lines wrap less).
   nav.scroll = Math.min(nav.scroll, Math.max(0, contentLength - bodyH));
 
-  useKeys({ navApi, tree: ops.tree, runner, all, pageHeight: bodyH, contentLength, onEdit, onQuit });
+  useKeys({ navApi, tree: ops.tree, runner, all, pageHeight: bodyH, width, contentLength, onEdit, onQuit });
   useEffect(() => {
     if (notice) runner.setMessage(notice);
     // (Showing the stopped run clears the status line: the notice goes after it.)

@@ -46,7 +46,7 @@ export const bindings: Binding[] = [
   { action: 'refresh', keys: ['r'], label: 'r refresh', help: 'Refresh the top patch from the working tree', screens: ['stack'], footer: true },
   { action: 'reapply', keys: ['R'], label: 'R reapply', help: 'Reapply the whole series on the current upstream (or return to a stopped run)', screens: ['stack'], footer: true },
   { action: 'regen', keys: ['t'], label: 't regen', help: 'Regenerate the selected template patch (in a refused push: then push it again)', screens: ['stack', 'conflict'], footer: true, when: (c) => c.kind === 'push' && Boolean(c.template) },
-  { action: 'edit', keys: ['e'], label: 'e edit', help: 'Open the selected patch in $EDITOR (a stopped reapply: the files with conflicts, all in one run)', screens: ['stack', 'diff', 'conflict'], footer: true },
+  { action: 'edit', keys: ['e'], label: 'e edit', help: 'Open the selected patch in $EDITOR at the hunk or line on screen (a stopped reapply: the files with conflicts, all in one run)', screens: ['stack', 'diff', 'conflict'], footer: true },
   { action: 'filter', keys: ['/'], label: '/ filter', help: 'Filter patches by name (enter keeps, esc clears)', screens: ['stack'], footer: true },
   { action: 'skip', keys: ['s', 'esc'], label: 's skip', help: 'Skip: leave the failed patch unapplied (a stopped reapply waits; R returns to it)', screens: ['conflict'], footer: true },
   { action: 'continue', keys: ['c'], label: 'c continue', help: 'Continue a stopped reapply (after fixing the files; drops a patch upstream already has)', screens: ['conflict'], footer: true, when: (c) => c.kind === 'reapply' },

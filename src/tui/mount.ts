@@ -9,20 +9,13 @@
 import { spawnSync } from 'node:child_process';
 import { createElement } from 'react';
 import { render } from 'ink';
-import { App } from './app.js';
+import { App, type EditRequest } from './app.js';
+import { editorCommand } from './editor.js';
 import type { Ops } from './store.js';
 import type { ReapplyReport } from '../reapply/index.js';
 import { PatchqError } from '../engine/errors.js';
 import { compressionOf, editPatchCopy } from '../stack/index.js';
 import { loadSettings } from '../settings/settings.js';
-
-interface Edit {
-  path: string;
-  /** More files for the same editor run (a stopped reapply's other conflicted files). */
-  more: string[];
-  selected: string;
-  reopen: boolean;
-}
 
 /** `live.stop` unmounts the app on the screen (startTui calls it on a signal). */
 export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, beforeFirst: () => void, report?: ReapplyReport, live?: { stop: (() => void) | null }): Promise<number> {
@@ -32,7 +25,7 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
   let edited = false;
   beforeFirst();
   for (;;) {
-    let edit: Edit | null = null;
+    let edit: EditRequest | null = null;
     const app = render(
       createElement(App, {
         ops,
@@ -42,7 +35,7 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
         ...(notice ? { notice } : {}),
         // The run's report the first time only (back from $EDITOR the app shows the stack).
         ...(report && !edited ? { initialReport: report } : {}),
-        onEdit: (path: string, sel: string, again: boolean, more: string[] = []) => void (edit = { path, more, selected: sel, reopen: again }),
+        onEdit: (req: EditRequest) => void (edit = req),
       }),
       { exitOnCtrlC: false },
     );
@@ -50,20 +43,19 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
     await app.waitUntilExit();
     if (live) live.stop = null;
     app.cleanup();
-    const e = edit as Edit | null;
+    const e = edit as EditRequest | null;
     if (!e) return 0;
     edited = true;
     selected = e.selected;
     reopen = e.reopen;
-    // $EDITOR may carry arguments ("code -w"): run it through the shell, paths quoted.
-    // VISUAL, else EDITOR, else `patchq config set editor`, else vi (settings.ts).
+    // VISUAL, else EDITOR, else `patchq config set editor`, else vi (settings.ts); at the
+    // line the person was on when the editor takes +N (editor.ts).
     const editor = loadSettings(env).editor.value;
-    const quote = (path: string) => `'${path.replace(/'/g, `'\\''`)}'`;
     // An editor that failed (not found: the shell's 127) is said on the status line: the
     // shell's own word went to the screen the app then painted over, so nothing showed.
     let failed: string | undefined;
     const run = (...paths: string[]) => {
-      const r = spawnSync(`${editor} ${paths.map(quote).join(' ')}`, { shell: true, stdio: 'inherit', env });
+      const r = spawnSync(editorCommand(editor, paths, e.line), { shell: true, stdio: 'inherit', env });
       if (r.status === 0) return;
       const how = r.error ? r.error.message : r.status === null ? `was stopped by ${r.signal}` : `exited with ${r.status}`;
       failed = `The editor '${editor}' ${how}${r.status === 127 ? ' (not found: set VISUAL or EDITOR, or patchq config set editor)' : ''}`;

@@ -4,7 +4,7 @@
  * stack checked afterwards with `patchq applied`. Needs `npx tsc -p .` (npm test builds).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -129,6 +129,31 @@ describe('tui end to end in tmux', () => {
     tmux('send-keys', '-t', session, 'q');
     expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
     expect(read(root, `patches/${names[0]}`)).not.toContain('edited-by-editor');
+  });
+
+  it('e on a refused hunk opens the editor at its line: "+N FILE" for an editor named vim, the file alone for another', async () => {
+    const { root } = makeTree(1, { broken: true });
+    const patch = join(root, 'patches', 'zz-broken.patch');
+    const at = read(root, 'patches/zz-broken.patch').split('\n').findIndex((l) => l.startsWith('@@')) + 1;
+    expect(at).toBeGreaterThan(1);
+    // One recording program under two names: its arguments, one a line.
+    const bin = join(root, '.bin');
+    mkdirSync(bin);
+    for (const n of ['vim', 'my-editor']) writeFileSync(join(bin, n), `#!/bin/sh\nprintf '%s\\n' "$@" > ${join(root, 'argv')}\n`, { mode: 0o755 });
+    for (const [editor, want] of [[join(bin, 'vim'), [`+${at}`, patch]], [join(bin, 'my-editor'), [patch]]] as const) {
+      session = `patchq-tui-eline-${process.pid}-${Date.now()}`;
+      rmSync(join(root, 'argv'), { force: true });
+      await openWithEditor(root, editor);
+      tmux('send-keys', '-t', session, 'j', 'p');
+      await until((s) => s.includes('does not apply'), 'conflict view');
+      tmux('send-keys', '-t', session, 'e');
+      await until(() => existsSync(join(root, 'argv')), 'editor ran');
+      expect([editor, read(root, 'argv').trimEnd().split('\n')]).toEqual([editor, want]);
+      await until((s) => s.includes('q quit') && s.includes('zz-broken'), 'app again');
+      tmux('send-keys', '-t', session, 'q');
+      expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
+      tmux('kill-session', '-t', session);
+    }
   });
 
   it('e with an editor that is not there says so on the status line (the shell said it under the app)', async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createElement } from 'react';
 import { render } from 'ink-testing-library';
-import { App } from '../../src/tui/app.js';
+import { App, type EditRequest } from '../../src/tui/app.js';
 import { makeOps } from '../../src/tui/store.js';
 import { buildDemo } from '../../src/demo/build.js';
 import { appliedPatches, openTree, readSeries } from '../../src/stack/index.js';
@@ -19,7 +19,7 @@ import { makeTree, waitFor } from './fixture.js';
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
 
-function start(root: string, onEdit?: (path: string, selected: string, reopen: boolean, more?: string[]) => void) {
+function start(root: string, onEdit?: (req: EditRequest) => void) {
   const r = render(createElement(App, { ops: makeOps(root, {}), color: false, ...(onEdit ? { onEdit } : {}) }));
   cleanups.push(() => r.unmount());
   return r;
@@ -173,7 +173,7 @@ describe('tui reapply over a file upstream renamed', () => {
     git(up, 'commit', '-qam', 'v2: conf/old.py is conf/new.py');
     git(d, 'pull', '-q', '--no-rebase', '--no-edit', 'upstream', 'main');
     const edited: string[] = [];
-    const r = start(d, (p) => edited.push(p));
+    const r = start(d, (e) => edited.push(e.path));
     await waitFor(r.lastFrame, (f) => f.includes('1 patches'), 'series');
     r.stdin.write('R');
     const f = await waitFor(r.lastFrame, (x) => x.includes('Reapply stopped at conf.patch'), 'conflict');
@@ -211,7 +211,7 @@ describe('tui reapply stopped with conflicts in two files', () => {
     git(up, 'commit', '-qam', 'v2');
     git(d, 'pull', '-q', '--no-rebase', '--no-edit', 'upstream', 'main');
     const edited: string[][] = [];
-    const r = start(d, (p, _sel, _again, more = []) => edited.push([p, ...more]));
+    const r = start(d, (e) => edited.push([e.path, ...e.more]));
     await waitFor(r.lastFrame, (f) => f.includes('1 patches'), 'series');
     r.stdin.write('R');
     const f = await waitFor(r.lastFrame, (x) => x.includes('Reapply stopped at two.patch'), 'conflict');

@@ -26,7 +26,10 @@ describe('presentation', () => {
 
   it('cuts the refused hunk out of the patch with where it was meant to go and why', () => {
     const rh = rejectedHunks(text, report(hunk(2, 'failed', { statedLine: 20, line: 97, reason: 'ambiguous' })));
-    expect(rh).toEqual([{ file: 'db/x.py', hunk: 2, lines: ['@@ -20,3 +20,3 @@', ' l20', '-c', '+d', ' l22'], statedLine: 20, intended: 20, reason: 'ambiguous' }]);
+    // patchLine: the @@ line's place in the patch text (e opens the editor there).
+    const at = text.split('\n').indexOf('@@ -20,3 +20,3 @@') + 1;
+    expect(at).toBeGreaterThan(1);
+    expect(rh).toEqual([{ file: 'db/x.py', hunk: 2, lines: ['@@ -20,3 +20,3 @@', ' l20', '-c', '+d', ' l22'], patchLine: at, statedLine: 20, intended: 20, reason: 'ambiguous' }]);
   });
 
   it('splits header from diff and counts +/- lines and files', () => {

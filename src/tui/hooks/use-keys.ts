@@ -10,6 +10,8 @@ import { bindingFor, keyName, unboundText, type Action } from '../keys.js';
 import { filterRows, type PatchRow } from '../store.js';
 import { filterKey, move, type NavApi } from './use-nav.js';
 import type { Runner } from './use-runner.js';
+import { hunkAt } from '../screens/ConflictScreen.js';
+import type { EditRequest } from '../app.js';
 
 export interface KeyContext {
   navApi: NavApi;
@@ -21,11 +23,10 @@ export interface KeyContext {
   pageHeight: number;
   /** Lines of the current non-stack screen (for scrolling). */
   contentLength: number;
-  /**
-   * Leave ink to edit `path` (and `more`, in the same editor run); `reopen`: show the
-   * stopped reapply again afterwards.
-   */
-  onEdit?: ((path: string, selected: string, reopen: boolean, more?: string[]) => void) | undefined;
+  /** Page width (the conflict view wraps at it: which hunk is at the top of the page). */
+  width: number;
+  /** Leave ink for the editor (app.tsx's EditRequest). */
+  onEdit?: ((req: EditRequest) => void) | undefined;
   onQuit?: (() => void) | undefined;
 }
 
@@ -121,16 +122,27 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
 
   /**
    * `e`: the patch file; on a stopped reapply, every file with a conflict in it, in one
-   * editor run (it opened the first only, and again the first on the next `e`).
+   * editor run (it opened the first only, and again the first on the next `e`). Opened at
+   * the line the person is on: the refused hunk at the top of the conflict view (its @@ line
+   * in the patch; on a stopped reapply its conflict markers in the file, which goes first),
+   * or the top line of a diff.
    */
   function edit(row: PatchRow | undefined): void {
     const conflict = runner.conflict;
     const name = conflict?.name ?? row?.name;
     if (!name || !ctx.onEdit) return runner.setMessage('No editor available here');
+    const onConflict = nav.screen === 'conflict' && conflict ? hunkAt(conflict, ctx.width, nav.scroll) : undefined;
+    let line = nav.screen === 'diff' ? nav.scroll + 1 : undefined;
+    let files = [join(ctx.tree.patchesDir, name)];
     const stopped = conflict?.kind === 'reapply' && conflict.files.length > 0;
-    // A file gone upstream is not made again by an editor: its hunks are in its .rej.
-    const files = stopped ? conflict.files.map((f) => join(ctx.tree.root, conflict.gone?.some((g) => g.file === f) ? `${f}.rej` : f)) : [join(ctx.tree.patchesDir, name)];
-    ctx.onEdit(files[0]!, row?.name ?? name, stopped, files.slice(1));
+    if (stopped) {
+      // A file gone upstream is not made again by an editor: its hunks are in its .rej.
+      const gone = (f: string) => conflict.gone?.some((g) => g.file === f) ?? false;
+      const first = onConflict && conflict.files.includes(onConflict.file) ? onConflict.file : conflict.files[0]!;
+      files = [first, ...conflict.files.filter((f) => f !== first)].map((f) => join(ctx.tree.root, gone(f) ? `${f}.rej` : f));
+      line = onConflict?.file === first && !gone(first) ? (onConflict.markers?.from ?? onConflict.intended ?? (onConflict.statedLine || undefined)) : undefined;
+    } else if (onConflict) line = onConflict.patchLine;
+    ctx.onEdit({ path: files[0]!, more: files.slice(1), selected: row?.name ?? name, reopen: stopped, ...(line ? { line } : {}) });
     exit();
   }
 
