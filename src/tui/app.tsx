@@ -16,7 +16,7 @@ import { conflictPage } from './screens/ConflictScreen.js';
 import { helpScreenLines } from './screens/HelpScreen.js';
 import { useSize } from './hooks/use-size.js';
 import { useNav } from './hooks/use-nav.js';
-import { useRunner } from './hooks/use-runner.js';
+import { useRunner, type FailedMark } from './hooks/use-runner.js';
 import { useKeys } from './hooks/use-keys.js';
 import { useDiskWatch } from './hooks/use-disk.js';
 
@@ -31,6 +31,8 @@ export interface EditRequest {
   reopen: boolean;
   /** Open `path` at this line (1-based), when the editor takes `+N`. */
   line?: number;
+  /** The FAILED mark to keep when the app is back (it stays while the patch is unchanged). */
+  failed?: FailedMark | null;
 }
 
 export interface AppProps {
@@ -48,24 +50,28 @@ export interface AppProps {
   notice?: string;
   /** A reapply run that just ended (the demo's): shown first, as R shows its own. */
   initialReport?: ReapplyReport;
+  /** A refused push's FAILED mark from before an $EDITOR round trip. */
+  initialFailed?: FailedMark | null;
 }
 
-export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit, notice, initialReport }: AppProps) {
+export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit, notice, initialReport, initialFailed }: AppProps) {
   const { width, height } = useSize();
   const navApi = useNav();
   const { nav } = navApi;
-  const runner = useRunner(ops, navApi.show);
+  const runner = useRunner(ops, navApi.show, initialFailed ?? null);
   useDiskWatch(ops.tree, runner.isBusy, runner.reload);
   // A series that cannot be read (made a folder, unreadable) is said on the status line;
   // the app stays up and shows it again once it can be read.
   const loaded = useMemo(() => {
     try {
-      return { rows: loadRows(ops.tree, runner.failedName), error: '' };
+      // FAILED while the patch is as it was refused: an edit since may make it apply.
+      const failed = runner.failed && patchText(ops.tree, runner.failed.name) === runner.failed.text ? runner.failed.name : null;
+      return { rows: loadRows(ops.tree, failed), error: '' };
     } catch (e) {
       const err = e as Error & { describe?: () => string };
       return { rows: [] as PatchRow[], error: err.describe?.() ?? String(err.message ?? e) };
     }
-  }, [ops, runner.failedName, runner.version]);
+  }, [ops, runner.failed, runner.version]);
   const all = loaded.rows;
 
   // The status line takes more rows for a long message (wrapped, not cut): the body fewer.

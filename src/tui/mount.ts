@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { createElement } from 'react';
 import { render } from 'ink';
 import { App, type EditRequest } from './app.js';
+import type { FailedMark } from './hooks/use-runner.js';
 import { editorCommand } from './editor.js';
 import type { Ops } from './store.js';
 import type { ReapplyReport } from '../reapply/index.js';
@@ -23,6 +24,9 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
   let reopen = false;
   let notice: string | undefined;
   let edited = false;
+  // A refused push's FAILED mark, kept across the editor run (app.tsx drops it if the edit
+  // changed the patch).
+  let refused: FailedMark | null = null;
   beforeFirst();
   for (;;) {
     let edit: EditRequest | null = null;
@@ -35,6 +39,7 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
         ...(notice ? { notice } : {}),
         // The run's report the first time only (back from $EDITOR the app shows the stack).
         ...(report && !edited ? { initialReport: report } : {}),
+        initialFailed: refused,
         onEdit: (req: EditRequest) => void (edit = req),
       }),
       { exitOnCtrlC: false },
@@ -47,6 +52,7 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
     if (!e) return 0;
     edited = true;
     selected = e.selected;
+    refused = e.failed ?? null;
     reopen = e.reopen;
     // VISUAL, else EDITOR, else `patchq config set editor`, else vi (settings.ts); at the
     // line the person was on when the editor takes +N (editor.ts).

@@ -156,6 +156,35 @@ describe('tui end to end in tmux', () => {
     }
   });
 
+  it('back from e on a refused push the patch is still FAILED if the editor changed nothing; an edit clears the mark', async () => {
+    const { root } = makeTree(1, { broken: true });
+    const failedRow = (s: string) => /zz-broken\.patch\s+FAILED/.test(s);
+    // An editor that changes nothing, then one that changes the patch. Each clears the
+    // screen and says it ran, then leaves a file: after that, a footer is the app again.
+    const ran = join(root, 'ran');
+    const editor = (change: boolean) => {
+      const path = join(root, change ? 'append.sh' : 'look.sh');
+      writeFileSync(path, `#!/bin/sh\nprintf '\\033[2J\\033[HEDITOR-WAS-HERE\\n'\n${change ? 'echo "# a note" >> "$1"\n' : ''}touch ${ran}\n`, { mode: 0o755 });
+      return path;
+    };
+    for (const [ed, stillFailed] of [[editor(false), true], [editor(true), false]] as const) {
+      session = `patchq-tui-efail-${process.pid}-${Date.now()}`;
+      rmSync(ran, { force: true });
+      await openWithEditor(root, ed);
+      tmux('send-keys', '-t', session, 'j', 'p');
+      await until((s) => s.includes('does not apply'), 'conflict view');
+      tmux('send-keys', '-t', session, 's');
+      await until((s) => failedRow(s) && s.includes('enter diff'), 'the stack, marked');
+      tmux('send-keys', '-t', session, 'e');
+      const back = await until((s) => existsSync(ran) && !s.includes('EDITOR-WAS-HERE') && s.includes('enter diff'), 'app again');
+      expect([ed, failedRow(back)]).toEqual([ed, stillFailed]);
+      tmux('send-keys', '-t', session, 'q');
+      expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
+      tmux('kill-session', '-t', session);
+    }
+    expect(read(root, 'patches/zz-broken.patch')).toMatch(/# a note\n$/);
+  });
+
   it('e with an editor that is not there says so on the status line (the shell said it under the app)', async () => {
     const { root } = makeTree(2);
     session = `patchq-tui-enone-${process.pid}-${Date.now()}`;

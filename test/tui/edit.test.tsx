@@ -159,3 +159,28 @@ describe('e opens the editor at the line the person is on', () => {
     expect(edits[1]).toMatchObject({ path: join(d, 'b.py'), more: [join(d, 'a.py')], line: bAt });
   }, 30_000);
 });
+
+describe('the FAILED mark across e', () => {
+  it('e on a refused push hands the mark on; the app rendered again with it shows FAILED until the patch text changes', async () => {
+    const { root } = makeTree(1, { broken: true });
+    const edits: EditRequest[] = [];
+    const r = start(root, (e) => edits.push(e));
+    await waitFor(r.lastFrame, (f) => f.includes('zz-broken'), 'series');
+    r.stdin.write('jp');
+    await waitFor(r.lastFrame, (x) => x.includes('does not apply'), 'conflict');
+    r.stdin.write('e');
+    await waitFor(() => String(edits.length), (x) => x === '1', 'editor asked');
+    const failed = edits[0]!.failed!;
+    expect(failed.name).toBe('zz-broken.patch');
+    const again = (what: string) => {
+      const a = render(createElement(App, { ops: makeOps(root, {}), color: false, initialSelected: 'zz-broken.patch', initialFailed: failed }));
+      cleanups.push(() => a.unmount());
+      return waitFor(a.lastFrame, (f) => f.includes('zz-broken'), what);
+    };
+    expect(await again('unchanged')).toMatch(/zz-broken\.patch\s+FAILED/);
+    // The editor changed the patch: it has not been tried since, so no mark.
+    const file = join(root, 'patches', 'zz-broken.patch');
+    writeFileSync(file, readFileSync(file, 'latin1') + '# a note\n');
+    expect(await again('changed')).toMatch(/zz-broken\.patch\s+unapplied/);
+  });
+});

@@ -142,7 +142,7 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
       files = [first, ...conflict.files.filter((f) => f !== first)].map((f) => join(ctx.tree.root, gone(f) ? `${f}.rej` : f));
       line = onConflict?.file === first && !gone(first) ? (onConflict.markers?.from ?? onConflict.intended ?? (onConflict.statedLine || undefined)) : undefined;
     } else if (onConflict) line = onConflict.patchLine;
-    ctx.onEdit({ path: files[0]!, more: files.slice(1), selected: row?.name ?? name, reopen: stopped, ...(line ? { line } : {}) });
+    ctx.onEdit({ path: files[0]!, more: files.slice(1), selected: row?.name ?? name, reopen: stopped, ...(line ? { line } : {}), failed: runner.failed });
     exit();
   }
 
