@@ -12,6 +12,7 @@ import { render } from 'ink';
 import { App, type EditRequest } from './app.js';
 import type { FailedMark } from './hooks/use-runner.js';
 import { editorCommand } from './editor.js';
+import { EscInput } from './esc-input.js';
 import type { Ops } from './store.js';
 import type { ReapplyReport } from '../reapply/index.js';
 import { PatchqError } from '../engine/errors.js';
@@ -28,6 +29,8 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
   // changed the patch).
   let refused: FailedMark | null = null;
   beforeFirst();
+  // The terminal's keys with Escape told from alt sequences by a short timeout (esc-input.ts).
+  const stdin = process.stdin.isTTY ? new EscInput(process.stdin) : process.stdin;
   for (;;) {
     let edit: EditRequest | null = null;
     const app = render(
@@ -42,7 +45,7 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
         initialFailed: refused,
         onEdit: (req: EditRequest) => void (edit = req),
       }),
-      { exitOnCtrlC: false },
+      { exitOnCtrlC: false, stdin: stdin as NodeJS.ReadStream },
     );
     if (live) live.stop = () => app.unmount();
     await app.waitUntilExit();

@@ -260,6 +260,23 @@ describe('tui end to end in tmux', () => {
     expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
   });
 
+  it('Escape then a key sent together is Escape, then that key (not alt+key): esc j from a diff, esc q from the filter prompt', async () => {
+    const { root, names } = makeTree(5);
+    session = `patchq-tui-esc-${process.pid}-${Date.now()}`;
+    await openWithEditor(root, 'true');
+    const selected = (s: string) => s.split('\n').find((l) => l.includes('›')) ?? '';
+    tmux('send-keys', '-t', session, 'Enter');
+    await until((s) => s.includes(`${names[0]}  (unapplied)`), 'diff');
+    // One send-keys: tmux writes both bytes at once, as a fast typist or a busy app gets them.
+    tmux('send-keys', '-t', session, 'Escape', 'j');
+    await until((s) => s.includes('enter diff') && selected(s).includes(names[1]!), 'back on the stack, moved down');
+    tmux('send-keys', '-t', session, '/', 'f', '3');
+    await until((s) => s.includes('filter: f3_'), 'filter prompt');
+    tmux('send-keys', '-t', session, 'Escape', 'q');
+    const end = await until((s) => s.includes('EXIT='), 'quit');
+    expect(end).toContain('EXIT=0');
+  });
+
   it('keys typed before the app is live are kept: sent at once, and while ink loads', async () => {
     const { root, names } = makeTree(5);
     session = `patchq-tui-early-${process.pid}-${Date.now()}`;
