@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo } from 'react';
 import { Box, Text } from 'ink';
-import { filterRows, loadRows, openingRow, openingTop, patchText, scrollTop, type Ops, type PatchRow } from './store.js';
+import { filterRows, loadRows, openingRow, withApplied, openingTop, patchText, scrollTop, type Ops, type PatchRow } from './store.js';
 import type { ReapplyReport } from '../reapply/index.js';
 import { diffLines, titleText, titleWithPlace } from './present.js';
 import { Body } from './components/Body.js';
@@ -72,7 +72,8 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
       return { rows: [] as PatchRow[], error: err.describe?.() ?? String(err.message ?? e) };
     }
   }, [ops, runner.failed, runner.version]);
-  const all = loaded.rows;
+  // While an operation runs, the states as its patches land (the rows are read whole after it).
+  const all = useMemo(() => (runner.landed ? withApplied(loaded.rows, runner.landed) : loaded.rows), [loaded, runner.landed]);
 
   // The status line takes more rows for a long message (wrapped, not cut): the body fewer.
   const status = nav.confirm ? `${nav.confirm.confirm}? (y/n)` : runner.message || loaded.error;

@@ -69,6 +69,22 @@ describe('tui flows on the demo fork', () => {
     expect(patchFile(root, '01-pooling.patch')).toContain('latency_db.py');
   }, 30_000);
 
+  it('R: the stack shows each patch as it lands, while the run goes on (not only when it ends)', async () => {
+    const root = demo();
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('4 patches, 0 applied'), 'series');
+    r.stdin.write('R');
+    await waitFor(r.lastFrame, (f) => f.includes('Reapply stopped at 04-user-typo.patch'), 'stop');
+    // The frames painted while the bar was on a patch: the ones before it are applied by then.
+    const during = (name: string) => r.frames.filter((f) => new RegExp(`reapply \\[[#.]+\\] \\d+/4 ${name.replace(/\./g, '\\.')}`).test(f));
+    const rowOf = (f: string, name: string) => f.split('\n').find((l) => l.includes(name) && !l.includes('reapply [')) ?? '';
+    const at3 = during('03-settings-default.patch');
+    expect(at3.length).toBeGreaterThan(0);
+    expect(at3.some((f) => f.includes('4 patches, 2 applied, top: 02-app-banner.patch'))).toBe(true);
+    expect(at3.some((f) => /\btop\b/.test(rowOf(f, '02-app-banner.patch')) && /applied/.test(rowOf(f, '01-pooling.patch')))).toBe(true);
+    expect(during('04-user-typo.patch').some((f) => f.includes('3 applied, top: 03-settings-default.patch'))).toBe(true);
+  });
+
   it('a reapply conflict shows the refused hunk and why; a (after y) rolls the run back', async () => {
     const root = demo();
     conflictingUpstream(root);

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Target } from '../../stack/index.js';
 import type { ReapplyReport } from '../../reapply/index.js';
 import type { Screen } from '../keys.js';
-import { patchText, type Ops, type Progress } from '../store.js';
+import { appliedNow, patchText, type Ops, type Progress } from '../store.js';
 import { popReport, pushOutcome, reapplyOutcome, type Conflict, type Outcome, type Report } from '../outcomes.js';
 
 export interface Runner {
@@ -21,6 +21,11 @@ export interface Runner {
   failed: FailedMark | null;
   /** Bumped after every operation: the rows are read again. */
   version: number;
+  /**
+   * While an operation runs: the applied list as on disk at its last progress event (a
+   * reapply lands each patch as it goes), shown over the rows; null otherwise.
+   */
+  landed: string[] | null;
   /** The patch a reapply run stopped at and waits on (R returns to it), or null. */
   stoppedAt: string | null;
   setMessage(m: string): void;
@@ -83,6 +88,7 @@ export function useRunner(ops: Ops, show: (s: Screen) => void, initialFailed: Fa
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [failed, setFailed] = useState<FailedMark | null>(initialFailed);
   const [version, setVersion] = useState(0);
+  const [landed, setLanded] = useState<string[] | null>(null);
   const [stoppedAt, setStoppedAt] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
@@ -98,13 +104,23 @@ export function useRunner(ops: Ops, show: (s: Screen) => void, initialFailed: Fa
     busyRef.current = true;
     setBusy({ verb, name, index: 0, total: 1 });
     setMessage('');
+    // Each progress event: the bar, and the stack as it is on disk by then.
+    const onProgress = (p: Progress) => {
+      setBusy(p);
+      try {
+        setLanded(appliedNow(ops.tree));
+      } catch {
+        // Unreadable mid-run: the full read after the operation says why.
+      }
+    };
     try {
-      await fn(setBusy);
+      await fn(onProgress);
     } catch (e) {
       setMessage(errText(e));
     } finally {
       busyRef.current = false;
       setBusy(null);
+      setLanded(null);
       setVersion((v) => v + 1);
       const then = afterRef.current;
       afterRef.current = null;
@@ -144,6 +160,7 @@ export function useRunner(ops: Ops, show: (s: Screen) => void, initialFailed: Fa
     conflict,
     failed,
     version,
+    landed,
     stoppedAt,
     setMessage,
     reload: () => setVersion((v) => v + 1),
