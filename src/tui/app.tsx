@@ -46,6 +46,8 @@ export interface AppProps {
   onEdit?: (req: EditRequest) => void;
   /** The user quit. */
   onQuit?: () => void;
+  /** ctrl-z: stop for the shell (mount.ts); returns when continued, and the app paints again. */
+  onSuspend?: () => void;
   /** A line for the status bar at once (what became of an edit). */
   notice?: string;
   /** A reapply run that just ended (the demo's): shown first, as R shows its own. */
@@ -54,7 +56,7 @@ export interface AppProps {
   initialFailed?: FailedMark | null;
 }
 
-export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit, notice, initialReport, initialFailed }: AppProps) {
+export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit, onSuspend, notice, initialReport, initialFailed }: AppProps) {
   const { width, height } = useSize();
   const navApi = useNav();
   const { nav } = navApi;
@@ -101,7 +103,7 @@ export function App({ ops, color, initialSelected, reopenStopped, onEdit, onQuit
   // A page scrolled to its end stays whole when the terminal grows (its lines wrap less).
   nav.scroll = Math.min(nav.scroll, Math.max(0, contentLength - bodyH));
 
-  useKeys({ navApi, tree: ops.tree, runner, all, pageHeight: bodyH, width, contentLength, onEdit, onQuit });
+  useKeys({ navApi, tree: ops.tree, runner, all, pageHeight: bodyH, width, contentLength, onEdit, onQuit, onSuspend });
   useEffect(() => {
     if (notice) runner.setMessage(notice);
     // (Showing the stopped run clears the status line: the notice goes after it.)

@@ -11,7 +11,7 @@ export type Screen = 'stack' | 'diff' | 'conflict' | 'report' | 'help';
 
 export type Action =
   | 'up' | 'down' | 'pageUp' | 'pageDown' | 'first' | 'last' | 'open' | 'back' | 'push' | 'forcePush' | 'pop' | 'popAll'
-  | 'refresh' | 'reapply' | 'regen' | 'edit' | 'filter' | 'help' | 'quit' | 'skip' | 'abort' | 'continue';
+  | 'refresh' | 'reapply' | 'regen' | 'edit' | 'filter' | 'help' | 'quit' | 'skip' | 'abort' | 'continue' | 'suspend';
 
 export interface Binding {
   action: Action;
@@ -52,6 +52,7 @@ export const bindings: Binding[] = [
   { action: 'continue', keys: ['c'], label: 'c continue', help: 'Continue a stopped reapply (after fixing the files; drops a patch upstream already has)', screens: ['conflict'], footer: true, when: (c) => c.kind === 'reapply' },
   { action: 'abort', keys: ['a'], label: 'a abort', help: 'Abort: pop what this push applied, or roll the reapply run back', screens: ['conflict'], footer: true, confirm: 'Abort' },
   { action: 'help', keys: ['?'], label: '? help', help: 'Show this help', screens: ALL, footer: true },
+  { action: 'suspend', keys: ['ctrl-z'], label: '^Z', help: 'Suspend to the shell (fg comes back)', screens: ALL },
   { action: 'quit', keys: ['q', 'ctrl-c'], label: 'q quit', help: 'Quit', screens: ALL, footer: true },
 ];
 

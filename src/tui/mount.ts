@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { createElement } from 'react';
 import { render } from 'ink';
-import { App, type EditRequest } from './app.js';
+import { App, type AppProps, type EditRequest } from './app.js';
 import type { FailedMark } from './hooks/use-runner.js';
 import { editorCommand } from './editor.js';
 import { EscInput } from './esc-input.js';
@@ -33,22 +33,50 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
   const stdin = process.stdin.isTTY ? new EscInput(process.stdin) : process.stdin;
   for (;;) {
     let edit: EditRequest | null = null;
-    const app = render(
-      createElement(App, {
-        ops,
-        color,
-        ...(selected ? { initialSelected: selected } : {}),
-        reopenStopped: reopen,
-        ...(notice ? { notice } : {}),
-        // The run's report the first time only (back from $EDITOR the app shows the stack).
-        ...(report && !edited ? { initialReport: report } : {}),
-        initialFailed: refused,
-        onEdit: (req: EditRequest) => void (edit = req),
-      }),
-      { exitOnCtrlC: false, stdin: stdin as NodeJS.ReadStream },
-    );
+    const props: AppProps = {
+      ops,
+      color,
+      ...(selected ? { initialSelected: selected } : {}),
+      reopenStopped: reopen,
+      ...(notice ? { notice } : {}),
+      // The run's report the first time only (back from $EDITOR the app shows the stack).
+      ...(report && !edited ? { initialReport: report } : {}),
+      initialFailed: refused,
+      onEdit: (req: EditRequest) => void (edit = req),
+      // ctrl-z (the key handler paints again once it returns).
+      onSuspend: () => suspend(),
+    };
+    const app = render(createElement(App, props), { exitOnCtrlC: false, stdin: stdin as NodeJS.ReadStream });
+    const repaint = () => app.rerender(createElement(App, props));
+    // Back from the shell, ink forgets what it drew: the next frame is drawn whole. SIGTSTP
+    // (kill -TSTP from elsewhere) stops the app the same way; its listener is off while the
+    // app sends it, or the signal would only call it again.
+    const suspend = () => {
+      process.off('SIGTSTP', onTstp);
+      try {
+        suspendToShell();
+      } finally {
+        process.on('SIGTSTP', onTstp);
+      }
+      app.clear();
+    };
+    const onTstp = () => {
+      suspend();
+      repaint();
+    };
+    // Stopped by SIGSTOP and continued: take the terminal back (the shell may have set it
+    // cooked) and paint it all again.
+    const onCont = () => {
+      takeTerminal();
+      app.clear();
+      repaint();
+    };
+    process.on('SIGTSTP', onTstp);
+    process.on('SIGCONT', onCont);
     if (live) live.stop = () => app.unmount();
     await app.waitUntilExit();
+    process.off('SIGTSTP', onTstp);
+    process.off('SIGCONT', onCont);
     if (live) live.stop = null;
     app.cleanup();
     const e = edit as EditRequest | null;
@@ -83,4 +111,28 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
     // Full-screen editors (vim, less) leave the alternate screen on exit: enter it again.
     if (process.stdout.isTTY) process.stdout.write('\x1b[?1049h\x1b[H\x1b[J');
   }
+}
+
+/**
+ * ctrl-z. In raw mode the terminal sends ^Z as a byte, not as SIGTSTP: the app hands the
+ * terminal back as the shell wants it (cursor shown, main screen, cooked mode), then sends
+ * SIGTSTP to its process group as the terminal's own ^Z would (a wrapper such as npx stops
+ * too). kill() returns once the job is continued (fg); or at once where no shell could
+ * continue it (an orphaned process group, where the kernel ignores SIGTSTP). Either way the
+ * app takes the terminal again.
+ */
+function suspendToShell(): void {
+  if (process.stdin.isTTY) process.stdin.setRawMode(false);
+  process.stdout.write('\x1b[?25h\x1b[?1049l');
+  try {
+    process.kill(0, 'SIGTSTP');
+  } finally {
+    takeTerminal();
+  }
+}
+
+/** The terminal as the app runs it: raw mode, the alternate screen (cleared), no cursor. */
+function takeTerminal(): void {
+  if (process.stdin.isTTY) process.stdin.setRawMode(true);
+  if (process.stdout.isTTY) process.stdout.write('\x1b[?1049h\x1b[H\x1b[2J\x1b[?25l');
 }

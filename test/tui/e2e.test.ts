@@ -277,6 +277,51 @@ describe('tui end to end in tmux', () => {
     expect(end).toContain('EXIT=0');
   });
 
+  it('ctrl-z suspends to the shell with the terminal sane; fg brings the app back, painted and reading keys', async () => {
+    const { root, names } = makeTree(4);
+    session = `patchq-tui-tstp-${process.pid}-${Date.now()}`;
+    // An interactive shell with job control: ^Z stops the job, fg resumes it.
+    expect(tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', root, 'env -i PATH=/usr/bin:/bin TERM=screen HOME=/tmp PS1="SHELL> " bash --norc --noprofile -i').status).toBe(0);
+    await until((s) => s.includes('SHELL>'), 'shell');
+    // The app alone on its command line: in a list (app; echo) bash goes on to the echo when the app stops.
+    tmux('send-keys', '-t', session, `NO_COLOR=1 ${process.execPath} ${CLI} tui`, 'Enter');
+    await until((s) => s.includes('q quit'), 'first frame');
+    tmux('send-keys', '-t', session, '?');
+    await until((s) => s.includes('patchq: keys'), 'input live');
+    tmux('send-keys', '-t', session, 'h', 'j');
+    await until((s) => s.includes('enter diff') && (s.split('\n').find((l) => l.includes('›')) ?? '').includes(names[1]!), 'stack, on the second');
+    tmux('send-keys', '-t', session, 'C-z');
+    // The shell's screen: the job stopped, the alternate screen left, the cursor shown, cooked mode.
+    const stopped = await until((s) => /Stopped/.test(s) && /^SHELL>\s*$/m.test(s), 'stopped, at the prompt');
+    expect(stopped).not.toContain('q quit');
+    expect(tmux('display', '-p', '-t', session, '#{alternate_on} #{cursor_flag}').stdout.trim()).toBe('0 1');
+    tmux('send-keys', '-t', session, 'stty -a | grep -oE -- "-?icanon|-?echo " | head -2 | tr "\\n" " "; echo', 'Enter');
+    const tty = await until((s) => /icanon echo/.test(s), 'stty');
+    expect(tty).not.toMatch(/-icanon|-echo /);
+    tmux('send-keys', '-t', session, 'fg', 'Enter');
+    // Back: the app painted again on the alternate screen, the selection where it was, keys read.
+    const back = await until((s) => s.includes('q quit') && s.includes(names[3]!), 'app again');
+    expect(back.split('\n').find((l) => l.includes('›'))).toContain(names[1]);
+    expect(tmux('display', '-p', '-t', session, '#{alternate_on}').stdout.trim()).toBe('1');
+    tmux('send-keys', '-t', session, 'p');
+    await until((s) => s.includes(`Pushed 2 patch(es); now at ${names[1]}`), 'p works');
+    // SIGTSTP from elsewhere (kill -TSTP, as a ^Z outside raw mode sends it): the same.
+    const shell = tmux('display', '-p', '-t', session, '#{pane_pid}').stdout.trim();
+    const node = spawnSync('pgrep', ['-P', shell, '-f', CLI], { encoding: 'utf8' }).stdout.trim();
+    expect(node).toMatch(/^\d+$/);
+    process.kill(Number(node), 'SIGTSTP');
+    await until((s) => (s.match(/Stopped/g) ?? []).length === 2 && /^SHELL>\s*$/m.test(s), 'stopped again');
+    expect(tmux('display', '-p', '-t', session, '#{alternate_on} #{cursor_flag}').stdout.trim()).toBe('0 1');
+    tmux('send-keys', '-t', session, 'fg', 'Enter');
+    await until((s) => s.includes('q quit') && s.includes(`Pushed 2 patch(es)`), 'app again');
+    tmux('send-keys', '-t', session, 'q');
+    await until((s) => /^SHELL>\s*$/m.test(s) && !s.includes('q quit'), 'the shell again');
+    tmux('send-keys', '-t', session, `echo EXIT=$? TTY=$(stty -a | grep -oE -- '-?icanon' | head -1)`, 'Enter');
+    const end = await until((s) => /^EXIT=/m.test(s), 'exit');
+    expect(end).toMatch(/^EXIT=0 TTY=icanon$/m);
+    expect(patchq(root, ['applied']).stdout.trim().split('\n')).toEqual(names.slice(0, 2));
+  });
+
   it('keys typed before the app is live are kept: sent at once, and while ink loads', async () => {
     const { root, names } = makeTree(5);
     session = `patchq-tui-early-${process.pid}-${Date.now()}`;

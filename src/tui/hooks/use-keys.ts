@@ -28,6 +28,8 @@ export interface KeyContext {
   /** Leave ink for the editor (app.tsx's EditRequest). */
   onEdit?: ((req: EditRequest) => void) | undefined;
   onQuit?: (() => void) | undefined;
+  /** ctrl-z: stop the app for the shell; returns once it runs again (app.tsx's onSuspend). */
+  onSuspend?: (() => void) | undefined;
 }
 
 /**
@@ -117,6 +119,11 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
       }
       case 'edit':
         return edit(row);
+      case 'suspend':
+        if (!ctx.onSuspend) return runner.setMessage('^Z: no shell to suspend to here');
+        ctx.onSuspend();
+        // Back (fg): paint the whole screen again.
+        return rerender();
     }
   }
 
@@ -148,6 +155,8 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
 
   function handleKey(input: string, key: Partial<Key>): void {
     const name = keyName(input, key);
+    // ctrl-z from anywhere, as a terminal's own ^Z would: an operation under way goes on after fg.
+    if (name === 'ctrl-z') return dispatch('suspend');
     if (runner.isBusy()) {
       // While an operation runs, keys are not queued: a key acts on the screen and the
       // selection the person sees, and those change when the operation ends (a report, a
