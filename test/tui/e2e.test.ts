@@ -322,6 +322,19 @@ describe('tui end to end in tmux', () => {
     expect(patchq(root, ['applied']).stdout.trim().split('\n')).toEqual(names.slice(0, 2));
   });
 
+  it('ctrl-z with no shell to come back to (no job control: the kernel ignores SIGTSTP there) leaves the app running, keys read', async () => {
+    const { root, names } = makeTree(3);
+    session = `patchq-tui-tstp0-${process.pid}-${Date.now()}`;
+    await openWithEditor(root, 'true');
+    tmux('send-keys', '-t', session, 'C-z');
+    tmux('send-keys', '-t', session, 'j');
+    const back = await until((s) => s.includes('enter diff') && (s.split('\n').find((l) => l.includes('›')) ?? '').includes(names[1]!), 'moved after ^Z');
+    expect(back).not.toContain('is not a key');
+    expect(tmux('display', '-p', '-t', session, '#{alternate_on}').stdout.trim()).toBe('1');
+    tmux('send-keys', '-t', session, 'q');
+    expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
+  });
+
   it('keys typed before the app is live are kept: sent at once, and while ink loads', async () => {
     const { root, names } = makeTree(5);
     session = `patchq-tui-early-${process.pid}-${Date.now()}`;

@@ -98,3 +98,22 @@ describe('EscInput', () => {
     expect(selected(frame())).toContain(names[2]);
   });
 });
+
+describe('ctrl keys in a read with others', () => {
+  it('"^Zj" in one read (ctrl-z then j typed fast): suspend, then down; "j^C": quits', async () => {
+    const { root, names } = makeTree(3);
+    let suspended = 0;
+    let quit = 0;
+    const { render: renderTest } = await import('ink-testing-library');
+    const r = renderTest(createElement(App, { ops: makeOps(root, {}), color: false, onSuspend: () => void suspended++, onQuit: () => void quit++ }));
+    cleanups.push(() => r.unmount());
+    const selected = (f: string) => f.split('\n').find((l) => l.includes('›')) ?? '';
+    await waitFor(r.lastFrame, (f) => f.includes(names[2]!), 'series');
+    r.stdin.write('\x1aj');
+    await waitFor(r.lastFrame, (f) => selected(f).includes(names[1]!), 'down after the suspend');
+    expect(suspended).toBe(1);
+    expect(r.lastFrame()).not.toContain('is not a key');
+    r.stdin.write('j\x03');
+    await waitFor(() => String(quit), (x) => x === '1', 'quit');
+  });
+});

@@ -205,14 +205,17 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
 
   return (input, key) => {
     // A terminal delivers keys typed (or sent, or pasted) faster than one read as ONE
-    // string ("jjp", "/200\r"); ink hands it over whole, so it is replayed one key at a
-    // time: characters, and enter / backspace among them (a filter typed then kept).
+    // string ("jjp", "/200\r", "^Zj"); ink hands it over whole (it splits escape sequences
+    // only), so it is replayed one key at a time: characters, enter / backspace among them
+    // (a filter typed then kept), and ctrl keys as ink names them alone (ctrl + the letter).
     const chars = [...input];
-    if (chars.length > 1 && !key.ctrl && !key.meta && /^(?:[^\x00-\x1f\x7f]|[\r\x7f\b])+$/u.test(input)) {
+    if (chars.length > 1 && !key.ctrl && !key.meta && !input.includes('\x1b')) {
       for (const ch of chars) {
-        if (ch === '\r') handleKey('', { return: true });
+        const code = ch.charCodeAt(0);
+        if (ch === '\r' || ch === '\n') handleKey('', { return: true });
         else if (ch === '\x7f' || ch === '\b') handleKey('', { backspace: true });
-        else handleKey(ch, {});
+        else if (code >= 0x01 && code <= 0x1a && ch !== '\t') handleKey(String.fromCharCode(code + 0x60), { ctrl: true });
+        else if (code >= 0x20) handleKey(ch, {});
       }
     } else handleKey(input, key);
   };
