@@ -126,6 +126,25 @@ describe('e opens the editor at the line the person is on', () => {
     expect(edits[1]).toMatchObject({ path: join(root, 'patches', names[0]!), line: 5 });
   });
 
+  it("a diff opened while a refused push's conflict waits behind the help: e opens that patch with no line (the diff is another's)", async () => {
+    const { root, names } = makeTree(1, { broken: true });
+    const edits: EditRequest[] = [];
+    const r = start(root, (e) => edits.push(e));
+    await waitFor(r.lastFrame, (f) => f.includes('zz-broken'), 'series');
+    r.stdin.write('jp');
+    await waitFor(r.lastFrame, (x) => x.includes('does not apply'), 'conflict');
+    r.stdin.write('?');
+    await waitFor(r.lastFrame, (x) => x.includes('patchq: keys'), 'help');
+    r.stdin.write('hk');
+    await waitFor(r.lastFrame, (x) => x.includes('enter diff') && (x.split('\n').find((l) => l.includes('›')) ?? '').includes(names[0]!), 'stack, on the first');
+    r.stdin.write('\r');
+    await waitFor(r.lastFrame, (x) => x.includes(`${names[0]}  (`), 'its diff');
+    r.stdin.write('e');
+    await waitFor(() => String(edits.length), (x) => x === '1', 'editor asked');
+    expect(edits[0]!.path).toBe(join(root, 'patches', 'zz-broken.patch'));
+    expect(edits[0]!.line).toBeUndefined();
+  });
+
   it('a stopped reapply: the file of the hunk at the top goes first, at its conflict markers', async () => {
     const v1 = (tag: string) => Array.from({ length: 60 }, (_, i) => `${tag}_${i} = ${i}\n`).join('');
     // Line n (0-based: `tag_n`) changed, with 10 lines of context each side: longer than the screen.

@@ -139,7 +139,8 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
     const name = conflict?.name ?? row?.name;
     if (!name || !ctx.onEdit) return runner.setMessage('No editor available here');
     const onConflict = nav.screen === 'conflict' && conflict ? hunkAt(conflict, ctx.width, nav.scroll) : undefined;
-    let line = nav.screen === 'diff' ? nav.scroll + 1 : undefined;
+    // (A diff of the patch being opened: a conflict left open behind the help is another's.)
+    let line = nav.screen === 'diff' && name === row?.name ? nav.scroll + 1 : undefined;
     let files = [join(ctx.tree.patchesDir, name)];
     const stopped = conflict?.kind === 'reapply' && conflict.files.length > 0;
     if (stopped) {
