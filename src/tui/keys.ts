@@ -11,7 +11,7 @@ export type Screen = 'stack' | 'diff' | 'conflict' | 'report' | 'help';
 
 export type Action =
   | 'up' | 'down' | 'pageUp' | 'pageDown' | 'first' | 'last' | 'open' | 'back' | 'push' | 'forcePush' | 'pop' | 'popAll'
-  | 'refresh' | 'reapply' | 'regen' | 'edit' | 'filter' | 'help' | 'quit' | 'skip' | 'abort' | 'continue';
+  | 'refresh' | 'reapply' | 'regen' | 'edit' | 'filter' | 'help' | 'quit' | 'skip' | 'abort' | 'continue' | 'suspend';
 
 export interface Binding {
   action: Action;
@@ -46,12 +46,13 @@ export const bindings: Binding[] = [
   { action: 'refresh', keys: ['r'], label: 'r refresh', help: 'Refresh the top patch from the working tree', screens: ['stack'], footer: true },
   { action: 'reapply', keys: ['R'], label: 'R reapply', help: 'Reapply the whole series on the current upstream (or return to a stopped run)', screens: ['stack'], footer: true },
   { action: 'regen', keys: ['t'], label: 't regen', help: 'Regenerate the selected template patch (in a refused push: then push it again)', screens: ['stack', 'conflict'], footer: true, when: (c) => c.kind === 'push' && Boolean(c.template) },
-  { action: 'edit', keys: ['e'], label: 'e edit', help: 'Open the selected patch in $EDITOR (a stopped reapply: the files with conflicts, all in one run)', screens: ['stack', 'diff', 'conflict'], footer: true },
+  { action: 'edit', keys: ['e'], label: 'e edit', help: 'Open the selected patch in $EDITOR at the hunk or line on screen (a stopped reapply: the files with conflicts, all in one run)', screens: ['stack', 'diff', 'conflict'], footer: true },
   { action: 'filter', keys: ['/'], label: '/ filter', help: 'Filter patches by name (enter keeps, esc clears)', screens: ['stack'], footer: true },
   { action: 'skip', keys: ['s', 'esc'], label: 's skip', help: 'Skip: leave the failed patch unapplied (a stopped reapply waits; R returns to it)', screens: ['conflict'], footer: true },
   { action: 'continue', keys: ['c'], label: 'c continue', help: 'Continue a stopped reapply (after fixing the files; drops a patch upstream already has)', screens: ['conflict'], footer: true, when: (c) => c.kind === 'reapply' },
   { action: 'abort', keys: ['a'], label: 'a abort', help: 'Abort: pop what this push applied, or roll the reapply run back', screens: ['conflict'], footer: true, confirm: 'Abort' },
   { action: 'help', keys: ['?'], label: '? help', help: 'Show this help', screens: ALL, footer: true },
+  { action: 'suspend', keys: ['ctrl-z'], label: '^Z', help: 'Suspend to the shell (fg comes back)', screens: ALL },
   { action: 'quit', keys: ['q', 'ctrl-c'], label: 'q quit', help: 'Quit', screens: ALL, footer: true },
 ];
 

@@ -93,6 +93,8 @@ export interface RejectedHunk {
   hunk: number;
   /** The hunk's text, @@ line first. */
   lines: string[];
+  /** Line of the @@ line in the patch file (1-based): where `e` opens the patch. */
+  patchLine?: number;
   statedLine: number;
   /** Where a forced push (a stopped reapply) wrote it with conflict markers: their lines. */
   markers?: { from: number; to: number };
@@ -119,6 +121,8 @@ export function rejectedHunks(text: string, report: PatchReport): RejectedHunk[]
       file: fr?.path ?? path,
       hunk: nth,
       lines: dl.slice(i, j).map((l) => l.text),
+      // diffLines gives one display line per line of the text: index i is line i + 1.
+      patchLine: i + 1,
       statedLine: h?.statedLine ?? 0,
       ...(h?.markers ? { markers: h.markers } : {}),
       ...(h ? { intended: h.statedLine + h.offset } : {}),

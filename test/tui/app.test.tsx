@@ -139,7 +139,7 @@ describe('tui app on a real tree', () => {
     const r = render(createElement(App, { ops: makeOps(tui.root, env), color: false }));
     cleanups.push(() => r.unmount());
     await waitFor(r.lastFrame, (f) => f.includes('2 applied'), 'series');
-    r.stdin.write('o'); // the first patch selected: pop until it is the top
+    r.stdin.write('ko'); // the first patch selected (it opened on the top): pop until it is the top
     await waitFor(r.lastFrame, (f) => f.includes('Popped 1 patch(es)'), 'pop report');
     expect(patchq(cli.root, ['pop'], env).code).toBe(0);
     // quilt's labels name the tree's folder: the twins differ there only.
@@ -408,6 +408,30 @@ describe('tui app on a real tree', () => {
     r.stdin.write(' ');
     const g = await waitFor(r.lastFrame, (x) => /q, ctrl-c\s+Quit/.test(x), 'last key');
     expect(g.split('\n').length).toBeLessThanOrEqual(16);
+  });
+
+  it('opens on the top patch (the last applied), scrolled so it shows; on the first when none is applied', async () => {
+    const { root, names } = makeTree(60);
+    const selected = (x: string) => x.split('\n').find((l) => l.includes('›')) ?? '';
+    const none = renderAt(createElement(App, { ops: makeOps(root, {}), color: false }), 80, 24);
+    cleanups.push(none.unmount);
+    expect(selected(await waitFor(none.lastFrame, (x) => x.includes('60 patches'), 'series'))).toContain(names[0]);
+    none.unmount();
+    await push(openTree(root, {}), { target: { count: 45 } });
+    const { firstFrame } = await import('../../src/tui/first-frame.js');
+    const { loadRows } = await import('../../src/tui/store.js');
+    // The plain first frame (before ink) and the live app agree: the same rows, the same cursor.
+    const plain = firstFrame(loadRows(openTree(root, {})), 80, 24);
+    const r = renderAt(createElement(App, { ops: makeOps(root, {}), color: false }), 80, 24);
+    cleanups.push(r.unmount);
+    const f = await waitFor(r.lastFrame, (x) => x.includes('45 applied'), 'series');
+    expect(selected(f)).toMatch(new RegExp(`› ?> ${names[44]!.replace('.', '\\.')} +top`));
+    expect(plain.find((l) => l.includes('›'))).toBe(selected(f).trimEnd());
+    // The patches after the top show too (the next ones to push), and p pushes the next one only.
+    expect(f).toContain(names[50]);
+    expect(f).not.toContain(names[0]);
+    r.stdin.write('jp');
+    await waitFor(r.lastFrame, (x) => x.includes(`Pushed 1 patch(es); now at ${names[45]}`), 'push of the next');
   });
 
   it('virtualises 1,000 patches: only the visible rows render, scrolling follows the selection', async () => {

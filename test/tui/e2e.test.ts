@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -134,6 +134,60 @@ describe('tui end to end in tmux', () => {
     expect(read(root, `patches/${names[0]}`)).not.toContain('edited-by-editor');
   });
 
+  it('e on a refused hunk opens the editor at its line: "+N FILE" for an editor named vim, the file alone for another', async () => {
+    const { root } = makeTree(1, { broken: true });
+    const patch = join(root, 'patches', 'zz-broken.patch');
+    const at = read(root, 'patches/zz-broken.patch').split('\n').findIndex((l) => l.startsWith('@@')) + 1;
+    expect(at).toBeGreaterThan(1);
+    // One recording program under two names: its arguments, one a line.
+    const bin = join(root, '.bin');
+    mkdirSync(bin);
+    for (const n of ['vim', 'my-editor']) writeFileSync(join(bin, n), `#!/bin/sh\nprintf '%s\\n' "$@" > ${join(root, 'argv')}\n`, { mode: 0o755 });
+    for (const [editor, want] of [[join(bin, 'vim'), [`+${at}`, patch]], [join(bin, 'my-editor'), [patch]]] as const) {
+      session = `patchq-tui-eline-${process.pid}-${Date.now()}`;
+      rmSync(join(root, 'argv'), { force: true });
+      await openWithEditor(root, editor);
+      tmux('send-keys', '-t', session, 'j', 'p');
+      await until((s) => s.includes('does not apply'), 'conflict view');
+      tmux('send-keys', '-t', session, 'e');
+      await until(() => existsSync(join(root, 'argv')), 'editor ran');
+      expect([editor, read(root, 'argv').trimEnd().split('\n')]).toEqual([editor, want]);
+      await until((s) => s.includes('q quit') && s.includes('zz-broken'), 'app again');
+      tmux('send-keys', '-t', session, 'q');
+      expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
+      tmux('kill-session', '-t', session);
+    }
+  });
+
+  it('back from e on a refused push the patch is still FAILED if the editor changed nothing; an edit clears the mark', async () => {
+    const { root } = makeTree(1, { broken: true });
+    const failedRow = (s: string) => /zz-broken\.patch\s+FAILED/.test(s);
+    // An editor that changes nothing, then one that changes the patch. Each clears the
+    // screen and says it ran, then leaves a file: after that, a footer is the app again.
+    const ran = join(root, 'ran');
+    const editor = (change: boolean) => {
+      const path = join(root, change ? 'append.sh' : 'look.sh');
+      writeFileSync(path, `#!/bin/sh\nprintf '\\033[2J\\033[HEDITOR-WAS-HERE\\n'\n${change ? 'echo "# a note" >> "$1"\n' : ''}touch ${ran}\n`, { mode: 0o755 });
+      return path;
+    };
+    for (const [ed, stillFailed] of [[editor(false), true], [editor(true), false]] as const) {
+      session = `patchq-tui-efail-${process.pid}-${Date.now()}`;
+      rmSync(ran, { force: true });
+      await openWithEditor(root, ed);
+      tmux('send-keys', '-t', session, 'j', 'p');
+      await until((s) => s.includes('does not apply'), 'conflict view');
+      tmux('send-keys', '-t', session, 's');
+      await until((s) => failedRow(s) && s.includes('enter diff'), 'the stack, marked');
+      tmux('send-keys', '-t', session, 'e');
+      const back = await until((s) => existsSync(ran) && !s.includes('EDITOR-WAS-HERE') && s.includes('enter diff'), 'app again');
+      expect([ed, failedRow(back)]).toEqual([ed, stillFailed]);
+      tmux('send-keys', '-t', session, 'q');
+      expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
+      tmux('kill-session', '-t', session);
+    }
+    expect(read(root, 'patches/zz-broken.patch')).toMatch(/# a note\n$/);
+  });
+
   it('e with an editor that is not there says so on the status line (the shell said it under the app)', async () => {
     const { root } = makeTree(2);
     session = `patchq-tui-enone-${process.pid}-${Date.now()}`;
@@ -205,6 +259,81 @@ describe('tui end to end in tmux', () => {
     // The selection is where it says: p pushes to it.
     tmux('send-keys', '-t', session, 'End', 'p');
     await until((s) => s.includes(`Pushed 40 patch(es); now at ${names[39]}`), 'push to the last');
+    tmux('send-keys', '-t', session, 'q');
+    expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
+  });
+
+  it('Escape then a key sent together is Escape, then that key (not alt+key): esc j from a diff, esc q from the filter prompt', async () => {
+    const { root, names } = makeTree(5);
+    session = `patchq-tui-esc-${process.pid}-${Date.now()}`;
+    await openWithEditor(root, 'true');
+    const selected = (s: string) => s.split('\n').find((l) => l.includes('›')) ?? '';
+    tmux('send-keys', '-t', session, 'Enter');
+    await until((s) => s.includes(`${names[0]}  (unapplied)`), 'diff');
+    // One send-keys: tmux writes both bytes at once, as a fast typist or a busy app gets them.
+    tmux('send-keys', '-t', session, 'Escape', 'j');
+    await until((s) => s.includes('enter diff') && selected(s).includes(names[1]!), 'back on the stack, moved down');
+    tmux('send-keys', '-t', session, '/', 'f', '3');
+    await until((s) => s.includes('filter: f3_'), 'filter prompt');
+    tmux('send-keys', '-t', session, 'Escape', 'q');
+    const end = await until((s) => s.includes('EXIT='), 'quit');
+    expect(end).toContain('EXIT=0');
+  });
+
+  it('ctrl-z suspends to the shell with the terminal sane; fg brings the app back, painted and reading keys', async () => {
+    const { root, names } = makeTree(4);
+    session = `patchq-tui-tstp-${process.pid}-${Date.now()}`;
+    // An interactive shell with job control: ^Z stops the job, fg resumes it.
+    expect(tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', root, 'env -i PATH=/usr/bin:/bin TERM=screen HOME=/tmp PS1="SHELL> " bash --norc --noprofile -i').status).toBe(0);
+    await until((s) => s.includes('SHELL>'), 'shell');
+    // The app alone on its command line: in a list (app; echo) bash goes on to the echo when the app stops.
+    tmux('send-keys', '-t', session, `NO_COLOR=1 ${process.execPath} ${CLI} tui`, 'Enter');
+    await until((s) => s.includes('q quit'), 'first frame');
+    tmux('send-keys', '-t', session, '?');
+    await until((s) => s.includes('patchq: keys'), 'input live');
+    tmux('send-keys', '-t', session, 'h', 'j');
+    await until((s) => s.includes('enter diff') && (s.split('\n').find((l) => l.includes('›')) ?? '').includes(names[1]!), 'stack, on the second');
+    tmux('send-keys', '-t', session, 'C-z');
+    // The shell's screen: the job stopped, the alternate screen left, the cursor shown, cooked mode.
+    const stopped = await until((s) => /Stopped/.test(s) && /^SHELL>\s*$/m.test(s), 'stopped, at the prompt');
+    expect(stopped).not.toContain('q quit');
+    expect(tmux('display', '-p', '-t', session, '#{alternate_on} #{cursor_flag}').stdout.trim()).toBe('0 1');
+    tmux('send-keys', '-t', session, 'stty -a | grep -oE -- "-?icanon|-?echo " | head -2 | tr "\\n" " "; echo', 'Enter');
+    const tty = await until((s) => /icanon echo/.test(s), 'stty');
+    expect(tty).not.toMatch(/-icanon|-echo /);
+    tmux('send-keys', '-t', session, 'fg', 'Enter');
+    // Back: the app painted again on the alternate screen, the selection where it was, keys read.
+    const back = await until((s) => s.includes('q quit') && s.includes(names[3]!), 'app again');
+    expect(back.split('\n').find((l) => l.includes('›'))).toContain(names[1]);
+    expect(tmux('display', '-p', '-t', session, '#{alternate_on}').stdout.trim()).toBe('1');
+    tmux('send-keys', '-t', session, 'p');
+    await until((s) => s.includes(`Pushed 2 patch(es); now at ${names[1]}`), 'p works');
+    // SIGTSTP from elsewhere (kill -TSTP, as a ^Z outside raw mode sends it): the same.
+    const shell = tmux('display', '-p', '-t', session, '#{pane_pid}').stdout.trim();
+    const node = spawnSync('pgrep', ['-P', shell, '-f', CLI], { encoding: 'utf8' }).stdout.trim();
+    expect(node).toMatch(/^\d+$/);
+    process.kill(Number(node), 'SIGTSTP');
+    await until((s) => (s.match(/Stopped/g) ?? []).length === 2 && /^SHELL>\s*$/m.test(s), 'stopped again');
+    expect(tmux('display', '-p', '-t', session, '#{alternate_on} #{cursor_flag}').stdout.trim()).toBe('0 1');
+    tmux('send-keys', '-t', session, 'fg', 'Enter');
+    await until((s) => s.includes('q quit') && s.includes(`Pushed 2 patch(es)`), 'app again');
+    tmux('send-keys', '-t', session, 'q');
+    await until((s) => /^SHELL>\s*$/m.test(s) && !s.includes('q quit'), 'the shell again');
+    tmux('send-keys', '-t', session, `echo EXIT=$? TTY=$(stty -a | grep -oE -- '-?icanon' | head -1)`, 'Enter');
+    const end = await until((s) => /^EXIT=/m.test(s), 'exit');
+    expect(end).toMatch(/^EXIT=0 TTY=icanon$/m);
+    expect(patchq(root, ['applied']).stdout.trim().split('\n')).toEqual(names.slice(0, 2));
+  });
+
+  it('ctrl-z with no shell to come back to (no job control: the kernel ignores SIGTSTP there) leaves the app running, keys read', async () => {
+    const { root, names } = makeTree(3);
+    session = `patchq-tui-tstp0-${process.pid}-${Date.now()}`;
+    await openWithEditor(root, 'true');
+    tmux('send-keys', '-t', session, 'C-z');
+    tmux('send-keys', '-t', session, 'j');
+    const back = await until((s) => s.includes('enter diff') && (s.split('\n').find((l) => l.includes('›')) ?? '').includes(names[1]!), 'moved after ^Z');
+    expect(back).not.toContain('is not a key');
+    expect(tmux('display', '-p', '-t', session, '#{alternate_on}').stdout.trim()).toBe('1');
     tmux('send-keys', '-t', session, 'q');
     expect(await until((s) => s.includes('EXIT='), 'exit')).toContain('EXIT=0');
   });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createElement } from 'react';
 import { render } from 'ink-testing-library';
-import { App } from '../../src/tui/app.js';
+import { App, type EditRequest } from '../../src/tui/app.js';
 import { makeOps } from '../../src/tui/store.js';
 import { buildDemo } from '../../src/demo/build.js';
 import { appliedPatches, openTree, readSeries } from '../../src/stack/index.js';
@@ -19,7 +19,7 @@ import { makeTree, waitFor } from './fixture.js';
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
 
-function start(root: string, onEdit?: (path: string, selected: string, reopen: boolean, more?: string[]) => void) {
+function start(root: string, onEdit?: (req: EditRequest) => void) {
   const r = render(createElement(App, { ops: makeOps(root, {}), color: false, ...(onEdit ? { onEdit } : {}) }));
   cleanups.push(() => r.unmount());
   return r;
@@ -68,6 +68,22 @@ describe('tui flows on the demo fork', () => {
     expect(patchFile(root, '01-pooling.patch')).not.toBe(before);
     expect(patchFile(root, '01-pooling.patch')).toContain('latency_db.py');
   }, 30_000);
+
+  it('R: the stack shows each patch as it lands, while the run goes on (not only when it ends)', async () => {
+    const root = demo();
+    const r = start(root);
+    await waitFor(r.lastFrame, (f) => f.includes('4 patches, 0 applied'), 'series');
+    r.stdin.write('R');
+    await waitFor(r.lastFrame, (f) => f.includes('Reapply stopped at 04-user-typo.patch'), 'stop');
+    // The frames painted while the bar was on a patch: the ones before it are applied by then.
+    const during = (name: string) => r.frames.filter((f) => new RegExp(`reapply \\[[#.]+\\] \\d+/4 ${name.replace(/\./g, '\\.')}`).test(f));
+    const rowOf = (f: string, name: string) => f.split('\n').find((l) => l.includes(name) && !l.includes('reapply [')) ?? '';
+    const at3 = during('03-settings-default.patch');
+    expect(at3.length).toBeGreaterThan(0);
+    expect(at3.some((f) => f.includes('4 patches, 2 applied, top: 02-app-banner.patch'))).toBe(true);
+    expect(at3.some((f) => /\btop\b/.test(rowOf(f, '02-app-banner.patch')) && /applied/.test(rowOf(f, '01-pooling.patch')))).toBe(true);
+    expect(during('04-user-typo.patch').some((f) => f.includes('3 applied, top: 03-settings-default.patch'))).toBe(true);
+  });
 
   it('a reapply conflict shows the refused hunk and why; a (after y) rolls the run back', async () => {
     const root = demo();
@@ -173,7 +189,7 @@ describe('tui reapply over a file upstream renamed', () => {
     git(up, 'commit', '-qam', 'v2: conf/old.py is conf/new.py');
     git(d, 'pull', '-q', '--no-rebase', '--no-edit', 'upstream', 'main');
     const edited: string[] = [];
-    const r = start(d, (p) => edited.push(p));
+    const r = start(d, (e) => edited.push(e.path));
     await waitFor(r.lastFrame, (f) => f.includes('1 patches'), 'series');
     r.stdin.write('R');
     const f = await waitFor(r.lastFrame, (x) => x.includes('Reapply stopped at conf.patch'), 'conflict');
@@ -211,7 +227,7 @@ describe('tui reapply stopped with conflicts in two files', () => {
     git(up, 'commit', '-qam', 'v2');
     git(d, 'pull', '-q', '--no-rebase', '--no-edit', 'upstream', 'main');
     const edited: string[][] = [];
-    const r = start(d, (p, _sel, _again, more = []) => edited.push([p, ...more]));
+    const r = start(d, (e) => edited.push([e.path, ...e.more]));
     await waitFor(r.lastFrame, (f) => f.includes('1 patches'), 'series');
     r.stdin.write('R');
     const f = await waitFor(r.lastFrame, (x) => x.includes('Reapply stopped at two.patch'), 'conflict');

@@ -54,7 +54,7 @@ describe('nothing that says what to do is cut', () => {
     writeFileSync(join(root, 'f2.txt'), readFileSync(join(root, 'f2.txt'), 'utf8') + 'an edit not refreshed yet\n');
     const r = startAt(root, 80, 24);
     await waitFor(r.lastFrame, (f) => f.includes('3 patches, 2 applied'), 'series');
-    r.stdin.write('o'); // on the first patch: pop until it is the top
+    r.stdin.write('ko'); // on the first patch (it opened on the top): pop until it is the top
     const f = await waitFor(r.lastFrame, (x) => x.includes('then o again'), 'the refusal');
     expect(flat(f)).toContain(flat(`Patch ${names[1]} does not remove cleanly (its files changed since its last refresh): r refreshes it (it is the top now), then o again`));
     expect(f).not.toContain('enforce with -f');

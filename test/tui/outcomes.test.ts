@@ -38,7 +38,10 @@ describe('outcomes', () => {
     const r: PushResult = { pushed: [pushed('a', 'applied', report(hunk(1, 'exact')))], failed: pushed('b', 'failed', report(hunk(1, 'exact'), hunk(2, 'failed', { statedLine: 20, line: 97, reason: 'ambiguous' }))), top: 'a' };
     const c = pushOutcome(r, () => TEXT).conflict!;
     expect(c).toMatchObject({ kind: 'push', name: 'b', pushed: ['a'], files: ['x.py'] });
-    expect(c.hunks).toEqual([{ file: 'x.py', hunk: 2, lines: ['@@ -20,3 +20,3 @@', ' l20', '-c', '+d', ' l22'], statedLine: 20, intended: 20, reason: 'ambiguous' }]);
+    // patchLine: where that @@ line is in the patch text (e opens the editor there).
+    const at = TEXT.split('\n').indexOf('@@ -20,3 +20,3 @@') + 1;
+    expect(at).toBeGreaterThan(1);
+    expect(c.hunks).toEqual([{ file: 'x.py', hunk: 2, lines: ['@@ -20,3 +20,3 @@', ' l20', '-c', '+d', ' l22'], patchLine: at, statedLine: 20, intended: 20, reason: 'ambiguous' }]);
     const lines = conflictLines(c).map((l) => l.text);
     expect(lines[0]).toBe('Patch b does not apply: 1 rejected');
     // Where it was meant to go, as push prints it (FAILED at 20); never the candidate at 97.

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HunkReport, PatchReport } from '../../src/engine/types.js';
 import { diffLines, rejectedHunks, rowText } from '../../src/tui/present.js';
-import { diffStat, scrollTop, splitPatch } from '../../src/tui/store.js';
+import { diffStat, openingTop, scrollTop, splitPatch, withApplied, type PatchRow, type PatchState } from '../../src/tui/store.js';
 import { bindingFor, bindings, footerText } from '../../src/tui/keys.js';
 
 const hunk = (n: number, status: HunkReport['status'], extra: Partial<HunkReport> = {}): HunkReport => ({
@@ -26,7 +26,29 @@ describe('presentation', () => {
 
   it('cuts the refused hunk out of the patch with where it was meant to go and why', () => {
     const rh = rejectedHunks(text, report(hunk(2, 'failed', { statedLine: 20, line: 97, reason: 'ambiguous' })));
-    expect(rh).toEqual([{ file: 'db/x.py', hunk: 2, lines: ['@@ -20,3 +20,3 @@', ' l20', '-c', '+d', ' l22'], statedLine: 20, intended: 20, reason: 'ambiguous' }]);
+    // patchLine: the @@ line's place in the patch text (e opens the editor there).
+    const at = text.split('\n').indexOf('@@ -20,3 +20,3 @@') + 1;
+    expect(at).toBeGreaterThan(1);
+    expect(rh).toEqual([{ file: 'db/x.py', hunk: 2, lines: ['@@ -20,3 +20,3 @@', ' l20', '-c', '+d', ' l22'], patchLine: at, statedLine: 20, intended: 20, reason: 'ambiguous' }]);
+  });
+
+  it.each([
+    ['a push of one more', ['top', 'unapplied', 'unapplied'], ['a', 'b'], ['applied', 'top', 'unapplied']],
+    ['a pop', ['applied', 'top', 'unapplied'], ['a'], ['top', 'unapplied', 'unapplied']],
+    ['refresh! and FAILED kept', ['needs-refresh', 'top', 'failed'], ['a', 'b'], ['needs-refresh', 'top', 'failed']],
+    ['reapply popped all first', ['applied', 'needs-refresh', 'top'], [], ['unapplied', 'unapplied', 'unapplied']],
+  ] as const)('withApplied: %s', (_, before, applied, after) => {
+    const rows = before.map((state, i): PatchRow => ({ name: 'abc'[i]!, state: state as PatchState, template: null, base: null, added: 1, removed: 0, files: 1 }));
+    expect(withApplied(rows, [...applied]).map((r) => r.state)).toEqual(after);
+  });
+
+  it.each([
+    [40, 21, 100, 30],
+    [5, 21, 100, 0],
+    [99, 21, 100, 79],
+    [3, 21, 4, 0],
+  ])('openingTop(selected %i, height %i, count %i) = %i', (sel, h, n, want) => {
+    expect(openingTop(sel, h, n)).toBe(want);
   });
 
   it('splits header from diff and counts +/- lines and files', () => {

@@ -10,6 +10,8 @@ import { bindingFor, keyName, unboundText, type Action } from '../keys.js';
 import { filterRows, type PatchRow } from '../store.js';
 import { filterKey, move, type NavApi } from './use-nav.js';
 import type { Runner } from './use-runner.js';
+import { hunkAt } from '../screens/ConflictScreen.js';
+import type { EditRequest } from '../app.js';
 
 export interface KeyContext {
   navApi: NavApi;
@@ -21,12 +23,13 @@ export interface KeyContext {
   pageHeight: number;
   /** Lines of the current non-stack screen (for scrolling). */
   contentLength: number;
-  /**
-   * Leave ink to edit `path` (and `more`, in the same editor run); `reopen`: show the
-   * stopped reapply again afterwards.
-   */
-  onEdit?: ((path: string, selected: string, reopen: boolean, more?: string[]) => void) | undefined;
+  /** Page width (the conflict view wraps at it: which hunk is at the top of the page). */
+  width: number;
+  /** Leave ink for the editor (app.tsx's EditRequest). */
+  onEdit?: ((req: EditRequest) => void) | undefined;
   onQuit?: (() => void) | undefined;
+  /** ctrl-z: stop the app for the shell; returns once it runs again (app.tsx's onSuspend). */
+  onSuspend?: (() => void) | undefined;
 }
 
 /**
@@ -116,26 +119,45 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
       }
       case 'edit':
         return edit(row);
+      case 'suspend':
+        if (!ctx.onSuspend) return runner.setMessage('^Z: no shell to suspend to here');
+        ctx.onSuspend();
+        // Back (fg): paint the whole screen again.
+        return rerender();
     }
   }
 
   /**
    * `e`: the patch file; on a stopped reapply, every file with a conflict in it, in one
-   * editor run (it opened the first only, and again the first on the next `e`).
+   * editor run (it opened the first only, and again the first on the next `e`). Opened at
+   * the line the person is on: the refused hunk at the top of the conflict view (its @@ line
+   * in the patch; on a stopped reapply its conflict markers in the file, which goes first),
+   * or the top line of a diff.
    */
   function edit(row: PatchRow | undefined): void {
     const conflict = runner.conflict;
     const name = conflict?.name ?? row?.name;
     if (!name || !ctx.onEdit) return runner.setMessage('No editor available here');
+    const onConflict = nav.screen === 'conflict' && conflict ? hunkAt(conflict, ctx.width, nav.scroll) : undefined;
+    // (A diff of the patch being opened: a conflict left open behind the help is another's.)
+    let line = nav.screen === 'diff' && name === row?.name ? nav.scroll + 1 : undefined;
+    let files = [join(ctx.tree.patchesDir, name)];
     const stopped = conflict?.kind === 'reapply' && conflict.files.length > 0;
-    // A file gone upstream is not made again by an editor: its hunks are in its .rej.
-    const files = stopped ? conflict.files.map((f) => join(ctx.tree.root, conflict.gone?.some((g) => g.file === f) ? `${f}.rej` : f)) : [join(ctx.tree.patchesDir, name)];
-    ctx.onEdit(files[0]!, row?.name ?? name, stopped, files.slice(1));
+    if (stopped) {
+      // A file gone upstream is not made again by an editor: its hunks are in its .rej.
+      const gone = (f: string) => conflict.gone?.some((g) => g.file === f) ?? false;
+      const first = onConflict && conflict.files.includes(onConflict.file) ? onConflict.file : conflict.files[0]!;
+      files = [first, ...conflict.files.filter((f) => f !== first)].map((f) => join(ctx.tree.root, gone(f) ? `${f}.rej` : f));
+      line = onConflict?.file === first && !gone(first) ? (onConflict.markers?.from ?? onConflict.intended ?? (onConflict.statedLine || undefined)) : undefined;
+    } else if (onConflict) line = onConflict.patchLine;
+    ctx.onEdit({ path: files[0]!, more: files.slice(1), selected: row?.name ?? name, reopen: stopped, ...(line ? { line } : {}), failed: runner.failed });
     exit();
   }
 
   function handleKey(input: string, key: Partial<Key>): void {
     const name = keyName(input, key);
+    // ctrl-z from anywhere, as a terminal's own ^Z would: an operation under way goes on after fg.
+    if (name === 'ctrl-z') return dispatch('suspend');
     if (runner.isBusy()) {
       // While an operation runs, keys are not queued: a key acts on the screen and the
       // selection the person sees, and those change when the operation ends (a report, a
@@ -184,14 +206,17 @@ function keyHandler(ctx: KeyContext, exit: () => void): (input: string, key: Key
 
   return (input, key) => {
     // A terminal delivers keys typed (or sent, or pasted) faster than one read as ONE
-    // string ("jjp", "/200\r"); ink hands it over whole, so it is replayed one key at a
-    // time: characters, and enter / backspace among them (a filter typed then kept).
+    // string ("jjp", "/200\r", "^Zj"); ink hands it over whole (it splits escape sequences
+    // only), so it is replayed one key at a time: characters, enter / backspace among them
+    // (a filter typed then kept), and ctrl keys as ink names them alone (ctrl + the letter).
     const chars = [...input];
-    if (chars.length > 1 && !key.ctrl && !key.meta && /^(?:[^\x00-\x1f\x7f]|[\r\x7f\b])+$/u.test(input)) {
+    if (chars.length > 1 && !key.ctrl && !key.meta && !input.includes('\x1b')) {
       for (const ch of chars) {
-        if (ch === '\r') handleKey('', { return: true });
+        const code = ch.charCodeAt(0);
+        if (ch === '\r' || ch === '\n') handleKey('', { return: true });
         else if (ch === '\x7f' || ch === '\b') handleKey('', { backspace: true });
-        else handleKey(ch, {});
+        else if (code >= 0x01 && code <= 0x1a && ch !== '\t') handleKey(String.fromCharCode(code + 0x60), { ctrl: true });
+        else if (code >= 0x20) handleKey(ch, {});
       }
     } else handleKey(input, key);
   };

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Target } from '../../stack/index.js';
 import type { ReapplyReport } from '../../reapply/index.js';
 import type { Screen } from '../keys.js';
-import { patchText, type Ops, type Progress } from '../store.js';
+import { appliedNow, patchText, type Ops, type Progress } from '../store.js';
 import { popReport, pushOutcome, reapplyOutcome, type Conflict, type Outcome, type Report } from '../outcomes.js';
 
 export interface Runner {
@@ -17,10 +17,15 @@ export interface Runner {
   message: string;
   report: Report | null;
   conflict: Conflict | null;
-  /** The patch the last push refused (marked FAILED in the stack). */
-  failedName: string | null;
+  /** The patch the last push refused (marked FAILED in the stack), and its text then. */
+  failed: FailedMark | null;
   /** Bumped after every operation: the rows are read again. */
   version: number;
+  /**
+   * While an operation runs: the applied list as on disk at its last progress event (a
+   * reapply lands each patch as it goes), shown over the rows; null otherwise.
+   */
+  landed: string[] | null;
   /** The patch a reapply run stopped at and waits on (R returns to it), or null. */
   stoppedAt: string | null;
   setMessage(m: string): void;
@@ -47,6 +52,17 @@ export interface Runner {
   isQuitting(): boolean;
 }
 
+/**
+ * A refused push, remembered for the FAILED mark: the patch, and its text when it was
+ * refused. The mark stays (across an $EDITOR round trip too) until the patch is pushed,
+ * another push lands or is refused, or the patch's text changes (an edit that may make it
+ * apply: it has not been tried since).
+ */
+export interface FailedMark {
+  name: string;
+  text: string;
+}
+
 const errText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
@@ -62,15 +78,17 @@ export function popRefusal(e: unknown): string {
   return `${refused[1]}${why}: r refreshes it (it is the top now), then o again`;
 }
 
-export function useRunner(ops: Ops, show: (s: Screen) => void): Runner {
+/** `initialFailed`: the mark as it was before the app was rendered again (back from $EDITOR). */
+export function useRunner(ops: Ops, show: (s: Screen) => void, initialFailed: FailedMark | null = null): Runner {
   const [busy, setBusy] = useState<Progress | null>(null);
   const busyRef = useRef(false);
   const afterRef = useRef<(() => void) | null>(null);
   const [message, setMessage] = useState('');
   const [report, setReport] = useState<Report | null>(null);
   const [conflict, setConflict] = useState<Conflict | null>(null);
-  const [failedName, setFailedName] = useState<string | null>(null);
+  const [failed, setFailed] = useState<FailedMark | null>(initialFailed);
   const [version, setVersion] = useState(0);
+  const [landed, setLanded] = useState<string[] | null>(null);
   const [stoppedAt, setStoppedAt] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
@@ -86,13 +104,23 @@ export function useRunner(ops: Ops, show: (s: Screen) => void): Runner {
     busyRef.current = true;
     setBusy({ verb, name, index: 0, total: 1 });
     setMessage('');
+    // Each progress event: the bar, and the stack as it is on disk by then.
+    const onProgress = (p: Progress) => {
+      setBusy(p);
+      try {
+        setLanded(appliedNow(ops.tree));
+      } catch {
+        // Unreadable mid-run: the full read after the operation says why.
+      }
+    };
     try {
-      await fn(setBusy);
+      await fn(onProgress);
     } catch (e) {
       setMessage(errText(e));
     } finally {
       busyRef.current = false;
       setBusy(null);
+      setLanded(null);
       setVersion((v) => v + 1);
       const then = afterRef.current;
       afterRef.current = null;
@@ -103,12 +131,12 @@ export function useRunner(ops: Ops, show: (s: Screen) => void): Runner {
   function land(o: Outcome, note?: string) {
     if (o.conflict) {
       setConflict(o.conflict);
-      setFailedName(o.conflict.kind === 'push' ? o.conflict.name : null);
+      setFailed(o.conflict.kind === 'push' ? { name: o.conflict.name, text: textOf(o.conflict.name) } : null);
       if (note) setMessage(note);
       return show('conflict');
     }
     setConflict(null);
-    setFailedName(null);
+    setFailed(null);
     setReport(note ? { ...o.report, title: note, lines: [o.report.title, ...o.report.lines] } : o.report);
     show('report');
   }
@@ -130,8 +158,9 @@ export function useRunner(ops: Ops, show: (s: Screen) => void): Runner {
     message,
     report,
     conflict,
-    failedName,
+    failed,
     version,
+    landed,
     stoppedAt,
     setMessage,
     reload: () => setVersion((v) => v + 1),
@@ -172,7 +201,7 @@ export function useRunner(ops: Ops, show: (s: Screen) => void): Runner {
         });
       }
       const pushed = conflict?.pushed.length ?? 0;
-      setFailedName(null);
+      setFailed(null);
       if (!pushed) {
         setConflict(null);
         return show('stack');

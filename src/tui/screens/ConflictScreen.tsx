@@ -5,10 +5,13 @@
  */
 import { Box, Text } from 'ink';
 import type { Conflict } from '../outcomes.js';
-import { wrap } from '../present.js';
+import { wrap, type RejectedHunk } from '../present.js';
 
 /** `code`: a hunk's @@ and context lines (cut at the edge, as in the diff); the rest wraps. */
 type Kind = 'title' | 'why' | 'add' | 'del' | 'plain' | 'code';
+
+/** `hunk`: the index in `c.hunks` of the hunk this line is part of (its blank line above too). */
+type Line = { text: string; kind: Kind; hunk?: number };
 
 /** The choices, each line under 80 columns. */
 function choices(c: Conflict): string[] {
@@ -21,14 +24,14 @@ function choices(c: Conflict): string[] {
  * Example (push): "Patch zz.patch does not apply: 1 rejected", the choices, then
  * "broken.txt hunk #1 (stated line 4): FAILED at line 4", "refused: ...", the hunk.
  */
-export function conflictLines(c: Conflict): { text: string; kind: Kind }[] {
+export function conflictLines(c: Conflict): Line[] {
   const head =
     c.kind === 'push'
       ? `Patch ${c.name} does not apply: ${c.hunks.length} rejected`
       : c.mergedUpstream
         ? `Reapply stopped at ${c.name}: upstream already has it`
         : `Reapply stopped at ${c.name}: ${c.hunks.length} hunk(s) need a person${c.files.length ? ` (conflicts in ${c.files.join(', ')})` : ''}`;
-  const out: { text: string; kind: Kind }[] = [
+  const out: Line[] = [
     { text: head, kind: 'title' },
     ...choices(c).map((text) => ({ text, kind: 'plain' as const })),
   ];
@@ -45,7 +48,8 @@ export function conflictLines(c: Conflict): { text: string; kind: Kind }[] {
     out.push({ text: '', kind: 'plain' });
     notesOf(g.file);
   }
-  for (const h of c.hunks) {
+  for (const [i, h] of c.hunks.entries()) {
+    const from = out.length;
     out.push({ text: '', kind: 'plain' });
     notesOf(h.file);
     // A stopped reapply wrote the hunk into the file (markers) or a .rej: that is where to
@@ -62,6 +66,7 @@ export function conflictLines(c: Conflict): { text: string; kind: Kind }[] {
     out.push({ text: h.hunk === 0 ? h.file : `${h.file} hunk #${h.hunk} (stated line ${h.statedLine}): ${where}`, kind: 'title' });
     out.push({ text: `refused: ${h.reason}`, kind: 'why' });
     for (const l of h.lines) out.push({ text: l, kind: l.startsWith('+') ? 'add' : l.startsWith('-') ? 'del' : 'code' });
+    for (let j = from; j < out.length; j++) out[j]!.hunk = i;
   }
   return out;
 }
@@ -71,8 +76,16 @@ export function conflictLines(c: Conflict): { text: string; kind: Kind }[] {
  * columns "NOT MERGED at lines 15-19 (conflict markers)" was cut to "NOT MERGED at lines
  * 15-19 …"); the hunk's own lines are cut at the edge, as in the diff view.
  */
-export const conflictPage = (c: Conflict, width: number): { text: string; kind: Kind }[] =>
-  conflictLines(c).flatMap((l) => (l.kind === 'add' || l.kind === 'del' || l.kind === 'code' ? [l] : wrap(l.text, width, 2).map((text) => ({ text, kind: l.kind }))));
+export const conflictPage = (c: Conflict, width: number): Line[] =>
+  conflictLines(c).flatMap((l) => (l.kind === 'add' || l.kind === 'del' || l.kind === 'code' ? [l] : wrap(l.text, width, 2).map((text) => ({ ...l, text }))));
+
+/**
+ * The refused hunk the person is on: the one at the top of the page scrolled to `scroll`,
+ * the first while the page shows what is above them all. `e` opens the editor there.
+ */
+export function hunkAt(c: Conflict, width: number, scroll: number): RejectedHunk | undefined {
+  return c.hunks[conflictPage(c, width)[scroll]?.hunk ?? 0];
+}
 
 const colorOf = { title: 'white', why: 'red', add: 'green', del: 'red', plain: undefined, code: undefined } as const;
 
