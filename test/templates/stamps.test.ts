@@ -114,6 +114,10 @@ describe('sameExceptStamps', () => {
   it('timestamps on the header lines only: the same', () => {
     expect(sameExceptStamps(body(`d.orig/f${ts}`, `d/f${ts}`), body('d.orig/f', 'd/f'))).toBe(true);
     expect(sameExceptStamps(body('d.orig/f\tMon Nov 23 15:02:00 2026', 'd/f'), body('d.orig/f', 'd/f'))).toBe(true);
+    // diff -c's headers (refresh -c): *** and ---.
+    const ctx = (s: string) => `*** d.orig/f${s}\n--- d/f${s}\n***************\n*** 1,2 ****\n  a\n! b\n--- 1,2 ----\n  a\n! c\n`;
+    expect(sameExceptStamps(ctx(ts), ctx(''))).toBe(true);
+    expect(sameExceptStamps(ctx(ts), ctx('').replace('! c', '! C'))).toBe(false);
   });
   it('anything else differing: not the same', () => {
     expect(sameExceptStamps(body(`d.orig/f${ts}`, `d/f${ts}`), body('d.orig/g', 'd/f'))).toBe(false);
