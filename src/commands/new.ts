@@ -15,6 +15,7 @@ export const run: RunFn = async (ctx, args) => {
   const t = tree(ctx, true);
   // As quilt's new (and import -P, rename): "patches/x.patch" names x.patch.
   const name = given.startsWith(`${t.patchesName}/`) ? given.slice(t.patchesName.length + 1) : given;
+  const level = strip === '0' ? { strip: 0 as const } : strip === 'ab' ? { ab: true } : {};
   const template = opt.str(args, 'template');
   if (template) {
     const { createTemplatePatch } = await import('../templates/index.js');
@@ -22,11 +23,12 @@ export const run: RunFn = async (ctx, args) => {
     checkPatchName(name, t.seriesName);
     // In the format `patchq refresh` would write it (settings, QUILT_REFRESH_ARGS, QUILT_DIFF_OPTS).
     const { refreshFormatFor } = await import('./reapply-options.js');
-    const run = await createTemplatePatch(t, name, template, parseSets(args.options.set), refreshFormatFor(ctx.env));
+    // -p 0 / -p ab as plain `new -p` honours them: the series entry, and the labels for it.
+    const run = await createTemplatePatch(t, name, template, parseSets(args.options.set), refreshFormatFor(ctx.env), level);
     const res = await push(t, { target: { name } }, events(ctx));
     if (!res.failed) ctx.out.line(`Now at patch ${name}`);
     return { exitCode: res.failed ? 1 : 0, data: { name, template, params: run.params, files: run.files.filter((f) => f.before !== f.after).map((f) => f.path) } };
   }
-  ctx.out.line(newPatch(t, name, strip === '0' ? { strip: 0 } : strip === 'ab' ? { ab: true } : {}));
+  ctx.out.line(newPatch(t, name, level));
   return { data: { name } };
 };

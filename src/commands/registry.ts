@@ -68,7 +68,7 @@ export const commands: Command[] = [
   {
     name: 'new',
     summary: 'Create a new patch on top of the applied ones.',
-    usage: '[-p 0|1|ab] PATCHNAME | PATCHNAME --template NAME [--set KEY=VALUE]...',
+    usage: '[-p 0|1|ab] PATCHNAME | [-p 0|1|ab] PATCHNAME --template NAME [--set KEY=VALUE]...',
     options: [
       { name: 'strip', short: 'p', type: 'string', valueName: '0|1|ab', description: 'Strip level of the new patch: 0 (recorded in series) or 1, the default; ab: a/ b/ labels at its first refresh (as quilt, other levels are refused).' },
       { name: 'template', type: 'string', valueName: 'NAME', description: 'Make the patch from a template run on the current tree, then push it.' },

@@ -13,3 +13,4 @@ export { gitBlobId, blobIdMatches } from './git-hash.js';
 export { merge3, type Merge3Options, type Merge3Result } from './merge3.js';
 export { runCascade, type CascadeInput, type CascadeResult } from './cascade.js';
 export { parsePatch } from './parse.js';
+export { sameExceptStamps } from './stamps.js';

@@ -18,7 +18,7 @@ export { push, pushList, loadPatch, computePatch, touchedPaths, type PushOptions
 export { pop, type PopOptions, type PopResult } from './ops/pop.js';
 export { refresh, refreshLocked, withBase, diffLike, type DiffFormat, type RefreshOptions, type RefreshResult } from './ops/refresh.js';
 export { refreshFork } from './ops/refresh-fork.js';
-export { newPatch, addFiles, type AddResult } from './ops/new-add.js';
+export { newPatch, newEntryLine, addFiles, type AddResult } from './ops/new-add.js';
 export { targetFrom, type Target } from './target.js';
 export { readRecord, currentRecord, contentId, backedUpFiles, readBackup, readText, metadataOps, appliedOp, recordOp, backupDir, refreshMarker, type PatchRecord } from './state.js';
 

@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
-import { applyFilePatch, isAlreadyApplied } from '../engine/index.js';
+import { applyFilePatch, isAlreadyApplied, sameExceptStamps } from '../engine/index.js';
 import type { Hunk, ParsedPatch } from '../engine/types.js';
-import { applyTransaction, backedUpFiles, displayName, readSeries, insertEntry, loadPatch, loadState, pop, push, readBackup, readPatch, readRecord, readText, splitPatchText, withBase, withLock, writePatchOp, writeSeriesOp, type FileOp, type PushResult, type StackEvents, type Tree, type DiffFormat, type SeriesEntry } from '../stack/index.js';
+import { applyTransaction, backedUpFiles, displayName, readSeries, insertEntry, loadPatch, newEntryLine, loadState, pop, push, readBackup, readPatch, readRecord, readText, splitPatchText, withBase, withLock, writePatchOp, writeSeriesOp, type FileOp, type PushResult, type StackEvents, type Tree, type DiffFormat, type SeriesEntry } from '../stack/index.js';
 import { findTemplate, loadTemplate, type Template } from './template.js';
 import { parseTemplateHeader, runTemplate, templateHeader, templatePatch, type TemplateRun, type TemplateView } from './run.js';
 import { templateDirs } from './index.js';
@@ -32,10 +32,12 @@ export function patchTextFor(tree: Tree, tpl: Template, run: TemplateRun, oldHea
 }
 
 /**
- * `patchq new NAME --template T`: the patch file and series entry, unapplied; the caller
- * pushes it. `format`: as `patchq refresh` would write the patch.
+ * `patchq new [-p 0|1|ab] NAME --template T`: the patch file and series entry, unapplied; the
+ * caller pushes it. `format`: as `patchq refresh` would write the patch. `level`: new's -p,
+ * in the series as `patchq new -p` writes it (-p0, -pab) and in the labels as refresh writes
+ * them for that entry.
  */
-export async function createTemplatePatch(tree: Tree, name: string, templateName: string, params: Record<string, string>, format: DiffFormat = {}): Promise<TemplateRun> {
+export async function createTemplatePatch(tree: Tree, name: string, templateName: string, params: Record<string, string>, format: DiffFormat = {}, level: { strip?: 0 | 1; ab?: boolean } = {}): Promise<TemplateRun> {
   const tpl = loadTemplate(findTemplate(templateName, templateDirs(tree.patchesDir)));
   const run = await runTemplate(tpl, tree.root, params);
   if (!run.ok) failChecks(tpl, run);
@@ -47,8 +49,8 @@ export async function createTemplatePatch(tree: Tree, name: string, templateName
     if (series.some((e) => e.name === name)) throw new PatchqError('E_EXISTS', `Patch ${name} exists already`);
     const top = applied[applied.length - 1] ?? null;
     const ops: FileOp[] = [
-      writeSeriesOp(tree, insertEntry(readText(tree.seriesPath) ?? '', series, top, name)),
-      writePatchOp(tree, name, patchTextFor(tree, tpl, run, undefined, format)),
+      writeSeriesOp(tree, insertEntry(readText(tree.seriesPath) ?? '', series, top, newEntryLine(name, level))),
+      writePatchOp(tree, name, patchTextFor(tree, tpl, run, undefined, format, { strip: level.strip ?? 1, ab: level.ab ?? false })),
     ];
     // Keep a copy of the template beside the series, so the fork is self-contained.
     const copy = join(tree.patchesDir, 'templates', `${tpl.name}.yaml`);
@@ -79,7 +81,9 @@ export function templateOf(tree: Tree, name: string): { name: string; params: Re
  * Regenerate an UNAPPLIED template patch on the tree as it is now (the state below it, or
  * `view`): its new text, header kept, in memory; the caller writes it and pushes. `base`:
  * the upstream commit the tree is at, recorded as `Patchq-Base:` when the patch changes, as
- * a refresh records it (reapply; the 3-way step reads the pre-images there).
+ * a refresh records it (reapply; the 3-way step reads the pre-images there). A new text that
+ * differs from the old one only in the timestamps of its ---/+++ lines is no change: `newText`
+ * is then the old text, byte for byte.
  */
 export async function regenerate(tree: Tree, name: string, opts: { view?: TemplateView; base?: string; format?: DiffFormat } = {}): Promise<Regenerated> {
   const oldText = readPatch(tree, name);
@@ -93,7 +97,10 @@ export async function regenerate(tree: Tree, name: string, opts: { view?: Templa
   if (!run.ok) failChecks(tpl, run);
   const entry = readSeries(tree).find((e) => e.name === name);
   let newText = patchTextFor(tree, tpl, run, header, opts.format, entry);
-  const changed = newText !== oldText;
+  // The patch on disk may carry timestamps (refreshed with them, or written by quilt); one
+  // made in memory has none. Only those differing is no change: the file is kept as it is.
+  const changed = !sameExceptStamps(oldText, newText);
+  if (!changed) newText = oldText;
   if (changed && opts.base) newText = patchTextFor(tree, tpl, run, withBase(header, opts.base), opts.format, entry);
   return { name, template: tpl.name, oldText, newText, changed, run };
 }

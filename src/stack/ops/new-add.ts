@@ -14,6 +14,14 @@ import { readTreeFile, treePath } from '../files.js';
 import { applyTransaction, type FileOp } from '../transaction.js';
 import { writePatchOp, writeSeriesOp } from '../patchfile.js';
 
+/**
+ * The series line `new -p` writes for a new patch, as quilt's new: `NAME -p0`, `NAME -pab`
+ * (quilt's own, see SeriesEntry), or `NAME` for -p1.
+ */
+export function newEntryLine(name: string, opts: { strip?: number; ab?: boolean } = {}): string {
+  return opts.ab ? `${name} -pab` : opts.strip !== undefined && opts.strip !== 1 ? `${name} -p${opts.strip}` : name;
+}
+
 /** `ab`: quilt's `new -p ab`, a `-pab` in the series until the first refresh writes a/ b/ labels. */
 export function newPatch(tree: Tree, name: string, opts: { strip?: number; ab?: boolean; header?: string; patchText?: string } = {}): string {
   // Before the lock: a refused name must not even create .pc/ in a fresh tree.
@@ -24,7 +32,7 @@ export function newPatch(tree: Tree, name: string, opts: { strip?: number; ab?: 
     checkNesting(name, series.map((e) => e.name), (n) => displayName(tree, n));
     const top = applied[applied.length - 1] ?? null;
     const seriesText = readText(tree.seriesPath) ?? '';
-    const line = opts.ab ? `${name} -pab` : opts.strip !== undefined && opts.strip !== 1 ? `${name} -p${opts.strip}` : name;
+    const line = newEntryLine(name, opts);
     const ops: FileOp[] = [
       ...metadataOps(tree),
       writeSeriesOp(tree, insertEntry(seriesText, series, top, line)),
