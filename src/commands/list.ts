@@ -5,9 +5,7 @@
 import { PatchqError } from '../engine/errors.js';
 import { paint } from '../output/color.js';
 import { displayPrefix, type Tree } from '../stack/layout.js';
-import { isDrifted, needsRefresh } from '../stack/read.js';
 import { loadState } from '../stack/session.js';
-import { readPatch } from '../stack/patchfile.js';
 import { findPatch } from '../stack/find.js';
 import { noSeries, tree, treeOrNothing } from './common.js';
 import type { Context, ParsedArgs, RunFn } from './types.js';
@@ -57,32 +55,6 @@ export const unapplied: RunFn = async (ctx, args) => {
   return { data: list };
 };
 
-export interface SeriesRow {
-  name: string;
-  state: 'top' | 'applied' | 'unapplied';
-  needsRefresh: boolean;
-  drifted: boolean;
-  template: string | null;
-  strip: number;
-  reverse: boolean;
-}
-
-export function seriesRows(t: Tree, series: ReturnType<typeof loadState>['series'], a: string[]): SeriesRow[] {
-  return series.map((e, i) => {
-    const text = readPatch(t, e.name) ?? '';
-    const tpl = /^Patchq-Template: (\S+)/m.exec(text.slice(0, 4096));
-    return {
-      name: e.name,
-      state: i === a.length - 1 ? 'top' : i < a.length ? 'applied' : 'unapplied',
-      needsRefresh: i < a.length && needsRefresh(t, e.name),
-      drifted: i < a.length && isDrifted(t, e.name),
-      template: tpl ? tpl[1]! : null,
-      strip: e.strip,
-      reverse: e.reverse,
-    };
-  });
-}
-
 export const series: RunFn = async (ctx, args: ParsedArgs) => {
   const verbose = args.options.verbose === true;
   let st: ReturnType<typeof state>;
@@ -100,6 +72,8 @@ export const series: RunFn = async (ctx, args: ParsedArgs) => {
     if (s.length > 0) ctx.out.line(s.map((e) => show(e.name)).join('\n'));
     return {};
   }
+  // The rows read each patch file and record: loaded only here, so applied, top... do not load the patch-file reader.
+  const { seriesRows } = await import('./series-rows.js');
   const rows = seriesRows(t, s, a);
   // Here -v, or --json (whose rows are the data; out.line prints nothing under it).
   for (const r of rows) {

@@ -111,7 +111,7 @@ describe('what a command loads', () => {
     expect(readFileSync(join(d, 'a.txt'), 'utf8')).toBe('one\n');
   });
 
-  it('applied loads 5 files of the bundle: the entry, the chunk every command shares, the runtime, its own chunk and the patch-file reader; the entry requires no chunk before the compile cache is on', () => {
+  it('applied loads 4 files of the bundle: the entry, the chunk every command shares, the runtime and its own chunk (not the patch-file reader: series -v loads it); the entry requires no chunk before the compile cache is on', () => {
     // Each chunk file costs a start ~1 ms to resolve, read and compile (the build put
     // engine/errors, the registry and quilt-env in chunks of their own: 8 files).
     const d = onePatchTree();
@@ -119,7 +119,7 @@ describe('what a command loads', () => {
     const l = loaded(d, ['applied']);
     expect(l.code).toBe(0);
     const bundle = l.files.filter((f) => f.startsWith(dirname(CLI))).map((f) => f.slice(dirname(CLI).length + 1).replace(/-[\w-]{8}\.cjs$/, ''));
-    expect(bundle.sort()).toEqual(['cli', 'cli.cjs', 'list', 'patchfile', 'rolldown-runtime']);
+    expect(bundle.sort()).toEqual(['cli', 'cli.cjs', 'list', 'rolldown-runtime']);
     // Its own requires are Node's built-ins, with no interop copy of them (rolldown's
     // __toESM of a default import copied each module's ~100 members on every start).
     const entry = readFileSync(CLI, 'utf8');
