@@ -116,7 +116,7 @@ describe('a patch that needs a person', () => {
     cpSync(template, counted, { recursive: true });
     const total = Number(/patchq-steps: (\d+)/.exec(patchq(counted, ['reapply'], { PATCHQ_CRASH_AT: 'count' }).stderr)![1]);
     // Steps spread over the run, and each of its last ones (the forced push and the stop).
-    const picks = [...new Set([...Array.from({ length: 8 }, (_, i) => 1 + Math.round((i * (total - 1)) / 7)), ...Array.from({ length: 6 }, (_, i) => total - i)])].filter((k) => k >= 1);
+    const picks = [...new Set([...Array.from({ length: 6 }, (_, i) => 1 + Math.round((i * (total - 1)) / 5)), ...Array.from({ length: 4 }, (_, i) => total - i)])].filter((k) => k >= 1);
     for (const k of picks) {
       for (const how of ['continue', 'abort']) {
         const d = join(tempDir('patchq-conflict-'), 'd');
@@ -301,7 +301,7 @@ describe('kill -9 during reapply', () => {
     const counted = join(tempDir('patchq-reapply-'), 'fork');
     cpSync(template, counted, { recursive: true });
     const total = Number(/patchq-steps: (\d+)/.exec(patchq(counted, ['reapply', '--drop-merged'], { PATCHQ_CRASH_AT: 'count' }).stderr)![1]);
-    const picks = [...new Set(Array.from({ length: 8 }, (_, i) => 2 + Math.round((i * (total - 3)) / 7)))];
+    const picks = [...new Set(Array.from({ length: 6 }, (_, i) => 2 + Math.round((i * (total - 3)) / 5)))];
     for (const k of picks) {
       const runs = ['abort', 'continue'].map((how) => {
         const d = join(tempDir('patchq-reapply-'), 'fork');
