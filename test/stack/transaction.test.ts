@@ -248,8 +248,8 @@ describe('kill -9 at every step', () => {
       }
     }
     console.log(`crash trials: ${trials} (push -a: ${pushSteps} steps, pop -a: ${popSteps}), all consistent`);
-    expect(trials).toBeGreaterThanOrEqual(30);
-    // ~40 trials of 5 processes each: on a loaded 2-core runner that is over a minute.
+    expect(trials).toBeGreaterThanOrEqual(20);
+    // ~24 trials of 5 processes each: on a loaded 2-core runner that is over a minute.
   }, 240_000);
 
   it('a kill during the clean-up at the end finds the manifest already gone: the next command drops the rest, after a finished and after a rolled-back run', () => {
