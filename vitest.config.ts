@@ -17,7 +17,8 @@ export default defineConfig({
     // and parses it at every start (~40 ms), and the tests start Node thousands of times
     // (the binary through \`node\`, git hooks, shims). Nothing here opens a TLS connection;
     // the `patchq` command skips it the same way (its sh launcher, test/cli/launcher.test.ts).
-    env: { QUILTRC: '-', PATCHQ_SPARES: '1', NODE_EXTRA_CA_CERTS: '' },
+    // (PATCHQ_SPARES=0 in the shell runs them without it: test.env would override the shell's.)
+    env: { QUILTRC: '-', PATCHQ_SPARES: process.env.PATCHQ_SPARES ?? '1', NODE_EXTRA_CA_CERTS: '' },
     // A TMPDIR of the run's own, which must be empty at its end (test/global-tmp.ts).
     globalSetup: ['test/global-tmp.ts'],
   },
