@@ -81,13 +81,19 @@ describe('the post-merge hook', () => {
     expect(existsSync(join(d, '.pc/.patchq/reapply.json'))).toBe(false);
   });
 
-  it('a repository with no series: the pull says nothing of patchq', () => {
+  /** A clone with patchq's hook and no series, its upstream one commit ahead. */
+  function hookedCloneWithoutSeries(): { up: string; d: string } {
     const up = gitRepo({ 'a.txt': 'a\n' }, { prefix: 'patchq-hookdir-up-' });
     const d = tempDir('patchq-hookdir-clone-');
     git(d, 'clone', '-q', up, '.');
     git(d, 'remote', 'add', 'upstream', up);
     expect(patchq(d, ['hook', 'install']).code).toBe(0);
     upstreamCommits(up, 'b.txt', 'b\n');
+    return { up, d };
+  }
+
+  it('a repository with no series: the pull says nothing of patchq', () => {
+    const { d } = hookedCloneWithoutSeries();
     const r = pull(d, withPatchq());
     expect([r.code, r.out]).toEqual([0, '']);
     expect(read(d, 'b.txt')).toBe('b\n');
@@ -100,12 +106,7 @@ describe('the post-merge hook', () => {
     const r = pull(d, gitOnly());
     expect([r.code, r.out]).toEqual([0, "patchq post-merge hook: patchq is not on PATH, so the patch series was not put back on the merge: run 'patchq reapply'\n"]);
     expect(read(d, 'a.txt')).toBe('one\ntwo\nthree\n');
-    const bare = gitRepo({ 'a.txt': 'a\n' }, { prefix: 'patchq-hookdir-up-' });
-    const c = tempDir('patchq-hookdir-clone-');
-    git(c, 'clone', '-q', bare, '.');
-    git(c, 'remote', 'add', 'upstream', bare);
-    expect(patchq(c, ['hook', 'install']).code).toBe(0);
-    upstreamCommits(bare, 'b.txt', 'b\n');
+    const { d: c } = hookedCloneWithoutSeries();
     expect(pull(c, gitOnly())).toEqual({ code: 0, out: '' });
   });
 });
