@@ -103,8 +103,13 @@ function held(o: Owner): boolean {
   return now === undefined || now === o.start;
 }
 
-/** Remove the lock at `path` if it is still the stale one (the same text), under the breaker. */
+/**
+ * Remove the lock at `path` if it is still the stale one (the same text), under the breaker.
+ * Only a lock file that is there can be stale: a missing one may be made by anyone at any
+ * moment, without the breaker, so "still missing" proves nothing by the time of the removal.
+ */
 function breakStale(path: string, stale: Owner): void {
+  if (stale.text === null) return;
   const breaker = `${path}.break`;
   if (!tryCreate(breaker)) {
     const b = owner(breaker);
@@ -139,6 +144,11 @@ export function acquireLock(path: string): () => void {
       };
     }
     const o = owner(path);
+    // Gone since the attempt (its holder released it): try again. Never "break" a lock
+    // that is not there: another patchq may create its own between that look and the
+    // removal, which would take its lock away while it works (seen: two holders at once
+    // when six raced on a busy machine).
+    if (o.text === null) continue;
     if (held(o)) {
       throw new PatchqError('E_LOCKED', `another patchq (pid ${o.pid}) is working on this tree; wait for it to finish (lock: ${path})`);
     }
