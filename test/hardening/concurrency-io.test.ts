@@ -121,6 +121,51 @@ describe('two processes at once', () => {
     }
     console.log(`[concurrency] stale lock raced by 6 processes x 4 rounds: ${holds} holds, no overlap`);
   });
+
+  it('a lock released between a failed attempt and the look at it is not "broken" later: a patchq that made it meanwhile keeps it (strace holds the look)', async (ctx) => {
+    if (spawnSync('strace', ['-qq', '-o', '/dev/null', 'true']).status !== 0) return ctx.skip();
+    // A holds the lock; B fails to make it, and strace holds B's two looks at the lock file
+    // (0.6 s before and after each): A releases before the first, which finds no file; C
+    // takes the lock during the second. patchq used to go on to break the missing lock as
+    // stale and removed it under C (two holders at once: seen in a full run under load).
+    const d = tempDir('patchq-lock-gone-');
+    const [lock, inside, log] = ['lock', 'inside', 'log'].map((n) => join(d, n));
+    const actor = join(d, 'actor.mjs');
+    writeFileSync(actor, `
+      import { appendFileSync, unlinkSync, writeFileSync } from 'node:fs';
+      import { acquireLock } from ${JSON.stringify(join(DIST, 'fsx/lock.js'))};
+      const [name, hold, delay] = process.argv.slice(2);
+      const nap = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+      nap(+delay);
+      for (const end = Date.now() + 10000; Date.now() < end; ) {
+        let release;
+        try { release = acquireLock(${JSON.stringify(lock)}); } catch (e) { if (e.code !== 'E_LOCKED') throw e; nap(5); continue; }
+        try { writeFileSync(${JSON.stringify(inside)}, name, { flag: 'wx' }); } catch { appendFileSync(${JSON.stringify(log)}, 'overlap ' + name + '\\n'); process.exit(4); }
+        appendFileSync(${JSON.stringify(log)}, 'in ' + name + '\\n');
+        nap(+hold);
+        unlinkSync(${JSON.stringify(inside)});
+        release();
+        process.exit(0);
+      }
+      process.exit(3);
+    `);
+    const run = (args: string[]) => new Promise<{ code: number | null; stderr: string }>((res) => {
+      const c = spawn(args[0]!, args.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      c.stderr.on('data', (b: Buffer) => (stderr += b));
+      c.on('close', (code) => res({ code, stderr }));
+    });
+    const [a, b, c] = await Promise.all([
+      run([process.execPath, actor, 'A', '600', '0']),
+      run(['strace', '-qq', '-o', '/dev/null', '-P', lock, '-e', 'trace=openat', '-e', 'inject=openat:delay_enter=600000:delay_exit=600000:when=1..2', process.execPath, actor, 'B', '300', '100']),
+      run([process.execPath, actor, 'C', '800', '2300']),
+    ]);
+    if (/strace: /.test(b.stderr)) return ctx.skip();
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('overlap')), lines.join(', ')).toEqual([]);
+    expect([a.code, b.code, c.code]).toEqual([0, 0, 0]);
+    expect(lines.sort()).toEqual(['in A', 'in B', 'in C']);
+  });
 });
 
 describe('the file system fails in the middle: rolled back', () => {
