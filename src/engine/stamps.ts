@@ -4,11 +4,15 @@
  * `patchq refresh` or quilt with timestamps on). Such a pair is the same patch: a
  * regeneration must not rewrite the file (churn in the fork's history) or report it changed.
  */
+import { splitNameAndStamp } from './git-headers.js';
 import { eolOf, splitLines, stripEol } from './lines.js';
 import { parsePatch } from './parse.js';
 
-/** A header line's `\tSTAMP` tail: diff -u's "2026-11-23 15:02:00.793108616 +0000", or diff's traditional "Mon Nov 23 15:02:00 2026". */
-const STAMP = /\t(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? ?[+-]\d{4}|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d(?:\.\d+)? \d{4})$/;
+/** A file header line without its stamp, as the parser reads it (splitNameAndStamp); null for any other line. */
+function withoutStamp(line: string): string | null {
+  const m = /^(---|\+\+\+|\*\*\*) (.*)$/.exec(stripEol(line));
+  return m ? `${m[1]} ${splitNameAndStamp(m[2]!).name}` : null;
+}
 
 /**
  * True when `a` and `b` are byte for byte the same patch text except for timestamps on the
@@ -42,8 +46,8 @@ export function sameExceptStamps(a: string, b: string): boolean {
     const [x, y] = [la[i]!, lb[i]!];
     if (x === y) continue;
     if (!heads.has(i) || eolOf(x) !== eolOf(y)) return false;
-    const [nx, ny] = [stripEol(x).replace(STAMP, ''), stripEol(y).replace(STAMP, '')];
-    if (nx !== ny || !/^(?:---|\+\+\+|\*\*\*) /.test(nx)) return false;
+    const nx = withoutStamp(x);
+    if (nx === null || nx !== withoutStamp(y)) return false;
   }
   return true;
 }
