@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyFilePatch, formatFileReport, isAlreadyApplied, makeFileDiff } from '../../src/engine/index.js';
+import fc from 'fast-check';
+import { dice } from '../../src/engine/locate/similarity.js';
 import { filePatch, gnuPatch, readLatin1, seq, tmp, writeTree } from './apply-helpers.js';
 
 const diffOf = (a: string, b: string, context = 3): string =>
@@ -102,6 +104,27 @@ describe('similar context needs a clear winner', () => {
     expect(r.report.hunks[0]!.status).toBe('failed');
     expect(r.report.hunks[0]!.reason).toBe('ambiguous: similar context at lines 5 and 1');
     expect(r.text).toBe(text);
+  });
+});
+
+describe('dice with a floor', () => {
+  it('is exact whenever the pair reaches the floor, and below the floor otherwise', () => {
+    const str = fc.string({ unit: fc.constantFrom('a', 'b', 'c', ' ', '='), maxLength: 60 });
+    fc.assert(
+      fc.property(str, str, fc.double({ min: 0, max: 1, noNaN: true }), (x, y, floor) => {
+        const exact = dice(x, y);
+        const got = dice(x, y, floor);
+        if (exact >= floor) expect(got).toBe(exact);
+        else expect(got).toBeLessThan(floor);
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
+  });
+
+  it('rules out a pair by its lengths: "ab" against a megabyte line is 0 under a floor, and its true small value without one', () => {
+    const long = 'ab'.repeat(500_000);
+    expect(dice('ab', long, 0.5)).toBe(0);
+    expect(dice('ab', long)).toBeCloseTo(2 / (1 + long.length - 1), 12);
   });
 });
 

@@ -19,7 +19,7 @@ import { findExact, oldSide, type LineIndex } from './exact.js';
 export { oldSide };
 import { nearestFirst } from './offset.js';
 import { widerContext } from './wider.js';
-import { indentOf, similarity, wsKey } from './similarity.js';
+import { dice, indentOf, similarity, wsKey } from './similarity.js';
 
 export type LandingKind = 'exact' | 'fuzz' | 'whitespace' | 'similar';
 
@@ -102,28 +102,42 @@ export function ambiguous(c: readonly number[]): FuzzyOutcome {
   return { best: c[0]!, reason: `ambiguous: pre-image found at lines ${a! + 1} and ${b! + 1}` };
 }
 
-/** Mean similarity of context lines vs the file at pos, and whether removed lines match. */
-function score(lines: readonly string[], h: Hunk, pos: number, raw = false): { ok: boolean; sim: number } {
+/**
+ * Mean raw similarity (bytes as they are) of the old side vs the file at pos, for the
+ * report of a hunk that landed with whitespace collapsed (one call per hunk).
+ */
+function rawScore(lines: readonly string[], h: Hunk, pos: number): number {
   let p = pos;
   let sum = 0;
   let n = 0;
   for (const l of h.lines) {
     if (l.op === '+') continue;
-    const f = lines[p++];
+    sum += similarity(lines[p++]!, l.text, true);
+    n++;
+  }
+  return n === 0 ? 1 : sum / n;
+}
+
+/**
+ * Mean similarity of context lines vs the file at pos (both keyed by wsKey: `keys` is the
+ * file's, `old` the hunk's old side), and whether removed lines match.
+ */
+function score(keys: readonly string[], old: ReadonlyArray<{ op: string; key: string }>, pos: number): { ok: boolean; sim: number } {
+  let p = pos;
+  let sum = 0;
+  let n = 0;
+  for (const l of old) {
+    const f = keys[p++];
     if (f === undefined) return { ok: false, sim: 0 };
     if (l.op === '-') {
-      if (wsKey(f) !== wsKey(l.text)) return { ok: false, sim: 0 };
+      if (f !== l.key) return { ok: false, sim: 0 };
     } else {
-      const sim = similarity(f, l.text, raw);
       // Every context line must still look like itself. An unrelated line here usually
       // means upstream inserted or removed lines inside the hunk, so the alignment (and
       // the place of the added lines) would be wrong: "d" vs "new 0:0" scores 0.
-      if (!raw && sim < CONTEXT_FLOOR) return { ok: false, sim: 0 };
+      const sim = dice(f, l.key, CONTEXT_FLOOR);
+      if (sim < CONTEXT_FLOOR) return { ok: false, sim: 0 };
       sum += sim;
-      n++;
-    }
-    if (raw && l.op === '-') {
-      sum += similarity(f, l.text, true);
       n++;
     }
   }
@@ -139,7 +153,7 @@ const SIMILAR_MARGIN = 0.1;
 /** Cap for the pure-insertion scan (no removed line to anchor on): positions x lines. */
 const SCAN_BUDGET = 2_000_000;
 
-function similarStep(lines: readonly string[], ws: LineIndex, h: Hunk, from: number, to: number, min: number): FuzzyOutcome {
+function similarStep(ws: LineIndex, h: Hunk, from: number, to: number, min: number): FuzzyOutcome {
   const needle = oldSide(h);
   // Anchor on the first removed line: it must be in the file (modulo whitespace).
   const k = h.lines.filter((l) => l.op !== '+').findIndex((l) => l.op === '-');
@@ -149,9 +163,11 @@ function similarStep(lines: readonly string[], ws: LineIndex, h: Hunk, from: num
   else starts = [];
   const good: Array<{ pos: number; sim: number }> = [];
   const all: Array<{ pos: number; sim: number }> = [];
+  // Keyed once: each line of the hunk is compared at every start.
+  const old = h.lines.filter((l) => l.op !== '+').map((l) => ({ op: l.op, key: wsKey(l.text) }));
   for (const pos of starts) {
     if (pos < from || pos + needle.length > to) continue;
-    const s = score(lines, h, pos);
+    const s = score(ws.keys, old, pos);
     if (!s.ok) continue;
     all.push({ pos, sim: s.sim });
     if (s.sim >= min) good.push({ pos, sim: s.sim });
@@ -191,11 +207,11 @@ export function findFuzzy(
   if (needle.length === 0) return { best: null, reason: 'no match' };
   const c = findExact(ws, needle, win.from, win.to);
   if (c.length === 1) {
-    const sim = score(lines, h, c[0]!, true).sim;
+    const sim = rawScore(lines, h, c[0]!);
     return { landing: { pos: c[0]!, first: 0, last: h.lines.length, fuzz: 0, similarity: sim, kind: 'whitespace' }, best: c[0]!, reason: '' };
   }
   if (c.length > 1) return ambiguous(nearestFirst(c, win.stated));
-  return similarStep(lines, ws, h, win.from, win.to, opts.minSimilarity);
+  return similarStep(ws, h, win.from, win.to, opts.minSimilarity);
 }
 
 /**
