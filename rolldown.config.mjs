@@ -47,6 +47,10 @@ export default [
     plugins: [{ name: 'tui-esm', resolveId: (id) => (id === './tui/index.js' ? { id: './tui.mjs', external: true } : null) }],
     // push and pop import refresh lazily to keep the module graph acyclic, not to split it.
     checks: { ineffectiveDynamicImport: false },
+    // What includeDependenciesRecursively: false (the 'cli' group) needs, and what rolldown
+    // otherwise sets itself with a warning on every build: the entry may export more than
+    // main.js does (it exports nothing anyone imports).
+    preserveEntrySignatures: 'allow-extension',
     output: {
       // The entry is both a POSIX sh script and JavaScript: sh runs Node on it with
       // NODE_EXTRA_CA_CERTS emptied (src/main.ts says why and gives it back); for Node the
