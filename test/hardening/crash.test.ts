@@ -10,7 +10,8 @@
  * no transaction left, .pc's applied list a prefix of the series, and the work tree
  * byte-for-byte the reference tree for that many applied patches; then `pop -a` gives
  * the pristine tree back byte for byte. Trials run in parallel in separate temp trees.
- * PATCHQ_CRASH_SCALE=4 runs four times as many trials (a deeper local run).
+ * ~100 trials a run, a fresh seed each time; PATCHQ_CRASH_SCALE=3 runs three times as many
+ * (the deeper run before a release, with the pool of spares and with PATCHQ_SPARES=0).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -246,11 +247,11 @@ async function crashRun(key: string, stepTrials: number, timerTrials: number): P
 describe('SIGKILL at random moments on the demo series', () => {
   // push -a's every step is also killed in test/stack/transaction.test.ts (a smaller series,
   // .pc checked byte for byte): here a seeded sample of them, plus timer kills.
-  it('push -a', () => crashRun('push', 30, 12), 240_000);
-  it('pop -a', () => crashRun('pop', 45, 10), 240_000);
-  it('refresh', () => crashRun('refresh', 20, 5), 240_000);
-  it('push -a rolled back', () => crashRun('rollback', 25, 5), 240_000);
-  it('reapply --drop-merged', () => crashRun('reapply', 40, 8), 240_000);
+  it('push -a', () => crashRun('push', 15, 6), 240_000);
+  it('pop -a', () => crashRun('pop', 22, 5), 240_000);
+  it('refresh', () => crashRun('refresh', 10, 3), 240_000);
+  it('push -a rolled back', () => crashRun('rollback', 12, 3), 240_000);
+  it('reapply --drop-merged', () => crashRun('reapply', 20, 4), 240_000);
   afterAll(() => {
     const trials = figures.reduce((n, l) => n + Number(/(\d+) trials/.exec(l)![1]), 0);
     console.log(`[crash] seed ${seed}: ${trials} trials in all, 0 failures\n  ${figures.join('\n  ')}`);
