@@ -92,7 +92,7 @@ export async function mount(ops: Ops, env: NodeJS.ProcessEnv, color: boolean, be
     // shell's own word went to the screen the app then painted over, so nothing showed.
     let failed: string | undefined;
     const run = (...paths: string[]) => {
-      const r = spawnSync(editorCommand(editor, paths, e.line), { shell: true, stdio: 'inherit', env });
+      const r = spawnSync(editorCommand(editor, paths, e.line, env), { shell: true, stdio: 'inherit', env });
       if (r.status === 0) return;
       const how = r.error ? r.error.message : r.status === null ? `was stopped by ${r.signal}` : `exited with ${r.status}`;
       failed = `The editor '${editor}' ${how}${r.status === 127 ? ' (not found: set VISUAL or EDITOR, or patchq config set editor)' : ''}`;

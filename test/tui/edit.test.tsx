@@ -3,7 +3,7 @@
  * what it was given), and where the app asks it to open (the line the person is on), on
  * REAL temp trees through the app.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -46,7 +46,8 @@ describe('the editor command', () => {
     expect(editorProgram('"/opt/my vim/bin/nvim" -u NONE')).toBe('nvim');
     expect(editorProgram('emacsclient -t')).toBe('emacsclient');
     for (const e of ['vi', 'vim', '/usr/bin/nvim', 'nano', 'emacs -nw', 'emacsclient -t', 'vim.basic', 'joe', 'kak']) expect([e, takesLine(e)]).toEqual([e, true]);
-    for (const e of ['code -w', 'subl -w', 'gedit', 'editor', 'my-editor.sh', 'true', '']) expect([e, takesLine(e)]).toEqual([e, false]);
+    // By name alone (no PATH to look the name up on: `editor` is a link on Debian, below).
+    for (const e of ['code -w', 'subl -w', 'gedit', 'editor', 'my-editor.sh', 'true', '']) expect([e, takesLine(e, {})]).toEqual([e, false]);
     expect(editorCommand('vim', ['/t/a b.py', "/t/it's.py"], 12)).toBe(`vim +12 '/t/a b.py' '/t/it'\\''s.py'`);
     expect(editorCommand('code -w', ['/t/a.py'], 12)).toBe(`code -w '/t/a.py'`);
     expect(editorCommand('vim', ['/t/a.py'])).toBe(`vim '/t/a.py'`);
@@ -66,6 +67,42 @@ describe('the editor command', () => {
     expect(argv(`${join(dir, 'vim')} -n`, 7)).toEqual(['-n', '+7', ...files]);
     expect(argv(join(dir, 'myedit'), 7)).toEqual(files);
     expect(argv(join(dir, 'vim'))).toEqual(files);
+  });
+
+  it("a name that links to vim or nano (Debian's editor, through /etc/alternatives) takes +N; one that links to another editor does not", () => {
+    const dir = tempDir('patchq-editor-');
+    const bin = join(dir, 'bin');
+    const alt = join(dir, 'alternatives');
+    mkdirSync(bin);
+    mkdirSync(alt);
+    const script = `#!/bin/sh\nprintf "%s\\n" "$@" > "${join(dir, 'argv')}"\n`;
+    for (const n of ['vim.basic', 'nano', 'gedit']) writeFileSync(join(dir, n), script, { mode: 0o755 });
+    const files = [join(dir, 'a.txt')];
+    const argv = (editor: string, env: NodeJS.ProcessEnv) => {
+      expect(spawnSync(editorCommand(editor, files, 7, env), { shell: true, env }).status).toBe(0);
+      return readFileSync(join(dir, 'argv'), 'utf8').trimEnd().split('\n');
+    };
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+    // editor -> alternatives/editor -> the program, as update-alternatives links them.
+    const choose = (program: string) => {
+      rmSync(join(alt, 'editor'), { force: true });
+      symlinkSync(join(dir, program), join(alt, 'editor'));
+    };
+    symlinkSync(join(alt, 'editor'), join(bin, 'editor'));
+    choose('vim.basic');
+    expect(takesLine('editor', env)).toBe(true);
+    expect(argv('editor', env)).toEqual(['+7', ...files]);
+    choose('nano');
+    expect(argv('editor', env)).toEqual(['+7', ...files]);
+    expect(argv(join(bin, 'editor'), env)).toEqual(['+7', ...files]);
+    choose('gedit');
+    expect(takesLine('editor', env)).toBe(false);
+    expect(argv('editor', env)).toEqual(files);
+    // Not on PATH, or a link to nothing: the files only (the shell says what it says).
+    expect(takesLine('editor', { PATH: alt + '-none' })).toBe(false);
+    choose('vim.basic');
+    rmSync(join(dir, 'vim.basic'));
+    expect(takesLine('editor', { PATH: bin })).toBe(false);
   });
 });
 
