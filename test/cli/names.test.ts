@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { copyTree, prepared } from '../helpers/prepared.js';
 import { patchq, quilt, snapshot, tempDir, write } from '../helpers/tree.js';
 
 const creates = (file: string) => `--- /dev/null\n+++ b/${file}\n@@ -0,0 +1 @@\n+${file}\n`;
@@ -16,6 +17,13 @@ function tree(): string {
   write(root, 'src/keep.txt', 'k\n');
   return root;
 }
+
+/** tree() with one.diff pushed (by the binary, once; each test gets a copy). */
+const pushedOne = prepared(() => {
+  const root = tree();
+  expect(patchq(root, ['push', 'one']).code).toBe(0);
+  return root;
+});
 
 describe('patch names', () => {
   it('finds a patch without its extension or with the patches/ folder, as quilt does', () => {
@@ -32,8 +40,7 @@ describe('patch names', () => {
   });
 
   it('an exact entry wins; two entries found only by extension are refused and nothing moves', () => {
-    const root = tree();
-    expect(patchq(root, ['push', 'one']).code).toBe(0);
+    const root = pushedOne();
     const before = snapshot(root, { withPc: true });
     const amb = patchq(root, ['push', 'x']);
     expect(amb.code).toBe(1);
@@ -71,8 +78,7 @@ describe('patch names', () => {
   });
 
   it('refuses a name too long for the file system (255 bytes a part, 247 for the last) with one line naming it, nothing written', () => {
-    const root = tree();
-    expect(patchq(root, ['push', 'one']).code).toBe(0);
+    const root = pushedOne();
     write(root, 'in.diff', creates('in.txt'));
     const before = snapshot(root, { withPc: true });
     const long = `${'x'.repeat(300)}.patch`;
@@ -94,8 +100,7 @@ describe('patch names', () => {
   });
 
   it("refuses, for every command that names a patch, a name whose .pc/ folder would be quilt's or patchq's own state; nothing written", () => {
-    const root = tree();
-    expect(patchq(root, ['push', 'one']).code).toBe(0);
+    const root = pushedOne();
     expect(patchq(root, ['snapshot']).code).toBe(0);
     write(root, 'in.diff', creates('in.txt'));
     const before = snapshot(root, { withPc: true });
@@ -153,11 +158,11 @@ describe('nothing applied', () => {
       }],
     ];
     for (const [what, setup] of setups) {
-      const [q, p] = [tempDir(), tempDir()];
-      for (const d of [q, p]) {
-        for (const n of ['one.diff', 'x.diff']) write(d, `patches/${n}`, creates(`${n}.txt`));
-        setup(d);
-      }
+      // Set up once (quilt runs on q), then copied for patchq.
+      const q = tempDir();
+      for (const n of ['one.diff', 'x.diff']) write(q, `patches/${n}`, creates(`${n}.txt`));
+      setup(q);
+      const p = copyTree(q);
       for (const args of [['applied'], ['previous'], ['top'], ['next'], ['unapplied']]) {
         const [a, b] = [quilt(q, args), patchq(p, args)];
         expect([what, args, b.code, b.stdout, b.stderr]).toEqual([what, args, a.code, a.stdout, a.stderr]);
@@ -169,12 +174,12 @@ describe('nothing applied', () => {
 describe('pop with nothing to pop', () => {
   it("pop 0, and pop PATCH where PATCH is not applied: quilt's message and exit code, nothing popped", () => {
     for (const pushed of [0, 1, 2]) {
-      const [q, p] = [tempDir(), tempDir()];
-      for (const d of [q, p]) {
-        write(d, 'patches/series', 'one.diff\nx.diff\n');
-        for (const n of ['one.diff', 'x.diff']) write(d, `patches/${n}`, creates(`${n}.txt`));
-        if (pushed) quilt(d, ['push', String(pushed)]);
-      }
+      // Set up once (quilt pushes on q), then copied for patchq.
+      const q = tempDir();
+      write(q, 'patches/series', 'one.diff\nx.diff\n');
+      for (const n of ['one.diff', 'x.diff']) write(q, `patches/${n}`, creates(`${n}.txt`));
+      if (pushed) expect(quilt(q, ['push', String(pushed)]).code).toBe(0);
+      const p = copyTree(q);
       for (const args of [['pop', '0'], ['pop', 'one.diff'], ['pop', 'x.diff'], ['pop', '-f', '0']]) {
         // (With nothing pushed yet, patchq's lock makes .pc/ and quilt's metadata in it.)
         const before = snapshot(p, { withPc: pushed > 0 });

@@ -5,11 +5,13 @@
  * usage follows on stdout, as quilt's getopt and usage.
  */
 import { describe, expect, it } from 'vitest';
+import { prepared } from '../helpers/prepared.js';
 import { patchq, quilt, snapshot, tempDir, write } from '../helpers/tree.js';
 import { commands } from '../../src/commands/registry.js';
+import { applied } from '../hardening/helpers.js';
 
-/** Two patches, the first one applied; git-free. */
-function tree(): string {
+/** Two patches, the first one applied (by the binary, once; each test gets a copy); git-free. */
+const tree = prepared(() => {
   const d = tempDir();
   for (const n of [1, 2]) {
     write(d, `f${n}.txt`, 'one\n');
@@ -18,7 +20,7 @@ function tree(): string {
   write(d, 'patches/series', 'p1.patch\np2.patch\n');
   expect(patchq(d, ['push']).code).toBe(0);
   return d;
-}
+});
 
 const usageOf = (name: string) => `Usage: patchq ${name} ${commands.find((c) => c.name === name)!.usage}`.trimEnd() + '\n';
 
@@ -60,9 +62,11 @@ describe('usage errors', () => {
       expect([args, r.code, r.stdout, r.stderr]).toEqual([args, 1, usageOf('push'), `push: --merge takes merge or diff3, got '${args[1]!.replace(/^(--merge=|-m)/, '')}'\n`]);
     }
     expect(snapshot(d, { withPc: true })).toEqual(before);
+    // Each style on a fresh copy of the tree (p1 applied).
     for (const m of ['--merge', '-m', '--merge=', '--merge=merge', '--merge=diff3']) {
-      expect([m, patchq(d, ['push', m]).code]).toEqual([m, 0]);
-      expect(patchq(d, ['pop']).code).toBe(0);
+      const t = tree();
+      expect([m, patchq(t, ['push', m]).code]).toEqual([m, 0]);
+      expect([m, applied(t)]).toEqual([m, ['p1.patch', 'p2.patch']]);
     }
   });
 

@@ -6,6 +6,7 @@
 import { cpSync, existsSync, lstatSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { prepared } from '../helpers/prepared.js';
 import { numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
 
 /** The snapshot folder: path -> "mode:bytes" for files, "dir" for folders. */
@@ -64,6 +65,13 @@ const copy = (): string => {
   cpSync(shared, d, { recursive: true, preserveTimestamps: true });
   return d;
 };
+
+/** A copy of the quilt-made tree with both patches popped by quilt (once). */
+const poppedCopy = prepared(() => {
+  const d = copy();
+  expect(quilt(d, ['pop', '-a']).code).toBe(0);
+  return d;
+});
 
 /** What happens after the snapshot: edits, a file deleted, a new patch with a new file, a pop. */
 function work(d: string): void {
@@ -135,8 +143,7 @@ describe('snapshot, against quilt snapshot', () => {
 
   it('an empty snapshot (nothing applied) is a folder with nothing in it: then the pushed patches are the changes', () => {
     for (const taker of ['patchq', 'quilt'] as const) {
-      const d = copy();
-      expect(quilt(d, ['pop', '-a']).code).toBe(0);
+      const d = poppedCopy();
       expect((taker === 'patchq' ? patchq : quilt)(d, ['snapshot']).code).toBe(0);
       expect(snapOf(d)).toEqual({});
       expect(patchq(d, ['push', '-a']).code).toBe(0);

@@ -7,10 +7,15 @@ import { createHash } from 'node:crypto';
 import { existsSync, linkSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openTree, pop as stackPop, push as stackPush } from '../../src/stack/index.js';
+import { prepared } from '../helpers/prepared.js';
 import { numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
 
-/** A tree with one file and one refreshed patch changing l4 -> L4 (and a new file). */
-function oneMakePatch(): string {
+/**
+ * A tree with one file and one refreshed patch changing l4 -> L4 (and a new file): made once
+ * through the binary, each test gets a copy.
+ */
+const oneMakePatch = prepared(() => {
   const d = tempDir();
   write(d, 'a.txt', numbered(10));
   expect(patchq(d, ['new', '01-a.patch']).code).toBe(0);
@@ -20,10 +25,17 @@ function oneMakePatch(): string {
   const r = patchq(d, ['refresh']);
   expect(r.stdout).toBe('Refreshed patch 01-a.patch\n');
   return d;
-}
+});
+
+/** The same tree with the patch popped (by the binary, once). */
+const onePopped = prepared(() => {
+  const d = oneMakePatch();
+  expect(patchq(d, ['pop']).code).toBe(0);
+  return d;
+});
 
 describe('push and pop', () => {
-  it('round-trips a patch and prints quilt wording', () => {
+  it('round-trips a patch and prints quilt wording', async () => {
     const d = oneMakePatch();
     const pop = patchq(d, ['pop']);
     expect(pop.code).toBe(0);
@@ -33,15 +45,14 @@ describe('push and pop', () => {
     const push = patchq(d, ['push']);
     expect(push.stdout).toBe('Applying patch 01-a.patch\npatching file a.txt\npatching file created.txt\n\nNow at patch 01-a.patch\n');
     expect(read(d, 'a.txt')).toContain('L4\n');
-    expect(patchq(d, ['push']).code).toBe(2);
-    expect(patchq(d, ['push']).stderr).toBe('File series fully applied, ends at patch 01-a.patch\n');
-    patchq(d, ['pop']);
+    expect(patchq(d, ['push'])).toMatchObject({ code: 2, stderr: 'File series fully applied, ends at patch 01-a.patch\n' });
+    await stackPop(openTree(d), { quiet: true }); // (popped above through the binary: here only the start of the next check)
+    expect(existsSync(join(d, '.pc/applied-patches'))).toBe(false);
     expect(patchq(d, ['pop'])).toMatchObject({ code: 2, stderr: 'No patch removed\n' });
   });
 
   it('lands a drifted patch at an offset, reports it, and marks it drifted until refreshed', () => {
-    const d = oneMakePatch();
-    patchq(d, ['pop']);
+    const d = onePopped();
     write(d, 'a.txt', 'x1\nx2\nx3\n' + numbered(10));
     const push = patchq(d, ['push']);
     expect(push.stdout).toContain('Hunk #1 succeeded at 4 (offset 3 lines).');
@@ -52,8 +63,7 @@ describe('push and pop', () => {
   });
 
   it('push --refresh refreshes what drifted right after it lands', () => {
-    const d = oneMakePatch();
-    patchq(d, ['pop']);
+    const d = onePopped();
     write(d, 'a.txt', 'x1\n' + numbered(10));
     const r = patchq(d, ['push', '--refresh']);
     expect(r.stdout).toContain('Refreshed patch 01-a.patch');
@@ -61,8 +71,7 @@ describe('push and pop', () => {
   });
 
   it('leaves every file as it was when a patch does not apply', () => {
-    const d = oneMakePatch();
-    patchq(d, ['pop']);
+    const d = onePopped();
     write(d, 'a.txt', numbered(10).replace('l4\n', 'changed by upstream\n').replace(/l[3-6]\n/g, 'z\n'));
     const before = snapshot(d, { withPc: true });
     const r = patchq(d, ['push']);
@@ -74,8 +83,7 @@ describe('push and pop', () => {
   });
 
   it('push -f writes what applies, .rej beside it, and pop refuses until refresh', () => {
-    const d = oneMakePatch();
-    patchq(d, ['pop']);
+    const d = onePopped();
     write(d, 'a.txt', numbered(10).replace(/l[3-6]\n/g, 'z\n'));
     const r = patchq(d, ['push', '-f']);
     expect(r.code).toBe(1);
@@ -194,6 +202,14 @@ function popAllStopsAtFirst(d: string, edited: string): void {
   expect(read(d, 'a.txt')).toBe(edited);
 }
 
+/** Push `n` patches or all, in-process: a start for a test of what comes after (push itself is tested through the binary above). */
+async function pushed(d: string, n?: number): Promise<void> {
+  const applied = () => (existsSync(join(d, '.pc/applied-patches')) ? read(d, '.pc/applied-patches').split('\n').filter(Boolean) : []);
+  const before = applied().length;
+  await stackPush(openTree(d), { target: n === undefined ? { all: true } : { count: n }, quiet: true });
+  expect(applied()).toHaveLength(n === undefined ? 3 : before + n);
+}
+
 describe('a run of pushes or pops is one transaction', () => {
   it("push -a: each patch sees the one before it, each .pc backup holds what that one left, and quilt pops it back", () => {
     const { d, states } = threeOnOneFile();
@@ -234,9 +250,9 @@ describe('a run of pushes or pops is one transaction', () => {
     expect(read(d, 'a.txt')).toBe(states[1]);
   });
 
-  it('pop -a restores each file once, from the lowest backup, as its own file with a fresh mtime', () => {
+  it('pop -a restores each file once, from the lowest backup, as its own file with a fresh mtime', async () => {
     const { d, states } = threeOnOneFile();
-    expect(patchq(d, ['push', '-a']).code).toBe(0);
+    await pushed(d);
     const before = Date.now();
     const pushedIno = statSync(join(d, '.pc/1.patch/a.txt')).ino;
     const r = patchq(d, ['pop', '-a']);
@@ -265,13 +281,13 @@ describe('a run of pushes or pops is one transaction', () => {
     expect(read(d, 'a.txt')).toBe(states[0]);
   });
 
-  it('pop -a stops at a patch that does not remove cleanly: the ones above it are popped', () => {
+  it('pop -a stops at a patch that does not remove cleanly: the ones above it are popped', async () => {
     const { d, states } = threeOnOneFile();
-    expect(patchq(d, ['push']).code).toBe(0);
+    await pushed(d, 1);
     // An edit to 1.patch's file, not refreshed; the patches above go on top of it, so the
     // edit lives on in 2.patch's backup, where pop -a finds it on its way down.
     write(d, 'a.txt', states[1]!.replace('l20\n', 'edited\n'));
-    expect(patchq(d, ['push', '-a']).code).toBe(0);
+    await pushed(d);
     popAllStopsAtFirst(d, states[1]!.replace('l20\n', 'edited\n'));
   });
 
@@ -329,9 +345,9 @@ describe('a run of pushes or pops is one transaction', () => {
     expect(read(d, 'e.txt')).toBe('');
   });
 
-  it("pop -a reads a backup again when its .timestamp is not the one patchq's push made (quilt popped and pushed it since)", () => {
+  it("pop -a reads a backup again when its .timestamp is not the one patchq's push made (quilt popped and pushed it since)", async () => {
     const { d, states } = threeOnOneFile();
-    expect(patchq(d, ['push', '-a']).code).toBe(0);
+    await pushed(d);
     // quilt pops 3 and 2, 1.patch's file is edited and not refreshed, quilt pushes 2 and 3
     // over it: their backups hold the edit; patchq's records of 2 and 3 are of the old push.
     expect(quilt(d, ['pop', '2']).code).toBe(0);
@@ -361,8 +377,7 @@ describe('interop with the real quilt', () => {
   });
 
   it('a stack pushed by patchq is popped by quilt to the pristine tree', () => {
-    const d = oneMakePatch();
-    patchq(d, ['pop']);
+    const d = onePopped();
     const pristine = snapshot(d);
     expect(patchq(d, ['push', '-a']).code).toBe(0);
     const q = quilt(d, ['pop', '-a']);
@@ -371,8 +386,7 @@ describe('interop with the real quilt', () => {
   });
 
   it('a stack pushed by quilt is popped and refreshed by patchq', () => {
-    const d = oneMakePatch();
-    patchq(d, ['pop']);
+    const d = onePopped();
     const pristine = snapshot(d);
     expect(quilt(d, ['push', '-a']).code).toBe(0);
     write(d, 'a.txt', read(d, 'a.txt').replace('l9\n', 'L9\n'));
@@ -446,7 +460,7 @@ describe('interop with the real quilt', () => {
 });
 
 describe('patch names where one is a folder of the other (sub, sub/x.diff)', () => {
-  it('new, import, rename, fork and refresh -z refuse them; push refuses such a pair from a hand-written series; nothing is lost', () => {
+  it('new, import, rename, fork and refresh -z refuse them; push refuses such a pair from a hand-written series; nothing is lost', async () => {
     const d = tempDir();
     write(d, 'f.txt', 'orig\n');
     expect(patchq(d, ['new', 'sub/x.diff']).code).toBe(0);
@@ -467,7 +481,7 @@ describe('patch names where one is a folder of the other (sub, sub/x.diff)', () 
     expect(patchq(d, ['new', 'other.diff']).code).toBe(0);
     expect(patchq(d, ['rename', 'sub']).stderr).toMatch(refused);
     // A series written by hand with both: push refuses the second, the first's originals stay.
-    patchq(d, ['pop', '-a']);
+    await stackPop(openTree(d), { target: { all: true }, quiet: true });
     write(d, 'patches/series', 'sub/x.diff\nsub\n'); // (patches/sub is x.diff's folder)
     const p = patchq(d, ['push', '-a']);
     expect([p.code, p.stderr]).toEqual([1, 'Patch sub cannot be applied with patch sub/x.diff: one name is a folder of the other in .pc/; rename one of them\n']);
@@ -483,7 +497,6 @@ describe('a pop whose report cannot be written', () => {
   // The lines are written as the run goes (a screen, stdout); one that throws (EIO on a
   // terminal gone away) stops the run there, and what is written is whole patches only.
   it('a throw from a line partway through a patch leaves that patch applied, its files as they were', async () => {
-    const { openTree, pop, push } = await import('../../src/stack/index.js');
     const d = tempDir();
     write(d, 'a.txt', 'one\n');
     write(d, 'b.txt', 'bee\n');
@@ -492,19 +505,21 @@ describe('a pop whose report cannot be written', () => {
     write(d, 'patches/series', 'p.patch\nq.patch\n');
     // The tree for each applied list: a stack that says what the tree has.
     const tree = { 'p.patch\nq.patch\n': ['three\n', 'wasp\n'], 'p.patch\n': ['two\n', 'wasp\n'] } as Record<string, string[]>;
-    await push(openTree(d), { target: { all: true } });
+    await stackPush(openTree(d), { target: { all: true } });
     // q.patch's "Restoring a.txt" (its only file), p.patch's "Restoring a.txt" (its first), p.patch's "Restoring b.txt".
     for (const [bad, nth, left] of [['Restoring a.txt', 1, 'p.patch\nq.patch\n'], ['Restoring a.txt', 2, 'p.patch\n'], ['Restoring b.txt', 1, 'p.patch\n']] as const) {
       let seen = 0;
       const line = (l: string) => {
         if (l === bad && ++seen === nth) throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
       };
-      await expect(pop(openTree(d), { target: { all: true } }, { line })).rejects.toThrow('EIO');
+      await expect(stackPop(openTree(d), { target: { all: true } }, { line })).rejects.toThrow('EIO');
       expect(read(d, '.pc/applied-patches'), `${bad} #${nth}`).toBe(left);
       expect([read(d, 'a.txt'), read(d, 'b.txt')], `${bad} #${nth}`).toEqual(tree[left]);
       expect(patchq(d, ['pop', '-a']).code).toBe(0);
       expect([read(d, 'a.txt'), read(d, 'b.txt')]).toEqual(['one\n', 'bee\n']);
-      expect(patchq(d, ['push', '-a']).code).toBe(0);
+      // Both pushed again for the next case (in-process: only a start for it).
+      await stackPush(openTree(d), { target: { all: true } });
+      expect(read(d, '.pc/applied-patches')).toBe('p.patch\nq.patch\n');
     }
   });
 });

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { copyTree, prepared } from '../helpers/prepared.js';
 import { numbered, patchq, quilt, read, snapshot, tempDir, toolTmp, twins, write, type Run } from '../helpers/tree.js';
 
 const out = (r: Run) => [r.code, (r.stdout + r.stderr).replace(/\n+$/, '')];
@@ -217,26 +218,33 @@ describe('quilt wording on twin trees', () => {
       'a file not there, with a change that lands': '--- a/b.txt\n+++ b/b.txt\n@@ -1,3 +1,3 @@\n b1\n-b2\n+B2\n b3\n--- a/gone.txt\n+++ b/gone.txt\n@@ -1 +1 @@\n-g\n+G\n',
       'a hunk that fails on a file not in the patch': '--- a/b.txt\n+++ b/b.txt\n@@ -1,3 +1,3 @@\n x1\n-x2\n+X2\n x3\n',
     };
+    // The tree each case starts from, made once by quilt; each case folds into two copies of it.
+    const top = prepared(() => {
+      const d = tempDir();
+      write(d, 'a.txt', 'a1\na2\na3\n');
+      write(d, 'b.txt', 'b1\nb2\nb3\n');
+      write(d, 'r.txt', 'r1\nR2\nr3\n');
+      expect(quilt(d, ['new', 'top.patch']).code).toBe(0);
+      expect(quilt(d, ['add', 'a.txt']).code).toBe(0);
+      write(d, 'a.txt', 'a1\nA2\na3\n');
+      expect(quilt(d, ['refresh']).code).toBe(0);
+      return d;
+    });
     for (const [what, input] of Object.entries(cases)) {
-      const [q, p] = twins((d) => {
-        write(d, 'a.txt', 'a1\na2\na3\n');
-        write(d, 'b.txt', 'b1\nb2\nb3\n');
-        write(d, 'r.txt', 'r1\nR2\nr3\n');
-        expect(quilt(d, ['new', 'top.patch']).code).toBe(0);
-        expect(quilt(d, ['add', 'a.txt']).code).toBe(0);
-        write(d, 'a.txt', 'a1\nA2\na3\n');
-        expect(quilt(d, ['refresh']).code).toBe(0);
-      });
+      const [q, p] = [top(), top()];
       const code = qfold(q, input);
       expect([what, patchq(p, ['fold', '-f'], {}, input).code]).toEqual([what, code]);
       expect(state(p), what).toEqual(state(q));
       expect(patchq(p, ['files']).stdout, what).toBe(quilt(q, ['files']).stdout);
     }
     // -R of a creation whose file is not there: skipped alike, no backup.
-    const [q, p] = twins((d) => {
+    const fresh = prepared(() => {
+      const d = tempDir();
       write(d, 'a.txt', 'a\n');
       expect(quilt(d, ['new', 'top.patch']).code).toBe(0);
+      return d;
     });
+    const [q, p] = [fresh(), fresh()];
     const create = '--- /dev/null\n+++ b/brand.txt\n@@ -0,0 +1,2 @@\n+n1\n+n2\n';
     expect([qfold(q, create, '-R'), patchq(p, ['fold', '-f', '-R'], {}, create).code]).toEqual([0, 0]);
     expect(state(p)).toEqual(state(q));
@@ -411,12 +419,13 @@ describe('quilt wording on twin trees', () => {
     expect(existsSync(join(fp, 'foo')) || existsSync(join(fp, 'foo.rej'))).toBe(false);
     for (const args of [['pop'], ['pop', '-f']]) expect(out(patchq(fp, args)), args.join(' ')).toEqual(out(quilt(fq, args)));
     // fold runs GNU patch under quilt too: the same words; patchq then says why nothing was folded.
-    const [q, p] = twins((d) => {
-      write(d, 'a', 'a\n');
-      write(d, 'patches/series', 'p.diff\n');
-      write(d, 'patches/p.diff', '--- a/a\n+++ b/a\n@@ -1 +1 @@\n-a\n+A\n');
-    });
-    for (const d of [q, p]) expect(patchq(d, ['push', '-q']).code).toBe(0);
+    // Pushed by patchq, then copied: the twin for quilt.
+    const p = tempDir();
+    write(p, 'a', 'a\n');
+    write(p, 'patches/series', 'p.diff\n');
+    write(p, 'patches/p.diff', '--- a/a\n+++ b/a\n@@ -1 +1 @@\n-a\n+A\n');
+    expect(patchq(p, ['push', '-q']).code).toBe(0);
+    const q = copyTree(p);
     const input = '--- a/nothere\n+++ b/nothere\n@@ -1 +1 @@\n-x\n+y\n';
     const [qr, pr] = [quilt(q, ['fold'], {}, input), patchq(p, ['fold'], {}, input)];
     expect(pr.code).toBe(qr.code);
@@ -424,14 +433,15 @@ describe('quilt wording on twin trees', () => {
   });
 
   it('fold with no input does nothing and exits 0, as quilt; a hunk that fails folds nothing and, unlike quilt, leaves no .rej', () => {
-    const [q, p] = twins((d) => {
-      write(d, 'f.txt', 'a\nb\nc\n');
-      write(d, 'g.txt', 'x\ny\n');
-      write(d, 'f.txt.rej', 'the user\'s own\n');
-      write(d, 'patches/series', 'p.diff\n');
-      write(d, 'patches/p.diff', '--- a/f.txt\n+++ b/f.txt\n@@ -1 +1 @@\n-a\n+A\n');
-    });
-    for (const d of [q, p]) expect(quilt(d, ['push', '-q']).code).toBe(0);
+    // Pushed by quilt, then copied: the twin for patchq.
+    const q = tempDir();
+    write(q, 'f.txt', 'a\nb\nc\n');
+    write(q, 'g.txt', 'x\ny\n');
+    write(q, 'f.txt.rej', 'the user\'s own\n');
+    write(q, 'patches/series', 'p.diff\n');
+    write(q, 'patches/p.diff', '--- a/f.txt\n+++ b/f.txt\n@@ -1 +1 @@\n-a\n+A\n');
+    expect(quilt(q, ['push', '-q']).code).toBe(0);
+    const p = copyTree(q);
     const before = snapshot(p, { withPc: true });
     // `fold < /dev/null`: nothing read, nothing done, exit 0 (a blank line is garbage: 1).
     for (const [input, code] of [['', 0], ['\n', 1]] as const) {
