@@ -1,0 +1,73 @@
+/**
+ * Trees a test file builds once and hands out as copies: a git repository with its commits,
+ * a series pushed and popped, made by the same spawns in every test before (git init, add,
+ * commit, clone; patchq new, refresh...) now made by them once per file.
+ */
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { tempDir } from './temp.js';
+
+/**
+ * Folders copied (every file with its bytes, mode and mtime, links as links, .git and .pc
+ * included). A repository's remotes that name one of the folders copied (a clone's origin,
+ * a fork's `upstream`) name its copy instead, in .git/config at the top of a copy and in its
+ * subfolders' (base/fork/.git/config). Git sees a copy clean: its index records other
+ * inodes and ctimes, so git compares those files' bytes again, which are the same.
+ */
+function copyAll(pairs: Array<[src: string, dst: string]>): void {
+  for (const [src, dst] of pairs) cpSync(src, dst, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const named = new RegExp(`(${pairs.map(([src]) => escape(src)).join('|')})(?=[/"]|$)`, 'gm');
+  const to = new Map(pairs);
+  for (const [, dst] of pairs) {
+    for (const sub of ['', ...readdirSync(dst)]) {
+      const config = join(dst, sub, '.git', 'config');
+      if (!existsSync(config)) continue;
+      const text = readFileSync(config, 'utf8');
+      const moved = text.replace(named, (src) => to.get(src)!);
+      if (moved !== text) writeFileSync(config, moved);
+    }
+  }
+}
+
+/** A fresh copy of the folder `src` (see copyAll) in a new temp folder named `prefix`. */
+export function copyTree(src: string, prefix = 'patchq-copy-'): string {
+  const d = tempDir(prefix);
+  copyAll([[src, d]]);
+  return d;
+}
+
+/**
+ * Fresh copies of several folders that name each other (an upstream and its clone), all in
+ * one new temp folder named `prefix`, each under its own folder's name.
+ */
+export function copyTrees<T extends Record<string, string>>(srcs: T, prefix = 'patchq-copy-'): T {
+  const base = tempDir(prefix);
+  const out: Record<string, string> = {};
+  for (const [k, src] of Object.entries(srcs)) out[k] = join(base, basename(src));
+  copyAll(Object.keys(srcs).map((k) => [srcs[k]!, out[k]!]));
+  return out as T;
+}
+
+/**
+ * `build` run once, at the first call (so that a test run alone with -t builds it too),
+ * then a fresh copy of the folder it built (copyTree) at every call: each test its own
+ * tree, as when it built it itself.
+ */
+export function builtOnce(build: () => string, prefix?: string): () => string {
+  let src: string | undefined;
+  return () => copyTree((src ??= build()), prefix);
+}
+
+/**
+ * For each key: `build(key)` once, at its first call, then fresh copies (copyTrees) of the
+ * folders it built at every call.
+ */
+export function builtOnceEach<K extends string, T extends Record<string, string>>(build: (key: K) => T, prefix?: string): (key: K) => T {
+  const built = new Map<K, T>();
+  return (key: K) => {
+    let srcs = built.get(key);
+    if (srcs === undefined) built.set(key, (srcs = build(key)));
+    return copyTrees(srcs, prefix);
+  };
+}
