@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { copyTree, prepared } from '../helpers/prepared.js';
+import { builtOnce, copyTree } from '../helpers/prepared.js';
 import { patchq, quilt, snapshot, tempDir, write } from '../helpers/tree.js';
 
 const creates = (file: string) => `--- /dev/null\n+++ b/${file}\n@@ -0,0 +1 @@\n+${file}\n`;
@@ -19,7 +19,7 @@ function tree(): string {
 }
 
 /** tree() with one.diff pushed (by the binary, once; each test gets a copy). */
-const pushedOne = prepared(() => {
+const pushedOne = builtOnce(() => {
   const root = tree();
   expect(patchq(root, ['push', 'one']).code).toBe(0);
   return root;

@@ -5,13 +5,13 @@
  * usage follows on stdout, as quilt's getopt and usage.
  */
 import { describe, expect, it } from 'vitest';
-import { prepared } from '../helpers/prepared.js';
+import { builtOnce } from '../helpers/prepared.js';
 import { patchq, quilt, snapshot, tempDir, write } from '../helpers/tree.js';
 import { commands } from '../../src/commands/registry.js';
 import { applied } from '../hardening/helpers.js';
 
 /** Two patches, the first one applied (by the binary, once; each test gets a copy); git-free. */
-const tree = prepared(() => {
+const tree = builtOnce(() => {
   const d = tempDir();
   for (const n of [1, 2]) {
     write(d, `f${n}.txt`, 'one\n');

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { builtOnce } from '../helpers/prepared.js';
 import { CLI, git, numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
 
 /** A real `diff -u` of `rel` before/after, with labels a/ b/ (or p0 names). */
@@ -22,8 +23,8 @@ function unified(dir: string, rel: string, before: string, after: string, p0 = f
   return r.stdout;
 }
 
-/** A git repo with three commits on top of a base: the base commit is tagged `base`. */
-function gitHistory(): string {
+/** A git repo with three commits on top of a base: the base commit is tagged `base`. Built once (10 git runs), each test gets a copy. */
+const gitHistory = builtOnce((): string => {
   const g = tempDir('patchq-git-');
   git(g, 'init', '-q');
   write(g, 'app.txt', numbered(12));
@@ -38,7 +39,7 @@ function gitHistory(): string {
   write(g, 'app.txt', numbered(12).replace('l2\n', 'L2\n').replace('l11\n', 'L11\n'));
   git(g, 'commit', '-q', '-a', '-m', 'Capitalise l11: café');
   return g;
-}
+}, 'patchq-git-');
 
 /** A quilt tree holding the base files of gitHistory(). */
 function baseTree(): string {

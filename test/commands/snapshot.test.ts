@@ -6,7 +6,7 @@
 import { cpSync, existsSync, lstatSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { prepared } from '../helpers/prepared.js';
+import { builtOnce } from '../helpers/prepared.js';
 import { numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
 
 /** The snapshot folder: path -> "mode:bytes" for files, "dir" for folders. */
@@ -67,7 +67,7 @@ const copy = (): string => {
 };
 
 /** A copy of the quilt-made tree with both patches popped by quilt (once). */
-const poppedCopy = prepared(() => {
+const poppedCopy = builtOnce(() => {
   const d = copy();
   expect(quilt(d, ['pop', '-a']).code).toBe(0);
   return d;

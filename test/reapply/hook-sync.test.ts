@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { builtOnce } from '../helpers/prepared.js';
 import { CLI, git, numbered, patchq, read, snapshot, tempDir, write, gitRepo } from '../helpers/tree.js';
 import { snapshot as exactSnapshot } from '../hardening/helpers.js';
 
@@ -19,10 +20,8 @@ const untouched = (d: string): Record<string, string> => {
 
 const HOOK = readFileSync(join(import.meta.dirname, '..', '..', 'templates', 'post-merge.hook'), 'utf8');
 
-function repo(): string {
-  const d = gitRepo({ 'a.txt': 'a\n' }, { prefix: 'patchq-hook-' });
-  return d;
-}
+/** A repository holding a.txt (built once, each test gets a copy). */
+const repo = builtOnce(() => gitRepo({ 'a.txt': 'a\n' }, { prefix: 'patchq-hook-' }), 'patchq-hook-');
 
 describe('hook install / uninstall', () => {
   it('in a linked worktree, goes where git runs hooks from (the common .git/hooks)', () => {
@@ -92,6 +91,11 @@ describe('hook install / uninstall', () => {
  * above a.txt's change (p.patch lands with an offset) and makes q.patch's change itself.
  */
 function forkWithUpstream(): { up: string; fork: string } {
+  const base = builtUpAndFork();
+  return { up: join(base, 'up'), fork: join(base, 'fork') };
+}
+/** Built once (14 git runs), each test gets a copy of both (copyTree: the fork's remotes name the copy's up). */
+const builtUpAndFork = builtOnce((): string => {
   const base = tempDir('patchq-sync-');
   const up = join(base, 'up');
   const fork = join(base, 'fork');
@@ -110,8 +114,8 @@ function forkWithUpstream(): { up: string; fork: string } {
   write(up, 'a.txt', 'new 1\nnew 2\n' + numbered(30));
   write(up, 'b.txt', numbered(30, 'b').replace('b5\n', 'B5 FIXED\n'));
   git(up, 'commit', '-qam', 'v2');
-  return { up, fork };
-}
+  return base;
+}, 'patchq-sync-');
 
 /** A `patchq` on PATH (the hook calls it by name) that runs the built binary. */
 function patchqOnPath(): NodeJS.ProcessEnv {

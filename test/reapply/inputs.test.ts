@@ -9,13 +9,18 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDemo } from '../../src/demo/build.js';
+import { builtOnceEach } from '../helpers/prepared.js';
 import { CLI, git, numbered, patchq, read, snapshot, tempDir, write, gitRepo } from '../helpers/tree.js';
 
 const P1 = '--- a/a.txt\n+++ b/a.txt\n@@ -9,3 +9,3 @@\n l9\n-l10\n+FORK\n l11\n';
 const P2 = '--- a/b.txt\n+++ b/b.txt\n@@ -19,3 +19,3 @@\n b19\n-b20\n+FORK2\n b21\n';
 
-/** v1 (a.txt, b.txt), the series p1 (a.txt) and p2 (b.txt), then v2: two lines added at the top of a.txt. */
-function fork(series = 'p1.patch\np2.patch\n'): string {
+/**
+ * v1 (a.txt, b.txt), the series p1 (a.txt) and p2 (b.txt), then v2: two lines added at the
+ * top of a.txt. Built once for each series (7 git runs), each test gets a copy.
+ */
+const fork = (series = 'p1.patch\np2.patch\n'): string => builtFork(series).d;
+const builtFork = builtOnceEach((series: string) => {
   const d = gitRepo({ 'a.txt': numbered(30), 'b.txt': numbered(30, 'b') }, { prefix: 'patchq-inputs-' });
   write(d, 'patches/series', series);
   write(d, 'patches/p1.patch', 'First.\n\n' + P1);
@@ -24,8 +29,8 @@ function fork(series = 'p1.patch\np2.patch\n'): string {
   git(d, 'commit', '-qm', 'series');
   write(d, 'a.txt', 'top 1\ntop 2\n' + numbered(30));
   git(d, 'commit', '-qam', 'v2');
-  return d;
-}
+  return { d };
+}, 'patchq-inputs-');
 
 /** Refused with exactly this stderr, exit 1, and not a byte changed (.pc included). */
 function refused(d: string, stderr: string, args = ['reapply']): void {

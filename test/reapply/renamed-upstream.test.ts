@@ -13,6 +13,7 @@ import { blobHead } from '../../src/git/objects.js';
 import { findRenames, renameBlobReads, renameLookups } from '../../src/git/renames.js';
 import { reapply } from '../../src/reapply/run.js';
 import { openTree } from '../../src/stack/session.js';
+import { builtOnceEach } from '../helpers/prepared.js';
 import { git, patchq, read, upstreamAndFork, write } from '../helpers/tree.js';
 
 const V1 = ['import os', '', 'DEBUG = False', 'PORT = 8000', 'WORKERS = 1', 'LOG = "info"', 'HOST = "localhost"', 'DB = "sqlite"', 'CACHE = None', 'TIMEOUT = 30', ''].join('\n');
@@ -29,21 +30,50 @@ const PATCH = `Index: fork/database/old_name.py
  HOST = "localhost"
 `;
 
-/** A fork with PATCH in its series; `change` is upstream's next commit; the fork pulls it. */
-function pulled(change: (up: string) => void, also: Record<string, string> = {}): string {
-  const { up, d } = upstreamAndFork({ 'database/old_name.py': V1, ...also, README: 'upstream\n' }, { '.gitignore': '.pc\n', 'patches/series': 'db.patch\n', 'patches/db.patch': PATCH }, 'patchq-rename-');
+/**
+ * Upstream holding V1 (and `also`) and the fork with PATCH in its series: built once for
+ * each `also` (7 git runs), copies of both for each change.
+ */
+const forked = builtOnceEach(
+  (also: string) =>
+    upstreamAndFork({ 'database/old_name.py': V1, ...(JSON.parse(also) as Record<string, string>), README: 'upstream\n' }, { '.gitignore': '.pc\n', 'patches/series': 'db.patch\n', 'patches/db.patch': PATCH }, 'patchq-rename-'),
+  'patchq-rename-',
+);
+
+type Change = (up: string) => void;
+
+/** Upstream's commit `change`, pulled into a copy of forked(also). */
+function pull(change: Change, also: string): { up: string; d: string } {
+  const { up, d } = forked(also);
   change(up);
   git(up, 'add', '-A');
   git(up, 'commit', '-qm', 'v2');
   git(d, '-c', 'pull.rebase=false', 'pull', '-q', '--no-edit');
-  return d;
+  return { up, d };
+}
+
+/** A fork with PATCH in its series; `change` is upstream's next commit; the fork pulls it. */
+function pulled(change: Change, also: Record<string, string> = {}): string {
+  return pull(change, JSON.stringify(also)).d;
 }
 
 const edited = (t: string) => t.replace('CACHE = None', 'CACHE = "redis"');
 
+/** Upstream's next commits that several tests pull. */
+const changes: Record<'renamed' | 'renamedWithEdits', Change> = {
+  renamed: (up) => git(up, 'mv', 'database/old_name.py', 'database/new_name.py'),
+  renamedWithEdits: (up) => {
+    git(up, 'mv', 'database/old_name.py', 'database/new_name.py');
+    write(up, 'database/new_name.py', edited(V1));
+  },
+};
+/** pulled(changes[name]), built once for each, each test gets a copy. */
+const builtPulled = builtOnceEach((name: keyof typeof changes) => pull(changes[name], '{}'), 'patchq-rename-');
+const pulledShared = (name: keyof typeof changes): string => builtPulled(name).d;
+
 describe('reapply over a file upstream renamed', () => {
   it('an exact rename: names the new path, and the steps it gives work', () => {
-    const d = pulled((up) => git(up, 'mv', 'database/old_name.py', 'database/new_name.py'));
+    const d = pulledShared('renamed');
     const r = patchq(d, ['reapply']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('database/old_name.py: renamed upstream to database/new_name.py (100% similar); the patch still names database/old_name.py; its 1 hunk(s) are in database/old_name.py.rej');
@@ -60,7 +90,7 @@ describe('reapply over a file upstream renamed', () => {
   });
 
   it("the change made in the new file before 'patchq add': --continue names the file to add, and how to take the change out first", () => {
-    const d = pulled((up) => git(up, 'mv', 'database/old_name.py', 'database/new_name.py'));
+    const d = pulledShared('renamed');
     expect(patchq(d, ['reapply']).code).toBe(1);
     write(d, 'database/new_name.py', read(d, 'database/new_name.py').replace('WORKERS = 1', 'WORKERS = 4'));
     rmSync(join(d, 'database/old_name.py.rej'));
@@ -72,10 +102,7 @@ describe('reapply over a file upstream renamed', () => {
   });
 
   it('a rename with edits: names it with its similarity; --json carries the new path', () => {
-    const d = pulled((up) => {
-      git(up, 'mv', 'database/old_name.py', 'database/new_name.py');
-      write(up, 'database/new_name.py', edited(V1));
-    });
+    const d = pulledShared('renamedWithEdits');
     const r = patchq(d, ['reapply', '--json']);
     expect(r.code).toBe(1);
     const rep = JSON.parse(r.stdout) as { patches: Array<{ name: string; renames?: unknown }> };
@@ -124,7 +151,7 @@ describe('reapply over a file upstream renamed', () => {
     expect(r.ok).toBe(true);
     expect(renameLookups()).toBe(before);
     // ...and one with a file gone does (the counter counts).
-    const g = pulled((up) => git(up, 'mv', 'database/old_name.py', 'database/new_name.py'));
+    const g = pulledShared('renamed');
     const s = await reapply(openTree(g));
     expect(s.stoppedAt).toBe('db.patch');
     expect(renameLookups()).toBe(before + 1);
@@ -148,10 +175,7 @@ function everything(root: string): Record<string, string> {
 
 describe('reapply --check over a file upstream renamed', () => {
   it('says what the run says (text and --json), and changes nothing on disk', () => {
-    const d = pulled((up) => {
-      git(up, 'mv', 'database/old_name.py', 'database/new_name.py');
-      write(up, 'database/new_name.py', edited(V1));
-    });
+    const d = pulledShared('renamedWithEdits');
     const before = everything(d);
     const c = patchq(d, ['reapply', '--check']);
     const cj = patchq(d, ['reapply', '--check', '--json']);

@@ -8,14 +8,14 @@ import { existsSync, linkSync, readdirSync, readFileSync, rmSync, writeFileSync,
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openTree, pop as stackPop, push as stackPush } from '../../src/stack/index.js';
-import { prepared } from '../helpers/prepared.js';
+import { builtOnce } from '../helpers/prepared.js';
 import { numbered, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
 
 /**
  * A tree with one file and one refreshed patch changing l4 -> L4 (and a new file): made once
  * through the binary, each test gets a copy.
  */
-const oneMakePatch = prepared(() => {
+const oneMakePatch = builtOnce(() => {
   const d = tempDir();
   write(d, 'a.txt', numbered(10));
   expect(patchq(d, ['new', '01-a.patch']).code).toBe(0);
@@ -28,7 +28,7 @@ const oneMakePatch = prepared(() => {
 });
 
 /** The same tree with the patch popped (by the binary, once). */
-const onePopped = prepared(() => {
+const onePopped = builtOnce(() => {
   const d = oneMakePatch();
   expect(patchq(d, ['pop']).code).toBe(0);
   return d;

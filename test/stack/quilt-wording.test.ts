@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { copyTree, prepared } from '../helpers/prepared.js';
+import { builtOnce, copyTree } from '../helpers/prepared.js';
 import { numbered, patchq, quilt, read, snapshot, tempDir, toolTmp, twins, write, type Run } from '../helpers/tree.js';
 
 const out = (r: Run) => [r.code, (r.stdout + r.stderr).replace(/\n+$/, '')];
@@ -219,7 +219,7 @@ describe('quilt wording on twin trees', () => {
       'a hunk that fails on a file not in the patch': '--- a/b.txt\n+++ b/b.txt\n@@ -1,3 +1,3 @@\n x1\n-x2\n+X2\n x3\n',
     };
     // The tree each case starts from, made once by quilt; each case folds into two copies of it.
-    const top = prepared(() => {
+    const top = builtOnce(() => {
       const d = tempDir();
       write(d, 'a.txt', 'a1\na2\na3\n');
       write(d, 'b.txt', 'b1\nb2\nb3\n');
@@ -238,7 +238,7 @@ describe('quilt wording on twin trees', () => {
       expect(patchq(p, ['files']).stdout, what).toBe(quilt(q, ['files']).stdout);
     }
     // -R of a creation whose file is not there: skipped alike, no backup.
-    const fresh = prepared(() => {
+    const fresh = builtOnce(() => {
       const d = tempDir();
       write(d, 'a.txt', 'a\n');
       expect(quilt(d, ['new', 'top.patch']).code).toBe(0);

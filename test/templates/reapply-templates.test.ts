@@ -6,6 +6,7 @@
  * patch is not dropped without a word.
  */
 import { describe, expect, it } from 'vitest';
+import { builtOnce } from '../helpers/prepared.js';
 import { git, numbered, patchq, read, snapshot, write, gitRepo } from '../helpers/tree.js';
 
 const TEMPLATE = 'name: rename-call\nversion: 1\nfiles:\n  include: ["src/*.txt"]\nrules:\n  - kind: literal\n    name: call\n    find: "oldcall("\n    replace: "newcall("\n';
@@ -13,9 +14,10 @@ const TEMPLATE = 'name: rename-call\nversion: 1\nfiles:\n  include: ["src/*.txt"
 /**
  * v1: src/one.txt and src/two.txt call oldcall() once each, other.txt is plain. The series:
  * t.patch from the template rename-call (oldcall -> newcall in src/*.txt), then p1.patch
- * (other.txt line 10). Committed unapplied, as a fork keeps it.
+ * (other.txt line 10). Committed unapplied, as a fork keeps it. Built once (11 spawns),
+ * each test gets a copy.
  */
-function fork(): string {
+const fork = builtOnce((): string => {
   const d = gitRepo({ 'src/one.txt': numbered(20) + 'x = oldcall()\n' + numbered(20, 'm'), 'src/two.txt': numbered(10) + 'y = oldcall()\n' + numbered(10, 'm'), 'other.txt': numbered(30) }, { prefix: 'patchq-tpl-' });
   write(d, 'patches/templates/rename-call.yaml', TEMPLATE);
   expect(patchq(d, ['new', 't.patch', '--template', 'rename-call']).code).toBe(0);
@@ -27,7 +29,7 @@ function fork(): string {
   git(d, 'add', 'patches');
   git(d, 'commit', '-qm', 'the series');
   return d;
-}
+}, 'patchq-tpl-');
 
 describe('a template file with a YAML syntax error', () => {
   it('is one line naming the line of the error, for template show and for reapply (nothing changed)', () => {
@@ -100,8 +102,8 @@ describe('template patches on a new upstream', () => {
 });
 
 describe('a template patch edited by hand', () => {
-  /** The fork adds a change of its own to t.patch (src/one.txt line 5), which the rule does not make. */
-  function handEdited(): string {
+  /** The fork adds a change of its own to t.patch (src/one.txt line 5), which the rule does not make. Built once, each test gets a copy. */
+  const handEdited = builtOnce((): string => {
     const d = fork();
     expect(patchq(d, ['push']).code).toBe(0);
     write(d, 'src/one.txt', read(d, 'src/one.txt').replace('l5\n', 'HAND EDIT\n'));
@@ -111,7 +113,7 @@ describe('a template patch edited by hand', () => {
     write(d, 'other.txt', 'upstream\n' + numbered(30));
     git(d, 'commit', '-qam', 'v2');
     return d;
-  }
+  }, 'patchq-tpl-');
 
   it('in the same hunk as the rule\'s change, with upstream changing another line of that hunk: still not dropped without a word', () => {
     const d = fork();
