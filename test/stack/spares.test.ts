@@ -96,8 +96,23 @@ function inodes(root: string, dir = root, out = new Set<number>()): Set<number> 
 let seriesMade: string | undefined;
 function series(): string {
   seriesMade ??= makeSeries();
+  return copyOf(seriesMade);
+}
+
+/** The series pushed and popped once with the pool on: a pool of what the pop freed. Made once, copied. */
+let cycledMade: string | undefined;
+function cycled(): string {
+  if (cycledMade === undefined) {
+    cycledMade = series();
+    ok(cycledMade, ['push', '-a'], ON);
+    ok(cycledMade, ['pop', '-a'], ON);
+  }
+  return copyOf(cycledMade);
+}
+
+function copyOf(from: string): string {
   const d = tempDir('patchq-spares-');
-  execFileSync('cp', ['-a', `${seriesMade}/.`, d]);
+  execFileSync('cp', ['-a', `${from}/.`, d]);
   return d;
 }
 
@@ -211,11 +226,8 @@ describe('spare inodes', () => {
   });
 
   it('a pool that is not what its names say: links, folders and strangers are not written into, and the push is right', () => {
-    const d = series();
-    const ref = tempDir('patchq-spares-ref-');
-    cpSync(d, ref, { recursive: true });
-    ok(d, ['push', '-a'], ON);
-    ok(d, ['pop', '-a'], ON);
+    const d = cycled();
+    const ref = series();
     // Only the planted ones: a name for a file that is a symlink out (to a file, to a
     // folder), one that is a folder, a folder's name on a file, a name of no kind; folder
     // and file spares of other modes; and the one file spare of mode 644, a hard link to a
@@ -390,9 +402,7 @@ describe('spare inodes', () => {
     // kills the push at its n-th chmod; the next command recovers; each folder there must
     // then have the mode it has after a push that ran to the end.
     if (spawnSync('strace', ['-qq', '-o', '/dev/null', 'true']).status !== 0) return ctx.skip();
-    const d = series();
-    ok(d, ['push', '-a'], ON);
-    ok(d, ['pop', '-a'], ON);
+    const d = cycled();
     const run = (dir: string, pre: string, args = 'push -a') =>
       spawnSync('sh', ['-c', `umask 077; exec ${pre} "$NODE" "$CLI" ${args}`], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE: process.execPath, CLI, ...ON } });
     const folders = (root: string) => Object.entries(state(root)).filter(([rel]) => rel.endsWith('/'));
@@ -469,11 +479,8 @@ describe('spare inodes', () => {
 
   it('a pool holding what patchq cannot remove (an immutable stranger) is left unused, and every command works', (ctx) => {
     if (!immutableHere()) return ctx.skip();
-    const d = series();
-    const ref = tempDir('patchq-spares-ref-');
-    cpSync(d, ref, { recursive: true });
-    ok(d, ['push', '-a'], ON);
-    ok(d, ['pop', '-a'], ON);
+    const d = cycled();
+    const ref = series();
     const stranger = join(d, POOL, 'stranger');
     writeFileSync(stranger, 'x');
     expect(attr('+i', stranger)).toBe(true);
