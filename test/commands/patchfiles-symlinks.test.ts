@@ -5,6 +5,7 @@
  * messages, exit codes, files and links as quilt; where quilt would follow a link into
  * trouble (dangling, a loop, out of the tree) a one-line error and nothing changed.
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,11 +31,25 @@ function listing(root: string): Record<string, string> {
 
 const diff = (file: string, from: string, to: string) => `--- a/${file}\n+++ b/${file}\n@@ -1 +1 @@\n-${from}\n+${to}\n`;
 
+/** A copy of `from` in a `proj` folder of a fresh temp dir, as `cp -a` makes it: links as links, times to the nanosecond. */
+function copyProj(from: string): string {
+  const d = join(tempDir(), 'proj');
+  execFileSync('cp', ['-a', from, d]);
+  return d;
+}
+
 /**
  * A tree with two patches kept in kept/ and linked into patches/ (patches/p1.diff ->
  * ../kept/p1.diff), both pushed by quilt; twins of it in `proj` folders of two temp dirs.
+ * quilt pushes once per file; each call gets two copies of what it made.
  */
+let linkedMade: string | undefined;
 function linkedTwins(): [string, string] {
+  linkedMade ??= makeLinked();
+  return [copyProj(linkedMade), copyProj(linkedMade)];
+}
+
+function makeLinked(): string {
   const made = tempDir();
   const d = join(made, 'proj');
   write(d, 'a.txt', 'one\n');
@@ -44,9 +59,7 @@ function linkedTwins(): [string, string] {
   write(d, 'patches/series', 'p1.diff\np2.diff\n');
   for (const n of ['p1.diff', 'p2.diff']) symlinkSync(`../kept/${n}`, join(d, 'patches', n));
   expect(quilt(d, ['push', '-a']).code).toBe(0);
-  const twin = join(tempDir(), 'proj');
-  cpSync(d, twin, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
-  return [d, twin];
+  return d;
 }
 
 /** Run `steps` in ours (patchq) and theirs (quilt): each step's code and output alike. */
@@ -219,19 +232,17 @@ describe('patches/ or .pc/ a symlink that leads nowhere', () => {
 
 describe('a folder below patches/ that is a symlink to patches kept elsewhere in the tree', () => {
   it('refresh, header, rename and delete -r --backup write through it, as quilt (a link out of the tree stays refused: hostile.test)', () => {
-    const made: string[] = [];
-    for (let k = 0; k < 2; k++) {
-      const d = join(tempDir(), 'proj');
-      write(d, 'a.txt', 'one\n');
-      write(d, 'kept/sub/a.diff', diff('a.txt', 'one', 'ONE'));
-      mkdirSync(join(d, 'patches'));
-      symlinkSync('../kept/sub', join(d, 'patches/sub'));
-      write(d, 'patches/series', 'sub/a.diff\n');
-      made.push(d);
-    }
+    const d = join(tempDir(), 'proj');
+    write(d, 'a.txt', 'one\n');
+    write(d, 'kept/sub/a.diff', diff('a.txt', 'one', 'ONE'));
+    mkdirSync(join(d, 'patches'));
+    symlinkSync('../kept/sub', join(d, 'patches/sub'));
+    write(d, 'patches/series', 'sub/a.diff\n');
+    expect(quilt(d, ['push']).code).toBe(0);
+    // Twins of what quilt pushed (one push, two copies).
+    const made = [copyProj(d), copyProj(d)];
     const [ours, theirs] = made as [string, string];
-    for (const d of made) expect(quilt(d, ['push']).code).toBe(0);
-    for (const d of made) write(d, 'a.txt', 'one changed\n');
+    for (const t of made) write(t, 'a.txt', 'one changed\n');
     sideBySide(ours, theirs, [
       { args: ['refresh', '--no-timestamps'] },
       { args: ['header', '-a'], input: 'A note\n' },
@@ -250,9 +261,11 @@ describe('a write through a link is all-or-nothing', () => {
     write(base, 'b.txt', 'bee changed\n');
     const oldKept = read(base, 'kept/p2.diff');
     for (const args of [['refresh', '--backup', '--no-timestamps'], ['delete', '-r', '--backup', 'p2.diff']]) {
+      // delete starts from the tree popped once (pop -f: b.txt changed), copied for each run.
+      const start = args[0] === 'delete' ? copyProj(base) : base;
+      if (args[0] === 'delete') expect(patchq(start, ['pop', '-f']).code).toBe(0);
       const ref = join(tempDir(), 'proj');
-      cpSync(base, ref, { recursive: true, verbatimSymlinks: true });
-      if (args[0] === 'delete') expect(patchq(ref, ['pop', '-f']).code).toBe(0);
+      cpSync(start, ref, { recursive: true, verbatimSymlinks: true });
       const steps = Number(/patchq-steps: (\d+)/.exec(patchq(ref, args, { PATCHQ_CRASH_AT: 'count' }).stderr)![1]);
       expect(steps).toBeGreaterThan(3);
       // Run whole, the command did its job: the new state the crashed runs may end in.
@@ -260,8 +273,7 @@ describe('a write through a link is all-or-nothing', () => {
       else expect([listing(ref)['patches/p2.diff~'], listing(ref)['patches/p2.diff']]).toEqual(['-> ../kept/p2.diff', undefined]);
       for (let n = 1; n <= steps; n++) {
         const d = join(tempDir(), 'proj');
-        cpSync(base, d, { recursive: true, verbatimSymlinks: true });
-        if (args[0] === 'delete') expect(patchq(d, ['pop', '-f']).code).toBe(0);
+        cpSync(start, d, { recursive: true, verbatimSymlinks: true });
         patchq(d, args, { PATCHQ_CRASH_AT: String(n) });
         expect(patchq(d, ['series']).code).toBe(0); // recovers
         const l = listing(d);

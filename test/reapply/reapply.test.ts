@@ -3,15 +3,35 @@
  * upstream), --check, a conflict with --continue and --abort, index-line 3-way, sync with
  * a failing pull, the hook, and kill -9 in the middle.
  */
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDemo } from '../../src/demo/build.js';
 import { CLI, git, numbered, patchq, read, snapshot, tempDir, write, gitRepo } from '../helpers/tree.js';
 import { work } from '../hardening/helpers.js';
 
-const demo = () => buildDemo(join(tempDir('patchq-reapply-'), 'fork')).root;
+/**
+ * A copy of `from` at <a fresh temp folder>/<its name>, as `cp -a` makes it (times to the
+ * nanosecond, links kept): a tree made once per file, given to each test that starts from it.
+ * Nothing in a tree here names its own path (.git, .pc and the run's journal are relative).
+ */
+function copyOf(from: string, prefix: string): string {
+  const to = join(tempDir(prefix), basename(from));
+  execFileSync('cp', ['-a', from, to]);
+  return to;
+}
+
+/** Made on first use (so a test still runs alone), then copied: `make` only sets up. */
+function once(make: () => string, prefix: string): () => string {
+  let made: string | undefined;
+  return () => copyOf((made ??= make()), prefix);
+}
+
+/** The demo fork (buildDemo is deterministic: fixed identities and dates). */
+const demo = once(() => buildDemo(join(tempDir('patchq-reapply-'), 'fork')).root, 'patchq-reapply-');
+/** Whether .pc says a patch is applied, and which (what `patchq applied` prints, read from its file). */
+const appliedFile = (d: string) => (existsSync(join(d, '.pc/applied-patches')) ? read(d, '.pc/applied-patches') : '');
 const json = (r: { stdout: string }) => JSON.parse(r.stdout) as { ok: boolean; stoppedAt: string | null; patches: Array<{ name: string; outcome: string; report: { files: Array<{ hunks: Array<{ status: string }> }> } | null }> };
 
 describe('reapply on the demo fork', () => {
@@ -71,7 +91,8 @@ describe('reapply on the demo fork', () => {
 });
 
 /** A repo with one git-style patch made on v1, and upstream v2 that conflicts with it. */
-function conflictRepo(): string {
+const conflictRepo = once(makeConflictRepo, 'patchq-conflict-');
+function makeConflictRepo(): string {
   const d = gitRepo({ 'a.txt': numbered(30) }, { prefix: 'patchq-conflict-' });
   write(d, 'a.txt', numbered(30).replace('l10\n', 'FORK\n'));
   write(d, 'patches/series', 'fork.patch\n');
@@ -108,20 +129,21 @@ describe('a patch that needs a person', () => {
   it('killed at any step before it stops: --continue stops at the conflict as an uninterrupted run does, --abort gives everything back', () => {
     const template = conflictRepo();
     const before = snapshot(template);
-    const ref = join(tempDir('patchq-conflict-'), 'r');
-    cpSync(template, ref, { recursive: true });
-    expect(patchq(ref, ['reapply']).code).toBe(1);
+    // The uninterrupted run, counting its steps as it goes (PATCHQ_CRASH_AT=count only
+    // prints the number at exit): where it stops is what --continue must stop at.
+    const ref = copyOf(template, 'patchq-conflict-');
+    const counted = patchq(ref, ['reapply'], { PATCHQ_CRASH_AT: 'count' });
+    expect(counted.code).toBe(1);
     const stopped = snapshot(ref);
-    const counted = join(tempDir('patchq-conflict-'), 'c');
-    cpSync(template, counted, { recursive: true });
-    const total = Number(/patchq-steps: (\d+)/.exec(patchq(counted, ['reapply'], { PATCHQ_CRASH_AT: 'count' }).stderr)![1]);
+    const total = Number(/patchq-steps: (\d+)/.exec(counted.stderr)![1]);
     // Steps spread over the run, and each of its last ones (the forced push and the stop).
     const picks = [...new Set([...Array.from({ length: 6 }, (_, i) => 1 + Math.round((i * (total - 1)) / 5)), ...Array.from({ length: 4 }, (_, i) => total - i)])].filter((k) => k >= 1);
     for (const k of picks) {
+      // One kill at step k; the tree it leaves, copied, is where --continue and --abort start.
+      const killed = copyOf(template, 'patchq-conflict-');
+      expect(patchq(killed, ['reapply'], { PATCHQ_CRASH_AT: String(k) }).code).toBe(-1);
       for (const how of ['continue', 'abort']) {
-        const d = join(tempDir('patchq-conflict-'), 'd');
-        cpSync(template, d, { recursive: true });
-        expect(patchq(d, ['reapply'], { PATCHQ_CRASH_AT: String(k) }).code).toBe(-1);
+        const d = copyOf(killed, 'patchq-conflict-');
         const what = `killed at step ${k} of ${total}, then --${how}`;
         const r = patchq(d, ['reapply', `--${how}`]);
         if (how === 'continue') {
@@ -136,7 +158,7 @@ describe('a patch that needs a person', () => {
           for (const f of ['a.txt', 'patches/fork.patch', 'patches/series', '.pc/applied-patches']) expect(now[f], `${what}: ${f}`).toBe(stopped[f]);
         } else {
           expect([0, 2], `${what}: ${r.stderr}`).toContain(r.code);
-          if (r.code === 2 && patchq(d, ['applied']).code === 0) patchq(d, ['pop', '-a', '-f']);
+          if (r.code === 2 && appliedFile(d) !== '') patchq(d, ['pop', '-a', '-f']);
           // Every file as it was (no .rej, no conflict left), and nothing applied.
           expect(snapshot(d), what).toEqual(before);
           expect(existsSync(join(d, '.pc/applied-patches')) ? read(d, '.pc/applied-patches') : '', what).toBe('');
@@ -192,7 +214,9 @@ describe('upstream took part of a patch', () => {
    * With `index` lines the 3-way step sees both sides made the same edit; without them
    * (quilt-style) b.txt's hunk reverse-applies.
    */
-  function partRepo(index = true): string {
+  const partRepos = [once(() => makePartRepo(false), 'patchq-part-'), once(() => makePartRepo(true), 'patchq-part-')];
+  const partRepo = (index = true): string => partRepos[Number(index)]!();
+  function makePartRepo(index: boolean): string {
     const d = gitRepo({ 'a.txt': numbered(20), 'b.txt': numbered(20, 'b') }, { prefix: 'patchq-part-' });
     write(d, 'patches/series', 'fork.patch\n');
     write(d, 'a.txt', numbered(20).replace('l5\n', 'fork a\n'));
@@ -293,22 +317,20 @@ describe('kill -9 during reapply', () => {
     const patchFiles = (d: string) => Object.fromEntries(Object.entries(snapshot(d)).filter(([k]) => k.startsWith('patches/')));
     const before = patchFiles(template);
     // The result of an uninterrupted run, to compare --continue with.
-    const ref = join(tempDir('patchq-reapply-'), 'fork');
-    cpSync(template, ref, { recursive: true });
-    expect(patchq(ref, ['reapply', '--drop-merged']).code).toBe(0);
+    // (PATCHQ_CRASH_AT=count only prints the run's number of steps at its exit.)
+    const ref = copyOf(template, 'patchq-reapply-');
+    const counted = patchq(ref, ['reapply', '--drop-merged'], { PATCHQ_CRASH_AT: 'count' });
+    expect(counted.code).toBe(0);
     const refTree = work(ref);
-    const refApplied = patchq(ref, ['applied']).stdout;
-    const counted = join(tempDir('patchq-reapply-'), 'fork');
-    cpSync(template, counted, { recursive: true });
-    const total = Number(/patchq-steps: (\d+)/.exec(patchq(counted, ['reapply', '--drop-merged'], { PATCHQ_CRASH_AT: 'count' }).stderr)![1]);
+    const refApplied = appliedFile(ref);
+    expect(refApplied).not.toBe('');
+    const total = Number(/patchq-steps: (\d+)/.exec(counted.stderr)![1]);
     const picks = [...new Set(Array.from({ length: 6 }, (_, i) => 2 + Math.round((i * (total - 3)) / 5)))];
     for (const k of picks) {
-      const runs = ['abort', 'continue'].map((how) => {
-        const d = join(tempDir('patchq-reapply-'), 'fork');
-        cpSync(template, d, { recursive: true });
-        expect(patchq(d, ['reapply', '--drop-merged'], { PATCHQ_CRASH_AT: String(k) }).code, `step ${k}`).toBe(-1);
-        return [how, d] as const;
-      });
+      // One kill at step k; the tree it leaves, copied, is where --abort and --continue start.
+      const killed = copyOf(template, 'patchq-reapply-');
+      expect(patchq(killed, ['reapply', '--drop-merged'], { PATCHQ_CRASH_AT: String(k) }).code, `step ${k}`).toBe(-1);
+      const runs = ['abort', 'continue'].map((how) => [how, copyOf(killed, 'patchq-reapply-')] as const);
       for (const [how, d] of runs) {
         const what = `killed at step ${k} of ${total}, then --${how}`;
         if (existsSync(join(d, '.pc/.patchq/reapply.json'))) {
@@ -319,7 +341,7 @@ describe('kill -9 during reapply', () => {
           if (r.code === 2) {
             // No journal: killed before it was written (nothing rewritten yet), or once the
             // last transaction had put the run's end in (the run is complete).
-            const finished = patchq(d, ['applied']).stdout === refApplied && JSON.stringify(work(d)) === JSON.stringify(refTree);
+            const finished = appliedFile(d) === refApplied && JSON.stringify(work(d)) === JSON.stringify(refTree);
             if (!finished) expect(patchFiles(d), what).toEqual(before);
           } else {
             expect(r.code, `${what}: ${r.stderr}`).toBe(0);
@@ -330,7 +352,7 @@ describe('kill -9 during reapply', () => {
           if (r.code === 2) expect(patchq(d, ['reapply', '--drop-merged']).code, what).toBe(0); // no journal yet: a fresh run
           else expect(r.code, `${what}: ${r.stderr}`).toBe(0);
           expect(work(d), what).toEqual(refTree);
-          expect(patchq(d, ['applied']).stdout, what).toBe(refApplied);
+          expect(appliedFile(d), what).toBe(refApplied);
         }
         expect(existsSync(join(d, '.pc/.patchq/reapply.json')), what).toBe(false);
       }

@@ -16,6 +16,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyTransaction } from '../../src/stack/transaction.js';
 import { locateOrCreateTree } from '../../src/stack/layout.js';
+import { openTree, push } from '../../src/stack/index.js';
 import { CLI, patchq, quilt, read, snapshot, tempDir, write } from '../helpers/tree.js';
 import { rng, seedFor } from '../hardening/helpers.js';
 
@@ -188,9 +189,9 @@ describe('across file systems', () => {
   const SCALE = Number(process.env.PATCHQ_CRASH_SCALE ?? 1);
   const SAMPLE = 10;
   const pick = rng(seedFor('cross-device'));
-  function sweep(make: () => Made, args: string[], seen: (m: Made) => 'before' | 'after' | 'neither'): void {
-    const steps = (() => {
-      const { root, env } = make();
+  async function sweep(make: () => Promise<Made>, args: string[], seen: (m: Made) => 'before' | 'after' | 'neither'): Promise<void> {
+    const steps = await (async () => {
+      const { root, env } = await make();
       const r = patchq(root, args, { ...env, PATCHQ_CRASH_AT: 'count' });
       expect(r.code, r.stderr).toBe(0);
       return Number(/patchq-steps: (\d+)/.exec(r.stderr)![1]);
@@ -208,7 +209,7 @@ describe('across file systems', () => {
     for (let k = 1; k <= steps; k++) {
       if (!chosen.has(k)) continue;
       for (const hook of failing ? ['PATCHQ_CRASH_AT', 'PATCHQ_FAIL_APPLY_AT'] : ['PATCHQ_CRASH_AT']) {
-        const made = make();
+        const made = await make();
         const { root, env, dirs } = made;
         const r = patchq(root, args, { ...env, [hook]: String(k) });
         if (hook === 'PATCHQ_FAIL_APPLY_AT' && r.code !== 0) expect(r.stderr, `${hook}=${k}`).toContain('rolled back; nothing was changed');
@@ -223,24 +224,29 @@ describe('across file systems', () => {
     }
   }
 
-  it('a kill or a failure at any step of push, pop and refresh across file systems: before or after, nothing left over', (ctx) => {
+  it('a kill or a failure at any step of push, pop and refresh across file systems: before or after, nothing left over', async (ctx) => {
     if (!otherFs) return ctx.skip();
+    // Set-up only, so in process: the push a tree of the pop and refresh sweeps starts from
+    // (the binary's push across file systems is checked above, and swept here).
+    const pushed = async (root: string, env: NodeJS.ProcessEnv) => {
+      await push(openTree(root, { ...process.env, ...env }), { quiet: true });
+    };
     const state = (root: string, before: Record<string, string>, after: Record<string, string>) =>
       isDeepStrictEqual(files(root), before) ? 'before' : isDeepStrictEqual(files(root), after) ? 'after' : 'neither';
     // push and pop with .pc elsewhere: every tree file is a near op (writes, a deletion, restores).
-    const pcAway = (pushed: boolean) => () => {
+    const pcAway = (isPushed: boolean) => async () => {
       const pc = join(away(), 'pc');
       const { root } = fork();
-      if (pushed) ok(root, ['push'], { QUILT_PC: pc });
+      if (isPushed) await pushed(root, { QUILT_PC: pc });
       return { root, env: { QUILT_PC: pc }, dirs: [root, pc] };
     };
-    sweep(pcAway(false), ['push'], ({ root }) => state(root, PRISTINE, PUSHED));
-    sweep(pcAway(true), ['pop'], ({ root }) => state(root, PUSHED, POPPED));
+    await sweep(pcAway(false), ['push'], ({ root }) => state(root, PRISTINE, PUSHED));
+    await sweep(pcAway(true), ['pop'], ({ root }) => state(root, PUSHED, POPPED));
     // refresh with patches/ elsewhere: the patch file (and its backup, -backup) are near ops.
-    sweep(
-      () => {
+    await sweep(
+      async () => {
         const { root, patches } = fork(join(away(), 'patches'));
-        ok(root, ['push'], { QUILT_PATCHES: patches });
+        await pushed(root, { QUILT_PATCHES: patches });
         write(root, 'a.txt', 'three\n');
         return { root, env: { QUILT_PATCHES: patches }, dirs: [root, patches] };
       },
