@@ -5,10 +5,10 @@
  * messages, exit codes, files and links as quilt; where quilt would follow a link into
  * trouble (dangling, a loop, out of the tree) a one-line error and nothing changed.
  */
-import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { copyNamed } from '../helpers/prepared.js';
 import { patchq, quilt, read, tempDir, write, type Run } from '../helpers/tree.js';
 
 /** Every entry below `root` but patchq's own .pc/.patchq: a link as `-> text`, a file as `mode:bytes`. */
@@ -31,22 +31,16 @@ function listing(root: string): Record<string, string> {
 
 const diff = (file: string, from: string, to: string) => `--- a/${file}\n+++ b/${file}\n@@ -1 +1 @@\n-${from}\n+${to}\n`;
 
-/** A copy of `from` in a `proj` folder of a fresh temp dir, as `cp -a` makes it: links as links, times to the nanosecond. */
-function copyProj(from: string): string {
-  const d = join(tempDir(), 'proj');
-  execFileSync('cp', ['-a', from, d]);
-  return d;
-}
-
 /**
  * A tree with two patches kept in kept/ and linked into patches/ (patches/p1.diff ->
- * ../kept/p1.diff), both pushed by quilt; twins of it in `proj` folders of two temp dirs.
+ * ../kept/p1.diff), both pushed by quilt; twins of it in `proj` folders of two temp dirs
+ * (copyNamed: links as links, times to the nanosecond).
  * quilt pushes once per file; each call gets two copies of what it made.
  */
 let linkedMade: string | undefined;
 function linkedTwins(): [string, string] {
   linkedMade ??= makeLinked();
-  return [copyProj(linkedMade), copyProj(linkedMade)];
+  return [copyNamed(linkedMade), copyNamed(linkedMade)];
 }
 
 function makeLinked(): string {
@@ -240,7 +234,7 @@ describe('a folder below patches/ that is a symlink to patches kept elsewhere in
     write(d, 'patches/series', 'sub/a.diff\n');
     expect(quilt(d, ['push']).code).toBe(0);
     // Twins of what quilt pushed (one push, two copies).
-    const made = [copyProj(d), copyProj(d)];
+    const made = [copyNamed(d), copyNamed(d)];
     const [ours, theirs] = made as [string, string];
     for (const t of made) write(t, 'a.txt', 'one changed\n');
     sideBySide(ours, theirs, [
@@ -262,7 +256,7 @@ describe('a write through a link is all-or-nothing', () => {
     const oldKept = read(base, 'kept/p2.diff');
     for (const args of [['refresh', '--backup', '--no-timestamps'], ['delete', '-r', '--backup', 'p2.diff']]) {
       // delete starts from the tree popped once (pop -f: b.txt changed), copied for each run.
-      const start = args[0] === 'delete' ? copyProj(base) : base;
+      const start = args[0] === 'delete' ? copyNamed(base) : base;
       if (args[0] === 'delete') expect(patchq(start, ['pop', '-f']).code).toBe(0);
       const ref = join(tempDir(), 'proj');
       cpSync(start, ref, { recursive: true, verbatimSymlinks: true });

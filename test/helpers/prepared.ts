@@ -44,6 +44,13 @@ export function copyTree(src: string, prefix?: string): string {
   return d;
 }
 
+/** A fresh copy of the folder `src` at <a new temp folder named `prefix`>/<src's own name> (a tree whose folder name matters: 'fork', 'proj'). */
+export function copyNamed(src: string, prefix?: string): string {
+  const d = join(tempDir(prefix), basename(src));
+  copyAll([[src, d]]);
+  return d;
+}
+
 /**
  * Fresh copies of several folders that name each other (an upstream and its clone), all in
  * one new temp folder named `prefix`, each under its own folder's name.
@@ -58,12 +65,12 @@ export function copyTrees<T extends Record<string, string>>(srcs: T, prefix = 'p
 
 /**
  * `build` run once, at the first call (so that a test run alone with -t builds it too),
- * then a fresh copy of the folder it built (copyTree) at every call: each test its own
- * tree, as when it built it itself.
+ * then a fresh copy of the folder it built (copyTree; copyNamed with `named`) at every call:
+ * each test its own tree, as when it built it itself.
  */
-export function builtOnce(build: () => string, prefix?: string): () => string {
+export function builtOnce(build: () => string, prefix?: string, opts: { named?: boolean } = {}): () => string {
   let src: string | undefined;
-  return () => copyTree((src ??= build()), prefix);
+  return () => (opts.named ? copyNamed : copyTree)((src ??= build()), prefix);
 }
 
 /**

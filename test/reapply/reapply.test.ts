@@ -3,33 +3,17 @@
  * upstream), --check, a conflict with --continue and --abort, index-line 3-way, sync with
  * a failing pull, the hook, and kill -9 in the middle.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildDemo } from '../../src/demo/build.js';
 import { CLI, git, numbered, patchq, read, snapshot, tempDir, write, gitRepo } from '../helpers/tree.js';
 import { work } from '../hardening/helpers.js';
-
-/**
- * A copy of `from` at <a fresh temp folder>/<its name>, as `cp -a` makes it (times to the
- * nanosecond, links kept): a tree made once per file, given to each test that starts from it.
- * Nothing in a tree here names its own path (.git, .pc and the run's journal are relative).
- */
-function copyOf(from: string, prefix: string): string {
-  const to = join(tempDir(prefix), basename(from));
-  execFileSync('cp', ['-a', from, to]);
-  return to;
-}
-
-/** Made on first use (so a test still runs alone), then copied: `make` only sets up. */
-function once(make: () => string, prefix: string): () => string {
-  let made: string | undefined;
-  return () => copyOf((made ??= make()), prefix);
-}
+import { builtOnce, copyNamed } from '../helpers/prepared.js';
 
 /** The demo fork (buildDemo is deterministic: fixed identities and dates). */
-const demo = once(() => buildDemo(join(tempDir('patchq-reapply-'), 'fork')).root, 'patchq-reapply-');
+const demo = builtOnce(() => buildDemo(join(tempDir('patchq-reapply-'), 'fork')).root, 'patchq-reapply-', { named: true });
 /** Whether .pc says a patch is applied, and which (what `patchq applied` prints, read from its file). */
 const appliedFile = (d: string) => (existsSync(join(d, '.pc/applied-patches')) ? read(d, '.pc/applied-patches') : '');
 const json = (r: { stdout: string }) => JSON.parse(r.stdout) as { ok: boolean; stoppedAt: string | null; patches: Array<{ name: string; outcome: string; report: { files: Array<{ hunks: Array<{ status: string }> }> } | null }> };
@@ -91,7 +75,7 @@ describe('reapply on the demo fork', () => {
 });
 
 /** A repo with one git-style patch made on v1, and upstream v2 that conflicts with it. */
-const conflictRepo = once(makeConflictRepo, 'patchq-conflict-');
+const conflictRepo = builtOnce(makeConflictRepo, 'patchq-conflict-', { named: true });
 function makeConflictRepo(): string {
   const d = gitRepo({ 'a.txt': numbered(30) }, { prefix: 'patchq-conflict-' });
   write(d, 'a.txt', numbered(30).replace('l10\n', 'FORK\n'));
@@ -131,7 +115,7 @@ describe('a patch that needs a person', () => {
     const before = snapshot(template);
     // The uninterrupted run, counting its steps as it goes (PATCHQ_CRASH_AT=count only
     // prints the number at exit): where it stops is what --continue must stop at.
-    const ref = copyOf(template, 'patchq-conflict-');
+    const ref = copyNamed(template, 'patchq-conflict-');
     const counted = patchq(ref, ['reapply'], { PATCHQ_CRASH_AT: 'count' });
     expect(counted.code).toBe(1);
     const stopped = snapshot(ref);
@@ -140,10 +124,10 @@ describe('a patch that needs a person', () => {
     const picks = [...new Set([...Array.from({ length: 6 }, (_, i) => 1 + Math.round((i * (total - 1)) / 5)), ...Array.from({ length: 4 }, (_, i) => total - i)])].filter((k) => k >= 1);
     for (const k of picks) {
       // One kill at step k; the tree it leaves, copied, is where --continue and --abort start.
-      const killed = copyOf(template, 'patchq-conflict-');
+      const killed = copyNamed(template, 'patchq-conflict-');
       expect(patchq(killed, ['reapply'], { PATCHQ_CRASH_AT: String(k) }).code).toBe(-1);
       for (const how of ['continue', 'abort']) {
-        const d = copyOf(killed, 'patchq-conflict-');
+        const d = copyNamed(killed, 'patchq-conflict-');
         const what = `killed at step ${k} of ${total}, then --${how}`;
         const r = patchq(d, ['reapply', `--${how}`]);
         if (how === 'continue') {
@@ -214,7 +198,7 @@ describe('upstream took part of a patch', () => {
    * With `index` lines the 3-way step sees both sides made the same edit; without them
    * (quilt-style) b.txt's hunk reverse-applies.
    */
-  const partRepos = [once(() => makePartRepo(false), 'patchq-part-'), once(() => makePartRepo(true), 'patchq-part-')];
+  const partRepos = [builtOnce(() => makePartRepo(false), 'patchq-part-', { named: true }), builtOnce(() => makePartRepo(true), 'patchq-part-', { named: true })];
   const partRepo = (index = true): string => partRepos[Number(index)]!();
   function makePartRepo(index: boolean): string {
     const d = gitRepo({ 'a.txt': numbered(20), 'b.txt': numbered(20, 'b') }, { prefix: 'patchq-part-' });
@@ -318,7 +302,7 @@ describe('kill -9 during reapply', () => {
     const before = patchFiles(template);
     // The result of an uninterrupted run, to compare --continue with.
     // (PATCHQ_CRASH_AT=count only prints the run's number of steps at its exit.)
-    const ref = copyOf(template, 'patchq-reapply-');
+    const ref = copyNamed(template, 'patchq-reapply-');
     const counted = patchq(ref, ['reapply', '--drop-merged'], { PATCHQ_CRASH_AT: 'count' });
     expect(counted.code).toBe(0);
     const refTree = work(ref);
@@ -328,9 +312,9 @@ describe('kill -9 during reapply', () => {
     const picks = [...new Set(Array.from({ length: 6 }, (_, i) => 2 + Math.round((i * (total - 3)) / 5)))];
     for (const k of picks) {
       // One kill at step k; the tree it leaves, copied, is where --abort and --continue start.
-      const killed = copyOf(template, 'patchq-reapply-');
+      const killed = copyNamed(template, 'patchq-reapply-');
       expect(patchq(killed, ['reapply', '--drop-merged'], { PATCHQ_CRASH_AT: String(k) }).code, `step ${k}`).toBe(-1);
-      const runs = ['abort', 'continue'].map((how) => [how, copyOf(killed, 'patchq-reapply-')] as const);
+      const runs = ['abort', 'continue'].map((how) => [how, copyNamed(killed, 'patchq-reapply-')] as const);
       for (const [how, d] of runs) {
         const what = `killed at step ${k} of ${total}, then --${how}`;
         if (existsSync(join(d, '.pc/.patchq/reapply.json'))) {

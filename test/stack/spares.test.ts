@@ -4,10 +4,11 @@
  * The suite forces the pool on (vitest.config.ts: PATCHQ_SPARES=1); here each tree is run
  * beside a copy with the pool off, and every step must give the same bytes and modes.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, cpSync, existsSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { copyTree } from '../helpers/prepared.js';
 import { CLI, numbered, patchq, read, tempDir, write } from '../helpers/tree.js';
 
 const POOL = '.pc/.patchq/spare';
@@ -96,7 +97,7 @@ function inodes(root: string, dir = root, out = new Set<number>()): Set<number> 
 let seriesMade: string | undefined;
 function series(): string {
   seriesMade ??= makeSeries();
-  return copyOf(seriesMade);
+  return copyTree(seriesMade, 'patchq-spares-');
 }
 
 /** The series pushed and popped once with the pool on: a pool of what the pop freed. Made once, copied. */
@@ -107,14 +108,9 @@ function cycled(): string {
     ok(cycledMade, ['push', '-a'], ON);
     ok(cycledMade, ['pop', '-a'], ON);
   }
-  return copyOf(cycledMade);
+  return copyTree(cycledMade, 'patchq-spares-');
 }
 
-function copyOf(from: string): string {
-  const d = tempDir('patchq-spares-');
-  execFileSync('cp', ['-a', `${from}/.`, d]);
-  return d;
-}
 
 /** What `patchq applied` prints, read from .pc (patchq's own runs only read it there). */
 const appliedFile = (d: string): string => (existsSync(join(d, '.pc/applied-patches')) ? read(d, '.pc/applied-patches') : '');
