@@ -24,11 +24,15 @@ function failChecks(tpl: Template, run: TemplateRun): never {
  * for the series entry `entry` (its -p level and -pab labels, as refresh writes them).
  */
 export function patchTextFor(tree: Tree, tpl: Template, run: TemplateRun, oldHeader?: string, format: DiffFormat = {}, entry?: Pick<SeriesEntry, 'strip' | 'ab'>): string {
-  const header = oldHeader ?? `${templateHeader(tpl, run.params)}\n`;
+  return (oldHeader ?? `${templateHeader(tpl, run.params)}\n`) + diffFor(tree, run, format, entry);
+}
+
+/** The diff part of patchTextFor. */
+function diffFor(tree: Tree, run: TemplateRun, format: DiffFormat = {}, entry?: Pick<SeriesEntry, 'strip' | 'ab'>): string {
   // refresh's rule: a -pab entry gets a/ b/ labels; labels are made for -p0 and -p1 only.
   const fmt: DiffFormat = entry?.ab && format.prefix === undefined ? { ...format, prefix: 'ab' } : format;
   const strip = entry && entry.strip <= 1 ? entry.strip : 1;
-  return header + templatePatch(run, { dirName: basename(tree.root), format: fmt, strip });
+  return templatePatch(run, { dirName: basename(tree.root), format: fmt, strip });
 }
 
 /**
@@ -95,13 +99,11 @@ export async function regenerate(tree: Tree, name: string, opts: { view?: Templa
   const known = Object.fromEntries(Object.entries(meta.params).filter(([k]) => k in tpl.parameters));
   const run = await runTemplate(tpl, tree.root, known, opts.view);
   if (!run.ok) failChecks(tpl, run);
-  const entry = readSeries(tree).find((e) => e.name === name);
-  let newText = patchTextFor(tree, tpl, run, header, opts.format, entry);
+  const diff = diffFor(tree, run, opts.format, readSeries(tree).find((e) => e.name === name));
   // The patch on disk may carry timestamps (refreshed with them, or written by quilt); one
   // made in memory has none. Only those differing is no change: the file is kept as it is.
-  const changed = !sameExceptStamps(oldText, newText);
-  if (!changed) newText = oldText;
-  if (changed && opts.base) newText = patchTextFor(tree, tpl, run, withBase(header, opts.base), opts.format, entry);
+  const changed = !sameExceptStamps(oldText, header + diff);
+  const newText = !changed ? oldText : (opts.base ? withBase(header, opts.base) : header) + diff;
   return { name, template: tpl.name, oldText, newText, changed, run };
 }
 

@@ -28,10 +28,10 @@ const TAKES_LINE: ReadonlySet<string> = new Set([
  * The program an editor setting runs: its first word (quotes taken off), without its
  * folder. Example: `"/opt/my vim/bin/nvim" -u NONE` -> "nvim"; `emacsclient -t` -> "emacsclient".
  */
-export function editorProgram(editor: string): string {
-  const word = firstWord(editor);
-  return word.slice(word.lastIndexOf('/') + 1).replace(/\.exe$/i, '');
-}
+export const editorProgram = (editor: string): string => programName(firstWord(editor));
+
+/** A program's name without its folder (or .exe): "/usr/bin/vim.basic" -> "vim.basic". */
+const programName = (path: string): string => basename(path).replace(/\.exe$/i, '');
 
 /** The word the editor setting starts with, as given (quotes taken off, folder kept). */
 function firstWord(editor: string): string {
@@ -60,7 +60,7 @@ function resolved(word: string, env: NodeJS.ProcessEnv): string | null {
 export const takesLine = (editor: string, env: NodeJS.ProcessEnv = process.env): boolean => {
   if (TAKES_LINE.has(editorProgram(editor))) return true;
   const target = resolved(firstWord(editor), env);
-  return target !== null && TAKES_LINE.has(basename(target));
+  return target !== null && TAKES_LINE.has(programName(target));
 };
 
 /** A path as one shell word. */

@@ -24,6 +24,15 @@ function start(root: string, onEdit: (req: EditRequest) => void) {
   return r;
 }
 
+/** The app on `root` once `patch` shows, its second row pushed and refused: on the conflict view. */
+async function refusedPush(root: string, patch: string, onEdit: (req: EditRequest) => void) {
+  const r = start(root, onEdit);
+  await waitFor(r.lastFrame, (f) => f.includes(patch), 'series');
+  r.stdin.write('jp');
+  await waitFor(r.lastFrame, (x) => x.includes('does not apply'), 'conflict');
+  return r;
+}
+
 /**
  * Scroll the page down a line at a time (the title says where: "lines K-...") until its
  * first line starts with `start`.
@@ -121,18 +130,14 @@ describe('e opens the editor at the line the person is on', () => {
     const at = linesStarting(join(root, 'patches', 'two.patch'), '@@');
     expect(at.length).toBe(2);
     const edits: EditRequest[] = [];
-    const r = start(root, (e) => edits.push(e));
-    await waitFor(r.lastFrame, (f) => f.includes('two.patch'), 'series');
-    r.stdin.write('jp');
-    await waitFor(r.lastFrame, (x) => x.includes('does not apply: 2 rejected'), 'conflict');
+    const r = await refusedPush(root, 'two.patch', (e) => edits.push(e));
+    expect(r.lastFrame()).toContain('does not apply: 2 rejected');
     r.stdin.write('e');
     await waitFor(() => String(edits.length), (x) => x === '1', 'editor asked');
     expect(edits[0]).toMatchObject({ path: join(root, 'patches', 'two.patch'), line: at[0] });
     // Scrolled down to the second hunk: there.
-    const again = start(root, (e) => edits.push(e));
-    await waitFor(again.lastFrame, (x) => x.includes('two.patch'), 'series');
-    again.stdin.write('jp');
-    await waitFor(again.lastFrame, (x) => x.includes('does not apply: 2 rejected'), 'conflict');
+    const again = await refusedPush(root, 'two.patch', (e) => edits.push(e));
+    expect(again.lastFrame()).toContain('does not apply: 2 rejected');
     await scrollTo(again, 'two.txt hunk #2');
     again.stdin.write('e');
     await waitFor(() => String(edits.length), (x) => x === '2', 'editor asked');
@@ -166,10 +171,7 @@ describe('e opens the editor at the line the person is on', () => {
   it("a diff opened while a refused push's conflict waits behind the help: e opens that patch with no line (the diff is another's)", async () => {
     const { root, names } = makeTree(1, { broken: true });
     const edits: EditRequest[] = [];
-    const r = start(root, (e) => edits.push(e));
-    await waitFor(r.lastFrame, (f) => f.includes('zz-broken'), 'series');
-    r.stdin.write('jp');
-    await waitFor(r.lastFrame, (x) => x.includes('does not apply'), 'conflict');
+    const r = await refusedPush(root, 'zz-broken', (e) => edits.push(e));
     r.stdin.write('?');
     await waitFor(r.lastFrame, (x) => x.includes('patchq: keys'), 'help');
     r.stdin.write('hk');
@@ -220,10 +222,7 @@ describe('the FAILED mark across e', () => {
   it('e on a refused push hands the mark on; the app rendered again with it shows FAILED until the patch text changes', async () => {
     const { root } = makeTree(1, { broken: true });
     const edits: EditRequest[] = [];
-    const r = start(root, (e) => edits.push(e));
-    await waitFor(r.lastFrame, (f) => f.includes('zz-broken'), 'series');
-    r.stdin.write('jp');
-    await waitFor(r.lastFrame, (x) => x.includes('does not apply'), 'conflict');
+    const r = await refusedPush(root, 'zz-broken', (e) => edits.push(e));
     r.stdin.write('e');
     await waitFor(() => String(edits.length), (x) => x === '1', 'editor asked');
     const failed = edits[0]!.failed!;
