@@ -109,7 +109,9 @@ export function parseGitBinary(lines: string[], start: number, where: Where): { 
     hunks.push({ method: head[1] as 'literal' | 'delta', size, data: toByteString(data) });
   }
   if (hunks.length === 0) fail('GIT binary patch without a literal or delta hunk', where);
-  return { binary: { hasData: true, forward: hunks[0], reverse: hunks[1] }, next: i };
+  // No key for a reverse hunk git did not write (not `reverse: undefined`): a parse is kept as
+  // JSON between runs (the parse cache), and comes back from it as it was.
+  return { binary: { hasData: true, forward: hunks[0]!, ...(hunks[1] ? { reverse: hunks[1] } : {}) }, next: i };
 }
 
 /** Read a git delta varint at `pos`; returns [value, next]. */
