@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 // The shipped CLI: tsc's output (dist/) bundled into dist/bin/, one file per lazily loaded
 // part (each command), so a command loads a few files instead of ~60 modules.
 // - The CLI is CommonJS (dist/bin/cli.cjs and its *.cjs chunks), with the small libraries
@@ -33,6 +34,19 @@ function staticClosure(from) {
 // file more to resolve, read and compile on every start.
 const entry = staticClosure('dist/main.js');
 const core = new Set([...staticClosure('dist/cli.js')].filter((f) => !entry.has(f)));
+// The patch parser's identity, for the parsed patches src/stack/parse-cache.ts keeps between
+// runs: a hash of everything parsePatch runs (tsc's output of src/engine/, and parse-diff),
+// so an entry written by another build is never read.
+function parserId() {
+  const h = createHash('sha256');
+  const add = (file) => h.update(file).update('\0').update(readFileSync(file)).update('\0');
+  const walk = (dir) => readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1)).forEach((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.js') && add(join(dir, e.name))));
+  walk('dist/engine');
+  add('node_modules/parse-diff/index.js');
+  add('node_modules/parse-diff/package.json');
+  return h.digest('hex').slice(0, 16);
+}
+const define = { __PATCHQ_PARSER_ID__: JSON.stringify(parserId()) };
 const LAUNCHER = [
   '#!/bin/sh',
   `':' //; PATCHQ_EXTRA_CA_CERTS="\${NODE_EXTRA_CA_CERTS+=}\${NODE_EXTRA_CA_CERTS-}" NODE_EXTRA_CA_CERTS= exec node "$0" "$@"`,
@@ -42,6 +56,7 @@ export default [
     // main.ts turns V8's compile cache on, then loads cli.ts (a chunk of its own).
     input: { cli: 'dist/main.js' },
     platform: 'node',
+    transform: { define },
     external: [/^node:/, ...lazy],
     // cli.ts's import('./tui/index.js') is the ES module bundle below.
     plugins: [{ name: 'tui-esm', resolveId: (id) => (id === './tui/index.js' ? { id: './tui.mjs', external: true } : null) }],
@@ -66,6 +81,7 @@ export default [
   {
     input: { tui: 'dist/tui/index.js' },
     platform: 'node',
+    transform: { define },
     external: [/^[^./]/],
     checks: { ineffectiveDynamicImport: false },
     output: { dir: 'dist/bin', format: 'esm', entryFileNames: '[name].mjs', chunkFileNames: 'tui-[name]-[hash].mjs' },

@@ -17,9 +17,9 @@
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Module } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import { homeDir, xdgDir } from './settings/paths.js';
+import { cacheRoot } from './settings/paths.js';
 
 /** An import() call (not "import()" in a comment). */
 const DYNAMIC_IMPORT = /\bimport\((?!\))/;
@@ -29,10 +29,7 @@ type Compile = (this: { exports: unknown }, content: string, filename: string) =
 /** The cache's root for this Node (null: turned off). */
 export function compileCacheDir(env: NodeJS.ProcessEnv): string | null {
   if (env.PATCHQ_NO_COMPILE_CACHE === '1') return null;
-  const root = env.PATCHQ_CACHE_DIR
-    ? resolve(env.PATCHQ_CACHE_DIR)
-    : join(xdgDir(env.XDG_CACHE_HOME) ?? join(homeDir(), '.cache'), 'patchq');
-  return join(root, `v8-${process.version}-${process.arch}`);
+  return join(cacheRoot(env), `v8-${process.version}-${process.arch}`);
 }
 
 /**

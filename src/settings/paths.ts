@@ -59,6 +59,11 @@ export function configDir(env: NodeJS.ProcessEnv): string {
 
 export const configFile = (env: NodeJS.ProcessEnv): string => join(configDir(env), 'config.json');
 
+/** patchq's caches (V8's compiled code, parsed patches): $PATCHQ_CACHE_DIR, else ${XDG_CACHE_HOME:-~/.cache}/patchq. */
+export function cacheRoot(env: NodeJS.ProcessEnv): string {
+  return env.PATCHQ_CACHE_DIR ? resolve(env.PATCHQ_CACHE_DIR) : join(xdgDir(env.XDG_CACHE_HOME) ?? join(homeDir(), '.cache'), 'patchq');
+}
+
 /** The stored `color` preference, or undefined (missing or broken file: commands that load settings report it). */
 export function storedColor(env: NodeJS.ProcessEnv): 'auto' | 'always' | 'never' | undefined {
   try {

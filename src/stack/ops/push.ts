@@ -14,7 +14,8 @@
  */
 import { statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { applyPatch, formatFileReport, leadingText, missingFileLines, parsePatch } from '../../engine/index.js';
+import { applyPatch, formatFileReport, leadingText, missingFileLines } from '../../engine/index.js';
+import { parseCached } from '../parse-cache.js';
 import { PatchqError } from '../../engine/errors.js';
 import type { FileInput, FilePatch, FileResult, ParsedPatch, PatchReport } from '../../engine/types.js';
 import { displayName, type Tree } from '../layout.js';
@@ -159,7 +160,7 @@ export function loadPatchText(tree: Tree, entry: SeriesEntry): { parsed: ParsedP
   const path = join(tree.patchesDir, entry.name);
   const text = readPatch(tree, entry.name);
   if (text === null) throw new PatchqError('E_NOT_FOUND', `Patch ${displayName(tree, entry.name)} does not exist`);
-  return { parsed: parsePatch(text, { strip: entry.strip, fileName: relative(tree.root, path) }), text };
+  return { parsed: parseCached(text, { strip: entry.strip, fileName: relative(tree.root, path) }), text };
 }
 
 /** Every path a patch reads or writes, old and new sides. */

@@ -1,0 +1,105 @@
+/**
+ * Parsed patches, kept between runs. A push parses every patch it pushes, and a series is
+ * pushed and popped many times between edits of its patch files: in a cold process the
+ * parse is ~60 ms of a 99-patch `push -a` (2.4 MB of patches; the JIT has not warmed up),
+ * while reading back what an earlier run parsed is ~20 ms (JSON.parse is native).
+ *
+ *   parseCached(text, { strip: 1, fileName })   -> parsePatch's result, from the cache or parsed
+ *
+ * An entry is named by the SHA-256 of the parser's identity, the -p level and the patch's
+ * bytes, so it is only ever read for the very text, strip level and parser that made it:
+ * an edited patch is another name, and so is any change to the engine (the parser's
+ * identity is a hash of the built engine and parse-diff, set when the bundle is built:
+ * rolldown.config.mjs). Outside the bundle (tests that import src/, tsc's dist/) there is
+ * no identity and nothing is cached. Only a parse that succeeded is kept; an error is
+ * raised again by the parse each time.
+ *
+ * Where: the user's cache folder, as V8's compile cache ($PATCHQ_CACHE_DIR, else
+ * ${XDG_CACHE_HOME:-~/.cache}/patchq), in parsed-<identity>/ (a folder of an older build is
+ * removed when this build's is made). Nothing of it is in the tree: quilt's .pc stays as
+ * quilt has it, and a push that fails changes nothing there. New entries are written as
+ * the process exits (a temp file renamed into place); at most MAX_ENTRIES are kept, the
+ * oldest written go first. Best effort: an entry that cannot be read or written costs only
+ * the parse; one that does not read back as JSON is parsed again and written over.
+ * PATCHQ_NO_PARSE_CACHE=1 turns it off.
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from '../engine/git-hash.js';
+import { parsePatch } from '../engine/parse.js';
+import type { ParsedPatch } from '../engine/types.js';
+import { cacheRoot } from '../settings/paths.js';
+
+/** Set by the bundler (rolldown.config.mjs): a hash of the engine as built. */
+declare const __PATCHQ_PARSER_ID__: string | undefined;
+const PARSER_ID: string | undefined = typeof __PATCHQ_PARSER_ID__ === 'string' ? __PATCHQ_PARSER_ID__ : undefined;
+
+const MAX_ENTRIES = 4096;
+
+/** Entries to write as the process exits: path -> JSON. */
+const unwritten = new Map<string, string>();
+
+/** The cache's folder for this parser, or null (off, or not the bundle). */
+function folder(env: NodeJS.ProcessEnv): string | null {
+  if (PARSER_ID === undefined || env.PATCHQ_NO_PARSE_CACHE === '1') return null;
+  return join(cacheRoot(env), `parsed-${PARSER_ID}`);
+}
+
+export function parseCached(text: string, opts: { strip: number; fileName: string }, env: NodeJS.ProcessEnv = process.env): ParsedPatch {
+  const dir = folder(env);
+  if (dir === null) return parsePatch(text, opts);
+  const key = createHash('sha256').update(`${PARSER_ID}\0${opts.strip}\0`, 'latin1').update(text, 'latin1').digest('hex');
+  const path = join(dir, key);
+  let kept: string | undefined;
+  try {
+    kept = readFileSync(path, 'latin1');
+  } catch {
+    // not kept yet
+  }
+  if (kept !== undefined) {
+    try {
+      const parsed = JSON.parse(kept) as ParsedPatch;
+      if (typeof parsed.header === 'string' && Array.isArray(parsed.files) && typeof parsed.crlfTransport === 'boolean') return parsed;
+    } catch {
+      // torn or foreign: parsed and written again below
+    }
+  }
+  const parsed = parsePatch(text, opts);
+  // Now, before anyone holds the objects: what is kept is the parse as it came out.
+  if (unwritten.size === 0) process.once('exit', () => writeEntries(dir));
+  // Every string in it is a byte string (chars 0-255), and JSON's escapes are ASCII: latin1
+  // writes one byte per char and reads them back the same.
+  unwritten.set(path, JSON.stringify(parsed));
+  return parsed;
+}
+
+function writeEntries(dir: string): void {
+  try {
+    let fresh = false;
+    try {
+      statSync(dir);
+    } catch {
+      mkdirSync(dir, { recursive: true });
+      fresh = true;
+    }
+    for (const [path, json] of unwritten) {
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, json, 'latin1');
+      renameSync(tmp, path);
+    }
+    unwritten.clear();
+    if (fresh) {
+      // This build's folder is new: older builds' folders will never be read again.
+      const root = join(dir, '..');
+      const mine = dir.slice(root.length + 1);
+      for (const name of readdirSync(root)) if (name.startsWith('parsed-') && name !== mine) rmSync(join(root, name), { recursive: true, force: true });
+    }
+    const names = readdirSync(dir);
+    if (names.length > MAX_ENTRIES) {
+      const byAge = names.map((n) => ({ n, t: statSync(join(dir, n), { throwIfNoEntry: false })?.mtimeMs ?? 0 })).sort((a, b) => a.t - b.t);
+      for (const { n } of byAge.slice(0, names.length - MAX_ENTRIES / 2)) rmSync(join(dir, n), { force: true });
+    }
+  } catch {
+    // best effort (a read-only home, a full disk): the next run parses again
+  }
+}
