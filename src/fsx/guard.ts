@@ -61,7 +61,8 @@ function walk(root: string, rel: string, where: Where, final: boolean): { full: 
   let cur = root;
   let st: Stats | undefined;
   for (const [k, part] of parts.entries()) {
-    cur = join(cur, part);
+    // (join only where it has work to do: a `..`, or the root `/`.)
+    cur = part === '..' || cur.endsWith('/') ? join(cur, part) : `${cur}/${part}`;
     const last = k === parts.length - 1;
     if (last && !final) break;
     if (!last && realDirs?.has(cur)) continue;

@@ -206,9 +206,14 @@ const relTo = (root: string, p: string): string => (p.startsWith(root + sep) ? p
  * and QUILT_PC put them, and the series file (QUILT_SERIES may be absolute). Returns the
  * path normalised.
  */
+const NOT_NORMAL = /\/\/|\/\.\.?(\/|$)|.\/$/;
+/** path.normalize(abs), without its work for an absolute path that is normal already. */
+export const normalAbs = (abs: string): string => (abs.startsWith('/') && !NOT_NORMAL.test(abs) ? abs : normalize(abs));
 function checkAllowed(tree: Tree, abs: string, code: 'E_PATH_OUTSIDE' | 'E_STATE'): string {
   // Normalised once here (a `..` cannot slip through); the checks after it compare prefixes.
-  const q = normalize(abs);
+  // (An absolute path without "//", "/./", "/../" or a trailing "/" is normal already:
+  // path.normalize was most of this check's time, over a push -a's ~800 ops.)
+  const q = normalAbs(abs);
   if (abs.includes('\0') || !(within(tree.root, q) || within(tree.patchesDir, q) || within(tree.pcDir, q) || abs === tree.seriesPath)) {
     throw new PatchqError(code, `refusing to write '${abs}': it is outside the tree (${tree.root})`);
   }

@@ -4,9 +4,9 @@
  * stack and pop -a gives back the pristine tree byte for byte.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyTransaction, recoverTransaction, type FileOp } from '../../src/stack/transaction.js';
+import { applyTransaction, normalAbs, recoverTransaction, type FileOp } from '../../src/stack/transaction.js';
 import { locateOrCreateTree } from '../../src/stack/layout.js';
 import { writeFileAtomic } from '../../src/fsx/atomic.js';
 import { numbered, patchq, read, snapshot as fullSnapshot, tempDir, write } from '../helpers/tree.js';
@@ -90,6 +90,22 @@ describe('transaction', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^cannot write (\.pc\/p\.patch\/)?a\.txt: input\/output error \(EIO\) \(nothing was changed\)\n$/);
     expect(snapshot(d, { withPc: true })).toEqual(before);
+  });
+});
+
+describe('normalAbs (where a transaction may write is checked on it)', () => {
+  it('is path.normalize on every path of /, ., .. and names (every path of up to 6 parts)', () => {
+    const parts = ['/', '.', '..', 'a', '.b', 'c..'];
+    let n = 0;
+    const walk = (p: string, depth: number) => {
+      if (p !== '') {
+        expect(normalAbs(p), JSON.stringify(p)).toBe(normalize(p));
+        n++;
+      }
+      if (depth < 6) for (const x of parts) walk(p + x, depth + 1);
+    };
+    walk('', 0);
+    expect(n).toBe(55986);
   });
 });
 
