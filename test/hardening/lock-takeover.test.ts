@@ -5,7 +5,7 @@
  * (PATCHQ_LOCK_PAUSE: at every point between judging a file stale and acting on it), so the
  * interleavings that used to let two in happen in every round rather than once in a while;
  * and a kill -9 at each of those points, after which the next patchq must take the lock and
- * leave nothing behind.
+ * leave nothing behind; a garbled breaker, and breakers left one over another.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -127,5 +127,27 @@ describe('taking over a stale lock', () => {
       expect(readdirSync(d).sort(), `after a kill at point ${k}`).toEqual(['log']);
     }
     console.log(`[lock] killed at each of the ${count.pauses} points of a take-over: the next process took the lock each time, nothing left`);
+  });
+
+  it('a garbled breaker is taken over (it used to hold every patchq off for good); eight stale breakers one over another are named, and left as they are', () => {
+    const d = tempDir('patchq-lock-levels-');
+    const once = () => spawnSync(process.execPath, ['--input-type=module', '-e', `
+      import { acquireLock } from ${JSON.stringify(LOCK_JS)};
+      try { acquireLock(process.argv[1])(); console.log('held'); } catch (e) { console.log(e.code + ': ' + e.message); }
+    `, join(d, 'lock')], { encoding: 'utf8' });
+    writeFileSync(join(d, 'lock'), `${deadPid()} 12345\n`);
+    writeFileSync(join(d, 'lock.break'), 'garbage');
+    expect(once().stdout).toBe('held\n');
+    expect(readdirSync(d)).toEqual([]);
+    const names = Array.from({ length: 9 }, (_, i) => 'lock' + '.break'.repeat(i));
+    for (const n of names) writeFileSync(join(d, n), `${deadPid()} 12345\n`);
+    const before = names.map((n) => readFileSync(join(d, n), 'utf8'));
+    expect(once().stdout).toBe(`E_LOCKED: cannot take over the stale lock: 8 breakers left one over another by processes that ended (${join(d, names[8]!)}); remove them by hand\n`);
+    expect(names.map((n) => readFileSync(join(d, n), 'utf8'))).toEqual(before);
+    expect(readdirSync(d).sort()).toEqual([...names].sort());
+    // One fewer: taken over level by level.
+    rmSync(join(d, names[8]!));
+    expect(once().stdout).toBe('held\n');
+    expect(readdirSync(d)).toEqual([]);
   });
 });
