@@ -1,19 +1,45 @@
 /**
- * One patchq per tree: a lock file created with O_EXCL holding the owner's pid.
- * A lock whose pid is no longer alive is stale (a crash or kill -9) and is taken over.
+ * One patchq per tree: a lock file created with O_EXCL holding the owner's pid. A lock
+ * whose owner is gone (a crash or kill -9) is stale and is taken over.
  *
- * Taking over is where two processes can race: A and B both read the dead pid, A removes
- * the stale file and creates its own lock, then B removes A's fresh lock and creates
- * its own -> both write. So the takeover runs under a second O_EXCL file (`<lock>.break`)
- * and re-reads the lock inside it: B then finds A's live pid and backs off. A breaker
- * left by a process killed inside that tiny section is itself stale when its pid is dead.
+ * Guarantee: at no moment do two live processes both hold the lock (acquireLock returned
+ * to each, and neither has released it), whatever the interleaving, and after a kill -9 at
+ * any point the next patchq takes the lock. It rests on three rules, each kept by every
+ * line below:
+ *
+ *  1. Our files (the lock, and the breakers below) are made only by link(2) of a private
+ *     file, which fails when the name exists: one process gets a name that is not there.
+ *  2. A file whose owner is alive is removed by that owner only (as it lets it go).
+ *  3. A file whose owner is gone is replaced by the holder of its breaker only
+ *     (`<file>.break`, made by rule 1), and nothing ever removes one. The holder re-reads
+ *     the file under the breaker and, finding the same owner it judged gone, renames the
+ *     breaker (which holds its own pid) over it: one rename(2), so the name is never
+ *     missing for a third process to create, and no breaker is left to remove after.
+ *
+ * By 2 and 3, a stale file cannot change while its breaker is held: the re-read stays true
+ * until the rename. A breaker whose holder was killed inside the take-over is a file whose
+ * owner is gone, and is taken over by the same rules under `<file>.break.break`, and so on
+ * (each level exists only after a kill at the level below). Nothing is unlinked on the
+ * strength of an earlier look. That is what let two in before: A and B both read a dead
+ * breaker; A removed it and made its own; B, on its old look, removed A's fresh one and made
+ * its own; both re-read the stale lock, A replaced it and went on, B removed A's lock and
+ * made its own. test/hardening/lock-takeover.test.ts races four processes through a stale
+ * lock and a stale breaker, each pausing at every point of the take-over
+ * (PATCHQ_LOCK_PAUSE), and kills one at each point. The old code, given the same pauses,
+ * let two to four in in every round (6 of 6); without them, in none of 15 (the window is a
+ * few system calls wide), which is why the test pauses.
+ *
+ * A kill leaves the state before, a breaker naming a dead pid, or the lock naming one: each
+ * taken over by the next patchq. Breakers are made only to take over a stale file, so a lock
+ * nobody contends for costs one create (a private file written, linked, unlinked) and one
+ * unlink.
  *
  * A pid is reused: after a reboot, or in a fresh container, the dead owner's pid may belong
  * to some other live process. So the lock also holds the owner's start time (Linux:
  * /proc/<pid>/stat, field 22), and a live pid that started at another time is stale too.
  * Where /proc is not there (macOS), or for a lock an older patchq wrote, the pid alone says.
  */
-import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdirp } from './atomic.js';
 import { dirname } from 'node:path';
 import { PatchqError } from '../engine/errors.js';
@@ -103,33 +129,70 @@ function held(o: Owner): boolean {
   return now === undefined || now === o.start;
 }
 
+/** What an attempt on a file came to: ours (true), a live owner's, or neither yet (null: retry). */
+type Taken = true | Owner | null;
+
+/** Breakers over breakers, each left by a kill inside the take-over: past this, a person looks. */
+const MAX_LEVELS = 8;
+
 /**
- * Remove the lock at `path` if it is still the stale one (the same text), under the breaker.
- * Only a lock file that is there can be stale: a missing one may be made by anyone at any
- * moment, without the breaker, so "still missing" proves nothing by the time of the removal.
+ * Make `path` ours: create it, or take it over when its owner is gone. A file that is not
+ * there when looked at is never taken over: anyone may create it at any moment, without a
+ * breaker (seen: two holders at once when six raced on a busy machine, when a missing lock
+ * was "broken"); it is tried again instead.
  */
-function breakStale(path: string, stale: Owner): void {
-  if (stale.text === null) return;
+function take(path: string, level: number): Taken {
+  if (tryCreate(path)) return true;
+  const o = owner(path);
+  if (o.text === null) return null;
+  if (held(o)) return o;
+  pause();
+  return takeOver(path, o, level) ? true : null;
+}
+
+/**
+ * Replace `path`, found with the dead owner `stale`, by a file of ours, holding its breaker
+ * (rule 3 in the header). False when the breaker is another live process's, or `path`
+ * changed meanwhile (then our breaker is removed: it is ours, rule 2).
+ */
+function takeOver(path: string, stale: Owner, level: number): boolean {
+  if (level >= MAX_LEVELS) {
+    throw new PatchqError('E_LOCKED', `cannot take over the stale lock: ${MAX_LEVELS} breakers left one over another by processes that ended (${path}); remove them by hand`);
+  }
   const breaker = `${path}.break`;
-  if (!tryCreate(breaker)) {
-    const b = owner(breaker);
-    // Unreadable yet (being written) or held by a live process: let the caller retry.
-    if (Number.isNaN(b.pid) || held(b)) return;
-    rmSync(breaker, { force: true });
-    if (!tryCreate(breaker)) return;
-  }
+  if (take(breaker, level + 1) !== true) return false;
+  let replaced = false;
   try {
-    if (owner(path).text === stale.text) rmSync(path, { force: true });
+    const now = owner(path);
+    if (now.text === stale.text && !held(now)) {
+      pause();
+      renameSync(breaker, path);
+      replaced = true;
+    }
   } finally {
-    rmSync(breaker, { force: true });
+    if (!replaced) rmSync(breaker, { force: true });
   }
+  return replaced;
+}
+
+/**
+ * Test hook (docs/reliability.md): PATCHQ_LOCK_PAUSE=ms sleeps at each point of a take-over
+ * between judging a file stale and acting on it, after saying `patchq-lock-pause` on stderr,
+ * so that tests meet processes inside the take-over, and kill them there.
+ */
+function pause(): void {
+  const ms = Number(process.env.PATCHQ_LOCK_PAUSE);
+  if (!(ms > 0)) return;
+  writeSync(2, 'patchq-lock-pause\n');
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** Take the lock at `path`; returns the function that releases it. */
 export function acquireLock(path: string): () => void {
   mkdirp(dirname(path));
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (tryCreate(path)) {
+    const got = take(path, 0);
+    if (got === true) {
       let released = false;
       return () => {
         if (released) return;
@@ -138,21 +201,14 @@ export function acquireLock(path: string): () => void {
           rmSync(path, { force: true });
         } catch (e) {
           // The work under the lock is done: a lock left behind names this process, which
-          // the next patchq finds ended and takes over (breakStale). Said, not an error.
+          // the next patchq finds ended and takes over (take). Said, not an error.
           process.stderr.write(`patchq: warning: could not remove the lock ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the next patchq takes it over\n`);
         }
       };
     }
-    const o = owner(path);
-    // Gone since the attempt (its holder released it): try again. Never "break" a lock
-    // that is not there: another patchq may create its own between that look and the
-    // removal, which would take its lock away while it works (seen: two holders at once
-    // when six raced on a busy machine).
-    if (o.text === null) continue;
-    if (held(o)) {
-      throw new PatchqError('E_LOCKED', `another patchq (pid ${o.pid}) is working on this tree; wait for it to finish (lock: ${path})`);
+    if (got !== null) {
+      throw new PatchqError('E_LOCKED', `another patchq (pid ${got.pid}) is working on this tree; wait for it to finish (lock: ${path})`);
     }
-    breakStale(path, o);
   }
   throw new PatchqError('E_LOCKED', `another patchq is taking the lock ${path}; try again`);
 }

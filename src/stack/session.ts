@@ -151,11 +151,11 @@ function takeLock(tree: Tree, metadata = true): () => void {
 /**
  * Whether .pc and .pc/.patchq were there before this command, for what it takes back as
  * it ends. A .pc/.patchq that holds nothing but locks (another patchq's, or its attempt
- * at one: lock, lock.PID.tmp, lock.break) was made by another patchq for its lock, as
- * this one would make it; so was a .pc without quilt's metadata that holds only such a
- * .pc/.patchq. Two commands starting together in a tree without .pc must not both take
- * the other's .pc for a user's (one would then take back the metadata and leave a .pc
- * quilt refuses).
+ * at one: lock, lock.PID.tmp, lock.break, lock.break.break...) was made by another
+ * patchq for its lock, as this one would make it; so was a .pc without quilt's metadata
+ * that holds only such a .pc/.patchq. Two commands starting together in a tree without
+ * .pc must not both take the other's .pc for a user's (one would then take back the
+ * metadata and leave a .pc quilt refuses).
  */
 function found(tree: Tree): { pc: boolean; side: boolean } {
   const side = names(tree.sideDir);
