@@ -29,7 +29,8 @@ type Compile = (this: { exports: unknown }, content: string, filename: string) =
 /** The cache's root for this Node (null: turned off). */
 export function compileCacheDir(env: NodeJS.ProcessEnv): string | null {
   if (env.PATCHQ_NO_COMPILE_CACHE === '1') return null;
-  return join(cacheRoot(env), `v8-${process.version}-${process.arch}`);
+  const root = cacheRoot(env);
+  return root === null ? null : join(root, `v8-${process.version}-${process.arch}`);
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { PatchqError } from '../engine/errors.js';
 import { SCHEMA, isSettingKey, loadSettings, openStore, parseValue, readStored, type SettingKey } from '../settings/settings.js';
-import { configFile } from '../settings/paths.js';
+import { NO_CONFIG_HOME, configFile } from '../settings/paths.js';
 import type { RunFn } from './types.js';
 
 function keyArg(raw: string | undefined, verb: string): SettingKey {
@@ -56,6 +56,7 @@ export const run: RunFn = async (ctx, args) => {
       // Where conf keeps it (openStore opens it there), without opening it: the errors about
       // a broken file point here.
       const file = configFile(ctx.env);
+      if (file === null) throw new PatchqError('E_CONFIG', NO_CONFIG_HOME);
       ctx.out.line(file);
       return { data: { path: file } };
     }

@@ -35,39 +35,68 @@ export function workingDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 let logical: [string, string | undefined, string] | undefined;
 
-/** The home folder: $HOME, else (unset or empty) the user's entry in the password database. */
-export function homeDir(): string {
-  const home = homedir();
-  if (home) return home;
+/**
+ * The home folder: $HOME, else (unset or empty) the user's entry in the password database;
+ * null when there is neither (a container run as a uid with no entry, HOME unset: Node's
+ * os.homedir() then throws). Then no settings file is read and none can be written, and
+ * there is no cache; every command works on its defaults.
+ */
+export function homeDir(): string | null {
   try {
-    return userInfo().homedir;
+    const home = homedir();
+    if (home) return home;
   } catch {
-    return home;
+    // no HOME and no password entry
+  }
+  try {
+    return userInfo().homedir || null;
+  } catch {
+    return null;
   }
 }
 
 /** An XDG_*_HOME variable, only when absolute: the XDG spec calls a relative one invalid, to be ignored. */
 export const xdgDir = (value: string | undefined): string | undefined => (value && isAbsolute(value) ? value : undefined);
 
-export function configDir(env: NodeJS.ProcessEnv): string {
+/** The settings folder; null when it would be in a home folder there is none of (homeDir). */
+export function configDir(env: NodeJS.ProcessEnv): string | null {
   if (env.PATCHQ_CONFIG_DIR) return resolve(env.PATCHQ_CONFIG_DIR);
+  const xdg = process.platform === 'darwin' || process.platform === 'win32' ? undefined : xdgDir(env.XDG_CONFIG_HOME);
+  if (xdg) return join(xdg, 'patchq');
+  if (process.platform === 'win32' && env.APPDATA) return join(env.APPDATA, 'patchq', 'Config');
   const home = homeDir();
+  if (home === null) return null;
   if (process.platform === 'darwin') return join(home, 'Library', 'Preferences', 'patchq');
-  if (process.platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'patchq', 'Config');
-  return join(xdgDir(env.XDG_CONFIG_HOME) ?? join(home, '.config'), 'patchq');
+  if (process.platform === 'win32') return join(home, 'AppData', 'Roaming', 'patchq', 'Config');
+  return join(home, '.config', 'patchq');
 }
 
-export const configFile = (env: NodeJS.ProcessEnv): string => join(configDir(env), 'config.json');
+export const configFile = (env: NodeJS.ProcessEnv): string | null => {
+  const dir = configDir(env);
+  return dir === null ? null : join(dir, 'config.json');
+};
 
-/** patchq's caches (V8's compiled code, parsed patches): $PATCHQ_CACHE_DIR, else ${XDG_CACHE_HOME:-~/.cache}/patchq. */
-export function cacheRoot(env: NodeJS.ProcessEnv): string {
-  return env.PATCHQ_CACHE_DIR ? resolve(env.PATCHQ_CACHE_DIR) : join(xdgDir(env.XDG_CACHE_HOME) ?? join(homeDir(), '.cache'), 'patchq');
+/** Why configFile is null, for a command that must have one (`config set`, `config path`). */
+export const NO_CONFIG_HOME = 'no settings file: there is no home folder (HOME is not set, and this user has no entry in the password database); set HOME, XDG_CONFIG_HOME or PATCHQ_CONFIG_DIR';
+
+/**
+ * patchq's caches (V8's compiled code, parsed patches): $PATCHQ_CACHE_DIR, else
+ * ${XDG_CACHE_HOME:-~/.cache}/patchq; null (no cache) without a home folder.
+ */
+export function cacheRoot(env: NodeJS.ProcessEnv): string | null {
+  if (env.PATCHQ_CACHE_DIR) return resolve(env.PATCHQ_CACHE_DIR);
+  const xdg = xdgDir(env.XDG_CACHE_HOME);
+  if (xdg) return join(xdg, 'patchq');
+  const home = homeDir();
+  return home === null ? null : join(home, '.cache', 'patchq');
 }
 
 /** The stored `color` preference, or undefined (missing or broken file: commands that load settings report it). */
 export function storedColor(env: NodeJS.ProcessEnv): 'auto' | 'always' | 'never' | undefined {
+  const file = configFile(env);
+  if (file === null) return undefined;
   try {
-    const c = (JSON.parse(readFileSync(configFile(env), 'utf8')) as { color?: unknown }).color;
+    const c = (JSON.parse(readFileSync(file, 'utf8')) as { color?: unknown }).color;
     return c === 'auto' || c === 'always' || c === 'never' ? c : undefined;
   } catch {
     return undefined;

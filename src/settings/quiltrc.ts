@@ -17,7 +17,8 @@ export function quiltrcPath(env: NodeJS.ProcessEnv, explicit?: string): string |
   if (chosen === '-') return null;
   if (chosen) return chosen;
   // quilt reads "$HOME/.quiltrc": an empty HOME is not the current folder here either.
-  for (const p of [join(env.HOME || homeDir(), '.quiltrc'), '/etc/quilt.quiltrc']) if (existsSync(p)) return p;
+  const home = env.HOME || homeDir();
+  for (const p of [...(home ? [join(home, '.quiltrc')] : []), '/etc/quilt.quiltrc']) if (existsSync(p)) return p;
   return null;
 }
 

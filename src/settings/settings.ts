@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Conf from 'conf';
 import { PatchqError } from '../engine/errors.js';
-import { configDir, configFile } from './paths.js';
+import { NO_CONFIG_HOME, configFile } from './paths.js';
 import { settingsFromEnv } from './quilt-env.js';
 
 export interface Settings {
@@ -96,12 +96,13 @@ function expected(key: SettingKey): string {
  */
 export async function openStore(env: NodeJS.ProcessEnv): Promise<Conf<Partial<Settings>>> {
   const file = configFile(env);
+  if (file === null) throw new PatchqError('E_CONFIG', NO_CONFIG_HOME);
   // conf throws a bare SyntaxError on a broken file; check first so the user gets the file name.
   if (existsSync(file)) readStoreFile(file);
   else checkFolder(file);
   const { default: ConfStore } = await (await import('./import-conf.js')).importConf();
   try {
-    return new ConfStore<Partial<Settings>>({ projectName: 'patchq', projectSuffix: '', cwd: configDir(env), configName: 'config' });
+    return new ConfStore<Partial<Settings>>({ projectName: 'patchq', projectSuffix: '', cwd: dirname(file), configName: 'config' });
   } catch (e) {
     throw new PatchqError('E_CONFIG', `cannot read settings: ${(e as Error).message.split('\n')[0]}`, { file });
   }
@@ -143,8 +144,10 @@ function validateStored(data: Record<string, unknown>, file: string): Partial<Se
  * The stored preferences, validated: the same JSON file conf writes (configFile), read
  * directly, so that a push or a refresh does not load conf. No file: nothing stored.
  */
-export function readStored(env: NodeJS.ProcessEnv): { file: string; values: Partial<Settings> } {
+export function readStored(env: NodeJS.ProcessEnv): { file: string | null; values: Partial<Settings> } {
   const file = configFile(env);
+  // No home folder: no settings file, nothing stored (`config set` says so: openStore).
+  if (file === null) return { file, values: {} };
   if (existsSync(file)) return { file, values: readStoreFile(file) };
   checkFolder(file);
   return { file, values: {} };

@@ -42,7 +42,8 @@ const unwritten = new Map<string, string>();
 /** The cache's folder for this parser, or null (off, or not the bundle). */
 function folder(env: NodeJS.ProcessEnv): string | null {
   if (PARSER_ID === undefined || env.PATCHQ_NO_PARSE_CACHE === '1') return null;
-  return join(cacheRoot(env), `parsed-${PARSER_ID}`);
+  const root = cacheRoot(env);
+  return root === null ? null : join(root, `parsed-${PARSER_ID}`);
 }
 
 export function parseCached(text: string, opts: { strip: number; fileName: string }, env: NodeJS.ProcessEnv = process.env): ParsedPatch {
