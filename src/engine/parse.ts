@@ -212,7 +212,8 @@ function readGitExtended(lines: string[], view: string[], i: number, f: RawFile,
     else if ((m = /^new mode (\d+)$/.exec(l))) f.newMode = m[1];
     else if ((m = /^deleted file mode (\d+)$/.exec(l))) [f.deleted, f.oldMode] = [true, m[1]];
     else if ((m = /^new file mode (\d+)$/.exec(l))) [f.created, f.newMode] = [true, m[1]];
-    else if ((m = /^(?:dis)?similarity index (\d+)%$/.exec(l))) f.similarity = Number(m[1]);
+    // git apply reads an index past 100 as 0.
+    else if ((m = /^(?:dis)?similarity index (\d+)%$/.exec(l))) f.similarity = Number(m[1]) > 100 ? 0 : Number(m[1]);
     else if ((m = /^rename (?:from|old) (.+)$/.exec(l))) f.renameFrom = unquoteGitPath(m[1]!);
     else if ((m = /^rename (?:to|new) (.+)$/.exec(l))) f.renameTo = unquoteGitPath(m[1]!);
     else if ((m = /^copy from (.+)$/.exec(l))) f.copyFrom = unquoteGitPath(m[1]!);
@@ -274,6 +275,13 @@ function readContextHunks(lines: string[], view: string[], i: number, f: RawFile
     if (n !== want && !(m[2] === undefined && n === 0)) err('E_PATCH_COUNTS', `context hunk side has ${n} lines, its range says ${want}`, at);
     return n;
   };
+  // As for a unified hunk (readHunks): a number past 2^31 is a broken header (and one of
+  // 400 digits would be Infinity).
+  const tooLarge = (m: RegExpExecArray, at: number): void => {
+    for (const digits of [m[1], m[2]]) {
+      if (digits !== undefined && Number(digits) > 0x7fffffff) err('E_PATCH_PARSE', `line number ${digits} is too large in hunk header`, at);
+    }
+  };
   const hunks: Hunk[] = [];
   while (i < view.length && view[i]!.startsWith('***************')) {
     const at = i;
@@ -281,10 +289,12 @@ function readContextHunks(lines: string[], view: string[], i: number, f: RawFile
     i++;
     const mo = RANGE_OLD.exec(view[i] ?? '');
     if (!mo) err('E_PATCH_PARSE', `context hunk without its '*** N,M ****' line`, i);
+    tooLarge(mo!, i);
     const oldAt = i++;
     let olds = section(' -!');
     const mn = RANGE_NEW.exec(view[i] ?? '');
     if (!mn) err('E_PATCH_PARSE', `context hunk without its '--- N,M ----' line`, i);
+    tooLarge(mn!, i);
     const newAt = i++;
     let news = section(' +!');
     if (olds.length === 0) olds = news.filter((x) => x.mark === ' ');

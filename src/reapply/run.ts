@@ -26,6 +26,7 @@ import type { Hunk, PatchReport } from '../engine/types.js';
 import { diffHunks, rejectText, reverseFilePatch, reverseHunk, runCascade } from '../engine/index.js';
 import { findGitDir, headCommit, resolveCommit } from '../git/index.js';
 import type { RenameFinding } from '../git/renames.js';
+import { fileJson } from '../stack/json.js';
 import type { RefreshOptions } from '../stack/index.js';
 import {
   applyTransaction,
@@ -140,7 +141,7 @@ export function readRunState(tree: Tree): RunState | null {
 }
 
 /** The journal as it stands (stoppedAt null: the run is going on, or was killed). */
-const stateOp = (tree: Tree, st: RunState): FileOp => ({ kind: 'write', path: stateFile(tree), data: JSON.stringify(st, null, 1) });
+const stateOp = (tree: Tree, st: RunState): FileOp => ({ kind: 'write', path: stateFile(tree), data: fileJson(st, 127, 1) });
 
 function saveState(tree: Tree, st: RunState | null): void {
   withLock(tree, () => applyTransaction(tree, [st === null ? { kind: 'delete', path: stateFile(tree) } : stateOp(tree, st)]));

@@ -77,7 +77,7 @@ export const configFile = (env: NodeJS.ProcessEnv): string | null => {
 };
 
 /** Why configFile is null, for a command that must have one (`config set`, `config path`). */
-export const NO_CONFIG_HOME = 'no settings file: there is no home folder (HOME is not set, and this user has no entry in the password database); set HOME, XDG_CONFIG_HOME or PATCHQ_CONFIG_DIR';
+export const NO_CONFIG_HOME = 'no settings file: there is no home folder (HOME is not set, and this user has no entry in the password database); set HOME or PATCHQ_CONFIG_DIR';
 
 /**
  * patchq's caches (V8's compiled code, parsed patches): $PATCHQ_CACHE_DIR, else

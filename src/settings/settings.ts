@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Conf from 'conf';
 import { PatchqError } from '../engine/errors.js';
-import { NO_CONFIG_HOME, configFile } from './paths.js';
+import { NO_CONFIG_HOME, configFile, homeDir } from './paths.js';
 import { settingsFromEnv } from './quilt-env.js';
 
 export interface Settings {
@@ -100,7 +100,18 @@ export async function openStore(env: NodeJS.ProcessEnv): Promise<Conf<Partial<Se
   // conf throws a bare SyntaxError on a broken file; check first so the user gets the file name.
   if (existsSync(file)) readStoreFile(file);
   else checkFolder(file);
-  const { default: ConfStore } = await (await import('./import-conf.js')).importConf();
+  // conf's env-paths asks for the home folder as it loads (os.homedir(), which throws where
+  // there is none: homeDir); the folder is given to conf (cwd) anyway, so a HOME that names
+  // it is enough for the load.
+  const noHome = homeDir() === null;
+  if (noHome) process.env.HOME = dirname(file);
+  let imported;
+  try {
+    imported = await (await import('./import-conf.js')).importConf();
+  } finally {
+    if (noHome) delete process.env.HOME;
+  }
+  const { default: ConfStore } = imported;
   try {
     return new ConfStore<Partial<Settings>>({ projectName: 'patchq', projectSuffix: '', cwd: dirname(file), configName: 'config' });
   } catch (e) {

@@ -15,9 +15,9 @@
  * raised again by the parse each time.
  *
  * Where: the user's cache folder, as V8's compile cache ($PATCHQ_CACHE_DIR, else
- * ${XDG_CACHE_HOME:-~/.cache}/patchq), in parsed-<identity>/ (a folder of an older build is
- * removed when this build's is made). Nothing of it is in the tree: quilt's .pc stays as
- * quilt has it, and a push that fails changes nothing there. New entries are written as
+ * ${XDG_CACHE_HOME:-~/.cache}/patchq), in parsed-<identity>/ (another build's folder that
+ * nobody wrote to for a week is removed when this build's is made). Nothing of it is in the
+ * tree or in .pc: quilt's .pc stays as quilt has it. New entries are written as
  * the process exits (a temp file renamed into place); at most MAX_ENTRIES are kept, the
  * oldest written go first. Best effort: an entry that cannot be read or written costs only
  * the parse; one that does not read back as JSON is parsed again and written over.
@@ -29,15 +29,22 @@ import { createHash } from '../engine/git-hash.js';
 import { parsePatch } from '../engine/parse.js';
 import type { ParsedPatch } from '../engine/types.js';
 import { cacheRoot } from '../settings/paths.js';
+import { escapeJson } from './json.js';
 
 /** Set by the bundler (rolldown.config.mjs): a hash of the engine as built. */
 declare const __PATCHQ_PARSER_ID__: string | undefined;
 const PARSER_ID: string | undefined = typeof __PATCHQ_PARSER_ID__ === 'string' ? __PATCHQ_PARSER_ID__ : undefined;
 
 const MAX_ENTRIES = 4096;
+/** The largest entry kept (chars), and the most a process holds to write as it exits (the TUI runs long). */
+const MAX_ENTRY = 32 << 20;
+const MAX_UNWRITTEN = 128 << 20;
+/** Folders of other builds (parsed-<16 hex>) are removed once not written to for this long. */
+const OTHER_BUILDS_MS = 7 * 24 * 3600 * 1000;
 
 /** Entries to write as the process exits: path -> JSON. */
 const unwritten = new Map<string, string>();
+let unwrittenChars = 0;
 
 /** The cache's folder for this parser, or null (off, or not the bundle). */
 function folder(env: NodeJS.ProcessEnv): string | null {
@@ -58,20 +65,51 @@ export function parseCached(text: string, opts: { strip: number; fileName: strin
     // not kept yet
   }
   if (kept !== undefined) {
-    try {
-      const parsed = JSON.parse(kept) as ParsedPatch;
-      if (typeof parsed.header === 'string' && Array.isArray(parsed.files) && typeof parsed.crlfTransport === 'boolean') return parsed;
-    } catch {
-      // torn or foreign: parsed and written again below
-    }
+    const parsed = fromEntry(kept);
+    if (parsed !== null) return parsed;
+    // torn or foreign: parsed and written again below
   }
   const parsed = parsePatch(text, opts);
   // Now, before anyone holds the objects: what is kept is the parse as it came out.
-  if (unwritten.size === 0) process.once('exit', () => writeEntries(dir));
-  // Every string in it is a byte string (chars 0-255), and JSON's escapes are ASCII: latin1
-  // writes one byte per char and reads them back the same.
-  unwritten.set(path, JSON.stringify(parsed));
+  const entry = toEntry(parsed);
+  if (entry !== null && unwrittenChars + entry.length <= MAX_UNWRITTEN) {
+    if (unwritten.size === 0) process.once('exit', () => writeEntries(dir));
+    unwritten.set(path, entry);
+    unwrittenChars += entry.length;
+  }
   return parsed;
+}
+
+/**
+ * The entry for a parse, or null when it is not kept: past MAX_ENTRY chars (a big binary
+ * patch: JSON writes a control byte as 6 chars, and a 90 MB file of zeros passes V8's
+ * string limit), or with a number JSON cannot carry (Infinity would come back as null).
+ * Written and read as latin1: chars past 255 (names decoded from UTF-8) are escaped.
+ */
+export function toEntry(parsed: ParsedPatch): string | null {
+  let json: string;
+  try {
+    let finite = true;
+    json = JSON.stringify(parsed, (_k, v: unknown) => {
+      if (typeof v === 'number' && !Number.isFinite(v)) finite = false;
+      return v;
+    });
+    if (!finite || json.length > MAX_ENTRY) return null;
+  } catch {
+    return null; // past V8's string limit
+  }
+  return escapeJson(json, 255);
+}
+
+/** A parse back from its entry (latin1 text), or null when the entry is torn or foreign. */
+export function fromEntry(kept: string): ParsedPatch | null {
+  try {
+    const parsed = JSON.parse(kept) as ParsedPatch;
+    if (typeof parsed.header === 'string' && Array.isArray(parsed.files) && typeof parsed.crlfTransport === 'boolean') return parsed;
+  } catch {
+    // torn or foreign
+  }
+  return null;
 }
 
 function writeEntries(dir: string): void {
@@ -85,15 +123,25 @@ function writeEntries(dir: string): void {
     }
     for (const [path, json] of unwritten) {
       const tmp = `${path}.${process.pid}.tmp`;
-      writeFileSync(tmp, json, 'latin1');
-      renameSync(tmp, path);
+      try {
+        writeFileSync(tmp, json, 'latin1');
+        renameSync(tmp, path);
+      } catch (e) {
+        rmSync(tmp, { force: true });
+        throw e;
+      }
     }
     unwritten.clear();
     if (fresh) {
-      // This build's folder is new: older builds' folders will never be read again.
+      // This build's folder is new: another build's that nobody wrote to for a week goes (two
+      // installs used in turn keep theirs).
       const root = join(dir, '..');
       const mine = dir.slice(root.length + 1);
-      for (const name of readdirSync(root)) if (name.startsWith('parsed-') && name !== mine) rmSync(join(root, name), { recursive: true, force: true });
+      for (const name of readdirSync(root)) {
+        if (!/^parsed-[0-9a-f]{16}$/.test(name) || name === mine) continue;
+        const at = statSync(join(root, name), { throwIfNoEntry: false })?.mtimeMs ?? Infinity;
+        if (Date.now() - at > OTHER_BUILDS_MS) rmSync(join(root, name), { recursive: true, force: true });
+      }
     }
     const names = readdirSync(dir);
     if (names.length > MAX_ENTRIES) {

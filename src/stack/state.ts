@@ -18,6 +18,7 @@ import type { PatchReport } from '../engine/types.js';
 import type { Tree } from './layout.js';
 import { checkListedName, isPlainName, nameFromBytes, nameToBytes, parseSeries, type SeriesEntry } from './series.js';
 import type { FileOp } from './transaction.js';
+import { fileJson } from './json.js';
 
 export interface PatchRecord {
   /**
@@ -196,7 +197,7 @@ export function isCurrent(tree: Tree, name: string, rec: PatchRecord): boolean {
 export const recordOp = (tree: Tree, name: string, rec: PatchRecord): FileOp => ({
   kind: 'write',
   path: recordPath(tree, name),
-  data: JSON.stringify(rec),
+  data: fileJson(rec),
 });
 export const dropRecordOp = (tree: Tree, name: string): FileOp => ({ kind: 'delete', path: recordPath(tree, name) });
 

@@ -67,6 +67,7 @@ import { writeFileAtomic, fsyncDir, maybeFailWrite, mkdirp } from '../fsx/atomic
 import { assertParentsInside } from '../fsx/guard.js';
 import { removeTree } from '../fsx/remove.js';
 import { Spares } from './spares.js';
+import { fileJson } from './json.js';
 import { PatchqError, reasonFor } from '../engine/errors.js';
 import type { Tree } from './layout.js';
 
@@ -426,7 +427,7 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
               fresh.dirs.push(relTo(tree.root, d));
             }
           }
-          writeFileAtomic(freshList(tree), JSON.stringify(fresh), { sync: false, direct: true });
+          writeFileAtomic(freshList(tree), fileJson(fresh), { sync: false, direct: true });
           for (const d of fresh.dirs) mkdirOnce(join(tree.root, d));
         }
         writeFileAtomic(op.path, op.data, { sync: false, direct: true, mode });
@@ -461,11 +462,11 @@ function applyOnce(tree: Tree, ops: FileOp[], nearAll: boolean): void {
     });
     // Before the commit point: the names near ops will use, for whoever ends the transaction.
     staging = { kind: 'write', path: join(dir, 'near.json') };
-    if (nearList.length > 0) writeFileAtomic(join(dir, 'near.json'), JSON.stringify(nearList), { sync: durable() });
+    if (nearList.length > 0) writeFileAtomic(join(dir, 'near.json'), fileJson(nearList), { sync: durable() });
     if (durable()) fsyncDir(dir);
     // The commit point: the manifest, written whole under another name, then renamed (into
     // a spare, unless it is to be synced: writeFileAtomic does that).
-    const json = JSON.stringify(manifest);
+    const json = fileJson(manifest);
     staging = { kind: 'write', path: join(dir, 'manifest.json') };
     const spare = durable() ? undefined : spares.write(json, 0o644);
     if (spare === undefined) writeFileAtomic(join(dir, 'manifest.json'), json, { sync: durable() });

@@ -340,3 +340,18 @@ describe('hunks that belong to no file', () => {
     expect(parsePatch('diff --git a/e b/e\nnew file mode 100644\nindex 0000000..e69de29\n').files[0]!.kind).toBe('create');
   });
 });
+
+describe('numbers past what a header can mean', () => {
+  it('a context hunk line number past 2^31 is refused, as in a unified hunk (400 digits were Infinity)', () => {
+    for (const [old, neu] of [['9'.repeat(400), '1'], ['1', '2147483648']]) {
+      const text = `*** a/f\n--- b/f\n***************\n*** ${old} ****\n--- ${neu} ----\n`;
+      expect(() => parsePatch(text, { fileName: 'c.patch' })).toThrow(/line number \d+ is too large in hunk header/);
+    }
+  });
+
+  it("a similarity index past 100% is read as 0, as git apply reads it", () => {
+    const text = `diff --git a/x b/y\nsimilarity index ${'9'.repeat(400)}%\nrename from x\nrename to y\n`;
+    expect(parsePatch(text).files[0]).toMatchObject({ kind: 'rename', similarity: 0 });
+    expect(parsePatch(text.replace(/index \d+%/, 'index 87%')).files[0]).toMatchObject({ similarity: 87 });
+  });
+});

@@ -211,6 +211,27 @@ describe('odd files that are refused clearly', () => {
     expect(quilt(d, ['push']).code).toBe(0);
     expect(read(d, 'ünï.txt')).toBe('U\n');
   });
+
+  // Names past Latin-1: patchq's own files (the record, the transaction's manifest) are
+  // JSON written a byte a char, which kept only each char's low byte: pop then found the
+  // file "changed" and refused ("does not remove cleanly").
+  it('names past Latin-1 (日本.txt): push, pop, push, pop, with the record naming the file as it is', () => {
+    const d = tempDir('patchq-odd-cjk-');
+    write(d, '日本.txt', 'a\n');
+    ok(d, ['new', 'j.patch']);
+    ok(d, ['add', '日本.txt']);
+    write(d, '日本.txt', 'b\n');
+    ok(d, ['refresh']);
+    for (let k = 0; k < 2; k++) {
+      ok(d, ['pop']);
+      expect(read(d, '日本.txt')).toBe('a\n');
+      ok(d, ['push']);
+      expect(read(d, '日本.txt')).toBe('b\n');
+    }
+    expect(read(d, '.pc/.patchq/patch/j.patch.json')).toMatch(/^[\x00-\x7f]*$/);
+    expect(quilt(d, ['pop']).code).toBe(0);
+    expect(read(d, '日本.txt')).toBe('a\n');
+  });
 });
 
 describe('interop with the real quilt', () => {

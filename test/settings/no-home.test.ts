@@ -13,8 +13,8 @@ import { CLI, read, snapshot, tempDir, write } from '../helpers/tree.js';
 
 const UID = 54321;
 
-function asNobodyWithoutHome(cwd: string, args: string[]) {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, LANG: 'C', QUILTRC: '-', NODE_EXTRA_CA_CERTS: '' };
+function asNobodyWithoutHome(cwd: string, args: string[], extra: NodeJS.ProcessEnv = {}) {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, LANG: 'C', QUILTRC: '-', NODE_EXTRA_CA_CERTS: '', ...extra };
   const r = spawnSync('setpriv', [`--reuid=${UID}`, `--regid=${UID}`, '--clear-groups', process.execPath, CLI, ...args], { cwd, env, encoding: 'utf8' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -44,9 +44,18 @@ describe('no home folder', () => {
     expect(ok(['config', 'list'])).toMatch(/^fuzz = 2 {2}\(default\)$/m);
     for (const args of [['config', 'set', 'fuzz', '1'], ['config', 'path']]) {
       const r = asNobodyWithoutHome(d, args);
-      expect(r).toEqual({ code: 1, stdout: '', stderr: 'no settings file: there is no home folder (HOME is not set, and this user has no entry in the password database); set HOME, XDG_CONFIG_HOME or PATCHQ_CONFIG_DIR\n' });
+      expect(r).toEqual({ code: 1, stdout: '', stderr: 'no settings file: there is no home folder (HOME is not set, and this user has no entry in the password database); set HOME or PATCHQ_CONFIG_DIR\n' });
     }
     expect(ok(['pop'])).toBe('Removing patch p.patch\nRestoring a.txt\n\nNo patches applied\n');
+    // PATCHQ_CONFIG_DIR names a folder: config set writes there (conf loads without a home).
+    const cfg = tempDir('patchq-no-home-cfg-');
+    chownSync(cfg, UID, UID);
+    for (const args of [['config', 'set', 'fuzz', '1'], ['config', 'get', 'fuzz']]) {
+      const r = asNobodyWithoutHome(d, args, { PATCHQ_CONFIG_DIR: cfg });
+      expect(r, args.join(' ')).toMatchObject({ code: 0, stderr: '' });
+    }
+    expect(asNobodyWithoutHome(d, ['config', 'get', 'fuzz'], { PATCHQ_CONFIG_DIR: cfg }).stdout).toBe('1\n');
+    expect(JSON.parse(read(cfg, 'config.json'))).toEqual({ fuzz: 1 });
     // Back as it was (the patch file as refresh wrote it), and no cache or settings folder
     // anywhere in the tree (.pc is quilt's state, left out of the snapshot).
     const after = snapshot(d);

@@ -5,9 +5,11 @@
  * off changes nothing but the time. (That a parse survives JSON unchanged is checked on
  * thousands of inputs in test/hardening/fuzz.test.ts.)
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fromEntry, toEntry } from '../../src/stack/parse-cache.js';
+import type { ParsedPatch } from '../../src/engine/types.js';
 import { patchq, read, snapshot, tempDir, write } from '../helpers/tree.js';
 
 const A = 'one\ntwo\nthree\nfour\nfive\n';
@@ -107,16 +109,52 @@ describe('parse cache', () => {
     expect(read(d, 'a.txt')).toBe(A.replace('two', 'TWO'));
   });
 
-  it("another build's folder is removed when this build's is made", () => {
+  it("another build's folder is removed when this build's is made, once nobody wrote to it for a week", () => {
     const cache = join(tempDir('patchq-pc-'), 'cache');
-    mkdirSync(join(cache, 'parsed-0123456789abcdef'), { recursive: true });
-    writeFileSync(join(cache, 'parsed-0123456789abcdef', 'x'), '{}');
+    const old = 'parsed-0123456789abcdef';
+    const recent = 'parsed-fedcba9876543210';
+    for (const n of [old, recent, 'parsed-notours']) {
+      mkdirSync(join(cache, n), { recursive: true });
+      writeFileSync(join(cache, n, 'x'), '{}');
+    }
+    const weekAgo = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+    for (const n of [old, 'parsed-notours']) utimesSync(join(cache, n), weekAgo, weekAgo);
     mkdirSync(join(cache, 'v8-other'), { recursive: true });
     const d = tree({ 'p.patch': patchOf('two', 'TWO') });
     expect(patchq(d, ['push'], { PATCHQ_CACHE_DIR: cache }).code).toBe(0);
     const left = readdirSync(cache).sort();
-    expect(left.filter((n) => n.startsWith('parsed-'))).toHaveLength(1);
-    expect(left).not.toContain('parsed-0123456789abcdef');
-    expect(left).toContain('v8-other');
+    expect(left.filter((n) => /^parsed-[0-9a-f]{16}$/.test(n) && n !== recent)).toHaveLength(1); // this build's
+    expect(left).not.toContain(old);
+    // Another build's, written to lately (two installs used in turn), and names not of the cache's form, stay.
+    for (const n of [recent, 'parsed-notours', 'v8-other']) expect(left).toContain(n);
+  });
+
+  it('names past Latin-1 (日本.txt, and Į, whose low byte is "."): the kept parse names the same files', () => {
+    const cache = join(tempDir('patchq-pc-'), 'cache');
+    const env = { PATCHQ_CACHE_DIR: cache };
+    // As git and quilt write them: the names' UTF-8 bytes.
+    const utf8 = (s: string) => Buffer.from(s).toString('latin1');
+    const text = ['日本.txt', 'Įgit/x.txt'].map((n) => `--- /dev/null\n+++ b/${utf8(n)}\n@@ -0,0 +1 @@\n+new\n`).join('');
+    for (const round of ['parsed', 'read back']) {
+      const d = tree({ 'p.patch': text });
+      const r = patchq(d, ['push'], env);
+      expect(r.code, `${round}: ${r.stderr}`).toBe(0);
+      expect(readdirSync(d).sort(), round).toEqual(['.pc', 'a.txt', 'b.txt', 'patches', 'Įgit', '日本.txt'].sort());
+      expect(read(d, '日本.txt')).toBe('new\n');
+      expect(read(d, 'Įgit/x.txt')).toBe('new\n');
+      expect(existsSync(join(d, '.git')), round).toBe(false);
+    }
+    const [json] = Object.values(entries(cache));
+    expect(json).toMatch(/^[\x00-\xff]*$/);
+    expect(json).toContain('\\u65e5\\u672c.txt');
+  });
+
+  it('a parse JSON cannot carry as it is is not kept: a number past what JSON writes, or past 32 MB of JSON', () => {
+    const parse = (files: unknown[]): ParsedPatch => ({ header: '', crlfTransport: false, files }) as ParsedPatch;
+    const small = parse([{ oldPath: 'a', newPath: 'a', similarity: 90, hunks: [] }]);
+    expect(fromEntry(toEntry(small)!)).toStrictEqual(small);
+    expect(toEntry(parse([{ oldPath: 'a', newPath: 'a', similarity: Infinity, hunks: [] }]))).toBeNull();
+    // A control byte is six chars of JSON: 6 MB of zeros (a binary patch's data) is 36 MB.
+    expect(toEntry(parse([{ oldPath: 'a', newPath: 'a', binary: { hasData: true, forward: { method: 'literal', size: 6e6, data: '\0'.repeat(6e6) } }, hunks: [] }]))).toBeNull();
   });
 });

@@ -19,6 +19,7 @@ import { checkNesting, checkPatchName, parseSeries, renameEntry } from '../serie
 import { loadState } from '../session.js';
 import { appliedOp, backupDir, readRecord, readText, recordOp, refreshMarker, dropRecordOp, readBytes } from '../state.js';
 import type { FileOp } from '../transaction.js';
+import { fileJson } from '../json.js';
 import { checkedThenLocked, patchOrTop } from './header.js';
 import { assertPatchPathInside, readPatch, writePatchOp, compressionOf, writeSeriesOp } from '../patchfile.js';
 
@@ -159,7 +160,7 @@ function reapplyOps(tree: Tree, from: string, to: string): FileOp[] {
     const entries = parseSeries(st.seriesText);
     if (entries.some((e) => e.name === from)) st.seriesText = renameEntry(st.seriesText, entries, from, to);
   }
-  const ops: FileOp[] = [{ kind: 'write', path, data: JSON.stringify(st, null, 1) }];
+  const ops: FileOp[] = [{ kind: 'write', path, data: fileJson(st, 127, 1) }];
   const oldCopy = oldDir ? readText(join(oldDir, from)) : null;
   if (oldDir && oldCopy !== null) ops.push({ kind: 'write', path: join(oldDir, to), data: oldCopy }, { kind: 'delete', path: join(oldDir, from) });
   return ops;
