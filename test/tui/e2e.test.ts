@@ -163,11 +163,15 @@ describe('tui end to end in tmux', () => {
     const { root } = makeTree(1, { broken: true });
     const failedRow = (s: string) => /zz-broken\.patch\s+FAILED/.test(s);
     // An editor that changes nothing, then one that changes the patch. Each clears the
-    // screen and says it ran, then leaves a file: after that, a footer is the app again.
+    // screen and says it ran, waits until tmux shows that (its output reaches the screen
+    // after it, through the pty: a look at the screen right after the file appeared could
+    // still find the app's frame from before the editor, FAILED and all), then leaves a
+    // file: after that, a footer is the app again.
     const ran = join(root, 'ran');
     const editor = (change: boolean) => {
       const path = join(root, change ? 'append.sh' : 'look.sh');
-      writeFileSync(path, `#!/bin/sh\nprintf '\\033[2J\\033[HEDITOR-WAS-HERE\\n'\n${change ? 'echo "# a note" >> "$1"\n' : ''}touch ${ran}\n`, { mode: 0o755 });
+      const shown = `i=0; while [ $i -lt 200 ] && ! tmux capture-pane -p -t "$TMUX_PANE" | grep -q EDITOR-WAS-HERE; do sleep 0.05; i=$((i+1)); done\n`;
+      writeFileSync(path, `#!/bin/sh\nprintf '\\033[2J\\033[HEDITOR-WAS-HERE\\n'\n${change ? 'echo "# a note" >> "$1"\n' : ''}${shown}touch ${ran}\n`, { mode: 0o755 });
       return path;
     };
     for (const [ed, stillFailed] of [[editor(false), true], [editor(true), false]] as const) {
