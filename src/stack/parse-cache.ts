@@ -87,18 +87,29 @@ export function parseCached(text: string, opts: { strip: number; fileName: strin
  * Written and read as latin1: chars past 255 (names decoded from UTF-8) are escaped.
  */
 export function toEntry(parsed: ParsedPatch): string | null {
+  if (!finiteNumbers(parsed)) return null;
   let json: string;
   try {
-    let finite = true;
-    json = JSON.stringify(parsed, (_k, v: unknown) => {
-      if (typeof v === 'number' && !Number.isFinite(v)) finite = false;
-      return v;
-    });
-    if (!finite || json.length > MAX_ENTRY) return null;
+    json = JSON.stringify(parsed);
+    if (json.length > MAX_ENTRY) return null;
   } catch {
     return null; // past V8's string limit
   }
   return escapeJson(json, 255);
+}
+
+/**
+ * Every number of the parse is finite (the parser bounds them: a hunk's line numbers, a
+ * binary size, the similarity index; checked here too, as the fields that hold numbers,
+ * not the lines: a replacer over the whole parse doubled JSON.stringify's time).
+ */
+function finiteNumbers(parsed: ParsedPatch): boolean {
+  const ok = (...xs: Array<number | undefined>) => xs.every((x) => x === undefined || Number.isFinite(x));
+  return parsed.files.every(
+    (f) =>
+      ok(f.patchLine, f.similarity, f.binary?.forward?.size, f.binary?.reverse?.size) &&
+      f.hunks.every((h) => ok(h.oldStart, h.oldCount, h.newStart, h.newCount, h.patchLine)),
+  );
 }
 
 /** A parse back from its entry (latin1 text), or null when the entry is torn or foreign. */
