@@ -141,7 +141,7 @@ export function readRunState(tree: Tree): RunState | null {
 }
 
 /** The journal as it stands (stoppedAt null: the run is going on, or was killed). */
-const stateOp = (tree: Tree, st: RunState): FileOp => ({ kind: 'write', path: stateFile(tree), data: fileJson(st, 127, 1) });
+const stateOp = (tree: Tree, st: RunState): FileOp => ({ kind: 'write', path: stateFile(tree), data: fileJson(st, 1) });
 
 function saveState(tree: Tree, st: RunState | null): void {
   withLock(tree, () => applyTransaction(tree, [st === null ? { kind: 'delete', path: stateFile(tree) } : stateOp(tree, st)]));

@@ -9,17 +9,15 @@
  * "日本" came back as "å,", and "Į" (U+012E) as "." (a path could turn into another).
  * So every char past `max` is written as a \uXXXX escape, which JSON.parse turns back into
  * the same char, whatever the reader's encoding:
- *   fileJson(v)          chars past 127 escaped: pure ASCII, for readers in UTF-8 or latin1
- *   fileJson(v, 255)     chars past 255 escaped: for a latin1 reader (byte strings stay one
- *                        byte a char: the parse cache's patch texts)
+ *   fileJson(v)             chars past 127 escaped: pure ASCII, for readers in UTF-8 or latin1
+ *   escapeJson(json, 255)   chars past 255 escaped: for a latin1 reader (byte strings stay one
+ *                           byte a char: the parse cache's patch texts)
  */
 const escape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 const PAST_127 = /[\u0080-\uffff]/g;
 const PAST_255 = /[\u0100-\uffff]/g;
 
-export function fileJson(value: unknown, max: 127 | 255 = 127, space?: number): string {
-  return escapeJson(JSON.stringify(value, null, space), max);
-}
+export const fileJson = (value: unknown, space?: number): string => escapeJson(JSON.stringify(value, null, space), 127);
 
 /** JSON text with every char past `max` written as its \uXXXX escape (the same JSON value). */
 export const escapeJson = (json: string, max: 127 | 255): string => json.replace(max === 127 ? PAST_127 : PAST_255, escape);

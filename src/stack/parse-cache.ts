@@ -23,8 +23,9 @@
  * the parse; one that does not read back as JSON is parsed again and written over.
  * PATCHQ_NO_PARSE_CACHE=1 turns it off.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../fsx/atomic.js';
 import { createHash } from '../engine/git-hash.js';
 import { parsePatch } from '../engine/parse.js';
 import type { ParsedPatch } from '../engine/types.js';
@@ -125,29 +126,15 @@ export function fromEntry(kept: string): ParsedPatch | null {
 
 function writeEntries(dir: string): void {
   try {
-    let fresh = false;
-    try {
-      statSync(dir);
-    } catch {
-      mkdirSync(dir, { recursive: true });
-      fresh = true;
-    }
-    for (const [path, json] of unwritten) {
-      const tmp = `${path}.${process.pid}.tmp`;
-      try {
-        writeFileSync(tmp, json, 'latin1');
-        renameSync(tmp, path);
-      } catch (e) {
-        rmSync(tmp, { force: true });
-        throw e;
-      }
-    }
+    const fresh = !existsSync(dir);
+    // A temp file renamed into place (removed if its write fails); no fsync: a cache.
+    for (const [path, json] of unwritten) writeFileAtomic(path, json, { sync: false });
     unwritten.clear();
     if (fresh) {
       // This build's folder is new: another build's that nobody wrote to for a week goes (two
       // installs used in turn keep theirs).
-      const root = join(dir, '..');
-      const mine = dir.slice(root.length + 1);
+      const root = dirname(dir);
+      const mine = basename(dir);
       for (const name of readdirSync(root)) {
         if (!/^parsed-[0-9a-f]{16}$/.test(name) || name === mine) continue;
         const at = statSync(join(root, name), { throwIfNoEntry: false })?.mtimeMs ?? Infinity;

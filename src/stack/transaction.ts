@@ -202,14 +202,15 @@ const within = (base: string, p: string): boolean => p === base || p.startsWith(
 /** relative(root, p) for a normalised absolute p; the quick way when p is below root. */
 const relTo = (root: string, p: string): string => (p.startsWith(root + sep) ? p.slice(root.length + 1) : relative(root, p));
 
+const NOT_NORMAL = /\/\/|\/\.\.?(\/|$)|.\/$/;
+/** path.normalize(abs), without its work for an absolute path that is normal already. */
+export const normalAbs = (abs: string): string => (abs.startsWith('/') && !NOT_NORMAL.test(abs) ? abs : normalize(abs));
+
 /**
  * Where a transaction may write: the tree, and patches/ and .pc/ wherever QUILT_PATCHES
  * and QUILT_PC put them, and the series file (QUILT_SERIES may be absolute). Returns the
  * path normalised.
  */
-const NOT_NORMAL = /\/\/|\/\.\.?(\/|$)|.\/$/;
-/** path.normalize(abs), without its work for an absolute path that is normal already. */
-export const normalAbs = (abs: string): string => (abs.startsWith('/') && !NOT_NORMAL.test(abs) ? abs : normalize(abs));
 function checkAllowed(tree: Tree, abs: string, code: 'E_PATH_OUTSIDE' | 'E_STATE'): string {
   // Normalised once here (a `..` cannot slip through); the checks after it compare prefixes.
   // (An absolute path without "//", "/./", "/../" or a trailing "/" is normal already:

@@ -160,7 +160,7 @@ function reapplyOps(tree: Tree, from: string, to: string): FileOp[] {
     const entries = parseSeries(st.seriesText);
     if (entries.some((e) => e.name === from)) st.seriesText = renameEntry(st.seriesText, entries, from, to);
   }
-  const ops: FileOp[] = [{ kind: 'write', path, data: fileJson(st, 127, 1) }];
+  const ops: FileOp[] = [{ kind: 'write', path, data: fileJson(st, 1) }];
   const oldCopy = oldDir ? readText(join(oldDir, from)) : null;
   if (oldDir && oldCopy !== null) ops.push({ kind: 'write', path: join(oldDir, to), data: oldCopy }, { kind: 'delete', path: join(oldDir, from) });
   return ops;
